@@ -1,0 +1,53 @@
+"""Shared fixtures: the repository, its corpus, and one real Sphinx build of the spec per session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smets_spec.corpus import Corpus, load_spec
+from smets_spec.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def corpus(project: Project) -> Corpus:
+    return load_spec(project.spec, relative_to=project.root)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's spec built once with `smets build` into a temporary folder.
+
+    Returns the HTML folder (needs.json is inside it). Tests must not modify it.
+    """
+    out = tmp_path_factory.mktemp("site") / "html"
+    result = subprocess.run(
+        [sys.executable, "-m", "smets_spec.cli", "build", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def copy_project(tmp_path: Path) -> Path:
+    """A writable copy of the repository's conf.py, spec/ and templates/ for tests that edit them."""
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    shutil.copy(ROOT / "conf.py", dest / "conf.py")
+    shutil.copytree(ROOT / "spec", dest / "spec")
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    return dest

@@ -1,0 +1,69 @@
+"""The ``smets`` command: one message handler, exit codes from counts.
+
+Exit codes: 0 success, 1 the input has errors (or a policy failed), 2 the
+command could not run (bad usage, missing files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .corpus import load, report
+from .project import Project, find_project
+
+Handler = Callable[[argparse.Namespace, Project], int]
+
+#: Modules that add subcommands: each has ``add_commands(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = ("smets_spec.commands.build", "smets_spec.commands.new")
+
+
+def cmd_validate(args: argparse.Namespace, project: Project) -> int:
+    """Load and validate the spec (or a needs.json), print every diagnostic."""
+    path = Path(args.path) if args.path else project.spec
+    corpus = load(path, relative_to=project.root)
+    reporter = report(corpus)
+    if args.json:
+        json.dump(
+            {"needs": len(corpus), "errors": reporter.errors, "diagnostics": [d.to_json() for d in reporter]},
+            sys.stdout,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        reporter.print()
+        sys.stdout.write(f"{len(corpus)} needs read, {reporter.errors} error(s)\n")
+    return 1 if reporter.errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smets", description="The SMETS specification toolkit.")
+    parser.add_argument("--root", help="repository root (default: found from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = sub.add_parser("validate", help="validate the spec and print errors with file:line")
+    validate.add_argument("path", nargs="?", help="spec folder or needs.json (default: spec/)")
+    validate.add_argument("--json", action="store_true", help="machine-readable output")
+    validate.set_defaults(handler=cmd_validate)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        project = find_project(Path(args.root) if args.root else None)
+        handler: Handler = args.handler
+        return handler(args, project)
+    except (FileNotFoundError, ValueError) as exc:
+        sys.stderr.write(f"smets: error: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``smets``; each module has ``add_commands(subparsers)``."""

@@ -1,0 +1,280 @@
+"""Load needs (from a ``spec/`` tree or a needs.json) into a validated corpus.
+
+Every need becomes a frozen, typed record (a :class:`~smets_spec.schema.Need`
+subclass) with its :class:`Location`. Every problem is a diagnostic naming the
+file, line, rule and fix; a need that fails validation is reported, never
+dropped silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
+from .rstreader import RawNeed, RawOption, read_tree
+from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
+from .validate import check_corpus
+
+N = TypeVar("N", bound=Need)
+
+
+@dataclass
+class Corpus:
+    """The validated needs of one specification, by id, in source order."""
+
+    needs: dict[str, Need] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    field_lines: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+
+    def __iter__(self) -> Iterator[Need]:
+        return iter(self.needs.values())
+
+    def __len__(self) -> int:
+        return len(self.needs)
+
+    def __contains__(self, need_id: object) -> bool:
+        return need_id in self.needs
+
+    def __getitem__(self, need_id: str) -> Need:
+        return self.needs[need_id]
+
+    def of_type(self, need_type: type[N]) -> list[N]:
+        return [n for n in self.needs.values() if isinstance(n, need_type)]
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return self.of_type(Requirement)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    def location(self, need_id: str, field_name: str | None = None) -> Location:
+        """Where a need (or one of its fields, when the source gives its line) is written."""
+        where = self.locations[need_id]
+        line = self.field_lines.get(need_id, {}).get(field_name or "")
+        return Location(where.file, line) if line is not None else where
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_field(raw: RawNeed, name: str, option: RawOption, model: type[Need]) -> Diagnostic:
+    known = sorted(model.own_fields())
+    guess = _suggest(name, known)
+    owners = [t.directive for t in NEED_TYPES if name in t.own_fields()]
+    if guess:
+        fix = f"did you mean ':{guess}:'?"
+    elif owners:
+        fix = f"':{name}:' belongs to {', '.join(owners)}; a {model.directive} takes: {', '.join(known)}"
+    else:
+        fix = f"a {model.directive} takes: {', '.join(known)}"
+    return Diagnostic(
+        Location(raw.location.file, option.line),
+        Severity.ERROR,
+        f"unknown field ':{name}:' on {model.directive} '{raw.options.get('id', RawOption('?', 0)).value}'",
+        Rule.UNKNOWN_FIELD,
+        fix,
+    )
+
+
+def _pydantic_diagnostic(raw: RawNeed, model: type[Need], error: Mapping[str, Any]) -> Diagnostic:
+    loc = error.get("loc", ())
+    name = str(loc[0]) if loc else "?"
+    option = raw.options.get(name)
+    line = option.line if option else raw.location.line
+    where = Location(raw.location.file, line)
+    kind = str(error.get("type", ""))
+    value = option.value if option else error.get("input")
+    need_id = raw.options["id"].value if "id" in raw.options else "?"
+    ctx = error.get("ctx") or {}
+    if kind == "enum":
+        allowed = str(ctx.get("expected", ""))
+        return Diagnostic(
+            where,
+            Severity.ERROR,
+            f"'{value}' is not an allowed value of ':{name}:' on '{need_id}'",
+            Rule.ENUM,
+            f"use one of {allowed}",
+        )
+    if kind == "string_pattern_mismatch":
+        return Diagnostic(
+            where,
+            Severity.ERROR,
+            f"':{name}:' value '{value}' on '{need_id}' does not match {ctx.get('pattern')}",
+            Rule.TYPE,
+            f"write it as {model.model_fields[name].description}",
+        )
+    return Diagnostic(
+        where,
+        Severity.ERROR,
+        f"':{name}:' value '{value}' on '{need_id}' is invalid: {error.get('msg')}",
+        Rule.TYPE,
+        f"{name}: {model.model_fields[name].description}" if name in model.model_fields else None,
+    )
+
+
+def build_record(raw: RawNeed, values: Mapping[str, Any]) -> tuple[Need | None, list[Diagnostic]]:
+    """Validate one need's values against its type; return the record or diagnostics."""
+    model = BY_DIRECTIVE[raw.directive]
+    problems: list[Diagnostic] = []
+    need_id = str(values.get("id") or "")
+    if not need_id:
+        problems.append(
+            Diagnostic(
+                raw.location,
+                Severity.ERROR,
+                f"{model.directive} '{raw.title}' has no ':id:'",
+                Rule.ID,
+                f"add ':id:' (pattern {model.id_pattern}); `smets new {model.directive}` finds a free one",
+            )
+        )
+        return None, problems
+    if not re.fullmatch(model.id_pattern, need_id):
+        problems.append(
+            Diagnostic(
+                Location(raw.location.file, raw.options["id"].line if "id" in raw.options else raw.location.line),
+                Severity.ERROR,
+                f"id '{need_id}' does not match the {model.directive} id pattern {model.id_pattern}",
+                Rule.ID,
+                f"rename it to match {model.id_pattern}",
+            )
+        )
+    known = model.own_fields()
+    data: dict[str, Any] = {"id": need_id, "title": raw.title, "content": raw.content}
+    for name, value in values.items():
+        if name in {"id", "title", "content"}:
+            continue
+        if name not in known:
+            problems.append(_unknown_field(raw, name, raw.options.get(name, RawOption(str(value), 0)), model))
+            continue
+        data[name] = value
+    for name in model.required:
+        if data.get(name) in (None, "", (), []):
+            problems.append(
+                Diagnostic(
+                    raw.location,
+                    Severity.ERROR,
+                    f"{model.directive} '{need_id}' lacks required field ':{name}:'",
+                    Rule.REQUIRED,
+                    f"add ':{name}:' ({model.model_fields[name].description})",
+                )
+            )
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_diagnostic(raw, model, e) for e in exc.errors())
+        # keep what is valid so the cross-need checks still see this need
+        bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        try:
+            record = model.model_validate({k: v for k, v in data.items() if k not in bad})
+        except ValidationError:
+            return None, problems
+    return record, problems
+
+
+def _raw_values(raw: RawNeed) -> dict[str, Any]:
+    return {name: option.value for name, option in raw.options.items() if option.value != ""}
+
+
+def build_corpus(raws: list[tuple[RawNeed, Mapping[str, Any]]], early: list[Diagnostic]) -> Corpus:
+    corpus = Corpus(diagnostics=list(early))
+    seen: dict[str, Location] = {}
+    invalid: dict[str, str] = {}
+    for raw, values in raws:
+        record, problems = build_record(raw, values)
+        corpus.diagnostics.extend(problems)
+        need_id = str(values.get("id") or "")
+        if need_id and need_id in seen:
+            corpus.diagnostics.append(
+                Diagnostic(
+                    raw.location,
+                    Severity.ERROR,
+                    f"duplicate id '{need_id}'",
+                    Rule.DUPLICATE_ID,
+                    "give this need a new id (`smets new` finds a free one) or remove the copy",
+                    related=seen[need_id],
+                )
+            )
+            continue
+        if need_id:
+            seen[need_id] = raw.location
+        if record is None:
+            if need_id:
+                invalid[need_id] = raw.directive
+            continue
+        corpus.needs[record.id] = record
+        corpus.locations[record.id] = raw.location
+        corpus.field_lines[record.id] = {name: option.line for name, option in raw.options.items()}
+    corpus.diagnostics.extend(check_corpus(corpus, invalid))
+    return corpus
+
+
+def load_spec(spec_dir: Path, relative_to: Path | None = None) -> Corpus:
+    """Read and validate every need in a ``spec/`` tree (no Sphinx involved)."""
+    if not spec_dir.is_dir():
+        raise FileNotFoundError(f"{spec_dir}: no such spec folder")
+    raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to)
+    return build_corpus([(raw, _raw_values(raw)) for raw in raws], early)
+
+
+def _json_values(need: Mapping[str, Any], model: type[Need]) -> dict[str, Any]:
+    names = set(model.own_fields()) | CORE_FIELDS
+    values: dict[str, Any] = {}
+    for name in names:
+        value = need.get(name)
+        if value in (None, "", [], ()):
+            continue
+        values[name] = value
+    return values
+
+
+def load_needs_json(path: Path, srcdir: str = "spec", version: str | None = None) -> Corpus:
+    """Read a needs.json (written by sphinx-needs) into a validated corpus.
+
+    ``srcdir`` is how the documents' folder is shown in locations. Needs of
+    types this schema does not know are skipped and counted in a note.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        versions = data["versions"]
+        chosen = version or data.get("current_version") or next(iter(versions))
+        needs = versions[chosen]["needs"]
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        raise ValueError(f"{path}: not a needs.json file ({exc})") from exc
+    by_type = {t.directive: t for t in NEED_TYPES}
+    raws: list[tuple[RawNeed, Mapping[str, Any]]] = []
+    for need in sorted(needs.values(), key=lambda n: (n.get("docname") or "", n.get("lineno") or 0)):
+        model = by_type.get(need.get("type", ""))
+        if model is None:
+            continue
+        docname = need.get("docname")
+        file = f"{srcdir}/{docname}{need.get('doctype', '.rst')}" if docname else str(path)
+        raw = RawNeed(model.directive, need.get("title", ""), Location(file, need.get("lineno")))
+        raw.content = need.get("content", "")
+        raws.append((raw, _json_values(need, model)))
+    return build_corpus(raws, [])
+
+
+def load(path: Path, relative_to: Path | None = None) -> Corpus:
+    """Load a corpus from a spec folder or a needs.json file."""
+    if path.is_file() and path.suffix == ".json":
+        return load_needs_json(path)
+    return load_spec(path, relative_to)
+
+
+def report(corpus: Corpus) -> Reporter:
+    reporter = Reporter()
+    reporter.extend(corpus.diagnostics)
+    return reporter

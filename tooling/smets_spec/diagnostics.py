@@ -1,0 +1,127 @@
+"""Locations, diagnostics and the one message handler that counts them.
+
+Messages are gcc-style: ``spec/pc.rst:41: error: <message> [smets.<rule>]``,
+followed by an indented ``fix:`` line when a fix can be suggested.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import TextIO
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+class Rule(StrEnum):
+    """Every rule a diagnostic can name. The value is the id shown in brackets."""
+
+    SYNTAX = "smets.syntax"
+    UNKNOWN_FIELD = "smets.unknown-field"
+    ENUM = "smets.enum"
+    TYPE = "smets.type"
+    REQUIRED = "smets.required"
+    ID = "smets.id"
+    DUPLICATE_ID = "smets.duplicate-id"
+    LINK_MISSING = "smets.link-missing"
+    LINK_TYPE = "smets.link-type"
+    APPLICABILITY = "smets.applicability"
+    CONSISTENCY = "smets.consistency"
+    INPUT = "smets.input"
+    SPHINX = "smets.sphinx"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    message: str
+    rule: Rule
+    fix: str | None = None
+    related: Location | None = None
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity.value}: {self.message} [{self.rule.value}]"
+        if self.related is not None:
+            text += f"\n{self.related}: note: first defined here"
+        if self.fix:
+            text += f"\n    fix: {self.fix}"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["rule"] = self.rule.value
+        return data
+
+
+@dataclass
+class Reporter:
+    """Collects diagnostics; the exit code of a command comes from its counts."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def error(
+        self,
+        location: Location,
+        message: str,
+        rule: Rule,
+        fix: str | None = None,
+        related: Location | None = None,
+    ) -> None:
+        self.add(Diagnostic(location, Severity.ERROR, message, rule, fix, related))
+
+    def warning(self, location: Location, message: str, rule: Rule, fix: str | None = None) -> None:
+        self.add(Diagnostic(location, Severity.WARNING, message, rule, fix))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(self.diagnostics, key=lambda d: (d.location.file, d.location.line or 0)))
+
+    def print(self, stream: TextIO | None = None, as_json: bool = False) -> None:
+        out = stream if stream is not None else sys.stderr
+        if as_json:
+            json.dump([d.to_json() for d in self], out, indent=2)
+            out.write("\n")
+            return
+        for diagnostic in self:
+            out.write(diagnostic.format() + "\n")
+        if self.diagnostics:
+            out.write(f"{self.errors} error(s), {self.warnings} warning(s)\n")
+
+
+class SpecError(Exception):
+    """Raised where a command cannot go on; carries the diagnostics that stopped it."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(d.format() for d in diagnostics))
+        self.diagnostics = diagnostics

@@ -1,0 +1,44 @@
+"""The Sphinx extension: the only package that imports sphinx or docutils.
+
+Add ``"smets_spec.sphinx"`` to ``extensions`` in conf.py. It loads sphinx-needs,
+configures it from :mod:`smets_spec.schema`, validates the corpus with the
+engine's own checks (reported as Sphinx warnings with file and line), and adds
+the directives that render analysis results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+from .. import __version__
+from .needs_config import needs_settings
+from .state import register as register_state
+
+
+def apply_needs_settings(app: Sphinx, config: Config) -> None:
+    """Set the sphinx-needs configuration derived from the schema."""
+    raw = getattr(config, "_raw_config", {})
+    for name, value in needs_settings().items():
+        if name in raw and name not in {"needs_build_json"}:
+            raise ConfigError(
+                f"conf.py sets {name}, but the need types, fields and links come from "
+                f"smets_spec.schema; remove {name} from conf.py [smets.config]"
+            )
+        setattr(config, name, value)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from .dotted_ids import install
+
+    install()
+    app.setup_extension("sphinx_needs")
+    app.connect("config-inited", apply_needs_settings, priority=5)
+    register_state(app)
+    from .directives import register as register_directives
+
+    register_directives(app)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,23 @@
+"""Run Sphinx on a spec tree; any warning fails the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def run_sphinx(root: Path, spec: Path, out: Path, jobs: str = "1", quiet: bool = True,
+               fresh: bool = False, builder: str = "html") -> int:
+    """Build ``spec`` with ``root/conf.py`` into ``out``; return Sphinx's exit status.
+
+    Warnings are errors (``-W --keep-going``): every problem is listed, and the
+    status is non-zero if there was any.
+    """
+    from sphinx.cmd.build import build_main
+
+    argv = ["-b", builder, "-c", str(root), "-W", "--keep-going", "-j", jobs,
+            "-d", str(out.parent / "doctrees"), str(spec), str(out)]
+    if quiet:
+        argv.insert(0, "-q")
+    if fresh:
+        argv.insert(0, "-E")
+    return build_main(argv)

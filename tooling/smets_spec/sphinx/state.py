@@ -1,0 +1,89 @@
+"""The corpus as the Sphinx build sees it, and the bookkeeping for incremental builds.
+
+The engine's corpus is loaded once per build (at ``builder-inited``) from the
+source folder with the fast reader, and its diagnostics are emitted as Sphinx
+warnings with their file and line. Pages whose content is computed from the
+whole corpus (matrices, device pages, catalogues) register themselves; when any
+source changes, they are re-read, so no table is left stale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from ..corpus import Corpus, load_spec
+
+LOGGER = logging.getLogger(__name__)
+_CORPORA: WeakKeyDictionary[Sphinx, Corpus] = WeakKeyDictionary()
+_DEPENDENT = "smets_dependent_docs"
+
+
+def corpus_of(app: Sphinx) -> Corpus:
+    """The corpus of this build (loaded on first use)."""
+    corpus = _CORPORA.get(app)
+    if corpus is None:
+        corpus = load_spec(Path(app.srcdir), relative_to=Path(app.srcdir))
+        _CORPORA[app] = corpus
+    return corpus
+
+
+def _docname(file: str) -> str:
+    return file.rsplit(".", 1)[0]
+
+
+def load_and_report(app: Sphinx) -> None:
+    _CORPORA.pop(app, None)
+    corpus = corpus_of(app)
+    for diagnostic in corpus.diagnostics:
+        where = diagnostic.location
+        message = diagnostic.message + (f" (fix: {diagnostic.fix})" if diagnostic.fix else "")
+        LOGGER.warning(
+            message,
+            location=(_docname(where.file), where.line),
+            type="smets",
+            subtype=diagnostic.rule.value.removeprefix("smets."),
+        )
+
+
+def dependent_docs(env: BuildEnvironment) -> set[str]:
+    docs: set[str] | None = getattr(env, _DEPENDENT, None)
+    if docs is None:
+        docs = set()
+        setattr(env, _DEPENDENT, docs)
+    return docs
+
+
+def note_dependent(env: BuildEnvironment, docname: str) -> None:
+    """Record that ``docname`` shows content computed from the whole corpus."""
+    dependent_docs(env).add(docname)
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    dependent_docs(env).discard(docname)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    dependent_docs(env).update(dependent_docs(other) & docnames)
+
+
+def _outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """When any source changed, re-read every page computed from the corpus."""
+    if not (added or changed or removed):
+        return []
+    return sorted(dependent_docs(env) - added - changed - removed)
+
+
+def register(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", load_and_report)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _outdated)
+    return {}
