@@ -13,13 +13,13 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
-from .rstreader import RawNeed, RawOption, read_tree
+from .rstreader import RawNeed, read_tree
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
 from .validate import check_corpus
 
@@ -34,6 +34,8 @@ class Corpus:
     locations: dict[str, Location] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     field_lines: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    #: per need, the fields written with an invalid value (reported, and left out of the record)
+    rejected: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def __iter__(self) -> Iterator[Need]:
         return iter(self.needs.values())
@@ -70,7 +72,7 @@ def _suggest(word: str, choices: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _unknown_field(raw: RawNeed, name: str, option: RawOption, model: type[Need]) -> Diagnostic:
+def _unknown_field(raw: RawNeed, need_id: str, name: str, model: type[Need]) -> Diagnostic:
     known = sorted(model.own_fields())
     guess = _suggest(name, known)
     owners = [t.directive for t in NEED_TYPES if name in t.own_fields()]
@@ -81,52 +83,77 @@ def _unknown_field(raw: RawNeed, name: str, option: RawOption, model: type[Need]
     else:
         fix = f"a {model.directive} takes: {', '.join(known)}"
     return Diagnostic(
-        Location(raw.location.file, option.line),
+        _field_location(raw, name),
         Severity.ERROR,
-        f"unknown field ':{name}:' on {model.directive} '{raw.options.get('id', RawOption('?', 0)).value}'",
+        f"unknown field ':{name}:' on {model.directive} '{need_id}'",
         Rule.UNKNOWN_FIELD,
         fix,
     )
 
 
-def _pydantic_diagnostic(raw: RawNeed, model: type[Need], error: Mapping[str, Any]) -> Diagnostic:
+def _field_location(raw: RawNeed, name: str) -> Location:
+    option = raw.options.get(name)
+    return Location(raw.location.file, option.line if option else raw.location.line)
+
+
+def _expected(model: type[Need], name: str) -> str:
+    """What a field's value must look like, in words."""
+    annotation = str(model.model_fields[name].annotation)
+    if "bool" in annotation:
+        return "true or false"
+    if "int" in annotation:
+        return "a whole number"
+    if "float" in annotation:
+        return "a number or 'unknown'"
+    return "text"
+
+
+def _pydantic_diagnostic(
+    raw: RawNeed, need_id: str, model: type[Need], error: Mapping[str, Any]
+) -> Diagnostic:
     loc = error.get("loc", ())
     name = str(loc[0]) if loc else "?"
-    option = raw.options.get(name)
-    line = option.line if option else raw.location.line
-    where = Location(raw.location.file, line)
+    where = _field_location(raw, name)
     kind = str(error.get("type", ""))
-    value = option.value if option else error.get("input")
-    need_id = raw.options["id"].value if "id" in raw.options else "?"
+    option = raw.options.get(name)
+    in_list = len(loc) > 1 and isinstance(loc[1], int)
+    value = error.get("input") if in_list or option is None else option.value
     ctx = error.get("ctx") or {}
+    description = model.model_fields[name].description if name in model.model_fields else None
     if kind == "enum":
-        allowed = str(ctx.get("expected", ""))
         return Diagnostic(
             where,
             Severity.ERROR,
             f"'{value}' is not an allowed value of ':{name}:' on '{need_id}'",
             Rule.ENUM,
-            f"use one of {allowed}",
+            f"use one of {ctx.get('expected', '')}",
         )
     if kind == "string_pattern_mismatch":
         return Diagnostic(
             where,
             Severity.ERROR,
-            f"':{name}:' value '{value}' on '{need_id}' does not match {ctx.get('pattern')}",
+            f"':{name}:' value '{value}' on '{need_id}' does not match the pattern {ctx.get('pattern')}",
             Rule.TYPE,
-            f"write it as {model.model_fields[name].description}",
+            f"write it as: {description}",
         )
+    expected = _expected(model, name) if name in model.model_fields else "valid"
     return Diagnostic(
         where,
         Severity.ERROR,
-        f"':{name}:' value '{value}' on '{need_id}' is invalid: {error.get('msg')}",
+        f"':{name}:' value '{value}' on '{need_id}' is not {expected}",
         Rule.TYPE,
-        f"{name}: {model.model_fields[name].description}" if name in model.model_fields else None,
+        f"write {expected} ({description})" if description else None,
     )
 
 
-def build_record(raw: RawNeed, values: Mapping[str, Any]) -> tuple[Need | None, list[Diagnostic]]:
-    """Validate one need's values against its type; return the record or diagnostics."""
+def build_record(
+    raw: RawNeed, values: Mapping[str, Any], rejected: set[str] | None = None
+) -> tuple[Need | None, list[Diagnostic]]:
+    """Validate one need's values against its type; return the record or diagnostics.
+
+    The names of fields whose values are invalid (and so left out of the record)
+    are added to ``rejected`` when it is given.
+    """
     model = BY_DIRECTIVE[raw.directive]
     problems: list[Diagnostic] = []
     need_id = str(values.get("id") or "")
@@ -135,7 +162,7 @@ def build_record(raw: RawNeed, values: Mapping[str, Any]) -> tuple[Need | None, 
             Diagnostic(
                 raw.location,
                 Severity.ERROR,
-                f"{model.directive} '{raw.title}' has no ':id:'",
+                f"{model.directive} '{_one_line(raw.title)}' has no ':id:'",
                 Rule.ID,
                 f"add ':id:' (pattern {model.id_pattern}); `smets new {model.directive}` finds a free one",
             )
@@ -144,7 +171,7 @@ def build_record(raw: RawNeed, values: Mapping[str, Any]) -> tuple[Need | None, 
     if not re.fullmatch(model.id_pattern, need_id):
         problems.append(
             Diagnostic(
-                Location(raw.location.file, raw.options["id"].line if "id" in raw.options else raw.location.line),
+                _field_location(raw, "id"),
                 Severity.ERROR,
                 f"id '{need_id}' does not match the {model.directive} id pattern {model.id_pattern}",
                 Rule.ID,
@@ -152,36 +179,77 @@ def build_record(raw: RawNeed, values: Mapping[str, Any]) -> tuple[Need | None, 
             )
         )
     known = model.own_fields()
-    data: dict[str, Any] = {"id": need_id, "title": raw.title, "content": raw.content}
+    link_names = model.links()
+    data: dict[str, Any] = {"id": need_id, "title": _one_line(raw.title), "content": _content(raw.content)}
     for name, value in values.items():
         if name in {"id", "title", "content"}:
             continue
         if name not in known:
-            problems.append(_unknown_field(raw, name, raw.options.get(name, RawOption(str(value), 0)), model))
-            continue
-        data[name] = value
-    for name in model.required:
-        if data.get(name) in (None, "", (), []):
-            problems.append(
+            problems.append(_unknown_field(raw, need_id, name, model))
+        elif name in link_names:
+            data[name], repeated = _link_list(value)
+            problems.extend(
                 Diagnostic(
-                    raw.location,
+                    _field_location(raw, name),
                     Severity.ERROR,
-                    f"{model.directive} '{need_id}' lacks required field ':{name}:'",
-                    Rule.REQUIRED,
-                    f"add ':{name}:' ({model.model_fields[name].description})",
+                    f"'{need_id}' lists '{target}' more than once in ':{name}:'",
+                    Rule.CONSISTENCY,
+                    f"remove the repeated '{target}'",
                 )
+                for target in repeated
             )
+        else:
+            data[name] = _one_line(value) if isinstance(value, str) else value
+    problems.extend(
+        Diagnostic(
+            raw.location,
+            Severity.ERROR,
+            f"{model.directive} '{need_id}' lacks required field ':{name}:'",
+            Rule.REQUIRED,
+            f"add ':{name}:' ({model.model_fields[name].description})",
+        )
+        for name in model.required
+        if data.get(name) in (None, "", (), [])
+    )
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_pydantic_diagnostic(raw, model, e) for e in exc.errors())
+        # one diagnostic per field (a union type reports one error per alternative)
+        first = {str(e["loc"][0]) if e.get("loc") else "?": e for e in reversed(exc.errors())}
+        problems.extend(_pydantic_diagnostic(raw, need_id, model, e) for e in reversed(first.values()))
         # keep what is valid so the cross-need checks still see this need
-        bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        bad = set(first)
+        if rejected is not None:
+            rejected.update(bad)
         try:
             record = model.model_validate({k: v for k, v in data.items() if k not in bad})
         except ValidationError:
             return None, problems
     return record, problems
+
+
+def _one_line(text: str) -> str:
+    """Titles and option values may be wrapped over lines; they mean one line of text."""
+    return " ".join(text.split())
+
+
+def _natural_key(need_id: str) -> tuple[list[tuple[int, int | str]], str]:
+    """Digit runs compare as numbers (PC.2 < PC.10), ties by the text: sphinx-needs' link order."""
+    parts = re.split(r"(\d+)", need_id)
+    return [(0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts], need_id
+
+
+def _link_list(value: Any) -> tuple[tuple[str, ...], list[str]]:
+    """A link field's ids in sphinx-needs' order (natural sort), and the ids given twice."""
+    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else [str(v) for v in value]
+    items = [item for item in items if item]
+    repeated = sorted({item for item in items if items.count(item) > 1})
+    return tuple(sorted(set(items), key=_natural_key)), repeated
+
+
+def _content(text: str) -> str:
+    """Content as docutils hands it over: lines without trailing blanks, no blank lines around."""
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip("\n")
 
 
 def _raw_values(raw: RawNeed) -> dict[str, Any]:
@@ -193,7 +261,8 @@ def build_corpus(raws: list[tuple[RawNeed, Mapping[str, Any]]], early: list[Diag
     seen: dict[str, Location] = {}
     invalid: dict[str, str] = {}
     for raw, values in raws:
-        record, problems = build_record(raw, values)
+        rejected: set[str] = set()
+        record, problems = build_record(raw, values, rejected)
         corpus.diagnostics.extend(problems)
         need_id = str(values.get("id") or "")
         if need_id and need_id in seen:
@@ -217,6 +286,8 @@ def build_corpus(raws: list[tuple[RawNeed, Mapping[str, Any]]], early: list[Diag
         corpus.needs[record.id] = record
         corpus.locations[record.id] = raw.location
         corpus.field_lines[record.id] = {name: option.line for name, option in raw.options.items()}
+        if rejected:
+            corpus.rejected[record.id] = frozenset(rejected)
     corpus.diagnostics.extend(check_corpus(corpus, invalid))
     return corpus
 
@@ -240,6 +311,12 @@ def _json_values(need: Mapping[str, Any], model: type[Need]) -> dict[str, Any]:
     return values
 
 
+def _source_order(need: Mapping[str, Any]) -> tuple[tuple[str, ...], int]:
+    """The order the fast reader reads needs in: by file path (parts), then line."""
+    docname = str(need.get("docname") or "")
+    return (*PurePosixPath(docname + str(need.get("doctype") or ".rst")).parts,), int(need.get("lineno") or 0)
+
+
 def load_needs_json(path: Path, srcdir: str = "spec", version: str | None = None) -> Corpus:
     """Read a needs.json (written by sphinx-needs) into a validated corpus.
 
@@ -255,12 +332,12 @@ def load_needs_json(path: Path, srcdir: str = "spec", version: str | None = None
         raise ValueError(f"{path}: not a needs.json file ({exc})") from exc
     by_type = {t.directive: t for t in NEED_TYPES}
     raws: list[tuple[RawNeed, Mapping[str, Any]]] = []
-    for need in sorted(needs.values(), key=lambda n: (n.get("docname") or "", n.get("lineno") or 0)):
+    for need in sorted(needs.values(), key=_source_order):
         model = by_type.get(need.get("type", ""))
         if model is None:
             continue
         docname = need.get("docname")
-        file = f"{srcdir}/{docname}{need.get('doctype', '.rst')}" if docname else str(path)
+        file = f"{srcdir}/{docname}{need.get('doctype') or '.rst'}" if docname else str(path)
         raw = RawNeed(model.directive, need.get("title", ""), Location(file, need.get("lineno")))
         raw.content = need.get("content", "")
         raws.append((raw, _json_values(need, model)))

@@ -45,6 +45,16 @@ class Rule(StrEnum):
     CONSISTENCY = "smets.consistency"
     INPUT = "smets.input"
     SPHINX = "smets.sphinx"
+    CONFORMANCE = "smets.conformance"
+    CONFIG = "smets.config"
+    # consultation workbooks (smets consult import)
+    CONSULT_FILE = "smets.consult-file"
+    CONSULT_WORKBOOK = "smets.consult-workbook"
+    CONSULT_PROTECTED = "smets.consult-protected"
+    CONSULT_VALUE = "smets.consult-value"
+    CONSULT_STALE = "smets.consult-stale"
+    CONSULT_CONFLICT = "smets.consult-conflict"
+    CONSULT_FORMAT = "smets.consult-format"
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,19 @@ direction the dependency flows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from .corpus import Corpus
+
+_MEMO: dict[int, tuple[weakref.ref[Corpus], dict[str, Any]]] = {}
+T = TypeVar("T")
 
 
 class Flow(Enum):
@@ -83,6 +89,32 @@ def build_graph(corpus: Corpus) -> nx.MultiDiGraph:
     return graph
 
 
+def per_corpus(func: Callable[[Corpus], T]) -> Callable[[Corpus], T]:
+    """Cache ``func(corpus)`` while the corpus lives: the graph and analyses are computed once per corpus
+    and shared by every page, panel and command (10,000 pages must not recompute them 10,000 times)."""
+
+    @functools.wraps(func)
+    def cached(corpus: Corpus) -> T:
+        key = id(corpus)
+        entry = _MEMO.get(key)
+        if entry is None or entry[0]() is not corpus:
+            entry = (weakref.ref(corpus), {})
+            _MEMO[key] = entry
+            weakref.finalize(corpus, _MEMO.pop, key, None)
+        results = entry[1]
+        if func.__qualname__ not in results:
+            results[func.__qualname__] = func(corpus)
+        return results[func.__qualname__]  # type: ignore[no-any-return]
+
+    return cached
+
+
+@per_corpus
+def graph_of(corpus: Corpus) -> nx.MultiDiGraph:
+    """The graph of ``corpus``, built on first use and shared while the corpus lives."""
+    return build_graph(corpus)
+
+
 def _neighbours(graph: nx.MultiDiGraph, node: str, downstream: bool) -> Iterable[Step]:
     """Steps one hop downstream (or upstream) of ``node``."""
     for _, target, link in graph.out_edges(node, keys=True):
@@ -131,3 +163,74 @@ def format_path(path: tuple[Step, ...]) -> str:
         parts.append(f"-{step.link}->" if step.forward else f"<-{step.link}-")
         parts.append(step.target)
     return " ".join(parts)
+
+
+class Direction(Enum):
+    """Which way a query walks: downstream, upstream or both."""
+
+    DOWN = "down"
+    UP = "up"
+    BOTH = "both"
+
+
+def link_types() -> tuple[str, ...]:
+    """Every link type the schema declares, in declaration order."""
+    from .schema import NEED_TYPES
+
+    names: dict[str, None] = {}
+    for need_type in NEED_TYPES:
+        for name in need_type.links():
+            names.setdefault(name, None)
+    return tuple(names)
+
+
+def check_link_types(names: Iterable[str]) -> tuple[str, ...]:
+    """The link types given, or ``ValueError`` naming the unknown ones and the known ones."""
+    wanted = tuple(names)
+    known = link_types()
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise ValueError(f"unknown link type(s) {', '.join(unknown)}; use one of {', '.join(known)}")
+    return wanted
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The needs around ``start`` within a depth: each with its signed level (upstream < 0)."""
+
+    start: str
+    levels: dict[str, int]
+    edges: tuple[tuple[str, str, str], ...]  # (source, link, target), as written
+
+
+def neighbourhood(
+    graph: nx.MultiDiGraph,
+    start: str,
+    depth: int = 1,
+    direction: Direction = Direction.BOTH,
+    links: Iterable[str] | None = None,
+) -> Neighbourhood:
+    """Everything reachable from ``start`` within ``depth`` hops, and the links walked to reach it."""
+    allowed = set(links) if links is not None else None
+    levels: dict[str, int] = {start: 0}
+    for downstream, sign in ((True, 1), (False, -1)):
+        if direction is (Direction.UP if downstream else Direction.DOWN):
+            continue
+        for reached in walk(graph, start, downstream=downstream, depth=depth, links=allowed):
+            levels.setdefault(reached.id, sign * reached.depth)
+    edges = tuple(
+        (source, link, target)
+        for source, target, link in graph.subgraph(levels).edges(keys=True)
+        if allowed is None or link in allowed
+    )
+    return Neighbourhood(start, levels, edges)
+
+
+def incoming(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, str]]:
+    """``(link, source)`` for every link written on another need that points at ``node``."""
+    return [(link, source) for source, _, link in graph.in_edges(node, keys=True)]
+
+
+def outgoing(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, str]]:
+    """``(link, target)`` for every link written on ``node``."""
+    return [(link, target) for _, target, link in graph.out_edges(node, keys=True)]

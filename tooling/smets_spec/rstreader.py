@@ -2,7 +2,20 @@
 
 It reads only what sphinx-needs reads from our need directives (title, options,
 content, line) and nothing else, so the engine can load a ``spec/`` tree in
-milliseconds without Sphinx. Directives it does not know are skipped.
+milliseconds without Sphinx. It follows docutils where the two could disagree:
+
+* tabs are expanded to 8 columns and trailing whitespace is dropped;
+* the title may run over several lines, up to the first option line;
+* the option block runs to the first blank line, and every line in it must be
+  an option (``:name: value``) or an indented continuation, else it is an error
+  (docutils calls it an "invalid option block");
+* the content is the rest of the block, dedented by the block's indentation;
+* needs nested in other directives (``only``, ``container``, another need) are
+  read; text in comments, literal blocks and code directives is not.
+
+Directives it does not know are skipped. A line that looks like a need
+directive but is not one (``.. req:`` or ``.. req::Title``) is an error, since
+docutils would read it as a comment and drop it.
 """
 
 from __future__ import annotations
@@ -14,8 +27,16 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
 
-_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\.[ \t]+(?P<name>[A-Za-z][\w-]*)::(?:[ \t]+(?P<title>.*))?$")
-_OPTION = re.compile(r"^:(?P<name>[^:\s][^:]*):(?:[ \t]+(?P<value>.*))?$")
+_NAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
+_DIRECTIVE = re.compile(rf"^(?P<indent> *)\.\. +(?P<name>{_NAME}) ?::(?: +(?P<title>.*))?$")
+_EXPLICIT = re.compile(r"^ *\.\.(?: |$)")
+_NEAR_MISS = re.compile(rf"^ *\.\. +(?P<name>{_NAME}) *:")
+_OPTION = re.compile(r"^:(?![: ])(?P<name>(?:[^:\\]|\\.|:(?![ `]|$))*)(?<! ):(?: +(?P<value>.*)|$)")
+#: Directives whose body is literal text: a need written there is an example, not a need.
+LITERAL_DIRECTIVES = frozenset(
+    {"code-block", "code", "sourcecode", "literalinclude", "raw", "math", "parsed-literal", "csv-table"}
+)
+TAB_WIDTH = 8
 
 
 @dataclass(frozen=True)
@@ -36,16 +57,16 @@ class RawNeed:
 
 
 def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
+    return len(line) - len(line.lstrip(" "))
 
 
 def _block_end(lines: list[str], start: int, base_indent: int) -> int:
-    """Index after the last line of the block that starts at ``start``."""
+    """Index after the last non-blank line of the block that starts at ``start``."""
     end = start
     last_text = start
     while end < len(lines):
         line = lines[end]
-        if line.strip():
+        if line:
             if _indent(line) <= base_indent:
                 break
             last_text = end + 1
@@ -54,70 +75,140 @@ def _block_end(lines: list[str], start: int, base_indent: int) -> int:
 
 
 def _dedent(block: list[str]) -> list[str]:
-    widths = [_indent(line) for line in block if line.strip()]
+    widths = [_indent(line) for line in block if line]
     cut = min(widths) if widths else 0
-    return [line[cut:].rstrip() if line.strip() else "" for line in block]
+    return [line[cut:] for line in block]
+
+
+def _syntax(file: str, line: int, message: str, fix: str) -> Diagnostic:
+    return Diagnostic(Location(file, line), Severity.ERROR, message, Rule.SYNTAX, fix)
 
 
 def _read_options(
-    body: list[str], first_line: int, location: Location, errors: list[Diagnostic]
-) -> tuple[dict[str, RawOption], int]:
-    """Parse the option block; return the options and the index where content starts."""
-    options: dict[str, RawOption] = {}
-    index = 0
-    current: str | None = None
-    while index < len(body) and body[index].strip():
-        text = body[index]
-        line_no = first_line + index
-        match = _OPTION.match(text.strip())
-        if match and (current is None or _indent(text) <= _indent(body[0])):
-            name = match["name"].strip()
-            if name in options:
-                errors.append(
-                    Diagnostic(
-                        Location(location.file, line_no),
-                        Severity.ERROR,
-                        f"option ':{name}:' is given twice",
-                        Rule.SYNTAX,
-                        "keep one of the two lines",
-                    )
+    arg_block: list[str], first_line: int, file: str, errors: list[Diagnostic]
+) -> tuple[list[str], dict[str, RawOption]]:
+    """Split the argument block into title lines and options (docutils' rules)."""
+    start = next((i for i, text in enumerate(arg_block) if _OPTION.match(text)), len(arg_block))
+    title_lines = arg_block[:start]
+    for offset, text in enumerate(title_lines):
+        if text.startswith(":"):
+            errors.append(
+                _syntax(
+                    file,
+                    first_line + offset,
+                    f"'{text.strip()}' is not a valid option line",
+                    "write options as ':name: value' (a space after the second colon)",
                 )
-            options[name] = RawOption((match["value"] or "").strip(), line_no)
-            current = name
-        elif current is not None and _indent(text) > _indent(body[0]):
+            )
+    options: dict[str, RawOption] = {}
+    current: str | None = None
+    for offset, text in enumerate(arg_block[start:], start=start):
+        line_no = first_line + offset
+        match = _OPTION.match(text)
+        if match:
+            current = match["name"]
+            if current in options:
+                errors.append(_syntax(file, line_no, f"option ':{current}:' is given twice", "keep one line"))
+            options[current] = RawOption((match["value"] or "").strip(), line_no)
+        elif current is not None and text.startswith(" "):
             previous = options[current]
-            joined = f"{previous.value} {text.strip()}".strip()
-            options[current] = RawOption(joined, previous.line)
+            options[current] = RawOption(f"{previous.value}\n{text.strip()}".strip(), previous.line)
         else:
-            break
-        index += 1
-    return options, index
+            errors.append(
+                _syntax(
+                    file,
+                    line_no,
+                    f"'{text.strip()}' is not an option, but the option block has not ended",
+                    "write options as ':name: value' (a space after the second colon), "
+                    "and leave a blank line before the content",
+                )
+            )
+    return title_lines, options
+
+
+def _read_need(
+    lines: list[str], index: int, match: re.Match[str], file: str, errors: list[Diagnostic]
+) -> tuple[RawNeed, int]:
+    """Read the need at ``lines[index]``; return it and the index where its content starts."""
+    end = _block_end(lines, index + 1, len(match["indent"]))
+    block = [match["title"] or "", *_dedent(lines[index + 1 : end])]
+    first_line = index + 1  # the source line of block[0]
+    if not block[0]:  # no title: docutils drops the empty first line (once)
+        block.pop(0)
+        first_line += 1
+    blank = block.index("") if "" in block else len(block)
+    title_lines, options = _read_options(block[:blank], first_line, file, errors)
+    content_start = blank + 1
+    while content_start < len(block) and not block[content_start]:
+        content_start += 1
+    need = RawNeed(
+        match["name"],
+        "\n".join(part.strip() for part in title_lines),
+        Location(file, index + 1),
+        options,
+        "\n".join(block[content_start:]),
+    )
+    return need, first_line - 1 + min(content_start, len(block))
+
+
+def _skip_to(lines: list[str], index: int) -> int:
+    """Where the main loop goes on after a line that is not a need directive."""
+    line = lines[index]
+    directive = _DIRECTIVE.match(line)
+    if directive is not None:
+        if directive["name"] in LITERAL_DIRECTIVES:
+            return _block_end(lines, index + 1, len(directive["indent"]))
+        return index + 1  # read needs nested in it
+    if _EXPLICIT.match(line) or line.endswith("::"):
+        return _block_end(lines, index + 1, _indent(line))  # comment, target, literal block
+    return index + 1
 
 
 def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
     """Read the need directives named ``directives`` from one file's text."""
     wanted = set(directives)
-    lines = text.splitlines()
+    lines = [line.expandtabs(TAB_WIDTH).rstrip() for line in text.splitlines()]
     needs: list[RawNeed] = []
     errors: list[Diagnostic] = []
     index = 0
     while index < len(lines):
         match = _DIRECTIVE.match(lines[index])
-        if not match or match["name"] not in wanted:
-            index += 1
+        if match and match["name"] in wanted:
+            need, index = _read_need(lines, index, match, file, errors)
+            needs.append(need)
             continue
-        base = _indent(lines[index])
-        location = Location(file, index + 1)
-        end = _block_end(lines, index + 1, base)
-        body = _dedent(lines[index + 1 : end])
-        options, content_start = _read_options(body, index + 2, location, errors)
-        content_lines = body[content_start:]
-        while content_lines and not content_lines[0]:
-            content_lines.pop(0)
-        title = (match["title"] or "").strip()
-        needs.append(RawNeed(match["name"], title, location, options, "\n".join(_dedent(content_lines))))
-        index = end
+        near = _NEAR_MISS.match(lines[index]) if match is None else None
+        if near and near["name"] in wanted:
+            errors.append(
+                _syntax(
+                    file,
+                    index + 1,
+                    f"'{lines[index].strip()}' is not a {near['name']} directive "
+                    "(docutils reads it as a comment)",
+                    f"write '.. {near['name']}:: Title' (two colons, then a space)",
+                )
+            )
+        index = _skip_to(lines, index)
     return needs, errors
+
+
+def read_file(path: Path, display: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
+    """Read one file; a file that is not UTF-8 is an error at the line of its first bad byte."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [], [
+            Diagnostic(
+                Location(display, line),
+                Severity.ERROR,
+                f"file is not UTF-8 ({exc.reason}: byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                Rule.INPUT,
+                "save the file as UTF-8 (for example: iconv -f cp1252 -t utf-8)",
+            )
+        ]
+    return read_text(text.removeprefix("\ufeff"), display, directives)
 
 
 def read_tree(
@@ -131,20 +222,7 @@ def read_tree(
     for path in sorted(root.rglob("*.rst")):
         if any(part.startswith(("_", ".")) for part in path.relative_to(root).parts):
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            errors.append(
-                Diagnostic(
-                    Location(_display(path, base)),
-                    Severity.ERROR,
-                    f"file is not UTF-8 ({exc.reason} at byte {exc.start})",
-                    Rule.INPUT,
-                    "save the file as UTF-8",
-                )
-            )
-            continue
-        found, problems = read_text(text, _display(path, base), wanted)
+        found, problems = read_file(path, _display(path, base), wanted)
         needs.extend(found)
         errors.extend(problems)
     return needs, errors

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -158,6 +159,21 @@ def _unknown_or_number(value: Any) -> Any:
     return value
 
 
+def _tri_state(value: Any) -> Any:
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in {"true", "yes"}:
+            return True
+        if word in {"false", "no"}:
+            return False
+        if word == "unknown":
+            return "unknown"
+    return value
+
+
+#: A yes/no fact that may honestly be unknown: ``:firmware_upgradeable: unknown``.
+TriState = Annotated[bool | Literal["unknown"], BeforeValidator(_tri_state)]
+
 #: A figure that may honestly be unknown: ``:installed_base: unknown``.
 Figure = Annotated[float | Literal["unknown"], BeforeValidator(_unknown_or_number)]
 
@@ -204,19 +220,30 @@ class Need(BaseModel):
     @classmethod
     def own_fields(cls) -> dict[str, FieldInfo]:
         """The fields a spec author writes as options (not id/title/content)."""
-        return {k: v for k, v in cls.model_fields.items() if k not in {"id", "title", "content"}}
+        return _own_fields(cls)
 
     @classmethod
     def links(cls) -> dict[str, LinkSpec]:
-        out: dict[str, LinkSpec] = {}
-        for name, info in cls.model_fields.items():
-            spec = link_spec(info)
-            if spec is not None:
-                out[name] = spec
-        return out
+        """The link fields of this type (computed once per type)."""
+        return _links(cls)
 
     def outgoing(self) -> dict[str, tuple[str, ...]]:
-        return {name: getattr(self, name) for name in self.links()}
+        return {name: getattr(self, name) for name in _links(type(self))}
+
+
+@cache
+def _own_fields(model: type[Need]) -> dict[str, FieldInfo]:
+    return {k: v for k, v in model.model_fields.items() if k not in {"id", "title", "content"}}
+
+
+@cache
+def _links(model: type[Need]) -> dict[str, LinkSpec]:
+    out: dict[str, LinkSpec] = {}
+    for name, info in model.model_fields.items():
+        spec = link_spec(info)
+        if spec is not None:
+            out[name] = spec
+    return out
 
 
 class Requirement(Need):
@@ -278,7 +305,9 @@ class Device(Need):
     color = "#FEDCD2"
     required = ("firmware_upgradeable", "installed_base", "installed_base_source")
 
-    firmware_upgradeable: bool | None = field("Can installed units take a remote firmware upgrade?")
+    firmware_upgradeable: TriState | None = field(
+        "Can installed units take a remote firmware upgrade? true, false or unknown."
+    )
     firmware_upgradeable_source: str | None = field("Source of the firmware_upgradeable statement.")
     installed_base: Figure | None = field("Units installed in GB, or 'unknown'.")
     installed_base_source: str | None = field("Source of the installed base figure.")
@@ -379,6 +408,7 @@ class Consultation(Need):
 
     closing_date: str | None = field("Closing date, YYYY-MM-DD.", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     spec_revision: str | None = field("Spec revision (git) the consultation was issued on.")
+    closing_date_source: str | None = field("Where the closing date comes from (or why it is a placeholder).")
 
 
 class ConsultationQuestion(Need):
@@ -411,6 +441,8 @@ class ConsultationComment(Need):
     proposed_wording: str | None = field("Wording the respondent proposes.")
     fingerprint: str | None = field("Fingerprint of the requirement text the comment was made on.")
     stale: bool | None = field("True when the requirement changed after the workbook was exported.")
+    topic: str | None = field("Topic of a general comment (one on no single requirement or question).")
+    source: str | None = field("Where the response was read: sheet and row of the returned workbook.")
     responds_to: Links = link(
         "consultation", outgoing="responds to", incoming="responses", description="The consultation."
     )

@@ -7,7 +7,7 @@ pydantic models; everything here needs the whole corpus.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
@@ -21,6 +21,10 @@ def _error(where: Location, message: str, rule: Rule, fix: str | None = None) ->
     return Diagnostic(where, Severity.ERROR, message, rule, fix)
 
 
+def _kind(directive: str) -> str:
+    return BY_DIRECTIVE[directive].title_.lower()
+
+
 def check_links(corpus: Corpus, invalid: dict[str, str]) -> Iterator[Diagnostic]:
     """Every link points to an existing need of an allowed type."""
     ids = sorted(corpus.needs)
@@ -28,10 +32,16 @@ def check_links(corpus: Corpus, invalid: dict[str, str]) -> Iterator[Diagnostic]
         for name, spec in need.links().items():
             where = corpus.location(need.id, name)
             for target in getattr(need, name):
-                target_type = corpus.needs[target].directive if target in corpus.needs else invalid.get(target)
+                target_type = (
+                    corpus.needs[target].directive if target in corpus.needs else invalid.get(target)
+                )
                 if target_type is None:
                     close = difflib.get_close_matches(target, ids, n=1, cutoff=0.6)
-                    hint = f"did you mean '{close[0]}'?" if close else f"define a {'/'.join(spec.targets)} '{target}'"
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else f"define a {'/'.join(spec.targets)} '{target}'"
+                    )
                     yield _error(
                         where,
                         f"'{need.id}' links to missing need '{target}' in ':{name}:'",
@@ -41,14 +51,22 @@ def check_links(corpus: Corpus, invalid: dict[str, str]) -> Iterator[Diagnostic]
                 elif target_type not in spec.targets:
                     yield _error(
                         where,
-                        f"'{need.id}' :{name}: '{target}' is a {BY_DIRECTIVE[target_type].title_.lower()}, "
-                        f"but :{name}: takes {' or '.join(BY_DIRECTIVE[t].title_.lower() for t in spec.targets)}",
+                        f"'{need.id}' :{name}: '{target}' is a {_kind(target_type)}, "
+                        f"but :{name}: takes {' or '.join(_kind(t) for t in spec.targets)}",
                         Rule.LINK_TYPE,
                         f"link a {'/'.join(spec.targets)} here, or move '{target}' to the right field",
                     )
 
 
-def check_applicability(req: Requirement, where: Location) -> Iterator[Diagnostic]:
+def _at(where: Location, lines: Mapping[str, int] | None, name: str) -> Location:
+    """The line of field ``name`` when the source gives it, else the need's line."""
+    line = (lines or {}).get(name)
+    return Location(where.file, line) if line is not None else where
+
+
+def check_applicability(
+    req: Requirement, where: Location, lines: Mapping[str, int] | None = None
+) -> Iterator[Diagnostic]:
     """A requirement states which devices it binds, each with one degree."""
     if not req.mandatory_for and not req.optional_for:
         yield _error(
@@ -67,32 +85,39 @@ def check_applicability(req: Requirement, where: Location) -> Iterator[Diagnosti
         for device in devices:
             if device in seen:
                 yield _error(
-                    where,
-                    f"requirement '{req.id}' gives device '{device}' two degrees (:{seen[device]}: and :{name}:)",
+                    _at(where, lines, name),
+                    f"requirement '{req.id}' gives device '{device}' two degrees "
+                    f"(:{seen[device]}: and :{name}:)",
                     Rule.APPLICABILITY,
                     "keep the device in one of the two lists",
                 )
             seen[device] = name
 
 
-def check_data_item(item: DataItem, where: Location) -> Iterator[Diagnostic]:
+def check_data_item(
+    item: DataItem, where: Location, lines: Mapping[str, int] | None = None
+) -> Iterator[Diagnostic]:
+    """The mapping evidence agrees with the mapping.
+
+    Unmapped items map to nothing; mapped ones map to something and cite a source.
+    """
     if item.maps_to and item.mapping_evidence is Evidence.UNMAPPED:
         yield _error(
-            where,
+            _at(where, lines, "mapping_evidence"),
             f"data item '{item.id}' is marked unmapped but maps to {', '.join(item.maps_to)}",
             Rule.CONSISTENCY,
             "set ':mapping_evidence:' to verified or secondary, or remove ':maps_to:'",
         )
     if not item.maps_to and item.mapping_evidence not in (None, Evidence.UNMAPPED):
         yield _error(
-            where,
+            _at(where, lines, "mapping_evidence"),
             f"data item '{item.id}' claims a {item.mapping_evidence} mapping but maps to nothing",
             Rule.CONSISTENCY,
             "add ':maps_to:' with the protocol objects, or set ':mapping_evidence: unmapped'",
         )
     if item.maps_to and not item.mapping_source:
         yield _error(
-            where,
+            _at(where, lines, "maps_to"),
             f"data item '{item.id}' maps to protocol objects without a ':mapping_source:'",
             Rule.CONSISTENCY,
             "cite where the mapping comes from in ':mapping_source:'",
@@ -106,18 +131,27 @@ _PROTOCOL_FIELDS: dict[Protocol, tuple[str, ...]] = {
 }
 
 
-def check_protocol_object(obj: ProtocolObject, where: Location) -> Iterator[Diagnostic]:
+def check_protocol_object(
+    obj: ProtocolObject,
+    where: Location,
+    lines: Mapping[str, int] | None = None,
+    rejected: frozenset[str] = frozenset(),
+) -> Iterator[Diagnostic]:
+    """A protocol object has the identifying fields of its protocol.
+
+    A field written with an invalid value was reported already and counts as given.
+    """
     if obj.protocol is None:
         return
     if obj.evidence is Evidence.UNMAPPED:
         yield _error(
-            where,
+            _at(where, lines, "evidence"),
             f"protocol object '{obj.id}' cannot have evidence 'unmapped'",
             Rule.CONSISTENCY,
             "use verified or secondary; a data item without a mapping has no protocol object",
         )
     for name in _PROTOCOL_FIELDS[obj.protocol]:
-        if getattr(obj, name) in (None, ""):
+        if getattr(obj, name) in (None, "") and name not in rejected:
             yield _error(
                 where,
                 f"{obj.protocol.value} object '{obj.id}' lacks ':{name}:'",
@@ -126,17 +160,32 @@ def check_protocol_object(obj: ProtocolObject, where: Location) -> Iterator[Diag
             )
 
 
-def check_need(need: Need, where: Location) -> Iterator[Diagnostic]:
+def check_need(
+    need: Need,
+    where: Location,
+    lines: Mapping[str, int] | None = None,
+    rejected: frozenset[str] = frozenset(),
+) -> Iterator[Diagnostic]:
+    """The checks its type adds to one need.
+
+    ``lines`` gives the source line of each field; ``rejected`` names the fields
+    whose invalid values were reported already (no second error for them).
+    """
     if isinstance(need, Requirement):
-        yield from check_applicability(need, where)
+        yield from check_applicability(need, where, lines)
     elif isinstance(need, DataItem):
-        yield from check_data_item(need, where)
+        yield from check_data_item(need, where, lines)
     elif isinstance(need, ProtocolObject):
-        yield from check_protocol_object(need, where)
+        yield from check_protocol_object(need, where, lines, rejected)
 
 
 def check_corpus(corpus: Corpus, invalid: dict[str, str]) -> list[Diagnostic]:
     found = list(check_links(corpus, invalid))
     for need in corpus:
-        found.extend(check_need(need, corpus.location(need.id)))
+        where = corpus.location(need.id)
+        found.extend(
+            check_need(
+                need, where, corpus.field_lines.get(need.id), corpus.rejected.get(need.id, frozenset())
+            )
+        )
     return found

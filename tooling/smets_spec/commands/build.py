@@ -1,14 +1,53 @@
-"""``smets build``: validate, then build the HTML site (and needs.json) with Sphinx."""
+"""``smets build``: validate, then build the HTML site (and needs.json) with Sphinx.
+
+Exit status: 0 when the spec is valid and Sphinx gave no warning; 1 when the
+spec has errors, conf.py sets what the schema derives, or Sphinx warned (every
+warning is an error); 2 when the build could not run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..corpus import load_spec, report
+from ..diagnostics import Diagnostic, Location, Reporter, Rule, Severity
 from ..project import Project
+
+
+def check_conf(conf: Path, derived: Iterable[str], display: str = "conf.py") -> list[Diagnostic]:
+    """conf.py must not set what the extension derives from the schema (it would be a second source)."""
+    names = set(derived)
+    try:
+        tree = ast.parse(conf.read_bytes(), filename=display)
+    except SyntaxError as exc:
+        return [
+            Diagnostic(
+                Location(display, exc.lineno),
+                Severity.ERROR,
+                f"conf.py is not valid Python: {exc.msg}",
+                Rule.CONFIG,
+                "fix the syntax; conf.py holds plain assignments only",
+            )
+        ]
+    assigned: list[tuple[str, int]] = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        assigned.extend((t.id, node.lineno) for t in targets if isinstance(t, ast.Name) and t.id in names)
+    return [
+        Diagnostic(
+            Location(display, line),
+            Severity.ERROR,
+            f"conf.py sets {name}, which the extension derives from smets_spec/schema.py",
+            Rule.CONFIG,
+            f"remove {name} from conf.py; change the need types in schema.py instead",
+        )
+        for name, line in assigned
+    ]
 
 
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
@@ -19,19 +58,32 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write("smets build: the spec has errors; nothing was built\n")
         return 1
     from ..sphinx.build import run_sphinx
+    from ..sphinx.needs_config import needs_settings
 
+    conf_problems = Reporter(
+        check_conf(project.root / "conf.py", set(needs_settings()) - {"needs_build_json"})
+    )
+    if conf_problems.errors:
+        conf_problems.print()
+        sys.stderr.write("smets build: conf.py sets derived configuration; nothing was built\n")
+        return 1
     out = Path(args.out).resolve() if args.out else project.html_dir
-    status = run_sphinx(project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose,
-                        fresh=args.fresh)
+    status = run_sphinx(
+        project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
+    )
     if status == 0:
         sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
+    else:
+        sys.stderr.write(f"smets build: Sphinx failed (status {status}); every Sphinx warning is an error\n")
     return status
 
 
 def add_commands(sub: Any) -> None:
     build = sub.add_parser("build", help="validate the spec and build the HTML site and needs.json")
     build.add_argument("--out", help="output folder (default: _build/html)")
-    build.add_argument("-j", "--jobs", default="1", help="Sphinx parallel jobs (default 1; 'auto' for all cores)")
+    build.add_argument(
+        "-j", "--jobs", default="1", help="Sphinx parallel jobs (default 1; 'auto' for all cores)"
+    )
     build.add_argument("--fresh", action="store_true", help="ignore the saved environment (full rebuild)")
     build.add_argument("-v", "--verbose", action="store_true", help="show Sphinx progress")
     build.set_defaults(handler=cmd_build)

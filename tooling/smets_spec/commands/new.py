@@ -1,4 +1,13 @@
-"""``smets new TYPE``: write a stub need with the next free id, from a template."""
+"""``smets new TYPE``: write a stub need with the next free id, from a template.
+
+Templates live in ``templates/new/``: ``req.rst.jinja`` for requirements,
+``generic.rst.jinja`` for every other type, ``page.rst.jinja`` for the head of a
+new page. A stub holds every required field of its type. Where the schema has an
+honest default the stub uses it (``unknown`` for a figure, ``unmapped`` for a
+data item's mapping, ``draft`` for the status); where only the author can say
+(an enum, a yes/no, a citation) it writes ``TODO``, and the command lists what
+``smets validate`` will ask for, with file and line.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +21,41 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..corpus import Corpus, load_spec
+from ..diagnostics import Reporter
 from ..project import Project
-from ..schema import BY_DIRECTIVE, Device, Need, Requirement, Section
+from ..schema import BY_DIRECTIVE, SECTION_TITLES, DataItem, Device, Need, Requirement, Section
 
-ALIASES = {"requirement": "req", "data-item": "dataitem", "protocol-object": "protobj",
-           "model": "refmodel", "test": "conftest"}
+ALIASES = {
+    "requirement": "req",
+    "data-item": "dataitem",
+    "protocol-object": "protobj",
+    "model": "refmodel",
+    "test": "conftest",
+}
+
+#: Where needs of a type go when the spec has none yet (folder under spec/).
+FOLDERS = {"device": "devices", "dataitem": "data", "protobj": "protocol", "req": "sections"}
+
+#: Values a stub may honestly start with; any other required field is TODO.
+HONEST_DEFAULTS = {"mapping_evidence": "unmapped"}
 
 
 def next_requirement_id(corpus: Corpus, section: Section) -> str:
-    """The next free id in a section, with the width its ids already use."""
-    numbers: list[int] = []
-    width = 2
+    """The next free id in a section, written as the section writes its ids.
+
+    Numbers are zero-padded only where the section pads them (``PC.01``, not
+    ``SP.2``); an empty section starts at ``01``.
+    """
+    numbers: list[str] = []
     for need_id in corpus.needs:
         match = re.fullmatch(rf"{section.value}\.([0-9]+)", need_id)
         if match:
-            numbers.append(int(match[1]))
-            width = max(width, len(match[1]))
-    return f"{section.value}.{(max(numbers) + 1 if numbers else 1):0{width}d}"
+            numbers.append(match[1])
+    if not numbers:
+        return f"{section.value}.01"
+    padded = [n for n in numbers if n.startswith("0") and len(n) > 1]
+    width = max(len(n) for n in padded) if padded else 1
+    return f"{section.value}.{max(int(n) for n in numbers) + 1:0{width}d}"
 
 
 def next_prefixed_id(corpus: Corpus, model: type[Need], stem: str) -> str:
@@ -39,8 +66,23 @@ def next_prefixed_id(corpus: Corpus, model: type[Need], stem: str) -> str:
     return candidate
 
 
-def target_file(corpus: Corpus, project: Project, model: type[Need], section: Section | None) -> Path:
-    """The file where needs like this one already live (or a new one)."""
+def _one_per_file(corpus: Corpus, model: type[Need]) -> bool:
+    """Do needs of this type each have a page of their own (as devices do)?"""
+    files = Counter(corpus.location(n.id).file for n in corpus.of_type(model))
+    return len(files) > 1 and max(files.values()) == 1
+
+
+def target_file(
+    corpus: Corpus, project: Project, model: type[Need], section: Section | None, need_id: str = ""
+) -> Path:
+    """The file where needs like this one already live (or a new page beside them).
+
+    Types whose needs each have a page of their own (devices) get a new page,
+    named after ``need_id``, in the folder of the others.
+    """
+    if _one_per_file(corpus, model) and need_id:
+        folder = project.root / Path(corpus.location(corpus.of_type(model)[0].id).file).parent
+        return folder / (need_id.removeprefix(model.prefix).lower().replace("_", "-") + ".rst")
     files = Counter(
         corpus.location(n.id).file
         for n in corpus
@@ -49,50 +91,125 @@ def target_file(corpus: Corpus, project: Project, model: type[Need], section: Se
     if files:
         return project.root / files.most_common(1)[0][0]
     name = section.value.lower() if section else model.directive
-    return project.spec / ("sections" if section else "new") / f"{name}.rst"
+    return project.spec / FOLDERS.get(model.directive, model.directive) / f"{name}.rst"
 
 
 def render(project: Project, template: str, **values: Any) -> str:
-    env = Environment(loader=FileSystemLoader(project.templates / "new"), undefined=StrictUndefined,
-                      keep_trailing_newline=True, autoescape=False)
+    env = Environment(
+        loader=FileSystemLoader(project.templates / "new"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     return env.get_template(template).render(**values)
 
 
-def cmd_new(args: argparse.Namespace, project: Project) -> int:
-    directive = ALIASES.get(args.type, args.type)
-    model = BY_DIRECTIVE.get(directive)
+def stub_fields(model: type[Need]) -> list[tuple[str, str]]:
+    """The required fields of a type with their starting values."""
+    out: list[tuple[str, str]] = []
+    for name in model.required:
+        annotation = str(model.model_fields[name].annotation)
+        if name in HONEST_DEFAULTS:
+            out.append((name, HONEST_DEFAULTS[name]))
+        elif "float" in annotation and "unknown" in annotation:
+            out.append((name, "unknown"))
+        else:
+            out.append((name, "TODO"))
+    return out
+
+
+def _usual_devices(corpus: Corpus, section: Section) -> str:
+    """The device most requirements of the section are mandatory for (else the first device)."""
+    counts = Counter(d for r in corpus.requirements if r.section == section for d in r.mandatory_for)
+    if counts:
+        return counts.most_common(1)[0][0]
+    return next((d.id for d in corpus.of_type(Device)), "DEV_ESME")
+
+
+def _stub(args: argparse.Namespace, project: Project, corpus: Corpus, model: type[Need]) -> tuple[str, str]:
+    """The id and text of the new need."""
+    if model is Requirement:
+        section = Section(args.section.upper())
+        need_id = next_requirement_id(corpus, section)
+        devices = args.devices or _usual_devices(corpus, section)
+        text = render(
+            project,
+            "req.rst.jinja",
+            id=need_id,
+            title=args.title or "New requirement",
+            section=section.value,
+            introduced=args.introduced,
+            devices=devices,
+        )
+        return need_id, text
+    need_id = next_prefixed_id(corpus, model, args.title or "NEW")
+    text = render(
+        project,
+        "generic.rst.jinja",
+        directive=model.directive,
+        id=need_id,
+        title=args.title or f"New {model.title_.lower()}",
+        fields=stub_fields(model),
+        type_title=model.title_,
+    )
+    return need_id, text
+
+
+def _page_head(model: type[Need], section: Section | None, need_id: str, title: str) -> tuple[str, str]:
+    """The heading (and page directive) of a new page."""
+    if section is not None:
+        return f"{section.value}: {SECTION_TITLES[section]}", f".. smets-section:: {section.value}"
+    if model is Device:
+        return title, f".. smets-device:: {need_id}"
+    if model is DataItem:
+        return "Data catalogue", ""
+    return f"{model.title_}s", ""
+
+
+def _check_usage(args: argparse.Namespace, model: type[Need] | None) -> str | None:
     if model is None:
-        sys.stderr.write(f"smets new: unknown type '{args.type}'; use one of {', '.join(BY_DIRECTIVE)}\n")
-        return 2
-    corpus = load_spec(project.spec, relative_to=project.root)
-    section = None
+        return f"unknown type '{args.type}'; use one of {', '.join(['requirement', *BY_DIRECTIVE])}"
     if model is Requirement:
         if not args.section:
-            sys.stderr.write("smets new requirement: --section is required (e.g. --section PC)\n")
-            return 2
-        try:
-            section = Section(args.section.upper())
-        except ValueError:
-            sys.stderr.write(f"smets new: unknown section '{args.section}'; use one of "
-                             f"{', '.join(s.value for s in Section)}\n")
-            return 2
-        need_id = next_requirement_id(corpus, section)
-        devices = ", ".join(d.id for d in corpus.of_type(Device)[:1]) or "DEV_ESME"
-        text = render(project, "req.rst.jinja", id=need_id, title=args.title or "New requirement",
-                      section=section.value, introduced=args.introduced, devices=devices)
-    else:
-        title = args.title or f"New {model.title_.lower()}"
-        need_id = next_prefixed_id(corpus, model, args.title or "NEW")
-        text = render(project, "generic.rst.jinja", directive=model.directive, id=need_id, title=title,
-                      required=model.required, type_title=model.title_)
+            return "--section is required for a requirement (e.g. --section PC)"
+        if args.section.upper() not in {s.value for s in Section}:
+            return f"unknown section '{args.section}'; use one of {', '.join(s.value for s in Section)}"
+    return None
+
+
+def cmd_new(args: argparse.Namespace, project: Project) -> int:
+    model = BY_DIRECTIVE.get(ALIASES.get(args.type, args.type))
+    problem = _check_usage(args, model)
+    if problem is not None or model is None:
+        sys.stderr.write(f"smets new: error: {problem}\n")
+        return 2
+    corpus = load_spec(project.spec, relative_to=project.root)
+    need_id, text = _stub(args, project, corpus, model)
     if args.print:
         sys.stdout.write(text)
         return 0
-    path = target_file(corpus, project, model, section)
+    section = Section(args.section.upper()) if model is Requirement else None
+    path = target_file(corpus, project, model, section, need_id)
+    if path.exists():
+        existing = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    else:
+        heading, directive = _page_head(model, section, need_id, args.title or need_id)
+        existing = render(project, "page.rst.jinja", heading=heading, directive=directive)
     path.parent.mkdir(parents=True, exist_ok=True)
-    existing = path.read_text(encoding="utf-8") if path.exists() else f"{model.title_}s\n{'=' * 20}\n"
-    path.write_text(existing.rstrip("\n") + "\n" + text, encoding="utf-8")
+    path.write_text(existing + text, encoding="utf-8")
     sys.stdout.write(f"{project.rel(path)}: added {model.directive} {need_id}\n")
+    return _report_todo(project, project.rel(path), len(existing.splitlines()))
+
+
+def _report_todo(project: Project, file: str, first_line: int) -> int:
+    """List what the author still has to fill in (the diagnostics inside the stub)."""
+    corpus = load_spec(project.spec, relative_to=project.root)
+    todo = Reporter(
+        [d for d in corpus.diagnostics if d.location.file == file and (d.location.line or 0) > first_line]
+    )
+    if todo.diagnostics:
+        sys.stdout.write("fill in these fields, then run `smets validate`:\n")
+        todo.print(sys.stdout)
     return 0
 
 
@@ -101,6 +218,9 @@ def add_commands(sub: Any) -> None:
     new.add_argument("type", help="requirement, device, dataitem, protobj, refmodel, conftest, term, ...")
     new.add_argument("--section", help="section code for a requirement (e.g. PC)")
     new.add_argument("--title", help="title of the new need")
+    new.add_argument(
+        "--devices", help="devices a new requirement is mandatory for (default: the first device)"
+    )
     new.add_argument("--introduced", default="unreleased", help="version introducing it")
     new.add_argument("--print", action="store_true", help="print the stub instead of writing it")
     new.set_defaults(handler=cmd_new)

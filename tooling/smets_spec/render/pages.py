@@ -20,7 +20,8 @@ from ..schema import (
     Requirement,
     Section,
 )
-from .rst import bullet, escape, heading, list_table, need_ref
+from ..trace import index_of, ordered_requirements, protocol_coverage
+from .rst import bullet, escape, heading, list_table
 
 
 def _section_doc(section: Section) -> str:
@@ -38,17 +39,35 @@ def sections_overview(corpus: Corpus, args: list[str]) -> str:
     return list_table(["Section", "Title", "Requirements"], rows, [10, 70, 20])
 
 
+def _req_link(req_id: str) -> str:
+    return f":doc:`{req_id} </req/{req_id}>`"
+
+
 def section_requirements(corpus: Corpus, args: list[str]) -> str:
     """A summary table of one section's requirements with their device degrees."""
     section = Section(args[0]) if args else None
-    reqs = [r for r in corpus.requirements if r.section == section]
+    reqs = [r for r in ordered_requirements(corpus) if r.section == section]
     devices = corpus.of_type(Device)
     rows = [
-        [need_ref(r.id), escape(r.title), r.status.value if r.status else "", r.impact.value if r.impact else "",
-         _degree_summary(r, devices)]
+        [
+            _req_link(r.id),
+            escape(r.title),
+            r.status.value if r.status else "",
+            r.impact.value if r.impact else "",
+            _degree_summary(r, devices),
+        ]
         for r in reqs
     ]
-    return list_table(["Id", "Title", "Status", "Impact", "Devices"], rows, [10, 40, 10, 12, 28])
+    intro = (
+        "Each id opens the requirement's own page (devices, data items, protocol objects, models, tests "
+        "and incoming links); the requirements themselves follow the table. "
+        "M: mandatory, O: optional.\n\n"
+    )
+    return intro + list_table(["Id", "Title", "Status", "Impact", "Devices"], rows, [10, 44, 11, 12, 23])
+
+
+def _short(device: Device) -> str:
+    return device.id.removeprefix(Device.prefix)
 
 
 def _degree_summary(req: Requirement, devices: list[Device]) -> str:
@@ -56,21 +75,27 @@ def _degree_summary(req: Requirement, devices: list[Device]) -> str:
     for device in devices:
         degree = req.degree_for(device.id)
         if degree is Degree.MANDATORY:
-            parts.append(f"{device.title} (M)")
+            parts.append(f"{_short(device)} (M)")
         elif degree is Degree.OPTIONAL:
-            parts.append(f"{device.title} (O)")
+            parts.append(f"{_short(device)} (O)")
     return escape(", ".join(parts))
 
 
 def devices_overview(corpus: Corpus, args: list[str]) -> str:
     rows = []
+    reqs = corpus.requirements
     for device in corpus.of_type(Device):
-        reqs = corpus.requirements
         mandatory = sum(1 for r in reqs if r.degree_for(device.id) is Degree.MANDATORY)
         optional = sum(1 for r in reqs if r.degree_for(device.id) is Degree.OPTIONAL)
-        rows.append([need_ref(device.id), str(mandatory), str(optional),
-                     "yes" if device.firmware_upgradeable else "no"])
-    return list_table(["Device", "Mandatory", "Optional", "Firmware upgradeable"], rows)
+        rows.append(
+            [
+                f":need:`{escape(device.title)} <{device.id}>`",
+                str(mandatory),
+                str(optional),
+                "yes" if device.firmware_upgradeable else "no",
+            ]
+        )
+    return list_table(["Device", "Mandatory", "Optional", "Firmware upgradeable"], rows, [52, 14, 14, 20])
 
 
 def device_requirements(corpus: Corpus, args: list[str]) -> str:
@@ -78,10 +103,10 @@ def device_requirements(corpus: Corpus, args: list[str]) -> str:
     device_id = args[0] if args else ""
     out: list[str] = []
     for degree in Degree:
-        reqs = [r for r in corpus.requirements if r.degree_for(device_id) is degree]
+        reqs = [r for r in ordered_requirements(corpus) if r.degree_for(device_id) is degree]
         out.append(heading(f"{degree.value.capitalize()} ({len(reqs)})", "~"))
-        rows = [[need_ref(r.id), escape(r.title), r.section.value if r.section else ""] for r in reqs]
-        out.append(list_table(["Id", "Title", "Section"], rows, [15, 70, 15]) or "None.\n")
+        rows = [[_req_link(r.id), escape(r.title), r.section.value if r.section else ""] for r in reqs]
+        out.append(list_table(["Id", "Title", "Section"], rows, [12, 76, 12]) or "None.\n")
     return "\n".join(out)
 
 
@@ -93,16 +118,26 @@ def data_catalogue(corpus: Corpus, args: list[str]) -> str:
         for item in req.uses:
             users.setdefault(item, []).append(req.id)
     rows = [
-        [need_ref(i.id), escape(i.title), i.data_type.value if i.data_type else "", escape(i.unit or ""),
-         ", ".join(need_ref(p) for p in i.maps_to) or "**unmapped**",
-         ", ".join(need_ref(r) for r in users.get(i.id, []))]
+        [
+            f":need:`{i.id} <{i.id}>`",
+            escape(i.title),
+            i.data_type.value if i.data_type else "",
+            escape(i.unit or ""),
+            ", ".join(f":need:`{p} <{p}>`" for p in i.maps_to) or "**unmapped**",
+            ", ".join(_req_link(r) for r in users.get(i.id, [])),
+        ]
         for i in items
     ]
-    unmapped = [i for i in items if not i.maps_to]
-    text = list_table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows,
-                      [14, 24, 10, 8, 22, 22])
+    unmapped = list(protocol_coverage(corpus).none)
+    text = list_table(
+        ["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, [14, 24, 10, 8, 22, 22]
+    )
     text += "\n" + heading(f"Unmapped data items ({len(unmapped)} of {len(items)})", "~")
-    text += bullet([f"{need_ref(i.id)}: {escape(i.title)}" for i in unmapped]) or "None.\n"
+    text += (
+        "Carried by neither a DLMS/COSEM nor a ZigBee SE object (shares per protocol: "
+        ":doc:`/trace/protocols`).\n\n"
+    )
+    text += bullet([f":need:`{i.id} <{i.id}>`: {escape(i.title)}" for i in unmapped]) or "None.\n"
     return text
 
 
@@ -110,6 +145,7 @@ def protocol_objects(corpus: Corpus, args: list[str]) -> str:
     """Protocol objects of one protocol (or all), with identity and evidence."""
     wanted = Protocol(args[0]) if args else None
     objects = [o for o in corpus.of_type(ProtocolObject) if wanted is None or o.protocol == wanted]
+    index = index_of(corpus)
     rows = []
     for obj in objects:
         identity = ", ".join(
@@ -126,5 +162,7 @@ def protocol_objects(corpus: Corpus, args: list[str]) -> str:
             if part
         )
         evidence = obj.evidence.value if obj.evidence else Evidence.SECONDARY.value
-        rows.append([need_ref(obj.id), escape(obj.title), escape(identity), evidence])
-    return list_table(["Id", "Object", "Identity", "Evidence"], rows, [20, 30, 38, 12])
+        carries = ", ".join(f":need:`{i} <{i}>`" for i in index.sources(obj.id, "maps_to"))
+        carries += ", ".join(f":need:`{o} <{o}>`" for o in index.sources(obj.id, "carried_by"))
+        rows.append([f":need:`{obj.id} <{obj.id}>`", escape(obj.title), escape(identity), evidence, carries])
+    return list_table(["Id", "Object", "Identity", "Evidence", "Carries"], rows, [18, 24, 26, 10, 22])

@@ -16,8 +16,12 @@ def need_ref(need_id: str) -> str:
     return f":need:`{need_id}`"
 
 
-def list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] | None = None,
-               classes: str = "") -> str:
+def list_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[int] | None = None,
+    classes: str = "",
+) -> str:
     """A ``list-table`` whose cells are already reST inline text."""
     if not rows:
         return ""

@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def run_sphinx(root: Path, spec: Path, out: Path, jobs: str = "1", quiet: bool = True,
-               fresh: bool = False, builder: str = "html") -> int:
+def run_sphinx(
+    root: Path,
+    spec: Path,
+    out: Path,
+    jobs: str = "1",
+    quiet: bool = True,
+    fresh: bool = False,
+    builder: str = "html",
+) -> int:
     """Build ``spec`` with ``root/conf.py`` into ``out``; return Sphinx's exit status.
 
     Warnings are errors (``-W --keep-going``): every problem is listed, and the
@@ -14,8 +21,20 @@ def run_sphinx(root: Path, spec: Path, out: Path, jobs: str = "1", quiet: bool =
     """
     from sphinx.cmd.build import build_main
 
-    argv = ["-b", builder, "-c", str(root), "-W", "--keep-going", "-j", jobs,
-            "-d", str(out.parent / "doctrees"), str(spec), str(out)]
+    argv = [
+        "-b",
+        builder,
+        "-c",
+        str(root),
+        "-W",
+        "--keep-going",
+        "-j",
+        jobs,
+        "-d",
+        str(out.parent / "doctrees"),
+        str(spec),
+        str(out),
+    ]
     if quiet:
         argv.insert(0, "-q")
     if fresh:

@@ -12,6 +12,8 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 from ..corpus import Corpus
 from ..render import pages
+from ..consultation.render import consultation_page
+from ..render.schema_ref import schema_reference
 from .state import corpus_of, note_dependent
 
 Renderer = Callable[[Corpus, list[str]], str]
@@ -44,9 +46,14 @@ DIRECTIVES: dict[str, Renderer] = {
     "smets-devices": pages.devices_overview,
     "smets-catalogue": pages.data_catalogue,
     "smets-protocol": pages.protocol_objects,
+    "smets-schema": schema_reference,
+    "smets-consultation": consultation_page,  # also registers the requirement-page panel
 }
 
 
 def register(app: Sphinx) -> None:
     for name, render in DIRECTIVES.items():
         app.add_directive(name, directive_for(render))
+    from . import site  # traceability pages, requirement pages, need cards, assets
+
+    site.register(app)

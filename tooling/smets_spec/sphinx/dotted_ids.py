@@ -21,7 +21,9 @@ from typing import Any
 from ..schema import NEED_TYPES
 
 _DOTTED = re.compile(
-    "^(?P<id>" + "|".join(t.id_pattern for t in NEED_TYPES if "\\." in t.id_pattern) + r")(?:\.(?P<part>.+))?$"
+    "^(?P<id>"
+    + "|".join(t.id_pattern for t in NEED_TYPES if "\\." in t.id_pattern)
+    + r")(?:\.(?P<part>.+))?$"
 )
 
 

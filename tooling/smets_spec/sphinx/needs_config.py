@@ -36,6 +36,8 @@ def _enum_of(annotation: Any) -> type[StrEnum] | None:
 def field_schema(info: FieldInfo) -> dict[str, Any]:
     """The JSON schema sphinx-needs checks a field's value against."""
     annotation = _strip_optional(info.annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
     origin = typing.get_origin(annotation)
     if origin is tuple:
         item = typing.get_args(annotation)[0]
@@ -58,6 +60,9 @@ def field_schema(info: FieldInfo) -> dict[str, Any]:
             if pattern:
                 schema["pattern"] = pattern
         return schema
+    if bool in typing.get_args(annotation):
+        # TriState: true, false or the word "unknown"
+        return {"type": "string", "enum": ["true", "false", "unknown"]}
     # Figure: a number or the word "unknown"
     return {"type": "string", "pattern": _FIGURE_PATTERN}
 
@@ -107,6 +112,7 @@ def needs_settings() -> dict[str, Any]:
         "needs_id_regex": id_regex(),
         "needs_id_required": True,
         "needs_build_json": True,
+        "needs_role_need_max_title_length": -1,  # :need: shows whole titles
         "needs_reproducible_json": True,
         "needs_warnings": {"requirement_without_device": _no_applicability_filter()},
     }

@@ -1,0 +1,42 @@
+"""Helpers for tests that run the real `smets` command on small projects."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from smets_spec.cli import main
+
+SOURCEDIRS = Path(__file__).resolve().parent / "sourcedirs"
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def smets(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Result:
+    """Run `smets --root ROOT ARGS...` in this process (the console script calls the same main)."""
+    capsys.readouterr()
+    code = main(["--root", str(root), *args])
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def sourcedir(tmp_path: Path, name: str) -> Path:
+    """A writable copy of the small project tests/sourcedirs/NAME."""
+    dest = tmp_path / name
+    shutil.copytree(SOURCEDIRS / name, dest, ignore=shutil.ignore_patterns("_build"))
+    return dest
+
+
+def write(root: Path, relpath: str, text: str) -> Path:
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

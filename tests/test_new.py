@@ -1,0 +1,223 @@
+"""`smets new`: stubs with the next free id, written where their kind lives, from templates/new/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from clitools import smets, sourcedir
+from conftest import copy_project
+from smets_spec.commands.new import next_prefixed_id, next_requirement_id
+from smets_spec.corpus import Corpus, load_spec
+from smets_spec.schema import DataItem, Requirement, Section
+
+
+def _corpus(*ids: str) -> Corpus:
+    corpus = Corpus()
+    for need_id in ids:
+        corpus.needs[need_id] = Requirement(id=need_id, title="t")
+    return corpus
+
+
+@pytest.mark.parametrize(
+    ("ids", "section", "expected"),
+    [
+        (("PC.01", "PC.02", "PC.11", "SP.2"), Section.PC, "PC.12"),
+        (("SP.2", "SP.3", "SP.62"), Section.SP, "SP.63"),
+        (("SP.2", "SP.9"), Section.SP, "SP.10"),
+        (("DI.009", "DI.010"), Section.DI, "DI.011"),
+        (("PC.01",), Section.IH, "IH.01"),
+    ],
+)
+def test_next_requirement_id_keeps_the_section_style(
+    ids: tuple[str, ...], section: Section, expected: str
+) -> None:
+    assert next_requirement_id(_corpus(*ids), section) == expected
+
+
+def test_next_prefixed_id_is_free() -> None:
+    corpus = Corpus()
+    assert next_prefixed_id(corpus, DataItem, "Meter balance") == "DAT_METER_BALANCE"
+    corpus.needs["DAT_METER_BALANCE"] = DataItem(id="DAT_METER_BALANCE", title="t")
+    corpus.needs["DAT_METER_BALANCE_2"] = DataItem(id="DAT_METER_BALANCE_2", title="t")
+    assert next_prefixed_id(corpus, DataItem, "meter-balance!") == "DAT_METER_BALANCE_3"
+
+
+def _expected_next(corpus: Corpus, section: str) -> str:
+    numbers = [n.id.split(".")[1] for n in corpus.requirements if n.id.startswith(section + ".")]
+    width = max((len(n) for n in numbers if n.startswith("0")), default=1)
+    return f"{section}.{max(int(n) for n in numbers) + 1:0{width}d}"
+
+
+@pytest.mark.parametrize("section", ["PC", "SP"])
+def test_new_requirement_in_the_real_spec(
+    section: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path)
+    before = load_spec(root / "spec", relative_to=root)
+    assert before.errors == 0
+    reqs = [r for r in before.requirements if r.section == Section(section)]
+    file = before.location(reqs[0].id).file
+    new_id = _expected_next(before, section)
+    old_text = (root / file).read_text(encoding="utf-8")
+
+    result = smets(capsys, root, "new", "requirement", "--section", section.lower(), "--title", "Top up")
+    assert (result.code, result.out, result.err) == (0, f"{file}: added req {new_id}\n", "")
+
+    text = (root / file).read_text(encoding="utf-8")
+    assert text.startswith(old_text.rstrip("\n") + "\n")
+    stub = text[len(old_text.rstrip("\n")) + 1 :]
+    assert stub.startswith(
+        f"\n.. req:: Top up\n   :id: {new_id}\n   :status: draft\n   :section: {section}\n"
+    )
+    assert "   :introduced: unreleased\n" in stub
+    after = load_spec(root / "spec", relative_to=root)
+    assert after[new_id].status is not None and after[new_id].status.value == "draft"
+    assert after.location(new_id).file == file
+    # the device the section's requirements bind most often
+    assert len(after[new_id].mandatory_for) == 1  # type: ignore[attr-defined]
+    validate = smets(capsys, root, "validate")
+    assert validate.code == 0, validate.err
+    assert validate.out == f"{len(before) + 1} needs read, 0 error(s)\n"
+
+
+def test_new_requirement_in_an_empty_section_gets_a_section_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sourcedir(tmp_path, "mini")
+    result = smets(capsys, root, "new", "requirement", "--section", "IH", "--devices", "DEV_IHD")
+    assert (result.code, result.out) == (0, "spec/sections/ih.rst: added req IH.01\n")
+    assert (root / "spec/sections/ih.rst").read_text(encoding="utf-8") == (
+        "IH: In-home display (IHD)\n"
+        "=========================\n"
+        "\n"
+        ".. smets-section:: IH\n"
+        "\n"
+        ".. req:: New requirement\n"
+        "   :id: IH.01\n"
+        "   :status: draft\n"
+        "   :section: IH\n"
+        "   :introduced: unreleased\n"
+        "   :impact: firmware\n"
+        "   :mandatory_for: DEV_IHD\n"
+        "   :applicability_basis: to be confirmed by the author\n"
+        "\n"
+        "   The smart metering system shall ...\n"
+    )
+    assert smets(capsys, root, "validate").code == 0
+
+
+def test_new_requirement_print_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = sourcedir(tmp_path, "mini")
+    before = {p: p.read_bytes() for p in (root / "spec").rglob("*")}
+    result = smets(capsys, root, "new", "requirement", "--section", "PC", "--print")
+    assert result.code == 0
+    assert result.out.startswith("\n.. req:: New requirement\n   :id: PC.03\n")
+    assert {p: p.read_bytes() for p in (root / "spec").rglob("*")} == before
+
+
+def test_new_device_gets_its_own_page_and_lists_what_to_fill_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path)
+    result = smets(capsys, root, "new", "device", "--title", "Test device")
+    page = root / "spec/devices/test-device.rst"
+    assert result.out == (
+        "spec/devices/test-device.rst: added device DEV_TEST_DEVICE\n"
+        "fill in these fields, then run `smets validate`:\n"
+        "spec/devices/test-device.rst:10: error: ':firmware_upgradeable:' value 'TODO' on 'DEV_TEST_DEVICE' "
+        "is not true or false [smets.type]\n"
+        "    fix: write true or false (Can installed units take a remote firmware upgrade?)\n"
+        "1 error(s), 0 warning(s)\n"
+    )
+    assert result.code == 0
+    assert page.read_text(encoding="utf-8") == (
+        "Test device\n===========\n\n.. smets-device:: DEV_TEST_DEVICE\n\n"
+        ".. device:: Test device\n   :id: DEV_TEST_DEVICE\n   :status: draft\n"
+        "   :firmware_upgradeable: TODO\n   :installed_base: unknown\n   :installed_base_source: TODO\n\n"
+        "   Describe the device here.\n"
+    )
+    assert smets(capsys, root, "validate").code == 1
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            ":firmware_upgradeable: TODO", ":firmware_upgradeable: false"
+        )
+    )
+    assert smets(capsys, root, "validate").code == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "directive", "fill"),
+    [
+        ("data-item", "dataitem", {":data_type: TODO": ":data_type: decimal"}),
+        (
+            "protobj",
+            "protobj",
+            {
+                ":protocol: TODO": ":protocol: gbcs\n   :use_case: ECS01a",
+                ":evidence: TODO": ":evidence: secondary",
+            },
+        ),
+        ("term", "term", {}),
+        ("refmodel", "refmodel", {}),
+    ],
+)
+def test_new_other_types(
+    kind: str, directive: str, fill: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sourcedir(tmp_path, "mini")
+    result = smets(capsys, root, "new", kind, "--title", "Sample item")
+    assert result.code == 0
+    match = re.match(rf"(spec/\S+): added {directive} (\S+)\n", result.out)
+    assert match, result.out
+    file, need_id = match[1], match[2]
+    corpus = load_spec(root / "spec", relative_to=root)
+    assert need_id in corpus and corpus.location(need_id).file == file
+    assert need_id == corpus[need_id].prefix + "SAMPLE_ITEM"
+    todo = [d for d in corpus.diagnostics if d.location.file == file]
+    assert [f"{d.location}: {d.message}" for d in todo] == [
+        line.split(": error: ")[0] + ": " + line.split(": error: ")[1].rsplit(" [", 1)[0]
+        for line in result.out.splitlines()
+        if ": error: " in line
+    ]
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    for old, new in fill.items():
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    validate = smets(capsys, root, "validate")
+    assert validate.code == 0, validate.err
+
+
+def test_a_new_data_item_goes_into_the_catalogue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = sourcedir(tmp_path, "mini")
+    result = smets(capsys, root, "new", "dataitem", "--title", "Meter balance")
+    assert result.out.startswith("spec/data.rst: added dataitem DAT_METER_BALANCE_2\n")
+    assert "   :mapping_evidence: unmapped\n" in (root / "spec/data.rst").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("widget",),
+            "smets new: error: unknown type 'widget'; use one of requirement, req, device, dataitem",
+        ),
+        (
+            ("requirement", "--section", "XX"),
+            "smets new: error: unknown section 'XX'; use one of IM, OP, DS, IN, PC",
+        ),
+        (("requirement",), "smets new: error: --section is required for a requirement (e.g. --section PC)"),
+    ],
+)
+def test_new_usage_errors(
+    args: tuple[str, ...], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sourcedir(tmp_path, "mini")
+    result = smets(capsys, root, "new", *args)
+    assert result.code == 2
+    assert result.err.startswith(message)
+    assert result.out == ""
+    assert not (root / "spec" / "sections").exists()

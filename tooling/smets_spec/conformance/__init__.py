@@ -1,0 +1,2 @@
+"""Conformance: the pytest suite that verifies a device against the spec, its plugin, the
+results file and the requirement status shown on the site."""

@@ -1,0 +1,67 @@
+"""The latest conformance results, as the site sees them.
+
+The Sphinx adapter points this module at the results file of the build
+(``<output>/../conformance.json``, i.e. ``_build/conformance.json``); renderers
+call :func:`current`, which re-reads the file only when it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .results import Results, load
+
+RESULTS_NAME = "conformance.json"
+
+
+@dataclass
+class _Live:
+    path: Path | None = None
+    stamp: tuple[int, int] | None = None
+    results: Results | None = None
+    error: str | None = None
+
+
+_LIVE = _Live()
+
+
+def results_file_for(html_dir: Path) -> Path:
+    """Where a build into ``html_dir`` reads (and ``smets build`` writes) the results."""
+    return html_dir.parent / RESULTS_NAME
+
+
+def set_results_path(path: Path | None) -> None:
+    if path != _LIVE.path:
+        _LIVE.path, _LIVE.stamp, _LIVE.results, _LIVE.error = path, None, None, None
+
+
+def results_path() -> Path | None:
+    return _LIVE.path
+
+
+def stamp(path: Path | None = None) -> tuple[int, int] | None:
+    """(mtime, size) of the results file, or None when there is none."""
+    where = path or _LIVE.path
+    if where is None or not where.is_file():
+        return None
+    info = where.stat()
+    return (info.st_mtime_ns, info.st_size)
+
+
+def current() -> Results | None:
+    """The results at the configured path (None when there are none or they cannot be read)."""
+    now = stamp()
+    if now != _LIVE.stamp:
+        _LIVE.stamp, _LIVE.results, _LIVE.error = now, None, None
+        if now is not None and _LIVE.path is not None:
+            try:
+                _LIVE.results = load(_LIVE.path)
+            except ValueError as exc:
+                _LIVE.error = str(exc)
+    return _LIVE.results
+
+
+def error() -> str | None:
+    current()
+    return _LIVE.error

@@ -1,0 +1,297 @@
+"""The pytest plugin of the conformance suite.
+
+* ``@pytest.mark.verifies("PC.06", ...)`` names the requirements a test verifies.
+  Every test must carry it, and every id must be a requirement of the spec: an
+  unknown id stops the run with ``file:line: error: ... [smets.conformance]``.
+* ``--smets-target module:factory`` chooses the device under test (default: the
+  reference models); the fixtures ``target``, ``esme``, ``gsme`` and ``ihd`` give
+  fresh devices of it, starting at the true time of the ``start`` fixture.
+* ``--smets-results FILE`` writes every test case's outcome, requirement ids and
+  message as JSON (see :mod:`smets_spec.conformance.results`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..reference.interfaces import ESME, GSME, IHD, Target
+from .results import CaseResult, Outcome, Results, save
+
+DEFAULT_TARGET = "smets_spec.reference:target"
+DEFAULT_START = datetime(2024, 1, 15, tzinfo=UTC)
+MARKER = "verifies"
+
+
+@dataclass
+class _State:
+    target: str
+    results_path: Path | None
+    started: float = field(default_factory=time.monotonic)
+    infos: dict[str, CaseResult] = field(default_factory=dict)
+    outcomes: dict[str, tuple[Outcome, str, float]] = field(default_factory=dict)
+    target_name: str = ""
+
+
+_STATE = pytest.StashKey[_State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("smets", "SMETS conformance")
+    group.addoption(
+        "--smets-target",
+        default=DEFAULT_TARGET,
+        help="device under test as module:factory (default: the reference models)",
+    )
+    group.addoption(
+        "--smets-spec",
+        default=None,
+        help="spec folder whose requirement ids the tests may name (default: found from cwd)",
+    )
+    group.addoption("--smets-results", default=None, help="write the results as JSON to this file")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(*ids): requirement ids of the SMETS this test verifies")
+    results = config.getoption("--smets-results")
+    state = _State(config.getoption("--smets-target"), Path(results) if results else None)
+    config.stash[_STATE] = state
+    config.pluginmanager.register(Recorder(state), "smets-conformance-recorder")
+
+
+def requirement_ids(config: pytest.Config) -> set[str]:
+    from ..corpus import load_spec
+    from ..project import find_project
+
+    option = config.getoption("--smets-spec")
+    try:
+        spec = Path(option) if option else find_project(Path.cwd()).spec
+        corpus = load_spec(spec)
+    except FileNotFoundError as exc:
+        raise pytest.UsageError(f"smets conformance: {exc}; pass --smets-spec DIR") from exc
+    return {r.id for r in corpus.requirements}
+
+
+def conftest_id(module: str, function: str) -> str:
+    """The conftest need id of a suite test: ``TST_<MODULE>_<FUNCTION>``."""
+    stem = module.rsplit(".", 1)[-1].removeprefix("test_")
+    return "TST_" + re.sub(r"[^A-Z0-9]+", "_", f"{stem}_{function.removeprefix('test_')}".upper()).strip("_")
+
+
+def _marker_line(func: Callable[..., Any], req: str) -> int:
+    try:
+        lines, start = inspect.getsourcelines(func)
+    except (OSError, TypeError):
+        return 0
+    for offset, text in enumerate(lines):
+        if f'"{req}"' in text or f"'{req}'" in text:
+            return start + offset
+    return start
+
+
+def _location(item: pytest.Item, line: int) -> Location:
+    path = Path(str(item.path))
+    try:
+        shown = path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return Location(shown, line or None)
+
+
+def _check_item(item: pytest.Function, known: set[str]) -> list[Diagnostic]:
+    ids = [str(a) for mark in item.iter_markers(MARKER) for a in mark.args]
+    func = item.function
+    where = _location(item, inspect.getsourcelines(func)[1] if callable(func) else 0)
+    if not ids:
+        return [
+            Diagnostic(
+                where,
+                Severity.ERROR,
+                f"test '{item.name}' names no requirement it verifies",
+                Rule.CONFORMANCE,
+                f'add @pytest.mark.{MARKER}("XX.NN") with the requirement ids',
+            )
+        ]
+    problems = []
+    for req in ids:
+        if req not in known:
+            close = sorted(k for k in known if k.split(".")[0] == req.split(".")[0])[:6]
+            problems.append(
+                Diagnostic(
+                    _location(item, _marker_line(func, req)),
+                    Severity.ERROR,
+                    f"test '{item.name}' verifies unknown requirement '{req}'",
+                    Rule.CONFORMANCE,
+                    f"use a requirement id of the spec ({', '.join(close) or 'see spec/sections'})",
+                )
+            )
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    known = requirement_ids(config)
+    problems: list[Diagnostic] = []
+    for item in items:
+        if isinstance(item, pytest.Function):
+            problems.extend(_check_item(item, known))
+    if problems:
+        raise pytest.UsageError("\n".join(d.format() for d in problems))
+
+
+def _doc(item: pytest.Function) -> tuple[str, str]:
+    doc = inspect.getdoc(item.function) or ""
+    first, _, rest = doc.partition("\n")
+    return first.strip() or item.originalname.removeprefix("test_").replace("_", " "), rest.strip()
+
+
+MESSAGE_LIMIT = 400
+
+
+def _message(report: pytest.TestReport) -> str:
+    """The assertion (or error) of a failed case, or the reason of a skip, kept short."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        text = str(crash.message)
+    elif isinstance(report.longrepr, tuple):  # a skip: (file, line, reason)
+        text = str(report.longrepr[2])
+    else:
+        lines = str(report.longrepr or "").strip().splitlines()
+        text = lines[-1] if lines else ""
+    text = text.split("\n +  where")[0].strip()
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+class Recorder:
+    """Records what was collected and each case's outcome; writes the results file at the end."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            if not isinstance(item, pytest.Function):
+                continue
+            title, doc = _doc(item)
+            module = getattr(item.module, "__name__", item.path.stem)
+            self.state.infos[item.nodeid] = CaseResult(
+                test_id=conftest_id(module, item.originalname),
+                nodeid=item.nodeid,
+                file=Path(str(item.path)).name,
+                line=inspect.getsourcelines(item.function)[1],
+                title=title,
+                verifies=tuple(str(a) for m in item.iter_markers(MARKER) for a in m.args),
+                outcome=Outcome.NOT_RUN,
+                doc=doc,
+                ref=f"{module}::{item.originalname}",
+            )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not (report.when == "call" or report.failed or report.skipped):
+            return
+        if report.failed:
+            outcome = Outcome.FAILED if report.when == "call" else Outcome.ERROR
+        else:
+            outcome = Outcome.SKIPPED if report.skipped else Outcome.PASSED
+        previous = self.state.outcomes.get(report.nodeid)
+        if previous is None or previous[0] is Outcome.PASSED:
+            message = _message(report) if (report.failed or report.skipped) else ""
+            self.state.outcomes[report.nodeid] = (outcome, message, report.duration)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        if state.results_path is None or not state.infos:
+            return
+        cases = []
+        for nodeid, info in state.infos.items():
+            outcome, message, duration = state.outcomes.get(nodeid, (Outcome.NOT_RUN, "", 0.0))
+            cases.append(replace(info, outcome=outcome, message=message, duration_s=round(duration, 4)))
+        collect_only = bool(session.config.getoption("collectonly"))
+        results = Results(
+            datetime.now(UTC),
+            state.target,
+            state.target_name,
+            time.monotonic() - state.started,
+            cases,
+            collect_only,
+        )
+        save(results, state.results_path)
+
+
+# -- the device under test ---------------------------------------------------------------------
+def load_target(spec: str) -> Target:
+    """Import ``module:factory`` and call the factory."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise pytest.UsageError(f"--smets-target '{spec}': write it as module:factory")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise pytest.UsageError(f"--smets-target '{spec}': {exc}") from exc
+    made: Target = factory()
+    return made
+
+
+def _missing(obj: object, protocol: type) -> list[str]:
+    wanted = [n for n in dir(protocol) if not n.startswith("_")]
+    return sorted(n for n in wanted if not hasattr(obj, n))
+
+
+def _device(target: Target, kind: str, protocol: type, start: datetime) -> Any:
+    make = getattr(target, kind, None)
+    if make is None:
+        pytest.skip(f"the target has no {kind.upper()}")
+    try:
+        device = make(start)
+    except NotImplementedError:
+        pytest.skip(f"the target has no {kind.upper()}")
+    missing = _missing(device, protocol)
+    if missing:
+        pytest.fail(
+            f"{type(device).__name__} does not implement {protocol.__name__}: lacks {', '.join(missing)}"
+        )
+    return device
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Target:
+    state = pytestconfig.stash[_STATE]
+    made = load_target(state.target)
+    state.target_name = str(getattr(made, "name", state.target))
+    return made
+
+
+@pytest.fixture
+def start() -> datetime:
+    """True UTC time at which each device starts (override in a test module to move it)."""
+    return DEFAULT_START
+
+
+@pytest.fixture
+def esme(target: Target, start: datetime) -> ESME:
+    device: ESME = _device(target, "esme", ESME, start)
+    return device
+
+
+@pytest.fixture
+def gsme(target: Target, start: datetime) -> GSME:
+    device: GSME = _device(target, "gsme", GSME, start)
+    return device
+
+
+@pytest.fixture
+def ihd(target: Target, start: datetime) -> IHD:
+    device: IHD = _device(target, "ihd", IHD, start)
+    return device

@@ -1,0 +1,65 @@
+"""Run the conformance suite (pytest, in-process) against a target and read its results."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .plugin import DEFAULT_TARGET
+from .results import Results, load
+
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
+PLUGIN = "smets_spec.conformance.plugin"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a suite run left behind: pytest's exit code and the results (None if none were written)."""
+
+    exit_code: int
+    results: Results | None
+
+
+def pytest_args(target: str, spec: Path, out: Path, *, collect_only: bool = False, quiet: bool = True,
+                select: str | None = None) -> list[str]:
+    args = [str(SUITE_DIR), "-p", PLUGIN, "--smets-target", target, "--smets-spec", str(spec),
+            "--smets-results", str(out), "-p", "no:cacheprovider", "--rootdir", str(SUITE_DIR),
+            "-c", os.devnull, "-o", "console_output_style=classic"]
+    if collect_only:
+        args.append("--collect-only")
+    if quiet:
+        args += ["-q", "--no-header", "-p", "no:warnings"]
+    if select:
+        args += ["-k", select]
+    return args
+
+
+def run_suite(spec: Path, out: Path, target: str = DEFAULT_TARGET, *, collect_only: bool = False,
+              quiet: bool = True, select: str | None = None) -> Run:
+    """Run (or only collect) the suite; the results land in ``out``.
+
+    The target's module is imported with the current folder on the path, as
+    ``python -m`` would, so a target next to the caller's code is found.
+    """
+    import pytest
+
+    if out.exists():
+        out.unlink()
+    added = str(Path.cwd())
+    sys.path.insert(0, added)
+    try:
+        code = int(pytest.main(pytest_args(target, spec, out, collect_only=collect_only, quiet=quiet,
+                                           select=select)))
+    finally:
+        if added in sys.path:
+            sys.path.remove(added)
+    return Run(code, load(out) if out.is_file() else None)
+
+
+def collect(spec: Path) -> Run:
+    """Collect the suite's tests (without running them), with their requirement ids."""
+    with tempfile.TemporaryDirectory(prefix="smets-collect-") as folder:
+        return run_suite(spec, Path(folder) / "collected.json", collect_only=True)

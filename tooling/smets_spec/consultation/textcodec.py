@@ -1,0 +1,156 @@
+"""Free text stored in need content so that it reads back exactly, through both readers.
+
+A respondent's text (a comment, an answer, proposed wording) is written into a
+need's content as a reST *line block*: every line of the text becomes one line
+``| <line>``, an empty line becomes ``|``. That renders as the text with its
+line breaks, shows as plain text in a pull request, and survives the two ways
+the content is read back: the fast reader (:mod:`smets_spec.rstreader`) and
+docutils, whose content sphinx-needs writes to needs.json. Both expand tabs,
+drop trailing whitespace and split lines at every Unicode line boundary, so
+those characters are escaped, as are the characters reST would read as markup:
+
+==============================  =====================================
+character                       written as
+==============================  =====================================
+``\\``                          ``\\\\``
+``*`` ````` ``_`` ``|``         ``\\*`` ``\\``` ``\\_`` ``\\|``
+control and line-separator      ``\\[U+XXXX]`` (renders as ``[U+XXXX]``)
+characters, U+FEFF; whitespace
+at the end of a line
+==============================  =====================================
+
+Several texts go into one content as *parts*, each under a bold label line
+(``**Comment**``), separated by blank lines. :func:`decode_parts` is strict:
+anything it does not recognise is an error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+#: Characters reST would read as inline markup.
+_MARKUP = frozenset("\\*`_|")
+#: Characters ``str.splitlines`` breaks at (besides ``\n``, which separates lines).
+_LINE_BOUNDARIES = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_ESCAPE = re.compile(r"\\(?:\[U\+([0-9A-F]{4,6})\]|(.)|$)", re.DOTALL)
+_LABEL = re.compile(r"^\*\*(?P<label>[A-Za-z][A-Za-z ]*)\*\*$")
+
+
+class TextFormatError(ValueError):
+    """Content that is not in the format this module writes; ``line`` is 1-based within it."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"content line {line}: {message}")
+        self.line = line
+
+
+def _must_escape(char: str) -> bool:
+    return char in _LINE_BOUNDARIES or char == "\ufeff" or unicodedata.category(char) in {"Cc", "Cs"}
+
+
+def _code(char: str) -> str:
+    return f"\\[U+{ord(char):04X}]"
+
+
+def encode_line(line: str) -> str:
+    """One line of text (no ``\\n``) as the text after ``| ``."""
+    out: list[str] = []
+    for char in line:
+        if char in _MARKUP:
+            out.append("\\" + char)
+        elif _must_escape(char):
+            out.append(_code(char))
+        else:
+            out.append(char)
+    if out and out[-1][-1].isspace():
+        out[-1] = _code(out[-1])
+    return "".join(out)
+
+
+def encode_text(text: str) -> list[str]:
+    """A text as line-block lines (``| ...``); the empty text is one line ``|``."""
+    return [f"| {encoded}" if (encoded := encode_line(line)) else "|" for line in text.split("\n")]
+
+
+def decode_line(encoded: str, line_no: int = 1) -> str:
+    """The inverse of :func:`encode_line`."""
+    out: list[str] = []
+    pos = 0
+    for match in _ESCAPE.finditer(encoded):
+        out.append(encoded[pos : match.start()])
+        code, char = match.group(1), match.group(2)
+        if code is not None:
+            out.append(chr(int(code, 16)))
+        elif char is not None and char in _MARKUP:
+            out.append(char)
+        else:
+            raise TextFormatError(line_no, f"unknown escape {match.group(0)!r} in {encoded!r}")
+        pos = match.end()
+    out.append(encoded[pos:])
+    return "".join(out)
+
+
+def decode_text(lines: Iterable[str], first_line: int = 1) -> str:
+    """The inverse of :func:`encode_text`."""
+    decoded: list[str] = []
+    for offset, line in enumerate(lines):
+        if line == "|":
+            decoded.append("")
+        elif line.startswith("| "):
+            decoded.append(decode_line(line[2:], first_line + offset))
+        else:
+            raise TextFormatError(first_line + offset, f"expected a line starting with '| ', got {line!r}")
+    return "\n".join(decoded)
+
+
+def encode_parts(parts: Iterable[tuple[str, str]]) -> str:
+    """Labelled texts as need content: ``**Label**``, a blank line, the line block."""
+    blocks = [f"**{label}**\n\n" + "\n".join(encode_text(text)) for label, text in parts]
+    return "\n\n".join(blocks)
+
+
+def decode_parts(content: str) -> dict[str, str]:
+    """The labelled texts of a content written by :func:`encode_parts`."""
+    parts: dict[str, str] = {}
+    lines = content.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line:
+            index += 1
+            continue
+        match = _LABEL.match(line)
+        if match is None:
+            raise TextFormatError(index + 1, f"expected a label line like '**Comment**', got {line!r}")
+        label = match["label"]
+        if label in parts:
+            raise TextFormatError(index + 1, f"part '{label}' is given twice")
+        start = index + 1
+        while start < len(lines) and not lines[start]:
+            start += 1
+        end = start
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        if end == start:
+            raise TextFormatError(index + 1, f"part '{label}' has no '| ' lines")
+        parts[label] = decode_text(lines[start:end], start + 1)
+        index = end
+    return parts
+
+
+def is_encoded(content: str) -> bool:
+    """True when ``content`` is a plain line block (every line starts with ``|``)."""
+    lines = content.split("\n")
+    return bool(content) and all(line.startswith("|") for line in lines)
+
+
+def plain(content: str) -> str:
+    """The text of a content that may be an encoded line block, else the content as written."""
+    if is_encoded(content):
+        try:
+            return decode_text(content.split("\n"))
+        except TextFormatError:
+            return content
+    return content

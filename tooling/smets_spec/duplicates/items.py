@@ -1,0 +1,142 @@
+"""What the duplicate analysis reads: texts with ids, groups and locations.
+
+Two sources: this project's typed corpus (requirements, data item descriptions
+and glossary definitions, each compared only within its own group), and any
+sphinx-needs ``needs.json``, read generically: every need type is a group, the
+text is the need's content (or its title when it has none), and nothing of this
+project's schema is assumed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..corpus import Corpus
+from ..diagnostics import Location
+from ..schema import DataItem, Term
+
+
+@dataclass(frozen=True)
+class Item:
+    """One text to compare."""
+
+    id: str
+    text: str
+    group: str  # items are compared only within a group
+    section: str  # where it sits, for grouping findings on the page
+    location: Location
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    id: str
+    term: str
+    abbreviation: str = ""
+    synonyms: tuple[str, ...] = ()
+    location: Location = Location("?")
+
+
+@dataclass
+class Source:
+    """Every group of items of one specification, and its glossary."""
+
+    origin: str
+    groups: dict[str, list[Item]] = field(default_factory=dict)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    has_glossary: bool = False  # False when the source has no glossary type at all
+    all_ids: frozenset[str] = frozenset()
+
+    def items(self) -> list[Item]:
+        return [item for group in self.groups.values() for item in group]
+
+    def by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items()}
+
+
+REQUIREMENTS = "requirements"
+DATA_ITEMS = "data items"
+DEFINITIONS = "definitions"
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
+    """Requirements, data item descriptions and glossary definitions of this project's corpus."""
+    source = Source(origin, all_ids=frozenset(corpus.needs))
+    reqs = [
+        Item(r.id, r.content.strip() or r.title, REQUIREMENTS, r.section.value if r.section else "",
+             corpus.location(r.id), r.title)
+        for r in corpus.requirements
+    ]
+    data = [
+        Item(d.id, d.content.strip(), DATA_ITEMS, "data", corpus.location(d.id), d.title)
+        for d in corpus.of_type(DataItem)
+        if d.content.strip()
+    ]
+    terms = corpus.of_type(Term)
+    definitions = [
+        Item(t.id, t.content.strip(), DEFINITIONS, "glossary", corpus.location(t.id), t.title)
+        for t in terms
+        if t.content.strip()
+    ]
+    source.groups = {name: items for name, items in
+                     ((REQUIREMENTS, reqs), (DATA_ITEMS, data), (DEFINITIONS, definitions)) if items}
+    source.glossary = [
+        GlossaryEntry(t.id, t.title, t.abbreviation or "", _split(t.synonyms), corpus.location(t.id))
+        for t in terms
+    ]
+    source.has_glossary = True
+    return source
+
+
+def _text(need: dict[str, Any]) -> str:
+    for name in ("content", "description"):
+        value = need.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(need.get("title") or "").strip()
+
+
+def from_needs_json(path: Path, version: str | None = None) -> Source:
+    """Every need of a sphinx-needs needs.json, grouped by need type (any project, any types)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        versions = data["versions"]
+        chosen = version or data.get("current_version") or next(iter(versions))
+        if chosen not in versions:
+            chosen = next(iter(versions))
+        needs: dict[str, dict[str, Any]] = versions[chosen]["needs"]
+    except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
+        raise ValueError(f"{path}: not a sphinx-needs needs.json file ({type(exc).__name__}: {exc}) "
+                         "[smets.input]") from exc
+    source = Source(str(path), all_ids=frozenset(needs))
+    groups: dict[str, list[Item]] = {}
+    ordered = sorted(needs.values(), key=lambda n: (str(n.get("docname") or ""), n.get("lineno") or 0))
+    for need in ordered:
+        need_id = str(need.get("id") or "")
+        if not need_id:
+            continue
+        docname = need.get("docname")
+        where = Location(f"{docname}{need.get('doctype') or '.rst'}", need.get("lineno")) if docname \
+            else Location(str(path))
+        kind = str(need.get("type") or "need")
+        if kind == "term" or need.get("abbreviation"):
+            source.has_glossary = True
+            source.glossary.append(GlossaryEntry(need_id, str(need.get("title") or ""),
+                                                 str(need.get("abbreviation") or ""),
+                                                 _split(str(need.get("synonyms") or "")), where))
+        text = _text(need)
+        if not text:
+            continue
+        section = str(need.get("section") or need.get("section_name") or docname or "")
+        group = DEFINITIONS if kind == "term" else str(need.get("type_name") or kind)
+        groups.setdefault(group, []).append(Item(need_id, text, group, section, where,
+                                                 str(need.get("title") or "")))
+    source.groups = groups
+    return source

@@ -1,0 +1,58 @@
+"""Small helpers that write HTML fragments safely (for tables too large or too interactive for reST).
+
+The Sphinx adapter embeds these with a ``raw`` node. Links are made by a
+:class:`Linker`, which the adapter implements with the builder's URIs, so
+nothing here knows about Sphinx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Protocol
+
+from ..corpus import Corpus
+
+
+class Linker(Protocol):
+    """URLs relative to the page being written."""
+
+    def need(self, need_id: str) -> str:
+        """The page showing a need (a requirement's own page; otherwise the need on its page)."""
+        ...
+
+    def doc(self, docname: str) -> str:
+        """The page of a document, e.g. ``devices/esme``."""
+        ...
+
+
+def esc(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = False) -> str:
+    """``<a>`` to a need, its id as text and its title as tooltip (or after the id)."""
+    need = corpus.needs.get(need_id)
+    title = need.title if need else "missing need"
+    text = f'{esc(need_id)} <span class="smets-title">{esc(title)}</span>' if show_title else esc(need_id)
+    return f'<a class="smets-ref" href="{esc(linker.need(need_id))}" title="{esc(title)}">{text}</a>'
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], classes: str = "", attrs: str = "") -> str:
+    """A table whose header cells are text and whose body cells are HTML already."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    cls = f' class="{esc(classes)}"' if classes else ""
+    return (
+        f'<div class="smets-scroll"><table{cls}{attrs}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def raw_block(html: str) -> str:
+    """A reST ``raw`` directive holding ``html`` (one line, so indentation cannot break it)."""
+    return ".. raw:: html\n\n   " + " ".join(html.splitlines()) + "\n"
+
+
+def percent(count: int, total: int) -> str:
+    return f"{count / total:.0%}" if total else "–"

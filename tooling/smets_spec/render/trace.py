@@ -1,0 +1,354 @@
+"""The traceability pages: matrix, chains, protocol coverage, verification coverage, charts, graph view.
+
+Each function returns reStructuredText; large or interactive tables are raw HTML
+blocks inside it (see :mod:`.html`). Links go through a :class:`~.html.Linker`.
+"""
+
+from __future__ import annotations
+
+from ..corpus import Corpus
+from ..gaps import Gap, Level, Policy, find_gaps
+from ..schema import SECTION_TITLES, Degree, Protocol, ProtocolObject, Requirement, Section
+from ..trace import (
+    Chain,
+    GroupCoverage,
+    ItemChain,
+    chains,
+    coverage_by_device,
+    coverage_by_section,
+    degree_matrix,
+    overall,
+    protocol_coverage,
+    verification,
+)
+from . import svg
+from .html import Linker, esc, need_link, percent, raw_block, table
+from .rst import heading, list_table
+
+_DEGREE_CELL = {Degree.MANDATORY: ("M", "smets-m"), Degree.OPTIONAL: ("O", "smets-o")}
+
+
+def _section_filter(sections: list[Section], target: str) -> str:
+    """A section chooser for the table ``target``; hidden until the site's script enables it."""
+    options = "".join(
+        f'<option value="{s.value}">{s.value}: {esc(SECTION_TITLES[s])}</option>' for s in sections
+    )
+    return (
+        f'<p class="smets-filter" hidden><label>Section: <select data-smets-filter="{target}">'
+        f'<option value="">All sections</option>{options}</select></label> '
+        f'<span class="smets-filter-count"></span></p>'
+    )
+
+
+def _sections_of(reqs: list[Requirement]) -> list[Section]:
+    present = {r.section for r in reqs}
+    return [s for s in Section if s in present]
+
+
+def _req_cell(corpus: Corpus, linker: Linker, req: Requirement) -> str:
+    link = need_link(corpus, linker, req.id)
+    return f'<th scope="row">{link}</th><td class="smets-req-title">{esc(req.title)}</td>'
+
+
+def _matrix_cell(req: Requirement, device_id: str) -> str:
+    degree = req.degree_for(device_id)
+    if degree in _DEGREE_CELL:
+        text, cls = _DEGREE_CELL[degree]
+        return f'<td class="{cls}" title="{degree.value}">{text}</td>'
+    if device_id in req.not_applicable_for:
+        return '<td class="smets-na" title="not applicable (stated)">n/a</td>'
+    return '<td class="smets-blank" title="not applicable (not stated)"></td>'
+
+
+def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """Requirement × device matrix of degrees, with a section filter and per-device totals."""
+    section = Section(args[0]) if args else None
+    m = degree_matrix(corpus, section)
+    reqs = [r for r, _ in m.rows]
+    head = "".join(
+        f'<th scope="col" title="{esc(d.title)}"><a href="{esc(linker.need(d.id))}">'
+        f"{esc(d.id.removeprefix('DEV_'))}</a></th>"
+        for d in m.devices
+    )
+    body: list[str] = []
+    current: Section | None = None
+    for req in reqs:
+        if req.section != current and req.section is not None:
+            current = req.section
+            body.append(
+                f'<tr class="smets-group" data-section="{current.value}"><th colspan="{len(m.devices) + 2}">'
+                f"{current.value}: {esc(SECTION_TITLES[current])}</th></tr>"
+            )
+        cells = "".join(_matrix_cell(req, d.id) for d in m.devices)
+        sec = req.section.value if req.section else ""
+        body.append(f'<tr data-section="{sec}">{_req_cell(corpus, linker, req)}{cells}</tr>')
+    totals = "".join(
+        f"<td>{m.count(d.id, Degree.MANDATORY)} M<br>{m.count(d.id, Degree.OPTIONAL)} O</td>"
+        for d in m.devices
+    )
+    html = (
+        _section_filter(_sections_of(reqs), "smets-matrix")
+        + '<div class="smets-scroll"><table id="smets-matrix" class="smets-matrix smets-filterable">'
+        + f'<thead><tr><th scope="col">Requirement</th><th scope="col">Title</th>{head}</tr></thead>'
+        + f'<tbody>{"".join(body)}</tbody><tfoot><tr><th colspan="2">All {len(reqs)} requirements</th>'
+        + f"{totals}</tr></tfoot></table></div>"
+    )
+    legend = (
+        "**M** mandatory · **O** optional · **n/a** stated as not applicable · blank: not stated "
+        "(not applicable). Click a requirement for its own page, a device for its page.\n\n"
+    )
+    return legend + raw_block(html)
+
+
+def _objects(corpus: Corpus, linker: Linker, objects: tuple[ProtocolObject, ...], protocol: Protocol) -> str:
+    return "<br>".join(
+        need_link(corpus, linker, o.id, show_title=True) for o in objects if o.protocol is protocol
+    )
+
+
+def _item_cells(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
+    item = link.item
+    dlms = _objects(corpus, linker, link.objects, Protocol.DLMS_COSEM)
+    zigbee = _objects(corpus, linker, link.objects, Protocol.ZIGBEE_SE)
+    gbcs = "<br>".join(need_link(corpus, linker, u.id, show_title=True) for u in link.use_cases)
+    unmapped = '<span class="smets-gap">unmapped</span>'
+    evidence = item.mapping_evidence.value if item.mapping_evidence else ""
+    return (
+        f"<td>{need_link(corpus, linker, item.id, show_title=True)}</td>"
+        f"<td>{dlms or ('' if zigbee else unmapped)}</td><td>{zigbee}</td><td>{gbcs}</td>"
+        f"<td>{esc(evidence)}</td>"
+    )
+
+
+def _chain_rows(corpus: Corpus, linker: Linker, chain: Chain) -> list[str]:
+    req = chain.requirement
+    sec = req.section.value if req.section else ""
+    span = max(len(chain.items), 1)
+    first = f'<th scope="row" rowspan="{span}">{need_link(corpus, linker, req.id, show_title=True)}</th>'
+    if not chain.items:
+        return [
+            f'<tr data-section="{sec}">{first}<td colspan="5" class="smets-none">uses no data item</td></tr>'
+        ]
+    rows = []
+    for n, link in enumerate(chain.items):
+        rows.append(
+            f'<tr data-section="{sec}">{first if n == 0 else ""}{_item_cells(corpus, linker, link)}</tr>'
+        )
+    return rows
+
+
+def chain_table(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """requirement → data item → protocol object, one row per data item used."""
+    all_chains = [
+        c
+        for c in chains(corpus)
+        if not args or (c.requirement.section and c.requirement.section.value == args[0])
+    ]
+    with_data = [c for c in all_chains if c.items]
+    carried = [c for c in with_data if c.carried]
+    rows = [row for c in all_chains for row in _chain_rows(corpus, linker, c)]
+    head = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in ("Requirement", "Data item", "DLMS/COSEM", "ZigBee SE", "GBCS use cases", "Evidence")
+    )
+    html = (
+        _section_filter(_sections_of([c.requirement for c in all_chains]), "smets-chains")
+        + '<div class="smets-scroll"><table id="smets-chains" class="smets-chains smets-filterable">'
+        + f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    summary = (
+        f"{len(with_data)} of {len(all_chains)} requirements use data items; the data of "
+        f"{len(carried)} of them is wholly carried by DLMS/COSEM or ZigBee SE objects "
+        f"({percent(len(carried), len(with_data))}).\n\n"
+    )
+    return summary + raw_block(html)
+
+
+def protocol_coverage_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """Share of data items mapped to DLMS/COSEM, ZigBee SE, both, none; the unmapped list."""
+    cov = protocol_coverage(corpus)
+    n = cov.total
+    rows = [
+        ["DLMS/COSEM (any)", str(cov.dlms), percent(cov.dlms, n)],
+        ["ZigBee SE (any)", str(cov.zigbee), percent(cov.zigbee, n)],
+        ["DLMS/COSEM only", str(len(cov.dlms_only)), percent(len(cov.dlms_only), n)],
+        ["ZigBee SE only", str(len(cov.zigbee_only)), percent(len(cov.zigbee_only), n)],
+        ["Both", str(len(cov.both)), percent(len(cov.both), n)],
+        ["None (unmapped)", str(len(cov.none)), percent(len(cov.none), n)],
+    ]
+    chart = svg.stacked_bar(
+        "Data items by protocol mapping",
+        [
+            ("DLMS/COSEM only", len(cov.dlms_only)),
+            ("ZigBee SE only", len(cov.zigbee_only)),
+            ("both", len(cov.both)),
+            ("none", len(cov.none)),
+        ],
+    )
+    out = [
+        f"The data catalogue holds **{n}** data items.\n",
+        list_table(["Mapped to", "Items", "Share"], rows),
+        raw_block(f'<figure class="smets-figure">{chart}</figure>'),
+        heading(f"Unmapped data items ({len(cov.none)})"),
+    ]
+    from ..trace import index_of
+
+    index = index_of(corpus)
+    unmapped_rows = [
+        [
+            need_link(corpus, linker, i.id, show_title=True),
+            ", ".join(need_link(corpus, linker, r) for r in index.sources(i.id, "uses")) or "—",
+            esc(i.mapping_evidence.value if i.mapping_evidence else ""),
+        ]
+        for i in cov.none
+    ]
+    out.append(
+        raw_block(table(["Data item", "Used by", "Evidence"], unmapped_rows, "smets-list"))
+        if unmapped_rows
+        else "None: every data item is carried by a protocol object.\n"
+    )
+    for title, items in (
+        ("Mapped to both", cov.both),
+        ("DLMS/COSEM only", cov.dlms_only),
+        ("ZigBee SE only", cov.zigbee_only),
+    ):
+        out.append(heading(f"{title} ({len(items)})"))
+        links = ", ".join(need_link(corpus, linker, i.id, show_title=True) for i in items)
+        out.append(raw_block(f"<p>{links}</p>") if items else "None.\n")
+    return "\n".join(out)
+
+
+def verification_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """requirement → reference model and → test, with the requirements that have none."""
+    ver = verification(corpus)
+    reqs = list(ver.requirements)
+    no_model, no_test = ver.without_model, ver.without_test
+    figures = [
+        [
+            "Implemented by a reference model",
+            str(len(reqs) - len(no_model)),
+            percent(len(reqs) - len(no_model), len(reqs)),
+        ],
+        [
+            "Verified by a conformance test",
+            str(len(reqs) - len(no_test)),
+            percent(len(reqs) - len(no_test), len(reqs)),
+        ],
+    ]
+    rows = []
+    for req in reqs:
+        models = "<br>".join(need_link(corpus, linker, m, show_title=True) for m in ver.models[req.id])
+        tests = "<br>".join(need_link(corpus, linker, t, show_title=True) for t in ver.tests[req.id])
+        none = '<span class="smets-gap">none</span>'
+        sec = req.section.value if req.section else ""
+        rows.append(
+            f'<tr data-section="{sec}">{_req_cell(corpus, linker, req)}'
+            f"<td>{models or none}</td><td>{tests or none}</td></tr>"
+        )
+    html = (
+        _section_filter(_sections_of(reqs), "smets-verification")
+        + '<div class="smets-scroll"><table id="smets-verification" class="smets-filterable smets-list">'
+        + "<thead><tr><th>Requirement</th><th>Title</th><th>Reference models</th><th>Conformance tests</th>"
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    out = [
+        list_table(["Requirements", "Count", "Share"], figures),
+        heading(f"Requirements without a reference model ({len(no_model)})"),
+        _id_list(corpus, linker, no_model),
+        heading(f"Requirements without a conformance test ({len(no_test)})"),
+        _id_list(corpus, linker, no_test),
+        heading("All requirements"),
+        raw_block(html),
+    ]
+    return "\n".join(out)
+
+
+def _id_list(corpus: Corpus, linker: Linker, reqs: list[Requirement]) -> str:
+    if not reqs:
+        return "None.\n"
+    return raw_block(
+        '<p class="smets-idlist">' + " ".join(need_link(corpus, linker, r.id) for r in reqs) + "</p>"
+    )
+
+
+def _chart(groups: list[GroupCoverage], title: str, href: dict[str, str]) -> str:
+    series = ("verified by a test", "implemented by a model", "all data carried")
+    bars = [
+        svg.Group(
+            g.key.removeprefix("DEV_"),
+            (svg.Bar(g.tested, g.total), svg.Bar(g.modelled, g.total), svg.Bar(g.carried, g.with_data)),
+            f"{g.title}: {g.total} requirements",
+            href.get(g.key, ""),
+        )
+        for g in groups
+    ]
+    return raw_block(f'<figure class="smets-figure">{svg.bar_chart(title, series, bars)}</figure>')
+
+
+def coverage_chart(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """``section`` or ``device``: coverage bars per group (tested, modelled, data carried)."""
+    if args and args[0] == "device":
+        groups = coverage_by_device(corpus)
+        return _chart(groups, "Coverage by device", {g.key: linker.need(g.key) for g in groups})
+    groups = coverage_by_section(corpus)
+    links = {g.key: linker.doc(f"sections/{g.key.lower()}") for g in groups}
+    return _chart(groups, "Coverage by section", links)
+
+
+def summary(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """The headline figures, as a short table."""
+    every = overall(corpus)
+    cov = protocol_coverage(corpus)
+    rows = [
+        ["Requirements", str(every.total), ""],
+        ["… verified by a conformance test", str(every.tested), percent(every.tested, every.total)],
+        ["… implemented by a reference model", str(every.modelled), percent(every.modelled, every.total)],
+        ["… using data items", str(every.with_data), percent(every.with_data, every.total)],
+        [
+            "… whose data is all carried by a protocol",
+            str(every.carried),
+            percent(every.carried, every.with_data),
+        ],
+        ["Data items", str(cov.total), ""],
+        ["… mapped to DLMS/COSEM", str(cov.dlms), percent(cov.dlms, cov.total)],
+        ["… mapped to ZigBee SE", str(cov.zigbee), percent(cov.zigbee, cov.total)],
+        ["… unmapped", str(len(cov.none)), percent(len(cov.none), cov.total)],
+    ]
+    return list_table(["Figure", "Count", "Share"], rows, [60, 20, 20])
+
+
+def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
+    """Every gap the repository's policy reports, grouped by rule, errors first."""
+    found = find_gaps(corpus, policy)
+    by_rule: dict[str, list[Gap]] = {}
+    for gap in sorted(found, key=lambda g: g.level is not Level.ERROR):
+        by_rule.setdefault(gap.rule, []).append(gap)
+    errors = sum(1 for g in found if g.level is Level.ERROR)
+    out = [
+        f"The policy (``{policy.path}``) reports **{errors}** error(s) and **{len(found) - errors}** "
+        "warning(s). ``smets check`` prints the same list with file and line.\n"
+    ]
+    for rule, gaps in by_rule.items():
+        out.append(heading(f"{rule} ({len(gaps)}, {gaps[0].level.value})"))
+        rows = [
+            [
+                need_link(corpus, linker, g.need_id) if g.need_id in corpus.needs else esc(g.need_id),
+                esc(g.message),
+                f"<code>{esc(g.location)}</code>",
+            ]
+            for g in gaps
+        ]
+        out.append(raw_block(table(["Item", "Gap", "Where"], rows, "smets-list")))
+    return "\n".join(out)
+
+
+def graph_view(start: str, depth: int = 2, controls: bool = True, height: int = 520) -> str:
+    """The container the site's script draws a neighbourhood graph into (data: _static/smets-graph.js)."""
+    attrs = f'data-start="{esc(start)}" data-depth="{depth}" data-controls="{"1" if controls else "0"}"'
+    fallback = (
+        "<noscript>The graph view needs JavaScript; <code>smets trace ID</code> prints the same chain."
+        "</noscript>"
+    )
+    return raw_block(
+        f'<div class="smets-graph" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>'
+    )

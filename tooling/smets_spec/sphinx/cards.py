@@ -1,0 +1,198 @@
+"""Compact need cards: every need's fields and links, drawn without sphinx-needs' layout engine.
+
+sphinx-needs draws each need through its layout handler (a grid table whose cells
+are reST strings parsed per need), which is about half of its build time. This
+module replaces each need node of our types with a plain card before sphinx-needs
+formats it (``doctree-resolved``, priority 450 < sphinx-needs' 500): a head line
+(type, title, id, and for a requirement a link to its own page), one line of short
+fields, one line per long field, one line per link type both ways (outgoing and
+incoming), and the need's content as parsed.
+
+Incoming links and linked titles come from other documents, so a document whose
+cards would change is rewritten (not re-read) after any edit: see
+:func:`outdated_cards`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx_needs.nodes import Need as NeedNode
+
+from ..corpus import Corpus
+from ..schema import NEED_TYPES, LinkSpec, Need, Requirement
+from ..trace import index_of
+from .site import REQ_FOLDER, SphinxLinker, docname_of
+from .state import corpus_of
+
+_LONG = 48
+_FINGERPRINTS = "smets_card_fingerprints"
+_SPECS: dict[str, LinkSpec] = {name: spec for t in NEED_TYPES for name, spec in t.links().items()}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _refs(linker: SphinxLinker, corpus: Corpus, ids: list[str]) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for n, target in enumerate(ids):
+        if n:
+            out.append(nodes.Text(", "))
+        other = corpus.needs.get(target)
+        ref = nodes.reference(
+            "", target, refuri=linker.need(target), internal=True, reftitle=other.title if other else ""
+        )
+        out.append(ref)
+    return out
+
+
+def _line(label: str, body: list[nodes.Node]) -> nodes.inline:
+    line = nodes.inline(classes=["smets-need-line"])
+    line += nodes.inline("", f"{label}: ", classes=["smets-label"])
+    line.extend(body)
+    return line
+
+
+def _meta(record: Need) -> nodes.paragraph | None:
+    short: list[tuple[str, str]] = []
+    long: list[tuple[str, str]] = []
+    links = record.links()
+    for name in record.own_fields():
+        if name in links or name == "tags":
+            continue
+        value = getattr(record, name)
+        if value in (None, "", ()):
+            continue
+        text = _value(value)
+        (long if len(text) > _LONG else short).append((name, text))
+    if not short and not long:
+        return None
+    para = nodes.paragraph(classes=["smets-need-meta"])
+    for n, (name, text) in enumerate(short):
+        if n:
+            para += nodes.inline("", " · ", classes=["smets-sep"])
+        para += _line(_label(name), [nodes.Text(text)])
+    for name, text in long:
+        if len(para):
+            para += nodes.raw("", "<br>", format="html")
+        para += _line(_label(name), [nodes.Text(text)])
+    return para
+
+
+def _links(record: Need, corpus: Corpus, linker: SphinxLinker) -> nodes.paragraph | None:
+    para = nodes.paragraph(classes=["smets-need-meta", "smets-need-links"])
+    lines: list[nodes.inline] = []
+    for name, targets in record.outgoing().items():
+        if targets:
+            lines.append(_line(_SPECS[name].outgoing, _refs(linker, corpus, list(targets))))
+    incoming: dict[str, list[str]] = {}
+    for name, source in index_of(corpus).incoming.get(record.id, ()):
+        incoming.setdefault(name, []).append(source)
+    for name, sources in incoming.items():
+        lines.append(_line(_SPECS[name].incoming, _refs(linker, corpus, sources)))
+    for n, line in enumerate(lines):
+        if n:
+            para += nodes.raw("", "<br>", format="html")
+        para += line
+    return para if lines else None
+
+
+def build_card(app: Sphinx, docname: str, corpus: Corpus, record: Need, node: NeedNode) -> nodes.container:
+    linker = SphinxLinker(app, corpus, docname)
+    card = nodes.container(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
+    head = nodes.paragraph(classes=["smets-need-head"])
+    head += nodes.inline("", record.title_, classes=["smets-need-type"])
+    head += nodes.strong("", record.title)
+    head += nodes.reference("", record.id, refuri=f"#{record.id}", internal=True, classes=["smets-need-id"])
+    if isinstance(record, Requirement):
+        head += nodes.reference(
+            "",
+            "trace →",
+            refuri=linker.doc(f"{REQ_FOLDER}/{record.id}"),
+            internal=True,
+            classes=["smets-need-trace"],
+            reftitle="its own page: devices, data, tests, links",
+        )
+    card += head
+    for part in (_meta(record), _links(record, corpus, linker)):
+        if part is not None:
+            card += part
+    body = nodes.container(classes=["smets-need-body"])
+    body.extend(child.deepcopy() for child in node.children)
+    card += body
+    return card
+
+
+def render_cards(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace our needs' nodes with compact cards (before sphinx-needs formats what is left)."""
+    found = list(doctree.findall(NeedNode))
+    if not found:
+        return
+    corpus = corpus_of(app)
+    for node in found:
+        need_id = node["ids"][0] if node["ids"] else ""
+        record = corpus.needs.get(need_id)
+        if record is None or node.get("hidden") or node.get("docname") != docname_of(corpus, need_id):
+            continue  # left to sphinx-needs (which also drops nodes of needs recorded elsewhere)
+        node.parent.replace(node, build_card(app, docname, corpus, record, node))
+
+
+# ------------------------------------------------------------ incremental builds
+
+
+def card_fingerprints(corpus: Corpus) -> dict[str, str]:
+    """Per document: a hash of what its cards show from other needs (links both ways, titles, pages)."""
+    index = index_of(corpus)
+    parts: dict[str, list[str]] = {}
+    for need in corpus:
+        others = [(n, t) for n, ts in need.outgoing().items() for t in ts]
+        others += [(f"<{n}", s) for n, s in index.incoming.get(need.id, ())]
+        text = "|".join(
+            f"{n}:{o}:{corpus.needs[o].title}:{docname_of(corpus, o)}" for n, o in others if o in corpus.needs
+        )
+        parts.setdefault(docname_of(corpus, need.id), []).append(f"{need.id}={text}")
+    return {doc: hashlib.sha1("\n".join(p).encode()).hexdigest() for doc, p in parts.items()}
+
+
+def outdated_cards(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Documents to rewrite because their cards show links or titles that changed elsewhere."""
+    new = card_fingerprints(corpus_of(app))
+    old: dict[str, str] = getattr(env, _FINGERPRINTS, {})
+    setattr(env, _FINGERPRINTS, new)
+    return sorted(
+        doc for doc, value in new.items() if old.get(doc) not in (None, value) and doc in env.found_docs
+    )
+
+
+def register(app: Sphinx) -> None:
+    app.connect("doctree-resolved", render_cards, priority=450)
+    app.connect("env-get-updated", outdated_cards)
+
+
+def write_type_css(app: Sphinx, exception: Exception | None) -> None:
+    """Card colours per need type, from the schema (written with the other generated assets)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    rules = "".join(f".smets-need-{t.directive}{{--smets-color:{t.color}}}\n" for t in NEED_TYPES)
+    target = Path(app.outdir) / "_static" / "smets-types.css"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(rules, encoding="utf-8")

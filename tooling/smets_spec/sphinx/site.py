@@ -1,0 +1,234 @@
+"""The site's traceability pages, requirement pages and assets (the Sphinx side of render/trace.py).
+
+* Directives whose renderers need links (raw HTML tables, charts) get a
+  :class:`SphinxLinker` that turns need ids into URIs relative to the page.
+* Every requirement gets its own page ``req/<ID>``: a stub file is written into
+  ``<srcdir>/req/`` at ``builder-inited`` (as ``sphinx.ext.autosummary`` writes
+  its stubs), only when its text changes, so unchanged stubs are not re-read.
+  The stub holds one directive; its body (fields, text, every registered panel)
+  is computed from the corpus, and the page is re-read whenever the spec changes.
+* The graph view's data (every need and link) is written to
+  ``_static/smets-graph.js`` after every build, so it is never stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+from ..corpus import Corpus
+from ..gaps import POLICY_FILE, default_policy, load_policy
+from ..graph import DOWNSTREAM, Flow, graph_of, link_types
+from ..render import requirement as requirement_render
+from ..render import trace as trace_render
+from ..render.html import Linker
+from ..schema import NEED_TYPES, Requirement
+from .state import corpus_of, note_dependent
+
+HtmlRenderer = Callable[[Corpus, list[str], Linker], str]
+STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
+REQ_FOLDER = "req"
+_STUB_MARK = ".. smets: generated requirement page (rewritten by every build; do not edit)"
+
+
+def docname_of(corpus: Corpus, need_id: str) -> str:
+    """The document a need is written in (its location is relative to the source folder)."""
+    return corpus.location(need_id).file.rsplit(".", 1)[0]
+
+
+class SphinxLinker:
+    """:class:`~smets_spec.render.html.Linker` for one page of the current build."""
+
+    def __init__(self, app: Sphinx, corpus: Corpus, docname: str) -> None:
+        self.app, self.corpus, self.docname = app, corpus, docname
+
+    def doc(self, docname: str) -> str:
+        return str(self.app.builder.get_relative_uri(self.docname, docname))
+
+    def need(self, need_id: str) -> str:
+        if isinstance(self.corpus.needs.get(need_id), Requirement):
+            return self.doc(f"{REQ_FOLDER}/{need_id}")
+        if need_id not in self.corpus.needs:
+            return "#"
+        return f"{self.doc(docname_of(self.corpus, need_id))}#{need_id}"
+
+
+def _parse(directive: SphinxDirective, text: str) -> list[nodes.Node]:
+    container = nodes.container(classes=["smets-generated"])
+    source = directive.get_source_info()[0] or directive.env.docname
+    nested_parse_with_titles(directive.state, StringList(text.splitlines(), source=source), container)
+    return [container]
+
+
+class HtmlDirective(SphinxDirective):
+    """Base: render from the corpus with links for this page; re-read when the corpus changes."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    render: HtmlRenderer
+
+    def run(self) -> list[nodes.Node]:
+        note_dependent(self.env, self.env.docname)
+        corpus = corpus_of(self.env.app)
+        linker = SphinxLinker(self.env.app, corpus, self.env.docname)
+        return _parse(self, type(self).render(corpus, list(self.arguments), linker))
+
+
+def _html_directive(render: HtmlRenderer) -> type[HtmlDirective]:
+    return type(f"Directive_{render.__name__}", (HtmlDirective,), {"render": staticmethod(render)})
+
+
+class GapsDirective(SphinxDirective):
+    """The gaps the repository's policy (``policy.toml`` beside conf.py) reports."""
+
+    def run(self) -> list[nodes.Node]:
+        note_dependent(self.env, self.env.docname)
+        path = Path(self.env.app.confdir) / POLICY_FILE
+        if path.is_file():
+            self.env.note_dependency(str(path))
+            policy = load_policy(path, shown_as=POLICY_FILE)
+        else:
+            policy = default_policy()
+        corpus = corpus_of(self.env.app)
+        return _parse(
+            self, trace_render.gaps_page(corpus, policy, SphinxLinker(self.env.app, corpus, self.env.docname))
+        )
+
+
+class GraphDirective(SphinxDirective):
+    """``.. smets-graph:: [ID]``: the interactive neighbourhood graph (from ID, or the first requirement)."""
+
+    optional_arguments = 1
+    option_spec = {"depth": int}  # noqa: RUF012 - docutils API
+
+    def run(self) -> list[nodes.Node]:
+        note_dependent(self.env, self.env.docname)
+        corpus = corpus_of(self.env.app)
+        first = next(iter(corpus.requirements), None)
+        start = self.arguments[0] if self.arguments else (first.id if first else "")
+        text = trace_render.graph_view(start, depth=self.options.get("depth", 2), controls=True, height=640)
+        return _parse(self, text)
+
+
+HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
+    "smets-matrix": trace_render.matrix,
+    "smets-chains": trace_render.chain_table,
+    "smets-protocol-coverage": trace_render.protocol_coverage_page,
+    "smets-verification": trace_render.verification_page,
+    "smets-coverage-chart": trace_render.coverage_chart,
+    "smets-trace-summary": trace_render.summary,
+}
+
+
+# ------------------------------------------------------------- requirement pages
+
+
+def stub_text(req: Requirement) -> str:
+    title = " ".join(f"{req.id} {req.title}".split())
+    return f":orphan:\n\n{_STUB_MARK}\n\n{title}\n{'=' * len(title)}\n\n.. smets-requirement:: {req.id}\n"
+
+
+def write_stubs(srcdir: Path, corpus: Corpus) -> tuple[int, int]:
+    """Write ``req/<ID>.rst`` for every requirement (only where changed); remove stubs of removed ones.
+
+    Returns (written, removed). Files without the generated mark are never touched.
+    """
+    folder = srcdir / REQ_FOLDER
+    folder.mkdir(exist_ok=True)
+    wanted = {f"{req.id}.rst": stub_text(req) for req in corpus.requirements}
+    written = removed = 0
+    for name, text in wanted.items():
+        path = folder / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written += 1
+    for path in folder.glob("*.rst"):
+        if path.name not in wanted and _STUB_MARK in path.read_text(encoding="utf-8"):
+            path.unlink()
+            removed += 1
+    return written, removed
+
+
+def _write_stubs(app: Sphinx) -> None:
+    write_stubs(Path(app.srcdir), corpus_of(app))
+
+
+# ---------------------------------------------------------------- graph data
+
+
+def graph_data(corpus: Corpus, uri: Callable[[str], str]) -> dict[str, Any]:
+    """Every need and link, compact, for the graph view's script. ``uri`` gives a need's URI from the root."""
+    graph = graph_of(corpus)
+    ids = list(corpus.needs)
+    number = {need_id: n for n, need_id in enumerate(ids)}
+    links = list(link_types())
+    link_number = {name: n for n, name in enumerate(links)}
+    labels = {name: [spec.outgoing, spec.incoming] for t in NEED_TYPES for name, spec in t.links().items()}
+    return {
+        "types": {t.directive: {"title": t.title_, "color": t.color} for t in NEED_TYPES},
+        "links": [
+            {
+                "name": n,
+                "out": labels[n][0],
+                "in": labels[n][1],
+                "down": DOWNSTREAM.get(n, Flow.FORWARD) is Flow.FORWARD,
+            }
+            for n in links
+        ],
+        "nodes": [[i, corpus.needs[i].directive, corpus.needs[i].title, uri(i)] for i in ids],
+        "edges": [[number[s], number[t], link_number[k]] for s, t, k in graph.edges(keys=True)],
+    }
+
+
+def write_graph_data(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    corpus = corpus_of(app)
+    builder = app.builder
+
+    def uri(need_id: str) -> str:
+        if isinstance(corpus.needs[need_id], Requirement):
+            return str(builder.get_target_uri(f"{REQ_FOLDER}/{need_id}"))
+        return f"{builder.get_target_uri(docname_of(corpus, need_id))}#{need_id}"
+
+    data = json.dumps(graph_data(corpus, uri), ensure_ascii=False, separators=(",", ":"))
+    target = Path(app.outdir) / "_static" / "smets-graph.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"window.SMETS_GRAPH={data};\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------- setup
+
+
+def _add_static(app: Sphinx, config: Config) -> None:
+    if str(STATIC) not in [str(p) for p in config.html_static_path]:
+        config.html_static_path.append(str(STATIC))
+
+
+def register(app: Sphinx) -> None:
+    for name, render in HTML_DIRECTIVES.items():
+        app.add_directive(name, _html_directive(render))
+    app.add_directive("smets-gaps", GapsDirective)
+    app.add_directive("smets-graph", GraphDirective)
+    from .directives import directive_for
+
+    app.add_directive("smets-requirement", directive_for(requirement_render.requirement_page))
+    app.connect("config-inited", _add_static)
+    app.connect("builder-inited", _write_stubs, priority=600)
+    app.connect("build-finished", write_graph_data)
+    from . import cards
+
+    cards.register(app)
+    app.connect("build-finished", cards.write_type_css)
+    app.add_css_file("smets.css")
+    app.add_css_file("smets-types.css")
+    app.add_js_file("smets.js", loading_method="defer")
