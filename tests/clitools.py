@@ -10,7 +10,8 @@ import pytest
 
 from smets_spec.cli import main
 
-SOURCEDIRS = Path(__file__).resolve().parent / "sourcedirs"
+ROOT = Path(__file__).resolve().parent.parent
+SOURCEDIRS = ROOT / "tests" / "sourcedirs"
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,11 @@ def smets(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Result:
 
 
 def sourcedir(tmp_path: Path, name: str) -> Path:
-    """A writable copy of the small project tests/sourcedirs/NAME."""
+    """A writable copy of the small project tests/sourcedirs/NAME, with the repository's templates/."""
     dest = tmp_path / name
     shutil.copytree(SOURCEDIRS / name, dest, ignore=shutil.ignore_patterns("_build"))
+    if not (dest / "templates").exists():
+        shutil.copytree(ROOT / "templates", dest / "templates")
     return dest
 
 

@@ -49,7 +49,8 @@ def test_needs_json_holds_every_requirement_data_item_device_and_protocol_object
 
 def test_needs_json_holds_the_104_seed_requirements_with_their_ids(built_site: Path) -> None:
     with SEED.open(encoding="utf-8", newline="") as handle:
-        seed_ids = [row["id"] for row in csv.DictReader(handle) if re.fullmatch(r"[A-Z]{2}\.[0-9]+", row["id"])]
+        rows = list(csv.DictReader(handle))
+    seed_ids = [row["id"] for row in rows if re.fullmatch(r"[A-Z]{2}\.[0-9]+", row["id"])]
     assert len(seed_ids) == 104
     needs = _raw_needs(built_site)
     missing = [i for i in seed_ids if needs.get(i, {}).get("type") != "req"]
@@ -61,6 +62,8 @@ def test_locations_name_real_directive_lines(corpus: Corpus, project: Project) -
     lines: dict[str, list[str]] = {}
     for need in corpus:
         where = corpus.location(need.id)
-        text = lines.setdefault(where.file, (project.root / where.file).read_text(encoding="utf-8").splitlines())
+        if where.file not in lines:
+            lines[where.file] = (project.root / where.file).read_text(encoding="utf-8").splitlines()
+        text = lines[where.file]
         assert where.line is not None
         assert re.match(rf"\s*\.\. {need.directive}::", text[where.line - 1]), (need.id, where)

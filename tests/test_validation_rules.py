@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from clitools import Result, smets, sourcedir, write
+from smets_spec.schema import Requirement
 
 HEAD = "Bad\n===\n\n"  # the first need of a case starts on line 4
 
@@ -40,9 +41,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
         + "   :mandatory_for: DEV_ESME\n   :held_by: DEV_ESME\n",
         [
             "spec/bad.rst:10: error: unknown field ':held_by:' on req 'PC.03' [smets.unknown-field]\n"
-            "    fix: ':held_by:' belongs to dataitem; a req takes: applicability_basis, conflicts_with, "
-            "depends_on, impact, introduced, mandatory_for, not_applicable_for, optional_for, refines, "
-            "section, status, tags, uses",
+            "    fix: ':held_by:' belongs to dataitem; a req takes: "
+            + ", ".join(sorted(Requirement.own_fields())),
         ],
     ),
     "bad enum value": (
@@ -62,15 +62,24 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "'installer'",
         ],
     ),
-    "wrong type: bool and figure": (
+    "wrong type: yes/no-or-unknown and figure": (
         ".. device:: Meter\n   :id: DEV_X\n   :firmware_upgradeable: maybe\n   :installed_base: lots\n"
         "   :installed_base_source: none\n",
         [
-            "spec/bad.rst:6: error: ':firmware_upgradeable:' value 'maybe' on 'DEV_X' is not true or false "
-            "[smets.type]\n    fix: write true or false (Can installed units take a remote firmware "
-            "upgrade?)",
+            "spec/bad.rst:6: error: ':firmware_upgradeable:' value 'maybe' on 'DEV_X' is not true, false or "
+            "'unknown' [smets.type]\n"
+            "    fix: write true, false or 'unknown' (Can installed units take a remote "
+            "firmware upgrade? true, false or unknown.)",
             "spec/bad.rst:7: error: ':installed_base:' value 'lots' on 'DEV_X' is not a number or 'unknown' "
             "[smets.type]\n    fix: write a number or 'unknown' (Units installed in GB, or 'unknown'.)",
+        ],
+    ),
+    "wrong type: bool": (
+        ".. ccomment:: A comment\n   :id: CC_X\n   :respondent: A respondent\n   :stale: perhaps\n",
+        [
+            "spec/bad.rst:7: error: ':stale:' value 'perhaps' on 'CC_X' is not true or false [smets.type]\n"
+            "    fix: write true or false "
+            "(True when the requirement changed after the workbook was exported.)",
         ],
     ),
     "wrong type: int and pattern": (

@@ -19,9 +19,15 @@ from .project import Project, find_project
 Handler = Callable[[argparse.Namespace, Project], int]
 
 #: Modules that add subcommands: each has ``add_commands(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("smets_spec.commands.build", "smets_spec.commands.new",
-                                    "smets_spec.commands.trace", "smets_spec.commands.schema",
-                                    "smets_spec.commands.consult")
+COMMAND_MODULES: tuple[str, ...] = (
+    "smets_spec.commands.build",
+    "smets_spec.commands.new",
+    "smets_spec.commands.trace",
+    "smets_spec.commands.schema",
+    "smets_spec.commands.consult",
+    "smets_spec.commands.conform",
+    "smets_spec.commands.change",
+)
 
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:

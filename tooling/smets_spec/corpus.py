@@ -36,6 +36,8 @@ class Corpus:
     field_lines: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
     #: per need, the fields written with an invalid value (reported, and left out of the record)
     rejected: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    #: the spec folder it was read from (None when read from elsewhere, e.g. a needs.json or git)
+    source: Path | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[Need]:
         return iter(self.needs.values())
@@ -99,12 +101,13 @@ def _field_location(raw: RawNeed, name: str) -> Location:
 def _expected(model: type[Need], name: str) -> str:
     """What a field's value must look like, in words."""
     annotation = str(model.model_fields[name].annotation)
+    unknown = " or 'unknown'" if "'unknown'" in annotation else ""
     if "bool" in annotation:
-        return "true or false"
+        return ("true, false" if unknown else "true or false") + unknown
     if "int" in annotation:
-        return "a whole number"
+        return "a whole number" + unknown
     if "float" in annotation:
-        return "a number or 'unknown'"
+        return "a number" + unknown
     return "text"
 
 
@@ -297,7 +300,9 @@ def load_spec(spec_dir: Path, relative_to: Path | None = None) -> Corpus:
     if not spec_dir.is_dir():
         raise FileNotFoundError(f"{spec_dir}: no such spec folder")
     raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to)
-    return build_corpus([(raw, _raw_values(raw)) for raw in raws], early)
+    corpus = build_corpus([(raw, _raw_values(raw)) for raw in raws], early)
+    corpus.source = spec_dir
+    return corpus
 
 
 def _json_values(need: Mapping[str, Any], model: type[Need]) -> dict[str, Any]:

@@ -20,22 +20,15 @@ from .diagnostics import Location
 from .editorial import Segment, text_reasons, word_diff
 from .schema import ImpactClass, Need, Requirement
 
-#: Fields that describe where a statement comes from, not what the spec requires.
-METADATA_FIELDS = frozenset(
-    {
-        "tags",
-        "introduced",
-        "applicability_basis",
-        "firmware_upgradeable_source",
-        "installed_base_source",
-        "unit_cost_source",
-        "visit_cost_source",
-        "visit_hours_source",
-        "upgrade_cost_source",
-        "mapping_source",
-        "source",
-    }
-)
+#: Fields that describe where a statement comes from, not what the spec requires (and
+#: every field named ``*_source`` or ``*_basis``).
+METADATA_FIELDS = frozenset({"tags", "introduced", "source"})
+
+
+def is_metadata(name: str) -> bool:
+    return name in METADATA_FIELDS or name.endswith(("_source", "_basis"))
+
+
 #: Free-text fields compared with the editorial rule; every other field must stay equal.
 TEXT_FIELDS = frozenset({"title", "content", "range", "proposed_wording"})
 
@@ -141,7 +134,7 @@ def compare_fields(old: Need, new: Need) -> tuple[tuple[FieldChange, ...], tuple
         before, after = show(getattr(old, name, None)), show(getattr(new, name, None))
         if before == after:
             continue
-        metadata = name in METADATA_FIELDS
+        metadata = is_metadata(name)
         words = word_diff(before, after) if name in TEXT_FIELDS else ()
         changes.append(FieldChange(name, before, after, metadata, words))
         if metadata:
@@ -160,30 +153,68 @@ def _location(corpus: Corpus, need_id: str) -> Location:
 def diff_need(need_id: str, base: Corpus, head: Corpus) -> NeedChange | None:
     old, new = base.needs.get(need_id), head.needs.get(need_id)
     if old is None and new is not None:
-        return NeedChange(need_id, ChangeKind.ADDED, new.directive, new.title, Nature.NORMATIVE,
-                          head_location=_location(head, need_id), reasons=("new",))
+        return NeedChange(
+            need_id,
+            ChangeKind.ADDED,
+            new.directive,
+            new.title,
+            Nature.NORMATIVE,
+            head_location=_location(head, need_id),
+            reasons=("new",),
+        )
     if new is None and old is not None:
-        return NeedChange(need_id, ChangeKind.REMOVED, old.directive, old.title, Nature.NORMATIVE,
-                          base_location=_location(base, need_id), reasons=("removed",))
+        return NeedChange(
+            need_id,
+            ChangeKind.REMOVED,
+            old.directive,
+            old.title,
+            Nature.NORMATIVE,
+            base_location=_location(base, need_id),
+            reasons=("removed",),
+        )
     assert old is not None and new is not None
     where_old, where_new = _location(base, need_id), _location(head, need_id)
     fields, reasons = compare_fields(old, new)
     if old.directive != new.directive:
-        return NeedChange(need_id, ChangeKind.RETYPED, new.directive, new.title, Nature.NORMATIVE,
-                          where_old, where_new, old.directive, fields,
-                          (f"type: {old.directive} → {new.directive}", *reasons))
+        return NeedChange(
+            need_id,
+            ChangeKind.RETYPED,
+            new.directive,
+            new.title,
+            Nature.NORMATIVE,
+            where_old,
+            where_new,
+            old.directive,
+            fields,
+            (f"type: {old.directive} → {new.directive}", *reasons),
+        )
     if fields:
         nature = Nature.NORMATIVE if reasons else Nature.EDITORIAL
-        return NeedChange(need_id, ChangeKind.MODIFIED, new.directive, new.title, nature,
-                          where_old, where_new, fields=fields, reasons=reasons)
+        return NeedChange(
+            need_id,
+            ChangeKind.MODIFIED,
+            new.directive,
+            new.title,
+            nature,
+            where_old,
+            where_new,
+            fields=fields,
+            reasons=reasons,
+        )
     if where_old.file != where_new.file:
-        return NeedChange(need_id, ChangeKind.MOVED, new.directive, new.title, Nature.EDITORIAL,
-                          where_old, where_new)
+        return NeedChange(
+            need_id, ChangeKind.MOVED, new.directive, new.title, Nature.EDITORIAL, where_old, where_new
+        )
     return None
 
 
-def diff_corpora(base: Corpus, head: Corpus, base_label: str = "base", head_label: str = "head",
-                 candidates: set[str] | None = None) -> CorpusDiff:
+def diff_corpora(
+    base: Corpus,
+    head: Corpus,
+    base_label: str = "base",
+    head_label: str = "head",
+    candidates: set[str] | None = None,
+) -> CorpusDiff:
     """Compare two corpora. ``candidates`` limits the comparison to these ids (the
     needs of changed files, when the caller knows every other need is the same)."""
     ids = candidates if candidates is not None else set(base.needs) | set(head.needs)

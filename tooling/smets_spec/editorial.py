@@ -4,8 +4,9 @@ A change of text is **editorial** when the two texts say the same thing in other
 spelling. Precisely, both texts are cut into tokens:
 
 * a whitespace-separated chunk that contains a digit is one *number* token, taken
-  whole (``0.5s``, ``1-0:1.8.0.255``, ``PC.01``, ``30%``), with only the
-  surrounding brackets and sentence punctuation stripped;
+  whole (``0.5s``, ``1-0:1.8.0.255``, ``PC.01``), with the surrounding brackets
+  and sentence punctuation stripped and a leading or trailing symbol (``£5``,
+  ``30%``) made a token of its own;
 * any other chunk gives its letter runs as *word* tokens (``pay-as-you-go`` is
   ``pay as you go``) and each significant symbol (``% < > = ≤ ≥ £ € $ ± °``) as a
   *symbol* token. All other punctuation and all whitespace are ignored.
@@ -44,22 +45,28 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 
 ARTICLES = frozenset({"a", "an", "the"})
-MODALS = frozenset(
+
+
+def _lexicon(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+MODALS = _lexicon(
     "shall must should may might will would can could need needs required require requires "
-    "recommended optional optionally mandatory permitted allowed prohibited forbidden".split()
+    "recommended optional optionally mandatory permitted allowed prohibited forbidden"
 )
-NEGATIONS = frozenset("not no never none nor neither without cannot unless except nothing non".split())
-QUANTIFIERS = frozenset(
+NEGATIONS = _lexicon("not no never none nor neither without cannot unless except nothing non")
+QUANTIFIERS = _lexicon(
     "all any each every only either both and or least most minimum maximum before after within "
     "above below less more greater fewer lower higher upper over under exceed exceeds until "
-    "increase decrease import export enable disable open close on off".split()
+    "increase decrease import export enable disable open close on off"
 )
-UNITS = frozenset(
+UNITS = _lexicon(
     "kwh wh mwh gwh kw w mw kvar kvarh varh va kva v kv mv a ma hz khz mhz ghz s ms us sec secs "
-    "second seconds minute minutes min mins h hr hrs hour hours day days week weeks month months "
-    "year years m3 l litre litres liter liters bar mbar kpa pa db dbm bit bits byte bytes kb mb gb "
-    "kbps mbps gbp p pence pound pounds percent celsius degree degrees volt volts amp amps ampere "
-    "amperes watt watts".split()
+    "second seconds minute minutes min mins h hr hrs hour hours day days week weeks month "
+    "months year years m3 l litre litres liter liters bar mbar kpa pa db dbm bit bits byte "
+    "bytes kb mb gb kbps mbps gbp p pence pound pounds percent celsius degree degrees volt "
+    "volts amp amps ampere amperes watt watts"
 )
 _SYMBOLS = "%<>=≤≥£€$±°"
 _STRIP = "()[]{},;:.!?\"'“”‘’`*"
@@ -109,8 +116,12 @@ def tokens(text: str) -> list[Token]:
     for chunk in unicodedata.normalize("NFKC", text).split():
         if any(c.isdigit() for c in chunk):
             core = chunk.strip(_STRIP)
-            if core:
-                out.append(Token(core.casefold(), Kind.NUMBER))
+            lead = core[: len(core) - len(core.lstrip(_SYMBOLS))]
+            trail = core[len(core.rstrip(_SYMBOLS)) :]
+            out += [Token(c, Kind.SYMBOL) for c in lead]
+            if core.strip(_SYMBOLS):
+                out.append(Token(core.strip(_SYMBOLS).casefold(), Kind.NUMBER))
+            out += [Token(c, Kind.SYMBOL) for c in trail]
         else:
             first = True
             for piece in re.findall(rf"[^\W\d_]+|[{re.escape(_SYMBOLS)}]", chunk):

@@ -55,6 +55,9 @@ RULES: dict[str, RuleInfo] = {
     "protocol-object-unused": RuleInfo("a protocol object no data item maps to", Level.WARNING),
     "device-without-requirements": RuleInfo("a device no requirement binds", Level.WARNING),
     "coverage-below-minimum": RuleInfo("a coverage share below the policy's [minimum]", Level.ERROR),
+    "suspect-link": RuleInfo(
+        "a link to a requirement changed normatively since the last version tag, not reviewed", Level.WARNING
+    ),
 }
 
 #: ``[minimum]`` keys: the share each names, computed from the corpus.
@@ -98,7 +101,8 @@ def load_policy(path: Path, shown_as: str | None = None) -> Policy:
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
         raise _policy_error(
             f"{name}:{line}" if line else name, f"not valid TOML: {exc}", "fix the TOML syntax"
         ) from exc
@@ -293,6 +297,20 @@ def _idle_device(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
                 f"device '{device.id}' is bound by no requirement",
                 f"add '{device.id}' to ':mandatory_for:' or ':optional_for:' of the requirements binding it",
             )
+
+
+@finder("suspect-link")
+def _suspect_link(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
+    from .changelog import history_of  # change control (smets_spec.suspects): since the last version tag
+
+    for suspect in history_of(corpus).suspects:
+        link = suspect.link
+        yield (
+            link.source,
+            link.link,
+            f"{link} is suspect: {link.requirement} changed since the last version tag ({suspect.reason})",
+            f"check {link.other} against the new text of {link.requirement}, then `smets accept {link.requirement}`",
+        )
 
 
 def shares(corpus: Corpus) -> dict[str, float]:

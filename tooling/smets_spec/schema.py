@@ -107,6 +107,10 @@ class AccessRole(StrEnum):
     INSTALLER = "installer"
 
 
+#: A comma-separated list of access roles.
+AccessRoles = Annotated[tuple[AccessRole, ...], BeforeValidator(lambda v: _split_list(v))]
+
+
 class Protocol(StrEnum):
     DLMS_COSEM = "dlms-cosem"
     ZIGBEE_SE = "zigbee-se"
@@ -147,10 +151,6 @@ def _split_list(value: Any) -> Any:
 
 
 Links = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
-
-
-def EnumList(enum: type[StrEnum]) -> Any:  # noqa: N802 - reads as a type
-    return Annotated[tuple[enum, ...], BeforeValidator(_split_list)]  # type: ignore[valid-type]
 
 
 def _unknown_or_number(value: Any) -> Any:
@@ -262,6 +262,11 @@ class Requirement(Need):
     applicability_basis: str | None = field(
         "Where the device applicability and impact class come from (for example an editorial reading)."
     )
+    retrofit: bool | None = field(
+        "True when installed equipment must be brought up to this requirement (an exceptional case); "
+        "by default a change applies to new installations only."
+    )
+    retrofit_basis: str | None = field("Why retrofit is asked: the exceptional circumstance.")
     mandatory_for: Links = link(
         "device",
         outgoing="mandatory for",
@@ -281,7 +286,9 @@ class Requirement(Need):
         description="Devices this requirement explicitly does not bind.",
     )
     uses: Links = link("dataitem", outgoing="uses", incoming="used by", description="Data items used.")
-    refines: Links = link("req", outgoing="refines", incoming="refined by", description="Requirements refined.")
+    refines: Links = link(
+        "req", outgoing="refines", incoming="refined by", description="Requirements refined."
+    )
     depends_on: Links = link(
         "req", outgoing="depends on", incoming="needed by", description="Requirements depended on."
     )
@@ -317,6 +324,8 @@ class Device(Need):
     visit_cost_source: str | None = field("Source of the visit cost figure.")
     visit_hours: Figure | None = field("Duration of an exchange visit in hours, or 'unknown'.")
     visit_hours_source: str | None = field("Source of the visit duration figure.")
+    upgrade_cost_gbp: Figure | None = field("Cost of a remote firmware upgrade per unit in GBP, or 'unknown'.")
+    upgrade_cost_source: str | None = field("Source of the firmware upgrade cost figure.")
 
 
 class DataItem(Need):
@@ -330,7 +339,7 @@ class DataItem(Need):
     data_type: DataType | None = field("Type of the value.")
     unit: str | None = field("Unit of measure, if any.")
     range: str | None = field("Allowed range or size, as the spec states it.")
-    access: EnumList(AccessRole) = field("Roles that may access the item.", default=())
+    access: AccessRoles = field("Roles that may access the item.", default=())
     mapping_evidence: Evidence | None = field(
         "How the protocol mapping is known: verified, secondary, or unmapped."
     )

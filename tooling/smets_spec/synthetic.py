@@ -34,11 +34,50 @@ SUBJECTS = {
     "DEV_PPMID": "The prepayment interface device",
     "DEV_HCALCS": "The auxiliary load control switch",
 }
-QUALIFIERS = ("import", "export", "reactive import", "reactive export", "tariff", "block", "prepayment",
-              "debt", "emergency credit", "half-hourly", "daily", "monthly", "billing", "event", "alarm",
-              "voltage", "supply", "valve", "battery", "firmware", "security", "network", "clock", "profile")
-BASES = ("register", "threshold", "counter", "log", "table", "status", "limit", "profile", "configuration",
-         "history", "price", "timestamp", "identifier", "setting", "balance", "schedule")
+QUALIFIERS = (
+    "import",
+    "export",
+    "reactive import",
+    "reactive export",
+    "tariff",
+    "block",
+    "prepayment",
+    "debt",
+    "emergency credit",
+    "half-hourly",
+    "daily",
+    "monthly",
+    "billing",
+    "event",
+    "alarm",
+    "voltage",
+    "supply",
+    "valve",
+    "battery",
+    "firmware",
+    "security",
+    "network",
+    "clock",
+    "profile",
+)
+BASES = (
+    "register",
+    "threshold",
+    "counter",
+    "log",
+    "table",
+    "status",
+    "limit",
+    "profile",
+    "configuration",
+    "history",
+    "price",
+    "timestamp",
+    "identifier",
+    "setting",
+    "balance",
+    "schedule",
+)
 UNITS = ("kWh", "kVArh", "m3", "GBP", "seconds", "minutes", "V", "W", "%", "")
 ACTIONS = (
     "shall record the {a} at intervals of {n} minutes and retain it for at least {m} months",
@@ -87,12 +126,23 @@ def _protocol_objects(spec: _Spec, count: int) -> dict[str, str]:
         oid = f"PO_SYN_{k:05d}"
         spec.objects.append(oid)
         if k % 2 == 0:
-            opts = {"protocol": "dlms-cosem", "interface_class": str(spec.rng.choice((1, 3, 7))),
-                    "obis": f"0-0:{128 + k % 72}.{k // 72 % 256}.{k % 7}.255", "attribute": "2"}
+            opts = {
+                "protocol": "dlms-cosem",
+                "interface_class": str(spec.rng.choice((1, 3, 7))),
+                "obis": f"0-0:{128 + k % 72}.{k // 72 % 256}.{k % 7}.255",
+                "attribute": "2",
+            }
         else:
-            opts = {"protocol": "zigbee-se", "cluster": f"0x{0xFC00 + k % 1024:04X}",
-                    "attribute": f"0x{k % 4096:04X}"}
-        opts |= {"id": oid, "evidence": "secondary", "source": "synthetic benchmark data (not a real mapping)"}
+            opts = {
+                "protocol": "zigbee-se",
+                "cluster": f"0x{0xFC00 + k % 1024:04X}",
+                "attribute": f"0x{k % 4096:04X}",
+            }
+        opts |= {
+            "id": oid,
+            "evidence": "secondary",
+            "source": "synthetic benchmark data (not a real mapping)",
+        }
         text = _need("protobj", f"Synthetic object {k}", opts, "Synthetic protocol object.")
         pages.setdefault(f"protocol/syn-{k // 200:03d}.rst", []).append(text)
     return {p: _page("Synthetic protocol objects", "".join(b)) for p, b in pages.items()}
@@ -107,12 +157,16 @@ def _data_items(spec: _Spec, count: int) -> dict[str, str]:
         unit = rng.choice(UNITS)
         spec.items.append((iid, name, unit))
         mapped = spec.objects and rng.random() < 0.6
-        opts = {"id": iid, "data_type": rng.choice(("integer", "decimal", "timestamp", "structure", "log")),
-                "unit": unit, "access": "supplier, network-operator",
-                "held_by": ", ".join(rng.sample(DEVICES, rng.randint(1, 2))),
-                "mapping_evidence": "secondary" if mapped else "unmapped",
-                "maps_to": rng.choice(spec.objects) if mapped else "",
-                "mapping_source": "synthetic benchmark data" if mapped else ""}
+        opts = {
+            "id": iid,
+            "data_type": rng.choice(("integer", "decimal", "timestamp", "structure", "log")),
+            "unit": unit,
+            "access": "supplier, network-operator",
+            "held_by": ", ".join(rng.sample(DEVICES, rng.randint(1, 2))),
+            "mapping_evidence": "secondary" if mapped else "unmapped",
+            "maps_to": rng.choice(spec.objects) if mapped else "",
+            "mapping_source": "synthetic benchmark data" if mapped else "",
+        }
         text = _need("dataitem", name.capitalize(), opts, f"The {name} as held by the device.")
         pages.setdefault(f"data/syn-{k // 200:03d}.rst", []).append(text)
     return {p: _page("Synthetic data items", "".join(b)) for p, b in pages.items()}
@@ -137,17 +191,23 @@ def _requirements(spec: _Spec, count: int) -> dict[str, str]:
         devices = rng.sample(DEVICES, rng.randint(1, 3))
         picked = rng.sample(spec.items, min(len(spec.items), rng.randint(1, 3)))
         used = [i[0] for i in picked]
-        opts = {"id": rid, "status": rng.choice(("draft", "proposed", "approved", "approved")),
-                "section": section.value, "introduced": rng.choice(("1.0", "1.1", "2.0")),
-                "impact": rng.choice(("hardware", "firmware", "firmware", "configuration", "back-office")),
-                "mandatory_for": devices[0], "optional_for": ", ".join(devices[1:]),
-                "uses": ", ".join(used)}
+        opts = {
+            "id": rid,
+            "status": rng.choice(("draft", "proposed", "approved", "approved")),
+            "section": section.value,
+            "introduced": rng.choice(("1.0", "1.1", "2.0")),
+            "impact": rng.choice(("hardware", "firmware", "firmware", "configuration", "back-office")),
+            "mandatory_for": devices[0],
+            "optional_for": ", ".join(devices[1:]),
+            "uses": ", ".join(used),
+        }
         if spec.requirements and rng.random() < 0.2:
             opts["refines"] = rng.choice(spec.requirements)
         spec.requirements.append(rid)
         text = requirement_text(rng, SUBJECTS[devices[0]], picked)
         pages.setdefault(f"sections/{section.value.lower()}-syn-{number // 50:02d}.rst", []).append(
-            _need("req", f"Synthetic requirement {rid}", opts, text))
+            _need("req", f"Synthetic requirement {rid}", opts, text)
+        )
     return {p: _page("Synthetic requirements", "".join(b)) for p, b in pages.items()}
 
 
@@ -155,20 +215,30 @@ def _tests_and_models(spec: _Spec, n_tests: int, n_models: int) -> dict[str, str
     rng = spec.rng
     models = [f"MOD_SYN_{k:04d}" for k in range(n_models)]
     body = "".join(
-        _need("refmodel", f"Synthetic model {k}",
-              {"id": mid, "module": f"synthetic.models:model_{k}",
-               "implements": ", ".join(rng.sample(spec.requirements, min(5, len(spec.requirements))))},
-              "A synthetic reference model.")
+        _need(
+            "refmodel",
+            f"Synthetic model {k}",
+            {
+                "id": mid,
+                "module": f"synthetic.models:model_{k}",
+                "implements": ", ".join(rng.sample(spec.requirements, min(5, len(spec.requirements)))),
+            },
+            "A synthetic reference model.",
+        )
         for k, mid in enumerate(models)
     )
     pages = {"models/syn-models.rst": _page("Synthetic models", body)}
     chunks: dict[str, list[str]] = {}
     for k in range(n_tests):
-        opts = {"id": f"TST_SYN_{k:05d}", "test_ref": f"synthetic/test_syn.py::test_{k}",
-                "verifies": ", ".join(rng.sample(spec.requirements, min(2, len(spec.requirements)))),
-                "exercises": rng.choice(models) if models else ""}
+        opts = {
+            "id": f"TST_SYN_{k:05d}",
+            "test_ref": f"synthetic/test_syn.py::test_{k}",
+            "verifies": ", ".join(rng.sample(spec.requirements, min(2, len(spec.requirements)))),
+            "exercises": rng.choice(models) if models else "",
+        }
         chunks.setdefault(f"conformance/syn-{k // 200:03d}.rst", []).append(
-            _need("conftest", f"Synthetic test {k}", opts, "A synthetic conformance test."))
+            _need("conftest", f"Synthetic test {k}", opts, "A synthetic conformance test.")
+        )
     pages |= {p: _page("Synthetic tests", "".join(b)) for p, b in chunks.items()}
     return pages
 
@@ -178,8 +248,12 @@ def copy_project(dest: Path, source: Path = ROOT) -> None:
     shutil.copy(source / "conf.py", dest / "conf.py")
     for folder in ("spec", "templates"):
         if (source / folder).is_dir():
-            shutil.copytree(source / folder, dest / folder, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("_build", "__pycache__"))
+            shutil.copytree(
+                source / folder,
+                dest / folder,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("_build", "__pycache__"),
+            )
     for name in ("policy.toml",):
         if (source / name).is_file():
             shutil.copy(source / name, dest / name)
@@ -203,4 +277,3 @@ def generate(dest: Path, n_requirements: int, seed: int = 0, source: Path = ROOT
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return dest
-

@@ -14,6 +14,9 @@ Definitions used throughout:
   not the object that carries the value, so it does not count as a mapping);
 * a requirement's data is *carried* when every data item it uses is mapped to
   DLMS/COSEM or ZigBee SE.
+
+Coverage figures and the lists of requirements without a model or test count the
+requirements in force: a withdrawn requirement is shown, but never counted as a gap.
 """
 
 from __future__ import annotations
@@ -224,11 +227,13 @@ class Verification:
 
     @property
     def without_model(self) -> list[Requirement]:
-        return [r for r in self.requirements if not self.models[r.id]]
+        """Requirements in force (not withdrawn) that no reference model implements."""
+        return [r for r in self.requirements if not self.models[r.id] and r.status is not Status.WITHDRAWN]
 
     @property
     def without_test(self) -> list[Requirement]:
-        return [r for r in self.requirements if not self.tests[r.id]]
+        """Requirements in force (not withdrawn) that no conformance test verifies."""
+        return [r for r in self.requirements if not self.tests[r.id] and r.status is not Status.WITHDRAWN]
 
 
 @per_corpus
@@ -259,6 +264,8 @@ class GroupCoverage:
 
 
 def _group(corpus: Corpus, key: str, title: str, reqs: list[Requirement], ver: Verification) -> GroupCoverage:
+    """Coverage of the requirements in force (withdrawn ones do not count)."""
+    reqs = [r for r in reqs if r.status is not Status.WITHDRAWN]
     by_id = chains_by_id(corpus)
     chained = [by_id[r.id] for r in reqs]
     return GroupCoverage(

@@ -68,6 +68,9 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write("smets build: conf.py sets derived configuration; nothing was built\n")
         return 1
     out = Path(args.out).resolve() if args.out else project.html_dir
+    from .conform import ensure_results  # the site shows the latest conformance results
+
+    ensure_results(project, out, corpus)
     status = run_sphinx(
         project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
     )

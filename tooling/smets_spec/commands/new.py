@@ -3,7 +3,7 @@
 Templates live in ``templates/new/``: ``req.rst.jinja`` for requirements,
 ``generic.rst.jinja`` for every other type, ``page.rst.jinja`` for the head of a
 new page. A stub holds every required field of its type. Where the schema has an
-honest default the stub uses it (``unknown`` for a figure, ``unmapped`` for a
+honest default the stub uses it (``unknown`` for a figure or a yes/no fact, ``unmapped`` for a
 data item's mapping, ``draft`` for the status); where only the author can say
 (an enum, a yes/no, a citation) it writes ``TODO``, and the command lists what
 ``smets validate`` will ask for, with file and line.
@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from ..corpus import Corpus, load_spec
 from ..diagnostics import Reporter
@@ -101,7 +101,13 @@ def render(project: Project, template: str, **values: Any) -> str:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    return env.get_template(template).render(**values)
+    try:
+        return env.get_template(template).render(**values)
+    except TemplateNotFound as exc:
+        raise FileNotFoundError(
+            f"{project.rel(project.templates / 'new' / template)}: template not found; "
+            "smets new writes its stubs from templates/new/ (copy them from the SMETS repository)"
+        ) from exc
 
 
 def stub_fields(model: type[Need]) -> list[tuple[str, str]]:
@@ -111,7 +117,7 @@ def stub_fields(model: type[Need]) -> list[tuple[str, str]]:
         annotation = str(model.model_fields[name].annotation)
         if name in HONEST_DEFAULTS:
             out.append((name, HONEST_DEFAULTS[name]))
-        elif "float" in annotation and "unknown" in annotation:
+        elif "'unknown'" in annotation:
             out.append((name, "unknown"))
         else:
             out.append((name, "TODO"))

@@ -232,15 +232,13 @@ def _sorted(gaps: list[Gap]) -> list[Gap]:
 
 
 def add_commands(sub: Any) -> None:
-    trace = sub.add_parser(
-        "trace", help="print what a need binds, uses and is verified by, up- and downstream"
-    )
+    trace = sub.add_parser("trace", help="print the chain of links up- and downstream of a need")
     trace.add_argument("id", help="need id, e.g. PC.01 or DAT_METER_BALANCE")
     way = trace.add_mutually_exclusive_group()
+    way.add_argument("--up", action="store_true", help="only upstream: what it derives from")
     way.add_argument(
-        "--up", action="store_true", help="only upstream (what depends on it: tests, models, ...)"
+        "--down", action="store_true", help="only downstream: what depends on it (devices, data, tests, ...)"
     )
-    way.add_argument("--down", action="store_true", help="only downstream (devices, data items, objects)")
     trace.add_argument("--depth", type=int, default=None, help="hops to follow (default: all)")
     trace.add_argument("--links", help="only these link types, comma-separated (e.g. uses,maps_to)")
     trace.add_argument("--json", action="store_true", help="machine-readable output")

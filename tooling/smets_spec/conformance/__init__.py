@@ -1,2 +1,5 @@
 """Conformance: the pytest suite that verifies a device against the spec, its plugin, the
 results file and the requirement status shown on the site."""
+
+#: The device under test when none is given: the reference models.
+DEFAULT_TARGET = "smets_spec.reference:target"

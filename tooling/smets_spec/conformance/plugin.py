@@ -26,9 +26,9 @@ import pytest
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
 from ..reference.interfaces import ESME, GSME, IHD, Target
+from . import DEFAULT_TARGET
 from .results import CaseResult, Outcome, Results, save
 
-DEFAULT_TARGET = "smets_spec.reference:target"
 DEFAULT_START = datetime(2024, 1, 15, tzinfo=UTC)
 MARKER = "verifies"
 
@@ -154,7 +154,9 @@ def pytest_collection_modifyitems(
 def _doc(item: pytest.Function) -> tuple[str, str]:
     doc = inspect.getdoc(item.function) or ""
     first, _, rest = doc.partition("\n")
-    return first.strip() or item.originalname.removeprefix("test_").replace("_", " "), rest.strip()
+    return first.strip().rstrip(".") or item.originalname.removeprefix("test_").replace(
+        "_", " "
+    ), rest.strip()
 
 
 MESSAGE_LIMIT = 400

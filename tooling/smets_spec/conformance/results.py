@@ -111,6 +111,16 @@ class Results:
         return ((now or datetime.now(UTC)) - self.generated).total_seconds()
 
 
+def age_text(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 86_400:.0f} days"
+
+
 def combine(outcomes: Iterable[Outcome]) -> Status:
     found = set(outcomes)
     if found & {Outcome.FAILED, Outcome.ERROR}:

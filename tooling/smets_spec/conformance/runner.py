@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .plugin import DEFAULT_TARGET
+from . import DEFAULT_TARGET
 from .results import Results, load
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 PLUGIN = "smets_spec.conformance.plugin"
 
 
@@ -23,22 +26,37 @@ class Run:
     results: Results | None
 
 
-def pytest_args(target: str, spec: Path, out: Path, *, collect_only: bool = False, quiet: bool = True,
-                select: str | None = None) -> list[str]:
-    args = [str(SUITE_DIR), "-p", PLUGIN, "--smets-target", target, "--smets-spec", str(spec),
-            "--smets-results", str(out), "-p", "no:cacheprovider", "--rootdir", str(SUITE_DIR),
-            "-c", os.devnull, "-o", "console_output_style=classic"]
+def pytest_args(
+    target: str,
+    spec: Path,
+    out: Path,
+    *,
+    collect_only: bool = False,
+    quiet: bool = True,
+    select: str | None = None,
+) -> list[str]:
+    args = [str(SUITE_DIR), "-p", PLUGIN, "--smets-target", target, "--smets-spec", str(spec)]
+    args += ["--smets-results", str(out), "-p", "no:cacheprovider", "--rootdir", str(SUITE_DIR)]
+    # the suite's own settings: no ini file of the caller's project, no plugins it happens to have installed
+    args += ["-c", os.devnull, "--disable-plugin-autoload", "-o", "console_output_style=classic"]
     if collect_only:
         args.append("--collect-only")
     if quiet:
-        args += ["-q", "--no-header", "-p", "no:warnings"]
+        args += ["-q", "--no-header", "-p", "no:warnings", "--tb=short"]
     if select:
         args += ["-k", select]
     return args
 
 
-def run_suite(spec: Path, out: Path, target: str = DEFAULT_TARGET, *, collect_only: bool = False,
-              quiet: bool = True, select: str | None = None) -> Run:
+def run_suite(
+    spec: Path,
+    out: Path,
+    target: str = DEFAULT_TARGET,
+    *,
+    collect_only: bool = False,
+    quiet: bool = True,
+    select: str | None = None,
+) -> Run:
     """Run (or only collect) the suite; the results land in ``out``.
 
     The target's module is imported with the current folder on the path, as
@@ -51,8 +69,9 @@ def run_suite(spec: Path, out: Path, target: str = DEFAULT_TARGET, *, collect_on
     added = str(Path.cwd())
     sys.path.insert(0, added)
     try:
-        code = int(pytest.main(pytest_args(target, spec, out, collect_only=collect_only, quiet=quiet,
-                                           select=select)))
+        code = int(
+            pytest.main(pytest_args(target, spec, out, collect_only=collect_only, quiet=quiet, select=select))
+        )
     finally:
         if added in sys.path:
             sys.path.remove(added)
@@ -60,6 +79,18 @@ def run_suite(spec: Path, out: Path, target: str = DEFAULT_TARGET, *, collect_on
 
 
 def collect(spec: Path) -> Run:
-    """Collect the suite's tests (without running them), with their requirement ids."""
-    with tempfile.TemporaryDirectory(prefix="smets-collect-") as folder:
+    """Collect the suite's tests (without running them), with their requirement ids.
+
+    pytest's listing is dropped; its errors (such as an unknown requirement id) still go to stderr.
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="smets-collect-") as folder,
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
         return run_suite(spec, Path(folder) / "collected.json", collect_only=True)
+
+
+def newest_source() -> float:
+    """Modification time of the newest model or suite source file."""
+    files = [*REFERENCE_DIR.rglob("*.py"), *REFERENCE_DIR.rglob("*.toml"), *SUITE_DIR.rglob("*.py")]
+    return max((f.stat().st_mtime for f in files), default=0.0)

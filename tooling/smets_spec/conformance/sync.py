@@ -52,7 +52,9 @@ def suite_tests(cases: Iterable[CaseResult]) -> list[SuiteTest]:
     for case in cases:
         known = out.get(case.test_id)
         verifies = tuple(dict.fromkeys((*(known.verifies if known else ()), *case.verifies)))
-        out[case.test_id] = SuiteTest(case.test_id, case.ref, case.title, case.doc, verifies, case.file, case.line)
+        out[case.test_id] = SuiteTest(
+            case.test_id, case.ref, case.title, case.doc, verifies, case.file, case.line
+        )
     return list(out.values())
 
 
@@ -76,13 +78,24 @@ def _body(text: str) -> list[str]:
 
 
 def render_models(models: dict[str, ModelInfo]) -> str:
-    out = [HEADER, "Reference models", "================", "",
-           "Executable models of the behaviour the requirements state with numbers or rules (the",
-           "golden units). Each lists the requirements it implements; its source is shown below it.",
-           "The conformance suite runs against them by default.", ""]
+    out = [
+        HEADER,
+        "Reference models",
+        "================",
+        "",
+        "Executable models of the behaviour the requirements state with numbers or rules (the",
+        "golden units). Each lists the requirements it implements; its source is shown below it.",
+        "The conformance suite runs against them by default.",
+        "",
+    ]
     for model in ordered_models(models):
-        out += [f".. refmodel:: {model.title}", f"   :id: {model.id}", f"   :module: {model.ref}",
-                f"   :implements: {', '.join(model.implements)}", ""]
+        out += [
+            f".. refmodel:: {model.title}",
+            f"   :id: {model.id}",
+            f"   :module: {model.ref}",
+            f"   :implements: {', '.join(model.implements)}",
+            "",
+        ]
         if model.doc:
             out += [*_body(model.doc), ""]
         out += [f"   .. smets-source:: {model.ref}", ""]
@@ -90,15 +103,30 @@ def render_models(models: dict[str, ModelInfo]) -> str:
 
 
 def render_questions(questions: dict[str, OpenQuestion]) -> str:
-    out = [HEADER, "Open questions from the reference models", "========================================", "",
-           "Where the text of a requirement is too vague to test, the reference model had to choose a",
-           "reading. Each choice is recorded here as an open question on the requirement, for",
-           "consultation.", "", ".. smets-conformance:: questions", ""]
+    out = [
+        HEADER,
+        "Open questions from the reference models",
+        "========================================",
+        "",
+        "Where the text of a requirement is too vague to test, the reference model had to choose a",
+        "reading. Each choice is recorded here as an open question on the requirement, for",
+        "consultation.",
+        "",
+        ".. smets-conformance:: questions",
+        "",
+    ]
     for number, question in enumerate(ordered_questions(questions), start=1):
-        out += [f".. cquestion:: {question_title(question)}", f"   :id: {question.id}", f"   :number: {number}",
-                f"   :about: {', '.join(question.about)}", "",
-                *_body(f"**Question.** {question.question}"), "",
-                *_body(f"**Reading chosen by** :need:`{question.model}`: {question.interpretation}"), ""]
+        out += [
+            f".. cquestion:: {question_title(question)}",
+            f"   :id: {question.id}",
+            f"   :number: {number}",
+            f"   :about: {', '.join(question.about)}",
+            "",
+            *_body(f"**Question.** {question.question}"),
+            "",
+            *_body(f"**Reading chosen by** :need:`{question.model}`: {question.interpretation}"),
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -112,8 +140,12 @@ def render_tests(module: str, tests: list[SuiteTest], models: dict[str, ModelInf
     title = f"Conformance tests: {stem.removeprefix('test_').replace('_', ' ')}"
     out = [HEADER, title, "=" * len(title), "", f"The tests of ``{module}``.", ""]
     for test in tests:
-        out += [f".. conftest:: {test.title}", f"   :id: {test.id}", f"   :test_ref: {test.ref}",
-                f"   :verifies: {', '.join(test.verifies)}"]
+        out += [
+            f".. conftest:: {test.title}",
+            f"   :id: {test.id}",
+            f"   :test_ref: {test.ref}",
+            f"   :verifies: {', '.join(test.verifies)}",
+        ]
         models_run = exercised(test, models)
         if models_run:
             out.append(f"   :exercises: {', '.join(models_run)}")
@@ -124,8 +156,9 @@ def render_tests(module: str, tests: list[SuiteTest], models: dict[str, ModelInf
     return "\n".join(out)
 
 
-def generated_files(spec: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion],
-                    tests: list[SuiteTest]) -> dict[Path, str]:
+def generated_files(
+    spec: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion], tests: list[SuiteTest]
+) -> dict[Path, str]:
     files = {spec / MODELS_FILE: render_models(models), spec / QUESTIONS_FILE: render_questions(questions)}
     by_module: dict[str, list[SuiteTest]] = {}
     for test in tests:
@@ -136,8 +169,9 @@ def generated_files(spec: Path, models: dict[str, ModelInfo], questions: dict[st
     return files
 
 
-def write_spec(spec: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion],
-               tests: list[SuiteTest]) -> list[Path]:
+def write_spec(
+    spec: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion], tests: list[SuiteTest]
+) -> list[Path]:
     """Write the generated needs; remove generated test files of modules that are gone."""
     files = generated_files(spec, models, questions, tests)
     changed = []
@@ -165,13 +199,16 @@ def _code(path: Path, line: int, root: Path) -> Location:
     return Location(shown if not shown.startswith("../..") else path.as_posix(), line)
 
 
-def _compare(corpus: Corpus, need_id: str, field: str, spec_value: object, code_value: object,
-             code_where: Location) -> Iterator[Diagnostic]:
+def _compare(
+    corpus: Corpus, need_id: str, field: str, spec_value: object, code_value: object, code_where: Location
+) -> Iterator[Diagnostic]:
     if spec_value != code_value:
         shown = ", ".join(spec_value) if isinstance(spec_value, tuple) else spec_value
         wanted = ", ".join(code_value) if isinstance(code_value, tuple) else code_value
-        yield _error(corpus.location(need_id, field),
-                     f"'{need_id}' has :{field}: {shown or '(none)'}, but the code ({code_where}) says {wanted}")
+        yield _error(
+            corpus.location(need_id, field),
+            f"'{need_id}' has :{field}: {shown or '(none)'}, but the code ({code_where}) says {wanted}",
+        )
 
 
 def check_models(corpus: Corpus, models: dict[str, ModelInfo], root: Path) -> Iterator[Diagnostic]:
@@ -180,19 +217,31 @@ def check_models(corpus: Corpus, models: dict[str, ModelInfo], root: Path) -> It
         where = _code(model.file, model.line, root)
         for req in model.implements:
             if req not in known:
-                yield _error(where, f"model '{model.id}' implements unknown requirement '{req}'",
-                             "use a requirement id of the spec in implements=(...)")
+                yield _error(
+                    where,
+                    f"model '{model.id}' implements unknown requirement '{req}'",
+                    "use a requirement id of the spec in implements=(...)",
+                )
         need = corpus.needs.get(model.id)
         if not isinstance(need, ReferenceModel):
             yield _error(where, f"model '{model.id}' ({model.ref}) has no refmodel need in the spec")
             continue
         yield from _compare(corpus, model.id, "module", need.module, model.ref, where)
-        yield from _compare(corpus, model.id, "implements", tuple(sorted(need.implements)),
-                            tuple(sorted(model.implements)), where)
+        yield from _compare(
+            corpus,
+            model.id,
+            "implements",
+            tuple(sorted(need.implements)),
+            tuple(sorted(model.implements)),
+            where,
+        )
     for need in corpus.of_type(ReferenceModel):
         if need.id not in models:
-            yield _error(corpus.location(need.id), f"refmodel '{need.id}' has no model in the code",
-                         f"declare it with @reference_model('{need.id}', implements=...) or {FIX}")
+            yield _error(
+                corpus.location(need.id),
+                f"refmodel '{need.id}' has no model in the code",
+                f"declare it with @reference_model('{need.id}', implements=...) or {FIX}",
+            )
 
 
 def check_questions(corpus: Corpus, questions: dict[str, OpenQuestion], root: Path) -> Iterator[Diagnostic]:
@@ -202,11 +251,14 @@ def check_questions(corpus: Corpus, questions: dict[str, OpenQuestion], root: Pa
         if not isinstance(need, ConsultationQuestion):
             yield _error(where, f"open question '{question.id}' has no cquestion need in the spec")
             continue
-        yield from _compare(corpus, question.id, "about", tuple(sorted(need.about)),
-                            tuple(sorted(question.about)), where)
+        yield from _compare(
+            corpus, question.id, "about", tuple(sorted(need.about)), tuple(sorted(question.about)), where
+        )
     for need in corpus.of_type(ConsultationQuestion):
         if need.id.startswith("CQ_MODEL_") and need.id not in questions:
-            yield _error(corpus.location(need.id), f"cquestion '{need.id}' has no open_question() in the code")
+            yield _error(
+                corpus.location(need.id), f"cquestion '{need.id}' has no open_question() in the code"
+            )
 
 
 def check_tests(corpus: Corpus, tests: list[SuiteTest], suite_dir: Path, root: Path) -> Iterator[Diagnostic]:
@@ -218,24 +270,41 @@ def check_tests(corpus: Corpus, tests: list[SuiteTest], suite_dir: Path, root: P
             yield _error(where, f"test '{test.id}' ({test.ref}) has no conftest need in the spec")
             continue
         yield from _compare(corpus, test.id, "test_ref", need.test_ref, test.ref, where)
-        yield from _compare(corpus, test.id, "verifies", tuple(sorted(need.verifies)),
-                            tuple(sorted(test.verifies)), where)
+        yield from _compare(
+            corpus, test.id, "verifies", tuple(sorted(need.verifies)), tuple(sorted(test.verifies)), where
+        )
     for need in corpus.of_type(ConformanceTest):
         if need.id not in by_id:
-            yield _error(corpus.location(need.id), f"conftest '{need.id}' has no test in the suite",
-                         f"restore the test {need.test_ref} or {FIX}")
+            yield _error(
+                corpus.location(need.id),
+                f"conftest '{need.id}' has no test in the suite",
+                f"restore the test {need.test_ref} or {FIX}",
+            )
 
 
-def check(corpus: Corpus, root: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion],
-          tests: list[SuiteTest], suite_dir: Path) -> list[Diagnostic]:
+def check(
+    corpus: Corpus,
+    root: Path,
+    models: dict[str, ModelInfo],
+    questions: dict[str, OpenQuestion],
+    tests: list[SuiteTest],
+    suite_dir: Path,
+) -> list[Diagnostic]:
     """Every disagreement between the spec's needs and the code, with locations."""
-    found = [*check_models(corpus, models, root), *check_questions(corpus, questions, root),
-             *check_tests(corpus, tests, suite_dir, root)]
+    found = [
+        *check_models(corpus, models, root),
+        *check_questions(corpus, questions, root),
+        *check_tests(corpus, tests, suite_dir, root),
+    ]
     return sorted(found, key=lambda d: (d.location.file, d.location.line or 0))
 
 
-def stale_files(spec: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion],
-                tests: list[SuiteTest]) -> list[Path]:
+def stale_files(
+    spec: Path, models: dict[str, ModelInfo], questions: dict[str, OpenQuestion], tests: list[SuiteTest]
+) -> list[Path]:
     """Generated files whose text differs from what the code generates now (titles, docs)."""
-    return [p for p, text in generated_files(spec, models, questions, tests).items()
-            if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    return [
+        p
+        for p, text in generated_files(spec, models, questions, tests).items()
+        if not p.is_file() or p.read_text(encoding="utf-8") != text
+    ]

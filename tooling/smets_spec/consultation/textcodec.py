@@ -34,7 +34,11 @@ from collections.abc import Iterable
 _MARKUP = frozenset("\\*`_|")
 #: Characters ``str.splitlines`` breaks at (besides ``\n``, which separates lines).
 _LINE_BOUNDARIES = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+#: Every character :func:`_must_escape` or :data:`_MARKUP` names (Cc, Cs, U+2028/9, U+FEFF).
+_SPECIAL = re.compile("[\\\\*`_|\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(?:\[U\+([0-9A-F]{4,6})\]|(.)|$)", re.DOTALL)
+#: Longest physical line written (docutils refuses lines over 10,000 characters).
+MAX_LINE = 4000
 _LABEL = re.compile(r"^\*\*(?P<label>[A-Za-z][A-Za-z ]*)\*\*$")
 
 
@@ -54,8 +58,8 @@ def _code(char: str) -> str:
     return f"\\[U+{ord(char):04X}]"
 
 
-def encode_line(line: str) -> str:
-    """One line of text (no ``\\n``) as the text after ``| ``."""
+def _tokens(line: str) -> list[str]:
+    """The escaped form of one line of text, one token per character."""
     out: list[str] = []
     for char in line:
         if char in _MARKUP:
@@ -64,14 +68,53 @@ def encode_line(line: str) -> str:
             out.append(_code(char))
         else:
             out.append(char)
-    if out and out[-1][-1].isspace():
-        out[-1] = _code(out[-1])
-    return "".join(out)
+    return out
+
+
+def _chunk(tokens: list[str]) -> str:
+    """Tokens as one physical line, its final whitespace escaped (readers strip it)."""
+    if tokens and len(tokens[-1]) == 1 and tokens[-1].isspace():
+        tokens = [*tokens[:-1], _code(tokens[-1])]
+    return "".join(tokens)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return "\\" + char if char in _MARKUP else _code(char)
+
+
+def encode_line(line: str) -> list[str]:
+    """One line of text (no newline) as physical lines of at most about :data:`MAX_LINE` characters.
+
+    docutils drops any input line longer than its ``line_length_limit`` (10,000), so a long
+    line is split; the pieces after the first are written indented by two spaces, and
+    decoding joins them with nothing in between.
+    """
+    escaped = _SPECIAL.sub(_escape, line)
+    if len(escaped) <= MAX_LINE:
+        if escaped and escaped[-1].isspace():  # an escape never ends in whitespace
+            escaped = escaped[:-1] + _code(escaped[-1])
+        return [escaped]
+    tokens = _tokens(line)
+    pieces: list[str] = []
+    start, size = 0, 0
+    for index, token in enumerate(tokens):
+        if size + len(token) > MAX_LINE:
+            pieces.append(_chunk(tokens[start:index]))
+            start, size = index, 0
+        size += len(token)
+    pieces.append(_chunk(tokens[start:]))
+    return pieces
 
 
 def encode_text(text: str) -> list[str]:
     """A text as line-block lines (``| ...``); the empty text is one line ``|``."""
-    return [f"| {encoded}" if (encoded := encode_line(line)) else "|" for line in text.split("\n")]
+    lines: list[str] = []
+    for line in text.split("\n"):
+        first, *rest = encode_line(line)
+        lines.append(f"| {first}" if first else "|")
+        lines.extend(f"  {piece}" for piece in rest)
+    return lines
 
 
 def decode_line(encoded: str, line_no: int = 1) -> str:
@@ -100,6 +143,8 @@ def decode_text(lines: Iterable[str], first_line: int = 1) -> str:
             decoded.append("")
         elif line.startswith("| "):
             decoded.append(decode_line(line[2:], first_line + offset))
+        elif line.startswith("  ") and decoded:
+            decoded[-1] += decode_line(line[2:], first_line + offset)
         else:
             raise TextFormatError(first_line + offset, f"expected a line starting with '| ', got {line!r}")
     return "\n".join(decoded)
@@ -131,7 +176,7 @@ def decode_parts(content: str) -> dict[str, str]:
         while start < len(lines) and not lines[start]:
             start += 1
         end = start
-        while end < len(lines) and lines[end].startswith("|"):
+        while end < len(lines) and lines[end].startswith(("|", "  ")):
             end += 1
         if end == start:
             raise TextFormatError(index + 1, f"part '{label}' has no '| ' lines")
@@ -141,9 +186,9 @@ def decode_parts(content: str) -> dict[str, str]:
 
 
 def is_encoded(content: str) -> bool:
-    """True when ``content`` is a plain line block (every line starts with ``|``)."""
+    """True when ``content`` is a plain line block as :func:`encode_text` writes it."""
     lines = content.split("\n")
-    return bool(content) and all(line.startswith("|") for line in lines)
+    return lines[0].startswith("|") and all(line.startswith(("|", "  ")) for line in lines)
 
 
 def plain(content: str) -> str:

@@ -1,20 +1,23 @@
 """Classify a pair of similar texts: duplicate, overlap, parallel variant or possible conflict.
 
-The decision uses three scores and the words that differ:
+The decision uses these scores and the words that differ:
 
-* ``cosine``: TF-IDF cosine of the content words (order ignored);
+* ``cosine``: TF-IDF cosine of the subject words (order ignored);
 * ``containment``: the IDF-weighted share of the shorter text's words found in
   the longer one (a short item inside a long one scores high here and low on
-  cosine); for an overlap the words must also come in the same order
-  (word-shingle containment);
+  cosine); an overlap also needs most of the shorter text's word shingles in
+  the longer one (the same order);
 * ``pattern``: Dice similarity of the word shingles (bigrams, function words
-  left out, numbers masked): the sentence pattern.
+  left out, quantities masked): the sentence pattern;
+* ``core``: the share of each text's distinctive words (its rarer half) that
+  the other text has too.
 
 Differing words "name a thing" when they are an acronym or identifier (HAN,
-WAN, register 12), a bare unit (kWh, kvarh), a word of a contrast set
-(import/export, gas/electricity, local/remote) or a word of a glossary term
-written in the text. A pair whose differing words name things is a parallel
-variant, never a duplicate. With nothing named differing, a difference in
+WAN, register 12), a unit symbol (kWh, kvarh), a word of a glossary term
+written in the text, a subject contrast word (import/export, gas/electricity),
+or a quality contrast word swapped for its counterpart (local/remote). A pair
+whose differing words name things is a parallel variant, never a duplicate.
+With nothing named differing and the distinctive words shared, a difference in
 numbers, units, range words, time basis, negation or modal strength in
 matching sentences makes a possible conflict.
 """
@@ -22,14 +25,14 @@ matching sentences makes a possible conflict.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
-from .index import Collection, Doc, containment, cosine
+from .index import Collection, Doc, cosine, shared_mass
 from .items import Item
-from .text import MODALS, Role, Token, fold
+from .text import MODALS, Role, spans, tokenize
 
 
 class Kind(StrEnum):
@@ -45,16 +48,17 @@ FAILING = frozenset({Kind.DUPLICATE, Kind.CONFLICT})
 
 @dataclass(frozen=True)
 class Thresholds:
-    duplicate: float = 0.7  # cosine, nothing named differs
-    duplicate_max_difference: float = 0.3  # IDF share of the differing words
+    duplicate: float = 0.6  # cosine, nothing named differing, distinctive words shared
+    duplicate_alone: float = 0.75  # cosine that makes a duplicate whatever the word order
+    duplicate_pattern: float = 0.45  # below duplicate_alone, the word order must agree this much
+    core: float = 0.5  # share of distinctive words shared, for a duplicate or a conflict
     conflict: float = 0.5  # cosine, with a conflict signal and nothing named differing
-    conflict_max_difference: float = 0.35
     overlap: float = 0.8  # IDF containment of the shorter text
-    overlap_order: float = 0.6  # its shingle containment (same order)
-    overlap_length: float = 0.75  # shorter/longer IDF mass at most this
-    parallel: float = 0.65  # pattern, when named things differ
+    overlap_order: float = 0.6  # share of its word shingles in the longer text
+    overlap_length: float = 0.85  # shorter/longer, in distinct words, at most this
+    parallel: float = 0.6  # pattern, when named things differ
     parallel_plain: float = 0.75  # pattern, when only ordinary words differ
-    parallel_cosine: float = 0.4  # below this cosine a pair is not reported as parallel
+    parallel_cosine: float = 0.35  # below this cosine a pair is not reported as parallel
 
     @property
     def candidate_cosine(self) -> float:
@@ -69,8 +73,6 @@ class Finding:
     score: float
     reason: str
     scores: dict[str, float] = field(default_factory=dict)
-    a_marks: tuple[tuple[int, int], ...] = ()  # character spans of differing words
-    b_marks: tuple[tuple[int, int], ...] = ()
     signals: tuple[str, ...] = ()
 
     @property
@@ -84,43 +86,57 @@ def _variant(x: str, y: str) -> bool:
         return False
     if len(x) == len(y):
         diffs = [i for i in range(len(x)) if x[i] != y[i]]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                                    and x[diffs[0]] == y[diffs[1]] and x[diffs[1]] == y[diffs[0]])
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and x[diffs[0]] == y[diffs[1]] and x[diffs[1]] == y[diffs[0]]
+        )
     long, short = (x, y) if len(x) > len(y) else (y, x)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 @dataclass
 class Difference:
-    only_a: list[tuple[int, Token]]
-    only_b: list[tuple[int, Token]]
-    named_a: list[Token]  # differing words that name a thing
-    named_b: list[Token]
-    same_words: dict[str, str]  # key in b -> key in a, for spelling variants
+    only_a: set[str]  # subject word keys of a that b lacks
+    only_b: set[str]
+    named_a: list[str]  # those that name a thing
+    named_b: list[str]
+    same: dict[str, str]  # key in b -> key in a, for spelling variants
 
 
 def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Difference:
-    only_a = [(i, t) for i, t in pa.subject if t.key not in b.keys]
-    only_b = [(i, t) for i, t in pb.subject if t.key not in a.keys]
+    only_a, only_b = set(a.keys - b.keys), set(b.keys - a.keys)
     same: dict[str, str] = {}
-    long_b = [(ib, tb, fold(tb.text)) for ib, tb in only_b if len(tb.text) >= 6]
-    for ia, ta in [(i, t) for i, t in only_a if len(t.text) >= 6] if long_b else ():  # spelling variants
-        folded = fold(ta.text)
-        for ib, tb, other in long_b:
-            if (ib, tb) in only_b and _variant(folded, other):
-                only_a.remove((ia, ta))
-                only_b.remove((ib, tb))
-                same[tb.key] = ta.key
+    long_a = [k for k in only_a if len(pa.written[k]) >= 6] if len(only_a) <= 4 and len(only_b) <= 4 else []
+    for ka in long_a:
+        for kb in only_b:
+            if _variant(pa.written[ka], pb.written[kb]):
+                only_a.discard(ka)
+                only_b.discard(kb)
+                same[kb] = ka
                 break
-    # an abbreviation on one side and its expansion on the other pair off
     for side, other, other_doc in ((only_a, only_b, b), (only_b, only_a, a)):
-        for index, token in list(side):
-            expansion = names.expansions.get(token.key)
+        for key in list(side):  # an abbreviation on one side, its expansion on the other
+            expansion = names.expansions.get(key)
             if expansion and expansion <= other_doc.keys:
-                side.remove((index, token))
-                other[:] = [(i, t) for i, t in other if t.key not in expansion]
-    return Difference(only_a, only_b, [t for i, t in only_a if i in pa.bearing],
-                      [t for i, t in only_b if i in pb.bearing], same)
+                side.discard(key)
+                other.difference_update(expansion)
+    return Difference(only_a, only_b, _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa), same)
+
+
+def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]:
+    """Differing words that name a thing (a quality word only when swapped for its counterpart)."""
+    out: list[str] = []
+    other_groups: set[int | None] | None = None
+    for key in side:
+        naming = p.named.get(key)
+        if naming is None:
+            continue
+        if not naming.strong:
+            if other_groups is None:
+                other_groups = {q.named[k].group for k in other if k in q.named}
+            if naming.group not in other_groups:
+                continue
+        out.append(key)
+    return sorted(out)
 
 
 def _show(counter: Counter[str]) -> str:
@@ -145,11 +161,10 @@ def _sentence_signals(a: Sentence, b: Sentence) -> list[str]:
     mb = sorted(MODALS[k] for k in b.modals.elements())
     if ma and mb and ma != mb:
         signals.append(f"modal verbs differ: {_show(a.modals - b.modals)} vs {_show(b.modals - a.modals)}")
-    if sum(a.negations.values()) != sum(b.negations.values()):
+    if a.negations.total() != b.negations.total():
         signals.append(f"negation differs: {_show(a.negations - b.negations)} vs {_show(b.negations - a.negations)}")
     if a.comparators != b.comparators and (qa or qb):
-        signals.append(f"range differs: {_show(a.comparators - b.comparators)} vs "
-                       f"{_show(b.comparators - a.comparators)}")
+        signals.append(f"range differs: {_show(a.comparators - b.comparators)} vs {_show(b.comparators - a.comparators)}")
     ta, tb = time_basis(a.time_keys), time_basis(b.time_keys)
     if ta and tb and ta != tb:
         signals.append(f"time basis differs: {ta} vs {tb}")
@@ -157,32 +172,36 @@ def _sentence_signals(a: Sentence, b: Sentence) -> list[str]:
 
 
 def conflict_signals(pa: Profile, pb: Profile) -> list[str]:
-    """Differences between matching sentences of the two texts (each sentence with its most similar)."""
+    """Differences between matching sentences (each sentence of the text with fewer, and its most similar)."""
     out: list[str] = []
-    few, many = (pa.sentences, pb.sentences) if len(pa.sentences) <= len(pb.sentences) else \
-        (pb.sentences, pa.sentences)
+    sa, sb = pa.sentences, pb.sentences
+    a_few = len(sa) <= len(sb)
+    few, many = (sa, sb) if a_few else (sb, sa)
+    if not many:
+        return out
+
+    def jaccard(x: Sentence, y: Sentence) -> float:
+        return len(x.keys & y.keys) / (len(x.keys | y.keys) or 1)
+
     for sentence in few:
-        best = max(many, key=lambda s: len(s.keys & sentence.keys) / (len(s.keys | sentence.keys) or 1))
-        if len(best.keys & sentence.keys) / (len(best.keys | sentence.keys) or 1) < 0.3:
+        best = max(many, key=lambda s: jaccard(s, sentence))
+        if jaccard(best, sentence) < 0.3:
             continue
-        pair = (sentence, best) if few is pa.sentences else (best, sentence)
+        pair = (sentence, best) if a_few else (best, sentence)
         out.extend(s for s in _sentence_signals(*pair) if s not in out)
     return out
 
 
-def marks(doc: Doc, other: Doc, hidden: set[int]) -> tuple[tuple[int, int], ...]:
-    """Spans of the words of ``doc`` (other than function words) that ``other`` lacks."""
-    keys = {t.key for t in other.tokens}
-    return tuple((t.start, t.end) for i, t in enumerate(doc.tokens)
-                 if t.role is not Role.FUNCTION and t.key not in keys and i not in hidden)
+def highlight(a: str, b: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Character spans of the words of each text (other than function words) the other text lacks."""
+    keys_a, keys_b = {t.key for t in tokenize(a)}, {t.key for t in tokenize(b)}
+    hidden = (Role.FUNCTION, Role.PUNCT)
 
+    def marks(text: str, other: set[str]) -> list[tuple[int, int]]:
+        where = spans(text)
+        return [where[i] for i, t in enumerate(tokenize(text)) if t.role not in hidden and t.key not in other]
 
-def _mass(tokens: Sequence[Token], idf: dict[str, float]) -> float:
-    return sum(idf.get(key, 1.0) for key in {t.key for t in tokens})
-
-
-def _words_of(tokens: Sequence[Token]) -> str:
-    return ", ".join(dict.fromkeys(t.text for t in tokens)) or "-"
+    return marks(a, keys_b), marks(b, keys_a)
 
 
 @dataclass(frozen=True)
@@ -190,64 +209,93 @@ class PairScores:
     cos: float
     cont: float  # IDF containment of the shorter text in the longer
     order: float  # shingle containment of the shorter text in the longer
-    length: float  # shorter/longer IDF mass
+    length: float  # shorter/longer, in distinct words
     pattern: float
-    share: float  # IDF share of the differing words
+    core: float  # share of the distinctive words found in the other text
+    a_short: bool
 
 
-def classify(a: Doc, b: Doc, coll: Collection, profiles: Callable[[Doc], Profile], names: Names,
-             th: Thresholds) -> Finding | None:
+def _core_share(a: Doc, b: Doc, diff: Difference) -> float:
+    total = len(a.core) + len(b.core)
+    missing = len(a.core & diff.only_a) + len(b.core & diff.only_b)
+    return 1 - missing / total if total else 1.0
+
+
+def classify(
+    a: Doc, b: Doc, coll: Collection, profiles: Callable[[Doc], Profile], names: Names, th: Thresholds
+) -> Finding | None:
     """The class of the pair (a, b), or None when it is none of the four."""
     cos = cosine(a, b)
-    cont_a, cont_b = containment(a, b, coll.idf)
-    a_short = a.mass <= b.mass
-    cont = cont_a if a_short else cont_b
-    length = min(a.mass, b.mass) / (max(a.mass, b.mass) or 1.0)
+    a_short = len(a.keys) <= len(b.keys)
+    cont = shared_mass(a, b, coll.idf) / ((a if a_short else b).mass or 1.0)
+    length = min(len(a.keys), len(b.keys)) / (max(len(a.keys), len(b.keys)) or 1)
     overlap_shape = cont >= th.overlap and length <= th.overlap_length
     if cos < th.candidate_cosine and not overlap_shape:
         return None
     pa, pb = profiles(a), profiles(b)
     diff = difference(a, b, pa, pb, names)
-    sb = pb.shingles if not diff.same_words else shingles(pattern_sequence(b.tokens, diff.same_words))
-    pattern = dice(pa.shingles, sb)
-    order = 0.0
-    if overlap_shape:
-        short, long = (pa.shingles, sb) if a_short else (sb, pa.shingles)
-        order = sum((short & long).values()) / (sum(short.values()) or 1)
-    differing = _mass([t for _, t in diff.only_a], coll.idf) + _mass([t for _, t in diff.only_b], coll.idf)
-    scores = PairScores(cos, cont, order, length, pattern, differing / ((a.mass + b.mass) or 1.0))
-    short_named = diff.named_a if a_short else diff.named_b
-    kind, score, reason = _decide(scores, conflict_signals(pa, pb), bool(short_named), diff, th)
+    sb = pb.shingles if not diff.same else shingles(pattern_sequence(b.tokens, diff.same))
+    small, large = (pa.shingles, sb) if a_short else (sb, pa.shingles)
+    order = (small & large).total() / (small.total() or 1) if overlap_shape else 0.0
+    scores = PairScores(cos, cont, order, length, dice(pa.shingles, sb), _core_share(a, b, diff), a_short)
+    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th)
     if kind is None:
         return None
-    shown = {"cosine": round(cos, 3), "containment": round(cont, 3), "pattern": round(pattern, 3)}
-    hidden_a = {i for i, _ in pa.subject} - {i for i, _ in diff.only_a}
-    hidden_b = {i for i, _ in pb.subject} - {i for i, _ in diff.only_b}
-    return Finding(kind, a.item, b.item, round(score, 3), reason, shown, marks(a, b, hidden_a),
-                   marks(b, a, hidden_b), tuple(conflict_signals(pa, pb)) if kind is Kind.CONFLICT else ())
+    shown = {"cosine": round(cos, 3), "containment": round(cont, 3), "pattern": round(scores.pattern, 3),
+             "core": round(scores.core, 3)}
+    return Finding(kind, a.item, b.item, round(score, 3), reason, shown, tuple(signals))
 
 
-def _decide(s: PairScores, signals: list[str], short_named: bool, diff: Difference,
-            th: Thresholds) -> tuple[Kind | None, float, str]:
+def _words(keys: list[str] | set[str], p: Profile) -> str:
+    return ", ".join(sorted(p.written.get(k, k) for k in keys)) or "-"
+
+
+def _few(only: set[str], doc: Doc) -> bool:
+    """A paraphrase changes a few words here and there: at most 3, or a quarter of a long text's."""
+    return len(only) <= max(3, len(doc.keys) // 4)
+
+
+def _uncovered(p: Profile, other: Doc) -> int:
+    """Sentences whose words the other text mostly lacks: an obligation only this text states."""
+    return sum(1 for s in p.sentences if s.keys and 2 * len(s.keys & other.keys) < len(s.keys))
+
+
+def _shared_sentence(p: Profile, other: Doc) -> bool:
+    return any(len(s.keys) >= 3 and len(s.keys - other.keys) <= len(s.keys) // 10 for s in p.sentences)
+
+
+def _decide(
+    s: PairScores, a: Doc, b: Doc, pa: Profile, pb: Profile, diff: Difference, th: Thresholds
+) -> tuple[Kind | None, float, str, list[str]]:
     named = bool(diff.named_a or diff.named_b)
     substitution = bool(diff.only_a) and bool(diff.only_b)
-    if signals and not named and s.cos >= th.conflict and s.share <= th.conflict_max_difference:
-        return Kind.CONFLICT, s.cos, f"same subject (cosine {s.cos:.2f}) but " + "; ".join(signals)
+    few = _few(diff.only_a, a) and _few(diff.only_b, b)
+    if not named and few and s.cos >= th.conflict and s.core >= th.core:
+        signals = conflict_signals(pa, pb)
+        if signals:
+            return Kind.CONFLICT, s.cos, f"same subject (cosine {s.cos:.2f}) but " + "; ".join(signals), signals
     if named and substitution and s.pattern >= th.parallel and s.cos >= th.parallel_cosine:
-        words = f"{_words_of(diff.named_a or [t for _, t in diff.only_a])} / " \
-                f"{_words_of(diff.named_b or [t for _, t in diff.only_b])}"
-        return Kind.PARALLEL, s.pattern, f"same sentence pattern ({s.pattern:.2f}) for a different subject: {words}"
-    overlap = not short_named and s.cont >= th.overlap and s.order >= th.overlap_order and \
-        s.length <= th.overlap_length
-    if not named and not overlap and s.cos >= th.duplicate and s.share <= th.duplicate_max_difference:
-        changed = [t for _, t in diff.only_a] + [t for _, t in diff.only_b]
-        detail = f"; differing words: {_words_of(changed)}" if changed else "; no content word differs"
-        return Kind.DUPLICATE, s.cos, f"same content words (cosine {s.cos:.2f}, containment {s.cont:.2f}){detail}"
+        words = f"{_words(diff.named_a or diff.only_a, pa)} / {_words(diff.named_b or diff.only_b, pb)}"
+        return Kind.PARALLEL, s.pattern, f"same sentence pattern ({s.pattern:.2f}) for a different subject: {words}", []
+    if named:
+        return None, 0.0, "", []
+    extra_a, extra_b = _uncovered(pa, b), _uncovered(pb, a)
+    only_short, only_long = (diff.only_a, diff.only_b) if s.a_short else (diff.only_b, diff.only_a)
+    extra_short, extra_long = (extra_a, extra_b) if s.a_short else (extra_b, extra_a)
+    overlap = s.cont >= th.overlap and s.order >= th.overlap_order and not extra_short and (
+        extra_long > 0 or len(only_long) >= max(2, 2 * len(only_short)))
+    alike = s.cos >= th.duplicate_alone or s.pattern >= th.duplicate_pattern
+    if not overlap and not (extra_a or extra_b) and few and s.cos >= th.duplicate and s.core >= th.core and alike:
+        changed = f"{_words(diff.only_a, pa)} / {_words(diff.only_b, pb)}"
+        detail = f"; differing words: {changed}" if diff.only_a or diff.only_b else "; no content word differs"
+        return Kind.DUPLICATE, s.cos, f"same words (cosine {s.cos:.2f}, distinctive words shared {s.core:.0%}){detail}", []
     if overlap:
-        return (Kind.OVERLAP, s.cont,
-                f"{s.cont:.0%} of the shorter text's words (by weight) are in the longer one, "
-                f"{s.order:.0%} of its word pairs in the same order; the longer is {1 / (s.length or 1):.1f}x as long")
+        reason = (f"{s.cont:.0%} of the shorter text's words (by weight) are in the longer one, {s.order:.0%} of "
+                  f"its word pairs in the same order; the longer has {1 / (s.length or 1):.1f}x the words")
+        return Kind.OVERLAP, s.cont, reason, []
+    if extra_a and extra_b and s.cos >= th.conflict and _shared_sentence(pa, b) and _shared_sentence(pb, a):
+        return Kind.OVERLAP, s.cos, f"both state the same sentence (cosine {s.cos:.2f}); each adds a sentence of its own", []
     if substitution and s.pattern >= th.parallel_plain and s.cos >= th.parallel_cosine:
-        words = f"{_words_of([t for _, t in diff.only_a])} / {_words_of([t for _, t in diff.only_b])}"
-        return Kind.PARALLEL, s.pattern, f"same sentence pattern ({s.pattern:.2f}), different words: {words}"
-    return None, 0.0, ""
+        words = f"{_words(diff.only_a, pa)} / {_words(diff.only_b, pb)}"
+        return Kind.PARALLEL, s.pattern, f"same sentence pattern ({s.pattern:.2f}), different words: {words}", []
+    return None, 0.0, "", []

@@ -1,10 +1,10 @@
 """Per-text features computed once and reused for every pair the text is in.
 
-* the subject words (content words and bare units) and which of them name a
-  thing (acronyms, identifiers, bare units, contrast-set words, words of a
-  glossary term written in the text);
+* which subject words name a thing: acronyms, identifiers, unit symbols
+  standing alone, contrast-set words, words of a glossary term written in the
+  text;
 * the word shingles (bigrams of the word sequence, function words left out and
-  numbers masked) that measure the sentence pattern;
+  quantities masked) that measure the sentence pattern;
 * per sentence, the conflict-relevant words: quantities (number and unit),
   modal verbs, negations, comparators and the time basis.
 """
@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .text import Role, Token, contrast_group, fold
+from .text import SUBJECT_ROLES, Role, Token, contrast_group, fold, is_sentence_end, needs_counterpart
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Names:
     """What marks a word as naming a thing: glossary phrases and abbreviation expansions."""
 
     phrases: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # first word -> phrases
-    expansions: dict[str, frozenset[str]] = field(default_factory=dict)  # abbreviation -> word keys
+    expansions: dict[str, frozenset[str]] = field(default_factory=dict)  # abbreviation key -> word keys
 
     def add_phrase(self, words: Sequence[str]) -> None:
         folded = tuple(fold(w) for w in words if w)
@@ -42,11 +42,27 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Naming:
+    """How a subject word names a thing: ``strong`` (acronym, identifier, unit symbol, glossary word,
+    subject contrast word) or only by its contrast ``group``."""
+
+    strong: bool
+    group: int | None
+
+
+@dataclass
 class Profile:
-    subject: tuple[tuple[int, Token], ...]  # (position, token) of subject words
-    bearing: frozenset[int]  # positions of subject words that name a thing
+    named: dict[str, Naming]  # subject word key -> how it names a thing
+    written: dict[str, str]  # subject word key -> the word as written (folded), for spelling variants
     shingles: Counter[tuple[str, str]]
-    sentences: tuple[Sentence, ...]
+    tokens: Sequence[Token]
+    _sentences: tuple[Sentence, ...] | None = None
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        if self._sentences is None:
+            self._sentences = tuple(_sentence(s) for s in _split(self.tokens))
+        return self._sentences
 
 
 def named_positions(tokens: Sequence[Token], names: Names) -> set[int]:
@@ -54,29 +70,21 @@ def named_positions(tokens: Sequence[Token], names: Names) -> set[int]:
     found: set[int] = set()
     if not names.phrases:
         return found
-    words = [fold(t.text) for t in tokens]
-    for start, word in enumerate(words):
-        for phrase in names.phrases.get(word, ()):
-            if tuple(words[start : start + len(phrase)]) == phrase:
+    for start, token in enumerate(tokens):
+        phrases = names.phrases.get(fold(token.text))
+        for phrase in phrases or ():
+            if tuple(fold(t.text) for t in tokens[start : start + len(phrase)]) == phrase:
                 found.update(range(start, start + len(phrase)))
     return found
 
 
-def is_subject(token: Token, previous: Token | None) -> bool:
-    """Content words, and units that are not part of a quantity (``kWh`` in "import kWh")."""
-    return token.role is Role.CONTENT or (
-        token.role is Role.UNIT and (previous is None or previous.role is not Role.NUMBER)
-    )
-
-
-def _sentences(tokens: Sequence[Token], text: str) -> list[list[Token]]:
+def _split(tokens: Sequence[Token]) -> list[list[Token]]:
     out: list[list[Token]] = [[]]
-    for index, token in enumerate(tokens):
-        out[-1].append(token)
-        if index + 1 < len(tokens):
-            gap = text[token.end : tokens[index + 1].start]
-            if any(c in gap for c in ";!?\n") or ". " in gap or gap.endswith("."):
-                out.append([])
+    for token in tokens:
+        if is_sentence_end(token):
+            out.append([])
+        else:
+            out[-1].append(token)
     return [s for s in out if s]
 
 
@@ -95,7 +103,7 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
         return Counter(t.key for t in tokens if t.role is role)
 
     return Sentence(
-        frozenset(t.key for t in tokens if t.role is Role.CONTENT),
+        frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES),
         _quantities(tokens),
         words(Role.MODAL),
         words(Role.NEGATION),
@@ -104,9 +112,17 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
     )
 
 
+_SKIP = (Role.FUNCTION, Role.PUNCT)
+
+
 def pattern_sequence(tokens: Sequence[Token], same: dict[str, str] | None = None) -> list[str]:
+    """The word sequence that makes the sentence pattern: function words left out, quantities masked."""
     same = same or {}
-    return ["#" if t.role is Role.NUMBER else same.get(t.key, t.key) for t in tokens if t.role is not Role.FUNCTION]
+    return [
+        "#" if t.role is Role.NUMBER or t.role is Role.UNIT else same.get(t.key, t.key)
+        for t in tokens
+        if t.role not in _SKIP
+    ]
 
 
 def shingles(sequence: Sequence[str]) -> Counter[tuple[str, str]]:
@@ -115,20 +131,22 @@ def shingles(sequence: Sequence[str]) -> Counter[tuple[str, str]]:
 
 
 def dice(a: Counter[tuple[str, str]], b: Counter[tuple[str, str]]) -> float:
-    total = sum(a.values()) + sum(b.values())
-    return 2 * sum((a & b).values()) / total if total else 0.0
+    total = a.total() + b.total()
+    return 2 * (a & b).total() / total if total else 0.0
 
 
-def profile(tokens: Sequence[Token], text: str, names: Names) -> Profile:
-    named = named_positions(tokens, names)
-    subject: list[tuple[int, Token]] = []
-    bearing: set[int] = set()
-    previous: Token | None = None
+def profile(tokens: Sequence[Token], names: Names) -> Profile:
+    glossary = named_positions(tokens, names)
+    named: dict[str, Naming] = {}
+    written: dict[str, str] = {}
     for index, token in enumerate(tokens):
-        if is_subject(token, previous):
-            subject.append((index, token))
-            if token.acronym or token.role is Role.UNIT or index in named or contrast_group(token.key) is not None:
-                bearing.add(index)
-        previous = token
-    return Profile(tuple(subject), frozenset(bearing), shingles(pattern_sequence(tokens)),
-                   tuple(_sentence(s) for s in _sentences(tokens, text)))
+        if token.role not in SUBJECT_ROLES:
+            continue
+        written.setdefault(token.key, fold(token.text))
+        group = contrast_group(token.text)
+        strong = token.acronym or token.role is Role.SYMBOL or index in glossary or (
+            group is not None and not needs_counterpart(group))
+        if strong or group is not None:
+            old = named.get(token.key)
+            named[token.key] = Naming(strong or (old is not None and old.strong), group)
+    return Profile(named, written, shingles(pattern_sequence(tokens)), tokens)

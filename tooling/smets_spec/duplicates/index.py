@@ -1,15 +1,17 @@
-"""Lexical features and candidate pairs without comparing all pairs.
+"""Lexical vectors and candidate pairs, without comparing all pairs.
 
-Each text becomes a sparse TF-IDF vector over its content words (a dict,
-L2-normalised) and an IDF mass (the sum of the IDF of its distinct content
-words, for containment). Candidate pairs come from an inverted index over the
-words whose document frequency is under a cap chosen so that the index work
-stays bounded; for every pair that shares an indexed word the partial dot
-product and shared mass are accumulated, and an upper bound that adds the
-largest possible contribution of the unindexed (frequent, low-IDF) words
-decides whether the pair is verified exactly. Pairs that share no indexed word
-have a cosine of at most ``common_norm(a) * common_norm(b)``: frequent words
-alone cannot make a duplicate.
+Each text becomes a sparse TF-IDF vector over its subject words (a dict,
+L2-normalised), its IDF mass (the sum of the IDF of its distinct subject
+words, for containment) and its "core" (the rarer half of its words).
+
+Candidate pairs come from an inverted index over the words used by at most
+``cap`` texts (``cap`` grows slowly with the corpus). For every pair sharing an
+indexed word the partial dot product is accumulated; a pair is verified
+exactly when the partial dot plus the largest contribution its frequent words
+could add reaches the threshold, or when its shared IDF mass could make the
+shorter text contained in the longer. A pair that shares no word used by at
+most ``cap`` texts is never compared: frequent words alone (the same sentence
+frame, the same device name) do not make a duplicate.
 """
 
 from __future__ import annotations
@@ -19,29 +21,25 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .features import is_subject
 from .items import Item
-from .text import Token, tokenize
-
-#: Work budget of the inverted index, in pair updates (sum of df^2 over indexed words).
-INDEX_BUDGET = 4_000_000
-MIN_CAP = 8
+from .text import SUBJECT_ROLES, Token, tokenize
 
 
 @dataclass
 class Doc:
     item: Item
     tokens: tuple[Token, ...]
-    keys: frozenset[str]  # distinct subject words (content words and bare units)
+    keys: frozenset[str]  # distinct subject words (content words and unit symbols)
     vector: dict[str, float]
     mass: float  # sum of IDF over ``keys``
-    common_norm: float = 0.0  # norm of the vector part on unindexed words
-    common_mass: float = 0.0  # IDF mass of unindexed words
+    core: frozenset[str]  # the rarer half of ``keys``
+    common_norm: float  # norm of the vector part on unindexed (frequent) words
+    common_mass: float  # IDF mass of unindexed words
 
 
-def subject_keys(tokens: Sequence[Token]) -> list[str]:
-    """Keys compared for similarity: content words, and units not part of a quantity."""
-    return [t.key for t, p in zip(tokens, (None, *tokens), strict=False) if is_subject(t, p)]
+def cap_for(n: int) -> int:
+    """Largest document frequency indexed: all words in a small corpus, frequent words left out in a big one."""
+    return max(32, int(2 * math.sqrt(n)))
 
 
 @dataclass
@@ -55,35 +53,26 @@ class Collection:
 
     @classmethod
     def build(cls, items: Sequence[Item]) -> Collection:
-        tokenised = [(item, tokenize(item.text)) for item in items]
-        counts = [Counter(subject_keys(tokens)) for _, tokens in tokenised]
+        tokenised = [tokenize(item.text) for item in items]
+        counts = [Counter([t.key for t in tokens if t.role in SUBJECT_ROLES]) for tokens in tokenised]
         df: Counter[str] = Counter()
         for count in counts:
             df.update(count.keys())
         n = len(items)
-        idf = {key: math.log((1 + n) / (1 + f)) + 1.0 for key, f in df.items()}
-        cap = _choose_cap(df)
+        log = math.log
+        idf = {key: log((1 + n) / (1 + f)) + 1.0 for key, f in df.items()}
+        cap = cap_for(n)
         docs: list[Doc] = []
-        for (item, tokens), count in zip(tokenised, counts, strict=True):
-            vector = {k: (1.0 + math.log(c)) * idf[k] for k, c in count.items()}
-            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-            vector = {k: v / norm for k, v in vector.items()}
-            common = [k for k in vector if df[k] > cap]
+        for item, tokens, count in zip(items, tokenised, counts, strict=True):
+            weights = {k: (1.0 + log(c)) * idf[k] if c > 1 else idf[k] for k, c in count.items()}
+            norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+            vector = {k: v / norm for k, v in weights.items()}
+            ranked = sorted(count, key=idf.__getitem__, reverse=True)
+            common = [k for k in count if df[k] > cap]
             docs.append(Doc(item, tokens, frozenset(count), vector, sum(idf[k] for k in count),
+                            frozenset(ranked[: (len(ranked) + 1) // 2]),
                             math.sqrt(sum(vector[k] ** 2 for k in common)), sum(idf[k] for k in common)))
         return cls(docs, idf, df, cap)
-
-
-def _choose_cap(df: Counter[str]) -> int:
-    """The largest document frequency to index within the work budget."""
-    spent = 0
-    cap = MIN_CAP
-    for frequency, words in sorted(Counter(df.values()).items()):
-        spent += frequency * frequency * words
-        if spent > INDEX_BUDGET and frequency > MIN_CAP:
-            break
-        cap = frequency
-    return cap
 
 
 def cosine(a: Doc, b: Doc) -> float:
@@ -91,16 +80,17 @@ def cosine(a: Doc, b: Doc) -> float:
     return sum(w * large.get(k, 0.0) for k, w in small.items())
 
 
-def containment(a: Doc, b: Doc, idf: dict[str, float]) -> tuple[float, float]:
-    """IDF-weighted share of a's words found in b, and of b's words found in a."""
-    shared = sum(idf[k] for k in a.keys & b.keys)
-    return (shared / a.mass if a.mass else 0.0, shared / b.mass if b.mass else 0.0)
+def shared_mass(a: Doc, b: Doc, idf: dict[str, float]) -> float:
+    return sum(idf[k] for k in a.keys & b.keys)
 
 
-def candidate_pairs(coll: Collection, min_cosine: float, min_containment: float) -> Iterator[tuple[int, int]]:
-    """Pairs ``(i, j)`` with ``i < j`` whose cosine or containment may reach the thresholds."""
+def candidate_pairs(
+    coll: Collection, min_cosine: float, min_containment: float, max_length: float
+) -> Iterator[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, whose cosine may reach ``min_cosine``, or where the shorter text (with
+    at most ``max_length`` times the words of the longer) may be contained in the longer."""
     postings: dict[str, list[int]] = {}
-    docs, idf, df, cap = coll.docs, coll.idf, coll.df, coll.cap
+    docs, df, cap, idf = coll.docs, coll.df, coll.cap, coll.idf
     for j, doc in enumerate(docs):
         dots: dict[int, float] = {}
         masses: dict[int, float] = {}
@@ -111,17 +101,17 @@ def candidate_pairs(coll: Collection, min_cosine: float, min_containment: float)
             if plist is None:
                 postings[key] = [j]
                 continue
-            w_idf = idf[key]
+            mass = idf[key]
             for i in plist:
                 dots[i] = dots.get(i, 0.0) + weight * docs[i].vector[key]
-                masses[i] = masses.get(i, 0.0) + w_idf
+                masses[i] = masses.get(i, 0.0) + mass
             plist.append(j)
         for i, dot in dots.items():
             other = docs[i]
             if dot + other.common_norm * doc.common_norm >= min_cosine:
                 yield i, j
-                continue
-            shared = masses[i] + min(other.common_mass, doc.common_mass)
-            smaller = min(other.mass, doc.mass) or 1.0
-            if shared / smaller >= min_containment:
+            elif (
+                min(len(other.keys), len(doc.keys)) <= max_length * max(len(other.keys), len(doc.keys))
+                and masses[i] + min(other.common_mass, doc.common_mass) >= min_containment * min(other.mass, doc.mass)
+            ):
                 yield i, j

@@ -70,8 +70,14 @@ def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
     """Requirements, data item descriptions and glossary definitions of this project's corpus."""
     source = Source(origin, all_ids=frozenset(corpus.needs))
     reqs = [
-        Item(r.id, r.content.strip() or r.title, REQUIREMENTS, r.section.value if r.section else "",
-             corpus.location(r.id), r.title)
+        Item(
+            r.id,
+            r.content.strip() or r.title,
+            REQUIREMENTS,
+            r.section.value if r.section else "",
+            corpus.location(r.id),
+            r.title,
+        )
         for r in corpus.requirements
     ]
     data = [
@@ -85,8 +91,11 @@ def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
         for t in terms
         if t.content.strip()
     ]
-    source.groups = {name: items for name, items in
-                     ((REQUIREMENTS, reqs), (DATA_ITEMS, data), (DEFINITIONS, definitions)) if items}
+    source.groups = {
+        name: items
+        for name, items in ((REQUIREMENTS, reqs), (DATA_ITEMS, data), (DEFINITIONS, definitions))
+        if items
+    }
     source.glossary = [
         GlossaryEntry(t.id, t.title, t.abbreviation or "", _split(t.synonyms), corpus.location(t.id))
         for t in terms
@@ -113,8 +122,9 @@ def from_needs_json(path: Path, version: str | None = None) -> Source:
             chosen = next(iter(versions))
         needs: dict[str, dict[str, Any]] = versions[chosen]["needs"]
     except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
-        raise ValueError(f"{path}: not a sphinx-needs needs.json file ({type(exc).__name__}: {exc}) "
-                         "[smets.input]") from exc
+        raise ValueError(
+            f"{path}: not a sphinx-needs needs.json file ({type(exc).__name__}: {exc}) [smets.input]"
+        ) from exc
     source = Source(str(path), all_ids=frozenset(needs))
     groups: dict[str, list[Item]] = {}
     ordered = sorted(needs.values(), key=lambda n: (str(n.get("docname") or ""), n.get("lineno") or 0))
@@ -123,20 +133,30 @@ def from_needs_json(path: Path, version: str | None = None) -> Source:
         if not need_id:
             continue
         docname = need.get("docname")
-        where = Location(f"{docname}{need.get('doctype') or '.rst'}", need.get("lineno")) if docname \
+        where = (
+            Location(f"{docname}{need.get('doctype') or '.rst'}", need.get("lineno"))
+            if docname
             else Location(str(path))
+        )
         kind = str(need.get("type") or "need")
         if kind == "term" or need.get("abbreviation"):
             source.has_glossary = True
-            source.glossary.append(GlossaryEntry(need_id, str(need.get("title") or ""),
-                                                 str(need.get("abbreviation") or ""),
-                                                 _split(str(need.get("synonyms") or "")), where))
+            source.glossary.append(
+                GlossaryEntry(
+                    need_id,
+                    str(need.get("title") or ""),
+                    str(need.get("abbreviation") or ""),
+                    _split(str(need.get("synonyms") or "")),
+                    where,
+                )
+            )
         text = _text(need)
         if not text:
             continue
         section = str(need.get("section") or need.get("section_name") or docname or "")
         group = DEFINITIONS if kind == "term" else str(need.get("type_name") or kind)
-        groups.setdefault(group, []).append(Item(need_id, text, group, section, where,
-                                                 str(need.get("title") or "")))
+        groups.setdefault(group, []).append(
+            Item(need_id, text, group, section, where, str(need.get("title") or ""))
+        )
     source.groups = groups
     return source

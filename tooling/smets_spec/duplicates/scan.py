@@ -1,11 +1,11 @@
-"""Scan a source: every group's pairs classified, plus the time-basis rule and terminology."""
+"""Scan a source: every group's similar pairs classified, the time-basis rule, terminology."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .classify import Finding, Kind, Thresholds, classify, marks, time_basis
+from .classify import Finding, Kind, Thresholds, classify, time_basis
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
@@ -29,9 +29,8 @@ def names_of(source: Source) -> Names:
     """Glossary phrases and abbreviation expansions of the source."""
     names = Names()
     for entry in source.glossary:
-        phrases = [entry.term, *entry.synonyms]
-        for phrase in phrases:
-            names.add_phrase([t.text for t in tokenize(phrase)])
+        for phrase in (entry.term, *entry.synonyms):
+            names.add_phrase([t.text for t in tokenize(phrase) if t.role is not Role.PUNCT])
         if entry.abbreviation:
             words = frozenset(t.key for t in tokenize(entry.term) if t.role is Role.CONTENT)
             if words:
@@ -56,37 +55,39 @@ def _exact_groups(items: Sequence[Item]) -> tuple[list[Item], list[tuple[Item, I
 def _time_basis(docs: Sequence[Doc], seen: set[tuple[str, str]]) -> list[Finding]:
     """A requirement that puts every time on UTC conflicts with one that shows local time."""
 
-    def keys(doc: Doc, role: Role) -> set[str]:
-        return {t.key for t in doc.tokens if t.role is role}
+    def basis(doc: Doc) -> str:
+        return time_basis({t.key for t in doc.tokens if t.role is Role.TIME_BASIS})
 
-    universal = [d for d in docs if time_basis(keys(d, Role.TIME_BASIS)) == "UTC"
-                 and {t.text.lower() for t in d.tokens} & UNIVERSAL
-                 and {t.key for t in d.tokens} & TIME_WORDS]
-    local = [d for d in docs if time_basis(keys(d, Role.TIME_BASIS)) == "local time"]
+    universal = [
+        d
+        for d in docs
+        if basis(d) == "UTC"
+        and {t.text.lower() for t in d.tokens} & UNIVERSAL
+        and {t.key for t in d.tokens} & TIME_WORDS
+    ]
+    local = [d for d in docs if basis(d) == "local time"] if universal else []
     out: list[Finding] = []
     for u in universal:
         for other in local:
             pair = (u.item.id, other.item.id)
-            if u is other or pair in seen or pair[::-1] in seen:
+            if pair in seen or pair[::-1] in seen:
                 continue
             seen.add(pair)
-            reason = (f"{u.item.id} puts all times on UTC; {other.item.id} requires local time "
-                      "(time basis differs: UTC vs local time)")
-            hide_u = {i for i, t in enumerate(u.tokens) if t.role is not Role.TIME_BASIS}
-            hide_o = {i for i, t in enumerate(other.tokens) if t.role is not Role.TIME_BASIS}
-            out.append(Finding(Kind.CONFLICT, u.item, other.item, 1.0, reason,
-                               {"cosine": round(cosine(u, other), 3), "containment": 0.0, "pattern": 0.0},
-                               marks(u, other, hide_u), marks(other, u, hide_o),
-                               ("time basis differs: utc vs local-time",)))
+            reason = (
+                f"{u.item.id} puts all times on UTC; {other.item.id} requires local time "
+                "(time basis differs: UTC vs local time)"
+            )
+            scores = {"cosine": round(cosine(u, other), 3), "containment": 0.0, "pattern": 0.0, "core": 0.0}
+            signals = ("time basis differs: UTC vs local time",)
+            out.append(Finding(Kind.CONFLICT, u.item, other.item, 1.0, reason, scores, signals))
     return out
 
 
 def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[list[Finding], int]:
+    """Findings among the items of one group, and the number of candidate pairs verified."""
     reps, copies = _exact_groups(items)
-    findings = [
-        Finding(Kind.DUPLICATE, a, b, 1.0, "identical text", {"cosine": 1.0, "containment": 1.0, "pattern": 1.0})
-        for a, b in copies
-    ]
+    exact = {"cosine": 1.0, "containment": 1.0, "pattern": 1.0, "core": 1.0}
+    findings = [Finding(Kind.DUPLICATE, a, b, 1.0, "identical text", exact) for a, b in copies]
     coll = Collection.build(reps)
     seen: set[tuple[str, str]] = set()
     count = 0
@@ -95,10 +96,10 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
     def profile_of(doc: Doc) -> Profile:
         found = cache.get(id(doc))
         if found is None:
-            found = cache[id(doc)] = profile(doc.tokens, doc.item.text, names)
+            found = cache[id(doc)] = profile(doc.tokens, names)
         return found
 
-    for i, j in candidate_pairs(coll, th.candidate_cosine, th.overlap):
+    for i, j in candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length):
         count += 1
         finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
         if finding is not None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..diagnostics import Location
-from .items import DEFINITIONS, Item, Source
+from .items import DEFINITIONS, GlossaryEntry, Item, Source
 from .text import UNITS, Role, Token, fold, stem, tokenize
 
 
@@ -55,7 +55,9 @@ class _Forms:
     def finding(self, check: str, term: str, message: str, fix: str) -> TermFinding:
         ordered = sorted(self.forms.items(), key=lambda kv: (len(kv[1]), kv[0]))
         first = next(iter(ordered[0][1].values()))  # a user of the rarest form
-        return TermFinding(check, term, message, {f: tuple(users) for f, users in ordered}, first.location, fix)
+        return TermFinding(
+            check, term, message, {f: tuple(users) for f, users in ordered}, first.location, fix
+        )
 
 
 _ELECTRICAL_BASES = ("var", "va", "w", "v", "a", "hz")
@@ -64,7 +66,7 @@ _ELECTRICAL_BASES = ("var", "va", "w", "v", "a", "hz")
 def _unit_base(folded: str) -> tuple[int, int] | None:
     """Span of the base unit in an electrical symbol: kvarh -> (1, 4) ('var')."""
     start = 1 if folded[:1] in {"k", "m", "g"} and len(folded) > 1 else 0
-    for begin in ((start, 0) if start else (0,)):
+    for begin in (start, 0) if start else (0,):
         rest = folded[begin:]
         end = len(folded) - 1 if rest.endswith("h") and rest[:-1] in _ELECTRICAL_BASES else len(folded)
         if folded[begin:end] in _ELECTRICAL_BASES:
@@ -72,88 +74,127 @@ def _unit_base(folded: str) -> tuple[int, int] | None:
     return None
 
 
-def _sentence_start(text: str, token: Token) -> bool:
-    before = text[: token.start].rstrip()
-    return not before or before[-1] in ".!?:;-•\n*"
-
-
 def _plural_only(a: str, b: str) -> bool:
     return a.rstrip("s") == b.rstrip("s") or a.removesuffix("es") == b.removesuffix("es")
 
 
 def _findings_of(groups: dict[str, _Forms], check: str, message: str, fix: str) -> list[TermFinding]:
-    return [forms.finding(check, key, message.format(key=key, forms=" / ".join(forms.forms)), fix)
-            for key, forms in sorted(groups.items()) if len(forms.forms) > 1]
+    return [
+        forms.finding(check, key, message.format(key=key, forms=" / ".join(forms.forms)), fix)
+        for key, forms in sorted(groups.items())
+        if len(forms.forms) > 1
+    ]
 
 
-def _unit_checks(tokenised: Sequence[tuple[Item, list[Token]]]) -> list[TermFinding]:
+def _unit_checks(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
     whole: dict[str, _Forms] = {}
     bases: dict[str, _Forms] = {}
     for item, tokens in tokenised:
         for token in tokens:
             folded = fold(token.text)
-            if token.role is not Role.UNIT or len(folded) < 2 or not folded.isalnum():
+            if token.role not in (Role.UNIT, Role.SYMBOL) or len(folded) < 2 or not folded.isalnum():
                 continue
             whole.setdefault(folded, _Forms()).add(token.text, item)
             span = _unit_base(folded)
             if span is not None and span[1] - span[0] > 1:
                 base = token.text[span[0] : span[1]]
                 bases.setdefault(base.lower(), _Forms()).add(f"{base} (in {token.text})", item)
-    out = _findings_of(whole, "unit", "unit '{key}' is written in several ways: {forms}",
-                       "write every unit symbol one way")
+    out = _findings_of(
+        whole, "unit", "unit '{key}' is written in several ways: {forms}", "write every unit symbol one way"
+    )
     for key, forms in sorted(bases.items()):
         spellings = {form.split(" ", 1)[0] for form in forms.forms}
         if len(spellings) > 1 and not any(f.term == key for f in out):
-            out.append(forms.finding("unit", key, f"the unit '{key}' is written {' / '.join(sorted(spellings))} "
-                                     f"in {' / '.join(forms.forms)}", "write the unit one way throughout "
-                                     "(IEC 80000-6 writes var, kvar, kvarh; the spec may choose kVAr, kVArh)"))
+            out.append(
+                forms.finding(
+                    "unit",
+                    key,
+                    f"the unit '{key}' is written {' / '.join(sorted(spellings))} "
+                    f"in {' / '.join(forms.forms)}",
+                    "write the unit one way throughout "
+                    "(IEC 80000-6 writes var, kvar, kvarh; the spec may choose kVAr, kVArh)",
+                )
+            )
     return out
 
 
-def _word_checks(tokenised: Sequence[tuple[Item, list[Token]]]) -> list[TermFinding]:
+_HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
+
+
+def _starts_sentence(previous: Token | None) -> bool:
+    return previous is None or (previous.role is Role.PUNCT and previous.text not in {",", ")"})
+
+
+def _capitalised(token: Token | None) -> bool:
+    return token is not None and token.text[:1].isupper()
+
+
+def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """authorised / authorized, and Authorized / authorized mid-sentence (outside capitalised names)."""
     spelling: dict[str, _Forms] = {}
-    hyphen: dict[str, _Forms] = {}
+    for item, tokens in tokenised:
+        check_case = item.group != DEFINITIONS
+        for index, token in enumerate(tokens):
+            if token.role is not Role.CONTENT or token.acronym or not token.text.isalpha():
+                continue
+            previous = tokens[index - 1] if index else None
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            form = token.text.lower()
+            if check_case and token.text[0].isupper() and not _starts_sentence(previous) and not (
+                    _capitalised(previous) or _capitalised(after)):
+                form = token.text
+            spelling.setdefault(fold(token.text), _Forms()).add(form, item)
+    out: list[TermFinding] = []
+    for key, forms in sorted(spelling.items()):
+        if len(forms.forms) < 2:
+            continue
+        lower = {f.lower() for f in forms.forms}
+        check = "spelling" if len(lower) > 1 else "capitals"
+        shown = " / ".join(forms.forms)
+        out.append(forms.finding(check, key, f"'{max(forms.forms, key=lambda f: len(forms.forms[f]))}' is "
+                                 f"written {shown}", "write the word one way (capitals only for defined terms)"))
+    return out
+
+
+def _hyphenations(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """real-time / real time / realtime."""
+    keys: dict[str, tuple[str, str]] = {}
+    for item, _ in tokenised:
+        for first, second in _HYPHENATED.findall(item.text):
+            keys.setdefault((first + second).lower().removesuffix("s"), (first.lower(), second.lower()))
+    if not keys:
+        return []
+    forms_of = {key: _Forms() for key in keys}
+    pattern = re.compile(r"\b(?:" + "|".join(
+        rf"{re.escape(a)}[ -]?{re.escape(b.removesuffix('s'))}s?" for a, b in keys.values()) + r")\b", re.I)
+    for item, _ in tokenised:
+        for match in pattern.finditer(item.text):
+            written = match.group().lower()
+            forms = forms_of.get(written.replace(" ", "").replace("-", "").removesuffix("s"))
+            if forms is not None:
+                forms.add(written, item)
+    return _findings_of(forms_of, "hyphenation", "written both {forms}", "write the compound one way")
+
+
+def _term_variants(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """smart meter system / smart metering system: one term, a word inflected differently."""
     trigrams: dict[tuple[str, ...], _Forms] = {}
     for item, tokens in tokenised:
-        words = [t for t in tokens if t.text[0].isalpha()]
-        for token in words:
-            if token.role is not Role.CONTENT or token.acronym or sum(c.isupper() for c in token.text) > 1:
-                continue
-            form = token.text.lower() if _sentence_start(item.text, token) else token.text
-            spelling.setdefault(fold(token.text), _Forms()).add(form, item)
-        for first, second in zip(tokens, tokens[1:], strict=False):
-            if item.text[first.end : second.start] == "-" and first.text.isalpha() and second.text.isalpha():
-                hyphen.setdefault((fold(first.text) + fold(second.text)).removesuffix("s"), _Forms())
         for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
-            if all(t.role is Role.CONTENT and t.text.isalpha() for t in (a, b, c)) and \
-                    item.text[a.end : b.start] == " " and item.text[b.end : c.start] == " ":
+            if a.role is Role.CONTENT and b.role is Role.CONTENT and c.role is Role.CONTENT and \
+                    (a.text + b.text + c.text).isalpha():
                 trigrams.setdefault((a.key, b.key, c.key), _Forms()).add(
                     " ".join(fold(t.text) for t in (a, b, c)), item)
-    for item, tokens in tokenised:  # every way the hyphenated compounds are written
-        for first, second in zip(tokens, tokens[1:], strict=False):
-            gap = item.text[first.end : second.start]
-            if gap in {" ", "-"} and first.text.isalpha() and second.text.isalpha():
-                forms = hyphen.get((fold(first.text) + fold(second.text)).removesuffix("s"))
-                if forms is not None:
-                    forms.add(f"{first.text}{gap}{second.text}".lower(), item)
-        for token in tokens:
-            forms = hyphen.get(fold(token.text).removesuffix("s")) if token.text.isalpha() else None
-            if forms is not None:
-                forms.add(token.text.lower(), item)
-    out = _findings_of(spelling, "spelling", "'{key}' is written {forms}",
-                       "write the word one way (capitals only for defined terms)")
-    out += _findings_of(hyphen, "hyphenation", "written both {forms}", "write the compound one way")
     variants = {" ".join(k): v for k, v in trigrams.items() if len(v.forms) > 1 and not all(
         _plural_only(x, y) for x, y in zip(*(f.split() for f in list(v.forms)[:2]), strict=True))}
-    out += _findings_of(variants, "term-variant", "one term written {forms}", "use the glossary's form")
-    return out
+    return _findings_of(variants, "term-variant", "one term written {forms}", "use the glossary's form")
 
 
 def _deletions(word: str) -> Iterable[str]:
     return (word[:i] + word[i + 1 :] for i in range(len(word)))
 
 
-def _misspellings(tokenised: Sequence[tuple[Item, list[Token]]]) -> list[TermFinding]:
+def _misspellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
     counts: Counter[str] = Counter()
     users: dict[str, list[Item]] = {}
     for item, tokens in tokenised:
@@ -177,57 +218,70 @@ def _misspellings(tokenised: Sequence[tuple[Item, list[Token]]]) -> list[TermFin
             reported.add(pair)
             rare, common = sorted((word, other), key=lambda w: (counts[w], w))
             forms = _Forms({common: {i.id: i for i in users[common]}, rare: {i.id: i for i in users[rare]}})
-            out.append(forms.finding("misspelling", rare, f"'{rare}' may be a misspelling of '{common}'",
-                                     f"write '{common}' if that is meant"))
+            if counts[rare] == counts[common]:
+                message = f"'{rare}' and '{common}' differ by one letter: one may be misspelt"
+                fix = "write the word one way"
+            else:
+                message = f"'{rare}' ({counts[rare]}x) may be a misspelling of '{common}' ({counts[common]}x)"
+                fix = f"write '{common}' if that is meant"
+            out.append(forms.finding("misspelling", rare, message, fix))
     return out
 
 
-def _synonyms(source: Source, tokenised: Sequence[tuple[Item, list[Token]]]) -> list[TermFinding]:
-    out: list[TermFinding] = []
+def _synonyms(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """A synonym the glossary lists, written instead of the term (outside the glossary itself)."""
+    phrases: dict[str, list[tuple[tuple[str, ...], GlossaryEntry, str]]] = {}
     for entry in source.glossary:
-        for synonym in entry.synonyms:
-            phrase = [fold(t.text) for t in tokenize(synonym)]
-            forms = _Forms()
-            for item, tokens in tokenised:
-                words = [fold(t.text) for t in tokens]
-                hits = [i for i in range(len(words)) if words[i : i + len(phrase)] == phrase]
-                if phrase and hits and item.group != DEFINITIONS:
-                    first, last = tokens[hits[0]], tokens[hits[0] + len(phrase) - 1]
-                    forms.add(item.text[first.start : last.end], item)
-            if forms.forms:
-                preferred = f"'{entry.term}'" + (f" or '{entry.abbreviation}'" if entry.abbreviation else "")
-                out.append(forms.finding("synonym", synonym, f"'{synonym}' is a synonym of the glossary term "
-                                         f"{preferred} ({entry.id})", f"write {preferred}"))
+        for synonym in dict.fromkeys(entry.synonyms, None):
+            words = tuple(fold(t.text) for t in tokenize(synonym) if t.role is not Role.PUNCT)
+            if words and all(words != p for p, e, _ in phrases.get(words[0], []) if e is entry):
+                phrases.setdefault(words[0], []).append((words, entry, synonym))
+    found: dict[tuple[str, str], tuple[GlossaryEntry, str, _Forms]] = {}
+    for item, tokens in tokenised:
+        if item.group == DEFINITIONS:
+            continue
+        words = [fold(t.text) for t in tokens]
+        for start, word in enumerate(words):
+            for phrase, entry, synonym in phrases.get(word, ()):
+                if tuple(words[start : start + len(phrase)]) == phrase:
+                    key = (entry.id, " ".join(phrase))
+                    forms = found.setdefault(key, (entry, synonym, _Forms()))[2]
+                    forms.add(" ".join(t.text for t in tokens[start : start + len(phrase)]), item)
+    out: list[TermFinding] = []
+    for entry, synonym, forms in found.values():
+        preferred = f"'{entry.term}'" + (f" or '{entry.abbreviation}'" if entry.abbreviation else "")
+        out.append(forms.finding("synonym", synonym, f"'{synonym}' is a synonym of the glossary term "
+                                 f"{preferred} ({entry.id})", f"write {preferred}"))
     return out
 
 
 _ABBREVIATION = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 
-def _is_abbreviation(text: str, item: Item, token: Token) -> bool:
+def _is_abbreviation(text: str) -> bool:
     upper = sum(c.isupper() for c in text)
     lower = sum(c.islower() for c in text)
-    if upper < 2 or lower > upper or not _ABBREVIATION.match(text) or fold(text) in UNITS:
-        return False
-    after = item.text[token.end : token.end + 2]
-    return not (len(after) == 2 and after[0] in "._" and after[1].isdigit())  # an id such as SP.18
+    return upper >= 2 and lower <= upper and bool(_ABBREVIATION.match(text)) and fold(text) not in UNITS
 
 
-def _abbreviations(source: Source, tokenised: Sequence[tuple[Item, list[Token]]]) -> list[TermFinding]:
+def _abbreviations(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """Abbreviations (two capitals or more: HAN, ESoDR) that no glossary term defines."""
     defined: set[str] = set()
     for entry in source.glossary:
         for name in (entry.abbreviation, entry.term, *entry.synonyms):
-            defined.update(part.strip().lower().removesuffix("s") for part in re.split(r"[/,]", name or ""))
-            defined.update(w.lower().removesuffix("s") for w in re.findall(r"[A-Za-z0-9]+", name or "")
-                           if sum(c.isupper() for c in w) >= 2)
+            for part in [*re.split(r"[/,]", name or ""), *re.findall(r"[A-Za-z0-9]+", name or "")]:
+                defined.add(part.strip().lower())
     found: dict[str, _Forms] = {}
     for item, tokens in tokenised:
         if item.group == DEFINITIONS:
             continue
         for token in tokens:
-            text = token.text.removesuffix("s") if token.text.endswith("s") and token.text[:-1].isupper() \
-                else token.text
-            if _is_abbreviation(text, item, token) and text.lower() not in defined:
+            text = token.text
+            if token.role is not Role.CONTENT or not _is_abbreviation(text):
+                continue
+            if text.endswith("s") and text[:-1].isupper():  # IHDs
+                text = text[:-1]
+            if text.lower() not in defined:
                 found.setdefault(text, _Forms()).add(token.text, item)
     return [forms.finding("undefined-abbreviation", key, f"abbreviation '{key}' is not defined in the glossary",
                           f"add a glossary term with ':abbreviation: {key}' (`smets new term`)")
@@ -237,7 +291,8 @@ def _abbreviations(source: Source, tokenised: Sequence[tuple[Item, list[Token]]]
 def terminology(source: Source) -> list[TermFinding]:
     """Every terminology finding of ``source`` (abbreviations only when it has a glossary)."""
     tokenised = [(item, tokenize(item.text)) for item in source.items()]
-    findings = _unit_checks(tokenised) + _word_checks(tokenised) + _misspellings(tokenised)
+    findings = _unit_checks(tokenised) + _spellings(tokenised) + _hyphenations(tokenised)
+    findings += _term_variants(tokenised) + _misspellings(tokenised)
     findings += _synonyms(source, tokenised)
     if source.has_glossary:
         findings += _abbreviations(source, tokenised)

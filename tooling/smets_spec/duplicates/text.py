@@ -1,10 +1,12 @@
 """Text normalisation for the duplicate analysis: tokens, stems and word roles.
 
-A text becomes a list of :class:`Token`: its surface form and character span
-(for highlighting), a normalised key (lower case, British spellings folded to
+A text becomes a list of :class:`Token`: its surface form, a normalised key (lower case, British spellings folded to
 American, stemmed), and a role: an ordinary content word, a function word, a
-number, a unit, a modal verb, a negation, a comparator or a time basis. The
+number, a unit, a modal verb, a negation, a comparator, a time basis or punctuation. The
 similarity measures use content words only; the conflict checks use the rest.
+Tokens carry no position: one token object serves every occurrence of a word,
+which keeps tokenising 10,000 texts cheap; :func:`spans` gives the character
+spans of the same tokens when a finding is shown.
 
 The word lists are general English and general metering vocabulary, not this
 specification's wording (see docs/duplicates.md for why each list exists).
@@ -29,6 +31,8 @@ class Role(Enum):
     NEGATION = "negation"
     COMPARATOR = "comparator"
     TIME_BASIS = "time-basis"
+    SYMBOL = "symbol"  # a unit symbol standing alone, naming a quantity: "import kWh"
+    PUNCT = "punct"  # sentence and phrase boundaries: . ; : , ! ? ( ) and line breaks
 
 
 FUNCTION_WORDS = frozenset(
@@ -48,7 +52,7 @@ NEGATIONS = frozenset({"not", "no", "never", "cannot", "none", "neither", "nor",
 COMPARATORS = frozenset(
     {"least", "most", "less", "more", "greater", "fewer", "above", "below", "over", "under",
      "exceed", "exceeds", "exceeding", "minimum", "maximum", "max", "min", "better", "worse",
-     "before", "after", "earlier", "later", "up"}
+     "before", "after", "earlier", "later"}
 )  # fmt: skip
 NUMBER_WORDS: dict[str, float] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -68,50 +72,53 @@ UNITS: dict[str, str] = {
     **{u: "data" for u in "bit bits byte bytes kb kbit kbps mb mbit mbps gb".split()},
     **{u: "temperature" for u in "°c degc celsius k kelvin".split()},
 }  # fmt: skip
-_SINGLE_LETTER_UNITS = frozenset(u for u in UNITS if len(u) == 1)
 #: Words denoting distinct things of one kind: swapping one for another changes the subject.
-CONTRAST_SETS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split())
-    for group in (
-        "import export",
-        "active reactive apparent",
-        "local remote remotely locally",
-        "upper lower high low higher lower",
-        "minimum maximum min max",
-        "read write reading writing",
-        "input output inbound outbound incoming outgoing",
-        "send receive sent received transmit",
-        "open close opened closed opening closing",
-        "enable disable enabled disabled enablement disablement arm disarm armed",
-        "on off",
-        "start end begin stop started stopped",
-        "first last previous next current",
-        "hourly daily weekly monthly yearly annual annually quarterly",
-        "primary secondary tertiary",
-        "internal external",
-        "electricity gas water heat electric",
-        "electronic electronically mechanical mechanically manual manually automatic automatically",
-        "mains battery",
-        "single three poly",
-        "voltage current power energy frequency",
-        "credit prepayment debit debt",
-        "english welsh",
-        "day night peak offpeak",
-        "summer winter",
-        "add remove delete insert",
-        "increase decrease",
-        "lock unlock locked unlocked",
-        "install uninstall installation removal",
-        "connect disconnect connected disconnected",
-        "upload download",
-        "encrypt decrypt encryption decryption",
-        "sign verify signing verification",
-        "success failure successful failed",
-        "valid invalid",
-        "public private",
-        "supplier consumer installer operator",
-    )
+#: Things of one kind: one of these differing makes a different subject even without its counterpart
+#: ("gas consumption data" vs "consumption and demand data").
+SUBJECT_SETS = (
+    "import export imported exported importing exporting",
+    "active reactive apparent",
+    "electricity gas water heat electric",
+    "mains battery batteries",
+    "single three poly",
+    "voltage current power energy frequency",
+    "credit prepayment debit debt",
+    "english welsh",
+    "day night peak offpeak",
+    "summer winter",
 )
+#: Qualities and operations: they make a different subject only against their counterpart
+#: ("remote" vs "local"), since a paraphrase may drop or rephrase them ("allow" -> "enable").
+QUALITY_SETS = (
+    "local remote remotely locally",
+    "upper lower high low higher",
+    "minimum maximum min max",
+    "read write reading writing",
+    "input output inbound outbound incoming outgoing",
+    "send receive sent received transmit",
+    "open close opened closed opening closing",
+    "enable disable enabled disabled enablement disablement arm disarm armed",
+    "on off",
+    "start end begin stop started stopped",
+    "first last previous next",
+    "hourly daily weekly monthly yearly annual annually quarterly",
+    "primary secondary tertiary",
+    "internal external",
+    "electronic electronically mechanical mechanically manual manually automatic automatically",
+    "add remove delete insert",
+    "increase decrease",
+    "lock unlock locked unlocked",
+    "install uninstall installation removal",
+    "connect disconnect connected disconnected",
+    "upload download",
+    "encrypt decrypt encryption decryption",
+    "sign verify signing verification",
+    "success failure successful failed",
+    "valid invalid",
+    "public private",
+    "supplier consumer installer operator",
+)
+CONTRAST_SETS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in SUBJECT_SETS + QUALITY_SETS)
 #: Words in several contrast sets that are not subject words on their own.
 TIME_BASIS = frozenset({"utc", "gmt", "bst"})
 TIME_WORDS = frozenset({"time", "timestamp", "date", "clock", "timing", "datetime", "stamp"})
@@ -127,17 +134,16 @@ _BRITISH = (
     (re.compile(r"lys(e|ed|es|ing)$"), r"lyz\1"),
 )
 _STEMMER = snowballstemmer.stemmer("english")
-_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z0-9]{2,8}s?$")
+_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z0-9]{2,8}s?$|^[A-Za-z]{1,4}\.\d+(?:\.\d+)*$")
 
 
 class Token(NamedTuple):
     text: str  # the surface form, as written
-    start: int  # character span in the source text
-    end: int
     key: str  # the normalised form compared between texts
     role: Role
-    acronym: bool = False  # written in capitals (HAN, WAN, ESME) or a number naming something
+    acronym: bool = False  # written in capitals (HAN, WAN, ESME), an id (SP.18) or a number naming something
     value: float | None = None  # for numbers
+    group: int | None = None  # contrast set of the word (import/export, local/remote), if any
 
 
 @lru_cache(maxsize=200_000)
@@ -161,13 +167,19 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(folded))
 
 
-@lru_cache(maxsize=50_000)
-def contrast_group(key: str) -> int | None:
-    """Index of the contrast set a stemmed word belongs to, if any."""
-    for index, group in enumerate(CONTRAST_SETS):
-        if key in group or any(stem(word) == key for word in group):
-            return index
-    return None
+_CONTRAST_INDEX: dict[str, int] = {
+    word.removesuffix("s"): index for index, group in enumerate(CONTRAST_SETS) for word in group
+}
+
+
+def contrast_group(word: str) -> int | None:
+    """Index of the contrast set a word (as written) belongs to, if any."""
+    return _CONTRAST_INDEX.get(fold(word).removesuffix("s"))
+
+
+def needs_counterpart(group: int) -> bool:
+    """True for quality sets (local/remote): only a swap within the set changes the subject."""
+    return group >= len(SUBJECT_SETS)
 
 
 def _number(text: str) -> float | None:
@@ -180,90 +192,92 @@ def _number(text: str) -> float | None:
 _TIME_UNITS = frozenset(u for u, kind in UNITS.items() if kind == "time")
 
 
-def _role_of(folded: str, after_number: bool) -> Role:
-    if folded in UNITS:
-        if after_number or folded in {"£", "€", "%"}:
-            return Role.UNIT
-        # a bare symbol (kWh, m3, £) names a quantity; a bare time word or letter is a word
-        if len(folded) > 1 and folded not in _TIME_UNITS and folded not in {"min", "max", "ms", "mb", "gb"}:
-            return Role.UNIT
-    if folded in NUMBER_WORDS:
-        return Role.NUMBER
-    if folded in MODALS:
-        return Role.MODAL
-    if folded in NEGATIONS:
-        return Role.NEGATION
-    if folded in TIME_BASIS:
-        return Role.TIME_BASIS
-    if folded in COMPARATORS:
-        return Role.COMPARATOR
-    if folded in FUNCTION_WORDS:
-        return Role.FUNCTION
+def _role_of(folded: str) -> Role:
+    if folded in UNITS and (folded in {"£", "€", "%"} or (
+            len(folded) > 1 and folded not in _TIME_UNITS and folded not in {"min", "max", "ms", "mb", "gb"})):
+        return Role.SYMBOL  # a bare symbol (kWh, m3, £) names a quantity; a bare time word is a word
+    for words, role in ((NUMBER_WORDS, Role.NUMBER), (MODALS, Role.MODAL), (NEGATIONS, Role.NEGATION),
+                        (TIME_BASIS, Role.TIME_BASIS), (COMPARATORS, Role.COMPARATOR),
+                        (FUNCTION_WORDS, Role.FUNCTION)):
+        if folded in words:
+            return role
     return Role.CONTENT
 
 
-_WORD = re.compile(r"\d+(?:[.,]\d+)*[A-Za-z%³]+|£|€|%|°[cC]|\d+(?:[.,]\d+)*|[^\W\d_][\w'’]*", re.UNICODE)
+_WORD = re.compile(
+    r"[A-Za-z]{1,4}\.\d+(?:\.\d+)*"  # an id: SP.18, PC.1.16
+    r"|\d+(?:[.,]\d+)*[A-Za-z%³]+|\d+(?:[.,]\d+)*"  # 0.6W, 30, 4.6
+    r"|£|€|%|°[cC]"
+    r"|[^\W\d_][\w'’]*"  # a word
+    r"|\.(?=\s|$)|[;:,!?()\[\]\n]",  # punctuation that ends a phrase
+    re.UNICODE,
+)
 _ATTACHED = re.compile(r"(\d+(?:[.,]\d+)*)([A-Za-z%³]+)")
+_SENTENCE_END = frozenset({".", ";", "!", "?", "\n"})
+_PIECES: dict[str, tuple[Token, ...]] = {}
+#: the key a word takes when it follows a number (``10 seconds``: the unit s)
+_AS_UNIT: dict[str, str] = {}
 
-#: piece -> its parts: (start offset, end offset, key, role, acronym, value, key as a unit after a number)
-_Part = tuple[int, int, str, Role, bool, float | None, str | None]
-_PIECES: dict[str, tuple[_Part, ...]] = {}
 
-
-def _word_part(word: str, offset: int) -> _Part:
+def _word_token(word: str) -> Token:
     if word[0].isdigit():
         value = _number(word)
-        return (offset, offset + len(word), _format_number(value) if value is not None else word,
-                Role.NUMBER, False, value, None)
+        return Token(word, _format_number(value) if value is not None else word, Role.NUMBER, False, value)
+    if not (word[0].isalnum() or word in {"£", "€", "%"} or word.startswith("°")):
+        return Token(word, word, Role.PUNCT)
     folded = fold(word)
-    role = _role_of(folded, False)
-    as_unit = _unit_key(folded) if folded in UNITS else None
-    value: float | None = None
-    if role is Role.UNIT:
-        key = _unit_key(folded)
-    elif role is Role.NUMBER:
+    if folded in UNITS:
+        _AS_UNIT[word] = _unit_key(folded)
+    role = _role_of(folded)
+    if role is Role.SYMBOL:
+        return Token(word, _unit_key(folded), role)
+    if role is Role.NUMBER:
         value = NUMBER_WORDS[folded]
-        key = _format_number(value)
-    elif role in (Role.MODAL, Role.NEGATION, Role.TIME_BASIS):
-        key = folded
+        return Token(word, _format_number(value), role, False, value)
+    key = folded if role in (Role.MODAL, Role.NEGATION, Role.TIME_BASIS) else stem(word)
+    return Token(word, key, role, bool(_ACRONYM.match(word)), None, contrast_group(word))
+
+
+def _parts(piece: str) -> tuple[Token, ...]:
+    attached = _ATTACHED.fullmatch(piece)
+    if attached and fold(attached.group(2)) in UNITS:  # 0.6W, 30min
+        unit = attached.group(2)
+        parts: tuple[Token, ...] = (_word_token(attached.group(1)), Token(unit, _unit_key(fold(unit)), Role.UNIT))
     else:
-        key = stem(word)
-    return (offset, offset + len(word), key, role, bool(_ACRONYM.match(word)), value, as_unit)
-
-
-def _parts(piece: str) -> tuple[_Part, ...]:
-    parts = _PIECES.get(piece)
-    if parts is None:
-        attached = _ATTACHED.fullmatch(piece)
-        if attached and fold(attached.group(2)) in UNITS:  # 0.6W, 30min
-            cut = len(attached.group(1))
-            number = _word_part(attached.group(1), 0)
-            unit = fold(attached.group(2))
-            parts = (number, (cut, len(piece), _unit_key(unit), Role.UNIT, False, None, None))
-        else:
-            parts = (_word_part(piece, 0),)
-        if len(_PIECES) < 500_000:
-            _PIECES[piece] = parts
+        parts = (_word_token(piece),)
+    if len(_PIECES) < 500_000:
+        _PIECES[piece] = parts
     return parts
 
 
 @lru_cache(maxsize=65_536)
 def tokenize(text: str) -> tuple[Token, ...]:
-    """Every word, number and symbol of ``text``, with its role and key (cached by text)."""
+    """Every word, number, symbol and boundary of ``text``, with its role and key (cached by text)."""
     tokens: list[Token] = []
-    after_number = False
+    pieces = _PIECES
+    for piece in _WORD.findall(text):
+        tokens.extend(pieces.get(piece) or _parts(piece))
+    revisit = [i for i, t in enumerate(tokens) if t.role is Role.NUMBER or t.key == "local"]
+    if revisit:
+        _post_pass(tokens, revisit)
+    return tuple(tokens)
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the tokens of ``text``, in the order of :func:`tokenize`."""
+    out: list[tuple[int, int]] = []
     for match in _WORD.finditer(text):
-        piece, start = match.group(0), match.start()
-        for begin, end, key, role, acronym, value, as_unit in _parts(piece):
-            if after_number and as_unit is not None:
-                key, role = as_unit, Role.UNIT
-            tokens.append(Token(piece[begin:end], start + begin, start + end, key, role, acronym, value))
-            after_number = role is Role.NUMBER
-    return tuple(_post_pass(tokens, text))
+        parts = _PIECES.get(match.group()) or _parts(match.group())
+        if len(parts) == 2:
+            cut = match.start() + len(parts[0].text)
+            out += [(match.start(), cut), (cut, match.end())]
+        else:
+            out.append((match.start(), match.end()))
+    return out
 
 
 def _unit_key(folded: str) -> str:
-    """Plural and long forms of time units folded: ``minutes`` = ``min``."""
+    """Plural and long forms of units folded: ``minutes`` = ``min``."""
     table = {"seconds": "s", "second": "s", "sec": "s", "secs": "s", "minutes": "min", "minute": "min",
              "mins": "min", "hours": "h", "hour": "h", "hr": "h", "hrs": "h", "days": "day",
              "weeks": "week", "months": "month", "years": "year", "yr": "year", "yrs": "year",
@@ -278,33 +292,38 @@ def _format_number(value: float) -> str:
 
 #: Words after which a number counts something ("the last 10 entries") rather than names it.
 _COUNTING = frozenset({"last", "first", "next", "previous", "every", "each", "additional", "further", "extra",
-                       "top", "latest", "recent", "minimum", "maximum", "least", "most"})
+                       "top", "latest", "recent"})
 
 
-def _post_pass(tokens: list[Token], text: str) -> list[Token]:
-    """Roles that depend on neighbours: ``local time`` and numbers used as names."""
-    out = tokens
-    for index, token in enumerate(out):
-        if token.role is not Role.NUMBER and token.key != "local":
-            continue
+def _post_pass(out: list[Token], positions: list[int]) -> None:
+    """Roles that depend on neighbours: units after numbers, ``local time``, numbers used as names."""
+    for index in positions:
+        token = out[index]
         after = out[index + 1] if index + 1 < len(out) else None
-        if after is not None and text[token.end : after.start].strip(" -"):
-            after = None  # punctuation ends the phrase
         before = out[index - 1] if index else None
-        if token.key == "local" and after is not None and after.key == "time":
-            out[index] = Token(token.text, token.start, token.end, "local-time", Role.TIME_BASIS)
+        if token.role is Role.NUMBER and after is not None and after.text in _AS_UNIT:
+            after = out[index + 1] = Token(after.text, _AS_UNIT[after.text], Role.UNIT)
+        if token.key == "local":
+            if after is not None and after.key == "time":
+                out[index] = Token(token.text, "local-time", Role.TIME_BASIS)
         elif (
-            token.role is Role.NUMBER
-            and token.text[0].isdigit()
+            token.text[0].isdigit()
             and before is not None
             and before.role is Role.CONTENT
             and fold(before.text) not in _COUNTING
             and (after is None or after.role is not Role.UNIT)
             and not (index > 1 and (out[index - 2].role is Role.MODAL or out[index - 2].key == "to"))
         ):
-            # "register 12", "SP.18": a number that names something is part of the subject
-            out[index] = Token(token.text, token.start, token.end, token.key, Role.CONTENT, acronym=True)
-    return out
+            # "register 12": a number that names something is part of the subject
+            out[index] = Token(token.text, token.key, Role.CONTENT, True)
+
+
+#: Roles of the words compared for similarity: content words and unit symbols standing alone.
+SUBJECT_ROLES = (Role.CONTENT, Role.SYMBOL)  # a tuple: identity tests, no Enum hashing
+
+
+def is_sentence_end(token: Token) -> bool:
+    return token.role is Role.PUNCT and token.text in _SENTENCE_END
 
 
 def normalised(text: str) -> str:

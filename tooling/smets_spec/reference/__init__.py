@@ -3,10 +3,18 @@
 Each model declares the requirement ids it implements (see :mod:`.registry`);
 :mod:`.interfaces` has the typed device interfaces the conformance suite drives,
 and :func:`target` is the default device under test (``smets_spec.reference:target``).
+The devices are imported on first use, so reading the registry stays cheap.
 """
 
 from __future__ import annotations
 
-from .devices import ReferenceESME, ReferenceGSME, ReferenceIHD, ReferenceTarget, target
+import importlib
+from typing import Any
 
 __all__ = ["ReferenceESME", "ReferenceGSME", "ReferenceIHD", "ReferenceTarget", "target"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module(".devices", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

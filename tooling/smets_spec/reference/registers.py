@@ -31,8 +31,11 @@ ELECTRICITY_REGISTERS = (
 
 @reference_model("MOD_REGISTERS", implements=("ES.02", "ES.03", "ES.04", "ES.05", "GS.02"))
 class CumulativeRegisters:
-    """Total registers that only ever accumulate: active and reactive energy, import and export
-    (ES.02-ES.05) for electricity, volume (GS.02) for gas."""
+    """Cumulative total registers: energy for electricity, volume for gas.
+
+    Registers only ever accumulate: active and reactive energy, import and export,
+    for electricity (ES.02-ES.05), and volume for gas (GS.02).
+    """
 
     def __init__(self, registers: tuple[Register, ...]) -> None:
         self.values: dict[Register, float] = dict.fromkeys(registers, 0.0)
@@ -75,8 +78,11 @@ class HalfHourProfile:
 
 @reference_model("MOD_BILLING_DATA", implements=("PC.07",))
 class BillingStore:
-    """Daily billing snapshots (registers and tariff registers at 00:00 UTC) kept for 92 days,
-    the longest span of 3 calendar months."""
+    """Billing data: daily snapshots of the registers kept for 92 days.
+
+    A snapshot of every cumulative register and tariff register is taken at 00:00
+    UTC and kept for 92 days, the longest span of 3 calendar months (PC.07).
+    """
 
     def __init__(self, retention: timedelta = BILLING_RETENTION) -> None:
         self.retention = retention

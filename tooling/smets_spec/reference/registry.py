@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,15 +104,15 @@ def open_question(
     question_id: str, *, about: tuple[str, ...], model: str, question: str, interpretation: str
 ) -> str:
     """Record an open question (``CQ_...``) and the interpretation the model chose; returns the id."""
-    caller = inspect.stack(context=0)[1]
+    caller = sys._getframe(1)
     QUESTIONS[question_id] = OpenQuestion(
         id=question_id,
         about=tuple(about),
         model=model,
         question=" ".join(question.split()),
         interpretation=" ".join(interpretation.split()),
-        file=Path(caller.filename),
-        line=caller.lineno,
+        file=Path(caller.f_code.co_filename),
+        line=caller.f_lineno,
     )
     return question_id
 

@@ -46,7 +46,7 @@ def block_names(tariff: BlockTariff) -> list[str]:
 
 @reference_model("MOD_TARIFF", implements=("PC.08",))
 class TariffEngine:
-    """Prices consumption and keeps its tariff registers.
+    """Tariffs: time-of-use and block structures that price consumption into registers.
 
     A configured tariff (remote or local) takes effect at the next half-hour
     boundary, so within 30 minutes ("real time" in PC.08). Time-of-use switch

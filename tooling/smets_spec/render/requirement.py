@@ -135,7 +135,8 @@ def requirement_page(corpus: Corpus, args: list[str]) -> str:
     req = corpus.needs.get(req_id)
     if not isinstance(req, Requirement):
         return f"*{escape(req_id)} is not a requirement of this specification.*\n"
-    out = [_fields(corpus, req), ".. container:: smets-req-text\n"]
+    fields = "\n".join("   " + line if line else "" for line in _fields(corpus, req).splitlines())
+    out = [".. container:: smets-fields\n", fields, "", ".. container:: smets-req-text\n"]
     out.append(
         "\n".join("   " + line if line.strip() else "" for line in (req.content or "(no text)").splitlines())
     )

@@ -70,9 +70,13 @@ def _kind(annotation: Any, pattern: str | None) -> tuple[str, tuple[str, ...]]:
         return "comma-separated list", ()
     options = _args(annotation) if typing.get_origin(annotation) in (typing.Union, type(int | None)) else []
     if options:
-        if any(typing.get_origin(a) is typing.Literal for a in options):
-            return "number or 'unknown'", ()
-        return _kind(options[0], pattern)
+        literal = [a for a in options if typing.get_origin(a) is typing.Literal]
+        rest = [a for a in options if a not in literal]
+        kind, values = _kind(rest[0], pattern)
+        if literal:
+            words = [str(w) for a in literal for w in typing.get_args(a)]
+            return f"{kind} or {' or '.join(repr(w) for w in words)}", values
+        return kind, values
     enum = _enum(annotation)
     if enum is not None:
         return "one value", tuple(str(m.value) for m in enum)
@@ -80,6 +84,8 @@ def _kind(annotation: Any, pattern: str | None) -> tuple[str, tuple[str, ...]]:
         return "true or false", ()
     if annotation is int:
         return "whole number", ()
+    if annotation is float:
+        return "number", ()
     if pattern:
         return f"text matching {pattern}", ()
     return "text", ()
@@ -163,7 +169,7 @@ def schema_markdown() -> str:
         for row in field_rows(model):
             allowed = ", ".join(f"`{v}`" for v in row.values or row.targets)
             help_text = row.help.replace("|", "\\|")
-            kind = row.kind.replace("|", "\\|")
+            kind = re.sub(r"matching (\S+)", r"matching `\1`", row.kind).replace("|", "\\|")
             out.append(
                 f"| `:{row.name}:` | {'yes' if row.required else ''} | {kind} | {allowed} | {help_text} |"
             )
@@ -177,7 +183,7 @@ def schema_text() -> str:
     for model in NEED_TYPES:
         out.append(f"{model.directive}: {model.title_} (id {model.id_pattern})")
         if model in TYPE_NOTES:
-            out.append(f"  {TYPE_NOTES[model]}")
+            out.append(f"  note: {TYPE_NOTES[model]}")
         for row in field_rows(model):
             flag = "required" if row.required else "optional"
             allowed = row.values or row.targets

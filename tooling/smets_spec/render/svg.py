@@ -53,7 +53,7 @@ def bar_chart(
     title: str, series: Sequence[str], groups: Sequence[Group], label_width: int = 90, plot_width: int = 420
 ) -> str:
     """Grouped horizontal bars of shares (0–100 %), each labelled ``count/total``."""
-    bar_h, gap, group_gap, top = 12, 2, 12, 30
+    bar_h, gap, group_gap, top = 12, 2, 12, 42
     group_h = len(series) * (bar_h + gap) + group_gap
     height = top + len(groups) * group_h + 6
     width = label_width + plot_width + 90

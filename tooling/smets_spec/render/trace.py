@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..corpus import Corpus
 from ..gaps import Gap, Level, Policy, find_gaps
-from ..schema import SECTION_TITLES, Degree, Protocol, ProtocolObject, Requirement, Section
+from ..schema import SECTION_TITLES, Degree, Protocol, Requirement, Section
 from ..trace import (
     Chain,
     GroupCoverage,
@@ -25,6 +25,7 @@ from . import svg
 from .html import Linker, esc, need_link, percent, raw_block, table
 from .rst import heading, list_table
 
+_WIDE = '<div class="smets-scroll smets-wide">'
 _DEGREE_CELL = {Degree.MANDATORY: ("M", "smets-m"), Degree.OPTIONAL: ("O", "smets-o")}
 
 
@@ -88,7 +89,8 @@ def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:
     )
     html = (
         _section_filter(_sections_of(reqs), "smets-matrix")
-        + '<div class="smets-scroll"><table id="smets-matrix" class="smets-matrix smets-filterable">'
+        + _WIDE
+        + '<table id="smets-matrix" class="smets-matrix smets-filterable">'
         + f'<thead><tr><th scope="col">Requirement</th><th scope="col">Title</th>{head}</tr></thead>'
         + f'<tbody>{"".join(body)}</tbody><tfoot><tr><th colspan="2">All {len(reqs)} requirements</th>'
         + f"{totals}</tr></tfoot></table></div>"
@@ -100,23 +102,29 @@ def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:
     return legend + raw_block(html)
 
 
-def _objects(corpus: Corpus, linker: Linker, objects: tuple[ProtocolObject, ...], protocol: Protocol) -> str:
-    return "<br>".join(
-        need_link(corpus, linker, o.id, show_title=True) for o in objects if o.protocol is protocol
-    )
+_PROTOCOL_LABEL = {Protocol.DLMS_COSEM: "DLMS/COSEM", Protocol.ZIGBEE_SE: "ZigBee SE", Protocol.GBCS: "GBCS"}
+
+
+def _objects(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
+    """One line per carrying object, labelled with its protocol; GBCS use cases last."""
+    lines = [
+        f'<span class="smets-obj"><span class="smets-proto">{_PROTOCOL_LABEL[o.protocol]}</span> '
+        f"{need_link(corpus, linker, o.id, show_title=True)}</span>"
+        for o in (*link.objects, *link.use_cases)
+        if o.protocol is not None
+    ]
+    if not link.carried:
+        lines.insert(0, '<span class="smets-gap">unmapped</span>')
+    return "".join(lines)
 
 
 def _item_cells(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
     item = link.item
-    dlms = _objects(corpus, linker, link.objects, Protocol.DLMS_COSEM)
-    zigbee = _objects(corpus, linker, link.objects, Protocol.ZIGBEE_SE)
-    gbcs = "<br>".join(need_link(corpus, linker, u.id, show_title=True) for u in link.use_cases)
-    unmapped = '<span class="smets-gap">unmapped</span>'
-    evidence = item.mapping_evidence.value if item.mapping_evidence else ""
+    evidence = item.mapping_evidence.value if item.mapping_evidence else "not stated"
     return (
-        f"<td>{need_link(corpus, linker, item.id, show_title=True)}</td>"
-        f"<td>{dlms or ('' if zigbee else unmapped)}</td><td>{zigbee}</td><td>{gbcs}</td>"
-        f"<td>{esc(evidence)}</td>"
+        f"<td>{need_link(corpus, linker, item.id, show_title=True)}"
+        f'<br><span class="smets-evidence">mapping evidence: {esc(evidence)}</span></td>'
+        f"<td>{_objects(corpus, linker, link)}</td>"
     )
 
 
@@ -127,7 +135,7 @@ def _chain_rows(corpus: Corpus, linker: Linker, chain: Chain) -> list[str]:
     first = f'<th scope="row" rowspan="{span}">{need_link(corpus, linker, req.id, show_title=True)}</th>'
     if not chain.items:
         return [
-            f'<tr data-section="{sec}">{first}<td colspan="5" class="smets-none">uses no data item</td></tr>'
+            f'<tr data-section="{sec}">{first}<td colspan="2" class="smets-none">uses no data item</td></tr>'
         ]
     rows = []
     for n, link in enumerate(chain.items):
@@ -148,12 +156,12 @@ def chain_table(corpus: Corpus, args: list[str], linker: Linker) -> str:
     carried = [c for c in with_data if c.carried]
     rows = [row for c in all_chains for row in _chain_rows(corpus, linker, c)]
     head = "".join(
-        f'<th scope="col">{h}</th>'
-        for h in ("Requirement", "Data item", "DLMS/COSEM", "ZigBee SE", "GBCS use cases", "Evidence")
+        f'<th scope="col">{h}</th>' for h in ("Requirement", "Data item", "Protocol objects carrying it")
     )
     html = (
         _section_filter(_sections_of([c.requirement for c in all_chains]), "smets-chains")
-        + '<div class="smets-scroll"><table id="smets-chains" class="smets-chains smets-filterable">'
+        + _WIDE
+        + '<table id="smets-chains" class="smets-chains smets-filterable">'
         + f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
     summary = (
@@ -247,7 +255,8 @@ def verification_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
         )
     html = (
         _section_filter(_sections_of(reqs), "smets-verification")
-        + '<div class="smets-scroll"><table id="smets-verification" class="smets-filterable smets-list">'
+        + _WIDE
+        + '<table id="smets-verification" class="smets-filterable smets-list">'
         + "<thead><tr><th>Requirement</th><th>Title</th><th>Reference models</th><th>Conformance tests</th>"
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )

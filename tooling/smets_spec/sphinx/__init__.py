@@ -41,4 +41,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .directives import register as register_directives
 
     register_directives(app)
+    from .conformance import register as register_conformance
+
+    register_conformance(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

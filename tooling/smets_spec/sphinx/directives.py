@@ -10,17 +10,23 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from ..corpus import Corpus
-from ..render import pages
+from ..conformance.pages import conformance_page, source_listing
 from ..consultation.render import consultation_page
+from ..corpus import Corpus
+from ..render import changes, pages
 from ..render.schema_ref import schema_reference
+from . import fingerprints
 from .state import corpus_of, note_dependent
 
 Renderer = Callable[[Corpus, list[str]], str]
 
 
 class CorpusDirective(SphinxDirective):
-    """Base: render reST from the corpus and parse it; re-read when the corpus changes."""
+    """Render reST from the corpus and parse it; re-read whenever the corpus changes.
+
+    The directives of :data:`DIRECTIVES` use the finer :mod:`.fingerprints` instead (re-read
+    only when their text changes); this class stays for directives defined elsewhere.
+    """
 
     optional_arguments = 1
     final_argument_whitespace = True
@@ -48,12 +54,25 @@ DIRECTIVES: dict[str, Renderer] = {
     "smets-protocol": pages.protocol_objects,
     "smets-schema": schema_reference,
     "smets-consultation": consultation_page,  # also registers the requirement-page panel
+    "smets-conformance": conformance_page,  # also registers the requirement-page status panel
+    "smets-source": source_listing,
+    "smets-changelog": changes.changelog_page,  # also registers the change-history panel
+    "smets-suspects": changes.suspects_page,
 }
 
 
+def _text_func(render: Renderer) -> fingerprints.TextFunc:
+    def text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
+        return render(corpus_of(app), list(args))
+
+    return text
+
+
 def register(app: Sphinx) -> None:
+    """Every DIRECTIVES entry is re-read exactly when its text changes (see fingerprints.py)."""
+    fingerprints.register(app)
     for name, render in DIRECTIVES.items():
-        app.add_directive(name, directive_for(render))
+        fingerprints.add_directive(app, name, _text_func(render))
     from . import site  # traceability pages, requirement pages, need cards, assets
 
     site.register(app)

@@ -19,11 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import nested_parse_with_titles
 
 from ..corpus import Corpus
 from ..gaps import POLICY_FILE, default_policy, load_policy
@@ -32,7 +29,8 @@ from ..render import requirement as requirement_render
 from ..render import trace as trace_render
 from ..render.html import Linker
 from ..schema import NEED_TYPES, Requirement
-from .state import corpus_of, note_dependent
+from . import fingerprints
+from .state import corpus_of
 
 HtmlRenderer = Callable[[Corpus, list[str], Linker], str]
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
@@ -62,61 +60,47 @@ class SphinxLinker:
         return f"{self.doc(docname_of(self.corpus, need_id))}#{need_id}"
 
 
-def _parse(directive: SphinxDirective, text: str) -> list[nodes.Node]:
-    container = nodes.container(classes=["smets-generated"])
-    source = directive.get_source_info()[0] or directive.env.docname
-    nested_parse_with_titles(directive.state, StringList(text.splitlines(), source=source), container)
-    return [container]
+def _html_text(render: HtmlRenderer) -> fingerprints.TextFunc:
+    def text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
+        corpus = corpus_of(app)
+        return render(corpus, list(args), SphinxLinker(app, corpus, docname))
+
+    return text
 
 
-class HtmlDirective(SphinxDirective):
-    """Base: render from the corpus with links for this page; re-read when the corpus changes."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    render: HtmlRenderer
-
-    def run(self) -> list[nodes.Node]:
-        note_dependent(self.env, self.env.docname)
-        corpus = corpus_of(self.env.app)
-        linker = SphinxLinker(self.env.app, corpus, self.env.docname)
-        return _parse(self, type(self).render(corpus, list(self.arguments), linker))
+def _policy_path(app: Sphinx) -> Path:
+    return Path(app.confdir) / POLICY_FILE
 
 
-def _html_directive(render: HtmlRenderer) -> type[HtmlDirective]:
-    return type(f"Directive_{render.__name__}", (HtmlDirective,), {"render": staticmethod(render)})
-
-
-class GapsDirective(SphinxDirective):
+def gaps_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
     """The gaps the repository's policy (``policy.toml`` beside conf.py) reports."""
+    path = _policy_path(app)
+    policy = load_policy(path, shown_as=POLICY_FILE) if path.is_file() else default_policy()
+    corpus = corpus_of(app)
+    return trace_render.gaps_page(corpus, policy, SphinxLinker(app, corpus, docname))
+
+
+class GapsDirective(fingerprints.RenderedDirective):
+    """Also re-read when the policy file changes."""
 
     def run(self) -> list[nodes.Node]:
-        note_dependent(self.env, self.env.docname)
-        path = Path(self.env.app.confdir) / POLICY_FILE
+        path = _policy_path(self.env.app)
         if path.is_file():
             self.env.note_dependency(str(path))
-            policy = load_policy(path, shown_as=POLICY_FILE)
-        else:
-            policy = default_policy()
-        corpus = corpus_of(self.env.app)
-        return _parse(
-            self, trace_render.gaps_page(corpus, policy, SphinxLinker(self.env.app, corpus, self.env.docname))
-        )
+        return super().run()
 
 
-class GraphDirective(SphinxDirective):
-    """``.. smets-graph:: [ID]``: the interactive neighbourhood graph (from ID, or the first requirement)."""
+def graph_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
+    """``.. smets-graph:: [ID]`` (``:depth:``): the interactive graph from ID, or the first requirement."""
+    options = dict(a.split("=", 1) for a in args if "=" in a)
+    plain = [a for a in args if "=" not in a]
+    first = next(iter(corpus_of(app).requirements), None)
+    start = plain[0] if plain else (first.id if first else "")
+    return trace_render.graph_view(start, depth=int(options.get("depth", "2")), controls=True, height=640)
 
-    optional_arguments = 1
-    option_spec = {"depth": int}  # noqa: RUF012 - docutils API
 
-    def run(self) -> list[nodes.Node]:
-        note_dependent(self.env, self.env.docname)
-        corpus = corpus_of(self.env.app)
-        first = next(iter(corpus.requirements), None)
-        start = self.arguments[0] if self.arguments else (first.id if first else "")
-        text = trace_render.graph_view(start, depth=self.options.get("depth", 2), controls=True, height=640)
-        return _parse(self, text)
+def requirement_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
+    return requirement_render.requirement_page(corpus_of(app), list(args))
 
 
 HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
@@ -216,12 +200,10 @@ def _add_static(app: Sphinx, config: Config) -> None:
 
 def register(app: Sphinx) -> None:
     for name, render in HTML_DIRECTIVES.items():
-        app.add_directive(name, _html_directive(render))
-    app.add_directive("smets-gaps", GapsDirective)
-    app.add_directive("smets-graph", GraphDirective)
-    from .directives import directive_for
-
-    app.add_directive("smets-requirement", directive_for(requirement_render.requirement_page))
+        fingerprints.add_directive(app, name, _html_text(render))
+    fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)
+    fingerprints.add_directive(app, "smets-graph", graph_text, options=("depth",))
+    fingerprints.add_directive(app, "smets-requirement", requirement_text)
     app.connect("config-inited", _add_static)
     app.connect("builder-inited", _write_stubs, priority=600)
     app.connect("build-finished", write_graph_data)

@@ -33,7 +33,7 @@ def test_event_log_capacity_and_wrap_around(esme: ESME) -> None:
     oldest first, starting with tamper number 51.
     """
     capacity = esme.event_log_capacity()
-    assert capacity >= MIN_LOG_SIZE
+    assert capacity >= MIN_LOG_SIZE, f"the event log holds {capacity} events, fewer than {MIN_LOG_SIZE}"
     first = esme.now()
     for _ in range(capacity + 50):
         esme.stimulate_tamper()

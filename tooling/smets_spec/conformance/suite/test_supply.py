@@ -37,9 +37,13 @@ def test_restoration_needs_local_intervention(esme: ESME) -> None:
     esme.apply_load(2.0)
     esme.disable_supply(REMOTE)
     esme.enable_supply(REMOTE)
-    assert esme.supply_state() is not SupplyState.ON
+    assert esme.supply_state() is not SupplyState.ON, (
+        "a remote enable restored supply without local intervention"
+    )
     esme.advance(DAY)
-    assert esme.supply_state() is not SupplyState.ON
+    assert esme.supply_state() is not SupplyState.ON, (
+        "supply came back within 24 h without local intervention"
+    )
     assert esme.register(Register.ACTIVE_IMPORT) == pytest.approx(0.0)
     esme.local_acknowledge()
     assert esme.supply_state() is SupplyState.ON
@@ -58,7 +62,7 @@ def test_top_up_after_credit_cut_needs_local_intervention(esme: ESME) -> None:
     assert esme.supply_state() is SupplyState.OFF
     esme.top_up(1000.0, REMOTE)
     esme.advance(MINUTE)
-    assert esme.supply_state() is not SupplyState.ON
+    assert esme.supply_state() is not SupplyState.ON, "a top-up restored supply without local intervention"
     esme.local_acknowledge()
     assert esme.supply_state() is SupplyState.ON
 

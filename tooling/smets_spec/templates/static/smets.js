@@ -203,7 +203,8 @@
       var d = a[0] === b[0]
         ? "M" + (a[0] + W) + "," + y1 + " C" + (a[0] + W + 50) + "," + y1 + " " + (b[0] + W + 50) + "," + y2 + " " + (b[0] + W) + "," + y2
         : "M" + x1 + "," + y1 + " C" + ((x1 + x2) / 2) + "," + y1 + " " + ((x1 + x2) / 2) + "," + y2 + " " + x2 + "," + y2;
-      var path = el("path", { d: d, "class": "smets-edge", "marker-end": "url(#smets-arrow)" }, edgeLayer);
+      var side = a[0] === b[0] ? " smets-edge-side" : "";
+      var path = el("path", { d: d, "class": "smets-edge" + side, "marker-end": "url(#smets-arrow)" }, edgeLayer);
       el("title", {}, path).textContent = data.nodes[e[0]][0] + " " + data.links[e[2]].out + " " + data.nodes[e[1]][0];
     });
     var defs = el("defs", {}, svg);
@@ -235,7 +236,7 @@
     var count = Object.keys(levels).length - 1;
     this.canvas.appendChild(html("p", { "class": "smets-graph-note" },
       count + " linked need" + (count === 1 ? "" : "s") + " within depth " + this.depth +
-      " · left: upstream (what depends on it) · right: downstream (what it binds and uses)"));
+      " · left: upstream (what it derives from) · right: downstream (what depends on it)"));
   };
 
   function setupGraph(box) {

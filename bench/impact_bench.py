@@ -1,0 +1,144 @@
+"""Change impact benchmark (issue 5): ``smets impact BASE HEAD`` on a 10,000-requirement spec.
+
+It generates a synthetic spec (``smets_spec.synthetic``), commits it to a fresh git repository,
+commits a second revision that changes 20 requirements normatively (a number in each text), and
+measures, in this run and on this machine, the wall time of the real command
+(``python -m smets_spec.cli impact BASE HEAD``, interpreter start-up included):
+
+* cold: no ``.smets-cache/`` (both sides read from git objects);
+* base cached: the base side's index in the cache, the head side not (the normal case of a pull
+  request pushed again: the base did not move);
+* both cached: the command run again;
+
+and the peer measured in the same run: the naive way, which checks both revisions out into
+folders (``git worktree add``) and loads each whole spec with ``load_spec``, diffs them with
+``diff_corpora`` and walks the head graph (``build_graph`` + ``walk``); no HTML build.
+
+It checks that both ways find the same 20 changed requirements, then prints the figures and the
+ratios. Targets: cold ≤ 5 s, base cached ≤ 1 s.
+
+    .venv/bin/python bench/impact_bench.py [--requirements 10000] [--changes 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import git
+
+from smets_spec.corpus import load_spec
+from smets_spec.diff import diff_corpora
+from smets_spec.graph import build_graph, walk
+from smets_spec.impact import impact_links
+from smets_spec.schema import Requirement
+from smets_spec.specindex import CACHE_FOLDER, IndexCache
+from smets_spec.synthetic import generate
+
+_NUMBER = re.compile(r"\b(\d+)\b")
+
+
+def commit_all(repo: git.Repo, message: str) -> str:
+    repo.git.add("-A")
+    repo.git.commit("-q", "-m", message, "--no-verify")
+    return repo.head.commit.hexsha
+
+
+def change_requirements(root: Path, count: int) -> list[str]:
+    """Edit ``count`` generated requirements spread over the files: a number in each text grows by 1."""
+    corpus = load_spec(root / "spec", relative_to=root)
+    candidates = [r for r in corpus.requirements if ".1" in r.id and _NUMBER.search(r.content)]
+    step = max(1, len(candidates) // count)
+    chosen = candidates[::step][:count]
+    by_file: dict[str, list[Requirement]] = {}
+    for req in chosen:
+        by_file.setdefault(corpus.location(req.id).file, []).append(req)
+    for file, reqs in by_file.items():
+        path = root / file
+        text = path.read_text(encoding="utf-8")
+        for req in reqs:
+            new = _NUMBER.sub(lambda m: str(int(m[1]) + 1), req.content, count=1)
+            first_line = req.content.splitlines()[0]
+            assert text.count(first_line) >= 1, req.id
+            text = text.replace(first_line, new.splitlines()[0], 1)
+        path.write_text(text, encoding="utf-8")
+    return sorted(r.id for r in chosen)
+
+
+def run_impact(root: Path, base: str, head: str) -> tuple[float, str]:
+    cmd = [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "impact", base, head, "--timing"]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, done.stdout + done.stderr
+
+
+def drop_head_cache(root: Path, repo: git.Repo, head: str) -> None:
+    tree = (repo.commit(head).tree / "spec").hexsha
+    path = IndexCache(root / CACHE_FOLDER)._path(tree)
+    assert path is not None and path.is_file(), "the head side should have been cached by the first run"
+    path.unlink()
+
+
+def naive(root: Path, repo: git.Repo, base: str, head: str, scratch: Path) -> tuple[float, list[str]]:
+    """The peer: check out both revisions to folders, load both whole specs, diff and walk."""
+    start = time.perf_counter()
+    sides = []
+    for name, rev in (("base", base), ("head", head)):
+        folder = scratch / name
+        repo.git.worktree("add", "--detach", "-f", str(folder), rev)
+        sides.append(load_spec(folder / "spec", relative_to=folder))
+    diff = diff_corpora(sides[0], sides[1])
+    graph = build_graph(sides[1])
+    for change in diff.changes:
+        walk(graph, change.id, links=impact_links())
+    seconds = time.perf_counter() - start
+    for name in ("base", "head"):
+        repo.git.worktree("remove", "--force", str(scratch / name))
+    return seconds, sorted(c.id for c in diff.changes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requirements", type=int, default=10_000)
+    parser.add_argument("--changes", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="smets-impact-") as tmp:
+        root = generate(Path(tmp) / "spec-repo", args.requirements)
+        repo = git.Repo.init(root)
+        repo.config_writer().set_value("user", "name", "bench").release()
+        repo.config_writer().set_value("user", "email", "bench@example.invalid").release()
+        base = commit_all(repo, "base")
+        changed = change_requirements(root, args.changes)
+        head = commit_all(repo, f"change {len(changed)} requirements")
+        needs = len(load_spec(root / "spec", relative_to=root))
+        print(f"spec: {args.requirements} requirements, {needs} needs; change: {len(changed)} requirements")
+
+        shutil.rmtree(root / CACHE_FOLDER, ignore_errors=True)
+        cold, out = run_impact(root, base, head)
+        found = sorted(set(re.findall(r": ([A-Z]{2}\.\d+) modified, normative", out)))
+        assert found == changed, (found, changed)
+        drop_head_cache(root, repo, head)
+        warm, out_warm = run_impact(root, base, head)
+        assert "base" in out_warm and "(cached)" in out_warm, out_warm
+        hot, _ = run_impact(root, base, head)
+        peer, peer_found = naive(root, repo, base, head, Path(tmp) / "checkouts")
+        assert peer_found == changed, (peer_found, changed)
+
+        print(f"{'smets impact, cold (no cache)':<44} {cold:6.2f} s   target ≤ 5 s   {'ok' if cold <= 5 else 'OVER'}")
+        print(f"{'smets impact, base side cached':<44} {warm:6.2f} s   target ≤ 1 s   {'ok' if warm <= 1 else 'OVER'}")
+        print(f"{'smets impact, both sides cached':<44} {hot:6.2f} s")
+        print(f"{'peer: check out both + load_spec + diff + walk':<44} {peer:6.2f} s")
+        print(f"ratios: peer / cold = {peer / cold:.1f}x, peer / base cached = {peer / warm:.1f}x, "
+              f"cold / base cached = {cold / warm:.1f}x")
+        print("phases (cold):", [line for line in out.splitlines() if line.startswith("timing:")])
+        print("phases (base cached):", [line for line in out_warm.splitlines() if line.startswith("timing:")])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The version history of the specification: what changed between consecutive version tags,
+and since the last tag in the working tree; and the links left suspect since the last tag.
+
+Each tag's side is read from git through the index cache, each derived from the
+one before, so the history costs one full read the first time and almost nothing
+afterwards. A copy that is not a git repository (an unpacked archive) or has no
+version tag yet gets a history that says so instead of failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .changeset import ChangeSet, cache_for, compare
+from .corpus import Corpus
+from .diff import ChangeKind, CorpusDiff, NeedChange
+from .graph import per_corpus
+from .history import WORKTREE, Repository, RevisionError
+from .project import Project
+from .review import suspects_of
+from .specindex import IndexCache, Side, open_side
+from .suspects import Suspect
+
+
+class Status(StrEnum):
+    OK = "ok"
+    NOT_GIT = "not-git"
+    NO_TAGS = "no-tags"
+    ERROR = "error"
+
+
+@dataclass
+class Step:
+    """One version: its name, the version before it, and what changed."""
+
+    name: str
+    previous: str | None
+    diff: CorpusDiff | None = None
+    size: int = 0  # requirements in this version
+    note: str | None = None
+
+
+@dataclass
+class VersionHistory:
+    status: Status
+    message: str = ""
+    steps: list[Step] = field(default_factory=list)  # newest first
+    suspects: list[Suspect] = field(default_factory=list)  # since the last tag, unreviewed
+    last_tag: str | None = None
+
+    def changes_of(self, need_id: str) -> list[tuple[Step, NeedChange]]:
+        return [
+            (step, change)
+            for step in self.steps
+            for change in (step.diff.changes if step.diff else ())
+            if change.id == need_id and change.kind is not ChangeKind.MOVED
+        ]
+
+
+def _requirements(side: Side) -> int:
+    return sum(1 for node in side.index.nodes.values() if node.directive == "req")
+
+
+def version_history(
+    project: Project, worktree: bool = True, cache: IndexCache | None = None
+) -> VersionHistory:
+    """Every version tag's changes (newest first), and the working tree's since the last tag."""
+    repo = Repository(project)
+    if not repo.is_git:
+        return VersionHistory(
+            Status.NOT_GIT,
+            "This copy of the specification is not a git repository (for "
+            "example an unpacked archive), so its version history cannot be read here.",
+        )
+    tags = repo.version_tags()
+    store = cache if cache is not None else cache_for(project)
+    history = VersionHistory(Status.OK if tags else Status.NO_TAGS)
+    if not tags:
+        history.message = (
+            "No version tag yet (a tag such as v1.0 marks a released version): every need "
+            "is unreleased, and suspect links are counted from the first tag."
+        )
+        return history
+    try:
+        previous: Side | None = None
+        previous_name: str | None = None
+        for name, sha in tags:
+            side = open_side(repo.source(sha), store, base=previous)
+            side.source.label = name
+            step = Step(name, previous_name, size=_requirements(side))
+            if previous is not None:
+                step.diff = compare(previous, side)[0]
+            history.steps.insert(0, step)
+            previous, previous_name = side, name
+        history.last_tag = previous_name
+        if worktree and previous is not None:
+            head = open_side(repo.worktree(), store, base=previous)
+            diff = compare(previous, head)[0]
+            history.steps.insert(0, Step("Unreleased", previous_name, diff, _requirements(head)))
+            history.suspects = suspects_of(ChangeSet(repo, previous, head, diff))[0]
+    except (RevisionError, OSError) as exc:
+        history.status = Status.ERROR
+        history.message = f"The version history could not be read: {exc}"
+    return history
+
+
+@per_corpus
+def history_of(corpus: Corpus) -> VersionHistory:
+    """The version history of the project a corpus was read from (once per corpus)."""
+    if corpus.source is None or not (corpus.source.parent / "conf.py").is_file():
+        return VersionHistory(Status.NOT_GIT, "This corpus was not read from a project folder.")
+    return version_history(Project(corpus.source.parent))
+
+
+__all__ = ["WORKTREE", "Status", "Step", "VersionHistory", "history_of", "version_history"]

@@ -1,0 +1,192 @@
+"""``smets conform``: run the conformance suite against a device and write the results.
+
+* ``smets conform [--target module:factory] [--out FILE] [--json] [-k EXPR]`` runs
+  the suite (default target: the reference models), writes the results file
+  (default ``_build/conformance.json``, which the site reads), prints each
+  failure with the requirement ids it traces to, and checks that the spec's
+  model, question and test needs agree with the code.
+* ``smets conform --check``: only that agreement check (the suite is collected, not run).
+* ``smets conform --write-spec``: regenerate those needs from the code.
+
+Exit status: 0 all tests passed and the spec agrees with the code; 1 a test
+failed, a test names an unknown requirement, or the spec disagrees; 2 the
+command could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..conformance import DEFAULT_TARGET, live, sync
+from ..conformance.results import Results, Status, age_text, load
+from ..conformance.runner import SUITE_DIR, Run, collect, newest_source, run_suite
+from ..corpus import Corpus, load_spec
+from ..diagnostics import Location, Reporter, Rule
+from ..project import Project
+from ..reference.registry import load_registry
+from ..schema import ConformanceTest
+
+PYTEST_USAGE_ERROR = 4
+
+
+def _sync_problems(project: Project, corpus: Corpus, run: Run) -> Reporter:
+    models, questions = load_registry()
+    tests = sync.suite_tests(run.results.cases if run.results else [])
+    reporter = Reporter()
+    reporter.extend(sync.check(corpus, project.root, models, questions, tests, SUITE_DIR))
+    if not reporter.errors:
+        for path in sync.stale_files(project.spec, models, questions, tests):
+            reporter.warning(
+                Location(project.rel(path)),
+                "generated file differs from the code's titles or texts",
+                Rule.CONFORMANCE,
+                sync.FIX,
+            )
+    return reporter
+
+
+def _print_failures(results: Results) -> None:
+    for case in results.failures():
+        sys.stdout.write(
+            f"FAIL {', '.join(case.verifies)}: {case.test_id} ({case.nodeid.split('::', 1)[-1]})\n"
+            f"    {case.message.splitlines()[0] if case.message else ''}\n"
+        )
+    status = results.requirement_status()
+    failed = sorted(r for r, s in status.items() if s is Status.FAIL)
+    counts = ", ".join(f"{n} {o}" for o, n in results.summary().items() if n)
+    sys.stdout.write(
+        f"{counts} in {results.duration_s:.1f} s against {results.target_name or results.target}\n"
+    )
+    sys.stdout.write(
+        f"requirements: {sum(1 for s in status.values() if s is Status.PASS)} pass, "
+        f"{len(failed)} fail{': ' + ', '.join(failed) if failed else ''}\n"
+    )
+
+
+def cmd_conform(args: argparse.Namespace, project: Project) -> int:
+    corpus = load_spec(project.spec, relative_to=project.root)
+    if corpus.errors:
+        Reporter(list(corpus.diagnostics)).print()
+        sys.stderr.write("smets conform: the spec has errors; fix them first (smets validate)\n")
+        return 1
+    if args.write_spec:
+        return _write_spec(project)
+    if args.check:
+        run = collect(project.spec)
+    else:
+        out = Path(args.out).resolve() if args.out else live.results_file_for(project.html_dir)
+        redirect = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
+        with redirect:
+            run = run_suite(project.spec, out, args.target, quiet=not args.verbose, select=args.select)
+    if run.exit_code == PYTEST_USAGE_ERROR or run.results is None:
+        sys.stderr.write(f"smets conform: the suite could not run (pytest exit status {run.exit_code})\n")
+        return 1 if run.exit_code == PYTEST_USAGE_ERROR else 2
+    # with -k only part of the suite ran, so the spec's test needs cannot be compared with it
+    problems = Reporter() if args.select else _sync_problems(project, corpus, run)
+    problems.print()
+    if args.check:
+        sys.stdout.write(
+            f"{len(run.results.cases)} test cases collected; spec and code "
+            f"{'disagree' if problems.errors else 'agree'}\n"
+        )
+        return 1 if problems.errors else 0
+    if args.json:
+        json.dump(run.results.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_failures(run.results)
+        sys.stdout.write(f"results: {project.rel(run.results.path or Path())}\n")
+    return 1 if run.results.failures() or problems.errors else 0
+
+
+def _write_spec(project: Project) -> int:
+    run = collect(project.spec)
+    if run.results is None:
+        sys.stderr.write(
+            f"smets conform: the suite could not be collected (pytest exit status {run.exit_code})\n"
+        )
+        return 1
+    models, questions = load_registry()
+    changed = sync.write_spec(project.spec, models, questions, sync.suite_tests(run.results.cases))
+    for path in changed:
+        sys.stdout.write(f"wrote {project.rel(path)}\n")
+    sys.stdout.write(f"{len(changed)} file(s) changed\n")
+    return 0
+
+
+def _run_for_build(project: Project, path: Path) -> None:
+    sys.stdout.write(
+        f"conformance: no results at {project.rel(path)}; running the suite on the "
+        "reference models (smets conform)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(project.root), "conform", "--out", str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    sys.stdout.write(
+        f"conformance: suite ran in {time.monotonic() - started:.1f} s (exit status {done.returncode})\n"
+    )
+
+
+def ensure_results(project: Project, html_dir: Path, corpus: Corpus | None = None) -> Path | None:
+    """For ``smets build``: say how old the results are, or run the suite when there are none.
+
+    Nothing happens for a spec that lists no conformance tests.
+    """
+    corpus = corpus or load_spec(project.spec, relative_to=project.root)
+    if not corpus.of_type(ConformanceTest):
+        return None
+    path = live.results_file_for(html_dir)
+    if not path.is_file():
+        _run_for_build(project, path)
+    try:
+        results = load(path)
+    except ValueError as exc:
+        sys.stdout.write(f"conformance: {exc}; the site shows every requirement as not tested\n")
+        return path
+    stale = (
+        " (older than the models or the suite: run `smets conform`)"
+        if (results.generated.timestamp() < newest_source())
+        else ""
+    )
+    counts = ", ".join(f"{n} {o}" for o, n in results.summary().items() if n)
+    sys.stdout.write(
+        f"conformance: results {age_text(results.age())} old, against {results.target}: {counts}{stale}\n"
+    )
+    return path
+
+
+def add_commands(sub: Any) -> None:
+    conform = sub.add_parser(
+        "conform", help="run the conformance suite against a device (default: the models)"
+    )
+    conform.add_argument(
+        "--target",
+        default=DEFAULT_TARGET,
+        help=f"device under test as module:factory (default {DEFAULT_TARGET})",
+    )
+    conform.add_argument("--out", help="results file (default: _build/conformance.json, read by the site)")
+    conform.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    conform.add_argument("-k", dest="select", help="run only tests matching this pytest -k expression")
+    conform.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")
+    conform.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the spec's model/test/question needs agree with the code",
+    )
+    conform.add_argument(
+        "--write-spec",
+        action="store_true",
+        help="write spec/models/*.rst and spec/conformance/tests/*.rst from the code",
+    )
+    conform.set_defaults(handler=cmd_conform)

@@ -1,0 +1,49 @@
+"""Conformance in the Sphinx build: where the latest results are, and keeping their pages live.
+
+The results file is ``<output folder>/../conformance.json`` (``_build/conformance.json``
+for ``smets build``), or ``smets_conformance_results`` in conf.py (relative to it).
+When the file changes between two builds, every page computed from the corpus
+(requirement pages, the conformance summary) is re-read, so no status is stale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from ..conformance import live
+from ..conformance.runner import newest_source
+from . import fingerprints
+from .state import dependent_docs
+
+_STAMP = "smets_conformance_stamp"
+
+
+def results_path(app: Sphinx) -> Path:
+    configured = str(app.config.smets_conformance_results or "")
+    if configured:
+        return Path(app.confdir) / configured
+    return live.results_file_for(Path(app.outdir))
+
+
+def _init(app: Sphinx) -> None:
+    live.set_results_path(results_path(app))
+
+
+def _outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    now = (live.stamp(), newest_source())  # the results, and the models and suite shown as source
+    if getattr(env, _STAMP, None) == now:
+        return []
+    setattr(env, _STAMP, now)
+    skip = added | changed | removed
+    return sorted(set(fingerprints.changed_pages(app, env, skip)) | (dependent_docs(env) - skip))
+
+
+def register(app: Sphinx) -> None:
+    app.add_config_value("smets_conformance_results", "", "env", types=frozenset({str}))
+    app.connect("builder-inited", _init)
+    app.connect("env-get-outdated", _outdated)

@@ -1,0 +1,128 @@
+"""Pages computed from the corpus, re-read exactly when what they show changes.
+
+A directive registered here renders its text through a function of
+``(app, docname, args)``; the text's digest is kept in the environment with the
+directive's name and arguments. When any source changes, every such page is
+rendered again from the new corpus (plain Python, no parsing) and re-read if,
+and only if, a digest differs. So editing one requirement re-reads its own page,
+the pages that list or link it and the tables it appears in, and nothing else;
+a page whose table is unchanged is neither re-read nor left stale.
+
+The digest covers the text and, for every ``:need:`` role in it, the title and
+page of the need referred to (sphinx-needs draws those at write time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+from ..corpus import Corpus
+from .state import corpus_of
+
+#: (app, docname, args) -> reST text. ``args`` holds the directive's arguments and options as strings.
+TextFunc = Callable[[Sphinx, str, tuple[str, ...]], str]
+
+RENDERERS: dict[str, TextFunc] = {}
+_STORE = "smets_rendered"
+_NEED_ROLE = re.compile(r":need:`([^`]*)`")
+
+
+def digest(corpus: Corpus, text: str) -> str:
+    """Hash of the text and of the titles and pages of the needs its ``:need:`` roles show."""
+    h = hashlib.sha1(text.encode("utf-8"))
+    for target in _NEED_ROLE.findall(text):
+        need_id = target.rsplit("<", 1)[-1].rstrip(">").strip()
+        need = corpus.needs.get(need_id)
+        if need is not None:
+            h.update(f"\0{need_id}\0{need.title}\0{corpus.location(need_id).file}".encode())
+    return h.hexdigest()
+
+
+def _store(env: BuildEnvironment) -> dict[str, list[tuple[str, tuple[str, ...], str]]]:
+    store: dict[str, list[tuple[str, tuple[str, ...], str]]] | None = getattr(env, _STORE, None)
+    if store is None:
+        store = {}
+        setattr(env, _STORE, store)
+    return store
+
+
+def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
+    _store(env).setdefault(docname, []).append((name, args, digest(corpus_of(env.app), text)))
+
+
+class RenderedDirective(SphinxDirective):
+    """Renders ``RENDERERS[self.name]`` and records its digest. Options become ``name=value`` args."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        args = tuple(self.arguments) + tuple(f"{k}={v}" for k, v in sorted(self.options.items()))
+        text = RENDERERS[self.name](self.env.app, self.env.docname, args)
+        note_rendered(self.env, self.env.docname, self.name, args, text)
+        container = nodes.container(classes=["smets-generated"])
+        source = self.get_source_info()[0] or self.env.docname
+        nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
+        return [container]
+
+
+def add_directive(
+    app: Sphinx,
+    name: str,
+    func: TextFunc,
+    options: tuple[str, ...] = (),
+    base: type[RenderedDirective] = RenderedDirective,
+) -> None:
+    """Register a corpus-computed directive ``name`` whose text is ``func(app, docname, args)``."""
+    RENDERERS[name] = func
+    spec = dict.fromkeys(options, str)
+    app.add_directive(name, type(f"Rendered_{name}", (base,), {"option_spec": spec}))
+
+
+def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
+    """Pages (outside ``skip``) whose directives now render something else."""
+    corpus = corpus_of(app)
+    out = []
+    for docname, entries in _store(env).items():
+        if docname in skip or docname not in env.found_docs:
+            continue
+        for name, args, old in entries:
+            func = RENDERERS.get(name)
+            if func is None or digest(corpus, func(app, docname, args)) != old:
+                out.append(docname)
+                break
+    return sorted(out)
+
+
+def _outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    if not (added or changed or removed):
+        return []
+    return changed_pages(app, env, added | changed | removed)
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _store(env).pop(docname, None)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    theirs = _store(other)
+    _store(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
+
+
+def register(app: Sphinx) -> None:
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _outdated)
