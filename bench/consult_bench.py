@@ -63,8 +63,14 @@ def peer_export(corpus: Corpus, out: Path) -> None:
     ws.append(list(layout.REQUIREMENT_COLUMNS))
     devices = corpus.of_type(Device)
     for row, req in enumerate(consulted_requirements(corpus), start=2):
-        values = [req.id, req.section.value if req.section else "", req.title, req.content,
-                  devices_text(req, devices), req.impact.value if req.impact else ""]
+        values = [
+            req.id,
+            req.section.value if req.section else "",
+            req.title,
+            req.content,
+            devices_text(req, devices),
+            req.impact.value if req.impact else "",
+        ]
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row, column, value)
             cell.alignment = wrap
@@ -76,7 +82,9 @@ def peer_export(corpus: Corpus, out: Path) -> None:
 
 def peer_import(path: Path) -> int:
     wb = load_workbook(path)
-    cells = sum(1 for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    cells = sum(
+        1 for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
+    )
     wb.close()
     return cells
 
@@ -85,8 +93,11 @@ def response(corpus: Corpus) -> Filled:
     filled = Filled("Benchmark Respondent Limited")
     for n, req in enumerate(consulted_requirements(corpus)):
         comment = f"Comment {n} on {req.id}: the text is unclear.\nSecond line with £ and = sign."
-        filled.comments[req.id] = (("Major", "Minor", "none")[n % 3], comment, "Shall be clearer." if n % 10 == 0
-                                   else None)
+        filled.comments[req.id] = (
+            ("Major", "Minor", "none")[n % 3],
+            comment,
+            "Shall be clearer." if n % 10 == 0 else None,
+        )
     return filled
 
 
@@ -105,11 +116,17 @@ def main() -> None:
         ours = timed(lambda: export_workbook(corpus, consultation, "bench", blank), args.repeat)
         peer = timed(lambda: peer_export(corpus, work / "peer.xlsx"), args.repeat)
         print(f"spec: {n} requirements; corpus loaded in {load_wall:.2f} s wall ({load_cpu:.2f} s CPU)")
-        print(f"export   ours (write-only, all sheets + checks data) {ours[0]:6.2f} s wall {ours[1]:6.2f} s CPU"
-              f"   {blank.stat().st_size / 1e6:.1f} MB")
-        print(f"export   peer (openpyxl default, Requirements only)  {peer[0]:6.2f} s wall {peer[1]:6.2f} s CPU")
-        print(f"export   ratio peer/ours: {peer[0] / ours[0]:.1f}x wall, {peer[1] / ours[1]:.1f}x CPU"
-              f"   target <= 3 s: {'met' if ours[0] <= 3 else 'MISSED'}")
+        print(
+            f"export   ours (write-only, all sheets + checks data) {ours[0]:6.2f} s wall {ours[1]:6.2f} s CPU"
+            f"   {blank.stat().st_size / 1e6:.1f} MB"
+        )
+        print(
+            f"export   peer (openpyxl default, Requirements only)  {peer[0]:6.2f} s wall {peer[1]:6.2f} s CPU"
+        )
+        print(
+            f"export   ratio peer/ours: {peer[0] / ours[0]:.1f}x wall, {peer[1] / ours[1]:.1f}x CPU"
+            f"   target <= 3 s: {'met' if ours[0] <= 3 else 'MISSED'}"
+        )
         answered = work / "answered.xlsx"
         fill_workbook(blank, answered, response(corpus))  # setup, not timed
         folder = consultation_folder(corpus, root, consultation.id)
@@ -123,11 +140,18 @@ def main() -> None:
 
         mine = timed(import_once, args.repeat)
         other = timed(lambda: peer_import(answered), args.repeat)
-        print(f"import   ours (all checks + reST file written)       {mine[0]:6.2f} s wall {mine[1]:6.2f} s CPU"
-              f"   {mine[2][1]} responses, {answered.stat().st_size / 1e6:.1f} MB workbook")
-        print(f"import   peer (openpyxl default load, values only)   {other[0]:6.2f} s wall {other[1]:6.2f} s CPU")
-        print(f"import   ratio peer/ours: {other[0] / mine[0]:.1f}x wall, {other[1] / mine[1]:.1f}x CPU"
-              f"   target <= 5 s: {'met' if mine[0] <= 5 else 'MISSED'}")
+        print(
+            f"import   ours (all checks + reST file written)       {mine[0]:6.2f} s wall {mine[1]:6.2f} s CPU"
+            f"   {mine[2][1]} responses, {answered.stat().st_size / 1e6:.1f} MB workbook"
+        )
+        print(
+            f"import   peer (openpyxl default load, values only)   {other[0]:6.2f} s wall "
+            f"{other[1]:6.2f} s CPU"
+        )
+        print(
+            f"import   ratio peer/ours: {other[0] / mine[0]:.1f}x wall, {other[1] / mine[1]:.1f}x CPU"
+            f"   target <= 5 s: {'met' if mine[0] <= 5 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,11 @@ def _cut(path: Path, start: str, end: str | None) -> str:
 def version_1_1(root: Path) -> None:
     spec = root / "spec"
     edit(spec / "requirements.rst", "the meter ballance.", "the meter balance.")
-    edit(spec / "requirements.rst", "   :impact: back-office\n",
-         "   :impact: back-office\n   :applicability_basis: fixture reading\n")
+    edit(
+        spec / "requirements.rst",
+        "   :impact: back-office\n",
+        "   :impact: back-office\n   :applicability_basis: fixture reading\n",
+    )
     block = _cut(spec / "requirements.rst", ".. req:: Secure the interfaces", ".. req:: Show the tariff")
     (spec / "security.rst").write_text("Security\n========\n\n" + block, encoding="utf-8")
 
@@ -66,16 +69,26 @@ def version_1_1(root: Path) -> None:
 def head_change(root: Path) -> None:
     spec = root / "spec"
     edit(spec / "requirements.rst", "within 30 seconds", "within 10 seconds")
-    edit(spec / "requirements.rst", "   :uses: DAT_BALANCE\n\n   The meter shall",
-         "   :uses: DAT_BALANCE\n   :retrofit: true\n   :retrofit_basis: fixture: a safety recall\n\n"
-         "   The meter shall")
+    edit(
+        spec / "requirements.rst",
+        "   :uses: DAT_BALANCE\n\n   The meter shall",
+        "   :uses: DAT_BALANCE\n   :retrofit: true\n   :retrofit_basis: fixture: a safety recall\n\n"
+        "   The meter shall",
+    )
     _cut(spec / "requirements.rst", ".. req:: Show the tariff", None)
-    edit(spec / "requirements.rst", ".. req:: Show the balance",
-         ".. req:: Configure the tariff\n   :id: DS.01\n   :status: draft\n   :section: DS\n"
-         "   :impact: configuration\n   :mandatory_for: DEV_ESME\n\n"
-         "   The meter shall accept a new tariff from the supplier.\n\n.. req:: Show the balance")
-    edit(spec / "verification.rst", ".. term:: Credit mode\n   :id: TERM_CREDIT\n",
-         ".. dataitem:: Credit mode\n   :id: TERM_CREDIT\n   :data_type: boolean\n   :mapping_evidence: unmapped\n")
+    edit(
+        spec / "requirements.rst",
+        ".. req:: Show the balance",
+        ".. req:: Configure the tariff\n   :id: DS.01\n   :status: draft\n   :section: DS\n"
+        "   :impact: configuration\n   :mandatory_for: DEV_ESME\n\n"
+        "   The meter shall accept a new tariff from the supplier.\n\n.. req:: Show the balance",
+    )
+    edit(
+        spec / "verification.rst",
+        ".. term:: Credit mode\n   :id: TERM_CREDIT\n",
+        ".. dataitem:: Credit mode\n   :id: TERM_CREDIT\n   :data_type: boolean\n"
+        "   :mapping_evidence: unmapped\n",
+    )
 
 
 def history_repo(path: Path) -> tuple[git.Repo, dict[str, str]]:

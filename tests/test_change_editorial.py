@@ -12,13 +12,13 @@ BASE = "The meter shall record the import register every 30 minutes and retain i
 @pytest.mark.parametrize(
     "new",
     [
-        "The meter shall record the import register every 30 minutes and retain it for 13 months",  # full stop
-        "the METER shall record the Import register every 30 minutes and retain it for 13 months.",  # case
+        BASE.rstrip("."),  # full stop
+        BASE.replace("The meter", "the METER").replace("import", "Import"),  # case
         "The meter  shall record the import register\nevery 30 minutes, and retain it for 13 months.",
-        "The meter shall record an import register every 30 minutes and retain it for 13 months.",  # article
-        "The metre shall record the import register every 30 minutes and retain it for 13 months.",  # spelling
-        "The meter shall record the import registre every 30 minutes and retain it for 13 months.",  # swap
-        "The meter shall record the import-register every 30 minutes and retain it for 13 months.",  # hyphen
+        BASE.replace("the import", "an import"),  # article
+        BASE.replace("meter", "metre"),  # spelling
+        BASE.replace("register", "registre"),  # swap
+        BASE.replace("import register", "import-register"),  # hyphen
     ],
 )
 def test_editorial_changes_have_no_reason(new: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -374,3 +375,21 @@ def test_exported_workbook_is_protected_and_formula_free(root: Path, tmp_path: P
         "ESME mandatory",
         "firmware",
     ]
+
+
+def test_wrong_sheet_dimensions_hide_no_rows(root: Path, tmp_path: Path) -> None:
+    """Some writers state a sheet's used range wrongly; the import reads every row regardless."""
+    book = answer(root, Filled("A Ltd", comments={"SP.2": ("Minor", "last row", None)}), tmp_path)
+
+    def shrink(name: str, data: bytes) -> bytes:
+        return (
+            re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:A1"/>', data)
+            if "worksheets" in name
+            else data
+        )
+
+    small = _rezip(book, tmp_path / "small.xlsx", {}, shrink)
+    report, stored = import_one(root, small)
+    assert stored is not None, messages(report)
+    items, _ = read_responses(load(root), "CON_TEST")
+    assert [(s.response.target, s.response.text) for s in items] == [("SP.2", "last row")]

@@ -8,6 +8,8 @@ from collections import Counter
 from html import unescape
 from pathlib import Path
 
+import pytest
+
 from smets_spec.consultation.render import comments_panel, consultation_page, count_chart
 from smets_spec.corpus import Corpus
 from smets_spec.render.panels import PANELS
@@ -39,13 +41,27 @@ def test_consultation_page_content(corpus: Corpus) -> None:
 
 
 def test_count_chart_is_well_formed_svg() -> None:
-    svg = count_chart(
-        "Issues <by> section", [("IM", Counter({"Major": 2, "Minor": 5})), ("OP & co", Counter())]
-    )
+    long_name = "A respondent with a very long organisation name indeed Limited"
+    rows = [
+        ("IM", Counter({"Major": 2, "Minor": 5})),
+        ("OP & co", Counter()),
+        (long_name, Counter({"Minor": 1})),
+    ]
+    svg = count_chart("Issues <by> section", rows)
+    ns = "{http://www.w3.org/2000/svg}"
     root = ET.fromstring(svg)
-    rects = root.findall("{http://www.w3.org/2000/svg}rect")
-    assert len(rects) == 2 + 2  # legend (Major, Minor) + the two non-zero bars
-    assert root.find("{http://www.w3.org/2000/svg}title").text == "Issues <by> section"  # type: ignore[union-attr]
+    assert root.find(f"{ns}title").text == "Issues <by> section"  # type: ignore[union-attr]
+    bars = [r for r in root.findall(f"{ns}rect") if r.find(f"{ns}title") is not None]
+    assert [r.find(f"{ns}title").text for r in bars] == [  # type: ignore[union-attr]
+        "IM: 2 Major",
+        "IM: 5 Minor",
+        f"{long_name}: 1 Minor",
+    ]
+    assert float(bars[0].get("width", 0)) + float(bars[1].get("width", 0)) == pytest.approx(360.0)
+    labels = root.findall(f"{ns}text[@text-anchor='end']")
+    assert labels[2].text == long_name[:39] + "…"
+    assert labels[2].find(f"{ns}title").text == long_name  # type: ignore[union-attr]
+    assert float(labels[2].get("x", 0)) > 6.5 * 39  # the label fits left of the bars
 
 
 def test_built_site_shows_responses(built_site: Path) -> None:

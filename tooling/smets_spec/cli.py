@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smets_spec.commands.consult",
     "smets_spec.commands.conform",
     "smets_spec.commands.change",
+    "smets_spec.commands.dups",
 )
 
 
@@ -65,7 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        project = find_project(Path(args.root) if args.root else None)
+        try:
+            project = find_project(Path(args.root) if args.root else None)
+        except FileNotFoundError:
+            if not getattr(args, "project_optional", False):  # e.g. `smets dups other/needs.json` anywhere
+                raise
+            project = Project(Path.cwd())
         handler: Handler = args.handler
         return handler(args, project)
     except (FileNotFoundError, ValueError) as exc:

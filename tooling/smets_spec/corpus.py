@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -171,7 +172,7 @@ def build_record(
             )
         )
         return None, problems
-    if not re.fullmatch(model.id_pattern, need_id):
+    if not _id_regex(model.id_pattern).fullmatch(need_id):
         problems.append(
             Diagnostic(
                 _field_location(raw, "id"),
@@ -231,11 +232,17 @@ def build_record(
     return record, problems
 
 
+@lru_cache(maxsize=64)
+def _id_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 def _one_line(text: str) -> str:
     """Titles and option values may be wrapped over lines; they mean one line of text."""
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def _natural_key(need_id: str) -> tuple[list[tuple[int, int | str]], str]:
     """Digit runs compare as numbers (PC.2 < PC.10), ties by the text: sphinx-needs' link order."""
     parts = re.split(r"(\d+)", need_id)

@@ -55,6 +55,8 @@ class Rule(StrEnum):
     CONSULT_STALE = "smets.consult-stale"
     CONSULT_CONFLICT = "smets.consult-conflict"
     CONSULT_FORMAT = "smets.consult-format"
+    # duplicate detection (smets dups): the suppression file of reviewed findings
+    DUPS_SUPPRESSION = "smets.dups-suppression"
 
 
 @dataclass(frozen=True)

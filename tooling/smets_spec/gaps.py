@@ -26,8 +26,8 @@ from typing import Any
 
 from .corpus import Corpus
 from .diagnostics import Location
-from .schema import DataItem, Device, ProtocolObject, Requirement, Status
-from .trace import index_of, overall, protocol_coverage, verification, withdrawn
+from .schema import DataItem, ProtocolObject, Requirement, Status
+from .trace import devices_of, index_of, overall, protocol_coverage, requirements_of, verification, withdrawn
 
 POLICY_FILE = "policy.toml"
 
@@ -184,7 +184,7 @@ def finder(rule: str) -> Callable[[Finder], Finder]:
 @finder("approved-without-test")
 def _approved_without_test(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
     tests = verification(corpus).tests
-    for req in corpus.requirements:
+    for req in requirements_of(corpus):
         if req.status is Status.APPROVED and not tests[req.id]:
             yield (
                 req.id,
@@ -197,7 +197,7 @@ def _approved_without_test(corpus: Corpus) -> Iterator[tuple[str, str | None, st
 @finder("requirement-without-test")
 def _without_test(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
     tests = verification(corpus).tests
-    for req in corpus.requirements:
+    for req in requirements_of(corpus):
         if req.status in (Status.DRAFT, Status.PROPOSED, None) and not tests[req.id]:
             yield (
                 req.id,
@@ -210,7 +210,7 @@ def _without_test(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
 @finder("requirement-without-model")
 def _without_model(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
     models = verification(corpus).models
-    for req in corpus.requirements:
+    for req in requirements_of(corpus):
         if req.status is not Status.WITHDRAWN and not models[req.id]:
             yield (
                 req.id,
@@ -222,7 +222,7 @@ def _without_model(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]
 
 @finder("requirement-without-data")
 def _without_data(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
-    for req in corpus.requirements:
+    for req in requirements_of(corpus):
         if req.status is not Status.WITHDRAWN and not req.uses:
             yield (
                 req.id,
@@ -288,8 +288,8 @@ def _unused_object(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]
 
 @finder("device-without-requirements")
 def _idle_device(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
-    bound = {d for r in corpus.requirements for d in (*r.mandatory_for, *r.optional_for)}
-    for device in corpus.of_type(Device):
+    bound = {d for r in requirements_of(corpus) for d in (*r.mandatory_for, *r.optional_for)}
+    for device in devices_of(corpus):
         if device.id not in bound:
             yield (
                 device.id,
@@ -309,7 +309,8 @@ def _suspect_link(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
             link.source,
             link.link,
             f"{link} is suspect: {link.requirement} changed since the last version tag ({suspect.reason})",
-            f"check {link.other} against the new text of {link.requirement}, then `smets accept {link.requirement}`",
+            f"check {link.other} against the new text of {link.requirement}, "
+            f"then `smets accept {link.requirement}`",
         )
 
 

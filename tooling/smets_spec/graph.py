@@ -76,17 +76,45 @@ class Reached:
     path: tuple[Step, ...]
 
 
+def edges_of(corpus: Corpus) -> list[tuple[str, str, str]]:
+    """``(source, link, target)`` for every link written in the corpus to a need that exists, in order."""
+    fields = {t: tuple(t.links()) for t in {type(n) for n in corpus}}
+    needs = corpus.needs
+    return [
+        (need.id, name, target)
+        for need in corpus
+        for name in fields[type(need)]
+        for target in getattr(need, name)
+        if target in needs
+    ]
+
+
 def build_graph(corpus: Corpus) -> nx.MultiDiGraph:
     """One node per need, one edge per link (multi: two link types may join the same pair)."""
     graph = nx.MultiDiGraph()
-    for need in corpus:
-        graph.add_node(need.id, type=need.directive)
-    for need in corpus:
-        for name, targets in need.outgoing().items():
-            for target in targets:
-                if target in corpus.needs:
-                    graph.add_edge(need.id, target, key=name, link=name)
+    graph.add_nodes_from((need.id, {"type": need.directive}) for need in corpus)
+    graph.add_edges_from((source, target, link, {"link": link}) for source, link, target in edges_of(corpus))
     return graph
+
+
+def _adjacency(graph: nx.MultiDiGraph) -> dict[bool, dict[str, list[Step]]]:
+    """Per direction (downstream or not), each node's one-hop steps; kept on the graph once computed."""
+    cached: dict[bool, dict[str, list[Step]]] | None = graph.graph.get("smets_adjacency")
+    if cached is not None and graph.graph.get("smets_adjacency_size") == graph.number_of_edges():
+        return cached
+    outs: dict[bool, dict[str, list[Step]]] = {True: {}, False: {}}
+    ins: dict[bool, dict[str, list[Step]]] = {True: {}, False: {}}
+    for source, target, link in graph.edges(keys=True):
+        forward_is_down = DOWNSTREAM.get(link, Flow.FORWARD) is Flow.FORWARD
+        outs[forward_is_down].setdefault(source, []).append(Step(source, link, target, True))
+        ins[not forward_is_down].setdefault(target, []).append(Step(target, link, source, False))
+    adjacency: dict[bool, dict[str, list[Step]]] = {
+        way: {n: outs[way].get(n, []) + ins[way].get(n, []) for n in outs[way].keys() | ins[way].keys()}
+        for way in (True, False)
+    }
+    graph.graph["smets_adjacency"] = adjacency
+    graph.graph["smets_adjacency_size"] = graph.number_of_edges()
+    return adjacency
 
 
 def per_corpus(func: Callable[[Corpus], T]) -> Callable[[Corpus], T]:
@@ -117,14 +145,7 @@ def graph_of(corpus: Corpus) -> nx.MultiDiGraph:
 
 def _neighbours(graph: nx.MultiDiGraph, node: str, downstream: bool) -> Iterable[Step]:
     """Steps one hop downstream (or upstream) of ``node``."""
-    for _, target, link in graph.out_edges(node, keys=True):
-        flow = DOWNSTREAM.get(link, Flow.FORWARD)
-        if (flow is Flow.FORWARD) == downstream:
-            yield Step(node, link, target, True)
-    for source, _, link in graph.in_edges(node, keys=True):
-        flow = DOWNSTREAM.get(link, Flow.FORWARD)
-        if (flow is Flow.BACKWARD) == downstream:
-            yield Step(node, link, source, False)
+    return _adjacency(graph)[downstream].get(node, ())
 
 
 def walk(
@@ -234,3 +255,8 @@ def incoming(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, str]]:
 def outgoing(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, str]]:
     """``(link, target)`` for every link written on ``node``."""
     return [(link, target) for _, target, link in graph.out_edges(node, keys=True)]
+
+
+def forget(corpus: Corpus) -> None:
+    """Drop the cached graph and analyses of ``corpus``: the next call computes them again."""
+    _MEMO.pop(id(corpus), None)

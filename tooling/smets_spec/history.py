@@ -209,8 +209,9 @@ class Repository:
         )
 
     def describe(self, sha: str, revision: str) -> str:
-        short = sha[:10]
-        return revision if revision.startswith(short) or revision == sha else f"{revision} ({short})"
+        if sha.startswith(revision.lower()):
+            return revision[:12]  # a commit id: its first characters say it
+        return f"{revision} ({sha[:10]})"
 
     def source(self, revision: str) -> Source:
         """One side of a comparison: ``revision`` (any git revision) or :data:`WORKTREE`."""

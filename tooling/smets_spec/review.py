@@ -20,7 +20,8 @@ from .diagnostics import Diagnostic, Location, Severity
 from .diff import CorpusDiff
 from .impact import ImpactReport, analyse
 from .schema import Requirement
-from .suspects import REVIEWS_FILE, Link, Suspect, find_suspects, fingerprint, read_reviews
+from .specindex import Side
+from .suspects import REVIEWS_FILE, Link, Review, Suspect, find_suspects, fingerprint, read_reviews
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class ReviewReport:
     impact: ImpactReport
     suspects: list[Suspect] = field(default_factory=list)
     reviewed: list[Link] = field(default_factory=list)  # cleared by reviews recorded in this change
-    duplicates: list[Finding] | None = None  # None: the duplicates analysis is not available
+    duplicates: list[Finding] | None = None  # None: not checked (see duplicates_note)
+    duplicates_note: str = "the duplicates analysis was not run"
     errors: list[Diagnostic] = field(default_factory=list)  # head side
     new_errors: set[int] = field(default_factory=set)  # indexes into errors: not on the base side
     base_errors: int = 0
@@ -53,14 +55,18 @@ class ReviewReport:
         return self.diff.empty and not self.errors
 
 
-def _reviews(changeset: ChangeSet) -> tuple[dict[Link, Any], dict[Link, Any]]:
-    read = [
-        read_reviews(
-            (side.source.read_optional(REVIEWS_FILE) or b"").decode("utf-8"), f"{REVIEWS_FILE} ({side.label})"
-        )
-        for side in (changeset.base, changeset.head)
-    ]
-    return read[0], read[1]
+def _reviews_of(side: Side) -> dict[Link, Review]:
+    data = side.source.read_optional(REVIEWS_FILE) or b""
+    return read_reviews(data.decode("utf-8", errors="replace"), f"{REVIEWS_FILE} ({side.label})")
+
+
+def _reviews(changeset: ChangeSet) -> tuple[dict[Link, Review], dict[Link, Review]]:
+    """The reviews recorded on each side (a malformed file is an error on the head side only)."""
+    try:
+        base = _reviews_of(changeset.base)
+    except ValueError:
+        base = {}  # the change under review may be the one that repairs it
+    return base, _reviews_of(changeset.head)
 
 
 def suspects_of(changeset: ChangeSet) -> tuple[list[Suspect], list[Link]]:
@@ -146,9 +152,13 @@ def build_review(changeset: ChangeSet, validate: bool = True, duplicates: bool =
     if changeset.diff.empty and changeset.base.source.files == changeset.head.source.files:
         return report  # nothing changed: nothing to validate anew
     head, base = _validation(report, changeset) if validate else (None, None)
-    if duplicates and head is not None:
+    if not duplicates:
+        report.duplicates_note = "skipped (--no-duplicates)"
+    elif head is not None:
         changed = {c.id for c in changeset.diff.changes}
         report.duplicates = duplicates_introduced(base, head, changeset.base, changed)
+        if report.duplicates is None:
+            report.duplicates_note = "the duplicates analysis is not installed"
     return report
 
 

@@ -172,7 +172,11 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
     errors: list[Diagnostic] = []
     index = 0
     while index < len(lines):
-        match = _DIRECTIVE.match(lines[index])
+        line = lines[index]
+        if not line.endswith("::") and not line.lstrip(" ").startswith(".."):
+            index += 1  # plain text: the common case, decided without a regex
+            continue
+        match = _DIRECTIVE.match(line)
         if match and match["name"] in wanted:
             need, index = _read_need(lines, index, match, file, errors)
             needs.append(need)

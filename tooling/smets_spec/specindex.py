@@ -293,6 +293,13 @@ class IndexCache:
             return None
         return index if isinstance(index, SpecIndex) else None
 
+    @staticmethod
+    def _prune(folder: Path, keep: int = 32) -> None:
+        """Keep the most recently written indexes (old revisions and old engine versions go)."""
+        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in entries[keep:]:
+            stale.unlink(missing_ok=True)
+
     def put(self, tree: str | None, index: SpecIndex) -> None:
         path = self._path(tree) if tree else None
         if path is None:
@@ -303,6 +310,7 @@ class IndexCache:
             with os.fdopen(handle, "wb") as out:
                 pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
             Path(temp).replace(path)
+            self._prune(path.parent)
         except OSError:
             pass  # a read-only checkout: work without the cache
 
@@ -404,6 +412,8 @@ def _entries_of_paths(paths: list[str]) -> list[tuple[str, list[Entry]]]:
 
 def _workers(size: int) -> int:
     if size < PARALLEL_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:  # e.g. a parallel Sphinx worker: no children allowed
         return 1
     return max(1, min(4, os.cpu_count() or 1))
 

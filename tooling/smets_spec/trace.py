@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .corpus import Corpus
-from .graph import graph_of, per_corpus
+from .graph import edges_of, per_corpus
 from .schema import (
     SECTION_TITLES,
     ConformanceTest,
@@ -59,15 +59,21 @@ class TraceIndex:
 
 @per_corpus
 def index_of(corpus: Corpus) -> TraceIndex:
-    """The incoming-link index of ``corpus``, derived from its link graph."""
-    graph = graph_of(corpus)
-    order = {need_id: n for n, need_id in enumerate(corpus.needs)}
+    """The incoming links of every need, in corpus order (the same links the graph holds)."""
     incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for source, target, link in graph.edges(keys=True):
+    for source, link, target in edges_of(corpus):
         incoming[target].append((link, source))
-    for links in incoming.values():
-        links.sort(key=lambda pair: order[pair[1]])
     return TraceIndex(dict(incoming))
+
+
+@per_corpus
+def requirements_of(corpus: Corpus) -> list[Requirement]:
+    return corpus.requirements
+
+
+@per_corpus
+def devices_of(corpus: Corpus) -> list[Device]:
+    return corpus.of_type(Device)
 
 
 def _typed(corpus: Corpus, ids: Iterable[str], need_type: type[Need]) -> list[Need]:
@@ -89,14 +95,31 @@ class DegreeMatrix:
         return sum(1 for _, degrees in self.rows if degrees[column] is degree)
 
 
+@per_corpus
+def _degrees(corpus: Corpus) -> dict[str, tuple[Degree, ...]]:
+    ids = [d.id for d in devices_of(corpus)]
+    out: dict[str, tuple[Degree, ...]] = {}
+    for req in requirements_of(corpus):
+        mandatory, optional = set(req.mandatory_for), set(req.optional_for)
+        out[req.id] = tuple(
+            Degree.MANDATORY
+            if d in mandatory
+            else Degree.OPTIONAL
+            if d in optional
+            else Degree.NOT_APPLICABLE
+            for d in ids
+        )
+    return out
+
+
 def degree_matrix(corpus: Corpus, section: Section | None = None) -> DegreeMatrix:
-    devices = tuple(corpus.of_type(Device))
+    degrees = _degrees(corpus)
     rows = tuple(
-        (req, tuple(req.degree_for(d.id) for d in devices))
+        (req, degrees[req.id])
         for req in ordered_requirements(corpus)
         if section is None or req.section == section
     )
-    return DegreeMatrix(devices, rows)
+    return DegreeMatrix(tuple(devices_of(corpus)), rows)
 
 
 # --------------------------------------------------------------------- chains
@@ -109,13 +132,13 @@ class ItemChain:
     item: DataItem
     objects: tuple[ProtocolObject, ...]
     use_cases: tuple[ProtocolObject, ...]
+    carried: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "carried", bool(self.protocols() & set(CARRIERS)))
 
     def protocols(self) -> set[Protocol]:
         return {o.protocol for o in self.objects if o.protocol is not None}
-
-    @property
-    def carried(self) -> bool:
-        return bool(self.protocols() & set(CARRIERS))
 
 
 @dataclass(frozen=True)
@@ -124,10 +147,10 @@ class Chain:
 
     requirement: Requirement
     items: tuple[ItemChain, ...]
+    carried: bool = field(init=False)
 
-    @property
-    def carried(self) -> bool:
-        return bool(self.items) and all(i.carried for i in self.items)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "carried", bool(self.items) and all(i.carried for i in self.items))
 
 
 def item_chain(corpus: Corpus, item: DataItem) -> ItemChain:
@@ -156,7 +179,7 @@ def item_chains(corpus: Corpus) -> dict[str, ItemChain]:
 def chains_by_id(corpus: Corpus) -> dict[str, Chain]:
     items = item_chains(corpus)
     return {
-        req.id: Chain(req, tuple(items[i] for i in req.uses if i in items)) for req in corpus.requirements
+        req.id: Chain(req, tuple(items[i] for i in req.uses if i in items)) for req in requirements_of(corpus)
     }
 
 
@@ -284,7 +307,7 @@ def coverage_by_section(corpus: Corpus) -> list[GroupCoverage]:
     """One row per section that has requirements, in the order of the spec."""
     ver = verification(corpus)
     by_section: dict[Section, list[Requirement]] = defaultdict(list)
-    for req in corpus.requirements:
+    for req in requirements_of(corpus):
         if req.section is not None:
             by_section[req.section].append(req)
     return [
@@ -297,8 +320,8 @@ def coverage_by_device(corpus: Corpus) -> list[GroupCoverage]:
     """One row per device: the requirements binding it (mandatory or optional)."""
     ver = verification(corpus)
     rows = []
-    requirements = corpus.requirements
-    for device in corpus.of_type(Device):
+    requirements = requirements_of(corpus)
+    for device in devices_of(corpus):
         reqs = [r for r in requirements if device.id in r.mandatory_for or device.id in r.optional_for]
         rows.append(_group(corpus, device.id, device.title, reqs, ver))
     return rows
@@ -306,7 +329,7 @@ def coverage_by_device(corpus: Corpus) -> list[GroupCoverage]:
 
 @per_corpus
 def overall(corpus: Corpus) -> GroupCoverage:
-    return _group(corpus, "all", "All requirements", corpus.requirements, verification(corpus))
+    return _group(corpus, "all", "All requirements", requirements_of(corpus), verification(corpus))
 
 
 # ------------------------------------------------------------ one requirement
@@ -335,7 +358,7 @@ def requirement_trace(corpus: Corpus, req_id: str) -> RequirementTrace:
     related = ("refines", "depends_on", "conflicts_with")
     return RequirementTrace(
         req,
-        tuple((d, req.degree_for(d.id)) for d in corpus.of_type(Device)),
+        tuple((d, req.degree_for(d.id)) for d in devices_of(corpus)),
         chains_by_id(corpus)[req_id],
         tuple(m for m in models if isinstance(m, ReferenceModel)),
         tuple(t for t in tests if isinstance(t, ConformanceTest)),
@@ -345,7 +368,7 @@ def requirement_trace(corpus: Corpus, req_id: str) -> RequirementTrace:
 
 
 def withdrawn(corpus: Corpus) -> set[str]:
-    return {r.id for r in corpus.requirements if r.status is Status.WITHDRAWN}
+    return {r.id for r in requirements_of(corpus) if r.status is Status.WITHDRAWN}
 
 
 _SECTION_ORDER = {s: n for n, s in enumerate(Section)}
@@ -361,4 +384,4 @@ def spec_order(req: Requirement) -> tuple[int, int, str]:
 @per_corpus
 def ordered_requirements(corpus: Corpus) -> list[Requirement]:
     """The requirements in the order of the SMETS (sections in order, ids by number)."""
-    return sorted(corpus.requirements, key=spec_order)
+    return sorted(requirements_of(corpus), key=spec_order)

@@ -27,15 +27,17 @@ def _kind(directive: str) -> str:
 
 def check_links(corpus: Corpus, invalid: dict[str, str]) -> Iterator[Diagnostic]:
     """Every link points to an existing need of an allowed type."""
-    ids = sorted(corpus.needs)
+    needs = corpus.needs
     for need in corpus:
         for name, spec in need.links().items():
-            where = corpus.location(need.id, name)
             for target in getattr(need, name):
-                target_type = (
-                    corpus.needs[target].directive if target in corpus.needs else invalid.get(target)
-                )
+                found = needs.get(target)
+                target_type = found.directive if found is not None else invalid.get(target)
+                if target_type in spec.targets:
+                    continue
+                where = corpus.location(need.id, name)
                 if target_type is None:
+                    ids = sorted(needs)
                     close = difflib.get_close_matches(target, ids, n=1, cutoff=0.6)
                     hint = (
                         f"did you mean '{close[0]}'?"

@@ -12,10 +12,9 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..changeset import ChangeSet, cache_for, open_changeset
-from ..gaps import POLICY_FILE, Level, load_policy
 from ..history import WORKTREE, Repository
 from ..impact import ChangeImpact, analyse
 from ..project import Project
@@ -25,6 +24,9 @@ from ..render.review_md import render as review_markdown
 from ..review import _plain, build_review, suspects_of, to_json
 from ..specindex import IndexCache, open_side
 from ..suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
+
+if TYPE_CHECKING:
+    from ..gaps import Level
 
 
 def _revisions(args: argparse.Namespace) -> tuple[str, str]:
@@ -107,6 +109,8 @@ def cmd_review(args: argparse.Namespace, project: Project) -> int:
 
 
 def _policy_level(project: Project) -> Level:
+    from ..gaps import POLICY_FILE, Level, load_policy
+
     path = project.root / POLICY_FILE
     if not path.is_file():
         return Level.WARNING
@@ -137,6 +141,8 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
     args.base, args.worktree = base, False
     changeset = _open(args, project)
     suspects, reviewed = suspects_of(changeset)
+    from ..gaps import Level
+
     level = Level.ERROR if args.fail else _policy_level(project)
     if args.json:
         data = {

@@ -248,12 +248,11 @@ def questions_table(corpus: Corpus) -> str:
         [
             need_ref(q.id),
             ", ".join(req_ref(corpus, r) if r in corpus.needs else r for r in q.about),
-            escape(q.title),
         ]
         for q in corpus.of_type(ConsultationQuestion)
         if q.id.startswith("CQ_MODEL_")
     ]
-    return list_table(["Question", "About", "Topic"], rows, [35, 35, 30]) or "No open questions.\n"
+    return list_table(["Question", "About"], rows, [45, 55]) or "No open questions.\n"
 
 
 def conformance_page(corpus: Corpus, args: list[str]) -> str:

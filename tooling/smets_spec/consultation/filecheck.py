@@ -21,71 +21,65 @@ def _error(where: str, message: str, fix: str, rule: Rule = Rule.CONSULT_FILE) -
     return Diagnostic(Location(where), Severity.ERROR, message, rule, fix)
 
 
-def _zip_problems(path: Path, where: str, limits: Limits) -> list[Diagnostic]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if len(infos) > limits.zip_entries:
-                return [
-                    _error(
-                        where,
-                        f"the workbook holds {len(infos)} files (limit {limits.zip_entries})",
-                        "save the response as a plain .xlsx without embedded objects",
-                    )
-                ]
-            total = sum(info.file_size for info in infos)
-            if total > limits.unzipped_bytes:
-                return [
-                    _error(
-                        where,
-                        f"the workbook unpacks to {total:,} bytes (limit {limits.unzipped_bytes:,})",
-                        "shorten the response or split it; ask the programme team for help",
-                    )
-                ]
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return [
-                    _error(
-                        where,
-                        "the workbook contains macros (vbaProject.bin)",
-                        "save it as 'Excel Workbook (.xlsx)', which removes macros, and send it again",
-                    )
-                ]
-            if "[Content_Types].xml" not in names:
-                return [
-                    _error(
-                        where,
-                        "the file is a zip archive but not an Excel workbook",
-                        "send the .xlsx file exported by `smets consult export`",
-                    )
-                ]
-            types = archive.read("[Content_Types].xml")
-            if b"macroEnabled" in types:
-                return [
-                    _error(
-                        where,
-                        "the workbook is macro-enabled",
-                        "save it as 'Excel Workbook (.xlsx)' and send it again",
-                    )
-                ]
-            bad = archive.testzip()
-            if bad is not None:
-                return [
-                    _error(
-                        where,
-                        f"the workbook is corrupt (damaged part {bad})",
-                        "open it in Excel or LibreOffice, save it again as .xlsx, and re-send",
-                    )
-                ]
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
+_RESAVE = "open it in Excel or LibreOffice, save it again as .xlsx, and re-send"
+
+
+def _archive_problems(archive: zipfile.ZipFile, where: str, limits: Limits) -> list[Diagnostic]:
+    infos = archive.infolist()
+    names = {info.filename for info in infos}
+    if len(infos) > limits.zip_entries:
         return [
             _error(
                 where,
-                f"the workbook is corrupt ({exc})",
-                "open it in Excel or LibreOffice, save it again as .xlsx, and re-send",
+                f"the workbook holds {len(infos)} files (limit {limits.zip_entries})",
+                "save the response as a plain .xlsx without embedded objects",
             )
         ]
+    total = sum(info.file_size for info in infos)
+    if total > limits.unzipped_bytes:
+        return [
+            _error(
+                where,
+                f"the workbook unpacks to {total:,} bytes (limit {limits.unzipped_bytes:,})",
+                "shorten the response or split it; ask the programme team for help",
+            )
+        ]
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return [
+            _error(
+                where,
+                "the workbook contains macros (vbaProject.bin)",
+                "save it as 'Excel Workbook (.xlsx)', which removes macros, and send it again",
+            )
+        ]
+    if "[Content_Types].xml" not in names:
+        return [
+            _error(
+                where,
+                "the file is a zip archive but not an Excel workbook",
+                "send the .xlsx file exported by `smets consult export`",
+            )
+        ]
+    if b"macroEnabled" in archive.read("[Content_Types].xml"):
+        return [
+            _error(
+                where,
+                "the workbook is macro-enabled",
+                "save it as 'Excel Workbook (.xlsx)' and send it again",
+            )
+        ]
+    bad = archive.testzip()
+    if bad is not None:
+        return [_error(where, f"the workbook is corrupt (damaged part {bad})", _RESAVE)]
     return []
+
+
+def _zip_problems(path: Path, where: str, limits: Limits) -> list[Diagnostic]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _archive_problems(archive, where, limits)
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
+        return [_error(where, f"the workbook is corrupt ({exc})", _RESAVE)]
 
 
 def check_file(path: Path, where: str, limits: Limits) -> list[Diagnostic]:

@@ -28,22 +28,24 @@ _REVISION = re.compile(r"^[A-Za-z0-9+._-]{1,64}$")
 _NAME_EXTRA = set(" .,&'()/+-’")
 
 
-def _payload(reader: Reader) -> layout.Payload | None:
-    names = set(reader.wb.sheetnames)
-    if layout.INTEGRITY not in names:
+_FRESH = "fill in a fresh workbook made by `smets consult export`"
+
+
+def _integrity(reader: Reader) -> layout.Payload | None:
+    """The integrity data, when it is there, ours and unchanged."""
+    if layout.INTEGRITY not in reader.wb.sheetnames:
         reader.problem(
             "not a consultation workbook of this project (no integrity data)",
             Rule.CONSULT_WORKBOOK,
-            "fill in a workbook made by `smets consult export`; copy your answers into it",
+            _FRESH + "; copy your answers into it",
         )
         return None
     values = {i: [reader.raw(c) for c in cells] for i, cells in reader.rows(layout.INTEGRITY)}
-    first = values.get(1, [])
-    if first[:1] != [layout.MARKER]:
+    if values.get(1, [])[:1] != [layout.MARKER]:
         reader.problem(
             f"sheet '{layout.INTEGRITY}': not the integrity data of this project",
             Rule.CONSULT_WORKBOOK,
-            "fill in a workbook made by `smets consult export`",
+            _FRESH,
         )
         return None
     text = "".join(v[1] for i, v in sorted(values.items()) if i > 4 and v[:1] == ["payload"] and len(v) > 1)
@@ -51,9 +53,7 @@ def _payload(reader: Reader) -> layout.Payload | None:
         payload = layout.Payload.from_json(text)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         reader.problem(
-            f"sheet '{layout.INTEGRITY}': integrity data unreadable ({exc})",
-            Rule.CONSULT_WORKBOOK,
-            "fill in a fresh workbook made by `smets consult export`",
+            f"sheet '{layout.INTEGRITY}': integrity data unreadable ({exc})", Rule.CONSULT_WORKBOOK, _FRESH
         )
         return None
     checksum = values.get(4, ["", ""])
@@ -61,17 +61,25 @@ def _payload(reader: Reader) -> layout.Payload | None:
         reader.problem(
             f"sheet '{layout.INTEGRITY}': integrity data was changed (checksum mismatch)",
             Rule.CONSULT_WORKBOOK,
-            "fill in a fresh workbook made by `smets consult export`",
+            _FRESH,
         )
         return None
     if not _REVISION.match(payload.revision):
         reader.problem(
             f"sheet '{layout.INTEGRITY}': bad revision {payload.revision[:40]!r}",
             Rule.CONSULT_WORKBOOK,
-            "fill in a fresh workbook made by `smets consult export`",
+            _FRESH,
         )
         return None
-    expected = set(layout.SHEETS)
+    return payload
+
+
+def _payload(reader: Reader) -> layout.Payload | None:
+    """The integrity data, with the workbook's sheets and consultation checked against it."""
+    payload = _integrity(reader)
+    if payload is None:
+        return None
+    names, expected = set(reader.wb.sheetnames), set(layout.SHEETS)
     for name in sorted(names - expected):
         reader.problem(
             f"sheet '{name}' is not part of the consultation workbook; its content would not be imported",
@@ -79,11 +87,7 @@ def _payload(reader: Reader) -> layout.Payload | None:
             "move its text to the General sheet and delete it",
         )
     for name in sorted(expected - names):
-        reader.problem(
-            f"sheet '{name}' is missing",
-            Rule.CONSULT_PROTECTED,
-            "fill in a fresh workbook made by `smets consult export`",
-        )
+        reader.problem(f"sheet '{name}' is missing", Rule.CONSULT_PROTECTED, _FRESH)
     if not isinstance(reader.corpus.needs.get(payload.consultation), Consultation):
         reader.problem(
             f"consultation '{payload.consultation}' is not in the spec",

@@ -17,9 +17,88 @@ def _cell(cells: list[Any], index: int) -> Any:
     return cells[index] if index < len(cells) else None
 
 
+def _identify(reader: Reader, sheet: str, row: int, key: str, known: bool, seen: set[str], what: str) -> bool:
+    """Is column A of this row a known, first-seen id (or number)? Report it when not."""
+    where = reader.cell_name(sheet, row, 1, "Number" if what == "question" else "Id")
+    if not known:
+        reader.problem(
+            f"{where}: unknown {what} {'number' if what == 'question' else 'id'} {key[:20]!r}",
+            Rule.CONSULT_PROTECTED,
+            f"restore column A from a fresh export; answer only listed {what}s",
+        )
+        return False
+    if key in seen:
+        reader.problem(
+            f"{where}: {what} {key} appears twice",
+            Rule.CONSULT_PROTECTED,
+            f"keep one row per {what}; merge the two responses",
+        )
+        return False
+    seen.add(key)
+    return True
+
+
+def _current(reader: Reader, sheet: str, row: int, need_id: str, kind: type[Any], what: str) -> Any:
+    need = reader.corpus.needs.get(need_id)
+    if not isinstance(need, kind):
+        reader.problem(
+            f"{reader.cell_name(sheet, row, 1, 'Number' if what == 'question' else 'Id')}: {what} {need_id} "
+            "is no longer in the spec",
+            Rule.CONSULT_PROTECTED,
+            f"restore the {what}, or move the response to the General sheet",
+        )
+        return None
+    return need
+
+
+def _stale(reader: Reader, sheet: str, row: int, column: int, label: str, now: str, then: str) -> bool:
+    if layout.fingerprint(now) == then:
+        return False
+    header = "Question" if column == 2 else "Text"
+    reader.problem(
+        f"{reader.cell_name(sheet, row, column, header)}: {label} changed since the export; the "
+        "response is kept and marked stale",
+        Rule.CONSULT_STALE,
+        "review the response against the current text",
+        Severity.WARNING,
+    )
+    return True
+
+
+def _question_row(
+    reader: Reader,
+    payload: layout.Payload,
+    by_number: dict[int, str],
+    row: int,
+    cells: list[Any],
+    seen: set[str],
+) -> Response | None:
+    sheet = layout.QUESTIONS
+    number = reader.raw(_cell(cells, 0))
+    answer = reader.text(_cell(cells, 2), sheet, row, "Answer") if len(cells) > 2 else None
+    if not number and not reader.raw(_cell(cells, 1)) and answer is None:
+        return None
+    qid = by_number.get(int(number)) if number.isdigit() else None
+    if not _identify(reader, sheet, row, number, qid is not None, seen, "question") or qid is None:
+        return None
+    _, exported, cells_hash = payload.questions[qid]
+    if not reader.protected(sheet, row, cells, cells_hash, layout.QUESTION_COLUMNS[:2]):
+        return None
+    if answer is None:
+        reader.report.skipped.append(f"{sheet} row {row}: question {number}: no answer")
+        return None
+    question = _current(reader, sheet, row, qid, ConsultationQuestion, "question")
+    if question is None:
+        return None
+    stale = _stale(reader, sheet, row, 2, f"question {number}", question_text(question), exported)
+    return Response(
+        Kind.ANSWER, qid, text=answer, fingerprint=exported, stale=stale, source=f"{sheet} row {row}"
+    )
+
+
 def read_questions(reader: Reader, payload: layout.Payload) -> list[Response]:
     sheet = layout.QUESTIONS
-    by_number = {number: (qid, fp, cells) for qid, (number, fp, cells) in payload.questions.items()}
+    by_number = {number: qid for qid, (number, _, _) in payload.questions.items()}
     out: list[Response] = []
     seen: set[str] = set()
     for row, cells in reader.rows(sheet):
@@ -28,59 +107,9 @@ def read_questions(reader: Reader, payload: layout.Payload) -> list[Response]:
                 return []
             continue
         reader.extra_cells(sheet, row, cells, len(layout.QUESTION_COLUMNS))
-        number_text = reader.raw(_cell(cells, 0))
-        answer = reader.text(_cell(cells, 2), sheet, row, "Answer") if len(cells) > 2 else None
-        if not number_text and not reader.raw(_cell(cells, 1)) and answer is None:
-            continue
-        entry = by_number.get(int(number_text)) if number_text.isdigit() else None
-        if entry is None:
-            reader.problem(
-                f"{reader.cell_name(sheet, row, 1, 'Number')}: unknown question number {number_text[:20]!r}",
-                Rule.CONSULT_PROTECTED,
-                "restore the question numbers from a fresh export",
-            )
-            continue
-        qid, exported_fp, cells_hash = entry
-        if qid in seen:
-            reader.problem(
-                f"{reader.cell_name(sheet, row, 1, 'Number')}: question {number_text} appears twice",
-                Rule.CONSULT_PROTECTED,
-                "keep one row per question",
-            )
-            continue
-        seen.add(qid)
-        if not reader.protected(sheet, row, cells, cells_hash, layout.QUESTION_COLUMNS[:2]):
-            continue
-        if answer is None:
-            reader.report.skipped.append(f"{sheet} row {row}: question {number_text}: no answer")
-            continue
-        current = reader.corpus.needs.get(qid)
-        if not isinstance(current, ConsultationQuestion):
-            reader.problem(
-                f"{reader.cell_name(sheet, row, 1, 'Number')}: question {qid} is no longer in the spec",
-                Rule.CONSULT_PROTECTED,
-                "restore the question, or ask the respondent to move the answer",
-            )
-            continue
-        stale = layout.fingerprint(question_text(current)) != exported_fp
-        if stale:
-            reader.problem(
-                f"{reader.cell_name(sheet, row, 2, 'Question')}: question {number_text} changed since "
-                "the export; the answer is kept and marked stale",
-                Rule.CONSULT_STALE,
-                "review the answer against the current question",
-                Severity.WARNING,
-            )
-        out.append(
-            Response(
-                Kind.ANSWER,
-                qid,
-                text=answer,
-                fingerprint=exported_fp,
-                stale=stale,
-                source=f"{sheet} row {row}",
-            )
-        )
+        response = _question_row(reader, payload, by_number, row, cells, seen)
+        if response is not None:
+            out.append(response)
     return out
 
 
@@ -96,51 +125,25 @@ def _requirement_row(
     if not req_id and not responded and not any(reader.raw(c) for c in cells[:6]):
         return None
     entry = payload.requirements.get(req_id)
-    if entry is None:
-        reader.problem(
-            f"{reader.cell_name(sheet, row, 1, 'Id')}: unknown requirement id {req_id[:20]!r}",
-            Rule.CONSULT_PROTECTED,
-            "restore the id from a fresh export; comment only on listed rows",
-        )
+    if not _identify(reader, sheet, row, req_id, entry is not None, seen, "requirement") or entry is None:
         return None
-    if req_id in seen:
-        reader.problem(
-            f"{reader.cell_name(sheet, row, 1, 'Id')}: requirement {req_id} appears twice",
-            Rule.CONSULT_PROTECTED,
-            "keep one row per requirement; merge the two comments",
-        )
-        return None
-    seen.add(req_id)
-    exported_fp, cells_hash = entry
+    exported, cells_hash = entry
     if not reader.protected(sheet, row, cells, cells_hash, layout.REQUIREMENT_COLUMNS[:6]):
         return None
     if not responded:
         reader.report.skipped.append(f"{sheet} row {row}: {req_id}: no response")
         return None
-    current = reader.corpus.needs.get(req_id)
-    if not isinstance(current, Requirement):
-        reader.problem(
-            f"{reader.cell_name(sheet, row, 1, 'Id')}: requirement {req_id} is no longer in the spec",
-            Rule.CONSULT_PROTECTED,
-            "restore the requirement, or move the comment to the General sheet",
-        )
+    req = _current(reader, sheet, row, req_id, Requirement, "requirement")
+    if req is None:
         return None
-    stale = layout.fingerprint(requirement_text(current)) != exported_fp
-    if stale:
-        reader.problem(
-            f"{reader.cell_name(sheet, row, 4, 'Text')}: requirement {req_id} changed since the export; "
-            "the comment is kept and marked stale",
-            Rule.CONSULT_STALE,
-            "review the comment against the current text",
-            Severity.WARNING,
-        )
+    stale = _stale(reader, sheet, row, 4, f"requirement {req_id}", requirement_text(req), exported)
     return Response(
         Kind.REQUIREMENT,
         req_id,
         text=comment,
         wording=wording,
         rating=rating,
-        fingerprint=exported_fp,
+        fingerprint=exported,
         stale=stale,
         source=f"{sheet} row {row}",
     )

@@ -87,7 +87,11 @@ class Reader:
         return "" if value is None else str(value)
 
     def rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
-        for index, row in enumerate(self.wb[sheet].iter_rows(), start=1):
+        """Every row with its number; the sheet's stated dimensions are not trusted (some writers
+        state them wrong, which would hide rows), so rows are read to the last one present."""
+        ws = self.wb[sheet]
+        ws.reset_dimensions()
+        for index, row in enumerate(ws.iter_rows(), start=1):
             yield index, list(row)
 
     def extra_cells(self, sheet: str, row: int, cells: list[Any], width: int) -> None:

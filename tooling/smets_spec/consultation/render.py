@@ -79,17 +79,46 @@ def comments_panel(corpus: Corpus, req_id: str) -> str:
     return list_table(["Respondent", "Issue", "Comment", "Consultation"], rows, [20, 10, 55, 15])
 
 
+_CHAR_PX = 6.5  # average width of an 11 px sans-serif character
+
+
+def _fit(label: str, chars: int) -> str:
+    return label if len(label) <= chars else label[: max(chars - 1, 1)] + "…"
+
+
+def _bars(label: str, counter: Counter[str], series: tuple[str, ...], x: float, y: int, scale: float) -> str:
+    parts = []
+    for name in series:
+        count = counter.get(name, 0)
+        if count:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{scale * count:.1f}" height="14" '
+                f'fill="{_COLOURS.get(name, "#0072B2")}"><title>{html_escape(label)}: {count} '
+                f"{html_escape(name)}</title></rect>"
+            )
+        x += scale * count
+    total = sum(counter.get(s, 0) for s in series)
+    parts.append(f'<text x="{x + 4:.1f}" y="{y + 11}">{total}</text>')
+    return "".join(parts)
+
+
 def count_chart(
     title: str,
     rows: list[tuple[str, Counter[str]]],
     series: tuple[str, ...] = ("Major", "Minor"),
-    label_width: int = 170,
     plot_width: int = 360,
+    max_label: int = 40,
 ) -> str:
-    """Stacked horizontal bars of counts per row (e.g. Major and Minor by section)."""
-    bar_h, gap, top = 14, 6, 28
+    """Stacked horizontal bars of counts per row (e.g. Major and Minor by section).
+
+    Long labels are shortened (the full label is the bar's tooltip); text uses
+    ``currentColor`` so the chart follows the site's light and dark themes.
+    """
+    top, step = 28, 20
+    chars = min(max((len(label) for label, _ in rows), default=4), max_label)
+    label_width = int(12 + _CHAR_PX * chars)
     most = max((sum(c.get(s, 0) for s in series) for _, c in rows), default=0) or 1
-    height = top + len(rows) * (bar_h + gap) + 4
+    height = top + len(rows) * step + 4
     width = label_width + plot_width + 50
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="smets-chart" role="img" '
@@ -104,21 +133,12 @@ def count_chart(
         )
         x += 30 + 7 * len(name)
     for index, (label, counter) in enumerate(rows):
-        y = top + index * (bar_h + gap)
-        out.append(f'<text x="{label_width - 6}" y="{y + 11}" text-anchor="end">{html_escape(label)}</text>')
-        x0 = float(label_width)
-        for name in series:
-            count = counter.get(name, 0)
-            w = plot_width * count / most
-            if count:
-                out.append(
-                    f'<rect x="{x0:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                    f'fill="{_COLOURS.get(name, "#0072B2")}"><title>{html_escape(label)}: {count} '
-                    f"{html_escape(name)}</title></rect>"
-                )
-            x0 += w
-        total = sum(counter.get(s, 0) for s in series)
-        out.append(f'<text x="{x0 + 4:.1f}" y="{y + 11}">{total}</text>')
+        y = top + index * step
+        out.append(
+            f'<text x="{label_width - 6}" y="{y + 11}" text-anchor="end">{html_escape(_fit(label, chars))}'
+            f"<title>{html_escape(label)}</title></text>"
+        )
+        out.append(_bars(label, counter, series, float(label_width), y, plot_width / most))
     out.append("</svg>")
     return "".join(out)
 
@@ -186,7 +206,10 @@ def _general(summary: Summary) -> str:
 
 def consultation_page(corpus: Corpus, args: list[str]) -> str:
     """``.. smets-consultation:: CON_ID``: summary, chart, questions and answers, general comments."""
-    consultation = pick_consultation(corpus, args[0] if args else None)
+    try:
+        consultation = pick_consultation(corpus, args[0] if args else None)
+    except ValueError as exc:
+        return f".. error:: smets-consultation: {escape(str(exc))}\n"
     summary = summarise(corpus, consultation)
     people = sorted({s.respondent: s for s in summary.stored}.items(), key=lambda p: p[0].casefold())
     links = ", ".join(

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from ..corpus import Corpus
 from ..diagnostics import Diagnostic
 from ..schema import Consultation, ConsultationQuestion, Rating, Requirement
-from .model import Kind, Stored, question_text, questions_of, read_responses
+from .model import Kind, Stored, consulted_requirements, question_text, questions_of, read_responses
 
 _FORMULA_START = ("=", "+", "-", "@")
 UNRATED = "unrated"
@@ -98,41 +98,50 @@ class _Sheet:
         self.ws.auto_filter.ref = f"A1:{get_column_letter(self.width)}{self.rows + 1}"
 
 
-def write_summary(corpus: Corpus, summary: Summary, out: Path) -> None:
-    """The consolidated responses as a workbook for the programme team."""
-    wb = Workbook(write_only=True)
-    reqs = _Sheet(
+def _rating_value(stored: Stored) -> str | None:
+    return stored.response.rating.value if stored.response.rating else None
+
+
+def _requirements_sheet(wb: Workbook, corpus: Corpus, summary: Summary) -> None:
+    sheet = _Sheet(
         wb,
         "Requirements",
         ("Id", "Section", "Title", "Respondent", "Issue", "Comment", "Proposed wording", "Stale"),
         (9, 8, 28, 24, 9, 60, 40, 7),
     )
-    for item in sorted(summary.of_kind(Kind.REQUIREMENT), key=lambda s: (s.response.target, s.respondent)):
+    order = {req.id: n for n, req in enumerate(consulted_requirements(corpus))}
+    items = summary.of_kind(Kind.REQUIREMENT)
+    for item in sorted(
+        items, key=lambda s: (order.get(s.response.target, len(order)), s.respondent.casefold())
+    ):
         req = corpus.needs.get(item.response.target)
         section = req.section.value if isinstance(req, Requirement) and req.section else ""
         r = item.response
-        reqs.add(
+        sheet.add(
             [
                 r.target,
                 section,
                 req.title if req else "",
                 item.respondent,
-                r.rating.value if r.rating else None,
+                _rating_value(item),
                 r.text,
                 r.wording,
                 "stale" if r.stale else None,
             ]
         )
-    reqs.finish()
-    questions = _Sheet(
+    sheet.finish()
+
+
+def _questions_sheet(wb: Workbook, summary: Summary) -> None:
+    sheet = _Sheet(
         wb, "Questions", ("Number", "Question", "Respondent", "Answer", "Stale"), (8, 60, 24, 80, 7)
     )
     answers: dict[str, list[Stored]] = {}
     for item in summary.of_kind(Kind.ANSWER):
         answers.setdefault(item.response.target, []).append(item)
     for question in summary.questions:
-        for item in sorted(answers.get(question.id, []), key=lambda s: s.respondent):
-            questions.add(
+        for item in sorted(answers.get(question.id, []), key=lambda s: s.respondent.casefold()):
+            sheet.add(
                 [
                     question.number,
                     question_text(question),
@@ -141,13 +150,27 @@ def write_summary(corpus: Corpus, summary: Summary, out: Path) -> None:
                     "stale" if item.response.stale else None,
                 ]
             )
-    questions.finish()
+    sheet.finish()
+
+
+def write_summary(corpus: Corpus, summary: Summary, out: Path) -> None:
+    """The consolidated responses as a workbook for the programme team."""
+    wb = Workbook(write_only=True)
+    _requirements_sheet(wb, corpus, summary)
+    _questions_sheet(wb, summary)
     general = _Sheet(
         wb, "General", ("Topic", "Respondent", "Issue", "Comment", "Proposed wording"), (30, 24, 9, 70, 40)
     )
     for item in summary.of_kind(Kind.GENERAL):
-        r = item.response
-        general.add([r.topic, item.respondent, r.rating.value if r.rating else None, r.text, r.wording])
+        general.add(
+            [
+                item.response.topic,
+                item.respondent,
+                _rating_value(item),
+                item.response.text,
+                item.response.wording,
+            ]
+        )
     general.finish()
     counts = _Sheet(wb, "Counts", ("By", "Name", *COUNT_COLUMNS, "Total"), (12, 30, 9, 9, 9, 9, 9))
     for by, table in (("section", summary.by_section), ("respondent", summary.by_respondent)):

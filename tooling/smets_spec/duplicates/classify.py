@@ -25,14 +25,14 @@ matching sentences makes a possible conflict.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
 from .index import Collection, Doc, cosine, shared_mass
 from .items import Item
-from .text import MODALS, Role, spans, tokenize
+from .text import MODALS, Role, fold, spans, tokenize
 
 
 class Kind(StrEnum):
@@ -87,7 +87,10 @@ def _variant(x: str, y: str) -> bool:
     if len(x) == len(y):
         diffs = [i for i in range(len(x)) if x[i] != y[i]]
         return len(diffs) == 1 or (
-            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and x[diffs[0]] == y[diffs[1]] and x[diffs[1]] == y[diffs[0]]
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and x[diffs[0]] == y[diffs[1]]
+            and x[diffs[1]] == y[diffs[0]]
         )
     long, short = (x, y) if len(x) > len(y) else (y, x)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
@@ -108,7 +111,7 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
     long_a = [k for k in only_a if len(pa.written[k]) >= 6] if len(only_a) <= 4 and len(only_b) <= 4 else []
     for ka in long_a:
         for kb in only_b:
-            if _variant(pa.written[ka], pb.written[kb]):
+            if _variant(fold(pa.written[ka]), fold(pb.written[kb])):
                 only_a.discard(ka)
                 only_b.discard(kb)
                 same[kb] = ka
@@ -139,8 +142,12 @@ def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]
     return sorted(out)
 
 
-def _show(counter: Counter[str]) -> str:
-    return ", ".join(sorted(counter.elements())) or "none"
+def _differ(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """``"x, y vs z"``: what each side has that the other lacks."""
+    ca, cb = Counter(a), Counter(b)
+    only_a = ", ".join(sorted((ca - cb).elements())) or "none"
+    only_b = ", ".join(sorted((cb - ca).elements())) or "none"
+    return f"{only_a} vs {only_b}"
 
 
 def time_basis(keys: frozenset[str] | set[str]) -> str:
@@ -153,18 +160,14 @@ def _sentence_signals(a: Sentence, b: Sentence) -> list[str]:
     signals: list[str] = []
     qa, qb = a.quantities, b.quantities
     if qa and qb and qa != qb:
-        numbers_a = Counter(q.split(" ", 1)[0] for q in qa.elements())
-        numbers_b = Counter(q.split(" ", 1)[0] for q in qb.elements())
-        what = "units" if numbers_a == numbers_b else "numbers"
-        signals.append(f"{what} differ: {_show(qa - qb)} vs {_show(qb - qa)}")
-    ma = sorted(MODALS[k] for k in a.modals.elements())
-    mb = sorted(MODALS[k] for k in b.modals.elements())
-    if ma and mb and ma != mb:
-        signals.append(f"modal verbs differ: {_show(a.modals - b.modals)} vs {_show(b.modals - a.modals)}")
-    if a.negations.total() != b.negations.total():
-        signals.append(f"negation differs: {_show(a.negations - b.negations)} vs {_show(b.negations - a.negations)}")
+        same_numbers = sorted(q.split(" ", 1)[0] for q in qa) == sorted(q.split(" ", 1)[0] for q in qb)
+        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {_differ(qa, qb)}")
+    if a.modals and b.modals and sorted(MODALS[k] for k in a.modals) != sorted(MODALS[k] for k in b.modals):
+        signals.append(f"modal verbs differ: {_differ(a.modals, b.modals)}")
+    if len(a.negations) != len(b.negations):
+        signals.append(f"negation differs: {_differ(a.negations, b.negations)}")
     if a.comparators != b.comparators and (qa or qb):
-        signals.append(f"range differs: {_show(a.comparators - b.comparators)} vs {_show(b.comparators - a.comparators)}")
+        signals.append(f"range differs: {_differ(a.comparators, b.comparators)}")
     ta, tb = time_basis(a.time_keys), time_basis(b.time_keys)
     if ta and tb and ta != tb:
         signals.append(f"time basis differs: {ta} vs {tb}")
@@ -192,16 +195,39 @@ def conflict_signals(pa: Profile, pb: Profile) -> list[str]:
     return out
 
 
-def highlight(a: str, b: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Character spans of the words of each text (other than function words) the other text lacks."""
+#: The roles a conflict signal is about: only those words are marked in a rule-found conflict.
+_SIGNAL_ROLES = {
+    "numbers": (Role.NUMBER, Role.UNIT),
+    "units": (Role.NUMBER, Role.UNIT),
+    "modal": (Role.MODAL,),
+    "negation": (Role.NEGATION,),
+    "range": (Role.COMPARATOR, Role.NUMBER),
+    "time basis": (Role.TIME_BASIS,),
+}
+
+
+def highlight(a: str, b: str, signals: Sequence[str] = ()) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Character spans of the words of each text (other than function words) the other text lacks; with
+    ``signals`` (of a conflict found by a rule), only the words of the roles the signals name."""
     keys_a, keys_b = {t.key for t in tokenize(a)}, {t.key for t in tokenize(b)}
+    roles = {r for s in signals for name, rs in _SIGNAL_ROLES.items() if s.startswith(name) for r in rs}
     hidden = (Role.FUNCTION, Role.PUNCT)
 
     def marks(text: str, other: set[str]) -> list[tuple[int, int]]:
         where = spans(text)
-        return [where[i] for i, t in enumerate(tokenize(text)) if t.role not in hidden and t.key not in other]
+        return [
+            where[i]
+            for i, t in enumerate(tokenize(text))
+            if t.role not in hidden and t.key not in other and (not roles or t.role in roles)
+        ]
 
     return marks(a, keys_b), marks(b, keys_a)
+
+
+def marked(finding: Finding, a: str | None = None, b: str | None = None) -> tuple[list[tuple[int, int]], ...]:
+    """The spans to mark in the finding's texts (or in ``a`` and ``b``, the same texts rewritten)."""
+    rule_found = finding.kind is Kind.CONFLICT and finding.scores.get("pattern") == 0.0
+    return highlight(a or finding.a.text, b or finding.b.text, finding.signals if rule_found else ())
 
 
 @dataclass(frozen=True)
@@ -232,17 +258,28 @@ def classify(
     overlap_shape = cont >= th.overlap and length <= th.overlap_length
     if cos < th.candidate_cosine and not overlap_shape:
         return None
+    if (
+        not overlap_shape
+        and cos < th.duplicate_alone
+        and dice(a.shingles, b.shingles) < th.parallel
+        and not (_few(a.keys - b.keys, a, 2) and _few(b.keys - a.keys, b, 2))
+    ):
+        return None  # too many words differ for a duplicate or a conflict, too few agree for a parallel
     pa, pb = profiles(a), profiles(b)
     diff = difference(a, b, pa, pb, names)
-    sb = pb.shingles if not diff.same else shingles(pattern_sequence(b.tokens, diff.same))
-    small, large = (pa.shingles, sb) if a_short else (sb, pa.shingles)
-    order = (small & large).total() / (small.total() or 1) if overlap_shape else 0.0
-    scores = PairScores(cos, cont, order, length, dice(pa.shingles, sb), _core_share(a, b, diff), a_short)
+    sb = b.shingles if not diff.same else shingles(pattern_sequence(b.tokens, diff.same))
+    small, large = (a.shingles, sb) if a_short else (sb, a.shingles)
+    order = len(small & large) / (len(small) or 1) if overlap_shape else 0.0
+    scores = PairScores(cos, cont, order, length, dice(a.shingles, sb), _core_share(a, b, diff), a_short)
     kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th)
     if kind is None:
         return None
-    shown = {"cosine": round(cos, 3), "containment": round(cont, 3), "pattern": round(scores.pattern, 3),
-             "core": round(scores.core, 3)}
+    shown = {
+        "cosine": round(cos, 3),
+        "containment": round(cont, 3),
+        "pattern": round(scores.pattern, 3),
+        "core": round(scores.core, 3),
+    }
     return Finding(kind, a.item, b.item, round(score, 3), reason, shown, tuple(signals))
 
 
@@ -250,9 +287,9 @@ def _words(keys: list[str] | set[str], p: Profile) -> str:
     return ", ".join(sorted(p.written.get(k, k) for k in keys)) or "-"
 
 
-def _few(only: set[str], doc: Doc) -> bool:
+def _few(only: set[str] | frozenset[str], doc: Doc, slack: int = 0) -> bool:
     """A paraphrase changes a few words here and there: at most 3, or a quarter of a long text's."""
-    return len(only) <= max(3, len(doc.keys) // 4)
+    return len(only) <= max(3, len(doc.keys) // 4) + slack
 
 
 def _uncovered(p: Profile, other: Doc) -> int:
@@ -273,29 +310,69 @@ def _decide(
     if not named and few and s.cos >= th.conflict and s.core >= th.core:
         signals = conflict_signals(pa, pb)
         if signals:
-            return Kind.CONFLICT, s.cos, f"same subject (cosine {s.cos:.2f}) but " + "; ".join(signals), signals
+            return (
+                Kind.CONFLICT,
+                s.cos,
+                f"same subject (cosine {s.cos:.2f}) but " + "; ".join(signals),
+                signals,
+            )
     if named and substitution and s.pattern >= th.parallel and s.cos >= th.parallel_cosine:
         words = f"{_words(diff.named_a or diff.only_a, pa)} / {_words(diff.named_b or diff.only_b, pb)}"
-        return Kind.PARALLEL, s.pattern, f"same sentence pattern ({s.pattern:.2f}) for a different subject: {words}", []
+        return (
+            Kind.PARALLEL,
+            s.pattern,
+            f"same sentence pattern ({s.pattern:.2f}) for a different subject: {words}",
+            [],
+        )
     if named:
         return None, 0.0, "", []
     extra_a, extra_b = _uncovered(pa, b), _uncovered(pb, a)
     only_short, only_long = (diff.only_a, diff.only_b) if s.a_short else (diff.only_b, diff.only_a)
     extra_short, extra_long = (extra_a, extra_b) if s.a_short else (extra_b, extra_a)
-    overlap = s.cont >= th.overlap and s.order >= th.overlap_order and not extra_short and (
-        extra_long > 0 or len(only_long) >= max(2, 2 * len(only_short)))
+    overlap = (
+        s.cont >= th.overlap
+        and s.order >= th.overlap_order
+        and not extra_short
+        and (extra_long > 0 or len(only_long) >= max(2, 2 * len(only_short)))
+    )
     alike = s.cos >= th.duplicate_alone or s.pattern >= th.duplicate_pattern
-    if not overlap and not (extra_a or extra_b) and few and s.cos >= th.duplicate and s.core >= th.core and alike:
+    if (
+        not overlap
+        and not (extra_a or extra_b)
+        and few
+        and s.cos >= th.duplicate
+        and s.core >= th.core
+        and alike
+    ):
         changed = f"{_words(diff.only_a, pa)} / {_words(diff.only_b, pb)}"
-        detail = f"; differing words: {changed}" if diff.only_a or diff.only_b else "; no content word differs"
-        return Kind.DUPLICATE, s.cos, f"same words (cosine {s.cos:.2f}, distinctive words shared {s.core:.0%}){detail}", []
+        detail = (
+            f"; differing words: {changed}" if diff.only_a or diff.only_b else "; no content word differs"
+        )
+        return (
+            Kind.DUPLICATE,
+            s.cos,
+            f"same words (cosine {s.cos:.2f}, distinctive words shared {s.core:.0%}){detail}",
+            [],
+        )
     if overlap:
-        reason = (f"{s.cont:.0%} of the shorter text's words (by weight) are in the longer one, {s.order:.0%} of "
-                  f"its word pairs in the same order; the longer has {1 / (s.length or 1):.1f}x the words")
+        reason = (
+            f"{s.cont:.0%} of the shorter text's words (by weight) are in the longer one, {s.order:.0%} of "
+            f"its word pairs in the same order; the longer has {1 / (s.length or 1):.1f}x the words"
+        )
         return Kind.OVERLAP, s.cont, reason, []
     if extra_a and extra_b and s.cos >= th.conflict and _shared_sentence(pa, b) and _shared_sentence(pb, a):
-        return Kind.OVERLAP, s.cos, f"both state the same sentence (cosine {s.cos:.2f}); each adds a sentence of its own", []
+        return (
+            Kind.OVERLAP,
+            s.cos,
+            f"both state the same sentence (cosine {s.cos:.2f}); each adds a sentence of its own",
+            [],
+        )
     if substitution and s.pattern >= th.parallel_plain and s.cos >= th.parallel_cosine:
         words = f"{_words(diff.only_a, pa)} / {_words(diff.only_b, pb)}"
-        return Kind.PARALLEL, s.pattern, f"same sentence pattern ({s.pattern:.2f}), different words: {words}", []
+        return (
+            Kind.PARALLEL,
+            s.pattern,
+            f"same sentence pattern ({s.pattern:.2f}), different words: {words}",
+            [],
+        )
     return None, 0.0, "", []

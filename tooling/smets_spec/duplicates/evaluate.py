@@ -57,8 +57,10 @@ THESAURUS: dict[str, tuple[str, ...]] = {
     "read": ("retrieved", "accessed"),
 }
 _DROPPABLE = ("the ", "a ", "an ", "configured ", "authorised ", "each ", "both ", "also ")
-_MOVABLE = re.compile(r"^(?P<head>.+?) (?P<tail>(?:within|when|without|across|at intervals of|by an|"
-                      r"on a command|at the time|to the consumer) [^.]+)\.(?P<rest>.*)$")
+_MOVABLE = re.compile(
+    r"^(?P<head>.+?) (?P<tail>(?:within|when|without|across|at intervals of|by an|"
+    r"on a command|at the time|to the consumer) [^.]+)\.(?P<rest>.*)$"
+)
 
 
 def _reorder(text: str, rng: random.Random) -> str:
@@ -80,8 +82,12 @@ _SUBJECT = re.compile(r"(?:^|(?<=[.,] ))(?:[Tt]he|[Aa]ny) [\w -]+? (?=shall|shou
 def _synonyms(text: str, rng: random.Random, count: int) -> str:
     """Replace words by synonyms, outside the subject phrases ("the in-home display shall")."""
     protected = [m.span() for m in _SUBJECT.finditer(text)]
-    spots = [(m.start(), m.end(), m.group()) for w in THESAURUS for m in re.finditer(rf"\b{w}\b", text)
-             if not any(a <= m.start() < b for a, b in protected)]
+    spots = [
+        (m.start(), m.end(), m.group())
+        for w in THESAURUS
+        for m in re.finditer(rf"\b{w}\b", text)
+        if not any(a <= m.start() < b for a, b in protected)
+    ]
     for start, end, word in sorted(rng.sample(spots, min(count, len(spots))), reverse=True):
         text = text[:start] + rng.choice(THESAURUS[word]) + text[end:]
     return text
@@ -173,8 +179,13 @@ class Rates:
         return self.found / self.predicted if self.predicted else 1.0
 
 
-def score_planted(findings: Iterable[Finding], planted: Planted, kind: Kind, items: Iterable[Item],
-                  involving_planted: bool = False) -> tuple[Rates, list[Finding]]:
+def score_planted(
+    findings: Iterable[Finding],
+    planted: Planted,
+    kind: Kind,
+    items: Iterable[Item],
+    involving_planted: bool = False,
+) -> tuple[Rates, list[Finding]]:
     """Recall of the planted pairs of ``kind`` and the precision of the findings of ``kind``.
 
     Items with identical text count as one (the scan reports copies against the first). A finding of
@@ -194,8 +205,9 @@ def score_planted(findings: Iterable[Finding], planted: Planted, kind: Kind, ite
     predicted = [f for f in findings if f.kind is kind and (not involving_planted or set(f.ids) & copies)]
     found = {pair(f.ids) for f in predicted} & expected
     wrong = [f for f in predicted if pair(f.ids) not in expected and len(pair(f.ids)) > 1]
-    return Rates(len(found), len(expected), len(predicted) - len([f for f in predicted if len(pair(f.ids)) == 1])), \
-        wrong
+    return Rates(
+        len(found), len(expected), len(predicted) - len([f for f in predicted if len(pair(f.ids)) == 1])
+    ), wrong
 
 
 @dataclass(frozen=True)

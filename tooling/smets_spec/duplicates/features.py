@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from .text import SUBJECT_ROLES, Role, Token, contrast_group, fold, is_sentence_end, needs_counterpart
+from .text import SUBJECT_ROLES, Role, Token, fold, is_sentence_end, needs_counterpart
 
 
 @dataclass
@@ -24,27 +24,29 @@ class Names:
 
     phrases: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # first word -> phrases
     expansions: dict[str, frozenset[str]] = field(default_factory=dict)  # abbreviation key -> word keys
+    first_words: set[str] = field(default_factory=set)  # lower-case first words, a quick test
 
     def add_phrase(self, words: Sequence[str]) -> None:
         folded = tuple(fold(w) for w in words if w)
         if len(folded) > 1:
             self.phrases.setdefault(folded[0], []).append(folded)
+            self.first_words.add(words[0].lower())
 
 
 @dataclass(frozen=True)
 class Sentence:
     keys: frozenset[str]
-    quantities: Counter[str]
-    modals: Counter[str]
-    negations: Counter[str]
-    comparators: Counter[str]
+    quantities: tuple[str, ...]  # "10 s", "48" (sorted)
+    modals: tuple[str, ...]
+    negations: tuple[str, ...]
+    comparators: tuple[str, ...]
     time_keys: frozenset[str]
 
 
 @dataclass(frozen=True)
 class Naming:
     """How a subject word names a thing: ``strong`` (acronym, identifier, unit symbol, glossary word,
-    subject contrast word) or only by its contrast ``group``."""
+    subject contrast word) or only by its contrast ``group`` (a quality such as local/remote)."""
 
     strong: bool
     group: int | None
@@ -53,8 +55,7 @@ class Naming:
 @dataclass
 class Profile:
     named: dict[str, Naming]  # subject word key -> how it names a thing
-    written: dict[str, str]  # subject word key -> the word as written (folded), for spelling variants
-    shingles: Counter[tuple[str, str]]
+    written: dict[str, str]  # subject word key -> the word as first written in the text
     tokens: Sequence[Token]
     _sentences: tuple[Sentence, ...] | None = None
 
@@ -68,11 +69,13 @@ class Profile:
 def named_positions(tokens: Sequence[Token], names: Names) -> set[int]:
     """Positions of tokens inside a glossary phrase written in the text."""
     found: set[int] = set()
-    if not names.phrases:
+    first = names.first_words
+    if not first:
         return found
     for start, token in enumerate(tokens):
-        phrases = names.phrases.get(fold(token.text))
-        for phrase in phrases or ():
+        if token.text.lower() not in first:
+            continue
+        for phrase in names.phrases.get(fold(token.text), ()):
             if tuple(fold(t.text) for t in tokens[start : start + len(phrase)]) == phrase:
                 found.update(range(start, start + len(phrase)))
     return found
@@ -88,26 +91,29 @@ def _split(tokens: Sequence[Token]) -> list[list[Token]]:
     return [s for s in out if s]
 
 
-def _quantities(tokens: Sequence[Token]) -> Counter[str]:
-    out: Counter[str] = Counter()
+def _sentence(tokens: Sequence[Token]) -> Sentence:
+    quantities: list[str] = []
+    modals: list[str] = []
+    negations: list[str] = []
+    comparators: list[str] = []
     for index, token in enumerate(tokens):
-        if token.role is Role.NUMBER:
+        role = token.role
+        if role is Role.NUMBER:
             after = tokens[index + 1] if index + 1 < len(tokens) else None
             unit = after.key if after is not None and after.role is Role.UNIT else ""
-            out[f"{token.key} {unit}".strip()] += 1
-    return out
-
-
-def _sentence(tokens: Sequence[Token]) -> Sentence:
-    def words(role: Role) -> Counter[str]:
-        return Counter(t.key for t in tokens if t.role is role)
-
+            quantities.append(f"{token.key} {unit}".strip())
+        elif role is Role.MODAL:
+            modals.append(token.key)
+        elif role is Role.NEGATION:
+            negations.append(token.key)
+        elif role is Role.COMPARATOR:
+            comparators.append(token.key)
     return Sentence(
         frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES),
-        _quantities(tokens),
-        words(Role.MODAL),
-        words(Role.NEGATION),
-        words(Role.COMPARATOR),
+        tuple(sorted(quantities)),
+        tuple(sorted(modals)),
+        tuple(sorted(negations)),
+        tuple(sorted(comparators)),
         frozenset(t.key for t in tokens if t.role is Role.TIME_BASIS),
     )
 
@@ -125,14 +131,15 @@ def pattern_sequence(tokens: Sequence[Token], same: dict[str, str] | None = None
     ]
 
 
-def shingles(sequence: Sequence[str]) -> Counter[tuple[str, str]]:
+def shingles(sequence: Sequence[str]) -> frozenset[str]:
+    """Word bigrams of the sequence, with its start and end."""
     padded = ["^", *sequence, "$"]
-    return Counter(zip(padded, padded[1:], strict=False))
+    return frozenset(f"{x} {y}" for x, y in pairwise(padded))
 
 
-def dice(a: Counter[tuple[str, str]], b: Counter[tuple[str, str]]) -> float:
-    total = a.total() + b.total()
-    return 2 * (a & b).total() / total if total else 0.0
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    total = len(a) + len(b)
+    return 2 * len(a & b) / total if total else 0.0
 
 
 def profile(tokens: Sequence[Token], names: Names) -> Profile:
@@ -142,11 +149,16 @@ def profile(tokens: Sequence[Token], names: Names) -> Profile:
     for index, token in enumerate(tokens):
         if token.role not in SUBJECT_ROLES:
             continue
-        written.setdefault(token.key, fold(token.text))
-        group = contrast_group(token.text)
-        strong = token.acronym or token.role is Role.SYMBOL or index in glossary or (
-            group is not None and not needs_counterpart(group))
+        if token.key not in written:
+            written[token.key] = token.text
+        group = token.group
+        strong = (
+            token.acronym
+            or token.role is Role.SYMBOL
+            or index in glossary
+            or (group is not None and not needs_counterpart(group))
+        )
         if strong or group is not None:
             old = named.get(token.key)
             named[token.key] = Naming(strong or (old is not None and old.strong), group)
-    return Profile(named, written, shingles(pattern_sequence(tokens)), tokens)
+    return Profile(named, written, tokens)

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from .features import pattern_sequence, shingles
 from .items import Item
 from .text import SUBJECT_ROLES, Token, tokenize
 
@@ -35,10 +36,11 @@ class Doc:
     core: frozenset[str]  # the rarer half of ``keys``
     common_norm: float  # norm of the vector part on unindexed (frequent) words
     common_mass: float  # IDF mass of unindexed words
+    shingles: frozenset[str]  # word bigrams of the sentence pattern
 
 
 def cap_for(n: int) -> int:
-    """Largest document frequency indexed: all words in a small corpus, frequent words left out in a big one."""
+    """Largest document frequency indexed: every word of a small corpus, not the common ones of a big one."""
     return max(32, int(2 * math.sqrt(n)))
 
 
@@ -69,9 +71,19 @@ class Collection:
             vector = {k: v / norm for k, v in weights.items()}
             ranked = sorted(count, key=idf.__getitem__, reverse=True)
             common = [k for k in count if df[k] > cap]
-            docs.append(Doc(item, tokens, frozenset(count), vector, sum(idf[k] for k in count),
-                            frozenset(ranked[: (len(ranked) + 1) // 2]),
-                            math.sqrt(sum(vector[k] ** 2 for k in common)), sum(idf[k] for k in common)))
+            docs.append(
+                Doc(
+                    item,
+                    tokens,
+                    frozenset(count),
+                    vector,
+                    sum(idf[k] for k in count),
+                    frozenset(ranked[: (len(ranked) + 1) // 2]),
+                    math.sqrt(sum(vector[k] ** 2 for k in common)),
+                    sum(idf[k] for k in common),
+                    shingles(pattern_sequence(tokens)),
+                )
+            )
         return cls(docs, idf, df, cap)
 
 
@@ -108,10 +120,9 @@ def candidate_pairs(
             plist.append(j)
         for i, dot in dots.items():
             other = docs[i]
-            if dot + other.common_norm * doc.common_norm >= min_cosine:
-                yield i, j
-            elif (
+            if dot + other.common_norm * doc.common_norm >= min_cosine or (
                 min(len(other.keys), len(doc.keys)) <= max_length * max(len(other.keys), len(doc.keys))
-                and masses[i] + min(other.common_mass, doc.common_mass) >= min_containment * min(other.mass, doc.mass)
+                and masses[i] + min(other.common_mass, doc.common_mass)
+                >= min_containment * min(other.mass, doc.mass)
             ):
                 yield i, j

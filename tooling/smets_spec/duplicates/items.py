@@ -10,6 +10,7 @@ project's schema is assumed.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ class GlossaryEntry:
     term: str
     abbreviation: str = ""
     synonyms: tuple[str, ...] = ()
-    location: Location = Location("?")
+    location: Location = field(default_factory=lambda: Location("?"))
 
 
 @dataclass
@@ -112,8 +113,12 @@ def _text(need: dict[str, Any]) -> str:
     return str(need.get("title") or "").strip()
 
 
-def from_needs_json(path: Path, version: str | None = None) -> Source:
-    """Every need of a sphinx-needs needs.json, grouped by need type (any project, any types)."""
+def from_needs_json(path: Path, version: str | None = None, types: Collection[str] = ()) -> Source:
+    """Every need of a sphinx-needs needs.json, grouped by need type (any project, any types).
+
+    ``types`` (type names or titles, e.g. ``req`` or ``Requirement``) restricts the groups compared;
+    the glossary is read from ``term`` needs (or needs with an ``abbreviation``) whatever ``types`` says.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         versions = data["versions"]
@@ -151,7 +156,7 @@ def from_needs_json(path: Path, version: str | None = None) -> Source:
                 )
             )
         text = _text(need)
-        if not text:
+        if not text or (types and kind not in types and str(need.get("type_name")) not in types):
             continue
         section = str(need.get("section") or need.get("section_name") or docname or "")
         group = DEFINITIONS if kind == "term" else str(need.get("type_name") or kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -58,6 +59,8 @@ def _time_basis(docs: Sequence[Doc], seen: set[tuple[str, str]]) -> list[Finding
     def basis(doc: Doc) -> str:
         return time_basis({t.key for t in doc.tokens if t.role is Role.TIME_BASIS})
 
+    mentions = re.compile(r"\butc\b|\blocal time\b|\bbst\b", re.I)
+    docs = [d for d in docs if mentions.search(d.item.text)]
     universal = [
         d
         for d in docs

@@ -23,10 +23,23 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..diagnostics import Location
 from .items import DEFINITIONS, GlossaryEntry, Item, Source
 from .text import UNITS, Role, Token, fold, stem, tokenize
+
+#: Every terminology check, by name.
+CHECKS = (
+    "unit",
+    "spelling",
+    "capitals",
+    "hyphenation",
+    "term-variant",
+    "misspelling",
+    "synonym",
+    "undefined-abbreviation",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,18 @@ class TermFinding:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(i for ids in self.forms.values() for i in ids))
+
+    @property
+    def flagged(self) -> tuple[str, ...]:
+        """The needs to point at: every user of a synonym or undefined abbreviation; otherwise the users
+        of every form but the most used one (of all forms on a tie)."""
+        if self.check in {"synonym", "undefined-abbreviation"} or len(self.forms) < 2:
+            return self.ids
+        sizes = sorted((len(ids) for ids in self.forms.values()), reverse=True)
+        if sizes[0] == sizes[1]:
+            return self.ids
+        most = max(self.forms, key=lambda form: len(self.forms[form]))
+        return tuple(dict.fromkeys(i for form, ids in self.forms.items() if form != most for i in ids))
 
 
 @dataclass
@@ -140,8 +165,12 @@ def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFi
             previous = tokens[index - 1] if index else None
             after = tokens[index + 1] if index + 1 < len(tokens) else None
             form = token.text.lower()
-            if check_case and token.text[0].isupper() and not _starts_sentence(previous) and not (
-                    _capitalised(previous) or _capitalised(after)):
+            if (
+                check_case
+                and token.text[0].isupper()
+                and not _starts_sentence(previous)
+                and not (_capitalised(previous) or _capitalised(after))
+            ):
                 form = token.text
             spelling.setdefault(fold(token.text), _Forms()).add(form, item)
     out: list[TermFinding] = []
@@ -151,8 +180,14 @@ def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFi
         lower = {f.lower() for f in forms.forms}
         check = "spelling" if len(lower) > 1 else "capitals"
         shown = " / ".join(forms.forms)
-        out.append(forms.finding(check, key, f"'{max(forms.forms, key=lambda f: len(forms.forms[f]))}' is "
-                                 f"written {shown}", "write the word one way (capitals only for defined terms)"))
+        out.append(
+            forms.finding(
+                check,
+                key,
+                f"'{max(forms.forms, key=lambda f: len(forms.forms[f]))}' is written {shown}",
+                "write the word one way (capitals only for defined terms)",
+            )
+        )
     return out
 
 
@@ -165,8 +200,12 @@ def _hyphenations(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[Ter
     if not keys:
         return []
     forms_of = {key: _Forms() for key in keys}
-    pattern = re.compile(r"\b(?:" + "|".join(
-        rf"{re.escape(a)}[ -]?{re.escape(b.removesuffix('s'))}s?" for a, b in keys.values()) + r")\b", re.I)
+    pattern = re.compile(
+        r"\b(?:"
+        + "|".join(rf"{re.escape(a)}[ -]?{re.escape(b.removesuffix('s'))}s?" for a, b in keys.values())
+        + r")\b",
+        re.I,
+    )
     for item, _ in tokenised:
         for match in pattern.finditer(item.text):
             written = match.group().lower()
@@ -181,12 +220,21 @@ def _term_variants(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[Te
     trigrams: dict[tuple[str, ...], _Forms] = {}
     for item, tokens in tokenised:
         for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
-            if a.role is Role.CONTENT and b.role is Role.CONTENT and c.role is Role.CONTENT and \
-                    (a.text + b.text + c.text).isalpha():
+            if (
+                a.role is Role.CONTENT
+                and b.role is Role.CONTENT
+                and c.role is Role.CONTENT
+                and (a.text + b.text + c.text).isalpha()
+            ):
                 trigrams.setdefault((a.key, b.key, c.key), _Forms()).add(
-                    " ".join(fold(t.text) for t in (a, b, c)), item)
-    variants = {" ".join(k): v for k, v in trigrams.items() if len(v.forms) > 1 and not all(
-        _plural_only(x, y) for x, y in zip(*(f.split() for f in list(v.forms)[:2]), strict=True))}
+                    " ".join(fold(t.text) for t in (a, b, c)), item
+                )
+    variants = {
+        " ".join(k): v
+        for k, v in trigrams.items()
+        if len(v.forms) > 1
+        and not all(_plural_only(x, y) for x, y in zip(*(f.split() for f in list(v.forms)[:2]), strict=True))
+    }
     return _findings_of(variants, "term-variant", "one term written {forms}", "use the glossary's form")
 
 
@@ -240,25 +288,34 @@ def _synonyms(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]])
     for item, tokens in tokenised:
         if item.group == DEFINITIONS:
             continue
-        words = [fold(t.text) for t in tokens]
-        for start, word in enumerate(words):
+        written = [fold(t.text) for t in tokens]
+        for start, word in enumerate(written):
             for phrase, entry, synonym in phrases.get(word, ()):
-                if tuple(words[start : start + len(phrase)]) == phrase:
+                if tuple(written[start : start + len(phrase)]) == phrase:
                     key = (entry.id, " ".join(phrase))
                     forms = found.setdefault(key, (entry, synonym, _Forms()))[2]
                     forms.add(" ".join(t.text for t in tokens[start : start + len(phrase)]), item)
     out: list[TermFinding] = []
     for entry, synonym, forms in found.values():
         preferred = f"'{entry.term}'" + (f" or '{entry.abbreviation}'" if entry.abbreviation else "")
-        out.append(forms.finding("synonym", synonym, f"'{synonym}' is a synonym of the glossary term "
-                                 f"{preferred} ({entry.id})", f"write {preferred}"))
+        out.append(
+            forms.finding(
+                "synonym",
+                synonym,
+                f"'{synonym}' is a synonym of the glossary term {preferred} ({entry.id})",
+                f"write {preferred}",
+            )
+        )
     return out
 
 
 _ABBREVIATION = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 
+@lru_cache(maxsize=100_000)
 def _is_abbreviation(text: str) -> bool:
+    if text.islower() or len(text) < 2:
+        return False
     upper = sum(c.isupper() for c in text)
     lower = sum(c.islower() for c in text)
     return upper >= 2 and lower <= upper and bool(_ABBREVIATION.match(text)) and fold(text) not in UNITS
@@ -277,15 +334,21 @@ def _abbreviations(source: Source, tokenised: Sequence[tuple[Item, Sequence[Toke
             continue
         for token in tokens:
             text = token.text
-            if token.role is not Role.CONTENT or not _is_abbreviation(text):
+            if token.role is not Role.CONTENT or text.islower() or not _is_abbreviation(text):
                 continue
             if text.endswith("s") and text[:-1].isupper():  # IHDs
                 text = text[:-1]
             if text.lower() not in defined:
                 found.setdefault(text, _Forms()).add(token.text, item)
-    return [forms.finding("undefined-abbreviation", key, f"abbreviation '{key}' is not defined in the glossary",
-                          f"add a glossary term with ':abbreviation: {key}' (`smets new term`)")
-            for key, forms in sorted(found.items())]
+    return [
+        forms.finding(
+            "undefined-abbreviation",
+            key,
+            f"abbreviation '{key}' is not defined in the glossary",
+            f"add a glossary term with ':abbreviation: {key}' (`smets new term`)",
+        )
+        for key, forms in sorted(found.items())
+    ]
 
 
 def terminology(source: Source) -> list[TermFinding]:

@@ -1,12 +1,13 @@
 """Text normalisation for the duplicate analysis: tokens, stems and word roles.
 
-A text becomes a list of :class:`Token`: its surface form, a normalised key (lower case, British spellings folded to
-American, stemmed), and a role: an ordinary content word, a function word, a
-number, a unit, a modal verb, a negation, a comparator, a time basis or punctuation. The
-similarity measures use content words only; the conflict checks use the rest.
-Tokens carry no position: one token object serves every occurrence of a word,
-which keeps tokenising 10,000 texts cheap; :func:`spans` gives the character
-spans of the same tokens when a finding is shown.
+A text becomes a list of :class:`Token`: its surface form, a normalised key
+(lower case, British spellings folded to American, stemmed), and a role: an
+ordinary content word, a function word, a number, a unit, a modal verb, a
+negation, a comparator, a time basis or punctuation. The similarity measures
+use content words only; the conflict checks use the rest. Tokens carry no
+position: one token object serves every occurrence of a word, which keeps
+tokenising 10,000 texts cheap; :func:`spans` gives the character spans of the
+same tokens when a finding is shown.
 
 The word lists are general English and general metering vocabulary, not this
 specification's wording (see docs/duplicates.md for why each list exists).
@@ -36,12 +37,16 @@ class Role(Enum):
 
 
 FUNCTION_WORDS = frozenset(
-    """a an the of to in on at for by with from into onto as and or but if then than that this these
-    those which who whom whose what where when while such so be is are was were been being it its
-    their there them they he she his her we our us you your i me my all any each every some other
-    also etc e g ie eg i.e e.g via per including include includes included both either only
-    do does done has have had having within""".split()
-)
+    (
+        "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into", "onto", "as",
+        "and", "or", "but", "if", "then", "than", "that", "this", "these", "those", "which", "who", "whom",
+        "whose", "what", "where", "when", "while", "such", "so", "be", "is", "are", "was", "were", "been",
+        "being", "it", "its", "their", "there", "them", "they", "he", "she", "his", "her", "we", "our",
+        "us", "you", "your", "i", "me", "my", "all", "any", "each", "every", "some", "other", "also", "etc",
+        "e", "g", "ie", "eg", "i.e", "e.g", "via", "per", "including", "include", "includes", "included",
+        "both", "either", "only", "do", "does", "done", "has", "have", "had", "having", "within"
+    )
+)  # fmt: skip
 #: Binding strength of modal verbs: a difference is a possible conflict.
 MODALS: dict[str, int] = {
     "shall": 3, "must": 3, "will": 3, "required": 3,
@@ -62,15 +67,51 @@ NUMBER_WORDS: dict[str, float] = {
 }  # fmt: skip
 #: Units, by lower-case spelling. Single letters are units only right after a number.
 UNITS: dict[str, str] = {
-    **{u: "time" for u in "ms s sec secs second seconds min mins minute minutes h hr hrs hour hours "
-       "day days week weeks month months year years yr yrs".split()},
-    **{u: "electrical" for u in "w kw mw gw wh kwh mwh va kva mva vah kvah var kvar mvar varh kvarh "
-       "mvarh v kv mv a ma ka hz khz ohm".split()},
-    **{u: "volume" for u in "m3 m³ l litre litres liter liters ft3".split()},
-    **{u: "money" for u in "£ gbp p pence penny eur € euro euros".split()},
-    **{u: "ratio" for u in "% percent per-cent ppm db dbm".split()},
-    **{u: "data" for u in "bit bits byte bytes kb kbit kbps mb mbit mbps gb".split()},
-    **{u: "temperature" for u in "°c degc celsius k kelvin".split()},
+    **dict.fromkeys(
+        (
+            "ms", "s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr",
+            "hrs", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
+            "yr", "yrs"
+        ),
+        "time",
+    ),
+    **dict.fromkeys(
+        (
+            "w", "kw", "mw", "gw", "wh", "kwh", "mwh", "va", "kva", "mva", "vah", "kvah", "var", "kvar",
+            "mvar", "varh", "kvarh", "mvarh", "v", "kv", "mv", "a", "ma", "ka", "hz", "khz", "ohm"
+        ),
+        "electrical",
+    ),
+    **dict.fromkeys(
+        (
+            "m3", "m³", "l", "litre", "litres", "liter", "liters", "ft3"
+        ),
+        "volume",
+    ),
+    **dict.fromkeys(
+        (
+            "£", "gbp", "p", "pence", "penny", "eur", "€", "euro", "euros"
+        ),
+        "money",
+    ),
+    **dict.fromkeys(
+        (
+            "%", "percent", "per-cent", "ppm", "db", "dbm"
+        ),
+        "ratio",
+    ),
+    **dict.fromkeys(
+        (
+            "bit", "bits", "byte", "bytes", "kb", "kbit", "kbps", "mb", "mbit", "mbps", "gb"
+        ),
+        "data",
+    ),
+    **dict.fromkeys(
+        (
+            "°c", "degc", "celsius", "k", "kelvin"
+        ),
+        "temperature",
+    ),
 }  # fmt: skip
 #: Words denoting distinct things of one kind: swapping one for another changes the subject.
 #: Things of one kind: one of these differing makes a different subject even without its counterpart
@@ -193,12 +234,19 @@ _TIME_UNITS = frozenset(u for u, kind in UNITS.items() if kind == "time")
 
 
 def _role_of(folded: str) -> Role:
-    if folded in UNITS and (folded in {"£", "€", "%"} or (
-            len(folded) > 1 and folded not in _TIME_UNITS and folded not in {"min", "max", "ms", "mb", "gb"})):
+    if folded in UNITS and (
+        folded in {"£", "€", "%"}
+        or (len(folded) > 1 and folded not in _TIME_UNITS and folded not in {"min", "max", "ms", "mb", "gb"})
+    ):
         return Role.SYMBOL  # a bare symbol (kWh, m3, £) names a quantity; a bare time word is a word
-    for words, role in ((NUMBER_WORDS, Role.NUMBER), (MODALS, Role.MODAL), (NEGATIONS, Role.NEGATION),
-                        (TIME_BASIS, Role.TIME_BASIS), (COMPARATORS, Role.COMPARATOR),
-                        (FUNCTION_WORDS, Role.FUNCTION)):
+    for words, role in (
+        (NUMBER_WORDS, Role.NUMBER),
+        (MODALS, Role.MODAL),
+        (NEGATIONS, Role.NEGATION),
+        (TIME_BASIS, Role.TIME_BASIS),
+        (COMPARATORS, Role.COMPARATOR),
+        (FUNCTION_WORDS, Role.FUNCTION),
+    ):
         if folded in words:
             return role
     return Role.CONTENT
@@ -242,7 +290,10 @@ def _parts(piece: str) -> tuple[Token, ...]:
     attached = _ATTACHED.fullmatch(piece)
     if attached and fold(attached.group(2)) in UNITS:  # 0.6W, 30min
         unit = attached.group(2)
-        parts: tuple[Token, ...] = (_word_token(attached.group(1)), Token(unit, _unit_key(fold(unit)), Role.UNIT))
+        parts: tuple[Token, ...] = (
+            _word_token(attached.group(1)),
+            Token(unit, _unit_key(fold(unit)), Role.UNIT),
+        )
     else:
         parts = (_word_token(piece),)
     if len(_PIECES) < 500_000:
@@ -276,14 +327,23 @@ def spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: Plural and long forms of units, folded: ``minutes`` = ``min``.
+_UNIT_KEYS = {
+    **dict.fromkeys(("seconds", "second", "sec", "secs"), "s"),
+    **dict.fromkeys(("minutes", "minute", "mins"), "min"),
+    **dict.fromkeys(("hours", "hour", "hr", "hrs"), "h"),
+    "days": "day", "weeks": "week", "months": "month",
+    **dict.fromkeys(("years", "yr", "yrs"), "year"),
+    **dict.fromkeys(("litres", "litre", "liter", "liters"), "l"),
+    **dict.fromkeys(("pence", "penny"), "p"),
+    **dict.fromkeys(("percent", "per-cent"), "%"),
+    **dict.fromkeys(("euros", "euro", "€"), "eur"),
+    "gbp": "£",
+}  # fmt: skip
+
+
 def _unit_key(folded: str) -> str:
-    """Plural and long forms of units folded: ``minutes`` = ``min``."""
-    table = {"seconds": "s", "second": "s", "sec": "s", "secs": "s", "minutes": "min", "minute": "min",
-             "mins": "min", "hours": "h", "hour": "h", "hr": "h", "hrs": "h", "days": "day",
-             "weeks": "week", "months": "month", "years": "year", "yr": "year", "yrs": "year",
-             "litres": "l", "litre": "l", "liter": "l", "liters": "l", "pence": "p", "penny": "p",
-             "percent": "%", "per-cent": "%", "euros": "eur", "euro": "eur", "€": "eur", "gbp": "£"}
-    return table.get(folded, folded)
+    return _UNIT_KEYS.get(folded, folded)
 
 
 def _format_number(value: float) -> str:
@@ -291,8 +351,22 @@ def _format_number(value: float) -> str:
 
 
 #: Words after which a number counts something ("the last 10 entries") rather than names it.
-_COUNTING = frozenset({"last", "first", "next", "previous", "every", "each", "additional", "further", "extra",
-                       "top", "latest", "recent"})
+_COUNTING = frozenset(
+    {
+        "last",
+        "first",
+        "next",
+        "previous",
+        "every",
+        "each",
+        "additional",
+        "further",
+        "extra",
+        "top",
+        "latest",
+        "recent",
+    }
+)
 
 
 def _post_pass(out: list[Token], positions: list[int]) -> None:

@@ -133,7 +133,7 @@ def change_section(item: ChangeImpact, details: bool = True) -> str:
         parts.append("New.\n")
     elif change.kind is ChangeKind.REMOVED:
         parts.append("Removed: installed equipment needs nothing; links to it must go.\n")
-    if change.normative and change.reasons and change.kind is not ChangeKind.ADDED:
+    if change.normative and change.reasons and change.kind in {ChangeKind.MODIFIED, ChangeKind.RETYPED}:
         parts.append("Why normative: " + "; ".join(_md_escape(r) for r in change.reasons) + "\n")
     parts += _text_changes(change)
     parts.append(_fields(change.fields))
@@ -199,7 +199,8 @@ def cost_section(item: ChangeImpact) -> str:
 def _working(cost: CostAssessment) -> str:
     lines: list[str] = []
     for d in cost.devices:
-        lines.extend(f"* {d.title}: {line}" for line in d.arithmetic)
+        lines.append(f"* **{cell(d.title)}**")
+        lines.extend(f"  * {line}" for line in d.arithmetic)
         for figure in d.figures:
             source = f" — source: {_md_escape(figure.source)}" if figure.source else " — no source given"
             lines.append(f"  * {figure.show()}{source}")
@@ -286,7 +287,7 @@ def errors_section(report: ReviewReport) -> str:
 
 def duplicates_section(report: ReviewReport) -> str:
     if report.duplicates is None:
-        return "Not checked (the duplicates analysis is not installed).\n"
+        return f"Not checked: {report.duplicates_note}.\n"
     rows = [[f.kind, f"`{f.a}`", f"`{f.b}`", f.reason] for f in report.duplicates]
     return table(["Kind", "Need", "Other", "Why"], rows) or "None.\n"
 

@@ -351,13 +351,14 @@ def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
     return "\n".join(out)
 
 
-def graph_view(start: str, depth: int = 2, controls: bool = True, height: int = 520) -> str:
+def graph_view(
+    start: str, depth: int = 2, controls: bool = True, height: int = 520, wide: bool = False
+) -> str:
     """The container the site's script draws a neighbourhood graph into (data: _static/smets-graph.js)."""
     attrs = f'data-start="{esc(start)}" data-depth="{depth}" data-controls="{"1" if controls else "0"}"'
     fallback = (
         "<noscript>The graph view needs JavaScript; <code>smets trace ID</code> prints the same chain."
         "</noscript>"
     )
-    return raw_block(
-        f'<div class="smets-graph" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>'
-    )
+    cls = "smets-graph smets-wide" if wide else "smets-graph"
+    return raw_block(f'<div class="{cls}" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>')

@@ -76,3 +76,6 @@ def register(app: Sphinx) -> None:
     from . import site  # traceability pages, requirement pages, need cards, assets
 
     site.register(app)
+    from . import duplicates  # the duplicate-analysis page (and its requirement-page panel)
+
+    duplicates.register(app)

@@ -96,7 +96,8 @@ def graph_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
     plain = [a for a in args if "=" not in a]
     first = next(iter(corpus_of(app).requirements), None)
     start = plain[0] if plain else (first.id if first else "")
-    return trace_render.graph_view(start, depth=int(options.get("depth", "2")), controls=True, height=640)
+    depth = int(options.get("depth", "2"))
+    return trace_render.graph_view(start, depth=depth, controls=True, height=640, wide=True)
 
 
 def requirement_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:

@@ -20,12 +20,28 @@
         if (!hide && head && !row.classList.contains("smets-group")) shown[head.textContent] = 1;
       });
       count.textContent = Object.keys(shown).length + " requirements shown";
+      retotal(table, Object.keys(shown).length);
     }
     select.addEventListener("change", apply);
     var match = /[?&]section=([A-Z]+)/.exec(window.location.search);
     if (match) select.value = match[1];
     box.hidden = false;
     apply();
+  }
+
+  /* Matrix footer: the M / O counts of the rows shown. */
+  function retotal(table, shown) {
+    var foot = table.querySelector("tfoot tr");
+    if (!foot || !table.classList.contains("smets-matrix")) return;
+    var cells = foot.querySelectorAll("td"), m = [], o = [];
+    table.querySelectorAll("tbody tr:not([hidden]):not(.smets-group)").forEach(function (row) {
+      row.querySelectorAll("td.smets-m, td.smets-o").forEach(function (cell) {
+        var col = Array.prototype.indexOf.call(row.children, cell) - 2, bucket = cell.classList.contains("smets-m") ? m : o;
+        bucket[col] = (bucket[col] || 0) + 1;
+      });
+    });
+    cells.forEach(function (cell, col) { cell.innerHTML = (m[col] || 0) + " M<br>" + (o[col] || 0) + " O"; });
+    foot.querySelector("th").textContent = "The " + shown + " requirements shown";
   }
 
   /* ------------------------------------------------------------------ graph */
@@ -233,6 +249,8 @@
         .textContent = "+ " + lay.hidden[col] + " more";
     });
     this.canvas.appendChild(svg);
+    var p0 = lay.pos[startN];
+    if (p0) this.canvas.scrollLeft = Math.max(0, p0[0] + W / 2 - this.canvas.clientWidth / 2);
     var count = Object.keys(levels).length - 1;
     this.canvas.appendChild(html("p", { "class": "smets-graph-note" },
       count + " linked need" + (count === 1 ? "" : "s") + " within depth " + this.depth +

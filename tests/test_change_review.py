@@ -1,0 +1,144 @@
+"""`smets review`: the pull-request report (golden Markdown, JSON) and the CI workflow that posts it.
+
+Regenerate the golden file after an intended change of the report:
+
+    SMETS_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_change_review.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import git
+import pytest
+
+from changetools import commit, edit, history_repo
+from clitools import ROOT, smets
+
+GOLDEN = ROOT / "tests" / "golden" / "change_review.md"
+WORKFLOW = ROOT / ".github" / "workflows" / "review.yml"
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    root = tmp_path_factory.mktemp("review") / "origin"
+    _, shas = history_repo(root)
+    return root, shas
+
+
+def test_review_markdown_matches_the_golden_file(
+    capsys: pytest.CaptureFixture[str], origin: tuple[Path, dict[str, str]]
+) -> None:
+    root, _ = origin
+    result = smets(capsys, root, "review", "v1.1", "HEAD", "--no-duplicates")
+    assert result.code == 0, result.err
+    if os.environ.get("SMETS_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(result.out, encoding="utf-8")
+    assert result.out == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_golden_review_reads_as_a_change_board_needs(origin: tuple[Path, dict[str, str]]) -> None:
+    text = GOLDEN.read_text(encoding="utf-8")
+    _, shas = origin
+    title = f"## SMETS change review: `v1.1 ({shas['v1.1'][:10]})` → `HEAD ({shas['head'][:10]})`"
+    assert text.startswith(f"<!-- smets-review -->\n{title}\n")
+    for line in (
+        "| Normative requirement changes by impact class | firmware 1, configuration 1, back-office 1 |",
+        "| Retrofit asked | PC.01 |",
+        "| New suspect links | 3 |",
+        "> … between prepayment and credit mode within ~~30~~ **10** seconds of a command.",
+        "| Gas meter | mandatory | replacement (firmware impact, and the device cannot take a firmware "
+        "upgrade) | £52,000 |",
+        "* **Gas meter**",
+        "  * replacement: installed base 400 units × (unit cost £80 + visit cost £50) = £52,000",
+        "  * installed base: 400 units — source: test fixture, not a real figure",
+        "**Total: cannot be estimated** (a figure above is unknown; no number is invented).",
+        "| `TST_SWITCH verifies PC.01` | `spec/verification.rst:19` | content: '30' → '10' (number); "
+        "retrofit: '' → 'true' | never reviewed |",
+        "spec/verification.rst:28: error: id 'TERM_CREDIT' does not match the dataitem id pattern "
+        "DAT_[A-Z0-9_]+ [smets.id]",
+    ):
+        assert line in text.splitlines(), line
+    assert len(text) < 65_536  # fits a GitHub comment
+
+
+def test_review_json(capsys: pytest.CaptureFixture[str], origin: tuple[Path, dict[str, str]]) -> None:
+    root, shas = origin
+    data = json.loads(smets(capsys, root, "review", "v1.1", shas["head"], "--format", "json").out)
+    assert data["summary"] | {} == data["summary"]
+    summary = data["summary"]
+    assert (summary["added"], summary["removed"], summary["modified"], summary["retyped"]) == (1, 1, 1, 1)
+    assert summary["retrofit_asked"] == ["PC.01"]
+    assert summary["devices"] == {"DEV_ESME": "mandatory", "DEV_GSME": "mandatory", "DEV_IHD": "mandatory"}
+    pc01 = next(i for i in data["impact"] if i["id"] == "PC.01")
+    assert [d["high"] for d in pc01["cost"]["devices"]] == [3000.0, 52000.0, None]
+    assert pc01["cost"]["total_high"] is None
+    assert [e["rule"] for e in data["errors"]] == ["smets.id"]
+    assert data["duplicates"] == []
+
+
+def test_review_lists_a_duplicate_the_change_introduces(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, origin: tuple[Path, dict[str, str]]
+) -> None:
+    root, _ = origin
+    clone = tmp_path / "clone"
+    git.Repo.clone_from(root, clone)
+    edit(
+        clone / "spec" / "security.rst",
+        "The meter shall protect its interfaces.",
+        "The meter shall switch between prepayment and credit mode within 10 seconds of a command.",
+    )
+    data = json.loads(smets(capsys, clone, "review", "HEAD", "--format", "json").out)
+    assert [(d["kind"], {d["a"], d["b"]}) for d in data["duplicates"]] == [("duplicate", {"PC.01", "SP.2"})]
+    commit(git.Repo(clone), "copy", 6)
+    assert json.loads(smets(capsys, clone, "review", "HEAD~1", "HEAD", "--format", "json").out)["duplicates"]
+
+
+def _run_steps() -> list[str]:
+    """The shell lines of the workflow's `run:` steps that call smets."""
+    text = WORKFLOW.read_text(encoding="utf-8")
+    lines: list[str] = []
+    for match in re.finditer(r"^ +run: (\|\n(?:^ {10}.*\n)+|.*\n)", text, flags=re.M):
+        block = match[1]
+        body = [b.strip() for b in block.splitlines()[1:]] if block.startswith("|") else [block.strip()]
+        lines += [b for b in body if b.startswith("smets ")]
+    return lines
+
+
+def test_workflow_runs_the_review_on_pull_requests_and_posts_it(
+    tmp_path: Path, origin: tuple[Path, dict[str, str]]
+) -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "on:\n  pull_request:\n" in text
+    assert "fetch-depth: 0" in text and "pull-requests: write" in text
+    assert 'gh pr comment "$PR" --body-file review.md' in text
+    steps = _run_steps()
+    assert steps == [
+        'smets review "$BASE" "$HEAD" --format markdown --out review.md',
+        'smets review "$BASE" "$HEAD" --format json --out review.json',
+        'smets suspects "$BASE" "$HEAD"',
+    ]
+    root, shas = origin
+    clone = tmp_path / "checkout"
+    git.Repo.clone_from(root, clone)
+    env = os.environ | {
+        "BASE": shas["v1.1"],
+        "HEAD": shas["head"],
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    for step in steps[:2]:
+        subprocess.run(["bash", "-c", step], cwd=clone, env=env, check=True)
+    assert (clone / "review.md").read_text(encoding="utf-8").startswith("<!-- smets-review -->")
+    assert json.loads((clone / "review.json").read_text(encoding="utf-8"))["summary"]["suspect_links"] == 3
+    suspects = subprocess.run(["bash", "-c", steps[2]], cwd=clone, env=env, capture_output=True, text=True)
+    assert suspects.returncode == 0  # the fixture has no policy: suspects are warnings
+    (clone / "policy.toml").write_text('[rules]\nsuspect-link = "error"\n', encoding="utf-8")
+    suspects = subprocess.run(["bash", "-c", steps[2]], cwd=clone, env=env, capture_output=True, text=True)
+    assert suspects.returncode == 1
+    assert "3 unreviewed suspect link(s)" in suspects.stdout

@@ -1,0 +1,32 @@
+"""``.. smets-duplicates::``: the duplicate-analysis page, re-read when the review file changes too.
+
+The text comes from :func:`smets_spec.duplicates.page.duplicates_page`; importing
+that module also registers the requirement-page panel.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from ..duplicates.page import duplicates_page, suppression_file
+from . import fingerprints
+from .state import corpus_of
+
+
+def duplicates_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
+    return duplicates_page(corpus_of(app), list(args))
+
+
+class DuplicatesDirective(fingerprints.RenderedDirective):
+    """Also re-read when ``spec/reviews/duplicates.toml`` changes (and so the panels with it)."""
+
+    def run(self) -> list[nodes.Node]:
+        path = suppression_file(corpus_of(self.env.app))
+        if path is not None and path.is_file():
+            self.env.note_dependency(str(path))
+        return super().run()
+
+
+def register(app: Sphinx) -> None:
+    fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective)
