@@ -199,6 +199,9 @@ def main() -> int:
         f"corpus: {len(corpus)} needs {counts}; generated in {generated:.1f} s, loaded in {load_time:.1f} s"
     )
 
+    forget(corpus)
+    first_time, _ = timed(lambda: trace_answer(corpus, corpus.requirements[0].id), 1)
+    print(f"first smets trace answer after loading (graph and its index built on the way): {first_time:.3f} s")
     graph_time, _ = timed(lambda: build_graph(corpus), args.repeat)
     ours_time, ours = timed(lambda: ours_everything(corpus), args.repeat)
     needs = needs_json(corpus)
@@ -237,7 +240,7 @@ def main() -> int:
         f"  slowest answer {worst:.3f} s (target < 0.5 s); median "
         f"{statistics.median(r[2] for r in rows):.4f} s"
     )
-    ok = ours_time <= 2 and worst < 0.5
+    ok = ours_time <= 2 and worst < 0.5 and first_time < 2
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

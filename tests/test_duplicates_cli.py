@@ -89,14 +89,9 @@ def test_text_output_marks_differing_words_and_min_score(
         capsys, "--root", str(repo), "dups", "--class", "parallel", "--color", "never", "--no-terms"
     )
     assert code == 0  # parallel variants are information
-    assert (
-        "ES.02: The smart metering system shall support at least one total register for cumulative [-import-] kWh."
-        in out
-    )
-    assert (
-        "ES.03: The smart metering system shall support at least one total register for cumulative {+export+} kWh."
-        in out
-    )
+    register = "The smart metering system shall support at least one total register for cumulative"
+    assert f"ES.02: {register} [-import-] kWh." in out
+    assert f"ES.03: {register} {{+export+}} kWh." in out
     assert "[smets.dups.parallel]" in out and "HA.01 and WA.01" not in out  # reviewed in spec/reviews
     _, high, _ = _run(
         capsys, "--root", str(repo), "dups", "--class", "parallel", "--min-score", "0.8", "--no-terms"

@@ -93,27 +93,41 @@ def build_graph(corpus: Corpus) -> nx.MultiDiGraph:
     """One node per need, one edge per link (multi: two link types may join the same pair)."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from((need.id, {"type": need.directive}) for need in corpus)
-    graph.add_edges_from((source, target, link, {"link": link}) for source, link, target in edges_of(corpus))
+    edges = edges_of(corpus)
+    graph.add_edges_from((source, target, link, {"link": link}) for source, link, target in edges)
+    graph.graph["smets_edges"] = edges
     return graph
 
 
-def _adjacency(graph: nx.MultiDiGraph) -> dict[bool, dict[str, list[Step]]]:
-    """Per direction (downstream or not), each node's one-hop steps; kept on the graph once computed."""
-    cached: dict[bool, dict[str, list[Step]]] | None = graph.graph.get("smets_adjacency")
-    if cached is not None and graph.graph.get("smets_adjacency_size") == graph.number_of_edges():
+Hop = tuple[str, str, bool]  # (link, other need, walked forward along the link)
+
+
+def _adjacency(graph: nx.MultiDiGraph) -> dict[bool, dict[str, list[Hop]]]:
+    """Per direction (downstream or not), each node's one-hop moves; kept on the graph once computed.
+
+    Graphs are built once per corpus and not changed afterwards; a graph with nodes added since is
+    indexed again. The edge list kept by :func:`build_graph` is read when present (much faster than
+    networkx's edge views).
+    """
+    cached: dict[bool, dict[str, list[Hop]]] | None = graph.graph.get("smets_adjacency")
+    if cached is not None and graph.graph.get("smets_adjacency_size") == len(graph):
         return cached
-    outs: dict[bool, dict[str, list[Step]]] = {True: {}, False: {}}
-    ins: dict[bool, dict[str, list[Step]]] = {True: {}, False: {}}
-    for source, target, link in graph.edges(keys=True):
-        forward_is_down = DOWNSTREAM.get(link, Flow.FORWARD) is Flow.FORWARD
-        outs[forward_is_down].setdefault(source, []).append(Step(source, link, target, True))
-        ins[not forward_is_down].setdefault(target, []).append(Step(target, link, source, False))
-    adjacency: dict[bool, dict[str, list[Step]]] = {
+    edges = graph.graph.get("smets_edges")
+    if edges is None:
+        edges = [(s, k, t) for s, t, k in graph.edges(keys=True)]
+    flows = {name: flow is Flow.FORWARD for name, flow in DOWNSTREAM.items()}
+    outs: dict[bool, dict[str, list[Hop]]] = {True: {}, False: {}}
+    ins: dict[bool, dict[str, list[Hop]]] = {True: {}, False: {}}
+    for source, link, target in edges:
+        forward_is_down = flows.get(link, True)
+        outs[forward_is_down].setdefault(source, []).append((link, target, True))
+        ins[not forward_is_down].setdefault(target, []).append((link, source, False))
+    adjacency: dict[bool, dict[str, list[Hop]]] = {
         way: {n: outs[way].get(n, []) + ins[way].get(n, []) for n in outs[way].keys() | ins[way].keys()}
         for way in (True, False)
     }
     graph.graph["smets_adjacency"] = adjacency
-    graph.graph["smets_adjacency_size"] = graph.number_of_edges()
+    graph.graph["smets_adjacency_size"] = len(graph)  # a graph is not changed once walked
     return adjacency
 
 
@@ -145,7 +159,7 @@ def graph_of(corpus: Corpus) -> nx.MultiDiGraph:
 
 def _neighbours(graph: nx.MultiDiGraph, node: str, downstream: bool) -> Iterable[Step]:
     """Steps one hop downstream (or upstream) of ``node``."""
-    return _adjacency(graph)[downstream].get(node, ())
+    return [Step(node, link, other, fwd) for link, other, fwd in _adjacency(graph)[downstream].get(node, ())]
 
 
 def walk(
@@ -160,17 +174,16 @@ def walk(
     seen: dict[str, Reached] = {start: Reached(start, 0, ())}
     frontier = [start]
     level = 0
+    steps = _adjacency(graph)[downstream]
     while frontier and (depth is None or level < depth):
         level += 1
         next_frontier: list[str] = []
         for node in frontier:
-            for step in _neighbours(graph, node, downstream):
-                if allowed is not None and step.link not in allowed:
+            for link, other, forward in steps.get(node, ()):
+                if other in seen or (allowed is not None and link not in allowed):
                     continue
-                if step.target in seen:
-                    continue
-                seen[step.target] = Reached(step.target, level, (*seen[node].path, step))
-                next_frontier.append(step.target)
+                seen[other] = Reached(other, level, (*seen[node].path, Step(node, link, other, forward)))
+                next_frontier.append(other)
         frontier = next_frontier
     return [r for r in seen.values() if r.id != start]
 

@@ -371,13 +371,13 @@ def withdrawn(corpus: Corpus) -> set[str]:
     return {r.id for r in requirements_of(corpus) if r.status is Status.WITHDRAWN}
 
 
-_SECTION_ORDER = {s: n for n, s in enumerate(Section)}
+_SECTION_ORDER = {s.value: n for n, s in enumerate(Section)}
 
 
 def spec_order(req: Requirement) -> tuple[int, int, str]:
     """Sort key: section in the order of the SMETS, then the number of the id (``SP.2`` before ``SP.14``)."""
     number = req.id.rsplit(".", 1)[-1]
-    section = _SECTION_ORDER.get(req.section, len(_SECTION_ORDER)) if req.section else len(_SECTION_ORDER)
+    section = _SECTION_ORDER.get(str(req.section), len(_SECTION_ORDER))  # str(): a plain key hashes fast
     return (section, int(number) if number.isdigit() else 0, req.id)
 
 

@@ -146,7 +146,7 @@ def add_commands(sub: Any) -> None:
         help="reviewed findings (default: <spec>/reviews/duplicates.toml; none for a needs.json)",
     )
     dups.add_argument(
-        "--type", action="append", metavar="TYPE", help="needs.json only: compare needs of this type (repeatable)"
+        "--type", action="append", metavar="TYPE", help="needs.json only: compare this need type (repeatable)"
     )
     dups.add_argument("--no-terms", action="store_true", help="skip the terminology checks")
     dups.add_argument("--strict", action="store_true", help="overlaps and terminology findings fail too")

@@ -206,7 +206,10 @@ _SIGNAL_ROLES = {
 }
 
 
-def highlight(a: str, b: str, signals: Sequence[str] = ()) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+Spans = list[tuple[int, int]]
+
+
+def highlight(a: str, b: str, signals: Sequence[str] = ()) -> tuple[Spans, Spans]:
     """Character spans of the words of each text (other than function words) the other text lacks; with
     ``signals`` (of a conflict found by a rule), only the words of the roles the signals name."""
     keys_a, keys_b = {t.key for t in tokenize(a)}, {t.key for t in tokenize(b)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..corpus import Corpus
@@ -29,12 +29,34 @@ SUPPRESSIONS = Path("reviews") / "duplicates.toml"
 PAGE = "/quality/duplicates"
 
 
+#: Findings of one class shown in full (both texts, marked) on the page; the rest are listed in a table.
+BLOCKS = 200
+#: Rows of a class's table, at most (the rest are counted; `smets dups --class X` lists them all).
+ROWS = 1000
+
+
 @dataclass
 class Analysis:
     scan: Scan
     outcome: Outcome
     problems: list[Diagnostic]
     path: Path | None
+    by_need: dict[str, list[Finding]] = field(default_factory=dict)
+    terms_by_need: dict[str, list[TermFinding]] = field(default_factory=dict)
+    blocks: set[int] = field(default_factory=set)  # id() of the findings shown in full, with an anchor
+
+    def index(self) -> Analysis:
+        for finding in self.outcome.active:
+            for need_id in finding.ids:
+                self.by_need.setdefault(need_id, []).append(finding)
+        for term in self.outcome.terms:
+            for need_id in term.flagged:
+                self.terms_by_need.setdefault(need_id, []).append(term)
+        for kind in Kind:
+            if kind is not Kind.PARALLEL:
+                shown = [f for f in self.outcome.active if f.kind is kind][:BLOCKS]
+                self.blocks.update(id(f) for f in shown)
+        return self
 
 
 _CACHE: dict[tuple[int, int], tuple[weakref.ref[Corpus], Analysis]] = {}
@@ -60,7 +82,9 @@ def analysis(corpus: Corpus) -> Analysis:
         else (Suppressions(), [])
     )
     texts = {item.id: item.text for item in source.items()}
-    found = Analysis(result, apply(result.findings, result.terms, suppressions, texts), problems, path)
+    found = Analysis(
+        result, apply(result.findings, result.terms, suppressions, texts), problems, path
+    ).index()
     for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
         del _CACHE[old]
     _CACHE[key] = (weakref.ref(corpus), found)
@@ -89,8 +113,7 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _finding_block(finding: Finding, outcome: Outcome) -> str:
-    text_a, text_b = normalised(finding.a.text), normalised(finding.b.text)
-    spans_a, spans_b = marked(finding, text_a, text_b)
+    text_a, text_b = _texts(finding)
     scores = ", ".join(f"{k} {v:.2f}" for k, v in finding.scores.items())
     lines = [
         f".. _{anchor(finding)}:",
@@ -106,8 +129,8 @@ def _finding_block(finding: Finding, outcome: Outcome) -> str:
             "",
         ]
     lines += [".. list-table::", "   :widths: 15 85", "   :class: smets-dups-pair", ""]
-    for item, text, spans in ((finding.a, text_a, spans_a), (finding.b, text_b, spans_b)):
-        lines += [f"   * - {need_ref(item.id)}", f"     - {_marked(text, spans)}"]
+    for item, text in ((finding.a, text_a), (finding.b, text_b)):
+        lines += [f"   * - {need_ref(item.id)}", f"     - {text}"]
     return "\n".join(lines) + "\n"
 
 
@@ -136,6 +159,56 @@ def _terms_table(terms: list[TermFinding]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _texts(finding: Finding) -> tuple[str, str]:
+    text_a, text_b = normalised(finding.a.text), normalised(finding.b.text)
+    spans_a, spans_b = marked(finding, text_a, text_b)
+    return _marked(text_a, spans_a), _marked(text_b, spans_b)
+
+
+def _table(findings: list[Finding]) -> str:
+    """One row per finding: the pair and score, both texts with the differing words in bold, the reason."""
+    rows = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 18 57 25",
+        "   :class: smets-dups-table",
+        "",
+        "   * - Pair",
+        "     - Texts",
+        "     - Reason",
+    ]
+    for f in findings:
+        text_a, text_b = _texts(f)
+        rows += [
+            f"   * - {need_ref(f.a.id)} and {need_ref(f.b.id)}, {f.score:.2f}",
+            f"     - {escape(f.a.id)}: {text_a}",
+            "",
+            f"       {escape(f.b.id)}: {text_b}",
+            f"     - {escape(f.reason)}",
+        ]
+    return "\n".join(rows) + "\n"
+
+
+def _class_section(findings: list[Finding], found: Analysis) -> str:
+    """Findings of one class by section: in full with an anchor (up to BLOCKS), else in tables."""
+    out: list[str] = []
+    listed = findings[: max(ROWS, len(found.blocks))]
+    by_section: dict[str, list[Finding]] = defaultdict(list)
+    for finding in listed:
+        by_section[_section(finding)].append(finding)
+    for section in sorted(by_section):
+        out.append(heading(section, "~"))
+        full = [f for f in by_section[section] if id(f) in found.blocks]
+        out += [_finding_block(f, found.outcome) for f in full]
+        rest = [f for f in by_section[section] if id(f) not in found.blocks]
+        if rest:
+            out.append(_table(rest))
+    if len(findings) > len(listed):
+        kind = findings[0].kind.value
+        out.append(f"And {len(findings) - len(listed)} more: ``smets dups --class {kind}`` lists them all.\n")
+    return "\n".join(out)
+
+
 def duplicates_page(corpus: Corpus, args: list[str]) -> str:
     """``.. smets-duplicates::``: every finding by class and section, terminology, reviewed findings."""
     found = analysis(corpus)
@@ -159,15 +232,9 @@ def duplicates_page(corpus: Corpus, args: list[str]) -> str:
     )
     for kind in Kind:
         findings = [f for f in outcome.active if f.kind is kind]
-        if not findings:
-            continue
-        out.append(heading(f"{TITLES[kind]} ({len(findings)})", "-"))
-        by_section: dict[str, list[Finding]] = defaultdict(list)
-        for finding in findings:
-            by_section[_section(finding)].append(finding)
-        for section in sorted(by_section):
-            out.append(heading(section, "~"))
-            out += [_finding_block(f, outcome) for f in by_section[section]]
+        if findings:
+            out.append(heading(f"{TITLES[kind]} ({len(findings)})", "-"))
+            out.append(_class_section(findings, found))
     if outcome.terms:
         out += [heading(f"Terminology ({len(outcome.terms)})", "-"), _terms_table(outcome.terms)]
     if outcome.suppressed:
@@ -185,19 +252,21 @@ def duplicates_page(corpus: Corpus, args: list[str]) -> str:
 @panel("duplicates", "Duplicates, overlaps and conflicts", order=60)
 def duplicates_panel(corpus: Corpus, req_id: str) -> str:
     """The findings that involve one requirement, linked to the findings page."""
-    outcome = analysis(corpus).outcome
+    found = analysis(corpus)
     lines = []
-    for finding in outcome.active:
-        if req_id not in finding.ids:
-            continue
+    for finding in found.by_need.get(req_id, []):
         other = finding.b.id if finding.a.id == req_id else finding.a.id
+        link = (
+            f":ref:`details <{anchor(finding)}>`"
+            if id(finding) in found.blocks
+            else f":doc:`details <{PAGE}>`"
+        )
         lines.append(
             f"* {finding.kind.value} with {need_ref(other)} (score {finding.score:.2f}): "
-            f"{escape(finding.reason)} (:ref:`details <{anchor(finding)}>`)"
+            f"{escape(finding.reason)} ({link})"
         )
     lines += [
         f"* terminology: {escape(term.message)} (:doc:`all findings <{PAGE}>`)"
-        for term in outcome.terms
-        if req_id in term.flagged
+        for term in found.terms_by_need.get(req_id, [])
     ]
     return "\n".join(lines) + "\n" if lines else ""

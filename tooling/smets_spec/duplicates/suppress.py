@@ -182,8 +182,8 @@ def load_suppressions(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = _LINE.search(str(exc))
-        line: int | None = int(found.group(1)) if found else None
+        where = _LINE.search(str(exc))
+        line: int | None = int(where.group(1)) if where else None
         if line is None and "end of document" in str(exc):
             line = max(1, len(text.splitlines()))
         checker.error(line, f"malformed TOML: {exc}", "fix the TOML syntax at that line")

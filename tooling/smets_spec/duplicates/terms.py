@@ -116,8 +116,10 @@ def _unit_checks(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[Term
     bases: dict[str, _Forms] = {}
     for item, tokens in tokenised:
         for token in tokens:
+            if token.role is not Role.UNIT and token.role is not Role.SYMBOL:
+                continue
             folded = fold(token.text)
-            if token.role not in (Role.UNIT, Role.SYMBOL) or len(folded) < 2 or not folded.isalnum():
+            if len(folded) < 2 or not folded.isalnum():
                 continue
             whole.setdefault(folded, _Forms()).add(token.text, item)
             span = _unit_base(folded)
@@ -160,19 +162,21 @@ def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFi
     for item, tokens in tokenised:
         check_case = item.group != DEFINITIONS
         for index, token in enumerate(tokens):
-            if token.role is not Role.CONTENT or token.acronym or not token.text.isalpha():
+            if token.role is not Role.CONTENT or token.acronym:
                 continue
-            previous = tokens[index - 1] if index else None
-            after = tokens[index + 1] if index + 1 < len(tokens) else None
-            form = token.text.lower()
-            if (
-                check_case
-                and token.text[0].isupper()
-                and not _starts_sentence(previous)
-                and not (_capitalised(previous) or _capitalised(after))
-            ):
-                form = token.text
-            spelling.setdefault(fold(token.text), _Forms()).add(form, item)
+            text = token.text
+            if text.islower():
+                form = text
+            elif not text.isalpha():
+                continue
+            else:
+                previous = tokens[index - 1] if index else None
+                after = tokens[index + 1] if index + 1 < len(tokens) else None
+                capital = check_case and text[0].isupper() and not _starts_sentence(previous)
+                form = (
+                    text if capital and not (_capitalised(previous) or _capitalised(after)) else text.lower()
+                )
+            spelling.setdefault(fold(text), _Forms()).add(form, item)
     out: list[TermFinding] = []
     for key, forms in sorted(spelling.items()):
         if len(forms.forms) < 2:

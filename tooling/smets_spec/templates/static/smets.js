@@ -164,8 +164,10 @@
     [input, datalist, depth, direction, kinds, this.open].forEach(function (c) { bar.appendChild(c); });
     this.input = input;
     this.canvas = html("div", { "class": "smets-graph-canvas" });
+    this.note = html("p", { "class": "smets-graph-note" });
     this.box.appendChild(bar);
     this.box.appendChild(this.canvas);
+    this.box.appendChild(this.note);
   };
 
   GraphView.prototype.go = function (id) {
@@ -199,6 +201,7 @@
     this.canvas.textContent = "";
     if (startN === undefined) {
       this.canvas.appendChild(html("p", {}, "No need '" + this.start + "' in this specification."));
+      this.note.textContent = "";
       return;
     }
     var node0 = data.nodes[startN];
@@ -252,9 +255,8 @@
     var p0 = lay.pos[startN];
     if (p0) this.canvas.scrollLeft = Math.max(0, p0[0] + W / 2 - this.canvas.clientWidth / 2);
     var count = Object.keys(levels).length - 1;
-    this.canvas.appendChild(html("p", { "class": "smets-graph-note" },
-      count + " linked need" + (count === 1 ? "" : "s") + " within depth " + this.depth +
-      " · left: upstream (what it derives from) · right: downstream (what depends on it)"));
+    this.note.textContent = count + " linked need" + (count === 1 ? "" : "s") + " within depth " + this.depth +
+      " · left: upstream (what it derives from) · right: downstream (what depends on it)";
   };
 
   function setupGraph(box) {
