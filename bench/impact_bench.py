@@ -27,6 +27,7 @@ import contextlib
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -125,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requirements", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median reported)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="smets-impact-") as tmp:
         root = generate(Path(tmp) / "spec-repo", args.requirements)
@@ -137,24 +139,34 @@ def main() -> None:
         needs = len(load_spec(root / "spec", relative_to=root))
         print(f"spec: {args.requirements} requirements, {needs} needs; change: {len(changed)} requirements")
 
-        shutil.rmtree(root / CACHE_FOLDER, ignore_errors=True)
-        cold, out = run_impact(root, base, head)
+        colds: list[float] = []
+        for _ in range(args.repeat):
+            shutil.rmtree(root / CACHE_FOLDER, ignore_errors=True)
+            seconds, out = run_impact(root, base, head)
+            colds.append(seconds)
         found = sorted(set(re.findall(r": ([A-Z]{2}\.\d+) modified, normative", out)))
         assert found == changed, (found, changed)
         assert head_not_cached(root, repo, head)
-        warm, out_warm = run_impact(root, base, head)
+        warms: list[float] = []
+        for _ in range(args.repeat):
+            seconds, out_warm = run_impact(root, base, head)
+            warms.append(seconds)
         assert "(cached)" in out_warm, out_warm
-        inproc = in_process(root, base, head)
-        startup = startup_time()
+        inproc = min(in_process(root, base, head) for _ in range(args.repeat))
+        startup = min(startup_time() for _ in range(args.repeat))
         peer, peer_found = naive(root, repo, base, head, Path(tmp) / "checkouts")
         assert peer_found == changed, (peer_found, changed)
+        cold, warm = statistics.median(colds), statistics.median(warms)
 
-        for label, seconds, target in (("cold (no cache)", cold, 5), ("base side cached", warm, 1)):
-            verdict = "ok" if seconds <= target else "OVER"
-            print(f"{'smets impact, ' + label:<44} {seconds:6.2f} s   target ≤ {target} s   {verdict}")
-        print(f"{'  of which in the process (no start-up)':<44} {inproc:6.2f} s")
-        print(f"{'  python start-up + imports (smets --help)':<44} {startup:6.2f} s")
-        print(f"{'peer: check out both + load_spec + diff + walk':<44} {peer:6.2f} s")
+        print(f"median of {args.repeat} runs (min in brackets); load average {os.getloadavg()[0]:.1f}")
+        for label, runs, target in (("cold (no cache)", colds, 5), ("base side cached", warms, 1)):
+            middle = statistics.median(runs)
+            verdict = "ok" if middle <= target else "OVER"
+            name = "smets impact, " + label
+            print(f"{name:<48} {middle:6.2f} s ({min(runs):.2f})   target ≤ {target} s   {verdict}")
+        print(f"{'  of which in the process (no start-up), min':<48} {inproc:6.2f} s")
+        print(f"{'  start-up importing every command (--help), min':<48} {startup:6.2f} s")
+        print(f"{'peer: check out both + load_spec + diff + walk':<48} {peer:6.2f} s")
         print(
             f"ratios: peer / cold = {peer / cold:.1f}x, peer / base cached = {peer / warm:.1f}x, "
             f"cold / base cached = {cold / warm:.1f}x"

@@ -29,6 +29,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smets_spec.commands.change",
     "smets_spec.commands.dups",
 )
+#: Commands whose module is imported alone when one of them is run (a quicker start: importing
+#: every module costs more than some commands take); any other command imports them all.
+ALONE: dict[str, str] = dict.fromkeys(
+    ("diff", "impact", "review", "suspects", "accept"), "smets_spec.commands.change"
+)
 
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
@@ -49,7 +54,15 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     return 1 if reporter.errors else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (after ``--root DIR``), if any."""
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] == "--root" else rest[1:]
+    return rest[0] if rest else None
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smets", description="The SMETS specification toolkit.")
     parser.add_argument("--root", help="repository root (default: found from the current folder)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -57,13 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", help="spec folder or needs.json (default: spec/)")
     validate.add_argument("--json", action="store_true", help="machine-readable output")
     validate.set_defaults(handler=cmd_validate)
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    command = _command(sys.argv[1:] if argv is None else argv)
+    parser = build_parser((ALONE[command],) if command in ALONE else COMMAND_MODULES)
     args = parser.parse_args(argv)
     try:
         try:

@@ -22,7 +22,8 @@ from ..render.change_text import diff_text, impact_text
 from ..render.review_md import change_section, cost_section
 from ..render.review_md import render as review_markdown
 from ..review import _plain, build_review, suspects_of, to_json
-from ..specindex import IndexCache, open_side
+from ..schema import Requirement
+from ..specindex import IndexCache, no_gc, open_side
 from ..suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def _revisions(args: argparse.Namespace) -> tuple[str, str]:
 
 def _open(args: argparse.Namespace, project: Project) -> ChangeSet:
     base, head = _revisions(args)
-    changeset = open_changeset(project, base, head, cache_for(project, not args.no_cache))
+    with no_gc():
+        changeset = open_changeset(project, base, head, cache_for(project, not args.no_cache))
     if args.timing:
         t = changeset.timings
         sys.stderr.write(
@@ -79,7 +81,8 @@ def cmd_diff(args: argparse.Namespace, project: Project) -> int:
 def cmd_impact(args: argparse.Namespace, project: Project) -> int:
     started = time.perf_counter()
     changeset = _open(args, project)
-    report = analyse(changeset)
+    with no_gc():
+        report = analyse(changeset)
     if args.format == "json":
         data = to_json(build_review(changeset, validate=False, duplicates=False))
         _emit(
@@ -207,8 +210,8 @@ def cmd_accept(args: argparse.Namespace, project: Project) -> int:
     prints: dict[str, str] = {}
     for link in links:
         record = side.record(link.requirement)
-        if record is not None and record.directive == "req":
-            prints[link.requirement] = fingerprint(record)  # type: ignore[arg-type]
+        if isinstance(record, Requirement):
+            prints[link.requirement] = fingerprint(record)
     path = project.root / REVIEWS_FILE
     added = accept(
         path, [link for link in links if link.requirement in prints], prints, args.reviewer or _reviewer(repo)

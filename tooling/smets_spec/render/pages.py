@@ -1,12 +1,15 @@
 """Site page content computed from the corpus, as reStructuredText text.
 
-Each function takes the corpus and the directive's arguments and returns text;
-the Sphinx directives of the same names parse it in place.
+Each function takes the corpus and the directive's arguments (and, for the large tables, a
+:class:`~.html.Linker`) and returns text; the Sphinx directives of the same names parse it in
+place. Large tables are HTML fragments in a raw block: docutils parses a reST table of
+thousands of rows far more slowly than the page is worth.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from ..corpus import Corpus
 from ..schema import (
@@ -21,7 +24,8 @@ from ..schema import (
     Section,
 )
 from ..trace import index_of, ordered_requirements, protocol_coverage
-from .rst import bullet, escape, heading, list_table
+from .html import Linker, esc, need_link, raw_block, table
+from .rst import escape, heading, list_table
 
 
 def _section_doc(section: Section) -> str:
@@ -39,31 +43,31 @@ def sections_overview(corpus: Corpus, args: list[str]) -> str:
     return list_table(["Section", "Title", "Requirements"], rows, [10, 70, 20])
 
 
-def _req_link(req_id: str) -> str:
-    return f":doc:`{req_id} </req/{req_id}>`"
+def _reqs_html(
+    corpus: Corpus, linker: Linker, reqs: list[Requirement], extra: list[str], cells: Cells
+) -> str:
+    rows = [[need_link(corpus, linker, r.id), esc(" ".join(r.title.split())), *cells(r)] for r in reqs]
+    return table(["Id", "Title", *extra], rows, "smets-list") if rows else "<p>None.</p>"
 
 
-def section_requirements(corpus: Corpus, args: list[str]) -> str:
+Cells = Callable[[Requirement], list[str]]
+
+
+def section_requirements(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """A summary table of one section's requirements with their device degrees."""
     section = Section(args[0]) if args else None
     reqs = [r for r in ordered_requirements(corpus) if r.section == section]
     devices = corpus.of_type(Device)
-    rows = [
-        [
-            _req_link(r.id),
-            escape(r.title),
-            r.status.value if r.status else "",
-            r.impact.value if r.impact else "",
-            _degree_summary(r, devices),
-        ]
-        for r in reqs
-    ]
+
+    def cells(r: Requirement) -> list[str]:
+        status, impact = r.status.value if r.status else "", r.impact.value if r.impact else ""
+        return [esc(status), esc(impact), esc(_degree_summary(r, devices))]
+
     intro = (
         "Each id opens the requirement's own page (devices, data items, protocol objects, models, tests "
-        "and incoming links); the requirements themselves follow the table. "
-        "M: mandatory, O: optional.\n\n"
+        "and incoming links); the requirements themselves follow the table. M: mandatory, O: optional.\n\n"
     )
-    return intro + list_table(["Id", "Title", "Status", "Impact", "Devices"], rows, [10, 44, 11, 12, 23])
+    return intro + raw_block(_reqs_html(corpus, linker, reqs, ["Status", "Impact", "Devices"], cells))
 
 
 def _short(device: Device) -> str:
@@ -78,7 +82,7 @@ def _degree_summary(req: Requirement, devices: list[Device]) -> str:
             parts.append(f"{_short(device)} (M)")
         elif degree is Degree.OPTIONAL:
             parts.append(f"{_short(device)} (O)")
-    return escape(", ".join(parts))
+    return ", ".join(parts)
 
 
 def devices_overview(corpus: Corpus, args: list[str]) -> str:
@@ -87,62 +91,69 @@ def devices_overview(corpus: Corpus, args: list[str]) -> str:
     for device in corpus.of_type(Device):
         mandatory = sum(1 for r in reqs if r.degree_for(device.id) is Degree.MANDATORY)
         optional = sum(1 for r in reqs if r.degree_for(device.id) is Degree.OPTIONAL)
+        fw = device.firmware_upgradeable
         rows.append(
             [
                 f":need:`{escape(device.title)} <{device.id}>`",
                 str(mandatory),
                 str(optional),
-                "yes" if device.firmware_upgradeable else "no",
+                "unknown" if fw is None else _yes(fw),
             ]
         )
     return list_table(["Device", "Mandatory", "Optional", "Firmware upgradeable"], rows, [52, 14, 14, 20])
 
 
-def device_requirements(corpus: Corpus, args: list[str]) -> str:
+def _yes(value: object) -> str:
+    text = getattr(value, "value", value)
+    return "yes" if text is True else "no" if text is False else str(text)
+
+
+def device_requirements(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """One device's requirements grouped by degree."""
     device_id = args[0] if args else ""
     out: list[str] = []
     for degree in Degree:
         reqs = [r for r in ordered_requirements(corpus) if r.degree_for(device_id) is degree]
         out.append(heading(f"{degree.value.capitalize()} ({len(reqs)})", "~"))
-        rows = [[_req_link(r.id), escape(r.title), r.section.value if r.section else ""] for r in reqs]
-        out.append(list_table(["Id", "Title", "Section"], rows, [12, 76, 12]) or "None.\n")
+        out.append(
+            raw_block(
+                _reqs_html(
+                    corpus, linker, reqs, ["Section"], lambda r: [r.section.value if r.section else ""]
+                )
+            )
+        )
     return "\n".join(out)
 
 
-def data_catalogue(corpus: Corpus, args: list[str]) -> str:
+def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """The data catalogue summary: every item, its mapping and who uses it."""
     items = corpus.of_type(DataItem)
-    users: dict[str, list[str]] = {}
-    for req in corpus.requirements:
-        for item in req.uses:
-            users.setdefault(item, []).append(req.id)
+    index = index_of(corpus)
     rows = [
         [
-            f":need:`{i.id} <{i.id}>`",
-            escape(i.title),
-            i.data_type.value if i.data_type else "",
-            escape(i.unit or ""),
-            ", ".join(f":need:`{p} <{p}>`" for p in i.maps_to) or "**unmapped**",
-            ", ".join(_req_link(r) for r in users.get(i.id, [])),
+            need_link(corpus, linker, i.id),
+            esc(i.title),
+            esc(i.data_type.value if i.data_type else ""),
+            esc(i.unit or ""),
+            ", ".join(need_link(corpus, linker, p) for p in i.maps_to)
+            or '<span class="smets-gap">unmapped</span>',
+            ", ".join(need_link(corpus, linker, r) for r in index.sources(i.id, "uses")),
         ]
         for i in items
     ]
     unmapped = list(protocol_coverage(corpus).none)
-    text = list_table(
-        ["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, [14, 24, 10, 8, 22, 22]
-    )
+    text = raw_block(table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, "smets-list"))
     text += "\n" + heading(f"Unmapped data items ({len(unmapped)} of {len(items)})", "~")
     text += (
         "Carried by neither a DLMS/COSEM nor a ZigBee SE object (shares per protocol: "
         ":doc:`/trace/protocols`).\n\n"
     )
-    text += bullet([f":need:`{i.id} <{i.id}>`: {escape(i.title)}" for i in unmapped]) or "None.\n"
-    return text
+    listed = " ".join(need_link(corpus, linker, i.id, show_title=True) for i in unmapped)
+    return text + (raw_block(f'<p class="smets-idlist">{listed}</p>') if unmapped else "None.\n")
 
 
-def protocol_objects(corpus: Corpus, args: list[str]) -> str:
-    """Protocol objects of one protocol (or all), with identity and evidence."""
+def protocol_objects(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """Protocol objects of one protocol (or all), with identity, evidence and what they carry."""
     wanted = Protocol(args[0]) if args else None
     objects = [o for o in corpus.of_type(ProtocolObject) if wanted is None or o.protocol == wanted]
     index = index_of(corpus)
@@ -162,7 +173,16 @@ def protocol_objects(corpus: Corpus, args: list[str]) -> str:
             if part
         )
         evidence = obj.evidence.value if obj.evidence else Evidence.SECONDARY.value
-        carries = ", ".join(f":need:`{i} <{i}>`" for i in index.sources(obj.id, "maps_to"))
-        carries += ", ".join(f":need:`{o} <{o}>`" for o in index.sources(obj.id, "carried_by"))
-        rows.append([f":need:`{obj.id} <{obj.id}>`", escape(obj.title), escape(identity), evidence, carries])
-    return list_table(["Id", "Object", "Identity", "Evidence", "Carries"], rows, [18, 24, 26, 10, 22])
+        carries = [*index.sources(obj.id, "maps_to"), *index.sources(obj.id, "carried_by")]
+        rows.append(
+            [
+                need_link(corpus, linker, obj.id),
+                esc(obj.title),
+                esc(identity),
+                esc(evidence),
+                ", ".join(need_link(corpus, linker, c) for c in carries),
+            ]
+        )
+    if not rows:
+        return "None.\n"
+    return raw_block(table(["Id", "Object", "Identity", "Evidence", "Carries"], rows, "smets-list"))

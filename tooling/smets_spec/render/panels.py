@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..corpus import Corpus
 
+if TYPE_CHECKING:
+    from .html import Linker
+
 PanelFunc = Callable[[Corpus, str], str]
+#: ``(corpus, requirement_id, linker) -> HTML``: for panels with large tables, which reST parses slowly.
+HtmlPanelFunc = Callable[[Corpus, str, "Linker"], str]
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class Panel:
     title: str
     render: PanelFunc
     order: int = 100
+    #: when set, the page shows this HTML fragment (links made by the linker) instead of ``render``'s reST
+    html: HtmlPanelFunc | None = None
 
 
 PANELS: dict[str, Panel] = {}
@@ -34,6 +42,20 @@ def panel(name: str, title: str, order: int = 100) -> Callable[[PanelFunc], Pane
 
     def register(func: PanelFunc) -> PanelFunc:
         PANELS[name] = Panel(name, title, func, order)
+        return func
+
+    return register
+
+
+def _no_text(corpus: Corpus, requirement_id: str) -> str:
+    return ""
+
+
+def html_panel(name: str, title: str, order: int = 100) -> Callable[[HtmlPanelFunc], HtmlPanelFunc]:
+    """Decorator: register ``func(corpus, requirement_id, linker) -> HTML`` as the panel ``name``."""
+
+    def register(func: HtmlPanelFunc) -> HtmlPanelFunc:
+        PANELS[name] = Panel(name, title, _no_text, order, html=func)
         return func
 
     return register

@@ -1,8 +1,10 @@
 """A requirement's own page: its fields and text, then every registered panel.
 
-The traceability panels are registered here (devices, data and protocol objects,
-models, tests, related requirements, incoming links, neighbourhood graph); other
-features register theirs in :mod:`.panels` and appear in order after them.
+The traceability panels are registered here (devices, data and protocol objects, models, tests,
+links both ways, neighbourhood graph); other features register theirs in :mod:`.panels` and
+appear in order among them. The traceability panels are HTML fragments (see
+:func:`.panels.html_panel`): reST tables cost docutils far more than the page is worth at
+thousands of requirements.
 """
 
 from __future__ import annotations
@@ -10,26 +12,23 @@ from __future__ import annotations
 import re
 
 from ..corpus import Corpus
-from ..graph import graph_of
-from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Need, Protocol, Requirement
+from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Protocol, Requirement
 from ..trace import requirement_trace
-from .panels import ordered, panel
-from .rst import escape, heading, list_table, need_ref
-from .trace import graph_view
+from .html import Linker, esc, need_link, raw_block, table
+from .panels import html_panel, ordered
+from .rst import escape, heading
+from .trace import graph_html
 
+_LABEL = {Protocol.DLMS_COSEM: "DLMS/COSEM", Protocol.ZIGBEE_SE: "ZigBee SE", Protocol.GBCS: "GBCS"}
 _ROLE_UNSAFE = re.compile(r"([\\`<>])")
 
 
 def req_ref(corpus: Corpus, req_id: str) -> str:
-    """A link to a requirement's own page, showing its id and title."""
+    """reST: a link to a requirement's own page, showing its id and title (for reST panels and pages)."""
     need = corpus.needs.get(req_id)
     title = " ".join(need.title.split()) if need else ""
     text = _ROLE_UNSAFE.sub(r"\\\1", f"{req_id} {title}".strip())
     return f":doc:`{text} </req/{req_id}>`"
-
-
-def ref(corpus: Corpus, need: Need) -> str:
-    return req_ref(corpus, need.id) if isinstance(need, Requirement) else need_ref(need.id)
 
 
 def _link_titles() -> dict[str, LinkSpec]:
@@ -39,110 +38,137 @@ def _link_titles() -> dict[str, LinkSpec]:
     return specs
 
 
-@panel("trace-devices", "Devices", order=10)
-def devices_panel(corpus: Corpus, req_id: str) -> str:
+def _para(text: str) -> str:
+    return f"<p>{text}</p>"
+
+
+@html_panel("trace-devices", "Devices", order=10)
+def devices_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     trace = requirement_trace(corpus, req_id)
     rows = []
     for device, degree in trace.devices:
         stated = degree is not Degree.NOT_APPLICABLE or device.id in trace.requirement.not_applicable_for
         label = degree.value if stated else "not applicable (not stated)"
-        rows.append([need_ref(device.id), f"**{label}**" if degree is Degree.MANDATORY else label])
-    return list_table(["Device", "Degree"], rows, [60, 40]) or "No devices are defined.\n"
+        cell = f"<strong>{label}</strong>" if degree is Degree.MANDATORY else esc(label)
+        rows.append([need_link(corpus, linker, device.id, show_title=True), cell])
+    return table(["Device", "Degree"], rows, "smets-list") if rows else _para("No devices are defined.")
 
 
-@panel("trace-data", "Data items and protocol objects", order=20)
-def data_panel(corpus: Corpus, req_id: str) -> str:
+@html_panel("trace-data", "Data items and protocol objects", order=20)
+def data_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     trace = requirement_trace(corpus, req_id)
     if not trace.chain.items:
-        return f"{req_id} uses no data item.\n"
+        return _para(f"{esc(req_id)} uses no data item.")
     rows = []
     for link in trace.chain.items:
-
-        def objs(protocol: Protocol, objects: tuple[Need, ...]) -> str:
-            return ", ".join(need_ref(o.id) for o in objects if getattr(o, "protocol", None) is protocol)
-
-        dlms, zigbee = objs(Protocol.DLMS_COSEM, link.objects), objs(Protocol.ZIGBEE_SE, link.objects)
-        gbcs = ", ".join(need_ref(u.id) for u in link.use_cases)
-        evidence = link.item.mapping_evidence.value if link.item.mapping_evidence else ""
+        objects = [
+            f'<span class="smets-obj"><span class="smets-proto">{_LABEL[o.protocol]}</span> '
+            f"{need_link(corpus, linker, o.id, show_title=True)}</span>"
+            for o in (*link.objects, *link.use_cases)
+            if o.protocol is not None
+        ]
+        if not link.carried:
+            objects.insert(0, '<span class="smets-gap">unmapped</span>')
+        evidence = link.item.mapping_evidence.value if link.item.mapping_evidence else "not stated"
         rows.append(
-            [need_ref(link.item.id), dlms or ("" if zigbee else "**unmapped**"), zigbee, gbcs, evidence]
+            [need_link(corpus, linker, link.item.id, show_title=True), "".join(objects), esc(evidence)]
         )
-    return list_table(
-        ["Data item", "DLMS/COSEM", "ZigBee SE", "GBCS use cases", "Evidence"], rows, [28, 22, 22, 16, 12]
+    return table(["Data item", "Protocol objects carrying it", "Mapping evidence"], rows, "smets-list")
+
+
+def _gap_note(req_id: str, what: str, linker: Linker) -> str:
+    return _para(
+        f'No {what} {esc(req_id)} yet (a gap: see <a href="{esc(linker.doc("trace/verification"))}">'
+        "Reference model and test coverage</a>)."
     )
 
 
-@panel("trace-models", "Reference models", order=30)
-def models_panel(corpus: Corpus, req_id: str) -> str:
+@html_panel("trace-models", "Reference models", order=30)
+def models_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     models = requirement_trace(corpus, req_id).models
     if not models:
-        return f"No reference model implements {req_id} yet (a gap: see :doc:`/trace/verification`).\n"
-    return "\n".join(f"* {need_ref(m.id)}" + (f": ``{m.module}``" if m.module else "") for m in models) + "\n"
+        return _gap_note(req_id, "reference model implements", linker)
+    items = "".join(
+        f"<li>{need_link(corpus, linker, m.id, show_title=True)}"
+        + (f": <code>{esc(m.module)}</code>" if m.module else "")
+        + "</li>"
+        for m in models
+    )
+    return f"<ul>{items}</ul>"
 
 
-@panel("trace-tests", "Conformance tests", order=40)
-def tests_panel(corpus: Corpus, req_id: str) -> str:
+@html_panel("trace-tests", "Conformance tests", order=40)
+def tests_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     tests = requirement_trace(corpus, req_id).tests
     if not tests:
-        return f"No conformance test verifies {req_id} yet (a gap: see :doc:`/trace/verification`).\n"
-    return (
-        "\n".join(f"* {need_ref(t.id)}" + (f": ``{t.test_ref}``" if t.test_ref else "") for t in tests) + "\n"
+        return _gap_note(req_id, "conformance test verifies", linker)
+    items = "".join(
+        f"<li>{need_link(corpus, linker, t.id, show_title=True)}"
+        + (f": <code>{esc(t.test_ref)}</code>" if t.test_ref else "")
+        + "</li>"
+        for t in tests
     )
+    return f"<ul>{items}</ul>"
 
 
-@panel("trace-links", "Links", order=50)
-def links_panel(corpus: Corpus, req_id: str) -> str:
+@html_panel("trace-links", "Links", order=50)
+def links_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """Links between this requirement and other needs (besides devices and data), both ways."""
     trace = requirement_trace(corpus, req_id)
     specs = _link_titles()
-    rows = [[escape(specs[name].outgoing), ref(corpus, other)] for name, other in trace.outgoing]
-    rows += [[escape(specs[name].incoming), ref(corpus, other)] for name, other in trace.incoming]
+    rows = [
+        [esc(specs[name].outgoing), need_link(corpus, linker, other.id, show_title=True)]
+        for name, other in trace.outgoing
+    ]
+    rows += [
+        [esc(specs[name].incoming), need_link(corpus, linker, other.id, show_title=True)]
+        for name, other in trace.incoming
+    ]
     if not rows:
-        return "No other need links to or from it.\n"
-    return list_table(["Link", "Need"], rows, [30, 70])
+        return _para("No other need links to or from it.")
+    return table(["Link", "Need"], rows, "smets-list")
 
 
-@panel("trace-graph", "Neighbourhood", order=90)
-def graph_panel(corpus: Corpus, req_id: str) -> str:
-    size = len(graph_of(corpus).nodes)
-    note = "Click a node to centre the view on it; double-click (or use its link) to open its page.\n\n"
-    return note + graph_view(req_id, depth=1, controls=True, height=360 if size else 200)
+@html_panel("trace-graph", "Neighbourhood", order=90)
+def graph_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
+    note = _para("Click a node to centre the view on it; double-click (or use its link) to open its page.")
+    return note + graph_html(req_id, depth=1, controls=True, height=360)
 
 
-def _fields(corpus: Corpus, req: Requirement) -> str:
-    rows: list[tuple[str, str]] = [("Status", req.status.value if req.status else "not set")]
+def _fields(corpus: Corpus, req: Requirement, linker: Linker) -> str:
+    rows: list[tuple[str, str]] = [("Status", esc(req.status.value if req.status else "not set"))]
     if req.section is not None:
+        href = linker.doc(f"sections/{req.section.value.lower()}")
         rows.append(
-            (
-                "Section",
-                f":doc:`{req.section.value}: {escape(SECTION_TITLES[req.section])} "
-                f"</sections/{req.section.value.lower()}>`",
-            )
+            ("Section", f'<a href="{esc(href)}">{req.section.value}: {esc(SECTION_TITLES[req.section])}</a>')
         )
-    rows.append(("Impact class", req.impact.value if req.impact else "not set"))
+    rows.append(("Impact class", esc(req.impact.value if req.impact else "not set")))
     if req.introduced:
-        rows.append(("Introduced in", escape(req.introduced)))
+        rows.append(("Introduced in", esc(req.introduced)))
     if req.applicability_basis:
-        rows.append(("Applicability basis", escape(req.applicability_basis)))
+        rows.append(("Applicability basis", esc(req.applicability_basis)))
     where = corpus.location(req.id)
-    rows.append(("Written in", f"``spec/{where}`` (shown at {need_ref(req.id)})"))
-    return "\n".join(f":{name}: {value}" for name, value in rows) + "\n"
+    card = f"{linker.doc(where.file.rsplit('.', 1)[0])}#{req.id}"
+    rows.append(
+        ("Written in", f'<code>spec/{esc(where)}</code> (shown <a href="{esc(card)}">in its section</a>)')
+    )
+    items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
+    return f'<dl class="smets-fields">{items}</dl>'
 
 
-def requirement_page(corpus: Corpus, args: list[str]) -> str:
+def requirement_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """The body of ``req/<ID>``: fields, text, then every registered panel that has something to show."""
     req_id = args[0] if args else ""
     req = corpus.needs.get(req_id)
     if not isinstance(req, Requirement):
         return f"*{escape(req_id)} is not a requirement of this specification.*\n"
-    fields = "\n".join("   " + line if line else "" for line in _fields(corpus, req).splitlines())
-    out = [".. container:: smets-fields\n", fields, "", ".. container:: smets-req-text\n"]
+    out = [raw_block(_fields(corpus, req, linker)), ".. container:: smets-req-text\n"]
     out.append(
         "\n".join("   " + line if line.strip() else "" for line in (req.content or "(no text)").splitlines())
     )
     out.append("")
     for item in ordered():
-        text = item.render(corpus, req_id)
+        text = raw_block(item.html(corpus, req_id, linker)) if item.html else item.render(corpus, req_id)
         if text.strip():
             out.append(heading(item.title))
             out.append(text)

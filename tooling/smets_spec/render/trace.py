@@ -351,7 +351,7 @@ def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
     return "\n".join(out)
 
 
-def graph_view(
+def graph_html(
     start: str, depth: int = 2, controls: bool = True, height: int = 520, wide: bool = False
 ) -> str:
     """The container the site's script draws a neighbourhood graph into (data: _static/smets-graph.js)."""
@@ -361,4 +361,11 @@ def graph_view(
         "</noscript>"
     )
     cls = "smets-graph smets-wide" if wide else "smets-graph"
-    return raw_block(f'<div class="{cls}" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>')
+    return f'<div class="{cls}" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>'
+
+
+def graph_view(
+    start: str, depth: int = 2, controls: bool = True, height: int = 520, wide: bool = False
+) -> str:
+    """:func:`graph_html` as a reST raw block."""
+    return raw_block(graph_html(start, depth, controls, height, wide))

@@ -45,13 +45,11 @@ def directive_for(render: Renderer) -> type[CorpusDirective]:
     return type(f"Directive_{render.__name__}", (CorpusDirective,), {"render": staticmethod(render)})
 
 
+#: reST renderers; the HTML ones (large tables: section, device, catalogue, protocol, trace pages)
+#: are in :data:`.site.HTML_DIRECTIVES`.
 DIRECTIVES: dict[str, Renderer] = {
     "smets-sections": pages.sections_overview,
-    "smets-section": pages.section_requirements,
-    "smets-device": pages.device_requirements,
     "smets-devices": pages.devices_overview,
-    "smets-catalogue": pages.data_catalogue,
-    "smets-protocol": pages.protocol_objects,
     "smets-schema": schema_reference,
     "smets-consultation": consultation_page,  # also registers the requirement-page panel
     "smets-conformance": conformance_page,  # also registers the requirement-page status panel

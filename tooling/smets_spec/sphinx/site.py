@@ -25,6 +25,7 @@ from sphinx.config import Config
 from ..corpus import Corpus
 from ..gaps import POLICY_FILE, default_policy, load_policy
 from ..graph import DOWNSTREAM, Flow, graph_of, link_types
+from ..render import pages
 from ..render import requirement as requirement_render
 from ..render import trace as trace_render
 from ..render.html import Linker
@@ -101,10 +102,15 @@ def graph_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
 
 
 def requirement_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
-    return requirement_render.requirement_page(corpus_of(app), list(args))
+    corpus = corpus_of(app)
+    return requirement_render.requirement_page(corpus, list(args), SphinxLinker(app, corpus, docname))
 
 
 HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
+    "smets-section": pages.section_requirements,
+    "smets-device": pages.device_requirements,
+    "smets-catalogue": pages.data_catalogue,
+    "smets-protocol": pages.protocol_objects,
     "smets-matrix": trace_render.matrix,
     "smets-chains": trace_render.chain_table,
     "smets-protocol-coverage": trace_render.protocol_coverage_page,
