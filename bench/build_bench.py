@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smets_spec.corpus import Corpus, load_spec
-from smets_spec.schema import NEED_TYPES, Requirement, link_spec
+from smets_spec.schema import NEED_TYPES, link_spec
 from smets_spec.synthetic import generate
 
 HERE = Path(__file__).resolve().parent
@@ -51,14 +51,14 @@ class Run:
 
 def measure(cmd: list[str], cwd: Path) -> Run:
     """Run ``cmd``; wall time and the peak RSS of the process (and its children)."""
-    log = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    log.seek(0)
-    tail = log.read().decode(errors="replace")[-2000:]
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        tail = log.read().decode(errors="replace")[-2000:]
     return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail)
 
 
@@ -102,11 +102,13 @@ def plain_project(project: Path, dest: Path, corpus: Corpus) -> None:
 def plain(project: Path, work: Path, corpus: Corpus) -> Run:
     src = work / "plain-src"
     plain_project(project, src, corpus)
-    return measure([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(work / "plain-out")],
-                   work)
+    return measure(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(work / "plain-out")], work
+    )
 
 
 def _sdoc_text(text: str) -> str:
+    text = _SMETS_DIRECTIVE.sub("", text + "\n")  # StrictDoc renders reST without our directives
     lines = [line if line.strip() else "" for line in text.splitlines()] or ["(no text)"]
     return "\n".join(line.replace("<<<", "< < <").replace(">>>", "> > >") for line in lines)
 
@@ -116,18 +118,23 @@ def strictdoc_project(corpus: Corpus, dest: Path) -> None:
     by_file: dict[str, list[str]] = {}
     for need in corpus:
         uid = need.id.replace(".", "_")
-        parts = [f"[REQUIREMENT]\nUID: {uid}\nTITLE: {need.title or uid}\n"
-                 f"STATEMENT: >>>\n{_sdoc_text(need.content)}\n<<<\n"]
+        parts = [
+            f"[REQUIREMENT]\nUID: {uid}\nTITLE: {need.title or uid}\n"
+            f"STATEMENT: >>>\n{_sdoc_text(need.content)}\n<<<\n"
+        ]
         parents = [t for targets in need.outgoing().values() for t in targets if t in corpus]
         if parents:
-            parts.append("RELATIONS:\n" + "".join(
-                f"- TYPE: Parent\n  VALUE: {t.replace('.', '_')}\n" for t in dict.fromkeys(parents)))
+            parts.append(
+                "RELATIONS:\n"
+                + "".join(f"- TYPE: Parent\n  VALUE: {t.replace('.', '_')}\n" for t in dict.fromkeys(parents))
+            )
         by_file.setdefault(corpus.location(need.id).file, []).append("".join(parts))
     dest.mkdir(parents=True)
     for k, (file, blocks) in enumerate(sorted(by_file.items())):
         title = Path(file).stem.replace("-", " ").capitalize()
-        (dest / f"doc{k:04d}.sdoc").write_text(f"[DOCUMENT]\nTITLE: {title}\n\n" + "\n".join(blocks),
-                                               encoding="utf-8")
+        (dest / f"doc{k:04d}.sdoc").write_text(
+            f"[DOCUMENT]\nTITLE: {title}\n\n" + "\n".join(blocks), encoding="utf-8"
+        )
 
 
 def strictdoc_bin() -> Path | None:
@@ -136,8 +143,12 @@ def strictdoc_bin() -> Path | None:
         return exe
     try:
         subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True, capture_output=True)
-        subprocess.run([str(PEERS / "bin" / "pip"), "install", "-q", "strictdoc"], check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [str(PEERS / "bin" / "pip"), "install", "-q", "strictdoc"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         print(f"StrictDoc not available: {exc}")
         return None
@@ -150,13 +161,17 @@ def strictdoc(work: Path, corpus: Corpus) -> Run | None:
         return None
     src = work / "sdoc-src"
     strictdoc_project(corpus, src)
-    return measure([str(exe), "export", "--formats", "html", "--output-dir", str(work / "sdoc-out"),
-                    str(src)], work)
+    return measure(
+        [str(exe), "export", "--formats", "html", "--output-dir", str(work / "sdoc-out"), str(src)], work
+    )
 
 
 def pages_with(html: Path, needle: str) -> set[str]:
-    return {p.relative_to(html).as_posix() for p in html.rglob("*.html")
-            if needle in p.read_text(encoding="utf-8", errors="replace")}
+    return {
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if needle in p.read_text(encoding="utf-8", errors="replace")
+    }
 
 
 def incremental(project: Path, out: Path, corpus: Corpus) -> tuple[Run, str]:
@@ -174,8 +189,10 @@ def incremental(project: Path, out: Path, corpus: Corpus) -> tuple[Run, str]:
     after, stale = pages_with(out, new_title), pages_with(out, req.title + "<")
     stale |= {p for p in pages_with(out, req.title) if p not in after}
     missing = before - after
-    verdict = (f"{req.id}: {len(before)} pages showed it; {len(after)} show the edit; "
-               f"stale: {sorted(stale) or 'none'}; missing: {sorted(missing) or 'none'}")
+    verdict = (
+        f"{req.id}: {len(before)} pages showed it; {len(after)} show the edit; "
+        f"stale: {sorted(stale) or 'none'}; missing: {sorted(missing) or 'none'}"
+    )
     return run, verdict
 
 
@@ -210,7 +227,9 @@ def report(res: dict[str, object]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--no-strictdoc", action="store_true")
     parser.add_argument("--keep", help="keep the generated projects in this folder")

@@ -201,7 +201,7 @@ def main() -> int:
 
     forget(corpus)
     first_time, _ = timed(lambda: trace_answer(corpus, corpus.requirements[0].id), 1)
-    print(f"first smets trace answer after loading (graph and its index built on the way): {first_time:.3f} s")
+    print(f"first smets trace answer after loading (graph and its index built on the way): {first_time:.3f}s")
     graph_time, _ = timed(lambda: build_graph(corpus), args.repeat)
     ours_time, ours = timed(lambda: ours_everything(corpus), args.repeat)
     needs = needs_json(corpus)

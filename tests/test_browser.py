@@ -108,6 +108,7 @@ def test_matrix_renders_with_its_section_filter(server: str, tmp_path: Path, cor
     visible = re.findall(r'<tr data-section="PC"><th scope="row"><a [^>]*>([^<]+)</a>', dom)
     assert sorted(visible) == sorted(pc)
     assert re.search(r'<tr data-section="ES" hidden="">', dom)
+    assert f'<th colspan="2">The {len(pc)} requirements shown</th>' in dom  # totals of the rows shown
 
 
 def test_graph_view_draws_the_chosen_item_and_depth(server: str, tmp_path: Path, corpus: Corpus) -> None:

@@ -105,12 +105,18 @@ class _Capture(Directive):
         return []
 
 
-directives.register_directive("ccomment", _Capture)
-
-
 def _docutils_content(source: str) -> str:
+    """Parse with plain docutils; the capturing directive exists only during the parse.
+
+    (Registered globally, it would leak into later in-process Sphinx builds, where
+    sphinx-needs then warns that 'ccomment' is already registered.)
+    """
     _Capture.captured = []
-    docutils.core.publish_doctree(source, settings_overrides={"report_level": 5, "halt_level": 5})
+    directives.register_directive("ccomment", _Capture)
+    try:
+        docutils.core.publish_doctree(source, settings_overrides={"report_level": 5, "halt_level": 5})
+    finally:
+        directives._directives.pop("ccomment", None)
     assert len(_Capture.captured) == 1
     return _Capture.captured[0]
 

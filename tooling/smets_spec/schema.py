@@ -324,7 +324,9 @@ class Device(Need):
     visit_cost_source: str | None = field("Source of the visit cost figure.")
     visit_hours: Figure | None = field("Duration of an exchange visit in hours, or 'unknown'.")
     visit_hours_source: str | None = field("Source of the visit duration figure.")
-    upgrade_cost_gbp: Figure | None = field("Cost of a remote firmware upgrade per unit in GBP, or 'unknown'.")
+    upgrade_cost_gbp: Figure | None = field(
+        "Cost of a remote firmware upgrade per unit in GBP, or 'unknown'."
+    )
     upgrade_cost_source: str | None = field("Source of the firmware upgrade cost figure.")
 
 

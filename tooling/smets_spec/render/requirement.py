@@ -10,13 +10,13 @@ thousands of requirements.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..corpus import Corpus
 from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Protocol, Requirement
 from ..trace import requirement_trace
-from .html import Linker, esc, need_link, raw_block, table
+from .html import Linker, esc, need_link, table
 from .panels import html_panel, ordered
-from .rst import escape, heading
 from .trace import graph_html
 
 _LABEL = {Protocol.DLMS_COSEM: "DLMS/COSEM", Protocol.ZIGBEE_SE: "ZigBee SE", Protocol.GBCS: "GBCS"}
@@ -28,7 +28,7 @@ def req_ref(corpus: Corpus, req_id: str) -> str:
     need = corpus.needs.get(req_id)
     title = " ".join(need.title.split()) if need else ""
     text = _ROLE_UNSAFE.sub(r"\\\1", f"{req_id} {title}".strip())
-    return f":doc:`{text} </req/{req_id}>`"
+    return f":smets-req:`{text} <{req_id}>`"
 
 
 def _link_titles() -> dict[str, LinkSpec]:
@@ -156,20 +156,18 @@ def _fields(corpus: Corpus, req: Requirement, linker: Linker) -> str:
     return f'<dl class="smets-fields">{items}</dl>'
 
 
-def requirement_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
-    """The body of ``req/<ID>``: fields, text, then every registered panel that has something to show."""
-    req_id = args[0] if args else ""
+def page_body(corpus: Corpus, req_id: str, linker: Linker, part: Callable[[str], str]) -> str:
+    """The HTML body of ``req/<ID>``: fields, text, then every registered panel that has something to show.
+
+    ``part(name)`` gives the HTML of a part Sphinx rendered from reST: ``"text"`` (the requirement's
+    text) or the name of a reST panel.
+    """
     req = corpus.needs.get(req_id)
     if not isinstance(req, Requirement):
-        return f"*{escape(req_id)} is not a requirement of this specification.*\n"
-    out = [raw_block(_fields(corpus, req, linker)), ".. container:: smets-req-text\n"]
-    out.append(
-        "\n".join("   " + line if line.strip() else "" for line in (req.content or "(no text)").splitlines())
-    )
-    out.append("")
+        return f"<p><em>{esc(req_id)} is not a requirement of this specification.</em></p>"
+    out = [_fields(corpus, req, linker), f'<div class="smets-req-text">{part("text")}</div>']
     for item in ordered():
-        text = raw_block(item.html(corpus, req_id, linker)) if item.html else item.render(corpus, req_id)
-        if text.strip():
-            out.append(heading(item.title))
-            out.append(text)
-    return "\n".join(out) + "\n"
+        html = item.html(corpus, req_id, linker) if item.html else part(item.name)
+        if html.strip():
+            out.append(f'<section id="{esc(item.name)}"><h2>{esc(item.title)}</h2>{html}</section>')
+    return "\n".join(out)

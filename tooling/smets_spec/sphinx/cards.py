@@ -26,14 +26,17 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus import Corpus
+from ..render.html import esc
 from ..schema import NEED_TYPES, LinkSpec, Need, Requirement
 from ..trace import index_of
-from .site import REQ_FOLDER, SphinxLinker, docname_of
+from .site import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .state import corpus_of
 
 _LONG = 48
 _FINGERPRINTS = "smets_card_fingerprints"
 _SPECS: dict[str, LinkSpec] = {name: spec for t in NEED_TYPES for name, spec in t.links().items()}
+_FIELDS: dict[type[Need], tuple[str, ...]] = {t: tuple(t.own_fields()) for t in NEED_TYPES}
+_LINKS: dict[type[Need], tuple[str, ...]] = {t: tuple(t.links()) for t in NEED_TYPES}
 
 
 def _value(value: Any) -> str:
@@ -52,68 +55,52 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _refs(linker: SphinxLinker, corpus: Corpus, ids: list[str]) -> list[nodes.Node]:
-    out: list[nodes.Node] = []
-    for n, target in enumerate(ids):
-        if n:
-            out.append(nodes.Text(", "))
+def _refs(linker: SphinxLinker, corpus: Corpus, ids: list[str]) -> str:
+    out = []
+    for target in ids:
         other = corpus.needs.get(target)
-        ref = nodes.reference(
-            "", target, refuri=linker.need(target), internal=True, reftitle=other.title if other else ""
-        )
-        out.append(ref)
-    return out
+        title = esc(other.title) if other else ""
+        href = esc(linker.need(target))
+        out.append(f'<a class="reference internal" href="{href}" title="{title}">{esc(target)}</a>')
+    return ", ".join(out)
 
 
-def _line(label: str, body: list[nodes.Node]) -> nodes.inline:
-    line = nodes.inline(classes=["smets-need-line"])
-    line += nodes.inline("", f"{label}: ", classes=["smets-label"])
-    line.extend(body)
-    return line
+def _line(label: str, body: str) -> str:
+    return f'<span class="smets-need-line"><span class="smets-label">{esc(label)}: </span>{body}</span>'
 
 
-def _meta(record: Need) -> nodes.paragraph | None:
-    short: list[tuple[str, str]] = []
-    long: list[tuple[str, str]] = []
-    links = record.links()
-    for name in record.own_fields():
+def _meta(record: Need) -> str:
+    """The fields: short ones on one line, each long one on its own (HTML; docutils nodes cost more)."""
+    short: list[str] = []
+    long: list[str] = []
+    links = _LINKS[type(record)]
+    for name in _FIELDS[type(record)]:
         if name in links or name == "tags":
             continue
         value = getattr(record, name)
         if value in (None, "", ()):
             continue
         text = _value(value)
-        (long if len(text) > _LONG else short).append((name, text))
-    if not short and not long:
-        return None
-    para = nodes.paragraph(classes=["smets-need-meta"])
-    for n, (name, text) in enumerate(short):
-        if n:
-            para += nodes.inline("", " · ", classes=["smets-sep"])
-        para += _line(_label(name), [nodes.Text(text)])
-    for name, text in long:
-        if len(para):
-            para += nodes.raw("", "<br>", format="html")
-        para += _line(_label(name), [nodes.Text(text)])
-    return para
+        (long if len(text) > _LONG else short).append(_line(_label(name), esc(text)))
+    lines = [' <span class="smets-sep">·</span> '.join(short)] if short else []
+    lines += long
+    return f'<p class="smets-need-meta">{"<br>".join(lines)}</p>' if lines else ""
 
 
-def _links(record: Need, corpus: Corpus, linker: SphinxLinker) -> nodes.paragraph | None:
-    para = nodes.paragraph(classes=["smets-need-meta", "smets-need-links"])
-    lines: list[nodes.inline] = []
-    for name, targets in record.outgoing().items():
-        if targets:
-            lines.append(_line(_SPECS[name].outgoing, _refs(linker, corpus, list(targets))))
+def _links(record: Need, corpus: Corpus, linker: SphinxLinker) -> str:
+    """Every link written on the need and every link to it, one line per link type."""
+    lines = [
+        _line(_SPECS[name].outgoing, _refs(linker, corpus, list(getattr(record, name))))
+        for name in _LINKS[type(record)]
+        if getattr(record, name)
+    ]
     incoming: dict[str, list[str]] = {}
     for name, source in index_of(corpus).incoming.get(record.id, ()):
         incoming.setdefault(name, []).append(source)
-    for name, sources in incoming.items():
-        lines.append(_line(_SPECS[name].incoming, _refs(linker, corpus, sources)))
-    for n, line in enumerate(lines):
-        if n:
-            para += nodes.raw("", "<br>", format="html")
-        para += line
-    return para if lines else None
+    lines += [
+        _line(_SPECS[name].incoming, _refs(linker, corpus, sources)) for name, sources in incoming.items()
+    ]
+    return f'<p class="smets-need-meta smets-need-links">{"<br>".join(lines)}</p>' if lines else ""
 
 
 def build_card(app: Sphinx, docname: str, corpus: Corpus, record: Need, node: NeedNode) -> nodes.container:
@@ -123,7 +110,7 @@ def build_card(app: Sphinx, docname: str, corpus: Corpus, record: Need, node: Ne
     head += nodes.inline("", record.title_, classes=["smets-need-type"])
     head += nodes.strong("", record.title)
     head += nodes.reference("", record.id, refuri=f"#{record.id}", internal=True, classes=["smets-need-id"])
-    if isinstance(record, Requirement):
+    if isinstance(record, Requirement) and has_requirement_pages(app):
         head += nodes.reference(
             "",
             "trace →",
@@ -133,9 +120,9 @@ def build_card(app: Sphinx, docname: str, corpus: Corpus, record: Need, node: Ne
             reftitle="its own page: devices, data, tests, links",
         )
     card += head
-    for part in (_meta(record), _links(record, corpus, linker)):
-        if part is not None:
-            card += part
+    meta = _meta(record) + _links(record, corpus, linker)
+    if meta:
+        card += nodes.raw("", meta, format="html")
     body = nodes.container(classes=["smets-need-body"])
     body.extend(child.deepcopy() for child in node.children)
     card += body

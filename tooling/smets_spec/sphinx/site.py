@@ -2,11 +2,8 @@
 
 * Directives whose renderers need links (raw HTML tables, charts) get a
   :class:`SphinxLinker` that turns need ids into URIs relative to the page.
-* Every requirement gets its own page ``req/<ID>``: a stub file is written into
-  ``<srcdir>/req/`` at ``builder-inited`` (as ``sphinx.ext.autosummary`` writes
-  its stubs), only when its text changes, so unchanged stubs are not re-read.
-  The stub holds one directive; its body (fields, text, every registered panel)
-  is computed from the corpus, and the page is re-read whenever the spec changes.
+* Every requirement gets its own page ``req/<ID>.html``, written after the build by
+  :mod:`.reqpages` (not a Sphinx document each: see there why).
 * The graph view's data (every need and link) is written to
   ``_static/smets-graph.js`` after every build, so it is never stale.
 """
@@ -26,7 +23,7 @@ from ..corpus import Corpus
 from ..gaps import POLICY_FILE, default_policy, load_policy
 from ..graph import DOWNSTREAM, Flow, graph_of, link_types
 from ..render import pages
-from ..render import requirement as requirement_render
+from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
 from ..render.html import Linker
 from ..schema import NEED_TYPES, Requirement
@@ -36,12 +33,16 @@ from .state import corpus_of
 HtmlRenderer = Callable[[Corpus, list[str], Linker], str]
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
 REQ_FOLDER = "req"
-_STUB_MARK = ".. smets: generated requirement page (rewritten by every build; do not edit)"
 
 
 def docname_of(corpus: Corpus, need_id: str) -> str:
     """The document a need is written in (its location is relative to the source folder)."""
     return corpus.location(need_id).file.rsplit(".", 1)[0]
+
+
+def has_requirement_pages(app: Sphinx) -> bool:
+    """Whether the project has ``req/index.rst``, the shell of the requirement pages (see reqpages.py)."""
+    return f"{REQ_FOLDER}/index" in app.env.found_docs
 
 
 class SphinxLinker:
@@ -54,7 +55,7 @@ class SphinxLinker:
         return str(self.app.builder.get_relative_uri(self.docname, docname))
 
     def need(self, need_id: str) -> str:
-        if isinstance(self.corpus.needs.get(need_id), Requirement):
+        if isinstance(self.corpus.needs.get(need_id), Requirement) and has_requirement_pages(self.app):
             return self.doc(f"{REQ_FOLDER}/{need_id}")
         if need_id not in self.corpus.needs:
             return "#"
@@ -101,11 +102,6 @@ def graph_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
     return trace_render.graph_view(start, depth=depth, controls=True, height=640, wide=True)
 
 
-def requirement_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
-    corpus = corpus_of(app)
-    return requirement_render.requirement_page(corpus, list(args), SphinxLinker(app, corpus, docname))
-
-
 HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
     "smets-section": pages.section_requirements,
     "smets-device": pages.device_requirements,
@@ -118,39 +114,6 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
     "smets-coverage-chart": trace_render.coverage_chart,
     "smets-trace-summary": trace_render.summary,
 }
-
-
-# ------------------------------------------------------------- requirement pages
-
-
-def stub_text(req: Requirement) -> str:
-    title = " ".join(f"{req.id} {req.title}".split())
-    return f":orphan:\n\n{_STUB_MARK}\n\n{title}\n{'=' * len(title)}\n\n.. smets-requirement:: {req.id}\n"
-
-
-def write_stubs(srcdir: Path, corpus: Corpus) -> tuple[int, int]:
-    """Write ``req/<ID>.rst`` for every requirement (only where changed); remove stubs of removed ones.
-
-    Returns (written, removed). Files without the generated mark are never touched.
-    """
-    folder = srcdir / REQ_FOLDER
-    folder.mkdir(exist_ok=True)
-    wanted = {f"{req.id}.rst": stub_text(req) for req in corpus.requirements}
-    written = removed = 0
-    for name, text in wanted.items():
-        path = folder / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written += 1
-    for path in folder.glob("*.rst"):
-        if path.name not in wanted and _STUB_MARK in path.read_text(encoding="utf-8"):
-            path.unlink()
-            removed += 1
-    return written, removed
-
-
-def _write_stubs(app: Sphinx) -> None:
-    write_stubs(Path(app.srcdir), corpus_of(app))
 
 
 # ---------------------------------------------------------------- graph data
@@ -186,8 +149,10 @@ def write_graph_data(app: Sphinx, exception: Exception | None) -> None:
     corpus = corpus_of(app)
     builder = app.builder
 
+    pages = has_requirement_pages(app)
+
     def uri(need_id: str) -> str:
-        if isinstance(corpus.needs[need_id], Requirement):
+        if pages and isinstance(corpus.needs[need_id], Requirement):
             return str(builder.get_target_uri(f"{REQ_FOLDER}/{need_id}"))
         return f"{builder.get_target_uri(docname_of(corpus, need_id))}#{need_id}"
 
@@ -210,9 +175,10 @@ def register(app: Sphinx) -> None:
         fingerprints.add_directive(app, name, _html_text(render))
     fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)
     fingerprints.add_directive(app, "smets-graph", graph_text, options=("depth",))
-    fingerprints.add_directive(app, "smets-requirement", requirement_text)
     app.connect("config-inited", _add_static)
-    app.connect("builder-inited", _write_stubs, priority=600)
+    from . import reqpages
+
+    reqpages.register(app)
     app.connect("build-finished", write_graph_data)
     from . import cards
 
