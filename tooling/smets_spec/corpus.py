@@ -39,6 +39,8 @@ class Corpus:
     rejected: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     #: the spec folder it was read from (None when read from elsewhere, e.g. a needs.json or git)
     source: Path | None = field(default=None, repr=False)
+    #: of_type() results, keyed by type and size (the loader fills ``needs`` once)
+    _by_type: dict[tuple[type, int], list[Need]] = field(default_factory=dict, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Need]:
         return iter(self.needs.values())
@@ -53,7 +55,13 @@ class Corpus:
         return self.needs[need_id]
 
     def of_type(self, need_type: type[N]) -> list[N]:
-        return [n for n in self.needs.values() if isinstance(n, need_type)]
+        """The needs of one type, in source order (a fresh list; the scan is cached)."""
+        key = (need_type, len(self.needs))
+        cached = self._by_type.get(key)
+        if cached is None:
+            cached = [n for n in self.needs.values() if isinstance(n, need_type)]
+            self._by_type[key] = cached
+        return list(cached)  # type: ignore[arg-type]
 
     @property
     def requirements(self) -> list[Requirement]:
