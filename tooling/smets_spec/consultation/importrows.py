@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ..diagnostics import Rule, Severity
@@ -96,17 +97,25 @@ def _question_row(
     )
 
 
+def _data_rows(
+    reader: Reader, payload: layout.Payload, sheet: str, width: int
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows after a sheet's header (none if the header is not ours), extra cells reported."""
+    for row, cells in reader.rows(sheet):
+        if row == 1:
+            if not reader.header(sheet, cells, payload):
+                return
+            continue
+        reader.extra_cells(sheet, row, cells, width)
+        yield row, cells
+
+
 def read_questions(reader: Reader, payload: layout.Payload) -> list[Response]:
     sheet = layout.QUESTIONS
     by_number = {number: qid for qid, (number, _, _) in payload.questions.items()}
     out: list[Response] = []
     seen: set[str] = set()
-    for row, cells in reader.rows(sheet):
-        if row == 1:
-            if not reader.header(sheet, cells, payload):
-                return []
-            continue
-        reader.extra_cells(sheet, row, cells, len(layout.QUESTION_COLUMNS))
+    for row, cells in _data_rows(reader, payload, sheet, len(layout.QUESTION_COLUMNS)):
         response = _question_row(reader, payload, by_number, row, cells, seen)
         if response is not None:
             out.append(response)
@@ -153,12 +162,7 @@ def read_requirements(reader: Reader, payload: layout.Payload) -> list[Response]
     sheet = layout.REQUIREMENTS
     out: list[Response] = []
     seen: set[str] = set()
-    for row, cells in reader.rows(sheet):
-        if row == 1:
-            if not reader.header(sheet, cells, payload):
-                return []
-            continue
-        reader.extra_cells(sheet, row, cells, len(layout.REQUIREMENT_COLUMNS))
+    for row, cells in _data_rows(reader, payload, sheet, len(layout.REQUIREMENT_COLUMNS)):
         response = _requirement_row(reader, payload, row, cells, seen)
         if response is not None:
             out.append(response)
@@ -191,12 +195,7 @@ def _topic(reader: Reader, cell: Any, row: int) -> str | None:
 def read_general(reader: Reader, payload: layout.Payload) -> list[Response]:
     sheet = layout.GENERAL
     out: list[Response] = []
-    for row, cells in reader.rows(sheet):
-        if row == 1:
-            if not reader.header(sheet, cells, payload):
-                return []
-            continue
-        reader.extra_cells(sheet, row, cells, len(layout.GENERAL_COLUMNS))
+    for row, cells in _data_rows(reader, payload, sheet, len(layout.GENERAL_COLUMNS)):
         if not any(reader.raw(c) for c in cells[:4]):
             continue
         if row > reader.limits.general_rows + 1:
