@@ -83,18 +83,23 @@ def _gap_note(req_id: str, what: str, linker: Linker) -> str:
     )
 
 
+def _need_list(corpus: Corpus, linker: Linker, entries: list[tuple[str, str | None]]) -> str:
+    """A list of linked needs, each with its code reference (module or test) where it has one."""
+    items = "".join(
+        f"<li>{need_link(corpus, linker, need_id, show_title=True)}"
+        + (f": <code>{esc(code)}</code>" if code else "")
+        + "</li>"
+        for need_id, code in entries
+    )
+    return f"<ul>{items}</ul>"
+
+
 @html_panel("trace-models", "Reference models", order=30)
 def models_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     models = requirement_trace(corpus, req_id).models
     if not models:
         return _gap_note(req_id, "reference model implements", linker)
-    items = "".join(
-        f"<li>{need_link(corpus, linker, m.id, show_title=True)}"
-        + (f": <code>{esc(m.module)}</code>" if m.module else "")
-        + "</li>"
-        for m in models
-    )
-    return f"<ul>{items}</ul>"
+    return _need_list(corpus, linker, [(m.id, m.module) for m in models])
 
 
 @html_panel("trace-tests", "Conformance tests", order=40)
@@ -102,13 +107,7 @@ def tests_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     tests = requirement_trace(corpus, req_id).tests
     if not tests:
         return _gap_note(req_id, "conformance test verifies", linker)
-    items = "".join(
-        f"<li>{need_link(corpus, linker, t.id, show_title=True)}"
-        + (f": <code>{esc(t.test_ref)}</code>" if t.test_ref else "")
-        + "</li>"
-        for t in tests
-    )
-    return f"<ul>{items}</ul>"
+    return _need_list(corpus, linker, [(t.id, t.test_ref) for t in tests])
 
 
 @html_panel("trace-links", "Links", order=50)
