@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from changetools import FIXTURE, edit, history_repo
-from smets_spec.changelog import Status, version_history
+from smets_spec.changelog import Status, Step, VersionHistory, version_history
+from smets_spec.corpus import load_spec
 from smets_spec.project import Project
+from smets_spec.render import changes
+from smets_spec.render.changes import history_panel
+from smets_spec.render.panels import PANELS
 from smets_spec.sphinx.build import run_sphinx
 
 
@@ -66,6 +70,20 @@ def test_changelog_page(site: Path) -> None:
     assert '<span class="smets-del">ballance.</span>' in html
     assert '<span class="smets-ins">balance.</span>' in html
     assert "moved from spec/requirements.rst:26 to spec/security.rst:4" in body
+    assert '<h2>v1.1 (since v1.0)<a class="headerlink" href="#v1-1-since-v1-0"' in html  # in the contents
+    assert (
+        '<tr><td><a class="smets-ref" href="../req/SP.2.html" title="Secure the interfaces">SP.2 '
+        '<span class="smets-title">Secure the interfaces</span></a></td><td>req</td><td>moved</td><td></td>'
+        "<td>moved from <code>spec/requirements.rst:26</code> to <code>spec/security.rst:4</code></td></tr>"
+    ) in html
+    assert (
+        "<td>content: The meter shall switch between prepayment and credit mode within "
+        '<span class="smets-del">30</span> <span class="smets-ins">10</span> seconds of a command.; '
+        "retrofit: — → true; retrofit_basis: — → fixture: a safety recall (metadata)</td>"
+    ) in html
+    assert (
+        "<tr><td><code>IH.01</code></td><td>req</td><td>removed</td><td>normative</td><td></td></tr>" in html
+    )
 
 
 def test_suspects_page_and_requirement_panel(site: Path) -> None:
@@ -74,11 +92,71 @@ def test_suspects_page_and_requirement_panel(site: Path) -> None:
         "3 link(s) to requirements whose normative content changed since v1.1 have not been reviewed" in body
     )
     assert "TST_SWITCH" in body and "spec/verification.rst:19" in body
-    panel = text(site / "req" / "PC.01.html")
-    assert "Change history and suspect links" in panel
-    assert "Unreleased: modified, normative (content: ‘30’ → ‘10’ (number); retrofit: ‘’ → ‘true’)" in panel
-    assert "Suspect links (not reviewed since the change)" in panel
-    assert "v1.1: modified, editorial (wording only)" in text(site / "req" / "PC.02.html")
+    assert (
+        '<td><a class="smets-ref" href="../verification.html#TST_SWITCH" title="Mode switch test">TST_SWITCH '
+        '<span class="smets-title">Mode switch test</span></a></td><td>verifies</td>'
+        "<td><code>spec/verification.rst:19</code></td>"
+        "<td>content: &#x27;30&#x27; → &#x27;10&#x27; (number); "
+        "retrofit: &#x27;&#x27; → &#x27;true&#x27;</td>"
+    ) in (suspects := (site / "changes" / "suspects.html").read_text(encoding="utf-8"))
+    assert suspects.count('<tr><td><a class="smets-ref" href="../req/PC.01.html"') == 3  # one row per link
+    page = (site / "req" / "PC.01.html").read_text(encoding="utf-8")
+    panel = page[page.index('<section id="change-history">') :]
+    panel = panel[: panel.index("</section>")]
+    assert (
+        "<h2>Change history and suspect links</h2><ul><li>Unreleased: modified, normative (content: " in panel
+    )
+    assert (
+        "&#x27;30&#x27; → &#x27;10&#x27; (number); retrofit: &#x27;&#x27; → &#x27;true&#x27;)</li></ul>"
+        in panel
+    )
+    assert "<p><strong>Suspect links</strong> (not reviewed since the change):</p>" in panel
+    suspects = re.findall(
+        r'<li><a class="smets-ref" href="([^"]+)"[^>]*>(\S+) .*?</a> (\w+) \(<code>([^<]+)</code>\)', panel
+    )
+    assert suspects == [
+        ("../verification.html#MOD_PREPAY", "MOD_PREPAY", "implements", "spec/verification.rst:14"),
+        ("../verification.html#DAT_BALANCE", "DAT_BALANCE", "uses", "spec/requirements.rst:11"),
+        ("../verification.html#TST_SWITCH", "TST_SWITCH", "verifies", "spec/verification.rst:19"),
+    ]
+    assert (
+        '<section id="change-history"><h2>Change history and suspect links</h2>'
+        "<ul><li>v1.1: modified, editorial (wording only)</li></ul></section>"
+    ) in (site / "req" / "PC.02.html").read_text(encoding="utf-8")
+
+
+class StubLinker:
+    def need(self, need_id: str) -> str:
+        return f"need:{need_id}"
+
+    def doc(self, docname: str) -> str:
+        return f"doc:{docname}"
+
+
+def test_history_panel_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    history_repo(root)
+    corpus = load_spec(root / "spec", relative_to=root)
+    assert PANELS["change-history"].html is history_panel
+    html = history_panel(corpus, "PC.01", StubLinker())
+    assert html.startswith(
+        "<ul><li>Unreleased: modified, normative (content: &#x27;30&#x27; → &#x27;10&#x27;"
+    )
+    assert (
+        '<li><a class="smets-ref" href="need:TST_SWITCH" title="Mode switch test">TST_SWITCH '
+        '<span class="smets-title">Mode switch test</span></a> verifies '
+        "(<code>spec/verification.rst:19</code>)</li>"
+    ) in html
+    assert html.count("<li>") == 4
+    assert (
+        history_panel(corpus, "PC.02", StubLinker())
+        == "<ul><li>v1.1: modified, editorial (wording only)</li></ul>"
+    )
+    unchanged = VersionHistory(Status.OK, steps=[Step("v1.0 <first>", None, size=4)])
+    monkeypatch.setattr(changes, "history_of", lambda c: unchanged)
+    assert history_panel(corpus, "PC.01", StubLinker()) == "<p>Unchanged since v1.0 &lt;first&gt;.</p>"
+    monkeypatch.setattr(changes, "history_of", lambda c: VersionHistory(Status.NOT_GIT, "no git"))
+    assert history_panel(corpus, "PC.01", StubLinker()) == ""
 
 
 def test_a_copy_without_git_builds_and_says_so(tmp_path: Path) -> None:

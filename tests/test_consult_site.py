@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from smets_spec.consultation.render import comments_panel, consultation_page, count_chart
+from smets_spec.consultation.model import Kind, Response, Stored
+from smets_spec.consultation.render import (
+    _comment_html,
+    comments_panel,
+    consultation_page,
+    count_chart,
+    text_html,
+)
 from smets_spec.corpus import Corpus
+from smets_spec.diagnostics import Location
 from smets_spec.render.panels import PANELS
+from smets_spec.schema import Rating
 
 IM02 = "CC_DECC_2011_ELSTER_METERING_LIMITED_IM_02"
 
@@ -22,13 +31,55 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+class StubLinker:
+    def need(self, need_id: str) -> str:
+        return f"need:{need_id}"
+
+    def doc(self, docname: str) -> str:
+        return f"doc:{docname}"
+
+
+LINKER = StubLinker()
+
+
 def test_panel_is_registered_and_lists_the_comment(corpus: Corpus) -> None:
     assert PANELS["consultation"].title == "Consultation comments"
-    text = comments_panel(corpus, "IM.02")
-    assert f":need:`Elster Metering Limited <{IM02}>`" in text
-    assert "**Major**" in text
-    assert "| The normative reference to the Siemens Norm SN29500 is not a relevant standard" in text
-    assert comments_panel(corpus, "IM.01") == ""
+    assert PANELS["consultation"].html is comments_panel
+    html = comments_panel(corpus, "IM.02", LINKER)
+    assert "<th>Respondent</th><th>Issue</th><th>Comment</th><th>Consultation</th>" in html
+    assert f'<td><a href="need:{IM02}" title="{IM02}">Elster Metering Limited</a></td>' in html
+    assert "<td><strong>Major</strong></td>" in html
+    # the respondent's three paragraphs, their blank lines kept
+    assert (
+        "cannot be a mandated requirement<br><br>The apparent requirement to be able to implement a patch"
+    ) in html
+    assert (
+        "<br><br>The normative reference to the Siemens Norm SN29500 is not a relevant standard</span>"
+        in html
+    )
+    assert '<a class="smets-ref" href="need:CON_DECC_2011" title="DECC Smart Metering Implementation' in html
+    assert html.count("<tr>") == 2  # the header and the one comment
+    assert comments_panel(corpus, "IM.01", LINKER) == ""
+
+
+def _stored(text: str | None, wording: str | None, rating: Rating | None, stale: bool) -> Stored:
+    response = Response(Kind.REQUIREMENT, "IM.02", text=text, wording=wording, rating=rating, stale=stale)
+    return Stored("CC_X", "A & B <Ltd>", response, Location("consultations/x.rst", 3))
+
+
+def test_comment_cell_keeps_every_character_and_escapes_markup() -> None:
+    text = "First <b>bold</b> & *stars*\n\n  two  spaces\tand a tab\nform\x0cfeed \u2028end "
+    html = _comment_html(_stored(text, "Say <em>x</em>\ninstead", Rating.MINOR, True))
+    span = '<span class="smets-text" style="white-space: pre-wrap">'
+    assert html == (
+        f"<p>{span}First &lt;b&gt;bold&lt;/b&gt; &amp; *stars*"
+        "<br><br>  two  spaces\tand a tab<br>form[U+000C]feed [U+2028]end </span></p>"
+        f"<p><em>Proposed wording:</em></p><p>{span}"
+        "Say &lt;em&gt;x&lt;/em&gt;<br>instead</span></p>"
+        "<p><em>Made on an earlier text of this requirement.</em></p>"
+    )
+    assert _comment_html(_stored(None, None, Rating.MAJOR, False)) == "(rating only)"
+    assert text_html("") == f"{span}</span>"
 
 
 def test_consultation_page_content(corpus: Corpus) -> None:
@@ -71,8 +122,18 @@ def test_built_site_shows_responses(built_site: Path) -> None:
     texts = {p: p.read_text(encoding="utf-8") for p in (built_site / "req").rglob("*.html")}
     req_pages = [p for p, t in texts.items() if "Consultation comments" in t and IM02 in t]
     assert req_pages, "no requirement page shows the IM.02 comment in its consultation panel"
-    text = _text(req_pages[0].read_text(encoding="utf-8"))
+    assert req_pages == [built_site / "req" / "IM.02.html"]
+    html = req_pages[0].read_text(encoding="utf-8")
+    text = _text(html)
     assert "Consultation comments" in text and "Major" in text and "Siemens Norm SN29500" in text
+    assert (
+        '<section id="consultation"><h2>Consultation comments</h2>'
+        '<div class="smets-scroll"><table class="smets-list"><thead><tr><th>Respondent</th>'
+    ) in html
+    assert (
+        f'<td><a href="../consultations/decc-2011/elster-metering-limited.html#{IM02}" title="{IM02}">'
+        "Elster Metering Limited</a></td><td><strong>Major</strong></td>"
+    ) in html
     response_page = (built_site / "consultations" / "decc-2011" / "elster-metering-limited.html").read_text(
         "utf-8"
     )

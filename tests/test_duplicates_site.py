@@ -7,6 +7,20 @@ import sys
 from pathlib import Path
 
 from clitools import sourcedir, write
+from smets_spec.corpus import Corpus, load_spec
+from smets_spec.duplicates.page import duplicates_page, duplicates_panel
+from smets_spec.duplicates.suppress import fingerprint
+
+
+class StubLinker:
+    def need(self, need_id: str) -> str:
+        return f"need:{need_id}"
+
+    def doc(self, docname: str) -> str:
+        return f"doc:{docname}"
+
+
+LINKER = StubLinker()
 
 
 def test_page_lists_findings_and_requirement_pages_link_to_them(built_site: Path) -> None:
@@ -15,9 +29,17 @@ def test_page_lists_findings_and_requirement_pages_link_to_them(built_site: Path
     assert "<strong>UTC</strong>" in page and "<strong>local</strong>" in page
     assert "Possible conflicts (2)" in page and "Parallel variants (information)" in page
     assert "Terminology (" in page and "Reviewed and suppressed (1)" in page  # HA.01 / WA.01
+    assert '<h2>Possible conflicts (2)<a class="headerlink" href="#possible-conflicts-2"' in page  # a heading
+    assert 'href="#possible-conflicts-2"' in page and 'href="#op-and-ih"' in page
+    assert 'class="smets-ref" href="../req/IH.02.html"' in page and "admonition error" not in page
+    assert "(<code>spec/reviews/duplicates.toml</code>). Differing words are in bold.</p>" in page
     op02 = (built_site / "req" / "OP.02.html").read_text(encoding="utf-8")
     assert "Duplicates, overlaps and conflicts" in op02
-    assert 'href="../quality/duplicates.html#smets-dups-conflict-op-02-ih-02"' in op02
+    assert '(<a href="../quality/duplicates.html#smets-dups-conflict-op-02-ih-02">details</a>)' in op02
+    assert (
+        'conflict with <a class="smets-ref" href="IH.02.html" '
+        'title="IHD information for gas and electricity">' in op02
+    )
     hidden = (built_site / "req" / "HA.15.html").read_text(encoding="utf-8")
     assert "smets-dups-" not in hidden  # no finding, no panel
 
@@ -76,3 +98,77 @@ def test_editing_only_the_review_file_updates_the_page_and_the_panel(tmp_path: P
     page = (out / "duplicates.html").read_text(encoding="utf-8")
     assert 'id="smets-dups-conflict-op-02-ds-05"' not in page and "the display converts UTC" in page
     assert "smets-dups-conflict-op-02-ds-05" not in (out / "req" / "DS.05.html").read_text(encoding="utf-8")
+
+
+def test_page_is_headings_around_html_blocks(corpus: Corpus) -> None:
+    text = duplicates_page(corpus, [], LINKER)
+    assert "\nPossible conflicts (2)\n----------------------\n" in text and "\nOP and IH\n~~~~~~~~~\n" in text
+    block = next(b for b in text.split(".. raw:: html") if 'id="smets-dups-conflict-op-02-ds-05"' in b)
+    assert block.lstrip().startswith(
+        '<div class="smets-dups-finding" id="smets-dups-conflict-op-02-ds-05"><p><strong>OP.02 and DS.05'
+        "</strong>: conflict, score 1.00 (cosine 0.20, containment 0.00, pattern 0.00, core 0.00). "
+        "OP.02 puts all times on UTC; DS.05 requires local time (time basis differs: UTC vs local time)</p>"
+    )
+    assert (
+        '<tr><td><a class="smets-ref" href="need:OP.02" title="UTC for all timing functions and timestamps">'
+        'OP.02 <span class="smets-title">UTC for all timing functions and timestamps</span></a></td><td>The '
+        "smart metering system shall use <strong>UTC</strong> for all timing functions/date &amp; timestamps."
+        "</td></tr>"
+    ) in block
+    assert "\nTerminology (" in text and '<table class="smets-list smets-dups-terms">' in text
+    suppressed = text.split("Reviewed and suppressed (1)\n" + "-" * 27 + "\n", 1)[1]
+    assert suppressed.startswith('\n.. raw:: html\n\n   <ul><li><a class="smets-ref" href="need:HA.01"')
+    assert (
+        ", parallel: HAN and WAN are separate interfaces and each needs open standards: parallel by design"
+        in suppressed
+    )
+    assert (
+        "(reviewed by duplicates helper (issue 4), for the maintainers to confirm; fingerprints" in suppressed
+    )
+
+
+def test_panel_links_the_other_need_and_the_finding_block(corpus: Corpus) -> None:
+    html = duplicates_panel(corpus, "OP.02", LINKER)
+    assert html.startswith('<ul class="smets-dups-panel"><li>conflict with <a class="smets-ref" href="need:')
+    assert (
+        'href="need:IH.02" title="IHD information for gas and electricity">IH.02 <span class="smets-title">'
+        "IHD information for gas and electricity</span></a> (score 1.00): OP.02 puts all times on UTC; IH.02 "
+        'requires local time (time basis differs: UTC vs local time) (<a href="doc:quality/duplicates'
+        '#smets-dups-conflict-op-02-ih-02">details</a>)</li>'
+    ) in html
+    assert 'href="doc:quality/duplicates#smets-dups-conflict-op-02-ds-05">details</a>' in html
+    assert duplicates_panel(corpus, "HA.15", LINKER) == ""
+
+
+def _pair_project(tmp_path: Path, review: str) -> Corpus:
+    root = sourcedir(tmp_path, "mini")
+    write(root, "spec/timing.rst", REQS)
+    write(root, "spec/reviews/duplicates.toml", review)
+    return load_spec(root / "spec", relative_to=root)
+
+
+def test_stale_review_is_shown_escaped_on_the_block(tmp_path: Path) -> None:
+    review = (
+        '[[suppress]]\npair = ["OP.02", "DS.05"]\nclass = "conflict"\n'
+        'reason = "<b>UTC</b> & local\\nsecond line"\n'
+        f'reviewer = "x"\nfingerprints = ["000000000000", "{fingerprint(REQS.split("   ")[-1])}"]\n'
+    )
+    corpus = _pair_project(tmp_path, review)
+    text = duplicates_page(corpus, [], LINKER)
+    assert (
+        "<p><em>Reviewed (&lt;b&gt;UTC&lt;/b&gt; &amp; local<br>second line), but the text of OP.02 "
+        "changed since.</em></p>"
+    ) in text
+    assert "<b>UTC</b>" not in text and 'id="smets-dups-conflict-op-02-ds-05"' in text
+    panel = duplicates_panel(corpus, "DS.05", LINKER)
+    assert 'href="need:OP.02"' in panel and "#smets-dups-conflict-op-02-ds-05" in panel
+
+
+def test_unreadable_review_file_shows_an_error_box(tmp_path: Path) -> None:
+    corpus = _pair_project(tmp_path, "[[suppress]\n")
+    text = duplicates_page(corpus, [], LINKER)
+    assert text.startswith(
+        '.. raw:: html\n\n   <div class="admonition error"><p class="admonition-title">Error</p><p>The '
+        "review file cannot be read; <code>smets dups</code> shows the same errors:</p><ul><li><code>"
+    )
+    assert "reviews/duplicates.toml" in text.split("</ul></div>", 1)[0]

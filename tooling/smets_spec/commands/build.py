@@ -85,7 +85,7 @@ def add_commands(sub: Any) -> None:
     build = sub.add_parser("build", help="validate the spec and build the HTML site and needs.json")
     build.add_argument("--out", help="output folder (default: _build/html)")
     build.add_argument(
-        "-j", "--jobs", default="1", help="Sphinx parallel jobs (default 1; 'auto' for all cores)"
+        "-j", "--jobs", default="auto", help="Sphinx parallel jobs (default: one per core; 1 for serial)"
     )
     build.add_argument("--fresh", action="store_true", help="ignore the saved environment (full rebuild)")
     build.add_argument("-v", "--verbose", action="store_true", help="show Sphinx progress")

@@ -1,7 +1,9 @@
 """Site content of conformance: the status panel on every requirement page, the conformance
 summary (by section and by device, with charts), the open questions, and source listings.
 
-Pure functions of the corpus and the latest results (:mod:`.live`), returning reST.
+Pure functions of the corpus and the latest results (:mod:`.live`). The panel returns HTML;
+the pages return reST whose tables and lists are raw HTML blocks (their headings stay reST, for
+the page's table of contents); only the source listings are plain reST.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from html import escape as html_escape
 from pathlib import Path
 
 from ..corpus import Corpus
-from ..render.html import raw_block
-from ..render.panels import panel
-from ..render.requirement import req_ref
-from ..render.rst import escape, heading, list_table, need_ref
+from ..render.html import Linker, esc, need_link, raw_block, table
+from ..render.panels import html_panel
+from ..render.rst import escape, heading
 from ..schema import SECTION_TITLES, ConformanceTest, ConsultationQuestion, Degree, Device, ReferenceModel
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
@@ -37,39 +38,55 @@ def statuses(corpus: Corpus) -> dict[str, RequirementStatus]:
 
 
 def run_line(results: Results | None) -> str:
+    """HTML: which run the statuses come from (or why there is none)."""
     if results is None:
         problem = live.error()
-        return f"no results ({escape(problem)})" if problem else "no results yet: run ``smets conform``"
+        return f"no results ({esc(problem)})" if problem else "no results yet: run <code>smets conform</code>"
     when = results.generated.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"run of {when} against {escape(results.target_name or results.target)}"
+    return f"run of {when} against {esc(results.target_name or results.target)}"
 
 
 def _label(status: Status) -> str:
-    return {Status.PASS: "**pass**", Status.FAIL: "**FAIL**", Status.NOT_TESTED: "*not tested*"}[status]
+    return {
+        Status.PASS: "<strong>pass</strong>",
+        Status.FAIL: "<strong>FAIL</strong>",
+        Status.NOT_TESTED: "<em>not tested</em>",
+    }[status]
 
 
-@panel("conformance-status", "Conformance status", order=45)
-def status_panel(corpus: Corpus, req_id: str) -> str:
+def _lines(text: str) -> str:
+    """Escaped text, its line breaks kept."""
+    return "<br>".join(esc(line) for line in text.splitlines())
+
+
+def _para(html: str) -> str:
+    return f"<p>{html}</p>"
+
+
+@html_panel("conformance-status", "Conformance status", order=45)
+def status_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """Live status of the tests that verify ``req_id``, and the models' open questions on it."""
     found = statuses(corpus).get(req_id)
-    results = live.current()
     if found is None or not found.tests:
-        text = f"{_label(Status.NOT_TESTED)}: no conformance test verifies {req_id}.\n"
+        html = _para(f"{_label(Status.NOT_TESTED)}: no conformance test verifies {esc(req_id)}.")
     else:
         passed = sum(1 for t in found.tests if t.outcome is Outcome.PASSED)
-        text = (
+        html = _para(
             f"{_label(found.status)}: {passed} of {len(found.tests)} test(s) passed in the "
-            f"{run_line(results)}.\n\n"
+            f"{run_line(live.current())}."
         )
-        rows = [[need_ref(t.test_id), t.outcome.value, escape(t.message)] for t in found.tests]
-        text += list_table(["Test", "Result", "Message"], rows, [40, 12, 48])
+        rows = [
+            [need_link(corpus, linker, t.test_id, show_title=True), esc(t.outcome.value), _lines(t.message)]
+            for t in found.tests
+        ]
+        html += table(["Test", "Result", "Message"], rows, "smets-list")
     questions = [
         q for q in corpus.of_type(ConsultationQuestion) if req_id in q.about and q.id.startswith("CQ_MODEL_")
     ]
     if questions:
-        text += "\nReadings the reference models chose (open questions): "
-        text += ", ".join(need_ref(q.id) for q in questions) + ".\n"
-    return text
+        links = ", ".join(need_link(corpus, linker, q.id, show_title=True) for q in questions)
+        html += _para(f"Readings the reference models chose (open questions): {links}.")
+    return html
 
 
 # ------------------------------------------------------------------------------ charts
@@ -142,77 +159,109 @@ def by_device(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
 # ------------------------------------------------------------------------------ pages
 
 
-def _run_section(corpus: Corpus, results: Results | None) -> str:
-    out = [heading("Latest run")]
+def _field_list(fields: list[tuple[str, str]]) -> str:
+    """Name and HTML value pairs as a field list (the markup docutils writes for one)."""
+    items = []
+    for n, (name, value) in enumerate(fields):
+        parity = "odd" if n % 2 == 0 else "even"
+        items.append(
+            f'<dt class="field-{parity}">{esc(name)}<span class="colon">:</span></dt>'
+            f'<dd class="field-{parity}"><p>{value}</p></dd>'
+        )
+    return f'<dl class="field-list simple">{"".join(items)}</dl>'
+
+
+def _run_section(results: Results | None) -> str:
+    out = heading("Latest run")
     if results is None:
-        return "\n".join([*out, f"There are {run_line(None)}. Every requirement shows *not tested*.\n"])
+        return out + raw_block(
+            _para(f"There are {run_line(None)}. Every requirement shows <em>not tested</em>.")
+        )
     counts = results.summary()
     age = results.age()
     fields = [
-        ("Target", f"{escape(results.target_name)} (``{results.target}``)"),
+        ("Target", f"{esc(results.target_name)} (<code>{esc(results.target)}</code>)"),
         (
             "Run at",
             f"{results.generated.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, "
-            f"{age_text(age)} before this page was built ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+            f"{esc(age_text(age))} before this page was built ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         ),
         ("Duration", f"{results.duration_s:.1f} s"),
-        ("Test cases", ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "none"),
+        ("Test cases", esc(", ".join(f"{n} {o}" for o, n in counts.items() if n) or "none")),
     ]
     if results.path is not None:
-        fields.append(("Results file", f"``{results.path.name}``"))
-    out.append("\n".join(f":{k}: {v}" for k, v in fields) + "\n")
-    return "\n".join(out)
+        fields.append(("Results file", f"<code>{esc(results.path.name)}</code>"))
+    return out + raw_block(_field_list(fields))
 
 
-def _step_section(corpus: Corpus, results: Results | None) -> str:
+def _step_section(corpus: Corpus, results: Results | None, linker: Linker) -> str:
     """Tests the spec lists that the run did not report, and the other way round."""
     if results is None:
         return ""
     ran = set(results.by_test())
     listed = {t.id for t in corpus.of_type(ConformanceTest)}
-    lines = [f"* {need_ref(t)}: in the spec, not in the results (not run)" for t in sorted(listed - ran)]
-    lines += [
-        f"* ``{t}``: in the results, not in the spec (run ``smets conform --write-spec``)"
+    items = [
+        f"<li>{need_link(corpus, linker, t, show_title=True)}: in the spec, not in the results (not run)</li>"
+        for t in sorted(listed - ran)
+    ]
+    items += [
+        f"<li><code>{esc(t)}</code>: in the results, not in the spec "
+        "(run <code>smets conform --write-spec</code>)</li>"
         for t in sorted(ran - listed)
     ]
-    return heading("Out of step") + "\n".join(lines) + "\n" if lines else ""
+    return heading("Out of step") + raw_block(f"<ul>{''.join(items)}</ul>") if items else ""
 
 
-def _failures(corpus: Corpus, results: Results | None) -> str:
-    failing = results.failures() if results else []
-    rows = [
-        [
-            f"``{escape(c.nodeid.split('::', 1)[-1])}``",
-            ", ".join(req_ref(corpus, r) if r in corpus.needs else r for r in c.verifies),
-            escape(c.message),
-        ]
-        for c in failing
-    ]
-    return heading(f"Failing tests ({len(failing)})") + (
-        list_table(["Test", "Requirements", "Message"], rows, [30, 25, 45]) or "None.\n"
+def _req_links(corpus: Corpus, linker: Linker, req_ids: Sequence[str]) -> str:
+    return ", ".join(
+        need_link(corpus, linker, r, show_title=True) if r in corpus.needs else esc(r) for r in req_ids
     )
 
 
-def _verified(corpus: Corpus) -> str:
+def _table_or_none(header: list[str], rows: list[list[str]]) -> str:
+    return raw_block(table(header, rows, "smets-list") if rows else _para("None."))
+
+
+def _failures(corpus: Corpus, results: Results | None, linker: Linker) -> str:
+    failing = results.failures() if results else []
+    rows = [
+        [
+            f"<code>{esc(c.nodeid.split('::', 1)[-1])}</code>",
+            _req_links(corpus, linker, c.verifies),
+            _lines(c.message),
+        ]
+        for c in failing
+    ]
+    return heading(f"Failing tests ({len(failing)})") + _table_or_none(
+        ["Test", "Requirements", "Message"], rows
+    )
+
+
+def _verified(corpus: Corpus, linker: Linker) -> str:
     rows = []
+    models = corpus.of_type(ReferenceModel)
     for req_id, found in statuses(corpus).items():
         if found.tests:
             passed = sum(1 for t in found.tests if t.outcome is Outcome.PASSED)
-            models = [m.id for m in corpus.of_type(ReferenceModel) if req_id in m.implements]
             rows.append(
                 [
-                    req_ref(corpus, req_id) if req_id in corpus.needs else req_id,
+                    _req_links(corpus, linker, [req_id]),
                     _label(found.status),
                     f"{passed}/{len(found.tests)}",
-                    ", ".join(need_ref(m) for m in models),
+                    ", ".join(
+                        need_link(corpus, linker, m.id, show_title=True)
+                        for m in models
+                        if req_id in m.implements
+                    ),
                 ]
             )
-    return heading(f"Verified requirements ({len(rows)})") + (
-        list_table(["Requirement", "Status", "Tests passed", "Models"], rows, [40, 12, 12, 36]) or "None.\n"
+    return heading(f"Verified requirements ({len(rows)})") + _table_or_none(
+        ["Requirement", "Status", "Tests passed", "Models"], rows
     )
 
 
 def _questions_section(corpus: Corpus) -> str:
+    """reST: one sentence, whose ``:doc:`` link shows the title of the questions' page."""
     questions = [q for q in corpus.of_type(ConsultationQuestion) if q.id.startswith("CQ_MODEL_")]
     if not questions:
         return ""
@@ -223,43 +272,53 @@ def _questions_section(corpus: Corpus) -> str:
     )
 
 
-def summary_page(corpus: Corpus) -> str:
-    results = live.current()
-    sections, devices = by_section(corpus), by_device(corpus)
+def _counts_section(
+    title: str, chart_title: str, groups: list[tuple[str, Counter[Status]]], empty: str | None = None
+) -> str:
+    """A heading, then the chart and table of counts of ``groups``, or ``empty`` when there are none."""
+    if not groups and empty is not None:
+        return heading(title) + raw_block(_para(empty))
     header = ["Group", "Pass", "Fail", "Not tested", "Requirements"]
+    rows = [[esc(cell) for cell in row] for row in _count_rows(groups)]
+    counts = table(header, rows, "smets-list") if rows else ""
+    return heading(title) + raw_block(status_chart(chart_title, groups) + counts)
+
+
+def summary_page(corpus: Corpus, linker: Linker) -> str:
+    results = live.current()
     out = [
-        _run_section(corpus, results),
-        heading("By section"),
-        raw_block(status_chart("Requirement status by section", sections)),
-        list_table(header, _count_rows(sections)),
-        heading("By device (mandatory requirements)"),
-        raw_block(status_chart("Mandatory requirement status by device", devices)) if devices else "",
-        list_table(header, _count_rows(devices)) or "No devices are defined.\n",
-        _failures(corpus, results),
-        _verified(corpus),
-        _step_section(corpus, results),
+        _run_section(results),
+        _counts_section("By section", "Requirement status by section", by_section(corpus)),
+        _counts_section(
+            "By device (mandatory requirements)",
+            "Mandatory requirement status by device",
+            by_device(corpus),
+            "No devices are defined.",
+        ),
+        _failures(corpus, results, linker),
+        _verified(corpus, linker),
+        _step_section(corpus, results, linker),
         _questions_section(corpus),
     ]
     return "\n".join(part for part in out if part)
 
 
-def questions_table(corpus: Corpus) -> str:
+def questions_table(corpus: Corpus, linker: Linker) -> str:
     rows = [
-        [
-            need_ref(q.id),
-            ", ".join(req_ref(corpus, r) if r in corpus.needs else r for r in q.about),
-        ]
+        [need_link(corpus, linker, q.id, show_title=True), _req_links(corpus, linker, q.about)]
         for q in corpus.of_type(ConsultationQuestion)
         if q.id.startswith("CQ_MODEL_")
     ]
-    return list_table(["Question", "About"], rows, [45, 55]) or "No open questions.\n"
+    return raw_block(
+        table(["Question", "About"], rows, "smets-list") if rows else _para("No open questions.")
+    )
 
 
-def conformance_page(corpus: Corpus, args: list[str]) -> str:
+def conformance_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """``.. smets-conformance::`` the summary; ``.. smets-conformance:: questions`` the open questions."""
     if args and args[0].strip() == "questions":
-        return questions_table(corpus)
-    return summary_page(corpus)
+        return questions_table(corpus, linker)
+    return summary_page(corpus, linker)
 
 
 def source_listing(corpus: Corpus, args: list[str]) -> str:

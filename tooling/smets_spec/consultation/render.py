@@ -1,19 +1,21 @@
 """Site content of consultations: the requirement-page panel and the consultation page.
 
-Pure functions of the corpus returning reST (no Sphinx here). The chart is an
-inline SVG drawn in Python. Registered with the site by
+Pure functions of the corpus (no Sphinx here): the panel returns HTML, the page reST. The
+chart is an inline SVG drawn in Python. Registered with the site by
 :mod:`smets_spec.sphinx.directives` (``smets-consultation``) and
 :mod:`smets_spec.render.panels` (the ``consultation`` panel).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html import escape as html_escape
 
 from ..corpus import Corpus
-from ..render.panels import panel
-from ..render.rst import escape, heading, list_table, need_ref
+from ..render.html import Linker, esc, need_link, table
+from ..render.panels import html_panel
+from ..render.rst import escape, heading, list_table
 from ..schema import SECTION_TITLES, Consultation, Section
 from .model import Kind, Stored, pick_consultation, question_text
 from .summary import COUNT_COLUMNS, UNRATED, Summary, summarise
@@ -63,20 +65,53 @@ def _rating(item: Stored) -> str:
     return f"**{rating.value}**" if rating.value == "Major" else rating.value
 
 
-@panel("consultation", "Consultation comments", order=70)
-def comments_panel(corpus: Corpus, req_id: str) -> str:
+#: Characters a browser would not show as written (controls, line separators, U+FEFF, surrogates),
+#: shown as ``[U+XXXX]`` as in the reST of the stored text (:mod:`.textcodec`); tabs stay tabs.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+
+
+def text_html(text: str) -> str:
+    """A respondent's text, escaped, exactly as written: every line and space kept."""
+    shown = "<br>".join(
+        esc(_INVISIBLE.sub(lambda m: f"[U+{ord(m[0]):04X}]", line)) for line in text.split("\n")
+    )
+    return f'<span class="smets-text" style="white-space: pre-wrap">{shown}</span>'
+
+
+def _comment_html(item: Stored) -> str:
+    """A comment with its proposed wording and, when stale, a note saying so."""
+    parts = []
+    if item.response.text is not None:
+        parts.append(f"<p>{text_html(item.response.text)}</p>")
+    if item.response.wording is not None:
+        parts.append(f"<p><em>Proposed wording:</em></p><p>{text_html(item.response.wording)}</p>")
+    if item.response.stale:
+        parts.append("<p><em>Made on an earlier text of this requirement.</em></p>")
+    return "".join(parts) or "(rating only)"
+
+
+def _rating_html(item: Stored) -> str:
+    rating = item.response.rating
+    if rating is None:
+        return ""
+    return f"<strong>{esc(rating.value)}</strong>" if rating.value == "Major" else esc(rating.value)
+
+
+@html_panel("consultation", "Consultation comments", order=70)
+def comments_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """Every respondent's comment on one requirement, with its rating."""
     entries = _by_requirement(corpus).get(req_id, [])
     rows = [
         [
-            f":need:`{escape(item.respondent)} <{item.need_id}>`",
-            _rating(item),
-            _comment_cell(item),
-            need_ref(consultation),
+            f'<a href="{esc(linker.need(item.need_id))}" title="{esc(item.need_id)}">'
+            f"{esc(item.respondent)}</a>",
+            _rating_html(item),
+            _comment_html(item),
+            need_link(corpus, linker, consultation, show_title=True),
         ]
         for consultation, item in entries
     ]
-    return list_table(["Respondent", "Issue", "Comment", "Consultation"], rows, [20, 10, 55, 15])
+    return table(["Respondent", "Issue", "Comment", "Consultation"], rows, "smets-list") if rows else ""
 
 
 _CHAR_PX = 6.5  # average width of an 11 px sans-serif character

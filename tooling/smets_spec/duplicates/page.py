@@ -1,8 +1,10 @@
 """The site's view of the analysis: the findings page and the panel on each requirement page.
 
-Pure functions of the corpus (and the suppression file beside it) that return
-reStructuredText; ``smets_spec.sphinx.duplicates`` registers the page
-directive, and importing this module registers the requirement-page panel.
+Pure functions of the corpus (and the suppression file beside it): the page is
+reStructuredText headings around raw HTML blocks, the panel an HTML fragment,
+their links made by a :class:`~smets_spec.render.html.Linker`;
+``smets_spec.sphinx.duplicates`` registers the page directive, and importing
+this module registers the requirement-page panel.
 The analysis runs once per corpus and suppression file and is cached.
 """
 
@@ -15,8 +17,9 @@ from pathlib import Path
 
 from ..corpus import Corpus
 from ..diagnostics import Diagnostic
-from ..render.panels import panel
-from ..render.rst import escape, heading, need_ref
+from ..render.html import Linker, esc, need_link, raw_block, table
+from ..render.panels import html_panel
+from ..render.rst import heading
 from .classify import Finding, Kind, marked
 from .items import from_corpus
 from .report import TITLES, mark
@@ -26,7 +29,7 @@ from .terms import TermFinding
 from .text import normalised
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
-PAGE = "/quality/duplicates"
+PAGE = "quality/duplicates"
 
 
 #: Findings of one class shown in full (both texts, marked) on the page; the rest are listed in a table.
@@ -99,39 +102,40 @@ def anchor(finding: Finding) -> str:
     )
 
 
-_SPECIAL = str.maketrans({"*": r"\*", "`": r"\`", "|": r"\|", "_": r"\_", "\\": "\\\\"})
-
-
-def _plain(text: str) -> str:
-    """Inline reST text that keeps its edge spaces (they separate it from the marked words)."""
-    return text.translate(_SPECIAL)
+def _lines(text: str) -> str:
+    """User text as HTML: escaped, its line breaks kept."""
+    return "<br>".join(esc(line) for line in text.strip().splitlines())
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` (one line) with the spans in bold; "\\ " lets the markup touch any neighbour."""
-    return mark(text, spans, lambda w: f"\\ **{_plain(w)}**\\ ", _plain)
+    """``text`` (one line), escaped, with the spans in bold."""
+    return mark(text, spans, lambda w: f"<strong>{esc(w)}</strong>", esc)
 
 
-def _finding_block(finding: Finding, outcome: Outcome) -> str:
+def _finding_block(finding: Finding, outcome: Outcome, corpus: Corpus, linker: Linker) -> str:
+    """One finding in full: its pair, scores and reason, then both texts; ``id`` is its anchor."""
     text_a, text_b = _texts(finding)
     scores = ", ".join(f"{k} {v:.2f}" for k, v in finding.scores.items())
-    lines = [
-        f".. _{anchor(finding)}:",
-        "",
-        f"**{escape(finding.a.id)} and {escape(finding.b.id)}**: {finding.kind.value}, "
-        f"score {finding.score:.2f} ({scores}). {escape(finding.reason)}",
-        "",
+    out = [
+        f'<div class="smets-dups-finding" id="{esc(anchor(finding))}">',
+        f"<p><strong>{esc(finding.a.id)} and {esc(finding.b.id)}</strong>: {esc(finding.kind.value)}, "
+        f"score {finding.score:.2f} ({esc(scores)}). {_lines(finding.reason)}</p>",
     ]
     stale = outcome.stale.get(id(finding))
     if stale is not None:
-        lines += [
-            f"*Reviewed ({escape(stale[0].reason)}), but the text of {', '.join(stale[1])} changed since.*",
-            "",
-        ]
-    lines += [".. list-table::", "   :widths: 15 85", "   :class: smets-dups-pair", ""]
-    for item, text in ((finding.a, text_a), (finding.b, text_b)):
-        lines += [f"   * - {need_ref(item.id)}", f"     - {text}"]
-    return "\n".join(lines) + "\n"
+        out.append(
+            f"<p><em>Reviewed ({_lines(stale[0].reason)}), but the text of "
+            f"{esc(', '.join(stale[1]))} changed since.</em></p>"
+        )
+    rows = "".join(
+        f"<tr><td>{need_link(corpus, linker, item.id, show_title=True)}</td><td>{text}</td></tr>"
+        for item, text in ((finding.a, text_a), (finding.b, text_b))
+    )
+    out.append(
+        '<div class="smets-scroll"><table class="smets-list smets-dups-pair"><colgroup>'
+        f'<col style="width: 15%"><col style="width: 85%"></colgroup><tbody>{rows}</tbody></table></div>'
+    )
+    return "".join(out) + "</div>"
 
 
 def _section(finding: Finding) -> str:
@@ -139,24 +143,16 @@ def _section(finding: Finding) -> str:
     return a if a == b else f"{a} and {b}"
 
 
-def _terms_table(terms: list[TermFinding]) -> str:
-    rows = [
-        ".. list-table::",
-        "   :header-rows: 1",
-        "   :widths: 15 45 40",
-        "",
-        "   * - Check",
-        "     - Finding",
-        "     - Used in",
-    ]
+def _terms_table(terms: list[TermFinding], corpus: Corpus, linker: Linker) -> str:
+    rows = []
     for term in terms:
         used = "; ".join(
-            f"{escape(form)}: {', '.join(need_ref(i) for i in ids[:10])}"
+            f"{esc(form)}: {', '.join(need_link(corpus, linker, i, show_title=True) for i in ids[:10])}"
             + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
             for form, ids in term.forms.items()
         )
-        rows += [f"   * - {term.check}", f"     - {escape(term.message)}", f"     - {used}"]
-    return "\n".join(rows) + "\n"
+        rows.append([esc(term.check), _lines(term.message), used])
+    return table(["Check", "Finding", "Used in"], rows, "smets-list smets-dups-terms")
 
 
 def _texts(finding: Finding) -> tuple[str, str]:
@@ -165,31 +161,21 @@ def _texts(finding: Finding) -> tuple[str, str]:
     return _marked(text_a, spans_a), _marked(text_b, spans_b)
 
 
-def _table(findings: list[Finding]) -> str:
+def _table(findings: list[Finding], corpus: Corpus, linker: Linker) -> str:
     """One row per finding: the pair and score, both texts with the differing words in bold, the reason."""
-    rows = [
-        ".. list-table::",
-        "   :header-rows: 1",
-        "   :widths: 18 57 25",
-        "   :class: smets-dups-table",
-        "",
-        "   * - Pair",
-        "     - Texts",
-        "     - Reason",
-    ]
+    rows = []
     for f in findings:
         text_a, text_b = _texts(f)
-        rows += [
-            f"   * - {need_ref(f.a.id)} and {need_ref(f.b.id)}, {f.score:.2f}",
-            f"     - {escape(f.a.id)}: {text_a}",
-            "",
-            f"       {escape(f.b.id)}: {text_b}",
-            f"     - {escape(f.reason)}",
-        ]
-    return "\n".join(rows) + "\n"
+        pair = (
+            f"{need_link(corpus, linker, f.a.id, show_title=True)} and "
+            f"{need_link(corpus, linker, f.b.id, show_title=True)}, {f.score:.2f}"
+        )
+        texts = f"<p>{esc(f.a.id)}: {text_a}</p><p>{esc(f.b.id)}: {text_b}</p>"
+        rows.append([pair, texts, _lines(f.reason)])
+    return table(["Pair", "Texts", "Reason"], rows, "smets-list smets-dups-table")
 
 
-def _class_section(findings: list[Finding], found: Analysis) -> str:
+def _class_section(findings: list[Finding], found: Analysis, corpus: Corpus, linker: Linker) -> str:
     """Findings of one class by section: in full with an anchor (up to BLOCKS), else in tables."""
     out: list[str] = []
     listed = findings[: max(ROWS, len(found.blocks))]
@@ -198,75 +184,96 @@ def _class_section(findings: list[Finding], found: Analysis) -> str:
         by_section[_section(finding)].append(finding)
     for section in sorted(by_section):
         out.append(heading(section, "~"))
-        full = [f for f in by_section[section] if id(f) in found.blocks]
-        out += [_finding_block(f, found.outcome) for f in full]
+        html = [
+            _finding_block(f, found.outcome, corpus, linker)
+            for f in by_section[section]
+            if id(f) in found.blocks
+        ]
         rest = [f for f in by_section[section] if id(f) not in found.blocks]
         if rest:
-            out.append(_table(rest))
+            html.append(_table(rest, corpus, linker))
+        out.append(raw_block("".join(html)))
     if len(findings) > len(listed):
-        kind = findings[0].kind.value
-        out.append(f"And {len(findings) - len(listed)} more: ``smets dups --class {kind}`` lists them all.\n")
+        kind = esc(findings[0].kind.value)
+        more = f"<code>smets dups --class {kind}</code>"
+        out.append(raw_block(f"<p>And {len(findings) - len(listed)} more: {more} lists them all.</p>"))
     return "\n".join(out)
 
 
-def duplicates_page(corpus: Corpus, args: list[str]) -> str:
-    """``.. smets-duplicates::``: every finding by class and section, terminology, reviewed findings."""
-    found = analysis(corpus)
+def _problems(found: Analysis) -> str:
+    """The error box shown when the review file cannot be read ("" when it can)."""
+    if not found.problems:
+        return ""
+    items = "".join(f"<li><code>{esc(p.format().splitlines()[0])}</code></li>" for p in found.problems)
+    return raw_block(
+        '<div class="admonition error"><p class="admonition-title">Error</p>'
+        "<p>The review file cannot be read; <code>smets dups</code> shows the same errors:</p>"
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def _summary(found: Analysis) -> str:
     outcome = found.outcome
-    out: list[str] = []
-    if found.problems:
-        out += [
-            ".. error::",
-            "",
-            "   The review file cannot be read; `smets dups` shows the same errors:",
-            "",
-        ]
-        out += [f"   * ``{escape(p.format().splitlines()[0])}``" for p in found.problems] + [""]
     counts = {kind: sum(1 for f in outcome.active if f.kind is kind) for kind in Kind}
     compared = ", ".join(f"{n} {group}" for group, n in found.scan.compared.items())
-    out.append(
-        f"Compared {compared}. Open findings: "
-        + ", ".join(f"{counts[k]} {k.value}" for k in Kind)
+    return raw_block(
+        f"<p>Compared {esc(compared)}. Open findings: "
+        + ", ".join(f"{counts[k]} {esc(k.value)}" for k in Kind)
         + f"; {len(outcome.terms)} terminology; {len(outcome.suppressed)} reviewed and suppressed "
-        f"(``spec/{SUPPRESSIONS.as_posix()}``). Differing words are in bold.\n"
+        f"(<code>spec/{esc(SUPPRESSIONS.as_posix())}</code>). Differing words are in bold.</p>"
     )
+
+
+def _suppressed(outcome: Outcome, corpus: Corpus, linker: Linker) -> str:
+    items = "".join(
+        f"<li>{need_link(corpus, linker, f.a.id, show_title=True)} and "
+        f"{need_link(corpus, linker, f.b.id, show_title=True)}, {esc(f.kind.value)}: {_lines(s.reason)} "
+        f"(reviewed by {esc(s.reviewer)}; fingerprints {fingerprint(f.a.text)} {fingerprint(f.b.text)})</li>"
+        for f, s in outcome.suppressed
+    )
+    return raw_block(f"<ul>{items}</ul>")
+
+
+def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """``.. smets-duplicates::``: every finding by class and section, terminology, reviewed findings.
+
+    reST headings (so they appear in the page's contents) around HTML blocks; each finding shown
+    in full is a block whose ``id`` is :func:`anchor`, where the requirement-page panel links.
+    """
+    found = analysis(corpus)
+    outcome = found.outcome
+    out = [_problems(found), _summary(found)]
     for kind in Kind:
         findings = [f for f in outcome.active if f.kind is kind]
         if findings:
             out.append(heading(f"{TITLES[kind]} ({len(findings)})", "-"))
-            out.append(_class_section(findings, found))
+            out.append(_class_section(findings, found, corpus, linker))
     if outcome.terms:
-        out += [heading(f"Terminology ({len(outcome.terms)})", "-"), _terms_table(outcome.terms)]
+        out += [
+            heading(f"Terminology ({len(outcome.terms)})", "-"),
+            raw_block(_terms_table(outcome.terms, corpus, linker)),
+        ]
     if outcome.suppressed:
         out.append(heading(f"Reviewed and suppressed ({len(outcome.suppressed)})", "-"))
-        out += [
-            f"* {need_ref(f.a.id)} and {need_ref(f.b.id)}, {f.kind.value}: {escape(s.reason)} "
-            f"(reviewed by {escape(s.reviewer)}; "
-            f"fingerprints {fingerprint(f.a.text)} {fingerprint(f.b.text)})"
-            for f, s in outcome.suppressed
-        ]
-        out.append("")
-    return "\n".join(out) + "\n"
+        out.append(_suppressed(outcome, corpus, linker))
+    return "\n".join(o for o in out if o) + "\n"
 
 
-@panel("duplicates", "Duplicates, overlaps and conflicts", order=60)
-def duplicates_panel(corpus: Corpus, req_id: str) -> str:
+@html_panel("duplicates", "Duplicates, overlaps and conflicts", order=60)
+def duplicates_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """The findings that involve one requirement, linked to the findings page."""
     found = analysis(corpus)
-    lines = []
+    page = linker.doc(PAGE)
+    items = []
     for finding in found.by_need.get(req_id, []):
         other = finding.b.id if finding.a.id == req_id else finding.a.id
-        link = (
-            f":ref:`details <{anchor(finding)}>`"
-            if id(finding) in found.blocks
-            else f":doc:`details <{PAGE}>`"
+        href = f"{page}#{anchor(finding)}" if id(finding) in found.blocks else page
+        items.append(
+            f"<li>{esc(finding.kind.value)} with {need_link(corpus, linker, other, show_title=True)} "
+            f'(score {finding.score:.2f}): {_lines(finding.reason)} (<a href="{esc(href)}">details</a>)</li>'
         )
-        lines.append(
-            f"* {finding.kind.value} with {need_ref(other)} (score {finding.score:.2f}): "
-            f"{escape(finding.reason)} ({link})"
-        )
-    lines += [
-        f"* terminology: {escape(term.message)} (:doc:`all findings <{PAGE}>`)"
+    items += [
+        f'<li>terminology: {_lines(term.message)} (<a href="{esc(page)}">all findings</a>)</li>'
         for term in found.terms_by_need.get(req_id, [])
     ]
-    return "\n".join(lines) + "\n" if lines else ""
+    return f'<ul class="smets-dups-panel">{"".join(items)}</ul>' if items else ""

@@ -1,8 +1,9 @@
 """Site content of change control: the changelog page, the suspect-links page, and the
 requirement-page panel with the requirement's change history and suspect links.
 
-Word diffs use the roles ``smets-del`` and ``smets-ins`` that the changelog page
-declares (``.. role:: smets-del``); the panel shows no word diff.
+The pages are reST headings (and notes) around raw HTML tables; the panel is an HTML fragment.
+Word diffs mark words with the classes ``smets-del`` and ``smets-ins``, those of the roles the
+changelog page declares for its prose (``.. role:: smets-del``); the panel shows no word diff.
 """
 
 from __future__ import annotations
@@ -11,150 +12,150 @@ from ..changelog import Status, Step, VersionHistory, history_of
 from ..corpus import Corpus
 from ..diff import ChangeKind, NeedChange
 from ..editorial import Op, Segment
-from ..schema import Requirement
 from ..suspects import Suspect
-from .panels import panel
-from .requirement import req_ref
-from .rst import bullet, escape, heading, list_table, need_ref
+from .html import Linker, esc, need_link, raw_block, table
+from .panels import html_panel
+from .rst import escape, heading
 
 _MAX_WORDS = 80  # longer word diffs are shortened around the changes
 
 
-def _ref(corpus: Corpus, need_id: str) -> str:
-    need = corpus.needs.get(need_id)
-    if need is None:
-        return f"``{need_id}``"
-    return req_ref(corpus, need_id) if isinstance(need, Requirement) else need_ref(need_id)
+def _link(corpus: Corpus, linker: Linker, need_id: str) -> str:
+    """A link to a need showing its id and title, or its id as code when it is not in the corpus."""
+    if need_id not in corpus.needs:
+        return f"<code>{esc(need_id)}</code>"
+    return need_link(corpus, linker, need_id, show_title=True)
 
 
-def rst_words(segments: tuple[Segment, ...]) -> str:
-    """A word diff with the page's ``smets-del`` / ``smets-ins`` roles."""
+def html_words(segments: tuple[Segment, ...]) -> str:
+    """A word diff: removed words in ``smets-del``, added ones in ``smets-ins`` spans."""
     out = []
     for seg in segments:
-        text = escape(seg.text)
+        words = seg.text.split()
         if seg.op is Op.EQUAL:
-            parts = text.split()
-            out.append(
-                " ".join(parts)
-                if len(parts) <= _MAX_WORDS // 4
-                else " ".join(parts[:6]) + " … " + " ".join(parts[-6:])
-            )
-        elif text:
-            role = "smets-del" if seg.op is Op.DELETE else "smets-ins"
-            out.append(f":{role}:`{text}`")
+            shown = words if len(words) <= _MAX_WORDS // 4 else [*words[:6], "…", *words[-6:]]
+            out.append(esc(" ".join(shown)))
+        elif words:
+            css = "smets-del" if seg.op is Op.DELETE else "smets-ins"
+            out.append(f'<span class="{css}">{esc(" ".join(words))}</span>')
     return " ".join(out)
 
 
-def _detail(change: NeedChange, diffs: bool) -> str:
+def _flat(value: str) -> str:
+    return esc(" ".join(value.split())) or "—"
+
+
+def _detail(change: NeedChange) -> str:
     parts = []
     if change.kind is ChangeKind.RETYPED:
-        parts.append(f"type {change.old_directive} → {change.directive}")
+        parts.append(f"type {esc(change.old_directive)} → {esc(change.directive)}")
     for f in change.fields:
-        if f.words and diffs:
-            parts.append(f"{f.name}: {rst_words(f.words)}")
+        if f.words:
+            parts.append(f"{esc(f.name)}: {html_words(f.words)}")
         else:
-            parts.append(
-                f"{f.name}: {escape(f.old) or '—'} → {escape(f.new) or '—'}"
-                + (" (metadata)" if f.metadata else "")
-            )
+            metadata = " (metadata)" if f.metadata else ""
+            parts.append(f"{esc(f.name)}: {_flat(f.old)} → {_flat(f.new)}{metadata}")
     if change.kind is ChangeKind.MOVED:
-        parts.append(f"moved from ``{change.base_location}`` to ``{change.head_location}``")
+        parts.append(
+            f"moved from <code>{esc(change.base_location)}</code> to <code>{esc(change.head_location)}</code>"
+        )
     return "; ".join(parts)
 
 
-def _rows(corpus: Corpus, changes: list[NeedChange], diffs: bool) -> list[list[str]]:
+def _rows(corpus: Corpus, linker: Linker, changes: list[NeedChange]) -> list[list[str]]:
     return [
         [
-            _ref(corpus, c.id),
-            c.directive,
-            c.kind.value,
-            c.nature.value if c.kind is not ChangeKind.MOVED else "",
-            _detail(c, diffs),
+            _link(corpus, linker, c.id),
+            esc(c.directive),
+            esc(c.kind.value),
+            esc(c.nature.value) if c.kind is not ChangeKind.MOVED else "",
+            _detail(c),
         ]
         for c in changes
     ]
 
 
-def _step(corpus: Corpus, step: Step) -> str:
+def _step(corpus: Corpus, linker: Linker, step: Step) -> str:
     title = step.name if step.previous is None else f"{step.name} (since {step.previous})"
-    out = [heading(title, "-")]
+    out = heading(title, "-")
     if step.diff is None:
-        out.append(f"Initial version: {step.size} requirements.\n")
-        return "\n".join(out)
+        return out + raw_block(f"<p>Initial version: {step.size} requirements.</p>")
     counts = step.diff.counts()
-    out.append(
-        f"{step.size} requirements. Changes: {counts['added']} added, {counts['removed']} removed, "
+    summary = (
+        f"<p>{step.size} requirements. Changes: {counts['added']} added, {counts['removed']} removed, "
         f"{counts['modified']} modified, {counts['retyped']} retyped, {counts['moved']} moved; "
-        f"{counts['normative']} normative, {counts['editorial']} editorial.\n"
+        f"{counts['normative']} normative, {counts['editorial']} editorial.</p>"
     )
-    out.append(
-        list_table(
-            ["Need", "Type", "Change", "Nature", "What changed"],
-            _rows(corpus, step.diff.changes, True),
-            [14, 8, 9, 9, 60],
-        )
-        or "No change.\n"
-    )
-    return "\n".join(out)
+    rows = _rows(corpus, linker, step.diff.changes)
+    header = ["Need", "Type", "Change", "Nature", "What changed"]
+    return out + raw_block(summary + (table(header, rows, "smets-list") if rows else "<p>No change.</p>"))
 
 
-def changelog_page(corpus: Corpus, args: list[str]) -> str:
+def changelog_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """The version history: each version tag against the one before, newest first."""
     history = history_of(corpus)
     if history.status is not Status.OK:
         return f".. note::\n\n   {escape(history.message)}\n"
-    return "\n".join(_step(corpus, step) for step in history.steps)
+    return "\n".join(_step(corpus, linker, step) for step in history.steps)
 
 
-def _suspect_rows(corpus: Corpus, suspects: list[Suspect]) -> list[list[str]]:
+def _suspect_rows(corpus: Corpus, linker: Linker, suspects: list[Suspect]) -> list[list[str]]:
     return [
         [
-            _ref(corpus, s.link.requirement),
-            _ref(corpus, s.link.other),
-            s.link.link,
-            f"``{s.location}``",
-            escape(s.reason),
+            _link(corpus, linker, s.link.requirement),
+            _link(corpus, linker, s.link.other),
+            esc(s.link.link),
+            f"<code>{esc(s.location)}</code>",
+            esc(s.reason),
         ]
         for s in suspects
     ]
 
 
-def suspects_page(corpus: Corpus, args: list[str]) -> str:
+def suspects_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """Unreviewed suspect links since the last version tag."""
     history = history_of(corpus)
     if history.status is not Status.OK:
         return f".. note::\n\n   {escape(history.message)}\n"
     if not history.suspects:
-        return f"No unreviewed suspect link since {history.last_tag}.\n"
+        return raw_block(f"<p>No unreviewed suspect link since {esc(history.last_tag)}.</p>")
     intro = (
-        f"{len(history.suspects)} link(s) to requirements whose normative content changed since "
-        f"{history.last_tag} have not been reviewed. Check each against the new text, then run "
-        "``smets accept ID`` and commit ``spec/reviews/accepted.toml``.\n\n"
+        f"<p>{len(history.suspects)} link(s) to requirements whose normative content changed since "
+        f"{esc(history.last_tag)} have not been reviewed. Check each against the new text, then run "
+        "<code>smets accept ID</code> and commit <code>spec/reviews/accepted.toml</code>.</p>"
     )
-    return intro + list_table(
-        ["Requirement", "Linked need", "Link", "Written at", "Why"],
-        _suspect_rows(corpus, history.suspects),
-        [14, 22, 10, 20, 34],
+    rows = _suspect_rows(corpus, linker, history.suspects)
+    return raw_block(
+        intro + table(["Requirement", "Linked need", "Link", "Written at", "Why"], rows, "smets-list")
     )
 
 
-def _history_lines(history: VersionHistory, req_id: str) -> list[str]:
-    lines = []
+def _history_items(history: VersionHistory, req_id: str) -> list[str]:
+    items = []
     for step, change in history.changes_of(req_id):
         why = "; ".join(change.reasons) if change.normative else "wording only"
-        lines.append(f"{escape(step.name)}: {change.kind.value}, {change.nature.value} ({escape(why)})")
-    return lines
+        items.append(f"{esc(step.name)}: {change.kind.value}, {change.nature.value} ({esc(why)})")
+    return items
 
 
-@panel("change-history", "Change history and suspect links", order=80)
-def history_panel(corpus: Corpus, req_id: str) -> str:
+def _ul(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+@html_panel("change-history", "Change history and suspect links", order=80)
+def history_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     history = history_of(corpus)
     if history.status is not Status.OK:
         return ""
-    lines = _history_lines(history, req_id)
+    items = _history_items(history, req_id)
     suspects = [s for s in history.suspects if s.link.requirement == req_id]
-    text = bullet(lines) if lines else f"Unchanged since {history.steps[-1].name}.\n"
+    html = _ul(items) if items else f"<p>Unchanged since {esc(history.steps[-1].name)}.</p>"
     if suspects:
-        text += "\n**Suspect links** (not reviewed since the change):\n\n"
-        text += bullet([f"{_ref(corpus, s.link.other)} {s.link.link} (``{s.location}``)" for s in suspects])
-    return text
+        html += "<p><strong>Suspect links</strong> (not reviewed since the change):</p>"
+        html += _ul(
+            [
+                f"{_link(corpus, linker, s.link.other)} {esc(s.link.link)} (<code>{esc(s.location)}</code>)"
+                for s in suspects
+            ]
+        )
+    return html

@@ -10,7 +10,6 @@ thousands of requirements.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from ..corpus import Corpus
 from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Protocol, Requirement
@@ -155,18 +154,15 @@ def _fields(corpus: Corpus, req: Requirement, linker: Linker) -> str:
     return f'<dl class="smets-fields">{items}</dl>'
 
 
-def page_body(corpus: Corpus, req_id: str, linker: Linker, part: Callable[[str], str]) -> str:
-    """The HTML body of ``req/<ID>``: fields, text, then every registered panel that has something to show.
-
-    ``part(name)`` gives the HTML of a part Sphinx rendered from reST: ``"text"`` (the requirement's
-    text) or the name of a reST panel.
-    """
+def page_body(corpus: Corpus, req_id: str, linker: Linker, text: str) -> str:
+    """The HTML body of ``req/<ID>``: fields, ``text`` (the requirement's text as Sphinx rendered
+    it), then every registered panel that has something to show."""
     req = corpus.needs.get(req_id)
     if not isinstance(req, Requirement):
         return f"<p><em>{esc(req_id)} is not a requirement of this specification.</em></p>"
-    out = [_fields(corpus, req, linker), f'<div class="smets-req-text">{part("text")}</div>']
+    out = [_fields(corpus, req, linker), f'<div class="smets-req-text">{text}</div>']
     for item in ordered():
-        html = item.html(corpus, req_id, linker) if item.html else part(item.name)
+        html = item.html(corpus, req_id, linker)
         if html.strip():
             out.append(f'<section id="{esc(item.name)}"><h2>{esc(item.title)}</h2>{html}</section>')
     return "\n".join(out)

@@ -38,6 +38,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     app.connect("config-inited", apply_needs_settings, priority=5)
     register_state(app)
+    from .jobs import register as register_jobs
+
+    register_jobs(app)
     from .directives import register as register_directives
 
     register_directives(app)

@@ -125,7 +125,12 @@ def build_card(app: Sphinx, docname: str, corpus: Corpus, record: Need, node: Ne
         card += nodes.raw("", meta, format="html")
     body = nodes.container(classes=["smets-need-body"])
     body.extend(child.deepcopy() for child in node.children)
-    card += body
+    if isinstance(record, Requirement):  # its own page shows the same text, cut from here
+        card += nodes.raw("", f"<!--smets-text {record.id}-->", format="html")
+        card += body
+        card += nodes.raw("", "<!--/smets-text-->", format="html")
+    else:
+        card += body
     return card
 
 

@@ -10,10 +10,10 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from ..conformance.pages import conformance_page, source_listing
+from ..conformance.pages import source_listing
 from ..consultation.render import consultation_page
 from ..corpus import Corpus
-from ..render import changes, pages
+from ..render import pages
 from ..render.schema_ref import schema_reference
 from . import fingerprints
 from .state import corpus_of, note_dependent
@@ -45,17 +45,14 @@ def directive_for(render: Renderer) -> type[CorpusDirective]:
     return type(f"Directive_{render.__name__}", (CorpusDirective,), {"render": staticmethod(render)})
 
 
-#: reST renderers; the HTML ones (large tables: section, device, catalogue, protocol, trace pages)
-#: are in :data:`.site.HTML_DIRECTIVES`.
+#: reST renderers; the HTML ones (large tables: section, device, catalogue, protocol, trace,
+#: conformance and change pages) are in :data:`.site.HTML_DIRECTIVES`.
 DIRECTIVES: dict[str, Renderer] = {
     "smets-sections": pages.sections_overview,
     "smets-devices": pages.devices_overview,
     "smets-schema": schema_reference,
     "smets-consultation": consultation_page,  # also registers the requirement-page panel
-    "smets-conformance": conformance_page,  # also registers the requirement-page status panel
     "smets-source": source_listing,
-    "smets-changelog": changes.changelog_page,  # also registers the change-history panel
-    "smets-suspects": changes.suspects_page,
 }
 
 

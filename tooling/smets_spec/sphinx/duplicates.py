@@ -1,7 +1,8 @@
 """``.. smets-duplicates::``: the duplicate-analysis page, re-read when the review file changes too.
 
-The text comes from :func:`smets_spec.duplicates.page.duplicates_page`; importing
-that module also registers the requirement-page panel.
+The text comes from :func:`smets_spec.duplicates.page.duplicates_page` (reST headings around
+raw HTML, links made by a :class:`~.site.SphinxLinker`); importing that module also registers
+the requirement-page panel.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from sphinx.application import Sphinx
 
 from ..duplicates.page import duplicates_page, suppression_file
 from . import fingerprints
+from .site import SphinxLinker
 from .state import corpus_of
 
 
 def duplicates_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
-    return duplicates_page(corpus_of(app), list(args))
+    corpus = corpus_of(app)
+    return duplicates_page(corpus, list(args), SphinxLinker(app, corpus, docname))
 
 
 class DuplicatesDirective(fingerprints.RenderedDirective):

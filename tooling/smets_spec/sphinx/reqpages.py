@@ -6,22 +6,23 @@ the whole rest of the site. Instead:
 
 * ``req/index`` (a real page, the list of every requirement) is the *shell*: the theme's
   navigation, header and footer around a body marked ``<!--smets-req-body-->``;
-* ``req/parts`` (an orphan page, left out of the search index) holds the parts written in
-  reST, parsed and resolved by Sphinx as usual: each requirement's text and the reST panels
-  of :mod:`smets_spec.render.panels`, each between ``<!--smets-part ID NAME-->`` markers;
+* each requirement's text is parsed once, where it is written: its card on its section page
+  carries it between ``<!--smets-text ID-->`` markers (:mod:`.cards`);
 * at ``build-finished`` each page is the shell with its own title and a body of the fields,
-  the text, and every panel: HTML panels rendered now, reST panels cut from ``req/parts``.
+  the text cut from the section page (its relative links rebased to ``req/``), and every
+  panel of :mod:`smets_spec.render.panels`, all HTML rendered from the corpus.
 
-Both helper pages live in ``req/`` with the requirement pages, so every relative link in them
-is right in ``req/<ID>.html`` too; a project without them gets them written at ``builder-inited``
-(as ``sphinx.ext.autosummary`` writes its stubs), and they may be edited. The pages are
-rewritten after every build, incremental ones included, so none is ever stale; pages of removed
-requirements are deleted.
+The shell lives in ``req/`` with the requirement pages, so every relative link in it is right
+in ``req/<ID>.html`` too; a project without it gets it written at ``builder-inited`` (as
+``sphinx.ext.autosummary`` writes its stubs), and it may be edited. The pages are rewritten
+after every build, incremental ones included, so none is ever stale (a page whose HTML is
+unchanged is not touched); pages of removed requirements are deleted.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -31,17 +32,17 @@ from sphinx.util.docutils import SphinxRole
 
 from ..corpus import Corpus
 from ..render.html import esc, raw_block
-from ..render.panels import ordered
 from ..render.requirement import page_body
 from ..schema import Requirement
 from ..trace import ordered_requirements
 from . import fingerprints
-from .site import REQ_FOLDER, SphinxLinker
+from .site import REQ_FOLDER, SphinxLinker, docname_of
 from .state import corpus_of
 
-SHELL, PARTS = f"{REQ_FOLDER}/index", f"{REQ_FOLDER}/parts"
+SHELL = f"{REQ_FOLDER}/index"
 BODY_START, BODY_END = "<!--smets-req-body-->", "<!--/smets-req-body-->"
-_PART = re.compile(r"<!--smets-part (\S+) (\S+)-->(.*?)<!--/smets-part-->", re.S)
+_TEXT = re.compile(r"<!--smets-text (\S+)-->(.*?)<!--/smets-text-->", re.S)
+_URL = re.compile(r'\b(href|src)="([^"]*)"')
 _MANIFEST = ".smets-pages.json"
 
 
@@ -63,32 +64,6 @@ def index_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
         f"<th>Title</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table></div>{BODY_END}"
     )
     return raw_block(html)
-
-
-def _part(req_id: str, name: str, text: str) -> str:
-    body = "\n".join("   " + line if line.strip() else "" for line in text.splitlines())
-    return (
-        f"{raw_block(f'<!--smets-part {req_id} {name}-->')}\n.. container:: smets-part\n\n{body}\n\n"
-        f"{raw_block('<!--/smets-part-->')}\n"
-    )
-
-
-#: ``:np:`(a) text``` marks a need part, which only its need (on its section page) may hold.
-_NEED_PART = re.compile(r":np:`(?:\([^)`]*\)\s*)?([^`]*)`")
-
-
-def parts_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
-    """Every requirement's text and reST panels, each between markers, for the pages to cut out."""
-    corpus = corpus_of(app)
-    out: list[str] = []
-    rest_panels = [p for p in ordered() if p.html is None]
-    for req in ordered_requirements(corpus):
-        out.append(_part(req.id, "text", _NEED_PART.sub(r"\1", req.content or "(no text)")))
-        for panel in rest_panels:
-            text = panel.render(corpus, req.id)
-            if text.strip():
-                out.append(_part(req.id, panel.name, text))
-    return "\n".join(out)
 
 
 class RequirementRole(SphinxRole):
@@ -120,6 +95,44 @@ def _retitle(head: str, req: Requirement, shell_title: str) -> str:
     )
 
 
+def rebase(html: str, page: str, folder: str) -> str:
+    """``html`` cut from ``page`` (a path in the output), its relative URLs made right from ``folder``."""
+    here = posixpath.dirname(page)
+    if here == folder:
+        return html.replace('href="#', f'href="{posixpath.basename(page)}#')
+
+    def fix(match: re.Match[str]) -> str:
+        url = match[2]
+        if url.startswith("#"):
+            url = page + url
+        elif url.startswith("/") or ":" in url.split("/", 1)[0]:
+            return match[0]
+        else:
+            url = posixpath.normpath(posixpath.join(here, url))
+        return f'{match[1]}="{posixpath.relpath(url, folder or ".")}"'
+
+    return _URL.sub(fix, html)
+
+
+def requirement_texts(app: Sphinx, corpus: Corpus) -> dict[str, str]:
+    """Every requirement's text as written on its card (HTML, URLs relative to ``req/``)."""
+    outdir = Path(app.outdir)
+    docs = {docname_of(corpus, r.id) for r in corpus.requirements}
+    texts: dict[str, str] = {}
+    for doc in sorted(docs):
+        page = str(app.builder.get_target_uri(doc))
+        path = outdir / page
+        if path.is_file():
+            html = path.read_text(encoding="utf-8")
+            texts.update((m[1], rebase(m[2], page, REQ_FOLDER)) for m in _TEXT.finditer(html))
+    return texts
+
+
+def _fallback(req: Requirement) -> str:
+    """The text as written, for a requirement whose card is not in the output (never silently empty)."""
+    return f"<pre>{esc(req.content)}</pre>" if req.content else "<p>(no text)</p>"
+
+
 def write_pages(app: Sphinx, corpus: Corpus) -> int:
     """Write ``req/<ID>.html`` for every requirement; delete those of removed ones. Returns the count."""
     outdir = Path(app.outdir)
@@ -127,22 +140,18 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
     if shell is None:
         return 0
     head, tail = shell
-    parts_file = outdir / f"{PARTS}.html"
-    parts: dict[tuple[str, str], str] = {}
-    if parts_file.is_file():
-        parts = {(m[1], m[2]): m[3] for m in _PART.finditer(parts_file.read_text(encoding="utf-8"))}
+    texts = requirement_texts(app, corpus)
     shell_title = esc(str(app.env.titles[SHELL].astext())) if SHELL in app.env.titles else ""
     linker = SphinxLinker(app, corpus, SHELL)
     written = set()
     for req in corpus.requirements:
-
-        def part(name: str, req_id: str = req.id) -> str:
-            return parts.get((req_id, name), "")
-
-        body = page_body(corpus, req.id, linker, part)
+        text = texts.get(req.id) or _fallback(req)
+        body = page_body(corpus, req.id, linker, text)
         name = f"{req.id}.html"
         page = _retitle(head, req, shell_title) + body + tail
-        (outdir / REQ_FOLDER / name).write_text(page, encoding="utf-8")
+        target = outdir / REQ_FOLDER / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != page:
+            target.write_text(page, encoding="utf-8")
         written.add(name)
     manifest = outdir / REQ_FOLDER / _MANIFEST
     if manifest.is_file():
@@ -167,29 +176,16 @@ Requirement pages
 
 .. smets-requirement-index::
 """
-PARTS_TEXT = """:orphan:
-:nosearch:
-
-Requirement page parts
-======================
-
-.. The parts of the requirement pages written in reST (each requirement's text, and the reST
-   panels), cut out of this page after the build; see tooling/smets_spec/sphinx/reqpages.py.
-
-.. smets-requirement-parts::
-"""
 
 
 def ensure_sources(srcdir: Path) -> list[Path]:
-    """Write ``req/index.rst`` and ``req/parts.rst`` where a project lacks them; return those written."""
-    written = []
-    for name, text in ((f"{SHELL}.rst", SHELL_TEXT), (f"{PARTS}.rst", PARTS_TEXT)):
-        path = srcdir / name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
+    """Write ``req/index.rst`` where a project lacks it; return what was written."""
+    path = srcdir / f"{SHELL}.rst"
+    if path.exists():
+        return []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SHELL_TEXT, encoding="utf-8")
+    return [path]
 
 
 def _builder_inited(app: Sphinx) -> None:
@@ -200,6 +196,5 @@ def _builder_inited(app: Sphinx) -> None:
 def register(app: Sphinx) -> None:
     app.connect("builder-inited", _builder_inited)
     fingerprints.add_directive(app, "smets-requirement-index", index_text)
-    fingerprints.add_directive(app, "smets-requirement-parts", parts_text)
     app.add_role("smets-req", RequirementRole())
     app.connect("build-finished", _build_finished)

@@ -19,10 +19,11 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from ..conformance.pages import conformance_page
 from ..corpus import Corpus
 from ..gaps import POLICY_FILE, default_policy, load_policy
 from ..graph import DOWNSTREAM, Flow, graph_of, link_types
-from ..render import pages
+from ..render import changes, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
 from ..render.html import Linker
@@ -113,6 +114,9 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
     "smets-verification": trace_render.verification_page,
     "smets-coverage-chart": trace_render.coverage_chart,
     "smets-trace-summary": trace_render.summary,
+    "smets-conformance": conformance_page,  # also registers the requirement-page status panel
+    "smets-changelog": changes.changelog_page,  # also registers the change-history panel
+    "smets-suspects": changes.suspects_page,
 }
 
 
