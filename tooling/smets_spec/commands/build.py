@@ -68,12 +68,16 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write("smets build: conf.py sets derived configuration; nothing was built\n")
         return 1
     out = Path(args.out).resolve() if args.out else project.html_dir
+    from ..conformance import live
     from .conform import ensure_results  # the site shows the latest conformance results
 
-    ensure_results(project, out, corpus)
-    status = run_sphinx(
-        project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
-    )
+    ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
+    try:
+        status = run_sphinx(
+            project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
+        )
+    finally:
+        live.settle()
     if status == 0:
         sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
     else:

@@ -21,6 +21,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,39 +122,60 @@ def _write_spec(project: Project) -> int:
     return 0
 
 
-def _run_for_build(project: Project, path: Path) -> None:
+def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
+    """Start the suite on the reference models in the background; return what waits for it."""
     sys.stdout.write(
         f"conformance: no results at {project.rel(path)}; running the suite on the "
-        "reference models (smets conform)\n"
+        "reference models (smets conform), beside the build\n"
     )
     started = time.monotonic()
-    done = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "smets_spec.cli", "--root", str(project.root), "conform", "--out", str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    sys.stdout.write(
-        f"conformance: suite ran in {time.monotonic() - started:.1f} s (exit status {done.returncode})\n"
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
+    def finish() -> None:
+        code = proc.wait()
+        sys.stdout.write(
+            f"conformance: suite ran in {time.monotonic() - started:.1f} s (exit status {code})\n"
+        )
+        _report(path)
 
-def ensure_results(project: Project, html_dir: Path, corpus: Corpus | None = None) -> Path | None:
+    return finish
+
+
+def ensure_results(
+    project: Project, html_dir: Path, corpus: Corpus | None = None, wait: bool = True
+) -> Path | None:
     """For ``smets build``: say how old the results are, or run the suite when there are none.
 
-    Nothing happens for a spec that lists no conformance tests.
+    With ``wait=False`` the suite runs beside the caller, which must call
+    :func:`smets_spec.conformance.live.settle` before reading the results (the Sphinx
+    extension does at ``builder-inited``). Nothing happens for a spec that lists no
+    conformance tests.
     """
     corpus = corpus or load_spec(project.spec, relative_to=project.root)
     if not corpus.of_type(ConformanceTest):
         return None
     path = live.results_file_for(html_dir)
-    if not path.is_file():
-        _run_for_build(project, path)
+    if path.is_file():
+        _report(path)
+        return path
+    finish = _start_for_build(project, path)
+    if wait:
+        finish()
+    else:
+        live.defer(finish)
+    return path
+
+
+def _report(path: Path) -> None:
     try:
         results = load(path)
     except ValueError as exc:
         sys.stdout.write(f"conformance: {exc}; the site shows every requirement as not tested\n")
-        return path
+        return
     stale = (
         " (older than the models or the suite: run `smets conform`)"
         if (results.generated.timestamp() < newest_source())
@@ -163,7 +185,6 @@ def ensure_results(project: Project, html_dir: Path, corpus: Corpus | None = Non
     sys.stdout.write(
         f"conformance: results {age_text(results.age())} old, against {results.target}: {counts}{stale}\n"
     )
-    return path
 
 
 def add_commands(sub: Any) -> None:

@@ -7,6 +7,7 @@ call :func:`current`, which re-reads the file only when it changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,19 @@ class _Live:
 
 
 _LIVE = _Live()
+#: Work to finish before the results are read (a suite run started beside the build).
+_PENDING: list[Callable[[], None]] = []
+
+
+def defer(finish: Callable[[], None]) -> None:
+    """Have :func:`settle` call ``finish`` (e.g. wait for a suite run writing the results)."""
+    _PENDING.append(finish)
+
+
+def settle() -> None:
+    """Finish whatever :func:`defer` registered, in order (a no-op when nothing is pending)."""
+    while _PENDING:
+        _PENDING.pop(0)()
 
 
 def results_file_for(html_dir: Path) -> Path:

@@ -32,9 +32,10 @@ def apply_needs_settings(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .dotted_ids import install
+    from . import dotted_ids, needs_json
 
-    install()
+    dotted_ids.install()
+    needs_json.install()
     app.setup_extension("sphinx_needs")
     app.connect("config-inited", apply_needs_settings, priority=5)
     register_state(app)

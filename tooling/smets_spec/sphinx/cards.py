@@ -103,26 +103,29 @@ def _links(record: Need, corpus: Corpus, linker: SphinxLinker) -> str:
     return f'<p class="smets-need-meta smets-need-links">{"<br>".join(lines)}</p>' if lines else ""
 
 
-def build_card(app: Sphinx, docname: str, corpus: Corpus, record: Need, node: NeedNode) -> nodes.container:
-    linker = SphinxLinker(app, corpus, docname)
-    card = nodes.container(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
-    head = nodes.paragraph(classes=["smets-need-head"])
-    head += nodes.inline("", record.title_, classes=["smets-need-type"])
-    head += nodes.strong("", record.title)
-    head += nodes.reference("", record.id, refuri=f"#{record.id}", internal=True, classes=["smets-need-id"])
+def _head(app: Sphinx, record: Need, linker: SphinxLinker) -> str:
+    """Type, title, id (the card's own anchor) and, for a requirement, a link to its own page."""
+    parts = [
+        f'<span class="smets-need-type">{esc(record.title_)}</span>',
+        f"<strong>{esc(record.title)}</strong>",
+        f'<a class="reference internal smets-need-id" href="#{esc(record.id)}">{esc(record.id)}</a>',
+    ]
     if isinstance(record, Requirement) and has_requirement_pages(app):
-        head += nodes.reference(
-            "",
-            "trace →",
-            refuri=linker.doc(f"{REQ_FOLDER}/{record.id}"),
-            internal=True,
-            classes=["smets-need-trace"],
-            reftitle="its own page: devices, data, tests, links",
+        href = esc(linker.doc(f"{REQ_FOLDER}/{record.id}"))
+        parts.append(
+            f'<a class="reference internal smets-need-trace" href="{href}" '
+            'title="its own page: devices, data, tests, links">trace →</a>'
         )
-    card += head
-    meta = _meta(record) + _links(record, corpus, linker)
-    if meta:
-        card += nodes.raw("", meta, format="html")
+    return f'<p class="smets-need-head">{"".join(parts)}</p>'
+
+
+def build_card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) -> nodes.container:
+    """The card: head, fields and links as one HTML fragment (docutils nodes cost more), then the content."""
+    corpus = linker.corpus
+    card = nodes.container(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
+    card += nodes.raw(
+        "", _head(app, record, linker) + _meta(record) + _links(record, corpus, linker), format="html"
+    )
     body = nodes.container(classes=["smets-need-body"])
     body.extend(child.deepcopy() for child in node.children)
     if isinstance(record, Requirement):  # its own page shows the same text, cut from here
@@ -140,12 +143,13 @@ def render_cards(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not found:
         return
     corpus = corpus_of(app)
+    linker = SphinxLinker(app, corpus, docname)
     for node in found:
         need_id = node["ids"][0] if node["ids"] else ""
         record = corpus.needs.get(need_id)
         if record is None or node.get("hidden") or node.get("docname") != docname_of(corpus, need_id):
             continue  # left to sphinx-needs (which also drops nodes of needs recorded elsewhere)
-        node.parent.replace(node, build_card(app, docname, corpus, record, node))
+        node.parent.replace(node, build_card(app, linker, record, node))
 
 
 # ------------------------------------------------------------ incremental builds

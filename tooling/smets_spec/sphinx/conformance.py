@@ -29,6 +29,7 @@ def results_path(app: Sphinx) -> Path:
 
 
 def _init(app: Sphinx) -> None:
+    live.settle()  # a suite run ``smets build`` started beside the build has written the results
     live.set_results_path(results_path(app))
 
 

@@ -1,4 +1,13 @@
-"""Parallel reading only where it pays: a handful of changed documents are read serially.
+"""Parallel reading only where it pays, and the corpus's analyses computed before it forks.
+
+Every page computed from the corpus shares a few analyses (link index, graph, duplicate
+findings, conformance status, consultation comments, version history), each cached per
+corpus. They are computed once in the main process before reading starts, by rendering
+every requirement-page panel of the first requirement; the workers Sphinx forks for a
+parallel read inherit them instead of each computing its own, and the requirement pages
+written at the end of the build find them ready.
+
+A handful of changed documents are read serially:
 
 Sphinx reads in parallel by forking workers that each send the *whole* environment back,
 pickled, to be merged. With thousands of needs in the environment that costs more than
@@ -12,12 +21,29 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from ..render.panels import ordered
+from .site import REQ_FOLDER, SphinxLinker
+from .state import corpus_of
+
 #: Fewer documents to read than this: read them serially.
 SERIAL_BELOW = 24
 _SAVED = "_smets_parallel"
 
 
+def warm(app: Sphinx) -> None:
+    """Compute the per-corpus analyses the panels and pages share (see the module's doc)."""
+    corpus = corpus_of(app)
+    first = next(iter(corpus.requirements), None)
+    if first is None:
+        return
+    linker = SphinxLinker(app, corpus, f"{REQ_FOLDER}/index")
+    for panel in ordered():
+        panel.html(corpus, first.id, linker)
+
+
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    if docnames:
+        warm(app)
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1

@@ -8,7 +8,8 @@ the whole rest of the site. Instead:
   navigation, header and footer around a body marked ``<!--smets-req-body-->``;
 * each requirement's text is parsed once, where it is written: its card on its section page
   carries it between ``<!--smets-text ID-->`` markers (:mod:`.cards`);
-* at ``build-finished`` each page is the shell with its own title and a body of the fields,
+* at ``build-finished`` (in a parallel build, in a forked process while sphinx-needs writes
+  needs.json) each page is the shell with its own title and a body of the fields,
   the text cut from the section page (its relative links rebased to ``req/``), and every
   panel of :mod:`smets_spec.render.panels`, all HTML rendered from the corpus.
 
@@ -22,12 +23,15 @@ unchanged is not touched); pages of removed requirements are deleted.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import posixpath
 import re
+import sys
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxRole
 
 from ..corpus import Corpus
@@ -44,6 +48,7 @@ BODY_START, BODY_END = "<!--smets-req-body-->", "<!--/smets-req-body-->"
 _TEXT = re.compile(r"<!--smets-text (\S+)-->(.*?)<!--/smets-text-->", re.S)
 _URL = re.compile(r'\b(href|src)="([^"]*)"')
 _MANIFEST = ".smets-pages.json"
+_WRITER = "_smets_requirement_page_writer"
 
 
 def index_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
@@ -161,9 +166,34 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
     return len(written)
 
 
-def _build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is None and app.builder.format == "html":
-        write_pages(app, corpus_of(app))
+def _start_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Write the pages; in a parallel build, in a forked process beside sphinx-needs' needs.json."""
+    if exception is not None or app.builder.format != "html":
+        return
+    corpus = corpus_of(app)
+    if app.parallel > 1 and "fork" in multiprocessing.get_all_start_methods():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        writer = multiprocessing.get_context("fork").Process(
+            target=write_pages, args=(app, corpus), name="smets-requirement-pages"
+        )
+        writer.start()
+        setattr(app, _WRITER, writer)
+    else:
+        write_pages(app, corpus)
+
+
+def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
+    writer: multiprocessing.process.BaseProcess | None = getattr(app, _WRITER, None)
+    if writer is None:
+        return
+    delattr(app, _WRITER)
+    writer.join()
+    if writer.exitcode != 0:
+        raise ExtensionError(
+            f"the requirement pages (req/<ID>.html) could not be written: the writer process "
+            f"ended with status {writer.exitcode} (its error is printed above)"
+        )
 
 
 SHELL_TEXT = """:orphan:
@@ -197,4 +227,5 @@ def register(app: Sphinx) -> None:
     app.connect("builder-inited", _builder_inited)
     fingerprints.add_directive(app, "smets-requirement-index", index_text)
     app.add_role("smets-req", RequirementRole())
-    app.connect("build-finished", _build_finished)
+    app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
+    app.connect("build-finished", _finish_pages, priority=800)

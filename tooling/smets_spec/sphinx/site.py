@@ -51,9 +51,13 @@ class SphinxLinker:
 
     def __init__(self, app: Sphinx, corpus: Corpus, docname: str) -> None:
         self.app, self.corpus, self.docname = app, corpus, docname
+        self._uris: dict[str, str] = {}
 
     def doc(self, docname: str) -> str:
-        return str(self.app.builder.get_relative_uri(self.docname, docname))
+        uri = self._uris.get(docname)
+        if uri is None:
+            uri = self._uris[docname] = str(self.app.builder.get_relative_uri(self.docname, docname))
+        return uri
 
     def need(self, need_id: str) -> str:
         if isinstance(self.corpus.needs.get(need_id), Requirement) and has_requirement_pages(self.app):
