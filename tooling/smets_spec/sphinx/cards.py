@@ -2,15 +2,16 @@
 
 sphinx-needs draws each need through its layout handler (a grid table whose cells
 are reST strings parsed per need), which is about half of its build time. This
-module replaces each need node of our types with a plain card before sphinx-needs
-formats it (``doctree-resolved``, priority 450 < sphinx-needs' 500): a head line
-(type, title, id, and for a requirement a link to its own page), one line of short
-fields, one line per long field, one line per link type both ways (outgoing and
-incoming), and the need's content as parsed.
+module replaces each need node of our types with a plain card as the document is
+read (``doctree-read``, after sphinx-needs has noted where each need sits), so the
+work is shared by the workers of a parallel read and is not redone at every write:
+a head line (type, title, id, and for a requirement a link to its own page), one
+line of short fields, one line per long field, one line per link type both ways
+(outgoing and incoming), and the need's content as parsed. Everything a card shows
+comes from the corpus, which is complete before the first document is read.
 
 Incoming links and linked titles come from other documents, so a document whose
-cards would change is rewritten (not re-read) after any edit: see
-:func:`outdated_cards`.
+cards would change is re-read after any edit: see :func:`outdated_cards`.
 """
 
 from __future__ import annotations
@@ -137,8 +138,9 @@ def build_card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) 
     return card
 
 
-def render_cards(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Replace our needs' nodes with compact cards (before sphinx-needs formats what is left)."""
+def render_cards(app: Sphinx, doctree: nodes.document) -> None:
+    """Replace our needs' nodes in the document being read with compact cards."""
+    docname = app.env.docname
     found = list(doctree.findall(NeedNode))
     if not found:
         return
@@ -169,19 +171,24 @@ def card_fingerprints(corpus: Corpus) -> dict[str, str]:
     return {doc: hashlib.sha1("\n".join(p).encode()).hexdigest() for doc, p in parts.items()}
 
 
-def outdated_cards(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Documents to rewrite because their cards show links or titles that changed elsewhere."""
+def outdated_cards(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Documents to re-read because their cards show links or titles that changed elsewhere."""
     new = card_fingerprints(corpus_of(app))
     old: dict[str, str] = getattr(env, _FINGERPRINTS, {})
     setattr(env, _FINGERPRINTS, new)
+    skip = added | changed | removed
     return sorted(
-        doc for doc, value in new.items() if old.get(doc) not in (None, value) and doc in env.found_docs
+        doc
+        for doc, value in new.items()
+        if old.get(doc) not in (None, value) and doc in env.found_docs and doc not in skip
     )
 
 
 def register(app: Sphinx) -> None:
-    app.connect("doctree-resolved", render_cards, priority=450)
-    app.connect("env-get-updated", outdated_cards)
+    app.connect("doctree-read", render_cards, priority=600)  # after sphinx-needs' analyse_need_locations
+    app.connect("env-get-outdated", outdated_cards)
 
 
 def write_type_css(app: Sphinx, exception: Exception | None) -> None:
