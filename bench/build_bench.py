@@ -62,8 +62,8 @@ def measure(cmd: list[str], cwd: Path) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail)
 
 
-def ours(project: Path, out: Path, fresh: bool = True) -> Run:
-    cmd = [sys.executable, "-m", "smets_spec.cli", "build", "--out", str(out)]
+def ours(project: Path, out: Path, fresh: bool = True, jobs: str = "auto") -> Run:
+    cmd = [sys.executable, "-m", "smets_spec.cli", "build", "--out", str(out), "-j", jobs]
     return measure([*cmd, "--fresh"] if fresh else cmd, project)
 
 
@@ -107,8 +107,12 @@ def plain(project: Path, work: Path, corpus: Corpus) -> Run:
     )
 
 
+_SPHINX_ROLE = re.compile(r":[\w.-]+:`([^`]*)`")
+
+
 def _sdoc_text(text: str) -> str:
-    text = _SMETS_DIRECTIVE.sub("", text + "\n")  # StrictDoc renders reST without our directives
+    # StrictDoc renders plain docutils reST: no Sphinx roles (shown as literals), none of our directives
+    text = _SPHINX_ROLE.sub(r"``\1``", _SMETS_DIRECTIVE.sub("", text + "\n"))
     lines = [line if line.strip() else "" for line in text.splitlines()] or ["(no text)"]
     return "\n".join(line.replace("<<<", "< < <").replace(">>>", "> > >") for line in lines)
 
@@ -196,12 +200,15 @@ def incremental(project: Path, out: Path, corpus: Corpus) -> tuple[Run, str]:
     return run, verdict
 
 
-def bench_size(n: int, work: Path, with_strictdoc: bool) -> dict[str, object]:
+def bench_size(n: int, work: Path, with_strictdoc: bool, serial: bool = False) -> dict[str, object]:
     project = generate(work / "project", n)
     corpus = load_spec(project / "spec", relative_to=project)
     out = work / "ours-out"
     result: dict[str, object] = {"n": n, "needs": len(corpus)}
-    result["ours"] = ours(project, out)
+    result["ours"] = ours(project, out)  # cold: also runs the conformance suite (no results yet)
+    if serial:  # Sphinx's parallel build on or off, both with the suite's results already there
+        result["serial"] = ours(project, work / "serial-out", jobs="1")
+        result["parallel"] = ours(project, work / "serial-out", jobs="auto")
     result["incremental"], result["incremental_check"] = incremental(project, out, corpus)
     result["plain"] = plain(project, work, corpus)
     result["strictdoc"] = strictdoc(work, corpus) if with_strictdoc else None
@@ -213,6 +220,9 @@ def report(res: dict[str, object]) -> None:
     assert isinstance(ours_run, Run) and isinstance(plain_run, Run)
     print(f"\n== {res['n']} requirements ({res['needs']} needs) ==")
     print(f"ours, full build          {ours_run.cell()}")
+    for key, label in (("parallel", "-j auto, results there"), ("serial", "-j 1, results there")):
+        if isinstance(res.get(key), Run):
+            print(f"ours, full, {label:20s}{res[key].cell()}")  # type: ignore[attr-defined]
     print(f"ours, one edit, rebuild   {res['incremental'].cell()}")  # type: ignore[attr-defined]
     print(f"   {res['incremental_check']}")
     print(f"plain sphinx-needs        {plain_run.cell()}")
@@ -233,13 +243,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--no-strictdoc", action="store_true")
     parser.add_argument("--keep", help="keep the generated projects in this folder")
+    parser.add_argument(
+        "--serial", action="store_true", help="also time our full build with -j 1 and -j auto (item 4)"
+    )
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="smets-bench-"))
     for n in args.sizes:
         work = base / f"n{n}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        report(bench_size(n, work, not args.no_strictdoc))
+        report(bench_size(n, work, not args.no_strictdoc, args.serial))
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -7,16 +7,21 @@ every requirement-page panel of the first requirement; the workers Sphinx forks 
 parallel read inherit them instead of each computing its own, and the requirement pages
 written at the end of the build find them ready.
 
-A handful of changed documents are read serially:
+Those objects, and everything else alive at that point, are then frozen out of the garbage
+collector's reach (:func:`gc.freeze`): they live to the end of the build, and each collection
+would otherwise walk them all again and, in a forked worker, touch (so copy) their pages.
 
-Sphinx reads in parallel by forking workers that each send the *whole* environment back,
-pickled, to be merged. With thousands of needs in the environment that costs more than
-reading a few documents, so an incremental build that re-reads fewer than
-:data:`SERIAL_BELOW` documents reads them in the main process; writing is still parallel.
+A handful of changed documents are read serially: Sphinx reads in parallel by forking
+workers that each send the *whole* environment back, pickled, to be merged. With thousands
+of needs in the environment that costs more than reading a few documents, so an incremental
+build that re-reads fewer than :data:`SERIAL_BELOW` documents reads them in the main
+process; writing is still parallel.
 Measured at 2,000 requirements: see docs/performance.md.
 """
 
 from __future__ import annotations
+
+import gc
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -44,6 +49,9 @@ def warm(app: Sphinx) -> None:
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     if docnames:
         warm(app)
+    # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
+    # collector from walking them again and again (and, in a forked worker, from copying them)
+    gc.freeze()
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1
