@@ -78,3 +78,13 @@ def text(path: Path) -> str:
     parser = _Text()
     parser.feed(path.read_text(encoding="utf-8"))
     return " ".join(" ".join(parser.parts).split())
+
+
+class StubLinker:
+    """A :class:`smets_spec.render.html.Linker` whose URLs say what they point at."""
+
+    def need(self, need_id: str) -> str:
+        return f"need:{need_id}"
+
+    def doc(self, docname: str) -> str:
+        return f"doc:{docname}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from changetools import FIXTURE, edit, history_repo
+from htmltools import StubLinker
 from smets_spec.changelog import Status, Step, VersionHistory, version_history
 from smets_spec.corpus import load_spec
 from smets_spec.project import Project
@@ -123,14 +124,6 @@ def test_suspects_page_and_requirement_panel(site: Path) -> None:
         '<section id="change-history"><h2>Change history and suspect links</h2>'
         "<ul><li>v1.1: modified, editorial (wording only)</li></ul></section>"
     ) in (site / "req" / "PC.02.html").read_text(encoding="utf-8")
-
-
-class StubLinker:
-    def need(self, need_id: str) -> str:
-        return f"need:{need_id}"
-
-    def doc(self, docname: str) -> str:
-        return f"doc:{docname}"
 
 
 def test_history_panel_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

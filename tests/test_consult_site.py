@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from htmltools import StubLinker
 from smets_spec.consultation.model import Kind, Response, Stored
 from smets_spec.consultation.render import (
     _comment_html,
@@ -29,14 +30,6 @@ IM02 = "CC_DECC_2011_ELSTER_METERING_LIMITED_IM_02"
 def _text(html: str) -> str:
     html = re.sub(r"<svg.*?</svg>", " [svg] ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-class StubLinker:
-    def need(self, need_id: str) -> str:
-        return f"need:{need_id}"
-
-    def doc(self, docname: str) -> str:
-        return f"doc:{docname}"
 
 
 LINKER = StubLinker()

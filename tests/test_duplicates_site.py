@@ -7,18 +7,10 @@ import sys
 from pathlib import Path
 
 from clitools import sourcedir, write
+from htmltools import StubLinker
 from smets_spec.corpus import Corpus, load_spec
 from smets_spec.duplicates.page import duplicates_page, duplicates_panel
 from smets_spec.duplicates.suppress import fingerprint
-
-
-class StubLinker:
-    def need(self, need_id: str) -> str:
-        return f"need:{need_id}"
-
-    def doc(self, docname: str) -> str:
-        return f"doc:{docname}"
-
 
 LINKER = StubLinker()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from clitools import sourcedir
+from htmltools import StubLinker
 from smets_spec.conformance import live
 from smets_spec.conformance.pages import conformance_page, status_panel
 from smets_spec.conformance.results import CaseResult, Outcome, Results, save
@@ -71,14 +72,6 @@ def test_repository_site_shows_status(built_site: Path) -> None:
         'CQ_MODEL_GRACE_PERIOD <span class="smets-title">PC.03: grace period</span></a></td><td>'
         '<a class="smets-ref" href="../req/PC.03.html"'
     ) in (built_site / "models" / "open-questions.html").read_text(encoding="utf-8")
-
-
-class StubLinker:
-    def need(self, need_id: str) -> str:
-        return f"need:{need_id}"
-
-    def doc(self, docname: str) -> str:
-        return f"doc:{docname}"
 
 
 LINKER = StubLinker()
