@@ -9,7 +9,8 @@ written at the end of the build find them ready.
 
 Those objects, and everything else alive at that point, are then frozen out of the garbage
 collector's reach (:func:`gc.freeze`): they live to the end of the build, and each collection
-would otherwise walk them all again and, in a forked worker, touch (so copy) their pages.
+would otherwise walk them all again and, in a forked worker, touch (so copy) their pages;
+they are handed back at ``build-finished``.
 
 A handful of changed documents are read serially: Sphinx reads in parallel by forking
 workers that each send the *whole* environment back, pickled, to be merged. With thousands
@@ -65,6 +66,12 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
+    """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
+    gc.unfreeze()
+
+
 def register(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read)
+    app.connect("build-finished", _unfreeze, priority=950)
