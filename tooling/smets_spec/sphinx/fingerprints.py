@@ -33,6 +33,10 @@ from .state import corpus_of
 TextFunc = Callable[[Sphinx, str, tuple[str, ...]], str]
 
 RENDERERS: dict[str, TextFunc] = {}
+#: Texts rendered for this build's corpus, by (directive, page, args): a page re-read because
+#: :func:`changed_pages` found its text changed uses the text rendered there, not a second render.
+_TEXTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+_TEXTS_OF: list[Corpus | None] = [None]
 _STORE = "smets_rendered"
 _NEED_ROLE = re.compile(r":need:`([^`]*)`")
 
@@ -69,7 +73,7 @@ class RenderedDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         args = tuple(self.arguments) + tuple(f"{k}={v}" for k, v in sorted(self.options.items()))
-        text = RENDERERS[self.name](self.env.app, self.env.docname, args)
+        text = render(self.env.app, self.name, self.env.docname, args)
         note_rendered(self.env, self.env.docname, self.name, args, text)
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname
@@ -90,6 +94,19 @@ def add_directive(
     app.add_directive(name, type(f"Rendered_{name}", (base,), {"option_spec": spec}))
 
 
+def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
+    """The text of directive ``name`` on ``docname``, rendered once per corpus."""
+    corpus = corpus_of(app)
+    if _TEXTS_OF[0] is not corpus:
+        _TEXTS.clear()
+        _TEXTS_OF[0] = corpus
+    key = (name, docname, args)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = RENDERERS[name](app, docname, args)
+    return text
+
+
 def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
     """Pages (outside ``skip``) whose directives now render something else."""
     corpus = corpus_of(app)
@@ -98,8 +115,7 @@ def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[st
         if docname in skip or docname not in env.found_docs:
             continue
         for name, args, old in entries:
-            func = RENDERERS.get(name)
-            if func is None or digest(corpus, func(app, docname, args)) != old:
+            if name not in RENDERERS or digest(corpus, render(app, name, docname, args)) != old:
                 out.append(docname)
                 break
     return sorted(out)

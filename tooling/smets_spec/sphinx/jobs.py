@@ -32,7 +32,7 @@ from .site import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
 #: Fewer documents to read than this: read them serially.
-SERIAL_BELOW = 24
+SERIAL_BELOW = 64
 _SAVED = "_smets_parallel"
 
 
