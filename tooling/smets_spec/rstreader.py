@@ -196,14 +196,14 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
     return needs, errors
 
 
-def read_file(path: Path, display: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
-    """Read one file; a file that is not UTF-8 is an error at the line of its first bad byte."""
-    data = path.read_bytes()
+def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """A file's text (without a byte-order mark), or the error for a file that is not UTF-8,
+    at the line of its first bad byte."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [], [
+        return None, [
             Diagnostic(
                 Location(display, line),
                 Severity.ERROR,
@@ -212,7 +212,14 @@ def read_file(path: Path, display: str, directives: Iterable[str]) -> tuple[list
                 "save the file as UTF-8 (for example: iconv -f cp1252 -t utf-8)",
             )
         ]
-    return read_text(text.removeprefix("\ufeff"), display, directives)
+
+
+def read_file(path: Path, display: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
+    """Read one file; a file that is not UTF-8 is an error at the line of its first bad byte."""
+    text, errors = decode(path.read_bytes(), display)
+    if text is None:
+        return [], errors
+    return read_text(text, display, directives)
 
 
 def read_tree(

@@ -10,9 +10,9 @@ from sys import intern
 from typing import NamedTuple
 
 from .corpus import _raw_values, build_record
-from .diagnostics import Diagnostic, Location, Rule, Severity
+from .diagnostics import Diagnostic
 from .history import Source
-from .rstreader import RawNeed, read_text
+from .rstreader import RawNeed, decode, read_text
 from .schema import BY_DIRECTIVE, ImpactClass, Need
 
 
@@ -71,23 +71,6 @@ class FileParse:
             for parsed in self.needs:
                 self._by_id.setdefault(parsed.id, parsed)
         return self._by_id.get(need_id)
-
-
-def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
-    """A file's text, or the error the fast reader gives for a file that is not UTF-8."""
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff"), []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [
-            Diagnostic(
-                Location(display, line),
-                Severity.ERROR,
-                f"file is not UTF-8 ({exc.reason}: byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                Rule.INPUT,
-                "save the file as UTF-8 (for example: iconv -f cp1252 -t utf-8)",
-            )
-        ]
 
 
 def parse_file(source: Source, path: str) -> FileParse:
