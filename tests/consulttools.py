@@ -8,7 +8,7 @@ from smets_spec.consultation.export import export_workbook
 from smets_spec.consultation.fill import Filled, fill_workbook
 from smets_spec.consultation.importer import read_workbook
 from smets_spec.consultation.layout import Limits
-from smets_spec.consultation.model import pick_consultation
+from smets_spec.consultation.model import Kind, Stored, pick_consultation
 from smets_spec.consultation.reader import ImportReport
 from smets_spec.consultation.store import StoreResult, consultation_folder, store
 from smets_spec.corpus import Corpus, load_spec
@@ -107,3 +107,26 @@ def import_one(
 
 def messages(report: ImportReport) -> str:
     return "\n".join(d.format() for d in report.diagnostics)
+
+
+Comment = tuple[str | None, str | None, str | None]
+General = tuple[str | None, str | None, str | None, str | None]
+
+
+def stored_texts(
+    items: list[Stored],
+) -> tuple[dict[int, str | None], dict[str, Comment], list[General]]:
+    """Stored responses shaped as :class:`Filled` holds them: answers by question number, comments
+    (issue, comment, wording) by requirement id, and the general rows in order."""
+    answers: dict[int, str | None] = {}
+    comments: dict[str, Comment] = {}
+    general: list[General] = []
+    for s in items:
+        rating = s.response.rating.value if s.response.rating else None
+        if s.response.kind is Kind.ANSWER:
+            answers[int(s.response.target[-2:])] = s.response.text
+        elif s.response.kind is Kind.REQUIREMENT:
+            comments[s.response.target] = (rating, s.response.text, s.response.wording)
+        elif s.response.kind is Kind.GENERAL:
+            general.append((s.response.topic, rating, s.response.text, s.response.wording))
+    return answers, comments, general

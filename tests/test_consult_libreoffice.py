@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from consulttools import answer, export, import_one, load, messages, mini_project
+from consulttools import answer, export, import_one, load, messages, mini_project, stored_texts
 from smets_spec.consultation import layout
 from smets_spec.consultation.fill import Filled
-from smets_spec.consultation.model import Kind, read_responses
+from smets_spec.consultation.model import read_responses
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
@@ -82,26 +82,8 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     report, stored = import_one(root, lo_answered)
     assert stored is not None, messages(report)
     items, _ = read_responses(load(root), "CON_TEST")
-    assert {
-        int(s.response.target[-2:]): s.response.text for s in items if s.response.kind is Kind.ANSWER
-    } == FILLED.answers
-    assert {
-        s.response.target: (
-            s.response.rating.value if s.response.rating else None,
-            s.response.text,
-            s.response.wording,
-        )
-        for s in items
-        if s.response.kind is Kind.REQUIREMENT
-    } == FILLED.comments
-    assert [
-        (
-            s.response.topic,
-            s.response.rating.value if s.response.rating else None,
-            s.response.text,
-            s.response.wording,
-        )
-        for s in items
-        if s.response.kind is Kind.GENERAL
-    ] == FILLED.general
+    answers, comments, general = stored_texts(items)
+    assert answers == FILLED.answers
+    assert comments == FILLED.comments
+    assert general == FILLED.general
     assert {s.respondent for s in items} == {FILLED.respondent}

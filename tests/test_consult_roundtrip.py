@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.xml import LXML
 
-from consulttools import answer, import_one, load, mini_project
+from consulttools import answer, import_one, load, mini_project, stored_texts
 from smets_spec.consultation import layout
 from smets_spec.consultation.fill import Filled
-from smets_spec.consultation.model import Kind, pick_consultation, read_responses
+from smets_spec.consultation.model import pick_consultation, read_responses
 from smets_spec.consultation.store import Outcome
 from smets_spec.consultation.summary import summarise, write_summary
 
@@ -79,31 +79,10 @@ def check_round_trip(filled: Filled, work: Path) -> None:
     assert corpus.errors == 0, [d.format() for d in corpus.diagnostics]
     items, problems = read_responses(corpus, "CON_TEST")
     assert problems == []
-    got_answers = {
-        int(s.response.target[-2:]): s.response.text for s in items if s.response.kind is Kind.ANSWER
-    }
-    assert got_answers == filled.answers
-    got_comments = {
-        s.response.target: (
-            s.response.rating.value if s.response.rating else None,
-            s.response.text,
-            s.response.wording,
-        )
-        for s in items
-        if s.response.kind is Kind.REQUIREMENT
-    }
-    assert got_comments == filled.comments
-    got_general = [
-        (
-            s.response.topic,
-            s.response.rating.value if s.response.rating else None,
-            s.response.text,
-            s.response.wording,
-        )
-        for s in items
-        if s.response.kind is Kind.GENERAL
-    ]
-    assert got_general == filled.general
+    answers, comments, general = stored_texts(items)
+    assert answers == filled.answers
+    assert comments == filled.comments
+    assert general == filled.general
     assert {s.respondent for s in items} <= {filled.respondent}
     # the summary workbook gives back the same texts
     summary_path = work / "summary.xlsx"
