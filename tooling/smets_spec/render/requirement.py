@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 from ..corpus import Corpus
-from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Protocol, Requirement
+from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Requirement
 from ..trace import requirement_trace
 from .html import Linker, esc, need_link, table
 from .panels import html_panel, ordered
-from .trace import graph_html
+from .trace import carrying_objects, graph_html
 
-_LABEL = {Protocol.DLMS_COSEM: "DLMS/COSEM", Protocol.ZIGBEE_SE: "ZigBee SE", Protocol.GBCS: "GBCS"}
 _ROLE_UNSAFE = re.compile(r"([\\`<>])")
 
 
@@ -60,17 +59,13 @@ def data_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
         return _para(f"{esc(req_id)} uses no data item.")
     rows = []
     for link in trace.chain.items:
-        objects = [
-            f'<span class="smets-obj"><span class="smets-proto">{_LABEL[o.protocol]}</span> '
-            f"{need_link(corpus, linker, o.id, show_title=True)}</span>"
-            for o in (*link.objects, *link.use_cases)
-            if o.protocol is not None
-        ]
-        if not link.carried:
-            objects.insert(0, '<span class="smets-gap">unmapped</span>')
         evidence = link.item.mapping_evidence.value if link.item.mapping_evidence else "not stated"
         rows.append(
-            [need_link(corpus, linker, link.item.id, show_title=True), "".join(objects), esc(evidence)]
+            [
+                need_link(corpus, linker, link.item.id, show_title=True),
+                carrying_objects(corpus, linker, link),
+                esc(evidence),
+            ]
         )
     return table(["Data item", "Protocol objects carrying it", "Mapping evidence"], rows, "smets-list")
 

@@ -105,7 +105,7 @@ def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:
 _PROTOCOL_LABEL = {Protocol.DLMS_COSEM: "DLMS/COSEM", Protocol.ZIGBEE_SE: "ZigBee SE", Protocol.GBCS: "GBCS"}
 
 
-def _objects(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
+def carrying_objects(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
     """One line per carrying object, labelled with its protocol; GBCS use cases last."""
     lines = [
         f'<span class="smets-obj"><span class="smets-proto">{_PROTOCOL_LABEL[o.protocol]}</span> '
@@ -124,7 +124,7 @@ def _item_cells(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
     return (
         f"<td>{need_link(corpus, linker, item.id, show_title=True)}"
         f'<br><span class="smets-evidence">mapping evidence: {esc(evidence)}</span></td>'
-        f"<td>{_objects(corpus, linker, link)}</td>"
+        f"<td>{carrying_objects(corpus, linker, link)}</td>"
     )
 
 
