@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import forking
 from ..conformance import DEFAULT_TARGET, live, sync
 from ..conformance.results import Results, Status, age_text, load
 from ..conformance.runner import SUITE_DIR, Run, collect, newest_source, run_suite
@@ -142,14 +142,9 @@ def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
         f"conformance: no results at {project.rel(path)}; running the suite on the "
         "reference models (smets conform), beside the build\n"
     )
-    sys.stdout.flush()
-    sys.stderr.flush()
     started = time.monotonic()
-    if "fork" in multiprocessing.get_all_start_methods():
-        child = multiprocessing.get_context("fork").Process(
-            target=_suite_in_child, args=(project.spec, path), name="smets-conformance"
-        )
-        child.start()
+    child = forking.start(_suite_in_child, (project.spec, path), "smets-conformance")
+    if child is not None:
 
         def status() -> int | None:
             child.join()

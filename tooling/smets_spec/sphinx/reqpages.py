@@ -23,10 +23,9 @@ unchanged is not touched); pages of removed requirements are deleted.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import posixpath
 import re
-import sys
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from docutils import nodes
@@ -34,6 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxRole
 
+from .. import forking
 from ..corpus import Corpus
 from ..render.html import esc, raw_block
 from ..render.requirement import page_body
@@ -171,20 +171,17 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     corpus = corpus_of(app)
-    if app.parallel > 1 and "fork" in multiprocessing.get_all_start_methods():
-        sys.stdout.flush()
-        sys.stderr.flush()
-        writer = multiprocessing.get_context("fork").Process(
-            target=write_pages, args=(app, corpus), name="smets-requirement-pages"
-        )
-        writer.start()
-        setattr(app, _WRITER, writer)
-    else:
+    writer = None
+    if app.parallel > 1:
+        writer = forking.start(write_pages, (app, corpus), "smets-requirement-pages")
+    if writer is None:
         write_pages(app, corpus)
+    else:
+        setattr(app, _WRITER, writer)
 
 
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
-    writer: multiprocessing.process.BaseProcess | None = getattr(app, _WRITER, None)
+    writer: BaseProcess | None = getattr(app, _WRITER, None)
     if writer is None:
         return
     delattr(app, _WRITER)
