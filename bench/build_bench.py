@@ -1,6 +1,6 @@
 """Site build benchmark (issue 8): our full and incremental builds against peers, same content.
 
-For each size N it generates one synthetic spec (``smets_spec.synthetic``) and measures, in this
+For each size N it generates one synthetic spec (``smets_spec.corpus.synthetic``) and measures, in this
 run and on this machine:
 
 * ours: ``smets build`` (validation + Sphinx with every page and feature), cold;
@@ -29,9 +29,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from smets_spec.corpus import Corpus, load_spec
-from smets_spec.schema import NEED_TYPES, link_spec
-from smets_spec.synthetic import generate
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.schema import NEED_TYPES, link_spec
+from smets_spec.corpus.synthetic import generate
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".venv-peers"

@@ -13,7 +13,7 @@ against a peer doing the same reading or writing with openpyxl's default
 * import, peer: ``load_workbook`` in default mode and reading every cell's value
   (no checks, nothing written).
 
-The spec comes from ``smets_spec.synthetic``; every requirement row of the
+The spec comes from ``smets_spec.corpus.synthetic``; every requirement row of the
 response has a rating and a comment, every tenth a proposed wording. Wall and
 CPU seconds are printed (the machine may be shared: CPU time is the steadier).
 
@@ -38,9 +38,9 @@ from smets_spec.consultation.fill import Filled, fill_workbook
 from smets_spec.consultation.importer import read_workbook
 from smets_spec.consultation.model import consulted_requirements, devices_text, pick_consultation
 from smets_spec.consultation.store import consultation_folder, store
-from smets_spec.corpus import Corpus, load_spec
-from smets_spec.schema import Device
-from smets_spec.synthetic import generate
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.schema import Device
+from smets_spec.corpus.synthetic import generate
 
 
 def timed(func: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:

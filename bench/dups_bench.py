@@ -25,14 +25,14 @@ import tracemalloc
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from smets_spec.corpus import load_spec
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.synthetic import generate
 from smets_spec.duplicates.classify import Kind, Thresholds
 from smets_spec.duplicates.evaluate import plant, score_planted
 from smets_spec.duplicates.index import Collection, cosine
 from smets_spec.duplicates.items import REQUIREMENTS, Item, from_corpus
 from smets_spec.duplicates.scan import names_of, scan, scan_group
 from smets_spec.duplicates.text import tokenize
-from smets_spec.synthetic import generate
 
 
 def calibrate() -> float:

@@ -1,6 +1,6 @@
 """Change impact benchmark (issue 5): ``smets impact BASE HEAD`` on a 10,000-requirement spec.
 
-It generates a synthetic spec (``smets_spec.synthetic``), commits it to a fresh git repository,
+It generates a synthetic spec (``smets_spec.corpus.synthetic``), commits it to a fresh git repository,
 commits a second revision that changes 20 requirements normatively (a number in each text), and
 measures, in this run and on this machine, the wall time of the real command
 (``python -m smets_spec.cli impact BASE HEAD``, interpreter start-up included):
@@ -36,13 +36,13 @@ from pathlib import Path
 
 import git
 
-from smets_spec.corpus import load_spec
-from smets_spec.diff import diff_corpora
-from smets_spec.graph import build_graph, walk
-from smets_spec.impact import impact_links
-from smets_spec.schema import Requirement
-from smets_spec.specindex import CACHE_FOLDER, IndexCache
-from smets_spec.synthetic import generate
+from smets_spec.change.diff import diff_corpora
+from smets_spec.change.impact import impact_links
+from smets_spec.change.specindex import CACHE_FOLDER, IndexCache
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.schema import Requirement
+from smets_spec.corpus.synthetic import generate
+from smets_spec.trace.graph import build_graph, walk
 
 _NUMBER = re.compile(r"\b(\d+)\b")
 

@@ -1,5 +1,5 @@
 """Traceability benchmark (issue 3): the link graph, every matrix and coverage figure, and ``smets trace``
-queries, on a generated 10,000-requirement spec (``smets_spec.synthetic``).
+queries, on a generated 10,000-requirement spec (``smets_spec.corpus.synthetic``).
 
 Measured in this run, on this machine:
 
@@ -39,10 +39,10 @@ import networkx as nx
 
 from smets_spec import gaps, trace
 from smets_spec.commands.trace import _tree
-from smets_spec.corpus import Corpus, load_spec
-from smets_spec.graph import DOWNSTREAM, Flow, build_graph, forget, graph_of, walk
-from smets_spec.schema import DataItem, Device, Protocol, ProtocolObject, Requirement, Section
-from smets_spec.synthetic import generate
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.schema import DataItem, Device, Protocol, ProtocolObject, Requirement, Section
+from smets_spec.corpus.synthetic import generate
+from smets_spec.trace.graph import DOWNSTREAM, Flow, build_graph, forget, graph_of, walk
 
 
 def timed(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from smets_spec.corpus import Corpus, load_spec
-from smets_spec.project import Project
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from smets_spec.consultation.layout import Limits
 from smets_spec.consultation.model import Kind, Stored, pick_consultation
 from smets_spec.consultation.reader import ImportReport
 from smets_spec.consultation.store import StoreResult, consultation_folder, store
-from smets_spec.corpus import Corpus, load_spec
+from smets_spec.corpus.load import Corpus, load_spec
 
 DEVICE = """Devices
 =======

@@ -81,7 +81,7 @@ def text(path: Path) -> str:
 
 
 class StubLinker:
-    """A :class:`smets_spec.render.html.Linker` whose URLs say what they point at."""
+    """A :class:`smets_spec.markup.html.Linker` whose URLs say what they point at."""
 
     def need(self, need_id: str) -> str:
         return f"need:{need_id}"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from smets_spec.corpus import Corpus
-from smets_spec.graph import graph_of, neighbourhood
+from smets_spec.corpus.load import Corpus
+from smets_spec.trace.graph import graph_of, neighbourhood
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"

@@ -1,10 +1,10 @@
-"""The editorial / normative rule on wording, case by case (smets_spec.editorial)."""
+"""The editorial / normative rule on wording, case by case (smets_spec.change.editorial)."""
 
 from __future__ import annotations
 
 import pytest
 
-from smets_spec.editorial import Op, edit_distance, normal_form, text_reasons, tokens, word_diff
+from smets_spec.change.editorial import Op, edit_distance, normal_form, text_reasons, tokens, word_diff
 
 BASE = "The meter shall record the import register every 30 minutes and retain it for 13 months."
 

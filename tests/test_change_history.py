@@ -12,13 +12,13 @@ import pytest
 
 from changetools import FIXTURE, commit, edit, history_repo
 from clitools import smets
-from smets_spec.changeset import open_changeset
-from smets_spec.cost import Action
-from smets_spec.diff import ChangeKind, Nature
-from smets_spec.history import Repository, RevisionError
-from smets_spec.impact import analyse
-from smets_spec.project import Project
-from smets_spec.specindex import IndexCache
+from smets_spec.change.changeset import open_changeset
+from smets_spec.change.cost import Action
+from smets_spec.change.diff import ChangeKind, Nature
+from smets_spec.change.history import Repository, RevisionError
+from smets_spec.change.impact import analyse
+from smets_spec.change.specindex import IndexCache
+from smets_spec.corpus.project import Project
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ import pytest
 
 from changetools import FIXTURE, edit, history_repo
 from htmltools import StubLinker
-from smets_spec.changelog import Status, Step, VersionHistory, version_history
-from smets_spec.corpus import load_spec
-from smets_spec.project import Project
+from smets_spec.change.changelog import Status, Step, VersionHistory, version_history
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.project import Project
+from smets_spec.markup.panels import PANELS
 from smets_spec.render import changes
 from smets_spec.render.changes import history_panel
-from smets_spec.render.panels import PANELS
 from smets_spec.sphinx.build import run_sphinx
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from changetools import commit, edit, history_repo
 from clitools import smets, write
-from smets_spec.suspects import REVIEWS_FILE, read_reviews
+from smets_spec.change.suspects import REVIEWS_FILE, read_reviews
 
 SUSPECTS = ["MOD_PREPAY implements PC.01", "PC.01 uses DAT_BALANCE", "TST_SWITCH verifies PC.01"]
 

@@ -14,7 +14,7 @@ from consulttools import export, mini_project
 from smets_spec.consultation import layout
 from smets_spec.consultation.export import spec_revision
 from smets_spec.consultation.fill import Filled, fill_workbook
-from smets_spec.corpus import load_spec
+from smets_spec.corpus.load import load_spec
 
 
 def test_export_import_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,8 @@ from conftest import ROOT, copy_project
 from smets_spec.consultation.decc2011 import CONSULTATION_ID, RESPONDENT, SEED, import_elster
 from smets_spec.consultation.model import Kind, Stored, question_text, questions_of, read_responses
 from smets_spec.consultation.store import Outcome
-from smets_spec.corpus import Corpus, load_needs_json
-from smets_spec.rstreader import read_file
+from smets_spec.corpus.load import Corpus, load_needs_json
+from smets_spec.corpus.rstreader import read_file
 
 RESPONSE_FILE = ROOT / "spec" / "consultations" / "decc-2011" / "elster-metering-limited.rst"
 

@@ -11,8 +11,8 @@ from sphinx.cmd.build import build_main
 from consulttools import load, mini_project
 from smets_spec.consultation.model import Kind, Response, ResponseSet, read_responses
 from smets_spec.consultation.store import consultation_folder, store
-from smets_spec.corpus import load_needs_json
-from smets_spec.schema import Rating
+from smets_spec.corpus.load import load_needs_json
+from smets_spec.corpus.schema import Rating
 
 HOSTILE = [
     "trailing spaces   \n\ttab-indented\n  two spaces",

@@ -17,7 +17,7 @@ from smets_spec.consultation.fill import Filled
 from smets_spec.consultation.layout import Limits
 from smets_spec.consultation.model import Kind, read_responses
 from smets_spec.consultation.store import Outcome
-from smets_spec.diagnostics import Rule, Severity
+from smets_spec.corpus.diagnostics import Rule, Severity
 
 GOOD = Filled("Elster Metering Limited", answers={1: "Yes."}, comments={"PC.01": ("Major", "No.", None)})
 

@@ -19,10 +19,10 @@ from smets_spec.consultation.render import (
     count_chart,
     text_html,
 )
-from smets_spec.corpus import Corpus
-from smets_spec.diagnostics import Location
-from smets_spec.render.panels import PANELS
-from smets_spec.schema import Rating
+from smets_spec.corpus.diagnostics import Location
+from smets_spec.corpus.load import Corpus
+from smets_spec.corpus.schema import Rating
+from smets_spec.markup.panels import PANELS
 
 IM02 = "CC_DECC_2011_ELSTER_METERING_LIMITED_IM_02"
 

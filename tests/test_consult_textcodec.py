@@ -19,7 +19,7 @@ from smets_spec.consultation.textcodec import (
     encode_text,
     plain,
 )
-from smets_spec.rstreader import read_text
+from smets_spec.corpus.rstreader import read_text
 
 NASTY = [
     "",

@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from smets_spec.corpus import Corpus, load_needs_json
-from smets_spec.project import Project
-from smets_spec.schema import DataItem, Device, ProtocolObject, Requirement
+from smets_spec.corpus.load import Corpus, load_needs_json
+from smets_spec.corpus.project import Project
+from smets_spec.corpus.schema import DataItem, Device, ProtocolObject, Requirement
 
 SEED = Path(__file__).resolve().parent / "data" / "seed" / "idts-requirements.csv"
 

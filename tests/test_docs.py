@@ -10,8 +10,8 @@ import pytest
 
 from clitools import ROOT, smets, sourcedir, write
 from smets_spec.cli import build_parser
-from smets_spec.diagnostics import Rule
-from smets_spec.schema import DataItem, Device, Need, ProtocolObject, Requirement
+from smets_spec.corpus.diagnostics import Rule
+from smets_spec.corpus.schema import DataItem, Device, Need, ProtocolObject, Requirement
 from test_validation_rules import CASES
 
 AUTHORING = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
@@ -53,7 +53,7 @@ def test_every_command_is_documented() -> None:
 
 
 #: The modules that read and validate the spec (consultation and conformance rules have their own guides).
-VALIDATION = ("corpus.py", "validate.py", "rstreader.py", "commands/build.py")
+VALIDATION = ("corpus/load.py", "corpus/validate.py", "corpus/rstreader.py", "commands/build.py")
 
 
 def test_every_validation_rule_is_documented() -> None:

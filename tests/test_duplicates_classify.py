@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smets_spec.diagnostics import Location
+from smets_spec.corpus.diagnostics import Location
 from smets_spec.duplicates.classify import Finding, Kind, highlight
 from smets_spec.duplicates.items import Item, Source
 from smets_spec.duplicates.scan import scan

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from smets_spec.corpus import Corpus, load_spec
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.synthetic import generate
 from smets_spec.duplicates.classify import Kind
 from smets_spec.duplicates.evaluate import plant, read_labels, score_labels, score_planted
 from smets_spec.duplicates.items import from_corpus
 from smets_spec.duplicates.scan import Scan, scan
-from smets_spec.synthetic import generate
 
 EVAL = Path(__file__).parent / "data" / "duplicates_eval.csv"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from clitools import sourcedir, write
 from htmltools import StubLinker
-from smets_spec.corpus import Corpus, load_spec
+from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.duplicates.page import duplicates_page, duplicates_panel
 from smets_spec.duplicates.suppress import fingerprint
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from smets_spec.corpus import Corpus
-from smets_spec.diagnostics import Location
+from smets_spec.corpus.diagnostics import Location
+from smets_spec.corpus.load import Corpus
 from smets_spec.duplicates.items import DEFINITIONS, GlossaryEntry, Item, Source, from_corpus
 from smets_spec.duplicates.terms import TermFinding, terminology
 

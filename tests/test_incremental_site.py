@@ -14,8 +14,8 @@ from pathlib import Path
 
 from conftest import copy_project
 from htmltools import table, text
-from smets_spec.corpus import load_spec
-from smets_spec.schema import Degree, Device, Requirement
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.schema import Degree, Device, Requirement
 
 
 def _build(root: Path, out: Path) -> str:

@@ -11,8 +11,8 @@ import pytest
 from clitools import smets, sourcedir
 from conftest import copy_project
 from smets_spec.commands.new import next_prefixed_id, next_requirement_id
-from smets_spec.corpus import Corpus, load_spec
-from smets_spec.schema import DataItem, Requirement, Section, Status
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.schema import DataItem, Requirement, Section, Status
 
 
 def _corpus(*ids: str) -> Corpus:
@@ -115,11 +115,11 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
 
 def test_new_requirement_print_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = sourcedir(tmp_path, "mini")
-    before = {p: p.read_bytes() for p in (root / "spec").rglob("*")}
+    before = {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()}
     result = smets(capsys, root, "new", "requirement", "--section", "PC", "--print")
     assert result.code == 0
     assert result.out.startswith("\n.. req:: New requirement\n   :id: PC.03\n")
-    assert {p: p.read_bytes() for p in (root / "spec").rglob("*")} == before
+    assert {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()} == before
 
 
 def test_new_device_gets_its_own_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from clitools import smets
-from smets_spec.corpus import Corpus
-from smets_spec.project import Project
+from smets_spec.corpus.load import Corpus
+from smets_spec.corpus.project import Project
+from smets_spec.corpus.schema import NEED_TYPES, DataItem, Device, ProtocolObject, Requirement
 from smets_spec.render.schema_ref import field_rows, schema_reference
-from smets_spec.schema import NEED_TYPES, DataItem, Device, ProtocolObject, Requirement
 
 
 def test_field_rows_cover_every_field_of_every_type() -> None:

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 from htmltools import parse, table, text
-from smets_spec.corpus import Corpus
-from smets_spec.graph import graph_of
-from smets_spec.schema import Degree, Device, Requirement, Section
-from smets_spec.trace import ordered_requirements, protocol_coverage, verification
+from smets_spec.corpus.load import Corpus
+from smets_spec.corpus.schema import Degree, Device, Requirement, Section
+from smets_spec.trace.coverage import ordered_requirements, protocol_coverage, verification
+from smets_spec.trace.graph import graph_of
 
 
 def _docname(corpus: Corpus, need_id: str) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from smets_spec.corpus import Corpus
-from smets_spec.schema import DataItem, Device, Evidence, Protocol, ProtocolObject, Status
+from smets_spec.corpus.load import Corpus
+from smets_spec.corpus.schema import DataItem, Device, Evidence, Protocol, ProtocolObject, Status
 
 SEED = Path(__file__).parent / "data" / "seed"
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from clitools import SOURCEDIRS, sourcedir, write
-from smets_spec.corpus import load_needs_json, load_spec
+from smets_spec.corpus.load import load_needs_json, load_spec
 from smets_spec.sphinx.dotted_ids import split_dotted
 
 

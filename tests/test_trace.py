@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from smets_spec.corpus import Corpus, load_spec
-from smets_spec.gaps import Level, Policy, default_policy, find_gaps, load_policy, shares
-from smets_spec.graph import Direction, check_link_types, graph_of, neighbourhood, walk
-from smets_spec.schema import Degree
-from smets_spec.trace import (
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.schema import Degree
+from smets_spec.trace.coverage import (
     chains_by_id,
     coverage_by_device,
     coverage_by_section,
@@ -21,6 +19,8 @@ from smets_spec.trace import (
     requirement_trace,
     verification,
 )
+from smets_spec.trace.gaps import Level, Policy, default_policy, find_gaps, load_policy, shares
+from smets_spec.trace.graph import Direction, check_link_types, graph_of, neighbourhood, walk
 
 TRACE = Path(__file__).parent / "sourcedirs" / "trace"
 
@@ -44,7 +44,7 @@ def test_matrix_gives_each_requirement_a_degree_per_device(small: Corpus) -> Non
     assert matrix.count("DEV_ESME", m) == 4
     assert matrix.count("DEV_GSME", o) == 1
     assert [r.id for r, _ in degree_matrix(small, section=None).rows] == list(rows)
-    from smets_spec.schema import Section
+    from smets_spec.corpus.schema import Section
 
     assert [r.id for r, _ in degree_matrix(small, Section.PC).rows] == ["PC.01", "PC.02", "PC.03"]
 

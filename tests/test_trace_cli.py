@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from smets_spec.cli import main
-from smets_spec.corpus import Corpus
-from smets_spec.schema import DataItem, Protocol, ProtocolObject, Requirement, Status
+from smets_spec.corpus.load import Corpus
+from smets_spec.corpus.schema import DataItem, Protocol, ProtocolObject, Requirement, Status
 
 TRACE = Path(__file__).parent / "sourcedirs" / "trace"
 ROOT = Path(__file__).resolve().parent.parent

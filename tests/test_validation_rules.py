@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clitools import Result, smets, sourcedir, write
-from smets_spec.schema import Requirement
+from smets_spec.corpus.schema import Requirement
 
 HEAD = "Bad\n===\n\n"  # the first need of a case starts on line 4
 

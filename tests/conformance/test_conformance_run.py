@@ -18,9 +18,9 @@ from clitools import ROOT
 from smets_spec.conformance import sync
 from smets_spec.conformance.results import load
 from smets_spec.conformance.runner import SUITE_DIR
-from smets_spec.corpus import load_spec
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.schema import ConformanceTest
 from smets_spec.reference.registry import load_registry
-from smets_spec.schema import ConformanceTest
 
 FAULTY = frozenset({"PC.06", "OP.05", "OP.08", "DI.01"})
 FAULTY_CASES = {

@@ -18,8 +18,8 @@ from htmltools import StubLinker
 from smets_spec.conformance import live
 from smets_spec.conformance.pages import conformance_page, status_panel
 from smets_spec.conformance.results import CaseResult, Outcome, Results, save
-from smets_spec.corpus import Corpus
-from smets_spec.render.panels import PANELS
+from smets_spec.corpus.load import Corpus
+from smets_spec.markup.panels import PANELS
 from smets_spec.sphinx.site import HTML_DIRECTIVES
 
 
@@ -254,7 +254,7 @@ def _mini(tmp_path: Path) -> Path:
 
 def test_status_follows_the_latest_results(tmp_path: Path) -> None:
     root = _mini(tmp_path)
-    results = root / "_build" / "conformance.json"
+    results = root / "_build" / "html" / ".smets" / "conformance.json"
     _results(results, Outcome.PASSED)
     first = _build(root)
     assert first.returncode == 0, first.stderr

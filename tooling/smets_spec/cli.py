@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .corpus import load, report
-from .project import Project, find_project
+from .corpus.load import load, report
+from .corpus.project import Project, find_project
 
 Handler = Callable[[argparse.Namespace, Project], int]
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..corpus import load_spec, report
-from ..diagnostics import Diagnostic, Location, Reporter, Rule, Severity
-from ..project import Project
+from ..corpus.diagnostics import Diagnostic, Location, Reporter, Rule, Severity
+from ..corpus.load import load_spec, report
+from ..corpus.project import Project
 
 
 def check_conf(conf: Path, derived: Iterable[str], display: str = "conf.py") -> list[Diagnostic]:
@@ -69,7 +69,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         return 1
     out = Path(args.out).resolve() if args.out else project.html_dir
     from ..conformance import live
-    from .conform import ensure_results  # the site shows the latest conformance results
+    from ..conformance.forbuild import ensure_results  # the site shows the latest conformance results
 
     ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
     try:

@@ -14,20 +14,20 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..changeset import ChangeSet, cache_for, open_changeset
-from ..history import WORKTREE, Repository
-from ..impact import ChangeImpact, analyse
-from ..project import Project
+from ..change.changeset import ChangeSet, cache_for, open_changeset
+from ..change.history import WORKTREE, Repository
+from ..change.impact import ChangeImpact, analyse
+from ..change.review import _plain, build_review, suspects_of, to_json
+from ..change.specindex import IndexCache, no_gc, open_side
+from ..change.suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
+from ..corpus.project import Project
+from ..corpus.schema import Requirement
 from ..render.change_text import diff_text, impact_text
 from ..render.review_md import change_section, cost_section
 from ..render.review_md import render as review_markdown
-from ..review import _plain, build_review, suspects_of, to_json
-from ..schema import Requirement
-from ..specindex import IndexCache, no_gc, open_side
-from ..suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
 
 if TYPE_CHECKING:
-    from ..gaps import Level
+    from ..trace.gaps import Level
 
 
 def _revisions(args: argparse.Namespace) -> tuple[str, str]:
@@ -112,7 +112,7 @@ def cmd_review(args: argparse.Namespace, project: Project) -> int:
 
 
 def _policy_level(project: Project) -> Level:
-    from ..gaps import POLICY_FILE, Level, load_policy
+    from ..trace.gaps import POLICY_FILE, Level, load_policy
 
     path = project.root / POLICY_FILE
     if not path.is_file():
@@ -144,7 +144,7 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
     args.base, args.worktree = base, False
     changeset = _open(args, project)
     suspects, reviewed = suspects_of(changeset)
-    from ..gaps import Level
+    from ..trace.gaps import Level
 
     level = Level.ERROR if args.fail else _policy_level(project)
     if args.json:

@@ -2,7 +2,7 @@
 
 * ``smets conform [--target module:factory] [--out FILE] [--json] [-k EXPR]`` runs
   the suite (default target: the reference models), writes the results file
-  (default ``_build/conformance.json``, which the site reads), prints each
+  (default ``_build/html/.smets/conformance.json``, which the site reads), prints each
   failure with the requirement ids it traces to, and checks that the spec's
   model, question and test needs agree with the code.
 * ``smets conform --check``: only that agreement check (the suite is collected, not run).
@@ -18,23 +18,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import forking
 from ..conformance import DEFAULT_TARGET, live, sync
-from ..conformance.results import Results, Status, age_text, load
-from ..conformance.runner import SUITE_DIR, Run, collect, newest_source, run_suite
-from ..corpus import Corpus, load_spec
-from ..diagnostics import Location, Reporter, Rule
-from ..project import Project
+from ..conformance.results import Results, Status
+from ..conformance.runner import SUITE_DIR, Run, collect, run_suite
+from ..corpus.diagnostics import Location, Reporter, Rule
+from ..corpus.load import Corpus, load_spec
+from ..corpus.project import Project
 from ..reference.registry import load_registry
-from ..schema import ConformanceTest
 
 PYTEST_USAGE_ERROR = 4
 
@@ -124,102 +118,6 @@ def _write_spec(project: Project) -> int:
     return 0
 
 
-def _suite_in_child(spec: Path, path: Path) -> None:
-    """The body of the forked suite run: pytest in-process, its output dropped, its status the exit code."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    sys.exit(run_suite(spec, path).exit_code)
-
-
-def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
-    """Start the suite on the reference models beside the build; return what waits for it.
-
-    Where the platform can fork, the suite runs in a forked copy of this process (no second
-    start-up of Python and the package); elsewhere in a ``smets conform`` subprocess.
-    """
-    sys.stdout.write(
-        f"conformance: no results at {project.rel(path)}; running the suite on the "
-        "reference models (smets conform), beside the build\n"
-    )
-    started = time.monotonic()
-    child = forking.start(_suite_in_child, (project.spec, path), "smets-conformance")
-    if child is not None:
-
-        def status() -> int | None:
-            child.join()
-            return child.exitcode
-    else:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "smets_spec.cli",
-                "--root",
-                str(project.root),
-                "conform",
-                "--out",
-                str(path),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-        def status() -> int | None:
-            return proc.wait()
-
-    def finish() -> None:
-        code = status()
-        sys.stdout.write(
-            f"conformance: suite ran in {time.monotonic() - started:.1f} s (exit status {code})\n"
-        )
-        _report(path)
-
-    return finish
-
-
-def ensure_results(
-    project: Project, html_dir: Path, corpus: Corpus | None = None, wait: bool = True
-) -> Path | None:
-    """For ``smets build``: say how old the results are, or run the suite when there are none.
-
-    With ``wait=False`` the suite runs beside the caller, which must call
-    :func:`smets_spec.conformance.live.settle` before reading the results (the Sphinx
-    extension does at ``builder-inited``). Nothing happens for a spec that lists no
-    conformance tests.
-    """
-    corpus = corpus or load_spec(project.spec, relative_to=project.root)
-    if not corpus.of_type(ConformanceTest):
-        return None
-    path = live.results_file_for(html_dir)
-    if path.is_file():
-        _report(path)
-        return path
-    finish = _start_for_build(project, path)
-    if wait:
-        finish()
-    else:
-        live.defer(finish)
-    return path
-
-
-def _report(path: Path) -> None:
-    try:
-        results = load(path)
-    except ValueError as exc:
-        sys.stdout.write(f"conformance: {exc}; the site shows every requirement as not tested\n")
-        return
-    stale = (
-        " (older than the models or the suite: run `smets conform`)"
-        if (results.generated.timestamp() < newest_source())
-        else ""
-    )
-    counts = ", ".join(f"{n} {o}" for o, n in results.summary().items() if n)
-    sys.stdout.write(
-        f"conformance: results {age_text(results.age())} old, against {results.target}: {counts}{stale}\n"
-    )
-
-
 def add_commands(sub: Any) -> None:
     conform = sub.add_parser(
         "conform", help="run the conformance suite against a device (default: the models)"
@@ -229,7 +127,9 @@ def add_commands(sub: Any) -> None:
         default=DEFAULT_TARGET,
         help=f"device under test as module:factory (default {DEFAULT_TARGET})",
     )
-    conform.add_argument("--out", help="results file (default: _build/conformance.json, read by the site)")
+    conform.add_argument(
+        "--out", help="results file (default: _build/html/.smets/conformance.json, read by the site)"
+    )
     conform.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     conform.add_argument("-k", dest="select", help="run only tests matching this pytest -k expression")
     conform.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..corpus import Corpus, load_spec, report
-from ..diagnostics import Reporter
-from ..project import Project
+from ..corpus.diagnostics import Reporter
+from ..corpus.load import Corpus, load_spec, report
+from ..corpus.project import Project
 
 
 def _corpus(project: Project) -> Corpus | None:

@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..corpus import load_spec
+from ..corpus.load import load_spec
+from ..corpus.project import Project
 from ..duplicates.classify import FAILING, Kind
 from ..duplicates.items import Source, from_corpus, from_needs_json
 from ..duplicates.report import json_report, markdown_report, text_report
 from ..duplicates.scan import scan
 from ..duplicates.suppress import Outcome, Suppressions, apply, entry_text, load_suppressions
-from ..project import Project
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
 HEADER = (

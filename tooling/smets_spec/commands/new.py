@@ -20,10 +20,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from ..corpus import Corpus, load_spec
-from ..diagnostics import Reporter
-from ..project import Project
-from ..schema import BY_DIRECTIVE, SECTION_TITLES, DataItem, Device, Need, Requirement, Section
+from ..corpus.diagnostics import Reporter
+from ..corpus.load import Corpus, load_spec
+from ..corpus.project import Project
+from ..corpus.schema import BY_DIRECTIVE, SECTION_TITLES, DataItem, Device, Need, Requirement, Section
 
 ALIASES = {
     "requirement": "req",

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..project import Project
+from ..corpus.project import Project
 from ..render.schema_ref import schema_markdown, schema_text
 
 

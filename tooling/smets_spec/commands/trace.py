@@ -12,12 +12,19 @@ from typing import Any
 
 import networkx as nx
 
-from ..corpus import Corpus, load, report
-from ..gaps import POLICY_FILE, Gap, Level, Policy, default_policy, find_gaps, load_policy
-from ..graph import Reached, check_link_types, format_path, graph_of, walk
-from ..project import Project
-from ..schema import NEED_TYPES, LinkSpec
-from ..trace import GroupCoverage, coverage_by_device, coverage_by_section, overall, protocol_coverage
+from ..change.changelog import gap_finders
+from ..corpus.load import Corpus, load, report
+from ..corpus.project import Project
+from ..corpus.schema import NEED_TYPES, LinkSpec
+from ..trace.coverage import (
+    GroupCoverage,
+    coverage_by_device,
+    coverage_by_section,
+    overall,
+    protocol_coverage,
+)
+from ..trace.gaps import POLICY_FILE, Gap, Level, Policy, default_policy, find_gaps, load_policy
+from ..trace.graph import Reached, check_link_types, format_path, graph_of, walk
 
 
 def _link_specs() -> dict[str, LinkSpec]:
@@ -201,7 +208,7 @@ def cmd_check(args: argparse.Namespace, project: Project) -> int:
     policy = _policy(args, project)
     corpus = _load(args, project)
     reporter = report(corpus)
-    gaps = find_gaps(corpus, policy)
+    gaps = find_gaps(corpus, policy, gap_finders())
     errors = sum(1 for g in gaps if g.level is Level.ERROR)
     warnings = len(gaps) - errors
     if args.json:

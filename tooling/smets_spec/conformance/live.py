@@ -1,7 +1,7 @@
 """The latest conformance results, as the site sees them.
 
 The Sphinx adapter points this module at the results file of the build
-(``<output>/../conformance.json``, i.e. ``_build/conformance.json``); renderers
+(``<output>/.smets/conformance.json``, i.e. ``_build/html/.smets/conformance.json``); renderers
 call :func:`current`, which re-reads the file only when it changed.
 """
 
@@ -14,6 +14,8 @@ from pathlib import Path
 from .results import Results, load
 
 RESULTS_NAME = "conformance.json"
+#: the folder, inside the output folder, of what a build keeps beside the HTML
+STATE_FOLDER = ".smets"
 
 
 @dataclass
@@ -41,8 +43,8 @@ def settle() -> None:
 
 
 def results_file_for(html_dir: Path) -> Path:
-    """Where a build into ``html_dir`` reads (and ``smets build`` writes) the results."""
-    return html_dir.parent / RESULTS_NAME
+    """Where a build into ``html_dir`` reads (and ``smets build`` writes) the results: inside it."""
+    return html_dir / STATE_FOLDER / RESULTS_NAME
 
 
 def set_results_path(path: Path | None) -> None:

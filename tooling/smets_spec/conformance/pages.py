@@ -16,11 +16,18 @@ from datetime import UTC, datetime
 from html import escape as html_escape
 from pathlib import Path
 
-from ..corpus import Corpus
-from ..render.html import Linker, esc, need_link, raw_block, table
-from ..render.panels import html_panel
-from ..render.rst import escape, heading
-from ..schema import SECTION_TITLES, ConformanceTest, ConsultationQuestion, Degree, Device, ReferenceModel
+from ..corpus.load import Corpus
+from ..corpus.schema import (
+    SECTION_TITLES,
+    ConformanceTest,
+    ConsultationQuestion,
+    Degree,
+    Device,
+    ReferenceModel,
+)
+from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.panels import html_panel
+from ..markup.rst import escape, heading
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..reference.interfaces import ESME, GSME, IHD, Target
 from . import DEFAULT_TARGET
 from .results import CaseResult, Outcome, Results, save
@@ -70,8 +70,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def requirement_ids(config: pytest.Config) -> set[str]:
-    from ..corpus import load_spec
-    from ..project import find_project
+    from ..corpus.load import load_spec
+    from ..corpus.project import find_project
 
     option = config.getoption("--smets-spec")
     try:

@@ -1,6 +1,6 @@
 """Conformance results: the JSON file a suite run writes, and requirement status computed from it.
 
-The file (``_build/conformance.json`` by default) holds one record per test case
+The file (``_build/html/.smets/conformance.json`` by default) holds one record per test case
 (pytest node) with its outcome, the requirement ids it verifies and a message.
 Status per requirement joins the corpus's ``conftest`` needs with these results:
 *fail* if any test verifying it failed, *pass* if at least one passed and none
@@ -17,8 +17,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..corpus import Corpus
-from ..schema import ConformanceTest
+from ..corpus.load import Corpus
+from ..corpus.schema import ConformanceTest
 
 FORMAT = "smets-conformance/1"
 

@@ -6,4 +6,6 @@
 * :mod:`.store` writes them as ``ccomment`` needs, one reST file per respondent,
   with free text kept exactly by :mod:`.textcodec`;
 * :mod:`.summary` consolidates them; :mod:`.render` shows them in the site.
+
+Imports corpus and markup only.
 """

@@ -23,10 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..corpus import Corpus, load_spec
-from ..diagnostics import Reporter
-from ..render.rst import heading
-from ..schema import ConsultationQuestion
+from ..corpus.diagnostics import Reporter
+from ..corpus.load import Corpus, load_spec
+from ..corpus.schema import ConsultationQuestion
+from ..markup.rst import heading
 from .export import export_workbook, spec_revision
 from .fill import Filled, fill_workbook
 from .importer import read_workbook

@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..corpus import Corpus
-from ..schema import Consultation, Device
+from ..corpus.load import Corpus
+from ..corpus.schema import Consultation, Device
 from . import layout
 from .model import consulted_requirements, devices_text, question_text, questions_of, requirement_text
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from .layout import Limits
 
 _MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from ..corpus import Corpus
-from ..diagnostics import Diagnostic, Location, Rule, Severity
-from ..schema import Consultation
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.load import Corpus
+from ..corpus.schema import Consultation
 from . import layout
 from .filecheck import check_file
 from .importrows import read_general, read_questions, read_requirements

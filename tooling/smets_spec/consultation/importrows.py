@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..diagnostics import Rule, Severity
-from ..schema import ConsultationQuestion, Requirement
+from ..corpus.diagnostics import Rule, Severity
+from ..corpus.schema import ConsultationQuestion, Requirement
 from . import layout
 from .model import Kind, Response, question_text, requirement_text
 from .reader import Reader

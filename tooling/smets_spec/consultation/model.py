@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..corpus import Corpus
-from ..diagnostics import Diagnostic, Location, Rule, Severity
-from ..schema import (
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.load import Corpus
+from ..corpus.schema import (
     Consultation,
     ConsultationComment,
     ConsultationQuestion,

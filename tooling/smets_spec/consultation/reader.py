@@ -9,9 +9,9 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ..corpus import Corpus
-from ..diagnostics import Diagnostic, Location, Rule, Severity
-from ..schema import Rating
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.load import Corpus
+from ..corpus.schema import Rating
 from . import layout
 from .model import ResponseSet
 

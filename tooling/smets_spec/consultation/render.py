@@ -3,7 +3,7 @@
 Pure functions of the corpus (no Sphinx here): the panel returns HTML, the page reST. The
 chart is an inline SVG drawn in Python. Registered with the site by
 :mod:`smets_spec.sphinx.directives` (``smets-consultation``) and
-:mod:`smets_spec.render.panels` (the ``consultation`` panel).
+:mod:`smets_spec.markup.panels` (the ``consultation`` panel).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import re
 from collections import Counter
 from html import escape as html_escape
 
-from ..corpus import Corpus
-from ..render.html import Linker, esc, need_link, table
-from ..render.panels import html_panel
-from ..render.rst import escape, heading, list_table
-from ..schema import SECTION_TITLES, Consultation, Section
+from ..corpus.load import Corpus
+from ..corpus.schema import SECTION_TITLES, Consultation, Section
+from ..markup.html import Linker, esc, need_link, table
+from ..markup.panels import html_panel
+from ..markup.rst import escape, heading, list_table
 from .model import Kind, Stored, pick_consultation, question_text
 from .summary import COUNT_COLUMNS, UNRATED, Summary, summarise
 from .textcodec import encode_text

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ..corpus import Corpus
-from ..diagnostics import Diagnostic, Location, Rule, Severity
-from ..render.rst import escape
-from ..rstreader import RawNeed, read_file, read_text
-from ..schema import Consultation, ConsultationComment
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.load import Corpus
+from ..corpus.rstreader import RawNeed, read_file, read_text
+from ..corpus.schema import Consultation, ConsultationComment
+from ..markup.rst import escape
 from . import layout
 from .model import Kind, Response, ResponseSet, comment_id, slug
 from .textcodec import encode_parts

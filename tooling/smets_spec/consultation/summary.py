@@ -18,9 +18,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..corpus import Corpus
-from ..diagnostics import Diagnostic
-from ..schema import Consultation, ConsultationQuestion, Rating, Requirement
+from ..corpus.diagnostics import Diagnostic
+from ..corpus.load import Corpus
+from ..corpus.schema import Consultation, ConsultationQuestion, Rating, Requirement
 from .model import Kind, Stored, consulted_requirements, question_text, questions_of, read_responses
 
 _FORMULA_START = ("=", "+", "-", "@")

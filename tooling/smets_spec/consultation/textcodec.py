@@ -4,7 +4,7 @@ A respondent's text (a comment, an answer, proposed wording) is written into a
 need's content as a reST *line block*: every line of the text becomes one line
 ``| <line>``, an empty line becomes ``|``. That renders as the text with its
 line breaks, shows as plain text in a pull request, and survives the two ways
-the content is read back: the fast reader (:mod:`smets_spec.rstreader`) and
+the content is read back: the fast reader (:mod:`smets_spec.corpus.rstreader`) and
 docutils, whose content sphinx-needs writes to needs.json. Both expand tabs,
 drop trailing whitespace and split lines at every Unicode line boundary, so
 those characters are escaped, as are the characters reST would read as markup:

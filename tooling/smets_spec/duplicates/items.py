@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..corpus import Corpus
-from ..diagnostics import Location
-from ..schema import DataItem, Term
+from ..corpus.diagnostics import Location
+from ..corpus.load import Corpus
+from ..corpus.schema import DataItem, Term
 
 
 @dataclass(frozen=True)

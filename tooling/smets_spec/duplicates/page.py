@@ -2,7 +2,7 @@
 
 Pure functions of the corpus (and the suppression file beside it): the page is
 reStructuredText headings around raw HTML blocks, the panel an HTML fragment,
-their links made by a :class:`~smets_spec.render.html.Linker`;
+their links made by a :class:`~smets_spec.markup.html.Linker`;
 ``smets_spec.sphinx.duplicates`` registers the page directive, and importing
 this module registers the requirement-page panel.
 The analysis runs once per corpus and suppression file and is cached.
@@ -15,11 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..corpus import Corpus
-from ..diagnostics import Diagnostic
-from ..render.html import Linker, esc, need_link, raw_block, table
-from ..render.panels import html_panel
-from ..render.rst import heading
+from ..corpus.diagnostics import Diagnostic
+from ..corpus.load import Corpus
+from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.panels import html_panel
+from ..markup.rst import heading
 from .classify import Finding, Kind, marked
 from .items import from_corpus
 from .report import TITLES, mark

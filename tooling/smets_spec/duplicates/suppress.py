@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from .classify import Finding, Kind
 from .terms import CHECKS, TermFinding
 from .text import normalised

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..diagnostics import Location
+from ..corpus.diagnostics import Location
 from .items import DEFINITIONS, GlossaryEntry, Item, Source
 from .text import UNITS, Role, Token, fold, stem, tokenize
 

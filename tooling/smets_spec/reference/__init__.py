@@ -3,7 +3,8 @@
 Each model declares the requirement ids it implements (see :mod:`.registry`);
 :mod:`.interfaces` has the typed device interfaces the conformance suite drives,
 and :func:`target` is the default device under test (``smets_spec.reference:target``).
-The devices are imported on first use, so reading the registry stays cheap.
+The devices are imported on first use, so reading the registry stays cheap. Imports
+nothing from the rest of the package: the models know no spec, only their requirement ids.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pure renderers: corpus and analysis results to reStructuredText or Markdown text.
-
-Nothing here imports Sphinx; the Sphinx directives parse the text these return.
+"""Pages and reports of the corpus, traceability and change control, as HTML, reST or
+Markdown text (the site's computed pages, requirement pages, the review comment). Imports
+every analysis floor and markup; nothing here imports Sphinx.
 """

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..cost import Action, CostAssessment
-from ..diff import ChangeKind, CorpusDiff, NeedChange
-from ..editorial import Op, Segment
-from ..impact import GROUPS, ChangeImpact, ImpactReport
+from ..change.cost import Action, CostAssessment
+from ..change.diff import ChangeKind, CorpusDiff, NeedChange
+from ..change.editorial import Op, Segment
+from ..change.impact import GROUPS, ChangeImpact, ImpactReport
 from .review_md import estimate_text
 
 

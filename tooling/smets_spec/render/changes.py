@@ -8,14 +8,14 @@ changelog page declares for its prose (``.. role:: smets-del``); the panel shows
 
 from __future__ import annotations
 
-from ..changelog import Status, Step, VersionHistory, history_of
-from ..corpus import Corpus
-from ..diff import ChangeKind, NeedChange
-from ..editorial import Op, Segment
-from ..suspects import Suspect
-from .html import Linker, esc, need_link, raw_block, table
-from .panels import html_panel
-from .rst import escape, heading
+from ..change.changelog import Status, Step, VersionHistory, history_of
+from ..change.diff import ChangeKind, NeedChange
+from ..change.editorial import Op, Segment
+from ..change.suspects import Suspect
+from ..corpus.load import Corpus
+from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.panels import html_panel
+from ..markup.rst import escape, heading
 
 _MAX_WORDS = 80  # longer word diffs are shortened around the changes
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from ..corpus import Corpus
-from ..schema import (
+from ..corpus.load import Corpus
+from ..corpus.schema import (
     SECTION_TITLES,
     DataItem,
     Degree,
@@ -23,9 +23,9 @@ from ..schema import (
     Requirement,
     Section,
 )
-from ..trace import index_of, ordered_requirements, protocol_coverage
-from .html import Linker, esc, need_link, raw_block, table
-from .rst import escape, heading, list_table
+from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.rst import escape, heading, list_table
+from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
 
 
 def _section_doc(section: Section) -> str:

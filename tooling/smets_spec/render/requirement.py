@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from ..corpus import Corpus
-from ..schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Requirement
-from ..trace import requirement_trace
-from .html import Linker, esc, need_link, table
-from .panels import html_panel, ordered
+from ..corpus.load import Corpus
+from ..corpus.schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Requirement
+from ..markup.html import Linker, esc, need_link, table
+from ..markup.panels import html_panel, ordered
+from ..trace.coverage import requirement_trace
 from .trace import carrying_objects, graph_html
 
 _ROLE_UNSAFE = re.compile(r"([\\`<>])")

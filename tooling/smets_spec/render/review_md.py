@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..cost import Action, CostAssessment, DeviceCost, money
-from ..diff import ChangeKind, FieldChange, NeedChange
-from ..editorial import Op, Segment
-from ..impact import GROUPS, ChangeImpact
-from ..review import ReviewReport, summary
+from ..change.cost import Action, CostAssessment, DeviceCost, money
+from ..change.diff import ChangeKind, FieldChange, NeedChange
+from ..change.editorial import Op, Segment
+from ..change.impact import GROUPS, ChangeImpact
+from ..change.review import ReviewReport, summary
 
 MARKER = "<!-- smets-review -->"
 #: GitHub refuses comments over 65,536 characters.

@@ -1,4 +1,4 @@
-"""The field reference of every need type, read from :mod:`smets_spec.schema`.
+"""The field reference of every need type, read from :mod:`smets_spec.corpus.schema`.
 
 One description of the fields (:func:`field_rows`) and three ways to write it:
 plain text and Markdown for ``smets schema``, reStructuredText for the
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ..corpus import Corpus
-from ..schema import NEED_TYPES, DataItem, Need, ProtocolObject, Requirement, link_spec
-from .rst import escape, heading, list_table
+from ..corpus.load import Corpus
+from ..corpus.schema import NEED_TYPES, DataItem, Need, ProtocolObject, Requirement, link_spec
+from ..markup.rst import escape, heading, list_table
 
 #: Help for fields the schema declares without a description.
 _HELP = {"tags": "Free labels, comma-separated."}

@@ -6,10 +6,13 @@ blocks inside it (see :mod:`.html`). Links go through a :class:`~.html.Linker`.
 
 from __future__ import annotations
 
-from ..corpus import Corpus
-from ..gaps import Gap, Level, Policy, find_gaps
-from ..schema import SECTION_TITLES, Degree, Protocol, Requirement, Section
-from ..trace import (
+from ..change.changelog import gap_finders
+from ..corpus.load import Corpus
+from ..corpus.schema import SECTION_TITLES, Degree, Protocol, Requirement, Section
+from ..markup import svg
+from ..markup.html import Linker, esc, need_link, percent, raw_block, table
+from ..markup.rst import heading, list_table
+from ..trace.coverage import (
     Chain,
     GroupCoverage,
     ItemChain,
@@ -21,9 +24,7 @@ from ..trace import (
     protocol_coverage,
     verification,
 )
-from . import svg
-from .html import Linker, esc, need_link, percent, raw_block, table
-from .rst import heading, list_table
+from ..trace.gaps import Gap, Level, Policy, find_gaps
 
 _WIDE = '<div class="smets-scroll smets-wide">'
 _DEGREE_CELL = {Degree.MANDATORY: ("M", "smets-m"), Degree.OPTIONAL: ("O", "smets-o")}
@@ -199,7 +200,7 @@ def protocol_coverage_page(corpus: Corpus, args: list[str], linker: Linker) -> s
         raw_block(f'<figure class="smets-figure">{chart}</figure>'),
         heading(f"Unmapped data items ({len(cov.none)})"),
     ]
-    from ..trace import index_of
+    from ..trace.coverage import index_of
 
     index = index_of(corpus)
     unmapped_rows = [
@@ -328,7 +329,7 @@ def summary(corpus: Corpus, args: list[str], linker: Linker) -> str:
 
 def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
     """Every gap the repository's policy reports, grouped by rule, errors first."""
-    found = find_gaps(corpus, policy)
+    found = find_gaps(corpus, policy, gap_finders())
     by_rule: dict[str, list[Gap]] = {}
     for gap in sorted(found, key=lambda g: g.level is not Level.ERROR):
         by_rule.setdefault(gap.rule, []).append(gap)

@@ -1,13 +1,15 @@
 """The Sphinx extension: the only package that imports sphinx or docutils.
 
 Add ``"smets_spec.sphinx"`` to ``extensions`` in conf.py. It loads sphinx-needs,
-configures it from :mod:`smets_spec.schema`, validates the corpus with the
+configures it from :mod:`smets_spec.corpus.schema`, validates the corpus with the
 engine's own checks (reported as Sphinx warnings with file and line), and adds
-the directives that render analysis results.
+the directives that render analysis results. A front end: may import every floor below;
+nothing else in the package imports it, except ``smets build`` which runs it.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -26,9 +28,30 @@ def apply_needs_settings(app: Sphinx, config: Config) -> None:
         if name in raw and name not in {"needs_build_json"}:
             raise ConfigError(
                 f"conf.py sets {name}, but the need types, fields and links come from "
-                f"smets_spec.schema; remove {name} from conf.py [smets.config]"
+                f"smets_spec.corpus.schema; remove {name} from conf.py [smets.config]"
             )
         setattr(config, name, value)
+
+
+def check_source_folder(app: Sphinx, config: Config) -> None:
+    """Stop at once, with the command to use, when the source folder has no root document.
+
+    The usual slip is ``sphinx-build . OUT`` from the repository root, whose sources are
+    in ``spec/``; without this check Sphinx would scan the whole repository first.
+    """
+    srcdir = Path(app.srcdir)
+    suffixes = list(config.source_suffix) if isinstance(config.source_suffix, dict) else [".rst"]
+    if any((srcdir / f"{config.root_doc}{suffix}").is_file() for suffix in suffixes):
+        return
+    hint = ""
+    if (srcdir / "spec" / f"{config.root_doc}.rst").is_file():
+        hint = (
+            f"; this is the repository root: build with `sphinx-build -c {srcdir} {srcdir / 'spec'} OUT` "
+            "or `smets build`"
+        )
+    raise ConfigError(
+        f"{srcdir} has no {config.root_doc}.rst, so it is not a spec folder{hint} [smets.config]"
+    )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -37,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     dotted_ids.install()
     needs_json.install()
     app.setup_extension("sphinx_needs")
+    app.connect("config-inited", check_source_folder, priority=1)
     app.connect("config-inited", apply_needs_settings, priority=5)
     register_state(app)
     from .jobs import register as register_jobs

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def doctrees_for(out: Path) -> Path:
+    """Sphinx's saved environment for a build into ``out``: inside it, as plain ``sphinx-build`` does."""
+    return out / ".doctrees"
+
+
 def run_sphinx(
     root: Path,
     spec: Path,
@@ -31,7 +36,7 @@ def run_sphinx(
         "-j",
         jobs,
         "-d",
-        str(out.parent / "doctrees"),
+        str(doctrees_for(out)),
         str(spec),
         str(out),
     ]

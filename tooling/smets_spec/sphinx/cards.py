@@ -26,11 +26,11 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
-from ..corpus import Corpus
-from ..render.html import esc
-from ..schema import NEED_TYPES, LinkSpec, Need, Requirement
-from ..trace import index_of
-from .site import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
+from ..corpus.load import Corpus
+from ..corpus.schema import NEED_TYPES, LinkSpec, Need, Requirement
+from ..markup.html import esc
+from ..trace.coverage import index_of
+from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .state import corpus_of
 
 _LONG = 48

@@ -1,7 +1,9 @@
 """Conformance in the Sphinx build: where the latest results are, and keeping their pages live.
 
-The results file is ``<output folder>/../conformance.json`` (``_build/conformance.json``
-for ``smets build``), or ``smets_conformance_results`` in conf.py (relative to it).
+The results file is ``<output folder>/.smets/conformance.json``, or
+``smets_conformance_results`` in conf.py (relative to it). When the file is missing, the
+suite runs on the reference models first (``smets build`` starts it beside Sphinx's
+start-up; a plain ``sphinx-build`` runs it here), so both build the same site.
 When the file changes between two builds, every page computed from the corpus
 (requirement pages, the conformance summary) is re-read, so no status is stale.
 """
@@ -13,10 +15,11 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from ..conformance import live
+from ..conformance import forbuild, live
 from ..conformance.runner import newest_source
+from ..corpus.project import Project
 from . import fingerprints
-from .state import dependent_docs
+from .state import corpus_of, dependent_docs
 
 _STAMP = "smets_conformance_stamp"
 
@@ -30,7 +33,10 @@ def results_path(app: Sphinx) -> Path:
 
 def _init(app: Sphinx) -> None:
     live.settle()  # a suite run ``smets build`` started beside the build has written the results
-    live.set_results_path(results_path(app))
+    path = results_path(app)
+    if not app.config.smets_conformance_results and not path.is_file() and app.builder.format == "html":
+        forbuild.ensure_results(Project(Path(app.confdir)), Path(app.outdir), corpus_of(app))
+    live.set_results_path(path)
 
 
 def _outdated(

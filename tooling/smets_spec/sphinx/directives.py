@@ -12,11 +12,11 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 from ..conformance.pages import source_listing
 from ..consultation.render import consultation_page
-from ..corpus import Corpus
+from ..corpus.load import Corpus
 from ..render import pages
 from ..render.schema_ref import schema_reference
 from . import fingerprints
-from .state import corpus_of, note_dependent
+from .state import app_of, corpus_of, note_dependent
 
 Renderer = Callable[[Corpus, list[str]], str]
 
@@ -34,7 +34,7 @@ class CorpusDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         note_dependent(self.env, self.env.docname)
-        text = type(self).render(corpus_of(self.env.app), list(self.arguments))
+        text = type(self).render(corpus_of(app_of(self.env)), list(self.arguments))
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname
         nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)

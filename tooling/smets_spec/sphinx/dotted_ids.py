@@ -3,7 +3,7 @@
 sphinx-needs reads ``ID.part`` in a link or a ``:need:`` role as "part ``part``
 of need ``ID``", so ``PC.01`` would point at a need ``PC``. The SMETS ids are
 kept exactly as written: an address that is a whole requirement id (by the
-pattern in :mod:`smets_spec.schema`) is a whole id; ``PC.01.a`` is part ``a``
+pattern in :mod:`smets_spec.corpus.schema`) is a whole id; ``PC.01.a`` is part ``a``
 of ``PC.01``; any other address is parsed as sphinx-needs parses it.
 
 This wraps sphinx-needs' address parsers, whose behaviour for every address
@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..schema import NEED_TYPES
+from ..corpus.schema import NEED_TYPES
 
 _DOTTED = re.compile(
     "^(?P<id>"

@@ -1,7 +1,7 @@
 """``.. smets-duplicates::``: the duplicate-analysis page, re-read when the review file changes too.
 
 The text comes from :func:`smets_spec.duplicates.page.duplicates_page` (reST headings around
-raw HTML, links made by a :class:`~.site.SphinxLinker`); importing that module also registers
+raw HTML, links made by a :class:`~.linker.SphinxLinker`); importing that module also registers
 the requirement-page panel.
 """
 
@@ -12,8 +12,8 @@ from sphinx.application import Sphinx
 
 from ..duplicates.page import duplicates_page, suppression_file
 from . import fingerprints
-from .site import SphinxLinker
-from .state import corpus_of
+from .linker import SphinxLinker
+from .state import app_of, corpus_of
 
 
 def duplicates_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
@@ -25,7 +25,7 @@ class DuplicatesDirective(fingerprints.RenderedDirective):
     """Also re-read when ``spec/reviews/duplicates.toml`` changes (and so the panels with it)."""
 
     def run(self) -> list[nodes.Node]:
-        path = suppression_file(corpus_of(self.env.app))
+        path = suppression_file(corpus_of(app_of(self.env)))
         if path is not None and path.is_file():
             self.env.note_dependency(str(path))
         return super().run()

@@ -26,8 +26,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from ..corpus import Corpus
-from .state import corpus_of
+from ..corpus.load import Corpus
+from .state import app_of, corpus_of
 
 #: (app, docname, args) -> reST text. ``args`` holds the directive's arguments and options as strings.
 TextFunc = Callable[[Sphinx, str, tuple[str, ...]], str]
@@ -61,7 +61,7 @@ def _store(env: BuildEnvironment) -> dict[str, list[tuple[str, tuple[str, ...], 
 
 
 def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
-    _store(env).setdefault(docname, []).append((name, args, digest(corpus_of(env.app), text)))
+    _store(env).setdefault(docname, []).append((name, args, digest(corpus_of(app_of(env)), text)))
 
 
 class RenderedDirective(SphinxDirective):
@@ -73,7 +73,7 @@ class RenderedDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         args = tuple(self.arguments) + tuple(f"{k}={v}" for k, v in sorted(self.options.items()))
-        text = render(self.env.app, self.name, self.env.docname, args)
+        text = render(app_of(self.env), self.name, self.env.docname, args)
         note_rendered(self.env, self.env.docname, self.name, args, text)
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname

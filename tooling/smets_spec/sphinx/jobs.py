@@ -27,8 +27,8 @@ import gc
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from ..render.panels import ordered
-from .site import REQ_FOLDER, SphinxLinker
+from ..markup.panels import ordered
+from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
 #: Fewer documents to read than this: read them serially.

@@ -1,4 +1,4 @@
-"""Derive the sphinx-needs configuration from :mod:`smets_spec.schema`.
+"""Derive the sphinx-needs configuration from :mod:`smets_spec.corpus.schema`.
 
 Nothing here is written by hand a second time: need types, their fields with
 JSON schemas, and their link types with target types all come from the models.
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from ..schema import CORE_FIELDS, NEED_TYPES, Need, Requirement, Status, id_regex, link_spec
+from ..corpus.schema import CORE_FIELDS, NEED_TYPES, Need, Requirement, Status, id_regex, link_spec
 
 _FIGURE_PATTERN = r"^(unknown|[0-9]+(\.[0-9]+)?)$"
 

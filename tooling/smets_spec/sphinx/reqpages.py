@@ -11,13 +11,15 @@ the whole rest of the site. Instead:
 * at ``build-finished`` (in a parallel build, in a forked process while sphinx-needs writes
   needs.json) each page is the shell with its own title and a body of the fields,
   the text cut from the section page (its relative links rebased to ``req/``), and every
-  panel of :mod:`smets_spec.render.panels`, all HTML rendered from the corpus.
+  panel of :mod:`smets_spec.markup.panels`, all HTML rendered from the corpus.
 
 The shell lives in ``req/`` with the requirement pages, so every relative link in it is right
-in ``req/<ID>.html`` too; a project without it gets it written at ``builder-inited`` (as
-``sphinx.ext.autosummary`` writes its stubs), and it may be edited. The pages are rewritten
-after every build, incremental ones included, so none is ever stale (a page whose HTML is
-unchanged is not touched); pages of removed requirements are deleted.
+in ``req/<ID>.html`` too. It is a source of the project (``spec/req/index.rst``, holding
+``.. smets-requirement-index::``); a project without it has no requirement pages, and its
+links go to the requirement's card instead. Nothing is ever written into the source tree.
+The pages are rewritten after every build, incremental ones included, so none is ever
+stale (a page whose HTML is unchanged is not touched); pages of removed requirements are
+deleted.
 """
 
 from __future__ import annotations
@@ -34,14 +36,14 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
-from ..corpus import Corpus
-from ..render.html import esc, raw_block
+from ..corpus.load import Corpus
+from ..corpus.schema import Requirement
+from ..markup.html import esc, raw_block
 from ..render.requirement import page_body
-from ..schema import Requirement
-from ..trace import ordered_requirements
+from ..trace.coverage import ordered_requirements
 from . import fingerprints
-from .site import REQ_FOLDER, SphinxLinker, docname_of
-from .state import corpus_of
+from .linker import REQ_FOLDER, SphinxLinker, docname_of
+from .state import app_of, corpus_of
 
 SHELL = f"{REQ_FOLDER}/index"
 BODY_START, BODY_END = "<!--smets-req-body-->", "<!--/smets-req-body-->"
@@ -77,7 +79,7 @@ class RequirementRole(SphinxRole):
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         match = re.fullmatch(r"(?s)(.*?)\s*<([^<>]+)>", self.text)
         text, req_id = (match[1], match[2]) if match else (self.text, self.text)
-        linker = SphinxLinker(self.env.app, corpus_of(self.env.app), self.env.docname)
+        linker = SphinxLinker(app_of(self.env), corpus_of(app_of(self.env)), self.env.docname)
         uri = linker.need(req_id.strip())
         return [nodes.reference(self.rawtext, text or req_id, refuri=uri, internal=True)], []
 
@@ -193,35 +195,7 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
         )
 
 
-SHELL_TEXT = """:orphan:
-
-Requirement pages
-=================
-
-.. Every requirement's own page (req/<ID>.html) is this page with the requirement's body in place
-   of the list below; see tooling/smets_spec/sphinx/reqpages.py.
-
-.. smets-requirement-index::
-"""
-
-
-def ensure_sources(srcdir: Path) -> list[Path]:
-    """Write ``req/index.rst`` where a project lacks it; return what was written."""
-    path = srcdir / f"{SHELL}.rst"
-    if path.exists():
-        return []
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SHELL_TEXT, encoding="utf-8")
-    return [path]
-
-
-def _builder_inited(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        ensure_sources(Path(app.srcdir))
-
-
 def register(app: Sphinx) -> None:
-    app.connect("builder-inited", _builder_inited)
     fingerprints.add_directive(app, "smets-requirement-index", index_text)
     app.add_role("smets-req", RequirementRole())
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json

@@ -20,51 +20,20 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from ..conformance.pages import conformance_page
-from ..corpus import Corpus
-from ..gaps import POLICY_FILE, default_policy, load_policy
-from ..graph import DOWNSTREAM, Flow, graph_of, link_types
+from ..corpus.load import Corpus
+from ..corpus.schema import NEED_TYPES, Requirement
+from ..markup.html import Linker
 from ..render import changes, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
-from ..render.html import Linker
-from ..schema import NEED_TYPES, Requirement
-from . import fingerprints
-from .state import corpus_of
+from ..trace.gaps import POLICY_FILE, default_policy, load_policy
+from ..trace.graph import DOWNSTREAM, Flow, graph_of, link_types
+from . import cards, fingerprints, reqpages
+from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
+from .state import app_of, corpus_of
 
 HtmlRenderer = Callable[[Corpus, list[str], Linker], str]
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
-REQ_FOLDER = "req"
-
-
-def docname_of(corpus: Corpus, need_id: str) -> str:
-    """The document a need is written in (its location is relative to the source folder)."""
-    return corpus.location(need_id).file.rsplit(".", 1)[0]
-
-
-def has_requirement_pages(app: Sphinx) -> bool:
-    """Whether the project has ``req/index.rst``, the shell of the requirement pages (see reqpages.py)."""
-    return f"{REQ_FOLDER}/index" in app.env.found_docs
-
-
-class SphinxLinker:
-    """:class:`~smets_spec.render.html.Linker` for one page of the current build."""
-
-    def __init__(self, app: Sphinx, corpus: Corpus, docname: str) -> None:
-        self.app, self.corpus, self.docname = app, corpus, docname
-        self._uris: dict[str, str] = {}
-
-    def doc(self, docname: str) -> str:
-        uri = self._uris.get(docname)
-        if uri is None:
-            uri = self._uris[docname] = str(self.app.builder.get_relative_uri(self.docname, docname))
-        return uri
-
-    def need(self, need_id: str) -> str:
-        if isinstance(self.corpus.needs.get(need_id), Requirement) and has_requirement_pages(self.app):
-            return self.doc(f"{REQ_FOLDER}/{need_id}")
-        if need_id not in self.corpus.needs:
-            return "#"
-        return f"{self.doc(docname_of(self.corpus, need_id))}#{need_id}"
 
 
 def _html_text(render: HtmlRenderer) -> fingerprints.TextFunc:
@@ -91,7 +60,7 @@ class GapsDirective(fingerprints.RenderedDirective):
     """Also re-read when the policy file changes."""
 
     def run(self) -> list[nodes.Node]:
-        path = _policy_path(self.env.app)
+        path = _policy_path(app_of(self.env))
         if path.is_file():
             self.env.note_dependency(str(path))
         return super().run()
@@ -184,12 +153,8 @@ def register(app: Sphinx) -> None:
     fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)
     fingerprints.add_directive(app, "smets-graph", graph_text, options=("depth",))
     app.connect("config-inited", _add_static)
-    from . import reqpages
-
     reqpages.register(app)
     app.connect("build-finished", write_graph_data)
-    from . import cards
-
     cards.register(app)
     app.connect("build-finished", cards.write_type_css)
     app.add_css_file("smets.css")

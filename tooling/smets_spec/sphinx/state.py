@@ -17,11 +17,22 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from ..corpus import Corpus, load_spec
+from ..corpus.load import Corpus, load_spec
 
 LOGGER = logging.getLogger(__name__)
 _CORPORA: WeakKeyDictionary[Sphinx, Corpus] = WeakKeyDictionary()
 _DEPENDENT = "smets_dependent_docs"
+#: the application of each build environment (Sphinx 9 deprecates ``env.app``)
+_APPS: WeakKeyDictionary[BuildEnvironment, Sphinx] = WeakKeyDictionary()
+
+
+def app_of(env: BuildEnvironment) -> Sphinx:
+    """The application building ``env`` (for directives, which see only the environment)."""
+    return _APPS[env]
+
+
+def _remember_app(app: Sphinx) -> None:
+    _APPS[app.env] = app
 
 
 def corpus_of(app: Sphinx) -> Corpus:
@@ -82,6 +93,7 @@ def _outdated(
 
 
 def register(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _remember_app, priority=100)
     app.connect("builder-inited", load_and_report)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..corpus.diagnostics import Diagnostic, Location, Severity
+from ..corpus.load import Corpus
+from ..corpus.schema import Requirement
 from .changeset import ChangeSet
-from .corpus import Corpus
-from .diagnostics import Diagnostic, Location, Severity
 from .diff import CorpusDiff
 from .impact import ImpactReport, analyse
-from .schema import Requirement
 from .specindex import Side
 from .suspects import REVIEWS_FILE, Link, Review, Suspect, find_suspects, fingerprint, read_reviews
 
@@ -119,8 +119,8 @@ def duplicates_introduced(
     entry point; None when the package is not there.
     """
     try:
-        from .duplicates.items import from_corpus
-        from .duplicates.scan import scan
+        from ..duplicates.items import from_corpus
+        from ..duplicates.scan import scan
     except ImportError:
         return None
 

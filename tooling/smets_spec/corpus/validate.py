@@ -1,6 +1,6 @@
 """Checks that look across needs: links, device applicability, consistency.
 
-Checks of a single need's fields happen in :mod:`smets_spec.corpus` against the
+Checks of a single need's fields happen in :mod:`smets_spec.corpus.load` against the
 pydantic models; everything here needs the whole corpus.
 """
 
@@ -8,13 +8,31 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol as Interface
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
 from .schema import BY_DIRECTIVE, DataItem, Evidence, Need, Protocol, ProtocolObject, Requirement
 
-if TYPE_CHECKING:
-    from .corpus import Corpus
+
+class Corpus(Interface):
+    """What the checks read of a corpus (:class:`smets_spec.corpus.load.Corpus` has it).
+
+    Declared here so that validation sits below loading: ``load`` imports ``validate``,
+    never the other way round.
+    """
+
+    @property
+    def needs(self) -> dict[str, Need]: ...
+
+    @property
+    def field_lines(self) -> dict[str, dict[str, int]]: ...
+
+    @property
+    def rejected(self) -> dict[str, frozenset[str]]: ...
+
+    def location(self, need_id: str, field_name: str | None = None) -> Location: ...
+
+    def __iter__(self) -> Iterator[Need]: ...
 
 
 def _error(where: Location, message: str, rule: Rule, fix: str | None = None) -> Diagnostic:

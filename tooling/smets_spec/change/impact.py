@@ -1,15 +1,15 @@
 """Impact of a change: for every changed need, everything downstream, with the path there.
 
-Downstream follows :data:`smets_spec.graph.DOWNSTREAM` (what a need binds and uses,
+Downstream follows :data:`smets_spec.trace.graph.DOWNSTREAM` (what a need binds and uses,
 and what verifies, implements or refines it), except links that do not carry a
 dependency: ``not_applicable_for`` (a device the requirement explicitly does not
 bind) and the consultation links (comments and questions about it). A removed
 need is walked in the base side's graph, every other one in the head side's.
 
-Each change is classified editorial or normative (:mod:`smets_spec.editorial`)
+Each change is classified editorial or normative (:mod:`smets_spec.change.editorial`)
 and by the impact class of the requirement (hardware, firmware, configuration,
 back-office); a normative requirement change gets its cost side
-(:mod:`smets_spec.cost`).
+(:mod:`smets_spec.change.cost`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..corpus.diagnostics import Location
+from ..corpus.schema import Degree, Device, ImpactClass, Requirement
+from ..trace.graph import format_path, link_types, walk
 from .changeset import ChangeSet
 from .cost import CostAssessment, assess
-from .diagnostics import Location
 from .diff import ChangeKind, NeedChange
-from .graph import format_path, link_types, walk
-from .schema import Degree, Device, ImpactClass, Requirement
 from .specindex import Side
 
 #: Links a change does not propagate over (see the module docstring).

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..corpus import Corpus
+from ..corpus.load import Corpus
 
 if TYPE_CHECKING:
     from .html import Linker

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .schema import Degree, Device, ImpactClass, Requirement
+from ..corpus.schema import Degree, Device, ImpactClass, Requirement
 
 
 class Action(StrEnum):

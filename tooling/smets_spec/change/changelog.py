@@ -9,15 +9,17 @@ version tag yet gets a history that says so instead of failing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..corpus.load import Corpus
+from ..corpus.project import Project
+from ..trace.gaps import FINDERS, Finder
+from ..trace.graph import per_corpus
 from .changeset import ChangeSet, cache_for, compare
-from .corpus import Corpus
 from .diff import ChangeKind, CorpusDiff, NeedChange
-from .graph import per_corpus
 from .history import WORKTREE, Repository, RevisionError
-from .project import Project
 from .review import suspects_of
 from .specindex import IndexCache, Side, open_side
 from .suspects import Suspect
@@ -113,4 +115,35 @@ def history_of(corpus: Corpus) -> VersionHistory:
     return version_history(Project(corpus.source.parent))
 
 
-__all__ = ["WORKTREE", "Status", "Step", "VersionHistory", "history_of", "version_history"]
+def suspect_link_gaps(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
+    """The ``suspect-link`` gaps: links to requirements changed since the last version tag."""
+    from .changelog import (
+        history_of,  # change control (smets_spec.change.suspects): since the last version tag
+    )
+
+    for suspect in history_of(corpus).suspects:
+        link = suspect.link
+        yield (
+            link.source,
+            link.link,
+            f"{link} is suspect: {link.requirement} changed since the last version tag ({suspect.reason})",
+            f"check {link.other} against the new text of {link.requirement}, "
+            f"then `smets accept {link.requirement}`",
+        )
+
+
+def gap_finders() -> dict[str, Finder]:
+    """Every gap finder: the link graph's own and change control's ``suspect-link``."""
+    return {**FINDERS, "suspect-link": suspect_link_gaps}
+
+
+__all__ = [
+    "WORKTREE",
+    "Status",
+    "Step",
+    "VersionHistory",
+    "gap_finders",
+    "history_of",
+    "suspect_link_gaps",
+    "version_history",
+]

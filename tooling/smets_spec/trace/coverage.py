@@ -25,9 +25,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .corpus import Corpus
-from .graph import edges_of, per_corpus
-from .schema import (
+from ..corpus.load import Corpus
+from ..corpus.schema import (
     SECTION_TITLES,
     ConformanceTest,
     DataItem,
@@ -41,6 +40,7 @@ from .schema import (
     Section,
     Status,
 )
+from .graph import edges_of, per_corpus
 
 #: The protocols whose objects carry data values (a GBCS use case is a message).
 CARRIERS = (Protocol.DLMS_COSEM, Protocol.ZIGBEE_SE)

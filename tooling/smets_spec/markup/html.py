@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Protocol
 
-from ..corpus import Corpus
+from ..corpus.load import Corpus
 
 
 class Linker(Protocol):

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from sys import intern
 from typing import NamedTuple
 
-from .corpus import _raw_values, build_record
-from .diagnostics import Diagnostic
+from ..corpus.diagnostics import Diagnostic
+from ..corpus.load import _raw_values, build_record
+from ..corpus.rstreader import RawNeed, decode, read_text
+from ..corpus.schema import BY_DIRECTIVE, ImpactClass, Need
 from .history import Source
-from .rstreader import RawNeed, decode, read_text
-from .schema import BY_DIRECTIVE, ImpactClass, Need
 
 
 class Node(NamedTuple):

@@ -18,16 +18,24 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .corpus import Corpus
-from .diagnostics import Location
-from .schema import DataItem, ProtocolObject, Requirement, Status
-from .trace import devices_of, index_of, overall, protocol_coverage, requirements_of, verification, withdrawn
+from ..corpus.diagnostics import Location
+from ..corpus.load import Corpus
+from ..corpus.schema import DataItem, ProtocolObject, Requirement, Status
+from .coverage import (
+    devices_of,
+    index_of,
+    overall,
+    protocol_coverage,
+    requirements_of,
+    verification,
+    withdrawn,
+)
 
 POLICY_FILE = "policy.toml"
 
@@ -299,21 +307,6 @@ def _idle_device(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
             )
 
 
-@finder("suspect-link")
-def _suspect_link(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
-    from .changelog import history_of  # change control (smets_spec.suspects): since the last version tag
-
-    for suspect in history_of(corpus).suspects:
-        link = suspect.link
-        yield (
-            link.source,
-            link.link,
-            f"{link} is suspect: {link.requirement} changed since the last version tag ({suspect.reason})",
-            f"check {link.other} against the new text of {link.requirement}, "
-            f"then `smets accept {link.requirement}`",
-        )
-
-
 def shares(corpus: Corpus) -> dict[str, float]:
     """The shares the ``[minimum]`` table can bound."""
     every = overall(corpus)
@@ -325,10 +318,15 @@ def shares(corpus: Corpus) -> dict[str, float]:
     }
 
 
-def find_gaps(corpus: Corpus, policy: Policy) -> list[Gap]:
-    """Every gap the policy does not switch off, in rule order then source order."""
+def find_gaps(corpus: Corpus, policy: Policy, finders: Mapping[str, Finder] | None = None) -> list[Gap]:
+    """Every gap the policy does not switch off, in rule order then source order.
+
+    ``finders`` defaults to :data:`FINDERS`, the gaps of the link graph alone; layers above
+    add their own (change control adds ``suspect-link``: see
+    :func:`smets_spec.change.changelog.gap_finders`).
+    """
     gaps: list[Gap] = []
-    for rule, find in FINDERS.items():
+    for rule, find in (FINDERS if finders is None else finders).items():
         level = policy.level(rule)
         if level is Level.OFF:
             continue

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..corpus.project import Project
 from .diff import CorpusDiff, diff_corpora
 from .history import WORKTREE, Repository, path_key
-from .project import Project
 from .specindex import CACHE_FOLDER, IndexCache, Side, changed_paths, open_side
 
 

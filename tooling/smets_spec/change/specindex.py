@@ -23,18 +23,26 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import __version__
-from .corpus import Corpus, _raw_values, build_corpus
-from .diagnostics import Diagnostic
-from .graph import DOWNSTREAM, Flow
+from .. import __version__
+from ..corpus.diagnostics import Diagnostic
+from ..corpus.load import Corpus, _raw_values, build_corpus
+from ..corpus.rstreader import RawNeed
+from ..corpus.schema import Need
+from ..trace.graph import DOWNSTREAM, Flow
 from .history import Source, path_key
-from .rstreader import RawNeed
-from .schema import Need
 from .specfiles import Entry, FileParse, Node, ParsedNeed, entries_of, parse_file, read_entries
 
 CACHE_FOLDER = ".smets-cache"
 Incoming = dict[str, dict[str, None]]  # link name -> sources (an ordered set)
-_ENGINE_MODULES = ("schema", "corpus", "rstreader", "validate", "specfiles", "specindex")
+#: the modules, relative to the package, whose code decides what an index holds
+_ENGINE_MODULES = (
+    "corpus/schema",
+    "corpus/load",
+    "corpus/rstreader",
+    "corpus/validate",
+    "change/specfiles",
+    "change/specindex",
+)
 
 
 @dataclass
@@ -107,7 +115,7 @@ class SpecIndex:
         """The part of the link graph that a downstream walk from ``starts`` can use.
 
         It holds every need reachable downstream and every link walked, in the
-        direction written, so :func:`smets_spec.graph.walk` on it finds exactly
+        direction written, so :func:`smets_spec.trace.graph.walk` on it finds exactly
         what it finds on the whole graph of the corpus.
         """
         allowed = set(links) if links is not None else None
@@ -148,7 +156,7 @@ class SpecIndex:
 def engine_key() -> str:
     """Changes when the code that reads and validates needs changes (invalidates the cache)."""
     digest = hashlib.sha1(__version__.encode())
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent
     for name in _ENGINE_MODULES:
         digest.update((here / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .project import Project
+from ..corpus.project import Project
 
 #: The name that stands for the working tree as a revision (``smets diff v1.0 WORKTREE``).
 WORKTREE = "WORKTREE"

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from .corpus import Corpus
+from ..corpus.load import Corpus
 
 _MEMO: dict[int, tuple[weakref.ref[Corpus], dict[str, Any]]] = {}
 T = TypeVar("T")
@@ -209,7 +209,7 @@ class Direction(Enum):
 
 def link_types() -> tuple[str, ...]:
     """Every link type the schema declares, in declaration order."""
-    from .schema import NEED_TYPES
+    from ..corpus.schema import NEED_TYPES
 
     names: dict[str, None] = {}
     for need_type in NEED_TYPES:

@@ -5,7 +5,7 @@ renamed file gives ``moved`` entries (or ``modified`` ones that also moved), nev
 a delete plus an add. A need whose id now names another type (for example a
 ``term`` rewritten as a ``dataitem`` with the same id) is ``retyped``.
 
-Every change is classified (see :mod:`smets_spec.editorial` for the rule):
+Every change is classified (see :mod:`smets_spec.change.editorial` for the rule):
 *editorial* (wording only) or *normative*, with the reasons.
 """
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
-from .corpus import Corpus
-from .diagnostics import Location
+from ..corpus.diagnostics import Location
+from ..corpus.load import Corpus
+from ..corpus.schema import ImpactClass, Need, Requirement
 from .editorial import Segment, text_reasons, word_diff
-from .schema import ImpactClass, Need, Requirement
 
 #: Fields that describe where a statement comes from, not what the spec requires (and
 #: every field named ``*_source`` or ``*_basis``).

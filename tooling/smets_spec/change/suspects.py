@@ -3,7 +3,7 @@
 The links concerned join a requirement and what was written against its text: a
 conformance test that ``verifies`` it, a reference model that ``implements`` it, a
 data item it ``uses``. When the requirement changes normatively between two
-revisions (see :mod:`smets_spec.editorial`), each such link that existed before
+revisions (see :mod:`smets_spec.change.editorial`), each such link that existed before
 the change becomes *suspect*. Links written in the same change are not suspect
 (they were written against the new text).
 
@@ -14,7 +14,7 @@ while the requirement's fingerprint equals the recorded one; a later normative
 change makes it suspect again.
 
 The fingerprint is a hash of the requirement's normative content: title and
-text in the comparison form of :func:`smets_spec.editorial.normal_form` (case,
+text in the comparison form of :func:`smets_spec.change.editorial.normal_form` (case,
 spacing and punctuation do not count) and every field that is not metadata.
 """
 
@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .diagnostics import Location
+from ..corpus.diagnostics import Location
+from ..corpus.schema import Requirement
 from .diff import ChangeKind, NeedChange, is_metadata, show
 from .editorial import normal_form
-from .schema import Requirement
 from .specindex import SpecIndex
 
 REVIEWS_FILE = "spec/reviews/accepted.toml"

@@ -1,6 +1,6 @@
 """Load needs (from a ``spec/`` tree or a needs.json) into a validated corpus.
 
-Every need becomes a frozen, typed record (a :class:`~smets_spec.schema.Need`
+Every need becomes a frozen, typed record (a :class:`~smets_spec.corpus.schema.Need`
 subclass) with its :class:`Location`. Every problem is a diagnostic naming the
 file, line, rule and fix; a need that fails validation is reported, never
 dropped silently.

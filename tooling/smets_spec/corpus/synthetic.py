@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .schema import Section
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 DEVICES = ("DEV_ESME", "DEV_GSME", "DEV_CHF", "DEV_GPF", "DEV_IHD", "DEV_PPMID", "DEV_HCALCS")
 SUBJECTS = {
@@ -261,7 +261,7 @@ def copy_project(dest: Path, source: Path = ROOT) -> None:
 
 def generate(dest: Path, n_requirements: int, seed: int = 0, source: Path = ROOT) -> Path:
     """Write a project with ``n_requirements`` requirements (real ones included) into ``dest``."""
-    from .corpus import load_spec
+    from .load import load_spec
 
     copy_project(dest, source)
     real = len(load_spec(dest / "spec", relative_to=dest).requirements)
