@@ -1,0 +1,42 @@
+"""Atomic writes: the old file survives any failure, symlinks are replaced and never followed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from smets_spec.corpus.files import atomic_path, write_atomic
+
+
+def test_write_replaces_content_and_keeps_mode(tmp_path: Path) -> None:
+    target = tmp_path / "a.rst"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o640)
+    write_atomic(target, "new ünicode\n")
+    assert target.read_text(encoding="utf-8") == "new ünicode\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.rst"]
+
+
+def test_a_failure_while_writing_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "a.rst"
+    target.write_text("whole old text\n", encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"), atomic_path(target) as tmp:
+        tmp.write_text("half of the ne", encoding="utf-8")
+        raise OSError(28, "disk full")
+    assert target.read_text(encoding="utf-8") == "whole old text\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.rst"]
+
+
+def test_a_symlink_is_replaced_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret\n", encoding="utf-8")
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    link = folder / "response.rst"
+    os.symlink(outside, link)
+    write_atomic(link, "response\n")
+    assert outside.read_text(encoding="utf-8") == "secret\n"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == "response\n"

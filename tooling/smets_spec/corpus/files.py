@@ -1,0 +1,73 @@
+"""Writing files without ever losing what was there: atomic replacement, and output paths checked
+before anything is written.
+
+Every file the tool writes goes through :func:`write_atomic` (or :func:`atomic_path` for
+writers that need a path, such as openpyxl): the new content goes to a temporary file beside
+the target, is flushed to disk, then renamed over the target. A full disk, a kill or an
+exception leaves the old file whole and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class UnsafeOutput(Exception):
+    """An output path the tool refuses to write (the message says why and what to do)."""
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``; renamed over it when the block ends without error.
+
+    The target's folder must exist. A symlink at ``target`` is replaced by the new file, never
+    followed: the file the link pointed to is left as it was.
+    """
+    folder = target.parent
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        if target.exists() and not target.is_symlink():
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    _fsync_folder(folder)
+
+
+def write_atomic(target: Path, data: str | bytes, encoding: str = "utf-8") -> None:
+    """Write ``data`` to ``target`` atomically (see the module docstring)."""
+    raw = data.encode(encoding) if isinstance(data, str) else data
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(raw)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (where the platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
