@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,7 @@ def test_a_symlink_is_replaced_not_followed(tmp_path: Path) -> None:
     folder = tmp_path / "repo"
     folder.mkdir()
     link = folder / "response.rst"
-    os.symlink(outside, link)
+    link.symlink_to(outside)
     write_atomic(link, "response\n")
     assert outside.read_text(encoding="utf-8") == "secret\n"
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "response\n"

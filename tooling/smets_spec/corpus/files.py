@@ -16,10 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-class UnsafeOutput(Exception):
-    """An output path the tool refuses to write (the message says why and what to do)."""
-
-
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``; renamed over it when the block ends without error.
@@ -37,10 +33,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.fsync(handle.fileno())
         if target.exists() and not target.is_symlink():
             with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
+                tmp.chmod(target.stat().st_mode & 0o7777)
         else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+            tmp.chmod(0o666 & ~_umask())
+        tmp.replace(target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
