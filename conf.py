@@ -1,5 +1,5 @@
 # Configuration of the published SMETS site. Plain data only: the need types,
-# fields and links come from tooling/smets_spec/schema.py via the extension.
+# fields and links come from tooling/smets_spec/corpus/schema.py via the extension.
 project = "GB Smart Metering Equipment Technical Specification"
 author = "SMETS spec-as-code contributors"
 copyright = "SMETS spec-as-code contributors"

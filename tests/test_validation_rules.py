@@ -396,7 +396,7 @@ def test_build_refuses_a_conf_py_that_sets_the_derived_config(
     n = len(lines)
     assert (
         f"conf.py:{n + 1}: error: conf.py sets needs_types, which the extension derives from "
-        "smets_spec/schema.py [smets.config]\n"
+        "smets_spec/corpus/schema.py [smets.config]\n"
         "    fix: remove needs_types from conf.py; change the need types in schema.py instead\n"
         f"conf.py:{n + 2}: error: conf.py sets needs_id_regex" in result.err
     )

@@ -42,7 +42,7 @@ def check_conf(conf: Path, derived: Iterable[str], display: str = "conf.py") -> 
         Diagnostic(
             Location(display, line),
             Severity.ERROR,
-            f"conf.py sets {name}, which the extension derives from smets_spec/schema.py",
+            f"conf.py sets {name}, which the extension derives from smets_spec/corpus/schema.py",
             Rule.CONFIG,
             f"remove {name} from conf.py; change the need types in schema.py instead",
         )

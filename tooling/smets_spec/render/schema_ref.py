@@ -157,7 +157,7 @@ def schema_markdown() -> str:
     out = [
         "# Need types and fields",
         "",
-        "Generated from `tooling/smets_spec/schema.py` by `smets schema --markdown`.",
+        "Generated from `tooling/smets_spec/corpus/schema.py` by `smets schema --markdown`.",
         "",
     ]
     for model in NEED_TYPES:

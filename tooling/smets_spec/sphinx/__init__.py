@@ -9,6 +9,7 @@ nothing else in the package imports it, except ``smets build`` which runs it.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,11 @@ def check_source_folder(app: Sphinx, config: Config) -> None:
             f"; this is the repository root: build with `sphinx-build -c {srcdir} {srcdir / 'spec'} OUT` "
             "or `smets build`"
         )
-    raise ConfigError(
-        f"{srcdir} has no {config.root_doc}.rst, so it is not a spec folder{hint} [smets.config]"
+    # a ConfigError would come with Sphinx's "please report this" traceback: one line is enough
+    sys.stderr.write(
+        f"error: {srcdir} has no {config.root_doc}.rst, so it is not a spec folder{hint} [smets.config]\n"
     )
+    raise SystemExit(2)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -44,4 +44,7 @@ def run_sphinx(
         argv.insert(0, "-q")
     if fresh:
         argv.insert(0, "-E")
-    return build_main(argv)
+    try:
+        return build_main(argv)
+    except SystemExit as stop:  # the extension stops at once on a wrong source folder
+        return stop.code if isinstance(stop.code, int) else 2
