@@ -69,7 +69,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         return 1
     out = Path(args.out).resolve() if args.out else project.html_dir
     from ..conformance import live
-    from ..conformance.forbuild import ensure_results  # the site shows the latest conformance results
+    from ..conformance.forbuild import build_finished, ensure_results  # the site shows the latest results
 
     ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
     try:
@@ -78,6 +78,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         )
     finally:
         live.settle()
+        build_finished(out)
     if status == 0:
         sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
     else:

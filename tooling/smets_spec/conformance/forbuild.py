@@ -77,6 +77,16 @@ def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
     return finish
 
 
+#: results files this process has started a suite run for (``smets build`` starts it before
+#: Sphinx; the extension then must not start a second one)
+_STARTED: set[Path] = set()
+
+
+def build_finished(html_dir: Path) -> None:
+    """Forget the run started for a build into ``html_dir`` (the next build may start one again)."""
+    _STARTED.discard(live.results_file_for(html_dir))
+
+
 def ensure_results(
     project: Project, html_dir: Path, corpus: Corpus | None = None, wait: bool = True
 ) -> Path | None:
@@ -91,9 +101,12 @@ def ensure_results(
     if not corpus.of_type(ConformanceTest):
         return None
     path = live.results_file_for(html_dir)
+    if path in _STARTED:  # this process already ran the suite for this build (once is enough)
+        return path
     if path.is_file():
         report(path)
         return path
+    _STARTED.add(path)
     finish = _start_for_build(project, path)
     if wait:
         finish()

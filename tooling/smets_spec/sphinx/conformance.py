@@ -54,3 +54,4 @@ def register(app: Sphinx) -> None:
     app.add_config_value("smets_conformance_results", "", "env", types=frozenset({str}))
     app.connect("builder-inited", _init)
     app.connect("env-get-outdated", _outdated)
+    app.connect("build-finished", lambda app, exc: forbuild.build_finished(Path(app.outdir)))
