@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..change.changelog import recorded_versions
 from ..change.changeset import ChangeSet, cache_for, open_changeset
 from ..change.history import WORKTREE, Repository
 from ..change.impact import ChangeImpact, analyse
@@ -133,14 +134,14 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
     repo = Repository(project)
     base = args.base
     if base is None:
-        tags = repo.version_tags() if repo.is_git else []
+        tags = recorded_versions(repo, cache_for(project, not args.no_cache))[0] if repo.is_git else []
         if not tags:
             sys.stdout.write(
-                "no version tag: suspect links are counted from the last version tag; "
+                "no version: suspect links are counted from the last recorded version or version tag; "
                 "give BASE to compare with another revision\n"
             )
             return 0
-        base = tags[-1][0]
+        base = tags[-1][1]
     args.base, args.worktree = base, False
     changeset = _open(args, project)
     suspects, reviewed = suspects_of(changeset)

@@ -255,7 +255,19 @@ class Requirement(Need):
     required = ("section", "status", "impact")
 
     section: Section | None = field("Section code of the SMETS this requirement belongs to.")
-    introduced: str | None = field("Specification version that introduced it.")
+    introduced: str | None = field(
+        "Specification version that introduced it: a version id (VER_...) when the spec has versions, "
+        "or 'unreleased'."
+    )
+    changed_in: Links = link(
+        "version",
+        outgoing="changed in",
+        incoming="changed",
+        description="Versions that changed it normatively (checked against git by `smets versions --check`).",
+    )
+    withdrawn_in: Links = link(
+        "version", outgoing="withdrawn in", incoming="withdrew", description="The version that withdrew it."
+    )
     impact: ImpactClass | None = field(
         "Impact class of implementing it: hardware, firmware, configuration or back-office."
     )
@@ -465,6 +477,46 @@ class ConsultationComment(Need):
     )
 
 
+#: An ISO date, YYYY-MM-DD.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class Version(Need):
+    """A version (baseline) of the specification and the installations it governs.
+
+    Equipment stays compliant with the version extant when it was installed: the
+    installation window says which installation dates a version governs.
+    """
+
+    directive = "version"
+    title_ = "Specification version"
+    prefix = "VER_"
+    id_pattern = r"VER_[A-Z0-9_]+"
+    color = "#C9D6DF"
+    required = ("dates_basis",)
+
+    designated: str | None = field(
+        "Designation date, YYYY-MM-DD; none for a draft that is not designated.", pattern=DATE_PATTERN
+    )
+    installed_from: str | None = field(
+        "First installation date the version governs, YYYY-MM-DD (none: from the beginning).",
+        pattern=DATE_PATTERN,
+    )
+    installed_until: str | None = field(
+        "Last installation date the version governs, YYYY-MM-DD (none: open-ended, the version in force).",
+        pattern=DATE_PATTERN,
+    )
+    revision: str | None = field(
+        "Git revision (commit id or tag) of the version's text; none for the working draft."
+    )
+    dates_basis: str | None = field("Where the dates come from, or why they are assumptions.")
+
+    @property
+    def is_draft(self) -> bool:
+        """The working draft: no recorded text, so it governs no installation yet."""
+        return not self.revision
+
+
 class Term(Need):
     directive = "term"
     title_ = "Glossary term"
@@ -487,6 +539,7 @@ NEED_TYPES: tuple[type[Need], ...] = (
     ConsultationQuestion,
     ConsultationComment,
     Term,
+    Version,
 )
 
 BY_DIRECTIVE: dict[str, type[Need]] = {t.directive: t for t in NEED_TYPES}
