@@ -93,7 +93,7 @@ def cmd_impact(args: argparse.Namespace, project: Project) -> int:
     elif args.format == "markdown":
         parts = [f"## Impact `{report.base_label}` → `{report.head_label}`\n"]
         for item in report.items:
-            parts += [change_section(item), cost_section(item)]
+            parts += [change_section(item), cost_section(item, report.cost_model)]
         _emit("\n".join(p for p in parts if p), args.out)
     else:
         _emit(impact_text(report), args.out)
