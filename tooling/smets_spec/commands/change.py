@@ -141,7 +141,8 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
                 "give BASE to compare with another revision\n"
             )
             return 0
-        base = tags[-1][1]
+        name, sha = tags[-1]
+        base = name if repo.repo is not None and name in {t.name for t in repo.repo.tags} else sha
     args.base, args.worktree = base, False
     changeset = _open(args, project)
     suspects, reviewed = suspects_of(changeset)

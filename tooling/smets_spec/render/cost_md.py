@@ -79,6 +79,8 @@ def cost_section(cost: CostAssessment | None, model: CostModel | None) -> str:
             rows.append(["Retrofit scenario, if it were asked", spread(cost.installed)])
     if cost.total is not None:
         rows.append(["**Total**", f"**{spread(cost.total)}**"])
+    elif rows:
+        rows.append(["**Total**", "not known: a figure is missing (see *Not costed*); none is invented"])
     parts.append(_table(["Pounds (low / central / high)", "£"], rows) or "Nothing to cost.\n")
     lines = [line for d in cost.devices for line in d.lines]
     detail = _table(
