@@ -104,7 +104,8 @@ def test_compliance_answers_for_every_device_and_refuses_bad_input(
     assert text.out.splitlines()[0].startswith(
         "DEV_GSME (Gas meter) installed 2026-01-05: version VER_2 (Second;"
     )
-    assert "  VER_DRAFT: GS.08 added, normative (now binds this device): Gas meter battery life" in text.out.splitlines()
+    assert "  VER_DRAFT: GS.08 added, normative (now binds this device): "
+        "Gas meter battery life" in text.out.splitlines()
     bad = smets(capsys, root, "compliance", "--device", "WATER", "--installed", "2026-01-05")
     assert bad.code == 2 and "[smets.input]" in bad.err and "use one of ESME, GSME, IHD" in bad.err
     bad = smets(capsys, root, "compliance", "--device", "GSME", "--installed", "5/1/2026")
@@ -117,7 +118,12 @@ def test_changelog_reads_the_recorded_versions(versioned: tuple[Path, dict[str, 
     assert [s.name for s in history.steps] == ["VER_DRAFT (unreleased)", "VER_2", "VER_1"]
     assert history.last_tag == "VER_2"
     step = history.steps[0]
-    assert step.diff is not None and [c.id for c in step.diff.changes] == ["GS.08", "VER_1", "VER_2", "VER_DRAFT"]
+    assert step.diff is not None and [c.id for c in step.diff.changes] == [
+        "GS.08",
+        "VER_1",
+        "VER_2",
+        "VER_DRAFT",
+    ]
 
 
 def _gas_change(root: Path, retrofit: bool, day: int) -> None:
