@@ -466,6 +466,12 @@ class ConsultationComment(Need):
     stale: bool | None = field("True when the requirement changed after the workbook was exported.")
     topic: str | None = field("Topic of a general comment (one on no single requirement or question).")
     source: str | None = field("Where the response was read: sheet and row of the returned workbook.")
+    cost_kind: str | None = field(
+        "Respondent's cost evidence: what the requirement costs them, hardware or firmware.",
+        pattern=r"^(hardware|firmware)$",
+    )
+    cost_gbp_per_unit: float | None = field("Respondent's cost evidence: pounds per unit.")
+    lead_time_months: float | None = field("Respondent's cost evidence: lead time in months.")
     responds_to: Links = link(
         "consultation", outgoing="responds to", incoming="responses", description="The consultation."
     )
