@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..consultation.costevidence import EvidenceSummary
 from ..corpus.schema import Degree, ImpactClass, Requirement
 from .costmodel import CostModel, Range
 
@@ -96,7 +97,7 @@ class CostAssessment:
     installed_driver: Driver | None = None  # of the retrofit scenario alone
     figures: tuple[str, ...] = ()  # every figure named, in order of first use
     notes: tuple[str, ...] = ()
-    evidence: object | None = field(default=None)  # respondents' cost evidence (review)
+    evidence: EvidenceSummary | None = field(default=None)  # respondents' cost evidence (review)
 
 
 def money(value: float) -> str:

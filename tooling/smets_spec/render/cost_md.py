@@ -104,9 +104,9 @@ def cost_section(cost: CostAssessment | None, model: CostModel | None) -> str:
         + "\n".join(figures)
         + "\n\n</details>\n"
     )
-    evidence = getattr(cost, "evidence", None)
-    if evidence is not None:
-        parts.append(str(evidence) + "\n")
+    if cost.evidence is not None:
+        ids = ", ".join(f"`{i}`" for i in cost.evidence.sources)
+        parts.append(f"Respondents' cost evidence on {cost.requirement}: {cost.evidence.text()} ({ids}).\n")
     return "\n".join(p for p in parts if p)
 
 
@@ -133,4 +133,6 @@ def cost_text(cost: CostAssessment) -> list[str]:
     if not cost.retrofit and cost.installed_driver:
         out.append("      " + driver_text(cost.installed_driver, "retrofit scenario").replace("`", ""))
     out += [f"      note: {n}" for n in cost.notes]
+    if cost.evidence is not None:
+        out.append(f"      respondents' cost evidence: {cost.evidence.text()}")
     return out
