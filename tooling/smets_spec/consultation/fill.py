@@ -52,10 +52,12 @@ def fill_workbook(source: Path, dest: Path, filled: Filled) -> None:
             if value is not None:
                 set_text(reqs.cell(row, column), value)
     for req_id, values in filled.costs.items():
-        for offset, value in enumerate(values):
-            if value is not None:
-                cell = reqs.cell(rows[req_id], layout.COST_FIRST + 1 + offset)
-                set_text(cell, value) if isinstance(value, str) else setattr(cell, "value", value)
+        for offset, cost in enumerate(values):
+            cell = reqs.cell(rows[req_id], layout.COST_FIRST + 1 + offset)
+            if isinstance(cost, str):
+                set_text(cell, cost)
+            elif cost is not None:
+                cell.value = cost
     general = wb[layout.GENERAL]
     for offset, values in enumerate(filled.general):
         for column, value in enumerate(values, start=1):
