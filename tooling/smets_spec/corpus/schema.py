@@ -328,7 +328,10 @@ class Device(Need):
         "Can installed units take a remote firmware upgrade? true, false or unknown."
     )
     firmware_upgradeable_source: str | None = field("Source of the firmware_upgradeable statement.")
-    installed_base: Figure | None = field("Units installed in GB, or 'unknown'.")
+    installed_base: Figure | None = field(
+        "Units installed in GB, or 'unknown'. The cost model of change reads spec/costs.toml, not this "
+        "field (nor the other figure fields below, kept so that older specifications still load)."
+    )
     installed_base_source: str | None = field("Source of the installed base figure.")
     unit_cost_gbp: Figure | None = field("Replacement unit cost in GBP, or 'unknown'.")
     unit_cost_source: str | None = field("Source of the unit cost figure.")
