@@ -182,3 +182,33 @@ def test_review_prints_pounds_for_the_battery_change(
         "a redesign's cost is uncertain" in lines
     )
     assert "* `gsme_units` = 400 units — source: test fixture, not a real figure" in lines
+
+
+def test_version_fields_are_checked_against_git_history(
+    tmp_path: Path, versioned: tuple[Path, dict[str, str]]
+) -> None:
+    from smets_spec.change.versionfields import check_version_fields
+    from smets_spec.corpus.load import load_spec
+
+    root, _ = versioned
+    clone = tmp_path / "fields"
+    git.Repo.clone_from(root, clone)
+    gas = clone / "spec" / "gas.rst"
+    edit(gas, "   :impact: hardware\n", "   :impact: hardware\n   :introduced: VER_1\n")
+    edit(
+        clone / "spec" / "requirements.rst",
+        "   :uses: DAT_BALANCE\n   :retrofit: true\n",
+        "   :uses: DAT_BALANCE\n   :introduced: VER_1\n   :changed_in: VER_2, VER_1\n   :retrofit: true\n",
+    )
+
+    def found() -> list[str]:
+        corpus = load_spec(clone / "spec", relative_to=clone)
+        return [f"{d.location}: {d.message}" for d in check_version_fields(corpus)]
+
+    assert found() == [
+        "spec/gas.rst:9: 'GS.08' says ':introduced: VER_1', but git history first has it in VER_DRAFT",
+        "spec/requirements.rst:13: 'PC.01' says ':changed_in: VER_1', but git history shows no normative "
+        "change in VER_1 (normative changes: VER_2)",
+    ]
+    edit(gas, "   :introduced: VER_1\n", "   :introduced: unreleased\n")
+    assert len(found()) == 1  # a requirement of the working draft is 'unreleased'
