@@ -75,7 +75,12 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     ]
     assert all(reqs.cell(r, 4).data_type == "s" for r in (2, 3, 4))
     assert reqs.protection.sheet
-    assert [str(v.sqref) for v in reqs.data_validations.dataValidation] == ["G2:G4"]
+    assert sorted(str(v.sqref) for v in reqs.data_validations.dataValidation) == [
+        "G2:G4",
+        "J2:J4",
+        "K2:K4",
+        "L2:L4",
+    ]
     assert [c.value for c in wb[layout.QUESTIONS]["B"]][1:] == ["Do you agree?", "Why?\nSay more."]
 
     # the answered workbook, saved by LibreOffice, imports exactly what was typed

@@ -357,8 +357,11 @@ def test_exported_workbook_is_protected_and_formula_free(root: Path, tmp_path: P
     assert reqs.freeze_panes == "A2" and reqs.auto_filter.ref == "A1:M4"
     assert reqs.cell(2, 4).protection.locked and reqs.cell(2, 4).alignment.wrap_text
     assert not reqs.column_dimensions["H"].protection.locked
-    (validation,) = reqs.data_validations.dataValidation
+    validation, kind, price, months = reqs.data_validations.dataValidation
     assert validation.formula1 == '"Major,Minor,none"' and str(validation.sqref) == "G2:G4"
+    assert (kind.formula1, str(kind.sqref)) == ('"hardware,firmware"', "J2:J4")  # the cost evidence
+    assert (price.type, price.formula2, str(price.sqref)) == ("decimal", "100000", "K2:K4")
+    assert (months.type, months.formula2, str(months.sqref)) == ("decimal", "240", "L2:L4")
     assert wb[layout.INTEGRITY].sheet_state == "veryHidden"
     assert wb.security is not None and wb.security.lockStructure
     assert reqs.page_setup.orientation == "landscape" and reqs.print_title_rows == "$1:$1"

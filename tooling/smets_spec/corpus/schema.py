@@ -259,15 +259,6 @@ class Requirement(Need):
         "Specification version that introduced it: a version id (VER_...) when the spec has versions, "
         "or 'unreleased'."
     )
-    changed_in: Links = link(
-        "version",
-        outgoing="changed in",
-        incoming="changed",
-        description="Versions that changed it normatively (checked against git by `smets versions --check`).",
-    )
-    withdrawn_in: Links = link(
-        "version", outgoing="withdrawn in", incoming="withdrew", description="The version that withdrew it."
-    )
     impact: ImpactClass | None = field(
         "Impact class of implementing it: hardware, firmware, configuration or back-office."
     )
@@ -307,6 +298,15 @@ class Requirement(Need):
     conflicts_with: Links = link(
         "req", outgoing="conflicts with", incoming="conflicted by", description="Known conflicts."
     )
+    changed_in: Links = link(
+        "version",
+        outgoing="changed in",
+        incoming="changed",
+        description="Versions that changed it normatively (checked against git history by `smets check`).",
+    )
+    withdrawn_in: Links = link(
+        "version", outgoing="withdrawn in", incoming="withdrew", description="The version that withdrew it."
+    )
 
     def degree_for(self, device_id: str) -> Degree:
         if device_id in self.mandatory_for:
@@ -328,10 +328,7 @@ class Device(Need):
         "Can installed units take a remote firmware upgrade? true, false or unknown."
     )
     firmware_upgradeable_source: str | None = field("Source of the firmware_upgradeable statement.")
-    installed_base: Figure | None = field(
-        "Units installed in GB, or 'unknown'. The cost model of change reads spec/costs.toml, not this "
-        "field (nor the other figure fields below, kept so that older specifications still load)."
-    )
+    installed_base: Figure | None = field("Units installed in GB, or 'unknown'.")
     installed_base_source: str | None = field("Source of the installed base figure.")
     unit_cost_gbp: Figure | None = field("Replacement unit cost in GBP, or 'unknown'.")
     unit_cost_source: str | None = field("Source of the unit cost figure.")
