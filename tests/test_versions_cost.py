@@ -212,3 +212,26 @@ def test_version_fields_are_checked_against_git_history(
     ]
     edit(gas, "   :introduced: VER_1\n", "   :introduced: unreleased\n")
     assert len(found()) == 1  # a requirement of the working draft is 'unreleased'
+
+
+def test_site_pages_show_the_cost_assumptions_and_the_timelines(
+    versioned: tuple[Path, dict[str, str]],
+) -> None:
+    from htmltools import StubLinker
+    from smets_spec.corpus.load import load_spec
+    from smets_spec.render.costs import cost_model_page, device_timeline, versions_overview
+
+    root, _ = versioned
+    corpus = load_spec(root / "spec", relative_to=root)
+    page = cost_model_page(corpus, [], StubLinker())
+    assert "<td><code>gsme_unit_cost</code></td><td>£70 / £80 / £100</td>" in page
+    assert "<strong>assumption</strong>: fixture assumption: a gas meter&#x27;s price is uncertain" in page
+    assert "No respondent has given cost evidence yet" in page
+    timeline = device_timeline(corpus, ["DEV_GSME"], StubLinker())
+    assert "<td>VER_1</td><td>installed up to 2026-01-03</td><td>1</td>" in timeline
+    assert "<td>VER_DRAFT</td><td>working draft: governs no installation" in timeline
+    overview = versions_overview(corpus, [], StubLinker())
+    assert "<th>DEV_ESME</th><th>DEV_GSME</th><th>DEV_IHD</th>" in overview
+    assert (
+        "<td>VER_2</td><td>installed from 2026-01-04 (open-ended)</td><td>3</td><td>1</td><td>2</td>" in overview
+    )

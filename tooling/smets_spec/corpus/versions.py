@@ -52,8 +52,14 @@ def window(version: Version) -> tuple[dt.date | None, dt.date | None]:
 def window_text(version: Version) -> str:
     if version.is_draft:
         return "working draft: governs no installation until it is recorded as a version"
-    start, end = version.installed_from or "the beginning", version.installed_until or "open-ended"
-    return f"installed {start} to {end}"
+    start, end = version.installed_from, version.installed_until
+    if start and end:
+        return f"installed {start} to {end}"
+    if start:
+        return f"installed from {start} (open-ended)"
+    if end:
+        return f"installed up to {end}"
+    return "every installation (open at both ends)"
 
 
 def in_force(versions: Iterable[Version], installed: dt.date) -> Version | None:
