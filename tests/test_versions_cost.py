@@ -233,5 +233,6 @@ def test_site_pages_show_the_cost_assumptions_and_the_timelines(
     overview = versions_overview(corpus, [], StubLinker())
     assert "<th>DEV_ESME</th><th>DEV_GSME</th><th>DEV_IHD</th>" in overview
     assert (
-        "<td>VER_2</td><td>installed from 2026-01-04 (open-ended)</td><td>3</td><td>1</td><td>2</td>" in overview
+        "<td>VER_2</td><td>installed from 2026-01-04 (open-ended)</td><td>3</td><td>1</td><td>2</td>"
+        in overview
     )
