@@ -93,6 +93,8 @@ def test_evidence_is_stored_and_flows_into_the_review(
         "kind: firmware 3; £ per unit: 3 figure(s), min £4.50, median £7.00, max £12.00; "
         "lead time: min 3, median 6, max 9 months ("
     )
+    impact = smets(capsys, project, "impact", "HEAD~1", "HEAD").out
+    assert "      respondents' cost evidence: 3 respondent(s) (Gauges Co, Hubs plc, Meters Ltd); " in impact
     data = json.loads(smets(capsys, project, "review", "HEAD~1", "HEAD", "--format", "json").out)
     evidence = next(i for i in data["impact"] if i["id"] == "PC.01")["cost"]["evidence"]
     assert evidence["gbp_per_unit"] == {"count": 3, "minimum": 4.5, "median": 7.0, "maximum": 12.0}

@@ -17,8 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..consultation.costevidence import EvidenceSummary, summarise
+from ..consultation.model import response_of
+from ..consultation.textcodec import TextFormatError
 from ..corpus.diagnostics import Location
-from ..corpus.schema import Degree, Device, ImpactClass, Requirement
+from ..corpus.schema import ConsultationComment, Degree, Device, ImpactClass, Requirement
 from ..trace.graph import format_path, link_types, walk
 from .changeset import ChangeSet
 from .cost import CostAssessment, assess
@@ -178,6 +181,22 @@ def cost_model_of(side: Side) -> CostModel | None:
     return parse(data.decode("utf-8", errors="replace"), f"{COST_FILE} ({side.label})")
 
 
+def evidence_on(side: Side, requirement: str) -> EvidenceSummary | None:
+    """Respondents' cost evidence on ``requirement`` stored on one side (its ccomments)."""
+    items = []
+    for source, _ in side.index.sources(requirement, "comments_on"):
+        record = side.record(source)
+        if not isinstance(record, ConsultationComment):
+            continue
+        try:
+            cost = response_of(record).cost
+        except TextFormatError:
+            continue
+        if cost is not None:
+            items.append((source, record.respondent or "", cost))
+    return summarise(requirement, items)
+
+
 def analyse_change(change: NeedChange, changeset: ChangeSet, model: CostModel | None = None) -> ChangeImpact:
     base, head = changeset.base, changeset.head
     side = base if change.kind is ChangeKind.REMOVED else head
@@ -193,6 +212,7 @@ def analyse_change(change: NeedChange, changeset: ChangeSet, model: CostModel | 
     if change.normative and after_req is not None and model is not None:
         bound = [*after_req.mandatory_for, *after_req.optional_for]
         item.cost = assess(after_req, _titles(head, bound), model)
+        item.cost.evidence = evidence_on(head, change.id)
     return item
 
 

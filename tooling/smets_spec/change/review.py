@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..consultation.costevidence import EvidenceSummary, summarise
-from ..consultation.model import response_of
-from ..consultation.textcodec import TextFormatError
 from ..corpus.diagnostics import Diagnostic, Location, Severity
 from ..corpus.load import Corpus
-from ..corpus.schema import ConsultationComment, Requirement
+from ..corpus.schema import Requirement
 from .changeset import ChangeSet
 from .cost import CostAssessment
 from .costmodel import CostModel
@@ -144,22 +141,6 @@ def duplicates_introduced(
     return [f for f in new if (f.kind, frozenset((f.a, f.b))) not in old]
 
 
-def evidence_on(side: Side, requirement: str) -> EvidenceSummary | None:
-    """Respondents' cost evidence on ``requirement`` stored on one side (its ccomments)."""
-    items = []
-    for source, _ in side.index.sources(requirement, "comments_on"):
-        record = side.record(source)
-        if not isinstance(record, ConsultationComment):
-            continue
-        try:
-            cost = response_of(record).cost
-        except TextFormatError:
-            continue
-        if cost is not None:
-            items.append((source, record.respondent or "", cost))
-    return summarise(requirement, items)
-
-
 def build_review(changeset: ChangeSet, validate: bool = True, duplicates: bool = True) -> ReviewReport:
     """Everything a change board reads about ``changeset``."""
     report = ReviewReport(
@@ -169,9 +150,6 @@ def build_review(changeset: ChangeSet, validate: bool = True, duplicates: bool =
         analyse(changeset),
         notes=list(changeset.notes),
     )
-    for item in report.impact.items:
-        if item.cost is not None:
-            item.cost.evidence = evidence_on(changeset.head, item.cost.requirement)
     report.suspects, report.reviewed = suspects_of(changeset)
     if changeset.diff.empty and changeset.base.source.files == changeset.head.source.files:
         return report  # nothing changed: nothing to validate anew
