@@ -16,9 +16,10 @@ from ..consultation.model import response_of
 from ..consultation.textcodec import TextFormatError
 from ..corpus.load import Corpus
 from ..corpus.project import Project
-from ..corpus.schema import ConsultationComment, Requirement
+from ..corpus.schema import ConsultationComment, Device, Requirement, Version
 from ..corpus.versions import window_text
 from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..trace.graph import per_corpus
 
 
 def _root(corpus: Corpus) -> Path | None:
@@ -175,7 +176,10 @@ def cost_model_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     return raw_block("".join(parts))
 
 
-def _counts(corpus: Corpus, devices: list[str]) -> tuple[list[str], list[list[str]]] | None:
+@per_corpus
+def _timelines(corpus: Corpus) -> tuple[list[Version], dict[str, list[int]]] | None:
+    """Every version, and per device the requirements binding it in each version's text (once
+    per corpus: every device page shows its row of this)."""
     root = _root(corpus)
     if root is None:
         return None
@@ -183,12 +187,20 @@ def _counts(corpus: Corpus, devices: list[str]) -> tuple[list[str], list[list[st
         sides = open_versions(Project(root))
     except (RevisionError, OSError, ValueError):
         return None
+    devices = sorted(i for i, n in corpus.needs.items() if isinstance(n, Device))
+    return sides.versions, {d: [n for _, n in timeline(sides, d)] for d in devices}
+
+
+def _counts(corpus: Corpus, devices: list[str]) -> tuple[list[str], list[list[str]]] | None:
+    found = _timelines(corpus)
+    if found is None:
+        return None
+    versions, counts = found
     header = ["Version", "Installation window", *devices]
     rows = []
-    per_device = {d: timeline(sides, d) for d in devices}
-    for n, version in enumerate(sides.versions):
-        counts = [per_device[d][n][1] for d in devices]
-        rows.append([esc(version.id), esc(window_text(version)), *("—" if c < 0 else str(c) for c in counts)])
+    for n, version in enumerate(versions):
+        row = [counts[d][n] if d in counts else -1 for d in devices]
+        rows.append([esc(version.id), esc(window_text(version)), *("—" if c < 0 else str(c) for c in row)])
     return header, rows
 
 
