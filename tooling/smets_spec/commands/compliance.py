@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,8 @@ def cmd_compliance(args: argparse.Namespace, project: Project) -> int:
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
-        except BrokenPipeError:
+        except BrokenPipeError:  # a closed pipe (`| head`): quiet, and no error at exit either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
     if result.version is None:
         sys.stderr.write(f"smets compliance: {result.message}\n")
