@@ -29,6 +29,7 @@ FILLED = Filled(
         "SP.2": ("Minor", None, "shall *not* -x"),
     },
     general=[("Architectures", "none", "@general", None)],
+    costs={"PC.01": ("firmware", 12.5, 9, "remote update, £ per meter\nincl. testing")},
 )
 
 
@@ -92,3 +93,7 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     assert comments == FILLED.comments
     assert general == FILLED.general
     assert {s.respondent for s in items} == {FILLED.respondent}
+    costs = {s.response.target: s.response.cost for s in items if s.response.cost is not None}
+    assert {k: (c.kind, c.gbp_per_unit, c.lead_time_months, c.note) for k, c in costs.items()} == {
+        "PC.01": ("firmware", 12.5, 9.0, "remote update, £ per meter\nincl. testing")
+    }
