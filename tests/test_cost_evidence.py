@@ -115,3 +115,18 @@ def test_malformed_cost_cells_are_refused_with_their_cell(tmp_path: Path) -> Non
     assert "column K (Cost per unit (GBP)): 'cheap' is not a number from 0 to 100,000" in text
     assert "column L (Lead time (months)): '999' is not a number from 0 to 240" in text
     assert text.count("[smets.consult-value]") == 3
+
+
+def test_requirement_page_panel_shows_the_evidence(project: Path) -> None:
+    from htmltools import StubLinker
+    from smets_spec.corpus.load import load_spec
+    from smets_spec.render.costs import evidence_panel
+
+    corpus = load_spec(project / "spec", relative_to=project)
+    html = evidence_panel(corpus, "PC.01", StubLinker())
+    assert html.startswith(
+        "<p>3 respondent(s) (Gauges Co, Hubs plc, Meters Ltd); kind: firmware 3; £ per unit: 3 figure(s), "
+        "min £4.50, median £7.00, max £12.00; lead time: min 3, median 6, max 9 months.</p><p>From: "
+    )
+    assert html.count('class="smets-ref"') == 3
+    assert evidence_panel(corpus, "SP.2", StubLinker()) == ""

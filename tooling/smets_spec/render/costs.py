@@ -19,6 +19,7 @@ from ..corpus.project import Project
 from ..corpus.schema import ConsultationComment, Device, Requirement, Version
 from ..corpus.versions import window_text
 from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.panels import html_panel
 from ..trace.graph import per_corpus
 
 
@@ -113,12 +114,27 @@ def evidence_by_requirement(corpus: Corpus) -> dict[str, EvidenceSummary]:
     return {req: s for req, items in found.items() if (s := summarise(req, items)) is not None}
 
 
+@per_corpus
+def _evidence_of(corpus: Corpus) -> dict[str, EvidenceSummary]:
+    return evidence_by_requirement(corpus)
+
+
+@html_panel("cost-evidence", "Respondents' cost evidence", order=85)
+def evidence_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
+    """The requirement page's panel: what respondents said meeting it costs them."""
+    summary = _evidence_of(corpus).get(req_id)
+    if summary is None:
+        return ""
+    links = ", ".join(need_link(corpus, linker, i) for i in summary.sources if i in corpus.needs)
+    return f"<p>{esc(summary.text())}.</p><p>From: {links}</p>"
+
+
 def _stat(stat: Stat | None) -> str:
     return esc(f"{stat.minimum:g} / {stat.median:g} / {stat.maximum:g}") if stat else "—"
 
 
 def _evidence(corpus: Corpus, model: CostModel, linker: Linker) -> str:
-    summaries = evidence_by_requirement(corpus)
+    summaries = _evidence_of(corpus)
     if not summaries:
         return "<p>No respondent has given cost evidence yet (the cost columns of the workbook).</p>"
     rows = []
