@@ -126,25 +126,26 @@ def test_cost_of_a_retrofit_with_sources_and_arithmetic(history: tuple[Path, dic
     cost = next(i for i in report.items if i.change.id == "PC.01").cost
     assert cost is not None and cost.retrofit and cost.retrofit_basis == "fixture: a safety recall"
     esme, gsme, ihd = cost.devices
-    assert (esme.action, esme.low, esme.high) == (Action.UPGRADE, 3000.0, 3000.0)
-    assert esme.arithmetic == ("upgrade: installed base 1,000 units × upgrade cost £3 = £3,000",)
-    assert (gsme.action, gsme.low, gsme.high, gsme.engineer_hours) == (
-        Action.REPLACEMENT,
-        52000.0,
-        52000.0,
-        600.0,
+    assert esme.action is Action.UPGRADE_OR_REPLACEMENT
+    # firmware change: ESME units all take an over-the-air update (1,000 x £3)
+    assert [(line.scenario.value, line.range.values) for line in esme.lines] == [
+        ("new installations", (20000.0, 20000.0, 20000.0)),
+        ("installed units", (3000.0, 3000.0, 3000.0)),
+    ]
+    assert esme.lines[1].arithmetic == (
+        "1,000 units × 100% over the air × £3 + 1,000 units × 0% replaced × (£100 unit + £50 visit) = £3,000"
     )
-    assert gsme.arithmetic == (
-        "replacement: installed base 400 units × (unit cost £80 + visit cost £50) = £52,000",
-        "field work: 400 units × 1.50 hours = 600 engineer-hours",
+    # GSME units cannot take one: 400 x (unit 70/80/100 + visit 50)
+    assert gsme.lines[1].range.values == (48000.0, 52000.0, 60000.0)
+    assert gsme.lines[1].window == "first (installed … to 2026-01-09)"
+    assert ihd.lines == () and ihd.unknown == (
+        "design and certification of DEV_IHD (no [[design]] or design_cost for it)",
+        "installed units of DEV_IHD: no [[population]] in the cost model",
     )
-    assert [f.source for f in gsme.figures][:3] == ["test fixture, not a real figure"] * 3
-    assert (ihd.action, ihd.low, ihd.high) == (Action.UPGRADE_OR_REPLACEMENT, None, None)
-    assert ihd.unknown == (
-        "replacement cost (installed base, unit cost, visit cost unknown)",
-        "upgrade cost (installed base, upgrade cost unknown)",
-    )
-    assert (cost.low, cost.high) == (None, None)  # one device cannot be estimated: no total is invented
+    assert cost.new is not None and cost.new.values == (40000.0, 40000.0, 40000.0)
+    assert cost.total is not None and cost.total.values == (91000.0, 95000.0, 103000.0)
+    assert cost.driver is not None and cost.driver.figure == "gsme_unit_cost"
+    assert (cost.driver.low_total, cost.driver.high_total) == (91000.0, 103000.0)
 
 
 def test_new_installations_only_by_default(history: tuple[Path, dict[str, str]]) -> None:
@@ -153,7 +154,12 @@ def test_new_installations_only_by_default(history: tuple[Path, dict[str, str]])
     ds01 = next(i for i in report.items if i.change.id == "DS.01").cost
     assert ds01 is not None and not ds01.retrofit
     assert ds01.applies_to.startswith("new installations only")
-    assert [(d.device, d.action, d.low) for d in ds01.devices] == [("DEV_ESME", Action.CONFIGURATION, None)]
+    (esme,) = ds01.devices
+    assert esme.action is Action.CONFIGURATION
+    # no design_cost for configuration in the fixture model: said, not invented
+    assert "design and certification of DEV_ESME" in esme.unknown[0]
+    assert ds01.installed is not None and ds01.installed.values == (3000.0, 3000.0, 3000.0)  # scenario
+    assert ds01.total is None  # nothing counted: installed units cost £0, new ones are unknown
 
 
 def test_base_equal_to_head_is_an_empty_report(

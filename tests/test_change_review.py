@@ -53,12 +53,15 @@ def test_golden_review_reads_as_a_change_board_needs(origin: tuple[Path, dict[st
         "| Retrofit asked | PC.01 |",
         "| New suspect links | 3 |",
         "> … between prepayment and credit mode within ~~30~~ **10** seconds of a command.",
-        "| Gas meter | mandatory | replacement (firmware impact, and the device cannot take a firmware "
-        "upgrade) | £52,000 |",
-        "* **Gas meter**",
-        "  * replacement: installed base 400 units × (unit cost £80 + visit cost £50) = £52,000",
-        "  * installed base: 400 units — source: test fixture, not a real figure",
-        "**Total: cannot be estimated** (a figure above is unknown; no number is invented).",
+        "| **Total** | **£91,000 / £95,000 / £103,000** |",
+        "| installed units | DEV_GSME | first (installed … to 2026-01-09) | £48,000 / £52,000 / £60,000 | "
+        "400 units × 0% over the air × £3 + 400 units × 100% replaced × (£80 unit + £50 visit) = £52,000 |",
+        "* `gsme_units` = 400 units — source: test fixture, not a real figure",
+        "* `gsme_unit_cost` = £70 / £80 / £100 — **assumption**: fixture assumption: a gas meter's price "
+        "is uncertain",
+        "The assumption that moves the total most: `gsme_unit_cost` (£91,000 at its low, £103,000 at its "
+        "high; others central).",
+        "| **Total** | not known: a figure is missing (see *Not costed*); none is invented |",
         "| `TST_SWITCH verifies PC.01` | `spec/verification.rst:19` | content: '30' → '10' (number); "
         "retrofit: '' → 'true' | never reviewed |",
         "spec/verification.rst:28: error: id 'TERM_CREDIT' does not match the dataitem id pattern "
@@ -77,8 +80,18 @@ def test_review_json(capsys: pytest.CaptureFixture[str], origin: tuple[Path, dic
     assert summary["retrofit_asked"] == ["PC.01"]
     assert summary["devices"] == {"DEV_ESME": "mandatory", "DEV_GSME": "mandatory", "DEV_IHD": "mandatory"}
     pc01 = next(i for i in data["impact"] if i["id"] == "PC.01")
-    assert [d["high"] for d in pc01["cost"]["devices"]] == [3000.0, 52000.0, None]
-    assert pc01["cost"]["total_high"] is None
+    cost = pc01["cost"]
+    assert [[line["range"]["high"] for line in d["lines"]] for d in cost["devices"]] == [
+        [20000.0, 3000.0],
+        [20000.0, 60000.0],
+        [],
+    ]
+    assert cost["total"] == {"low": 91000.0, "central": 95000.0, "high": 103000.0}
+    assert (
+        cost["figures"]["gsme_unit_cost"]["assumption"]
+        == "fixture assumption: a gas meter's price is uncertain"
+    )
+    assert cost["figures"]["gsme_units"]["source"]["title"] == "test fixture, not a real figure"
     assert [e["rule"] for e in data["errors"]] == ["smets.id"]
     assert data["duplicates"] == []
 

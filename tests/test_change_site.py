@@ -172,4 +172,4 @@ def test_a_repository_without_tags_says_so(tmp_path: Path) -> None:
     repo.git.add("-A")
     history = version_history(Project(root))
     assert history.status is Status.NO_TAGS
-    assert history.message.startswith("No version tag yet")
+    assert history.message.startswith("No version yet")

@@ -29,6 +29,7 @@ FILLED = Filled(
         "SP.2": ("Minor", None, "shall *not* -x"),
     },
     general=[("Architectures", "none", "@general", None)],
+    costs={"PC.01": ("firmware", 12.5, 9, "remote update, £ per meter\nincl. testing")},
 )
 
 
@@ -75,7 +76,12 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     ]
     assert all(reqs.cell(r, 4).data_type == "s" for r in (2, 3, 4))
     assert reqs.protection.sheet
-    assert [str(v.sqref) for v in reqs.data_validations.dataValidation] == ["G2:G4"]
+    assert sorted(str(v.sqref) for v in reqs.data_validations.dataValidation) == [
+        "G2:G4",
+        "J2:J4",
+        "K2:K4",
+        "L2:L4",
+    ]
     assert [c.value for c in wb[layout.QUESTIONS]["B"]][1:] == ["Do you agree?", "Why?\nSay more."]
 
     # the answered workbook, saved by LibreOffice, imports exactly what was typed
@@ -87,3 +93,7 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     assert comments == FILLED.comments
     assert general == FILLED.general
     assert {s.respondent for s in items} == {FILLED.respondent}
+    costs = {s.response.target: s.response.cost for s in items if s.response.cost is not None}
+    assert {k: (c.kind, c.gbp_per_unit, c.lead_time_months, c.note) for k, c in costs.items()} == {
+        "PC.01": ("firmware", 12.5, 9.0, "remote update, £ per meter\nincl. testing")
+    }

@@ -112,12 +112,12 @@ def test_duplicated_row(root: Path, tmp_path: Path) -> None:
 
 
 def test_text_outside_the_response_columns(root: Path, tmp_path: Path) -> None:
-    book = tamper(answer(root, GOOD, tmp_path), lambda wb: wb[layout.REQUIREMENTS].cell(4, 10, "see also"))
+    book = tamper(answer(root, GOOD, tmp_path), lambda wb: wb[layout.REQUIREMENTS].cell(4, 14, "see also"))
     refused(
         root,
         book,
         Rule.CONSULT_PROTECTED,
-        "sheet 'Requirements', row 4, column J: text outside the response columns ('see also')",
+        "sheet 'Requirements', row 4, column N: text outside the response columns ('see also')",
     )
 
 
@@ -354,11 +354,14 @@ def test_exported_workbook_is_protected_and_formula_free(root: Path, tmp_path: P
         formula_like.value.startswith("=SUM") and formula_like.data_type == "s" and formula_like.quotePrefix
     )
     assert reqs.protection.sheet and not reqs.protection.autoFilter
-    assert reqs.freeze_panes == "A2" and reqs.auto_filter.ref == "A1:I4"
+    assert reqs.freeze_panes == "A2" and reqs.auto_filter.ref == "A1:M4"
     assert reqs.cell(2, 4).protection.locked and reqs.cell(2, 4).alignment.wrap_text
     assert not reqs.column_dimensions["H"].protection.locked
-    (validation,) = reqs.data_validations.dataValidation
+    validation, kind, price, months = reqs.data_validations.dataValidation
     assert validation.formula1 == '"Major,Minor,none"' and str(validation.sqref) == "G2:G4"
+    assert (kind.formula1, str(kind.sqref)) == ('"hardware,firmware"', "J2:J4")  # the cost evidence
+    assert (price.type, price.formula2, str(price.sqref)) == ("decimal", "100000", "K2:K4")
+    assert (months.type, months.formula2, str(months.sqref)) == ("decimal", "240", "L2:L4")
     assert wb[layout.INTEGRITY].sheet_state == "veryHidden"
     assert wb.security is not None and wb.security.lockStructure
     assert reqs.page_setup.orientation == "landscape" and reqs.print_title_rows == "$1:$1"

@@ -58,7 +58,7 @@ def test_requirement_fields_follow_the_content_rules(corpus: Corpus) -> None:
     for req in corpus.requirements:
         assert req.status is Status.PROPOSED, req.id
         assert req.section is not None and req.id.startswith(req.section.value + "."), req.id
-        assert req.introduced == "IDTS-2011", req.id
+        assert req.introduced == "VER_IDTS_2011", req.id
         assert req.applicability_basis and "editorial reading" in req.applicability_basis, req.id
         assert req.mandatory_for or req.optional_for, req.id
 
@@ -70,8 +70,8 @@ def test_devices_of_the_gb_system_are_all_there(corpus: Corpus) -> None:
     }
     chf = corpus["DEV_CHF"]
     assert isinstance(chf, Device)
-    assert chf.unit_cost_gbp == "unknown"
-    assert chf.unit_cost_source is not None and "30.87" in chf.unit_cost_source
+    assert chf.installed_base == "unknown"  # the figures are in spec/costs.toml, never in two places
+    assert chf.installed_base_source is not None and "spec/costs.toml" in chf.installed_base_source
 
 
 def test_catalogue_has_forty_items_each_used_by_a_requirement(corpus: Corpus) -> None:

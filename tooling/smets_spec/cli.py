@@ -28,12 +28,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smets_spec.commands.conform",
     "smets_spec.commands.change",
     "smets_spec.commands.dups",
+    "smets_spec.commands.compliance",
 )
 #: Commands whose module is imported alone when one of them is run (a quicker start: importing
 #: every module costs more than some commands take); any other command imports them all.
 ALONE: dict[str, str] = dict.fromkeys(
     ("diff", "impact", "review", "suspects", "accept"), "smets_spec.commands.change"
-)
+) | {"compliance": "smets_spec.commands.compliance"}
 
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:

@@ -1,5 +1,9 @@
-"""The version history of the specification: what changed between consecutive version tags,
-and since the last tag in the working tree; and the links left suspect since the last tag.
+"""The version history of the specification: what changed between consecutive versions,
+and since the last version in the working tree; and the links left suspect since then.
+
+The versions are the recorded version needs of the working tree (``.. version::`` with a
+``:revision:``, see :mod:`smets_spec.change.versions`); a project that records none falls
+back to its version tags (``v1.0``, ``v1.1``, ...).
 
 Each tag's side is read from git through the index cache, each derived from the
 one before, so the history costs one full read the first time and almost nothing
@@ -23,6 +27,7 @@ from .history import WORKTREE, Repository, RevisionError
 from .review import suspects_of
 from .specindex import IndexCache, Side, open_side
 from .suspects import Suspect
+from .versions import versions_of
 
 
 class Status(StrEnum):
@@ -60,6 +65,19 @@ class VersionHistory:
         ]
 
 
+def recorded_versions(repo: Repository, store: IndexCache) -> tuple[list[tuple[str, str]], str]:
+    """(name, commit) of every recorded version, oldest first, and the working tree's name.
+
+    The version needs of the working tree when it has any with a revision; else the tags.
+    """
+    versions = versions_of(open_side(repo.worktree(), store))
+    recorded = [(v.id, repo.resolve(v.revision)) for v in versions if v.revision]
+    if not recorded:
+        return repo.version_tags(), "Unreleased"
+    drafts = [v.id for v in versions if v.is_draft]
+    return recorded, f"{drafts[0]} (unreleased)" if drafts else "Unreleased"
+
+
 def _requirements(side: Side) -> int:
     return sum(1 for node in side.index.nodes.values() if node.directive == "req")
 
@@ -75,13 +93,17 @@ def version_history(
             "This copy of the specification is not a git repository (for "
             "example an unpacked archive), so its version history cannot be read here.",
         )
-    tags = repo.version_tags()
     store = cache if cache is not None else cache_for(project)
+    try:
+        tags, draft = recorded_versions(repo, store)
+    except (RevisionError, OSError) as exc:
+        return VersionHistory(Status.ERROR, f"The recorded versions could not be read: {exc}")
     history = VersionHistory(Status.OK if tags else Status.NO_TAGS)
     if not tags:
         history.message = (
-            "No version tag yet (a tag such as v1.0 marks a released version): every need "
-            "is unreleased, and suspect links are counted from the first tag."
+            "No version yet (a version need with a :revision:, or a tag such as v1.0, marks a "
+            "released version): every need is unreleased, and suspect links are counted from the "
+            "first version."
         )
         return history
     try:
@@ -99,7 +121,7 @@ def version_history(
         if worktree and previous is not None:
             head = open_side(repo.worktree(), store, base=previous)
             diff = compare(previous, head)[0]
-            history.steps.insert(0, Step("Unreleased", previous_name, diff, _requirements(head)))
+            history.steps.insert(0, Step(draft, previous_name, diff, _requirements(head)))
             history.suspects = suspects_of(ChangeSet(repo, previous, head, diff))[0]
     except (RevisionError, OSError) as exc:
         history.status = Status.ERROR

@@ -22,7 +22,7 @@ from .editorial import Segment, text_reasons, word_diff
 
 #: Fields that describe where a statement comes from, not what the spec requires (and
 #: every field named ``*_source`` or ``*_basis``).
-METADATA_FIELDS = frozenset({"tags", "introduced", "source"})
+METADATA_FIELDS = frozenset({"tags", "introduced", "changed_in", "withdrawn_in", "source"})
 
 
 def is_metadata(name: str) -> bool:

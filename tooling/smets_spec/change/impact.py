@@ -17,11 +17,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..consultation.costevidence import EvidenceSummary, summarise
+from ..consultation.model import response_of
+from ..consultation.textcodec import TextFormatError
 from ..corpus.diagnostics import Location
-from ..corpus.schema import Degree, Device, ImpactClass, Requirement
+from ..corpus.schema import ConsultationComment, Degree, Device, ImpactClass, Requirement
 from ..trace.graph import format_path, link_types, walk
 from .changeset import ChangeSet
 from .cost import CostAssessment, assess
+from .costmodel import COST_FILE, CostModel, parse
 from .diff import ChangeKind, NeedChange
 from .specindex import Side
 
@@ -92,6 +96,7 @@ class ImpactReport:
     head_label: str
     items: list[ChangeImpact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cost_model: CostModel | None = None
 
     def normative(self) -> list[ChangeImpact]:
         return [i for i in self.items if i.change.normative]
@@ -159,16 +164,40 @@ def _bindings(before: Requirement | None, after: Requirement | None, side: Side)
     return tuple(out)
 
 
-def _devices(side: Side, ids: list[str]) -> dict[str, Device]:
-    found: dict[str, Device] = {}
+def _titles(side: Side, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
     for device_id in ids:
         record = side.record(device_id)
         if isinstance(record, Device):
-            found[device_id] = record
+            found[device_id] = record.title
     return found
 
 
-def analyse_change(change: NeedChange, changeset: ChangeSet) -> ChangeImpact:
+def cost_model_of(side: Side) -> CostModel | None:
+    """The cost model of one side (``spec/costs.toml`` as that revision has it)."""
+    data = side.source.read_optional(COST_FILE)
+    if data is None:
+        return None
+    return parse(data.decode("utf-8", errors="replace"), f"{COST_FILE} ({side.label})")
+
+
+def evidence_on(side: Side, requirement: str) -> EvidenceSummary | None:
+    """Respondents' cost evidence on ``requirement`` stored on one side (its ccomments)."""
+    items = []
+    for source, _ in side.index.sources(requirement, "comments_on"):
+        record = side.record(source)
+        if not isinstance(record, ConsultationComment):
+            continue
+        try:
+            cost = response_of(record).cost
+        except TextFormatError:
+            continue
+        if cost is not None:
+            items.append((source, record.respondent or "", cost))
+    return summarise(requirement, items)
+
+
+def analyse_change(change: NeedChange, changeset: ChangeSet, model: CostModel | None = None) -> ChangeImpact:
     base, head = changeset.base, changeset.head
     side = base if change.kind is ChangeKind.REMOVED else head
     item = ChangeImpact(change, affected=_affected(side, change.id))
@@ -180,17 +209,24 @@ def analyse_change(change: NeedChange, changeset: ChangeSet) -> ChangeImpact:
     impacts = {r.impact for r in (before_req, after_req) if r is not None and r.impact is not None}
     item.impact = tuple(c for c in ImpactClass if c in impacts)
     item.bindings = _bindings(before_req, after_req, side)
-    if change.normative and after_req is not None:
+    if change.normative and after_req is not None and model is not None:
         bound = [*after_req.mandatory_for, *after_req.optional_for]
-        item.cost = assess(after_req, _devices(head, bound))
+        item.cost = assess(after_req, _titles(head, bound), model)
+        item.cost.evidence = evidence_on(head, change.id)
     return item
 
 
 def analyse(changeset: ChangeSet) -> ImpactReport:
     """The impact of every change of a changeset (moves alone have none)."""
     report = ImpactReport(changeset.diff.base_label, changeset.diff.head_label, notes=changeset.notes)
+    model = report.cost_model = cost_model_of(changeset.head)
+    if model is None:
+        report.notes.append(f"no {COST_FILE} on {changeset.head.label}: changes are not costed")
+    elif model.errors:
+        report.notes += [d.format() for d in model.errors]
+        model = None  # a refused cost model costs nothing rather than something wrong
     for change in changeset.diff.changes:
         if change.kind is ChangeKind.MOVED:
             continue
-        report.items.append(analyse_change(change, changeset))
+        report.items.append(analyse_change(change, changeset, model))
     return report

@@ -18,6 +18,8 @@ from ..corpus.diagnostics import Diagnostic, Location, Severity
 from ..corpus.load import Corpus
 from ..corpus.schema import Requirement
 from .changeset import ChangeSet
+from .cost import CostAssessment
+from .costmodel import CostModel
 from .diff import CorpusDiff
 from .impact import ImpactReport, analyse
 from .specindex import Side
@@ -192,7 +194,7 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
                 "impact_classes": _plain(item.impact),
                 "bindings": _plain(item.bindings),
                 "affected": _plain(item.affected),
-                "cost": _plain(item.cost) | _totals(item.cost) if item.cost else None,
+                "cost": cost_json(item.cost, report.impact.cost_model) if item.cost else None,
             }
             for item in report.impact.items
         ],
@@ -216,8 +218,24 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
     }
 
 
-def _totals(cost: Any) -> dict[str, Any]:
-    return {"total_low": cost.low, "total_high": cost.high}
+def cost_json(cost: CostAssessment, model: CostModel | None) -> dict[str, Any]:
+    """A cost assessment as plain data, with every figure it names and its source or assumption."""
+    data: dict[str, Any] = _plain(cost)
+    figures = model.figures if model is not None else {}
+    data["figures"] = {
+        name: _plain(figures[name].range)
+        | {
+            "unit": figures[name].unit,
+            "source": _plain(model.sources[figures[name].source or ""])
+            if model and figures[name].source
+            else None,
+            "assumption": figures[name].assumption,
+            "note": figures[name].note,
+        }
+        for name in cost.figures
+        if name in figures
+    }
+    return data
 
 
 def summary(report: ReviewReport) -> dict[str, Any]:

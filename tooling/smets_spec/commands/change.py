@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..change.changelog import recorded_versions
 from ..change.changeset import ChangeSet, cache_for, open_changeset
 from ..change.history import WORKTREE, Repository
 from ..change.impact import ChangeImpact, analyse
@@ -92,7 +93,7 @@ def cmd_impact(args: argparse.Namespace, project: Project) -> int:
     elif args.format == "markdown":
         parts = [f"## Impact `{report.base_label}` → `{report.head_label}`\n"]
         for item in report.items:
-            parts += [change_section(item), cost_section(item)]
+            parts += [change_section(item), cost_section(item, report.cost_model)]
         _emit("\n".join(p for p in parts if p), args.out)
     else:
         _emit(impact_text(report), args.out)
@@ -133,14 +134,15 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
     repo = Repository(project)
     base = args.base
     if base is None:
-        tags = repo.version_tags() if repo.is_git else []
+        tags = recorded_versions(repo, cache_for(project, not args.no_cache))[0] if repo.is_git else []
         if not tags:
             sys.stdout.write(
-                "no version tag: suspect links are counted from the last version tag; "
+                "no version: suspect links are counted from the last recorded version or version tag; "
                 "give BASE to compare with another revision\n"
             )
             return 0
-        base = tags[-1][0]
+        name, sha = tags[-1]
+        base = name if repo.repo is not None and name in {t.name for t in repo.repo.tags} else sha
     args.base, args.worktree = base, False
     changeset = _open(args, project)
     suspects, reviewed = suspects_of(changeset)

@@ -13,6 +13,8 @@ from typing import Any
 import networkx as nx
 
 from ..change.changelog import gap_finders
+from ..change.costmodel import load as load_cost_model
+from ..change.versionfields import check_version_fields
 from ..corpus.load import Corpus, load, report
 from ..corpus.project import Project
 from ..corpus.schema import NEED_TYPES, LinkSpec
@@ -208,6 +210,11 @@ def cmd_check(args: argparse.Namespace, project: Project) -> int:
     policy = _policy(args, project)
     corpus = _load(args, project)
     reporter = report(corpus)
+    model = load_cost_model(project.root)
+    for diagnostic in model.errors if model is not None else []:
+        reporter.add(diagnostic)  # the cost model of change (spec/costs.toml) is checked too
+    for diagnostic in check_version_fields(corpus):
+        reporter.add(diagnostic)  # requirements' version fields against git history
     gaps = find_gaps(corpus, policy, gap_finders())
     errors = sum(1 for g in gaps if g.level is Level.ERROR)
     warnings = len(gaps) - errors

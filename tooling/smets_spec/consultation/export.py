@@ -126,6 +126,27 @@ def _rating_validation(ws: Any, cells: str) -> None:
     ws.data_validations.append(validation)
 
 
+def _cost_validations(ws: Any, rows: int) -> None:
+    """Drop-downs and number checks of the cost-evidence columns (see layout.COST_COLUMNS)."""
+    for offset, column in enumerate(layout.COST_COLUMNS):
+        letter = get_column_letter(layout.COST_FIRST + offset + 1)
+        if column.kind == "choice":
+            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"')
+        elif column.kind == "number":
+            validation = DataValidation(
+                type="decimal", operator="between", formula1="0", formula2=str(int(column.maximum))
+            )
+        else:
+            continue
+        validation.allow_blank = True
+        validation.showErrorMessage = validation.showInputMessage = True
+        validation.errorTitle = validation.promptTitle = column.header
+        validation.error = f"Write {column.prompt}, or leave it empty."
+        validation.prompt = column.prompt
+        validation.add(f"{letter}2:{letter}{rows + 1}")
+        ws.data_validations.append(validation)
+
+
 def _cover(wb: Workbook, consultation: Consultation, revision: str) -> None:
     ws = wb.create_sheet(layout.COVER)
     cells = _Cells(ws)
@@ -170,6 +191,7 @@ def _requirements(wb: Workbook, corpus: Corpus, payload: layout.Payload) -> int:
     devices = corpus.of_type(Device)
     _setup_table(ws, layout.REQUIREMENT_WIDTHS, layout.REQUIREMENT_PROTECTED + 1, len(reqs))
     _rating_validation(ws, f"G2:G{len(reqs) + 1}")
+    _cost_validations(ws, len(reqs))
     ws.append([cells.text(h, "header") for h in layout.REQUIREMENT_COLUMNS])
     for req in reqs:
         text = requirement_text(req)

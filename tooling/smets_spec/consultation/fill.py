@@ -26,6 +26,8 @@ class Filled:
     comments: dict[str, tuple[str | None, str | None, str | None]] = field(default_factory=dict)
     #: (topic, issue, comment, proposed wording) per General row
     general: list[tuple[str | None, str | None, str | None, str | None]] = field(default_factory=list)
+    #: requirement id -> the cost-evidence cells in layout.COST_COLUMNS order (kind, £/unit, months, text)
+    costs: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
 def set_text(cell: Any, value: str | None) -> None:
@@ -49,6 +51,13 @@ def fill_workbook(source: Path, dest: Path, filled: Filled) -> None:
         for column, value in ((7, issue), (8, comment), (9, wording)):
             if value is not None:
                 set_text(reqs.cell(row, column), value)
+    for req_id, values in filled.costs.items():
+        for offset, cost in enumerate(values):
+            cell = reqs.cell(rows[req_id], layout.COST_FIRST + 1 + offset)
+            if isinstance(cost, str):
+                set_text(cell, cost)
+            elif cost is not None:
+                cell.value = cost
     general = wb[layout.GENERAL]
     for offset, values in enumerate(filled.general):
         for column, value in enumerate(values, start=1):

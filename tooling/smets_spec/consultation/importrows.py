@@ -8,6 +8,7 @@ from typing import Any
 from ..corpus.diagnostics import Rule, Severity
 from ..corpus.schema import ConsultationQuestion, Requirement
 from . import layout
+from .costevidence import read_cost
 from .model import Kind, Response, question_text, requirement_text
 from .reader import Reader
 
@@ -130,7 +131,8 @@ def _requirement_row(
     rating = reader.rating(_cell(cells, 6), sheet, row) if len(cells) > 6 else None
     comment = reader.text(_cell(cells, 7), sheet, row, "Comment") if len(cells) > 7 else None
     wording = reader.text(_cell(cells, 8), sheet, row, "Proposed wording") if len(cells) > 8 else None
-    responded = rating is not None or comment is not None or wording is not None
+    cost = read_cost(reader, cells, sheet, row)
+    responded = rating is not None or comment is not None or wording is not None or cost is not None
     if not req_id and not responded and not any(reader.raw(c) for c in cells[:6]):
         return None
     entry = payload.requirements.get(req_id)
@@ -155,6 +157,7 @@ def _requirement_row(
         fingerprint=exported,
         stale=stale,
         source=f"{sheet} row {row}",
+        cost=cost,
     )
 
 

@@ -26,6 +26,45 @@ GENERAL = "General"
 INTEGRITY = "_smets"
 SHEETS = (COVER, QUESTIONS, REQUIREMENTS, GENERAL, INTEGRITY)
 
+
+@dataclass(frozen=True)
+class EvidenceColumn:
+    """A cost-evidence column of the Requirements sheet: its header, how it is checked, and the
+    ``ccomment`` field it is stored in (``None``: the free text, stored in the content)."""
+
+    header: str
+    width: int
+    kind: str  # "choice", "number" or "text"
+    field: str | None
+    prompt: str
+    choices: tuple[str, ...] = ()
+    maximum: float = 0.0
+
+
+#: The respondent's cost evidence per requirement, after the comment columns (J-M).
+COST_COLUMNS = (
+    EvidenceColumn(
+        "Cost kind",
+        11,
+        "choice",
+        "cost_kind",
+        "hardware or firmware: what meeting it costs you",
+        ("hardware", "firmware"),
+    ),
+    EvidenceColumn(
+        "Cost per unit (GBP)",
+        12,
+        "number",
+        "cost_gbp_per_unit",
+        "pounds per unit (0 to 100,000), a number",
+        maximum=100_000,
+    ),
+    EvidenceColumn(
+        "Lead time (months)", 11, "number", "lead_time_months", "months (0 to 240), a number", maximum=240
+    ),
+    EvidenceColumn("Cost evidence", 40, "text", None, "the basis of the figures: what they include"),
+)
+
 REQUIREMENT_COLUMNS = (
     "Id",
     "Section",
@@ -36,8 +75,11 @@ REQUIREMENT_COLUMNS = (
     "Issue",
     "Comment",
     "Proposed wording",
+    *(c.header for c in COST_COLUMNS),
 )
-REQUIREMENT_WIDTHS = (9, 8, 28, 60, 24, 13, 10, 50, 40)
+REQUIREMENT_WIDTHS = (9, 8, 28, 60, 24, 13, 10, 50, 40, *(c.width for c in COST_COLUMNS))
+#: Column index (0-based) of the first cost-evidence column.
+COST_FIRST = 9
 #: Columns A-F are the spec's text (protected); G-I are the respondent's.
 REQUIREMENT_PROTECTED = 6
 QUESTION_COLUMNS = ("Number", "Question", "Answer")
@@ -56,6 +98,7 @@ RESPONDENT_CELL = "B6"
 PART_COMMENT = "Comment"
 PART_WORDING = "Proposed wording"
 PART_ANSWER = "Answer"
+PART_COST = "Cost evidence"
 
 #: Integrity data is split into cells of this many characters (Excel holds 32,767).
 CHUNK = 30_000

@@ -29,6 +29,7 @@ from ..corpus.schema import (
     Status,
 )
 from . import layout
+from .costevidence import CostEvidence, cost_of
 from .textcodec import TextFormatError, decode_parts, plain
 
 
@@ -51,6 +52,7 @@ class Response:
     fingerprint: str | None = None
     stale: bool = False
     source: str = ""
+    cost: CostEvidence | None = None  # requirements only: the respondent's cost evidence
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def devices_text(req: Requirement, devices: list[Device]) -> str:
 def response_of(need: ConsultationComment) -> Response:
     """The response a ccomment holds (raises :class:`TextFormatError` on bad content)."""
     parts = decode_parts(need.content) if need.content else {}
-    unknown = set(parts) - {layout.PART_COMMENT, layout.PART_WORDING, layout.PART_ANSWER}
+    unknown = set(parts) - {layout.PART_COMMENT, layout.PART_WORDING, layout.PART_ANSWER, layout.PART_COST}
     if unknown:
         raise TextFormatError(1, f"unknown part(s) {', '.join(sorted(unknown))}")
     if need.answers:
@@ -166,6 +168,7 @@ def response_of(need: ConsultationComment) -> Response:
         need.fingerprint,
         bool(need.stale),
         need.source or "",
+        cost_of(need, parts),
     )
 
 

@@ -71,6 +71,8 @@ def _need(rs: ResponseSet, response: Response, index: int) -> str:
     if response.stale:
         options.append(("stale", "true"))
     options.append(("source", response.source))
+    if response.cost is not None:
+        options += response.cost.options()
     parts: list[tuple[str, str]] = []
     if response.text is not None:
         parts.append(
@@ -78,6 +80,8 @@ def _need(rs: ResponseSet, response: Response, index: int) -> str:
         )
     if response.wording is not None:
         parts.append((layout.PART_WORDING, response.wording))
+    if response.cost is not None and response.cost.note is not None:
+        parts.append((layout.PART_COST, response.cost.note))
     lines = [f".. {ConsultationComment.directive}:: {_title(rs.respondent, response, index)}"]
     lines += [f"   :{name}: {value}" for name, value in options]
     if parts:

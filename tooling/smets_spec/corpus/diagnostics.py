@@ -57,6 +57,8 @@ class Rule(StrEnum):
     CONSULT_FORMAT = "smets.consult-format"
     # duplicate detection (smets dups): the suppression file of reviewed findings
     DUPS_SUPPRESSION = "smets.dups-suppression"
+    # the cost model of change (spec/costs.toml)
+    COST_MODEL = "smets.cost-model"
 
 
 @dataclass(frozen=True)

@@ -255,7 +255,10 @@ class Requirement(Need):
     required = ("section", "status", "impact")
 
     section: Section | None = field("Section code of the SMETS this requirement belongs to.")
-    introduced: str | None = field("Specification version that introduced it.")
+    introduced: str | None = field(
+        "Specification version that introduced it: a version id (VER_...) when the spec has versions, "
+        "or 'unreleased'."
+    )
     impact: ImpactClass | None = field(
         "Impact class of implementing it: hardware, firmware, configuration or back-office."
     )
@@ -294,6 +297,15 @@ class Requirement(Need):
     )
     conflicts_with: Links = link(
         "req", outgoing="conflicts with", incoming="conflicted by", description="Known conflicts."
+    )
+    changed_in: Links = link(
+        "version",
+        outgoing="changed in",
+        incoming="changed",
+        description="Versions that changed it normatively (checked against git history by `smets check`).",
+    )
+    withdrawn_in: Links = link(
+        "version", outgoing="withdrawn in", incoming="withdrew", description="The version that withdrew it."
     )
 
     def degree_for(self, device_id: str) -> Degree:
@@ -454,6 +466,12 @@ class ConsultationComment(Need):
     stale: bool | None = field("True when the requirement changed after the workbook was exported.")
     topic: str | None = field("Topic of a general comment (one on no single requirement or question).")
     source: str | None = field("Where the response was read: sheet and row of the returned workbook.")
+    cost_kind: str | None = field(
+        "Respondent's cost evidence: what the requirement costs them, hardware or firmware.",
+        pattern=r"^(hardware|firmware)$",
+    )
+    cost_gbp_per_unit: float | None = field("Respondent's cost evidence: pounds per unit.")
+    lead_time_months: float | None = field("Respondent's cost evidence: lead time in months.")
     responds_to: Links = link(
         "consultation", outgoing="responds to", incoming="responses", description="The consultation."
     )
@@ -463,6 +481,46 @@ class ConsultationComment(Need):
     answers: Links = link(
         "cquestion", outgoing="answers", incoming="answers", description="The question answered."
     )
+
+
+#: An ISO date, YYYY-MM-DD.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class Version(Need):
+    """A version (baseline) of the specification and the installations it governs.
+
+    Equipment stays compliant with the version extant when it was installed: the
+    installation window says which installation dates a version governs.
+    """
+
+    directive = "version"
+    title_ = "Specification version"
+    prefix = "VER_"
+    id_pattern = r"VER_[A-Z0-9_]+"
+    color = "#C9D6DF"
+    required = ("dates_basis",)
+
+    designated: str | None = field(
+        "Designation date, YYYY-MM-DD; none for a draft that is not designated.", pattern=DATE_PATTERN
+    )
+    installed_from: str | None = field(
+        "First installation date the version governs, YYYY-MM-DD (none: from the beginning).",
+        pattern=DATE_PATTERN,
+    )
+    installed_until: str | None = field(
+        "Last installation date the version governs, YYYY-MM-DD (none: open-ended, the version in force).",
+        pattern=DATE_PATTERN,
+    )
+    revision: str | None = field(
+        "Git revision (commit id or tag) of the version's text; none for the working draft."
+    )
+    dates_basis: str | None = field("Where the dates come from, or why they are assumptions.")
+
+    @property
+    def is_draft(self) -> bool:
+        """The working draft: no recorded text, so it governs no installation yet."""
+        return not self.revision
 
 
 class Term(Need):
@@ -487,6 +545,7 @@ NEED_TYPES: tuple[type[Need], ...] = (
     ConsultationQuestion,
     ConsultationComment,
     Term,
+    Version,
 )
 
 BY_DIRECTIVE: dict[str, type[Need]] = {t.directive: t for t in NEED_TYPES}

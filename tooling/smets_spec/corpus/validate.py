@@ -12,6 +12,7 @@ from typing import Protocol as Interface
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
 from .schema import BY_DIRECTIVE, DataItem, Evidence, Need, Protocol, ProtocolObject, Requirement
+from .versions import check_requirement_versions, check_versions
 
 
 class Corpus(Interface):
@@ -201,6 +202,7 @@ def check_need(
 
 def check_corpus(corpus: Corpus, invalid: dict[str, str]) -> list[Diagnostic]:
     found = list(check_links(corpus, invalid))
+    found += [*check_versions(corpus), *check_requirement_versions(corpus)]
     for need in corpus:
         where = corpus.location(need.id)
         found.extend(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..change.cost import Action, CostAssessment
 from ..change.diff import ChangeKind, CorpusDiff, NeedChange
 from ..change.editorial import Op, Segment
 from ..change.impact import GROUPS, ChangeImpact, ImpactReport
-from .review_md import estimate_text
+from .cost_md import cost_text
 
 
 def word_diff_text(segments: tuple[Segment, ...]) -> str:
@@ -63,19 +62,6 @@ def diff_text(diff: CorpusDiff) -> str:
     if diff.empty:
         return f"{diff.base_label} → {diff.head_label}: no change\n"
     return "\n".join([*(change_text(c) for c in diff.changes), counts_line(diff)]) + "\n"
-
-
-def cost_text(cost: CostAssessment) -> list[str]:
-    lines = [f"    cost: {cost.applies_to}"]
-    for d in cost.devices:
-        line = f"      {d.device} ({d.degree.value}): installed units would need {d.action.value} ({d.why})"
-        if cost.retrofit and d.action is not Action.NONE:
-            line += f"; retrofit: {estimate_text(d)}"
-        lines.append(line)
-        if cost.retrofit:
-            lines += [f"        {a}" for a in d.arithmetic]
-            lines += [f"        {f.show()} (source: {f.source or 'none given'})" for f in d.figures]
-    return lines
 
 
 def impact_item_text(item: ChangeImpact) -> str:

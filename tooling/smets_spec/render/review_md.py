@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..change.cost import Action, CostAssessment, DeviceCost, money
+from ..change.costmodel import CostModel
 from ..change.diff import ChangeKind, FieldChange, NeedChange
 from ..change.editorial import Op, Segment
 from ..change.impact import GROUPS, ChangeImpact
 from ..change.review import ReviewReport, summary
+from . import cost_md
 
 MARKER = "<!-- smets-review -->"
 #: GitHub refuses comments over 65,536 characters.
@@ -152,73 +153,8 @@ def change_section(item: ChangeImpact, details: bool = True) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def estimate_text(cost: DeviceCost) -> str:
-    if cost.action is Action.NONE:
-        return "nothing to do"
-    if cost.low is not None and cost.high is not None and cost.low != cost.high:
-        return f"{money(cost.low)} – {money(cost.high)}"
-    if cost.high is not None and cost.low is not None:
-        return money(cost.high)
-    if cost.high is not None:
-        return f"up to {money(cost.high)}"
-    if cost.low is not None:
-        return f"at least {money(cost.low)}"
-    return "cannot be estimated: " + "; ".join(cost.unknown)
-
-
-def cost_section(item: ChangeImpact) -> str:
-    cost: CostAssessment | None = item.cost
-    if cost is None:
-        return ""
-    impact = cost.impact.value if cost.impact else "no impact class"
-    head = f"#### {cost.requirement}: {impact} · {cost.applies_to}\n"
-    if cost.retrofit and cost.retrofit_basis:
-        head += f"\nRetrofit basis: {_md_escape(cost.retrofit_basis)}\n"
-    rows = [
-        [
-            d.title,
-            d.degree.value,
-            f"{d.action.value} ({d.why})",
-            estimate_text(d) if cost.retrofit else "— (retrofit not asked)",
-        ]
-        for d in cost.devices
-    ]
-    text = (
-        head
-        + "\n"
-        + (
-            table(["Device", "Degree", "Installed units would need", "Retrofit cost"], rows)
-            or "Binds no device.\n"
-        )
-    )
-    if cost.retrofit:
-        text += _working(cost)
-    return text
-
-
-def _working(cost: CostAssessment) -> str:
-    lines: list[str] = []
-    for d in cost.devices:
-        lines.append(f"* **{cell(d.title)}**")
-        lines.extend(f"  * {line}" for line in d.arithmetic)
-        for figure in d.figures:
-            source = f" — source: {_md_escape(figure.source)}" if figure.source else " — no source given"
-            lines.append(f"  * {figure.show()}{source}")
-    total = ""
-    if cost.low is not None and cost.high is not None:
-        total = (
-            f"\n**Total: {money(cost.low)}"
-            + (f" – {money(cost.high)}" if cost.high != cost.low else "")
-            + "**\n"
-        )
-    elif any(d.action is not Action.NONE for d in cost.devices):
-        total = "\n**Total: cannot be estimated** (a figure above is unknown; no number is invented).\n"
-    return (
-        "\n<details><summary>Figures, sources and arithmetic</summary>\n\n"
-        + "\n".join(lines)
-        + "\n\n</details>\n"
-        + total
-    )
+def cost_section(item: ChangeImpact, model: CostModel | None) -> str:
+    return cost_md.cost_section(item.cost, model)
 
 
 def summary_table(report: ReviewReport) -> str:
@@ -318,7 +254,8 @@ def _render(report: ReviewReport, details: bool) -> str:
         parts += [change_section(i, details) for i in others]
     if moved:
         parts.append("Moved without change: " + ", ".join(f"`{c.id}` ({_where(c)})" for c in moved) + "\n")
-    costs = [cost_section(i) for i in reqs if i.cost is not None]
+    model = report.impact.cost_model
+    costs = [cost_section(i, model) for i in reqs if i.cost is not None]
     parts.append("### Cost of change\n")
     parts.append(
         "Equipment stays compliant with the SMETS version extant when it was installed: a change "

@@ -23,7 +23,7 @@ from ..conformance.pages import conformance_page
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..markup.html import Linker
-from ..render import changes, pages
+from ..render import changes, costs, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
 from ..trace.gaps import POLICY_FILE, default_policy, load_policy
@@ -90,6 +90,9 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
     "smets-conformance": conformance_page,  # also registers the requirement-page status panel
     "smets-changelog": changes.changelog_page,  # also registers the change-history panel
     "smets-suspects": changes.suspects_page,
+    "smets-cost-model": costs.cost_model_page,
+    "smets-versions": costs.versions_overview,
+    "smets-device-versions": costs.device_timeline,
 }
 
 
