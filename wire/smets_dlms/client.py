@@ -76,6 +76,10 @@ class Association:
             target.logicalName = protocol.logical_name(obis)
             target.objectType = class_id
         reply = self.request(self.client.read(target, attribute))
+        raw = bytes(reply.data.array())
+        if reply.value is None and raw[:1] in (b"\x01", b"\x02"):
+            # gurux decodes an empty array or structure as None; the bytes say which it is
+            return ("array" if raw[:1] == b"\x01" else "structure"), []
         return _type_name(reply.valueType), jsonable(reply.value)
 
     def release(self) -> None:
@@ -117,9 +121,13 @@ def run(host: str, port: int, settings: dict[str, Any], timeout: float) -> int:
     protocol.send({"event": "associated", "objects": found})
     while (message := protocol.receive()) is not None:
         try:
-            kind, value = association.get(int(message["class"]), str(message["obis"]), int(message["attribute"]))
+            kind, value = association.get(
+                int(message["class"]), str(message["obis"]), int(message["attribute"])
+            )
             protocol.send({"ok": True, "type": kind, "value": value})
         except (OSError, DlmsError, ValueError, KeyError) as exc:
             protocol.send({"ok": False, "error": str(exc) or type(exc).__name__})
+        except Exception as exc:  # noqa: BLE001 - a library failure is this request's answer, not our end
+            protocol.send({"ok": False, "error": f"gurux-dlms failed: {type(exc).__name__}: {exc}"})
     association.release()
     return 0

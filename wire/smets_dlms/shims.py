@@ -151,7 +151,9 @@ class ShimServer(GXDLMSServer):  # type: ignore[misc]
             Command.METHOD_REQUEST: Command.METHOD_RESPONSE,
         }.get(command, Command.NONE)
         self.replyData.clear()
-        GXDLMS.getLNPdu(GXDLMSLNParameters(self.settings, 0, cmd, 1, None, GXByteBuffer(), error), self.replyData)
+        GXDLMS.getLNPdu(
+            GXDLMSLNParameters(self.settings, 0, cmd, 1, None, GXByteBuffer(), error), self.replyData
+        )
         if self.settings.interfaceType == InterfaceType.WRAPPER:
             return GXDLMS.getWrapperFrame(self.settings, command, self.replyData)
         return GXDLMS.getHdlcFrame(self.settings, 0, self.replyData)
