@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from . import client, server
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     talk.add_argument("--password", default="")
     talk.add_argument("--timeout", type=float, default=5.0)
     args = parser.parse_args(argv)
+    # Ctrl-C in a terminal reaches the whole process group: the core stops this process itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if args.command == "serve":
         return server.serve(args.host, args.port, args.interface)
     settings = {

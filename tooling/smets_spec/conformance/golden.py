@@ -57,6 +57,16 @@ def served_objects(corpus: Corpus) -> list[cosem.MappedObject]:
     ]
 
 
+def _why_not_served(obj: cosem.MappedObject, fault: str | None) -> str:
+    if fault == "missing":
+        return "left out on purpose (fault: missing)"
+    if obj.class_id in cosem.NOT_COVERED:
+        return cosem.NOT_COVERED[obj.class_id]
+    if obj.item_id not in ESME_ITEMS:
+        return f"the reference model holds no {obj.item_id}"
+    return "no attribute to serve"
+
+
 def _other_obis(obis: str) -> str:
     head, _, tail = obis.rpartition(".")
     group_e = head.rsplit(".", 1)
@@ -87,6 +97,11 @@ class GoldenUnit:
             raise ValueError(f"fault names unknown DLMS/COSEM object(s) of ESME: {', '.join(unknown)}")
         self.objects = {
             o.object_id: o for o in served_objects(corpus) if self.faults.get(o.object_id) != "missing"
+        }
+        self.not_served = {
+            o.object_id: _why_not_served(o, self.faults.get(o.object_id))
+            for o in cosem.mapped_objects(corpus, "DEV_ESME")
+            if o.object_id not in self.objects
         }
         self.front: FrontEnd | None = None
         self.rig_server: socketserver.ThreadingTCPServer | None = None

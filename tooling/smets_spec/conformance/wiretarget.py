@@ -197,7 +197,20 @@ class RigClient:
 class WireLog:
     """What a device read over the wire during one test (for failure messages)."""
 
-    reads: list[str] = field(default_factory=list)
+    objects: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, obj: cosem.MappedObject, attribute: int, value: Any) -> None:
+        shown = json.dumps(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        self.objects.setdefault(obj.trace(), []).append(f"attribute {attribute} = {shown}")
+
+    def clear(self) -> None:
+        self.objects.clear()
+
+    @property
+    def reads(self) -> list[str]:
+        """One line per object: its trace and the attributes read, each value once."""
+        return [f"{trace}: {', '.join(dict.fromkeys(values))}" for trace, values in self.objects.items()]
 
 
 class WireESME:
@@ -224,7 +237,7 @@ class WireESME:
 
     def _read(self, obj: cosem.MappedObject, attribute: int) -> tuple[str, Any]:
         kind, value = self._reader.get(obj, attribute)
-        self._log.reads.append(f"{obj.trace()} attribute {attribute} = {json.dumps(value)[:80]}")
+        self._log.add(obj, attribute, value)
         return kind, value
 
     def register(self, register: Register) -> float:
@@ -301,7 +314,7 @@ class DlmsTarget:
 
     def esme(self, start: datetime) -> WireESME:
         self.rig.request({"op": "reset", "start": codec.encode(start)})
-        self.log.reads.clear()
+        self.log.clear()
         return WireESME(self.reader, self.rig, self.mapping, self.log)
 
     def gsme(self, start: datetime) -> Any:
