@@ -35,8 +35,8 @@ class Association:
         )
         self.sock = socket.create_connection((host, port), timeout=timeout)
 
-    def _exchange(self, frame: Any) -> GXReplyData:
-        reply = GXReplyData()
+    def _exchange(self, frame: Any, reply: GXReplyData) -> None:
+        """Send one frame and read until its answer is whole; ``reply`` accumulates across frames."""
         self.sock.sendall(bytes(frame))
         buffer = GXByteBuffer()
         while True:
@@ -46,7 +46,6 @@ class Association:
             buffer.set(chunk)
             if self.client.getData(buffer, reply, GXReplyData()):
                 break
-        return reply
 
     def request(self, frames: Any) -> GXReplyData:
         """Send one request (one or more frames), following blocks until the reply is whole."""
@@ -54,10 +53,10 @@ class Association:
             frames = [frames]
         reply = GXReplyData()
         for frame in frames:
-            reply = self._exchange(frame)
+            reply = GXReplyData()
+            self._exchange(frame, reply)
         while reply.isMoreData():
-            more = self._exchange(self.client.receiverReady(reply))
-            reply = more
+            self._exchange(self.client.receiverReady(reply), reply)
         if reply.error:
             raise DlmsError(f"the device answered error {reply.error}")
         return reply
@@ -88,7 +87,7 @@ class Association:
             frame = self.client.disconnectRequest()
             if frame:
                 self.sock.sendall(bytes(frame))
-        except (OSError, DlmsError):
+        except Exception:  # noqa: BLE001 - a failed release still ends the session; the values are read
             pass
         self.sock.close()
 

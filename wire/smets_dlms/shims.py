@@ -21,6 +21,11 @@ still there in the library; when a release fixes one, its pin fails and the work
    while answering drops the connection: :meth:`ShimServer.reportError` gives it an empty one,
    and a value the core cannot give is answered per attribute (``on_read`` raising
    ``LookupError`` becomes *object-unavailable*).
+8. ``GXDLMSServer.handleSnrmRequest`` (HDLC) writes the UA's parameters from ``self.hdlc``,
+   which is None unless an HDLC setup object was given (it means ``self.settings.hdlc``):
+   :meth:`ShimServer.handleSnrmRequest` answers from the negotiated settings. The same method
+   writes the UA's parameter-group length with ``setUInt8(2, length)``, value and index swapped
+   (the signature is ``setUInt8(value, index)``), so the group length stays 0.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ from gurux_dlms import (
     GXServerReply,
     ValueEventArgs,
 )
+from gurux_dlms._HDLCInfo import _HDLCInfo
+from gurux_dlms.ConnectionState import ConnectionState
+from gurux_dlms.GXHdlcSettings import GXHdlcSettings
 from gurux_dlms.enums import AccessMode, Command, ErrorCode, InterfaceType, MethodAccessMode, SourceDiagnostic
 from gurux_dlms.objects import GXDLMSAssociationLogicalName
 
@@ -93,7 +101,8 @@ def association_for(objects: list[Any]) -> Any:
 
 def fix_release_response(frame: bytes) -> bytes:
     """Defect 5: set the RLRE length byte of a wrapper frame to the length of its content."""
-    if len(frame) > WRAPPER_HEADER + 2 and frame[WRAPPER_HEADER] == RLRE_TAG:
+    is_wrapper = frame[:2] == b"\x00\x01"  # wrapper version 1; an HDLC frame starts with 0x7e
+    if is_wrapper and len(frame) > WRAPPER_HEADER + 2 and frame[WRAPPER_HEADER] == RLRE_TAG:
         content = len(frame) - WRAPPER_HEADER - 2
         if frame[WRAPPER_HEADER + 1] != content and content < 0x80:
             return frame[: WRAPPER_HEADER + 1] + bytes([content]) + frame[WRAPPER_HEADER + 2 :]
@@ -193,6 +202,28 @@ class ShimServer(GXDLMSServer):  # type: ignore[misc]
 
     def onInvalidConnection(self, info: Any) -> None:  # noqa: N802
         return None
+
+    def handleSnrmRequest(self, data: Any) -> None:  # noqa: N802 - defect 8
+        hdlc = self.settings.hdlc
+        hdlc.maxInfoRX = GXHdlcSettings.DEFAULT_MAX_INFO_RX
+        hdlc.maxInfoTX = GXHdlcSettings.DEFAULT_MAX_INFO_TX
+        hdlc.windowSizeRX = GXHdlcSettings.DEFAULT_WINDOWS_SIZE_RX
+        hdlc.windowSizeTX = GXHdlcSettings.DEFAULT_WINDOWS_SIZE_TX
+        GXDLMS.parseSnrmUaResponse(data, hdlc)
+        self.reset(True)
+        reply = self.replyData
+        for byte in (0x81, 0x80, 0):
+            reply.setUInt8(byte)
+        reply.setUInt8(_HDLCInfo.MAX_INFO_TX)
+        GXDLMS.appendHdlcParameter(reply, hdlc.maxInfoTX)
+        reply.setUInt8(_HDLCInfo.MAX_INFO_RX)
+        GXDLMS.appendHdlcParameter(reply, hdlc.maxInfoRX)
+        for tag, size in ((_HDLCInfo.WINDOW_SIZE_TX, hdlc.windowSizeTX), (_HDLCInfo.WINDOW_SIZE_RX, hdlc.windowSizeRX)):
+            reply.setUInt8(tag)
+            reply.setUInt8(4)
+            reply.setUInt32(size)
+        reply.setUInt8(len(reply) - 3, 2)  # the library swaps value and index here
+        self.settings.connected = ConnectionState.HDLC
 
     def answer(self, data: bytes) -> bytes | None:
         """The reply to the bytes a client sent, or None while a frame is incomplete."""
