@@ -87,7 +87,7 @@ class Association:
             frame = self.client.disconnectRequest()
             if frame:
                 self.sock.sendall(bytes(frame))
-        except Exception:  # noqa: BLE001 - a failed release still ends the session; the values are read
+        except Exception:  # a failed release still ends the session; the values are read
             pass
         self.sock.close()
 
@@ -126,7 +126,7 @@ def run(host: str, port: int, settings: dict[str, Any], timeout: float) -> int:
             protocol.send({"ok": True, "type": kind, "value": value})
         except (OSError, DlmsError, ValueError, KeyError) as exc:
             protocol.send({"ok": False, "error": str(exc) or type(exc).__name__})
-        except Exception as exc:  # noqa: BLE001 - a library failure is this request's answer, not our end
+        except Exception as exc:  # a library failure is this request's answer, not our end
             protocol.send({"ok": False, "error": f"gurux-dlms failed: {type(exc).__name__}: {exc}"})
     association.release()
     return 0

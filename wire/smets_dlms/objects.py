@@ -3,7 +3,8 @@
 States (``{"state": {...}}`` answers of the core), by interface class:
 
 * 1 Data: ``{"value": number|string, "type": "float64"|"uint32"|"string"|...}``
-* 3 Register: ``{"value": int, "type": "uint32"|..., "scaler": int, "unit": int}`` (unit: IEC 62056-6-2 unit code)
+* 3 Register: ``{"value": int, "type": "uint32"|..., "scaler": int, "unit": int}``
+  (unit: the IEC 62056-6-2 unit code)
 * 7 Profile generic: ``{"capture": [[class, "obis", attribute], ...], "rows": [[cell, ...], ...]}``;
   a cell ``{"datetime": "ISO 8601 with offset"}`` is a date-time, any other is taken as it is
 * 20 Activity calendar: ``{"name": "text", "switches": [["HH:MM:SS", script selector], ...]}``
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from gurux_dlms import GXDateTime, GXTime
+from gurux_dlms._GXObjectFactory import _GXObjectFactory
 from gurux_dlms.enums import DataType, ObjectType
 from gurux_dlms.objects import (
     GXDLMSActivityCalendar,
@@ -31,7 +33,6 @@ from gurux_dlms.objects import (
 )
 from gurux_dlms.objects.GXDLMSCredit import GXDLMSCredit
 from gurux_dlms.objects.IGXDLMSBase import IGXDLMSBase
-from gurux_dlms._GXObjectFactory import _GXObjectFactory
 
 from .protocol import logical_name
 

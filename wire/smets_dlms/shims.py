@@ -43,8 +43,8 @@ from gurux_dlms import (
 )
 from gurux_dlms._HDLCInfo import _HDLCInfo
 from gurux_dlms.ConnectionState import ConnectionState
-from gurux_dlms.GXHdlcSettings import GXHdlcSettings
 from gurux_dlms.enums import AccessMode, Command, ErrorCode, InterfaceType, MethodAccessMode, SourceDiagnostic
+from gurux_dlms.GXHdlcSettings import GXHdlcSettings
 from gurux_dlms.objects import GXDLMSAssociationLogicalName
 
 WRAPPER_HEADER = 8
@@ -218,7 +218,10 @@ class ShimServer(GXDLMSServer):  # type: ignore[misc]
         GXDLMS.appendHdlcParameter(reply, hdlc.maxInfoTX)
         reply.setUInt8(_HDLCInfo.MAX_INFO_RX)
         GXDLMS.appendHdlcParameter(reply, hdlc.maxInfoRX)
-        for tag, size in ((_HDLCInfo.WINDOW_SIZE_TX, hdlc.windowSizeTX), (_HDLCInfo.WINDOW_SIZE_RX, hdlc.windowSizeRX)):
+        for tag, size in (
+            (_HDLCInfo.WINDOW_SIZE_TX, hdlc.windowSizeTX),
+            (_HDLCInfo.WINDOW_SIZE_RX, hdlc.windowSizeRX),
+        ):
             reply.setUInt8(tag)
             reply.setUInt8(4)
             reply.setUInt32(size)
