@@ -22,8 +22,11 @@ import pytest
 
 from clitools import ROOT
 from clitools import smets as cli
+from htmltools import StubLinker
 from smets_spec.conformance.frontend import missing_reason
 from smets_spec.conformance.golden import Fault, GoldenUnit
+from smets_spec.conformance.results import load
+from smets_spec.conformance.wirepage import protocol_section
 from smets_spec.conformance.wiretarget import parse_target
 from smets_spec.corpus.load import Corpus
 
@@ -145,7 +148,7 @@ def test_front_end_pins_and_round_trip_in_their_own_process() -> None:
 
 
 def test_golden_unit_passes_every_esme_test_over_the_wire(
-    golden_cli: tuple[subprocess.Popen[str], str], in_process: dict[str, Any], tmp_path: Path
+    golden_cli: tuple[subprocess.Popen[str], str], in_process: dict[str, Any], tmp_path: Path, corpus: Corpus
 ) -> None:
     _process, target = golden_cli
     code, data, _ = conform_json(target, tmp_path / "wire.json")
@@ -171,13 +174,26 @@ def test_golden_unit_passes_every_esme_test_over_the_wire(
     assert "GBCS security" in not_covered[f"{OBJECTS_TEST}[PO_DLMS_IMPORT_REGISTER_COLLECTION]"]
     assert data["target_name"].startswith("DLMS/COSEM device at 127.0.0.1:")
     assert data["duration_s"] < 30
+    # the conformance page: per protocol object, verified over the wire and against which target
+    html = protocol_section(corpus, load(tmp_path / "wire.json"), StubLinker())
+    assert "7 of 10 DLMS/COSEM objects" in html and target in html
+    row = html.split("PO_DLMS_EVENT_LOG</a>", 1)[1].split("</tr>", 1)[0]
+    assert "class 7, 0-0:99.98.0.255, attribute 2" in row and "verified over the wire" in row
+    row = html.split("PO_DLMS_CURRENCY_UNIT</a>", 1)[1].split("</tr>", 1)[0]
+    assert "not verified</em>: class 9000 is a GBCS extended class" in row
 
 
-def test_in_process_run_skips_the_data_object_tests(in_process: dict[str, Any]) -> None:
+def test_in_process_run_skips_the_data_object_tests(
+    in_process: dict[str, Any], corpus: Corpus, tmp_path: Path
+) -> None:
     skipped = {short(t["nodeid"]): t["message"] for t in in_process["tests"] if t["outcome"] == "skipped"}
     objects = {n for n in skipped if n.startswith(OBJECTS_TEST)}
     assert len(objects) == 10
     assert "does not speak DLMS/COSEM" in skipped[f"{OBJECTS_TEST}[PO_DLMS_EVENT_LOG]"]
+    results_file = tmp_path / "ref.json"
+    results_file.write_text(json.dumps(in_process), encoding="utf-8")
+    html = protocol_section(corpus, load(results_file), StubLinker())
+    assert "not against a DLMS/COSEM device" in html and "verified over the wire" not in html
 
 
 def test_faulty_unit_fails_exactly_the_expected_tests(corpus: Corpus, tmp_path: Path) -> None:

@@ -266,7 +266,7 @@ def load_target(spec: str, config: pytest.Config | None = None) -> Target:
         from .wiretarget import DlmsTarget
 
         try:
-            return DlmsTarget(spec, spec_corpus(config) if config else None)  # type: ignore[return-value]
+            return DlmsTarget(spec, spec_corpus(config) if config else None)
         except (ValueError, FrontEndError) as exc:
             raise pytest.UsageError(f"--smets-target: {exc}") from exc
     module_name, _, attr = spec.partition(":")

@@ -184,7 +184,7 @@ class RigClient:
         return answer
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        message = {"op": "call", "method": method, "args": [codec.encode(a) for a in args]}
+        message: dict[str, Any] = {"op": "call", "method": method, "args": [codec.encode(a) for a in args]}
         message["kwargs"] = {k: codec.encode(v) for k, v in kwargs.items()}
         return codec.decode(self.request(message).get("result"))
 
