@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -304,3 +305,62 @@ def test_the_core_never_imports_the_gpl_front_end(corpus: Corpus) -> None:
     with GoldenUnit(corpus, datetime(2024, 1, 15, tzinfo=UTC)) as unit:
         assert unit.dlms_port
     assert not forbidden & {name.split(".")[0] for name in sys.modules}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--fault", "bogus:PO_X"), "write it as KIND:PO_ID"),
+        (("--fault", "missing:PO_NOPE"), "unknown DLMS/COSEM object(s) of ESME: PO_NOPE"),
+        (("--start", "2024-01-15T00:00:00"), "give a UTC offset"),
+    ],
+)
+def test_golden_unit_refuses_bad_options(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], says: str
+) -> None:
+    done = cli(capsys, ROOT, "golden-unit", "serve", "--port", "0", *args)
+    assert done.code == 2 and done.out == ""
+    lines = done.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("smets golden-unit: cannot start: ") and says in lines[0]
+
+
+def test_golden_unit_port_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = cli(capsys, ROOT, "golden-unit", "serve", "--port", str(port), "--rig-port", "0")
+    assert done.code == 2
+    assert (
+        done.err
+        == f"smets golden-unit: cannot start: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_without_the_front_end_the_core_says_how_to_install_it(tmp_path: Path) -> None:
+    """A Python without smets_dlms (the core installed alone): one line with the fix, exit 2."""
+    bare = tmp_path / "bare-python"
+    bare.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -S "$@"\n', encoding="utf-8")
+    bare.chmod(0o755)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smets_spec.cli",
+            "--root",
+            str(ROOT),
+            "conform",
+            "--target",
+            "dlms+tcp://127.0.0.1:1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "SMETS_DLMS_PYTHON": str(bare)},
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the DLMS/COSEM front end 'smets_dlms' is not installed" in lines[0]
+    assert "pip install -e wire/" in lines[0]
