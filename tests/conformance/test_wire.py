@@ -28,8 +28,9 @@ from smets_spec.conformance.frontend import missing_reason
 from smets_spec.conformance.golden import Fault, GoldenUnit
 from smets_spec.conformance.results import load
 from smets_spec.conformance.wirepage import protocol_section
-from smets_spec.conformance.wiretarget import parse_target
+from smets_spec.conformance.wiretarget import DlmsTarget, parse_target
 from smets_spec.corpus.load import Corpus
+from smets_spec.reference.interfaces import Register
 
 REASON = missing_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"DLMS/COSEM front end unavailable: {REASON}")
@@ -182,6 +183,25 @@ def test_golden_unit_passes_every_esme_test_over_the_wire(
     assert "class 7, 0-0:99.98.0.255, attribute 2" in row and "verified over the wire" in row
     row = html.split("PO_DLMS_CURRENCY_UNIT</a>", 1)[1].split("</tr>", 1)[0]
     assert "not verified</em>: class 9000 is a GBCS extended class" in row
+
+
+def test_hdlc_framing_over_tcp(corpus: Corpus) -> None:
+    """The golden unit and the adapter with HDLC frames instead of the wrapper (dlms+hdlc+tcp://)."""
+    start = datetime.fromisoformat(START)
+    with GoldenUnit(corpus, start, interface="hdlc") as unit:
+        target = DlmsTarget(
+            f"dlms+hdlc+tcp://127.0.0.1:{unit.dlms_port}?rig=127.0.0.1:{unit.rig_port}", corpus
+        )
+        try:
+            meter = target.esme(start)
+            meter.apply_load(2.0, 1.5)
+            meter.advance(3 * 3600)
+            assert meter.register(Register.ACTIVE_IMPORT) == pytest.approx(6.0)
+            assert meter.register(Register.ACTIVE_EXPORT) == pytest.approx(4.5)
+            assert target.log.reads[0].startswith("DS.09, ES.02, PC.07 -> DAT_ACTIVE_IMPORT_REGISTER")
+            assert "(hdlc, client 16, server 1" in target.name
+        finally:
+            target.close()
 
 
 def test_in_process_run_skips_the_data_object_tests(
