@@ -384,3 +384,10 @@ def test_without_the_front_end_the_core_says_how_to_install_it(tmp_path: Path) -
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "the DLMS/COSEM front end 'smets_dlms' is not installed" in lines[0]
     assert "pip install -e wire/" in lines[0]
+
+
+def test_wire_error_name_matches_the_plugin() -> None:
+    from smets_spec.conformance.plugin import WIRE_ERROR
+    from smets_spec.conformance.wiretarget import WireError
+
+    assert f"{WireError.__module__}.{WireError.__qualname__}: " == WIRE_ERROR

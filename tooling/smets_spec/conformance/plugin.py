@@ -174,6 +174,8 @@ def _doc(item: pytest.Function) -> tuple[str, str]:
 
 
 MESSAGE_LIMIT = 400
+#: how pytest names a failed read of a protocol object; the message after it says it all
+WIRE_ERROR = "smets_spec.conformance.wiretarget.WireError: "
 
 
 def _message(report: pytest.TestReport) -> str:
@@ -186,7 +188,7 @@ def _message(report: pytest.TestReport) -> str:
     else:
         lines = str(report.longrepr or "").strip().splitlines()
         text = lines[-1] if lines else ""
-    text = text.split("\n +  where")[0].strip()
+    text = text.split("\n +  where")[0].strip().removeprefix(WIRE_ERROR)
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
 
 
