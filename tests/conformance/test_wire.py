@@ -391,3 +391,21 @@ def test_wire_error_name_matches_the_plugin() -> None:
     from smets_spec.conformance.wiretarget import WireError
 
     assert f"{WireError.__module__}.{WireError.__qualname__}: " == WIRE_ERROR
+
+
+def test_low_level_authentication(corpus: Corpus, capsys: pytest.CaptureFixture[str]) -> None:
+    """A golden unit with a password associates with it only (low-level authentication)."""
+    start = datetime.fromisoformat(START)
+    with GoldenUnit(corpus, start, password="12345678") as unit:
+        base = f"dlms+tcp://127.0.0.1:{unit.dlms_port}?rig=127.0.0.1:{unit.rig_port}"
+        target = DlmsTarget(f"{base}&auth=low&password=12345678", corpus)
+        try:
+            meter = target.esme(start)
+            meter.apply_load(1.0)
+            meter.advance(3600)
+            assert meter.register(Register.ACTIVE_IMPORT) == pytest.approx(1.0)
+        finally:
+            target.close()
+        for wrong in ("&auth=low&password=87654321", ""):
+            done = cli(capsys, ROOT, "conform", "--target", base + wrong)
+            assert done.code == 2 and "cannot associate with 127.0.0.1:" in done.err, done.err

@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--interface", choices=sorted(server.INTERFACES), default="wrapper")
+    serve.add_argument("--password", help="require low-level authentication with this password")
     talk = sub.add_parser("client", help="associate with a device and read what the core asks")
     talk.add_argument("--host", required=True)
     talk.add_argument("--port", type=int, required=True)
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C in a terminal reaches the whole process group: the core stops this process itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if args.command == "serve":
-        return server.serve(args.host, args.port, args.interface)
+        return server.serve(args.host, args.port, args.interface, args.password)
     settings = {
         "client_address": args.client_address,
         "server_address": args.server_address,

@@ -114,7 +114,7 @@ def run(host: str, port: int, settings: dict[str, Any], timeout: float) -> int:
     try:
         association = Association(host, port, settings, timeout)
         found = association.associate()
-    except (OSError, DlmsError, ValueError) as exc:
+    except Exception as exc:  # gurux raises its own exception types too (e.g. a refused association)
         protocol.send({"event": "error", "message": f"cannot associate with {host}:{port}: {exc}"})
         return 2
     protocol.send({"event": "associated", "objects": found})

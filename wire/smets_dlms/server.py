@@ -60,10 +60,10 @@ class Bridge:
             raise LookupError(str(answer.get("error", "no state")))
 
 
-def _handler(bridge: Bridge, interface: int) -> type[socketserver.BaseRequestHandler]:
+def _handler(bridge: Bridge, interface: int, password: str | None) -> type[socketserver.BaseRequestHandler]:
     class Connection(socketserver.BaseRequestHandler):
         def handle(self) -> None:
-            server = ShimServer(interface, bridge.fresh_objects(), bridge.read)
+            server = ShimServer(interface, bridge.fresh_objects(), bridge.read, password)
             while True:
                 try:
                     data = self.request.recv(4096)
@@ -83,14 +83,14 @@ class _Listener(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-def serve(host: str, port: int, interface: str) -> int:
+def serve(host: str, port: int, interface: str, password: str | None = None) -> int:
     first = protocol.receive()
     if first is None or not isinstance(first.get("objects"), list):
         sys.stderr.write("smets-dlms serve: expected {'objects': [...]} on standard input\n")
         return 2
     bridge = Bridge(first["objects"])
     try:
-        listener = _Listener((host, port), _handler(bridge, INTERFACES[interface]))
+        listener = _Listener((host, port), _handler(bridge, INTERFACES[interface], password))
     except OSError as exc:
         protocol.send({"event": "error", "message": f"cannot listen on {host}:{port}: {exc.strerror}"})
         return 2

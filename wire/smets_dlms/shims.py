@@ -43,7 +43,15 @@ from gurux_dlms import (
 )
 from gurux_dlms._HDLCInfo import _HDLCInfo
 from gurux_dlms.ConnectionState import ConnectionState
-from gurux_dlms.enums import AccessMode, Command, ErrorCode, InterfaceType, MethodAccessMode, SourceDiagnostic
+from gurux_dlms.enums import (
+    AccessMode,
+    Authentication,
+    Command,
+    ErrorCode,
+    InterfaceType,
+    MethodAccessMode,
+    SourceDiagnostic,
+)
 from gurux_dlms.GXHdlcSettings import GXHdlcSettings
 from gurux_dlms.objects import GXDLMSAssociationLogicalName
 
@@ -112,8 +120,16 @@ def fix_release_response(frame: bytes) -> bytes:
 class ShimServer(GXDLMSServer):  # type: ignore[misc]
     """A read-only LN server whose reads go to ``on_read(target, attribute)`` (defect 2)."""
 
-    def __init__(self, interface: int, objects: list[Any], on_read: Callable[[Any, int], None]) -> None:
+    def __init__(
+        self,
+        interface: int,
+        objects: list[Any],
+        on_read: Callable[[Any, int], None],
+        password: str | None = None,
+    ) -> None:
         super().__init__(True, interface)
+        #: with a password, an association needs low-level authentication with it; without, any goes
+        self.password = password
         patch_library()
         self._on_read = on_read
         self._pending: Any = None
@@ -168,7 +184,13 @@ class ShimServer(GXDLMSServer):  # type: ignore[misc]
         return GXDLMS.getHdlcFrame(self.settings, 0, self.replyData)
 
     def onValidateAuthentication(self, authentication: Any, password: Any) -> int:  # noqa: N802
-        return int(SourceDiagnostic.NONE)
+        if self.password is None:
+            return int(SourceDiagnostic.NONE)
+        if authentication != Authentication.LOW:
+            return int(SourceDiagnostic.AUTHENTICATION_REQUIRED)
+        given = bytes(password or b"")
+        ok = given == self.password.encode()
+        return int(SourceDiagnostic.NONE if ok else SourceDiagnostic.AUTHENTICATION_FAILURE)
 
     def isTarget(self, server_address: int, client_address: int) -> bool:  # noqa: N802
         return True

@@ -1,7 +1,7 @@
 """``smets golden-unit serve``: the reference ESME as a DLMS/COSEM device on this machine.
 
 * ``smets golden-unit serve --device ESME [--port 4059] [--host 127.0.0.1] [--rig-port N]
-  [--interface wrapper|hdlc] [--fault KIND:PO_ID ...]`` serves the objects the spec maps for
+  [--interface wrapper|hdlc] [--password P] [--fault KIND:PO_ID ...]`` serves the objects the spec maps for
   ESME (IEC 62056-47 wrapper over TCP, or HDLC over TCP) backed by the reference model, and a
   test-rig port (default: the DLMS port + 1) through which ``smets conform`` drives the model.
   It runs until Ctrl-C (or SIGTERM) and then stops both listeners and the front end.
@@ -56,6 +56,7 @@ def cmd_serve(args: argparse.Namespace, project: Project) -> int:
             rig_port=args.rig_port,
             interface=args.interface,
             faults=faults,
+            password=args.password,
         ).start()
     except (ValueError, OSError, FrontEndError) as exc:
         sys.stderr.write(f"smets golden-unit: cannot start: {exc}\n")
@@ -114,6 +115,9 @@ def add_commands(sub: Any) -> None:
         action="append",
         metavar="KIND:PO_ID",
         help=f"serve a deliberate defect, for testing a test suite ({', '.join(FAULT_KINDS)}); repeatable",
+    )
+    serve.add_argument(
+        "--password", help="require low-level authentication with this password (default: accept any client)"
     )
     serve.add_argument("--start", help="true UTC time at which the meter starts (default: now)")
     serve.set_defaults(handler=cmd_serve)

@@ -86,8 +86,10 @@ class GoldenUnit:
         rig_port: int | None = None,
         interface: str = "wrapper",
         faults: tuple[Fault, ...] = (),
+        password: str | None = None,
     ) -> None:
         self.host, self.port, self.interface = host, port, interface
+        self.password = password
         self.rig_port_wanted = rig_port if rig_port is not None else (port + 1 if port else 0)
         self.rig = Rig(start)
         self.faults = {f.object_id: f.kind for f in faults}
@@ -115,6 +117,8 @@ class GoldenUnit:
         self.rig_port = int(self.rig_server.server_address[1])
         threading.Thread(target=self.rig_server.serve_forever, daemon=True).start()
         args = ["serve", "--host", self.host, "--port", str(self.port), "--interface", self.interface]
+        if self.password is not None:
+            args += ["--password", self.password]
         self.front = FrontEnd(args)
         try:
             self.front.send({"objects": [self._config(o) for o in self.objects.values()]})
