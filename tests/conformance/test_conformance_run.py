@@ -64,7 +64,10 @@ def test_reference_models_pass_every_named_requirement(reference: tuple[int, dic
     code, data, out = reference
     assert code == 0
     assert data["summary"]["failed"] == data["summary"]["error"] == 0
-    assert data["summary"]["passed"] == len(data["tests"]) >= len(NAMED)
+    # every case passes but the data-object cases, skipped in-process (they need a DLMS/COSEM target)
+    skipped = [t["nodeid"] for t in data["tests"] if t["outcome"] != "passed"]
+    assert skipped and all("test_object_over_the_wire[PO_DLMS_" in n for n in skipped)
+    assert data["summary"]["passed"] + len(skipped) == len(data["tests"]) >= len(NAMED)
     assert {req for req, status in data["requirements"].items() if status == "pass"} == NAMED
     assert data["target"] == "smets_spec.reference:target"
     assert load(out).summary() == data["summary"]  # the file holds what was printed

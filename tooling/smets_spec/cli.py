@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smets_spec.commands.schema",
     "smets_spec.commands.consult",
     "smets_spec.commands.conform",
+    "smets_spec.commands.golden_unit",
     "smets_spec.commands.change",
     "smets_spec.commands.dups",
     "smets_spec.commands.compliance",

@@ -23,14 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from ..conformance import DEFAULT_TARGET, live, sync
+from ..conformance.frontend import FrontEndError
 from ..conformance.results import Results, Status
 from ..conformance.runner import SUITE_DIR, Run, collect, run_suite
+from ..conformance.wiretarget import probe
 from ..corpus.diagnostics import Location, Reporter, Rule
 from ..corpus.load import Corpus, load_spec
 from ..corpus.project import Project
 from ..reference.registry import load_registry
 
 PYTEST_USAGE_ERROR = 4
+WIRE_READS = " | read over the wire: "
 
 
 def _sync_problems(project: Project, corpus: Corpus, run: Run) -> Reporter:
@@ -51,10 +54,13 @@ def _sync_problems(project: Project, corpus: Corpus, run: Run) -> Reporter:
 
 def _print_failures(results: Results) -> None:
     for case in results.failures():
+        message, _, wire = case.message.partition(WIRE_READS)
         sys.stdout.write(
             f"FAIL {', '.join(case.verifies)}: {case.test_id} ({case.nodeid.split('::', 1)[-1]})\n"
-            f"    {case.message.splitlines()[0] if case.message else ''}\n"
+            f"    {message.splitlines()[0] if message else ''}\n"
         )
+        if wire:
+            sys.stdout.write(f"    read over the wire: {wire}\n")
     status = results.requirement_status()
     failed = sorted(r for r, s in status.items() if s is Status.FAIL)
     counts = ", ".join(f"{n} {o}" for o, n in results.summary().items() if n)
@@ -67,12 +73,36 @@ def _print_failures(results: Results) -> None:
     )
 
 
+def _wire_target(args: argparse.Namespace, corpus: Corpus) -> str | None:
+    """The ``dlms+...`` target with its config file folded in, checked by associating once.
+
+    Returns None after printing a one-line error when the device cannot be reached.
+    """
+    target = str(args.target)
+    if args.dlms_config:
+        target += ("&" if "?" in target else "?") + "config=" + str(Path(args.dlms_config).resolve())
+    try:
+        probe(target, corpus)
+    except (ValueError, FrontEndError) as exc:
+        sys.stderr.write(f"smets conform: {exc}\n")
+        return None
+    return target
+
+
 def cmd_conform(args: argparse.Namespace, project: Project) -> int:
     corpus = load_spec(project.spec, relative_to=project.root)
     if corpus.errors:
         Reporter(list(corpus.diagnostics)).print()
         sys.stderr.write("smets conform: the spec has errors; fix them first (smets validate)\n")
         return 1
+    if args.dlms_config and not str(args.target).startswith("dlms+"):
+        sys.stderr.write("smets conform: --dlms-config needs a --target dlms+tcp://HOST:PORT\n")
+        return 2
+    if str(args.target).startswith("dlms+") and not (args.check or args.write_spec):
+        wired = _wire_target(args, corpus)
+        if wired is None:
+            return 2
+        args.target = wired
     if args.write_spec:
         return _write_spec(project)
     if args.check:
@@ -125,7 +155,13 @@ def add_commands(sub: Any) -> None:
     conform.add_argument(
         "--target",
         default=DEFAULT_TARGET,
-        help=f"device under test as module:factory (default {DEFAULT_TARGET})",
+        help=f"device under test as module:factory (default {DEFAULT_TARGET}), or a DLMS/COSEM "
+        "device as dlms+tcp://HOST:PORT[?client=16&server=1&auth=none&rig=HOST:PORT]",
+    )
+    conform.add_argument(
+        "--dlms-config",
+        metavar="FILE",
+        help="TOML file with the DLMS/COSEM connection settings ([dlms] table)",
     )
     conform.add_argument(
         "--out", help="results file (default: _build/html/.smets/conformance.json, read by the site)"

@@ -30,6 +30,7 @@ from ..markup.panels import html_panel
 from ..markup.rst import escape, heading
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
+from .wirepage import protocol_section
 
 COLOURS = {Status.PASS: "#009E73", Status.FAIL: "#D55E00", Status.NOT_TESTED: "#999999"}
 _CACHE: dict[tuple[int, tuple[int, int] | None], dict[str, RequirementStatus]] = {}
@@ -303,6 +304,7 @@ def summary_page(corpus: Corpus, linker: Linker) -> str:
             "No devices are defined.",
         ),
         _failures(corpus, results, linker),
+        protocol_section(corpus, results, linker),
         _verified(corpus, linker),
         _step_section(corpus, results, linker),
         _questions_section(corpus),

@@ -16,11 +16,11 @@ import importlib
 import inspect
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,6 +28,9 @@ from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..reference.interfaces import ESME, GSME, IHD, Target
 from . import DEFAULT_TARGET
 from .results import CaseResult, Outcome, Results, save
+
+if TYPE_CHECKING:
+    from ..corpus.load import Corpus
 
 DEFAULT_START = datetime(2024, 1, 15, tzinfo=UTC)
 MARKER = "verifies"
@@ -41,6 +44,9 @@ class _State:
     infos: dict[str, CaseResult] = field(default_factory=dict)
     outcomes: dict[str, tuple[Outcome, str, float]] = field(default_factory=dict)
     target_name: str = ""
+    #: the target object, once made (a wire target keeps a log of what each test read)
+    device: Any = None
+    corpus: Any = None
 
 
 _STATE = pytest.StashKey[_State]()
@@ -69,17 +75,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Recorder(state), "smets-conformance-recorder")
 
 
-def requirement_ids(config: pytest.Config) -> set[str]:
+def spec_corpus(config: pytest.Config) -> Corpus:
+    """The spec the suite runs against (loaded once per run)."""
     from ..corpus.load import load_spec
     from ..corpus.project import find_project
 
-    option = config.getoption("--smets-spec")
-    try:
-        spec = Path(option) if option else find_project(Path.cwd()).spec
-        corpus = load_spec(spec)
-    except FileNotFoundError as exc:
-        raise pytest.UsageError(f"smets conformance: {exc}; pass --smets-spec DIR") from exc
-    return {r.id for r in corpus.requirements}
+    state = config.stash[_STATE]
+    if state.corpus is None:
+        option = config.getoption("--smets-spec")
+        try:
+            spec = Path(option) if option else find_project(Path.cwd()).spec
+            state.corpus = load_spec(spec)
+        except FileNotFoundError as exc:
+            raise pytest.UsageError(f"smets conformance: {exc}; pass --smets-spec DIR") from exc
+    corpus: Corpus = state.corpus
+    return corpus
+
+
+def requirement_ids(config: pytest.Config) -> set[str]:
+    return {r.id for r in spec_corpus(config).requirements}
 
 
 def conftest_id(module: str, function: str) -> str:
@@ -160,6 +174,8 @@ def _doc(item: pytest.Function) -> tuple[str, str]:
 
 
 MESSAGE_LIMIT = 400
+#: how pytest names a failed read of a protocol object; the message after it says it all
+WIRE_ERROR = "smets_spec.conformance.wiretarget.WireError: "
 
 
 def _message(report: pytest.TestReport) -> str:
@@ -172,8 +188,18 @@ def _message(report: pytest.TestReport) -> str:
     else:
         lines = str(report.longrepr or "").strip().splitlines()
         text = lines[-1] if lines else ""
-    text = text.split("\n +  where")[0].strip()
+    text = text.split("\n +  where")[0].strip().removeprefix(WIRE_ERROR)
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+def _with_wire_reads(message: str, device: Any) -> str:
+    """A failure's message, followed by the protocol objects the test read over the wire."""
+    reads = getattr(getattr(device, "log", None), "reads", None)
+    if not reads:
+        return message
+    tail = " | read over the wire: " + "; ".join(dict.fromkeys(reads))
+    room = MESSAGE_LIMIT * 3 - len(message)
+    return message + (tail if len(tail) <= room else tail[: max(room - 3, 0)] + "...")
 
 
 class Recorder:
@@ -210,6 +236,8 @@ class Recorder:
         previous = self.state.outcomes.get(report.nodeid)
         if previous is None or previous[0] is Outcome.PASSED:
             message = _message(report) if (report.failed or report.skipped) else ""
+            if report.failed:
+                message = _with_wire_reads(message, self.state.device)
             self.state.outcomes[report.nodeid] = (outcome, message, report.duration)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -233,8 +261,16 @@ class Recorder:
 
 
 # -- the device under test ---------------------------------------------------------------------
-def load_target(spec: str) -> Target:
-    """Import ``module:factory`` and call the factory."""
+def load_target(spec: str, config: pytest.Config | None = None) -> Target:
+    """Import ``module:factory`` and call the factory; or connect to a ``dlms+tcp://`` device."""
+    if spec.startswith("dlms+"):
+        from .frontend import FrontEndError
+        from .wiretarget import DlmsTarget
+
+        try:
+            return DlmsTarget(spec, spec_corpus(config) if config else None)
+        except (ValueError, FrontEndError) as exc:
+            raise pytest.UsageError(f"--smets-target: {exc}") from exc
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise pytest.UsageError(f"--smets-target '{spec}': write it as module:factory")
@@ -268,11 +304,15 @@ def _device(target: Target, kind: str, protocol: type, start: datetime) -> Any:
 
 
 @pytest.fixture(scope="session")
-def target(pytestconfig: pytest.Config) -> Target:
+def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     state = pytestconfig.stash[_STATE]
-    made = load_target(state.target)
+    made = load_target(state.target, pytestconfig)
     state.target_name = str(getattr(made, "name", state.target))
-    return made
+    state.device = made
+    yield made
+    close = getattr(made, "close", None)
+    if callable(close):
+        close()
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ...reference.interfaces import Channel, Meter, PaymentMode, TouTariff
+import pytest
+
+from ...reference.interfaces import Channel, Clocked, Meter, PaymentMode, Target, TouTariff
 
 MINUTE = 60.0
 HOUR = 3600.0
@@ -24,6 +26,15 @@ def prepayment(meter: Meter, *, price: float, credit: float) -> None:
     meter.set_payment_mode(PaymentMode.PREPAYMENT, REMOTE)
     if credit:
         meter.top_up(credit, REMOTE)
+
+
+def device_of(target: Target, kind: str, start: datetime) -> Clocked:
+    """A fresh ``kind`` device of ``target`` (a test that takes several kinds); skips if it has none."""
+    try:
+        made: Clocked = getattr(target, kind)(start)
+    except NotImplementedError:
+        pytest.skip(f"the target has no {kind.upper()}")
+    return made
 
 
 def is_utc(moment: datetime) -> bool:

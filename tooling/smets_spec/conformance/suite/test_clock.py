@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ...reference.interfaces import ESME, Clocked, Target
-from .helpers import DAY, HOUR, is_utc, prepayment
+from ...reference.interfaces import ESME, Target
+from .helpers import DAY, HOUR, device_of, is_utc, prepayment
 
 #: OP.05: "accurate to within 0.5s within 24 hours".
 MAX_ERROR_S = 0.5
@@ -44,14 +44,14 @@ def test_all_timestamps_are_utc(target: Target, summer: datetime) -> None:
 def test_clock_within_half_a_second_per_day(target: Target, kind: str) -> None:
     """Free-running for 24 hours, the device clock is within 0.5 s of true UTC."""
     start = datetime(2024, 1, 15, tzinfo=UTC)
-    device: Clocked = getattr(target, kind)(start)
+    device = device_of(target, kind, start)
     device.advance(DAY)
     error = abs((device.now() - (start + timedelta(days=1))).total_seconds())
     assert error <= MAX_ERROR_S, f"{kind} clock is {error:.3f} s off after 24 h"
 
 
 def _shown(target: Target, kind: str, utc: datetime) -> str:
-    device: Clocked = getattr(target, kind)(utc)
+    device = device_of(target, kind, utc)
     return device.local_time_display()
 
 
