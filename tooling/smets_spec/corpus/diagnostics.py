@@ -57,6 +57,14 @@ class Rule(StrEnum):
     CONSULT_FORMAT = "smets.consult-format"
     # duplicate detection (smets dups): the suppression file of reviewed findings
     DUPS_SUPPRESSION = "smets.dups-suppression"
+    # protocol catalogue checks (smets protocols): DLMS/COSEM via gurux-dlms, ZigBee SE via zigpy
+    PROTOCOL_OBIS = "smets.protocol-obis"
+    PROTOCOL_CLASS = "smets.protocol-interface-class"
+    PROTOCOL_RANGE = "smets.protocol-obis-range"
+    PROTOCOL_ZIGBEE = "smets.protocol-zigbee"
+    PROTOCOL_UNIT = "smets.protocol-unit"
+    PROTOCOL_CATALOGUE = "smets.protocol-catalogue"
+    PROTOCOL_ASSESSMENT = "smets.protocol-assessment"
 
 
 @dataclass(frozen=True)

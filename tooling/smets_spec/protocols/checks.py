@@ -1,0 +1,188 @@
+"""Every protocol object of the spec checked against the catalogues, with file:line errors.
+
+DLMS/COSEM: the OBIS code must match a row of gurux-dlms's OBISCodes.txt that allows the
+object's interface class, or lie in a country- or manufacturer-specific range that the object
+declares (``:obis_range:``). ZigBee SE: the cluster and attribute must exist in zigpy with the
+name and type the object gives. Units: a data item's unit must agree with the quantity the
+catalogue gives its object (and with ``:scaler_unit:``), or with a ZigBee UnitOfMeasure value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.load import Corpus
+from ..corpus.schema import DataItem, ObisRange, Protocol, ProtocolObject
+from .catalogue import DlmsCatalogue, ObisAnswer, ZigbeeCatalogue
+from .quantities import of_obis, split_unit
+
+#: data item unit -> the word a zigpy UnitOfMeasure value name starts with
+ZCL_UNIT_WORDS: dict[str, str] = {"kWh": "Kwh", "m3": "Cubic_Meter", "kvarh": "Kvar", "MJ": "Mega_Joule"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the catalogue says about one protocol object (shown on the assessment page)."""
+
+    po_id: str
+    protocol: str
+    status: str  # "ok", "error", "range", "unchecked"
+    says: str
+
+
+def _diag(where: Location, sev: Severity, msg: str, rule: Rule, fix: str | None = None) -> Diagnostic:
+    return Diagnostic(where, sev, msg, rule, fix)
+
+
+def _rows(answer: ObisAnswer) -> str:
+    return "; ".join(
+        f"pattern {r.pattern} allows classes {r.classes} ('{r.description}')" for r in answer.any_class[:3]
+    )
+
+
+def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple[Finding, list[Diagnostic]]:
+    assert obj.obis is not None and obj.interface_class is not None
+    answer = cat.answers[(obj.obis, obj.interface_class)]
+    at = corpus.location(obj.id, "obis")
+    ic = obj.interface_class
+    standard = [r for r in answer.with_class if not r.open_range]
+    ranges = [r for r in answer.with_class if r.open_range]
+    if standard:
+        row = standard[0]
+        says = f"{row.description}; pattern {row.pattern}, classes {row.classes} ({cat.class_name(ic)})"
+        return Finding(obj.id, "dlms-cosem", "ok", says), []
+    if ranges:
+        row = ranges[0]
+        kind = "manufacturer-specific" if "Manufacturer" in row.description else "country-specific"
+        says = f"{row.description} ({kind} range, pattern {row.pattern}); class {ic} not checked by the catalogue"
+        if obj.obis_range in (ObisRange.COUNTRY_SPECIFIC, ObisRange.MANUFACTURER_SPECIFIC):
+            return Finding(obj.id, "dlms-cosem", "range", says), []
+        msg = f"OBIS code {obj.obis} of '{obj.id}' is in a {kind} range per {cat.cite}: {row.description}"
+        return Finding(obj.id, "dlms-cosem", "error", says), [
+            _diag(
+                at,
+                Severity.ERROR,
+                msg,
+                Rule.PROTOCOL_RANGE,
+                f"declare ':obis_range: {kind}' (with its source)",
+            )
+        ]
+    if answer.any_class:
+        at = corpus.location(obj.id, "interface_class")
+        msg = (
+            f"interface class {ic} ({cat.class_name(ic)}) is not allowed for OBIS code {obj.obis} of '{obj.id}'; "
+            f"{cat.cite} says: {_rows(answer)}"
+        )
+        fix = "use a class the pattern allows, or correct the OBIS code from the cited source"
+        return Finding(obj.id, "dlms-cosem", "error", msg), [
+            _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_CLASS, fix)
+        ]
+    msg = f"OBIS code {obj.obis} of '{obj.id}' matches no pattern of {cat.cite} (IEC 62056-6-1 object list)"
+    fix = "correct the code from the cited source, or declare ':obis_range:' if the standard leaves the range open"
+    return Finding(obj.id, "dlms-cosem", "error", msg), [
+        _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_OBIS, fix)
+    ]
+
+
+def check_zigbee(
+    corpus: Corpus, obj: ProtocolObject, cat: ZigbeeCatalogue
+) -> tuple[Finding, list[Diagnostic]]:
+    assert obj.cluster is not None and obj.attribute is not None
+    cid, aid = int(obj.cluster, 16), int(obj.attribute, 16)
+    cluster = cat.clusters.get(cid)
+    at = corpus.location(obj.id, "attribute")
+    if cluster is None:
+        msg = f"cluster {obj.cluster} of '{obj.id}' is not a ZigBee cluster known to {cat.cite}"
+        return Finding(obj.id, "zigbee-se", "error", msg), [
+            _diag(
+                corpus.location(obj.id, "cluster"),
+                Severity.ERROR,
+                msg,
+                Rule.PROTOCOL_ZIGBEE,
+                "correct the cluster id",
+            )
+        ]
+    if not cluster.attributes:
+        says = f"{cat.cite} defines cluster {cluster.name} ({obj.cluster}) with no attributes: attribute not checked"
+        return Finding(obj.id, "zigbee-se", "unchecked", says), [
+            _diag(at, Severity.NOTE, f"'{obj.id}': {says}", Rule.PROTOCOL_CATALOGUE)
+        ]
+    attr = cluster.attributes.get(aid)
+    named = next((a for a in cluster.attributes.values() if a.name == obj.zcl_name), None)
+    if attr is None:
+        hint = f"; '{obj.zcl_name}' is 0x{named.id:04X}" if named else ""
+        msg = f"attribute {obj.attribute} of '{obj.id}' is not in cluster {cluster.name} ({obj.cluster}) per {cat.cite}{hint}"
+        return Finding(obj.id, "zigbee-se", "error", msg), [
+            _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_ZIGBEE, "correct the attribute id")
+        ]
+    says = f"{cluster.name} attribute {attr.name} ({attr.type}, {attr.access})"
+    problems = []
+    if obj.zcl_name and obj.zcl_name != attr.name:
+        hint = f"; '{obj.zcl_name}' is 0x{named.id:04X}" if named else ""
+        problems.append(
+            f"{cat.cite} names attribute {obj.attribute} '{attr.name}', not '{obj.zcl_name}'{hint}"
+        )
+    if obj.zcl_type and obj.zcl_type != attr.type:
+        problems.append(f"{cat.cite} types attribute {obj.attribute} '{attr.type}', not '{obj.zcl_type}'")
+    if problems:
+        msg = f"'{obj.id}': " + "; ".join(problems)
+        return Finding(obj.id, "zigbee-se", "error", msg), [
+            _diag(
+                at,
+                Severity.ERROR,
+                msg,
+                Rule.PROTOCOL_ZIGBEE,
+                "correct the attribute id, name or type from the catalogue",
+            )
+        ]
+    return Finding(obj.id, "zigbee-se", "ok", says), []
+
+
+def check_units(
+    corpus: Corpus, dlms: DlmsCatalogue | None, zigbee: ZigbeeCatalogue | None
+) -> Iterator[Diagnostic]:
+    """A data item's unit against the quantity, scaler_unit or UnitOfMeasure of the objects it maps to."""
+    for item in corpus.of_type(DataItem):
+        for po_id in item.maps_to:
+            obj = corpus.needs.get(po_id)
+            if isinstance(obj, ProtocolObject) and item.unit:
+                problem = _unit_problem(item, obj, dlms, zigbee)
+                if problem:
+                    yield _diag(
+                        corpus.location(item.id, "unit"),
+                        Severity.ERROR,
+                        f"data item '{item.id}': {problem}",
+                        Rule.PROTOCOL_UNIT,
+                        "correct the unit or the mapping, or state the conversion in the item",
+                    )
+
+
+def _unit_problem(
+    item: DataItem, obj: ProtocolObject, dlms: DlmsCatalogue | None, zigbee: ZigbeeCatalogue | None
+) -> str | None:
+    unit = item.unit or ""
+    if obj.protocol is Protocol.DLMS_COSEM and obj.scaler_unit:
+        scaler, base = (p.strip() for p in obj.scaler_unit.split(",", 1))
+        if split_unit(unit) != (int(scaler), base):
+            return f"unit {unit} does not agree with {obj.id} scaler_unit '{obj.scaler_unit}' (10^{scaler} {base})"
+    if (
+        obj.protocol is Protocol.DLMS_COSEM
+        and dlms is not None
+        and obj.obis
+        and obj.interface_class is not None
+    ):
+        answer = dlms.answers.get((obj.obis, obj.interface_class))
+        got = next((q for r in (answer.with_class if answer else ()) if (q := of_obis(r.description))), None)
+        split = split_unit(unit)
+        if got is not None and got.unit and (split is None or split[1] != got.unit):
+            return f"unit {unit}, but {dlms.cite} describes {obj.obis} ({obj.id}) as {got.words()}, unit {got.unit}"
+    if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
+        cluster = zigbee.clusters.get(int(obj.cluster, 16))
+        attr = cluster.attributes.get(int(obj.attribute, 16)) if cluster else None
+        if attr is not None and attr.name == "unit_of_measure":
+            word = ZCL_UNIT_WORDS.get(unit)
+            if word is None or not any(v.startswith(word) for v in attr.values):
+                return f"unit {unit} is not a value of {cluster.name if cluster else ''} UnitOfMeasure per {zigbee.cite}"
+    return None
