@@ -51,10 +51,12 @@ def _diagnostics(result: Result) -> int:
 def text_report(result: Result, markdown: bool = False) -> str:
     out = []
     versions = ", ".join(f"{k} {v or 'not installed'}" for k, v in result.catalogues.items())
-    out.append(("## " if markdown else "") + f"Protocol assessment of {len(result.items)} data items ({versions})")
+    out.append(
+        ("## " if markdown else "") + f"Protocol assessment of {len(result.items)} data items ({versions})"
+    )
     out.append("")
-    for kind in Kind:
-        out.append(f"{'- ' if markdown else '  '}{KIND_TEXT[kind]}: {result.counts()[kind.value]}")
+    mark = "- " if markdown else "  "
+    out += [f"{mark}{KIND_TEXT[kind]}: {result.counts()[kind.value]}" for kind in Kind]
     out.append("")
     for a in result.items:
         out.append(f"{'- ' if markdown else ''}{a.item_id}  {a.kind.value}  {a.title}")
@@ -77,9 +79,7 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
     if args.format == "json":
         data = result.to_json()
         before = read_baseline(spec)
-        data["since_baseline"] = (
-            None if before is None else [c.__dict__ for c in changes(result, before)]
-        )
+        data["since_baseline"] = None if before is None else [c.__dict__ for c in changes(result, before)]
         _emit(json.dumps(data, indent=2) + "\n", args.out)
     else:
         _emit(text_report(result, markdown=args.format == "markdown"), args.out)
@@ -115,11 +115,15 @@ def add_commands(sub: Any) -> None:
     )
     parser.add_argument("--source", help="spec folder (default: spec/)")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
     parser.add_argument("--out", metavar="FILE", help="write the report to FILE")
     parser.set_defaults(handler=cmd_report)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    acc = actions.add_parser("accept", help="write a candidate as the item's mapping (for a reviewer to commit)")
+    acc = actions.add_parser(
+        "accept", help="write a candidate as the item's mapping (for a reviewer to commit)"
+    )
     acc.add_argument("item", metavar="DAT_ID")
     acc.add_argument("object", metavar="PO_ID")
     acc.set_defaults(handler=cmd_accept)

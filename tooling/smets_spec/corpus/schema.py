@@ -409,7 +409,8 @@ class ProtocolObject(Need):
     )
     # protocol assessment (issue 18): what the catalogue checks compare
     obis_range: ObisRange | None = field(
-        "standard (default), or country-specific / manufacturer-specific when the OBIS code is in such a range."
+        "standard (default), or country-specific / "
+        "manufacturer-specific when the OBIS code is in such a range."
     )
     scaler_unit: str | None = field(
         "DLMS/COSEM register scaler and unit as 'scaler, unit', e.g. '3, Wh' for kWh.",

@@ -35,11 +35,19 @@ class Written:
 def protobj_text(c: Candidate, item_id: str) -> str:
     if c.protocol == "dlms-cosem":
         title = f"{c.says} (class {c.interface_class}, {c.obis})"
-        fields = [("protocol", "dlms-cosem"), ("interface_class", str(c.interface_class)), ("obis", c.obis or "")]
+        fields = [
+            ("protocol", "dlms-cosem"),
+            ("interface_class", str(c.interface_class)),
+            ("obis", c.obis or ""),
+        ]
     else:
         title = f"{c.says} (0x{c.cluster:04X}, 0x{c.attribute:04X})"
         name = c.says.split(" attribute ", 1)[1].split(" ", 1)[0]
-        fields = [("protocol", "zigbee-se"), ("cluster", f"0x{c.cluster:04X}"), ("attribute", f"0x{c.attribute:04X}")]
+        fields = [
+            ("protocol", "zigbee-se"),
+            ("cluster", f"0x{c.cluster:04X}"),
+            ("attribute", f"0x{c.attribute:04X}"),
+        ]
         fields.append(("zcl_name", name))
     lines = [f".. protobj:: {' '.join(title.split())}", f"   :id: {c.po_id}"]
     lines += [f"   :{k}: {v}" for k, v in fields]
@@ -63,11 +71,21 @@ def edit_item(text: str, line: int, item: DataItem, c: Candidate) -> str:
     lines = text.split("\n")
     start = line - 1
     if not lines[start].lstrip().startswith(".. dataitem::"):
-        raise AcceptError(f"line {line} is not the '.. dataitem::' of '{item.id}'; the file changed since it was read")
+        raise AcceptError(
+            f"line {line} is not the '.. dataitem::' of '{item.id}'; the file changed since it was read"
+        )
     first, end = item_block(lines, start)
-    options = [ln for ln in lines[first:end] if not ln.strip().startswith(_DROP) and not ln.strip().startswith(":maps_to:")]
+    options = [
+        ln
+        for ln in lines[first:end]
+        if not ln.strip().startswith(_DROP) and not ln.strip().startswith(":maps_to:")
+    ]
     maps_to = ", ".join((*item.maps_to, c.po_id))
-    options += [f"   :maps_to: {maps_to}", "   :mapping_evidence: standard", f"   :mapping_source: {c.evidence}"]
+    options += [
+        f"   :maps_to: {maps_to}",
+        "   :mapping_evidence: standard",
+        f"   :mapping_source: {c.evidence}",
+    ]
     return "\n".join([*lines[:first], *options, *lines[end:]])
 
 
@@ -106,4 +124,3 @@ def _resolve(spec: Path, file: str) -> Path:
         if (base / path).exists():
             return base / path
     return spec.parent / path
-

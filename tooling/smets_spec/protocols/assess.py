@@ -207,7 +207,7 @@ def _candidates(
 
 
 def _kind(
-    corpus: Corpus, item: DataItem, found: list[cand.Candidate], diags: list[Diagnostic]
+    corpus: Corpus, item: DataItem, found: list[cand.Candidate], diags: list[Diagnostic], catalogued: bool
 ) -> tuple[Kind, str]:
     if item.maps_to:
         kind = _FROM_EVIDENCE.get(item.mapping_evidence or Evidence.SECONDARY, Kind.SECONDARY)
@@ -221,7 +221,8 @@ def _kind(
                 Diagnostic(
                     corpus.location(item.id, "assessment"),
                     Severity.WARNING,
-                    f"data item '{item.id}' is assessed needs-extension, but the catalogues offer {found[0].identity} ({found[0].says})",
+                    f"data item '{item.id}' is assessed needs-extension, but the "
+                    f"catalogues offer {found[0].identity} ({found[0].says})",
                     Rule.PROTOCOL_ASSESSMENT,
                     "review the candidates (smets protocols), then accept one or say why none fits",
                 )
@@ -230,6 +231,17 @@ def _kind(
     if found:
         return Kind.STANDARD_OBJECT, note or f"{len(found)} candidate(s) from the catalogues"
     if item.assessment is Assessment.STANDARD_OBJECT:
+        if catalogued:
+            diags.append(
+                Diagnostic(
+                    corpus.location(item.id, "assessment"),
+                    Severity.WARNING,
+                    f"data item '{item.id}' is assessed standard-object, but the "
+                    "installed catalogues offer no candidate",
+                    Rule.PROTOCOL_ASSESSMENT,
+                    "name the standard object in ':assessment_note:', or reassess the item",
+                )
+            )
         return Kind.STANDARD_OBJECT, note
     return (
         Kind.NOT_ASSESSED,
@@ -250,7 +262,7 @@ def assess(corpus: Corpus) -> Result:
     items = []
     for item in corpus.of_type(DataItem):
         found = [] if item.maps_to else _candidates(item, dlms, zigbee)
-        kind, why = _kind(corpus, item, found, diags)
+        kind, why = _kind(corpus, item, found, diags, dlms is not None and zigbee is not None)
         items.append(
             ItemAssessment(
                 item.id,
@@ -264,3 +276,16 @@ def assess(corpus: Corpus) -> Result:
         )
     versions = {DLMS_DIST: dlms.version if dlms else None, ZIGBEE_DIST: zigbee.version if zigbee else None}
     return Result(items, findings, diags, versions)
+
+
+_CACHE: dict[int, tuple[Corpus, Result]] = {}
+
+
+def assessment_of(corpus: Corpus) -> Result:
+    """:func:`assess`, once per corpus (the site's pages and cards share one run of the helpers)."""
+    cached = _CACHE.get(id(corpus))
+    if cached is None or cached[0] is not corpus:
+        _CACHE.clear()
+        cached = (corpus, assess(corpus))
+        _CACHE[id(corpus)] = cached
+    return cached[1]

@@ -25,7 +25,26 @@ from .quantities import Quantity, of_item, of_obis
 PROBES: tuple[str, ...] = tuple(f"1-0:{c}.{d}.0.255" for c in range(1, 93) for d in (7, 8))
 ELECTRICITY_DEVICES = frozenset({"DEV_ESME"})
 GAS_DEVICES = frozenset({"DEV_GSME", "DEV_GPF"})
-_STOP = frozenset(["a", "an", "and", "the", "of", "or", "per", "at", "in", "to", "for", "by", "with", "its", "data", "total"])
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "or",
+        "per",
+        "at",
+        "in",
+        "to",
+        "for",
+        "by",
+        "with",
+        "its",
+        "data",
+        "total",
+    ]
+)
 
 #: editorial readings: a phrase of a data item's title -> words a catalogue entry must contain
 TERMS: tuple[tuple[str, str], ...] = (
@@ -190,7 +209,10 @@ def by_name_zigbee(item: DataItem, cat: ZigbeeCatalogue) -> list[Candidate]:
                 if wanted <= words(attr.name.replace("_", " ")):
                     ident = f"0x{cluster.id:04X}/0x{attr.id:04X}"
                     says = f"{cluster.name} attribute {attr.name} ({attr.type})"
-                    evidence = f"standard: ZCL {says}, cluster 0x{cluster.id:04X} attribute 0x{attr.id:04X}, via {cat.cite}"
+                    evidence = (
+                        f"standard: ZCL {says}, cluster 0x{cluster.id:04X} "
+                        f"attribute 0x{attr.id:04X}, via {cat.cite}"
+                    )
                     found.append(
                         Candidate(
                             "zigbee-se",

@@ -56,7 +56,10 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
     if ranges:
         row = ranges[0]
         kind = "manufacturer-specific" if "Manufacturer" in row.description else "country-specific"
-        says = f"{row.description} ({kind} range, pattern {row.pattern}); class {ic} not checked by the catalogue"
+        says = (
+            f"{row.description} ({kind} range, pattern {row.pattern}); "
+            f"class {ic} not checked by the catalogue"
+        )
         if obj.obis_range in (ObisRange.COUNTRY_SPECIFIC, ObisRange.MANUFACTURER_SPECIFIC):
             return Finding(obj.id, "dlms-cosem", "range", says), []
         msg = f"OBIS code {obj.obis} of '{obj.id}' is in a {kind} range per {cat.cite}: {row.description}"
@@ -72,7 +75,8 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
     if answer.any_class:
         at = corpus.location(obj.id, "interface_class")
         msg = (
-            f"interface class {ic} ({cat.class_name(ic)}) is not allowed for OBIS code {obj.obis} of '{obj.id}'; "
+            f"interface class {ic} ({cat.class_name(ic)}) is not allowed "
+            f"for OBIS code {obj.obis} of '{obj.id}'; "
             f"{cat.cite} says: {_rows(answer)}"
         )
         fix = "use a class the pattern allows, or correct the OBIS code from the cited source"
@@ -80,7 +84,10 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
             _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_CLASS, fix)
         ]
     msg = f"OBIS code {obj.obis} of '{obj.id}' matches no pattern of {cat.cite} (IEC 62056-6-1 object list)"
-    fix = "correct the code from the cited source, or declare ':obis_range:' if the standard leaves the range open"
+    fix = (
+        "correct the code from the cited source, or declare "
+        "':obis_range:' if the standard leaves the range open"
+    )
     return Finding(obj.id, "dlms-cosem", "error", msg), [
         _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_OBIS, fix)
     ]
@@ -105,7 +112,10 @@ def check_zigbee(
             )
         ]
     if not cluster.attributes:
-        says = f"{cat.cite} defines cluster {cluster.name} ({obj.cluster}) with no attributes: attribute not checked"
+        says = (
+            f"{cat.cite} defines cluster {cluster.name} ({obj.cluster}) "
+            "with no attributes: attribute not checked"
+        )
         return Finding(obj.id, "zigbee-se", "unchecked", says), [
             _diag(at, Severity.NOTE, f"'{obj.id}': {says}", Rule.PROTOCOL_CATALOGUE)
         ]
@@ -113,7 +123,10 @@ def check_zigbee(
     named = next((a for a in cluster.attributes.values() if a.name == obj.zcl_name), None)
     if attr is None:
         hint = f"; '{obj.zcl_name}' is 0x{named.id:04X}" if named else ""
-        msg = f"attribute {obj.attribute} of '{obj.id}' is not in cluster {cluster.name} ({obj.cluster}) per {cat.cite}{hint}"
+        msg = (
+            f"attribute {obj.attribute} of '{obj.id}' is not in cluster "
+            f"{cluster.name} ({obj.cluster}) per {cat.cite}{hint}"
+        )
         return Finding(obj.id, "zigbee-se", "error", msg), [
             _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_ZIGBEE, "correct the attribute id")
         ]
@@ -166,7 +179,10 @@ def _unit_problem(
     if obj.protocol is Protocol.DLMS_COSEM and obj.scaler_unit:
         scaler, base = (p.strip() for p in obj.scaler_unit.split(",", 1))
         if split_unit(unit) != (int(scaler), base):
-            return f"unit {unit} does not agree with {obj.id} scaler_unit '{obj.scaler_unit}' (10^{scaler} {base})"
+            return (
+                f"unit {unit} does not agree with {obj.id} scaler_unit "
+                f"'{obj.scaler_unit}' (10^{scaler} {base})"
+            )
     if (
         obj.protocol is Protocol.DLMS_COSEM
         and dlms is not None
@@ -177,12 +193,16 @@ def _unit_problem(
         got = next((q for r in (answer.with_class if answer else ()) if (q := of_obis(r.description))), None)
         split = split_unit(unit)
         if got is not None and got.unit and (split is None or split[1] != got.unit):
-            return f"unit {unit}, but {dlms.cite} describes {obj.obis} ({obj.id}) as {got.words()}, unit {got.unit}"
+            return (
+                f"unit {unit}, but {dlms.cite} describes {obj.obis} "
+                f"({obj.id}) as {got.words()}, unit {got.unit}"
+            )
     if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
         cluster = zigbee.clusters.get(int(obj.cluster, 16))
         attr = cluster.attributes.get(int(obj.attribute, 16)) if cluster else None
         if attr is not None and attr.name == "unit_of_measure":
             word = ZCL_UNIT_WORDS.get(unit)
             if word is None or not any(v.startswith(word) for v in attr.values):
-                return f"unit {unit} is not a value of {cluster.name if cluster else ''} UnitOfMeasure per {zigbee.cite}"
+                name = cluster.name if cluster else ""
+                return f"unit {unit} is not a value of {name} UnitOfMeasure per {zigbee.cite}"
     return None

@@ -26,6 +26,7 @@ from ..markup.html import Linker
 from ..render import changes, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
+from ..render.protocols import assessment_page
 from ..trace.gaps import POLICY_FILE, default_policy, load_policy
 from ..trace.graph import DOWNSTREAM, Flow, graph_of, link_types
 from . import cards, fingerprints, reqpages
@@ -90,6 +91,7 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
     "smets-conformance": conformance_page,  # also registers the requirement-page status panel
     "smets-changelog": changes.changelog_page,  # also registers the change-history panel
     "smets-suspects": changes.suspects_page,
+    "smets-assessment": assessment_page,  # protocol assessment (smets protocols)
 }
 
 
