@@ -25,6 +25,7 @@ from .quantities import Quantity, of_item, of_obis
 PROBES: tuple[str, ...] = tuple(f"1-0:{c}.{d}.0.255" for c in range(1, 93) for d in (7, 8))
 ELECTRICITY_DEVICES = frozenset({"DEV_ESME"})
 GAS_DEVICES = frozenset({"DEV_GSME", "DEV_GPF"})
+MAX_PER_RULE = 4
 _STOP = frozenset(
     [
         "a",
@@ -52,7 +53,7 @@ TERMS: tuple[tuple[str, str], ...] = (
     (r"\btop-up log\b", "token credit history"),
     (r"\bclock\b|\blocal time\b", "clock object"),
     (r"\bdevice identifier\b", "device id"),
-    (r"\bserial number\b", "manufacturing number"),
+    (r"\bserial number\b", "device id 1 manufacturing number"),
     (r"\bsupply status\b", "disconnect control"),
     (r"\bsupply status\b", "supply status"),
     (r"\bhalf-hourly\b.*\bprofile\b", "load profile with recording period 1"),
@@ -66,6 +67,7 @@ TERMS: tuple[tuple[str, str], ...] = (
     (r"\bdemand\b", "instantaneous demand"),
     (r"\bconsumption and cost per period\b", "currentday consumption delivered"),
     (r"\bauxiliary switch state\b", "on off"),
+    (r"\bbilling data log\b", "data of billing period"),
 )
 
 
@@ -168,45 +170,64 @@ def _clean(description: str) -> str:
     return ", ".join(p for p in parts if p and not p.startswith("#") and "$" not in p)
 
 
-def _phrases(item: DataItem) -> list[tuple[set[str], str]]:
-    """The word sets a catalogue entry must contain, each with how it was read.
+@dataclass(frozen=True)
+class Phrase:
+    """Words a catalogue entry must contain; an editorial term must also begin the entry."""
+
+    words: frozenset[str]
+    how: str
+    term: str | None = None
+
+    def matches(self, text: str) -> bool:
+        if self.term is not None:
+            return " ".join(re.findall(r"[a-z0-9]+", text.lower())).startswith(self.term)
+        return self.words <= words(text.replace("_", " "))
+
+
+def _phrases(item: DataItem) -> list[Phrase]:
+    """What a catalogue entry must say to be a candidate, each with how it was read.
 
     The title's own words count only when there are two or more (one word, such as
-    "configuration", matches too much to mean anything).
+    "configuration", matches too much to mean anything); an editorial term of :data:`TERMS`
+    must begin the catalogue's description or attribute name ("charge", not "battery charge").
     """
     title = item.title.lower()
-    own = words(item.title)
-    out = [(own, f"name: all of '{' '.join(sorted(own))}'")] if len(own) > 1 else []
+    own = frozenset(words(item.title))
+    out = [Phrase(own, f"name: all of '{' '.join(sorted(own))}'")] if len(own) > 1 else []
     for pattern, phrase in TERMS:
         if re.search(pattern, title):
-            out.append((words(phrase), f"name (editorial term, see protocols.candidates.TERMS): '{phrase}'"))
-    return [(w, how) for w, how in out if w]
+            how = f"name (editorial term, see protocols.candidates.TERMS): '{phrase}'"
+            out.append(Phrase(frozenset(words(phrase)), how, phrase))
+    return out
 
 
 def by_name_dlms(item: DataItem, rows: list[ObisRow], cat: DlmsCatalogue) -> list[Candidate]:
     found: list[Candidate] = []
-    for wanted, how in _phrases(item):
+    for phrase in _phrases(item):
         for row in rows:
             says = _clean(row.description)
-            if row.open_range or not says or not wanted <= words(says):
+            if row.open_range or not says or not phrase.matches(says):
                 continue
             obis = _first_code(row.pattern, _media(item))
             ic = next((int(c) for c in row.classes.split(",") if c.strip().isdigit()), None)
             if obis and ic is not None and not any(c.obis == obis for c in found):
-                found.append(
-                    _dlms_candidate(obis, ic, f"{how} in catalogue '{says}'", says, row.pattern, cat)
-                )
-    return found[:3]
+                rule = f"{phrase.how} in catalogue '{says}'"
+                found.append(_dlms_candidate(obis, ic, rule, says, row.pattern, cat))
+    # an object whose interface class is named like the entry (class 70 "disconnect control") first
+    found.sort(key=lambda c: cat.class_name(c.interface_class or 0) not in c.says.lower())
+    return found[:MAX_PER_RULE]
 
 
 def by_name_zigbee(item: DataItem, cat: ZigbeeCatalogue) -> list[Candidate]:
     found: list[Candidate] = []
-    for wanted, how in _phrases(item):
+    for phrase in _phrases(item):
+        how = phrase.how
         for cluster in cat.clusters.values():
             if not cluster.module.endswith((".smartenergy", ".general")):
                 continue
             for attr in cluster.attributes.values():
-                if wanted <= words(attr.name.replace("_", " ")):
+                exact = phrase.term is None or attr.name == phrase.term.replace(" ", "_")
+                if exact and phrase.matches(attr.name):
                     ident = f"0x{cluster.id:04X}/0x{attr.id:04X}"
                     says = f"{cluster.name} attribute {attr.name} ({attr.type})"
                     evidence = (
@@ -225,4 +246,4 @@ def by_name_zigbee(item: DataItem, cat: ZigbeeCatalogue) -> list[Candidate]:
                             attribute=attr.id,
                         )
                     )
-    return found[:3]
+    return found[:MAX_PER_RULE]
