@@ -167,11 +167,15 @@ def _query_dlms(check: tuple[tuple[str, int], ...], describe: tuple[str, ...]) -
     return cat
 
 
-@cache
 def load_zigbee() -> ZigbeeCatalogue | None:
     """zigpy's cluster tables (from its own process), or None when zigpy is not installed."""
     if installed(ZIGBEE_DIST) is None:
         return None
+    return _load_zigbee()
+
+
+@cache
+def _load_zigbee() -> ZigbeeCatalogue:
     data = _run(ZIGBEE_HELPER, None)
     clusters = {}
     for c in data["clusters"]:

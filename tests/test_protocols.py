@@ -1,0 +1,251 @@
+"""``smets protocols``: catalogue checks, candidates and accept, against the real gurux-dlms and zigpy.
+
+The catalogues come from the installed libraries (through their helper processes), so every
+expected value below is what gurux-dlms 1.0.x's OBISCodes.txt and zigpy 2.x say.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clitools import ROOT, smets, write
+from smets_spec.corpus.load import load
+from smets_spec.protocols import catalogue
+from smets_spec.protocols.assess import Kind, assess
+
+pytestmark = pytest.mark.skipif(
+    catalogue.installed("gurux-dlms") is None or catalogue.installed("zigpy") is None,
+    reason="the 'dlms' and 'zigbee' extras are not installed (pip install -e '.[test]')",
+)
+
+DEVICES = """Devices
+=======
+
+.. device:: Electricity smart metering equipment
+   :id: DEV_ESME
+   :firmware_upgradeable: true
+   :installed_base: unknown
+   :installed_base_source: no public figure
+
+.. device:: Gas smart metering equipment
+   :id: DEV_GSME
+   :firmware_upgradeable: true
+   :installed_base: unknown
+   :installed_base_source: no public figure
+"""
+
+ITEMS = """Data
+====
+
+.. dataitem:: Reactive import register (total)
+   :id: DAT_REACTIVE_IMPORT
+   :data_type: decimal
+   :unit: kvarh
+   :held_by: DEV_ESME
+   :mapping_evidence: unmapped
+
+   Cumulative reactive energy imported.
+
+.. dataitem:: Active import register
+   :id: DAT_ACTIVE_IMPORT
+   :data_type: decimal
+   :unit: {unit}
+   :held_by: DEV_ESME
+   :maps_to: PO_ACTIVE
+   :mapping_evidence: verified
+   :mapping_source: a test vector
+
+   Active energy imported.
+
+.. dataitem:: Gas register
+   :id: DAT_GAS
+   :data_type: decimal
+   :unit: m3
+   :held_by: DEV_GSME
+   :maps_to: PO_ZB_SUMM, PO_ZB_UOM
+   :mapping_evidence: verified
+   :mapping_source: a test vector
+
+   Gas consumed.
+"""
+
+DLMS = """DLMS
+====
+
+.. protobj:: Active import register
+   :id: PO_ACTIVE
+   :protocol: dlms-cosem
+   :interface_class: {ic}
+   :obis: {obis}
+   :evidence: verified
+   :source: a test vector
+"""
+
+ZIGBEE = """ZigBee
+======
+
+.. protobj:: Current summation delivered
+   :id: PO_ZB_SUMM
+   :protocol: zigbee-se
+   :cluster: 0x0702
+   :attribute: {attribute}
+   :zcl_name: current_summ_delivered
+   :zcl_type: uint48
+   :evidence: verified
+   :source: a test vector
+
+.. protobj:: Unit of measure
+   :id: PO_ZB_UOM
+   :protocol: zigbee-se
+   :cluster: 0x0702
+   :attribute: 0x0300
+   :evidence: verified
+   :source: a test vector
+"""
+
+
+def project(
+    tmp: Path, unit: str = "kWh", ic: str = "3", obis: str = "1-0:1.8.0.255", attribute: str = "0x0000"
+) -> Path:
+    write(tmp, "conf.py", 'project = "t"\nextensions = ["smets_spec.sphinx"]\n')
+    write(tmp, "spec/index.rst", "T\n=\n\n.. toctree::\n   :glob:\n\n   **\n")
+    write(tmp, "spec/devices.rst", DEVICES)
+    write(tmp, "spec/data/catalogue.rst", ITEMS.format(unit=unit))
+    write(tmp, "spec/protocol/dlms.rst", DLMS.format(ic=ic, obis=obis))
+    write(tmp, "spec/protocol/zigbee.rst", ZIGBEE.format(attribute=attribute))
+    return tmp
+
+
+def _errors(root: Path) -> list[str]:
+    result = assess(load(root / "spec", relative_to=root))
+    return [d.format() for d in result.diagnostics if d.severity.value == "error"]
+
+
+def test_a_correct_spec_passes_every_catalogue_check(tmp_path: Path) -> None:
+    assert _errors(project(tmp_path)) == []
+
+
+def test_a_wrong_interface_class_is_an_error_with_what_the_catalogue_allows(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, ic="1"))
+    assert len(errors) == 1
+    assert errors[0].startswith("spec/protocol/dlms.rst:7: error: interface class 1 (data) is not allowed")
+    assert "allows classes 3,4" in errors[0]
+    assert "[smets.protocol-interface-class]" in errors[0]
+
+
+def test_an_obis_code_outside_every_pattern_is_an_error(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, obis="1-0:200.8.0.255"))
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "spec/protocol/dlms.rst:8: error: OBIS code 1-0:200.8.0.255 of 'PO_ACTIVE' matches no pattern"
+    )
+    assert "[smets.protocol-obis]" in errors[0]
+
+
+def test_a_misspelled_zigbee_attribute_id_is_an_error_naming_the_right_one(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, attribute="0x0001"))
+    assert len(errors) == 1
+    assert errors[0].startswith("spec/protocol/zigbee.rst:8: error: 'PO_ZB_SUMM': zigpy")
+    assert "names attribute 0x0001 'current_summ_received', not 'current_summ_delivered'" in errors[0]
+    assert "'current_summ_delivered' is 0x0000" in errors[0]
+
+
+def test_an_unknown_zigbee_attribute_is_an_error(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, attribute="0x7FF0"))
+    assert len(errors) == 1 and "is not in cluster Metering (0x0702)" in errors[0]
+
+
+def test_a_unit_mismatch_is_an_error_at_the_item(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, unit="kvarh"))
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "spec/data/catalogue.rst:16: error: data item 'DAT_ACTIVE_IMPORT': unit kvarh, but gurux-dlms"
+    )
+    assert "active energy, import, total, unit Wh" in errors[0]
+    assert "[smets.protocol-unit]" in errors[0]
+
+
+def test_a_zigbee_unit_of_measure_must_offer_the_items_unit(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    path = root / "spec/data/catalogue.rst"
+    path.write_text(path.read_text().replace(":unit: m3", ":unit: furlong"), encoding="utf-8")
+    errors = _errors(root)
+    assert len(errors) == 1 and "unit furlong is not a value of Metering UnitOfMeasure per zigpy" in errors[0]
+
+
+def test_candidate_generation_finds_the_standard_register(tmp_path: Path) -> None:
+    result = assess(load(project(tmp_path) / "spec", relative_to=tmp_path))
+    item = next(a for a in result.items if a.item_id == "DAT_REACTIVE_IMPORT")
+    assert item.kind is Kind.STANDARD_OBJECT
+    assert [(c.obis, c.interface_class) for c in item.candidates] == [("1-0:3.8.0.255", 3)]
+    assert item.candidates[0].rule.startswith("quantity: unit kvarh (reactive energy, import, total)")
+    assert "Reactive power+ (QI+QII) Time integral 1" in item.candidates[0].says
+
+
+def test_accepting_a_candidate_writes_the_expected_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    result = smets(capsys, root, "protocols", "accept", "DAT_REACTIVE_IMPORT", "PO_DLMS_1_0_3_8_0_255_C3")
+    assert result.code == 0, result.err
+    version = catalogue.installed("gurux-dlms")
+    item = (root / "spec/data/catalogue.rst").read_text().split(".. dataitem:: Active import register")[0]
+    assert item.splitlines()[3:12] == [
+        ".. dataitem:: Reactive import register (total)",
+        "   :id: DAT_REACTIVE_IMPORT",
+        "   :data_type: decimal",
+        "   :unit: kvarh",
+        "   :held_by: DEV_ESME",
+        "   :maps_to: PO_DLMS_1_0_3_8_0_255_C3",
+        "   :mapping_evidence: standard",
+        "   :mapping_source: standard: IEC 62056-6-1 pattern "
+        "1.0-64.1-20,21-40,41-60,61-80,82,84-92,100-107,124-126.8.0.255 "
+        "(Ch. 0 Sum Li Reactive power+ (QI+QII) Time integral 1 Rate 0 (0 is total)), class 3, "
+        f"via gurux-dlms {version} (gurux_dlms/OBISCodes.txt)",
+        "",
+    ]
+    dlms = (root / "spec/protocol/dlms.rst").read_text()
+    assert "   :id: PO_DLMS_1_0_3_8_0_255_C3\n   :protocol: dlms-cosem\n   :interface_class: 3\n" in dlms
+    assert "   :obis: 1-0:3.8.0.255\n   :evidence: standard\n" in dlms
+    after = smets(capsys, root, "protocols", "--format", "json")
+    assert after.code == 0, after.err
+    counts = json.loads(after.out)["counts"]
+    assert counts["standard-mapped"] == 1 and counts["standard-object"] == 0
+
+
+def test_accept_refuses_what_is_not_a_candidate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(tmp_path)
+    before = (root / "spec/data/catalogue.rst").read_text()
+    result = smets(capsys, root, "protocols", "accept", "DAT_REACTIVE_IMPORT", "PO_DLMS_1_0_1_8_0_255_C3")
+    assert result.code == 1
+    assert "is not a candidate for 'DAT_REACTIVE_IMPORT' (candidates: PO_DLMS_1_0_3_8_0_255_C3)" in result.err
+    assert (root / "spec/data/catalogue.rst").read_text() == before
+
+
+def test_without_the_libraries_the_checks_are_skipped_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "installed", lambda dist: None)
+    result = assess(load(project(tmp_path, ic="1") / "spec", relative_to=tmp_path))
+    notes = [d.message for d in result.diagnostics]
+    assert notes == [
+        "gurux-dlms is not installed: DLMS/COSEM catalogue checks and candidates skipped",
+        "zigpy is not installed: ZigBee SE catalogue checks and candidates skipped",
+    ]
+    assert {f.status for f in result.findings if f.protocol != "gbcs"} == {"unchecked"}
+
+
+def test_the_repository_spec_passes_and_every_item_is_assessed(capsys: pytest.CaptureFixture[str]) -> None:
+    result = smets(capsys, ROOT, "protocols", "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["total"] == 58 and sum(data["counts"].values()) == 58
+    assert data["counts"]["verified"] == 9 and data["counts"]["secondary"] == 6
+    assert [i["id"] for i in data["items"] if i["assessment"] == "not-assessed"] == [
+        "DAT_DEVICE_CONFIGURATION"
+    ]
+    failing = {o["id"] for o in data["objects"] if o["status"] == "error"}
+    assert failing == set()
