@@ -119,14 +119,11 @@ class Result:
 
 
 def _catalogues(
-    corpus: Corpus, notes: list[Diagnostic]
+    corpus: Corpus, notes: list[Diagnostic], with_checks: bool
 ) -> tuple[DlmsCatalogue | None, ZigbeeCatalogue | None]:
     where = Location(str(corpus.source or "spec") + "/protocol")
-    checks = [
-        (o.obis, o.interface_class)
-        for o in corpus.of_type(ProtocolObject)
-        if o.obis and o.interface_class is not None
-    ]
+    objects = corpus.of_type(ProtocolObject) if with_checks else []
+    checks = [(o.obis, o.interface_class) for o in objects if o.obis and o.interface_class is not None]
     dlms = zigbee = None
     try:
         dlms = query_dlms(checks, list(cand.PROBES))
@@ -200,7 +197,7 @@ def _candidates(
 ) -> list[cand.Candidate]:
     out: list[cand.Candidate] = []
     if dlms is not None:
-        out += cand.by_quantity(item, dlms) or cand.by_name_dlms(item, dlms.table_rows, dlms)
+        out += cand.by_quantity(item, dlms) or cand.by_name_dlms(item, dlms)
     if zigbee is not None:
         out += cand.by_name_zigbee(item, zigbee)
     return out
@@ -249,11 +246,15 @@ def _kind(
     )
 
 
-def assess(corpus: Corpus) -> Result:
+def assess(corpus: Corpus, checks: bool = True) -> Result:
+    """The assessment of every data item; with ``checks``, every protocol object checked too
+    (the costly part on a large corpus: one catalogue query per distinct OBIS code)."""
     diags: list[Diagnostic] = []
-    dlms, zigbee = _catalogues(corpus, diags)
-    findings, object_diags = check_objects(corpus, dlms, zigbee)
-    diags += object_diags
+    dlms, zigbee = _catalogues(corpus, diags, checks)
+    findings: list[Finding] = []
+    if checks:
+        findings, object_diags = check_objects(corpus, dlms, zigbee)
+        diags += object_diags
     sections: dict[str, set[str]] = {}
     for req in corpus.requirements:
         for used in req.uses:
@@ -278,14 +279,20 @@ def assess(corpus: Corpus) -> Result:
     return Result(items, findings, diags, versions)
 
 
-_CACHE: dict[int, tuple[Corpus, Result]] = {}
+_CACHE: dict[tuple[int, bool], tuple[Corpus, Result]] = {}
 
 
-def assessment_of(corpus: Corpus) -> Result:
-    """:func:`assess`, once per corpus (the site's pages and cards share one run of the helpers)."""
-    cached = _CACHE.get(id(corpus))
+def assessment_of(corpus: Corpus, checks: bool = False) -> Result:
+    """:func:`assess`, once per corpus (the site's pages and cards share one run of the helpers).
+
+    Cards and tables need only the items' assessments (``checks=False``: the catalogue part of
+    that is the same for every corpus and cached); the assessment page also checks the objects.
+    """
+    key = (id(corpus), checks)
+    cached = _CACHE.get(key)
     if cached is None or cached[0] is not corpus:
-        _CACHE.clear()
-        cached = (corpus, assess(corpus))
-        _CACHE[id(corpus)] = cached
+        for old in [k for k, v in _CACHE.items() if v[0] is not corpus]:
+            del _CACHE[old]
+        cached = (corpus, assess(corpus, checks))
+        _CACHE[key] = cached
     return cached[1]

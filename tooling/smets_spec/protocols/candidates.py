@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..corpus.schema import DataItem, DataType
 from .catalogue import DlmsCatalogue, ObisRow, ZigbeeCatalogue
@@ -101,6 +102,11 @@ def words(text: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(words(text))
+
+
 def _register_class(row: ObisRow) -> int | None:
     allowed = [int(c) for c in row.classes.split(",") if c.strip().isdigit()]
     return 3 if 3 in allowed else (allowed[0] if allowed else None)
@@ -165,11 +171,6 @@ def _first_code(pattern: str, media: set[str]) -> str | None:
     return f"{a_values[0]}-{b}:{c}.{d}.{e}.{f}"
 
 
-def _clean(description: str) -> str:
-    parts = [p.strip() for p in description.replace("Ch. $B", "").split(";")]
-    return ", ".join(p for p in parts if p and not p.startswith("#") and "$" not in p)
-
-
 @dataclass(frozen=True)
 class Phrase:
     """Words a catalogue entry must contain; an editorial term must also begin the entry."""
@@ -181,7 +182,7 @@ class Phrase:
     def matches(self, text: str) -> bool:
         if self.term is not None:
             return " ".join(re.findall(r"[a-z0-9]+", text.lower())).startswith(self.term)
-        return self.words <= words(text.replace("_", " "))
+        return self.words <= _words_of(text.replace("_", " "))
 
 
 def _phrases(item: DataItem) -> list[Phrase]:
@@ -201,12 +202,11 @@ def _phrases(item: DataItem) -> list[Phrase]:
     return out
 
 
-def by_name_dlms(item: DataItem, rows: list[ObisRow], cat: DlmsCatalogue) -> list[Candidate]:
+def by_name_dlms(item: DataItem, cat: DlmsCatalogue) -> list[Candidate]:
     found: list[Candidate] = []
     for phrase in _phrases(item):
-        for row in rows:
-            says = _clean(row.description)
-            if row.open_range or not says or not phrase.matches(says):
+        for row, says in cat.named_rows:
+            if not phrase.matches(says):
                 continue
             obis = _first_code(row.pattern, _media(item))
             ic = next((int(c) for c in row.classes.split(",") if c.strip().isdigit()), None)

@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -65,6 +65,17 @@ class DlmsCatalogue:
     @property
     def cite(self) -> str:
         return f"gurux-dlms {self.version} ({self.table})"
+
+    @cached_property
+    def named_rows(self) -> list[tuple[ObisRow, str]]:
+        """The standard rows with their plain descriptions ("Ch. $B; Clock object; ;" -> "Clock object")."""
+        out = []
+        for row in self.table_rows:
+            parts = [p.strip() for p in row.description.replace("Ch. $B", "").split(";")]
+            says = ", ".join(p for p in parts if p and not p.startswith("#") and "$" not in p)
+            if says and not row.open_range:
+                out.append((row, says))
+        return out
 
     def class_name(self, ic: int) -> str:
         name = self.classes.get(ic)

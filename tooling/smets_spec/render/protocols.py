@@ -71,7 +71,7 @@ def _since(corpus: Corpus, result: Result) -> str:
 
 def assessment_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     protocol = args[0] if args and args[0] in _NAMES else None
-    result = assessment_of(corpus)
+    result = assessment_of(corpus, checks=True)
     items = [a for a in result.items if protocol is None or _carries(corpus, a, protocol)]
     versions = ", ".join(f"{k} {v or 'not installed'}" for k, v in result.catalogues.items())
     out = [f"Catalogues: {versions}. Data items assessed: **{len(items)}** of {len(result.items)}.\n"]
