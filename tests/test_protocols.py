@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from clitools import ROOT, smets, write
+from htmltools import table
 from smets_spec.corpus.load import load
 from smets_spec.protocols import catalogue
-from smets_spec.protocols.assess import Kind, assess
+from smets_spec.protocols.assess import KIND_TEXT, Kind, assess
 
 pytestmark = pytest.mark.skipif(
     catalogue.installed("gurux-dlms") is None or catalogue.installed("zigpy") is None,
@@ -189,6 +190,7 @@ def test_accepting_a_candidate_writes_the_expected_source(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = project(tmp_path)
+    assert smets(capsys, root, "protocols", "baseline").code == 0
     result = smets(capsys, root, "protocols", "accept", "DAT_REACTIVE_IMPORT", "PO_DLMS_1_0_3_8_0_255_C3")
     assert result.code == 0, result.err
     version = catalogue.installed("gurux-dlms")
@@ -214,6 +216,9 @@ def test_accepting_a_candidate_writes_the_expected_source(
     assert after.code == 0, after.err
     counts = json.loads(after.out)["counts"]
     assert counts["standard-mapped"] == 1 and counts["standard-object"] == 0
+    assert json.loads(after.out)["since_baseline"] == [
+        {"item_id": "DAT_REACTIVE_IMPORT", "before": "standard-object", "after": "standard-mapped"}
+    ]
 
 
 def test_accept_refuses_what_is_not_a_candidate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,3 +254,13 @@ def test_the_repository_spec_passes_and_every_item_is_assessed(capsys: pytest.Ca
     ]
     failing = {o["id"] for o in data["objects"] if o["status"] == "error"}
     assert failing == set()
+
+
+def test_the_site_page_gives_the_same_counts_as_the_json(
+    built_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(smets(capsys, ROOT, "protocols", "--format", "json").out)
+    rows = table(built_site / "protocol" / "assessment.html", index=0)
+    assert rows[1:] == [[KIND_TEXT[Kind(k)], str(v)] for k, v in data["counts"].items()]
+    catalogue = (built_site / "data" / "catalogue.html").read_text(encoding="utf-8")
+    assert catalogue.count('class="smets-need-meta smets-assessment"') == data["total"]
