@@ -13,9 +13,10 @@ import pytest
 
 from clitools import ROOT, smets, write
 from htmltools import table
-from smets_spec.corpus.load import load
+from smets_spec.corpus.load import Corpus, load
 from smets_spec.protocols import catalogue
 from smets_spec.protocols.assess import KIND_TEXT, Kind, assess
+from smets_spec.trace.gaps import default_policy, find_gaps
 
 pytestmark = pytest.mark.skipif(
     catalogue.installed("gurux-dlms") is None or catalogue.installed("zigpy") is None,
@@ -264,3 +265,29 @@ def test_the_site_page_gives_the_same_counts_as_the_json(
     assert rows[1:] == [[KIND_TEXT[Kind(k)], str(v)] for k, v in data["counts"].items()]
     catalogue = (built_site / "data" / "catalogue.html").read_text(encoding="utf-8")
     assert catalogue.count('class="smets-need-meta smets-assessment"') == data["total"]
+
+
+def test_a_type_mismatch_is_an_error_at_the_item(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    path = root / "spec/data/catalogue.rst"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(":data_type: decimal\n   :unit: m3", ":data_type: string\n   :unit: m3"),
+        encoding="utf-8",
+    )
+    errors = _errors(root)
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "spec/data/catalogue.rst:26: error: data item 'DAT_GAS': type string, but zigpy"
+    )
+    assert "types PO_ZB_SUMM (current_summ_delivered) as uint48 [smets.protocol-type]" in errors[0]
+
+
+def test_the_gap_list_tells_no_standard_object_from_not_yet_assessed(corpus: Corpus) -> None:
+    gaps = {
+        g.need_id: g.message for g in find_gaps(corpus, default_policy()) if g.rule == "data-item-unmapped"
+    }
+    assert gaps["DAT_DEVICE_CONFIGURATION"].endswith("is not yet assessed against DLMS/COSEM and ZigBee SE")
+    assert gaps["DAT_GAS_6MIN_PROFILE"].endswith("has no standard object (needs a GB extension)")
+    assert gaps["DAT_UTC_CLOCK"].endswith("has a standard object, not yet accepted as its mapping")
+    assert "DAT_INSTANTANEOUS_COST" not in gaps  # assessed local-only: carried by no protocol by design

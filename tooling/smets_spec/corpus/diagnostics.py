@@ -63,6 +63,7 @@ class Rule(StrEnum):
     PROTOCOL_RANGE = "smets.protocol-obis-range"
     PROTOCOL_ZIGBEE = "smets.protocol-zigbee"
     PROTOCOL_UNIT = "smets.protocol-unit"
+    PROTOCOL_TYPE = "smets.protocol-type"
     PROTOCOL_CATALOGUE = "smets.protocol-catalogue"
     PROTOCOL_ASSESSMENT = "smets.protocol-assessment"
 

@@ -24,7 +24,7 @@ from .catalogue import (
     load_zigbee,
     query_dlms,
 )
-from .checks import Finding, check_dlms, check_units, check_zigbee
+from .checks import Finding, check_dlms, check_types, check_units, check_zigbee
 
 
 class Kind(StrEnum):
@@ -189,6 +189,7 @@ def check_objects(
         findings.append(found[0])
         diags.extend(found[1])
     diags.extend(check_units(corpus, dlms, zigbee))
+    diags.extend(check_types(corpus, zigbee))
     return findings, diags
 
 

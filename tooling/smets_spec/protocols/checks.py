@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.load import Corpus
-from ..corpus.schema import DataItem, ObisRange, Protocol, ProtocolObject
+from ..corpus.schema import DataItem, DataType, ObisRange, Protocol, ProtocolObject
 from .catalogue import DlmsCatalogue, ObisAnswer, ZigbeeCatalogue
 from .quantities import of_obis, split_unit
 
@@ -151,6 +151,65 @@ def check_zigbee(
             )
         ]
     return Finding(obj.id, "zigbee-se", "ok", says), []
+
+
+#: data item type -> the ZCL data type name prefixes that can carry it
+ZCL_TYPES: dict[DataType, tuple[str, ...]] = {
+    DataType.INTEGER: ("uint", "int"),
+    DataType.DECIMAL: ("uint", "int", "single", "double", "semi"),  # with Multiplier/Divisor
+    DataType.STRING: ("octstr", "string", "LimitedLVBytes", "LVBytes"),
+    DataType.ENUMERATION: ("enum", "map", "bitmap"),
+    DataType.BOOLEAN: ("bool",),
+    DataType.TIMESTAMP: ("UTC", "uint32", "date", "ToD"),
+}
+#: attributes that qualify a value (its unit or scaling) rather than carry it: no type check
+ZCL_QUALIFIERS = ("unit_of_measure", "multiplier", "divisor", "summation_formatting", "demand_formatting")
+#: data item type -> DLMS/COSEM interface classes that carry such a value (class 1, data, carries any)
+DLMS_CLASSES: dict[DataType, frozenset[int]] = {
+    DataType.INTEGER: frozenset({1, 3, 4, 5}),
+    DataType.DECIMAL: frozenset({1, 3, 4, 5}),
+    DataType.PROFILE: frozenset({7}),
+    DataType.LOG: frozenset({7}),
+    DataType.TIMESTAMP: frozenset({1, 8}),
+}
+
+
+def _type_problem(item: DataItem, obj: ProtocolObject, zigbee: ZigbeeCatalogue | None) -> str | None:
+    """A data item's type against the ZCL type of its attribute, or the class of its DLMS object."""
+    if item.data_type is None:
+        return None
+    if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
+        cluster = zigbee.clusters.get(int(obj.cluster, 16))
+        attr = cluster.attributes.get(int(obj.attribute, 16)) if cluster else None
+        prefixes = ZCL_TYPES.get(item.data_type)
+        if attr is None or prefixes is None or attr.name in ZCL_QUALIFIERS:
+            return None
+        if not attr.type.startswith(prefixes):
+            return (
+                f"type {item.data_type.value}, but {zigbee.cite} types {obj.id} ({attr.name}) as {attr.type}"
+            )
+    classes = DLMS_CLASSES.get(item.data_type)
+    if obj.protocol is Protocol.DLMS_COSEM and obj.interface_class is not None and classes:
+        known = {1, 3, 4, 5, 7, 8}
+        if obj.interface_class in known and obj.interface_class not in classes:
+            return f"type {item.data_type.value}, but {obj.id} is interface class {obj.interface_class}"
+    return None
+
+
+def check_types(corpus: Corpus, zigbee: ZigbeeCatalogue | None) -> Iterator[Diagnostic]:
+    """A data item's type against each object it maps to (value objects; qualifiers skipped)."""
+    for item in corpus.of_type(DataItem):
+        for po_id in item.maps_to:
+            obj = corpus.needs.get(po_id)
+            problem = _type_problem(item, obj, zigbee) if isinstance(obj, ProtocolObject) else None
+            if problem:
+                yield _diag(
+                    corpus.location(item.id, "data_type"),
+                    Severity.ERROR,
+                    f"data item '{item.id}': {problem}",
+                    Rule.PROTOCOL_TYPE,
+                    "correct the data type or the mapping, or state the conversion in the item",
+                )
 
 
 def check_units(
