@@ -291,3 +291,19 @@ def test_the_gap_list_tells_no_standard_object_from_not_yet_assessed(corpus: Cor
     assert gaps["DAT_GAS_6MIN_PROFILE"].endswith("has no standard object (needs a GB extension)")
     assert gaps["DAT_UTC_CLOCK"].endswith("has a standard object, not yet accepted as its mapping")
     assert "DAT_INSTANTANEOUS_COST" not in gaps  # assessed local-only: carried by no protocol by design
+
+
+def test_a_failing_helper_is_one_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogue._query_dlms.cache_clear()
+    monkeypatch.setattr(catalogue, "DLMS_HELPER", "smets_no_such_helper")
+    try:
+        result = assess(load(project(tmp_path) / "spec", relative_to=tmp_path))
+    finally:
+        catalogue._query_dlms.cache_clear()
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    assert len(errors) == 1
+    assert errors[0].message.startswith("helper 'smets_no_such_helper' failed (exit 1): ")
+    assert errors[0].rule.value == "smets.protocol-catalogue"
+    assert result.catalogues["gurux-dlms"] is None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..corpus.schema import DataItem, DataType
-from .catalogue import DlmsCatalogue, ObisRow, ZigbeeCatalogue
+from .catalogue import DlmsCatalogue, ObisRow, ZclAttribute, ZclCluster, ZigbeeCatalogue
 from .quantities import Quantity, of_item, of_obis
 
 #: the electricity codes whose gurux description is read for the quantity rule
@@ -181,8 +181,42 @@ class Phrase:
 
     def matches(self, text: str) -> bool:
         if self.term is not None:
-            return " ".join(re.findall(r"[a-z0-9]+", text.lower())).startswith(self.term)
+            return _plain(text).startswith(self.term)
         return self.words <= _words_of(text.replace("_", " "))
+
+
+@lru_cache(maxsize=8192)
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("_", " ")))
+
+
+class _Index:
+    """Catalogue entries by word, so that a phrase is looked up, not compared with every entry."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.by_word: dict[str, set[int]] = {}
+        for n, text in enumerate(texts):
+            for word in _words_of(text.replace("_", " ")) | {(_plain(text).split() or [""])[0]}:
+                self.by_word.setdefault(word, set()).add(n)
+
+    def find(self, phrase: Phrase) -> list[int]:
+        keys = [phrase.term.split()[0]] if phrase.term else sorted(phrase.words)
+        if not keys:
+            return []
+        hits = set.intersection(*(self.by_word.get(k, set()) for k in keys))
+        return [n for n in sorted(hits) if phrase.matches(self.texts[n])]
+
+
+_INDEXES: dict[int, tuple[object, _Index]] = {}
+
+
+def _index(cat: object, texts: list[str]) -> _Index:
+    cached = _INDEXES.get(id(cat))
+    if cached is None or cached[0] is not cat:
+        cached = (cat, _Index(texts))
+        _INDEXES[id(cat)] = cached
+    return cached[1]
 
 
 def _phrases(item: DataItem) -> list[Phrase]:
@@ -204,10 +238,10 @@ def _phrases(item: DataItem) -> list[Phrase]:
 
 def by_name_dlms(item: DataItem, cat: DlmsCatalogue) -> list[Candidate]:
     found: list[Candidate] = []
+    index = _index(cat, [says for _, says in cat.named_rows])
     for phrase in _phrases(item):
-        for row, says in cat.named_rows:
-            if not phrase.matches(says):
-                continue
+        for n in index.find(phrase):
+            row, says = cat.named_rows[n]
             obis = _first_code(row.pattern, _media(item))
             ic = next((int(c) for c in row.classes.split(",") if c.strip().isdigit()), None)
             if obis and ic is not None and not any(c.obis == obis for c in found):
@@ -218,32 +252,49 @@ def by_name_dlms(item: DataItem, cat: DlmsCatalogue) -> list[Candidate]:
     return found[:MAX_PER_RULE]
 
 
+_ATTRIBUTES: dict[int, tuple[ZigbeeCatalogue, list[tuple[ZclCluster, ZclAttribute]]]] = {}
+
+
+def _se_attributes(cat: ZigbeeCatalogue) -> list[tuple[ZclCluster, ZclAttribute]]:
+    """The attributes of the Smart Energy and general clusters (the ones a GB HAN device uses)."""
+    cached = _ATTRIBUTES.get(id(cat))
+    if cached is None or cached[0] is not cat:
+        attrs = [
+            (cluster, attr)
+            for cluster in cat.clusters.values()
+            if cluster.module.endswith((".smartenergy", ".general"))
+            for attr in cluster.attributes.values()
+        ]
+        cached = (cat, attrs)
+        _ATTRIBUTES[id(cat)] = cached
+    return cached[1]
+
+
 def by_name_zigbee(item: DataItem, cat: ZigbeeCatalogue) -> list[Candidate]:
     found: list[Candidate] = []
+    attrs = _se_attributes(cat)
+    index = _index(cat, [attr.name for _, attr in attrs])
     for phrase in _phrases(item):
         how = phrase.how
-        for cluster in cat.clusters.values():
-            if not cluster.module.endswith((".smartenergy", ".general")):
-                continue
-            for attr in cluster.attributes.values():
-                exact = phrase.term is None or attr.name == phrase.term.replace(" ", "_")
-                if exact and phrase.matches(attr.name):
-                    ident = f"0x{cluster.id:04X}/0x{attr.id:04X}"
-                    says = f"{cluster.name} attribute {attr.name} ({attr.type})"
-                    evidence = (
-                        f"standard: ZCL {says}, cluster 0x{cluster.id:04X} "
-                        f"attribute 0x{attr.id:04X}, via {cat.cite}"
+        for n in index.find(phrase):
+            cluster, attr = attrs[n]
+            if phrase.term is None or attr.name == phrase.term.replace(" ", "_"):
+                ident = f"0x{cluster.id:04X}/0x{attr.id:04X}"
+                says = f"{cluster.name} attribute {attr.name} ({attr.type})"
+                evidence = (
+                    f"standard: ZCL {says}, cluster 0x{cluster.id:04X} "
+                    f"attribute 0x{attr.id:04X}, via {cat.cite}"
+                )
+                found.append(
+                    Candidate(
+                        "zigbee-se",
+                        ident,
+                        zigbee_po_id(cluster.id, attr.id),
+                        f"{how} in zigpy name '{attr.name}'",
+                        says,
+                        evidence,
+                        cluster=cluster.id,
+                        attribute=attr.id,
                     )
-                    found.append(
-                        Candidate(
-                            "zigbee-se",
-                            ident,
-                            zigbee_po_id(cluster.id, attr.id),
-                            f"{how} in zigpy name '{attr.name}'",
-                            says,
-                            evidence,
-                            cluster=cluster.id,
-                            attribute=attr.id,
-                        )
-                    )
+                )
     return found[:MAX_PER_RULE]
