@@ -307,3 +307,36 @@ def test_a_failing_helper_is_one_error_not_a_traceback(
     assert errors[0].message.startswith("helper 'smets_no_such_helper' failed (exit 1): ")
     assert errors[0].rule.value == "smets.protocol-catalogue"
     assert result.catalogues["gurux-dlms"] is None
+
+
+def test_accepting_a_zigbee_candidate_writes_its_name_and_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    path = root / "spec/data/catalogue.rst"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n.. dataitem:: Battery status\n   :id: DAT_BATTERY\n   :data_type: integer\n"
+        "   :held_by: DEV_GSME\n   :mapping_evidence: unmapped\n\n   Battery condition.\n",
+        encoding="utf-8",
+    )
+    result = smets(capsys, root, "protocols", "accept", "DAT_BATTERY", "PO_ZB_0702_0201")
+    assert result.code == 0, result.err
+    zigbee = (root / "spec/protocol/zigbee.rst").read_text(encoding="utf-8")
+    block = zigbee.split(".. protobj:: Metering attribute remaining_battery_life (uint8) (0x0702, 0x0201)\n")[
+        1
+    ]
+    assert block.splitlines()[:8] == [
+        "   :id: PO_ZB_0702_0201",
+        "   :protocol: zigbee-se",
+        "   :cluster: 0x0702",
+        "   :attribute: 0x0201",
+        "   :zcl_name: remaining_battery_life",
+        "   :zcl_type: uint8",
+        "   :evidence: standard",
+        f"   :source: standard: ZCL Metering attribute remaining_battery_life (uint8), cluster 0x0702 "
+        f"attribute 0x0201, via zigpy {catalogue.installed('zigpy')}",
+    ]
+    after = smets(capsys, root, "protocols", "--format", "json")
+    assert after.code == 0, after.err  # the accepted object passes the catalogue checks
+    assert json.loads(after.out)["counts"]["standard-mapped"] == 1

@@ -42,13 +42,12 @@ def protobj_text(c: Candidate, item_id: str) -> str:
         ]
     else:
         title = f"{c.says} (0x{c.cluster:04X}, 0x{c.attribute:04X})"
-        name = c.says.split(" attribute ", 1)[1].split(" ", 1)[0]
         fields = [
             ("protocol", "zigbee-se"),
             ("cluster", f"0x{c.cluster:04X}"),
             ("attribute", f"0x{c.attribute:04X}"),
         ]
-        fields.append(("zcl_name", name))
+        fields += [("zcl_name", c.zcl_name or ""), ("zcl_type", c.zcl_type or "")]
     lines = [f".. protobj:: {' '.join(title.split())}", f"   :id: {c.po_id}"]
     lines += [f"   :{k}: {v}" for k, v in fields]
     lines += ["   :evidence: standard", f"   :source: {c.evidence}", ""]

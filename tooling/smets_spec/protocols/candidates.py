@@ -84,6 +84,8 @@ class Candidate:
     interface_class: int | None = None
     cluster: int | None = None
     attribute: int | None = None
+    zcl_name: str | None = None
+    zcl_type: str | None = None
 
 
 def dlms_po_id(obis: str, ic: int) -> str:
@@ -295,6 +297,8 @@ def by_name_zigbee(item: DataItem, cat: ZigbeeCatalogue) -> list[Candidate]:
                         evidence,
                         cluster=cluster.id,
                         attribute=attr.id,
+                        zcl_name=attr.name,
+                        zcl_type=attr.type,
                     )
                 )
     return found[:MAX_PER_RULE]
