@@ -340,3 +340,17 @@ def test_accepting_a_zigbee_candidate_writes_its_name_and_type(
     after = smets(capsys, root, "protocols", "--format", "json")
     assert after.code == 0, after.err  # the accepted object passes the catalogue checks
     assert json.loads(after.out)["counts"]["standard-mapped"] == 1
+
+
+def test_a_register_scaler_unit_must_give_the_items_unit(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    path = root / "spec/protocol/dlms.rst"
+    text = path.read_text(encoding="utf-8").replace(
+        "   :evidence: verified", "   :scaler_unit: 0, Wh\n   :evidence: verified"
+    )
+    path.write_text(text, encoding="utf-8")
+    errors = _errors(root)
+    assert len(errors) == 1
+    assert "unit kWh does not agree with PO_ACTIVE scaler_unit '0, Wh' (10^0 Wh)" in errors[0]
+    path.write_text(text.replace("0, Wh", "3, Wh"), encoding="utf-8")
+    assert _errors(root) == []
