@@ -91,12 +91,20 @@ def edit_item(text: str, line: int, item: DataItem, c: Candidate) -> str:
 def accept(corpus: Corpus, result: Result, spec: Path, item_id: str, po_id: str) -> list[Written]:
     item = corpus.needs.get(item_id)
     if not isinstance(item, DataItem):
-        raise AcceptError(f"'{item_id}' is not a data item of the spec")
+        raise AcceptError(
+            f"'{item_id}' is not a data item of the spec [smets.protocol-assessment]\n"
+            "    fix: give a DAT_ id from spec/data/ (smets protocols lists them)"
+        )
     assessed = next(a for a in result.items if a.item_id == item_id)
     chosen = next((c for c in assessed.candidates if c.po_id == po_id), None)
     if chosen is None:
         offered = ", ".join(c.po_id for c in assessed.candidates) or "none"
-        raise AcceptError(f"'{po_id}' is not a candidate for '{item_id}' (candidates: {offered})")
+        raise AcceptError(
+            f"{corpus.location(item_id)}: '{po_id}' is not a candidate for '{item_id}' "
+            f"(candidates: {offered}) [smets.protocol-assessment]\n"
+            "    fix: accept one of the candidates that 'smets protocols' lists, "
+            "or write the mapping by hand with its citable source"
+        )
     written = []
     existing = corpus.needs.get(po_id)
     if existing is None:
