@@ -354,3 +354,9 @@ def test_a_register_scaler_unit_must_give_the_items_unit(tmp_path: Path) -> None
     assert "unit kWh does not agree with PO_ACTIVE scaler_unit '0, Wh' (10^0 Wh)" in errors[0]
     path.write_text(text.replace("0, Wh", "3, Wh"), encoding="utf-8")
     assert _errors(root) == []
+
+
+def test_an_obis_value_above_255_is_an_error_for_that_object_only(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, obis="1-0:999.8.0.255"))
+    assert len(errors) == 1
+    assert "OBIS code 1-0:999.8.0.255 of 'PO_ACTIVE' has a value group outside 0..255" in errors[0]

@@ -27,7 +27,10 @@ def _collection() -> Any:
 
 
 def _matches(codes: Any, obis: str, ic: int) -> list[dict[str, str]]:
-    raw = codes.getBytes(obis)
+    try:
+        raw = codes.getBytes(obis)
+    except (ValueError, IndexError):  # not six values of 0..255: matches nothing
+        return []
     found = []
     patterns = [it for it in codes if codes.equalsInterface(it, ic) and codes.equalsObisCode(it.obis, raw)]
     described = codes.find2(raw, ic) if patterns else []

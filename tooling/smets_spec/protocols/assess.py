@@ -23,6 +23,7 @@ from .catalogue import (
     ZigbeeCatalogue,
     load_zigbee,
     query_dlms,
+    valid_obis,
 )
 from .checks import Finding, check_dlms, check_types, check_units, check_zigbee
 
@@ -123,7 +124,11 @@ def _catalogues(
 ) -> tuple[DlmsCatalogue | None, ZigbeeCatalogue | None]:
     where = Location(str(corpus.source or "spec") + "/protocol")
     objects = corpus.of_type(ProtocolObject) if with_checks else []
-    checks = [(o.obis, o.interface_class) for o in objects if o.obis and o.interface_class is not None]
+    checks = [
+        (o.obis, o.interface_class)
+        for o in objects
+        if o.obis and o.interface_class is not None and valid_obis(o.obis)
+    ]
     dlms = zigbee = None
     try:
         dlms = query_dlms(checks, list(cand.PROBES))

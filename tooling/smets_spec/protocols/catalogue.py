@@ -114,6 +114,12 @@ def dotted(obis: str) -> str:
     return obis.replace("-", ".").replace(":", ".")
 
 
+def valid_obis(obis: str) -> bool:
+    """Six value groups of 0..255 (the schema's pattern allows up to three digits each)."""
+    groups = dotted(obis).split(".")
+    return len(groups) == 6 and all(g.isdigit() and int(g) <= 255 for g in groups)
+
+
 def installed(dist: str) -> str | None:
     try:
         return version(dist)

@@ -44,8 +44,14 @@ def _rows(answer: ObisAnswer) -> str:
 
 def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple[Finding, list[Diagnostic]]:
     assert obj.obis is not None and obj.interface_class is not None
-    answer = cat.answers[(obj.obis, obj.interface_class)]
     at = corpus.location(obj.id, "obis")
+    answer = cat.answers.get((obj.obis, obj.interface_class))
+    if answer is None:
+        msg = f"OBIS code {obj.obis} of '{obj.id}' has a value group outside 0..255"
+        fix = "each of A, B, C, D, E and F is one byte (0..255)"
+        return Finding(obj.id, "dlms-cosem", "error", msg), [
+            _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_OBIS, fix)
+        ]
     ic = obj.interface_class
     standard = [r for r in answer.with_class if not r.open_range]
     ranges = [r for r in answer.with_class if r.open_range]
