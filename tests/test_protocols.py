@@ -360,3 +360,11 @@ def test_an_obis_value_above_255_is_an_error_for_that_object_only(tmp_path: Path
     errors = _errors(project(tmp_path, obis="1-0:999.8.0.255"))
     assert len(errors) == 1
     assert "OBIS code 1-0:999.8.0.255 of 'PO_ACTIVE' has a value group outside 0..255" in errors[0]
+
+
+def test_a_zigbee_attribute_that_is_not_hex_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    errors = _errors(project(tmp_path, attribute="2, 3"))
+    assert (
+        len(errors) == 1
+        and "ZigBee attribute '2, 3' of 'PO_ZB_SUMM' is not an id of the form 0xNNNN" in errors[0]
+    )

@@ -69,7 +69,7 @@ def item_block(lines: list[str], start: int) -> tuple[int, int]:
 def edit_item(text: str, line: int, item: DataItem, c: Candidate) -> str:
     lines = text.split("\n")
     start = line - 1
-    if not lines[start].lstrip().startswith(".. dataitem::"):
+    if not 0 <= start < len(lines) or not lines[start].lstrip().startswith(".. dataitem::"):
         raise AcceptError(
             f"line {line} is not the '.. dataitem::' of '{item.id}'; the file changed since it was read"
         )

@@ -9,6 +9,7 @@ catalogue gives its object (and with ``:scaler_unit:``), or with a ZigBee UnitOf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,6 +31,13 @@ class Finding:
     protocol: str
     status: str  # "ok", "error", "range", "unchecked"
     says: str
+
+
+def hex_id(text: str | None) -> int | None:
+    """``0x0702`` -> 0x702; None for anything else (the attribute field also holds DLMS indexes)."""
+    if text is None or not re.fullmatch(r"0x[0-9A-Fa-f]{4}", text.strip()):
+        return None
+    return int(text.strip(), 16)
 
 
 def _diag(where: Location, sev: Severity, msg: str, rule: Rule, fix: str | None = None) -> Diagnostic:
@@ -103,7 +111,18 @@ def check_zigbee(
     corpus: Corpus, obj: ProtocolObject, cat: ZigbeeCatalogue
 ) -> tuple[Finding, list[Diagnostic]]:
     assert obj.cluster is not None and obj.attribute is not None
-    cid, aid = int(obj.cluster, 16), int(obj.attribute, 16)
+    cid, aid = hex_id(obj.cluster), hex_id(obj.attribute)
+    if aid is None or cid is None:
+        msg = f"ZigBee attribute '{obj.attribute}' of '{obj.id}' is not an id of the form 0xNNNN"
+        return Finding(obj.id, "zigbee-se", "error", msg), [
+            _diag(
+                corpus.location(obj.id, "attribute"),
+                Severity.ERROR,
+                msg,
+                Rule.PROTOCOL_ZIGBEE,
+                "write 0xNNNN",
+            )
+        ]
     cluster = cat.clusters.get(cid)
     at = corpus.location(obj.id, "attribute")
     if cluster is None:
@@ -185,8 +204,8 @@ def _type_problem(item: DataItem, obj: ProtocolObject, zigbee: ZigbeeCatalogue |
     if item.data_type is None:
         return None
     if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
-        cluster = zigbee.clusters.get(int(obj.cluster, 16))
-        attr = cluster.attributes.get(int(obj.attribute, 16)) if cluster else None
+        cluster = zigbee.clusters.get(hex_id(obj.cluster) or -1)
+        attr = cluster.attributes.get(hex_id(obj.attribute) or -1) if cluster else None
         prefixes = ZCL_TYPES.get(item.data_type)
         if attr is None or prefixes is None or attr.name in ZCL_QUALIFIERS:
             return None
@@ -263,8 +282,8 @@ def _unit_problem(
                 f"({obj.id}) as {got.words()}, unit {got.unit}"
             )
     if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
-        cluster = zigbee.clusters.get(int(obj.cluster, 16))
-        attr = cluster.attributes.get(int(obj.attribute, 16)) if cluster else None
+        cluster = zigbee.clusters.get(hex_id(obj.cluster) or -1)
+        attr = cluster.attributes.get(hex_id(obj.attribute) or -1) if cluster else None
         if attr is not None and attr.name == "unit_of_measure":
             word = ZCL_UNIT_WORDS.get(unit)
             if word is None or not any(v.startswith(word) for v in attr.values):
