@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.load import Corpus
 from ..corpus.schema import DataItem, DataType, ObisRange, Protocol, ProtocolObject
-from .catalogue import DlmsCatalogue, ObisAnswer, ZigbeeCatalogue
+from .catalogue import DlmsCatalogue, ObisAnswer, ZclAttribute, ZigbeeCatalogue
 from .quantities import of_obis, split_unit
 
 #: data item unit -> the word a zigpy UnitOfMeasure value name starts with
@@ -38,6 +38,12 @@ def hex_id(text: str | None) -> int | None:
     if text is None or not re.fullmatch(r"0x[0-9A-Fa-f]{4}", text.strip()):
         return None
     return int(text.strip(), 16)
+
+
+def _attribute(zigbee: ZigbeeCatalogue, obj: ProtocolObject) -> ZclAttribute | None:
+    cid, aid = hex_id(obj.cluster), hex_id(obj.attribute)
+    cluster = zigbee.clusters.get(cid) if cid is not None else None
+    return cluster.attributes.get(aid) if cluster is not None and aid is not None else None
 
 
 def _diag(where: Location, sev: Severity, msg: str, rule: Rule, fix: str | None = None) -> Diagnostic:
@@ -204,8 +210,7 @@ def _type_problem(item: DataItem, obj: ProtocolObject, zigbee: ZigbeeCatalogue |
     if item.data_type is None:
         return None
     if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
-        cluster = zigbee.clusters.get(hex_id(obj.cluster) or -1)
-        attr = cluster.attributes.get(hex_id(obj.attribute) or -1) if cluster else None
+        attr = _attribute(zigbee, obj)
         prefixes = ZCL_TYPES.get(item.data_type)
         if attr is None or prefixes is None or attr.name in ZCL_QUALIFIERS:
             return None
@@ -282,8 +287,8 @@ def _unit_problem(
                 f"({obj.id}) as {got.words()}, unit {got.unit}"
             )
     if obj.protocol is Protocol.ZIGBEE_SE and zigbee is not None and obj.cluster and obj.attribute:
-        cluster = zigbee.clusters.get(hex_id(obj.cluster) or -1)
-        attr = cluster.attributes.get(hex_id(obj.attribute) or -1) if cluster else None
+        attr = _attribute(zigbee, obj)
+        cluster = zigbee.clusters.get(hex_id(obj.cluster) or 0)
         if attr is not None and attr.name == "unit_of_measure":
             word = ZCL_UNIT_WORDS.get(unit)
             if word is None or not any(v.startswith(word) for v in attr.values):
