@@ -72,7 +72,7 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
     if standard:
         row = standard[0]
         says = f"{row.description}; pattern {row.pattern}, classes {row.classes} ({cat.class_name(ic)})"
-        return Finding(obj.id, "dlms-cosem", "ok", says), []
+        return Finding(obj.id, "dlms-cosem", "ok", says), _naming_note(corpus, obj, row.description, cat)
     if ranges:
         row = ranges[0]
         kind = "manufacturer-specific" if "Manufacturer" in row.description else "country-specific"
@@ -111,6 +111,24 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
     return Finding(obj.id, "dlms-cosem", "error", msg), [
         _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_OBIS, fix)
     ]
+
+
+def _naming_note(
+    corpus: Corpus, obj: ProtocolObject, description: str, cat: DlmsCatalogue
+) -> list[Diagnostic]:
+    """A note when the title shares no word with the catalogue's name for the code or its class
+    (a GB name for a standard object, or a mapping worth a second look)."""
+    title = set(re.findall(r"[a-z]+", obj.title.split("(")[0].lower()))
+    name = cat.class_name(obj.interface_class or 0)
+    catalogue = set(re.findall(r"[a-z]+", f"{description} {name}".lower()))
+    if title & catalogue:
+        return []
+    msg = (
+        f"'{obj.id}' is titled '{obj.title}', but {cat.cite} names {obj.obis} "
+        f"'{description}' and class {obj.interface_class} '{name}'"
+    )
+    fix = "check the mapping, or keep the GB name and say so in the content"
+    return [_diag(corpus.location(obj.id), Severity.NOTE, msg, Rule.PROTOCOL_CATALOGUE, fix)]
 
 
 def check_zigbee(
