@@ -368,3 +368,19 @@ def test_a_zigbee_attribute_that_is_not_hex_is_an_error_not_a_traceback(tmp_path
         len(errors) == 1
         and "ZigBee attribute '2, 3' of 'PO_ZB_SUMM' is not an id of the form 0xNNNN" in errors[0]
     )
+
+
+def test_a_title_unlike_the_catalogues_name_gives_a_note(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    path = root / "spec/protocol/dlms.rst"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(":: Active import register", ":: Meter balance"),
+        encoding="utf-8",
+    )
+    result = assess(load(root / "spec", relative_to=root))
+    notes = [d.format() for d in result.diagnostics if d.severity.value == "note"]
+    assert len(notes) == 1
+    assert notes[0].startswith(
+        "spec/protocol/dlms.rst:4: note: 'PO_ACTIVE' is titled 'Meter balance', but gurux-dlms"
+    )
+    assert "class 3 'register'" in notes[0]
