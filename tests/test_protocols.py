@@ -384,3 +384,17 @@ def test_a_title_unlike_the_catalogues_name_gives_a_note(tmp_path: Path) -> None
         "spec/protocol/dlms.rst:4: note: 'PO_ACTIVE' is titled 'Meter balance', but gurux-dlms"
     )
     assert "class 3 'register'" in notes[0]
+
+
+def test_a_spec_with_errors_is_reported_not_assessed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    path = root / "spec/protocol/dlms.rst"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(":obis: 1-0:1.8.0.255", ":obis: one-eight"), encoding="utf-8"
+    )
+    result = smets(capsys, root, "protocols")
+    assert result.code == 1 and result.out == ""
+    assert "spec/protocol/dlms.rst:8: error:" in result.err
+    assert "smets protocols: the spec has errors; fix them first (smets validate)" in result.err

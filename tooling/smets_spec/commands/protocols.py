@@ -19,7 +19,7 @@ from typing import Any
 
 from ..corpus.diagnostics import Severity
 from ..corpus.files import write_atomic
-from ..corpus.load import Corpus, load
+from ..corpus.load import Corpus, load, report
 from ..corpus.project import Project
 from ..protocols.accept import AcceptError, accept
 from ..protocols.assess import KIND_TEXT, Kind, Result, assess
@@ -72,8 +72,19 @@ def text_report(result: Result, markdown: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def _spec_errors(corpus: Corpus) -> bool:
+    """The spec's own errors come first: assessing a spec that does not load would mislead."""
+    reporter = report(corpus)
+    if reporter.errors:
+        reporter.print()
+        sys.stderr.write("smets protocols: the spec has errors; fix them first (smets validate)\n")
+    return reporter.errors > 0
+
+
 def cmd_report(args: argparse.Namespace, project: Project) -> int:
     corpus, spec = _load(args, project)
+    if _spec_errors(corpus):
+        return 1
     result = assess(corpus)
     errors = _diagnostics(result)
     if args.format == "json":
@@ -88,6 +99,8 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_accept(args: argparse.Namespace, project: Project) -> int:
     corpus, spec = _load(args, project)
+    if _spec_errors(corpus):
+        return 1
     try:
         written = accept(corpus, assess(corpus), spec, args.item, args.object)
     except AcceptError as exc:
