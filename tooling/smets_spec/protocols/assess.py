@@ -167,29 +167,18 @@ def check_objects(
     findings: list[Finding] = []
     diags: list[Diagnostic] = []
     for obj in corpus.of_type(ProtocolObject):
+        protocol = obj.protocol.value if obj.protocol else ""
+        found = None
         if obj.protocol is Protocol.DLMS_COSEM and obj.obis and obj.interface_class is not None:
             found = check_dlms(corpus, obj, dlms) if dlms else None
         elif obj.protocol is Protocol.ZIGBEE_SE and obj.cluster and obj.attribute:
             found = check_zigbee(corpus, obj, zigbee) if zigbee else None
+        elif obj.protocol is Protocol.GBCS:
+            found = (Finding(obj.id, protocol, "n/a", "GBCS use case: no catalogue library lists them"), [])
         else:
-            found = (
-                Finding(
-                    obj.id,
-                    obj.protocol.value if obj.protocol else "",
-                    "n/a",
-                    "not a catalogue object (GBCS use case)",
-                ),
-                [],
-            )
+            found = (Finding(obj.id, protocol, "unchecked", "lacks the fields a catalogue check needs"), [])
         if found is None:
-            findings.append(
-                Finding(
-                    obj.id,
-                    obj.protocol.value if obj.protocol else "",
-                    "unchecked",
-                    "catalogue library not installed",
-                )
-            )
+            findings.append(Finding(obj.id, protocol, "unchecked", "catalogue not available (see the note)"))
             continue
         findings.append(found[0])
         diags.extend(found[1])
