@@ -26,14 +26,26 @@ def _collection() -> Any:
     return codes
 
 
+_BY_C: dict[int, Any] = {}
+
+
+def _rows_for(codes: Any, c: int) -> Any:
+    """The rows whose value group C admits ``c`` (gurux's own mask test), as a gurux collection:
+    many codes share a C, so each code is then matched against a few rows, not all 1,371."""
+    if c not in _BY_C:
+        _BY_C[c] = type(codes)(it for it in codes if codes.equalsMask(it.obis[2], c))
+    return _BY_C[c]
+
+
 def _matches(codes: Any, obis: str, ic: int) -> list[dict[str, str]]:
     try:
         raw = codes.getBytes(obis)
     except (ValueError, IndexError):  # not six values of 0..255: matches nothing
         return []
+    rows = _rows_for(codes, raw[2])
     found = []
-    patterns = [it for it in codes if codes.equalsInterface(it, ic) and codes.equalsObisCode(it.obis, raw)]
-    described = codes.find2(raw, ic) if patterns else []
+    patterns = [it for it in rows if rows.equalsInterface(it, ic) and rows.equalsObisCode(it.obis, raw)]
+    described = rows.find2(raw, ic) if patterns else []
     for it, desc in zip(patterns, described, strict=False):
         found.append(
             {
