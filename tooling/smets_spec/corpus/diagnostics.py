@@ -59,6 +59,15 @@ class Rule(StrEnum):
     DUPS_SUPPRESSION = "smets.dups-suppression"
     # the cost model of change (spec/costs.toml)
     COST_MODEL = "smets.cost-model"
+    # protocol catalogue checks (smets protocols): DLMS/COSEM via gurux-dlms, ZigBee SE via zigpy
+    PROTOCOL_OBIS = "smets.protocol-obis"
+    PROTOCOL_CLASS = "smets.protocol-interface-class"
+    PROTOCOL_RANGE = "smets.protocol-obis-range"
+    PROTOCOL_ZIGBEE = "smets.protocol-zigbee"
+    PROTOCOL_UNIT = "smets.protocol-unit"
+    PROTOCOL_TYPE = "smets.protocol-type"
+    PROTOCOL_CATALOGUE = "smets.protocol-catalogue"
+    PROTOCOL_ASSESSMENT = "smets.protocol-assessment"
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,31 @@ class Evidence(StrEnum):
 
     VERIFIED = "verified"
     SECONDARY = "secondary"
+    #: accepted from a standard object list (IEC 62056-6-1 via gurux-dlms, ZCL via zigpy), not GB evidence
+    STANDARD = "standard"
     UNMAPPED = "unmapped"
+
+
+# --- protocol assessment (issue 18): fields read by smets_spec.protocols ---------------------
+
+
+class Assessment(StrEnum):
+    """A reviewer's assessment of an unmapped data item against the standard protocols."""
+
+    STANDARD_OBJECT = "standard-object"
+    NEEDS_EXTENSION = "needs-extension"
+    LOCAL_ONLY = "local-only"
+
+
+class ObisRange(StrEnum):
+    """Where an OBIS code lies: a standard pattern, or a range the standard leaves to others."""
+
+    STANDARD = "standard"
+    COUNTRY_SPECIFIC = "country-specific"
+    MANUFACTURER_SPECIFIC = "manufacturer-specific"
+
+
+# --- end of protocol assessment enums ---------------------------------------------------------
 
 
 class Rating(StrEnum):
@@ -362,6 +386,13 @@ class DataItem(Need):
     maps_to: Links = link(
         "protobj", outgoing="maps to", incoming="carries", description="Protocol objects carrying it."
     )
+    # protocol assessment (issue 18)
+    assessment: Assessment | None = field(
+        "For an unmapped item: standard-object, needs-extension or local-only (see smets protocols)."
+    )
+    assessment_note: str | None = field(
+        "Why: which protocol and what kind of object an extension needs, or why the item stays local."
+    )
 
 
 class ProtocolObject(Need):
@@ -388,6 +419,17 @@ class ProtocolObject(Need):
     carried_by: Links = link(
         "protobj", outgoing="carried by", incoming="carries object", description="GBCS use cases."
     )
+    # protocol assessment (issue 18): what the catalogue checks compare
+    obis_range: ObisRange | None = field(
+        "standard (default), or country-specific / "
+        "manufacturer-specific when the OBIS code is in such a range."
+    )
+    scaler_unit: str | None = field(
+        "DLMS/COSEM register scaler and unit as 'scaler, unit', e.g. '3, Wh' for kWh.",
+        pattern=r"^-?[0-9]{1,3}, *[A-Za-z0-9/]+$",
+    )
+    zcl_name: str | None = field("ZigBee attribute name as the ZCL catalogue spells it (zigpy).")
+    zcl_type: str | None = field("ZigBee attribute data type, e.g. uint48, enum8, octstr.")
 
 
 class ReferenceModel(Need):

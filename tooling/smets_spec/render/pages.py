@@ -25,6 +25,7 @@ from ..corpus.schema import (
 )
 from ..markup.html import Linker, esc, need_link, raw_block, table
 from ..markup.rst import escape, heading, list_table
+from ..protocols.assess import assessment_of
 from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
 
 
@@ -129,6 +130,7 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """The data catalogue summary: every item, its mapping and who uses it."""
     items = corpus.of_type(DataItem)
     index = index_of(corpus)
+    assessed = {a.item_id: a for a in assessment_of(corpus).items}
     rows = [
         [
             need_link(corpus, linker, i.id),
@@ -137,16 +139,19 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
             esc(i.unit or ""),
             ", ".join(need_link(corpus, linker, p) for p in i.maps_to)
             or '<span class="smets-gap">unmapped</span>',
+            esc(assessed[i.id].kind.value) if i.id in assessed else "",
             ", ".join(need_link(corpus, linker, r) for r in index.sources(i.id, "uses")),
         ]
         for i in items
     ]
     unmapped = list(protocol_coverage(corpus).none)
-    text = raw_block(table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, "smets-list"))
+    header = ["Id", "Name", "Type", "Unit", "Protocol objects", "Assessment", "Used by"]
+    text = raw_block(table(header, rows, "smets-list"))
     text += "\n" + heading(f"Unmapped data items ({len(unmapped)} of {len(items)})", "~")
     text += (
         "Carried by neither a DLMS/COSEM nor a ZigBee SE object (shares per protocol: "
-        ":doc:`/trace/protocols`).\n\n"
+        ":doc:`/trace/protocols`; each item's assessment against the standard protocols: "
+        ":doc:`/protocol/assessment`).\n\n"
     )
     listed = " ".join(need_link(corpus, linker, i.id, show_title=True) for i in unmapped)
     return text + (raw_block(f'<p class="smets-idlist">{listed}</p>') if unmapped else "None.\n")

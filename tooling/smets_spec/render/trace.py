@@ -200,19 +200,27 @@ def protocol_coverage_page(corpus: Corpus, args: list[str], linker: Linker) -> s
         raw_block(f'<figure class="smets-figure">{chart}</figure>'),
         heading(f"Unmapped data items ({len(cov.none)})"),
     ]
+    from ..protocols.assess import KIND_TEXT, assessment_of
     from ..trace.coverage import index_of
 
     index = index_of(corpus)
+    assessed = {a.item_id: a for a in assessment_of(corpus).items}
     unmapped_rows = [
         [
             need_link(corpus, linker, i.id, show_title=True),
             ", ".join(need_link(corpus, linker, r) for r in index.sources(i.id, "uses")) or "—",
-            esc(i.mapping_evidence.value if i.mapping_evidence else ""),
+            esc(KIND_TEXT[assessed[i.id].kind]) if i.id in assessed else "",
         ]
         for i in cov.none
     ]
     out.append(
-        raw_block(table(["Data item", "Used by", "Evidence"], unmapped_rows, "smets-list"))
+        raw_block(
+            table(
+                ["Data item", "Used by", "Assessment (no standard object, or not yet assessed)"],
+                unmapped_rows,
+                "smets-list",
+            )
+        )
         if unmapped_rows
         else "None: every data item is carried by a protocol object.\n"
     )

@@ -27,8 +27,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus.load import Corpus
-from ..corpus.schema import NEED_TYPES, LinkSpec, Need, Requirement
+from ..corpus.schema import NEED_TYPES, DataItem, LinkSpec, Need, Requirement
 from ..markup.html import esc
+from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .state import corpus_of
@@ -120,12 +121,40 @@ def _head(app: Sphinx, record: Need, linker: SphinxLinker) -> str:
     return f'<p class="smets-need-head">{"".join(parts)}</p>'
 
 
+def _assessment(record: Need, corpus: Corpus) -> str:
+    """A data item's protocol assessment (smets protocols): its kind, and candidates or reason."""
+    if not isinstance(record, DataItem):
+        return ""
+    found = next((a for a in assessment_of(corpus).items if a.item_id == record.id), None)
+    if found is None:
+        return ""
+    lines = [_line("protocol assessment", esc(KIND_TEXT[found.kind]))]
+    lines += [
+        _line("candidate", esc(f"{c.po_id}: {c.identity} — {c.says} (rule: {c.rule})"))
+        for c in found.candidates
+    ]
+    return f'<p class="smets-need-meta smets-assessment">{"<br>".join(lines)}</p>'
+
+
+def prepare_assessment(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Run the protocol assessment once before the documents are read (so forked readers share it)."""
+    assessment_of(corpus_of(app))
+    return []
+
+
 def build_card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) -> nodes.container:
     """The card: head, fields and links as one HTML fragment (docutils nodes cost more), then the content."""
     corpus = linker.corpus
     card = nodes.container(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
     card += nodes.raw(
-        "", _head(app, record, linker) + _meta(record) + _links(record, corpus, linker), format="html"
+        "",
+        _head(app, record, linker)
+        + _meta(record)
+        + _assessment(record, corpus)
+        + _links(record, corpus, linker),
+        format="html",
     )
     body = nodes.container(classes=["smets-need-body"])
     body.extend(child.deepcopy() for child in node.children)
@@ -189,6 +218,7 @@ def outdated_cards(
 def register(app: Sphinx) -> None:
     app.connect("doctree-read", render_cards, priority=600)  # after sphinx-needs' analyse_need_locations
     app.connect("env-get-outdated", outdated_cards)
+    app.connect("env-get-outdated", prepare_assessment)
 
 
 def write_type_css(app: Sphinx, exception: Exception | None) -> None:

@@ -26,6 +26,7 @@ from ..markup.html import Linker
 from ..render import changes, costs, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
+from ..render.protocols import assessment_page
 from ..trace.gaps import POLICY_FILE, default_policy, load_policy
 from ..trace.graph import DOWNSTREAM, Flow, graph_of, link_types
 from . import cards, fingerprints, reqpages
@@ -93,6 +94,7 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
     "smets-cost-model": costs.cost_model_page,
     "smets-versions": costs.versions_overview,
     "smets-device-versions": costs.device_timeline,
+    "smets-assessment": assessment_page,  # protocol assessment (smets protocols)
 }
 
 

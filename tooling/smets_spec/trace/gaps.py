@@ -26,7 +26,7 @@ from typing import Any
 
 from ..corpus.diagnostics import Location
 from ..corpus.load import Corpus
-from ..corpus.schema import DataItem, ProtocolObject, Requirement, Status
+from ..corpus.schema import Assessment, DataItem, ProtocolObject, Requirement, Status
 from .coverage import (
     devices_of,
     index_of,
@@ -272,13 +272,24 @@ def _unused_item(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
 
 @finder("data-item-unmapped")
 def _unmapped_item(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
+    """Unmapped items, told apart by their assessment (``smets protocols``): no standard object
+    (needs a GB extension), a standard object not yet accepted, or not yet assessed. Items
+    assessed local-only are not carried by a protocol by design and are no gap."""
     for item in protocol_coverage(corpus).none:
-        yield (
-            item.id,
-            "mapping_evidence",
-            f"data item '{item.id}' is carried by neither DLMS/COSEM nor ZigBee SE",
-            "add ':maps_to:' with a protocol object from a citable source (see protocol-mappings)",
-        )
+        if item.assessment is Assessment.LOCAL_ONLY:
+            continue
+        if item.assessment is Assessment.NEEDS_EXTENSION:
+            what, fix = (
+                "has no standard object (needs a GB extension)",
+                "define the GB extension object, then map it",
+            )
+        elif item.assessment is Assessment.STANDARD_OBJECT:
+            what = "has a standard object, not yet accepted as its mapping"
+            fix = f"review the candidates and run 'smets protocols accept {item.id} PO_...'"
+        else:
+            what = "is not yet assessed against DLMS/COSEM and ZigBee SE"
+            fix = "run 'smets protocols' and set ':assessment:' (or accept a candidate)"
+        yield (item.id, "mapping_evidence", f"data item '{item.id}' {what}", fix)
 
 
 @finder("protocol-object-unused")

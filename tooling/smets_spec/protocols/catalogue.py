@@ -1,0 +1,204 @@
+"""The protocol catalogues, read from helper processes that run the protocol libraries.
+
+``python -m smets_dlms_catalogue`` (GPL-2.0-only, imports gurux-dlms) answers OBIS code
+questions; ``python -m smets_zigbee_catalogue`` (GPL-3.0-or-later, imports zigpy) dumps the
+ZigBee cluster tables. Both speak JSON over a pipe; this module never imports either library.
+A library that is not installed gives ``None`` and one note, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+DLMS_HELPER = "smets_dlms_catalogue"
+ZIGBEE_HELPER = "smets_zigbee_catalogue"
+DLMS_DIST = "gurux-dlms"
+ZIGBEE_DIST = "zigpy"
+#: how long a helper may take (it reads a 1,400-row table or imports zigpy)
+TIMEOUT_S = 120
+
+
+class CatalogueError(Exception):
+    """A helper process failed: the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ObisRow:
+    """One row of gurux-dlms's OBISCodes.txt that a code matched, described for that code."""
+
+    pattern: str
+    classes: str
+    description: str
+
+    @property
+    def open_range(self) -> bool:
+        """A row that allows every class: a country- or manufacturer-specific range."""
+        return self.classes.strip() == "*"
+
+    def allows(self, ic: int) -> bool:
+        return self.open_range or str(ic) in {c.strip() for c in self.classes.split(",")}
+
+
+@dataclass(frozen=True)
+class ObisAnswer:
+    obis: str
+    ic: int | None
+    with_class: tuple[ObisRow, ...]
+    any_class: tuple[ObisRow, ...]
+
+
+@dataclass
+class DlmsCatalogue:
+    version: str
+    table: str
+    rows: int
+    classes: dict[int, str]
+    answers: dict[tuple[str, int | None], ObisAnswer] = field(default_factory=dict)
+    table_rows: list[ObisRow] = field(default_factory=list)
+
+    @property
+    def cite(self) -> str:
+        return f"gurux-dlms {self.version} ({self.table})"
+
+    @cached_property
+    def named_rows(self) -> list[tuple[ObisRow, str]]:
+        """The standard rows with their plain descriptions ("Ch. $B; Clock object; ;" -> "Clock object")."""
+        out = []
+        for row in self.table_rows:
+            parts = [p.strip() for p in row.description.replace("Ch. $B", "").split(";")]
+            says = ", ".join(p for p in parts if p and not p.startswith("#") and "$" not in p)
+            if says and not row.open_range:
+                out.append((row, says))
+        return out
+
+    def class_name(self, ic: int) -> str:
+        name = self.classes.get(ic)
+        return name.replace("_", " ").lower() if name else f"class {ic} (not in gurux ObjectType)"
+
+
+@dataclass(frozen=True)
+class ZclAttribute:
+    id: int
+    name: str
+    type: str
+    access: str
+    values: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ZclCluster:
+    id: int
+    name: str
+    module: str
+    attributes: dict[int, ZclAttribute]
+
+
+@dataclass
+class ZigbeeCatalogue:
+    version: str
+    clusters: dict[int, ZclCluster]
+
+    @property
+    def cite(self) -> str:
+        return f"zigpy {self.version}"
+
+
+def dotted(obis: str) -> str:
+    """``1-0:1.8.0.255`` -> ``1.0.1.8.0.255`` (the form gurux reads)."""
+    return obis.replace("-", ".").replace(":", ".")
+
+
+def valid_obis(obis: str) -> bool:
+    """Six value groups of 0..255 (the schema's pattern allows up to three digits each)."""
+    groups = dotted(obis).split(".")
+    return len(groups) == 6 and all(g.isdigit() and int(g) <= 255 for g in groups)
+
+
+def installed(dist: str) -> str | None:
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+def _run(module: str, request: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", module],
+            input=json.dumps(request or {}),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CatalogueError(f"helper '{module}' could not run: {exc}") from exc
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise CatalogueError(f"helper '{module}' failed (exit {done.returncode}): {last}")
+    try:
+        answer: dict[str, Any] = json.loads(done.stdout)
+    except ValueError as exc:
+        raise CatalogueError(f"helper '{module}' wrote no JSON: {exc}") from exc
+    return answer
+
+
+def _rows(items: list[dict[str, str]]) -> tuple[ObisRow, ...]:
+    return tuple(ObisRow(i["pattern"], i["classes"], " ".join(i["description"].split())) for i in items)
+
+
+def query_dlms(check: list[tuple[str, int]], describe: list[str]) -> DlmsCatalogue | None:
+    """Ask gurux-dlms (in its own process) about codes with classes, codes alone, and its table."""
+    if installed(DLMS_DIST) is None:
+        return None
+    return _query_dlms(tuple(sorted(set(check))), tuple(sorted(set(describe))))
+
+
+@cache
+def _query_dlms(check: tuple[tuple[str, int], ...], describe: tuple[str, ...]) -> DlmsCatalogue:
+    request = {
+        "check": [[dotted(o), ic] for o, ic in check],
+        "describe": [dotted(o) for o in describe],
+        "rows": True,
+    }
+    data = _run(DLMS_HELPER, request)
+    cat = DlmsCatalogue(
+        version=str(data["version"]),
+        table=str(data["table"]),
+        rows=int(data["rows"]),
+        classes={int(k): str(v) for k, v in data["classes"].items()},
+    )
+    cat.table_rows = [
+        ObisRow(r["pattern"], r["classes"], r["description"]) for r in data.get("table_rows", [])
+    ]
+    for (obis, ic), got in zip(check, data["check"], strict=True):
+        cat.answers[(obis, ic)] = ObisAnswer(obis, ic, _rows(got["matches"]), _rows(got["any"]))
+    for obis, got in zip(describe, data["describe"], strict=True):
+        cat.answers[(obis, None)] = ObisAnswer(obis, None, (), _rows(got["any"]))
+    return cat
+
+
+def load_zigbee() -> ZigbeeCatalogue | None:
+    """zigpy's cluster tables (from its own process), or None when zigpy is not installed."""
+    if installed(ZIGBEE_DIST) is None:
+        return None
+    return _load_zigbee()
+
+
+@cache
+def _load_zigbee() -> ZigbeeCatalogue:
+    data = _run(ZIGBEE_HELPER, None)
+    clusters = {}
+    for c in data["clusters"]:
+        attrs = {
+            int(a["id"]): ZclAttribute(int(a["id"]), a["name"], a["type"], a["access"], a.get("values", {}))
+            for a in c["attributes"]
+        }
+        clusters[int(c["id"])] = ZclCluster(int(c["id"]), c["name"], str(c.get("module", "")), attrs)
+    return ZigbeeCatalogue(str(data["version"]), clusters)
