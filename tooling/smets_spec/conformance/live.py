@@ -18,6 +18,14 @@ RESULTS_NAME = "conformance.json"
 STATE_FOLDER = ".smets"
 
 
+class StepFailedError(RuntimeError):
+    """A conformance step inside a build failed (the suite could not run, the results are unreadable).
+
+    The message gives the real cause; the build stops with it instead of publishing a site
+    that shows every requirement as not tested.
+    """
+
+
 @dataclass
 class _Live:
     path: Path | None = None
