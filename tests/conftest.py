@@ -33,7 +33,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     out = tmp_path_factory.mktemp("site") / "html"
     result = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "build", "--out", str(out)],
+        [sys.executable, "-m", "smets_spec.cli", "build", "--out-dir", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -363,7 +363,7 @@ def test_validate_reads_a_needs_json_too(tmp_path: Path, capsys: pytest.CaptureF
         },
     }
     path = write(sourcedir(tmp_path, "mini"), "needs.json", json.dumps(needs))
-    result = smets(capsys, path.parent, "validate", str(path))
+    result = smets(capsys, path.parent, "validate", "--from", str(path))
     assert result.code == 1
     assert (
         "spec/sections/pc.rst:7: error: 'PC.01' links to missing need 'DEV_GONE' in ':mandatory_for:' "
@@ -375,7 +375,7 @@ def test_build_stops_on_a_spec_error_before_sphinx_runs(
     mini: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write(mini, "spec/bad.rst", HEAD + REQ.format(title="Nobody", id="PC.03"))
-    result = smets(capsys, mini, "build", "--out", str(mini / "out"))
+    result = smets(capsys, mini, "build", "--out-dir", str(mini / "out"))
     assert result.code == 1
     assert (
         "spec/bad.rst:4: error: requirement 'PC.03' states no device applicability [smets.applicability]\n"
@@ -391,7 +391,7 @@ def test_build_refuses_a_conf_py_that_sets_the_derived_config(
     conf = mini / "conf.py"
     lines = conf.read_text(encoding="utf-8").splitlines()
     conf.write_text("\n".join([*lines, "needs_types = []", "needs_id_regex = '.*'"]) + "\n", encoding="utf-8")
-    result = smets(capsys, mini, "build", "--out", str(mini / "out"))
+    result = smets(capsys, mini, "build", "--out-dir", str(mini / "out"))
     assert result.code == 1
     n = len(lines)
     assert (

@@ -74,6 +74,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
     from ..conformance import live
     from ..conformance.forbuild import ensure_results  # the site shows the latest conformance results
 
+    live.report_failures_to_caller()
     try:
         ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
         try:
@@ -83,9 +84,11 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
                 )
         finally:
             live.settle()
-    except live.StepFailedError as exc:
+    except (live.StepFailedError, live.BuildAbortedError) as exc:
         sys.stderr.write(f"smets build: conformance: {exc}\nsmets build: the site was not built\n")
         return 1
+    finally:
+        live.report_failures_to_caller(False)
     if status == 0:
         sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
     else:
