@@ -58,9 +58,11 @@ def test_command_follows_the_convention(name: str, parser: argparse.ArgumentPars
         choices = tuple(fmt.choices or ())
         if not set(choices) <= set(FORMATS) or len(choices) < 2:
             problems.append(f"--format choices {choices}: a subset of {FORMATS} with two or more")
-        for alias in ("--json", "--markdown"):
-            if alias[2:] in choices and (alias not in options or options[alias].dest != "format"):
-                problems.append(f"{alias} must be an alias of --format {alias[2:]}")
+        problems += [
+            f"{alias} must be an alias of --format {alias[2:]}"
+            for alias in ("--json", "--markdown")
+            if alias[2:] in choices and (alias not in options or options[alias].dest != "format")
+        ]
     for alias in ("--json", "--markdown"):
         action = options.get(alias)
         if action is not None and (action.dest != "format" or fmt is None):
