@@ -142,7 +142,13 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
                 "give BASE to compare with another revision"
             )
             if args.format == "json":
-                data = {"base": None, "head": None, "suspects": [], "reviewed": [], "note": note}
+                data: dict[str, object] = {
+                    "base": None,
+                    "head": None,
+                    "suspects": [],
+                    "reviewed": [],
+                    "note": note,
+                }
                 sys.stdout.write(json.dumps(data, indent=2) + "\n")
             else:
                 sys.stdout.write(note + "\n")
