@@ -362,7 +362,7 @@ def graph_html(
         "</noscript>"
     )
     cls = "smets-graph smets-wide" if wide else "smets-graph"
-    return f'<div class="{cls}" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>'
+    return f'<div class="{cls}" {attrs} data-height="{height}">{fallback}</div>'
 
 
 def graph_view(
