@@ -45,6 +45,24 @@ CASES: dict[str, tuple[str, list[str]]] = {
             + ", ".join(sorted(Requirement.own_fields())),
         ],
     ),
+    "placeholders left by smets new": (
+        ".. req:: TODO title\n   :id: PC.03\n   :status: draft\n   :section: PC\n   :impact: TODO\n"
+        "   :mandatory_for: TODO\n\n   TODO: what the smart metering system shall do.\n",
+        [
+            "spec/bad.rst:8: error: ':impact:' of 'PC.03' is still the placeholder 'TODO' "
+            "[smets.placeholder]\n"
+            "    fix: write impact class of implementing it: hardware, firmware, configuration or "
+            "back-office (one of hardware, firmware, configuration, back-office)",
+            "spec/bad.rst:9: error: ':mandatory_for:' of 'PC.03' is still the placeholder 'TODO' "
+            "[smets.placeholder]\n"
+            "    fix: write devices this requirement binds as mandatory (ids of device, comma-separated)",
+            "spec/bad.rst:4: error: the title of 'PC.03' is still a placeholder [smets.placeholder]\n"
+            "    fix: write a short title (it names the item in every table and link)",
+            "spec/bad.rst:11: error: the text of 'PC.03' is still a placeholder: TODO: what the smart "
+            "metering system shall do. [smets.placeholder]\n"
+            "    fix: replace the TODO line with the text itself (it is published as written)",
+        ],
+    ),
     "bad enum value": (
         REQ.format(title="Enum", id="PC.03").replace("proposed", "proposd") + "   :mandatory_for: DEV_ESME\n",
         [
