@@ -186,7 +186,7 @@ def _figures_text(fig: dict[str, Any]) -> list[str]:
         f"  verified by a test  {_share(fig['tested'], req)}",
         f"  with a model        {_share(fig['modelled'], req)}",
         f"  using data items    {_share(fig['with_data'], req)}",
-        f"  all data carried    {_share(fig['data_carried'], req)}",
+        f"    all data carried  {_share(fig['data_carried'], fig['with_data'])}",  # of those using data
         f"data items            {items:>5}",
         f"  DLMS/COSEM          {_share(fig['dlms_cosem'], items)}",
         f"  ZigBee SE           {_share(fig['zigbee_se'], items)}",

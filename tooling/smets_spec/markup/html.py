@@ -30,11 +30,17 @@ def esc(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+def breakable(need_id: str) -> str:
+    """An id that a narrow table cell may break after its underscores (and nowhere else)."""
+    return esc(need_id).replace("_", "_<wbr>")
+
+
 def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = False) -> str:
     """``<a>`` to a need, its id as text and its title as tooltip (or after the id)."""
     need = corpus.needs.get(need_id)
     title = need.title if need else "missing need"
-    text = f'{esc(need_id)} <span class="smets-title">{esc(title)}</span>' if show_title else esc(need_id)
+    shown = breakable(need_id)
+    text = f'{shown} <span class="smets-title">{esc(title)}</span>' if show_title else shown
     return f'<a class="smets-ref" href="{esc(linker.need(need_id))}" title="{esc(title)}">{text}</a>'
 
 

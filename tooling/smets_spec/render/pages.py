@@ -142,7 +142,8 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
         for i in items
     ]
     unmapped = list(protocol_coverage(corpus).none)
-    text = raw_block(table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, "smets-list"))
+    wide = table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, "smets-list")
+    text = raw_block(wide.replace('<div class="smets-scroll">', '<div class="smets-scroll smets-wide">', 1))
     text += "\n" + heading(f"Unmapped data items ({len(unmapped)} of {len(items)})", "~")
     text += (
         "Carried by neither a DLMS/COSEM nor a ZigBee SE object (shares per protocol: "

@@ -315,7 +315,7 @@ def summary(corpus: Corpus, args: list[str], linker: Linker) -> str:
         ["… implemented by a reference model", str(every.modelled), percent(every.modelled, every.total)],
         ["… using data items", str(every.with_data), percent(every.with_data, every.total)],
         [
-            "… whose data is all carried by a protocol",
+            "… … of those, whose data is all carried by a protocol",
             str(every.carried),
             percent(every.carried, every.with_data),
         ],
