@@ -7,6 +7,7 @@ nothing here knows about Sphinx.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Protocol
@@ -30,17 +31,18 @@ def esc(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def breakable(need_id: str) -> str:
-    """An id that a narrow table cell may break after its underscores (and nowhere else)."""
-    return esc(need_id).replace("_", "_<wbr>")
+def breakable(html: str) -> str:
+    """Links to needs whose ids a narrow table cell may break after an underscore (and nowhere else)."""
+    return re.sub(
+        r">([A-Z][A-Z0-9_.]*_[A-Z0-9_.]+)</a>", lambda m: ">" + m[1].replace("_", "_<wbr>") + "</a>", html
+    )
 
 
 def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = False) -> str:
     """``<a>`` to a need, its id as text and its title as tooltip (or after the id)."""
     need = corpus.needs.get(need_id)
     title = need.title if need else "missing need"
-    shown = breakable(need_id)
-    text = f'{shown} <span class="smets-title">{esc(title)}</span>' if show_title else shown
+    text = f'{esc(need_id)} <span class="smets-title">{esc(title)}</span>' if show_title else esc(need_id)
     return f'<a class="smets-ref" href="{esc(linker.need(need_id))}" title="{esc(title)}">{text}</a>'
 
 

@@ -23,7 +23,7 @@ from ..corpus.schema import (
     Requirement,
     Section,
 )
-from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.html import Linker, breakable, esc, need_link, raw_block, table
 from ..markup.rst import escape, heading, list_table
 from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
 
@@ -142,7 +142,7 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
         for i in items
     ]
     unmapped = list(protocol_coverage(corpus).none)
-    wide = table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, "smets-list")
+    wide = breakable(table(["Id", "Name", "Type", "Unit", "Protocol objects", "Used by"], rows, "smets-list"))
     text = raw_block(wide.replace('<div class="smets-scroll">', '<div class="smets-scroll smets-wide">', 1))
     text += "\n" + heading(f"Unmapped data items ({len(unmapped)} of {len(items)})", "~")
     text += (
