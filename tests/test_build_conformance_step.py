@@ -10,6 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from clitools import sourcedir
 from conftest import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +93,21 @@ def test_conform_without_pytest_exits_2_without_a_traceback(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("smets conform: the conformance suite needs pytest")
+
+
+def test_a_source_listing_that_cannot_be_shown_fails_the_build_at_its_line(tmp_path: Path) -> None:
+    """It used to publish "*Source of ``x`` not available ...*" (with raw backticks) and pass."""
+    root = sourcedir(tmp_path, "mini")
+    index = root / "spec" / "index.rst"
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\n.. smets-source:: smets_spec.reference.nothing:Here\n",
+        encoding="utf-8",
+    )
+    line = len(index.read_text(encoding="utf-8").splitlines())
+    done = _build(root, tmp_path / "html")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        f"spec/index.rst:{line}: ERROR: smets-source: the source of smets_spec.reference.nothing:Here "
+        in (done.stderr)
+    )
+    assert "No module named 'smets_spec.reference.nothing'" in done.stderr
