@@ -29,7 +29,7 @@ from ..corpus.diagnostics import Location, Reporter, Rule
 from ..corpus.load import Corpus, load_spec
 from ..corpus.project import Project
 from ..reference.registry import load_registry
-from .common import add_format_option, add_out_option
+from .common import add_format_option, add_out_option, status
 
 PYTEST_USAGE_ERROR = 4
 
@@ -91,7 +91,10 @@ def _conform(args: argparse.Namespace, project: Project) -> int:
         redirect = (
             contextlib.redirect_stdout(sys.stderr) if args.format == "json" else contextlib.nullcontext()
         )
-        with redirect:
+        spinner = (
+            contextlib.nullcontext() if args.verbose else status(f"running the suite against {args.target}")
+        )
+        with redirect, spinner:
             run = run_suite(project.spec, out, args.target, quiet=not args.verbose, select=args.select)
     if run.exit_code == PYTEST_USAGE_ERROR or run.results is None:
         sys.stderr.write(f"smets conform: the suite could not run (pytest exit status {run.exit_code})\n")

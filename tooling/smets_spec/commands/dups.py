@@ -25,7 +25,7 @@ from ..duplicates.items import Source, from_corpus, from_needs_json
 from ..duplicates.report import json_report, markdown_report, text_report
 from ..duplicates.scan import scan
 from ..duplicates.suppress import Outcome, Suppressions, apply, entry_text, load_suppressions
-from .common import add_format_option, add_input_option
+from .common import add_format_option, add_input_option, status
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
 HEADER = (
@@ -93,7 +93,8 @@ def cmd_dups(args: argparse.Namespace, project: Project) -> int:
         for problem in problems:
             sys.stderr.write(problem.format() + "\n")
         return 2
-    result = scan(source, terms=not args.no_terms)
+    with status("comparing every pair of texts"):
+        result = scan(source, terms=not args.no_terms)
     texts = {item.id: item.text for item in source.items()}
     outcome = apply(result.findings, result.terms, suppressions, texts)
     wanted = {Kind(k) for k in args.kind} if args.kind else set(Kind)
