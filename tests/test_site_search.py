@@ -86,13 +86,25 @@ def _search(page: Any, start: str, query: str, shot: str) -> list[str]:
 
 
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs /usr/bin/chromium (Debian package 'chromium')")
-def test_typing_an_id_in_the_search_box_puts_its_page_first(server: str, built_site: Path) -> None:
+def test_typing_an_id_in_the_search_box_puts_its_page_first(
+    server: str, built_site: Path, corpus: Corpus
+) -> None:
     with browser_page() as page:
         for query, expected in IDS:
             hrefs = _search(page, f"{server}/index.html", query, query)
             assert hrefs, f"no result for {query}"
             first = hrefs[0].split("?")[0]
             assert first == expected or first.startswith(expected + "#"), (query, hrefs[:3])
+        # one id of every need type, picked at random (seeded), goes to its own page too
+        rng = random.Random(1515)
+        for kind in sorted({n.directive for n in corpus.needs.values()}):
+            need = rng.choice(
+                sorted((n for n in corpus.needs.values() if n.directive == kind), key=lambda n: n.id)
+            )
+            page_of = corpus.location(need.id).file.removeprefix("spec/").rsplit(".", 1)[0]
+            want = f"req/{need.id}.html" if kind == "req" else f"{page_of}.html#{need.id}"
+            hrefs = _search(page, f"{server}/index.html", need.id, f"type-{kind}")
+            assert hrefs and hrefs[0].split("?")[0].startswith(want), (need.id, hrefs[:3])
         # offline, from the files themselves
         hrefs = _search(page, (built_site / "index.html").as_uri(), "GS.08", "GS.08-file")
         assert hrefs[0].startswith("req/GS.08.html"), hrefs[:3]
