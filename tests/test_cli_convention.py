@@ -145,3 +145,15 @@ def test_missing_workbook_cannot_run(capsys: pytest.CaptureFixture[str], tmp_pat
     code = main(["--root", str(ROOT), "consult", "import", "--dry-run", str(tmp_path / "absent.xlsx")])
     assert code == 2
     assert "absent.xlsx: no such workbook" in capsys.readouterr().err
+
+
+def test_consult_export_has_a_default_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's `smets consult export` works as written (it used to need --out)."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path)
+    assert main(["--root", str(root), "consult", "export"]) == 0
+    written = sorted((root / "_build").glob("*.xlsx"))
+    assert [p.name for p in written] == ["CON_DECC_2011.xlsx"]
+    assert capsys.readouterr().out.startswith(f"{written[0]}: CON_DECC_2011 at revision ")
+    assert written[0].stat().st_size > 10_000
