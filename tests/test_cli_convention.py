@@ -6,6 +6,7 @@ A command added later is walked too: it fails here if it spells an option its ow
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -157,3 +158,15 @@ def test_consult_export_has_a_default_output_file(tmp_path: Path, capsys: pytest
     assert [p.name for p in written] == ["CON_DECC_2011.xlsx"]
     assert capsys.readouterr().out.startswith(f"{written[0]}: CON_DECC_2011 at revision ")
     assert written[0].stat().st_size > 10_000
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1) (util-linux) for a terminal")
+def test_progress_shows_on_a_terminal_only() -> None:
+    command = f"{sys.executable} -m smets_spec.cli --root {ROOT} dups --no-terms --format json"
+    piped = subprocess.run(command.split(), capture_output=True, text=True, check=False)
+    assert "comparing every pair of texts" not in piped.stderr + piped.stdout
+    assert piped.stdout.startswith("{")
+    terminal = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert "comparing every pair of texts" in terminal.stdout  # the spinner, on the terminal's stderr
