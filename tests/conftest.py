@@ -33,7 +33,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     out = tmp_path_factory.mktemp("site") / "html"
     result = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "build", "--out", str(out)],
+        [sys.executable, "-m", "smets_spec.cli", "build", "--out-dir", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -44,10 +44,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_project(tmp_path: Path) -> Path:
-    """A writable copy of the repository's conf.py, spec/ and templates/ for tests that edit them."""
+    """A writable copy of the repository's conf.py, spec/, templates/ and docs/ (the user guide the
+    site publishes) for tests that edit them."""
     dest = tmp_path / "repo"
     dest.mkdir()
     shutil.copy(ROOT / "conf.py", dest / "conf.py")
     shutil.copytree(ROOT / "spec", dest / "spec")
     shutil.copytree(ROOT / "templates", dest / "templates")
+    shutil.copytree(ROOT / "docs", dest / "docs")
     return dest

@@ -181,7 +181,7 @@ def test_unknown_revision_and_not_a_repository(
     root, _ = history
     result = smets(capsys, root, "impact", "v9.9")
     assert result.code == 2
-    assert result.err.startswith("smets: error: unknown revision 'v9.9'")
+    assert result.err.startswith("smets impact: error: unknown revision 'v9.9'")
     assert "[smets.git]\n    fix: check the name" in result.err
     plain = tmp_path / "tarball"
     shutil.copytree(FIXTURE, plain)

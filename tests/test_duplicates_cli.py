@@ -175,7 +175,7 @@ def test_any_needs_json_outside_any_project(
     path = tmp_path / "needs.json"
     path.write_text(json.dumps(FOREIGN), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    code, out, _ = _run(capsys, "dups", str(path), "--json")
+    code, out, _ = _run(capsys, "dups", "--from", str(path), "--json")
     data = json.loads(out)
     assert code == 1
     assert data["compared"] == {"story": 1, "spec": 3}
@@ -183,16 +183,16 @@ def test_any_needs_json_outside_any_project(
     assert (finding["class"], finding["a"]["id"], finding["b"]["id"]) == ("conflict", "SPEC_A", "SPEC_B")
     assert finding["a"]["location"] == "specs.rst:10"
     assert finding["signals"] == ["numbers differ: 30 s vs 90 s"]
-    code, out, _ = _run(capsys, "dups", str(path), "--type", "story")
+    code, out, _ = _run(capsys, "dups", "--from", str(path), "--type", "story")
     assert code == 0 and "compared 1 story" in out
 
 
 def test_bad_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
-    code, _, err = _run(capsys, "--root", str(repo), "dups", str(broken))
+    code, _, err = _run(capsys, "--root", str(repo), "dups", "--from", str(broken))
     assert code == 2 and "not a sphinx-needs needs.json file" in err
-    code, _, err = _run(capsys, "--root", str(repo), "dups", str(tmp_path / "missing"))
+    code, _, err = _run(capsys, "--root", str(repo), "dups", "--from", str(tmp_path / "missing"))
     assert code == 2 and "no such spec folder or needs.json" in err
     code, _, err = _run(
         capsys, "--root", str(repo), "dups", "--accept", "HA.15,HA.19", "--reason", "x", "--reviewer", "y"

@@ -38,7 +38,7 @@ def test_page_lists_findings_and_requirement_pages_link_to_them(built_site: Path
 
 def _build(root: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out", str(root / "out")],
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out-dir", root / "out"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

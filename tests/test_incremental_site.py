@@ -20,7 +20,7 @@ from smets_spec.corpus.schema import Degree, Device, Requirement
 
 def _build(root: Path, out: Path) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out", str(out), "-v"],
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out-dir", str(out), "-v"],
         capture_output=True,
         text=True,
         check=False,

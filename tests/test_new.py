@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,8 @@ def test_new_requirement_in_the_real_spec(
     old_text = (root / file).read_text(encoding="utf-8")
 
     result = smets(capsys, root, "new", "requirement", "--section", section.lower(), "--title", "Top up")
-    assert (result.code, result.out, result.err) == (0, f"{file}: added req {new_id}\n", "")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith(f"{file}: added req {new_id}\n4 placeholder(s) to fill in;")
 
     text = (root / file).read_text(encoding="utf-8")
     assert text.startswith(old_text.rstrip("\n") + "\n")
@@ -74,14 +74,28 @@ def test_new_requirement_in_the_real_spec(
         f"\n.. req:: Top up\n   :id: {new_id}\n   :status: draft\n   :section: {section}\n"
     )
     assert "   :introduced: unreleased\n" in stub
+    assert "   :impact: TODO\n   :mandatory_for: TODO\n" in stub  # nothing invented
     after = load_spec(root / "spec", relative_to=root)
     added = after[new_id]
     assert isinstance(added, Requirement)
     assert (added.status, added.section) == (Status.DRAFT, Section(section))
+    assert (added.mandatory_for, added.impact) == ((), None)
     assert after.location(new_id).file == file
-    # the device the section's requirements bind most often
-    usual = Counter(d for r in reqs for d in r.mandatory_for).most_common(1)[0][0]
-    assert added.mandatory_for == (usual,)
+    validate = smets(capsys, root, "validate")
+    assert validate.code == 1  # the stub cannot be published until its placeholders are replaced
+    lines = (root / file).read_text(encoding="utf-8").splitlines()
+    reported = [line for line in validate.err.splitlines() if "[smets.placeholder]" in line]
+    assert len(reported) == 4
+    for line in reported:  # each at the line of its TODO
+        where = int(line.split(":")[1])
+        assert "TODO" in lines[where - 1], line
+    assert all(line in result.out for line in reported)  # smets new printed the same list
+    filled = "\n".join(lines) + "\n"
+    filled = filled.replace(":impact: TODO", ":impact: firmware")
+    filled = filled.replace(":mandatory_for: TODO", f":mandatory_for: {reqs[0].mandatory_for[0]}")
+    filled = re.sub(r":applicability_basis: TODO.*", ":applicability_basis: editorial reading", filled)
+    filled = re.sub(r"   TODO: what the smart.*", "   The meter shall accept a top up.", filled)
+    (root / file).write_text(filled, encoding="utf-8")
     validate = smets(capsys, root, "validate")
     assert validate.code == 0, validate.err
     assert validate.out == f"{len(before) + 1} needs read, 0 error(s)\n"
@@ -92,25 +106,34 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
 ) -> None:
     root = sourcedir(tmp_path, "mini")
     result = smets(capsys, root, "new", "requirement", "--section", "IH", "--devices", "DEV_IHD")
-    assert (result.code, result.out) == (0, "spec/sections/ih.rst: added req IH.01\n")
+    assert result.code == 0
+    assert result.out.startswith("spec/sections/ih.rst: added req IH.01\n4 placeholder(s) to fill in;")
     assert (root / "spec/sections/ih.rst").read_text(encoding="utf-8") == (
         "IH: In-home display (IHD)\n"
         "=========================\n"
         "\n"
         ".. smets-section:: IH\n"
         "\n"
-        ".. req:: New requirement\n"
+        ".. req:: TODO title\n"
         "   :id: IH.01\n"
         "   :status: draft\n"
         "   :section: IH\n"
         "   :introduced: unreleased\n"
-        "   :impact: firmware\n"
+        "   :impact: TODO\n"
         "   :mandatory_for: DEV_IHD\n"
-        "   :applicability_basis: to be confirmed by the author\n"
+        "   :applicability_basis: TODO: where the applicability and impact come from (a source, or "
+        '"editorial reading of ...")\n'
         "\n"
-        "   The smart metering system shall ...\n"
+        "   TODO: what the smart metering system shall do, as one testable statement.\n"
     )
-    assert smets(capsys, root, "validate").code == 0
+    validate = smets(capsys, root, "validate")
+    assert validate.code == 1
+    assert [line.split(": error:")[0] for line in validate.err.splitlines() if "placeholder" in line] == [
+        "spec/sections/ih.rst:6",
+        "spec/sections/ih.rst:11",
+        "spec/sections/ih.rst:13",
+        "spec/sections/ih.rst:15",
+    ]
 
 
 def test_new_requirement_print_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,21 +141,28 @@ def test_new_requirement_print_only(tmp_path: Path, capsys: pytest.CaptureFixtur
     before = {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()}
     result = smets(capsys, root, "new", "requirement", "--section", "PC", "--print")
     assert result.code == 0
-    assert result.out.startswith("\n.. req:: New requirement\n   :id: PC.03\n")
+    assert result.out.startswith("\n.. req:: TODO title\n   :id: PC.03\n")
     assert {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()} == before
 
 
 def test_new_device_gets_its_own_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = copy_project(tmp_path)
     result = smets(capsys, root, "new", "device", "--title", "Test device")
-    assert (result.code, result.out) == (0, "spec/devices/test-device.rst: added device DEV_TEST_DEVICE\n")
+    assert result.code == 0
+    assert result.out.startswith(
+        "spec/devices/test-device.rst: added device DEV_TEST_DEVICE\n2 placeholder(s)"
+    )
     assert (root / "spec/devices/test-device.rst").read_text(encoding="utf-8") == (
         "Test device\n===========\n\n.. smets-device:: DEV_TEST_DEVICE\n\n"
         ".. device:: Test device\n   :id: DEV_TEST_DEVICE\n   :status: draft\n"
         "   :firmware_upgradeable: unknown\n   :installed_base: unknown\n   :installed_base_source: TODO\n\n"
-        "   Describe the device here.\n"
+        "   TODO: describe the device.\n"
     )
-    assert smets(capsys, root, "validate").code == 0
+    validate = smets(capsys, root, "validate")
+    assert validate.code == 1
+    assert "spec/devices/test-device.rst:11: error: ':installed_base_source:' of 'DEV_TEST_DEVICE' is " in (
+        validate.err
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,10 +175,11 @@ def test_new_device_gets_its_own_page(tmp_path: Path, capsys: pytest.CaptureFixt
             {
                 ":protocol: TODO": ":protocol: gbcs\n   :use_case: ECS01a",
                 ":evidence: TODO": ":evidence: secondary",
+                ":source: TODO": ":source: the use case list of the test's own fixture",
             },
         ),
         ("term", "term", {}),
-        ("refmodel", "refmodel", {}),
+        ("refmodel", "refmodel", {":module: TODO": ":module: smets_spec.reference.clock:Clock"}),
     ],
 )
 def test_new_other_types(
@@ -173,6 +204,8 @@ def test_new_other_types(
     text = path.read_text(encoding="utf-8")
     for old, new in fill.items():
         text = text.replace(old, new)
+    assert re.search(r"\n   TODO: describe the .*\n", text)
+    text = re.sub(r"\n   TODO: describe the .*\n", "\n   What it is, in the author's words.\n", text)
     path.write_text(text, encoding="utf-8")
     validate = smets(capsys, root, "validate")
     assert validate.code == 0, validate.err

@@ -27,7 +27,7 @@ from smets_spec.sphinx.dotted_ids import split_dotted
 def _smets_build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
     """The installed command, in a fresh process (Sphinx keeps global state)."""
     return subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out", str(out)],
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out-dir", str(out)],
         capture_output=True,
         text=True,
         check=False,

@@ -45,6 +45,24 @@ CASES: dict[str, tuple[str, list[str]]] = {
             + ", ".join(sorted(Requirement.own_fields())),
         ],
     ),
+    "placeholders left by smets new": (
+        ".. req:: TODO title\n   :id: PC.03\n   :status: draft\n   :section: PC\n   :impact: TODO\n"
+        "   :mandatory_for: TODO\n\n   TODO: what the smart metering system shall do.\n",
+        [
+            "spec/bad.rst:8: error: ':impact:' of 'PC.03' is still the placeholder 'TODO' "
+            "[smets.placeholder]\n"
+            "    fix: write impact class of implementing it: hardware, firmware, configuration or "
+            "back-office (one of hardware, firmware, configuration, back-office)",
+            "spec/bad.rst:9: error: ':mandatory_for:' of 'PC.03' is still the placeholder 'TODO' "
+            "[smets.placeholder]\n"
+            "    fix: write devices this requirement binds as mandatory (ids of device, comma-separated)",
+            "spec/bad.rst:4: error: the title of 'PC.03' is still a placeholder [smets.placeholder]\n"
+            "    fix: write a short title (it names the item in every table and link)",
+            "spec/bad.rst:11: error: the text of 'PC.03' is still a placeholder: TODO: what the smart "
+            "metering system shall do. [smets.placeholder]\n"
+            "    fix: replace the TODO line with the text itself (it is published as written)",
+        ],
+    ),
     "bad enum value": (
         REQ.format(title="Enum", id="PC.03").replace("proposed", "proposd") + "   :mandatory_for: DEV_ESME\n",
         [
@@ -363,7 +381,7 @@ def test_validate_reads_a_needs_json_too(tmp_path: Path, capsys: pytest.CaptureF
         },
     }
     path = write(sourcedir(tmp_path, "mini"), "needs.json", json.dumps(needs))
-    result = smets(capsys, path.parent, "validate", str(path))
+    result = smets(capsys, path.parent, "validate", "--from", str(path))
     assert result.code == 1
     assert (
         "spec/sections/pc.rst:7: error: 'PC.01' links to missing need 'DEV_GONE' in ':mandatory_for:' "
@@ -375,7 +393,7 @@ def test_build_stops_on_a_spec_error_before_sphinx_runs(
     mini: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write(mini, "spec/bad.rst", HEAD + REQ.format(title="Nobody", id="PC.03"))
-    result = smets(capsys, mini, "build", "--out", str(mini / "out"))
+    result = smets(capsys, mini, "build", "--out-dir", str(mini / "out"))
     assert result.code == 1
     assert (
         "spec/bad.rst:4: error: requirement 'PC.03' states no device applicability [smets.applicability]\n"
@@ -391,7 +409,7 @@ def test_build_refuses_a_conf_py_that_sets_the_derived_config(
     conf = mini / "conf.py"
     lines = conf.read_text(encoding="utf-8").splitlines()
     conf.write_text("\n".join([*lines, "needs_types = []", "needs_id_regex = '.*'"]) + "\n", encoding="utf-8")
-    result = smets(capsys, mini, "build", "--out", str(mini / "out"))
+    result = smets(capsys, mini, "build", "--out-dir", str(mini / "out"))
     assert result.code == 1
     n = len(lines)
     assert (

@@ -235,7 +235,7 @@ def _build(root: Path) -> subprocess.CompletedProcess[str]:
             "--root",
             str(root),
             "build",
-            "--out",
+            "--out-dir",
             str(root / "_build" / "html"),
         ],
         capture_output=True,

@@ -1,7 +1,8 @@
 """The ``smets`` command: one message handler, exit codes from counts.
 
 Exit codes: 0 success, 1 the input has errors (or a policy failed), 2 the
-command could not run (bad usage, missing files).
+command could not run (bad usage, missing files). The options every command
+shares are spelled by :mod:`smets_spec.commands.common` (see docs/cli.md).
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .commands.common import CANNOT_RUN, FINDINGS, add_format_option, add_input_option
 from .corpus.load import load, report
 from .corpus.project import Project, find_project
 
@@ -41,10 +44,10 @@ ALONE: dict[str, str] = dict.fromkeys(
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     """Load and validate the spec (or a needs.json), print every diagnostic."""
-    path = Path(args.path) if args.path else project.spec
+    path = Path(args.source) if args.source else project.spec
     corpus = load(path, relative_to=project.root)
     reporter = report(corpus)
-    if args.json:
+    if args.format == "json":
         json.dump(
             {"needs": len(corpus), "errors": reporter.errors, "diagnostics": [d.to_json() for d in reporter]},
             sys.stdout,
@@ -68,20 +71,57 @@ def _command(argv: Sequence[str]) -> str | None:
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smets", description="The SMETS specification toolkit.")
     parser.add_argument("--root", help="repository root (default: found from the current folder)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = sub.add_parser("validate", help="validate the spec and print errors with file:line")
-    validate.add_argument("path", nargs="?", help="spec folder or needs.json (default: spec/)")
-    validate.add_argument("--json", action="store_true", help="machine-readable output")
+    add_input_option(validate)
+    validate.add_argument("path", nargs="?", help=argparse.SUPPRESS)  # deprecated: use --from
+    add_format_option(validate, ("text", "json"))
     validate.set_defaults(handler=cmd_validate)
     for name in modules:
         importlib.import_module(name).add_commands(sub)
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("smets-spec")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _positional_input(args: argparse.Namespace) -> None:
+    """``smets validate PATH`` (the old spelling) still works, as ``--from PATH``."""
+    old = getattr(args, "path", None)
+    if old and getattr(args, "source", None) is None and args.command in ("validate", "dups"):
+        sys.stderr.write(f"smets {args.command}: a positional PATH is deprecated; use --from {old}\n")
+        args.source = old
+
+
+def _quiet_on_closed_pipe() -> int:
+    """The reader went away (``smets ... | head``): say nothing more, no traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's final flush of stdout must not fail again
+    except (OSError, ValueError):
+        pass
+    return FINDINGS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return _quiet_on_closed_pipe()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     command = _command(sys.argv[1:] if argv is None else argv)
     parser = build_parser((ALONE[command],) if command in ALONE else COMMAND_MODULES)
     args = parser.parse_args(argv)
+    _positional_input(args)
     try:
         try:
             project = find_project(Path(args.root) if args.root else None)
@@ -92,8 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = args.handler
         return handler(args, project)
     except (FileNotFoundError, ValueError) as exc:
-        sys.stderr.write(f"smets: error: {exc}\n")
-        return 2
+        sys.stderr.write(f"smets {args.command}: error: {exc}\n")
+        return CANNOT_RUN
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 from ..corpus.diagnostics import Diagnostic, Location, Reporter, Rule, Severity
 from ..corpus.load import load_spec, report
 from ..corpus.project import Project
+from .common import add_out_dir_option
+from .common import status as status_line
 
 
 def check_conf(conf: Path, derived: Iterable[str], display: str = "conf.py") -> list[Diagnostic]:
@@ -67,17 +70,25 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         conf_problems.print()
         sys.stderr.write("smets build: conf.py sets derived configuration; nothing was built\n")
         return 1
-    out = Path(args.out).resolve() if args.out else project.html_dir
+    out = Path(args.out_dir).resolve() if args.out_dir else project.html_dir
     from ..conformance import live
     from ..conformance.forbuild import build_finished, ensure_results  # the site shows the latest results
 
-    ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
+    live.report_failures_to_caller()
     try:
-        status = run_sphinx(
-            project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
-        )
+        ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
+        try:
+            with contextlib.nullcontext() if args.verbose else status_line("building the site (Sphinx)"):
+                status = run_sphinx(
+                    project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
+                )
+        finally:
+            live.settle()
+    except (live.StepFailedError, live.BuildAbortedError) as exc:
+        sys.stderr.write(f"smets build: conformance: {exc}\nsmets build: the site was not built\n")
+        return 1
     finally:
-        live.settle()
+        live.report_failures_to_caller(False)
         build_finished(out)
     if status == 0:
         sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
@@ -88,7 +99,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
 
 def add_commands(sub: Any) -> None:
     build = sub.add_parser("build", help="validate the spec and build the HTML site and needs.json")
-    build.add_argument("--out", help="output folder (default: _build/html)")
+    add_out_dir_option(build, "the site and needs.json", "_build/html")
     build.add_argument(
         "-j", "--jobs", default="auto", help="Sphinx parallel jobs (default: one per core; 1 for serial)"
     )

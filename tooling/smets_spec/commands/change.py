@@ -21,11 +21,13 @@ from ..change.impact import ChangeImpact, analyse
 from ..change.review import _plain, build_review, suspects_of, to_json
 from ..change.specindex import IndexCache, no_gc, open_side
 from ..change.suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
+from ..corpus.files import write_atomic
 from ..corpus.project import Project
 from ..corpus.schema import Requirement
 from ..render.change_text import diff_text, impact_text
 from ..render.review_md import change_section, cost_section
 from ..render.review_md import render as review_markdown
+from .common import add_format_option, add_out_option
 
 if TYPE_CHECKING:
     from ..trace.gaps import Level
@@ -53,7 +55,7 @@ def _open(args: argparse.Namespace, project: Project) -> ChangeSet:
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_atomic(Path(out), text)
     else:
         sys.stdout.write(text)
 
@@ -136,10 +138,21 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
     if base is None:
         tags = recorded_versions(repo, cache_for(project, not args.no_cache))[0] if repo.is_git else []
         if not tags:
-            sys.stdout.write(
+            note = (
                 "no version: suspect links are counted from the last recorded version or version tag; "
-                "give BASE to compare with another revision\n"
+                "give BASE to compare with another revision"
             )
+            if args.format == "json":
+                data: dict[str, object] = {
+                    "base": None,
+                    "head": None,
+                    "suspects": [],
+                    "reviewed": [],
+                    "note": note,
+                }
+                sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            else:
+                sys.stdout.write(note + "\n")
             return 0
         name, sha = tags[-1]
         base = name if repo.repo is not None and name in {t.name for t in repo.repo.tags} else sha
@@ -149,7 +162,7 @@ def cmd_suspects(args: argparse.Namespace, project: Project) -> int:
     from ..trace.gaps import Level
 
     level = Level.ERROR if args.fail else _policy_level(project)
-    if args.json:
+    if args.format == "json":
         data = {
             "base": changeset.base.label,
             "head": changeset.head.label,
@@ -245,20 +258,20 @@ def _revision_args(parser: argparse.ArgumentParser, head: bool = True) -> None:
 def add_commands(sub: Any) -> None:
     diff = sub.add_parser("diff", help="needs added, removed and modified between two revisions")
     _revision_args(diff)
-    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    diff.add_argument("--out", help="write to this file instead of stdout")
+    add_format_option(diff)
+    add_out_option(diff, "the report")
     diff.set_defaults(handler=cmd_diff)
 
     impact = sub.add_parser("impact", help="everything downstream of each change, with the cost of change")
     _revision_args(impact)
-    impact.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    impact.add_argument("--out", help="write to this file instead of stdout")
+    add_format_option(impact)
+    add_out_option(impact, "the report")
     impact.set_defaults(handler=cmd_impact)
 
     review = sub.add_parser("review", help="the pull-request review report (Markdown comment or JSON)")
     _revision_args(review)
-    review.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    review.add_argument("--out", help="write to this file instead of stdout")
+    add_format_option(review, ("markdown", "json"))
+    add_out_option(review, "the report")
     review.add_argument("--no-validate", action="store_true", help="skip the validation of the head side")
     review.add_argument("--no-duplicates", action="store_true", help="skip the duplicates analysis")
     review.set_defaults(handler=cmd_review)
@@ -269,7 +282,7 @@ def add_commands(sub: Any) -> None:
     )
     suspects.add_argument("head", metavar="HEAD", nargs="?", help="head revision (default: the working tree)")
     suspects.add_argument("--fail", action="store_true", help="exit 1 on any suspect, whatever the policy")
-    suspects.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_option(suspects, ("text", "json"))
     suspects.add_argument("--no-cache", action="store_true", help="do not read or write .smets-cache/")
     suspects.add_argument("--timing", action="store_true", help=argparse.SUPPRESS)
     suspects.set_defaults(handler=cmd_suspects, worktree=False)

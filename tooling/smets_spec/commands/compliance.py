@@ -20,6 +20,7 @@ from ..corpus.files import write_atomic
 from ..corpus.project import Project
 from ..corpus.versions import window_text
 from ..render.compliance_text import compliance_markdown, compliance_text
+from .common import add_format_option, add_out_option
 
 
 def _refuse(message: str, fix: str) -> int:
@@ -109,10 +110,7 @@ def add_commands(sub: Any) -> None:
     )
     parser.add_argument("--device", required=True, help="device kind or id, e.g. GSME or DEV_GSME")
     parser.add_argument("--installed", required=True, help="installation date, YYYY-MM-DD")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument(
-        "--json", dest="format", action="store_const", const="json", help="same as --format json"
-    )
+    add_format_option(parser, ("text", "json", "markdown"))
     parser.add_argument("--full", action="store_true", help="text: print every requirement's text in full")
-    parser.add_argument("--out", help="write to this file instead of stdout")
+    add_out_option(parser, "the answer")
     parser.set_defaults(handler=cmd_compliance)

@@ -25,12 +25,13 @@ from typing import Any
 from ..conformance import DEFAULT_TARGET, live, sync
 from ..conformance.frontend import FrontEndError
 from ..conformance.results import Results, Status
-from ..conformance.runner import SUITE_DIR, Run, collect, run_suite
+from ..conformance.runner import SUITE_DIR, Run, SuiteCannotRunError, collect, run_suite
 from ..conformance.wiretarget import probe
 from ..corpus.diagnostics import Location, Reporter, Rule
 from ..corpus.load import Corpus, load_spec
 from ..corpus.project import Project
 from ..reference.registry import load_registry
+from .common import add_format_option, add_out_option, status
 
 PYTEST_USAGE_ERROR = 4
 WIRE_READS = " | read over the wire: "
@@ -90,6 +91,14 @@ def _wire_target(args: argparse.Namespace, corpus: Corpus) -> str | None:
 
 
 def cmd_conform(args: argparse.Namespace, project: Project) -> int:
+    try:
+        return _conform(args, project)
+    except SuiteCannotRunError as exc:
+        sys.stderr.write(f"smets conform: {exc}\n")
+        return 2
+
+
+def _conform(args: argparse.Namespace, project: Project) -> int:
     corpus = load_spec(project.spec, relative_to=project.root)
     if corpus.errors:
         Reporter(list(corpus.diagnostics)).print()
@@ -109,8 +118,13 @@ def cmd_conform(args: argparse.Namespace, project: Project) -> int:
         run = collect(project.spec)
     else:
         out = Path(args.out).resolve() if args.out else live.results_file_for(project.html_dir)
-        redirect = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
-        with redirect:
+        redirect = (
+            contextlib.redirect_stdout(sys.stderr) if args.format == "json" else contextlib.nullcontext()
+        )
+        spinner = (
+            contextlib.nullcontext() if args.verbose else status(f"running the suite against {args.target}")
+        )
+        with redirect, spinner:
             run = run_suite(project.spec, out, args.target, quiet=not args.verbose, select=args.select)
     if run.exit_code == PYTEST_USAGE_ERROR or run.results is None:
         sys.stderr.write(f"smets conform: the suite could not run (pytest exit status {run.exit_code})\n")
@@ -124,7 +138,7 @@ def cmd_conform(args: argparse.Namespace, project: Project) -> int:
             f"{'disagree' if problems.errors else 'agree'}\n"
         )
         return 1 if problems.errors else 0
-    if args.json:
+    if args.format == "json":
         json.dump(run.results.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
@@ -163,10 +177,8 @@ def add_commands(sub: Any) -> None:
         metavar="FILE",
         help="TOML file with the DLMS/COSEM connection settings ([dlms] table)",
     )
-    conform.add_argument(
-        "--out", help="results file (default: _build/html/.smets/conformance.json, read by the site)"
-    )
-    conform.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    add_out_option(conform, "the results", "_build/html/.smets/conformance.json, read by the site")
+    add_format_option(conform, ("text", "json"))
     conform.add_argument("-k", dest="select", help="run only tests matching this pytest -k expression")
     conform.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")
     conform.add_argument(

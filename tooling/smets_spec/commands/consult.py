@@ -10,6 +10,7 @@ from typing import Any
 from ..corpus.diagnostics import Reporter
 from ..corpus.load import Corpus, load_spec, report
 from ..corpus.project import Project
+from .common import CANNOT_RUN, add_out_option, progress
 
 
 def _corpus(project: Project) -> Corpus | None:
@@ -29,7 +30,8 @@ def cmd_export(args: argparse.Namespace, project: Project) -> int:
     if corpus is None:
         return 1
     consultation = pick_consultation(corpus, args.consultation)
-    out = Path(args.out)
+    out = Path(args.out) if args.out else project.build_dir / f"{consultation.id}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
     result = export_workbook(corpus, consultation, spec_revision(project.root), out)
     sys.stdout.write(
         f"{out}: {result.consultation} at revision {result.revision}: "
@@ -45,9 +47,14 @@ def cmd_import(args: argparse.Namespace, project: Project) -> int:
     corpus = _corpus(project)
     if corpus is None:
         return 1
+    missing = [name for name in args.files if not Path(name).is_file()]
+    if missing:
+        for name in missing:
+            sys.stderr.write(f"smets consult import: error: {name}: no such workbook; nothing was imported\n")
+        return CANNOT_RUN
     reporter = Reporter()
     failed = 0
-    for name in args.files:
+    for name in progress(args.files, "reading workbooks"):
         path = Path(name)
         result = read_workbook(path, corpus, where=name)
         reporter.extend(result.diagnostics)
@@ -116,7 +123,7 @@ def add_commands(sub: Any) -> None:
     verbs = consult.add_subparsers(dest="consult_command", required=True, metavar="ACTION")
     export = verbs.add_parser("export", help="write the workbook respondents fill in")
     export.add_argument("--consultation", help="consultation id (default: the only one in the spec)")
-    export.add_argument("--out", required=True, help="the .xlsx file to write")
+    add_out_option(export, "the workbook", "_build/CONSULTATION_ID.xlsx")
     export.set_defaults(handler=cmd_export)
     imp = verbs.add_parser("import", help="read returned workbooks into spec/consultations/")
     imp.add_argument("files", nargs="+", help="returned .xlsx workbooks (one respondent each)")
@@ -128,5 +135,5 @@ def add_commands(sub: Any) -> None:
     imp.set_defaults(handler=cmd_import)
     summary = verbs.add_parser("summary", help="consolidated responses (counts; --out writes a workbook)")
     summary.add_argument("--consultation", help="consultation id (default: the only one in the spec)")
-    summary.add_argument("--out", help="the .xlsx file to write")
+    add_out_option(summary, "the summary workbook (.xlsx)", "none: counts on standard output only")
     summary.set_defaults(handler=cmd_summary)

@@ -25,6 +25,7 @@ from ..duplicates.items import Source, from_corpus, from_needs_json
 from ..duplicates.report import json_report, markdown_report, text_report
 from ..duplicates.scan import scan
 from ..duplicates.suppress import Outcome, Suppressions, apply, entry_text, load_suppressions
+from .common import add_format_option, add_input_option, status
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
 HEADER = (
@@ -35,7 +36,7 @@ HEADER = (
 
 def _source(args: argparse.Namespace, project: Project) -> tuple[Source, Path | None]:
     """The source to scan and its default suppression file."""
-    path = Path(args.path) if args.path else project.spec
+    path = Path(args.source) if args.source else project.spec
     if path.is_file():
         if path.suffix != ".json":
             raise ValueError(f"{path}: not a spec folder or a needs.json file [smets.input]")
@@ -92,17 +93,18 @@ def cmd_dups(args: argparse.Namespace, project: Project) -> int:
         for problem in problems:
             sys.stderr.write(problem.format() + "\n")
         return 2
-    result = scan(source, terms=not args.no_terms)
+    with status("comparing every pair of texts"):
+        result = scan(source, terms=not args.no_terms)
     texts = {item.id: item.text for item in source.items()}
     outcome = apply(result.findings, result.terms, suppressions, texts)
     wanted = {Kind(k) for k in args.kind} if args.kind else set(Kind)
     outcome.active = [f for f in outcome.active if f.score >= args.min_score and f.kind in wanted]
     if args.accept:
         return _accept(args, outcome, path, project)
-    if args.json:
+    if args.format == "json":
         json.dump(json_report(result, outcome), sys.stdout, indent=2)
         sys.stdout.write("\n")
-    elif args.markdown:
+    elif args.format == "markdown":
         sys.stdout.write(markdown_report(result, outcome))
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
@@ -118,14 +120,9 @@ def add_commands(sub: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dups.add_argument(
-        "path", nargs="?", help="spec folder, repository, or any sphinx-needs needs.json (default: spec/)"
-    )
-    output = dups.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="machine-readable output")
-    output.add_argument(
-        "--markdown", action="store_true", help="a Markdown report (for a pull request comment)"
-    )
+    add_input_option(dups, "spec folder, repository, or any sphinx-needs needs.json")
+    dups.add_argument("path", nargs="?", help=argparse.SUPPRESS)  # deprecated: use --from
+    add_format_option(dups)
     dups.add_argument(
         "--min-score",
         type=float,

@@ -4,9 +4,11 @@ Templates live in ``templates/new/``: ``req.rst.jinja`` for requirements,
 ``generic.rst.jinja`` for every other type, ``page.rst.jinja`` for the head of a
 new page. A stub holds every required field of its type. Where the schema has an
 honest default the stub uses it (``unknown`` for a figure or a yes/no fact, ``unmapped`` for a
-data item's mapping, ``draft`` for the status); where only the author can say
-(an enum, a yes/no, a citation) it writes ``TODO``, and the command lists what
-``smets validate`` will ask for, with file and line.
+data item's mapping, ``draft`` for the status); where only the author can say (the devices a
+requirement binds, its impact class, a citation, the text itself) it writes the placeholder
+``TODO``, which validation reports at its line, with what to write, until it is replaced
+(:mod:`smets_spec.corpus.placeholders`): nothing is invented, and a stub cannot be published by
+mistake. The command prints the fields still to fill in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from ..corpus.diagnostics import Reporter
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus, load_spec
+from ..corpus.placeholders import MARKER
 from ..corpus.project import Project
 from ..corpus.schema import BY_DIRECTIVE, SECTION_TITLES, DataItem, Device, Need, Requirement, Section
 
@@ -120,16 +124,8 @@ def stub_fields(model: type[Need]) -> list[tuple[str, str]]:
         elif "'unknown'" in annotation:
             out.append((name, "unknown"))
         else:
-            out.append((name, "TODO"))
+            out.append((name, MARKER))
     return out
-
-
-def _usual_devices(corpus: Corpus, section: Section) -> str:
-    """The device most requirements of the section are mandatory for (else the first device)."""
-    counts = Counter(d for r in corpus.requirements if r.section == section for d in r.mandatory_for)
-    if counts:
-        return counts.most_common(1)[0][0]
-    return next((d.id for d in corpus.of_type(Device)), "DEV_ESME")
 
 
 def _stub(args: argparse.Namespace, project: Project, corpus: Corpus, model: type[Need]) -> tuple[str, str]:
@@ -137,15 +133,15 @@ def _stub(args: argparse.Namespace, project: Project, corpus: Corpus, model: typ
     if model is Requirement:
         section = Section(args.section.upper())
         need_id = next_requirement_id(corpus, section)
-        devices = args.devices or _usual_devices(corpus, section)
         text = render(
             project,
             "req.rst.jinja",
             id=need_id,
-            title=args.title or "New requirement",
+            title=args.title or f"{MARKER} title",
             section=section.value,
             introduced=args.introduced,
-            devices=devices,
+            devices=args.devices or MARKER,
+            impact=args.impact or MARKER,
         )
         return need_id, text
     need_id = next_prefixed_id(corpus, model, args.title or "NEW")
@@ -154,7 +150,7 @@ def _stub(args: argparse.Namespace, project: Project, corpus: Corpus, model: typ
         "generic.rst.jinja",
         directive=model.directive,
         id=need_id,
-        title=args.title or f"New {model.title_.lower()}",
+        title=args.title or f"{MARKER} title",
         fields=stub_fields(model),
         type_title=model.title_,
     )
@@ -202,7 +198,7 @@ def cmd_new(args: argparse.Namespace, project: Project) -> int:
         heading, directive = _page_head(model, section, need_id, args.title or need_id)
         existing = render(project, "page.rst.jinja", heading=heading, directive=directive)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(existing + text, encoding="utf-8")
+    write_atomic(path, existing + text)
     sys.stdout.write(f"{project.rel(path)}: added {model.directive} {need_id}\n")
     return _report_todo(project, project.rel(path), len(existing.splitlines()))
 
@@ -214,7 +210,10 @@ def _report_todo(project: Project, file: str, first_line: int) -> int:
         [d for d in corpus.diagnostics if d.location.file == file and (d.location.line or 0) > first_line]
     )
     if todo.diagnostics:
-        sys.stdout.write("fill in these fields, then run `smets validate`:\n")
+        sys.stdout.write(
+            f"{len(todo.diagnostics)} placeholder(s) to fill in; `smets validate` reports each until it "
+            "is replaced:\n"
+        )
         todo.print(sys.stdout)
     return 0
 
@@ -225,7 +224,11 @@ def add_commands(sub: Any) -> None:
     new.add_argument("--section", help="section code for a requirement (e.g. PC)")
     new.add_argument("--title", help="title of the new need")
     new.add_argument(
-        "--devices", help="devices a new requirement is mandatory for (default: the first device)"
+        "--devices",
+        help="devices a new requirement is mandatory for, e.g. DEV_ESME,DEV_GSME (default: TODO, to fill in)",
+    )
+    new.add_argument(
+        "--impact", help="impact class of a new requirement, e.g. firmware (default: a TODO to fill in)"
     )
     new.add_argument("--introduced", default="unreleased", help="version introducing it")
     new.add_argument("--print", action="store_true", help="print the stub instead of writing it")

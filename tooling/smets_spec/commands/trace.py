@@ -27,6 +27,7 @@ from ..trace.coverage import (
 )
 from ..trace.gaps import POLICY_FILE, Gap, Level, Policy, default_policy, find_gaps, load_policy
 from ..trace.graph import Reached, check_link_types, format_path, graph_of, walk
+from .common import add_format_option, add_input_option
 
 
 def _link_specs() -> dict[str, LinkSpec]:
@@ -114,7 +115,7 @@ def cmd_trace(args: argparse.Namespace, project: Project) -> int:
     directions = ["upstream"] if args.up else ["downstream"] if args.down else ["upstream", "downstream"]
     walks = trace_result(corpus, graph_of(corpus), args.id, directions, args.depth, links)
     need = corpus.needs[args.id]
-    if args.json:
+    if args.format == "json":
         data: dict[str, Any] = {
             "id": need.id,
             "title": need.title,
@@ -187,7 +188,7 @@ def _figures_text(fig: dict[str, Any]) -> list[str]:
         f"  verified by a test  {_share(fig['tested'], req)}",
         f"  with a model        {_share(fig['modelled'], req)}",
         f"  using data items    {_share(fig['with_data'], req)}",
-        f"  all data carried    {_share(fig['data_carried'], req)}",
+        f"    all data carried  {_share(fig['data_carried'], fig['with_data'])}",  # of those using data
         f"data items            {items:>5}",
         f"  DLMS/COSEM          {_share(fig['dlms_cosem'], items)}",
         f"  ZigBee SE           {_share(fig['zigbee_se'], items)}",
@@ -218,7 +219,7 @@ def cmd_check(args: argparse.Namespace, project: Project) -> int:
     gaps = find_gaps(corpus, policy, gap_finders())
     errors = sum(1 for g in gaps if g.level is Level.ERROR)
     warnings = len(gaps) - errors
-    if args.json:
+    if args.format == "json":
         data = {
             "policy": policy.path,
             "figures": figures(corpus),
@@ -255,13 +256,13 @@ def add_commands(sub: Any) -> None:
     )
     trace.add_argument("--depth", type=int, default=None, help="hops to follow (default: all)")
     trace.add_argument("--links", help="only these link types, comma-separated (e.g. uses,maps_to)")
-    trace.add_argument("--json", action="store_true", help="machine-readable output")
-    trace.add_argument("--from", dest="source", help="spec folder or needs.json (default: spec/)")
+    add_format_option(trace, ("text", "json"))
+    add_input_option(trace)
     trace.set_defaults(handler=cmd_trace)
     check = sub.add_parser(
         "check", help="print coverage figures and gaps; exit 1 on gaps the policy calls errors"
     )
     check.add_argument("--policy", help=f"policy file (default: {POLICY_FILE} at the repository root)")
-    check.add_argument("--json", action="store_true", help="machine-readable output")
-    check.add_argument("--from", dest="source", help="spec folder or needs.json (default: spec/)")
+    add_format_option(check, ("text", "json"))
+    add_input_option(check)
     check.set_defaults(handler=cmd_check)

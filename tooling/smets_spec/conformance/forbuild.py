@@ -20,15 +20,40 @@ from ..corpus.project import Project
 from ..corpus.schema import ConformanceTest
 from . import live
 from .results import age_text, load
-from .runner import newest_source, run_suite
+from .runner import SuiteCannotRunError, newest_source, run_suite
+
+#: pytest's exit statuses that still leave a full results file (0 all passed, 1 some failed)
+_RAN = (0, 1)
+_CANNOT_RUN = 3
+
+
+def log_file_for(path: Path) -> Path:
+    """Where the suite's own output goes when it runs beside a build (next to the results)."""
+    return path.with_suffix(".log")
 
 
 def _suite_in_child(spec: Path, path: Path) -> None:
-    """The body of the forked suite run: pytest in-process, its output dropped, its status the exit code."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    sys.exit(run_suite(spec, path).exit_code)
+    """The forked suite run: pytest in-process, its output in the log, its status the exit code."""
+    log = log_file_for(path)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        sys.exit(run_suite(spec, path).exit_code)
+    except SuiteCannotRunError as exc:
+        sys.stderr.write(f"{exc}\n")
+        sys.exit(_CANNOT_RUN)
+
+
+def _cause(path: Path, code: int | None) -> str:
+    """Why a suite run beside the build failed: the last lines it printed (they name the error)."""
+    try:
+        lines = [line for line in log_file_for(path).read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        lines = []
+    tail = "\n    ".join(lines[-8:]) or "(it printed nothing)"
+    return f"the conformance suite failed (exit status {code}); its last output:\n    {tail}"
 
 
 def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
@@ -42,6 +67,8 @@ def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
         "reference models (smets conform), beside the build\n"
     )
     started = time.monotonic()
+    log = log_file_for(path)
+    log.parent.mkdir(parents=True, exist_ok=True)
     child = forking.start(_suite_in_child, (project.spec, path), "smets-conformance")
     if child is not None:
 
@@ -60,8 +87,8 @@ def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
                 "--out",
                 str(path),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
 
         def status() -> int | None:
@@ -72,6 +99,8 @@ def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
         sys.stdout.write(
             f"conformance: suite ran in {time.monotonic() - started:.1f} s (exit status {code})\n"
         )
+        if code not in _RAN or not path.is_file():
+            raise live.StepFailedError(_cause(path, code))
         report(path)
 
     return finish
@@ -116,11 +145,13 @@ def ensure_results(
 
 
 def report(path: Path) -> None:
+    """Say how old the results are; raise :class:`live.StepFailedError` when they cannot be read."""
     try:
         results = load(path)
     except ValueError as exc:
-        sys.stdout.write(f"conformance: {exc}; the site shows every requirement as not tested\n")
-        return
+        raise live.StepFailedError(
+            f"{exc}; delete it or run `smets conform` to write it again (the site would show no results)"
+        ) from exc
     stale = (
         " (older than the models or the suite: run `smets conform`)"
         if (results.generated.timestamp() < newest_source())

@@ -18,6 +18,34 @@ RESULTS_NAME = "conformance.json"
 STATE_FOLDER = ".smets"
 
 
+class StepFailedError(RuntimeError):
+    """A conformance step inside a build failed (the suite could not run, the results are unreadable).
+
+    The message gives the real cause; the build stops with it instead of publishing a site
+    that shows every requirement as not tested.
+    """
+
+
+class BuildAbortedError(BaseException):
+    """Carries a :class:`StepFailedError` out of Sphinx to ``smets build``, which prints it in one line.
+
+    A BaseException, so Sphinx's event machinery and ``build_main`` let it through instead of
+    printing their crash report; raised only when :func:`report_failures_to_caller` was called.
+    """
+
+
+_CALLER_REPORTS: list[bool] = [False]
+
+
+def report_failures_to_caller(on: bool = True) -> None:
+    """``smets build`` says it reports a failed step itself (a plain sphinx-build does not)."""
+    _CALLER_REPORTS[0] = on
+
+
+def caller_reports_failures() -> bool:
+    return _CALLER_REPORTS[0]
+
+
 @dataclass
 class _Live:
     path: Path | None = None

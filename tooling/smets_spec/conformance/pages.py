@@ -27,7 +27,7 @@ from ..corpus.schema import (
 )
 from ..markup.html import Linker, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
-from ..markup.rst import escape, heading
+from ..markup.rst import heading
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
 from .wirepage import protocol_section
@@ -341,7 +341,11 @@ def source_listing(corpus: Corpus, args: list[str]) -> str:
         lines, start = inspect.getsourcelines(obj)  # type: ignore[arg-type]
         file = Path(inspect.getsourcefile(obj) or "?")  # type: ignore[arg-type]
     except (ImportError, AttributeError, OSError, TypeError, ValueError) as exc:
-        return f"*Source of ``{escape(ref)}`` not available: {escape(str(exc))}.*\n"
+        # a page that cannot show what it promises fails the build, at this directive's line
+        raise ValueError(
+            f"the source of {ref} cannot be shown: {exc}; check the module:qualname, and that the "
+            "package is installed with its dependencies [smets.conformance]"
+        ) from exc
     shown = (
         "/".join(file.parts[file.parts.index("smets_spec") :]) if "smets_spec" in file.parts else file.name
     )

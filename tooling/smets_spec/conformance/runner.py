@@ -18,6 +18,10 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 PLUGIN = "smets_spec.conformance.plugin"
 
 
+class SuiteCannotRunError(RuntimeError):
+    """The suite could not start (pytest missing); the message says what to install."""
+
+
 @dataclass(frozen=True)
 class Run:
     """What a suite run left behind: pytest's exit code and the results (None if none were written)."""
@@ -62,7 +66,13 @@ def run_suite(
     The target's module is imported with the current folder on the path, as
     ``python -m`` would, so a target next to the caller's code is found.
     """
-    import pytest
+    try:
+        import pytest
+    except ImportError as exc:  # a runtime dependency: only a broken installation lacks it
+        raise SuiteCannotRunError(
+            f"the conformance suite needs pytest, which is not importable ({exc}); "
+            "reinstall the package (pip install -e .) so its dependencies are installed"
+        ) from exc
 
     if out.exists():
         out.unlink()

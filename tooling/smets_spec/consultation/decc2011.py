@@ -105,7 +105,7 @@ OVERVIEW = """Consultations
 =============
 
 Consultations on the specification, their questions, and every response imported from the
-returned workbooks (see the consultation guide in ``docs/consultation.md``).
+returned workbooks (see the :doc:`consultation guide </guide/consultation>`).
 
 .. toctree::
    :maxdepth: 2

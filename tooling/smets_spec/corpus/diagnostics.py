@@ -47,6 +47,7 @@ class Rule(StrEnum):
     SPHINX = "smets.sphinx"
     CONFORMANCE = "smets.conformance"
     CONFIG = "smets.config"
+    PLACEHOLDER = "smets.placeholder"  # a TODO that `smets new` wrote, not yet replaced
     # consultation workbooks (smets consult import)
     CONSULT_FILE = "smets.consult-file"
     CONSULT_WORKBOOK = "smets.consult-workbook"

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from . import placeholders
 from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
 from .rstreader import RawNeed, read_tree
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
@@ -212,6 +213,12 @@ def build_record(
             )
         else:
             data[name] = _one_line(value) if isinstance(value, str) else value
+    held = {name for name, value in values.items() if name != "id" and placeholders.is_placeholder(value)}
+    problems.extend(placeholders.find(raw, values, model, need_id))  # each at its line, with what to write
+    for name in held:
+        data.pop(name, None)
+    if rejected is not None:
+        rejected.update(held)
     problems.extend(
         Diagnostic(
             raw.location,
@@ -221,7 +228,7 @@ def build_record(
             f"add ':{name}:' ({model.model_fields[name].description})",
         )
         for name in model.required
-        if data.get(name) in (None, "", (), [])
+        if data.get(name) in (None, "", (), []) and name not in held
     )
     try:
         record = model.model_validate(data)

@@ -86,10 +86,14 @@ def _at(where: Location, lines: Mapping[str, int] | None, name: str) -> Location
 
 
 def check_applicability(
-    req: Requirement, where: Location, lines: Mapping[str, int] | None = None
+    req: Requirement,
+    where: Location,
+    lines: Mapping[str, int] | None = None,
+    rejected: frozenset[str] = frozenset(),
 ) -> Iterator[Diagnostic]:
     """A requirement states which devices it binds, each with one degree."""
-    if not req.mandatory_for and not req.optional_for:
+    stated = {"mandatory_for", "optional_for"} & rejected  # reported already (e.g. a placeholder)
+    if not req.mandatory_for and not req.optional_for and not stated:
         yield _error(
             where,
             f"requirement '{req.id}' states no device applicability",
@@ -193,7 +197,7 @@ def check_need(
     whose invalid values were reported already (no second error for them).
     """
     if isinstance(need, Requirement):
-        yield from check_applicability(need, where, lines)
+        yield from check_applicability(need, where, lines, rejected)
     elif isinstance(need, DataItem):
         yield from check_data_item(need, where, lines)
     elif isinstance(need, ProtocolObject):

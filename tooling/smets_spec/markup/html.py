@@ -7,6 +7,7 @@ nothing here knows about Sphinx.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Protocol
@@ -28,6 +29,13 @@ class Linker(Protocol):
 
 def esc(text: object) -> str:
     return escape(str(text), quote=True)
+
+
+def breakable(html: str) -> str:
+    """Links to needs whose ids a narrow table cell may break after an underscore (and nowhere else)."""
+    return re.sub(
+        r">([A-Z][A-Z0-9_.]*_[A-Z0-9_.]+)</a>", lambda m: ">" + m[1].replace("_", "_<wbr>") + "</a>", html
+    )
 
 
 def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = False) -> str:

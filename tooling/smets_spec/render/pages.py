@@ -23,7 +23,7 @@ from ..corpus.schema import (
     Requirement,
     Section,
 )
-from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.html import Linker, breakable, esc, need_link, raw_block, table
 from ..markup.rst import escape, heading, list_table
 from ..protocols.assess import assessment_of
 from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
@@ -146,7 +146,8 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
     ]
     unmapped = list(protocol_coverage(corpus).none)
     header = ["Id", "Name", "Type", "Unit", "Protocol objects", "Assessment", "Used by"]
-    text = raw_block(table(header, rows, "smets-list"))
+    wide = breakable(table(header, rows, "smets-list"))
+    text = raw_block(wide.replace('<div class="smets-scroll">', '<div class="smets-scroll smets-wide">', 1))
     text += "\n" + heading(f"Unmapped data items ({len(unmapped)} of {len(items)})", "~")
     text += (
         "Carried by neither a DLMS/COSEM nor a ZigBee SE object (shares per protocol: "

@@ -323,7 +323,7 @@ def summary(corpus: Corpus, args: list[str], linker: Linker) -> str:
         ["… implemented by a reference model", str(every.modelled), percent(every.modelled, every.total)],
         ["… using data items", str(every.with_data), percent(every.with_data, every.total)],
         [
-            "… whose data is all carried by a protocol",
+            "… … of those, whose data is all carried by a protocol",
             str(every.carried),
             percent(every.carried, every.with_data),
         ],
@@ -370,7 +370,7 @@ def graph_html(
         "</noscript>"
     )
     cls = "smets-graph smets-wide" if wide else "smets-graph"
-    return f'<div class="{cls}" {attrs} style="--smets-graph-height:{height}px">{fallback}</div>'
+    return f'<div class="{cls}" {attrs} data-height="{height}">{fallback}</div>'
 
 
 def graph_view(

@@ -75,4 +75,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .conformance import register as register_conformance
 
     register_conformance(app)
+    from .search import register as register_search
+
+    register_search(app)
+    from .guide import register as register_guide
+
+    register_guide(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -27,7 +27,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus.load import Corpus
-from ..corpus.schema import NEED_TYPES, DataItem, LinkSpec, Need, Requirement
+from ..corpus.schema import NEED_TYPES, DataItem, Device, LinkSpec, Need, Requirement
 from ..markup.html import esc
 from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
@@ -35,6 +35,8 @@ from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .state import corpus_of
 
 _LONG = 48
+#: link lists longer than this are folded (a device holds dozens of data items)
+_FOLD = 12
 _FINGERPRINTS = "smets_card_fingerprints"
 _SPECS: dict[str, LinkSpec] = {name: spec for t in NEED_TYPES for name, spec in t.links().items()}
 _FIELDS: dict[type[Need], tuple[str, ...]] = {t: tuple(t.own_fields()) for t in NEED_TYPES}
@@ -90,19 +92,25 @@ def _meta(record: Need) -> str:
 
 
 def _links(record: Need, corpus: Corpus, linker: SphinxLinker) -> str:
-    """Every link written on the need and every link to it, one line per link type."""
-    lines = [
-        _line(_SPECS[name].outgoing, _refs(linker, corpus, list(getattr(record, name))))
-        for name in _LINKS[type(record)]
-        if getattr(record, name)
-    ]
+    """Every link written on the need and every link to it, one line per link type.
+
+    A long list (more than :data:`_FOLD` ids, such as the data items a device holds) is folded
+    under its label and count, so the card stays readable.
+    """
+    groups = [(_SPECS[name].outgoing, list(getattr(record, name))) for name in _LINKS[type(record)]]
     incoming: dict[str, list[str]] = {}
     for name, source in index_of(corpus).incoming.get(record.id, ()):
         incoming.setdefault(name, []).append(source)
-    lines += [
-        _line(_SPECS[name].incoming, _refs(linker, corpus, sources)) for name, sources in incoming.items()
-    ]
-    return f'<p class="smets-need-meta smets-need-links">{"<br>".join(lines)}</p>' if lines else ""
+    groups += [(_SPECS[name].incoming, sources) for name, sources in incoming.items()]
+    lines = [_line(label, _refs(linker, corpus, ids)) for label, ids in groups if 0 < len(ids) <= _FOLD]
+    folded = "".join(
+        f'<details class="smets-need-fold"><summary>{esc(label)} ({len(ids)})</summary>'
+        f"<p>{_refs(linker, corpus, ids)}</p></details>"
+        for label, ids in groups
+        if len(ids) > _FOLD
+    )
+    shown = f'<p class="smets-need-meta smets-need-links">{"<br>".join(lines)}</p>' if lines else ""
+    return shown + folded
 
 
 def _head(app: Sphinx, record: Need, linker: SphinxLinker) -> str:
@@ -148,16 +156,15 @@ def build_card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) 
     """The card: head, fields and links as one HTML fragment (docutils nodes cost more), then the content."""
     corpus = linker.corpus
     card = nodes.container(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
-    card += nodes.raw(
-        "",
-        _head(app, record, linker)
-        + _meta(record)
-        + _assessment(record, corpus)
-        + _links(record, corpus, linker),
-        format="html",
-    )
     body = nodes.container(classes=["smets-need-body"])
     body.extend(child.deepcopy() for child in node.children)
+    details = _meta(record) + _assessment(record, corpus) + _links(record, corpus, linker)
+    if isinstance(record, Device):  # a device's page opens with what the device is, then its figures
+        card += nodes.raw("", _head(app, record, linker), format="html")
+        card += body
+        card += nodes.raw("", details, format="html")
+        return card
+    card += nodes.raw("", _head(app, record, linker) + details, format="html")
     if isinstance(record, Requirement):  # its own page shows the same text, cut from here
         card += nodes.raw("", f"<!--smets-text {record.id}-->", format="html")
         card += body

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxError
 
 from ..conformance import forbuild, live
 from ..conformance.runner import newest_source
@@ -24,6 +25,12 @@ from .state import corpus_of, dependent_docs
 _STAMP = "smets_conformance_stamp"
 
 
+class ConformanceStepError(SphinxError):
+    """The conformance step of the build failed; the message is its real cause."""
+
+    category = "Conformance step failed"
+
+
 def results_path(app: Sphinx) -> Path:
     configured = str(app.config.smets_conformance_results or "")
     if configured:
@@ -32,10 +39,15 @@ def results_path(app: Sphinx) -> Path:
 
 
 def _init(app: Sphinx) -> None:
-    live.settle()  # a suite run ``smets build`` started beside the build has written the results
-    path = results_path(app)
-    if not app.config.smets_conformance_results and not path.is_file() and app.builder.format == "html":
-        forbuild.ensure_results(Project(Path(app.confdir)), Path(app.outdir), corpus_of(app))
+    try:
+        live.settle()  # a suite run ``smets build`` started beside the build has written the results
+        path = results_path(app)
+        if not app.config.smets_conformance_results and not path.is_file() and app.builder.format == "html":
+            forbuild.ensure_results(Project(Path(app.confdir)), Path(app.outdir), corpus_of(app))
+    except live.StepFailedError as exc:
+        if live.caller_reports_failures():  # smets build: one clear message, no crash report
+            raise live.BuildAbortedError(str(exc)) from exc
+        raise ConformanceStepError(str(exc)) from exc
     live.set_results_path(path)
 
 

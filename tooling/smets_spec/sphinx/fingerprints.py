@@ -73,7 +73,10 @@ class RenderedDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         args = tuple(self.arguments) + tuple(f"{k}={v}" for k, v in sorted(self.options.items()))
-        text = render(app_of(self.env), self.name, self.env.docname, args)
+        try:
+            text = render(app_of(self.env), self.name, self.env.docname, args)
+        except ValueError as exc:  # a renderer's refusal: an error at this directive's line
+            raise self.error(f"{self.name}: {exc}") from exc
         note_rendered(self.env, self.env.docname, self.name, args, text)
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname

@@ -41,7 +41,7 @@ from ..corpus.schema import Requirement
 from ..markup.html import esc, raw_block
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
-from . import fingerprints
+from . import fingerprints, reqnav
 from .linker import REQ_FOLDER, SphinxLinker, docname_of
 from .state import app_of, corpus_of
 
@@ -150,12 +150,19 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
     texts = requirement_texts(app, corpus)
     shell_title = esc(str(app.env.titles[SHELL].astext())) if SHELL in app.env.titles else ""
     linker = SphinxLinker(app, corpus, SHELL)
+    sections = {
+        str(r.section.value): linker.doc(docname_of(corpus, r.id))  # the shell is in req/ too
+        for r in corpus.requirements
+        if r.section
+    }
+    around = reqnav.neighbours(corpus, sections)
     written = set()
     for req in corpus.requirements:
         text = texts.get(req.id) or _fallback(req)
         body = page_body(corpus, req.id, linker, text)
         name = f"{req.id}.html"
-        page = _retitle(head, req, shell_title) + body + tail
+        own_head, own_tail = reqnav.relink(_retitle(head, req, shell_title), tail, *around[req.id])
+        page = own_head + body + own_tail
         target = outdir / REQ_FOLDER / name
         if not target.is_file() or target.read_text(encoding="utf-8") != page:
             target.write_text(page, encoding="utf-8")

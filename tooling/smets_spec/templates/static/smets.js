@@ -1,5 +1,5 @@
 /* SMETS site script: section filters for the large tables, and the neighbourhood graph view.
- * No library and no network: the graph data is _static/smets-graph.js, written by every build. */
+ * No network: the graph library is shipped in _static/vendor/ and the data is _static/smets-graph.js. */
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
@@ -45,19 +45,26 @@
   }
 
   /* ------------------------------------------------------------------ graph */
-  var dataPromise = null;
-  function loadData() {
-    if (window.SMETS_GRAPH) return Promise.resolve(window.SMETS_GRAPH);
-    if (!dataPromise) {
-      dataPromise = new Promise(function (resolve, reject) {
+  /* Cytoscape.js with the dagre layered layout (shipped in _static/vendor/, MIT, see its README),
+   * loaded only on pages with a graph; the data is _static/smets-graph.js, written by every build. */
+  var loaded = {};
+  function loadScript(path) {
+    if (!loaded[path]) {
+      loaded[path] = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
-        script.src = root + "_static/smets-graph.js";
-        script.onload = function () { resolve(window.SMETS_GRAPH); };
-        script.onerror = reject;
+        script.src = root + path;
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error(path)); };
         document.head.appendChild(script);
       });
     }
-    return dataPromise;
+    return loaded[path];
+  }
+  function loadGraph() {
+    return loadScript("_static/vendor/cytoscape.min.js")
+      .then(function () { return loadScript("_static/vendor/cytoscape-dagre.min.js"); })
+      .then(function () { return window.SMETS_GRAPH ? null : loadScript("_static/smets-graph.js"); })
+      .then(function () { return window.SMETS_GRAPH; });
   }
 
   function Index(data) {
@@ -95,13 +102,6 @@
     return levels;
   };
 
-  function el(name, attrs, parent) {
-    var node = document.createElementNS(SVGNS, name);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (parent) parent.appendChild(node);
-    return node;
-  }
-
   function html(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -109,13 +109,41 @@
     return node;
   }
 
-  var W = 170, H = 38, GAP_X = 90, GAP_Y = 12, CAP = 40;
+  /* Labels: the id (broken at "_" when long) and the title (shortened); the box is as wide as they are. */
+  var FONT = 11, LINE = 14, PAD_X = 10, PAD_Y = 7, MAX_CHARS = 34, MIN_READABLE = 0.6, measure = null;
+  function textWidth(text) {
+    if (!measure) {
+      measure = document.createElement("canvas").getContext("2d");
+      measure.font = "600 " + FONT + "px sans-serif";
+    }
+    return measure.measureText(text).width;
+  }
+  function idLines(id) {
+    if (id.length <= MAX_CHARS) return [id];
+    var lines = [], line = "";
+    id.split(/(?=_)/).forEach(function (part) {
+      if (line && (line + part).length > MAX_CHARS) { lines.push(line); line = part; } else line += part;
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+  function shorten(title) {
+    title = title.replace(/\s+/g, " ").trim();
+    return title.length > MAX_CHARS ? title.slice(0, MAX_CHARS - 1).trim() + "…" : title;
+  }
+  function ink(color) {  /* black or white text, whichever reads better on the type's colour */
+    var c = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color || "");
+    if (!c) return "#111";
+    var y = 0.299 * parseInt(c[1], 16) + 0.587 * parseInt(c[2], 16) + 0.114 * parseInt(c[3], 16);
+    return y < 140 ? "#fff" : "#111";
+  }
 
   function GraphView(box, index) {
     this.box = box;
     this.index = index;
     this.start = box.getAttribute("data-start");
     this.depth = parseInt(box.getAttribute("data-depth") || "1", 10);
+    this.height = parseInt(box.getAttribute("data-height") || "520", 10);
     this.direction = "both";
     this.allowed = index.data.links.map(function () { return true; });
     this.isPage = box.getAttribute("data-controls") === "1" && !!document.querySelector(".smets-graph-page");
@@ -153,21 +181,27 @@
     kinds.appendChild(html("summary", {}, "link types"));
     data.links.forEach(function (link, n) {
       var label = html("label");
-      var box = html("input", { type: "checkbox" });
-      box.checked = true;
-      box.addEventListener("change", function () { self.allowed[n] = box.checked; self.draw(); });
-      label.appendChild(box);
+      var check = html("input", { type: "checkbox" });
+      check.checked = true;
+      check.addEventListener("change", function () { self.allowed[n] = check.checked; self.draw(); });
+      label.appendChild(check);
       label.appendChild(document.createTextNode(" " + link.out));
       kinds.appendChild(label);
     });
+    var zoom = html("span", { "class": "smets-graph-zoom" });
+    [["+", "zoom in", 1.25], ["−", "zoom out", 0.8], ["fit", "show all", 0]].forEach(function (z) {
+      var button = html("button", { type: "button", title: z[1], "aria-label": z[1] }, z[0]);
+      button.addEventListener("click", function () { self.zoom(z[2]); });
+      zoom.appendChild(button);
+    });
     this.open = html("a", { "class": "smets-graph-open" }, "");
-    [input, datalist, depth, direction, kinds, this.open].forEach(function (c) { bar.appendChild(c); });
+    [input, datalist, depth, direction, kinds, zoom, this.open].forEach(function (c) { bar.appendChild(c); });
     this.input = input;
-    this.canvas = html("div", { "class": "smets-graph-canvas" });
+    this.canvas = html("div", { "class": "smets-graph-canvas", role: "img" });
+    this.canvas.style.height = this.height + "px";
     this.note = html("p", { "class": "smets-graph-note" });
-    this.box.appendChild(bar);
-    this.box.appendChild(this.canvas);
-    this.box.appendChild(this.note);
+    this.list = html("details", { "class": "smets-graph-list" });
+    [bar, this.canvas, this.note, this.list].forEach(function (c) { self.box.appendChild(c); });
   };
 
   GraphView.prototype.go = function (id) {
@@ -177,28 +211,53 @@
     this.draw();
   };
 
-  GraphView.prototype.layout = function (levels) {
-    var columns = {}, nodes = this.index.data.nodes;
-    Object.keys(levels).forEach(function (n) {
-      var level = levels[n];
-      (columns[level] = columns[level] || []).push(+n);
-    });
-    var keys = Object.keys(columns).map(Number).sort(function (a, b) { return a - b; });
-    var pos = {}, hidden = {}, tallest = 0;
-    keys.forEach(function (level, col) {
-      var column = columns[level].sort(function (a, b) {
-        return nodes[a][1] === nodes[b][1] ? (nodes[a][0] < nodes[b][0] ? -1 : 1) : (nodes[a][1] < nodes[b][1] ? -1 : 1);
-      });
-      if (column.length > CAP) { hidden[col] = column.length - CAP; column = column.slice(0, CAP); }
-      column.forEach(function (n, row) { pos[n] = [col * (W + GAP_X) + 10, row * (H + GAP_Y) + 10]; });
-      tallest = Math.max(tallest, column.length + (hidden[col] ? 1 : 0));
-    });
-    return { pos: pos, hidden: hidden, columns: keys.length, rows: tallest };
+  GraphView.prototype.zoom = function (factor) {
+    var cy = this.cy;
+    if (!cy) return;
+    if (!factor) { cy.fit(cy.elements(), 20); return; }
+    cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
   };
+
+  /* Cytoscape elements: nodes sized to their labels; edges laid out from upstream to downstream. */
+  GraphView.prototype.elements = function (levels, startN) {
+    var data = this.index.data, self = this, elements = [];
+    Object.keys(levels).forEach(function (key) {
+      var n = +key, node = data.nodes[n], type = data.types[node[1]] || { title: node[1], color: "#ddd" };
+      var lines = idLines(node[0]).concat([shorten(node[2])]);
+      var w = Math.ceil(Math.max.apply(null, lines.map(textWidth))) + 2 * PAD_X;
+      elements.push({ group: "nodes", classes: n === startN ? "start" : "",
+        data: { id: "n" + n, need: node[0], label: lines.join("\n"), w: w, h: lines.length * LINE + 2 * PAD_Y,
+                color: type.color, ink: ink(type.color), url: root + node[3], level: levels[n],
+                tip: type.title + " " + node[0] + ": " + node[2] } });
+    });
+    data.edges.forEach(function (e, i) {
+      if (!(e[0] in levels) || !(e[1] in levels) || !self.allowed[e[2]]) return;
+      var link = data.links[e[2]], up = link.down ? e[0] : e[1], down = link.down ? e[1] : e[0];
+      elements.push({ group: "edges", classes: link.down ? "" : "reversed",
+        data: { id: "e" + i, source: "n" + up, target: "n" + down,
+                tip: data.nodes[e[0]][0] + " " + link.out + " " + data.nodes[e[1]][0] } });
+    });
+    return elements;
+  };
+
+  var STYLE = [
+    { selector: "node", style: { shape: "round-rectangle", width: "data(w)", height: "data(h)",
+        "background-color": "data(color)", "border-width": 1, "border-color": "#666", label: "data(label)",
+        color: "data(ink)", "font-size": FONT, "font-weight": 600, "font-family": "sans-serif",
+        "text-wrap": "wrap", "text-max-width": 1000, "text-valign": "center", "text-halign": "center",
+        "line-height": LINE / FONT } },
+    { selector: "node.start", style: { "border-width": 3, "border-color": "#c0392b" } },
+    { selector: "edge", style: { width: 1.2, "curve-style": "bezier", "line-color": "#999",
+        "target-arrow-shape": "triangle", "target-arrow-color": "#999", "arrow-scale": 0.8 } },
+    { selector: "edge.reversed", style: { "target-arrow-shape": "none", "source-arrow-shape": "triangle",
+        "source-arrow-color": "#999" } },
+  ];
 
   GraphView.prototype.draw = function () {
     var self = this, data = this.index.data, startN = this.index.byId[this.start];
+    if (this.cy) { this.cy.destroy(); this.cy = null; }
     this.canvas.textContent = "";
+    this.list.textContent = "";
     if (startN === undefined) {
       this.canvas.appendChild(html("p", {}, "No need '" + this.start + "' in this specification."));
       this.note.textContent = "";
@@ -207,65 +266,54 @@
     var node0 = data.nodes[startN];
     this.open.textContent = "open " + node0[0] + " ↗";
     this.open.href = root + node0[3];
+    this.canvas.setAttribute("aria-label", "Links around " + node0[0]);
     var levels = this.index.around(startN, this.depth, this.direction, this.allowed);
-    var lay = this.layout(levels);
-    var width = lay.columns * (W + GAP_X) - GAP_X + 20, height = lay.rows * (H + GAP_Y) + 20;
-    var svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height,
-                          role: "img", "class": "smets-graph-svg", "aria-label": "Links around " + node0[0] });
-    el("title", {}, svg).textContent = "Links around " + node0[0];
-    var edgeLayer = el("g", { "class": "smets-edges" }, svg);
-    data.edges.forEach(function (e) {
-      var a = lay.pos[e[0]], b = lay.pos[e[1]];
-      if (!a || !b || !self.allowed[e[2]]) return;
-      var x1 = a[0] + W, y1 = a[1] + H / 2, x2 = b[0], y2 = b[1] + H / 2;
-      if (a[0] > b[0]) { x1 = a[0]; x2 = b[0] + W; }
-      var d = a[0] === b[0]
-        ? "M" + (a[0] + W) + "," + y1 + " C" + (a[0] + W + 50) + "," + y1 + " " + (b[0] + W + 50) + "," + y2 + " " + (b[0] + W) + "," + y2
-        : "M" + x1 + "," + y1 + " C" + ((x1 + x2) / 2) + "," + y1 + " " + ((x1 + x2) / 2) + "," + y2 + " " + x2 + "," + y2;
-      var side = a[0] === b[0] ? " smets-edge-side" : "";
-      var path = el("path", { d: d, "class": "smets-edge" + side, "marker-end": "url(#smets-arrow)" }, edgeLayer);
-      el("title", {}, path).textContent = data.nodes[e[0]][0] + " " + data.links[e[2]].out + " " + data.nodes[e[1]][0];
+    var cy = this.cy = window.cytoscape({
+      container: this.canvas, elements: this.elements(levels, startN), style: STYLE,
+      minZoom: 0.1, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true,
+      layout: { name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 60, edgeSep: 8, fit: false },
     });
-    var defs = el("defs", {}, svg);
-    var marker = el("marker", { id: "smets-arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
-                                markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, defs);
-    el("path", { d: "M 0 0 L 10 5 L 0 10 z", "class": "smets-arrow" }, marker);
-    Object.keys(lay.pos).forEach(function (key) {
-      var n = +key, node = data.nodes[n], p = lay.pos[n];
-      var type = data.types[node[1]] || { title: node[1], color: "#ddd" };
-      var g = el("g", { "class": "smets-node" + (n === startN ? " smets-node-start" : ""), tabindex: "0",
-                        transform: "translate(" + p[0] + "," + p[1] + ")", "data-id": node[0] }, svg);
-      el("title", {}, g).textContent = type.title + " " + node[0] + ": " + node[2] +
-        (n === startN ? "" : "\n(click: centre here; double-click: open its page)");
-      el("rect", { width: W, height: H, rx: 5, fill: type.color, "class": "smets-node-box" }, g);
-      el("text", { x: 8, y: 15, "class": "smets-node-id" }, g).textContent = node[0];
-      var title = node[2].length > 26 ? node[2].slice(0, 25) + "…" : node[2];
-      el("text", { x: 8, y: 30, "class": "smets-node-title" }, g).textContent = title;
-      g.addEventListener("click", function () { if (n !== startN) self.go(node[0]); });
-      g.addEventListener("dblclick", function () { window.location.href = root + node[3]; });
-      g.addEventListener("keydown", function (ev) {
-        if (ev.key === "Enter") { if (n === startN) window.location.href = root + node[3]; else self.go(node[0]); }
-      });
-    });
-    Object.keys(lay.hidden).forEach(function (col) {
-      el("text", { x: col * (W + GAP_X) + 14, y: CAP * (H + GAP_Y) + 30, "class": "smets-node-more" }, svg)
-        .textContent = "+ " + lay.hidden[col] + " more";
-    });
-    this.canvas.appendChild(svg);
-    var p0 = lay.pos[startN];
-    if (p0) this.canvas.scrollLeft = Math.max(0, p0[0] + W / 2 - this.canvas.clientWidth / 2);
+    this.box.smetsCy = cy;  /* for the browser test (and the console) */
+    cy.fit(cy.elements(), 20);
+    if (cy.zoom() < MIN_READABLE) { cy.zoom(MIN_READABLE); cy.center(cy.getElementById("n" + startN)); }
+    cy.on("tap", "node", function (ev) { window.location.href = ev.target.data("url"); });
+    cy.on("cxttap taphold", "node", function (ev) { self.go(ev.target.data("need")); });
+    cy.on("mouseover", "node, edge", function (ev) { self.canvas.title = ev.target.data("tip"); });
+    cy.on("mouseout", "node, edge", function () { self.canvas.title = ""; });
     var count = Object.keys(levels).length - 1;
     this.note.textContent = count + " linked need" + (count === 1 ? "" : "s") + " within depth " + this.depth +
-      " · left: upstream (what it derives from) · right: downstream (what depends on it)";
+      " · left, upstream: what it depends on" +
+      " · right, downstream: what depends on it (devices it binds, data and protocol objects it uses," +
+      " tests, models and requirements that point at it)" +
+      " · click: open its page; right-click or long press: centre the graph there; wheel or +/−: zoom;" +
+      " drag: pan";
+    this.listNeeds(levels, startN);
+  };
+
+  /* The same needs as a list of links (keyboard and screen-reader access; a page to search in). */
+  GraphView.prototype.listNeeds = function (levels, startN) {
+    var data = this.index.data, keys = Object.keys(levels).map(Number);
+    keys.sort(function (a, b) { return levels[a] - levels[b] || (data.nodes[a][0] < data.nodes[b][0] ? -1 : 1); });
+    this.list.appendChild(html("summary", {}, "the " + keys.length + " needs drawn, as a list"));
+    var ul = html("ul");
+    keys.forEach(function (n) {
+      var li = html("li", { "data-id": data.nodes[n][0] }), where = levels[n];
+      li.appendChild(html("a", { href: root + data.nodes[n][3] }, data.nodes[n][0]));
+      li.appendChild(document.createTextNode(" " + data.nodes[n][2] + (n === startN ? " (this need)" :
+        where < 0 ? " (upstream " + -where + ")" : " (downstream " + where + ")")));
+      ul.appendChild(li);
+    });
+    this.list.appendChild(ul);
   };
 
   function setupGraph(box) {
-    loadData().then(function (data) {
-      if (!data) return;
+    loadGraph().then(function (data) {
+      if (!data || !window.cytoscape) throw new Error("no graph library");
       var index = box.ownerDocument.smetsIndex || (box.ownerDocument.smetsIndex = new Index(data));
       new GraphView(box, index);
-    }, function () {
-      box.textContent = "The graph data (_static/smets-graph.js) could not be loaded.";
+    }).catch(function (error) {
+      box.textContent = "The graph view could not be loaded (" + error.message + "); `smets trace ID` prints " +
+        "the same chain.";
     });
   }
 

@@ -1,0 +1,134 @@
+"""The site's search finds what users type: need ids, and the requirement pages with their text.
+
+Sphinx's own search (``searchindex.js``, loaded by a script tag, so it works from ``file://``
+and from a web server alike) is fed three things it would not know of:
+
+* every requirement page ``req/<ID>.html`` (written outside Sphinx, see :mod:`.reqpages`) as a
+  document of the index, with its id, title and text (from its card on the section page), fed
+  at ``html-collect-pages``, before Sphinx writes the index;
+* every need id as an object of the ``smets`` domain, pointing at the need's own page (a
+  requirement's page, else its card), so ``GS.08`` or ``DAT_METER_BALANCE`` is an object hit;
+* a result scorer (``html_search_scorer``, written into Sphinx's ``language_data.js``, a file:
+  no inline script) that puts the item whose id is the query first: Sphinx splits ``GS.08`` into
+  ``gs`` and ``08``, which alone would rank ``PC.08`` level with it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.domains import Domain, ObjType
+from sphinx.util.docutils import new_document
+
+from ..corpus.load import Corpus
+from ..corpus.schema import NEED_TYPES, Requirement
+from .linker import REQ_FOLDER, docname_of, has_requirement_pages
+from .reqpages import requirement_texts
+from .state import corpus_of
+
+SCORER = Path(__file__).resolve().parent.parent / "templates" / "static" / "smets-search-scorer.js"
+_TAG = re.compile(r"<[^>]+>")
+_ROLE = re.compile(r":[\w:-]+:`([^`<]*?)\s*(?:<([^>`]*)>)?`")
+#: object priority 1 ("object results" in Sphinx's scorer); the scorer lifts an exact id above all
+_PRIORITY = 1
+
+
+def _object_types() -> dict[str, ObjType]:
+    return {t.directive: ObjType(t.title_, t.directive) for t in NEED_TYPES}
+
+
+class SmetsDomain(Domain):
+    """Need ids as objects: what makes an id a search hit (no directives or roles of its own)."""
+
+    name = "smets"
+    label = "SMETS"
+    object_types = _object_types()
+    initial_data: ClassVar[dict[str, Any]] = {}
+
+    def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
+        from .state import app_of
+
+        app = app_of(self.env)
+        return list(need_objects(corpus_of(app), has_requirement_pages(app)))
+
+    def merge_domaindata(self, docnames: Any, otherdata: dict[str, Any]) -> None:
+        """Nothing to merge: the objects come from the corpus, not from the documents."""
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return []
+
+
+def need_objects(corpus: Corpus, req_pages: bool) -> Iterator[tuple[str, str, str, str, str, int]]:
+    """``(name, dispname, type, docname, anchor, priority)`` of every need, at its own page."""
+    for need in corpus.needs.values():
+        if isinstance(need, Requirement) and req_pages:
+            yield need.id, need.id, need.directive, f"{REQ_FOLDER}/{need.id}", "", _PRIORITY
+        else:
+            yield need.id, need.id, need.directive, docname_of(corpus, need.id), need.id, _PRIORITY
+
+
+def plain_text(markup: str) -> str:
+    """The words of a requirement's HTML (or reST) text, for the index."""
+    text = _TAG.sub(" ", _ROLE.sub(lambda m: f"{m[1]} {m[2] or ''}", markup))
+    return " ".join(html.unescape(text).split())
+
+
+def _doctree(req: Requirement, text: str) -> nodes.document:
+    """A small doctree of the page: its title, then its text and fields (what the indexer reads)."""
+    document = new_document(f"{REQ_FOLDER}/{req.id}.html")
+    section = nodes.section(ids=[req.id])
+    section += nodes.title(text=f"{req.id} {' '.join(req.title.split())}")
+    section += nodes.paragraph(text=text)
+    fields = [req.id, req.section.value if req.section else "", *(req.mandatory_for or [])]
+    section += nodes.paragraph(text=" ".join(str(f) for f in fields if f))
+    document += section
+    return document
+
+
+def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """``html-collect-pages``: put every requirement page into the search index (writes no page)."""
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None or not has_requirement_pages(app):
+        return []
+    corpus = corpus_of(app)
+    texts = requirement_texts(app, corpus)
+    fed = set()
+    for req in corpus.requirements:
+        text = plain_text(texts.get(req.id) or req.content or "")
+        title = " ".join(f"{req.id} {req.title}".split())
+        docname = f"{REQ_FOLDER}/{req.id}"
+        indexer.feed(docname, f"{docname}.html", title, _doctree(req, text))
+        fed.add(docname)
+    _keep_when_pruned(indexer, fed)
+    return []
+
+
+def _keep_when_pruned(indexer: Any, ours: set[str]) -> None:
+    """Sphinx prunes the index to its own documents just before writing it: keep the pages fed here.
+
+    (This build's indexer only; the next build makes a new one, and feeds the pages again.)
+    """
+    prune = indexer.prune
+
+    def keep_ours(docnames: Iterable[str]) -> None:
+        prune(set(docnames) | ours)
+
+    indexer.prune = keep_ours
+
+
+def _scorer(app: Sphinx, config: Config) -> None:
+    if not config.html_search_scorer:
+        config.html_search_scorer = str(SCORER)
+
+
+def register(app: Sphinx) -> None:
+    app.add_domain(SmetsDomain)
+    app.connect("config-inited", _scorer)
+    app.connect("html-collect-pages", feed_requirement_pages)
