@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
+from .safety import check_lengths, check_text
 
 _NAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
 _DIRECTIVE = re.compile(rf"^(?P<indent> *)\.\. +(?P<name>{_NAME}) ?::(?: +(?P<title>.*))?$")
@@ -180,6 +181,7 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
         if match and match["name"] in wanted:
             need, index = _read_need(lines, index, match, file, errors)
             needs.append(need)
+            errors.extend(_lost_body(lines, index, need, len(match["indent"])))
             continue
         near = _NEAR_MISS.match(lines[index]) if match is None else None
         if near and near["name"] in wanted:
@@ -193,7 +195,47 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
                 )
             )
         index = _skip_to(lines, index)
+    errors.extend(check_text(text, file))
+    for need in needs:
+        values = [("title", need.title), ("text", need.content)]
+        values += [(f"field :{name}:", option.value) for name, option in need.options.items()]
+        need_id = need.options["id"].value if "id" in need.options else ""
+        errors.extend(check_lengths(file, need.location.line or 1, need_id, values))
     return needs, errors
+
+
+_UNDERLINE = re.compile(r"^([!-/:-@\[-`{-~])\1+$")
+
+
+def _lost_body(lines: list[str], index: int, need: RawNeed, indent: int) -> list[Diagnostic]:
+    """A need with no text followed, at its own indentation, by a paragraph: a body that lost its indent.
+
+    docutils reads that paragraph as text after the need, so the need's text would be empty.
+    """
+    if need.content:
+        return []
+    while index < len(lines) and not lines[index]:
+        index += 1
+    if index >= len(lines) or _indent(lines[index]) != indent:
+        return []
+    text = lines[index].strip()
+    underline = index + 1 < len(lines) and bool(_UNDERLINE.match(lines[index + 1].strip()))
+    conflict = text.startswith(("<<<<<<<", ">>>>>>>", "|||||||"))  # reported as a conflict marker
+    if text.startswith("..") or underline or conflict or _UNDERLINE.match(text) or text.endswith("::"):
+        return []
+    return [
+        _syntax_rule(
+            need.location.file,
+            index + 1,
+            f"'{text[:40]}' follows the {need.directive} '{need.title[:40]}' at its indentation, so it is "
+            f"not the {need.directive}'s text (the {need.directive} has none)",
+            f"indent the text by {indent + 3} spaces, under the directive's options",
+        )
+    ]
+
+
+def _syntax_rule(file: str, line: int, message: str, fix: str) -> Diagnostic:
+    return Diagnostic(Location(file, line), Severity.ERROR, message, Rule.INDENTATION, fix)
 
 
 def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:

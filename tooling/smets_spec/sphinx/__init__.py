@@ -72,4 +72,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .conformance import register as register_conformance
 
     register_conformance(app)
+    from .safety import register as register_safety
+
+    register_safety(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
