@@ -236,7 +236,9 @@ def _revision_args(parser: argparse.ArgumentParser, head: bool = True) -> None:
             help=f"head revision (default: the working tree, also '{WORKTREE}')",
         )
         parser.add_argument("--worktree", action="store_true", help="compare BASE with the working tree")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write .smets-cache/")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the index cache (see docs/security.md)"
+    )
     parser.add_argument("--timing", action="store_true", help="print the time of each phase on stderr")
 
 
@@ -268,7 +270,9 @@ def add_commands(sub: Any) -> None:
     suspects.add_argument("head", metavar="HEAD", nargs="?", help="head revision (default: the working tree)")
     suspects.add_argument("--fail", action="store_true", help="exit 1 on any suspect, whatever the policy")
     suspects.add_argument("--json", action="store_true", help="machine-readable output")
-    suspects.add_argument("--no-cache", action="store_true", help="do not read or write .smets-cache/")
+    suspects.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the index cache (see docs/security.md)"
+    )
     suspects.add_argument("--timing", action="store_true", help=argparse.SUPPRESS)
     suspects.set_defaults(handler=cmd_suspects, worktree=False)
 
