@@ -13,7 +13,6 @@ is a :class:`RevisionError` that says how to fix it.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
 from collections.abc import Iterable
@@ -266,7 +265,7 @@ class Repository:
         for path in sorted(spec.rglob("*")):
             relative = PurePosixPath(path.relative_to(spec).as_posix())
             if path.is_symlink():
-                every[f"spec/{relative.as_posix()}"] = blob_sha(os.readlink(path).encode())
+                every[f"spec/{relative.as_posix()}"] = blob_sha(str(path.readlink()).encode())
                 continue
             if not path.is_file():
                 continue
