@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
-from .safety import check_lengths, check_text
+from .safety import check_need_values, check_text
 
 _NAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
 _DIRECTIVE = re.compile(rf"^(?P<indent> *)\.\. +(?P<name>{_NAME}) ?::(?: +(?P<title>.*))?$")
@@ -197,10 +197,12 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
         index = _skip_to(lines, index)
     errors.extend(check_text(text, file))
     for need in needs:
-        values = [("title", need.title), ("text", need.content)]
-        values += [(f"field :{name}:", option.value) for name, option in need.options.items()]
+        at = need.location.line or 1
+        values = [("title", need.title, at)]
+        values += [(f"field :{name}:", option.value, option.line) for name, option in need.options.items()]
+        values.append(("text", need.content, at))
         need_id = need.options["id"].value if "id" in need.options else ""
-        errors.extend(check_lengths(file, need.location.line or 1, need_id, values))
+        errors.extend(check_need_values(file, at, need.directive, need_id, values))
     return needs, errors
 
 

@@ -9,7 +9,8 @@ still no script on the site. Each finding names the file, the line and the fix:
 * ``smets.unsafe-markup``: raw HTML (``raw`` directive or a role based on ``raw``), file or URL
   inclusion (``include``, ``literalinclude``, ``:file:``/``:url:`` options), ``meta``, the
   sphinx-needs directives and roles that evaluate Python expressions or fetch data, dynamic
-  functions (``[[...]]``), and images or downloads outside the spec folder;
+  functions (``[[...]]``) in a need's title or fields, and images or downloads outside the
+  spec folder;
 * ``smets.unsafe-link``: a link whose scheme is not ``http``, ``https`` or ``mailto``;
 * ``smets.conflict-marker``: an unresolved merge conflict;
 * ``smets.control-char``: a control character (other than tab and line ends);
@@ -135,14 +136,6 @@ def _inline_findings(file: str, lines: list[str], depth: int) -> Iterator[Diagno
                     Rule.UNSAFE_MARKUP,
                     "write the value, or link the needs with :need:",
                 )
-        if _DYNAMIC.search(line):
-            yield _error(
-                file,
-                number,
-                "'[[...]]' is a sphinx-needs dynamic function, run at build time",
-                Rule.UNSAFE_MARKUP,
-                "write the value itself",
-            )
         for path in _PATHS.finditer(line):
             target = path["path"] or path["dl"] or ""
             if scheme_of(target) is None and not target.startswith("/"):
@@ -219,12 +212,26 @@ def check_text(text: str, file: str) -> list[Diagnostic]:
     return found
 
 
-def check_lengths(
-    file: str, line: int, need_id: str, values: Iterable[tuple[str, str]]
+#: Needs whose text is a respondent's, stored in parts (each part fits a cell; the whole need need not).
+_STORED_IN_PARTS = frozenset({"ccomment"})
+
+
+def check_need_values(
+    file: str, line: int, directive: str, need_id: str, values: Iterable[tuple[str, str, int]]
 ) -> Iterator[Diagnostic]:
-    """Fields (``(name, text)``) of one need longer than a spreadsheet cell keeps."""
-    for name, value in values:
-        if len(value) > MAX_CELL:
+    """Values (``(what, text, line)``: title, fields, then the text) of one need: no dynamic
+    function in a title or field, and nothing longer than a spreadsheet cell keeps."""
+    for name, value, at in values:
+        if name != "text" and _DYNAMIC.search(value):
+            yield _error(
+                file,
+                at,
+                f"'[[...]]' in the {name} of '{need_id or 'this need'}' is a sphinx-needs dynamic "
+                "function, run at build time",
+                Rule.UNSAFE_MARKUP,
+                "write the value itself",
+            )
+        if len(value) > MAX_CELL and directive not in _STORED_IN_PARTS:
             yield _error(
                 file,
                 line,
