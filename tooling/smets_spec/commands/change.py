@@ -20,6 +20,7 @@ from ..change.impact import ChangeImpact, analyse
 from ..change.review import _plain, build_review, suspects_of, to_json
 from ..change.specindex import IndexCache, no_gc, open_side
 from ..change.suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
+from ..corpus.outpath import FORCE_HELP, refusal, write_out
 from ..corpus.project import Project
 from ..corpus.schema import Requirement
 from ..render.change_text import diff_text, impact_text
@@ -50,14 +51,25 @@ def _open(args: argparse.Namespace, project: Project) -> ChangeSet:
     return changeset
 
 
-def _emit(text: str, out: str | None) -> None:
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
+def _emit(text: str, args: argparse.Namespace, project: Project) -> None:
+    """The report on stdout, or written atomically to ``--out`` (see corpus/outpath.py)."""
+    if args.out:
+        write_out(project, args.out, text, force=args.force)
     else:
         sys.stdout.write(text)
 
 
+def _check_out(args: argparse.Namespace, project: Project) -> str | None:
+    """The refusal of ``--out`` before any work, printed as ``smets <command>: ...``."""
+    why = refusal(project, Path(args.out), args.force) if args.out else None
+    if why is not None:
+        sys.stderr.write(f"smets {args.command}: {why}\n")
+    return why
+
+
 def cmd_diff(args: argparse.Namespace, project: Project) -> int:
+    if _check_out(args, project):
+        return 2
     changeset = _open(args, project)
     diff = changeset.diff
     if args.format == "json":
@@ -68,17 +80,19 @@ def cmd_diff(args: argparse.Namespace, project: Project) -> int:
             "changes": _plain(diff.changes),
             "notes": changeset.notes,
         }
-        _emit(json.dumps(data, indent=2) + "\n", args.out)
+        _emit(json.dumps(data, indent=2) + "\n", args, project)
     elif args.format == "markdown":
         parts = [f"## Changes `{diff.base_label}` → `{diff.head_label}`\n"]
         parts += [change_section(ChangeImpact(c), details=False) for c in diff.changes] or ["No change.\n"]
-        _emit("\n".join(parts), args.out)
+        _emit("\n".join(parts), args, project)
     else:
-        _emit("".join(f"note: {n}\n" for n in changeset.notes) + diff_text(diff), args.out)
+        _emit("".join(f"note: {n}\n" for n in changeset.notes) + diff_text(diff), args, project)
     return 0
 
 
 def cmd_impact(args: argparse.Namespace, project: Project) -> int:
+    if _check_out(args, project):
+        return 2
     started = time.perf_counter()
     changeset = _open(args, project)
     with no_gc():
@@ -87,27 +101,30 @@ def cmd_impact(args: argparse.Namespace, project: Project) -> int:
         data = to_json(build_review(changeset, validate=False, duplicates=False))
         _emit(
             json.dumps({k: data[k] for k in ("base", "head", "summary", "impact", "notes")}, indent=2) + "\n",
-            args.out,
+            args,
+            project,
         )
     elif args.format == "markdown":
         parts = [f"## Impact `{report.base_label}` → `{report.head_label}`\n"]
         for item in report.items:
             parts += [change_section(item), cost_section(item)]
-        _emit("\n".join(p for p in parts if p), args.out)
+        _emit("\n".join(p for p in parts if p), args, project)
     else:
-        _emit(impact_text(report), args.out)
+        _emit(impact_text(report), args, project)
     if args.timing:
         sys.stderr.write(f"timing: total {time.perf_counter() - started:.3f}s\n")
     return 0
 
 
 def cmd_review(args: argparse.Namespace, project: Project) -> int:
+    if _check_out(args, project):
+        return 2
     changeset = _open(args, project)
     report = build_review(changeset, validate=not args.no_validate, duplicates=not args.no_duplicates)
     if args.format == "json":
-        _emit(json.dumps(to_json(report), indent=2) + "\n", args.out)
+        _emit(json.dumps(to_json(report), indent=2) + "\n", args, project)
     else:
-        _emit(review_markdown(report), args.out)
+        _emit(review_markdown(report), args, project)
     return 0
 
 
@@ -246,19 +263,22 @@ def add_commands(sub: Any) -> None:
     diff = sub.add_parser("diff", help="needs added, removed and modified between two revisions")
     _revision_args(diff)
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    diff.add_argument("--out", help="write to this file instead of stdout")
+    diff.add_argument("--out", help="write to this file instead of stdout (atomically)")
+    diff.add_argument("--force", action="store_true", help=FORCE_HELP)
     diff.set_defaults(handler=cmd_diff)
 
     impact = sub.add_parser("impact", help="everything downstream of each change, with the cost of change")
     _revision_args(impact)
     impact.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    impact.add_argument("--out", help="write to this file instead of stdout")
+    impact.add_argument("--out", help="write to this file instead of stdout (atomically)")
+    impact.add_argument("--force", action="store_true", help=FORCE_HELP)
     impact.set_defaults(handler=cmd_impact)
 
     review = sub.add_parser("review", help="the pull-request review report (Markdown comment or JSON)")
     _revision_args(review)
     review.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    review.add_argument("--out", help="write to this file instead of stdout")
+    review.add_argument("--out", help="write to this file instead of stdout (atomically)")
+    review.add_argument("--force", action="store_true", help=FORCE_HELP)
     review.add_argument("--no-validate", action="store_true", help="skip the validation of the head side")
     review.add_argument("--no-duplicates", action="store_true", help="skip the duplicates analysis")
     review.set_defaults(handler=cmd_review)

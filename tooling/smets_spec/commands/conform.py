@@ -27,6 +27,7 @@ from ..conformance.results import Results, Status
 from ..conformance.runner import SUITE_DIR, Run, collect, run_suite
 from ..corpus.diagnostics import Location, Reporter, Rule
 from ..corpus.load import Corpus, load_spec
+from ..corpus.outpath import FORCE_HELP, refusal
 from ..corpus.project import Project
 from ..reference.registry import load_registry
 
@@ -68,6 +69,10 @@ def _print_failures(results: Results) -> None:
 
 
 def cmd_conform(args: argparse.Namespace, project: Project) -> int:
+    why = refusal(project, Path(args.out), args.force) if args.out else None
+    if why is not None:
+        sys.stderr.write(f"smets conform: {why}\n")
+        return 2
     corpus = load_spec(project.spec, relative_to=project.root)
     if corpus.errors:
         Reporter(list(corpus.diagnostics)).print()
@@ -130,6 +135,7 @@ def add_commands(sub: Any) -> None:
     conform.add_argument(
         "--out", help="results file (default: _build/html/.smets/conformance.json, read by the site)"
     )
+    conform.add_argument("--force", action="store_true", help=FORCE_HELP)
     conform.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     conform.add_argument("-k", dest="select", help="run only tests matching this pytest -k expression")
     conform.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")

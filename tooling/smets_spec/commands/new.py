@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from ..corpus.diagnostics import Reporter
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus, load_spec
 from ..corpus.project import Project
 from ..corpus.schema import BY_DIRECTIVE, SECTION_TITLES, DataItem, Device, Need, Requirement, Section
@@ -202,7 +203,7 @@ def cmd_new(args: argparse.Namespace, project: Project) -> int:
         heading, directive = _page_head(model, section, need_id, args.title or need_id)
         existing = render(project, "page.rst.jinja", heading=heading, directive=directive)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(existing + text, encoding="utf-8")
+    write_atomic(path, existing + text)
     sys.stdout.write(f"{project.rel(path)}: added {model.directive} {need_id}\n")
     return _report_todo(project, project.rel(path), len(existing.splitlines()))
 
