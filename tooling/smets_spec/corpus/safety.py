@@ -11,6 +11,8 @@ still no script on the site. Each finding names the file, the line and the fix:
   sphinx-needs directives and roles that evaluate Python expressions or fetch data, dynamic
   functions (``[[...]]``) in a need's title or fields, and images or downloads outside the
   spec folder;
+* (also ``smets.unsafe-markup``) ``smets-source`` naming a module outside ``smets_spec`` (the
+  build would import it);
 * ``smets.unsafe-link``: a link whose scheme is not ``http``, ``https`` or ``mailto``;
 * ``smets.conflict-marker``: an unresolved merge conflict;
 * ``smets.control-char``: a control character (other than tab and line ends);
@@ -63,6 +65,7 @@ _DYNAMIC = re.compile(r"\[\[ *\w+ *\(")
 _BARE_URI = re.compile(rf"(?<![\w.+-])(?P<scheme>{_BARE_DANGEROUS})\s*:(?=[^\s])", re.IGNORECASE)
 _EMBEDDED = re.compile(r"<(?P<uri>[^<>\s`]+)>`_{1,2}")
 _TARGET = re.compile(r"^ *\.\. +_[^:]*: *(?P<uri>\S+)")
+_IMAGE_TARGET = re.compile(r"^ +:target: *(?P<uri>\S+)")
 _SCHEME = re.compile(r"^\s*(?P<scheme>[A-Za-z][A-Za-z0-9.+-]*)\s*:")
 _PATHS = re.compile(r"^ *\.\. +(?:image|figure)::\s*(?P<path>\S+)|:download:`(?:[^`<]*<)?(?P<dl>[^`>]+)>?`")
 _CONFLICT = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)")
@@ -111,6 +114,19 @@ def _directive_findings(file: str, lines: list[str]) -> Iterator[Diagnostic]:
                     Rule.UNSAFE_MARKUP,
                     _DIRECTIVE_FIX,
                 )
+            if (
+                name == "smets-source"
+                and (match["arg"] or "").strip().split(".")[0].split(":")[0] != "smets_spec"
+            ):
+                yield _error(
+                    file,
+                    number,
+                    f"'.. smets-source:: {(match['arg'] or '').strip()}' would import a module from outside "
+                    "smets_spec at build time",
+                    Rule.UNSAFE_MARKUP,
+                    "list the source of a smets_spec model or test (smets_spec.reference... or "
+                    "smets_spec.conformance...)",
+                )
             continue
         option = _OPTION.match(line)
         if option is not None and current is not None and option["name"] in FILE_OPTIONS:
@@ -136,8 +152,12 @@ def _inline_findings(file: str, lines: list[str], depth: int) -> Iterator[Diagno
                     Rule.UNSAFE_MARKUP,
                     "write the value, or link the needs with :need:",
                 )
+        linked = []
         for path in _PATHS.finditer(line):
             target = path["path"] or path["dl"] or ""
+            if not safe_uri(target) and not target.lower().startswith("data:image/"):
+                linked.append(target)
+                continue
             if scheme_of(target) is None and not target.startswith("/"):
                 inside = posixpath.normpath(posixpath.join(*(["x"] * depth), target)) if depth else target
                 if posixpath.normpath(inside).startswith(".."):
@@ -148,12 +168,13 @@ def _inline_findings(file: str, lines: list[str], depth: int) -> Iterator[Diagno
                         Rule.UNSAFE_MARKUP,
                         "copy the file into spec/ and refer to it there",
                     )
-        yield from _link_findings(file, number, line)
+        yield from _link_findings(file, number, line, linked)
 
 
-def _link_findings(file: str, number: int, line: str) -> Iterator[Diagnostic]:
-    uris = [m["uri"] for m in _EMBEDDED.finditer(line)]
-    target = _TARGET.match(line)
+def _link_findings(file: str, number: int, line: str, linked: list[str]) -> Iterator[Diagnostic]:
+    """One error per unsafe link of a line (embedded, a target, an image's :target:, bare text)."""
+    uris = [*linked, *(m["uri"] for m in _EMBEDDED.finditer(line))]
+    target = _TARGET.match(line) or _IMAGE_TARGET.match(line)
     if target is not None:
         uris.append(target["uri"])
     bad = [u for u in uris if not safe_uri(u)]
