@@ -49,3 +49,24 @@ def test_build_refuses_and_writes_nothing(
     assert result.err.endswith("smets build: the spec has errors; nothing was built\n")
     assert not out.exists()
     assert _tree(root) == before
+
+
+def test_examples_shown_as_literal_text_are_not_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sourcedir(tmp_path, "mini")
+    write(
+        root,
+        "spec/examples.rst",
+        HEAD
+        + "Never write this::\n\n   .. raw:: html\n\n      <script>alert(1)</script>\n\n"
+        + ".. code-block:: rst\n   :caption: nor this\n\n   .. include:: /etc/passwd\n"
+        + "   `x <javascript:alert(1)>`_\n\nBut this is markup again:\n\n.. raw:: html\n\n   <b>x</b>\n",
+    )
+    result = smets(capsys, root, "validate")
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [
+        "spec/examples.rst:18: error: '.. raw::' is not allowed in spec sources: it publishes HTML as "
+        "written, script included [smets.unsafe-markup]"
+    ]

@@ -228,9 +228,42 @@ def check_text(text: str, file: str) -> list[Diagnostic]:
     found = list(_control_findings(file, text))
     found += _conflict_findings(file, lines)
     clean = [line.expandtabs(8).rstrip() for line in lines]
-    found += _directive_findings(file, clean)
-    found += _inline_findings(file, clean, depth)
+    markup = _blank_literal_blocks(clean)
+    found += _directive_findings(file, markup)
+    found += _inline_findings(file, markup, depth)
     return found
+
+
+#: Directives whose body docutils shows as literal text (no markup, no links, no directives).
+_LITERAL = frozenset({"code-block", "code", "sourcecode", "literalinclude", "math"})
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _blank_literal_blocks(lines: list[str]) -> list[str]:
+    """``lines`` with the bodies of literal blocks (``::`` paragraphs, code directives) blanked:
+    an example of ``.. raw::`` shown as code is text, not markup."""
+    out = list(lines)
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        match = _DIRECTIVE.match(line)
+        literal = (match is not None and match["name"] in _LITERAL) or (
+            match is None and line.endswith("::") and not line.lstrip().startswith("..")
+        )
+        index += 1
+        if not literal:
+            continue
+        base = _indent(line)
+        if match is not None:  # the directive's options stay visible to the checks (:file: ...)
+            while index < len(lines) and lines[index] and _indent(lines[index]) > base:
+                index += 1
+        while index < len(lines) and (not lines[index] or _indent(lines[index]) > base):
+            out[index] = ""
+            index += 1
+    return out
 
 
 #: Needs whose text is a respondent's, stored in parts (each part fits a cell; the whole need need not).
