@@ -4,11 +4,12 @@ the same located messages as `smets validate`, exit 1, and no file written or ch
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
-from clitools import smets, sourcedir, write
+from clitools import ROOT, smets, sourcedir, write
 from test_validation_rules import CASES, HEAD
 
 #: The cases of the rules that guard against hostile or damaged sources (issue 13).
@@ -70,3 +71,31 @@ def test_examples_shown_as_literal_text_are_not_refused(
         "spec/examples.rst:18: error: '.. raw::' is not allowed in spec sources: it publishes HTML as "
         "written, script included [smets.unsafe-markup]"
     ]
+
+
+def test_a_link_a_respondent_typed_is_their_text_not_a_refused_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Respondents' stored text (ccomment) is shown as plain text, so `javascript:` there is not a
+    spec author's link: validation accepts it (the build shows it as text); the same words in a
+    requirement are refused."""
+    root = tmp_path / "repo"
+    (root / "spec").mkdir(parents=True)
+    shutil.copy(ROOT / "conf.py", root / "conf.py")
+    shutil.copytree(ROOT / "spec", root / "spec", dirs_exist_ok=True)
+    page = root / "spec" / "consultations" / "decc-2011" / "elster-metering-limited.rst"
+    text = page.read_text(encoding="utf-8")
+    old = "   | This is mainly an issue for Energy Suppliers"
+    assert old in text
+    page.write_text(
+        text.replace(old, "   | see javascript:alert(document.domain)//x\n   |\n" + old, 1), encoding="utf-8"
+    )
+    result = smets(capsys, root, "validate")
+    assert (result.code, result.err) == (0, ""), result.err
+    req = root / "spec" / "sections" / "pc.rst"
+    if req.is_file():
+        write(
+            root, "spec/sections/pc.rst", req.read_text(encoding="utf-8") + "\nsee javascript:alert(1)//x\n"
+        )
+        result = smets(capsys, root, "validate")
+        assert result.code == 1 and "[smets.unsafe-link]" in result.err

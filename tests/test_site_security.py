@@ -73,6 +73,32 @@ and `data <data:text/html,<script>alert(1)</script>>`_.
 
 .. smets-source:: pwnmod:anything
 
+.. consultation:: Test consultation
+   :id: CON_TEST
+   :closing_date: 2026-01-01
+   :closing_date_source: test fixture
+
+   A consultation.
+
+.. cquestion:: Question 1
+   :id: CQ_TEST_01
+   :number: 1
+   :part_of: CON_TEST
+
+   | Your views?
+
+.. ccomment:: Someone: answer to question 1
+   :id: CC_TEST_SOMEONE_Q01
+   :respondent: Someone
+   :responds_to: CON_TEST
+   :answers: CQ_TEST_01
+   :fingerprint: e680f8d31cf352d5
+   :source: Questions row 2
+
+   **Answer**
+
+   | see javascript:alert(document.domain)//x
+
 Graph
 -----
 
@@ -135,6 +161,9 @@ def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert rule in warnings, warnings[-3000:]
     assert not (base / "pwned-by-filter").exists(), "the needtable filter ran as Python"
     assert not (base / "pwned-by-import").exists(), "smets-source imported a module of the repository"
+    assert "document.domain" not in warnings  # a respondent's words: shown as text, not a warning
+    page = (out / "payloads.html").read_text(encoding="utf-8")
+    assert '<div class="line">see <span>javascript:alert(document.domain)//x</span></div>' in page
     return out
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
-from .safety import check_need_values, check_text
+from .safety import RESPONDENT_TEXT, check_need_values, check_text
 
 _NAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
 _DIRECTIVE = re.compile(rf"^(?P<indent> *)\.\. +(?P<name>{_NAME}) ?::(?: +(?P<title>.*))?$")
@@ -171,6 +171,7 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
     lines = [line.expandtabs(TAB_WIDTH).rstrip() for line in text.splitlines()]
     needs: list[RawNeed] = []
     errors: list[Diagnostic] = []
+    respondent: list[int] = []  # lines of respondents' stored text
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -179,8 +180,11 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
             continue
         match = _DIRECTIVE.match(line)
         if match and match["name"] in wanted:
+            start = index
             need, index = _read_need(lines, index, match, file, errors)
             needs.append(need)
+            if need.directive in RESPONDENT_TEXT:
+                respondent.extend(range(index, _block_end(lines, start + 1, len(match["indent"]))))
             errors.extend(_lost_body(lines, index, need, len(match["indent"])))
             continue
         near = _NEAR_MISS.match(lines[index]) if match is None else None
@@ -195,7 +199,7 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
                 )
             )
         index = _skip_to(lines, index)
-    errors.extend(check_text(text, file))
+    errors.extend(check_text(text, file, respondent))
     for need in needs:
         at = need.location.line or 1
         values = [("title", need.title, at)]

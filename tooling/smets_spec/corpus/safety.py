@@ -21,6 +21,7 @@ still no script on the site. Each finding names the file, the line and the fix:
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 import unicodedata
@@ -62,7 +63,7 @@ _OPTION = re.compile(r"^ +:(?P<name>[\w-]+):")
 _RAW_ROLE = re.compile(r"^ *\.\. +role:: +[\w.-]+ *\( *raw *\)")
 _ROLE_USE = re.compile(r"(?<![\w`]):(?P<name>[\w.+-]+):`")
 _DYNAMIC = re.compile(r"\[\[ *\w+ *\(")
-_BARE_URI = re.compile(rf"(?<![\w.+-])(?P<scheme>{_BARE_DANGEROUS})\s*:(?=[^\s])", re.IGNORECASE)
+_BARE_URI = re.compile(rf"(?<![\w.+-])(?P<scheme>{_BARE_DANGEROUS})\s*:[^\s`<>]+", re.IGNORECASE)
 _EMBEDDED = re.compile(r"<(?P<uri>[^<>\s`]+)>`_{1,2}")
 _TARGET = re.compile(r"^ *\.\. +_[^:]*: *(?P<uri>\S+)")
 _IMAGE_TARGET = re.compile(r"^ +:target: *(?P<uri>\S+)")
@@ -178,7 +179,8 @@ def _link_findings(file: str, number: int, line: str, linked: list[str]) -> Iter
     if target is not None:
         uris.append(target["uri"])
     bad = [u for u in uris if not safe_uri(u)]
-    bad += [m[0] for m in _BARE_URI.finditer(line) if not any(m[0] in u for u in bad)]
+    if target is None:  # bare text, outside the links read above
+        bad += [m[0] for m in _BARE_URI.finditer(_EMBEDDED.sub(" ", line))]
     for uri in bad:
         yield _error(
             file,
@@ -207,28 +209,40 @@ def _conflict_findings(file: str, lines: list[str]) -> Iterator[Diagnostic]:
 
 
 def _control_findings(file: str, text: str) -> Iterator[Diagnostic]:
+    starts: list[int] = []  # offset of each line as docutils splits them (str.splitlines)
+    offset = 0
+    for piece in text.splitlines(keepends=True):
+        starts.append(offset)
+        offset += len(piece)
     for match in re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text):
         char = match[0]
         if unicodedata.category(char) != "Cc":
             continue
-        line = text.count("\n", 0, match.start()) + 1
+        line = bisect.bisect_right(starts, match.start())
         yield _error(
             file,
-            line,
+            max(line, 1),
             f"control character U+{ord(char):04X} in the text (invisible; spreadsheets and XML refuse it)",
             Rule.CONTROL_CHAR,
             "delete it (an editor's 'show invisibles' shows where it is)",
         )
 
 
-def check_text(text: str, file: str) -> list[Diagnostic]:
-    """Every finding of the whole-file checks in one source's text."""
-    lines = text.split("\n")
+def check_text(text: str, file: str, respondent: Iterable[int] = ()) -> list[Diagnostic]:
+    """Every finding of the whole-file checks in one source's text.
+
+    ``respondent`` holds the (0-based) lines of respondents' stored text: shown as plain text on
+    the site, so a ``javascript:`` a respondent typed is their words, not a link to refuse.
+    """
+    lines = text.splitlines()
     depth = max(len(file.split("/")) - 2, 0)  # folders between the spec folder and the file
     found = list(_control_findings(file, text))
     found += _conflict_findings(file, lines)
     clean = [line.expandtabs(8).rstrip() for line in lines]
     markup = _blank_literal_blocks(clean)
+    for index in respondent:
+        if 0 <= index < len(markup):
+            markup[index] = ""
     found += _directive_findings(file, markup)
     found += _inline_findings(file, markup, depth)
     return found
@@ -266,8 +280,9 @@ def _blank_literal_blocks(lines: list[str]) -> list[str]:
     return out
 
 
-#: Needs whose text is a respondent's, stored in parts (each part fits a cell; the whole need need not).
-_STORED_IN_PARTS = frozenset({"ccomment"})
+#: Needs whose text is a respondent's, stored in parts (each part fits a cell; the whole need need
+#: not), and shown as plain text.
+RESPONDENT_TEXT = frozenset({"ccomment"})
 
 
 def check_need_values(
@@ -285,7 +300,7 @@ def check_need_values(
                 Rule.UNSAFE_MARKUP,
                 "write the value itself",
             )
-        if len(value) > MAX_CELL and directive not in _STORED_IN_PARTS:
+        if len(value) > MAX_CELL and directive not in RESPONDENT_TEXT:
             yield _error(
                 file,
                 line,

@@ -35,9 +35,11 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
+from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus.files import write_atomic
-from ..corpus.safety import REFUSED_DIRECTIVES, REFUSED_ROLES, safe_uri
+from ..corpus.safety import REFUSED_DIRECTIVES, REFUSED_ROLES, RESPONDENT_TEXT, safe_uri
+from .state import corpus_of
 
 logger = logging.getLogger(__name__)
 
@@ -121,16 +123,32 @@ def _unsafe_file(app: Sphinx, docname: str, target: str) -> bool:
     return not _inside(Path(absolute), Path(app.srcdir))
 
 
+def _respondent_text(app: Sphinx, node: nodes.Node) -> bool:
+    """Inside a need that holds a respondent's words (shown as typed, never a link)."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, NeedNode):
+            need = corpus_of(app).needs.get(str(parent.get("refid") or ""))
+            return need is not None and need.directive in RESPONDENT_TEXT
+        parent = parent.parent
+    return False
+
+
 def _neutralise(app: Sphinx, doctree: nodes.document) -> None:
-    """Links with unsafe schemes become text; images and downloads outside the sources are dropped."""
+    """Links with unsafe schemes become text; images and downloads outside the sources are dropped.
+
+    In a spec author's text that is a warning (so ``smets build`` fails, as validation does); in
+    a respondent's text it is what they typed, shown as text without a warning.
+    """
     docname = app.env.docname
     for ref in list(doctree.findall(nodes.reference)):
         uri = ref.get("refuri")
         if uri is not None and not safe_uri(str(uri)):
-            logger.warning(
-                f"link '{str(uri)[:60]}' uses a scheme the site does not publish [smets.unsafe-link]",
-                location=ref,
-            )
+            if not _respondent_text(app, ref):
+                logger.warning(
+                    f"link '{str(uri)[:60]}' uses a scheme the site does not publish [smets.unsafe-link]",
+                    location=ref,
+                )
             ref.replace_self(nodes.inline("", ref.astext()))
     for image in list(doctree.findall(nodes.image)):
         uri = str(image.get("uri", ""))
