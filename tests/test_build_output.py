@@ -83,3 +83,19 @@ def test_output_folder_tracked_by_git_is_refused(tmp_path: Path, capsys: pytest.
         in result.err
     )
     assert not (root / "pwned").exists() and not (root / "_build" / "html" / "index.html").exists()
+
+
+@pytest.mark.parametrize("where", ["spec", "spec/_site", "."])
+def test_output_folder_in_or_around_the_spec_is_refused(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sourcedir(tmp_path, "mini")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    result = smets(capsys, root, "build", "--out", str(root / where))
+    shown = "." if where == "." else where
+    assert result.code == 2
+    assert result.err == (
+        f"smets build: the output folder {shown} holds or is inside the specification (spec/); "
+        "build into another folder (default: _build/html)\n"
+    )
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before

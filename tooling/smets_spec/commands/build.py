@@ -73,6 +73,13 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write("smets build: conf.py sets derived configuration; nothing was built\n")
         return 1
     out = Path(args.out).resolve() if args.out else project.html_dir
+    spec = project.spec.resolve()
+    if out == spec or spec in out.parents or out in spec.parents:
+        sys.stderr.write(
+            f"smets build: the output folder {project.rel(out)} holds or is inside the specification "
+            "(spec/); build into another folder (default: _build/html)\n"
+        )
+        return 2
     tracked = project_tracked(project, out)
     if tracked:
         sys.stderr.write(
