@@ -179,55 +179,72 @@ def user_cache_folder() -> Path:
 
 
 def index_to_json(index: SpecIndex) -> dict[str, object]:
+    """Plain JSON data: nodes as 5-item lists, links as flat ``[name, target, ...]`` lists."""
     return {
         "files": index.files,
         "by_file": {path: list(ids) for path, ids in index.by_file.items()},
         "nodes": {need_id: list(node) for need_id, node in index.nodes.items()},
-        "links": {need_id: [list(pair) for pair in out] for need_id, out in index.links.items()},
+        "links": {need_id: [part for pair in out for part in pair] for need_id, out in index.links.items()},
+        "incoming": {
+            target: {name: list(sources) for name, sources in by_name.items() if sources}
+            for target, by_name in index.incoming.items()
+        },
     }
 
 
+_TEXT = {str}
+_LINE = {int, type(None)}
+_IMPACT = {str, type(None)}
+
+
 def _strings(value: object) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    """``value`` if it is a list of strings (one C-level pass over the types), else ValueError."""
+    if type(value) is not list or not set(map(type, value)) <= _TEXT:
         raise ValueError("not a list of strings")
     return value
 
 
 def _mapping(value: object) -> dict[str, object]:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise ValueError("not an object")
     return value
 
 
-def _node(value: object) -> Node:
-    if not isinstance(value, list) or len(value) != 5:
-        raise ValueError("not a node")
-    directive, title, file, line, impact = value
-    if not (isinstance(directive, str) and isinstance(title, str) and isinstance(file, str)):
-        raise ValueError("not a node")
-    if not (line is None or (isinstance(line, int) and not isinstance(line, bool))):
-        raise ValueError("not a line")
-    if not (impact is None or isinstance(impact, str)):
-        raise ValueError("not an impact")
-    return Node(directive, title, file, line, impact)
+def _nodes(data: dict[str, object]) -> dict[str, Node]:
+    nodes = {}
+    for need_id, value in data.items():
+        if type(value) is not list or len(value) != 5:
+            raise ValueError("not a node")
+        directive, title, file, line, impact = value
+        if type(directive) is not str or type(title) is not str or type(file) is not str:
+            raise ValueError("not a node")
+        if type(line) not in _LINE or type(impact) not in _IMPACT:
+            raise ValueError("not a node")
+        nodes[need_id] = Node(directive, title, file, line, impact)
+    return nodes
 
 
 def index_from_json(data: object) -> SpecIndex:
-    """The index a cache file holds; ValueError for anything that is not exactly that shape."""
+    """The index a cache file holds; ValueError for anything that is not exactly that shape.
+
+    Every value's type is checked (bool is not a line number), each list in one C-level pass.
+    """
     top = _mapping(data)
-    files = {str(k): v for k, v in _mapping(top["files"]).items() if isinstance(v, str)}
-    if len(files) != len(_mapping(top["files"])):
+    files = _mapping(top["files"])
+    if not set(map(type, files.values())) <= _TEXT:
         raise ValueError("not a file list")
-    index = SpecIndex(files)
+    index = SpecIndex(files)  # type: ignore[arg-type]  # checked: str -> str
     index.by_file = {path: tuple(_strings(ids)) for path, ids in _mapping(top["by_file"]).items()}
-    index.nodes = {need_id: _node(node) for need_id, node in _mapping(top["nodes"]).items()}
+    index.nodes = _nodes(_mapping(top["nodes"]))
     for need_id, out in _mapping(top["links"]).items():
-        if not isinstance(out, list):
+        flat = _strings(out)
+        if len(flat) % 2:
             raise ValueError("not a link list")
-        pairs = tuple((name, target) for name, target in (_strings(pair) for pair in out))
-        index.links[need_id] = pairs
-        for name, target in pairs:
-            index.incoming.setdefault(target, {}).setdefault(name, {})[need_id] = None
+        index.links[need_id] = tuple(zip(flat[0::2], flat[1::2], strict=True))
+    index.incoming = {
+        target: {name: dict.fromkeys(_strings(sources)) for name, sources in _mapping(by_name).items()}
+        for target, by_name in _mapping(top["incoming"]).items()
+    }
     return index
 
 
