@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
-from .safety import RESPONDENT_TEXT, check_need_values, check_text
+from .safety import RESPONDENT_TEXT, check_need_values, check_text, need_values_suspect
 
 _NAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
 _DIRECTIVE = re.compile(rf"^(?P<indent> *)\.\. +(?P<name>{_NAME}) ?::(?: +(?P<title>.*))?$")
@@ -201,6 +201,8 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
         index = _skip_to(lines, index)
     errors.extend(check_text(text, file, respondent))
     for need in needs:
+        if not need_values_suspect(need.title, need.content, [o.value for o in need.options.values()]):
+            continue  # the common case, decided without building messages
         at = need.location.line or 1
         values = [("title", need.title, at)]
         values += [(f"field :{name}:", option.value, option.line) for name, option in need.options.items()]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import bisect
 import posixpath
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
@@ -58,19 +57,29 @@ FILE_OPTIONS = frozenset({"file", "url"})
 #: Schemes docutils turns into a link when written bare in text, and that can run script or read files.
 _BARE_DANGEROUS = "javascript|vbscript|livescript|data|file|jar|blob|filesystem"
 
-_DIRECTIVE = re.compile(r"^(?P<indent> *)\.\. +(?P<name>[\w.+:-]+?) ?::(?: +(?P<arg>.*))?$")
-_OPTION = re.compile(r"^ +:(?P<name>[\w-]+):")
-_RAW_ROLE = re.compile(r"^ *\.\. +role:: +[\w.-]+ *\( *raw *\)")
-_ROLE_USE = re.compile(r"(?<![\w`]):(?P<name>[\w.+-]+):`")
+_SPACE = r"[ \t]"
+_DIRECTIVE = re.compile(rf"^(?P<indent>{_SPACE}*)\.\. +(?P<name>[\w.+:-]+?) ?::(?: +(?P<arg>.*))?$", re.M)
+_FILE_OPTION = re.compile(rf"^{_SPACE}+:(?P<name>file|url):", re.M)
+_RAW_ROLE = re.compile(rf"^{_SPACE}*\.\. +role:: +[\w.-]+ *\( *raw *\)", re.M)
+_REFUSED_ROLE = re.compile(r"(?<![\w`]):(?P<name>" + "|".join(sorted(REFUSED_ROLES)) + r"):`")
 _DYNAMIC = re.compile(r"\[\[ *\w+ *\(")
-_BARE_URI = re.compile(rf"(?<![\w.+-])(?P<scheme>{_BARE_DANGEROUS})\s*:[^\s`<>]+", re.IGNORECASE)
+_BARE_URI = re.compile(rf"(?<![\w.+-])(?P<scheme>{_BARE_DANGEROUS}):[^\s`<>]+", re.IGNORECASE)
 _EMBEDDED = re.compile(r"<(?P<uri>[^<>\s`]+)>`_{1,2}")
-_TARGET = re.compile(r"^ *\.\. +_[^:]*: *(?P<uri>\S+)")
-_IMAGE_TARGET = re.compile(r"^ +:target: *(?P<uri>\S+)")
+_TARGET = re.compile(rf"^{_SPACE}*\.\. +_[^:\n]*: *(?P<uri>\S+)", re.M)
+_IMAGE_TARGET = re.compile(rf"^{_SPACE}+:target: *(?P<uri>\S+)", re.M)
 _SCHEME = re.compile(r"^\s*(?P<scheme>[A-Za-z][A-Za-z0-9.+-]*)\s*:")
-_PATHS = re.compile(r"^ *\.\. +(?:image|figure)::\s*(?P<path>\S+)|:download:`(?:[^`<]*<)?(?P<dl>[^`>]+)>?`")
-_CONFLICT = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)")
-_CONFLICT_MIDDLE = re.compile(r"^={7}$")
+_PATHS = re.compile(
+    rf"^{_SPACE}*\.\. +(?:image|figure):: *(?P<path>\S+)|:download:`(?:[^`<\n]*<)?(?P<dl>[^`>\n]+)>?`", re.M
+)
+_CONFLICT = re.compile(r"^(?:(?P<edge>(?:<{7}|>{7}|\|{7}))(?: .*)?|={7})$", re.M)
+#: Lines that start a literal block: a code directive, or a paragraph line ending in ``::``.
+_LITERAL_START = re.compile(
+    rf"^(?P<indent>{_SPACE}*)(?:\.\. +(?P<name>code-block|code|sourcecode|literalinclude|math) ?::.*"
+    rf"|(?!\.\.)\S.*::)$",
+    re.M,
+)
+#: Line ends other than \n, where str.splitlines (and docutils) break lines but a regex does not.
+_OTHER_LINE_ENDS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _error(file: str, line: int, message: str, rule: Rule, fix: str) -> Diagnostic:
@@ -92,197 +101,268 @@ def safe_uri(uri: str) -> bool:
     return scheme is None or scheme in SAFE_SCHEMES
 
 
-def _directive_findings(file: str, lines: list[str]) -> Iterator[Diagnostic]:
-    current: str | None = None
-    for number, line in enumerate(lines, start=1):
-        if _RAW_ROLE.match(line):
-            yield _error(
-                file,
-                number,
-                "a role based on 'raw' publishes HTML as written",
-                Rule.UNSAFE_MARKUP,
-                "use plain reST roles",
-            )
-        match = _DIRECTIVE.match(line)
-        if match is not None:
-            name = match["name"].rsplit(":", 1)[-1]  # rst:raw, std:include...
-            current = name
-            if name in REFUSED_DIRECTIVES:
-                yield _error(
+Found = Iterator[tuple[int, Diagnostic]]  # (line, finding): the line decides if a literal block hides it
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+#: A refused directive (or smets-source), found by its literal ``..`` prefix (fast), then checked to
+#: start its line.
+_WATCHED = re.compile(
+    r"\.\. +(?P<name>(?:[\w-]+:)?(?:"
+    + "|".join(
+        re.escape(name) for name in sorted({*REFUSED_DIRECTIVES, "smets-source"}, key=len, reverse=True)
+    )
+    + r")) ?::(?: +(?P<arg>.*))?$",
+    re.M,
+)
+
+
+def _starts_line(text: str, offset: int) -> bool:
+    head = text[text.rfind("\n", 0, offset) + 1 : offset]
+    return not head.strip(" \t")
+
+
+def _directive_findings(file: str, text: str) -> Found:
+    for match in _WATCHED.finditer(text):
+        if not _starts_line(text, match.start()):
+            continue
+        name = match["name"].rsplit(":", 1)[-1]  # rst:raw, std:include...
+        arg = (match["arg"] or "").strip()
+        if name in REFUSED_DIRECTIVES:
+            line = _line(text, match.start())
+            yield (
+                line,
+                _error(
                     file,
-                    number,
+                    line,
                     f"'.. {match['name']}::' is not allowed in spec sources: it {REFUSED_DIRECTIVES[name]}",
                     Rule.UNSAFE_MARKUP,
                     _DIRECTIVE_FIX,
-                )
-            if (
-                name == "smets-source"
-                and (match["arg"] or "").strip().split(".")[0].split(":")[0] != "smets_spec"
-            ):
-                yield _error(
+                ),
+            )
+        elif name == "smets-source" and arg.split(":")[0].split(".")[0] != "smets_spec":
+            line = _line(text, match.start())
+            yield (
+                line,
+                _error(
                     file,
-                    number,
-                    f"'.. smets-source:: {(match['arg'] or '').strip()}' would import a module from outside "
-                    "smets_spec at build time",
+                    line,
+                    f"'.. smets-source:: {arg}' would import a module from outside smets_spec at build time",
                     Rule.UNSAFE_MARKUP,
                     "list the source of a smets_spec model or test (smets_spec.reference... or "
                     "smets_spec.conformance...)",
-                )
-            continue
-        option = _OPTION.match(line)
-        if option is not None and current is not None and option["name"] in FILE_OPTIONS:
-            yield _error(
-                file,
-                number,
-                f"option ':{option['name']}:' of '{current}' reads a file or URL into the page",
-                Rule.UNSAFE_MARKUP,
-                "put the data in the source itself",
+                ),
             )
-        elif line and not line.startswith(" "):
-            current = None
-
-
-def _inline_findings(file: str, lines: list[str], depth: int) -> Iterator[Diagnostic]:
-    for number, line in enumerate(lines, start=1):
-        for role in _ROLE_USE.finditer(line):
-            if role["name"] in REFUSED_ROLES:
-                yield _error(
+    if ":file:" in text or ":url:" in text:
+        directives = list(_DIRECTIVE.finditer(text))
+        starts = [m.start() for m in directives]
+        for option in _FILE_OPTION.finditer(text):
+            owner = bisect.bisect_left(starts, option.start()) - 1
+            name = directives[owner]["name"] if owner >= 0 else "a directive"
+            line = _line(text, option.start())
+            yield (
+                line,
+                _error(
                     file,
-                    number,
-                    f"role ':{role['name']}:' evaluates a filter as Python at build time",
+                    line,
+                    f"option ':{option['name']}:' of '{name}' reads a file or URL into the page",
                     Rule.UNSAFE_MARKUP,
-                    "write the value, or link the needs with :need:",
-                )
-        linked = []
-        for path in _PATHS.finditer(line):
-            target = path["path"] or path["dl"] or ""
-            if not safe_uri(target) and not target.lower().startswith("data:image/"):
-                linked.append(target)
-                continue
-            if scheme_of(target) is None and not target.startswith("/"):
-                inside = posixpath.normpath(posixpath.join(*(["x"] * depth), target)) if depth else target
-                if posixpath.normpath(inside).startswith(".."):
-                    yield _error(
-                        file,
-                        number,
-                        f"'{target}' is outside the spec folder",
-                        Rule.UNSAFE_MARKUP,
-                        "copy the file into spec/ and refer to it there",
-                    )
-        yield from _link_findings(file, number, line, linked)
-
-
-def _link_findings(file: str, number: int, line: str, linked: list[str]) -> Iterator[Diagnostic]:
-    """One error per unsafe link of a line (embedded, a target, an image's :target:, bare text)."""
-    uris = [*linked, *(m["uri"] for m in _EMBEDDED.finditer(line))]
-    target = _TARGET.match(line) or _IMAGE_TARGET.match(line)
-    if target is not None:
-        uris.append(target["uri"])
-    bad = [u for u in uris if not safe_uri(u)]
-    if target is None:  # bare text, outside the links read above
-        bad += [m[0] for m in _BARE_URI.finditer(_EMBEDDED.sub(" ", line))]
-    for uri in bad:
-        yield _error(
-            file,
-            number,
-            f"link '{uri[:60]}' uses a scheme the site does not publish (only http, https, mailto "
-            "and relative links)",
-            Rule.UNSAFE_LINK,
-            "link an http(s) page, or write the text so that it is not a link (for example in ``code``)",
+                    "put the data in the source itself",
+                ),
+            )
+    for role in _RAW_ROLE.finditer(text) if "role::" in text else ():
+        line = _line(text, role.start())
+        yield (
+            line,
+            _error(
+                file,
+                line,
+                "a role based on 'raw' publishes HTML as written",
+                Rule.UNSAFE_MARKUP,
+                "use plain reST roles",
+            ),
         )
 
 
-def _conflict_findings(file: str, lines: list[str]) -> Iterator[Diagnostic]:
-    inside = False
-    for number, line in enumerate(lines, start=1):
-        marker = bool(_CONFLICT.match(line)) or (inside and bool(_CONFLICT_MIDDLE.match(line)))
-        if not marker:
+def _inline_findings(file: str, text: str, depth: int) -> Found:
+    roles = any(f":{name}:`" in text for name in REFUSED_ROLES)
+    for role in _REFUSED_ROLE.finditer(text) if roles else ():
+        line = _line(text, role.start())
+        yield (
+            line,
+            _error(
+                file,
+                line,
+                f"role ':{role['name']}:' evaluates a filter as Python at build time",
+                Rule.UNSAFE_MARKUP,
+                "write the value, or link the needs with :need:",
+            ),
+        )
+    for path in _PATHS.finditer(text) if _has_paths(text) else ():
+        target = path["path"] or path["dl"] or ""
+        if not safe_uri(target) or scheme_of(target) is not None or target.startswith("/"):
+            continue  # a link with a scheme is checked with the links
+        inside = posixpath.normpath(posixpath.join(*(["x"] * depth), target)) if depth else target
+        if posixpath.normpath(inside).startswith(".."):
+            line = _line(text, path.start())
+            yield (
+                line,
+                _error(
+                    file,
+                    line,
+                    f"'{target}' is outside the spec folder",
+                    Rule.UNSAFE_MARKUP,
+                    "copy the file into spec/ and refer to it there",
+                ),
+            )
+
+
+def _has_paths(text: str) -> bool:
+    return "image::" in text or "figure::" in text or ":download:" in text
+
+
+def _link_findings(file: str, text: str) -> Found:
+    """One error per unsafe link (embedded, a target, an image or its :target:, bare text)."""
+    links: list[tuple[int, int, str]] = []  # (start, end, uri)
+    patterns = (
+        (_EMBEDDED, "uri", ">`_" in text),
+        (_TARGET, "uri", ".. _" in text),
+        (_IMAGE_TARGET, "uri", ":target:" in text),
+        (_PATHS, "path", _has_paths(text)),
+    )
+    for pattern, group, present in patterns:
+        for match in pattern.finditer(text) if present else ():
+            uri = match[group] or ""
+            if uri and not safe_uri(uri) and not (group == "path" and uri.lower().startswith("data:image/")):
+                links.append((match.start(group), match.end(group), uri))
+    covered = sorted((start, end) for start, end, _ in links)
+    lower = text.lower()
+    bare = any(f"{scheme}:" in lower for scheme in _BARE_DANGEROUS.split("|"))
+    for match in _BARE_URI.finditer(text) if bare else ():
+        at = bisect.bisect_right(covered, (match.start(), len(text))) - 1
+        if at < 0 or covered[at][1] <= match.start():
+            links.append((match.start(), match.end(), match[0]))
+    reported: set[tuple[int, str]] = set()
+    for start, _, uri in sorted(links):
+        line = _line(text, start)
+        if (line, uri) in reported:
             continue
-        inside = not line.startswith(">")
+        reported.add((line, uri))
+        yield (
+            line,
+            _error(
+                file,
+                line,
+                f"link '{uri[:60]}' uses a scheme the site does not publish (only http, https, mailto "
+                "and relative links)",
+                Rule.UNSAFE_LINK,
+                "link an http(s) page, or write the text so that it is not a link (for example in ``code``)",
+            ),
+        )
+
+
+def _conflict_findings(file: str, text: str) -> Iterator[Diagnostic]:
+    if "<<<<<<<" not in text and ">>>>>>>" not in text and "|||||||" not in text:
+        return
+    inside = False
+    for match in _CONFLICT.finditer(text):
+        edge = match["edge"]
+        if edge is None and not inside:
+            continue  # ======= alone: a heading's underline
+        inside = edge is None or not edge.startswith(">")
+        line = _line(text, match.start())
         yield _error(
             file,
-            number,
-            f"unresolved merge-conflict marker '{line[:7]}'",
+            line,
+            f"unresolved merge-conflict marker '{match[0][:7]}'",
             Rule.CONFLICT_MARKER,
             "resolve the conflict: keep the right text and delete the <<<<<<<, ======= and >>>>>>> lines",
         )
 
 
 def _control_findings(file: str, text: str) -> Iterator[Diagnostic]:
+    found = list(re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text))
+    if not found:
+        return
     starts: list[int] = []  # offset of each line as docutils splits them (str.splitlines)
     offset = 0
     for piece in text.splitlines(keepends=True):
         starts.append(offset)
         offset += len(piece)
-    for match in re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text):
-        char = match[0]
-        if unicodedata.category(char) != "Cc":
-            continue
+    for match in found:
         line = bisect.bisect_right(starts, match.start())
         yield _error(
             file,
             max(line, 1),
-            f"control character U+{ord(char):04X} in the text (invisible; spreadsheets and XML refuse it)",
+            f"control character U+{ord(match[0]):04X} in the text "
+            "(invisible; spreadsheets and XML refuse it)",
             Rule.CONTROL_CHAR,
             "delete it (an editor's 'show invisibles' shows where it is)",
         )
-
-
-def check_text(text: str, file: str, respondent: Iterable[int] = ()) -> list[Diagnostic]:
-    """Every finding of the whole-file checks in one source's text.
-
-    ``respondent`` holds the (0-based) lines of respondents' stored text: shown as plain text on
-    the site, so a ``javascript:`` a respondent typed is their words, not a link to refuse.
-    """
-    lines = text.splitlines()
-    depth = max(len(file.split("/")) - 2, 0)  # folders between the spec folder and the file
-    found = list(_control_findings(file, text))
-    found += _conflict_findings(file, lines)
-    clean = [line.expandtabs(8).rstrip() for line in lines]
-    markup = _blank_literal_blocks(clean)
-    for index in respondent:
-        if 0 <= index < len(markup):
-            markup[index] = ""
-    found += _directive_findings(file, markup)
-    found += _inline_findings(file, markup, depth)
-    return found
-
-
-#: Directives whose body docutils shows as literal text (no markup, no links, no directives).
-_LITERAL = frozenset({"code-block", "code", "sourcecode", "literalinclude", "math"})
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _blank_literal_blocks(lines: list[str]) -> list[str]:
-    """``lines`` with the bodies of literal blocks (``::`` paragraphs, code directives) blanked:
-    an example of ``.. raw::`` shown as code is text, not markup."""
-    out = list(lines)
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        match = _DIRECTIVE.match(line)
-        literal = (match is not None and match["name"] in _LITERAL) or (
-            match is None and line.endswith("::") and not line.lstrip().startswith("..")
-        )
-        index += 1
-        if not literal:
-            continue
-        base = _indent(line)
-        if match is not None:  # the directive's options stay visible to the checks (:file: ...)
+def _literal_lines(text: str) -> set[int]:
+    """Lines (1-based) of literal-block bodies (``::`` paragraphs, code directives): an example
+    of ``.. raw::`` shown as code is text, not markup, as docutils reads it."""
+    if "::\n" not in text and not text.endswith("::"):
+        return set()
+    starts = list(_LITERAL_START.finditer(text))
+    if not starts:
+        return set()
+    lines = [line.expandtabs(8).rstrip() for line in text.split("\n")]
+    hidden: set[int] = set()
+    for match in starts:
+        index = _line(text, match.start())  # the 0-based index of the line after it
+        base = _indent(lines[index - 1])
+        if match["name"]:  # the directive's options stay visible to the checks (:file: ...)
             while index < len(lines) and lines[index] and _indent(lines[index]) > base:
                 index += 1
         while index < len(lines) and (not lines[index] or _indent(lines[index]) > base):
-            out[index] = ""
+            hidden.add(index + 1)
             index += 1
-    return out
+    return hidden
+
+
+def check_text(text: str, file: str, respondent: Iterable[int] = ()) -> list[Diagnostic]:
+    """Every finding of the whole-file checks in one source's text (regular expressions over the
+    whole text: the reader stays fast on thousands of files).
+
+    ``respondent`` holds the (0-based) lines of respondents' stored text: shown as plain text on
+    the site, so a ``javascript:`` a respondent typed is their words, not a link to refuse.
+    """
+    found = list(_control_findings(file, text))
+    if _OTHER_LINE_ENDS.search(text):
+        text = "\n".join(text.splitlines())  # line numbers as docutils counts them
+    found += _conflict_findings(file, text)
+    depth = max(len(file.split("/")) - 2, 0)  # folders between the spec folder and the file
+    hidden = _literal_lines(text) | {index + 1 for index in respondent}
+    for line, finding in (
+        *_directive_findings(file, text),
+        *_inline_findings(file, text, depth),
+        *_link_findings(file, text),
+    ):
+        if line not in hidden:
+            found.append(finding)
+    return found
 
 
 #: Needs whose text is a respondent's, stored in parts (each part fits a cell; the whole need need
 #: not), and shown as plain text.
 RESPONDENT_TEXT = frozenset({"ccomment"})
+
+
+def need_values_suspect(title: str, content: str, options: list[str]) -> bool:
+    """Whether :func:`check_need_values` could find anything (a cheap test first)."""
+    if len(content) > MAX_CELL or len(title) > MAX_CELL or "[[" in title:
+        return True
+    return any("[[" in value or len(value) > MAX_CELL for value in options)
 
 
 def check_need_values(
