@@ -12,6 +12,7 @@ BENCHMARKS = (
     "dups_bench.py",
     "impact_bench.py",
     "cache_bench.py",
+    "safety_bench.py",
     "consult_bench.py",
     "build_bench.py",
 )
