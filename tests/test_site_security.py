@@ -73,6 +73,12 @@ and `data <data:text/html,<script>alert(1)</script>>`_.
 
 .. smets-source:: pwnmod:anything
 
+.. image:: evil.svg
+
+.. figure:: evil.*
+
+Get :download:`the form <evil.html>`.
+
 .. consultation:: Test consultation
    :id: CON_TEST
    :closing_date: 2026-01-01
@@ -144,6 +150,9 @@ def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = sourcedir(base, "mini")
     write(root, "conf.py", (root / "conf.py").read_text(encoding="utf-8") + 'html_theme = "furo"\n')
     write(root, "spec/payloads.rst", PAYLOADS)
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg"><script>{RUN.format(kind="svg")}</script></svg>'
+    write(root, "spec/evil.svg", svg + "<!-- ACTIVE-FILE -->\n")
+    write(root, "spec/evil.html", f"<script>{RUN.format(kind='download')}</script><!-- ACTIVE-FILE -->\n")
     # a module beside conf.py (on sys.path: Sphinx runs from there) that a source asks to import
     write(root, "pwnmod.py", f"open({str(base / 'pwned-by-import')!r}, 'w').close()\nanything = 1\n")
     out = base / "html"
@@ -211,6 +220,11 @@ def test_no_file_of_the_build_machine_is_published(payload_site: Path) -> None:
     assert len(pages) > 10
     leaked = [str(p.relative_to(payload_site)) for p in pages if SECRET in p.read_text(errors="replace")]
     assert leaked == []
+    copied = [
+        p for p in payload_site.rglob("*") if p.is_file() and p.parent.name in {"_images", "_downloads"}
+    ]
+    copied += [p for p in payload_site.glob("_downloads/*/*") if p.is_file()]
+    assert [str(p) for p in copied if b"ACTIVE-FILE" in p.read_bytes()] == []  # no SVG or HTML of ours
 
 
 def test_every_page_has_the_policy_and_no_unsafe_link(payload_site: Path) -> None:

@@ -10,7 +10,7 @@ still no script on the site. Each finding names the file, the line and the fix:
   inclusion (``include``, ``literalinclude``, ``:file:``/``:url:`` options), ``meta``, the
   sphinx-needs directives and roles that evaluate Python expressions or fetch data, dynamic
   functions (``[[...]]``) in a need's title or fields, and images or downloads outside the
-  spec folder;
+  spec folder or of a kind a browser runs script in (SVG, HTML, XML, JavaScript);
 * (also ``smets.unsafe-markup``) ``smets-source`` naming a module outside ``smets_spec`` (the
   build would import it);
 * ``smets.unsafe-link``: a link whose scheme is not ``http``, ``https`` or ``mailto``;
@@ -50,6 +50,11 @@ REFUSED_DIRECTIVES: dict[str, str] = {
     "meta": "writes HTML meta tags (for example a redirect)",
     **dict.fromkeys(_SPHINX_NEEDS_RUNNERS, _RUNNER_REASON),
 }
+#: Files an image or download may not be: a browser runs script in them when they are opened
+#: from the site (CSP meta tags do not reach them).
+ACTIVE_SUFFIXES = frozenset(
+    {".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".js", ".mjs", ".swf"}
+)
 #: Roles refused in spec sources (they evaluate filters as Python).
 REFUSED_ROLES = frozenset({"need_count", "ndf", "variant"})
 #: Options that make an otherwise harmless directive read a file or a URL.
@@ -203,11 +208,26 @@ def _inline_findings(file: str, text: str, depth: int) -> Found:
         )
     for path in _PATHS.finditer(text) if _has_paths(text) else ():
         target = path["path"] or path["dl"] or ""
-        if not safe_uri(target) or scheme_of(target) is not None or target.startswith("/"):
+        if not safe_uri(target) or scheme_of(target) is not None:
             continue  # a link with a scheme is checked with the links
+        line = _line(text, path.start())
+        suffix = "" if target.endswith(".*") else posixpath.splitext(target.lower())[1]
+        if suffix in ACTIVE_SUFFIXES or target.endswith(".*"):
+            yield (
+                line,
+                _error(
+                    file,
+                    line,
+                    f"'{target}' would be published as a file of the site that a browser can run "
+                    f"({suffix or 'a wildcard, which may pick an SVG'}: script runs when it is opened)",
+                    Rule.UNSAFE_MARKUP,
+                    "use a PNG or JPEG image; put documents in the text",
+                ),
+            )
+        if target.startswith("/"):
+            continue  # Sphinx reads /x from the source folder
         inside = posixpath.normpath(posixpath.join(*(["x"] * depth), target)) if depth else target
         if posixpath.normpath(inside).startswith(".."):
-            line = _line(text, path.start())
             yield (
                 line,
                 _error(

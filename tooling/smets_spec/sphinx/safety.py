@@ -23,6 +23,7 @@ import base64
 import collections
 import contextlib
 import hashlib
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +39,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus.files import write_atomic
-from ..corpus.safety import REFUSED_DIRECTIVES, REFUSED_ROLES, RESPONDENT_TEXT, safe_uri
+from ..corpus.safety import ACTIVE_SUFFIXES, REFUSED_DIRECTIVES, REFUSED_ROLES, RESPONDENT_TEXT, safe_uri
 from .state import corpus_of
 
 logger = logging.getLogger(__name__)
@@ -159,12 +160,33 @@ def _neutralise(app: Sphinx, doctree: nodes.document) -> None:
             image.parent.remove(image)
     for download in list(doctree.findall(addnodes.download_reference)):
         target = str(download.get("reftarget", ""))
-        if _unsafe_file(app, docname, target):
+        if _unsafe_file(app, docname, target) or _active(target):  # before Sphinx lists it for copying
             logger.warning(
-                f"download '{target[:60]}' is outside the spec folder [smets.unsafe-markup]",
+                f"download '{target[:60]}' is outside the spec folder or a file a browser runs "
+                "script in [smets.unsafe-markup]",
                 location=download,
             )
             download.replace_self(nodes.inline("", download.astext()))
+
+
+def _active(path: str) -> bool:
+    return posixpath.splitext(path.lower())[1] in ACTIVE_SUFFIXES
+
+
+def _drop_active_files(app: Sphinx, doctree: nodes.document) -> None:
+    """After Sphinx chose each image's file (``logo.*`` may pick an SVG): no image is published
+    that a browser runs script in when it is opened from the site (images are copied at write
+    time, from the nodes left)."""
+    for image in list(doctree.findall(nodes.image)):
+        files = [str(image.get("uri", "")), *map(str, dict(image.get("candidates", {})).values())]
+        chosen = [f for f in files if _active(f)]
+        if chosen and not str(image.get("uri", "")).startswith("data:"):
+            logger.warning(
+                f"image '{chosen[0][:60]}' is a file a browser runs script in; use PNG or JPEG "
+                "[smets.unsafe-markup]",
+                location=image,
+            )
+            image.parent.remove(image)
 
 
 def _theme_hashes(app: Sphinx) -> list[str]:
@@ -228,5 +250,6 @@ def register(app: Sphinx) -> None:
     for role in REFUSED_ROLES:
         app.add_role(role, RefusedRole(), override=True)
     app.connect("doctree-read", _neutralise, priority=10)
+    app.connect("doctree-read", _drop_active_files, priority=900)  # after the image collector
     app.connect("html-page-context", _add_csp)
     app.connect("build-finished", _permalink_page)
