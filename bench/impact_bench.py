@@ -5,7 +5,7 @@ commits a second revision that changes 20 requirements normatively (a number in 
 measures, in this run and on this machine, the wall time of the real command
 (``python -m smets_spec.cli impact BASE HEAD``, interpreter start-up included):
 
-* cold: no ``.smets-cache/`` (both sides read from git objects);
+* cold: an empty index cache (both sides read from git objects);
 * base cached: the base side's index in the cache, the head side not (the normal case of a pull
   request pushed again: the base did not move);
 * the same, in this process (the analysis alone, without interpreter start-up and imports);
@@ -38,7 +38,7 @@ import git
 
 from smets_spec.change.diff import diff_corpora
 from smets_spec.change.impact import impact_links
-from smets_spec.change.specindex import CACHE_FOLDER, IndexCache
+from smets_spec.change.specindex import CACHE_ENV, CACHE_FOLDER, IndexCache
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
 from smets_spec.corpus.synthetic import generate
@@ -130,6 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="smets-impact-") as tmp:
         root = generate(Path(tmp) / "spec-repo", args.requirements)
+        os.environ[CACHE_ENV] = str(root / CACHE_FOLDER)  # the index cache this run measures, cold and warm
         repo = git.Repo.init(root)
         repo.config_writer().set_value("user", "name", "bench").release()
         repo.config_writer().set_value("user", "email", "bench@example.invalid").release()

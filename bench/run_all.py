@@ -14,6 +14,8 @@ BENCHMARKS = (
     "consult_bench.py",
     "build_bench.py",
     "wire_bench.py",
+    "cache_bench.py",
+    "safety_bench.py",
 )
 
 

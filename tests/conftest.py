@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+# The index cache of `smets diff/impact/review` goes to a folder of this run, not the user's.
+os.environ.setdefault("SMETS_CACHE_DIR", tempfile.mkdtemp(prefix="smets-test-cache-"))
 
 
 @pytest.fixture(scope="session")

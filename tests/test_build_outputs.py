@@ -48,7 +48,7 @@ def test_smets_build_writes_only_under_its_out_folder(tmp_path: Path) -> None:
     before = _tree(tmp_path)
     out = tmp_path / "elsewhere" / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out", str(out)],
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out-dir", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -69,7 +69,7 @@ def test_plain_sphinx_build_gives_the_same_site(tmp_path: Path) -> None:
     root = sourcedir(tmp_path, "mini")
     smets_out, plain_out = tmp_path / "smets", tmp_path / "plain"
     built = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out", str(smets_out)],
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "build", "--out-dir", str(smets_out)],
         capture_output=True,
         text=True,
         check=False,

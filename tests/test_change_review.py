@@ -22,6 +22,7 @@ from clitools import ROOT, smets
 
 GOLDEN = ROOT / "tests" / "golden" / "change_review.md"
 WORKFLOW = ROOT / ".github" / "workflows" / "review.yml"
+COMMENT = ROOT / ".github" / "workflows" / "review-comment.yml"
 
 
 @pytest.fixture(scope="module")
@@ -124,34 +125,60 @@ def _run_steps() -> list[str]:
     return lines
 
 
-def test_workflow_runs_the_review_on_pull_requests_and_posts_it(
+def test_workflow_runs_the_base_tool_on_the_pull_request_tree(
     tmp_path: Path, origin: tuple[Path, dict[str, str]]
 ) -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
-    assert "on:\n  pull_request:\n" in text
-    assert "fetch-depth: 0" in text and "pull-requests: write" in text
-    assert 'gh pr comment "$PR" --body-file review.md' in text
+    assert "on:\n  pull_request:\n" in text and "pull_request_target" not in text
+    assert "permissions:\n  contents: read\n\njobs:" in text and ": write" not in text
+    assert "ref: ${{ github.event.pull_request.base.sha }}\n          path: tool" in text
+    assert text.count("persist-credentials: false") == 2
+    assert "pip install --quiet --disable-pip-version-check ./tool" in text and "-e ." not in text
+    assert "actions/cache" not in text  # no cache a pull request could have written
     steps = _run_steps()
     assert steps == [
-        'smets review "$BASE" "$HEAD" --format markdown --out review.md',
-        'smets review "$BASE" "$HEAD" --format json --out review.json',
-        'smets suspects "$BASE" "$HEAD"',
+        'smets --root "$TREE" review "$BASE" "$HEAD" --format markdown --out smets-review/review.md',
+        'smets --root "$TREE" review "$BASE" "$HEAD" --format json --out smets-review/review.json',
+        'smets --root "$TREE" suspects "$BASE" "$HEAD"',
     ]
     root, shas = origin
-    clone = tmp_path / "checkout"
-    git.Repo.clone_from(root, clone)
+    tree = tmp_path / "pr"
+    git.Repo.clone_from(root, tree)
+    runner = tmp_path / "runner-temp"
+    (runner / "smets-review").mkdir(parents=True)
     env = os.environ | {
         "BASE": shas["v1.1"],
         "HEAD": shas["head"],
+        "TREE": str(tree),
+        "SMETS_CACHE_DIR": str(runner / "smets-cache"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
     for step in steps[:2]:
-        subprocess.run(["bash", "-c", step], cwd=clone, env=env, check=True)
-    assert (clone / "review.md").read_text(encoding="utf-8").startswith("<!-- smets-review -->")
-    assert json.loads((clone / "review.json").read_text(encoding="utf-8"))["summary"]["suspect_links"] == 3
-    suspects = subprocess.run(["bash", "-c", steps[2]], cwd=clone, env=env, capture_output=True, text=True)
+        subprocess.run(["bash", "-c", step], cwd=runner, env=env, check=True)
+    assert (
+        (runner / "smets-review" / "review.md")
+        .read_text(encoding="utf-8")
+        .startswith("<!-- smets-review -->")
+    )
+    data = json.loads((runner / "smets-review" / "review.json").read_text(encoding="utf-8"))
+    assert data["summary"]["suspect_links"] == 3
+    assert not (tree / ".smets-cache").exists() and (runner / "smets-cache").is_dir()
+    assert git.Repo(tree).git.status("--porcelain") == ""  # the pull request's tree is only read
+    suspects = subprocess.run(["bash", "-c", steps[2]], cwd=runner, env=env, capture_output=True, text=True)
     assert suspects.returncode == 0  # the fixture has no policy: suspects are warnings
-    (clone / "policy.toml").write_text('[rules]\nsuspect-link = "error"\n', encoding="utf-8")
-    suspects = subprocess.run(["bash", "-c", steps[2]], cwd=clone, env=env, capture_output=True, text=True)
+    (tree / "policy.toml").write_text('[rules]\nsuspect-link = "error"\n', encoding="utf-8")
+    suspects = subprocess.run(["bash", "-c", steps[2]], cwd=runner, env=env, capture_output=True, text=True)
     assert suspects.returncode == 1
     assert "3 unreviewed suspect link(s)" in suspects.stdout
+
+
+def test_comment_workflow_posts_the_artifact_and_runs_no_pull_request_code() -> None:
+    text = COMMENT.read_text(encoding="utf-8")
+    assert 'on:\n  workflow_run:\n    workflows: ["SMETS change review"]\n    types: [completed]\n' in text
+    assert "pull-requests: write" in text
+    assert "actions/checkout" not in text and "pip install" not in text and "smets " not in text
+    assert "actions/download-artifact@v4" in text and "run-id: ${{ github.event.workflow_run.id }}" in text
+    assert 'gh pr comment "$pr" --repo "$REPO" --body-file review.md' in text
+    assert '[ "$head" != "$RUN_HEAD" ]' in text  # the number in the artifact is checked, not trusted
+    uploaded = WORKFLOW.read_text(encoding="utf-8")
+    assert "name: smets-review" in uploaded and "pull-request.json" in uploaded

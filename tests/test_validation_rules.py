@@ -16,6 +16,8 @@ import pytest
 from clitools import Result, smets, sourcedir, write
 from smets_spec.corpus.schema import Requirement
 
+DIRECTIVE_FIX = "write the text as reST; a table or figure the site needs is rendered by a smets-* directive"
+CONFLICT_FIX = "resolve the conflict: keep the right text and delete the <<<<<<<, ======= and >>>>>>> lines"
 HEAD = "Bad\n===\n\n"  # the first need of a case starts on line 4
 
 REQ = """.. req:: {title}
@@ -267,6 +269,88 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "spec/bad.rst:4: error: '.. req: Not a need' is not a req directive (docutils reads it as a "
             "comment) "
             "[smets.syntax]\n    fix: write '.. req:: Title' (two colons, then a space)",
+        ],
+    ),
+    "raw HTML": (
+        ".. raw:: html\n\n   <script>alert(1)</script>\n",
+        [
+            "spec/bad.rst:4: error: '.. raw::' is not allowed in spec sources: it publishes HTML as written, "
+            "script included [smets.unsafe-markup]\n"
+            "    fix: " + DIRECTIVE_FIX,
+        ],
+    ),
+    "file inclusion": (
+        ".. include:: /proc/self/environ\n\n.. list-table:: T\n   :url: https://example.org/t.csv\n",
+        [
+            "spec/bad.rst:4: error: '.. include::' is not allowed in spec sources: it reads a file of the "
+            "build machine into the page [smets.unsafe-markup]\n"
+            "    fix: " + DIRECTIVE_FIX,
+            "spec/bad.rst:7: error: option ':url:' of 'list-table' reads a file or URL into the page "
+            "[smets.unsafe-markup]\n    fix: put the data in the source itself",
+        ],
+    ),
+    "a filter run as Python": (
+        ".. needtable::\n   :filter: __import__('os').system('id')\n",
+        [
+            "spec/bad.rst:4: error: '.. needtable::' is not allowed in spec sources: it is a sphinx-needs "
+            "directive that evaluates Python expressions or reads files or services [smets.unsafe-markup]\n"
+            "    fix: " + DIRECTIVE_FIX,
+        ],
+    ),
+    "javascript link": (
+        "See `the notice <javascript:alert(document.domain)>`_.\n",
+        [
+            "spec/bad.rst:4: error: link 'javascript:alert(document.domain)' uses a scheme the site does not "
+            "publish (only http, https, mailto and relative links) [smets.unsafe-link]\n"
+            "    fix: link an http(s) page, or write the text so that it is not a link "
+            "(for example in ``code``)",
+        ],
+    ),
+    "merge-conflict markers": (
+        REQ.format(title="Conflict", id="PC.03")
+        + "   :mandatory_for: DEV_ESME\n\n<<<<<<< HEAD\n   The ESME shall log.\n=======\n"
+        "   The ESME shall record.\n>>>>>>> other\n",
+        [
+            f"spec/bad.rst:{line}: error: unresolved merge-conflict marker '{marker}' "
+            "[smets.conflict-marker]\n"
+            "    fix: " + CONFLICT_FIX
+            for line, marker in ((11, "<<<<<<<"), (13, "======="), (15, ">>>>>>>"))
+        ],
+    ),
+    "a body that lost its indentation": (
+        REQ.format(title="Unindented", id="PC.03") + "   :mandatory_for: DEV_ESME\n\nThe ESME shall log.\n",
+        [
+            "spec/bad.rst:11: error: 'The ESME shall log.' follows the req 'Unindented' at its indentation, "
+            "so it is not the req's text (the req has none) [smets.indentation]\n"
+            "    fix: indent the text by 3 spaces, under the directive's options",
+        ],
+    ),
+    "control character": (
+        REQ.format(title="Bell", id="PC.03") + "   :mandatory_for: DEV_ESME\n\n   The ESME shall\x07 ring.\n",
+        [
+            "spec/bad.rst:11: error: control character U+0007 in the text (invisible; spreadsheets and XML "
+            "refuse it) [smets.control-char]\n"
+            "    fix: delete it (an editor's 'show invisibles' shows where it is)",
+        ],
+    ),
+    "text longer than a spreadsheet cell": (
+        REQ.format(title="Long", id="PC.03") + "   :mandatory_for: DEV_ESME\n\n   " + "word " * 6600 + "\n",
+        [
+            "spec/bad.rst:4: error: the text of 'PC.03' is 32,999 characters; a spreadsheet cell keeps "
+            "32,767 (a consultation workbook would cut it) [smets.too-long]\n"
+            "    fix: split it into several needs, or move detail into a referenced document",
+        ],
+    ),
+    "a cycle of depends_on links": (
+        REQ.format(title="A", id="PC.03")
+        + "   :mandatory_for: DEV_ESME\n   :depends_on: PC.04\n\n   A.\n\n"
+        + REQ.format(title="B", id="PC.04")
+        + "   :mandatory_for: DEV_ESME\n   :depends_on: PC.03\n\n   B.\n",
+        [
+            "spec/bad.rst:10: error: ':depends_on:' links form a cycle: PC.03 -> PC.04 -> PC.03 "
+            "[smets.link-cycle]\n"
+            "    fix: remove the ':depends_on:' link that closes the cycle; "
+            "no requirement can come before itself",
         ],
     ),
 }

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..corpus.project import Project
 from .diff import CorpusDiff, diff_corpora
 from .history import WORKTREE, Repository, path_key
-from .specindex import CACHE_FOLDER, IndexCache, Side, changed_paths, open_side
+from .specindex import IndexCache, Side, changed_paths, open_side, user_cache_folder
 
 
 @dataclass
@@ -33,7 +32,8 @@ class ChangeSet:
 
 
 def cache_for(project: Project, enabled: bool = True) -> IndexCache:
-    return IndexCache(project.root / CACHE_FOLDER if enabled else None)
+    """The index cache: in the user's cache folder, never in the checkout (see specindex)."""
+    return IndexCache(user_cache_folder() if enabled else None)
 
 
 def _order(side: Side, need_id: str) -> tuple[tuple[str, ...], int]:
@@ -91,7 +91,3 @@ def open_changeset(
     diff, changed = compare(base, head)
     timings["diff"] = time.perf_counter() - clock
     return ChangeSet(repo, base, head, diff, changed, timings)
-
-
-def default_cache_folder(project: Project) -> Path:
-    return project.root / CACHE_FOLDER

@@ -60,6 +60,8 @@ class Source:
     tree: str | None = None  # git tree id of spec/ (None for the working tree, or no spec/)
     note: str | None = None  # e.g. "this revision has no spec/ folder"
     _reader: object = field(default=None, repr=False)
+    #: every file under spec/ (pages, images, anything; display path -> blob id), for the review
+    all_files: dict[str, str] = field(default_factory=dict)
 
     def read(self, path: str) -> bytes:
         reader = self._reader
@@ -231,23 +233,27 @@ class Repository:
         if not isinstance(tree, git.Tree):
             note = f"{label} has no {spec_rel}/ folder; it is read as an empty specification"
             return Source(label, {}, sha, None, note, GitReader(repo, sha, self.prefix, {}))
-        blobs = self._list(tree.hexsha)
-        return Source(label, blobs, sha, tree.hexsha, None, GitReader(repo, sha, self.prefix, blobs))
+        blobs, every = self._list(tree.hexsha)
+        reader = GitReader(repo, sha, self.prefix, blobs)
+        return Source(label, blobs, sha, tree.hexsha, None, reader, all_files=every)
 
-    def _list(self, tree: str) -> dict[str, str]:
-        """``spec/`` files (display path -> blob id) of a tree, with one ``git ls-tree``."""
+    def _list(self, tree: str) -> tuple[dict[str, str], dict[str, str]]:
+        """``spec/`` files the reader reads, and every ``spec/`` file (display path -> blob id),
+        of a tree, with one ``git ls-tree``."""
         repo = self._require(tree)
         out: str = repo.git.ls_tree("-r", "-z", "--full-tree", tree)  # type: ignore[attr-defined]
         files: dict[str, str] = {}
+        every: dict[str, str] = {}
         for entry in out.split("\0"):
             if not entry:
                 continue
             meta, _, name = entry.partition("\t")
             kind, sha = meta.split()[1:3]
             relative = PurePosixPath(name)
+            every[f"spec/{relative.as_posix()}"] = sha
             if kind == "blob" and wanted_path(relative):
                 files[f"spec/{relative.as_posix()}"] = sha
-        return dict(sorted(files.items(), key=lambda item: path_key(item[0])))
+        return dict(sorted(files.items(), key=lambda item: path_key(item[0]))), every
 
     def worktree(self) -> Source:
         """The working tree as it is on disk (uncommitted edits included)."""
@@ -255,11 +261,20 @@ class Repository:
         if not spec.is_dir():
             raise FileNotFoundError(f"{spec}: no such spec folder")
         files: dict[str, str] = {}
-        for path in sorted(spec.rglob("*.rst")):
+        every: dict[str, str] = {}
+        for path in sorted(spec.rglob("*")):
             relative = PurePosixPath(path.relative_to(spec).as_posix())
+            if path.is_symlink():
+                every[f"spec/{relative.as_posix()}"] = blob_sha(str(path.readlink()).encode())
+                continue
+            if not path.is_file():
+                continue
+            sha = blob_sha(path.read_bytes())
+            every[f"spec/{relative.as_posix()}"] = sha
             if wanted_path(relative):
-                files[f"spec/{relative.as_posix()}"] = blob_sha(path.read_bytes())
-        return Source("working tree", files, None, None, None, DiskReader(self.project.root))
+                files[f"spec/{relative.as_posix()}"] = sha
+        reader = DiskReader(self.project.root)
+        return Source("working tree", files, None, None, None, reader, all_files=every)
 
     def version_tags(self) -> list[tuple[str, str]]:
         """Version tags (name, commit sha), oldest first (by commit date, then name)."""

@@ -51,10 +51,23 @@ class ReviewReport:
     new_errors: set[int] = field(default_factory=set)  # indexes into errors: not on the base side
     base_errors: int = 0
     notes: list[str] = field(default_factory=list)
+    #: every file under spec/ that differs, need or not: (path, "added" | "removed" | "modified")
+    files: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return self.diff.empty and not self.errors
+        return self.diff.empty and not self.errors and not self.files
+
+
+def changed_files(changeset: ChangeSet) -> list[tuple[str, str]]:
+    """Every file under ``spec/`` added, removed or edited (pages, images, anything), in path order."""
+    base, head = changeset.base.source.all_files, changeset.head.source.all_files
+    found = []
+    for path in sorted(set(base) | set(head)):
+        if base.get(path) == head.get(path):
+            continue
+        found.append((path, "added" if path not in base else "removed" if path not in head else "modified"))
+    return found
 
 
 def _reviews_of(side: Side) -> dict[Link, Review]:
@@ -151,6 +164,7 @@ def build_review(changeset: ChangeSet, validate: bool = True, duplicates: bool =
         notes=list(changeset.notes),
     )
     report.suspects, report.reviewed = suspects_of(changeset)
+    report.files = changed_files(changeset)
     if changeset.diff.empty and changeset.base.source.files == changeset.head.source.files:
         return report  # nothing changed: nothing to validate anew
     head, base = _validation(report, changeset) if validate else (None, None)
@@ -212,6 +226,7 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
             for s in report.suspects
         ],
         "reviewed": [str(link) for link in report.reviewed],
+        "files": [{"path": path, "status": status} for path, status in report.files],
         "duplicates": _plain(report.duplicates) if report.duplicates is not None else None,
         "errors": [d.to_json() | {"new": n in report.new_errors} for n, d in enumerate(report.errors)],
         "notes": report.notes,
@@ -250,6 +265,7 @@ def summary(report: ReviewReport) -> dict[str, Any]:
         "duplicates": len(report.duplicates) if report.duplicates is not None else None,
         "errors": len(report.errors),
         "new_errors": len(report.new_errors),
+        "files_changed": len(report.files),
     }
 
 

@@ -2,20 +2,21 @@
 
 Loading and validating a whole 10,000-requirement corpus takes seconds, and most
 of a pull request's corpus is the same on both sides. So a side of a comparison
-is a :class:`SpecIndex`: per need its type, title, place and links (plain data,
-quick to unpickle), per file its blob id and the ids it defines. The base side's
-index is cached in ``.smets-cache/`` under the git tree id of ``spec/``; the head
-side is the base index with the changed files re-read. Full validated records
-are read lazily, file by file, only where a comparison needs them.
+is a :class:`SpecIndex`: per need its type, title, place and links (plain data),
+per file its blob id and the ids it defines. The base side's index is cached as JSON
+under the git tree id of ``spec/`` in the user's cache folder (:func:`user_cache_folder`),
+outside the repository: nothing a checkout or a pull request contains is read as a cache,
+and a cache file is data (JSON, checked field by field), never code, so a corrupt or
+planted file is ignored. The head side is the base index with the changed files re-read.
+Full validated records are read lazily, file by file, only where a comparison needs them.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
-import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import networkx as nx
 
 from .. import __version__
 from ..corpus.diagnostics import Diagnostic
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus, _raw_values, build_corpus
 from ..corpus.rstreader import RawNeed
 from ..corpus.schema import Need
@@ -32,7 +34,11 @@ from ..trace.graph import DOWNSTREAM, Flow
 from .history import Source, path_key
 from .specfiles import Entry, FileParse, Node, ParsedNeed, entries_of, parse_file, read_entries
 
+#: A cache folder inside a checkout, for benchmarks that measure a cold and a warm cache.
 CACHE_FOLDER = ".smets-cache"
+#: Where the index cache lives when set (CI keeps it between runs); else the user cache folder.
+CACHE_ENV = "SMETS_CACHE_DIR"
+_FORMAT = "smets-spec-index"
 Incoming = dict[str, dict[str, None]]  # link name -> sources (an ordered set)
 #: the modules, relative to the package, whose code decides what an index holds
 _ENGINE_MODULES = (
@@ -162,31 +168,119 @@ def engine_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def user_cache_folder() -> Path:
+    """``$SMETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/smets-spec``, else ``~/.cache/smets-spec``."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return Path(chosen)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "smets-spec"
+
+
+def index_to_json(index: SpecIndex) -> dict[str, object]:
+    """Plain JSON data: nodes as 5-item lists, links as flat ``[name, target, ...]`` lists."""
+    return {
+        "files": index.files,
+        "by_file": {path: list(ids) for path, ids in index.by_file.items()},
+        "nodes": {need_id: list(node) for need_id, node in index.nodes.items()},
+        "links": {need_id: [part for pair in out for part in pair] for need_id, out in index.links.items()},
+        "incoming": {
+            target: {name: list(sources) for name, sources in by_name.items() if sources}
+            for target, by_name in index.incoming.items()
+        },
+    }
+
+
+_TEXT = {str}
+_LINE = {int, type(None)}
+_IMPACT = {str, type(None)}
+
+
+def _strings(value: object) -> list[str]:
+    """``value`` if it is a list of strings (one C-level pass over the types), else ValueError."""
+    if type(value) is not list or not set(map(type, value)) <= _TEXT:
+        raise ValueError("not a list of strings")
+    return value
+
+
+def _mapping(value: object) -> dict[str, object]:
+    if type(value) is not dict:
+        raise ValueError("not an object")
+    return value
+
+
+def _nodes(data: dict[str, object]) -> dict[str, Node]:
+    nodes = {}
+    for need_id, value in data.items():
+        if type(value) is not list or len(value) != 5:
+            raise ValueError("not a node")
+        directive, title, file, line, impact = value
+        if type(directive) is not str or type(title) is not str or type(file) is not str:
+            raise ValueError("not a node")
+        if type(line) not in _LINE or type(impact) not in _IMPACT:
+            raise ValueError("not a node")
+        nodes[need_id] = Node(directive, title, file, line, impact)
+    return nodes
+
+
+def index_from_json(data: object) -> SpecIndex:
+    """The index a cache file holds; ValueError for anything that is not exactly that shape.
+
+    Every value's type is checked (bool is not a line number), each list in one C-level pass.
+    """
+    top = _mapping(data)
+    files = _mapping(top["files"])
+    if not set(map(type, files.values())) <= _TEXT:
+        raise ValueError("not a file list")
+    index = SpecIndex(files)  # type: ignore[arg-type]  # checked: str -> str
+    index.by_file = {path: tuple(_strings(ids)) for path, ids in _mapping(top["by_file"]).items()}
+    index.nodes = _nodes(_mapping(top["nodes"]))
+    for need_id, out in _mapping(top["links"]).items():
+        flat = _strings(out)
+        if len(flat) % 2:
+            raise ValueError("not a link list")
+        index.links[need_id] = tuple(zip(flat[0::2], flat[1::2], strict=True))
+    index.incoming = {
+        target: {name: dict.fromkeys(_strings(sources)) for name, sources in _mapping(by_name).items()}
+        for target, by_name in _mapping(top["incoming"]).items()
+    }
+    return index
+
+
 @dataclass
 class IndexCache:
-    """Indexes pickled under ``folder`` by git tree id (``None`` folder: no cache)."""
+    """Indexes kept as JSON under ``folder`` by git tree id (``None`` folder: no cache).
+
+    Only :class:`SpecIndex` data is read back (a file of any other shape, or corrupt, counts
+    as no cache); nothing in a cache file can run code.
+    """
 
     folder: Path | None
     _key: str = field(default_factory=engine_key)
 
     def _path(self, tree: str) -> Path | None:
-        return self.folder / "index" / f"{tree}-{self._key}.pickle" if self.folder else None
+        if self.folder is None or not all(c in "0123456789abcdef" for c in tree):
+            return None
+        return self.folder / "index" / f"{tree}-{self._key}.json"
 
     def get(self, tree: str | None) -> SpecIndex | None:
         path = self._path(tree) if tree else None
         if path is None or not path.is_file():
             return None
         try:
-            with path.open("rb") as handle, no_gc():
-                index = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            with no_gc():
+                data = json.loads(path.read_bytes())
+                if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("tree") != tree:
+                    return None
+                return index_from_json(data.get("index"))
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
-        return index if isinstance(index, SpecIndex) else None
 
     @staticmethod
     def _prune(folder: Path, keep: int = 32) -> None:
         """Keep the most recently written indexes (old revisions and old engine versions go)."""
-        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in entries[keep:]:
             stale.unlink(missing_ok=True)
 
@@ -194,15 +288,13 @@ class IndexCache:
         path = self._path(tree) if tree else None
         if path is None:
             return
+        data = {"format": _FORMAT, "tree": tree, "engine": self._key, "index": index_to_json(index)}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
-            Path(temp).replace(path)
+            write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
             self._prune(path.parent)
         except OSError:
-            pass  # a read-only checkout: work without the cache
+            pass  # a read-only cache folder: work without the cache
 
 
 @dataclass

@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path
 
 from ..corpus.diagnostics import Location
+from ..corpus.files import write_atomic
 from ..corpus.schema import Requirement
 from .diff import ChangeKind, NeedChange, is_metadata, show
 from .editorial import normal_form
@@ -158,7 +159,7 @@ def write_reviews(path: Path, reviews: dict[Link, Review]) -> None:
             f'reviewer = "{_escape(review.reviewer)}"\ndate = "{review.date}"\n'
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(out), encoding="utf-8")
+    write_atomic(path, "".join(out))
 
 
 def _escape(text: str) -> str:

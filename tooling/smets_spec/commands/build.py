@@ -2,7 +2,11 @@
 
 Exit status: 0 when the spec is valid and Sphinx gave no warning; 1 when the
 spec has errors, conf.py sets what the schema derives, or Sphinx warned (every
-warning is an error); 2 when the build could not run.
+warning is an error); 2 when the build could not run (an output folder that cannot be
+made or written, a full disk: one line saying so, never Sphinx's traceback).
+
+A build holds a lock on its output folder (:mod:`smets_spec.corpus.locking`): a second
+build into the same folder says so and waits.
 """
 
 from __future__ import annotations
@@ -10,13 +14,15 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import errno
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..corpus.diagnostics import Diagnostic, Location, Reporter, Rule, Severity
-from ..corpus.load import load_spec, report
+from ..corpus.load import Corpus, load_spec, report
+from ..corpus.locking import folder_lock
 from ..corpus.project import Project
 from .common import add_out_dir_option
 from .common import status as status_line
@@ -60,7 +66,6 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         reporter.print()
         sys.stderr.write("smets build: the spec has errors; nothing was built\n")
         return 1
-    from ..sphinx.build import run_sphinx
     from ..sphinx.needs_config import needs_settings
 
     conf_problems = Reporter(
@@ -71,30 +76,84 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         sys.stderr.write("smets build: conf.py sets derived configuration; nothing was built\n")
         return 1
     out = Path(args.out_dir).resolve() if args.out_dir else project.html_dir
+    spec = project.spec.resolve()
+    if out == spec or spec in out.parents or out in spec.parents:
+        sys.stderr.write(
+            f"smets build: the output folder {project.rel(out)} holds or is inside the specification "
+            "(spec/); build into another folder (default: _build/html)\n"
+        )
+        return 2
+    tracked = project_tracked(project, out)
+    if tracked:
+        sys.stderr.write(
+            f"smets build: {project.rel(out)} holds files tracked by git ({tracked}); a build reads its "
+            "saved environment from there, so it must not come from the repository: "
+            f"`git rm -r --cached {project.rel(out)}`\n"
+        )
+        return 2
+    try:
+        with folder_lock(out, lambda text: sys.stderr.write(f"smets build: {text}\n")):
+            status = _build(args, project, corpus, out)
+    except OSError as exc:
+        sys.stderr.write(f"smets build: cannot write the output folder {project.rel(out)}: {_reason(exc)}\n")
+        return 2
+    if status is None:  # a step inside the build failed, and said why
+        return 1
+    if status == 0:
+        sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
+    else:
+        sys.stderr.write(f"smets build: Sphinx failed (status {status}); every Sphinx warning is an error\n")
+    return status
+
+
+def _reason(exc: OSError) -> str:
+    name = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{name}" if exc.errno != errno.ENOSPC else f"the disk is full{name}"
+
+
+def project_tracked(project: Project, out: Path) -> str:
+    """The first file under ``out`` that git tracks ("" when none, or not a git checkout)."""
+    import subprocess
+
+    try:
+        out.relative_to(project.root)
+    except ValueError:
+        return ""
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(project.root), "ls-files", "-z", "--", str(out)],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    first = listed.stdout.split(b"\0", 1)[0] if listed.returncode == 0 else b""
+    return first.decode("utf-8", errors="replace")
+
+
+def _build(args: argparse.Namespace, project: Project, corpus: Corpus, out: Path) -> int | None:
+    """Sphinx's status, or None when a step inside the build (the conformance suite) failed."""
     from ..conformance import live
     from ..conformance.forbuild import build_finished, ensure_results  # the site shows the latest results
+    from ..sphinx.build import run_sphinx
 
     live.report_failures_to_caller()
     try:
         ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
         try:
             with contextlib.nullcontext() if args.verbose else status_line("building the site (Sphinx)"):
-                status = run_sphinx(
+                return run_sphinx(
                     project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
                 )
         finally:
             live.settle()
     except (live.StepFailedError, live.BuildAbortedError) as exc:
         sys.stderr.write(f"smets build: conformance: {exc}\nsmets build: the site was not built\n")
-        return 1
+        return None
     finally:
         live.report_failures_to_caller(False)
         build_finished(out)
-    if status == 0:
-        sys.stdout.write(f"site: {project.rel(out)}/index.html\nneeds.json: {project.rel(out)}/needs.json\n")
-    else:
-        sys.stderr.write(f"smets build: Sphinx failed (status {status}); every Sphinx warning is an error\n")
-    return status
 
 
 def add_commands(sub: Any) -> None:

@@ -21,7 +21,7 @@ from ..change.impact import ChangeImpact, analyse
 from ..change.review import _plain, build_review, suspects_of, to_json
 from ..change.specindex import IndexCache, no_gc, open_side
 from ..change.suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
-from ..corpus.files import write_atomic
+from ..corpus.outpath import FORCE_HELP, refusal, write_out
 from ..corpus.project import Project
 from ..corpus.schema import Requirement
 from ..render.change_text import diff_text, impact_text
@@ -53,14 +53,25 @@ def _open(args: argparse.Namespace, project: Project) -> ChangeSet:
     return changeset
 
 
-def _emit(text: str, out: str | None) -> None:
-    if out:
-        write_atomic(Path(out), text)
+def _emit(text: str, args: argparse.Namespace, project: Project) -> None:
+    """The report on stdout, or written atomically to ``--out`` (see corpus/outpath.py)."""
+    if args.out:
+        write_out(project, args.out, text, force=args.force)
     else:
         sys.stdout.write(text)
 
 
+def _check_out(args: argparse.Namespace, project: Project) -> str | None:
+    """The refusal of ``--out`` before any work, printed as ``smets <command>: ...``."""
+    why = refusal(project, Path(args.out), args.force) if args.out else None
+    if why is not None:
+        sys.stderr.write(f"smets {args.command}: {why}\n")
+    return why
+
+
 def cmd_diff(args: argparse.Namespace, project: Project) -> int:
+    if _check_out(args, project):
+        return 2
     changeset = _open(args, project)
     diff = changeset.diff
     if args.format == "json":
@@ -71,17 +82,19 @@ def cmd_diff(args: argparse.Namespace, project: Project) -> int:
             "changes": _plain(diff.changes),
             "notes": changeset.notes,
         }
-        _emit(json.dumps(data, indent=2) + "\n", args.out)
+        _emit(json.dumps(data, indent=2) + "\n", args, project)
     elif args.format == "markdown":
         parts = [f"## Changes `{diff.base_label}` → `{diff.head_label}`\n"]
         parts += [change_section(ChangeImpact(c), details=False) for c in diff.changes] or ["No change.\n"]
-        _emit("\n".join(parts), args.out)
+        _emit("\n".join(parts), args, project)
     else:
-        _emit("".join(f"note: {n}\n" for n in changeset.notes) + diff_text(diff), args.out)
+        _emit("".join(f"note: {n}\n" for n in changeset.notes) + diff_text(diff), args, project)
     return 0
 
 
 def cmd_impact(args: argparse.Namespace, project: Project) -> int:
+    if _check_out(args, project):
+        return 2
     started = time.perf_counter()
     changeset = _open(args, project)
     with no_gc():
@@ -90,27 +103,30 @@ def cmd_impact(args: argparse.Namespace, project: Project) -> int:
         data = to_json(build_review(changeset, validate=False, duplicates=False))
         _emit(
             json.dumps({k: data[k] for k in ("base", "head", "summary", "impact", "notes")}, indent=2) + "\n",
-            args.out,
+            args,
+            project,
         )
     elif args.format == "markdown":
         parts = [f"## Impact `{report.base_label}` → `{report.head_label}`\n"]
         for item in report.items:
             parts += [change_section(item), cost_section(item, report.cost_model)]
-        _emit("\n".join(p for p in parts if p), args.out)
+        _emit("\n".join(p for p in parts if p), args, project)
     else:
-        _emit(impact_text(report), args.out)
+        _emit(impact_text(report), args, project)
     if args.timing:
         sys.stderr.write(f"timing: total {time.perf_counter() - started:.3f}s\n")
     return 0
 
 
 def cmd_review(args: argparse.Namespace, project: Project) -> int:
+    if _check_out(args, project):
+        return 2
     changeset = _open(args, project)
     report = build_review(changeset, validate=not args.no_validate, duplicates=not args.no_duplicates)
     if args.format == "json":
-        _emit(json.dumps(to_json(report), indent=2) + "\n", args.out)
+        _emit(json.dumps(to_json(report), indent=2) + "\n", args, project)
     else:
-        _emit(review_markdown(report), args.out)
+        _emit(review_markdown(report), args, project)
     return 0
 
 
@@ -251,7 +267,9 @@ def _revision_args(parser: argparse.ArgumentParser, head: bool = True) -> None:
             help=f"head revision (default: the working tree, also '{WORKTREE}')",
         )
         parser.add_argument("--worktree", action="store_true", help="compare BASE with the working tree")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write .smets-cache/")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the index cache (see docs/security.md)"
+    )
     parser.add_argument("--timing", action="store_true", help="print the time of each phase on stderr")
 
 
@@ -260,18 +278,21 @@ def add_commands(sub: Any) -> None:
     _revision_args(diff)
     add_format_option(diff)
     add_out_option(diff, "the report")
+    diff.add_argument("--force", action="store_true", help=FORCE_HELP)
     diff.set_defaults(handler=cmd_diff)
 
     impact = sub.add_parser("impact", help="everything downstream of each change, with the cost of change")
     _revision_args(impact)
     add_format_option(impact)
     add_out_option(impact, "the report")
+    impact.add_argument("--force", action="store_true", help=FORCE_HELP)
     impact.set_defaults(handler=cmd_impact)
 
     review = sub.add_parser("review", help="the pull-request review report (Markdown comment or JSON)")
     _revision_args(review)
     add_format_option(review, ("markdown", "json"))
     add_out_option(review, "the report")
+    review.add_argument("--force", action="store_true", help=FORCE_HELP)
     review.add_argument("--no-validate", action="store_true", help="skip the validation of the head side")
     review.add_argument("--no-duplicates", action="store_true", help="skip the duplicates analysis")
     review.set_defaults(handler=cmd_review)
@@ -283,7 +304,9 @@ def add_commands(sub: Any) -> None:
     suspects.add_argument("head", metavar="HEAD", nargs="?", help="head revision (default: the working tree)")
     suspects.add_argument("--fail", action="store_true", help="exit 1 on any suspect, whatever the policy")
     add_format_option(suspects, ("text", "json"))
-    suspects.add_argument("--no-cache", action="store_true", help="do not read or write .smets-cache/")
+    suspects.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the index cache (see docs/security.md)"
+    )
     suspects.add_argument("--timing", action="store_true", help=argparse.SUPPRESS)
     suspects.set_defaults(handler=cmd_suspects, worktree=False)
 

@@ -29,6 +29,7 @@ from ..conformance.runner import SUITE_DIR, Run, SuiteCannotRunError, collect, r
 from ..conformance.wiretarget import probe
 from ..corpus.diagnostics import Location, Reporter, Rule
 from ..corpus.load import Corpus, load_spec
+from ..corpus.outpath import FORCE_HELP, refusal
 from ..corpus.project import Project
 from ..reference.registry import load_registry
 from .common import add_format_option, add_out_option, status
@@ -91,6 +92,10 @@ def _wire_target(args: argparse.Namespace, corpus: Corpus) -> str | None:
 
 
 def cmd_conform(args: argparse.Namespace, project: Project) -> int:
+    why = refusal(project, Path(args.out), args.force) if args.out else None
+    if why is not None:
+        sys.stderr.write(f"smets conform: {why}\n")
+        return 2
     try:
         return _conform(args, project)
     except SuiteCannotRunError as exc:
@@ -178,6 +183,7 @@ def add_commands(sub: Any) -> None:
         help="TOML file with the DLMS/COSEM connection settings ([dlms] table)",
     )
     add_out_option(conform, "the results", "_build/html/.smets/conformance.json, read by the site")
+    conform.add_argument("--force", action="store_true", help=FORCE_HELP)
     add_format_option(conform, ("text", "json"))
     conform.add_argument("-k", dest="select", help="run only tests matching this pytest -k expression")
     conform.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")

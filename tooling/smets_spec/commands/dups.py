@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..corpus.files import write_atomic
 from ..corpus.load import load_spec
 from ..corpus.project import Project
 from ..duplicates.classify import FAILING, Kind
@@ -75,7 +76,7 @@ def _accept(args: argparse.Namespace, outcome: Outcome, path: Path | None, proje
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    path.write_text(existing + entry_text(finding, args.reason, args.reviewer), encoding="utf-8")
+    write_atomic(path, existing + entry_text(finding, args.reason, args.reviewer))
     sys.stdout.write(
         f"{project.rel(path)}: recorded the review of {finding.a.id} and {finding.b.id} "
         f"({finding.kind.value})\n"

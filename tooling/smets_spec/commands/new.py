@@ -20,7 +20,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..corpus.diagnostics import Reporter
 from ..corpus.files import write_atomic
@@ -99,7 +101,9 @@ def target_file(
 
 
 def render(project: Project, template: str, **values: Any) -> str:
-    env = Environment(
+    """A stub from the repository's template, rendered in Jinja's sandbox: a template is part of
+    the checkout (any pull request can change it), so it may fill in values, never run code."""
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(project.templates / "new"),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -107,6 +111,11 @@ def render(project: Project, template: str, **values: Any) -> str:
     )
     try:
         return env.get_template(template).render(**values)
+    except (SecurityError, TemplateSyntaxError) as exc:
+        raise ValueError(
+            f"{project.rel(project.templates / 'new' / template)}: the template cannot be used ({exc}); "
+            "a template fills in values and does nothing else"
+        ) from exc
     except TemplateNotFound as exc:
         raise FileNotFoundError(
             f"{project.rel(project.templates / 'new' / template)}: template not found; "

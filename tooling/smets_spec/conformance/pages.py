@@ -334,6 +334,11 @@ def source_listing(corpus: Corpus, args: list[str]) -> str:
     """``.. smets-source:: module:qualname``: the source of a model or test, with its file and line."""
     ref = args[0].strip() if args else ""
     module_name, _, qualname = ref.partition(":")
+    if module_name.split(".")[0] != "smets_spec":  # a source must not make the build import anything else
+        raise ValueError(
+            f"the source of {ref} is not shown: only modules of smets_spec are listed (a page must "
+            "not make the build import anything else) [smets.conformance]"
+        )
     try:
         obj: object = importlib.import_module(module_name)
         for part in qualname.split("."):

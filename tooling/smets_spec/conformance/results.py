@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import ConformanceTest
 
@@ -132,9 +133,7 @@ def combine(outcomes: Iterable[Outcome]) -> Status:
 
 def save(results: Results, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(results.to_json(), indent=2) + "\n")
 
 
 def _case(data: Mapping[str, Any]) -> CaseResult:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import ConformanceTest, ConsultationQuestion, ReferenceModel
 from ..reference.registry import MODEL_MODULES, ModelInfo, OpenQuestion
@@ -178,7 +179,7 @@ def write_spec(
     for path, text in files.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text)
             changed.append(path)
     for old in sorted((spec / TESTS_DIR).glob("*.rst")):
         if old not in files and old.read_text(encoding="utf-8").startswith(HEADER):

@@ -48,6 +48,14 @@ class Rule(StrEnum):
     CONFORMANCE = "smets.conformance"
     CONFIG = "smets.config"
     PLACEHOLDER = "smets.placeholder"  # a TODO that `smets new` wrote, not yet replaced
+    # hostile or damaged sources (corpus/safety.py, the fast reader, validate.py)
+    UNSAFE_MARKUP = "smets.unsafe-markup"
+    UNSAFE_LINK = "smets.unsafe-link"
+    CONFLICT_MARKER = "smets.conflict-marker"
+    CONTROL_CHAR = "smets.control-char"
+    TOO_LONG = "smets.too-long"
+    INDENTATION = "smets.indentation"
+    LINK_CYCLE = "smets.link-cycle"
     # consultation workbooks (smets consult import)
     CONSULT_FILE = "smets.consult-file"
     CONSULT_WORKBOOK = "smets.consult-workbook"

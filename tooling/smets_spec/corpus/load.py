@@ -9,8 +9,8 @@ dropped silently.
 from __future__ import annotations
 
 import difflib
-import json
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from . import placeholders
 from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
+from .needsjson import need_problems, read_document, select_needs, unknown_types_note
 from .rstreader import RawNeed, read_tree
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
 from .validate import check_corpus
@@ -200,6 +201,18 @@ def build_record(
         if name not in known:
             problems.append(_unknown_field(raw, need_id, name, model))
         elif name in link_names:
+            if not _is_link_value(value):  # e.g. a needs.json with ``"mandatory_for": false``
+                problems.append(
+                    Diagnostic(
+                        _field_location(raw, name),
+                        Severity.ERROR,
+                        f"'{need_id}': ':{name}:' must list need ids, not "
+                        f"{type(value).__name__} {value!r:.40}",
+                        Rule.TYPE,
+                        f"write the ids of ':{name}:' separated by commas (a list in a needs.json)",
+                    )
+                )
+                continue
             data[name], repeated = _link_list(value)
             problems.extend(
                 Diagnostic(
@@ -262,6 +275,12 @@ def _natural_key(need_id: str) -> tuple[list[tuple[int, int | str]], str]:
     """Digit runs compare as numbers (PC.2 < PC.10), ties by the text: sphinx-needs' link order."""
     parts = re.split(r"(\d+)", need_id)
     return [(0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts], need_id
+
+
+def _is_link_value(value: Any) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, list | tuple) and all(isinstance(v, str | int) for v in value)
+    )
 
 
 def _link_list(value: Any) -> tuple[tuple[str, ...], list[str]]:
@@ -345,30 +364,36 @@ def _source_order(need: Mapping[str, Any]) -> tuple[tuple[str, ...], int]:
 
 
 def load_needs_json(path: Path, srcdir: str = "spec", version: str | None = None) -> Corpus:
-    """Read a needs.json (written by sphinx-needs) into a validated corpus.
+    """Read a needs.json (written by sphinx-needs, or by anyone) into a validated corpus.
 
-    ``srcdir`` is how the documents' folder is shown in locations. Needs of
-    types this schema does not know are skipped and counted in a note.
+    ``srcdir`` is how the documents' folder is shown in locations. A file that cannot be
+    read raises :class:`~.needsjson.NeedsJsonError` (a ValueError) with its place; a need with
+    wrong-typed core values is an error and left out; needs of types this schema does not
+    know are skipped and counted in a note (see :mod:`.needsjson`).
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        versions = data["versions"]
-        chosen = version or data.get("current_version") or next(iter(versions))
-        needs = versions[chosen]["needs"]
-    except (OSError, ValueError, KeyError, StopIteration) as exc:
-        raise ValueError(f"{path}: not a needs.json file ({exc})") from exc
+    data, text = read_document(path)
+    needs = select_needs(path, data, version)
     by_type = {t.directive: t for t in NEED_TYPES}
     raws: list[tuple[RawNeed, Mapping[str, Any]]] = []
-    for need in sorted(needs.values(), key=_source_order):
-        model = by_type.get(need.get("type", ""))
+    early: list[Diagnostic] = []
+    skipped: Counter[str] = Counter()
+    readable = []
+    for key, need in needs.items():
+        problems = need_problems(path, text, str(key), need)
+        early.extend(problems)
+        if not problems:
+            readable.append(need)
+    for need in sorted(readable, key=_source_order):
+        model = by_type.get(need.get("type") or "")
         if model is None:
+            skipped[str(need.get("type") or "")] += 1
             continue
         docname = need.get("docname")
         file = f"{srcdir}/{docname}{need.get('doctype') or '.rst'}" if docname else str(path)
-        raw = RawNeed(model.directive, need.get("title", ""), Location(file, need.get("lineno")))
-        raw.content = need.get("content", "")
+        raw = RawNeed(model.directive, need.get("title") or "", Location(file, need.get("lineno")))
+        raw.content = need.get("content") or ""
         raws.append((raw, _json_values(need, model)))
-    return build_corpus(raws, [])
+    return build_corpus(raws, early + unknown_types_note(path, skipped))
 
 
 def load(path: Path, relative_to: Path | None = None) -> Corpus:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
+from .safety import RESPONDENT_TEXT, check_need_values, check_text, need_values_suspect
 
 _NAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
 _DIRECTIVE = re.compile(rf"^(?P<indent> *)\.\. +(?P<name>{_NAME}) ?::(?: +(?P<title>.*))?$")
@@ -170,6 +171,7 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
     lines = [line.expandtabs(TAB_WIDTH).rstrip() for line in text.splitlines()]
     needs: list[RawNeed] = []
     errors: list[Diagnostic] = []
+    respondent: list[int] = []  # lines of respondents' stored text
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -178,8 +180,12 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
             continue
         match = _DIRECTIVE.match(line)
         if match and match["name"] in wanted:
+            start = index
             need, index = _read_need(lines, index, match, file, errors)
             needs.append(need)
+            if need.directive in RESPONDENT_TEXT:
+                respondent.extend(range(index, _block_end(lines, start + 1, len(match["indent"]))))
+            errors.extend(_lost_body(lines, index, need, len(match["indent"])))
             continue
         near = _NEAR_MISS.match(lines[index]) if match is None else None
         if near and near["name"] in wanted:
@@ -193,7 +199,51 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
                 )
             )
         index = _skip_to(lines, index)
+    errors.extend(check_text(text, file, respondent))
+    for need in needs:
+        if not need_values_suspect(need.title, need.content, [o.value for o in need.options.values()]):
+            continue  # the common case, decided without building messages
+        at = need.location.line or 1
+        values = [("title", need.title, at)]
+        values += [(f"field :{name}:", option.value, option.line) for name, option in need.options.items()]
+        values.append(("text", need.content, at))
+        need_id = need.options["id"].value if "id" in need.options else ""
+        errors.extend(check_need_values(file, at, need.directive, need_id, values))
     return needs, errors
+
+
+_UNDERLINE = re.compile(r"^([!-/:-@\[-`{-~])\1+$")
+
+
+def _lost_body(lines: list[str], index: int, need: RawNeed, indent: int) -> list[Diagnostic]:
+    """A need with no text followed, at its own indentation, by a paragraph: a body that lost its indent.
+
+    docutils reads that paragraph as text after the need, so the need's text would be empty.
+    """
+    if need.content:
+        return []
+    while index < len(lines) and not lines[index]:
+        index += 1
+    if index >= len(lines) or _indent(lines[index]) != indent:
+        return []
+    text = lines[index].strip()
+    underline = index + 1 < len(lines) and bool(_UNDERLINE.match(lines[index + 1].strip()))
+    conflict = text.startswith(("<<<<<<<", ">>>>>>>", "|||||||"))  # reported as a conflict marker
+    if text.startswith("..") or underline or conflict or _UNDERLINE.match(text) or text.endswith("::"):
+        return []
+    return [
+        _syntax_rule(
+            need.location.file,
+            index + 1,
+            f"'{text[:40]}' follows the {need.directive} '{need.title[:40]}' at its indentation, so it is "
+            f"not the {need.directive}'s text (the {need.directive} has none)",
+            f"indent the text by {indent + 3} spaces, under the directive's options",
+        )
+    ]
+
+
+def _syntax_rule(file: str, line: int, message: str, fix: str) -> Diagnostic:
+    return Diagnostic(Location(file, line), Severity.ERROR, message, Rule.INDENTATION, fix)
 
 
 def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:

@@ -204,9 +204,91 @@ def check_need(
         yield from check_protocol_object(need, where, lines, rejected)
 
 
+#: Links that order requirements: a cycle in one of them has no first requirement.
+ACYCLIC_LINKS = ("depends_on", "refines")
+
+
+def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components with a cycle (Tarjan's algorithm, iterative), each in
+    the order of the links from its smallest id."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(edges.get(root, [])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges.get(child, []))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges.get(node, []):
+                    found.append(_walk(sorted(component), edges))
+    return found
+
+
+def _walk(members: list[str], edges: dict[str, list[str]]) -> list[str]:
+    """The shortest path through the cycle from its smallest member back to it."""
+    inside = set(members)
+    start = members[0]
+    came: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for step in sorted(edges.get(node, [])):
+            if step == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came[path[-1]])
+                return [*reversed(path), start]
+            if step in inside and step not in came:
+                came[step] = node
+                queue.append(step)
+    return [start, start]  # unreachable: the members form a cycle
+
+
+def check_cycles(corpus: Corpus) -> Iterator[Diagnostic]:
+    """No requirement depends on (or refines) itself through a chain of links."""
+    for name in ACYCLIC_LINKS:
+        edges = {
+            n.id: [t for t in getattr(n, name, []) if t in corpus.needs] for n in corpus if hasattr(n, name)
+        }
+        for cycle in _cycles(edges):
+            yield _error(
+                corpus.location(cycle[0], name),
+                f"':{name}:' links form a cycle: {' -> '.join(cycle)}",
+                Rule.LINK_CYCLE,
+                f"remove the ':{name}:' link that closes the cycle; no requirement can come before itself",
+            )
+
+
 def check_corpus(corpus: Corpus, invalid: dict[str, str]) -> list[Diagnostic]:
     found = list(check_links(corpus, invalid))
     found += [*check_versions(corpus), *check_requirement_versions(corpus)]
+    found.extend(check_cycles(corpus))
     for need in corpus:
         where = corpus.location(need.id)
         found.extend(

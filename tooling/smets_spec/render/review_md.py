@@ -265,4 +265,18 @@ def _render(report: ReviewReport, details: bool) -> str:
     parts += ["### New suspect links\n", suspects_section(report)]
     parts += ["### Duplicates and conflicts introduced\n", duplicates_section(report)]
     parts += ["### Validation errors (head)\n", errors_section(report)]
+    parts += ["### Files changed under spec/\n", files_section(report)]
     return "\n".join(parts)
+
+
+def files_section(report: ReviewReport) -> str:
+    """Every file under spec/ that differs: a page without needs, an image, anything."""
+    if not report.files:
+        return "None.\n"
+    with_needs = {c.head_location.file for c in report.diff.changes if c.head_location is not None}
+    with_needs |= {c.base_location.file for c in report.diff.changes if c.base_location is not None}
+    rows = [
+        [_md_escape(path), status, "needs changed (above)" if path in with_needs else "no need changed"]
+        for path, status in report.files
+    ]
+    return table(["File", "Change", "Needs"], rows)

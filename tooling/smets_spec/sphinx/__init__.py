@@ -81,4 +81,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .guide import register as register_guide
 
     register_guide(app)
+    from .safety import register as register_safety
+
+    register_safety(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

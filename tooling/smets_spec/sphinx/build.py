@@ -1,8 +1,65 @@
-"""Run Sphinx on a spec tree; any warning fails the build."""
+"""Run Sphinx on a spec tree; any warning fails the build.
+
+An output folder that cannot be written (read-only, full) makes Sphinx print its "please
+report this" traceback; :func:`run_sphinx` raises the OSError instead, so that ``smets build``
+says in one line what is wrong.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TextIO
+
+#: errno names a parallel build's error text carries (the worker's exception arrives as text).
+_DISK_ERRORS = {
+    "No space left on device": errno.ENOSPC,
+    "Disk quota exceeded": errno.EDQUOT,
+    "Read-only file system": errno.EROFS,
+    "Permission denied": errno.EACCES,
+}
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The disk error behind a Sphinx exception (handlers' errors are wrapped), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in set(_DISK_ERRORS.values()) | {errno.ENOENT}:
+            return current
+        for text, number in _DISK_ERRORS.items():
+            if text in str(current):
+                match = re.search(r"'([^']+)'", str(current).split(text, 1)[1])
+                return OSError(number, text, match[1] if match else None)
+        current = getattr(current, "orig_exc", None) or current.__cause__ or current.__context__
+    return None
+
+
+@contextlib.contextmanager
+def _disk_errors_raised(found: list[OSError]) -> Iterator[None]:
+    """While Sphinx runs: a disk error is kept in ``found`` instead of printed as a traceback."""
+    import sphinx._cli.util.errors as errors
+
+    original = errors.handle_exception
+
+    def handle(exception: BaseException, *args: Any, **kwargs: Any) -> None:
+        error = _os_error(exception)
+        if error is None:
+            original(exception, *args, **kwargs)
+        else:
+            found.append(error)
+
+    errors.handle_exception = handle
+    try:
+        yield
+    finally:
+        errors.handle_exception = original
 
 
 def doctrees_for(out: Path) -> Path:
@@ -44,7 +101,38 @@ def run_sphinx(
         argv.insert(0, "-q")
     if fresh:
         argv.insert(0, "-E")
-    try:
-        return build_main(argv)
-    except SystemExit as stop:  # the extension stops at once on a wrong source folder
-        return stop.code if isinstance(stop.code, int) else 2
+    found: list[OSError] = []
+    tee = _Tee(sys.stderr)
+    with _disk_errors_raised(found), contextlib.redirect_stderr(tee):
+        try:
+            status = build_main(argv)
+        except SystemExit as stop:  # the extension stops at once on a wrong source folder
+            status = stop.code if isinstance(stop.code, int) else 2
+    if found:
+        raise found[0]
+    written = _WRITE_ERROR.search(tee.seen.getvalue())
+    if written:  # Sphinx reports a failed page write as a warning
+        raise OSError(int(written[2]), written[3], written[1])
+    return status
+
+
+#: Sphinx's warning for a page it could not write.
+_WRITE_ERROR = re.compile(r"error writing file (.+?): \[Errno (\d+)\] ([^\n]+)")
+
+
+class _Tee(io.TextIOBase):
+    """Writes through to ``stream`` and keeps what was written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.seen = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.seen.write(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()

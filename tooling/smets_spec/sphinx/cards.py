@@ -26,6 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, DataItem, Device, LinkSpec, Need, Requirement
 from ..markup.html import esc
@@ -235,4 +236,4 @@ def write_type_css(app: Sphinx, exception: Exception | None) -> None:
     rules = "".join(f".smets-need-{t.directive}{{--smets-color:{t.color}}}\n" for t in NEED_TYPES)
     target = Path(app.outdir) / "_static" / "smets-types.css"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rules, encoding="utf-8")
+    write_atomic(target, rules)

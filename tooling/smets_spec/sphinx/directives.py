@@ -16,6 +16,7 @@ from ..corpus.load import Corpus
 from ..render import pages
 from ..render.schema_ref import schema_reference
 from . import fingerprints
+from .safety import trusted_raw
 from .state import app_of, corpus_of, note_dependent
 
 Renderer = Callable[[Corpus, list[str]], str]
@@ -37,7 +38,8 @@ class CorpusDirective(SphinxDirective):
         text = type(self).render(corpus_of(app_of(self.env)), list(self.arguments))
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname
-        nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
+        with trusted_raw(self.state.document):  # text the extension rendered, never a source's own
+            nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
         return [container]
 
 

@@ -27,6 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 from ..corpus.load import Corpus
+from .safety import trusted_raw
 from .state import app_of, corpus_of
 
 #: (app, docname, args) -> reST text. ``args`` holds the directive's arguments and options as strings.
@@ -80,7 +81,8 @@ class RenderedDirective(SphinxDirective):
         note_rendered(self.env, self.env.docname, self.name, args, text)
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname
-        nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
+        with trusted_raw(self.state.document):  # text the extension rendered, never a source's own
+            nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
         return [container]
 
 

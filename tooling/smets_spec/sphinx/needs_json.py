@@ -15,13 +15,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..corpus.files import write_atomic
+
 
 def write_json(self: Any, needs_file: str = "needs.json", needs_path: str = "") -> None:
     """``NeedsList.write_json`` of sphinx-needs 9, with the C encoder."""
     self._finalise()
     needs_dir = needs_path if needs_path else self.outdir
     text = json.dumps(self.needs_list, sort_keys=True)  # ASCII (ensure_ascii), as json.dump writes it
-    Path(needs_dir, needs_file).write_text(text, encoding="utf-8")
+    write_atomic(Path(needs_dir, needs_file), text)
 
 
 def install() -> None:

@@ -36,6 +36,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import Requirement
 from ..markup.html import esc, raw_block
@@ -165,13 +166,13 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
         page = own_head + body + own_tail
         target = outdir / REQ_FOLDER / name
         if not target.is_file() or target.read_text(encoding="utf-8") != page:
-            target.write_text(page, encoding="utf-8")
+            write_atomic(target, page)
         written.add(name)
     manifest = outdir / REQ_FOLDER / _MANIFEST
     if manifest.is_file():
         for old in set(json.loads(manifest.read_text(encoding="utf-8"))) - written:
             (outdir / REQ_FOLDER / old).unlink(missing_ok=True)
-    manifest.write_text(json.dumps(sorted(written)), encoding="utf-8")
+    write_atomic(manifest, json.dumps(sorted(written)))
     return len(written)
 
 

@@ -20,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from ..conformance.pages import conformance_page
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..markup.html import Linker
@@ -141,7 +142,7 @@ def write_graph_data(app: Sphinx, exception: Exception | None) -> None:
     data = json.dumps(graph_data(corpus, uri), ensure_ascii=False, separators=(",", ":"))
     target = Path(app.outdir) / "_static" / "smets-graph.js"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(f"window.SMETS_GRAPH={data};\n", encoding="utf-8")
+    write_atomic(target, f"window.SMETS_GRAPH={data};\n")
 
 
 # ---------------------------------------------------------------------- setup
