@@ -106,6 +106,8 @@ class Payload:
     #: question id -> (number, text fingerprint, protected cells hash)
     questions: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    #: the Cover sheet's protected cells as exported, by coordinate (empty in older workbooks)
+    cover: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -118,6 +120,8 @@ class Payload:
             "requirements": [[k, *v] for k, v in self.requirements.items()],
             "questions": [[k, *v] for k, v in self.questions.items()],
         }
+        if self.cover:
+            data["cover"] = self.cover
         return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
 
     @classmethod
@@ -131,6 +135,7 @@ class Payload:
         payload.headers = {str(k): str(v) for k, v in data["headers"].items()}
         payload.requirements = {str(r[0]): (str(r[1]), str(r[2])) for r in data["requirements"]}
         payload.questions = {str(q[0]): (int(q[1]), str(q[2]), str(q[3])) for q in data["questions"]}
+        payload.cover = {str(k): str(v) for k, v in data.get("cover", {}).items()}
         return payload
 
     def checksum(self) -> str:

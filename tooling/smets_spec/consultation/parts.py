@@ -1,0 +1,287 @@
+"""Checks on the XML parts of a returned workbook, before openpyxl reads a cell.
+
+Every XML part is parsed with lxml with entity expansion, DTD loading and network access
+off; a part that declares a DTD or entities (an "entity bomb" needs one) is refused, as is
+one that is not well-formed UTF-8/UTF-16 XML. Every cell of every worksheet is checked the
+way openpyxl will read it (number, boolean, date, shared-string index, data-table and array
+formulas), so a bad value is refused here with its sheet, row and column instead of
+failing later without a location. Text a respondent may have put where the import does not
+read it (cell notes and threaded comments, text boxes and shapes, page headers and
+footers) is refused with its location: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from openpyxl.utils.datetime import from_ISO8601
+
+from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DRAWING_TEXT = "{http://schemas.openxmlformats.org/drawingml/2006/main}t"
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_REF = re.compile(r"^([A-Z]{1,3})([1-9]\d{0,6})$")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576
+#: Parts kept parsed for a second look (relationships, comments, drawings); sheets are re-parsed.
+_CACHED_BYTES = 1_000_000
+_RESAVE = "open it in Excel or LibreOffice, save it again as .xlsx, and re-send"
+
+
+def parser() -> etree.XMLParser:
+    """The only XML parser used on a workbook: no entities, no DTD, no network, no huge trees."""
+    return etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, dtd_validation=False
+    )
+
+
+def column_letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+@dataclass
+class _Checker:
+    archive: zipfile.ZipFile
+    where: str
+    problems: list[Diagnostic] = field(default_factory=list)
+    trees: dict[str, Any] = field(default_factory=dict)
+
+    def error(self, message: str, fix: str, rule: Rule = Rule.CONSULT_FILE) -> None:
+        self.problems.append(Diagnostic(Location(self.where), Severity.ERROR, message, rule, fix))
+
+    def tree(self, part: str, shown: str) -> Any:
+        """The parsed part (None, with the problem reported, when it cannot be parsed safely);
+        ``shown`` prefixes the messages ("sheet 'General': " or "")."""
+        if part in self.trees:
+            return self.trees[part]
+        data = self.archive.read(part)
+        tree = None
+        if _DTD.search(data):
+            self.error(
+                f"{shown}the XML part {part} declares a DTD or entities, which no workbook needs "
+                "(an 'entity bomb' uses them)",
+                _RESAVE,
+            )
+        else:
+            try:
+                tree = etree.fromstring(data, parser())
+            except (etree.XMLSyntaxError, ValueError) as exc:
+                why = _xml_error(exc, data)
+                self.error(
+                    f"{shown}the workbook is corrupt: the XML part {part} is malformed ({why})", _RESAVE
+                )
+        if len(data) < _CACHED_BYTES or tree is None:
+            self.trees[part] = tree
+        return tree
+
+
+def _xml_error(exc: Exception, data: bytes) -> str:
+    """Where the XML breaks: its line and column, and the last sheet row that began before it."""
+    if not isinstance(exc, etree.XMLSyntaxError) or exc.position is None:
+        return str(exc)[:200]
+    line, column = exc.position
+    lines = data.split(b"\n")
+    offset = sum(len(chunk) + 1 for chunk in lines[: max(line - 1, 0)]) + max(column - 1, 0)
+    rows = re.findall(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"', data[:offset])
+    after = f"; after the start of row {int(rows[-1])}" if rows else ""
+    return f"XML line {line}, column {column}{after}: {str(exc.msg)[:120]}"
+
+
+def _rels(checker: _Checker, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type's last word, target part)."""
+    folder, name = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_part not in checker.archive.namelist():
+        return {}
+    tree = checker.tree(rels_part, "")
+    out: dict[str, tuple[str, str]] = {}
+    for rel in [] if tree is None else tree.iter(f"{{{_PKG_REL}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        resolved = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], resolved)
+    return out
+
+
+def _sheets(checker: _Checker) -> Iterator[tuple[str, str]]:
+    """(sheet name, worksheet part) for every sheet the workbook lists."""
+    book = "xl/workbook.xml"
+    if book not in checker.archive.namelist():
+        checker.error("the workbook has no xl/workbook.xml", _RESAVE)
+        return
+    tree = checker.tree(book, "")
+    if tree is None:
+        return
+    rels = _rels(checker, book)
+    for sheet in tree.iter(f"{{{_MAIN}}}sheet"):
+        kind, target = rels.get(sheet.get(f"{{{_REL}}}id", ""), ("", ""))
+        if kind == "worksheet" and target in checker.archive.namelist():
+            yield sheet.get("name", ""), target
+
+
+def _shared_count(checker: _Checker) -> int:
+    for name in checker.archive.namelist():
+        if name.lower() == "xl/sharedstrings.xml":
+            tree = checker.tree(name, "")
+            return 0 if tree is None else sum(1 for _ in tree.iter(f"{{{_MAIN}}}si"))
+    return 0
+
+
+def _value_problem(kind: str, value: str | None, shared: int) -> str | None:
+    """Why openpyxl could not read a cell of type ``kind`` holding ``value`` (None when it can)."""
+    if value is None or kind in {"str", "inlineStr", "e"}:
+        return None
+    if kind == "n":
+        ok = bool(_NUMBER.match(value)) and math.isfinite(float(value))
+        return None if ok else f"{value[:40]!r} is not a number"
+    if kind == "b":
+        return None if value in {"0", "1"} else f"{value[:40]!r} is not a boolean (0 or 1)"
+    if kind == "s":
+        ok = value.isdigit() and int(value) < shared
+        return None if ok else f"shared string {value[:20]!r} does not exist (the workbook has {shared})"
+    if kind == "d":
+        try:
+            from_ISO8601(value)
+        except (ValueError, TypeError, OverflowError):
+            return f"{value[:40]!r} is not a date"
+        return None
+    return f"unknown cell type {kind[:20]!r}"
+
+
+def _cells(checker: _Checker, name: str, tree: Any, shared: int) -> None:
+    row_no = 0
+    for row in tree.iter(f"{{{_MAIN}}}row"):
+        row_no = int(row.get("r")) if (row.get("r") or "").isdigit() else row_no + 1
+        column = 0
+        for cell in row.iter(f"{{{_MAIN}}}c"):
+            ref = cell.get("r")
+            match = _REF.match(ref) if ref else None
+            if ref is not None and match is None:
+                checker.error(f"sheet '{name}', row {row_no}: bad cell reference {ref[:20]!r}", _RESAVE)
+                continue
+            column = _column_number(match.group(1)) if match else column + 1
+            at_row = int(match.group(2)) if match else row_no
+            where = f"sheet '{name}', row {at_row}, column {column_letters(column)}"
+            if column > _MAX_COLUMN or at_row > _MAX_ROW or at_row != row_no:
+                checker.error(f"{where}: cell outside its row or the sheet's limits", _RESAVE)
+                continue
+            formula = cell.find(f"{{{_MAIN}}}f")
+            if formula is not None and formula.get("t") in {"dataTable", "array"}:
+                checker.error(
+                    f"{where}: holds a {formula.get('t')} formula, whose text cannot be kept",
+                    "type your text as text (not a formula) and send the workbook again",
+                    Rule.CONSULT_VALUE,
+                )
+                continue
+            value = cell.findtext(f"{{{_MAIN}}}v")
+            why = None if formula is not None else _value_problem(cell.get("t", "n"), value, shared)
+            if why:
+                checker.error(
+                    f"{where}: {why}",
+                    "retype the cell's text and save the workbook again",
+                    Rule.CONSULT_VALUE,
+                )
+
+
+def _text_of(tree: Any, tag: str) -> str:
+    return "".join(t.text or "" for t in tree.iter(tag)).strip()
+
+
+def _comments(checker: _Checker, name: str, part: str) -> None:
+    tree = checker.tree(part, f"sheet '{name}': ")
+    if tree is None:
+        return
+    for comment in tree.iter(f"{{{_MAIN}}}comment", "{*}threadedComment"):
+        ref = comment.get("ref", "?")
+        text = "".join(comment.itertext()).strip()
+        match = _REF.match(ref)
+        where = (
+            f"sheet '{name}', row {match.group(2)}, column {match.group(1)}"
+            if match
+            else f"sheet '{name}', cell {ref[:20]}"
+        )
+        checker.error(
+            f"{where}: a cell note or comment ({text[:40]!r}) would not be imported",
+            "move its text into the Comment column (or the General sheet) and delete the note",
+            Rule.CONSULT_PROTECTED,
+        )
+
+
+def _attachments(checker: _Checker, name: str, part: str) -> None:
+    """Notes, comments, text boxes and shapes with text attached to one sheet."""
+    for kind, target in _rels(checker, part).values():
+        if target not in checker.archive.namelist():
+            continue
+        if kind in {"comments", "threadedComment"}:
+            _comments(checker, name, target)
+        elif kind == "drawing":
+            tree = checker.tree(target, f"sheet '{name}': ")
+            text = "" if tree is None else _text_of(tree, _DRAWING_TEXT)
+            if text:
+                checker.error(
+                    f"sheet '{name}': a text box or shape holds text ({text[:40]!r}), which would not be "
+                    "imported",
+                    "move the text into the Comment column (or the General sheet) and delete the shape",
+                    Rule.CONSULT_PROTECTED,
+                )
+
+
+def _header_footer(checker: _Checker, name: str, tree: Any) -> None:
+    for element in tree.iter(f"{{{_MAIN}}}headerFooter"):
+        text = "".join(element.itertext()).strip()
+        if text:
+            checker.error(
+                f"sheet '{name}': the page header or footer holds text ({text[:40]!r}), which would "
+                "not be imported",
+                "move the text into the Comment column (or the General sheet) and clear the header",
+                Rule.CONSULT_PROTECTED,
+            )
+
+
+def check_parts(path: Path, where: str) -> list[Diagnostic]:
+    """Problems in the XML parts of ``path`` (an intact zip within the size limits)."""
+    with zipfile.ZipFile(path) as archive:
+        checker = _Checker(archive, where)
+        sheets = {part: name for name, part in _sheets(checker)}
+        for part in archive.namelist():
+            if part.lower().endswith(_XML_SUFFIXES):
+                checker.tree(part, f"sheet '{sheets[part]}': " if part in sheets else "")
+        if checker.problems:
+            return checker.problems
+        shared = _shared_count(checker)
+        for part, name in sheets.items():
+            tree = checker.tree(part, f"sheet '{name}': ")
+            if tree is None:
+                continue
+            _cells(checker, name, tree, shared)
+            _header_footer(checker, name, tree)
+            _attachments(checker, name, part)
+        return checker.problems
