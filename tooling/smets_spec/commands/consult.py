@@ -32,6 +32,13 @@ def _out_path(project: Project, out: str, force: bool) -> Path | None:
         return None
 
 
+def _cannot_write(what: str, exc: OSError) -> None:
+    where = exc.filename or what
+    sys.stderr.write(
+        f"smets consult: {where}: cannot write ({exc.strerror or exc}); an earlier file there is left whole\n"
+    )
+
+
 def default_export_path(project: Project, consultation_id: str) -> Path:
     """Where ``consult export`` writes without ``--out``: the build folder, never a source."""
     return project.build_dir / "consultations" / f"{consultation_id}.xlsx"
@@ -49,7 +56,11 @@ def cmd_export(args: argparse.Namespace, project: Project) -> int:
     out = _out_path(project, args.out or str(default_export_path(project, consultation.id)), args.force)
     if out is None:
         return 2
-    result = export_workbook(corpus, consultation, spec_revision(project.root), out)
+    try:
+        result = export_workbook(corpus, consultation, spec_revision(project.root), out)
+    except OSError as exc:
+        _cannot_write(shown, exc)
+        return 2
     sys.stdout.write(
         f"{shown}: {result.consultation} at revision {result.revision}: "
         f"{result.questions} questions, {result.requirements} requirements\n"
@@ -94,7 +105,11 @@ def _import_one(
 
 
 def cmd_import(args: argparse.Namespace, project: Project) -> int:
-    """Each workbook is imported or refused on its own; a missing one is reported and skipped."""
+    """Each workbook is imported or refused on its own; a missing one is reported and skipped.
+
+    Exit 2 when a workbook is missing or a response file cannot be written, else 1 when any
+    workbook was refused, else 0.
+    """
     corpus = _corpus(project)
     if corpus is None:
         return 1
@@ -105,8 +120,12 @@ def cmd_import(args: argparse.Namespace, project: Project) -> int:
             sys.stderr.write(f"smets consult: {name}: no such workbook; check the path\n")
             missing += 1
             continue
-        if not _import_one(args, project, corpus, name, reporter):
-            failed += 1
+        try:
+            if not _import_one(args, project, corpus, name, reporter):
+                failed += 1
+        except OSError as exc:
+            _cannot_write(name, exc)
+            missing += 1
     reporter.print()
     if missing:
         return 2
@@ -135,7 +154,11 @@ def cmd_summary(args: argparse.Namespace, project: Project) -> int:
         out = _out_path(project, args.out, args.force)
         if out is None:
             return 2
-        write_summary(corpus, summary, out)
+        try:
+            write_summary(corpus, summary, out)
+        except OSError as exc:
+            _cannot_write(args.out, exc)
+            return 2
         sys.stdout.write(f"{args.out}: written\n")
     reporter.print()
     return 1 if reporter.errors else 0

@@ -57,9 +57,11 @@ def _integrity(reader: Reader) -> layout.Payload | None:
     text = "".join(v[1] for i, v in sorted(values.items()) if i > 4 and v[:1] == ["payload"] and len(v) > 1)
     try:
         payload = layout.Payload.from_json(text)
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
         reader.problem(
-            f"sheet '{layout.INTEGRITY}': integrity data unreadable ({exc})", Rule.CONSULT_WORKBOOK, _FRESH
+            f"{reader.cell_name(layout.INTEGRITY, 5, 2)}: integrity data unreadable ({str(exc)[:120]})",
+            Rule.CONSULT_WORKBOOK,
+            _FRESH,
         )
         return None
     checksum = values.get(4, ["", ""])

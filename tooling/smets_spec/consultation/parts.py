@@ -99,15 +99,21 @@ class _Checker:
 
 
 def _xml_error(exc: Exception, data: bytes) -> str:
-    """Where the XML breaks: its line and column, and the last sheet row that began before it."""
+    """Where the XML breaks: its line and column, and the sheet cell (or row) it breaks in or after."""
     if not isinstance(exc, etree.XMLSyntaxError) or exc.position is None:
         return str(exc)[:200]
     line, column = exc.position
     lines = data.split(b"\n")
     offset = sum(len(chunk) + 1 for chunk in lines[: max(line - 1, 0)]) + max(column - 1, 0)
+    cells = re.findall(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"', data[:offset])
     rows = re.findall(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"', data[:offset])
-    after = f"; after the start of row {int(rows[-1])}" if rows else ""
-    return f"XML line {line}, column {column}{after}: {str(exc.msg)[:120]}"
+    where = ""
+    if cells and (not rows or int(cells[-1][1]) >= int(rows[-1])):
+        where = f", in or after row {int(cells[-1][1])}, column {cells[-1][0].decode()}"
+    elif rows:
+        where = f", in or after row {int(rows[-1])}"
+    message = re.sub(r", line \d+, column \d+$", "", str(exc.msg))[:120]
+    return f"XML line {line}, column {column}{where}: {message}"
 
 
 def _rels(checker: _Checker, part: str) -> dict[str, tuple[str, str]]:

@@ -19,10 +19,9 @@ from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.rstreader import RawNeed, read_text
 from ..corpus.schema import Consultation, ConsultationComment
-from ..markup.rst import escape
 from . import layout
 from .model import Kind, Response, ResponseSet, comment_id, slug
-from .textcodec import encode_parts
+from .textcodec import encode_line, encode_parts
 
 #: File names in a consultation folder that are not respondents' files.
 RESERVED = frozenset({"index", "questions"})
@@ -100,7 +99,7 @@ def _heading_width(text: str) -> int:
 
 def render_file(rs: ResponseSet) -> str:
     """The reST text of one respondent's file."""
-    title = escape(rs.respondent)
+    title = "".join(encode_line(rs.respondent))
     out = [
         *HEADER,
         "",
