@@ -26,7 +26,7 @@ from .export import cover_cells
 from .filecheck import check_file
 from .importrows import read_general, read_questions, read_requirements
 from .model import Response, ResponseSet
-from .parts import check_parts
+from .parts import check_parts, shared_strings
 from .reader import ImportReport, Reader
 
 _REVISION = re.compile(r"^[A-Za-z0-9+._-]{1,64}$")
@@ -194,6 +194,14 @@ def _respondent(reader: Reader, payload: layout.Payload) -> str | None:
     return name
 
 
+def _use_shared_strings(wb: Any, strings: list[str] | None) -> None:
+    """Give every sheet the shared strings as typed (:func:`.parts.shared_strings`)."""
+    for ws in wb.worksheets:
+        table = getattr(ws, "_shared_strings", None)
+        if strings is not None and isinstance(table, list) and len(table) == len(strings):
+            table[:] = strings
+
+
 def _open(path: Path, shown: str, report: ImportReport, limits: layout.Limits) -> Any:
     """The workbook opened by openpyxl after every file and XML check (None when refused)."""
     report.diagnostics.extend(check_file(path, shown, limits))
@@ -203,7 +211,9 @@ def _open(path: Path, shown: str, report: ImportReport, limits: layout.Limits) -
     if report.errors:
         return None
     try:
-        return load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        _use_shared_strings(wb, shared_strings(path))
+        return wb
     except Exception as exc:  # openpyxl raises many types on a damaged file; each is a refusal here
         report.diagnostics.append(
             Diagnostic(

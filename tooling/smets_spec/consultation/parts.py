@@ -291,3 +291,32 @@ def check_parts(path: Path, where: str) -> list[Diagnostic]:
             _header_footer(checker, name, tree)
             _attachments(checker, name, part)
         return checker.problems
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Excel's ``_xHHHH_`` escapes decoded (``_x000D_`` is a carriage return, ``_x005F_`` an
+    underscore), left to right as Excel and LibreOffice write them."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def shared_strings(path: Path) -> list[str] | None:
+    """The workbook's shared strings as typed (None when it has none).
+
+    openpyxl deletes the text ``x005F_`` wherever it occurs and leaves the other escapes
+    encoded, so a respondent who typed ``x005F_`` would lose it and a carriage return would
+    show as ``_x000D_``; this reading keeps both. Phonetic runs (``rPh``) are not the cell's text.
+    """
+    with zipfile.ZipFile(path) as archive:
+        name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+        if name is None:
+            return None
+        root = etree.fromstring(archive.read(name), parser())
+    out: list[str] = []
+    for item in root.iter(f"{{{_MAIN}}}si"):
+        parts = [t.text or "" for t in item.findall(f"{{{_MAIN}}}t")]
+        parts += [t.text or "" for t in item.findall(f"{{{_MAIN}}}r/{{{_MAIN}}}t")]
+        out.append(_unescape("".join(parts)))
+    return out
