@@ -98,7 +98,7 @@ ESCAPES = Filled(
     "Escapes Ltd",
     comments={
         "PC.01": ("Minor", "carriage\rreturn, typed _x005F_x000D_ and x005F_ kept", None),
-        "PC.02": (None, "it's \"quoted\" -- see javascript:alert(1) ... ok", "tab\there"),
+        "PC.02": (None, 'it\'s "quoted" -- see javascript:alert(1) ... ok', "tab\there"),
     },
 )
 TYPED = {

@@ -8,6 +8,7 @@ intact .xlsx within the limits reaches openpyxl.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
@@ -78,8 +79,16 @@ def _zip_problems(path: Path, where: str, limits: Limits) -> list[Diagnostic]:
     try:
         with zipfile.ZipFile(path) as archive:
             return _archive_problems(archive, where, limits)
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
-        return [_error(where, f"the workbook is corrupt ({exc})", _RESAVE)]
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        NotImplementedError,
+    ) as exc:
+        return [_error(where, f"the workbook is corrupt ({' '.join(str(exc).split())[:200]})", _RESAVE)]
 
 
 def check_file(path: Path, where: str, limits: Limits) -> list[Diagnostic]:

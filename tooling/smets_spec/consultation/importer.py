@@ -59,7 +59,7 @@ def _integrity(reader: Reader) -> layout.Payload | None:
         payload = layout.Payload.from_json(text)
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
         reader.problem(
-            f"{reader.cell_name(layout.INTEGRITY, 5, 2)}: integrity data unreadable ({str(exc)[:120]})",
+            f"{reader.cell_name(layout.INTEGRITY, 5, 2)}: integrity data unreadable ({_one_line(exc)})",
             Rule.CONSULT_WORKBOOK,
             _FRESH,
         )
@@ -194,6 +194,10 @@ def _respondent(reader: Reader, payload: layout.Payload) -> str | None:
     return name
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
 def _use_shared_strings(wb: Any, strings: list[str] | None) -> None:
     """Give every sheet the shared strings as typed (:func:`.parts.shared_strings`)."""
     for ws in wb.worksheets:
@@ -207,10 +211,10 @@ def _open(path: Path, shown: str, report: ImportReport, limits: layout.Limits) -
     report.diagnostics.extend(check_file(path, shown, limits))
     if report.errors:
         return None
-    report.diagnostics.extend(check_parts(path, shown))
-    if report.errors:
-        return None
     try:
+        report.diagnostics.extend(check_parts(path, shown))
+        if report.errors:
+            return None
         wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
         _use_shared_strings(wb, shared_strings(path))
         return wb
@@ -219,7 +223,7 @@ def _open(path: Path, shown: str, report: ImportReport, limits: layout.Limits) -
             Diagnostic(
                 Location(shown),
                 Severity.ERROR,
-                f"the workbook is corrupt ({type(exc).__name__}: {str(exc)[:200]})",
+                f"the workbook is corrupt ({type(exc).__name__}: {_one_line(exc)})",
                 Rule.CONSULT_FILE,
                 "open it in Excel or LibreOffice, save it again as .xlsx, and re-send",
             )
@@ -278,7 +282,7 @@ def read_workbook(
         report.result = None
         reader.problem(
             f"sheet '{sheet}', row {row}: the workbook cannot be read here ({type(exc).__name__}: "
-            f"{str(exc)[:200]})",
+            f"{_one_line(exc)})",
             Rule.CONSULT_FILE,
             "open it in Excel or LibreOffice, save it again as .xlsx, and re-send",
         )

@@ -101,7 +101,7 @@ class _Checker:
 def _xml_error(exc: Exception, data: bytes) -> str:
     """Where the XML breaks: its line and column, and the sheet cell (or row) it breaks in or after."""
     if not isinstance(exc, etree.XMLSyntaxError) or exc.position is None:
-        return str(exc)[:200]
+        return " ".join(str(exc).split())[:200]
     line, column = exc.position
     lines = data.split(b"\n")
     offset = sum(len(chunk) + 1 for chunk in lines[: max(line - 1, 0)]) + max(column - 1, 0)
@@ -112,7 +112,7 @@ def _xml_error(exc: Exception, data: bytes) -> str:
         where = f", in or after row {int(cells[-1][1])}, column {cells[-1][0].decode()}"
     elif rows:
         where = f", in or after row {int(rows[-1])}"
-    message = re.sub(r", line \d+, column \d+$", "", str(exc.msg))[:120]
+    message = re.sub(r", line \d+, column \d+$", "", " ".join(str(exc.msg).split()))[:120]
     return f"XML line {line}, column {column}{where}: {message}"
 
 
