@@ -26,6 +26,7 @@ from ..corpus.load import Corpus
 from ..corpus.schema import Consultation, Device
 from . import layout
 from .model import (
+    REQUIREMENT_CELLS,
     consulted_requirements,
     question_cells,
     questions_of,
@@ -189,9 +190,10 @@ def _requirements(wb: Workbook, corpus: Corpus, payload: layout.Payload) -> int:
     reqs = consulted_requirements(corpus)
     devices = corpus.of_type(Device)
     _setup_table(ws, layout.REQUIREMENT_WIDTHS, layout.REQUIREMENT_PROTECTED + 1, len(reqs))
-    _rating_validation(ws, f"G2:G{len(reqs) + 1}")
+    issue = get_column_letter(layout.column(layout.REQUIREMENT_COLUMNS, "Issue") + 1)
+    _rating_validation(ws, f"{issue}2:{issue}{len(reqs) + 1}")
     ws.append([cells.text(h, "header") for h in layout.REQUIREMENT_COLUMNS])
-    styles = ("plain", "plain", "wrap", "wrap", "wrap", "plain")
+    styles = [style for _, _, style in REQUIREMENT_CELLS]
     for req in reqs:
         values = requirement_cells(req, devices)
         ws.append([cells.text(value, style) for value, style in zip(values, styles, strict=True)])

@@ -12,6 +12,8 @@ from .model import Kind, Response, question_text, requirement_text
 from .reader import Reader
 
 _OPTION_UNSAFE = ("[[", "]]", "<<", ">>", "<{", "}>")
+#: Column indexes by header, so a column added to the layout needs no change here.
+_REQ = {h: i for i, h in enumerate(layout.REQUIREMENT_COLUMNS)}
 
 
 def _cell(cells: list[Any], index: int) -> Any:
@@ -135,16 +137,22 @@ def read_questions(reader: Reader, payload: layout.Payload) -> list[Response]:
     return out
 
 
+def _text(reader: Reader, cells: list[Any], sheet: str, row: int, header: str) -> str | None:
+    index = _REQ[header]
+    return reader.text(cells[index], sheet, row, header) if index < len(cells) else None
+
+
 def _requirement_row(
     reader: Reader, payload: layout.Payload, row: int, cells: list[Any], seen: set[str]
 ) -> Response | None:
     sheet = layout.REQUIREMENTS
-    req_id = reader.raw(_cell(cells, 0))
-    rating = reader.rating(_cell(cells, 6), sheet, row) if len(cells) > 6 else None
-    comment = reader.text(_cell(cells, 7), sheet, row, "Comment") if len(cells) > 7 else None
-    wording = reader.text(_cell(cells, 8), sheet, row, "Proposed wording") if len(cells) > 8 else None
+    req_id = reader.raw(_cell(cells, _REQ["Id"]))
+    rating = reader.rating(_cell(cells, _REQ["Issue"]), sheet, row) if len(cells) > _REQ["Issue"] else None
+    comment = _text(reader, cells, sheet, row, "Comment")
+    wording = _text(reader, cells, sheet, row, "Proposed wording")
     responded = rating is not None or comment is not None or wording is not None
-    if not req_id and not responded and not any(reader.raw(c) for c in cells[:6]):
+    protected = cells[: layout.REQUIREMENT_PROTECTED]
+    if not req_id and not responded and not any(reader.raw(c) for c in protected):
         return None
     entry = payload.requirements.get(req_id)
     expected: str | list[str] | None = entry[1] if entry else None
@@ -159,7 +167,7 @@ def _requirement_row(
         sheet, row, cells, expected, layout.REQUIREMENT_COLUMNS[: layout.REQUIREMENT_PROTECTED]
     ):
         return None
-    exported = reader.raw(_cell(cells, 3))
+    exported = reader.raw(_cell(cells, _REQ["Text"]))
     if not responded:
         reader.report.skipped.append(f"{sheet} row {row}: {req_id}: no response")
         return None

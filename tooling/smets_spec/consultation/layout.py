@@ -38,7 +38,9 @@ REQUIREMENT_COLUMNS = (
     "Proposed wording",
 )
 REQUIREMENT_WIDTHS = (9, 8, 28, 60, 24, 13, 10, 50, 40)
-#: Columns A-F are the spec's text (protected); G-I are the respondent's.
+#: Columns A-F are the spec's text (protected, made by ``model.REQUIREMENT_CELLS``); G-I are the
+#: respondent's. A new column is added here (and, if protected, in ``REQUIREMENT_CELLS``); the
+#: importer finds every column by its header (:func:`column`).
 REQUIREMENT_PROTECTED = 6
 QUESTION_COLUMNS = ("Number", "Question", "Answer")
 QUESTION_WIDTHS = (8, 70, 80)
@@ -47,6 +49,12 @@ GENERAL_COLUMNS = ("Topic", "Issue", "Comment", "Proposed wording")
 GENERAL_WIDTHS = (30, 10, 70, 50)
 #: Pre-formatted rows of the General sheet (the respondent may insert more).
 GENERAL_ROWS = 100
+
+
+def column(headers: tuple[str, ...], header: str) -> int:
+    """The 0-based index of the column headed ``header``."""
+    return headers.index(header)
+
 
 RATINGS = ("Major", "Minor", "none")
 RESPONDENT_LABEL = "Your organisation"

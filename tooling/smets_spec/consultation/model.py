@@ -137,19 +137,21 @@ def requirement_text(req: Requirement) -> str:
 #: The protected cells of a Requirements row, in column order: the header and how the cell's
 #: text is made from the requirement (and the spec's devices). Export and import both use this
 #: table, so a column added here is written, checked against git and compared in one place.
-REQUIREMENT_CELLS: tuple[tuple[str, Callable[[Requirement, list[Device]], str]], ...] = (
-    ("Id", lambda req, devices: req.id),
-    ("Section", lambda req, devices: req.section.value if req.section else ""),
-    ("Title", lambda req, devices: req.title),
-    ("Text", lambda req, devices: requirement_text(req)),
-    ("Devices", lambda req, devices: devices_text(req, devices)),
-    ("Impact class", lambda req, devices: req.impact.value if req.impact else ""),
+#: The third item is the cell's style in the export (``wrap`` for text that may run long).
+REQUIREMENT_CELLS: tuple[tuple[str, Callable[[Requirement, list[Device]], str], str], ...] = (
+    ("Id", lambda req, devices: req.id, "plain"),
+    ("Section", lambda req, devices: req.section.value if req.section else "", "plain"),
+    ("Title", lambda req, devices: req.title, "wrap"),
+    ("Text", lambda req, devices: requirement_text(req), "wrap"),
+    ("Devices", lambda req, devices: devices_text(req, devices), "wrap"),
+    ("Impact class", lambda req, devices: req.impact.value if req.impact else "", "plain"),
 )
+assert tuple(h for h, _, _ in REQUIREMENT_CELLS) == layout.REQUIREMENT_COLUMNS[: layout.REQUIREMENT_PROTECTED]
 
 
 def requirement_cells(req: Requirement, devices: list[Device]) -> list[str]:
     """The protected cells of ``req``'s row in the Requirements sheet."""
-    return [make(req, devices) for _, make in REQUIREMENT_CELLS]
+    return [make(req, devices) for _, make, _ in REQUIREMENT_CELLS]
 
 
 def question_cells(question: ConsultationQuestion) -> list[str]:
