@@ -270,3 +270,21 @@ def test_a_missing_workbook_exits_2_and_the_others_are_imported(
     assert code == 2
     assert f"smets consult: {tmp_path / 'nowhere.xlsx'}: no such workbook; check the path\n" in err
     assert f"{good}: Other Org -> spec/consultations/test/other-org.rst: written" in out
+
+
+def test_names_with_line_breaks_stay_on_one_message_line(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = answer(root, GOOD, tmp_path)
+    bad = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bad, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b'name="General"', b'name="Gen&#10;eral"')
+            out.writestr(info.filename, data)
+    code, _, err = _run(capsys, root, bad)
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert errors and all(line.startswith(f"{bad}: error: ") for line in errors), err
+    assert "sheet 'Gen\\neral' is not part of the consultation workbook" in err

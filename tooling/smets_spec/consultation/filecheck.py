@@ -18,6 +18,11 @@ _MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def printable(text: str, limit: int = 80) -> str:
+    """``text`` for a one-line message: unprintable characters (line breaks too) as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+
+
 def _error(where: str, message: str, fix: str, rule: Rule = Rule.CONSULT_FILE) -> Diagnostic:
     return Diagnostic(Location(where), Severity.ERROR, message, rule, fix)
 
@@ -71,7 +76,7 @@ def _archive_problems(archive: zipfile.ZipFile, where: str, limits: Limits) -> l
         ]
     bad = archive.testzip()
     if bad is not None:
-        return [_error(where, f"the workbook is corrupt (damaged part {bad})", _RESAVE)]
+        return [_error(where, f"the workbook is corrupt (damaged part {printable(bad)})", _RESAVE)]
     return []
 
 

@@ -23,7 +23,7 @@ from ..corpus.schema import Consultation
 from . import layout
 from .baseline import load_baseline
 from .export import cover_cells
-from .filecheck import check_file
+from .filecheck import check_file, printable
 from .importrows import read_general, read_questions, read_requirements
 from .model import Response, ResponseSet
 from .parts import check_parts, shared_strings
@@ -103,7 +103,8 @@ def _payload(reader: Reader) -> layout.Payload | None:
     names, expected = set(reader.wb.sheetnames), set(layout.SHEETS)
     for name in sorted(names - expected):
         reader.problem(
-            f"sheet '{name}' is not part of the consultation workbook; its content would not be imported",
+            f"sheet '{printable(name)}' is not part of the consultation workbook; its content would not be "
+            "imported",
             Rule.CONSULT_PROTECTED,
             "move its text to the General sheet and delete it",
         )

@@ -25,6 +25,7 @@ from lxml import etree
 from openpyxl.utils.datetime import from_ISO8601
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from .filecheck import printable
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -81,7 +82,7 @@ class _Checker:
         tree = None
         if _DTD.search(data):
             self.error(
-                f"{shown}the XML part {part} declares a DTD or entities, which no workbook needs "
+                f"{shown}the XML part {printable(part)} declares a DTD or entities, which no workbook needs "
                 "(an 'entity bomb' uses them)",
                 _RESAVE,
             )
@@ -91,7 +92,8 @@ class _Checker:
             except (etree.XMLSyntaxError, ValueError) as exc:
                 why = _xml_error(exc, data)
                 self.error(
-                    f"{shown}the workbook is corrupt: the XML part {part} is malformed ({why})", _RESAVE
+                    f"{shown}the workbook is corrupt: the XML part {printable(part)} is malformed ({why})",
+                    _RESAVE,
                 )
         if len(data) < _CACHED_BYTES or tree is None:
             self.trees[part] = tree
@@ -150,7 +152,7 @@ def _sheets(checker: _Checker) -> Iterator[tuple[str, str]]:
     for sheet in tree.iter(f"{{{_MAIN}}}sheet"):
         kind, target = rels.get(sheet.get(f"{{{_REL}}}id", ""), ("", ""))
         if kind == "worksheet" and target in checker.archive.namelist():
-            yield sheet.get("name", ""), target
+            yield printable(sheet.get("name", "")), target
 
 
 def _shared_count(checker: _Checker) -> int:
