@@ -155,6 +155,17 @@ CASES: dict[str, tuple[Patch, dict[str, bytes], str]] = {
         {},
         "sheet 'Requirements': the page header or footer holds text ('Draft: see p2')",
     ),
+    "hyperlink": (
+        part_patch(
+            REQUIREMENTS_XML,
+            lambda d: d.replace(
+                b"<pageMargins",
+                b'<hyperlinks><hyperlink ref="H2" location="Cover!A1"/></hyperlinks><pageMargins',
+            ),
+        ),
+        {},
+        "sheet 'Requirements', row 2, column H: a hyperlink added to the cell would not be imported",
+    ),
     "text in the integrity sheet": (
         part_patch(
             INTEGRITY_XML, lambda d: set_cell(d, "C2", '<c r="C2" t="inlineStr"><is><t>hi</t></is></c>')

@@ -262,6 +262,21 @@ def _attachments(checker: _Checker, name: str, part: str) -> None:
                 )
 
 
+def _hyperlinks(checker: _Checker, name: str, tree: Any) -> None:
+    """A link added to a cell keeps its address outside the cell's text: refused, not dropped."""
+    for link in tree.iter(f"{{{_MAIN}}}hyperlink"):
+        ref = link.get("ref", "")
+        match = _REF.match(ref.split(":")[0])
+        where = (
+            f"sheet '{name}', row {match.group(2)}, column {match.group(1)}" if match else f"sheet '{name}'"
+        )
+        checker.error(
+            f"{where}: a hyperlink added to the cell would not be imported (only the cell's text is)",
+            "remove the link and type the address into the text, then send the workbook again",
+            Rule.CONSULT_PROTECTED,
+        )
+
+
 def _header_footer(checker: _Checker, name: str, tree: Any) -> None:
     for element in tree.iter(f"{{{_MAIN}}}headerFooter"):
         text = "".join(element.itertext()).strip()
@@ -291,6 +306,7 @@ def check_parts(path: Path, where: str) -> list[Diagnostic]:
                 continue
             _cells(checker, name, tree, shared)
             _header_footer(checker, name, tree)
+            _hyperlinks(checker, name, tree)
             _attachments(checker, name, part)
         return checker.problems
 
