@@ -299,3 +299,17 @@ def test_names_with_line_breaks_stay_on_one_message_line(
     errors = [line for line in err.splitlines() if ": error: " in line]
     assert errors and all(line.startswith(f"{bad}: error: ") for line in errors), err
     assert "sheet 'Gen\\neral' is not part of the consultation workbook" in err
+
+
+def test_a_part_given_twice_is_refused(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = answer(root, GOOD, tmp_path)
+    twice = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(twice, "w") as out, pytest.warns(UserWarning):
+        for info in src.infolist():
+            out.writestr(info.filename, src.read(info.filename))
+        out.writestr(REQUIREMENTS_XML, src.read(REQUIREMENTS_XML).replace(b"No.", b"Hidden text."))
+    code, _, err = _run(capsys, root, twice)
+    assert code == 1
+    assert f"{twice}: error: the workbook holds two parts named xl/worksheets/sheet3.xml" in err

@@ -50,6 +50,16 @@ def _archive_problems(archive: zipfile.ZipFile, where: str, limits: Limits) -> l
                 "shorten the response or split it; ask the programme team for help",
             )
         ]
+    if len(names) != len(infos):
+        twice = sorted({i.filename for i in infos if sum(1 for j in infos if j.filename == i.filename) > 1})
+        return [
+            _error(
+                where,
+                f"the workbook holds two parts named {printable(twice[0])} (spreadsheet programs would read "
+                "only one of them)",
+                _RESAVE,
+            )
+        ]
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         return [
             _error(
