@@ -50,7 +50,7 @@ def check_out(root: Path, out: Path, force: bool = False) -> Path:
     The folder is created by the caller; a folder that does not exist yet is judged by the
     nearest one that does.
     """
-    root = root.resolve()
+    named_root, root = root, root.resolve()
     given = out if out.is_absolute() else Path.cwd() / out
     if given.is_dir() and not given.is_symlink():
         raise OutPathError(f"{out}: is a folder; --out takes a file name (e.g. {out}/responses.xlsx)")
@@ -60,7 +60,8 @@ def check_out(root: Path, out: Path, force: bool = False) -> Path:
     missing = given.parent.relative_to(existing)
     folder = existing.resolve() / missing
     target = folder / given.name
-    lexical_inside = _inside(Path(_normpath(given)), root)
+    lexical = Path(_normpath(given))
+    lexical_inside = _inside(lexical, root) or _inside(lexical, Path(_normpath(named_root.absolute())))
     if lexical_inside and not _inside(target, root):
         raise OutPathError(
             f"{out}: its folder is a symbolic link leading out of the repository ({folder}); "

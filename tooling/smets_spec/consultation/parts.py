@@ -294,13 +294,13 @@ def check_parts(path: Path, where: str) -> list[Diagnostic]:
     with zipfile.ZipFile(path) as archive:
         checker = _Checker(archive, where)
         sheets = {part: name for name, part in _sheets(checker)}
-        for part in archive.namelist():
-            if part.lower().endswith(_XML_SUFFIXES):
-                checker.tree(part, f"sheet '{sheets[part]}': " if part in sheets else "")
+        for part in archive.namelist():  # worksheets are parsed (once) below
+            if part.lower().endswith(_XML_SUFFIXES) and part not in sheets:
+                checker.tree(part, "")
         if checker.problems:
             return checker.problems
         shared = _shared_count(checker)
-        for part, name in sheets.items():
+        for part, name in sheets.items():  # a malformed sheet is reported with its name
             tree = checker.tree(part, f"sheet '{name}': ")
             if tree is None:
                 continue
