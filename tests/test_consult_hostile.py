@@ -105,6 +105,17 @@ CASES: dict[str, tuple[Patch, dict[str, bytes], str]] = {
         {},
         "sheet 'Requirements': the XML part xl/worksheets/sheet3.xml declares a DTD or entities",
     ),
+    "entity bomb in UTF-16": (
+        part_patch(
+            REQUIREMENTS_XML,
+            lambda d: (
+                _BOMB.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="UTF-16"?>').decode()
+                + d.decode().replace("<t>No.</t>", "<t>&lol9;</t>")
+            ).encode("utf-16"),
+        ),
+        {},
+        "sheet 'Requirements': the XML part xl/worksheets/sheet3.xml declares a DTD or entities",
+    ),
     "malformed integrity JSON": (
         part_patch(INTEGRITY_XML, lambda d: d.replace(b'{"marker"', b'{"marker" oops', 1)),
         {},

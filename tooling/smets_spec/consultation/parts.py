@@ -80,7 +80,8 @@ class _Checker:
             return self.trees[part]
         data = self.archive.read(part)
         tree = None
-        if _DTD.search(data):
+        wide = b"\x00" in data[:4] or data[:2] in (b"\xff\xfe", b"\xfe\xff")  # UTF-16 or UTF-32
+        if _DTD.search(data.replace(b"\x00", b"") if wide else data):
             self.error(
                 f"{shown}the XML part {printable(part)} declares a DTD or entities, which no workbook needs "
                 "(an 'entity bomb' uses them)",
@@ -89,6 +90,14 @@ class _Checker:
         else:
             try:
                 tree = etree.fromstring(data, parser())
+                info = tree.getroottree().docinfo
+                if info.doctype or info.internalDTD is not None:  # e.g. a DTD in UTF-16 text
+                    tree = None
+                    self.error(
+                        f"{shown}the XML part {printable(part)} declares a DTD or entities, which no "
+                        "workbook needs (an 'entity bomb' uses them)",
+                        _RESAVE,
+                    )
             except (etree.XMLSyntaxError, ValueError) as exc:
                 why = _xml_error(exc, data)
                 self.error(
