@@ -80,7 +80,7 @@ def text_html(text: str) -> str:
     shown = "<br>".join(
         esc(_INVISIBLE.sub(lambda m: f"[U+{ord(m[0]):04X}]", line)) for line in text.split("\n")
     )
-    return f'<span class="smets-text" style="white-space: pre-wrap">{shown}</span>'
+    return f'<span class="smets-text">{shown}</span>'  # white-space: pre-wrap in smets.css
 
 
 def _comment_html(item: Stored) -> str:
