@@ -4,6 +4,7 @@ and the other workbooks on the same command line are still imported."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -324,3 +325,33 @@ def test_a_part_given_twice_is_refused(
     code, _, err = _run(capsys, root, twice)
     assert code == 1
     assert f"{twice}: error: the workbook holds two parts named xl/worksheets/sheet3.xml" in err
+
+
+def test_an_impossible_date_is_refused_not_read_as_an_error_value(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """openpyxl reads a date-formatted number outside the date range as ``#VALUE!`` (with a
+    warning): the typed value would be lost, so the import refuses it at its cell."""
+
+    book = answer(root, GOOD, tmp_path)
+    with zipfile.ZipFile(book) as archive:
+        found = re.search(rb'<cellXfs count="(\d+)"', archive.read("xl/styles.xml"))
+    assert found is not None
+    style = int(found.group(1))  # the index of the date style added below
+    date_style = b'<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/>'
+
+    def add_style(data: bytes) -> bytes:
+        data = data.replace(b"</cellXfs>", date_style + b"</cellXfs>")
+        return data.replace(b'<cellXfs count="%d"' % style, b'<cellXfs count="%d"' % (style + 1))
+
+    styled = rezip(book, tmp_path / "styled.xlsx", part_patch("xl/styles.xml", add_style))
+    bad = rezip(styled, tmp_path / "date.xlsx", _cell("H2", f'<c r="H2" s="{style}"><v>1e300</v></c>'))
+    before = snapshot(root)
+    code, _, err = _run(capsys, root, bad)
+    assert code == 1
+    assert (
+        "sheet 'Requirements', row 2, column H: the value cannot be read as written (Cell H2 is marked as a "
+        "date but the serial value 1e+300 is outside the limits for dates."
+    ) in err
+    assert "[smets.consult-value]" in err
+    assert snapshot(root) == before
