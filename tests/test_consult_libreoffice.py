@@ -111,14 +111,20 @@ def test_libreoffice_escapes_and_notes_through_the_real_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Excel's ``_xHHHH_`` escapes as LibreOffice writes them decode to what was typed; a cell note
-    added in the spreadsheet is refused with its cell, not dropped."""
+    and text typed on the Cover sheet, saved by LibreOffice, are refused with their cell, not dropped."""
     root = mini_project(tmp_path / "repo")
     answered = answer(root, ESCAPES, tmp_path)
     noted = tmp_path / "noted.xlsx"
     wb = load_workbook(answered)
     wb[layout.REQUIREMENTS]["H3"].comment = Comment("See our letter of 3 May", "Escapes Ltd")
     wb.save(noted)
-    lo_answered, lo_noted = _through_libreoffice([answered, noted], tmp_path / "lo", tmp_path / "profile")
+    covered = tmp_path / "covered.xlsx"
+    wb = load_workbook(answered)
+    wb[layout.COVER]["B7"] = "Please treat our response as confidential."
+    wb.save(covered)
+    lo_answered, lo_noted, lo_covered = _through_libreoffice(
+        [answered, noted, covered], tmp_path / "lo", tmp_path / "profile"
+    )
     with zipfile.ZipFile(lo_answered) as archive:
         strings = archive.read("xl/sharedStrings.xml")
     assert b"typed _x005F_x000D_ and x005F_ kept" in strings  # LibreOffice escapes as Excel does
@@ -130,6 +136,13 @@ def test_libreoffice_escapes_and_notes_through_the_real_command(
         "not be imported [smets.consult-protected]"
     ) in result.err
     assert not (root / "spec" / "consultations" / "test" / "escapes-ltd.rst").exists()
+
+    result = smets(capsys, root, "consult", "import", str(lo_covered))
+    assert result.code == 1
+    assert (
+        "sheet 'Cover', row 7, column B: text outside the yellow cell ('Please treat our response as "
+        "confidentia'); it would not be imported [smets.consult-protected]"  # the first 40 characters
+    ) in result.err
 
     result = smets(capsys, root, "consult", "import", str(lo_answered))
     assert result.code == 0, result.err
