@@ -3,6 +3,7 @@ the workbook's own integrity data (which anyone can recompute)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,20 @@ def test_without_git_history_the_edit_is_still_flagged_and_the_weaker_check_is_s
     )
     text = (root / RESPONSE).read_text(encoding="utf-8")
     assert f"   :fingerprint: {layout.fingerprint(EDITED)}\n   :stale: true\n" in text
+
+
+def test_a_revision_missing_from_the_clone_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = mini_project(tmp_path / "repo")
+    exported_at = _commit(root, "spec")
+    book = _exported(root, tmp_path, capsys)
+    shutil.rmtree(root / ".git")
+    _commit(root, "another history")
+    result = smets(capsys, root, "consult", "import", str(book))
+    assert result.code == 0, result.err
+    assert (
+        f"the spec at the export revision cannot be read (revision {exported_at[:12]} is not in this "
+        "repository's history (a shallow clone?)); protected text is checked against the workbook's own "
+        "integrity data only [smets.consult-workbook]"
+    ) in result.err

@@ -114,11 +114,13 @@ def load_baseline(
         repo = git.Repo(root, search_parent_directories=True)
         commit = repo.commit(revision)
         files = _spec_files(repo, commit, root)
+        if files is None:
+            return None, f"revision {revision} has no spec/ folder"
+        corpus = current if _unchanged(files, root) else _corpus_at(files)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None, "the repository is not a git checkout"
-    except (git.BadName, git.GitCommandError, ValueError):
+    except (git.BadName, git.BadObject, ValueError):
         return None, f"revision {revision} is not in this repository's history (a shallow clone?)"
-    if files is None:
-        return None, f"revision {revision} has no spec/ folder"
-    corpus = current if _unchanged(files, root) else _corpus_at(files)
+    except (git.GitError, OSError) as exc:  # no git program, a damaged object store, ...
+        return None, f"git cannot read it ({' '.join(str(exc).split())[:120]})"
     return _baseline(corpus, revision, consultation_id), ""
