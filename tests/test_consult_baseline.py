@@ -157,3 +157,25 @@ def test_a_revision_missing_from_the_clone_is_said(
         "repository's history (a shallow clone?)); protected text is checked against the workbook's own "
         "integrity data only [smets.consult-workbook]"
     ) in result.err
+
+
+def test_cover_text_whitelisted_in_recomputed_integrity_data_is_still_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = mini_project(tmp_path / "repo")
+    _commit(root, "spec")
+    book = _exported(root, tmp_path, capsys)
+
+    def whitelist(wb: Any, payload: layout.Payload) -> None:
+        wb[layout.COVER]["C9"] = "Our real objections are in the attached letter."
+        payload.cover["C9"] = "Our real objections are in the attached letter."
+
+    _recompute(book, whitelist)
+    before = snapshot(root)
+    result = smets(capsys, root, "consult", "import", str(book))
+    assert result.code == 1
+    assert (
+        "sheet 'Cover', row 9, column C: text outside the yellow cell ('Our real objections are in the "
+        "attached '); it would not be imported [smets.consult-protected]"
+    ) in result.err
+    assert snapshot(root) == before

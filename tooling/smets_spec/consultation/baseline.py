@@ -23,7 +23,8 @@ from typing import Any
 
 from ..corpus.load import Corpus, build_corpus
 from ..corpus.rstreader import RawNeed, read_text
-from ..corpus.schema import BY_DIRECTIVE, Device
+from ..corpus.schema import BY_DIRECTIVE, Consultation, Device
+from .export import cover_cells
 from .model import consulted_requirements, question_cells, questions_of, requirement_cells
 
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
@@ -36,6 +37,8 @@ class Baseline:
     revision: str
     requirements: dict[str, list[str]] = field(default_factory=dict)
     questions: dict[str, list[str]] = field(default_factory=dict)
+    #: the Cover sheet's protected cells (coordinate -> text), empty cells left out
+    cover: dict[str, str] = field(default_factory=dict)
 
     @property
     def texts(self) -> dict[str, str]:
@@ -98,6 +101,9 @@ def _baseline(corpus: Corpus, revision: str, consultation_id: str) -> Baseline:
         out.requirements[req.id] = requirement_cells(req, devices)
     for question in questions_of(corpus, consultation_id):
         out.questions[question.id] = question_cells(question)
+    consultation = corpus.needs.get(consultation_id)
+    if isinstance(consultation, Consultation):
+        out.cover = {k: v for k, v in cover_cells(consultation, revision).items() if v}
     return out
 
 

@@ -132,6 +132,9 @@ def respondent_problem(name: str, limits: layout.Limits) -> str | None:
 
 
 def _cover_expected(reader: Reader, payload: layout.Payload) -> dict[str, str]:
+    """The Cover as exported: from git when the revision can be read, else from the workbook."""
+    if reader.baseline is not None and reader.baseline.cover:
+        return reader.baseline.cover
     if payload.cover:
         return payload.cover
     consultation = reader.corpus.needs[payload.consultation]
