@@ -193,12 +193,29 @@ def _value_problem(kind: str, value: str | None, shared: int) -> str | None:
     return f"unknown cell type {kind[:20]!r}"
 
 
+_ROW, _C, _F, _V = (f"{{{_MAIN}}}{tag}" for tag in ("row", "c", "f", "v"))
+
+
+def _cell_problem(cell: Any, shared: int) -> tuple[str, str, Rule] | None:
+    """Why openpyxl could not read this cell as written: (message, fix, rule), or None."""
+    formula = cell.find(_F)
+    if formula is not None:
+        kind = formula.get("t")
+        if kind in {"dataTable", "array"}:
+            fix = "type your text as text (not a formula) and send the workbook again"
+            return f"holds a {kind} formula, whose text cannot be kept", fix, Rule.CONSULT_VALUE
+        return None
+    why = _value_problem(cell.get("t", "n"), cell.findtext(_V), shared)
+    return (why, "retype the cell's text and save the workbook again", Rule.CONSULT_VALUE) if why else None
+
+
 def _cells(checker: _Checker, name: str, tree: Any, shared: int) -> None:
     row_no = 0
-    for row in tree.iter(f"{{{_MAIN}}}row"):
-        row_no = int(row.get("r")) if (row.get("r") or "").isdigit() else row_no + 1
+    for row in tree.iter(_ROW):
+        number = row.get("r") or ""
+        row_no = int(number) if number.isdigit() else row_no + 1
         column = 0
-        for cell in row.iter(f"{{{_MAIN}}}c"):
+        for cell in row.iter(_C):
             ref = cell.get("r")
             match = _REF.match(ref) if ref else None
             if ref is not None and match is None:
@@ -206,25 +223,17 @@ def _cells(checker: _Checker, name: str, tree: Any, shared: int) -> None:
                 continue
             column = _column_number(match.group(1)) if match else column + 1
             at_row = int(match.group(2)) if match else row_no
-            where = f"sheet '{name}', row {at_row}, column {column_letters(column)}"
-            if column > _MAX_COLUMN or at_row > _MAX_ROW or at_row != row_no:
-                checker.error(f"{where}: cell outside its row or the sheet's limits", _RESAVE)
-                continue
-            formula = cell.find(f"{{{_MAIN}}}f")
-            if formula is not None and formula.get("t") in {"dataTable", "array"}:
+            outside = column > _MAX_COLUMN or at_row > _MAX_ROW or at_row != row_no
+            problem = (
+                ("cell outside its row or the sheet's limits", _RESAVE, Rule.CONSULT_FILE)
+                if outside
+                else None
+            )
+            problem = problem or _cell_problem(cell, shared)
+            if problem is not None:
+                letters = column_letters(min(column, _MAX_COLUMN + 1))
                 checker.error(
-                    f"{where}: holds a {formula.get('t')} formula, whose text cannot be kept",
-                    "type your text as text (not a formula) and send the workbook again",
-                    Rule.CONSULT_VALUE,
-                )
-                continue
-            value = cell.findtext(f"{{{_MAIN}}}v")
-            why = None if formula is not None else _value_problem(cell.get("t", "n"), value, shared)
-            if why:
-                checker.error(
-                    f"{where}: {why}",
-                    "retype the cell's text and save the workbook again",
-                    Rule.CONSULT_VALUE,
+                    f"sheet '{name}', row {at_row}, column {letters}: {problem[0]}", problem[1], problem[2]
                 )
 
 
