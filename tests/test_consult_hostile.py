@@ -85,6 +85,18 @@ CASES: dict[str, tuple[Patch, dict[str, bytes], str]] = {
         {},
         "",  # accepted, as text (below)
     ),
+    "inline string in a number cell": (
+        _cell("H2", '<c r="H2" t="n"><is><t>Typed text.</t></is></c>'),
+        {},
+        "sheet 'Requirements', row 2, column H: a cell of type 'n' holds an inline string that would be "
+        "dropped [smets.consult-value]",
+    ),
+    "value in an inline-string cell": (
+        _cell("H2", '<c r="H2" t="inlineStr"><v>Typed text.</v></c>'),
+        {},
+        "sheet 'Requirements', row 2, column H: an inline-string cell also holds a value ('Typed text.') "
+        "that would be dropped [smets.consult-value]",
+    ),
     "shared string out of range": (
         _cell("H2", '<c r="H2" t="s"><v>99</v></c>'),
         {},

@@ -193,20 +193,40 @@ def _value_problem(kind: str, value: str | None, shared: int) -> str | None:
     return f"unknown cell type {kind[:20]!r}"
 
 
-_ROW, _C, _F, _V = (f"{{{_MAIN}}}{tag}" for tag in ("row", "c", "f", "v"))
+_ROW, _C, _F, _V, _IS = (f"{{{_MAIN}}}{tag}" for tag in ("row", "c", "f", "v", "is"))
+
+
+_RETYPE = "retype the cell's text and save the workbook again"
 
 
 def _cell_problem(cell: Any, shared: int) -> tuple[str, str, Rule] | None:
     """Why openpyxl could not read this cell as written: (message, fix, rule), or None."""
+    kind = cell.get("t", "n")
+    if len(cell) == 1 and cell[0].tag == _V and kind != "inlineStr":  # the common case: one value
+        why = _value_problem(kind, cell[0].text, shared)
+        return (why, _RETYPE, Rule.CONSULT_VALUE) if why else None
     formula = cell.find(_F)
-    if formula is not None:
-        kind = formula.get("t")
-        if kind in {"dataTable", "array"}:
+    if formula is not None:  # openpyxl reads the formula's text (a cached result is not typed text)
+        formula_kind = formula.get("t")
+        if formula_kind in {"dataTable", "array"}:
             fix = "type your text as text (not a formula) and send the workbook again"
-            return f"holds a {kind} formula, whose text cannot be kept", fix, Rule.CONSULT_VALUE
+            return f"holds a {formula_kind} formula, whose text cannot be kept", fix, Rule.CONSULT_VALUE
         return None
-    why = _value_problem(cell.get("t", "n"), cell.findtext(_V), shared)
-    return (why, "retype the cell's text and save the workbook again", Rule.CONSULT_VALUE) if why else None
+    value = cell.find(_V)
+    if kind == "inlineStr" and value is not None and value.text:
+        return (
+            f"an inline-string cell also holds a value ({value.text[:40]!r}) that would be dropped",
+            _RETYPE,
+            Rule.CONSULT_VALUE,
+        )
+    if kind != "inlineStr" and cell.find(_IS) is not None:
+        return (
+            f"a cell of type {kind[:20]!r} holds an inline string that would be dropped",
+            _RETYPE,
+            Rule.CONSULT_VALUE,
+        )
+    why = _value_problem(kind, None if value is None else value.text, shared)
+    return (why, _RETYPE, Rule.CONSULT_VALUE) if why else None
 
 
 def _cells(checker: _Checker, name: str, tree: Any, shared: int) -> None:
