@@ -132,7 +132,7 @@ def main() -> None:
         folder = consultation_folder(corpus, root, consultation.id)
 
         def import_once() -> Any:
-            report = read_workbook(answered, corpus)
+            report = read_workbook(answered, corpus, root=root)
             assert report.result is not None, [d.format() for d in report.diagnostics[:5]]
             target = folder / "benchmark-respondent-limited.rst"
             target.unlink(missing_ok=True)

@@ -154,9 +154,11 @@ def test_consult_export_has_a_default_output_file(tmp_path: Path, capsys: pytest
 
     root = copy_project(tmp_path)
     assert main(["--root", str(root), "consult", "export"]) == 0
-    written = sorted((root / "_build").glob("*.xlsx"))
+    written = sorted((root / "_build" / "consultations").glob("*.xlsx"))
     assert [p.name for p in written] == ["CON_DECC_2011.xlsx"]
-    assert capsys.readouterr().out.startswith(f"{written[0]}: CON_DECC_2011 at revision ")
+    assert capsys.readouterr().out.startswith(
+        "_build/consultations/CON_DECC_2011.xlsx: CON_DECC_2011 at revision "
+    )
     assert written[0].stat().st_size > 10_000
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 
+from clitools import smets
 from consulttools import answer, export, import_one, load, messages, mini_project, stored_texts
 from smets_spec.consultation import layout
 from smets_spec.consultation.fill import Filled
@@ -97,3 +100,62 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     assert {k: (c.kind, c.gbp_per_unit, c.lead_time_months, c.note) for k, c in costs.items()} == {
         "PC.01": ("firmware", 12.5, 9.0, "remote update, £ per meter\nincl. testing")
     }
+
+
+#: openpyxl writes cell text without Excel's escapes, so the cell LibreOffice opens holds
+#: ``_x000D_`` (typed) where the file says ``_x005F_x000D_``; what the respondent sees is TYPED.
+ESCAPES = Filled(
+    "Escapes Ltd",
+    comments={
+        "PC.01": ("Minor", "carriage\rreturn, typed _x005F_x000D_ and x005F_ kept", None),
+        "PC.02": (None, 'it\'s "quoted" -- see javascript:alert(1) ... ok', "tab\there"),
+    },
+)
+TYPED = {
+    "PC.01": ("Minor", "carriage\rreturn, typed _x000D_ and x005F_ kept", None),
+    "PC.02": ESCAPES.comments["PC.02"],
+}
+
+
+def test_libreoffice_escapes_and_notes_through_the_real_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excel's ``_xHHHH_`` escapes as LibreOffice writes them decode to what was typed; a cell note
+    and text typed on the Cover sheet, saved by LibreOffice, are refused with their cell, not dropped."""
+    root = mini_project(tmp_path / "repo")
+    answered = answer(root, ESCAPES, tmp_path)
+    noted = tmp_path / "noted.xlsx"
+    wb = load_workbook(answered)
+    wb[layout.REQUIREMENTS]["H3"].comment = Comment("See our letter of 3 May", "Escapes Ltd")
+    wb.save(noted)
+    covered = tmp_path / "covered.xlsx"
+    wb = load_workbook(answered)
+    wb[layout.COVER]["B7"] = "Please treat our response as confidential."
+    wb.save(covered)
+    lo_answered, lo_noted, lo_covered = _through_libreoffice(
+        [answered, noted, covered], tmp_path / "lo", tmp_path / "profile"
+    )
+    with zipfile.ZipFile(lo_answered) as archive:
+        strings = archive.read("xl/sharedStrings.xml")
+    assert b"typed _x005F_x000D_ and x005F_ kept" in strings  # LibreOffice escapes as Excel does
+
+    result = smets(capsys, root, "consult", "import", str(lo_noted))
+    assert result.code == 1
+    assert (
+        "sheet 'Requirements', row 3, column H: a cell note or comment ('See our letter of 3 May') would "
+        "not be imported [smets.consult-protected]"
+    ) in result.err
+    assert not (root / "spec" / "consultations" / "test" / "escapes-ltd.rst").exists()
+
+    result = smets(capsys, root, "consult", "import", str(lo_covered))
+    assert result.code == 1
+    assert (
+        "sheet 'Cover', row 7, column B: text outside the yellow cell ('Please treat our response as "
+        "confidentia'); it would not be imported [smets.consult-protected]"  # the first 40 characters
+    ) in result.err
+
+    result = smets(capsys, root, "consult", "import", str(lo_answered))
+    assert result.code == 0, result.err
+    items, _ = read_responses(load(root), "CON_TEST")
+    _, comments, _ = stored_texts(items)
+    assert comments == TYPED

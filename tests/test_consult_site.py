@@ -63,7 +63,7 @@ def _stored(text: str | None, wording: str | None, rating: Rating | None, stale:
 def test_comment_cell_keeps_every_character_and_escapes_markup() -> None:
     text = "First <b>bold</b> & *stars*\n\n  two  spaces\tand a tab\nform\x0cfeed \u2028end "
     html = _comment_html(_stored(text, "Say <em>x</em>\ninstead", Rating.MINOR, True))
-    span = '<span class="smets-text" style="white-space: pre-wrap">'
+    span = '<span class="smets-text">'
     assert html == (
         f"<p>{span}First &lt;b&gt;bold&lt;/b&gt; &amp; *stars*"
         "<br><br>  two  spaces\tand a tab<br>form[U+000C]feed [U+2028]end </span></p>"
@@ -131,3 +131,17 @@ def test_built_site_shows_responses(built_site: Path) -> None:
         "utf-8"
     )
     assert IM02 in response_page
+
+
+def test_respondent_text_keeps_its_spaces_without_an_inline_style() -> None:
+    """A strict Content-Security-Policy blocks inline styles: the rule lives in the site's CSS."""
+    css = (
+        Path(__file__).resolve().parent.parent
+        / "tooling"
+        / "smets_spec"
+        / "templates"
+        / "static"
+        / "smets.css"
+    )
+    assert ".smets-text { white-space: pre-wrap; }" in css.read_text(encoding="utf-8")
+    assert "style=" not in text_html("a\n  b")

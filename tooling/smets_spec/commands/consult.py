@@ -10,7 +10,7 @@ from typing import Any
 from ..corpus.diagnostics import Reporter
 from ..corpus.load import Corpus, load_spec, report
 from ..corpus.project import Project
-from .common import CANNOT_RUN, add_out_option, progress
+from .common import add_out_option, progress
 
 
 def _corpus(project: Project) -> Corpus | None:
@@ -22,6 +22,29 @@ def _corpus(project: Project) -> Corpus | None:
     return corpus
 
 
+def _out_path(project: Project, out: str, force: bool) -> Path | None:
+    """The checked ``--out`` path (None, with the reason on stderr, when it must not be written)."""
+    from ..consultation.outpath import OutPathError, check_out
+
+    try:
+        return check_out(project.root, Path(out), force)
+    except OutPathError as exc:
+        sys.stderr.write(f"smets consult: {exc}\n")
+        return None
+
+
+def _cannot_write(what: str, exc: OSError) -> None:
+    where = exc.filename or what
+    sys.stderr.write(
+        f"smets consult: {where}: cannot write ({exc.strerror or exc}); an earlier file there is left whole\n"
+    )
+
+
+def default_export_path(project: Project, consultation_id: str) -> Path:
+    """Where ``consult export`` writes without ``--out``: the build folder, never a source."""
+    return project.build_dir / "consultations" / f"{consultation_id}.xlsx"
+
+
 def cmd_export(args: argparse.Namespace, project: Project) -> int:
     from ..consultation.export import export_workbook, spec_revision
     from ..consultation.model import pick_consultation
@@ -30,64 +53,83 @@ def cmd_export(args: argparse.Namespace, project: Project) -> int:
     if corpus is None:
         return 1
     consultation = pick_consultation(corpus, args.consultation)
-    out = Path(args.out) if args.out else project.build_dir / f"{consultation.id}.xlsx"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result = export_workbook(corpus, consultation, spec_revision(project.root), out)
+    shown = args.out or project.rel(default_export_path(project, consultation.id))
+    out = _out_path(project, args.out or str(default_export_path(project, consultation.id)), args.force)
+    if out is None:
+        return 2
+    try:
+        result = export_workbook(corpus, consultation, spec_revision(project.root), out)
+    except OSError as exc:
+        _cannot_write(shown, exc)
+        return 2
     sys.stdout.write(
-        f"{out}: {result.consultation} at revision {result.revision}: "
+        f"{shown}: {result.consultation} at revision {result.revision}: "
         f"{result.questions} questions, {result.requirements} requirements\n"
     )
     return 0
 
 
-def cmd_import(args: argparse.Namespace, project: Project) -> int:
+def _import_one(
+    args: argparse.Namespace, project: Project, corpus: Corpus, name: str, reporter: Reporter
+) -> bool:
+    """Import one workbook; True when it was imported (or unchanged), False when refused."""
     from ..consultation.importer import read_workbook
     from ..consultation.store import Outcome, consultation_folder, store
 
+    result = read_workbook(Path(name), corpus, where=name, root=project.root)
+    reporter.extend(result.diagnostics)
+    if result.result is None:
+        sys.stdout.write(f"{name}: refused ({result.errors} error(s)); nothing imported from it\n")
+        return False
+    rs = result.result
+    folder = consultation_folder(corpus, project.root, rs.consultation)
+    stored = store(rs, folder, project.root, replace=args.replace, dry_run=args.dry_run)
+    if stored.diagnostic is not None:
+        reporter.add(stored.diagnostic)
+    counts = {
+        kind: sum(1 for r in rs.responses if r.kind.value == kind)
+        for kind in ("answer", "requirement", "general")
+    }
+    stale = sum(1 for r in rs.responses if r.stale)
+    sys.stdout.write(
+        f"{name}: {rs.respondent} -> {project.rel(stored.path)}: {stored.outcome.value}"
+        f"{' (dry run)' if args.dry_run and stored.outcome is not Outcome.REFUSED else ''}; "
+        f"{counts['answer']} answers, {counts['requirement']} requirement comments ({stale} stale), "
+        f"{counts['general']} general comments; {len(result.skipped)} rows skipped\n"
+    )
+    if stored.outcome is Outcome.REPLACED:
+        sys.stdout.write(f"    {stored.added} new, {stored.removed} withdrawn, {stored.changed} changed\n")
+    if args.verbose:
+        for line in result.skipped:
+            sys.stdout.write(f"    skipped: {line}\n")
+    return stored.outcome is not Outcome.REFUSED
+
+
+def cmd_import(args: argparse.Namespace, project: Project) -> int:
+    """Each workbook is imported or refused on its own; a missing one is reported and skipped.
+
+    Exit 2 when a workbook is missing or a response file cannot be written, else 1 when any
+    workbook was refused, else 0.
+    """
     corpus = _corpus(project)
     if corpus is None:
         return 1
-    missing = [name for name in args.files if not Path(name).is_file()]
-    if missing:
-        for name in missing:
-            sys.stderr.write(f"smets consult import: error: {name}: no such workbook; nothing was imported\n")
-        return CANNOT_RUN
     reporter = Reporter()
-    failed = 0
+    failed = missing = 0
     for name in progress(args.files, "reading workbooks"):
-        path = Path(name)
-        result = read_workbook(path, corpus, where=name)
-        reporter.extend(result.diagnostics)
-        if result.result is None:
-            failed += 1
-            sys.stdout.write(f"{name}: refused ({result.errors} error(s)); nothing imported from it\n")
+        if not Path(name).is_file():
+            sys.stderr.write(f"smets consult import: error: {name}: no such workbook; check the path\n")
+            missing += 1
             continue
-        rs = result.result
-        folder = consultation_folder(corpus, project.root, rs.consultation)
-        stored = store(rs, folder, project.root, replace=args.replace, dry_run=args.dry_run)
-        if stored.diagnostic is not None:
-            reporter.add(stored.diagnostic)
-        if stored.outcome is Outcome.REFUSED:
-            failed += 1
-        counts = {
-            kind: sum(1 for r in rs.responses if r.kind.value == kind)
-            for kind in ("answer", "requirement", "general")
-        }
-        stale = sum(1 for r in rs.responses if r.stale)
-        sys.stdout.write(
-            f"{name}: {rs.respondent} -> {project.rel(stored.path)}: {stored.outcome.value}"
-            f"{' (dry run)' if args.dry_run and stored.outcome is not Outcome.REFUSED else ''}; "
-            f"{counts['answer']} answers, {counts['requirement']} requirement comments ({stale} stale), "
-            f"{counts['general']} general comments; {len(result.skipped)} rows skipped\n"
-        )
-        if stored.outcome is Outcome.REPLACED:
-            sys.stdout.write(
-                f"    {stored.added} new, {stored.removed} withdrawn, {stored.changed} changed\n"
-            )
-        if args.verbose:
-            for line in result.skipped:
-                sys.stdout.write(f"    skipped: {line}\n")
+        try:
+            if not _import_one(args, project, corpus, name, reporter):
+                failed += 1
+        except OSError as exc:
+            _cannot_write(name, exc)
+            missing += 1
     reporter.print()
+    if missing:
+        return 2
     return 1 if failed or reporter.errors else 0
 
 
@@ -110,10 +152,20 @@ def cmd_summary(args: argparse.Namespace, project: Project) -> int:
         figures = ", ".join(f"{counter.get(c, 0)} {c}" for c in COUNT_COLUMNS)
         sys.stdout.write(f"  {name}: {figures}\n")
     if args.out:
-        write_summary(corpus, summary, Path(args.out))
+        out = _out_path(project, args.out, args.force)
+        if out is None:
+            return 2
+        try:
+            write_summary(corpus, summary, out)
+        except OSError as exc:
+            _cannot_write(args.out, exc)
+            return 2
         sys.stdout.write(f"{args.out}: written\n")
     reporter.print()
     return 1 if reporter.errors else 0
+
+
+_FORCE = "let --out overwrite a file git tracks, or one under spec/ (or conf.py)"
 
 
 def add_commands(sub: Any) -> None:
@@ -123,7 +175,8 @@ def add_commands(sub: Any) -> None:
     verbs = consult.add_subparsers(dest="consult_command", required=True, metavar="ACTION")
     export = verbs.add_parser("export", help="write the workbook respondents fill in")
     export.add_argument("--consultation", help="consultation id (default: the only one in the spec)")
-    add_out_option(export, "the workbook", "_build/CONSULTATION_ID.xlsx")
+    add_out_option(export, "the workbook", "_build/consultations/CON_ID.xlsx")
+    export.add_argument("--force", action="store_true", help=_FORCE)
     export.set_defaults(handler=cmd_export)
     imp = verbs.add_parser("import", help="read returned workbooks into spec/consultations/")
     imp.add_argument("files", nargs="+", help="returned .xlsx workbooks (one respondent each)")
@@ -136,4 +189,5 @@ def add_commands(sub: Any) -> None:
     summary = verbs.add_parser("summary", help="consolidated responses (counts; --out writes a workbook)")
     summary.add_argument("--consultation", help="consultation id (default: the only one in the spec)")
     add_out_option(summary, "the summary workbook (.xlsx)", "none: counts on standard output only")
+    summary.add_argument("--force", action="store_true", help=_FORCE)
     summary.set_defaults(handler=cmd_summary)

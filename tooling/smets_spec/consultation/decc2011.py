@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from ..corpus.diagnostics import Reporter
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus, load_spec
 from ..corpus.schema import ConsultationQuestion
 from ..markup.rst import heading
@@ -124,7 +125,7 @@ def write_definitions(spec: Path, questions_csv: Path) -> list[Path]:
     }
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     return list(files)
 
 

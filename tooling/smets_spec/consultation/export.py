@@ -21,10 +21,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..corpus.files import atomic_path
 from ..corpus.load import Corpus
 from ..corpus.schema import Consultation, Device
 from . import layout
-from .model import consulted_requirements, devices_text, question_text, questions_of, requirement_text
+from .model import (
+    REQUIREMENT_CELLS,
+    consulted_requirements,
+    question_cells,
+    questions_of,
+    requirement_cells,
+    requirement_text,
+)
 
 _FORMULA_START = ("=", "+", "-", "@")
 _TOP_WRAP = Alignment(wrap_text=True, vertical="top")
@@ -147,21 +155,38 @@ def _cost_validations(ws: Any, rows: int) -> None:
         ws.data_validations.append(validation)
 
 
-def _cover(wb: Workbook, consultation: Consultation, revision: str) -> None:
+def cover_cells(consultation: Consultation, revision: str) -> dict[str, str]:
+    """The Cover sheet's protected text by cell (everything but the respondent's cell)."""
+    return {
+        "A1": consultation.title,
+        "A3": "Consultation",
+        "B3": consultation.id,
+        "A4": "Specification version",
+        "B4": revision,
+        "A5": "Closing date",
+        "B5": consultation.closing_date or "",
+        "A6": layout.RESPONDENT_LABEL,
+        "A8": "How to respond",
+        "B8": HOW_TO_RESPOND,
+    }
+
+
+def _cover(wb: Workbook, consultation: Consultation, revision: str, payload: layout.Payload) -> None:
     ws = wb.create_sheet(layout.COVER)
     cells = _Cells(ws)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 100
     ws.protection.sheet = True
-    ws.append([cells.text(consultation.title, "title")])
+    text = cover_cells(consultation, revision)
+    payload.cover = {k: v for k, v in text.items() if v}
+    ws.append([cells.text(text["A1"], "title")])
     ws.append([])
-    ws.append([cells.text("Consultation", "header"), cells.text(consultation.id)])
-    ws.append([cells.text("Specification version", "header"), cells.text(revision)])
-    ws.append([cells.text("Closing date", "header"), cells.text(consultation.closing_date or "")])
+    for row in (3, 4, 5):
+        ws.append([cells.text(text[f"A{row}"], "header"), cells.text(text[f"B{row}"])])
     assert layout.RESPONDENT_CELL == "B6"
-    ws.append([cells.text(layout.RESPONDENT_LABEL, "header"), cells.text(None, "input")])
+    ws.append([cells.text(text["A6"], "header"), cells.text(None, "input")])
     ws.append([])
-    ws.append([cells.text("How to respond", "header"), cells.text(HOW_TO_RESPOND)])
+    ws.append([cells.text(text["A8"], "header"), cells.text(text["B8"])])
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = _PAPER_A4
 
@@ -174,13 +199,9 @@ def _questions(wb: Workbook, corpus: Corpus, consultation: Consultation, payload
     ws.append([cells.text(h, "header") for h in layout.QUESTION_COLUMNS])
     for question in questions:
         number = question.number or 0
-        text = question_text(question)
-        ws.append([cells.number(number), cells.text(text)])
-        payload.questions[question.id] = (
-            number,
-            layout.fingerprint(text),
-            layout.cells_hash([str(number), text]),
-        )
+        values = question_cells(question)
+        ws.append([cells.number(number), cells.text(values[1])])
+        payload.questions[question.id] = (number, layout.fingerprint(values[1]), layout.cells_hash(values))
     return len(questions)
 
 
@@ -190,30 +211,15 @@ def _requirements(wb: Workbook, corpus: Corpus, payload: layout.Payload) -> int:
     reqs = consulted_requirements(corpus)
     devices = corpus.of_type(Device)
     _setup_table(ws, layout.REQUIREMENT_WIDTHS, layout.REQUIREMENT_PROTECTED + 1, len(reqs))
-    _rating_validation(ws, f"G2:G{len(reqs) + 1}")
+    issue = get_column_letter(layout.column(layout.REQUIREMENT_COLUMNS, "Issue") + 1)
+    _rating_validation(ws, f"{issue}2:{issue}{len(reqs) + 1}")
     _cost_validations(ws, len(reqs))
     ws.append([cells.text(h, "header") for h in layout.REQUIREMENT_COLUMNS])
+    styles = [style for _, _, style in REQUIREMENT_CELLS]
     for req in reqs:
-        text = requirement_text(req)
-        values = [
-            req.id,
-            req.section.value if req.section else "",
-            req.title,
-            text,
-            devices_text(req, devices),
-            req.impact.value if req.impact else "",
-        ]
-        ws.append(
-            [
-                cells.text(values[0], "plain"),
-                cells.text(values[1], "plain"),
-                cells.text(values[2]),
-                cells.text(values[3]),
-                cells.text(values[4]),
-                cells.text(values[5], "plain"),
-            ]
-        )
-        payload.requirements[req.id] = (layout.fingerprint(text), layout.cells_hash(values))
+        values = requirement_cells(req, devices)
+        ws.append([cells.text(value, style) for value, style in zip(values, styles, strict=True)])
+        payload.requirements[req.id] = (layout.fingerprint(requirement_text(req)), layout.cells_hash(values))
     return len(reqs)
 
 
@@ -248,14 +254,15 @@ def export_workbook(corpus: Corpus, consultation: Consultation, revision: str, o
         layout.REQUIREMENTS: "\t".join(layout.REQUIREMENT_COLUMNS),
         layout.GENERAL: "\t".join(layout.GENERAL_COLUMNS),
     }
-    _cover(wb, consultation, revision)
+    _cover(wb, consultation, revision, payload)
     n_questions = _questions(wb, corpus, consultation, payload)
     n_reqs = _requirements(wb, corpus, payload)
     _general(wb)
     _integrity(wb, payload)
     wb.security = WorkbookProtection(lockStructure=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return ExportResult(consultation.id, revision, n_reqs, n_questions)
 
 

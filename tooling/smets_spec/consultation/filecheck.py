@@ -8,6 +8,7 @@ intact .xlsx within the limits reaches openpyxl.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
@@ -15,6 +16,11 @@ from .layout import Limits
 
 _MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xlsb"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """``text`` for a one-line message: unprintable characters (line breaks too) as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
 
 
 def _error(where: str, message: str, fix: str, rule: Rule = Rule.CONSULT_FILE) -> Diagnostic:
@@ -44,6 +50,16 @@ def _archive_problems(archive: zipfile.ZipFile, where: str, limits: Limits) -> l
                 "shorten the response or split it; ask the programme team for help",
             )
         ]
+    if len(names) != len(infos):
+        twice = sorted({i.filename for i in infos if sum(1 for j in infos if j.filename == i.filename) > 1})
+        return [
+            _error(
+                where,
+                f"the workbook holds two parts named {printable(twice[0])} (spreadsheet programs would read "
+                "only one of them)",
+                _RESAVE,
+            )
+        ]
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         return [
             _error(
@@ -70,7 +86,7 @@ def _archive_problems(archive: zipfile.ZipFile, where: str, limits: Limits) -> l
         ]
     bad = archive.testzip()
     if bad is not None:
-        return [_error(where, f"the workbook is corrupt (damaged part {bad})", _RESAVE)]
+        return [_error(where, f"the workbook is corrupt (damaged part {printable(bad)})", _RESAVE)]
     return []
 
 
@@ -78,8 +94,16 @@ def _zip_problems(path: Path, where: str, limits: Limits) -> list[Diagnostic]:
     try:
         with zipfile.ZipFile(path) as archive:
             return _archive_problems(archive, where, limits)
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
-        return [_error(where, f"the workbook is corrupt ({exc})", _RESAVE)]
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        NotImplementedError,
+    ) as exc:
+        return [_error(where, f"the workbook is corrupt ({' '.join(str(exc).split())[:200]})", _RESAVE)]
 
 
 def check_file(path: Path, where: str, limits: Limits) -> list[Diagnostic]:

@@ -13,6 +13,8 @@ from .model import Kind, Response, question_text, requirement_text
 from .reader import Reader
 
 _OPTION_UNSAFE = ("[[", "]]", "<<", ">>", "<{", "}>")
+#: Column indexes by header, so a column added to the layout needs no change here.
+_REQ = {h: i for i, h in enumerate(layout.REQUIREMENT_COLUMNS)}
 
 
 def _cell(cells: list[Any], index: int) -> Any:
@@ -54,7 +56,9 @@ def _current(reader: Reader, sheet: str, row: int, need_id: str, kind: type[Any]
 
 
 def _stale(reader: Reader, sheet: str, row: int, column: int, label: str, now: str, then: str) -> bool:
-    if layout.fingerprint(now) == then:
+    """Has the text changed since the export? ``then`` is the text in the workbook, which matches
+    the spec at the export revision (checked against git when the revision can be read)."""
+    if now == then:
         return False
     header = "Question" if column == 2 else "Text"
     reader.problem(
@@ -83,9 +87,12 @@ def _question_row(
     qid = by_number.get(int(number)) if number.isdigit() else None
     if not _identify(reader, sheet, row, number, qid is not None, seen, "question") or qid is None:
         return None
-    _, exported, cells_hash = payload.questions[qid]
-    if not reader.protected(sheet, row, cells, cells_hash, layout.QUESTION_COLUMNS[:2]):
+    expected = reader.baseline.questions[qid] if reader.baseline else payload.questions[qid][2]
+    if not reader.protected(
+        sheet, row, cells, expected, layout.QUESTION_COLUMNS[: layout.QUESTION_PROTECTED]
+    ):
         return None
+    exported = reader.raw(_cell(cells, 1))
     if answer is None:
         reader.report.skipped.append(f"{sheet} row {row}: question {number}: no answer")
         return None
@@ -94,7 +101,12 @@ def _question_row(
         return None
     stale = _stale(reader, sheet, row, 2, f"question {number}", question_text(question), exported)
     return Response(
-        Kind.ANSWER, qid, text=answer, fingerprint=exported, stale=stale, source=f"{sheet} row {row}"
+        Kind.ANSWER,
+        qid,
+        text=answer,
+        fingerprint=layout.fingerprint(exported),
+        stale=stale,
+        source=f"{sheet} row {row}",
     )
 
 
@@ -113,7 +125,10 @@ def _data_rows(
 
 def read_questions(reader: Reader, payload: layout.Payload) -> list[Response]:
     sheet = layout.QUESTIONS
-    by_number = {number: qid for qid, (number, _, _) in payload.questions.items()}
+    if reader.baseline is not None:
+        by_number = {int(cells[0]): qid for qid, cells in reader.baseline.questions.items()}
+    else:
+        by_number = {number: qid for qid, (number, _, _) in payload.questions.items()}
     out: list[Response] = []
     seen: set[str] = set()
     for row, cells in _data_rows(reader, payload, sheet, len(layout.QUESTION_COLUMNS)):
@@ -123,24 +138,38 @@ def read_questions(reader: Reader, payload: layout.Payload) -> list[Response]:
     return out
 
 
+def _text(reader: Reader, cells: list[Any], sheet: str, row: int, header: str) -> str | None:
+    index = _REQ[header]
+    return reader.text(cells[index], sheet, row, header) if index < len(cells) else None
+
+
 def _requirement_row(
     reader: Reader, payload: layout.Payload, row: int, cells: list[Any], seen: set[str]
 ) -> Response | None:
     sheet = layout.REQUIREMENTS
-    req_id = reader.raw(_cell(cells, 0))
-    rating = reader.rating(_cell(cells, 6), sheet, row) if len(cells) > 6 else None
-    comment = reader.text(_cell(cells, 7), sheet, row, "Comment") if len(cells) > 7 else None
-    wording = reader.text(_cell(cells, 8), sheet, row, "Proposed wording") if len(cells) > 8 else None
+    req_id = reader.raw(_cell(cells, _REQ["Id"]))
+    rating = reader.rating(_cell(cells, _REQ["Issue"]), sheet, row) if len(cells) > _REQ["Issue"] else None
+    comment = _text(reader, cells, sheet, row, "Comment")
+    wording = _text(reader, cells, sheet, row, "Proposed wording")
     cost = read_cost(reader, cells, sheet, row)
     responded = rating is not None or comment is not None or wording is not None or cost is not None
-    if not req_id and not responded and not any(reader.raw(c) for c in cells[:6]):
+    protected = cells[: layout.REQUIREMENT_PROTECTED]
+    if not req_id and not responded and not any(reader.raw(c) for c in protected):
         return None
     entry = payload.requirements.get(req_id)
-    if not _identify(reader, sheet, row, req_id, entry is not None, seen, "requirement") or entry is None:
+    expected: str | list[str] | None = entry[1] if entry else None
+    if reader.baseline is not None:
+        expected = reader.baseline.requirements.get(req_id)
+    if (
+        not _identify(reader, sheet, row, req_id, expected is not None, seen, "requirement")
+        or expected is None
+    ):
         return None
-    exported, cells_hash = entry
-    if not reader.protected(sheet, row, cells, cells_hash, layout.REQUIREMENT_COLUMNS[:6]):
+    if not reader.protected(
+        sheet, row, cells, expected, layout.REQUIREMENT_COLUMNS[: layout.REQUIREMENT_PROTECTED]
+    ):
         return None
+    exported = reader.raw(_cell(cells, _REQ["Text"]))
     if not responded:
         reader.report.skipped.append(f"{sheet} row {row}: {req_id}: no response")
         return None
@@ -154,7 +183,7 @@ def _requirement_row(
         text=comment,
         wording=wording,
         rating=rating,
-        fingerprint=exported,
+        fingerprint=layout.fingerprint(exported),
         stale=stale,
         source=f"{sheet} row {row}",
         cost=cost,
@@ -169,7 +198,8 @@ def read_requirements(reader: Reader, payload: layout.Payload) -> list[Response]
         response = _requirement_row(reader, payload, row, cells, seen)
         if response is not None:
             out.append(response)
-    order = {req_id: n for n, req_id in enumerate(payload.requirements)}
+    ids = reader.baseline.requirements if reader.baseline is not None else payload.requirements
+    order = {req_id: n for n, req_id in enumerate(ids)}
     return sorted(out, key=lambda r: order[r.target])
 
 

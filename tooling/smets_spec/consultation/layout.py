@@ -80,7 +80,9 @@ REQUIREMENT_COLUMNS = (
 REQUIREMENT_WIDTHS = (9, 8, 28, 60, 24, 13, 10, 50, 40, *(c.width for c in COST_COLUMNS))
 #: Column index (0-based) of the first cost-evidence column.
 COST_FIRST = 9
-#: Columns A-F are the spec's text (protected); G-I are the respondent's.
+#: Columns A-F are the spec's text (protected, made by ``model.REQUIREMENT_CELLS``); G-I and the
+#: cost-evidence columns are the respondent's. A new column is added here (and, if protected, in
+#: ``REQUIREMENT_CELLS``); the importer finds every column by its header (:func:`column`).
 REQUIREMENT_PROTECTED = 6
 QUESTION_COLUMNS = ("Number", "Question", "Answer")
 QUESTION_WIDTHS = (8, 70, 80)
@@ -89,6 +91,12 @@ GENERAL_COLUMNS = ("Topic", "Issue", "Comment", "Proposed wording")
 GENERAL_WIDTHS = (30, 10, 70, 50)
 #: Pre-formatted rows of the General sheet (the respondent may insert more).
 GENERAL_ROWS = 100
+
+
+def column(headers: tuple[str, ...], header: str) -> int:
+    """The 0-based index of the column headed ``header``."""
+    return headers.index(header)
+
 
 RATINGS = ("Major", "Minor", "none")
 RESPONDENT_LABEL = "Your organisation"
@@ -149,6 +157,8 @@ class Payload:
     #: question id -> (number, text fingerprint, protected cells hash)
     questions: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    #: the Cover sheet's protected cells as exported, by coordinate (empty in older workbooks)
+    cover: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -161,6 +171,8 @@ class Payload:
             "requirements": [[k, *v] for k, v in self.requirements.items()],
             "questions": [[k, *v] for k, v in self.questions.items()],
         }
+        if self.cover:
+            data["cover"] = self.cover
         return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
 
     @classmethod
@@ -174,6 +186,7 @@ class Payload:
         payload.headers = {str(k): str(v) for k, v in data["headers"].items()}
         payload.requirements = {str(r[0]): (str(r[1]), str(r[2])) for r in data["requirements"]}
         payload.questions = {str(q[0]): (int(q[1]), str(q[2]), str(q[3])) for q in data["questions"]}
+        payload.cover = {str(k): str(v) for k, v in data.get("cover", {}).items()}
         return payload
 
     def checksum(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -133,6 +134,31 @@ def consulted_requirements(corpus: Corpus) -> list[Requirement]:
 
 def requirement_text(req: Requirement) -> str:
     return req.content
+
+
+#: The protected cells of a Requirements row, in column order: the header and how the cell's
+#: text is made from the requirement (and the spec's devices). Export and import both use this
+#: table, so a column added here is written, checked against git and compared in one place.
+#: The third item is the cell's style in the export (``wrap`` for text that may run long).
+REQUIREMENT_CELLS: tuple[tuple[str, Callable[[Requirement, list[Device]], str], str], ...] = (
+    ("Id", lambda req, devices: req.id, "plain"),
+    ("Section", lambda req, devices: req.section.value if req.section else "", "plain"),
+    ("Title", lambda req, devices: req.title, "wrap"),
+    ("Text", lambda req, devices: requirement_text(req), "wrap"),
+    ("Devices", lambda req, devices: devices_text(req, devices), "wrap"),
+    ("Impact class", lambda req, devices: req.impact.value if req.impact else "", "plain"),
+)
+assert tuple(h for h, _, _ in REQUIREMENT_CELLS) == layout.REQUIREMENT_COLUMNS[: layout.REQUIREMENT_PROTECTED]
+
+
+def requirement_cells(req: Requirement, devices: list[Device]) -> list[str]:
+    """The protected cells of ``req``'s row in the Requirements sheet."""
+    return [make(req, devices) for _, make, _ in REQUIREMENT_CELLS]
+
+
+def question_cells(question: ConsultationQuestion) -> list[str]:
+    """The protected cells of a Questions row: number and text."""
+    return [str(question.number or 0), question_text(question)]
 
 
 def devices_text(req: Requirement, devices: list[Device]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +15,10 @@ from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.load import Corpus
 from ..corpus.schema import Rating
 from . import layout
+from .baseline import Baseline
 from .model import ResponseSet
+
+_WARNED_CELL = re.compile(r"\bCell ([A-Z]{1,3})([0-9]+)\b")
 
 
 @dataclass
@@ -39,6 +44,10 @@ class Reader:
         self.corpus = corpus
         self.limits = limits
         self.report = report
+        #: the spec at the workbook's revision, read from git (None: check against the workbook's data)
+        self.baseline: Baseline | None = None
+        #: the sheet and row being read, for a message if reading fails
+        self.at: tuple[str, int] = ("", 0)
 
     # -- messages ---------------------------------------------------------------------
     def problem(self, message: str, rule: Rule, fix: str, severity: Severity = Severity.ERROR) -> None:
@@ -91,8 +100,27 @@ class Reader:
         state them wrong, which would hide rows), so rows are read to the last one present."""
         ws = self.wb[sheet]
         ws.reset_dimensions()
-        for index, row in enumerate(ws.iter_rows(), start=1):
-            yield index, list(row)
+        self.at = (sheet, 0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for index, row in enumerate(ws.iter_rows(), start=1):
+                self.at = (sheet, index)
+                for warning in caught:
+                    self._openpyxl_warning(sheet, index, str(warning.message))
+                caught.clear()
+                yield index, list(row)
+
+    def _openpyxl_warning(self, sheet: str, row: int, message: str) -> None:
+        """openpyxl warns (and reads ``#VALUE!``) where a date cell holds an impossible number."""
+        match = _WARNED_CELL.search(message)
+        where = (
+            f"sheet '{sheet}', row {match[2]}, column {match[1]}" if match else f"sheet '{sheet}', row {row}"
+        )
+        self.problem(
+            f"{where}: the value cannot be read as written ({message[:120]})",
+            Rule.CONSULT_VALUE,
+            "type the text as text (format the cell as Text) and send the workbook again",
+        )
 
     def extra_cells(self, sheet: str, row: int, cells: list[Any], width: int) -> None:
         for cell in cells[width:]:
@@ -105,12 +133,18 @@ class Reader:
                 )
 
     def protected(
-        self, sheet: str, row: int, cells: list[Any], expected: str, headers: tuple[str, ...]
+        self, sheet: str, row: int, cells: list[Any], expected: str | list[str], headers: tuple[str, ...]
     ) -> bool:
-        """Compare a row's protected cells with the export; name the first changed column."""
+        """Compare a row's protected cells with the export; name the first changed column.
+
+        ``expected`` is the exact text of each cell (from git, :mod:`.baseline`) or, failing
+        that, the short hashes the workbook's integrity data holds.
+        """
         values = [self.raw(cells[i]) if i < len(cells) else "" for i in range(len(headers))]
-        got = layout.cells_hash(values).split()
-        for index, (have, want) in enumerate(zip(got, expected.split(), strict=True)):
+        exact = isinstance(expected, list)
+        got = values if exact else layout.cells_hash(values).split()
+        want_all = expected if isinstance(expected, list) else expected.split()
+        for index, (have, want) in enumerate(zip(got, want_all, strict=True)):
             if have != want:
                 self.problem(
                     f"{self.cell_name(sheet, row, index + 1, headers[index])}: protected text was edited",

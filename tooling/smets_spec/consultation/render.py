@@ -19,7 +19,7 @@ from ..markup.panels import html_panel
 from ..markup.rst import escape, heading, list_table
 from .model import Kind, Stored, pick_consultation, question_text
 from .summary import COUNT_COLUMNS, UNRATED, Summary, summarise
-from .textcodec import encode_text
+from .textcodec import encode_line, encode_text
 
 _CACHE: list[tuple[Corpus, dict[str, list[tuple[str, Stored]]]]] = []
 _COLOURS = {"Major": "#D55E00", "Minor": "#E69F00", "none": "#009E73", UNRATED: "#999999"}
@@ -41,6 +41,11 @@ def _block(text: str | None, indent: str = "") -> list[str]:
     if text is None:
         return []
     return [indent + line for line in encode_text(text)]
+
+
+def literal(text: str) -> str:
+    """One line of a respondent's text as reST inline text that renders exactly as typed."""
+    return "".join(encode_line(" ".join(text.split())))
 
 
 def _comment_cell(item: Stored) -> str:
@@ -75,7 +80,7 @@ def text_html(text: str) -> str:
     shown = "<br>".join(
         esc(_INVISIBLE.sub(lambda m: f"[U+{ord(m[0]):04X}]", line)) for line in text.split("\n")
     )
-    return f'<span class="smets-text" style="white-space: pre-wrap">{shown}</span>'
+    return f'<span class="smets-text">{shown}</span>'  # white-space: pre-wrap in smets.css
 
 
 def _comment_html(item: Stored) -> str:
@@ -212,7 +217,7 @@ def _answers(summary: Summary) -> str:
         out.append("\n".join(_block(question_text(question))) + "\n")
         for item in sorted(by_question.get(question.id, []), key=lambda s: s.respondent.casefold()):
             stale = " (answered an earlier wording of the question)" if item.response.stale else ""
-            out.append(f"**{escape(item.respondent)}** (:need:`answer <{item.need_id}>`){stale}:\n")
+            out.append(f"**{literal(item.respondent)}** (:need:`answer <{item.need_id}>`){stale}:\n")
             out.append("\n".join(_block(item.response.text or "")) + "\n")
         if not by_question.get(question.id):
             out.append("No answers yet.\n")
@@ -225,7 +230,7 @@ def _general(summary: Summary) -> str:
         return ""
     rows = [
         [
-            escape(item.response.topic or "(no topic)"),
+            literal(item.response.topic) if item.response.topic else "(no topic)",
             f":need:`{escape(item.respondent)} <{item.need_id}>`",
             _rating(item),
             _comment_cell(item),

@@ -15,16 +15,21 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
-from ..corpus.rstreader import RawNeed, read_file, read_text
+from ..corpus.rstreader import RawNeed, read_text
 from ..corpus.schema import Consultation, ConsultationComment
-from ..markup.rst import escape
 from . import layout
 from .model import Kind, Response, ResponseSet, comment_id, slug
-from .textcodec import encode_parts
+from .textcodec import encode_line, encode_parts
 
 #: File names in a consultation folder that are not respondents' files.
 RESERVED = frozenset({"index", "questions"})
+#: The first lines of every file :func:`render_file` writes: how a response file is recognised.
+HEADER = (
+    ".. Written by `smets consult import` from the respondent's workbook. To change it, import a",
+    "   corrected workbook with --replace rather than editing this file.",
+)
 
 
 class Outcome(StrEnum):
@@ -98,10 +103,9 @@ def _heading_width(text: str) -> int:
 
 def render_file(rs: ResponseSet) -> str:
     """The reST text of one respondent's file."""
-    title = escape(rs.respondent)
+    title = "".join(encode_line(rs.respondent))
     out = [
-        ".. Written by `smets consult import` from the respondent's workbook. To change it, import a",
-        "   corrected workbook with --replace rather than editing this file.",
+        *HEADER,
         "",
         title,
         "=" * _heading_width(title),
@@ -150,56 +154,99 @@ def _differences(old: dict[str, RawNeed], new: dict[str, RawNeed]) -> tuple[int,
     return len(new.keys() - old.keys()), len(old.keys() - new.keys()), changed
 
 
+def is_response_file(text: str) -> bool:
+    """Does ``text`` look as :func:`render_file` writes it (header, title, intro, ccomments only)?
+
+    A page that does not (an index, a questions page, a hand-written page that happens to
+    have a respondent's name) is never overwritten by an import.
+    """
+    lines = text.split("\n")
+    if tuple(lines[: len(HEADER)]) != HEADER or len(lines) < 8:
+        return False
+    directive = f".. {ConsultationComment.directive}:: "
+    return all(not line or line.startswith(("   ", directive)) for line in lines[8:])
+
+
+def _refused(
+    path: Path, shown: str, message: str, fix: str, counts: tuple[int, int, int] = (0, 0, 0)
+) -> StoreResult:
+    diagnostic = Diagnostic(Location(shown, 1), Severity.ERROR, message, Rule.CONSULT_CONFLICT, fix)
+    return StoreResult(path, Outcome.REFUSED, *counts, diagnostic=diagnostic)
+
+
+def _unsafe_target(path: Path, folder: Path, root: Path, shown: str) -> StoreResult | None:
+    """A refusal when ``path`` is not a place a response file may be written."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return _refused(
+            path,
+            shown,
+            f"{shown} is a symbolic link or not a regular file, not a response file written by smets",
+            "remove or rename it (git keeps history), then import again",
+        )
+    try:
+        folder.resolve().relative_to(root.resolve())
+    except ValueError:
+        return _refused(
+            path,
+            shown,
+            f"{shown}: the consultation folder leads out of the repository ({folder.resolve()})",
+            "replace the symbolic link by a real folder inside the repository",
+        )
+    return None
+
+
 def store(
     rs: ResponseSet, folder: Path, display_root: Path, replace: bool = False, dry_run: bool = False
 ) -> StoreResult:
-    """Write ``rs`` to its respondent's file, never touching another respondent's."""
+    """Write ``rs`` to its respondent's file, never touching another respondent's (or any other) page."""
     path = response_path(folder, rs.respondent)
     text = render_file(rs)
-    try:
-        shown = path.resolve().relative_to(display_root.resolve()).as_posix()
-    except ValueError:
-        shown = path.as_posix()
+    shown = _shown(path, display_root)
+    unsafe = _unsafe_target(path, folder, display_root, shown)
+    if unsafe is not None:
+        return unsafe
     if not path.exists():
         if not dry_run:
             folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         return StoreResult(path, Outcome.WRITTEN, added=len(rs.responses))
-    old_text = path.read_text(encoding="utf-8")
+    old_text = path.read_bytes().decode("utf-8", errors="replace")
     if old_text == text:
         return StoreResult(path, Outcome.UNCHANGED)
-    old_needs, _ = read_file(path, shown, [ConsultationComment.directive])
+    if not is_response_file(old_text):
+        return _refused(
+            path,
+            shown,
+            f"{shown} is not a response file written by `smets consult import`; it is left as it is",
+            "rename that page (or the organisation in the workbook), then import again",
+        )
+    old_needs, _ = read_text(old_text, shown, [ConsultationComment.directive])
     owners = {n.options["respondent"].value for n in old_needs if "respondent" in n.options}
     if owners and owners != {rs.respondent}:
-        return StoreResult(
+        return _refused(
             path,
-            Outcome.REFUSED,
-            diagnostic=Diagnostic(
-                Location(shown, 1),
-                Severity.ERROR,
-                f"{shown} holds the response of {', '.join(sorted(owners))}, not of {rs.respondent!r}",
-                Rule.CONSULT_CONFLICT,
-                "write the organisation's name exactly as in its earlier response, "
-                "or a clearly different name",
-            ),
+            shown,
+            f"{shown} holds the response of {', '.join(sorted(owners))}, not of {rs.respondent!r}",
+            "write the organisation's name exactly as in its earlier response, or a clearly different name",
         )
-    added, removed, changed = _differences(_needs(old_text, shown), _needs(text, shown))
+    counts = _differences(_needs(old_text, shown), _needs(text, shown))
     if not replace:
-        return StoreResult(
+        added, removed, changed = counts
+        return _refused(
             path,
-            Outcome.REFUSED,
-            added,
-            removed,
-            changed,
-            Diagnostic(
-                Location(shown, 1),
-                Severity.ERROR,
-                f"{shown} already holds a different response from {rs.respondent} "
-                f"({added} new, {removed} withdrawn, {changed} changed)",
-                Rule.CONSULT_CONFLICT,
-                "pass --replace to replace it with this workbook's response",
-            ),
+            shown,
+            f"{shown} already holds a different response from {rs.respondent} "
+            f"({added} new, {removed} withdrawn, {changed} changed)",
+            "pass --replace to replace it with this workbook's response",
+            counts,
         )
     if not dry_run:
-        path.write_text(text, encoding="utf-8")
-    return StoreResult(path, Outcome.REPLACED, added, removed, changed)
+        write_atomic(path, text)
+    return StoreResult(path, Outcome.REPLACED, *counts)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

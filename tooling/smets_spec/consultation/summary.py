@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..corpus.diagnostics import Diagnostic
+from ..corpus.files import atomic_path
 from ..corpus.load import Corpus
 from ..corpus.schema import Consultation, ConsultationQuestion, Rating, Requirement
 from .model import Kind, Stored, consulted_requirements, question_text, questions_of, read_responses
@@ -178,4 +179,5 @@ def write_summary(corpus: Corpus, summary: Summary, out: Path) -> None:
             counts.add([by, name, *(counter.get(c, 0) for c in COUNT_COLUMNS), sum(counter.values())])
     counts.finish()
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)

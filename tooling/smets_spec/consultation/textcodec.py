@@ -32,10 +32,21 @@ from collections.abc import Iterable
 
 #: Characters reST would read as inline markup.
 _MARKUP = frozenset("\\*`_|")
+#: Characters escaped so that docutils and Sphinx show them exactly as typed: quotes and runs of
+#: dashes and dots (smart quotes would curl them), ``@`` and a ``:`` after a word (docutils
+#: would make a standalone URI or an e-mail address a link: ``javascript:...`` included).
+_LITERAL = frozenset("\"'@:-.")
+#: Every character that may follow a backslash in the encoded text.
+_ESCAPABLE = _MARKUP | _LITERAL
 #: Characters ``str.splitlines`` breaks at (besides ``\n``, which separates lines).
 _LINE_BOUNDARIES = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 #: Every character :func:`_must_escape` or :data:`_MARKUP` names (Cc, Cs, U+2028/9, U+FEFF).
-_SPECIAL = re.compile("[\\\\*`_|\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+_SPECIAL = re.compile(
+    "[\\\\*`_|\"'@\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]"
+    r"|(?<=[A-Za-z0-9+.\-]):"  # the end of a URI scheme (``http:``, ``javascript:``)
+    r"|-(?=-)|(?<=-)-"  # -- and --- (en and em dashes)
+    r"|\.(?=\.)|(?<=\.)\.|\.(?= \.)|(?<=\. )\."  # ... and . . . (ellipses)
+)
 _ESCAPE = re.compile(r"\\(?:\[U\+([0-9A-F]{4,6})\]|(.)|$)", re.DOTALL)
 #: Longest physical line written (docutils refuses lines over 10,000 characters).
 MAX_LINE = 4000
@@ -60,14 +71,9 @@ def _code(char: str) -> str:
 
 def _tokens(line: str) -> list[str]:
     """The escaped form of one line of text, one token per character."""
-    out: list[str] = []
-    for char in line:
-        if char in _MARKUP:
-            out.append("\\" + char)
-        elif _must_escape(char):
-            out.append(_code(char))
-        else:
-            out.append(char)
+    out = list(line)
+    for match in _SPECIAL.finditer(line):
+        out[match.start()] = _escape(match)
     return out
 
 
@@ -80,7 +86,7 @@ def _chunk(tokens: list[str]) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
-    return "\\" + char if char in _MARKUP else _code(char)
+    return "\\" + char if char in _ESCAPABLE else _code(char)
 
 
 def encode_line(line: str) -> list[str]:
@@ -126,7 +132,7 @@ def decode_line(encoded: str, line_no: int = 1) -> str:
         code, char = match.group(1), match.group(2)
         if code is not None:
             out.append(chr(int(code, 16)))
-        elif char is not None and char in _MARKUP:
+        elif char is not None and char in _ESCAPABLE:
             out.append(char)
         else:
             raise TextFormatError(line_no, f"unknown escape {match.group(0)!r} in {encoded!r}")
