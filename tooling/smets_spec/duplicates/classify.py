@@ -40,6 +40,7 @@ class Kind(StrEnum):
     OVERLAP = "overlap"
     PARALLEL = "parallel"
     CONFLICT = "conflict"
+    SAME_TITLE = "same-title"
 
 
 #: Classes that fail ``smets dups`` (exit 1) unless suppressed; the others are information.
@@ -122,7 +123,11 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
             if expansion and expansion <= other_doc.keys:
                 side.discard(key)
                 other.difference_update(expansion)
-    return Difference(only_a, only_b, _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa), same)
+    named_a, named_b = _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa)
+    if names.learned:
+        named_a = sorted({*named_a, *(k for k in only_a if names.learned.get(k, frozenset()) & only_b)})
+        named_b = sorted({*named_b, *(k for k in only_b if names.learned.get(k, frozenset()) & only_a)})
+    return Difference(only_a, only_b, named_a, named_b, same)
 
 
 def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]:
@@ -142,11 +147,11 @@ def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]
     return sorted(out)
 
 
-def _differ(a: tuple[str, ...], b: tuple[str, ...]) -> str:
-    """``"x, y vs z"``: what each side has that the other lacks."""
+def _differ(a: tuple[str, ...], b: tuple[str, ...], empty: str) -> str:
+    """``"x, y vs z"``: what each side has that the other lacks, as written (``empty``: neither)."""
     ca, cb = Counter(a), Counter(b)
-    only_a = ", ".join(sorted((ca - cb).elements())) or "none"
-    only_b = ", ".join(sorted((cb - ca).elements())) or "none"
+    only_a = ", ".join(f"'{w}'" for w in sorted((ca - cb).elements())) or empty
+    only_b = ", ".join(f"'{w}'" for w in sorted((cb - ca).elements())) or empty
     return f"{only_a} vs {only_b}"
 
 
@@ -161,13 +166,15 @@ def _sentence_signals(a: Sentence, b: Sentence) -> list[str]:
     qa, qb = a.quantities, b.quantities
     if qa and qb and qa != qb:
         same_numbers = sorted(q.split(" ", 1)[0] for q in qa) == sorted(q.split(" ", 1)[0] for q in qb)
-        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {_differ(qa, qb)}")
+        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {_differ(qa, qb, '(no number)')}")
     if a.modals and b.modals and sorted(MODALS[k] for k in a.modals) != sorted(MODALS[k] for k in b.modals):
-        signals.append(f"modal verbs differ: {_differ(a.modals, b.modals)}")
+        modals_a = tuple(m.replace("-", " ") for m in a.modals)
+        modals_b = tuple(m.replace("-", " ") for m in b.modals)
+        signals.append(f"modal verbs differ: {_differ(modals_a, modals_b, '(no modal verb)')}")
     if len(a.negations) != len(b.negations):
-        signals.append(f"negation differs: {_differ(a.negations, b.negations)}")
+        signals.append(f"negation differs: {_differ(a.negations, b.negations, '(no negation)')}")
     if a.comparators != b.comparators and (qa or qb):
-        signals.append(f"range differs: {_differ(a.comparators, b.comparators)}")
+        signals.append(f"range differs: {_differ(a.comparators, b.comparators, '(no range word)')}")
     ta, tb = time_basis(a.time_keys), time_basis(b.time_keys)
     if ta and tb and ta != tb:
         signals.append(f"time basis differs: {ta} vs {tb}")

@@ -16,12 +16,19 @@ from .scan import Scan
 from .suppress import Outcome, Suppression, fingerprint
 from .terms import TermFinding
 
-SEVERITY = {Kind.DUPLICATE: "error", Kind.CONFLICT: "error", Kind.OVERLAP: "warning", Kind.PARALLEL: "note"}
+SEVERITY = {
+    Kind.DUPLICATE: "error",
+    Kind.CONFLICT: "error",
+    Kind.OVERLAP: "warning",
+    Kind.SAME_TITLE: "warning",
+    Kind.PARALLEL: "note",
+}
 TITLES = {
     Kind.DUPLICATE: "Duplicates",
     Kind.CONFLICT: "Possible conflicts",
     Kind.OVERLAP: "Overlaps",
     Kind.PARALLEL: "Parallel variants (information)",
+    Kind.SAME_TITLE: "Same title, different bodies",
 }
 Wrap = Callable[[str], str]
 

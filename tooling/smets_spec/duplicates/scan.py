@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .across import across_types, pair_cosine, same_titles
 from .classify import Finding, Kind, Thresholds, classify, time_basis
+from .contrasts import learned_contrasts, swaps
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
@@ -102,7 +104,12 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
             found = cache[id(doc)] = profile(doc.tokens, names)
         return found
 
-    for i, j in candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length):
+    pairs = list(candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length))
+    swapped_names: set[tuple[str, str]] = set()
+    learned = learned_contrasts(swaps(coll.docs, pairs, swapped_names), coll.df, swapped_names)
+    if learned:
+        names = replace(names, learned={**names.learned, **learned})
+    for i, j in pairs:
         count += 1
         finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
         if finding is not None:
@@ -122,6 +129,9 @@ def scan(source: Source, th: Thresholds | None = None, terms: bool = True) -> Sc
         result.findings.extend(found)
         result.compared[group] = len(items)
         result.candidates += count
+    seen = {frozenset(f.ids) for f in result.findings}
+    result.findings.extend(across_types(source, names, th, seen))
+    result.findings.extend(same_titles(source, seen, pair_cosine(source.items())))
     order = {kind: n for n, kind in enumerate(Kind)}
     result.findings.sort(key=lambda f: (order[f.kind], -f.score, f.a.id, f.b.id))
     if terms:

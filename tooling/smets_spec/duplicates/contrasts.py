@@ -1,0 +1,96 @@
+"""Contrast pairs learned from the corpus itself: words that swap between otherwise identical texts.
+
+A fixed list (import/export, gas/electricity, ...) cannot know a project's own subjects: its
+devices, roles, modules, message names. They show in the corpus as *swaps*: two texts with the
+same sentence pattern that differ in exactly one word on each side ("Safety Monitor starts
+Temperature Controller" / "... starts Brew Controller"). One swap alone may be a paraphrase
+(record / capture); a swap that recurs, or a word that swaps with two or more different partners
+in such pairs, is a slot the corpus fills with different subjects. Those pairs are contrast pairs:
+a pair of texts differing in them is a parallel variant, never a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from difflib import SequenceMatcher
+
+from .features import dice, pattern_sequence
+from .index import Doc
+from .text import SUBJECT_ROLES, Token, is_sentence_end
+
+#: Sentence-pattern similarity from which a one-word swap is counted.
+SWAP_PATTERN = 0.5
+
+
+#: At most this many words may differ on each side of a pair whose swaps are counted.
+SWAP_WORDS = 3
+
+
+def capitalised(doc: Doc) -> set[str]:
+    """Keys of the words a text writes with a capital inside a sentence: names (Brew Controller)."""
+    out: set[str] = set()
+    previous: Token | None = None
+    for token in doc.tokens:
+        if (
+            token.role in SUBJECT_ROLES
+            and token.text[:1].isupper()
+            and previous is not None
+            and not is_sentence_end(previous)
+        ):
+            out.add(token.key)
+        previous = token
+    return out
+
+
+def swaps(
+    docs: Sequence[Doc], pairs: Iterable[tuple[int, int]], names: set[tuple[str, str]] | None = None
+) -> Counter[tuple[str, str]]:
+    """One-word-for-one-word swaps (sorted key pairs) between candidate pairs of similar pattern,
+    found by aligning the two word sequences (a word replaced by one other word in place). Swaps of
+    two capitalised words (names) are also added to ``names``."""
+    found: Counter[tuple[str, str]] = Counter()
+    for i, j in pairs:
+        a, b = docs[i], docs[j]
+        only_a, only_b = a.keys - b.keys, b.keys - a.keys
+        if not (0 < len(only_a) <= SWAP_WORDS and 0 < len(only_b) <= SWAP_WORDS):
+            continue
+        if dice(a.shingles, b.shingles) < SWAP_PATTERN:
+            continue
+        sa, sb = pattern_sequence(a.tokens), pattern_sequence(b.tokens)
+        seen: set[tuple[str, str]] = set()
+        for op, i1, i2, j1, j2 in SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes():
+            if op == "replace" and i2 - i1 == 1 and j2 - j1 == 1 and sa[i1] in only_a and sb[j1] in only_b:
+                x, y = sa[i1], sb[j1]
+                seen.add((x, y) if x < y else (y, x))
+        found.update(seen)
+        if seen and names is not None:
+            both = capitalised(a) | capitalised(b)
+            names.update(pair for pair in seen if pair[0] in both and pair[1] in both)
+    return found
+
+
+#: Both words of a learned pair are this common relative to each other (document frequencies).
+#: A paraphrase swaps a common word for a rare one (record -> capture); subjects that fill one
+#: slot are used alike (Temperature Controller, Brew Controller).
+BALANCE = 0.25
+
+
+def learned_contrasts(
+    found: Counter[tuple[str, str]], df: Counter[str], names: Collection[tuple[str, str]] = ()
+) -> dict[str, frozenset[str]]:
+    """Word key -> the keys it contrasts with: balanced swaps seen twice, of two names, or of words
+    with two or more balanced partners."""
+    balanced = {
+        (x, y): n for (x, y), n in found.items() if min(df[x], df[y]) >= BALANCE * max(df[x], df[y], 1)
+    }
+    partners: dict[str, set[str]] = {}
+    for x, y in balanced:
+        partners.setdefault(x, set()).add(y)
+        partners.setdefault(y, set()).add(x)
+    out: dict[str, set[str]] = {}
+    for (x, y), count in balanced.items():
+        if count >= 2 or (x, y) in names or len(partners[x]) >= 2 or len(partners[y]) >= 2:
+            out.setdefault(x, set()).add(y)
+            out.setdefault(y, set()).add(x)
+    return {key: frozenset(value) for key, value in out.items()}
