@@ -22,6 +22,20 @@ from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
 from .text import normalised
 
+#: A text repeated word for word on more needs than this is boilerplate (a template's placeholder
+#: "Description of the guideline goes here."), not a duplicate: its copies are not reported.
+BOILERPLATE = 3
+
+
+def boilerplate(items: Sequence[Item]) -> frozenset[str]:
+    """Normalised texts written word for word on more than :data:`BOILERPLATE` items."""
+    counts: dict[str, int] = {}
+    for item in items:
+        key = normalised(item.text).lower()
+        counts[key] = counts.get(key, 0) + 1
+    return frozenset(key for key, n in counts.items() if n > BOILERPLATE)
+
+
 #: A title on more needs of one type than this is a placeholder or heading, not a slip.
 PLACEHOLDER = 3
 #: Cosine from which bodies of different types count as near-identical.
@@ -34,7 +48,13 @@ def _types(a: Item, b: Item) -> str:
 
 def across_types(source: Source, names: Names, th: Thresholds, seen: set[frozenset[str]]) -> list[Finding]:
     """Identical or near-identical bodies on needs of different groups (types)."""
-    items = [item for item in source.items() if len(normalised(item.text).split()) >= 3]
+    every = source.items()
+    common = boilerplate(every)
+    items = [
+        item
+        for item in every
+        if len(normalised(item.text).split()) >= 3 and normalised(item.text).lower() not in common
+    ]
     if len({item.group for item in items}) < 2:
         return []
     out: list[Finding] = []

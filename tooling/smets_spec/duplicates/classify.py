@@ -97,6 +97,15 @@ def _variant(x: str, y: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+_NEGATIVE_PREFIXES = ("non-", "non", "un", "in", "im", "dis", "ir", "il")
+
+
+def _opposite(x: str, y: str) -> bool:
+    """A word and its negative: compliant / noncompliant, safe / unsafe, valid / invalid."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(short) >= 4 and any(long == prefix + short for prefix in _NEGATIVE_PREFIXES)
+
+
 @dataclass
 class Difference:
     only_a: set[str]  # subject word keys of a that b lacks
@@ -124,6 +133,12 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
                 side.discard(key)
                 other.difference_update(expansion)
     named_a, named_b = _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa)
+    opposite = [  # compliant / noncompliant
+        (x, y) for x in only_a for y in only_b if _opposite(fold(pa.written[x]), fold(pb.written[y]))
+    ]
+    if opposite:
+        named_a = sorted({*named_a, *(x for x, _ in opposite)})
+        named_b = sorted({*named_b, *(y for _, y in opposite)})
     if names.learned:
         named_a = sorted({*named_a, *(k for k in only_a if names.learned.get(k, frozenset()) & only_b)})
         named_b = sorted({*named_b, *(k for k in only_b if names.learned.get(k, frozenset()) & only_a)})

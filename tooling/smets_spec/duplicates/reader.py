@@ -35,6 +35,8 @@ PROSE_DIRECTIVES = frozenset(
 )  # fmt: skip
 #: Roles whose text is computed at build time: nothing a reader of the source can quote.
 COMPUTED_ROLES = frozenset({"ndf", "need_func", "need_count", "need_part_ref", "math"})
+#: Roles that show a citation marker, not words: left out.
+CITATION_ROLES = frozenset({"cite", "footcite", "bibentry", "cite:p", "cite:t", "numref", "eq"})
 
 _DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([\w:.+-]+)::(.*)$")
 _COMMENT = re.compile(r"^(\s*)\.\.(\s|$)")
@@ -48,6 +50,7 @@ _INLINE = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|`
 _SUBST = re.compile(r"\|([^|\s][^|]*?)\|_{0,2}")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|#\.|\(?\d+[.)]|\(?[a-zA-Z][.)])\s+")
 _TABLE_RULE = re.compile(r"^\s*[=+\-|]{3,}[=+\-| ]*$")
+_MARKS_ONLY = re.compile(r"^[-*+•#.:|=_~`'\"\s]*$")  # an empty list cell, a rule: no words
 _TARGET = re.compile(r"^\s*\.\.\s+_[^:]*:.*$")
 
 
@@ -60,6 +63,8 @@ _COPY = re.compile(r"""^\s*copy\(\s*["']([\w-]+)["']\s*\)\s*$""")
 
 def _role(match: re.Match[str], fields: Mapping[str, object]) -> str:
     name, body = match.group(1), match.group(2)
+    if name in CITATION_ROLES or name.split(":")[0] in CITATION_ROLES:
+        return ""
     if name.split(":")[-1] in COMPUTED_ROLES:
         copied = _COPY.match(body)  # :ndf:`copy("date")` shows the need's own field
         value = fields.get(copied.group(1)) if copied else None
@@ -164,4 +169,4 @@ def reader_text(
         out.append(line)
         i += 1
     cleaned = [" ".join(inline(line, fields).replace("|", " ").split()) for line in _join(out)]
-    return "\n".join(line for line in cleaned if line)
+    return "\n".join(line for line in cleaned if line and not _MARKS_ONLY.match(line))

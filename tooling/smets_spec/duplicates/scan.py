@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .across import across_types, pair_cosine, same_titles
+from .across import across_types, boilerplate, pair_cosine, same_titles
 from .classify import Finding, Kind, Thresholds, classify, time_basis
 from .contrasts import learned_contrasts, swaps
 from .features import Names, Profile, profile
@@ -43,13 +43,15 @@ def names_of(source: Source) -> Names:
 
 
 def _exact_groups(items: Sequence[Item]) -> tuple[list[Item], list[tuple[Item, Item]]]:
-    """Representatives of identical texts, and (representative, copy) pairs."""
+    """Representatives of identical texts, and (representative, copy) pairs (boilerplate left out)."""
     first: dict[str, Item] = {}
     copies: list[tuple[Item, Item]] = []
+    common = boilerplate(items)
     for item in items:
         key = normalised(item.text).lower()
         if key in first:
-            copies.append((first[key], item))
+            if key not in common:
+                copies.append((first[key], item))
         else:
             first[key] = item
     return list(first.values()), copies
@@ -109,10 +111,13 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
     learned = learned_contrasts(swaps(coll.docs, pairs, swapped_names), coll.df, swapped_names)
     if learned:
         names = replace(names, learned={**names.learned, **learned})
+    common = boilerplate(items)
     for i, j in pairs:
         count += 1
         finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
-        if finding is not None:
+        if finding is not None and not (
+            {normalised(finding.a.text).lower(), normalised(finding.b.text).lower()} & common
+        ):
             findings.append(finding)
             seen.add(finding.ids)
     findings.extend(_time_basis(coll.docs, seen))
