@@ -106,6 +106,11 @@ def _opposite(x: str, y: str) -> bool:
     return len(short) >= 4 and any(long == prefix + short for prefix in _NEGATIVE_PREFIXES)
 
 
+def _identifier(p: Profile, key: str) -> bool:
+    naming = p.named.get(key)
+    return naming is not None and naming.strong and naming.group is None
+
+
 @dataclass
 class Difference:
     only_a: set[str]  # subject word keys of a that b lacks
@@ -119,9 +124,10 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
     only_a, only_b = set(a.keys - b.keys), set(b.keys - a.keys)
     same: dict[str, str] = {}
     long_a = [k for k in only_a if len(pa.written[k]) >= 6] if len(only_a) <= 4 and len(only_b) <= 4 else []
+    long_a = [k for k in long_a if not _identifier(pa, k)]  # CLEAN_L / CLEAN_R are two things
     for ka in long_a:
         for kb in only_b:
-            if _variant(fold(pa.written[ka]), fold(pb.written[kb])):
+            if not _identifier(pb, kb) and _variant(fold(pa.written[ka]), fold(pb.written[kb])):
                 only_a.discard(ka)
                 only_b.discard(kb)
                 same[kb] = ka

@@ -270,7 +270,7 @@ _WORD = re.compile(
     r"|\.(?=\s|$)|[;:,!?()\[\]\n]",  # punctuation that ends a phrase
     re.UNICODE,
 )
-_DIGIT_INSIDE = re.compile(r"^[^\W\d_]+\d+\w*$")
+_DIGIT_INSIDE = re.compile(r"^[^\W\d_]+\d+\w*$|^\w*[^\W_]_\w+$")  # int16, x86; CLEAN_L, module_id
 _ATTACHED = re.compile(r"(\d+(?:[.,]\d+)*)([A-Za-z%³]+)")
 _SENTENCE_END = frozenset({".", ";", "!", "?", "\n"})
 _PIECES: dict[str, tuple[Token, ...]] = {}
