@@ -10,7 +10,8 @@ words with digits and capitalised names are never misspellings.
 
 A word the dictionary lacks is reported only when one of the library's candidates (one or two
 edits away) is a word the corpus itself writes (twice as often, when the word itself is written
-more than once): "interoperablity" in HA.05 next to "interoperability" in WA.04. A rare word with no such neighbour (a term of art used once) is left alone, so
+more than once): "interoperablity" in HA.05 next to "interoperability" in WA.04. A rare word
+with no such neighbour (a term of art used once) is left alone, so
 "relations" is never turned into "reactions" nor "throughput" into "throughout": both are words.
 """
 
