@@ -182,7 +182,7 @@ def test_any_needs_json_outside_any_project(
     (finding,) = data["findings"]
     assert (finding["class"], finding["a"]["id"], finding["b"]["id"]) == ("conflict", "SPEC_A", "SPEC_B")
     assert finding["a"]["location"] == "specs.rst:10"
-    assert finding["signals"] == ["numbers differ: 30 s vs 90 s"]
+    assert finding["signals"] == ["numbers differ: '30 seconds' vs '90 seconds'"]
     code, out, _ = _run(capsys, "dups", str(path), "--type", "story")
     assert code == 0 and "compared 1 story" in out
 

@@ -187,7 +187,11 @@ def _sentence_signals(a: Sentence, b: Sentence) -> list[str]:
     qa, qb = a.quantities, b.quantities
     if qa and qb and qa != qb:
         same_numbers = sorted(q.split(" ", 1)[0] for q in qa) == sorted(q.split(" ", 1)[0] for q in qb)
-        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {_differ(qa, qb, '(no number)')}")
+        shown_a, shown_b = dict(a.written), dict(b.written)
+        differ = _differ(
+            tuple(shown_a.get(q, q) for q in qa), tuple(shown_b.get(q, q) for q in qb), "(no number)"
+        )
+        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {differ}")
     if a.modals and b.modals and sorted(MODALS[k] for k in a.modals) != sorted(MODALS[k] for k in b.modals):
         modals_a = tuple(m.replace("-", " ") for m in a.modals)
         modals_b = tuple(m.replace("-", " ") for m in b.modals)

@@ -43,6 +43,7 @@ class Sentence:
     negations: tuple[str, ...]
     comparators: tuple[str, ...]
     time_keys: frozenset[str]
+    written: tuple[tuple[str, str], ...] = ()  # quantity key -> as written ("30 s" -> "30 seconds")
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,17 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
     modals: list[str] = []
     negations: list[str] = []
     comparators: list[str] = []
+    written: dict[str, str] = {}
     for index, token in enumerate(tokens):
         role = token.role
         after = tokens[index + 1] if index + 1 < len(tokens) else None
         if role is Role.NUMBER:
-            unit = after.key if after is not None and after.role is Role.UNIT else ""
-            quantities.append(f"{token.key} {unit}".strip())
+            has_unit = after is not None and after.role is Role.UNIT
+            key = f"{token.key} {after.key}" if has_unit and after is not None else token.key
+            quantities.append(key)
+            written.setdefault(
+                key, f"{token.text} {after.text}" if has_unit and after is not None else token.text
+            )
         elif role is Role.MODAL:
             restricted = after is not None and after.text.lower() == "only" and token.key in {"can", "may"}
             modals.append(f"{token.key}-only" if restricted else token.key)
@@ -137,6 +143,7 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
         tuple(sorted(negations)),
         tuple(sorted(comparators)),
         frozenset(t.key for t in tokens if t.role is Role.TIME_BASIS),
+        tuple(written.items()),
     )
 
 
