@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..corpus.files import write_atomic
 from ..corpus.load import load_spec
 from ..corpus.project import Project
 from ..duplicates.classify import FAILING, Kind
@@ -74,7 +75,7 @@ def _accept(args: argparse.Namespace, outcome: Outcome, path: Path | None, proje
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    path.write_text(existing + entry_text(finding, args.reason, args.reviewer), encoding="utf-8")
+    write_atomic(path, existing + entry_text(finding, args.reason, args.reviewer, args.status, args.see))
     sys.stdout.write(
         f"{project.rel(path)}: recorded the review of {finding.a.id} and {finding.b.id} "
         f"({finding.kind.value})\n"
@@ -99,14 +100,19 @@ def cmd_dups(args: argparse.Namespace, project: Project) -> int:
     outcome.active = [f for f in outcome.active if f.score >= args.min_score and f.kind in wanted]
     if args.accept:
         return _accept(args, outcome, path, project)
-    if args.json:
-        json.dump(json_report(result, outcome), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    elif args.markdown:
-        sys.stdout.write(markdown_report(result, outcome))
+    fmt = "json" if args.json else "markdown" if args.markdown else args.format
+    if fmt == "json":
+        output = json.dumps(json_report(result, outcome), indent=2) + "\n"
+    elif fmt == "markdown":
+        output = markdown_report(result, outcome)
     else:
-        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-        sys.stdout.write(text_report(result, outcome, color, terms=not args.no_terms))
+        tty = args.out is None and sys.stdout.isatty()
+        color = args.color == "always" or (args.color == "auto" and tty)
+        output = text_report(result, outcome, color, terms=not args.no_terms)
+    if args.out:
+        write_atomic(Path(args.out), output)
+    else:
+        sys.stdout.write(output)
     failing = [f for f in outcome.active if f.kind in FAILING or (args.strict and f.kind is Kind.OVERLAP)]
     return 1 if failing or (args.strict and outcome.terms) else 0
 
@@ -122,10 +128,15 @@ def add_commands(sub: Any) -> None:
         "path", nargs="?", help="spec folder, repository, or any sphinx-needs needs.json (default: spec/)"
     )
     output = dups.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="machine-readable output")
     output.add_argument(
-        "--markdown", action="store_true", help="a Markdown report (for a pull request comment)"
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text (default), json, or markdown (for a pull request comment)",
     )
+    output.add_argument("--json", action="store_true", help="alias of --format json")
+    output.add_argument("--markdown", action="store_true", help="alias of --format markdown")
+    dups.add_argument("--out", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     dups.add_argument(
         "--min-score",
         type=float,
@@ -156,4 +167,13 @@ def add_commands(sub: Any) -> None:
     dups.add_argument("--accept", metavar="A,B", help="record the open finding of A and B as reviewed")
     dups.add_argument("--reason", help="why the finding is harmless (with --accept)")
     dups.add_argument("--reviewer", help="who reviewed it (with --accept)")
+    dups.add_argument(
+        "--status",
+        choices=("accepted", "open"),
+        default="accepted",
+        help="with --accept: 'open' records a real finding as known and not yet resolved",
+    )
+    dups.add_argument(
+        "--see", default="", help="with --accept: need id or URL where the finding is discussed"
+    )
     dups.set_defaults(handler=cmd_dups, project_optional=True)

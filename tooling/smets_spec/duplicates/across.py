@@ -3,8 +3,9 @@
 * **Across need types**: the same (or nearly the same) body on needs of different types, a
   guideline and a template, a requirement and a definition, is a duplicate whatever the types;
   the reason names both types. Near means a cosine of 0.9 or more with nothing named differing
-  (the rules of :mod:`.classify`), so a requirement and the test that restates it in other words
-  is not reported.
+  (the rules of :mod:`.classify`), and both texts binding (a modal verb) or neither: a
+  requirement and the data item it names ("components shall be uniquely identifiable" /
+  "unique identifier of a component") describe one thing by design.
 * **Same title, different bodies**: two needs of one type with the same title and bodies that
   differ, or that have no body at all, look like a copy-paste slip. A title shared by more than
   :data:`PLACEHOLDER` needs of one type is a placeholder or a heading ("Concept Description",
@@ -20,7 +21,7 @@ from .classify import Finding, Kind, Thresholds, classify
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
-from .text import normalised
+from .text import Role, normalised
 
 #: A text repeated word for word on more needs than this is boilerplate (a template's placeholder
 #: "Description of the guideline goes here."), not a duplicate: its copies are not reported.
@@ -85,12 +86,19 @@ def across_types(source: Source, names: Names, th: Thresholds, seen: set[frozens
         pair = frozenset((a.item.id, b.item.id))
         if a.item.group == b.item.group or pair in seen or cosine(a, b) < NEAR:
             continue
+        if _binds(a) != _binds(b):
+            continue  # a requirement and the data item or term it names: one binds, one describes
         finding = classify(a, b, coll, profile_of, names, th)
         if finding is not None and finding.kind is Kind.DUPLICATE:
             seen.add(pair)
             reason = f"nearly the same text across need types ({_types(a.item, b.item)}): {finding.reason}"
             out.append(Finding(Kind.DUPLICATE, a.item, b.item, finding.score, reason, finding.scores))
     return out
+
+
+def _binds(doc: Doc) -> bool:
+    """True when the text states an obligation (a modal verb: shall, must, should, may)."""
+    return any(t.role is Role.MODAL for t in doc.tokens)
 
 
 _TITLE_KEY = re.compile(r"[\W_]+")
