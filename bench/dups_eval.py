@@ -53,7 +53,8 @@ def _ratio(x: int, y: int) -> str:
 
 def table(title: str, rates: dict[Kind, Rates], unjudged: dict[Kind, int]) -> None:
     print(f"\n{title}")
-    print(f"  {'class':<11} {'found':>5} {'labelled':>8} {'predicted':>9} {'precision':>9} {'recall':>6} unjudged")
+    header = f"{'found':>5} {'labelled':>8} {'predicted':>9} {'precision':>9} {'recall':>6} unjudged"
+    print(f"  {'class':<11} {header}")
     for kind in Kind:
         r = rates[kind]
         print(
@@ -63,7 +64,9 @@ def table(title: str, rates: dict[Kind, Rates], unjudged: dict[Kind, int]) -> No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("corpora", nargs="*", metavar="NAME=NEEDS_JSON")
     parser.add_argument("--spec", action="store_true", help="also this project's own labelled set")
     args = parser.parse_args(argv)

@@ -138,6 +138,14 @@ def test_identical_texts_within_and_across_need_types() -> None:
     findings = scan(Source("t", {"requirements": items[:2], "data items": items[2:]}), terms=False).findings
     assert [(f.kind, f.ids, f.reason) for f in findings] == [
         (Kind.DUPLICATE, ("A.1", "A.2"), "identical text"),
-        (Kind.DUPLICATE, ("A.1", "D_1"), "identical text across need types (requirement A.1 / data item D_1)"),
-        (Kind.PARALLEL, ("D_1", "D_2"), "same sentence pattern (0.67) for a different subject: credit / debt"),
+        (
+            Kind.DUPLICATE,
+            ("A.1", "D_1"),
+            "identical text across need types (requirement A.1 / data item D_1)",
+        ),
+        (
+            Kind.PARALLEL,
+            ("D_1", "D_2"),
+            "same sentence pattern (0.67) for a different subject: credit / debt",
+        ),
     ]

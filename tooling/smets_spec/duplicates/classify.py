@@ -100,10 +100,23 @@ def _variant(x: str, y: str) -> bool:
 _NEGATIVE_PREFIXES = ("non-", "non", "un", "in", "im", "dis", "ir", "il")
 
 
-def _opposite(x: str, y: str) -> bool:
-    """A word and its negative: compliant / noncompliant, safe / unsafe, valid / invalid."""
-    short, long = (x, y) if len(x) < len(y) else (y, x)
-    return len(short) >= 4 and any(long == prefix + short for prefix in _NEGATIVE_PREFIXES)
+def _opposites(only_a: set[str], only_b: set[str], pa: Profile, pb: Profile) -> list[tuple[str, str]]:
+    """Pairs (a word, its negative) across the two sides: compliant / noncompliant, safe / unsafe."""
+    written_b = {fold(pb.written[k]): k for k in only_b}
+    out: list[tuple[str, str]] = []
+    for x in only_a:
+        word = fold(pa.written[x])
+        if len(word) < 4:
+            continue
+        for prefix in _NEGATIVE_PREFIXES:
+            y = written_b.get(prefix + word)
+            if y is not None:
+                out.append((x, y))
+            elif word.startswith(prefix) and len(word) - len(prefix) >= 4:
+                y = written_b.get(word[len(prefix) :])
+                if y is not None:
+                    out.append((x, y))
+    return out
 
 
 def _identifier(p: Profile, key: str) -> bool:
@@ -139,9 +152,7 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
                 side.discard(key)
                 other.difference_update(expansion)
     named_a, named_b = _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa)
-    opposite = [  # compliant / noncompliant
-        (x, y) for x in only_a for y in only_b if _opposite(fold(pa.written[x]), fold(pb.written[y]))
-    ]
+    opposite = _opposites(only_a, only_b, pa, pb) if only_a and only_b else []  # compliant / noncompliant
     if opposite:
         named_a = sorted({*named_a, *(x for x, _ in opposite)})
         named_b = sorted({*named_b, *(y for _, y in opposite)})

@@ -316,9 +316,15 @@ def _parts(piece: str) -> tuple[Token, ...]:
     return parts
 
 
-#: A full stop that may not end a sentence: after a short or dotted word (e.g., Fig., 10 s.), or
-#: before a lower-case word or a number. Only texts with one are given to the segmenter.
-_AMBIGUOUS = re.compile(r"(?:\b\w{1,4}|\.\w+)\.\s+\S|\.\s+[a-z0-9(]")
+#: A full stop that may not end a sentence: inside a dotted abbreviation (e.g., i.e., U.K.), after a
+#: common abbreviation (etc., Fig., approx., vs.), or before a lower-case word or a number. Only texts
+#: with one are given to the segmenter; elsewhere ". " before a capital ends a sentence, as the
+#: segmenter would say too.
+_AMBIGUOUS = re.compile(
+    r"\b(?:[A-Za-z]\.){2,}"
+    r"|\.\s+[a-z0-9(]"
+    r"|\b(?i:etc|vs|approx|incl|excl|fig|figs|no|nos|ref|refs|sec|cf|al|resp|ca|viz|std|max|min|mr|mrs|dr)\.\s"
+)
 _ABBREVIATION_STOP = Token(".", "·", Role.FUNCTION)
 
 
@@ -331,8 +337,8 @@ def _segmenter() -> object:
 
 def sentence_ends(text: str) -> frozenset[int] | None:
     """Character offsets where sentences end, from pysbd; None when no full stop is ambiguous."""
-    if not _AMBIGUOUS.search(text):
-        return None
+    if text.find(".", 0, len(text.rstrip()) - 1) < 0 or not _AMBIGUOUS.search(text):
+        return None  # no full stop before the end, or none that could be an abbreviation
     segmenter = _segmenter()
     ends: set[int] = set()
     for span in segmenter.segment(text):  # type: ignore[attr-defined]
