@@ -60,7 +60,7 @@ def test_bodyless_needs_compared_by_title_and_placeholder_titles_ignored(tmp_pat
     needs = {
         **concept,
         "R1": {"type": "req", "title": "Brake release", "content": "The brake shall release within 2 s."},
-        "R2": {"type": "req", "title": "Brake release", "content": "The horn shall sound on request."},
+        "R2": {"type": "req", "title": "Brake release", "content": "The brake shall hold till the horn."},
         "R3": {"type": "req", "title": "Horn", "content": ""},
         "T1": {"type": "test", "title": "Brake release", "content": "Check the release time."},
     }
@@ -69,7 +69,7 @@ def test_bodyless_needs_compared_by_title_and_placeholder_titles_ignored(tmp_pat
         (
             Kind.SAME_TITLE,
             ("R1", "R2"),
-            "same title 'Brake release' on two req needs; the bodies differ (cosine 0.00)",
+            "same title 'Brake release' on two req needs; the bodies differ (20% of their words shared)",
         )
     ]  # five "Concept Description" needs with no body: a placeholder, no finding; T1 is another type
 

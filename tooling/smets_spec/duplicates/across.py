@@ -21,7 +21,7 @@ from .classify import Finding, Kind, Thresholds, classify
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
-from .text import Role, normalised
+from .text import SUBJECT_ROLES, Role, normalised, tokenize
 
 #: A text repeated word for word on more needs than this is boilerplate (a template's placeholder
 #: "Description of the guideline goes here."), not a duplicate: its copies are not reported.
@@ -141,20 +141,20 @@ def _same_title(a: Item, b: Item, bodyless: set[str], similarity: Callable[[Item
         detail, cos = f"only {b.id if a.id in bodyless else a.id} has a body", 0.0
     else:
         cos = similarity(a, b)
-        detail = f"the bodies differ (cosine {cos:.2f})"
+        detail = f"the bodies differ ({cos:.0%} of their words shared)"
     reason = f"same title '{a.title}' on two {a.kind or a.group} needs; {detail}"
     scores = {"cosine": round(cos, 3), "containment": 0.0, "pattern": 0.0, "core": 0.0}
     return Finding(Kind.SAME_TITLE, a, b, 1.0, reason, scores)
 
 
 def pair_cosine(items: Sequence[Item]) -> Callable[[Item, Item], float]:
-    """Cosine of two items' texts, over a collection of ``items`` (built on first use)."""
-    built: dict[str, Doc] = {}
+    """Share of the subject words two items' texts have in common (Jaccard), for the title check."""
+
+    def keys(item: Item) -> set[str]:
+        return {t.key for t in tokenize(item.text) if t.role in SUBJECT_ROLES}
 
     def similarity(a: Item, b: Item) -> float:
-        if not built:
-            built.update((doc.item.id, doc) for doc in Collection.build(list(items)).docs)
-        da, db = built.get(a.id), built.get(b.id)
-        return cosine(da, db) if da is not None and db is not None else 0.0
+        ka, kb = keys(a), keys(b)
+        return len(ka & kb) / (len(ka | kb) or 1)
 
     return similarity

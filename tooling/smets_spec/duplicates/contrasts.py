@@ -57,7 +57,7 @@ def swaps(
             continue
         if dice(a.shingles, b.shingles) < SWAP_PATTERN:
             continue
-        sa, sb = pattern_sequence(a.tokens), pattern_sequence(b.tokens)
+        sa, sb = a.sequence or pattern_sequence(a.tokens), b.sequence or pattern_sequence(b.tokens)
         seen: set[tuple[str, str]] = set()
         for op, i1, i2, j1, j2 in SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes():
             if op == "replace" and i2 - i1 == 1 and j2 - j1 == 1 and sa[i1] in only_a and sb[j1] in only_b:

@@ -8,10 +8,10 @@ the corpus uses it, not because a list says so. British spellings are folded to 
 lower-case words of four letters or more are checked: acronyms, identifiers (int16, CLEAN_L),
 words with digits and capitalised names are never misspellings.
 
-A word the dictionary lacks is reported only when one of the library's candidates (one or two
-edits away) is a word the corpus itself writes (twice as often, when the word itself is written
-more than once): "interoperablity" in HA.05 next to "interoperability" in WA.04. A rare word
-with no such neighbour (a term of art used once) is left alone, so
+A word the dictionary lacks is reported only when a word one or two edits away (a symmetric-delete
+index over the corpus's words) is written in the corpus (twice as often, when the word itself is
+written more than once): "interoperablity" in HA.05 next to "interoperability" in WA.04. A rare
+word with no such neighbour (a term of art used once) is left alone, so
 "relations" is never turned into "reactions" nor "throughput" into "throughout": both are words.
 """
 
@@ -35,7 +35,7 @@ _CHECKED = re.compile(r"^[a-z][a-z'’-]{3,}$")
 def _checker() -> object:
     from spellchecker import SpellChecker  # MIT, bundled word list
 
-    return SpellChecker(language="en", distance=2)
+    return SpellChecker(language="en", distance=1)
 
 
 def _plain(word: str) -> str:
@@ -58,6 +58,21 @@ def _glossary_words(glossary: Sequence[GlossaryEntry]) -> set[str]:
     return words
 
 
+def _deletions(word: str) -> Iterable[str]:
+    return (word[:i] + word[i + 1 :] for i in range(len(word)))
+
+
+def _neighbours(words: Iterable[str]) -> dict[str, set[str]]:
+    """Each corpus word under itself and its one-letter deletions: two words meet under a common key
+    when they are at most two edits apart (a symmetric-delete index; quicker than the library's
+    own candidate search, which tries every edit of a long word against its whole dictionary)."""
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for key in (word, *_deletions(word)):
+            index.setdefault(key, set()).add(word)
+    return index
+
+
 def misspellings(
     tokenised: Sequence[tuple[Item, Sequence[Token]]], glossary: Sequence[GlossaryEntry]
 ) -> list[tuple[str, str, list[Item], list[Item]]]:
@@ -75,11 +90,13 @@ def misspellings(
                 users.setdefault(word, (token.text.rstrip("'’").removesuffix("'s"), []))[1].append(item)
     if not users:
         return []
-    checker = _checker()
-    unknown = checker.unknown(list(users))  # type: ignore[attr-defined]
+    unknown = _checker().unknown(list(users))  # type: ignore[attr-defined]
+    if not unknown:
+        return []
+    near_words = _neighbours(w for w in counts if w.isalpha() and len(w) >= 4)
     out: list[tuple[str, str, list[Item], list[Item]]] = []
     for word in sorted(unknown):
-        candidates = checker.candidates(word) or set()  # type: ignore[attr-defined]
+        candidates = {c for key in (word, *_deletions(word)) for c in near_words.get(key, ())}
         # a neighbour the corpus writes more often: a word the corpus uses often itself is its
         # vocabulary (jargon), unless a neighbour is written at least twice as often
         floor = 2 * counts[word] if counts[word] >= FREQUENT else 1
