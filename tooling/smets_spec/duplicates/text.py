@@ -316,15 +316,29 @@ def _parts(piece: str) -> tuple[Token, ...]:
     return parts
 
 
-#: A full stop that may not end a sentence: inside a dotted abbreviation (e.g., i.e., U.K.), after a
-#: common abbreviation (etc., Fig., approx., vs.), or before a lower-case word or a number. Only texts
-#: with one are given to the segmenter; elsewhere ". " before a capital ends a sentence, as the
-#: segmenter would say too.
-_AMBIGUOUS = re.compile(
-    r"\b(?:[A-Za-z]\.){2,}"
-    r"|\.\s+[a-z0-9(]"
-    r"|\b(?i:etc|vs|approx|incl|excl|fig|figs|no|nos|ref|refs|sec|cf|al|resp|ca|viz|std|max|min|mr|mrs|dr)\.\s"
-)
+#: Texts with a full stop that may not end a sentence go to the segmenter (see _ambiguous); elsewhere
+#: ". " before a capital ends a sentence, as the segmenter would say too.
+_STOP = re.compile(r"\.(?=\s+(\S))")
+_ABBREVIATIONS = frozenset(
+    {"etc", "vs", "approx", "incl", "excl", "fig", "figs", "no", "nos", "ref", "refs", "sec", "cf", "al",
+     "resp", "ca", "viz", "std", "max", "min", "mr", "mrs", "dr"}
+)  # fmt: skip
+
+
+def _ambiguous(text: str) -> bool:
+    """A full stop followed by more text that may not end a sentence: before a lower-case word or a
+    number, or after a dotted abbreviation (e.g., U.K.) or a common one (etc., Fig., approx., vs.)."""
+    for match in _STOP.finditer(text):
+        after = match.group(1)
+        if after[0].islower() or after[0].isdigit() or after[0] == "(":
+            return True
+        start = max(text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+        word = text[start : match.start()].lower()
+        if "." in word or word.strip("(") in _ABBREVIATIONS:
+            return True
+    return False
+
+
 _ABBREVIATION_STOP = Token(".", "·", Role.FUNCTION)
 
 
@@ -337,7 +351,7 @@ def _segmenter() -> object:
 
 def sentence_ends(text: str) -> frozenset[int] | None:
     """Character offsets where sentences end, from pysbd; None when no full stop is ambiguous."""
-    if text.find(".", 0, len(text.rstrip()) - 1) < 0 or not _AMBIGUOUS.search(text):
+    if text.find(".", 0, len(text.rstrip()) - 1) < 0 or not _ambiguous(text):
         return None  # no full stop before the end, or none that could be an abbreviation
     segmenter = _segmenter()
     ends: set[int] = set()
