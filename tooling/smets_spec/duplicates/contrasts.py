@@ -5,8 +5,12 @@ devices, roles, modules, message names. They show in the corpus as *swaps*: two 
 same sentence pattern that differ in exactly one word on each side ("Safety Monitor starts
 Temperature Controller" / "... starts Brew Controller"). One swap alone may be a paraphrase
 (record / capture); a swap that recurs, or a word that swaps with two or more different partners
-in such pairs, is a slot the corpus fills with different subjects. Those pairs are contrast pairs:
-a pair of texts differing in them is a parallel variant, never a duplicate.
+in such pairs, could be a slot the corpus fills with different subjects, but a paraphrase repeated
+across a corpus recurs just as well (expressed / given, entries / records in a generated corpus).
+So a swap is learned only when both words are names: written with a capital inside a sentence,
+nouns (or unknown) to the lemmatiser, and about as common as each other. Those pairs are contrast
+pairs: a pair of texts differing in them is a parallel variant, never a duplicate. Subjects written
+in lower case (safety / security, import / export) come from the fixed lists in text.py.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .features import dice, pattern_sequence
 from .index import Doc
@@ -28,7 +33,8 @@ SWAP_WORDS = 3
 
 
 def capitalised(doc: Doc) -> set[str]:
-    """Keys of the words a text writes with a capital inside a sentence: names (Brew Controller)."""
+    """Keys of the words a text writes with a capital inside a sentence and that can be nouns: names
+    (Brew Controller, Tester). Parts of speech from lemminflect's lexicon (MIT)."""
     out: set[str] = set()
     previous: Token | None = None
     for token in doc.tokens:
@@ -37,10 +43,20 @@ def capitalised(doc: Doc) -> set[str]:
             and token.text[:1].isupper()
             and previous is not None
             and not is_sentence_end(previous)
+            and _noun(token.text)
         ):
             out.add(token.key)
         previous = token
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _noun(word: str) -> bool:
+    """True when the word can be a noun, or the lexicon does not know it (a proper name)."""
+    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
+
+    lemmas = getAllLemmas(word)
+    return not lemmas or "NOUN" in lemmas or "PROPN" in lemmas
 
 
 def swaps(
@@ -70,27 +86,19 @@ def swaps(
     return found
 
 
-#: Both words of a learned pair are this common relative to each other (document frequencies).
-#: A paraphrase swaps a common word for a rare one (record -> capture); subjects that fill one
-#: slot are used alike (Temperature Controller, Brew Controller).
+#: Both words of a learned pair are this common relative to each other (document frequencies):
+#: names that fill one slot are used alike (Temperature Controller, Brew Controller).
 BALANCE = 0.25
 
 
 def learned_contrasts(
     found: Counter[tuple[str, str]], df: Counter[str], names: Collection[tuple[str, str]] = ()
 ) -> dict[str, frozenset[str]]:
-    """Word key -> the keys it contrasts with: balanced swaps seen twice, of two names, or of words
-    with two or more balanced partners."""
-    balanced = {
-        (x, y): n for (x, y), n in found.items() if min(df[x], df[y]) >= BALANCE * max(df[x], df[y], 1)
-    }
-    partners: dict[str, set[str]] = {}
-    for x, y in balanced:
-        partners.setdefault(x, set()).add(y)
-        partners.setdefault(y, set()).add(x)
+    """Word key -> the keys it contrasts with: swaps of two names (capitalised inside a sentence, and
+    nouns or unknown words to the lemmatiser), both about as common as each other."""
     out: dict[str, set[str]] = {}
-    for (x, y), count in balanced.items():
-        if count >= 2 or (x, y) in names or len(partners[x]) >= 2 or len(partners[y]) >= 2:
+    for x, y in found:
+        if (x, y) in names and min(df[x], df[y]) >= BALANCE * max(df[x], df[y], 1):
             out.setdefault(x, set()).add(y)
             out.setdefault(y, set()).add(x)
     return {key: frozenset(value) for key, value in out.items()}
