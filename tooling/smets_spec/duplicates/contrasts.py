@@ -32,10 +32,9 @@ SWAP_PATTERN = 0.5
 SWAP_WORDS = 3
 
 
-def capitalised(doc: Doc) -> set[str]:
-    """Keys of the words a text writes with a capital inside a sentence and that can be nouns: names
-    (Brew Controller, Tester). Parts of speech from lemminflect's lexicon (MIT)."""
-    out: set[str] = set()
+def capitalised(doc: Doc) -> dict[str, str]:
+    """Key -> word, of the words a text writes with a capital inside a sentence (Brew Controller)."""
+    out: dict[str, str] = {}
     previous: Token | None = None
     for token in doc.tokens:
         if (
@@ -43,9 +42,8 @@ def capitalised(doc: Doc) -> set[str]:
             and token.text[:1].isupper()
             and previous is not None
             and not is_sentence_end(previous)
-            and _noun(token.text)
         ):
-            out.add(token.key)
+            out.setdefault(token.key, token.text)
         previous = token
     return out
 
@@ -64,7 +62,8 @@ def swaps(
 ) -> Counter[tuple[str, str]]:
     """One-word-for-one-word swaps (sorted key pairs) between candidate pairs of similar pattern,
     found by aligning the two word sequences (a word replaced by one other word in place). Swaps of
-    two capitalised words (names) are also added to ``names``."""
+    two names (capitalised inside a sentence, nouns or unknown to lemminflect) are also added to
+    ``names``."""
     found: Counter[tuple[str, str]] = Counter()
     for i, j in pairs:
         a, b = docs[i], docs[j]
@@ -81,8 +80,10 @@ def swaps(
                 seen.add((x, y) if x < y else (y, x))
         found.update(seen)
         if seen and names is not None:
-            both = capitalised(a) | capitalised(b)
-            names.update(pair for pair in seen if pair[0] in both and pair[1] in both)
+            both = {**capitalised(a), **capitalised(b)}
+            names.update(
+                (x, y) for x, y in seen if x in both and y in both and _noun(both[x]) and _noun(both[y])
+            )
     return found
 
 
