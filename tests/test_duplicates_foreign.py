@@ -144,7 +144,8 @@ def test_misspellings_use_the_library_and_the_corpus_vocabulary() -> None:
     texts = {
         "A": "The security log shall record every security event; the device's security key is kept.",
         "B": "The secrity log shall keep relations between events and the throughput of the link.",
-        "C": "The HAN's FIPS140-2 module shall debounce inputs.",
+        "C": "The HAN's FIPS140-2 module shall debounce inputs at the premises within 2 metres.",
+        "D": "The premise of the meters is that the security data is authorised.",
     }
     tokenised = [(item, tokenize(item.text)) for item in (_item(k, v) for k, v in texts.items())]
     glossary = [GlossaryEntry("T1", "Home area network", "HAN")]
@@ -152,4 +153,5 @@ def test_misspellings_use_the_library_and_the_corpus_vocabulary() -> None:
         (written, suggested, [i.id for i in items])
         for written, suggested, items, _ in misspellings(tokenised, glossary)
     ]
-    assert found == [("secrity", "security", ["B"])]  # relations, throughput, device's, debounce: no finding
+    # relations, throughput, device's, debounce, premises / premise, metres / meters: no finding
+    assert found == [("secrity", "security", ["B"])]

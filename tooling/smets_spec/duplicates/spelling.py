@@ -43,6 +43,15 @@ def _plain(word: str) -> str:
     return fold(word.replace("’", "'"))
 
 
+_TRE = re.compile(r"([tb])re(s|d)?$")
+
+
+def _spellings(written: str) -> set[str]:
+    """The forms a dictionary may know a word by: as written, British folded, -tre as -ter."""
+    raw = written.lower().replace("’", "'").removesuffix("'s").rstrip("'")
+    return {raw, fold(raw), _TRE.sub(r"\1er\2", raw)}
+
+
 def vocabulary(tokenised: Iterable[tuple[Item, Sequence[Token]]]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for _, tokens in tokenised:
@@ -81,16 +90,22 @@ def misspellings(
     counts = vocabulary(tokenised)
     glossary_words = _glossary_words(glossary)
     users: dict[str, tuple[str, list[Item]]] = {}
+    written_as: dict[str, str] = {}
     for item, tokens in tokenised:
         for token in tokens:
             if token.role is not Role.CONTENT or token.acronym or not _CHECKED.match(token.text):
                 continue
             word = _plain(token.text)
+            written = token.text.rstrip("'’").removesuffix("'s").removesuffix("’s")
+            written_as.setdefault(word, written.lower())
             if word not in glossary_words and "-" not in word:
-                users.setdefault(word, (token.text.rstrip("'’").removesuffix("'s"), []))[1].append(item)
+                users.setdefault(word, (written, []))[1].append(item)
     if not users:
         return []
-    unknown = _checker().unknown(list(users))  # type: ignore[attr-defined]
+    checker = _checker()
+    forms = {word: _spellings(written) for word, (written, _) in users.items()}
+    lacking = checker.unknown([f for fs in forms.values() for f in fs])  # type: ignore[attr-defined]
+    unknown = [word for word, fs in forms.items() if fs <= lacking]
     if not unknown:
         return []
     near_words = _neighbours(w for w in counts if w.isalpha() and len(w) >= 4)
@@ -104,5 +119,5 @@ def misspellings(
         if near:
             best = max(near, key=lambda c: (counts[c], c))
             written, items = users[word]
-            out.append((written, best, items, users.get(best, ("", []))[1]))
+            out.append((written, written_as.get(best, best), items, users.get(best, ("", []))[1]))
     return out

@@ -182,7 +182,6 @@ _BRITISH = (
     (re.compile(r"^catalogue"), "catalog"),
     (re.compile(r"^programme"), "program"),
     (re.compile(r"lys(e|ed|es|ing)$"), r"lyz\1"),
-    (re.compile(r"(?<=\w)([tb])re(s|d)?$"), r"\1er\2"),  # metre/meter, centre/center, fibre
 )
 _STEMMER = snowballstemmer.stemmer("english")
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z0-9]{2,8}s?$|^[A-Za-z]{1,4}\.\d+(?:\.\d+)*$")
