@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,16 @@ def _accept(args: argparse.Namespace, outcome: Outcome, path: Path | None, proje
     return 0
 
 
+def _write(text: str) -> None:
+    """Write to stdout; quiet when the reader has gone (``smets dups | head``)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+
+
 def cmd_dups(args: argparse.Namespace, project: Project) -> int:
     source, default = _source(args, project)
     path = _suppressions_path(args, default)
@@ -112,7 +123,7 @@ def cmd_dups(args: argparse.Namespace, project: Project) -> int:
     if args.out:
         write_atomic(Path(args.out), output)
     else:
-        sys.stdout.write(output)
+        _write(output)
     failing = [f for f in outcome.active if f.kind in FAILING or (args.strict and f.kind is Kind.OVERLAP)]
     return 1 if failing or (args.strict and outcome.terms) else 0
 

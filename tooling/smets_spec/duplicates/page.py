@@ -90,6 +90,7 @@ def analysis(corpus: Corpus) -> Analysis:
     # of `smets dups` leaves it out)
     outcome.active += [f for f, s in outcome.suppressed if s.status == "open"]
     outcome.suppressed = [(f, s) for f, s in outcome.suppressed if s.status != "open"]
+    outcome.terms += [t for t, s in outcome.terms_suppressed if s.status == "open"]
     found = Analysis(result, outcome, problems, path).index()
     for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
         del _CACHE[old]

@@ -150,10 +150,11 @@ class _Checker:
                     keys.get("check", header), f"unknown check '{check}'", f"use one of {', '.join(CHECKS)}"
                 )
             term = self.text(entry, "term", keys.get("term", header))
+            status, see = self.status(entry, keys, header)
             return (
                 None
                 if len(self.problems) > before
-                else Suppression(where, reason, reviewer, term=term, check=check)
+                else Suppression(where, reason, reviewer, term=term, check=check, status=status, see=see)
             )
         pair = self.ids(entry, keys.get("pair", header))
         kind_name = entry.get("class")
