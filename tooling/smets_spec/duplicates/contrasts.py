@@ -67,6 +67,8 @@ def swaps(
     found: Counter[tuple[str, str]] = Counter()
     for i, j in pairs:
         a, b = docs[i], docs[j]
+        if abs(len(a.keys) - len(b.keys)) >= SWAP_WORDS:
+            continue  # a one-for-one swap keeps the number of words, give or take a couple
         only_a, only_b = a.keys - b.keys, b.keys - a.keys
         if not (0 < len(only_a) <= SWAP_WORDS and 0 < len(only_b) <= SWAP_WORDS):
             continue
