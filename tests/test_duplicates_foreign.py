@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from smets_spec.cli import main
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.duplicates.classify import Kind
 from smets_spec.duplicates.features import profile
@@ -155,3 +158,29 @@ def test_misspellings_use_the_library_and_the_corpus_vocabulary() -> None:
     ]
     # relations, throughput, device's, debounce, premises / premise, metres / meters: no finding
     assert found == [("secrity", "security", ["B"])]
+
+
+def test_hostile_needs_json_is_refused_or_read_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _needs_json(
+        tmp_path,
+        {
+            "A": {"type": "req", "title": 5, "content": ["x"], "lineno": "x"},
+            "C": {
+                "type": "req",
+                "title": "T",
+                "content": ":need:`<>` `broken <http://x` **open\n\n.. note::",
+            },
+            "D": {"type": "req", "title": "T", "content": '{% for x %} :ndf:`copy("__class__")` shall.'},
+        },
+    )
+    assert main(["dups", str(path), "--no-terms", "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "C and D: same-title" in out and "compared 2 req" in out  # A has no body: title only
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["versions"]["1"]["needs"]["B"] = "not a need"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["dups", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: need 'B' is a str, not an object [smets.input]" in err and "fix:" in err

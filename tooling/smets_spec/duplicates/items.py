@@ -121,6 +121,11 @@ def _text(need: dict[str, Any], need_types: frozenset[str]) -> str:
     return ""
 
 
+def _line(need: dict[str, Any]) -> int:
+    line = need.get("lineno")
+    return line if isinstance(line, int) and not isinstance(line, bool) else 0
+
+
 def from_needs_json(path: Path, version: str | None = None, types: Collection[str] = ()) -> Source:
     """Every need of a sphinx-needs needs.json, grouped by need type (any project, any types).
 
@@ -141,14 +146,22 @@ def from_needs_json(path: Path, version: str | None = None, types: Collection[st
     source = Source(str(path), all_ids=frozenset(needs))
     groups: dict[str, list[Item]] = {}
     need_types = frozenset(str(n.get("type") or "") for n in needs.values() if isinstance(n, dict)) - {""}
-    ordered = sorted(needs.values(), key=lambda n: (str(n.get("docname") or ""), n.get("lineno") or 0))
+    if not isinstance(needs, dict):
+        raise ValueError(f"{path}: 'needs' of version {chosen!r} is not an object [smets.input]")
+    for key, need in needs.items():
+        if not isinstance(need, dict):
+            raise ValueError(
+                f"{path}: need {key!r} is a {type(need).__name__}, not an object [smets.input]\n"
+                "    fix: export the needs.json again with sphinx-needs (builder 'needs')"
+            )
+    ordered = sorted(needs.values(), key=lambda n: (str(n.get("docname") or ""), _line(n)))
     for need in ordered:
         need_id = str(need.get("id") or "")
         if not need_id:
             continue
         docname = need.get("docname")
         where = (
-            Location(f"{docname}{need.get('doctype') or '.rst'}", need.get("lineno"))
+            Location(f"{docname}{need.get('doctype') or '.rst'}", _line(need) or None)
             if docname
             else Location(str(path))
         )
