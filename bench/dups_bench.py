@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,6 +82,62 @@ def naive_difflib(items: list[Item], sample: int, rng: random.Random) -> float:
     return spent * (len(items) / len(chosen)) ** 2
 
 
+#: The implementation before issue 16 (reader text, learned contrasts, cross-type and title
+#: findings, library sentence boundaries): measured side by side, from its commit.
+BASELINE = "ca85b5f"
+_BASELINE_RUN = """
+import gc, sys, time
+from pathlib import Path
+from smets_spec.corpus.load import load_spec
+from smets_spec.duplicates.classify import Thresholds
+from smets_spec.duplicates.evaluate import plant
+from smets_spec.duplicates.items import REQUIREMENTS, from_corpus
+from smets_spec.duplicates.scan import names_of, scan, scan_group
+from smets_spec.duplicates.text import tokenize
+dest, duplicates, conflicts, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+source = from_corpus(load_spec(dest / "spec", relative_to=dest))
+requirements = source.groups[REQUIREMENTS]
+generated = [item for item in requirements if int(item.id.split(".")[1]) >= 100]
+source.groups[REQUIREMENTS] = requirements + plant(generated, duplicates, conflicts, seed=seed).items
+names = names_of(source)
+best = []
+for _ in range(3):
+    tokenize.cache_clear(); gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    scan_group(source.groups[REQUIREMENTS], names, Thresholds())
+    best.append((time.perf_counter() - wall, time.process_time() - cpu))
+tokenize.cache_clear(); gc.collect()
+wall, cpu = time.perf_counter(), time.process_time()
+scan(source)
+req = min(best, key=lambda r: r[1])
+print(req[0], req[1], time.perf_counter() - wall, time.process_time() - cpu)
+"""
+
+
+def baseline(dest: Path, args: argparse.Namespace) -> tuple[float, ...] | None:
+    """(requirements scan wall, CPU, whole scan wall, CPU) seconds of the code at BASELINE on the same
+    corpus, or None when that commit cannot be checked out (not a git clone)."""
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", BASELINE, "tooling/smets_spec"],
+            capture_output=True,
+            check=False,
+        )
+        if archive.returncode:
+            return None
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        env = {**os.environ, "PYTHONPATH": str(Path(tmp) / "tooling")}
+        argv = [str(dest), str(args.duplicates), str(args.conflicts), str(args.seed)]
+        run = subprocess.run(
+            [sys.executable, "-c", _BASELINE_RUN, *argv], capture_output=True, text=True, env=env, check=False
+        )
+        if run.returncode:
+            sys.stderr.write(run.stderr[-2000:])
+            return None
+        return tuple(float(x) for x in run.stdout.split())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -111,10 +169,11 @@ def main() -> int:
         )
 
         names = names_of(source)
-        tokenize.cache_clear()
-        (found, candidates), req_wall, req_cpu = timed(
-            scan_group, source.groups[REQUIREMENTS], names, Thresholds()
-        )
+        runs = []
+        for _ in range(3):  # the best of three runs, as for the baseline
+            tokenize.cache_clear()
+            runs.append(timed(scan_group, source.groups[REQUIREMENTS], names, Thresholds()))
+        (found, candidates), req_wall, req_cpu = min(runs, key=lambda r: r[2])
         n_req = len(source.groups[REQUIREMENTS])
         print(
             f"\nours, requirements only: {n_req} texts, {candidates} candidate pairs verified, "
@@ -162,9 +221,24 @@ def main() -> int:
             f"peer, all-pairs difflib ratio (300-item sample, extrapolated to {n_req}): {diff_peer:.0f} s "
             f"-> ours is {diff_peer / req_wall:.0f}x faster"
         )
-        target = "met" if req_wall <= 3.0 and peak < 2**30 else "NOT met"
+        old = baseline(dest, args)
+        if old is None:
+            print(f"\nbaseline ({BASELINE}): could not be run (needs a git clone with that commit)")
+            ratio = 1.0
+        else:
+            ratio = req_cpu / old[1]
+            print(
+                f"\nbaseline, the code of {BASELINE} on the same corpus: requirements {old[0]:.2f} s wall "
+                f"{old[1]:.2f} s CPU, whole scan {old[2]:.2f} s wall {old[3]:.2f} s CPU\n"
+                f"-> ours takes {ratio:.2f}x the CPU ({req_wall / old[0]:.2f}x the wall) for the "
+                f"requirements and {all_cpu / old[3]:.2f}x the CPU for the whole scan with terminology "
+                "(ours adds the cross-type, title and spelling checks)"
+            )
+        # CPU time: on a shared machine the wall time mostly measures the other processes
+        target = "met" if req_cpu <= 3.0 and peak < 2**30 and ratio <= 1.5 else "NOT met"
         print(
-            f"\ntarget (10,000 requirements in <= 3 s wall, < 1 GiB): {target} for the requirements scan "
+            f"\ntarget (10,000 requirements in <= 3 s and <= 1.5x {BASELINE}, CPU time; < 1 GiB): {target} "
+            "for the requirements scan "
             f"({req_wall:.2f} s wall, {req_cpu:.2f} s CPU, {peak / 2**20:.0f} MiB traced for the whole scan)"
         )
     return 0

@@ -91,7 +91,7 @@ def test_possible_conflicts_numbers_units_modal_negation() -> None:
         assert kinds[frozenset({"R.01", other})] is Kind.CONFLICT, other
     findings = _scan(base, base.replace("30 seconds", "30 minutes"))
     (unit,) = [f for f in findings if f.ids == ("R.01", "R.02")]
-    assert unit.signals == ("units differ: 30 s vs 30 min",)
+    assert unit.signals == ("units differ: '30 seconds' vs '30 minutes'",)
 
 
 def test_different_fuel_with_different_interval_is_parallel_not_conflict() -> None:
@@ -125,14 +125,27 @@ def test_universal_utc_conflicts_with_local_time_display() -> None:
     assert "UTC vs local time" in conflicts[0].reason
 
 
-def test_identical_texts_and_groups_kept_apart() -> None:
+def test_identical_texts_within_and_across_need_types() -> None:
+    """Identical bodies are duplicates in one group and across groups (the types are named); only the
+    word-for-word and near-identical cases cross groups, not the looser classes."""
     text = "The meter shall display the credit balance."
     items = [
-        Item("A.1", text, "requirements", "A", Location("a.rst", 1)),
-        Item("A.2", text, "requirements", "A", Location("a.rst", 5)),
-        Item("D_1", text, "data items", "data", Location("d.rst", 1)),
+        Item("A.1", text, "requirements", "A", Location("a.rst", 1), kind="requirement"),
+        Item("A.2", text, "requirements", "A", Location("a.rst", 5), kind="requirement"),
+        Item("D_1", text, "data items", "data", Location("d.rst", 1), kind="data item"),
+        Item("D_2", "The meter shall display the debt balance.", "data items", "data", Location("d.rst", 9)),
     ]
     findings = scan(Source("t", {"requirements": items[:2], "data items": items[2:]}), terms=False).findings
     assert [(f.kind, f.ids, f.reason) for f in findings] == [
-        (Kind.DUPLICATE, ("A.1", "A.2"), "identical text")
+        (Kind.DUPLICATE, ("A.1", "A.2"), "identical text"),
+        (
+            Kind.DUPLICATE,
+            ("A.1", "D_1"),
+            "identical text across need types (requirement A.1 / data item D_1)",
+        ),
+        (
+            Kind.PARALLEL,
+            ("D_1", "D_2"),
+            "same sentence pattern (0.67) for a different subject: credit / debt",
+        ),
     ]

@@ -66,9 +66,31 @@ def repo(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
+def _first_review_only(repo: Path) -> None:
+    """Keep only the first entry of the review file (HA.01 / WA.01): the findings show as found."""
+    path = repo / "spec" / "reviews" / "duplicates.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text("[[suppress]]".join(text.split("[[suppress]]")[:2]), encoding="utf-8")
+
+
+def test_this_spec_is_clean_by_decision(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every finding on spec/ is reviewed: exit 0; the UTC / local time conflict is known and open."""
+    code, out, _ = _run(capsys, "--root", str(repo), "dups", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["failing"] == 0 and data["findings"] == []
+    assert all(s["reason"] and s["reviewer"] for s in data["suppressed"])
+    utc = next(s for s in data["suppressed"] if {s["a"], s["b"]} == {"OP.02", "IH.02"})
+    assert (utc["class"], utc["status"]) == ("conflict", "open")
+    assert utc["see"] == "CC_DECC_2011_ELSTER_METERING_LIMITED_OP_02"
+    code, text, _ = _run(capsys, "--root", str(repo), "dups", "--no-terms", "--color", "never")
+    assert code == 0 and "OP.02 and IH.02: conflict known and open" in text
+    assert "(see CC_DECC_2011_ELSTER_METERING_LIMITED_OP_02)" in text
+
+
 def test_this_spec_fails_on_the_utc_conflict_and_reports_json(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _first_review_only(repo)
     code, out, _ = _run(capsys, "--root", str(repo), "dups", "--json")
     data = json.loads(out)
     assert code == 1 and data["failing"] >= 2
@@ -85,6 +107,7 @@ def test_this_spec_fails_on_the_utc_conflict_and_reports_json(
 def test_text_output_marks_differing_words_and_min_score(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _first_review_only(repo)
     code, out, _ = _run(
         capsys, "--root", str(repo), "dups", "--class", "parallel", "--color", "never", "--no-terms"
     )
@@ -102,6 +125,7 @@ def test_text_output_marks_differing_words_and_min_score(
 
 
 def test_review_hides_a_finding_until_a_text_changes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _first_review_only(repo)
     code, out, _ = _run(
         capsys,
         "--root",
@@ -182,7 +206,7 @@ def test_any_needs_json_outside_any_project(
     (finding,) = data["findings"]
     assert (finding["class"], finding["a"]["id"], finding["b"]["id"]) == ("conflict", "SPEC_A", "SPEC_B")
     assert finding["a"]["location"] == "specs.rst:10"
-    assert finding["signals"] == ["numbers differ: 30 s vs 90 s"]
+    assert finding["signals"] == ["numbers differ: '30 seconds' vs '90 seconds'"]
     code, out, _ = _run(capsys, "dups", "--from", str(path), "--type", "story")
     assert code == 0 and "compared 1 story" in out
 

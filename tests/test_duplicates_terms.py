@@ -21,7 +21,7 @@ def test_this_spec(corpus: Corpus) -> None:
     assert {"authorised", "authorized", "Authorized"} <= set(spelling.forms)
     assert "HA.02" in spelling.forms["Authorized"]
     assert found[("hyphenation", "realtime")].forms["real-time"][0] == "HA.03"
-    assert found[("misspelling", "interoperability")].ids == ("WA.04", "HA.05")
+    assert found[("misspelling", "interoperablity")].ids == ("WA.04", "HA.05")
     variant = found[("term-variant", "smart meter system")]
     assert variant.forms["smart meter system"] == ("DI.06", "PC.11")
     assert variant.flagged == ("DI.06", "PC.11")  # only the users of the rarer form are pointed at

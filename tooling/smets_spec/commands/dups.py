@@ -26,7 +26,7 @@ from ..duplicates.items import Source, from_corpus, from_needs_json
 from ..duplicates.report import json_report, markdown_report, text_report
 from ..duplicates.scan import scan
 from ..duplicates.suppress import Outcome, Suppressions, apply, entry_text, load_suppressions
-from .common import add_format_option, add_input_option, status
+from .common import add_format_option, add_input_option, add_out_option, status
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
 HEADER = (
@@ -76,7 +76,7 @@ def _accept(args: argparse.Namespace, outcome: Outcome, path: Path | None, proje
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    write_atomic(path, existing + entry_text(finding, args.reason, args.reviewer))
+    write_atomic(path, existing + entry_text(finding, args.reason, args.reviewer, args.status, args.see))
     sys.stdout.write(
         f"{project.rel(path)}: recorded the review of {finding.a.id} and {finding.b.id} "
         f"({finding.kind.value})\n"
@@ -103,13 +103,17 @@ def cmd_dups(args: argparse.Namespace, project: Project) -> int:
     if args.accept:
         return _accept(args, outcome, path, project)
     if args.format == "json":
-        json.dump(json_report(result, outcome), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        output = json.dumps(json_report(result, outcome), indent=2) + "\n"
     elif args.format == "markdown":
-        sys.stdout.write(markdown_report(result, outcome))
+        output = markdown_report(result, outcome)
     else:
-        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-        sys.stdout.write(text_report(result, outcome, color, terms=not args.no_terms))
+        tty = args.out is None and sys.stdout.isatty()
+        color = args.color == "always" or (args.color == "auto" and tty)
+        output = text_report(result, outcome, color, terms=not args.no_terms)
+    if args.out:
+        write_atomic(Path(args.out), output)
+    else:
+        sys.stdout.write(output)  # a closed pipe is handled by the cli (quiet, exit 1)
     failing = [f for f in outcome.active if f.kind in FAILING or (args.strict and f.kind is Kind.OVERLAP)]
     return 1 if failing or (args.strict and outcome.terms) else 0
 
@@ -124,6 +128,7 @@ def add_commands(sub: Any) -> None:
     add_input_option(dups, "spec folder, repository, or any sphinx-needs needs.json")
     dups.add_argument("path", nargs="?", help=argparse.SUPPRESS)  # deprecated: use --from
     add_format_option(dups)
+    add_out_option(dups, "the report")
     dups.add_argument(
         "--min-score",
         type=float,
@@ -154,4 +159,13 @@ def add_commands(sub: Any) -> None:
     dups.add_argument("--accept", metavar="A,B", help="record the open finding of A and B as reviewed")
     dups.add_argument("--reason", help="why the finding is harmless (with --accept)")
     dups.add_argument("--reviewer", help="who reviewed it (with --accept)")
+    dups.add_argument(
+        "--status",
+        choices=("accepted", "open"),
+        default="accepted",
+        help="with --accept: 'open' records a real finding as known and not yet resolved",
+    )
+    dups.add_argument(
+        "--see", default="", help="with --accept: need id or URL where the finding is discussed"
+    )
     dups.set_defaults(handler=cmd_dups, project_optional=True)

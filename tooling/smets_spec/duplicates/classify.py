@@ -29,10 +29,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .difference import Difference, difference
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
 from .index import Collection, Doc, cosine, shared_mass
 from .items import Item
-from .text import MODALS, Role, fold, spans, tokenize
+from .text import MODALS, Role, spans, tokenize
 
 
 class Kind(StrEnum):
@@ -40,6 +41,7 @@ class Kind(StrEnum):
     OVERLAP = "overlap"
     PARALLEL = "parallel"
     CONFLICT = "conflict"
+    SAME_TITLE = "same-title"
 
 
 #: Classes that fail ``smets dups`` (exit 1) unless suppressed; the others are information.
@@ -80,73 +82,11 @@ class Finding:
         return (self.a.id, self.b.id)
 
 
-def _variant(x: str, y: str) -> bool:
-    """Spelling variants: one edit apart (interoperablity / interoperability), long words only."""
-    if min(len(x), len(y)) < 6 or abs(len(x) - len(y)) > 1 or x[0] != y[0]:
-        return False
-    if len(x) == len(y):
-        diffs = [i for i in range(len(x)) if x[i] != y[i]]
-        return len(diffs) == 1 or (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and x[diffs[0]] == y[diffs[1]]
-            and x[diffs[1]] == y[diffs[0]]
-        )
-    long, short = (x, y) if len(x) > len(y) else (y, x)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-@dataclass
-class Difference:
-    only_a: set[str]  # subject word keys of a that b lacks
-    only_b: set[str]
-    named_a: list[str]  # those that name a thing
-    named_b: list[str]
-    same: dict[str, str]  # key in b -> key in a, for spelling variants
-
-
-def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Difference:
-    only_a, only_b = set(a.keys - b.keys), set(b.keys - a.keys)
-    same: dict[str, str] = {}
-    long_a = [k for k in only_a if len(pa.written[k]) >= 6] if len(only_a) <= 4 and len(only_b) <= 4 else []
-    for ka in long_a:
-        for kb in only_b:
-            if _variant(fold(pa.written[ka]), fold(pb.written[kb])):
-                only_a.discard(ka)
-                only_b.discard(kb)
-                same[kb] = ka
-                break
-    for side, other, other_doc in ((only_a, only_b, b), (only_b, only_a, a)):
-        for key in list(side):  # an abbreviation on one side, its expansion on the other
-            expansion = names.expansions.get(key)
-            if expansion and expansion <= other_doc.keys:
-                side.discard(key)
-                other.difference_update(expansion)
-    return Difference(only_a, only_b, _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa), same)
-
-
-def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]:
-    """Differing words that name a thing (a quality word only when swapped for its counterpart)."""
-    out: list[str] = []
-    other_groups: set[int | None] | None = None
-    for key in side:
-        naming = p.named.get(key)
-        if naming is None:
-            continue
-        if not naming.strong:
-            if other_groups is None:
-                other_groups = {q.named[k].group for k in other if k in q.named}
-            if naming.group not in other_groups:
-                continue
-        out.append(key)
-    return sorted(out)
-
-
-def _differ(a: tuple[str, ...], b: tuple[str, ...]) -> str:
-    """``"x, y vs z"``: what each side has that the other lacks."""
+def _differ(a: tuple[str, ...], b: tuple[str, ...], empty: str) -> str:
+    """``"x, y vs z"``: what each side has that the other lacks, as written (``empty``: neither)."""
     ca, cb = Counter(a), Counter(b)
-    only_a = ", ".join(sorted((ca - cb).elements())) or "none"
-    only_b = ", ".join(sorted((cb - ca).elements())) or "none"
+    only_a = ", ".join(f"'{w}'" for w in sorted((ca - cb).elements())) or empty
+    only_b = ", ".join(f"'{w}'" for w in sorted((cb - ca).elements())) or empty
     return f"{only_a} vs {only_b}"
 
 
@@ -161,13 +101,19 @@ def _sentence_signals(a: Sentence, b: Sentence) -> list[str]:
     qa, qb = a.quantities, b.quantities
     if qa and qb and qa != qb:
         same_numbers = sorted(q.split(" ", 1)[0] for q in qa) == sorted(q.split(" ", 1)[0] for q in qb)
-        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {_differ(qa, qb)}")
+        shown_a, shown_b = dict(a.written), dict(b.written)
+        differ = _differ(
+            tuple(shown_a.get(q, q) for q in qa), tuple(shown_b.get(q, q) for q in qb), "(no number)"
+        )
+        signals.append(f"{'units' if same_numbers else 'numbers'} differ: {differ}")
     if a.modals and b.modals and sorted(MODALS[k] for k in a.modals) != sorted(MODALS[k] for k in b.modals):
-        signals.append(f"modal verbs differ: {_differ(a.modals, b.modals)}")
+        modals_a = tuple(m.replace("-", " ") for m in a.modals)
+        modals_b = tuple(m.replace("-", " ") for m in b.modals)
+        signals.append(f"modal verbs differ: {_differ(modals_a, modals_b, '(no modal verb)')}")
     if len(a.negations) != len(b.negations):
-        signals.append(f"negation differs: {_differ(a.negations, b.negations)}")
+        signals.append(f"negation differs: {_differ(a.negations, b.negations, '(no negation)')}")
     if a.comparators != b.comparators and (qa or qb):
-        signals.append(f"range differs: {_differ(a.comparators, b.comparators)}")
+        signals.append(f"range differs: {_differ(a.comparators, b.comparators, '(no range word)')}")
     ta, tb = time_basis(a.time_keys), time_basis(b.time_keys)
     if ta and tb and ta != tb:
         signals.append(f"time basis differs: {ta} vs {tb}")

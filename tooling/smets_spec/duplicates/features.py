@@ -25,6 +25,8 @@ class Names:
     phrases: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # first word -> phrases
     expansions: dict[str, frozenset[str]] = field(default_factory=dict)  # abbreviation key -> word keys
     first_words: set[str] = field(default_factory=set)  # lower-case first words, a quick test
+    #: contrast pairs learned from the corpus (word key -> keys it swaps with): see contrasts.py
+    learned: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def add_phrase(self, words: Sequence[str]) -> None:
         folded = tuple(fold(w) for w in words if w)
@@ -41,6 +43,7 @@ class Sentence:
     negations: tuple[str, ...]
     comparators: tuple[str, ...]
     time_keys: frozenset[str]
+    written: tuple[tuple[str, str], ...] = ()  # quantity key -> as written ("30 s" -> "30 seconds")
 
 
 @dataclass(frozen=True)
@@ -91,23 +94,48 @@ def _split(tokens: Sequence[Token]) -> list[list[Token]]:
     return [s for s in out if s]
 
 
+#: Negation words inside fixed expressions that negate nothing: "no later than", "not only".
+_NOT_NEGATING = frozenset(
+    {("no", "later"), ("no", "earlier"), ("no", "more"), ("no", "less"), ("not", "only")}
+)
+
+
+def _near_number(tokens: Sequence[Token], index: int, reach: int = 3) -> bool:
+    """A number within ``reach`` tokens of ``index``, in the same phrase (no punctuation between)."""
+    for step in (1, -1):
+        for offset in range(1, reach + 1):
+            at = index + step * offset
+            if not 0 <= at < len(tokens) or tokens[at].role is Role.PUNCT:
+                break
+            if tokens[at].role is Role.NUMBER:
+                return True
+    return False
+
+
 def _sentence(tokens: Sequence[Token]) -> Sentence:
     quantities: list[str] = []
     modals: list[str] = []
     negations: list[str] = []
     comparators: list[str] = []
+    written: dict[str, str] = {}
     for index, token in enumerate(tokens):
         role = token.role
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
         if role is Role.NUMBER:
-            after = tokens[index + 1] if index + 1 < len(tokens) else None
-            unit = after.key if after is not None and after.role is Role.UNIT else ""
-            quantities.append(f"{token.key} {unit}".strip())
+            has_unit = after is not None and after.role is Role.UNIT
+            key = f"{token.key} {after.key}" if has_unit and after is not None else token.key
+            quantities.append(key)
+            written.setdefault(
+                key, f"{token.text} {after.text}" if has_unit and after is not None else token.text
+            )
         elif role is Role.MODAL:
-            modals.append(token.key)
+            restricted = after is not None and after.text.lower() == "only" and token.key in {"can", "may"}
+            modals.append(f"{token.key}-only" if restricted else token.key)
         elif role is Role.NEGATION:
-            negations.append(token.key)
-        elif role is Role.COMPARATOR:
-            comparators.append(token.key)
+            if after is None or (token.key, after.text.lower()) not in _NOT_NEGATING:
+                negations.append(token.text.lower())
+        elif role is Role.COMPARATOR and _near_number(tokens, index):
+            comparators.append(token.text.lower())  # "above" in "the above list" is no range word
     return Sentence(
         frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES),
         tuple(sorted(quantities)),
@@ -115,6 +143,7 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
         tuple(sorted(negations)),
         tuple(sorted(comparators)),
         frozenset(t.key for t in tokens if t.role is Role.TIME_BASIS),
+        tuple(written.items()),
     )
 
 

@@ -37,6 +37,7 @@ class Doc:
     common_norm: float  # norm of the vector part on unindexed (frequent) words
     common_mass: float  # IDF mass of unindexed words
     shingles: frozenset[str]  # word bigrams of the sentence pattern
+    sequence: tuple[str, ...] = ()  # the sentence pattern (pattern_sequence of the tokens)
 
 
 def cap_for(n: int) -> int:
@@ -81,7 +82,8 @@ class Collection:
                     frozenset(ranked[: (len(ranked) + 1) // 2]),
                     math.sqrt(sum(vector[k] ** 2 for k in common)),
                     sum(idf[k] for k in common),
-                    shingles(pattern_sequence(tokens)),
+                    shingles(sequence := tuple(pattern_sequence(tokens))),
+                    sequence,
                 )
             )
         return cls(docs, idf, df, cap)

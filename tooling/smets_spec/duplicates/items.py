@@ -18,6 +18,7 @@ from typing import Any
 from ..corpus.diagnostics import Location
 from ..corpus.load import Corpus
 from ..corpus.schema import DataItem, Term
+from .reader import reader_text
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Item:
     section: str  # where it sits, for grouping findings on the page
     location: Location
     title: str = ""
+    kind: str = ""  # the need type, shown when items of different types are compared
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Source:
     glossary: list[GlossaryEntry] = field(default_factory=list)
     has_glossary: bool = False  # False when the source has no glossary type at all
     all_ids: frozenset[str] = frozenset()
+    #: needs with no body (their text is their title): compared by title only
+    bodyless: list[Item] = field(default_factory=list)
 
     def items(self) -> list[Item]:
         return [item for group in self.groups.values() for item in group]
@@ -73,24 +77,25 @@ def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
     reqs = [
         Item(
             r.id,
-            r.content.strip() or r.title,
+            reader_text(r.content) or r.title,
             REQUIREMENTS,
             r.section.value if r.section else "",
             corpus.location(r.id),
             r.title,
+            "requirement",
         )
         for r in corpus.requirements
     ]
     data = [
-        Item(d.id, d.content.strip(), DATA_ITEMS, "data", corpus.location(d.id), d.title)
+        Item(d.id, text, DATA_ITEMS, "data", corpus.location(d.id), d.title, "data item")
         for d in corpus.of_type(DataItem)
-        if d.content.strip()
+        if (text := reader_text(d.content))
     ]
     terms = corpus.of_type(Term)
     definitions = [
-        Item(t.id, t.content.strip(), DEFINITIONS, "glossary", corpus.location(t.id), t.title)
+        Item(t.id, text, DEFINITIONS, "glossary", corpus.location(t.id), t.title, "term")
         for t in terms
-        if t.content.strip()
+        if (text := reader_text(t.content))
     ]
     source.groups = {
         name: items
@@ -105,12 +110,20 @@ def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
     return source
 
 
-def _text(need: dict[str, Any]) -> str:
+def _text(need: dict[str, Any], need_types: frozenset[str]) -> str:
+    """The need's body as a reader sees it ("" when it has none)."""
     for name in ("content", "description"):
         value = need.get(name)
         if isinstance(value, str) and value.strip():
-            return value.strip()
-    return str(need.get("title") or "").strip()
+            text = reader_text(value, need_types, need)
+            if text:
+                return text
+    return ""
+
+
+def _line(need: dict[str, Any]) -> int:
+    line = need.get("lineno")
+    return line if isinstance(line, int) and not isinstance(line, bool) else 0
 
 
 def from_needs_json(path: Path, version: str | None = None, types: Collection[str] = ()) -> Source:
@@ -132,14 +145,23 @@ def from_needs_json(path: Path, version: str | None = None, types: Collection[st
         ) from exc
     source = Source(str(path), all_ids=frozenset(needs))
     groups: dict[str, list[Item]] = {}
-    ordered = sorted(needs.values(), key=lambda n: (str(n.get("docname") or ""), n.get("lineno") or 0))
+    need_types = frozenset(str(n.get("type") or "") for n in needs.values() if isinstance(n, dict)) - {""}
+    if not isinstance(needs, dict):
+        raise ValueError(f"{path}: 'needs' of version {chosen!r} is not an object [smets.input]")
+    for key, need in needs.items():
+        if not isinstance(need, dict):
+            raise ValueError(
+                f"{path}: need {key!r} is a {type(need).__name__}, not an object [smets.input]\n"
+                "    fix: export the needs.json again with sphinx-needs (builder 'needs')"
+            )
+    ordered = sorted(needs.values(), key=lambda n: (str(n.get("docname") or ""), _line(n)))
     for need in ordered:
         need_id = str(need.get("id") or "")
         if not need_id:
             continue
         docname = need.get("docname")
         where = (
-            Location(f"{docname}{need.get('doctype') or '.rst'}", need.get("lineno"))
+            Location(f"{docname}{need.get('doctype') or '.rst'}", _line(need) or None)
             if docname
             else Location(str(path))
         )
@@ -155,13 +177,16 @@ def from_needs_json(path: Path, version: str | None = None, types: Collection[st
                     where,
                 )
             )
-        text = _text(need)
-        if not text or (types and kind not in types and str(need.get("type_name")) not in types):
+        if types and kind not in types and str(need.get("type_name")) not in types:
             continue
+        text = _text(need, need_types)
+        title = " ".join(str(need.get("title") or "").split())
         section = str(need.get("section") or need.get("section_name") or docname or "")
         group = DEFINITIONS if kind == "term" else str(need.get("type_name") or kind)
-        groups.setdefault(group, []).append(
-            Item(need_id, text, group, section, where, str(need.get("title") or ""))
-        )
+        if not text:
+            if title:
+                source.bodyless.append(Item(need_id, title, group, section, where, title, kind))
+            continue
+        groups.setdefault(group, []).append(Item(need_id, text, group, section, where, title, kind))
     source.groups = groups
     return source

@@ -85,9 +85,13 @@ def analysis(corpus: Corpus) -> Analysis:
         else (Suppressions(), [])
     )
     texts = {item.id: item.text for item in source.items()}
-    found = Analysis(
-        result, apply(result.findings, result.terms, suppressions, texts), problems, path
-    ).index()
+    outcome = apply(result.findings, result.terms, suppressions, texts)
+    # a finding recorded as known and open is real: the site keeps showing it (only the exit code
+    # of `smets dups` leaves it out)
+    outcome.active += [f for f, s in outcome.suppressed if s.status == "open"]
+    outcome.suppressed = [(f, s) for f, s in outcome.suppressed if s.status != "open"]
+    outcome.terms += [t for t, s in outcome.terms_suppressed if s.status == "open"]
+    found = Analysis(result, outcome, problems, path).index()
     for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
         del _CACHE[old]
     _CACHE[key] = (weakref.ref(corpus), found)

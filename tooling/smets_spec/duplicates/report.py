@@ -16,12 +16,19 @@ from .scan import Scan
 from .suppress import Outcome, Suppression, fingerprint
 from .terms import TermFinding
 
-SEVERITY = {Kind.DUPLICATE: "error", Kind.CONFLICT: "error", Kind.OVERLAP: "warning", Kind.PARALLEL: "note"}
+SEVERITY = {
+    Kind.DUPLICATE: "error",
+    Kind.CONFLICT: "error",
+    Kind.OVERLAP: "warning",
+    Kind.SAME_TITLE: "warning",
+    Kind.PARALLEL: "note",
+}
 TITLES = {
     Kind.DUPLICATE: "Duplicates",
     Kind.CONFLICT: "Possible conflicts",
     Kind.OVERLAP: "Overlaps",
     Kind.PARALLEL: "Parallel variants (information)",
+    Kind.SAME_TITLE: "Same title, different bodies",
 }
 Wrap = Callable[[str], str]
 
@@ -101,7 +108,18 @@ def summary(scan: Scan, outcome: Outcome) -> str:
     text = f"compared {groups}: {parts}"
     if outcome.suppressed:
         text += f" ({len(outcome.suppressed)} reviewed and suppressed)"
-    return text + f"; {len(outcome.terms)} terminology finding(s)"
+    return text + f"; {len(outcome.terms)} terminology finding(s)" + known_open(outcome)
+
+
+def known_open(outcome: Outcome) -> str:
+    """Lines for the reviewed findings recorded as known and open (real, not resolved yet)."""
+    lines = [
+        f"\n{s.location}: note: {f.a.id} and {f.b.id}: {f.kind.value} known and open: {s.reason}"
+        + (f" (see {s.see})" if s.see else "")
+        for f, s in outcome.suppressed
+        if s.status == "open"
+    ]
+    return "".join(lines)
 
 
 def text_report(scan: Scan, outcome: Outcome, color: bool, terms: bool = True) -> str:
@@ -200,6 +218,8 @@ def json_report(scan: Scan, outcome: Outcome) -> dict[str, Any]:
                 "class": f.kind.value,
                 "reason": s.reason,
                 "reviewer": s.reviewer,
+                "status": s.status,
+                "see": s.see,
                 "location": str(s.location),
             }
             for f, s in outcome.suppressed

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .across import BOILERPLATE, across_types, pair_cosine, same_titles
 from .classify import Finding, Kind, Thresholds, classify, time_basis
+from .contrasts import learned_contrasts, swaps
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
@@ -40,17 +42,21 @@ def names_of(source: Source) -> Names:
     return names
 
 
-def _exact_groups(items: Sequence[Item]) -> tuple[list[Item], list[tuple[Item, Item]]]:
-    """Representatives of identical texts, and (representative, copy) pairs."""
+def _exact_groups(items: Sequence[Item]) -> tuple[list[Item], list[tuple[Item, Item]], frozenset[str]]:
+    """Representatives of identical texts, (representative, copy) pairs, and the boilerplate texts
+    (written word for word on more than BOILERPLATE items; their copies are left out)."""
     first: dict[str, Item] = {}
-    copies: list[tuple[Item, Item]] = []
+    groups: dict[str, list[Item]] = {}
     for item in items:
         key = normalised(item.text).lower()
         if key in first:
-            copies.append((first[key], item))
+            groups[key].append(item)
         else:
             first[key] = item
-    return list(first.values()), copies
+            groups[key] = [item]
+    common = frozenset(key for key, same in groups.items() if len(same) > BOILERPLATE)
+    copies = [(same[0], copy) for key, same in groups.items() if key not in common for copy in same[1:]]
+    return list(first.values()), copies, common
 
 
 def _time_basis(docs: Sequence[Doc], seen: set[tuple[str, str]]) -> list[Finding]:
@@ -88,7 +94,7 @@ def _time_basis(docs: Sequence[Doc], seen: set[tuple[str, str]]) -> list[Finding
 
 def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[list[Finding], int]:
     """Findings among the items of one group, and the number of candidate pairs verified."""
-    reps, copies = _exact_groups(items)
+    reps, copies, common = _exact_groups(items)
     exact = {"cosine": 1.0, "containment": 1.0, "pattern": 1.0, "core": 1.0}
     findings = [Finding(Kind.DUPLICATE, a, b, 1.0, "identical text", exact) for a, b in copies]
     coll = Collection.build(reps)
@@ -102,10 +108,17 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
             found = cache[id(doc)] = profile(doc.tokens, names)
         return found
 
-    for i, j in candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length):
+    pairs = list(candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length))
+    swapped_names: set[tuple[str, str]] = set()
+    learned = learned_contrasts(swaps(coll.docs, pairs, swapped_names), coll.df, swapped_names)
+    if learned:
+        names = replace(names, learned={**names.learned, **learned})
+    for i, j in pairs:
         count += 1
         finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
-        if finding is not None:
+        if finding is not None and not (
+            {normalised(finding.a.text).lower(), normalised(finding.b.text).lower()} & common
+        ):
             findings.append(finding)
             seen.add(finding.ids)
     findings.extend(_time_basis(coll.docs, seen))
@@ -122,6 +135,9 @@ def scan(source: Source, th: Thresholds | None = None, terms: bool = True) -> Sc
         result.findings.extend(found)
         result.compared[group] = len(items)
         result.candidates += count
+    seen = {frozenset(f.ids) for f in result.findings}
+    result.findings.extend(across_types(source, names, th, seen))
+    result.findings.extend(same_titles(source, seen, pair_cosine(source.items())))
     order = {kind: n for n, kind in enumerate(Kind)}
     result.findings.sort(key=lambda f: (order[f.kind], -f.score, f.a.id, f.b.id))
     if terms:

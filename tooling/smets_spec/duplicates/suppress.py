@@ -15,6 +15,12 @@
     reason = "..."
     reviewer = "..."
 
+Two optional keys record a finding that is real but not resolved yet:
+``status = "open"`` (default ``"accepted"``: judged harmless) and ``see``, the
+need id (a consultation comment) or URL where it is discussed. An open entry
+hides the finding from the exit code like any entry, and is listed as
+"known and open" in every report.
+
 A pair entry hides the finding of that class for those two needs while both
 texts still have the fingerprints recorded; when either text changes the
 finding shows again, marked "reviewed, but changed since". A malformed file,
@@ -38,6 +44,8 @@ from .terms import CHECKS, TermFinding
 from .text import normalised
 
 PAIR_KEYS = ("pair", "class", "reason", "reviewer", "fingerprints")
+OPTIONAL_KEYS = ("status", "see")
+STATUSES = ("accepted", "open")
 TERM_KEYS = ("term", "check", "reason", "reviewer")
 _HEADER = re.compile(r"^\s*\[\[\s*suppress\s*\]\]\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\"'-]+)\s*=")
@@ -59,6 +67,8 @@ class Suppression:
     fingerprints: tuple[str, str] = ("", "")
     term: str = ""
     check: str = ""
+    status: str = "accepted"  # or "open": a real finding, recorded as known and not yet resolved
+    see: str = ""  # where it is discussed: a need id or a URL
 
 
 @dataclass
@@ -117,7 +127,7 @@ class _Checker:
         allowed = TERM_KEYS if "term" in entry else PAIR_KEYS
         before = len(self.problems)
         for key in entry:
-            if key not in allowed:
+            if key not in allowed and key not in OPTIONAL_KEYS:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 fix = f"did you mean '{close[0]}'?" if close else f"keys of this entry: {', '.join(allowed)}"
                 self.error(keys.get(key, header), f"unknown key '{key}' in a [[suppress]] entry", fix)
@@ -140,10 +150,11 @@ class _Checker:
                     keys.get("check", header), f"unknown check '{check}'", f"use one of {', '.join(CHECKS)}"
                 )
             term = self.text(entry, "term", keys.get("term", header))
+            status, see = self.status(entry, keys, header)
             return (
                 None
                 if len(self.problems) > before
-                else Suppression(where, reason, reviewer, term=term, check=check)
+                else Suppression(where, reason, reviewer, term=term, check=check, status=status, see=see)
             )
         pair = self.ids(entry, keys.get("pair", header))
         kind_name = entry.get("class")
@@ -165,9 +176,28 @@ class _Checker:
                 "'fingerprints' must be two hex fingerprints, one per text",
                 "copy them from `smets dups` output, or add the entry with `smets dups --accept A,B`",
             )
+        status, see = self.status(entry, keys, header)
         if len(self.problems) > before:
             return None
-        return Suppression(where, reason, reviewer, pair, kind, (prints[0], prints[1]))
+        return Suppression(
+            where, reason, reviewer, pair, kind, (prints[0], prints[1]), status=status, see=see
+        )
+
+    def status(self, entry: Mapping[str, Any], keys: dict[str, int], header: int) -> tuple[str, str]:
+        status = entry.get("status", "accepted")
+        if status not in STATUSES:
+            self.error(keys.get("status", header), f"unknown status {status!r}", 'use "accepted" or "open"')
+        see = entry.get("see", "")
+        if not isinstance(see, str) or (
+            see and not see.startswith(("http://", "https://")) and see not in self.known
+        ):
+            self.error(
+                keys.get("see", header),
+                f"'see' must be a need id of this spec or a URL, not {see!r}",
+                'write see = "CC_..." (a consultation comment id) or a https:// address',
+            )
+            see = ""
+        return str(status), see
 
 
 def load_suppressions(
@@ -255,7 +285,7 @@ def apply(
     return out
 
 
-def entry_text(finding: Finding, reason: str, reviewer: str) -> str:
+def entry_text(finding: Finding, reason: str, reviewer: str, status: str = "accepted", see: str = "") -> str:
     """The TOML of a suppression entry for ``finding``."""
 
     def quoted(value: str) -> str:
@@ -268,4 +298,6 @@ def entry_text(finding: Finding, reason: str, reviewer: str) -> str:
         f"reason = {quoted(reason)}\n"
         f"reviewer = {quoted(reviewer)}\n"
         f"fingerprints = [{quoted(fingerprint(finding.a.text))}, {quoted(fingerprint(finding.b.text))}]\n"
+        + (f"status = {quoted(status)}\n" if status != "accepted" else "")
+        + (f"see = {quoted(see)}\n" if see else "")
     )

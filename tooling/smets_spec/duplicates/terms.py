@@ -9,8 +9,9 @@ Checks (the ``check`` of a :class:`TermFinding`):
 * ``hyphenation``: real-time / real time, top-ups / top ups;
 * ``term-variant``: a three-word term with a differently inflected word (smart
   meter system / smart metering system);
-* ``misspelling``: a long word one letter away from another word of the
-  corpus (interoperablity / interoperability);
+* ``misspelling``: a word a spell-checking library does not know, one or two
+  edits from a word the corpus uses (interoperablity / interoperability; see
+  spelling.py);
 * ``synonym``: a synonym the glossary lists for a term, used instead of it
   (comms hub for communications hub function; Load limit / energy consumption
   limit when the glossary declares them);
@@ -20,14 +21,14 @@ Checks (the ``check`` of a :class:`TermFinding`):
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..corpus.diagnostics import Location
 from .items import DEFINITIONS, GlossaryEntry, Item, Source
-from .text import UNITS, Role, Token, fold, stem, tokenize
+from .spelling import misspellings
+from .text import UNITS, Role, Token, fold, tokenize
 
 #: Every terminology check, by name.
 CHECKS = (
@@ -164,7 +165,9 @@ def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFi
         for index, token in enumerate(tokens):
             if token.role is not Role.CONTENT or token.acronym:
                 continue
-            text = token.text
+            text = re.sub(r"(?:'s|’s|'|’)$", "", token.text)  # the component's = component
+            if not text:
+                continue
             if text.islower():
                 form = text
             elif not text.isalpha():
@@ -242,42 +245,24 @@ def _term_variants(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[Te
     return _findings_of(variants, "term-variant", "one term written {forms}", "use the glossary's form")
 
 
-def _deletions(word: str) -> Iterable[str]:
-    return (word[:i] + word[i + 1 :] for i in range(len(word)))
-
-
-def _misspellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
-    counts: Counter[str] = Counter()
-    users: dict[str, list[Item]] = {}
-    for item, tokens in tokenised:
-        for token in tokens:
-            word = fold(token.text)
-            if len(word) >= 8 and word.isalpha():
-                counts[word] += 1
-                users.setdefault(word, []).append(item)
-    by_deletion: dict[str, set[str]] = {}
-    for word in counts:
-        for key in (word, *_deletions(word)):
-            by_deletion.setdefault(key, set()).add(word)
+def _misspellings(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """Words a spell-checking library does not know, next to a word the corpus uses (spelling.py)."""
     out: list[TermFinding] = []
-    reported: set[frozenset[str]] = set()
-    for word in sorted(counts):
-        near = {w for key in (word, *_deletions(word)) for w in by_deletion.get(key, ())} - {word}
-        for other in sorted(near):
-            pair = frozenset({word, other})
-            if pair in reported or stem(word) == stem(other) or _plural_only(word, other):
-                continue
-            reported.add(pair)
-            rare, common = sorted((word, other), key=lambda w: (counts[w], w))
-            forms = _Forms({common: {i.id: i for i in users[common]}, rare: {i.id: i for i in users[rare]}})
-            if counts[rare] == counts[common]:
-                message = f"'{rare}' and '{common}' differ by one letter: one may be misspelt"
-                fix = "write the word one way"
-            else:
-                message = f"'{rare}' ({counts[rare]}x) may be a misspelling of '{common}' ({counts[common]}x)"
-                fix = f"write '{common}' if that is meant"
-            out.append(forms.finding("misspelling", rare, message, fix))
+    for written, suggested, items, others in misspellings(tokenised, source.glossary):
+        forms = _Forms({suggested: {i.id: i for i in others}, written: {i.id: i for i in items}})
+        message = f"'{written}' is in neither the dictionary nor the corpus: did you mean '{suggested}'?"
+        out.append(forms.finding("misspelling", written, message, f"write '{suggested}' if that is meant"))
     return out
+
+
+def _edition(synonym: str, entry: GlossaryEntry) -> bool:
+    """A "synonym" that is the abbreviation or term followed by a number names one edition or part."""
+    plain = re.sub(r"[\s_-]+", "", synonym.lower())
+    for name in (entry.abbreviation, entry.term):
+        stem_ = re.sub(r"[\s_-]+", "", (name or "").lower())
+        if stem_ and plain.startswith(stem_) and re.search(r"\d", plain[len(stem_) :]):
+            return True
+    return False
 
 
 def _synonyms(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
@@ -285,6 +270,8 @@ def _synonyms(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]])
     phrases: dict[str, list[tuple[tuple[str, ...], GlossaryEntry, str]]] = {}
     for entry in source.glossary:
         for synonym in dict.fromkeys(entry.synonyms, None):
+            if _edition(synonym, entry):
+                continue  # FIPS140-2 is one standard of the FIPS family, not another name for it
             words = tuple(fold(t.text) for t in tokenize(synonym) if t.role is not Role.PUNCT)
             if words and all(words != p for p, e, _ in phrases.get(words[0], []) if e is entry):
                 phrases.setdefault(words[0], []).append((words, entry, synonym))
@@ -359,7 +346,7 @@ def terminology(source: Source) -> list[TermFinding]:
     """Every terminology finding of ``source`` (abbreviations only when it has a glossary)."""
     tokenised = [(item, tokenize(item.text)) for item in source.items()]
     findings = _unit_checks(tokenised) + _spellings(tokenised) + _hyphenations(tokenised)
-    findings += _term_variants(tokenised) + _misspellings(tokenised)
+    findings += _term_variants(tokenised) + _misspellings(source, tokenised)
     findings += _synonyms(source, tokenised)
     if source.has_glossary:
         findings += _abbreviations(source, tokenised)

@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import snowballstemmer  # type: ignore[import-untyped]  # a dependency of Sphinx
 
+from .sentences import sentence_ends
+
 
 class Role(Enum):
     CONTENT = "content"
@@ -52,6 +54,8 @@ MODALS: dict[str, int] = {
     "shall": 3, "must": 3, "will": 3, "required": 3,
     "should": 2, "recommended": 2,
     "may": 1, "can": 1, "could": 1, "might": 1, "optionally": 1, "optional": 1,
+    # "can only X" / "may only X" restrict: as binding as "shall not do other than X"
+    "can-only": 3, "may-only": 3,
 }  # fmt: skip
 NEGATIONS = frozenset({"not", "no", "never", "cannot", "none", "neither", "nor", "non", "without", "nothing"})
 COMPARATORS = frozenset(
@@ -127,6 +131,13 @@ SUBJECT_SETS = (
     "english welsh",
     "day night peak offpeak",
     "summer winter",
+    "safety security",
+    "feature component module platform subsystem",
+    "hardware software firmware",
+    "client server",
+    "master slave",
+    "sender receiver",
+    "host device",
 )
 #: Qualities and operations: they make a different subject only against their counterpart
 #: ("remote" vs "local"), since a paraphrase may drop or rephrase them ("allow" -> "enable").
@@ -254,12 +265,14 @@ def _role_of(folded: str) -> Role:
 
 _WORD = re.compile(
     r"[A-Za-z]{1,4}\.\d+(?:\.\d+)*"  # an id: SP.18, PC.1.16
+    r"|(?i:non)-[^\W\d_][\w'’]*"  # non-functional: one word, not a negation
     r"|\d+(?:[.,]\d+)*[A-Za-z%³]+|\d+(?:[.,]\d+)*"  # 0.6W, 30, 4.6
     r"|£|€|%|°[cC]"
     r"|[^\W\d_][\w'’]*"  # a word
     r"|\.(?=\s|$)|[;:,!?()\[\]\n]",  # punctuation that ends a phrase
     re.UNICODE,
 )
+_DIGIT_INSIDE = re.compile(r"^[^\W\d_]+\d+\w*$|^\w*[^\W_]_\w+$")  # int16, x86; CLEAN_L, module_id
 _ATTACHED = re.compile(r"(\d+(?:[.,]\d+)*)([A-Za-z%³]+)")
 _SENTENCE_END = frozenset({".", ";", "!", "?", "\n"})
 _PIECES: dict[str, tuple[Token, ...]] = {}
@@ -270,6 +283,8 @@ _AS_UNIT: dict[str, str] = {}
 def _word_token(word: str) -> Token:
     if word[0].isdigit():
         value = _number(word)
+        if value is None and word.count(".") >= 2:  # 1.6.2025, 2.4.1: a date or version names a thing
+            return Token(word, word, Role.CONTENT, True)
         return Token(word, _format_number(value) if value is not None else word, Role.NUMBER, False, value)
     if not (word[0].isalnum() or word in {"£", "€", "%"} or word.startswith("°")):
         return Token(word, word, Role.PUNCT)
@@ -283,7 +298,8 @@ def _word_token(word: str) -> Token:
         value = NUMBER_WORDS[folded]
         return Token(word, _format_number(value), role, False, value)
     key = folded if role in (Role.MODAL, Role.NEGATION, Role.TIME_BASIS) else stem(word)
-    return Token(word, key, role, bool(_ACRONYM.match(word)), None, contrast_group(word))
+    named = bool(_ACRONYM.match(word) or _DIGIT_INSIDE.match(word))  # HAN, int16, uint32, x86
+    return Token(word, key, role, named, None, contrast_group(word))
 
 
 def _parts(piece: str) -> tuple[Token, ...]:
@@ -301,13 +317,28 @@ def _parts(piece: str) -> tuple[Token, ...]:
     return parts
 
 
+_ABBREVIATION_STOP = Token(".", "·", Role.FUNCTION)
+
+
 @lru_cache(maxsize=65_536)
 def tokenize(text: str) -> tuple[Token, ...]:
-    """Every word, number, symbol and boundary of ``text``, with its role and key (cached by text)."""
+    """Every word, number, symbol and boundary of ``text``, with its role and key (cached by text).
+
+    A full stop ends a sentence where the sentence segmenter says so (``e.g.``, ``Fig. 3`` and
+    ``i.e.`` do not); such a stop inside a sentence becomes a function token."""
     tokens: list[Token] = []
     pieces = _PIECES
-    for piece in _WORD.findall(text):
-        tokens.extend(pieces.get(piece) or _parts(piece))
+    ends = sentence_ends(text)
+    if ends is None:
+        for piece in _WORD.findall(text):
+            tokens.extend(pieces.get(piece) or _parts(piece))
+    else:
+        for match in _WORD.finditer(text):
+            piece = match.group()
+            if piece == "." and match.end() not in ends:
+                tokens.append(_ABBREVIATION_STOP)
+            else:
+                tokens.extend(pieces.get(piece) or _parts(piece))
     revisit = [i for i, t in enumerate(tokens) if t.role is Role.NUMBER or t.key == "local"]
     if revisit:
         _post_pass(tokens, revisit)

@@ -1,0 +1,186 @@
+"""Duplicates on text nobody here wrote: reader text, body-less needs, titles, types, learned contrasts,
+sentence boundaries, negation and modal scope, misspellings (issue 16)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smets_spec.cli import main
+from smets_spec.corpus.diagnostics import Location
+from smets_spec.duplicates.classify import Kind
+from smets_spec.duplicates.features import profile
+from smets_spec.duplicates.items import GlossaryEntry, Item, Source, from_needs_json
+from smets_spec.duplicates.reader import reader_text
+from smets_spec.duplicates.scan import names_of, scan
+from smets_spec.duplicates.spelling import misspellings
+from smets_spec.duplicates.text import tokenize
+
+
+def test_reader_text_keeps_what_the_page_shows() -> None:
+    source = (
+        "See :need:`the braking goal <SG_01>` and `the guide <https://example.org/g>`_, or "
+        "https://example.org/raw.\n"
+        'Released on :ndf:`copy("date")`; **bold** and ``code`` stay.\n\n'
+        ".. note::\n   :class: small\n\n   Keep this e.g. here.\n\n"
+        ".. code-block:: c\n\n   int secret_code;\n\n"
+        ".. needtable::\n   :types: req\n   :columns: id\n\n"
+        ".. rationale::\n   :id: RAT_1\n\n   Nested need body, not ours.\n\n"
+        "* first item\n* second item\n\n"
+        "{{ flow(need().id) }}\nA literal follows::\n\n   not prose\n"
+    )
+    text = reader_text(source, {"rationale"}, {"date": "1.6.2025"})
+    assert text.split("\n") == [
+        "See the braking goal and the guide, or Released on 1.6.2025; bold and code stay.",
+        "Keep this e.g. here.",
+        "first item",
+        "second item",
+        "A literal follows:",
+    ]
+
+
+def _needs_json(tmp_path: Path, needs: dict[str, dict[str, Any]]) -> Path:
+    for need_id, need in needs.items():
+        need.setdefault("id", need_id)
+        need.setdefault("docname", "doc")
+        need.setdefault("lineno", 1)
+    path = tmp_path / "needs.json"
+    data = {"current_version": "1", "versions": {"1": {"needs": needs}}}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _findings(tmp_path: Path, needs: dict[str, dict[str, Any]]) -> list[tuple[Kind, tuple[str, str], str]]:
+    result = scan(from_needs_json(_needs_json(tmp_path, needs)), terms=False)
+    return [(f.kind, f.ids, f.reason) for f in result.findings]
+
+
+def test_bodyless_needs_compared_by_title_and_placeholder_titles_ignored(tmp_path: Path) -> None:
+    concept = {f"C{i}": {"type": "doc", "title": "Concept Description"} for i in range(5)}
+    needs = {
+        **concept,
+        "R1": {"type": "req", "title": "Brake release", "content": "The brake shall release within 2 s."},
+        "R2": {"type": "req", "title": "Brake release", "content": "The brake shall hold till the horn."},
+        "R3": {"type": "req", "title": "Horn", "content": ""},
+        "T1": {"type": "test", "title": "Brake release", "content": "Check the release time."},
+    }
+    found = _findings(tmp_path, needs)
+    assert found == [
+        (
+            Kind.SAME_TITLE,
+            ("R1", "R2"),
+            "same title 'Brake release' on two req needs; the bodies differ (20% of their words shared)",
+        )
+    ]  # five "Concept Description" needs with no body: a placeholder, no finding; T1 is another type
+
+
+def test_identical_bodies_across_types_and_boilerplate(tmp_path: Path) -> None:
+    shared = "Reviews shall be recorded with the name of the reviewer and the date."
+    needs = {
+        "GD_1": {"type": "guideline", "title": "Reviews", "content": shared},
+        "TPL_1": {"type": "template", "title": "Review template", "content": shared},
+        **{
+            f"G{i}": {"type": "guideline", "title": f"G{i}", "content": "Description goes here."}
+            for i in range(5)
+        },
+    }
+    found = _findings(tmp_path, needs)
+    assert found == [
+        (
+            Kind.DUPLICATE,
+            ("GD_1", "TPL_1"),
+            "identical text across need types (guideline GD_1 / template TPL_1)",
+        )
+    ]  # the placeholder body on five guidelines is boilerplate, not five duplicates
+
+
+def test_subject_swaps_are_parallel_variants_never_duplicates(tmp_path: Path) -> None:
+    needs = {
+        "S1": {"type": "req", "content": "The gateway shall log every safety event with its time."},
+        "S2": {"type": "req", "content": "The gateway shall log every security event with its time."},
+        "I1": {"type": "api", "content": "The setter shall accept an int16 value and store it."},
+        "I2": {"type": "api", "content": "The setter shall accept an int32 value and store it."},
+        # the corpus swaps Temperature / Brew in two places: a learned contrast
+        "M1": {"type": "msg", "content": "Safety Monitor starts Temperature Controller Module."},
+        "M2": {"type": "msg", "content": "Safety Monitor starts Brew Controller Module."},
+        "M3": {"type": "msg", "content": "Operator panel stops Temperature Controller Module now."},
+        "M4": {"type": "msg", "content": "Operator panel stops Brew Controller Module now."},
+    }
+    found = {ids: (kind, reason) for kind, ids, reason in _findings(tmp_path, needs)}
+    assert found[("S1", "S2")][0] is Kind.PARALLEL and "safety / security" in found[("S1", "S2")][1]
+    assert found[("I1", "I2")][0] is Kind.PARALLEL and "int16 / int32" in found[("I1", "I2")][1]
+    assert found[("M1", "M2")][0] is Kind.PARALLEL and "Temperature / Brew" in found[("M1", "M2")][1]
+    assert Kind.DUPLICATE not in {kind for kind, _ in found.values()}
+
+
+def test_sentences_negation_and_modals_read_per_clause(tmp_path: Path) -> None:
+    sentences = profile(
+        tokenize("The tool shall, e.g. on request, export the log. It shall sign it."), names_of(Source("t"))
+    ).sentences
+    assert len(sentences) == 2  # "e.g." ends no sentence (pysbd)
+    non = profile(tokenize("All non-functional requirements shall be met."), names_of(Source("t"))).sentences
+    assert non[0].negations == ()
+    only = profile(tokenize("The key can only be read by the owner."), names_of(Source("t"))).sentences
+    assert only[0].modals == ("can-only",)
+    above = profile(tokenize("The above limits shall apply."), names_of(Source("t"))).sentences
+    assert above[0].comparators == ()
+    needs = {
+        "A": {"type": "req", "content": "All non-functional requirements shall be reviewed, e.g. by a peer."},
+        "B": {"type": "req", "content": "All functional requirements shall be reviewed, e.g. by a peer."},
+        "C": {"type": "req", "content": "The key can only be read by the owner of the device."},
+        "D": {"type": "req", "content": "The key may be read by the owner of the device."},
+    }
+    found = {ids: (kind, reason) for kind, ids, reason in _findings(tmp_path, needs)}
+    assert found[("A", "B")][0] is Kind.PARALLEL  # functional / non-functional: two subjects, no negation
+    kind, reason = found[("C", "D")]
+    assert kind is Kind.CONFLICT and "modal verbs differ: 'can only' vs 'may'" in reason
+
+
+def _item(item_id: str, text: str) -> Item:
+    return Item(item_id, text, "requirements", "", Location("t.rst", 1))
+
+
+def test_misspellings_use_the_library_and_the_corpus_vocabulary() -> None:
+    texts = {
+        "A": "The security log shall record every security event; the device's security key is kept.",
+        "B": "The secrity log shall keep relations between events and the throughput of the link.",
+        "C": "The HAN's FIPS140-2 module shall debounce inputs at the premises within 2 metres.",
+        "D": "The premise of the meters is that the security data is authorised.",
+    }
+    tokenised = [(item, tokenize(item.text)) for item in (_item(k, v) for k, v in texts.items())]
+    glossary = [GlossaryEntry("T1", "Home area network", "HAN")]
+    found = [
+        (written, suggested, [i.id for i in items])
+        for written, suggested, items, _ in misspellings(tokenised, glossary)
+    ]
+    # relations, throughput, device's, debounce, premises / premise, metres / meters: no finding
+    assert found == [("secrity", "security", ["B"])]
+
+
+def test_hostile_needs_json_is_refused_or_read_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _needs_json(
+        tmp_path,
+        {
+            "A": {"type": "req", "title": 5, "content": ["x"], "lineno": "x"},
+            "C": {
+                "type": "req",
+                "title": "T",
+                "content": ":need:`<>` `broken <http://x` **open\n\n.. note::",
+            },
+            "D": {"type": "req", "title": "T", "content": '{% for x %} :ndf:`copy("__class__")` shall.'},
+        },
+    )
+    assert main(["dups", str(path), "--no-terms", "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "C and D: same-title" in out and "compared 2 req" in out  # A has no body: title only
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["versions"]["1"]["needs"]["B"] = "not a need"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["dups", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: need 'B' is a str, not an object [smets.input]" in err and "fix:" in err
