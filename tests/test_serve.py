@@ -80,9 +80,8 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
 
     source = root / "spec" / "requirements.rst"
     text = source.read_text(encoding="utf-8")
-    source.write_text(
-        text.replace("Switch between prepayment and credit", "Switch payment modes"), encoding="utf-8"
-    )
+    edited = text.replace("Switch between prepayment and credit", "Switch payment modes")
+    source.write_text(edited, encoding="utf-8")
     state = _state(base, generation)  # the long poll answers when the build is done
     _wait_for(lambda: _state(base)["generation"] != generation)
     assert _state(base)["ok"] is True, state
