@@ -108,3 +108,23 @@ def test_the_reload_script_goes_in_the_head() -> None:
         b"<html><head><title>x</title>" + TAG + b"</head><body></body></html>"
     )
     assert inject(b"<p>fragment</p>") == b"<p>fragment</p>" + TAG
+
+
+def test_a_taken_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    import socket
+
+    root = sourcedir(tmp_path, "mini")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr == f"smets serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert "Traceback" not in result.stdout

@@ -102,7 +102,11 @@ def make_server(out: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPS
 
 def main(argv: list[str]) -> int:
     out, port, host = Path(argv[0]), int(argv[1]), argv[2] if len(argv) > 2 else "127.0.0.1"
-    server = make_server(out, port, host)
+    try:
+        server = make_server(out, port, host)
+    except OSError as exc:
+        sys.stdout.write(f"error: {exc.strerror or exc}\n")  # the watcher reports it in one line
+        return 2
     sys.stdout.write(f"{server.server_address[1]}\n")  # the port, for a caller that asked for 0
     sys.stdout.flush()
     try:

@@ -150,7 +150,9 @@ def start_server(out: Path, host: str, port: int) -> tuple[subprocess.Popen[str]
     line = proc.stdout.readline().strip()
     if not line.isdigit():
         proc.wait()
-        raise OSError(f"the preview server could not listen on {host}:{port}")
+        raise OSError(
+            f"cannot listen on {host}:{port}: {line.removeprefix('error: ') or 'the server stopped'}"
+        )
     return proc, int(line)
 
 
@@ -159,8 +161,12 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
 
     warm()
     out.mkdir(parents=True, exist_ok=True)
-    rebuild(project, out, jobs)
-    server, bound = start_server(out, host, port)
+    server, bound = start_server(out, host, port)  # first: a taken port fails at once
+    try:
+        rebuild(project, out, jobs)  # a page asked for meanwhile waits for this build
+    except BaseException:
+        server.terminate()
+        raise
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
     sys.stdout.write(
         f"smets serve: http://{host}:{bound}/ (the site in {project.rel(out)}); watching "
