@@ -234,6 +234,9 @@ def served(project: Path, out: Path, corpus: Corpus) -> tuple[float | None, str]
     if base is None:
         proc.kill()
         return None, "smets serve did not start"
+    import threading
+
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
     try:
         req_id, old, new = _edit(project, corpus, 1)
         saved = time.perf_counter()

@@ -162,22 +162,30 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     warm()
     out.mkdir(parents=True, exist_ok=True)
     server, bound = start_server(out, host, port)  # first: a taken port fails at once
-    try:
-        rebuild(project, out, jobs)  # a page asked for meanwhile waits for this build
-    except BaseException:
-        server.terminate()
-        raise
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
-    sys.stdout.write(
-        f"smets serve: http://{host}:{bound}/ (the site in {project.rel(out)}); watching "
-        f"{', '.join(project.rel(p) for p in paths)}; Ctrl-C stops\n"
-    )
-    sys.stdout.flush()
+    started = False
     try:
-        for _changes in watchfiles.watch(
-            *paths, debounce=50, step=20, watch_filter=_Filter(out), raise_interrupt=True
+        # The watcher is running before the first build (its first, empty, yield comes when it
+        # is), so an edit saved during that build is not missed: it is the next batch.
+        for changes in watchfiles.watch(
+            *paths,
+            debounce=50,
+            step=20,
+            rust_timeout=300,
+            yield_on_timeout=True,
+            watch_filter=_Filter(out),
+            raise_interrupt=True,
         ):
-            rebuild(project, out, jobs)
+            if not started:
+                started = True
+                rebuild(project, out, jobs)  # a page asked for meanwhile waits for this build
+                sys.stdout.write(
+                    f"smets serve: http://{host}:{bound}/ (the site in {project.rel(out)}); watching "
+                    f"{', '.join(project.rel(p) for p in paths)}; Ctrl-C stops\n"
+                )
+                sys.stdout.flush()
+            elif changes:
+                rebuild(project, out, jobs)
     except KeyboardInterrupt:
         sys.stdout.write("smets serve: stopped\n")
     finally:
