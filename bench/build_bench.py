@@ -200,7 +200,68 @@ def incremental(project: Path, out: Path, corpus: Corpus) -> tuple[Run, str]:
     return run, verdict
 
 
-def bench_size(n: int, work: Path, with_strictdoc: bool, serial: bool = False) -> dict[str, object]:
+def _edit(project: Path, corpus: Corpus, index: int) -> tuple[str, str, str]:
+    """Edit the title and first line of the index-th generated requirement; (id, old, new title)."""
+    reqs = [r for r in corpus.requirements if r.title.startswith("Synthetic requirement")]
+    req = reqs[index]
+    path = project / corpus.location(req.id).file
+    new_title = f"Served edit {req.id} qzxw"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f".. req:: {req.title}\n", f".. req:: {new_title}\n", 1)
+    first_line = req.content.splitlines()[0]
+    path.write_text(text.replace(first_line, "SERVED qzxw " + first_line, 1), encoding="utf-8")
+    return req.id, req.title, new_title
+
+
+def served(project: Path, out: Path, corpus: Corpus) -> tuple[float | None, str]:
+    """``smets serve``: seconds from saving an edit to the served requirement page showing it."""
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smets_spec.cli", "serve", "--port", "0", "--out-dir", str(out)],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    base = None
+    for line in proc.stdout:
+        found = re.match(r"smets serve: (http://127\.0\.0\.1:\d+/) ", line)
+        if found:
+            base = found[1]
+            break
+    if base is None:
+        proc.kill()
+        return None, "smets serve did not start"
+    import threading
+
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    try:
+        req_id, old, new = _edit(project, corpus, 1)
+        saved = time.perf_counter()
+        deadline = saved + 600
+        while time.perf_counter() < deadline:
+            with urllib.request.urlopen(f"{base}req/{req_id}.html", timeout=600) as response:
+                if new in response.read().decode("utf-8"):
+                    break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - saved
+        stale = {p for p in pages_with(out, old) if p not in pages_with(out, new)}
+        return seconds, f"{req_id}: stale after serve: {sorted(stale) or 'none'}"
+    finally:
+        proc.send_signal(2)
+        proc.wait(timeout=60)
+
+
+def bench_size(
+    n: int,
+    work: Path,
+    with_strictdoc: bool,
+    serial: bool = False,
+    serve: bool = False,
+    with_plain: bool = True,
+) -> dict[str, object]:
     project = generate(work / "project", n)
     corpus = load_spec(project / "spec", relative_to=project)
     out = work / "ours-out"
@@ -210,14 +271,16 @@ def bench_size(n: int, work: Path, with_strictdoc: bool, serial: bool = False) -
         result["serial"] = ours(project, work / "serial-out", jobs="1")
         result["parallel"] = ours(project, work / "serial-out", jobs="auto")
     result["incremental"], result["incremental_check"] = incremental(project, out, corpus)
-    result["plain"] = plain(project, work, corpus)
+    if serve:
+        result["serve"], result["serve_check"] = served(project, out, corpus)
+    result["plain"] = plain(project, work, corpus) if with_plain else None
     result["strictdoc"] = strictdoc(work, corpus) if with_strictdoc else None
     return result
 
 
 def report(res: dict[str, object]) -> None:
     ours_run, plain_run, sdoc = res["ours"], res["plain"], res["strictdoc"]
-    assert isinstance(ours_run, Run) and isinstance(plain_run, Run)
+    assert isinstance(ours_run, Run)
     print(f"\n== {res['n']} requirements ({res['needs']} needs) ==")
     print(f"ours, full build          {ours_run.cell()}")
     for key, label in (("parallel", "-j auto, results there"), ("serial", "-j 1, results there")):
@@ -225,10 +288,17 @@ def report(res: dict[str, object]) -> None:
             print(f"ours, full, {label:20s}{res[key].cell()}")  # type: ignore[attr-defined]
     print(f"ours, one edit, rebuild   {res['incremental'].cell()}")  # type: ignore[attr-defined]
     print(f"   {res['incremental_check']}")
-    print(f"plain sphinx-needs        {plain_run.cell()}")
+    if "serve" in res:
+        seconds = res["serve"]
+        shown = f"{seconds:7.2f} s" if isinstance(seconds, float) else "failed"
+        print(f"ours, smets serve: save to page showing the edit {shown}")
+        print(f"   {res['serve_check']}")
+    if isinstance(plain_run, Run):
+        print(f"plain sphinx-needs        {plain_run.cell()}")
     if isinstance(sdoc, Run):
         print(f"StrictDoc export HTML     {sdoc.cell()}")
-    print(f"ratio ours / plain sphinx-needs: {ours_run.seconds / plain_run.seconds:.2f}")
+    if isinstance(plain_run, Run):
+        print(f"ratio ours / plain sphinx-needs: {ours_run.seconds / plain_run.seconds:.2f}")
     if isinstance(sdoc, Run):
         print(f"ratio ours / StrictDoc:          {ours_run.seconds / sdoc.seconds:.2f}")
     for name, run in (("ours", ours_run), ("plain", plain_run), ("strictdoc", sdoc)):
@@ -246,13 +316,17 @@ def main() -> None:
     parser.add_argument(
         "--serial", action="store_true", help="also time our full build with -j 1 and -j auto (item 4)"
     )
+    parser.add_argument(
+        "--serve", action="store_true", help="also time smets serve: save to the page showing the edit"
+    )
+    parser.add_argument("--no-plain", action="store_true", help="skip plain sphinx-needs (no ratios)")
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="smets-bench-"))
     for n in args.sizes:
         work = base / f"n{n}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        report(bench_size(n, work, not args.no_strictdoc, args.serial))
+        report(bench_size(n, work, not args.no_strictdoc, args.serial, args.serve, not args.no_plain))
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -29,6 +29,7 @@ FLOORS: dict[str, int] = {
     "render": 4,
     "sphinx": 5,
     "commands": 5,
+    "preview": 5,
     "cli": 6,
 }
 

@@ -93,7 +93,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         return 2
     try:
         with folder_lock(out, lambda text: sys.stderr.write(f"smets build: {text}\n")):
-            status = _build(args, project, corpus, out)
+            status = build_site(args, project, corpus, out)
     except OSError as exc:
         sys.stderr.write(f"smets build: cannot write the output folder {project.rel(out)}: {_reason(exc)}\n")
         return 2
@@ -132,8 +132,14 @@ def project_tracked(project: Project, out: Path) -> str:
     return first.decode("utf-8", errors="replace")
 
 
-def _build(args: argparse.Namespace, project: Project, corpus: Corpus, out: Path) -> int | None:
-    """Sphinx's status, or None when a step inside the build (the conformance suite) failed."""
+def build_site(
+    args: argparse.Namespace, project: Project, corpus: Corpus, out: Path, warnings: Path | None = None
+) -> int | None:
+    """Sphinx's status, or None when a step inside the build (the conformance suite) failed.
+
+    ``args`` gives ``jobs``, ``verbose`` and ``fresh``; ``warnings``: a file that gets Sphinx's
+    warnings too (``smets serve`` shows them in the page).
+    """
     from ..conformance import live
     from ..conformance.forbuild import build_finished, ensure_results  # the site shows the latest results
     from ..sphinx.build import run_sphinx
@@ -144,7 +150,13 @@ def _build(args: argparse.Namespace, project: Project, corpus: Corpus, out: Path
         try:
             with contextlib.nullcontext() if args.verbose else status_line("building the site (Sphinx)"):
                 return run_sphinx(
-                    project.root, project.spec, out, jobs=args.jobs, quiet=not args.verbose, fresh=args.fresh
+                    project.root,
+                    project.spec,
+                    out,
+                    jobs=args.jobs,
+                    quiet=not args.verbose,
+                    fresh=args.fresh,
+                    warnings=warnings,
                 )
         finally:
             live.settle()

@@ -75,11 +75,12 @@ def run_sphinx(
     quiet: bool = True,
     fresh: bool = False,
     builder: str = "html",
+    warnings: Path | None = None,
 ) -> int:
     """Build ``spec`` with ``root/conf.py`` into ``out``; return Sphinx's exit status.
 
     Warnings are errors (``-W --keep-going``): every problem is listed, and the
-    status is non-zero if there was any.
+    status is non-zero if there was any. ``warnings``: a file that gets them too.
     """
     from sphinx.cmd.build import build_main
 
@@ -99,6 +100,8 @@ def run_sphinx(
     ]
     if quiet:
         argv.insert(0, "-q")
+    if warnings is not None:
+        argv[:0] = ["-w", str(warnings)]
     if fresh:
         argv.insert(0, "-E")
     found: list[OSError] = []

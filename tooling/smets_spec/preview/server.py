@@ -1,0 +1,122 @@
+"""The preview's web server: the built site from ``<out>``, on a local address only.
+
+Run as its own process (``python -m smets_spec.preview.server OUT PORT [HOST]``) so that the
+watcher, which forks a build for every change, holds no server threads. Every HTML page gets
+one ``<script src="/__smets/reload.js">`` (a file, so a strict Content-Security-Policy keeps
+working); ``/__smets/state?since=N`` answers when the build generation differs from N (a long
+poll, at most 20 s). A page is read under the shared build lock, so it is never served
+half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .state import locked, read_state
+
+RELOAD_JS = (Path(__file__).parent / "reload.js").read_bytes()
+TAG = b'<script src="/__smets/reload.js" defer></script>'
+LONG_POLL_S = 20.0
+
+
+def inject(html: bytes) -> bytes:
+    """The page with the reload script before ``</head>`` (or at the end, lacking one)."""
+    at = html.find(b"</head>")
+    return html[:at] + TAG + html[at:] if at >= 0 else html + TAG
+
+
+class Handler(SimpleHTTPRequestHandler):
+    out: Path
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.out), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # quiet: the watcher prints what matters
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == "/__smets/reload.js":
+            self._send(RELOAD_JS, "text/javascript; charset=utf-8")
+        elif url.path == "/__smets/state":
+            self._state(parse_qs(url.query).get("since", ["-1"])[0])
+        else:
+            self._file(url.path)
+
+    def do_HEAD(self) -> None:
+        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+    def _state(self, since: str) -> None:
+        try:
+            seen = int(since)
+        except ValueError:
+            seen = -1
+        deadline = time.monotonic() + LONG_POLL_S
+        state = read_state(self.out)
+        while state.generation == seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+            state = read_state(self.out)
+        self._send(json.dumps(state.to_json()).encode(), "application/json")
+
+    def _file(self, url_path: str) -> None:
+        parts = [p for p in url_path.split("/") if p]
+        if any(p.startswith(".") for p in parts):  # the environment, results, lock: not the site's
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        path = Path(self.translate_path(url_path))
+        if path.is_dir():
+            path = path / "index.html"
+        with locked(self.out, exclusive=False):
+            try:
+                body = path.read_bytes()
+            except OSError:
+                body = None
+        if body is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        kind = self.guess_type(str(path))
+        self._send(inject(body) if path.suffix == ".html" else body, kind)
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(out: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    handler = type("BoundHandler", (Handler,), {"out": out})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: list[str]) -> int:
+    out, port, host = Path(argv[0]), int(argv[1]), argv[2] if len(argv) > 2 else "127.0.0.1"
+    try:
+        server = make_server(out, port, host)
+    except OSError as exc:
+        sys.stdout.write(f"error: {exc.strerror or exc}\n")  # the watcher reports it in one line
+        return 2
+    sys.stdout.write(f"{server.server_address[1]}\n")  # the port, for a caller that asked for 0
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
