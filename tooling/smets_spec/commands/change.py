@@ -20,6 +20,7 @@ from ..change.impact import ChangeImpact, analyse
 from ..change.review import _plain, build_review, suspects_of, to_json
 from ..change.specindex import IndexCache, no_gc, open_side
 from ..change.suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
+from ..corpus.ids import canonical
 from ..corpus.project import Project
 from ..corpus.schema import Requirement
 from ..render.change_text import diff_text, impact_text
@@ -197,7 +198,7 @@ def cmd_accept(args: argparse.Namespace, project: Project) -> int:
     repo = Repository(project)
     side = open_side(repo.worktree(), IndexCache(None))
     links: list[Link] = []
-    for target in args.ids:
+    for target in map(canonical, args.ids):
         found = _links_for(target, side.index)
         if not found:
             sys.stderr.write(

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from ..change.changelog import gap_finders
+from ..corpus.ids import canonical
 from ..corpus.load import Corpus, load, report
 from ..corpus.project import Project
 from ..corpus.schema import NEED_TYPES, LinkSpec
@@ -98,6 +99,7 @@ def trace_result(
 
 def cmd_trace(args: argparse.Namespace, project: Project) -> int:
     corpus = _load(args, project)
+    args.id = canonical(args.id)  # the clause number a user reads (GS.08) is the need GS_08
     if args.id not in corpus.needs:
         close = difflib.get_close_matches(args.id, list(corpus.needs), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `smets validate` lists the spec's needs"

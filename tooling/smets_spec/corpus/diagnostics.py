@@ -57,6 +57,10 @@ class Rule(StrEnum):
     CONSULT_FORMAT = "smets.consult-format"
     # duplicate detection (smets dups): the suppression file of reviewed findings
     DUPS_SUPPRESSION = "smets.dups-suppression"
+    # a requirement's clause number and its need id (GS.08 and GS_08)
+    CLAUSE = "smets.clause"
+    # ReqIF exchange (smets reqif export/import)
+    REQIF = "smets.reqif"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
+from .ids import id_for_clause
 from .rstreader import RawNeed, read_tree
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
 from .validate import check_corpus
@@ -187,7 +188,7 @@ def build_record(
                 Severity.ERROR,
                 f"id '{need_id}' does not match the {model.directive} id pattern {model.id_pattern}",
                 Rule.ID,
-                f"rename it to match {model.id_pattern}",
+                _id_fix(model, need_id),
             )
         )
     known = model.own_fields()
@@ -243,6 +244,13 @@ def build_record(
 @lru_cache(maxsize=64)
 def _id_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+def _id_fix(model: type[Need], need_id: str) -> str:
+    as_id = id_for_clause(need_id)
+    if as_id is not None and _id_regex(model.id_pattern).fullmatch(as_id):
+        return f"write ':id: {as_id}' and ':clause: {need_id}' (the clause number is a field)"
+    return f"rename it to match {model.id_pattern}"
 
 
 def _one_line(text: str) -> str:
