@@ -93,11 +93,11 @@ def _nodes(dom: str) -> list[str]:
 def test_requirement_page_renders_with_its_neighbourhood_graph(
     server: str, tmp_path: Path, corpus: Corpus
 ) -> None:
-    dom = _render(tmp_path, f"{server}/req/PC.01.html", "requirement-PC.01", "1280,2400")
-    assert "PC.01" in dom and "Data items and protocol objects" in dom
+    dom = _render(tmp_path, f"{server}/req/PC_01.html", "requirement-PC_01", "1280,2400")
+    assert "PC_01" in dom and "Data items and protocol objects" in dom
     assert 'class="smets-graph-svg"' in dom, "the graph script did not draw"
-    assert set(_nodes(dom)) == _drawn(corpus, "PC.01", 1)
-    assert re.search(r'<g class="smets-node smets-node-start"[^>]*data-id="PC.01"', dom)
+    assert set(_nodes(dom)) == _drawn(corpus, "PC_01", 1)
+    assert re.search(r'<g class="smets-node smets-node-start"[^>]*data-id="PC_01"', dom)
 
 
 def test_matrix_renders_with_its_section_filter(server: str, tmp_path: Path, corpus: Corpus) -> None:

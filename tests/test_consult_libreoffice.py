@@ -25,8 +25,8 @@ FILLED = Filled(
     "Énergie & Société (UK) Ltd.",
     answers={1: "=1+2 stays text", 2: "multi\nline\n\n  indented  "},
     comments={
-        "PC.01": ("Major", "comment\nwith £ and 日本語 😀", None),
-        "SP.2": ("Minor", None, "shall *not* -x"),
+        "PC_01": ("Major", "comment\nwith £ and 日本語 😀", None),
+        "SP_2": ("Minor", None, "shall *not* -x"),
     },
     general=[("Architectures", "none", "@general", None)],
 )

@@ -25,11 +25,11 @@ def _corpus(*ids: str) -> Corpus:
 @pytest.mark.parametrize(
     ("ids", "section", "expected"),
     [
-        (("PC.01", "PC.02", "PC.11", "SP.2"), Section.PC, "PC.12"),
-        (("SP.2", "SP.3", "SP.62"), Section.SP, "SP.63"),
-        (("SP.2", "SP.9"), Section.SP, "SP.10"),
-        (("DI.009", "DI.010"), Section.DI, "DI.011"),
-        (("PC.01",), Section.IH, "IH.01"),
+        (("PC_01", "PC_02", "PC_11", "SP_2"), Section.PC, "PC_12"),
+        (("SP_2", "SP_3", "SP_62"), Section.SP, "SP_63"),
+        (("SP_2", "SP_9"), Section.SP, "SP_10"),
+        (("DI_009", "DI_010"), Section.DI, "DI_011"),
+        (("PC_01",), Section.IH, "IH_01"),
     ],
 )
 def test_next_requirement_id_keeps_the_section_style(
@@ -92,7 +92,7 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
 ) -> None:
     root = sourcedir(tmp_path, "mini")
     result = smets(capsys, root, "new", "requirement", "--section", "IH", "--devices", "DEV_IHD")
-    assert (result.code, result.out) == (0, "spec/sections/ih.rst: added req IH.01\n")
+    assert (result.code, result.out) == (0, "spec/sections/ih.rst: added req IH_01\n")
     assert (root / "spec/sections/ih.rst").read_text(encoding="utf-8") == (
         "IH: In-home display (IHD)\n"
         "=========================\n"
@@ -100,7 +100,7 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
         ".. smets-section:: IH\n"
         "\n"
         ".. req:: New requirement\n"
-        "   :id: IH.01\n"
+        "   :id: IH_01\n"
         "   :status: draft\n"
         "   :section: IH\n"
         "   :introduced: unreleased\n"
@@ -118,7 +118,7 @@ def test_new_requirement_print_only(tmp_path: Path, capsys: pytest.CaptureFixtur
     before = {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()}
     result = smets(capsys, root, "new", "requirement", "--section", "PC", "--print")
     assert result.code == 0
-    assert result.out.startswith("\n.. req:: New requirement\n   :id: PC.03\n")
+    assert result.out.startswith("\n.. req:: New requirement\n   :id: PC_03\n")
     assert {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()} == before
 
 

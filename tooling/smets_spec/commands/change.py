@@ -204,7 +204,7 @@ def cmd_accept(args: argparse.Namespace, project: Project) -> int:
             sys.stderr.write(
                 f"smets accept: error: '{target}' names no link between a requirement and a test, "
                 "reference model or data item [smets.suspect-link]\n    fix: give a requirement id "
-                "(PC.01), a test/model/data item id, or SOURCE:TARGET\n"
+                "(PC_01), a test/model/data item id, or SOURCE:TARGET\n"
             )
             return 1
         links += [link for link in found if link not in links]

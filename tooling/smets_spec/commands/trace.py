@@ -242,7 +242,7 @@ def _sorted(gaps: list[Gap]) -> list[Gap]:
 
 def add_commands(sub: Any) -> None:
     trace = sub.add_parser("trace", help="print the chain of links up- and downstream of a need")
-    trace.add_argument("id", help="need id, e.g. PC.01 or DAT_METER_BALANCE")
+    trace.add_argument("id", help="need id, e.g. PC_01 or DAT_METER_BALANCE")
     way = trace.add_mutually_exclusive_group()
     way.add_argument("--up", action="store_true", help="only upstream: what it derives from")
     way.add_argument(

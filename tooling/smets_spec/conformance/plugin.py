@@ -1,6 +1,6 @@
 """The pytest plugin of the conformance suite.
 
-* ``@pytest.mark.verifies("PC.06", ...)`` names the requirements a test verifies.
+* ``@pytest.mark.verifies("PC_06", ...)`` names the requirements a test verifies.
   Every test must carry it, and every id must be a requirement of the spec: an
   unknown id stops the run with ``file:line: error: ... [smets.conformance]``.
 * ``--smets-target module:factory`` chooses the device under test (default: the

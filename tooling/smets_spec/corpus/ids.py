@@ -76,28 +76,41 @@ def canonical(address: str) -> str:
     return text
 
 
-#: a ``:need:`` (or ``:need_part:``) role whose target is a clause number, with no title of its own
+#: a ``:need:`` (or ``:need_part:``) role whose target is a clause number: bare, or after a title
 _ROLE = re.compile(
-    rf"(:need(?:_part|_incoming|_outgoing)?:`)((?:{_SECTIONS})\.[0-9]{{1,3}}(?:\.[A-Za-z_][\w-]*)?)`"
+    rf"(?P<head>:need(?:_part|_incoming|_outgoing)?:`)(?P<title>[^`<]*<)?"
+    rf"(?P<target>(?:{_SECTIONS})\.[0-9]{{1,3}}(?:\.[A-Za-z_][\w-]*)?)(?P<close>>?`)"
 )
+#: a clause number (and part) inside an option value
+_CLAUSE_TOKEN = re.compile(rf"(?<![\w.])(?:{_SECTIONS})\.[0-9]{{1,3}}(?![0-9])(?:\.[A-Za-z_][\w-]*)?")
+
+
+def _role(match: re.Match[str]) -> str:
+    target = match["target"]
+    if match["title"] is not None:
+        return f"{match['head']}{match['title']}{canonical(target)}{match['close']}"
+    if match["close"] != "`":
+        return match[0]
+    return f"{match['head']}{target} <{canonical(target)}>`"
 
 
 def roles_with_ids(text: str) -> str:
     """Roles written with clause numbers made plain sphinx-needs roles, the clause kept as the title.
 
-    ``:need:`GS.08``` -> ``:need:`GS.08 <GS_08>```. Used on sources before sphinx-needs reads
-    them, so authors may keep writing what the SMETS prints.
+    ``:need:`GS.08``` -> ``:need:`GS.08 <GS_08>```; ``:need:`text <GS.08>``` -> ``:need:`text <GS_08>```.
+    Used on sources before sphinx-needs reads them, so authors may keep writing what the SMETS prints.
     """
     if ":need" not in text:
         return text
-    return _ROLE.sub(lambda m: f"{m[1]}{m[2]} <{canonical(m[2])}>`", text)
+    return _ROLE.sub(_role, text)
 
 
 def options_with_ids(text: str, link_fields: frozenset[str]) -> str:
     """Link options written with clause numbers (``:refines: GS.05``) given as need ids.
 
-    The fast reader reads the same values through :data:`smets_spec.corpus.schema.Links`,
-    which makes the same change, so the two readers agree.
+    Only the clause numbers change (a wrapped list keeps its layout). The fast reader reads
+    the same values through :data:`smets_spec.corpus.schema.Links`, which makes the same
+    change, so the two readers agree.
     """
     if not any(f":{name}:" in text for name in link_fields):
         return text
@@ -105,10 +118,9 @@ def options_with_ids(text: str, link_fields: frozenset[str]) -> str:
     def fix(match: re.Match[str]) -> str:
         if match["name"] not in link_fields:
             return match[0]
-        values = ", ".join(canonical(v) for v in match["value"].split(",") if v.strip())
-        return f"{match['head']}{values}"
+        return match["head"] + _CLAUSE_TOKEN.sub(lambda m: canonical(m[0]), match["value"])
 
     return _LINK_OPTION.sub(fix, text)
 
 
-_LINK_OPTION = re.compile(r"(?m)^(?P<head>[ \t]+:(?P<name>[a-z_]+):[ \t]+)(?P<value>[^\n]*\S)[ \t]*$")
+_LINK_OPTION = re.compile(r"(?m)^(?P<head>[ \t]+:(?P<name>[a-z_]+):[ \t]+)(?P<value>[^\n]*)$")

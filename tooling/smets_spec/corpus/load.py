@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
-from .ids import id_for_clause
+from .ids import id_for_clause, roles_with_ids
 from .rstreader import RawNeed, read_tree
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
 from .validate import check_corpus
@@ -260,7 +260,7 @@ def _one_line(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _natural_key(need_id: str) -> tuple[list[tuple[int, int | str]], str]:
-    """Digit runs compare as numbers (PC.2 < PC.10), ties by the text: sphinx-needs' link order."""
+    """Digit runs compare as numbers (PC_2 < PC_10), ties by the text: sphinx-needs' link order."""
     parts = re.split(r"(\d+)", need_id)
     return [(0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts], need_id
 
@@ -274,7 +274,11 @@ def _link_list(value: Any) -> tuple[tuple[str, ...], list[str]]:
 
 
 def _content(text: str) -> str:
-    """Content as docutils hands it over: lines without trailing blanks, no blank lines around."""
+    """Content as docutils hands it over: lines without trailing blanks, no blank lines around.
+
+    Roles written with clause numbers read as the Sphinx extension hands them to sphinx-needs.
+    """
+    text = roles_with_ids(text)
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip("\n")
 
 

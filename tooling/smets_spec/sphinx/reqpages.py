@@ -74,7 +74,7 @@ def index_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
 
 
 class RequirementRole(SphinxRole):
-    """``:smets-req:`PC.01``` or ``:smets-req:`text <PC.01>```: a link to a requirement's own page."""
+    """``:smets-req:`PC_01``` or ``:smets-req:`text <PC_01>```: a link to a requirement's own page."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         match = re.fullmatch(r"(?s)(.*?)\s*<([^<>]+)>", self.text)

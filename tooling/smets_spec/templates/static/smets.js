@@ -133,7 +133,7 @@
     var bar = html("div", { "class": "smets-graph-controls" });
     var listId = "smets-ids-" + Math.random().toString(36).slice(2);
     var input = html("input", { type: "search", list: listId, value: this.start, "aria-label": "Need id",
-                                placeholder: "Need id, e.g. PC.01" });
+                                placeholder: "Need id, e.g. PC_01" });
     var datalist = html("datalist", { id: listId });
     data.nodes.forEach(function (node) { datalist.appendChild(html("option", { value: node[0] }, node[2])); });
     input.addEventListener("change", function () { if (input.value in self.index.byId) self.go(input.value); });
