@@ -81,7 +81,7 @@ def test_planted_duplicates_and_conflicts_in_a_generated_corpus(tmp_path: Path) 
     generate(tmp_path / "gen", 600, seed=7)
     source = from_corpus(load_spec(tmp_path / "gen" / "spec", relative_to=tmp_path / "gen"))
     requirements = source.groups["requirements"]
-    generated = [item for item in requirements if int(item.id.split(".")[1]) >= 100]
+    generated = [item for item in requirements if int(item.id.split("_")[1]) >= 100]
     planted = plant(generated, 60, 30, seed=7)
     source.groups["requirements"] = requirements + planted.items
     findings = [f for f in scan(source, terms=False).findings if f.a.group == "requirements"]

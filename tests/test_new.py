@@ -47,9 +47,9 @@ def test_next_prefixed_id_is_free() -> None:
 
 
 def _expected_next(corpus: Corpus, section: str) -> str:
-    numbers = [n.id.split(".")[1] for n in corpus.requirements if n.id.startswith(section + ".")]
+    numbers = [n.id.split("_")[1] for n in corpus.requirements if n.id.startswith(section + "_")]
     width = max((len(n) for n in numbers if n.startswith("0")), default=1)
-    return f"{section}.{max(int(n) for n in numbers) + 1:0{width}d}"
+    return f"{section}_{max(int(n) for n in numbers) + 1:0{width}d}"
 
 
 @pytest.mark.parametrize("section", ["PC", "SP"])
@@ -71,7 +71,8 @@ def test_new_requirement_in_the_real_spec(
     assert text.startswith(old_text.rstrip("\n") + "\n")
     stub = text[len(old_text.rstrip("\n")) + 1 :]
     assert stub.startswith(
-        f"\n.. req:: Top up\n   :id: {new_id}\n   :status: draft\n   :section: {section}\n"
+        f"\n.. req:: Top up\n   :id: {new_id}\n   :clause: {new_id.replace('_', '.')}\n"
+        f"   :status: draft\n   :section: {section}\n"
     )
     assert "   :introduced: unreleased\n" in stub
     after = load_spec(root / "spec", relative_to=root)
@@ -101,6 +102,7 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
         "\n"
         ".. req:: New requirement\n"
         "   :id: IH_01\n"
+        "   :clause: IH.01\n"
         "   :status: draft\n"
         "   :section: IH\n"
         "   :introduced: unreleased\n"

@@ -92,11 +92,11 @@ def test_links_and_roles_point_at_the_right_anchors(syntax_site: Path) -> None:
         assert f'id="{anchor}"' in html
     # the :need: roles in PC_02's text: the whole need and its part
     # (the clause number is their text: sources write :need:`PC.01 <PC_01>`)
-    assert _hrefs(page, "PC.01") == ["#PC_01", "#PC_01.a"]
-    assert _hrefs(page, "PC.01.a") == ["#PC_01.a"]
+    assert _hrefs(page, "PC.01") == ["#PC_01", "#PC_01.a"]  # clause as text
+    assert _hrefs(page, "PC.01.a") == ["#PC_01.a"]  # clause as text
     # roles with an explicit text, and a role on another page
     assert _hrefs(page, "the mode requirement") == ["#PC_02"]
-    assert _hrefs(syntax_site / "layout.html", "SP.62") == ["requirements.html#SP_62"]
+    assert _hrefs(syntax_site / "layout.html", "SP.62") == ["requirements.html#SP_62"]  # clause as text
     # every link to a dotted id (roles, link options, requirement pages) reaches the whole id or its
     # part, never a need "PC" or "SP" with a part "01"
     dotted = [h for h in re.findall(r'href="([^"]*)"', html) if re.search(r"(PC|SP)\b", h)]
@@ -105,7 +105,7 @@ def test_links_and_roles_point_at_the_right_anchors(syntax_site: Path) -> None:
     assert bad == []
     # roles written with clause numbers keep the clause as their text and reach the whole need
     clauses = syntax_site / "clauses.html"
-    assert _hrefs(clauses, "PC.01") == ["requirements.html#PC_01", "requirements.html#PC_01.a"]
+    assert _hrefs(clauses, "PC.01") == [  # clause as text"requirements.html#PC_01", "requirements.html#PC_01.a"]
     assert _hrefs(clauses, "a titled role") == ["requirements.html#PC_02"]
 
 

@@ -135,10 +135,26 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "id not matching the type's pattern": (
         REQ.format(title="Bad id", id="PC-03") + "   :mandatory_for: DEV_ESME\n",
         [
-            r"spec/bad.rst:5: error: id 'PC-03' does not match the req id pattern [A-Z]{2}\.[0-9]{1,3} "
+            r"spec/bad.rst:5: error: id 'PC-03' does not match the req id pattern [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})* "
             r"[smets.id]"
             "\n"
-            r"    fix: rename it to match [A-Z]{2}\.[0-9]{1,3}",
+            r"    fix: rename it to match [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*",
+        ],
+    ),
+    "a clause number written as the id": (
+        REQ.format(title="Dotted id", id="PC" + ".03") + "   :mandatory_for: DEV_ESME\n",
+        [
+            "spec/bad.rst:5: error: id 'PC" + ".03' does not match the req id pattern "
+            r"[A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})* [smets.id]"
+            "\n    fix: write ':id: PC_03' and ':clause: PC.03' (the clause number is a field)",
+        ],
+    ),
+    "clause number of another requirement": (
+        REQ.format(title="Wrong clause", id="PC_03") + "   :clause: PC.04\n   :mandatory_for: DEV_ESME\n",
+        [
+            "spec/bad.rst:9: error: requirement 'PC_03' has clause 'PC.04', but its id stands for clause "
+            "'PC.03' [smets.clause]\n"
+            "    fix: write ':clause: PC.03', or give the need the id PC_04",
         ],
     ),
     "need without an id": (
@@ -234,7 +250,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "spec/bad.rst:5: error: ':id PC_03' is not a valid option line [smets.syntax]\n"
             "    fix: write options as ':name: value' (a space after the second colon)",
             "spec/bad.rst:4: error: req 'Syntax :id PC_03' has no ':id:' [smets.id]\n"
-            "    fix: add ':id:' (pattern [A-Z]{2}\\.[0-9]{1,3}); `smets new req` finds a free one",
+            "    fix: add ':id:' (pattern [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*); `smets new req` finds a free one",
         ],
     ),
     "option given twice": (

@@ -119,13 +119,13 @@ def _check_item(item: pytest.Function, known: set[str]) -> list[Diagnostic]:
                 Severity.ERROR,
                 f"test '{item.name}' names no requirement it verifies",
                 Rule.CONFORMANCE,
-                f'add @pytest.mark.{MARKER}("XX.NN") with the requirement ids',
+                f'add @pytest.mark.{MARKER}("XX_NN") with the requirement ids',
             )
         ]
     problems = []
     for req in ids:
         if req not in known:
-            close = sorted(k for k in known if k.split(".")[0] == req.split(".")[0])[:6]
+            close = sorted(k for k in known if k.split("_")[0] == req.split("_")[0])[:6]
             problems.append(
                 Diagnostic(
                     _location(item, _marker_line(func, req)),

@@ -25,7 +25,8 @@ SECTION_CODES = ("IM", "OP", "DS", "IN", "PC", "ES", "GS", "DI", "HA", "WA", "IH
 
 _SECTIONS = "|".join(SECTION_CODES)
 #: need ids of requirements: ``GS_08`` or ``SMETS_5_4_8_1``
-REQUIREMENT_ID = rf"(?:{_SECTIONS})_[0-9]{{1,3}}|SMETS_[0-9]{{1,3}}(?:_[0-9]{{1,3}}){{0,7}}"
+#: (written plainly: it is shown in error messages and the schema reference)
+REQUIREMENT_ID = r"[A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*"
 #: clause numbers as the SMETS writes them: ``GS.08`` or ``5.4.8.1``
 CLAUSE = rf"(?:{_SECTIONS})\.[0-9]{{1,3}}|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{0,7}}"
 #: the prefix of the ids of numbered clauses
