@@ -135,7 +135,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "id not matching the type's pattern": (
         REQ.format(title="Bad id", id="PC-03") + "   :mandatory_for: DEV_ESME\n",
         [
-            r"spec/bad.rst:5: error: id 'PC-03' does not match the req id pattern [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})* "
+            "spec/bad.rst:5: error: id 'PC-03' does not match the req id pattern "
+            r"[A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})* "
             r"[smets.id]"
             "\n"
             r"    fix: rename it to match [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*",
@@ -250,7 +251,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "spec/bad.rst:5: error: ':id PC_03' is not a valid option line [smets.syntax]\n"
             "    fix: write options as ':name: value' (a space after the second colon)",
             "spec/bad.rst:4: error: req 'Syntax :id PC_03' has no ':id:' [smets.id]\n"
-            "    fix: add ':id:' (pattern [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*); `smets new req` finds a free one",
+            "    fix: add ':id:' (pattern [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*); "
+            "`smets new req` finds a free one",
         ],
     ),
     "option given twice": (
