@@ -332,6 +332,9 @@ def source_listing(corpus: Corpus, args: list[str]) -> str:
     """``.. smets-source:: module:qualname``: the source of a model or test, with its file and line."""
     ref = args[0].strip() if args else ""
     module_name, _, qualname = ref.partition(":")
+    if module_name.split(".")[0] != "smets_spec":
+        # spec sources are outside input: importing a module runs its code, so only our own
+        return f"*Source of ``{escape(ref)}`` not shown: only ``smets_spec`` modules are listed.*\n"
     try:
         obj: object = importlib.import_module(module_name)
         for part in qualname.split("."):
