@@ -24,6 +24,7 @@ FLOORS: dict[str, int] = {
     "duplicates": 2,
     "conformance": 2,
     "consultation": 2,
+    "interchange": 2,
     "change": 3,
     "render": 4,
     "sphinx": 5,

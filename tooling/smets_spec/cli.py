@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smets_spec.commands.conform",
     "smets_spec.commands.change",
     "smets_spec.commands.dups",
+    "smets_spec.commands.reqif",
 )
 #: Commands whose module is imported alone when one of them is run (a quicker start: importing
 #: every module costs more than some commands take); any other command imports them all.

@@ -54,11 +54,11 @@ class _Names:
 
 
 def _names(bundle: ReqIFBundle) -> _Names:
-    content = bundle.core_content.req_if_content  # type: ignore[union-attr]
+    content = bundle.core_content.req_if_content
     names = _Names()
     for data_type in content.data_types or []:
         for value in getattr(data_type, "values", None) or []:
-            names.enum_values[value.identifier] = value.long_name or value.key or value.identifier
+            names.enum_values[value.identifier] = str(value.long_name or value.key or value.identifier)
     for spec_type in content.spec_types or []:
         name = spec_type.long_name or spec_type.identifier
         kind = type(spec_type).__name__
@@ -75,7 +75,7 @@ def _value(attribute: Any, names: _Names) -> tuple[str, list[str]]:
     kind = attribute.attribute_type
     if kind == Kind.ENUMERATION:
         values = attribute.value if isinstance(attribute.value, list) else [attribute.value]
-        return ", ".join(names.enum_values.get(v, v) for v in values), []
+        return ", ".join(names.enum_values.get(str(v), str(v)) for v in values), []
     if kind == Kind.XHTML:
         return from_xhtml(str(attribute.value))
     return str(attribute.value if attribute.value is not None else ""), []
@@ -145,7 +145,7 @@ class _Reader:
         return need
 
     def relations(self) -> None:
-        content = self.bundle.core_content.req_if_content  # type: ignore[union-attr]
+        content = self.bundle.core_content.req_if_content
         for relation in content.spec_relations or []:
             type_name = self.names.relation_types.get(relation.relation_type_ref, relation.relation_type_ref)
             source, target = self.by_object.get(relation.source), self.by_object.get(relation.target)
@@ -184,14 +184,15 @@ class _Reader:
         for (type_name, name), count in self.unmapped_attributes.items():
             self.out.note(
                 self.where,
-                f"attribute '{name}' of type '{type_name}' ({count} object(s)) maps to no field; not imported",
+                f"attribute '{name}' of type '{type_name}' ({count} object(s)) maps to no field; "
+                "not imported",
                 f'add \'"{name}" = "FIELD"\' to [attributes] in the mapping file',
             )
         for type_name, count in self.unmapped_relations.items():
             self.out.note(
                 self.where,
                 f"{count} SPEC-RELATION(s) of type '{type_name}' map to no link field; not imported",
-                f'add \'"{type_name}" = "refines"\' (or another link field) to [relations] in the mapping file',
+                f'add \'"{type_name}" = "refines"\' (or another link field) to [relations] of the mapping',
             )
         for (name, item), count in self.lost.items():
             self.out.note(
@@ -203,7 +204,7 @@ class _Reader:
 
 def _hierarchy(bundle: ReqIFBundle) -> list[tuple[str, list[str]]]:
     """(specification long name, object ids in document order) for each specification."""
-    content = bundle.core_content.req_if_content  # type: ignore[union-attr]
+    content = bundle.core_content.req_if_content
     out: list[tuple[str, list[str]]] = []
     for spec in content.specifications or []:
         order: list[str] = []
@@ -221,7 +222,7 @@ def read_documents(documents: list[Document], mapping: Mapping) -> Imported:
     seen: dict[str, str] = {}
     for document in documents:
         reader = _Reader(document, mapping, out)
-        content = document.bundle.core_content.req_if_content  # type: ignore[union-attr]
+        content = document.bundle.core_content.req_if_content
         objects = {obj.identifier: obj for obj in content.spec_objects or []}
         placed: set[str] = set()
         groups: dict[str, list[ImportedNeed]] = defaultdict(list)
@@ -239,7 +240,7 @@ def read_documents(documents: list[Document], mapping: Mapping) -> Imported:
                 if need.id in seen:
                     out.note(
                         f"{document.where}: SPEC-OBJECT {identifier}",
-                        f"need id '{need.id}' is given twice (also by {seen[need.id]}); the second is not imported",
+                        f"need id '{need.id}' is given twice (also by {seen[need.id]}); not imported twice",
                         "give each object its own id",
                         Severity.ERROR,
                     )

@@ -64,7 +64,7 @@ def parse_bytes(data: bytes, where: str) -> tuple[Document | None, list[Diagnost
         return None, [_error(where, f"not UTF-8 at byte {error.start}", _FIX_SAVE)]
     try:
         bundle = ReqIFParser.parse_from_string(text)
-    except Exception as error:  # noqa: BLE001 - the library raises many kinds; each is a located refusal
+    except Exception as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         return None, [_error(where, f"not a ReqIF document the reqif library can read: {message}", _FIX_SAVE)]
     if bundle.core_content is None or bundle.core_content.req_if_content is None:

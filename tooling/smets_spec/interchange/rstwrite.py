@@ -76,19 +76,19 @@ def need_rst(need: ImportedNeed, notes: list[Diagnostic]) -> str:
     for name in model.own_fields():
         if name in need.fields and need.fields[name] != "":
             lines.append(f"   :{name}: {_one_line(need.fields[name], name, need, notes)}")
-        elif name in need.links and need.links[name]:
+        elif need.links.get(name):
             lines.append(f"   :{name}: {', '.join(need.links[name])}")
-    for name in need.fields:
-        if name not in model.own_fields():
-            notes.append(
-                Diagnostic(
-                    Location(f"SPEC-OBJECT {need.source}"),
-                    Severity.WARNING,
-                    f"field '{name}' is not a field of {need.directive}; not written",
-                    Rule.REQIF,
-                    "map the attribute to a field of this need type in the mapping file",
-                )
-            )
+    notes.extend(
+        Diagnostic(
+            Location(f"SPEC-OBJECT {need.source}"),
+            Severity.WARNING,
+            f"field '{name}' is not a field of {need.directive}; not written",
+            Rule.REQIF,
+            "map the attribute to a field of this need type in the mapping file",
+        )
+        for name in need.fields
+        if name not in model.own_fields()
+    )
     content = safe_content(need.content, need, notes) if need.content else ""
     if content:
         lines.append("")

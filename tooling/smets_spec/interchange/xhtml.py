@@ -103,7 +103,7 @@ def from_xhtml(inner: str) -> tuple[str, list[str]]:
 def _ours(root: etree._Element) -> str | None:
     """The exact text of a value we wrote: one div of paragraphs holding only text and br."""
     children = list(root)
-    if root.text and root.text.strip() or len(children) != 1 or _local(children[0].tag) != "div":
+    if (root.text and root.text.strip()) or len(children) != 1 or _local(children[0].tag) != "div":
         return None
     div = children[0]
     if (div.text and div.text.strip()) or any(
