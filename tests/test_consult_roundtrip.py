@@ -138,7 +138,7 @@ def test_stored_file_is_plain_rest(tmp_path: Path) -> None:
     assert stored.path == root / "spec" / "consultations" / "test" / "elster-metering-limited.rst"
     text = stored.path.read_text(encoding="utf-8")
     assert (
-        ".. ccomment:: Elster Metering Limited on PC_01\n"
+        ".. ccomment:: Elster Metering Limited on PC.01\n"  # the title shows the clause
         "   :id: CC_TEST_ELSTER_METERING_LIMITED_PC_01\n"
         "   :respondent: Elster Metering Limited\n"
         "   :rating: Major\n"
