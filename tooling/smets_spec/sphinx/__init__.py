@@ -89,4 +89,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .conformance import register as register_conformance
 
     register_conformance(app)
+    from .consumer import register as register_consumer
+
+    register_consumer(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
