@@ -100,6 +100,10 @@ class _Reader:
         self.unmapped_attributes: Counter[tuple[str, str]] = Counter()
         self.unmapped_relations: Counter[str] = Counter()
         self.lost: Counter[tuple[str, str]] = Counter()
+        header = document.bundle.req_if_header
+        #: StrictDoc (and others) write a line break in a STRING attribute as the two characters \n
+        #: (an XML attribute cannot keep one); our own export never puts text in a STRING
+        self.ours = header is not None and header.req_if_tool_id == "smets-spec"
 
     def field_of(self, directive: str, name: str) -> str | None:
         if name in self.mapping.attributes:
@@ -129,7 +133,8 @@ class _Reader:
             elif target == "title":
                 need.title = text
             elif target == "content":
-                need.content = text
+                is_string = attribute.attribute_type == Kind.STRING
+                need.content = text.replace("\\n", "\n") if is_string and not self.ours else text
             elif target in BY_DIRECTIVE[directive].links():
                 need.links[target] = [canonical(t) for t in text.split(",") if t.strip()]
             else:

@@ -1,10 +1,11 @@
 """Need text as ReqIF XHTML and back.
 
 Our text is reST. It travels as XHTML paragraphs (one ``<p>`` per blank-line-separated block,
-``<br/>`` between its lines), so another tool shows it as readable text and our import gets back
-exactly the same characters. reST markup is not converted to XHTML formatting: another tool shows
-``**bold**`` as typed (docs/interchange.md says so). Foreign XHTML is read as text: paragraphs,
-line breaks, list items and table cells; what has no text form (images, objects) is reported.
+``<br/>`` and a line break between its lines), so another tool shows it as readable text and
+our import gets back exactly the same characters. reST markup is not converted to XHTML
+formatting: another tool shows ``**bold**`` as typed (docs/interchange.md says so). Foreign
+XHTML is read as text: paragraphs, line breaks, list items and table cells; what has no text
+form (images, objects) is reported.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def to_xhtml(text: str) -> str:
     """reST text as the inner XML of an ATTRIBUTE-VALUE-XHTML (namespace prefix ``xhtml``)."""
     paragraphs = []
     for block in text.split("\n\n"):
-        lines = "<xhtml:br/>".join(escape(line, quote=False) for line in block.split("\n"))
+        # a line break after <br/> too, for tools that read the XHTML as text (StrictDoc does)
+        lines = "<xhtml:br/>\n".join(escape(line, quote=False) for line in block.split("\n"))
         paragraphs.append(f"<xhtml:p>{lines}</xhtml:p>" if lines else "<xhtml:p/>")
     return "<xhtml:div>" + "".join(paragraphs) + "</xhtml:div>"
 
@@ -116,6 +118,7 @@ def _ours(root: etree._Element) -> str | None:
         for br in p:
             if _local(br.tag) != "br" or len(br):
                 return None
-            parts.append("\n" + (br.tail or ""))
+            tail = br.tail or ""
+            parts.append("\n" + (tail[1:] if tail.startswith("\n") else tail))
         paragraphs.append("".join(parts))
     return "\n\n".join(paragraphs)
