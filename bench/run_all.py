@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("trace_bench.py", "dups_bench.py", "impact_bench.py", "consult_bench.py", "build_bench.py")
+BENCHMARKS = (
+    "trace_bench.py",
+    "dups_bench.py",
+    "impact_bench.py",
+    "consult_bench.py",
+    "build_bench.py",
+    "reqif_bench.py",
+)
 
 
 def main() -> int:
