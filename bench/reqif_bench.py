@@ -75,9 +75,9 @@ def run(size: int, repeat: int, program: Path) -> None:
         size_mb = ours.stat().st_size / 1e6
         print(f"N={size} requirements ({needs} needs in StrictDoc's documents; our ReqIF {size_mb:.1f} MB)")
         print(
-            f"  ours, export       {export:7.2f} s   ratio to StrictDoc {export / theirs:5.2f} (target <= 0.5)"
+            f"  ours, export       {export:7.2f} s  ratio to StrictDoc {export / theirs:5.2f} (target <= 0.5)"
         )
-        print(f"  ours, import       {load:7.2f} s   ratio to StrictDoc {load / theirs:5.2f} (target <= 0.5)")
+        print(f"  ours, import       {load:7.2f} s  ratio to StrictDoc {load / theirs:5.2f} (target <= 0.5)")
         print(f"  StrictDoc, export  {theirs:7.2f} s")
 
 
