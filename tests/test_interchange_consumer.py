@@ -133,3 +133,27 @@ def test_needflow_draws_the_filtered_needs(consumer: tuple[Path, str], corpus: C
         if r.section is not None and r.section.value == "GS" and r.status is Status.PROPOSED
     }
     assert shown == wanted
+
+
+def test_the_site_page_gives_the_documented_configuration(built_site: Path) -> None:
+    html = (built_site / "reference" / "interchange.html").read_text(encoding="utf-8")
+    shown = unescape(re.sub(r"<[^>]+>", "", html))
+    assert all(line.strip() in shown for line in documented_conf().splitlines() if line.strip())
+    assert 'href="interchange.html"' in (built_site / "reference" / "schema.html").read_text(encoding="utf-8")
+
+
+def test_old_requirement_addresses_redirect_and_pages_show_the_clause(built_site: Path) -> None:
+    old = (built_site / "req" / "GS.08.html").read_text(encoding="utf-8")  # clause address
+    assert '<meta http-equiv="refresh" content="0; url=GS_08.html">' in old
+    page = (built_site / "req" / "GS_08.html").read_text(encoding="utf-8")
+    assert re.search(r"<h1>GS\.08 Fifteen-year battery life", page)  # the clause heads the page
+    assert "<dt>Clause</dt><dd>GS.08</dd><dt>Need id</dt><dd><code>GS_08</code></dd>" in page
+
+
+def test_a_user_may_type_the_clause_number(capsys: pytest.CaptureFixture[str]) -> None:
+    from clitools import smets
+
+    by_clause = smets(capsys, ROOT, "trace", "GS.08", "--json")  # the clause as printed
+    by_id = smets(capsys, ROOT, "trace", "GS_08", "--json")
+    assert by_clause.code == 0 and by_clause.out == by_id.out
+    assert '"id": "GS_08"' in by_clause.out

@@ -152,7 +152,7 @@ def redirect_page(target: str) -> str:
 
 
 def _write_redirect(folder: Path, req: Requirement) -> list[str]:
-    """``req/GS.08.html`` (the address before ids lost their dot) redirecting to ``req/GS_08.html``."""
+    """``req/GS.08.html`` (the clause-number address of before) redirecting to ``req/GS_08.html``."""
     if not req.clause or req.clause == req.id or "/" in req.clause:
         return []
     name = f"{req.clause}.html"
