@@ -181,6 +181,7 @@ def build_record(
             )
         )
         return None, problems
+    legacy_clause: str | None = None
     if not _id_regex(model.id_pattern).fullmatch(need_id):
         problems.append(
             Diagnostic(
@@ -191,9 +192,20 @@ def build_record(
                 _id_fix(model, need_id),
             )
         )
+        # a revision from before ids lost their dot (clause as id, :id: GS.08) reads as the need
+        # GS_08 with that clause, so history and change impact see one requirement on both sides
+        as_id = id_for_clause(need_id)
+        if (
+            as_id is not None
+            and "clause" in model.model_fields
+            and _id_regex(model.id_pattern).fullmatch(as_id)
+        ):
+            need_id, legacy_clause = as_id, need_id
     known = model.own_fields()
     link_names = model.links()
     data: dict[str, Any] = {"id": need_id, "title": _one_line(raw.title), "content": _content(raw.content)}
+    if legacy_clause is not None and not values.get("clause"):
+        data["clause"] = legacy_clause
     for name, value in values.items():
         if name in {"id", "title", "content"}:
             continue
