@@ -232,7 +232,8 @@ def read_documents(documents: list[Document], mapping: Mapping) -> Imported:
         placed: set[str] = set()
         groups: dict[str, list[ImportedNeed]] = defaultdict(list)
         hierarchy = _hierarchy(document.bundle)
-        loose = [i for i in objects if i not in {o for _, ids in hierarchy for o in ids}]
+        in_hierarchy = {o for _, ids in hierarchy for o in ids}
+        loose = [i for i in objects if i not in in_hierarchy]
         for group, ids in [*hierarchy, ("imported", loose)]:
             for identifier in ids:
                 obj = objects.get(identifier)
