@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus.diagnostics import Reporter
+from ..corpus.files import write_atomic
 from ..corpus.load import load_spec
 from ..corpus.project import Project
 from ..interchange import ops
@@ -25,13 +26,16 @@ def _out(text: str) -> None:
         sys.stderr.close()
 
 
+def _cannot_write(what: Path | str, error: OSError) -> int:
+    sys.stderr.write(f"smets reqif: error: cannot write {what}: {error.strerror or error}\n")
+    return 2
+
+
 def cmd_export(args: argparse.Namespace, project: Project) -> int:
     corpus = load_spec(project.spec, relative_to=project.root)
     if corpus.errors:
         Reporter(corpus.diagnostics).print(sys.stderr)
-        sys.stderr.write(
-            f"smets reqif: {corpus.errors} error(s) in the spec; nothing exported (fix them first)\n"
-        )
+        sys.stderr.write(f"smets reqif: {corpus.errors} error(s) in the spec; nothing exported (fix them)\n")
         return 1
     text = ops.export_text(corpus, title=args.title)
     if args.out is None:
@@ -44,11 +48,32 @@ def cmd_export(args: argparse.Namespace, project: Project) -> int:
     if out.is_dir():
         sys.stderr.write(f"smets reqif: error: --out {out} is a folder; give a file name\n")
         return 2
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write(out, text)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write(out, text)
+    except OSError as error:
+        return _cannot_write(out, error)
     links = sum(len(t) for n in corpus for t in n.outgoing().values())
     sys.stderr.write(f"smets reqif: {out}: {len(corpus)} needs, {links} relations\n")
     return 0
+
+
+def _summary(
+    args: argparse.Namespace, result: ops.ImportResult, reporter: Reporter, written: Path | None
+) -> None:
+    if args.format == "json":
+        data = {
+            "needs": result.needs,
+            "files": [str(written / rel) for rel in result.files] if written else [],
+            "errors": reporter.errors,
+            "diagnostics": [d.to_json() for d in reporter],
+        }
+        _out(json.dumps(data, indent=2) + "\n")
+        return
+    reporter.print(sys.stderr)
+    verb = f"written under {written}" if written else ("checked (dry run)" if args.dry_run else "not written")
+    counts = f"{reporter.errors} error(s), {reporter.warnings} warning(s)"
+    _out(f"{result.needs} needs in {len(result.files)} file(s) {verb}; {counts}\n")
 
 
 def cmd_import(args: argparse.Namespace, project: Project) -> int:
@@ -57,53 +82,31 @@ def cmd_import(args: argparse.Namespace, project: Project) -> int:
     if mapping is None:
         reporter.print(sys.stderr)
         return 2
-    paths = [(Path(f), f) for f in args.files]
-    result = ops.import_files(paths, mapping)
+    result = ops.import_files([(Path(f), f) for f in args.files], mapping)
     reporter.extend(result.diagnostics)
     out_dir = Path(args.out_dir) if args.out_dir else project.spec / "imported"
-    written = False
+    written: Path | None = None
     if not result.errors and result.files and not args.dry_run:
-        refused = ops.write(
-            result,
-            out_dir,
-            project.rel(out_dir) if out_dir.is_relative_to(project.root) else str(out_dir),
-            args.replace,
-        )
+        inside = out_dir.resolve().is_relative_to(project.root.resolve())
+        shown = project.rel(out_dir) if inside else str(out_dir)
+        try:
+            refused = ops.write(result, out_dir, shown, args.replace)
+        except OSError as error:
+            return _cannot_write(out_dir, error)
         reporter.extend(refused)
-        written = not refused
-    if args.format == "json":
-        _out(
-            json.dumps(
-                {
-                    "needs": result.needs,
-                    "files": [str(out_dir / rel) for rel in result.files] if written else [],
-                    "errors": reporter.errors,
-                    "diagnostics": [d.to_json() for d in reporter],
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-    else:
-        reporter.print(sys.stderr)
-        verb = "written" if written else ("checked (dry run)" if args.dry_run else "not written")
-        _out(
-            f"{result.needs} needs in {len(result.files)} file(s) {verb}"
-            + (f" under {out_dir}" if written else "")
-            + f"; {reporter.errors} error(s), {reporter.warnings} warning(s)\n"
-        )
-    if reporter.errors:
-        return 1
-    return 0
+        written = None if refused else out_dir
+    _summary(args, result, reporter, written)
+    return 1 if reporter.errors else 0
 
 
 def cmd_mapping(args: argparse.Namespace, project: Project) -> int:
-    if args.out:
-        from ..corpus.files import write_atomic
-
-        write_atomic(Path(args.out), DEFAULT_TOML)
+    if not args.out:
+        _out(DEFAULT_TOML)
         return 0
-    _out(DEFAULT_TOML)
+    try:
+        write_atomic(Path(args.out), DEFAULT_TOML)
+    except OSError as error:
+        return _cannot_write(args.out, error)
     return 0
 
 

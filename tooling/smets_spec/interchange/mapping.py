@@ -12,6 +12,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.schema import BY_DIRECTIVE, NEED_TYPES
@@ -78,7 +79,7 @@ def _fields() -> set[str]:
     return names
 
 
-def _check(data: dict[str, object], where: str) -> list[Diagnostic]:
+def _check(data: dict[str, Any], where: str) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
 
     def bad(key: str, message: str, fix: str) -> None:
@@ -90,20 +91,20 @@ def _check(data: dict[str, object], where: str) -> list[Diagnostic]:
         if not isinstance(data.get(section, {}), dict):
             bad(f"[{section}]", "is not a table", f"write [{section}] with 'name = value' lines")
             return problems
-    for name, value in dict(data.get("types", {})).items():  # type: ignore[call-overload]
+    for name, value in dict(data.get("types", {})).items():
         if not isinstance(value, str) or (value and value not in BY_DIRECTIVE):
             bad(f"types.{name!r}", f"{value!r} is not a need type", f"use one of {', '.join(BY_DIRECTIVE)}")
-    for name, value in dict(data.get("attributes", {})).items():  # type: ignore[call-overload]
+    for name, value in dict(data.get("attributes", {})).items():
         if not isinstance(value, str) or value not in known:
             bad(f"attributes.{name!r}", f"{value!r} is not a field", "use id, title, content or a field name")
-    for name, value in dict(data.get("relations", {})).items():  # type: ignore[call-overload]
+    for name, value in dict(data.get("relations", {})).items():
         if not isinstance(value, str) or value not in links:
             bad(
                 f"relations.{name!r}",
                 f"{value!r} is not a link field",
                 f"use one of {', '.join(sorted(links))}",
             )
-    for name, table in dict(data.get("values", {})).items():  # type: ignore[call-overload]
+    for name, table in dict(data.get("values", {})).items():
         if (
             name not in known
             or not isinstance(table, dict)
@@ -117,11 +118,11 @@ def _check(data: dict[str, object], where: str) -> list[Diagnostic]:
     return problems
 
 
-def _merge(into: Mapping, data: dict[str, object]) -> None:
-    into.types.update(dict(data.get("types", {})))  # type: ignore[call-overload]
-    into.attributes.update(dict(data.get("attributes", {})))  # type: ignore[call-overload]
-    into.relations.update(dict(data.get("relations", {})))  # type: ignore[call-overload]
-    for name, table in dict(data.get("values", {})).items():  # type: ignore[call-overload]
+def _merge(into: Mapping, data: dict[str, Any]) -> None:
+    into.types.update(dict(data.get("types", {})))
+    into.attributes.update(dict(data.get("attributes", {})))
+    into.relations.update(dict(data.get("relations", {})))
+    for name, table in dict(data.get("values", {})).items():
         into.values.setdefault(name, {}).update(table)
 
 
