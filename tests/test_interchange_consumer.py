@@ -157,3 +157,32 @@ def test_a_user_may_type_the_clause_number(capsys: pytest.CaptureFixture[str]) -
     by_id = smets(capsys, ROOT, "trace", "GS_08", "--json")
     assert by_clause.code == 0 and by_clause.out == by_id.out
     assert '"id": "GS_08"' in by_clause.out
+
+
+def test_a_project_with_no_types_of_its_own_needs_only_needs_from_toml(
+    built_site: Path, corpus: Corpus, tmp_path: Path
+) -> None:
+    shutil.copy(built_site / "needs.json", tmp_path / "smets-needs.json")
+    shutil.copy(built_site / "smets-needs.toml", tmp_path / "smets-needs.toml")
+    (tmp_path / "conf.py").write_text(
+        'extensions = ["sphinx_needs"]\nneeds_from_toml = "smets-needs.toml"\n'
+        f'needs_external_needs = [{{"base_url": "{SITE}", "json_path": "smets-needs.json"}}]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "index.rst").write_text(
+        "Plain\n=====\n\nSee :need:`GS_08`.\n\n"
+        '.. needtable::\n   :filter: section == "GS"\n   :columns: clause\n',
+        encoding="utf-8",
+    )
+    code = "import sys, sphinx.cmd.build; sys.exit(sphinx.cmd.build.main(sys.argv[1:]))"
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", code, "-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{SITE}/sections/gs.html#GS_08"' in html  # without target_url: the card on its section page
+    gs = [r for r in corpus.requirements if r.section is not None and r.section.value == "GS"]
+    assert html.count('<td class="needs_clause">') == len(gs) > 0

@@ -6,6 +6,7 @@ Also the import's refusals (hostile XML, broken archives) and its reports (unmap
 from __future__ import annotations
 
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -55,7 +56,9 @@ def test_the_whole_spec_comes_back_with_no_difference(corpus: Corpus, tmp_path: 
 
 def test_export_is_typed_reqif(corpus: Corpus, tmp_path: Path) -> None:
     path = tmp_path / "s.reqif"
-    write(path, ops.export_text(corpus))
+    when = datetime(2026, 12, 5, tzinfo=UTC)
+    write(path, ops.export_text(corpus, when=when))
+    assert ops.export_text(corpus, when=when) == path.read_text(encoding="utf-8")  # deterministic
     root = etree.parse(str(path)).getroot()
     ns = {"r": "http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"}
     enums = {e.get("LONG-NAME") for e in root.iterfind(".//r:DATATYPE-DEFINITION-ENUMERATION", ns)}
