@@ -231,7 +231,8 @@ def test_foreign_names_are_reported_and_hostile_text_is_inert(capsys, tmp_path: 
     files = list(out.rglob("*.rst"))
     assert len(files) == 1
     text = files[0].read_text(encoding="utf-8")
-    assert ":id: GS_20" in text  # the clause number became the need id
+    assert ":id: GS_20\n   :clause: GS.20\n" in text  # the clause number became the need id
+    assert "1 id(s) given as clause numbers (GS.08, 5.4.8.1) read as need ids" in result.err
     assert "   ::\n\n      The meter shall log.\n\n      .. raw:: html" in text
     # the sources read back: the raw directive is literal text of the need, not a directive
     corpus = load_spec(out, relative_to=tmp_path)

@@ -100,6 +100,7 @@ class _Reader:
         self.unmapped_attributes: Counter[tuple[str, str]] = Counter()
         self.unmapped_relations: Counter[str] = Counter()
         self.lost: Counter[tuple[str, str]] = Counter()
+        self.renamed = 0
         header = document.bundle.req_if_header
         #: StrictDoc (and others) write a line break in a STRING attribute as the two characters \n
         #: (an XML attribute cannot keep one); our own export never puts text in a STRING
@@ -130,6 +131,10 @@ class _Reader:
             text = _map_value(self.mapping, target, text)
             if target == "id":
                 need.id = canonical(text)
+                if need.id != text.strip():
+                    self.renamed += 1
+                    if "clause" in BY_DIRECTIVE[directive].own_fields():
+                        need.fields.setdefault("clause", text.strip())
             elif target == "title":
                 need.title = text
             elif target == "content":
@@ -198,6 +203,14 @@ class _Reader:
                 self.where,
                 f"{count} SPEC-RELATION(s) of type '{type_name}' map to no link field; not imported",
                 f'add \'"{type_name}" = "refines"\' (or another link field) to [relations] of the mapping',
+            )
+        if self.renamed:
+            self.out.note(
+                self.where,
+                f"{self.renamed} id(s) given as clause numbers (GS.08, 5.4.8.1) read as need ids (GS_08, "
+                "SMETS_5_4_8_1), the clause kept in ':clause:' where the type has it",
+                "nothing to do; see docs/interchange.md for the two spellings",
+                Severity.NOTE,
             )
         for (name, item), count in self.lost.items():
             self.out.note(
