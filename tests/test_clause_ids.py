@@ -75,3 +75,10 @@ def test_a_revision_from_before_the_rename_reads_as_the_same_needs() -> None:
         "write ':id: GS_05' and ':clause: GS.05' (the clause number is a field)",
         "write ':id: GS_06' and ':clause: GS.06' (the clause number is a field)",
     ]
+
+
+def test_the_section_codes_are_the_schemas() -> None:
+    from smets_spec.corpus.ids import SECTION_CODES
+    from smets_spec.corpus.schema import Section
+
+    assert tuple(s.value for s in Section) == SECTION_CODES
