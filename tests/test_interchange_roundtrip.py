@@ -26,7 +26,7 @@ from smets_spec.corpus.schema import (
     Section,
     Status,
 )
-from smets_spec.interchange import ops
+from smets_spec.interchange import export, ops
 from smets_spec.interchange.export import write
 from smets_spec.interchange.mapping import load as load_mapping
 
@@ -256,3 +256,31 @@ def test_a_mapping_file_maps_foreign_names_and_bad_ones_are_located(capsys, tmp_
     result = _import(capsys, ROOT, str(src), "--mapping", str(mapping), "--dry-run")
     assert result.code == 2
     assert f"{mapping}: error: attributes.'Owner': 'owner' is not a field [smets.reqif]" in result.err
+
+
+_SMALL: list[str] = []
+
+
+def _small_export(corpus: Corpus) -> str:
+    if not _SMALL:
+        gs = [n for n in corpus if corpus.location(n.id).file.endswith("sections/gs.rst")]
+        _SMALL.append(export.to_text({"spec/sections/gs.rst": gs}))
+    return _SMALL[0]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.tuples(st.floats(0, 1), st.integers(1, 400)), junk=st.text(max_size=20))
+def test_a_damaged_document_is_refused_or_read_never_a_traceback(
+    corpus: Corpus, tmp_path: Path, cut: tuple[float, int], junk: str
+) -> None:
+    text = _small_export(corpus)
+    start = int(cut[0] * len(text))
+    damaged = text[:start] + junk + text[start + cut[1] :]
+    path = tmp_path / "damaged.reqif"
+    path.write_text(damaged, encoding="utf-8", errors="surrogatepass")
+    mapping, _ = load_mapping(None)
+    assert mapping is not None
+    result = ops.import_files([(path, "damaged.reqif")], mapping)  # must not raise
+    assert result.files or result.diagnostics
+    for diagnostic in result.diagnostics:
+        assert diagnostic.rule.value == "smets.reqif" and diagnostic.fix
