@@ -8,7 +8,7 @@ run and on this machine:
   every HTML page that showed the old title must show the new one, and none the old;
 * plain sphinx-needs: the same needs and pages with sphinx-needs' default configuration and
   layout (no smets extension; our computed pages are left out; dotted ids become ``PC_101``
-  because plain sphinx-needs reads ``PC.101`` as a need part);
+  because plain sphinx-needs reads ``PC_101`` as a need part);
 * StrictDoc, where it installs (into ``bench/.venv-peers``): the same needs exported to HTML.
 
 It prints wall time, peak memory (max RSS of the build process) and the ratios.

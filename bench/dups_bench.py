@@ -159,7 +159,7 @@ def main() -> int:
         corpus, load_wall, _ = timed(load_spec, dest / "spec", relative_to=dest)
         source = from_corpus(corpus)
         requirements = source.groups[REQUIREMENTS]
-        generated = [item for item in requirements if int(item.id.split(".")[1]) >= 100]
+        generated = [item for item in requirements if int(item.id.split("_")[1]) >= 100]
         planted = plant(generated, args.duplicates, args.conflicts, seed=args.seed)
         source.groups[REQUIREMENTS] = requirements + planted.items
         print(

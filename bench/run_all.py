@@ -16,6 +16,7 @@ BENCHMARKS = (
     "wire_bench.py",
     "cache_bench.py",
     "safety_bench.py",
+    "reqif_bench.py",
 )
 
 

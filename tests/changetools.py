@@ -5,10 +5,10 @@ with this history (commits with fixed authors and dates, so their ids never chan
 
 * ``v0`` (no tag): a README only, before the spec existed;
 * ``v1.0``: the fixture as it is;
-* ``v1.1``: editorial changes only: PC.02's spelling fixed ("ballance" → "balance"), IH.01
-  given an ``:applicability_basis:`` (metadata), SP.2 moved to a new file ``security.rst``;
-* ``HEAD`` (branch ``main``): PC.01's time limit cut from 30 to 10 seconds, with retrofit
-  asked; IH.01 removed; DS.01 added; TERM_CREDIT rewritten as a data item with the same id (a
+* ``v1.1``: editorial changes only: PC_02's spelling fixed ("ballance" → "balance"), IH_01
+  given an ``:applicability_basis:`` (metadata), SP_2 moved to a new file ``security.rst``;
+* ``HEAD`` (branch ``main``): PC_01's time limit cut from 30 to 10 seconds, with retrofit
+  asked; IH_01 removed; DS_01 added; TERM_CREDIT rewritten as a data item with the same id (a
   retyped need, and a validation error, since DAT_ ids are the data item pattern).
 """
 
@@ -79,7 +79,7 @@ def head_change(root: Path) -> None:
     edit(
         spec / "requirements.rst",
         ".. req:: Show the balance",
-        ".. req:: Configure the tariff\n   :id: DS.01\n   :status: draft\n   :section: DS\n"
+        ".. req:: Configure the tariff\n   :id: DS_01\n   :status: draft\n   :section: DS\n"
         "   :impact: configuration\n   :mandatory_for: DEV_ESME\n\n"
         "   The meter shall accept a new tariff from the supplier.\n\n.. req:: Show the balance",
     )
@@ -105,5 +105,5 @@ def history_repo(path: Path) -> tuple[git.Repo, dict[str, str]]:
     shas["v1.1"] = commit(repo, "v1.1: editorial", 3)
     repo.create_tag("v1.1")
     head_change(path)
-    shas["head"] = commit(repo, "PC.01 within 10 seconds, retrofit; IH.01 out; DS.01 in", 4)
+    shas["head"] = commit(repo, "PC_01 within 10 seconds, retrofit; IH_01 out; DS_01 in", 4)
     return repo, shas

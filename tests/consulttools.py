@@ -24,9 +24,9 @@ DEVICE = """Devices
 """
 
 REQUIREMENTS = {
-    "PC.01": ("Switch mode", "The meter shall switch between prepayment and credit."),
-    "PC.02": ("Formula-like text", "=SUM(A1:A2) looks like a formula; - so does this; @ and + too."),
-    "SP.2": ("Markup", "Text with *stars*, `ticks`, _under_ and |bars| and :field: lists."),
+    "PC_01": ("Switch mode", "The meter shall switch between prepayment and credit."),
+    "PC_02": ("Formula-like text", "=SUM(A1:A2) looks like a formula; - so does this; @ and + too."),
+    "SP_2": ("Markup", "Text with *stars*, `ticks`, _under_ and |bars| and :field: lists."),
 }
 
 

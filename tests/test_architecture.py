@@ -25,6 +25,7 @@ FLOORS: dict[str, int] = {
     "conformance": 2,
     "consultation": 2,
     "protocols": 2,
+    "interchange": 2,
     "change": 3,
     "render": 4,
     "sphinx": 5,

@@ -66,7 +66,7 @@ def test_a_suite_that_cannot_run_fails_the_build_with_its_cause(tmp_path: Path) 
     assert "smets build: conformance: the conformance suite failed (exit status 3)" in done.stderr
     assert "the conformance suite needs pytest, which is not importable" in done.stderr
     assert "pytest removed for this test" in done.stderr
-    assert not (out / "req" / "GS.08.html").exists()
+    assert not (out / "req" / "GS_08.html").exists()
 
 
 def test_conform_without_pytest_exits_2_without_a_traceback(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ def test_plain_sphinx_build_gives_the_same_site(tmp_path: Path) -> None:
     )  # the check sees warnings: sphinx-needs still uses env.app
     pages = {p.relative_to(smets_out).as_posix() for p in smets_out.rglob("*.html")}
     assert pages == {p.relative_to(plain_out).as_posix() for p in plain_out.rglob("*.html")}
-    assert "req/PC.01.html" in pages
+    assert "req/PC_01.html" in pages
     needs = json.loads((smets_out / "needs.json").read_text(encoding="utf-8"))
     again = json.loads((plain_out / "needs.json").read_text(encoding="utf-8"))
     assert needs["versions"].keys() == again["versions"].keys()

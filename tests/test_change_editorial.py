@@ -54,7 +54,8 @@ def test_named_entities_are_not_spelling_corrected() -> None:
 
 
 def test_numbers_with_units_and_codes_are_one_token() -> None:
-    assert [t.text for t in tokens("Use 1-0:1.8.0.255 (see PC.01) at 0.5s.")] == [
+    text = "Use 1-0:1.8.0.255 (see PC.01) at 0.5s."  # a clause number in prose
+    assert [t.text for t in tokens(text)] == [
         "use",
         "1-0:1.8.0.255",
         "see",

@@ -33,21 +33,21 @@ def test_diff_of_editorial_release_moves_and_spelling(history: tuple[Path, dict[
     diff = open_changeset(Project(root), "v1.0", "v1.1").diff
     kinds = {c.id: (c.kind, c.nature) for c in diff.changes}
     assert kinds == {
-        "PC.02": (ChangeKind.MODIFIED, Nature.EDITORIAL),
-        "IH.01": (ChangeKind.MODIFIED, Nature.EDITORIAL),
-        "SP.2": (ChangeKind.MOVED, Nature.EDITORIAL),
+        "PC_02": (ChangeKind.MODIFIED, Nature.EDITORIAL),
+        "IH_01": (ChangeKind.MODIFIED, Nature.EDITORIAL),
+        "SP_2": (ChangeKind.MOVED, Nature.EDITORIAL),
     }
-    moved = next(c for c in diff.changes if c.id == "SP.2")
+    moved = next(c for c in diff.changes if c.id == "SP_2")
     assert (str(moved.base_location), str(moved.head_location)) == (
         "spec/requirements.rst:26",
         "spec/security.rst:4",
     )
-    content = next(c for c in diff.changes if c.id == "PC.02").field("content")
+    content = next(c for c in diff.changes if c.id == "PC_02").field("content")
     assert content is not None and [(s.op.value, s.text) for s in content.words][1:] == [
         ("delete", "ballance."),
         ("insert", "balance."),
     ]
-    basis = next(c for c in diff.changes if c.id == "IH.01").field("applicability_basis")
+    basis = next(c for c in diff.changes if c.id == "IH_01").field("applicability_basis")
     assert basis is not None and basis.metadata and basis.new == "fixture reading"
     assert diff.counts() | {} == {
         "added": 0,
@@ -67,27 +67,27 @@ def test_diff_cli_between_tags_and_commits(
     result = smets(capsys, root, "diff", "v1.1", shas["head"][:12])
     assert result.code == 0, result.err
     assert result.out.splitlines() == [
-        "spec/requirements.rst:4: PC.01 modified, normative: Switch between prepayment and credit",
+        "spec/requirements.rst:4: PC_01 modified, normative: Switch between prepayment and credit",
         "    why: content: '30' → '10' (number)",
         "    why: retrofit: '' → 'true'",
         "    content: The meter shall switch between prepayment and credit mode within [-30-] {+10+} seconds "
         "of a command.",
         "    retrofit: — → true",
         "    retrofit_basis (metadata): — → fixture: a safety recall",
-        "spec/requirements.rst:17: DS.01 added, normative: Configure the tariff",
+        "spec/requirements.rst:17: DS_01 added, normative: Configure the tariff",
         "spec/verification.rst:27: TERM_CREDIT retyped (term → dataitem), normative: Credit mode",
         "    why: type: term → dataitem",
         "    why: data_type: '' → 'boolean'",
         "    why: mapping_evidence: '' → 'unmapped'",
         "    data_type: — → boolean",
         "    mapping_evidence: — → unmapped",
-        "spec/requirements.rst:26: IH.01 removed, normative: Show the tariff",
+        "spec/requirements.rst:26: IH_01 removed, normative: Show the tariff",
         f"v1.1 ({shas['v1.1'][:10]}) → {shas['head'][:12]}: 1 added, 1 removed, 1 modified, "
         "1 retyped, 0 moved; 4 normative, 0 editorial",
     ]
     data = json.loads(smets(capsys, root, "diff", "v1.0", "v1.1", "--format", "json").out)
     assert data["counts"]["moved"] == 1
-    assert [c["id"] for c in data["changes"]] == ["PC.02", "IH.01", "SP.2"]
+    assert [c["id"] for c in data["changes"]] == ["PC_02", "IH_01", "SP_2"]
 
 
 def test_a_revision_without_spec_reads_as_empty(history: tuple[Path, dict[str, str]]) -> None:
@@ -101,19 +101,19 @@ def test_a_revision_without_spec_reads_as_empty(history: tuple[Path, dict[str, s
 def test_impact_walks_downstream_with_paths_and_degrees(history: tuple[Path, dict[str, str]]) -> None:
     root, _ = history
     report = analyse(open_changeset(Project(root), "v1.1", "HEAD"))
-    pc01 = next(i for i in report.items if i.change.id == "PC.01")
+    pc01 = next(i for i in report.items if i.change.id == "PC_01")
     assert [(a.id, a.degree, a.path) for a in pc01.affected] == [
-        ("DEV_ESME", "mandatory", "PC.01 -mandatory_for-> DEV_ESME"),
-        ("DEV_GSME", "mandatory", "PC.01 -mandatory_for-> DEV_GSME"),
-        ("DEV_IHD", "optional", "PC.01 -optional_for-> DEV_IHD"),
-        ("DAT_BALANCE", None, "PC.01 -uses-> DAT_BALANCE"),
-        ("PC.02", None, "PC.01 <-depends_on- PC.02"),
-        ("MOD_PREPAY", None, "PC.01 <-implements- MOD_PREPAY"),
-        ("TST_SWITCH", None, "PC.01 <-verifies- TST_SWITCH"),
-        ("TST_BALANCE", None, "PC.01 <-depends_on- PC.02 <-verifies- TST_BALANCE"),
+        ("DEV_ESME", "mandatory", "PC_01 -mandatory_for-> DEV_ESME"),
+        ("DEV_GSME", "mandatory", "PC_01 -mandatory_for-> DEV_GSME"),
+        ("DEV_IHD", "optional", "PC_01 -optional_for-> DEV_IHD"),
+        ("DAT_BALANCE", None, "PC_01 -uses-> DAT_BALANCE"),
+        ("PC_02", None, "PC_01 <-depends_on- PC_02"),
+        ("MOD_PREPAY", None, "PC_01 <-implements- MOD_PREPAY"),
+        ("TST_SWITCH", None, "PC_01 <-verifies- TST_SWITCH"),
+        ("TST_BALANCE", None, "PC_01 <-depends_on- PC_02 <-verifies- TST_BALANCE"),
     ]
     assert [i.value for i in pc01.impact] == ["firmware"]
-    removed = next(i for i in report.items if i.change.id == "IH.01")
+    removed = next(i for i in report.items if i.change.id == "IH_01")
     assert [a.id for a in removed.affected] == ["DEV_IHD"]  # walked in the base side
     assert removed.cost is None
     assert report.by_impact_class() == {"firmware": 1, "configuration": 1, "back-office": 1}
@@ -123,7 +123,7 @@ def test_impact_walks_downstream_with_paths_and_degrees(history: tuple[Path, dic
 def test_cost_of_a_retrofit_with_sources_and_arithmetic(history: tuple[Path, dict[str, str]]) -> None:
     root, _ = history
     report = analyse(open_changeset(Project(root), "v1.1", "HEAD"))
-    cost = next(i for i in report.items if i.change.id == "PC.01").cost
+    cost = next(i for i in report.items if i.change.id == "PC_01").cost
     assert cost is not None and cost.retrofit and cost.retrofit_basis == "fixture: a safety recall"
     esme, gsme, ihd = cost.devices
     assert esme.action is Action.UPGRADE_OR_REPLACEMENT
@@ -151,7 +151,7 @@ def test_cost_of_a_retrofit_with_sources_and_arithmetic(history: tuple[Path, dic
 def test_new_installations_only_by_default(history: tuple[Path, dict[str, str]]) -> None:
     root, _ = history
     report = analyse(open_changeset(Project(root), "v1.1", "HEAD"))
-    ds01 = next(i for i in report.items if i.change.id == "DS.01").cost
+    ds01 = next(i for i in report.items if i.change.id == "DS_01").cost
     assert ds01 is not None and not ds01.retrofit
     assert ds01.applies_to.startswith("new installations only")
     (esme,) = ds01.devices
@@ -217,7 +217,7 @@ def test_worktree_edits_and_a_validation_error_on_one_side(
     result = smets(capsys, clone, "diff", "HEAD", "--worktree")
     assert result.code == 0
     assert (
-        "SP.2 modified, normative" in result.out
+        "SP_2 modified, normative" in result.out
         and "    why: content: added 'all' (quantifier)" in result.out
     )
     review = json.loads(smets(capsys, clone, "review", "v1.1", "--format", "json").out)

@@ -51,7 +51,7 @@ def test_golden_review_reads_as_a_change_board_needs(origin: tuple[Path, dict[st
     assert text.startswith(f"<!-- smets-review -->\n{title}\n")
     for line in (
         "| Normative requirement changes by impact class | firmware 1, configuration 1, back-office 1 |",
-        "| Retrofit asked | PC.01 |",
+        "| Retrofit asked | PC_01 |",
         "| New suspect links | 3 |",
         "> … between prepayment and credit mode within ~~30~~ **10** seconds of a command.",
         "| **Total** | **£91,000 / £95,000 / £103,000** |",
@@ -63,7 +63,7 @@ def test_golden_review_reads_as_a_change_board_needs(origin: tuple[Path, dict[st
         "The assumption that moves the total most: `gsme_unit_cost` (£91,000 at its low, £103,000 at its "
         "high; others central).",
         "| **Total** | not known: a figure is missing (see *Not costed*); none is invented |",
-        "| `TST_SWITCH verifies PC.01` | `spec/verification.rst:19` | content: '30' → '10' (number); "
+        "| `TST_SWITCH verifies PC_01` | `spec/verification.rst:19` | content: '30' → '10' (number); "
         "retrofit: '' → 'true' | never reviewed |",
         "spec/verification.rst:28: error: id 'TERM_CREDIT' does not match the dataitem id pattern "
         "DAT_[A-Z0-9_]+ [smets.id]",
@@ -78,9 +78,9 @@ def test_review_json(capsys: pytest.CaptureFixture[str], origin: tuple[Path, dic
     assert data["summary"] | {} == data["summary"]
     summary = data["summary"]
     assert (summary["added"], summary["removed"], summary["modified"], summary["retyped"]) == (1, 1, 1, 1)
-    assert summary["retrofit_asked"] == ["PC.01"]
+    assert summary["retrofit_asked"] == ["PC_01"]
     assert summary["devices"] == {"DEV_ESME": "mandatory", "DEV_GSME": "mandatory", "DEV_IHD": "mandatory"}
-    pc01 = next(i for i in data["impact"] if i["id"] == "PC.01")
+    pc01 = next(i for i in data["impact"] if i["id"] == "PC_01")
     cost = pc01["cost"]
     assert [[line["range"]["high"] for line in d["lines"]] for d in cost["devices"]] == [
         [20000.0, 3000.0],
@@ -109,7 +109,7 @@ def test_review_lists_a_duplicate_the_change_introduces(
         "The meter shall switch between prepayment and credit mode within 10 seconds of a command.",
     )
     data = json.loads(smets(capsys, clone, "review", "HEAD", "--format", "json").out)
-    assert [(d["kind"], {d["a"], d["b"]}) for d in data["duplicates"]] == [("duplicate", {"PC.01", "SP.2"})]
+    assert [(d["kind"], {d["a"], d["b"]}) for d in data["duplicates"]] == [("duplicate", {"PC_01", "SP_2"})]
     commit(git.Repo(clone), "copy", 6)
     assert json.loads(smets(capsys, clone, "review", "HEAD~1", "HEAD", "--format", "json").out)["duplicates"]
 

@@ -60,13 +60,13 @@ def test_version_history_between_consecutive_tags(tmp_path: Path) -> None:
         ("v1.0", None),
     ]
     unreleased, v11, v10 = history.steps
-    assert [c.id for c in unreleased.diff.changes] == ["PC.01", "DS.01", "TERM_CREDIT", "IH.01"]  # type: ignore[union-attr]
-    assert [c.id for c in v11.diff.changes] == ["PC.02", "IH.01", "SP.2"]  # type: ignore[union-attr]
+    assert [c.id for c in unreleased.diff.changes] == ["PC_01", "DS_01", "TERM_CREDIT", "IH_01"]  # type: ignore[union-attr]
+    assert [c.id for c in v11.diff.changes] == ["PC_02", "IH_01", "SP_2"]  # type: ignore[union-attr]
     assert (v10.diff, v10.size) == (None, 4)
     assert [str(s.link) for s in history.suspects] == [
-        "MOD_PREPAY implements PC.01",
-        "PC.01 uses DAT_BALANCE",
-        "TST_SWITCH verifies PC.01",
+        "MOD_PREPAY implements PC_01",
+        "PC_01 uses DAT_BALANCE",
+        "TST_SWITCH verifies PC_01",
     ]
 
 
@@ -81,7 +81,7 @@ def test_changelog_page(site: Path) -> None:
     assert "moved from spec/requirements.rst:26 to spec/security.rst:4" in body
     assert '<h2>v1.1 (since v1.0)<a class="headerlink" href="#v1-1-since-v1-0"' in html  # in the contents
     assert (
-        '<tr><td><a class="smets-ref" href="../req/SP.2.html" title="Secure the interfaces">SP.2 '
+        '<tr><td><a class="smets-ref" href="../req/SP_2.html" title="Secure the interfaces">SP_2 '
         '<span class="smets-title">Secure the interfaces</span></a></td><td>req</td><td>moved</td><td></td>'
         "<td>moved from <code>spec/requirements.rst:26</code> to <code>spec/security.rst:4</code></td></tr>"
     ) in html
@@ -91,7 +91,7 @@ def test_changelog_page(site: Path) -> None:
         "retrofit: — → true; retrofit_basis: — → fixture: a safety recall (metadata)</td>"
     ) in html
     assert (
-        "<tr><td><code>IH.01</code></td><td>req</td><td>removed</td><td>normative</td><td></td></tr>" in html
+        "<tr><td><code>IH_01</code></td><td>req</td><td>removed</td><td>normative</td><td></td></tr>" in html
     )
 
 
@@ -108,8 +108,8 @@ def test_suspects_page_and_requirement_panel(site: Path) -> None:
         "<td>content: &#x27;30&#x27; → &#x27;10&#x27; (number); "
         "retrofit: &#x27;&#x27; → &#x27;true&#x27;</td>"
     ) in (suspects := (site / "changes" / "suspects.html").read_text(encoding="utf-8"))
-    assert suspects.count('<tr><td><a class="smets-ref" href="../req/PC.01.html"') == 3  # one row per link
-    page = (site / "req" / "PC.01.html").read_text(encoding="utf-8")
+    assert suspects.count('<tr><td><a class="smets-ref" href="../req/PC_01.html"') == 3  # one row per link
+    page = (site / "req" / "PC_01.html").read_text(encoding="utf-8")
     panel = page[page.index('<section id="change-history">') :]
     panel = panel[: panel.index("</section>")]
     assert (
@@ -131,7 +131,7 @@ def test_suspects_page_and_requirement_panel(site: Path) -> None:
     assert (
         '<section id="change-history"><h2>Change history and suspect links</h2>'
         "<ul><li>v1.1: modified, editorial (wording only)</li></ul></section>"
-    ) in (site / "req" / "PC.02.html").read_text(encoding="utf-8")
+    ) in (site / "req" / "PC_02.html").read_text(encoding="utf-8")
 
 
 def test_history_panel_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,7 +139,7 @@ def test_history_panel_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     history_repo(root)
     corpus = load_spec(root / "spec", relative_to=root)
     assert PANELS["change-history"].html is history_panel
-    html = history_panel(corpus, "PC.01", StubLinker())
+    html = history_panel(corpus, "PC_01", StubLinker())
     assert html.startswith(
         "<ul><li>Unreleased: modified, normative (content: &#x27;30&#x27; → &#x27;10&#x27;"
     )
@@ -150,14 +150,14 @@ def test_history_panel_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     ) in html
     assert html.count("<li>") == 4
     assert (
-        history_panel(corpus, "PC.02", StubLinker())
+        history_panel(corpus, "PC_02", StubLinker())
         == "<ul><li>v1.1: modified, editorial (wording only)</li></ul>"
     )
     unchanged = VersionHistory(Status.OK, steps=[Step("v1.0 <first>", None, size=4)])
     monkeypatch.setattr(changes, "history_of", lambda c: unchanged)
-    assert history_panel(corpus, "PC.01", StubLinker()) == "<p>Unchanged since v1.0 &lt;first&gt;.</p>"
+    assert history_panel(corpus, "PC_01", StubLinker()) == "<p>Unchanged since v1.0 &lt;first&gt;.</p>"
     monkeypatch.setattr(changes, "history_of", lambda c: VersionHistory(Status.NOT_GIT, "no git"))
-    assert history_panel(corpus, "PC.01", StubLinker()) == ""
+    assert history_panel(corpus, "PC_01", StubLinker()) == ""
 
 
 def test_a_copy_without_git_builds_and_says_so(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_a_copy_without_git_builds_and_says_so(tmp_path: Path) -> None:
     assert "is not a git repository (for example an unpacked archive)" in text(
         out / "changes" / "changelog.html"
     )
-    assert "Change history" not in text(out / "req" / "PC.01.html")
+    assert "Change history" not in text(out / "req" / "PC_01.html")
 
 
 def test_a_repository_without_tags_says_so(tmp_path: Path) -> None:

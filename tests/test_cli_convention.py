@@ -103,17 +103,17 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
-        main(["trace", "PC.01", "--format", "yaml"])
+        main(["trace", "PC_01", "--format", "yaml"])
     assert done.value.code == 2
     assert "invalid choice: 'yaml'" in capsys.readouterr().err
 
 
 def test_json_alias_and_format_give_the_same_output(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--root", str(ROOT), "trace", "GS.08", "--depth", "1", "--json"]) == 0
+    assert main(["--root", str(ROOT), "trace", "GS_08", "--depth", "1", "--json"]) == 0
     alias = capsys.readouterr().out
-    assert main(["--root", str(ROOT), "trace", "GS.08", "--depth", "1", "--format", "json"]) == 0
+    assert main(["--root", str(ROOT), "trace", "GS_08", "--depth", "1", "--format", "json"]) == 0
     assert capsys.readouterr().out == alias
-    assert alias.startswith('{\n  "id": "GS.08"')
+    assert alias.startswith('{\n  "id": "GS_08"')
 
 
 def test_deprecated_spelling_still_works_and_says_so(

@@ -18,7 +18,7 @@ from smets_spec.consultation import layout
 from smets_spec.consultation.fill import Filled, fill_workbook
 
 ACTOR = git.Actor("t", "t@example.org")
-FILLED = Filled("Elster Metering Limited", comments={"PC.01": ("Major", "Too vague.", None)})
+FILLED = Filled("Elster Metering Limited", comments={"PC_01": ("Major", "Too vague.", None)})
 RESPONSE = Path("spec/consultations/test/elster-metering-limited.rst")
 EDITED = "The meter may switch between prepayment and credit when convenient."
 
@@ -55,10 +55,10 @@ def _recompute(book: Path, change: Any) -> None:
 
 def _edit_text(wb: Any, payload: layout.Payload) -> None:
     reqs = wb[layout.REQUIREMENTS]
-    assert reqs.cell(2, 1).value == "PC.01"
+    assert reqs.cell(2, 1).value == "PC_01"
     reqs.cell(2, 4).value = EDITED
     values = [str(reqs.cell(2, c).value or "") for c in range(1, 7)]
-    payload.requirements["PC.01"] = (layout.fingerprint(EDITED), layout.cells_hash(values))
+    payload.requirements["PC_01"] = (layout.fingerprint(EDITED), layout.cells_hash(values))
 
 
 def test_edited_protected_text_with_a_recomputed_checksum_is_refused(
@@ -86,22 +86,22 @@ def test_a_changed_requirement_is_stale_whatever_fingerprint_the_workbook_claims
     book = _exported(root, tmp_path, capsys)
     reqs = root / "spec" / "requirements.rst"
     reqs.write_text(
-        reqs.read_text(encoding="utf-8").replace(REQUIREMENTS["PC.01"][1], EDITED), encoding="utf-8"
+        reqs.read_text(encoding="utf-8").replace(REQUIREMENTS["PC_01"][1], EDITED), encoding="utf-8"
     )
-    _commit(root, "PC.01 changed")
+    _commit(root, "PC_01 changed")
 
     def hide(wb: Any, payload: layout.Payload) -> None:  # claim the row was made on the new text
-        payload.requirements["PC.01"] = (layout.fingerprint(EDITED), payload.requirements["PC.01"][1])
+        payload.requirements["PC_01"] = (layout.fingerprint(EDITED), payload.requirements["PC_01"][1])
 
     _recompute(book, hide)
     result = smets(capsys, root, "consult", "import", str(book))
     assert result.code == 0, result.err
     assert (
-        "sheet 'Requirements', row 2, column D (Text): requirement PC.01 changed since the export; the "
+        "sheet 'Requirements', row 2, column D (Text): requirement PC_01 changed since the export; the "
         "response is kept and marked stale [smets.consult-stale]"
     ) in result.err
     text = (root / RESPONSE).read_text(encoding="utf-8")
-    old = layout.fingerprint(REQUIREMENTS["PC.01"][1])
+    old = layout.fingerprint(REQUIREMENTS["PC_01"][1])
     assert f"   :fingerprint: {old}\n   :stale: true\n" in text
 
 
@@ -113,9 +113,9 @@ def test_an_unchanged_requirement_in_a_later_commit_is_not_stale(
     book = _exported(root, tmp_path, capsys)
     reqs = root / "spec" / "requirements.rst"
     reqs.write_text(
-        reqs.read_text(encoding="utf-8") + requirement("PC.03", "New", "A new one."), encoding="utf-8"
+        reqs.read_text(encoding="utf-8") + requirement("PC_03", "New", "A new one."), encoding="utf-8"
     )
-    _commit(root, "PC.03 added")
+    _commit(root, "PC_03 added")
     result = smets(capsys, root, "consult", "import", str(book))
     assert result.code == 0, result.err
     assert "stale" not in result.err and "warning" not in result.err
@@ -135,7 +135,7 @@ def test_without_git_history_the_edit_is_still_flagged_and_the_weaker_check_is_s
         "read (revision 'unversioned' is not a git revision)"
     ) in result.err
     assert (
-        "sheet 'Requirements', row 2, column D (Text): requirement PC.01 changed since the export"
+        "sheet 'Requirements', row 2, column D (Text): requirement PC_01 changed since the export"
         in result.err
     )
     text = (root / RESPONSE).read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ def test_export_import_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str
         Filled(
             "Test Org",
             answers={7: "Six months."},
-            comments={"PC.01": ("Major", "=Too vague", "Shall switch.")},
+            comments={"PC_01": ("Major", "=Too vague", "Shall switch.")},
             general=[("Costs", "Minor", "Who pays?", None)],
         ),
     )
@@ -52,8 +52,8 @@ def test_export_import_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "  Elster Metering Limited: 18 Major, 28 Minor, 0 none, 14 unrated\n" in result.out
     wb = load_workbook(summary, read_only=True)
     rows = [r for r in wb["Requirements"].iter_rows(min_row=2, values_only=True) if r[3] == "Test Org"]
-    title = load_spec(root / "spec", relative_to=root)["PC.01"].title
-    assert rows == [("PC.01", "PC", title, "Test Org", "Major", "=Too vague", "Shall switch.", None)]
+    title = load_spec(root / "spec", relative_to=root)["PC_01"].title
+    assert rows == [("PC_01", "PC", title, "Test Org", "Major", "=Too vague", "Shall switch.", None)]
     assert smets(capsys, root, "validate").code == 0
 
 

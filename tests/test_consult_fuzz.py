@@ -34,7 +34,7 @@ from smets_spec.consultation.model import read_responses
 BASE = Filled(
     "Fuzz Ltd",
     answers={1: "An answer."},
-    comments={"PC.01": ("Major", "A comment.", "Wording.")},
+    comments={"PC_01": ("Major", "A comment.", "Wording.")},
     general=[("Costs", "Minor", "General text.", None)],
 )
 RESPONSE = "spec/consultations/test/fuzz-ltd.rst"
@@ -158,7 +158,7 @@ def test_typed_texts_are_stored_byte_for_byte(
         return data
 
     rezip(base, book, patch)
-    _check(root, book, "typed text", {"requirement:PC.01": comment, "answer:CQ_TEST_01": answer_text})
+    _check(root, book, "typed text", {"requirement:PC_01": comment, "answer:CQ_TEST_01": answer_text})
 
 
 @SETTINGS
@@ -183,7 +183,7 @@ def test_cell_values_of_any_type(
     rezip(base, book, lambda n, d: set_cell(d, "H2", cell) if n == REQUIREMENTS_XML else d)
     stored = _check(root, book, "cell value")
     if stored is not None and v.strip() and kind != "e":  # accepted: what was in the cell is not lost
-        assert stored["requirement:PC.01"].text is not None, cell
+        assert stored["requirement:PC_01"].text is not None, cell
 
 
 @SETTINGS

@@ -24,8 +24,8 @@ from consulthostile import (
 from consulttools import answer, mini_project
 from smets_spec.consultation.fill import Filled
 
-GOOD = Filled("Elster Metering Limited", answers={1: "Yes."}, comments={"PC.01": ("Major", "No.", None)})
-OTHER = Filled("Other Org", comments={"PC.02": ("Minor", "Typed by Other Org.", None)})
+GOOD = Filled("Elster Metering Limited", answers={1: "Yes."}, comments={"PC_01": ("Major", "No.", None)})
+OTHER = Filled("Other Org", comments={"PC_02": ("Minor", "Typed by Other Org.", None)})
 RESPONSES = Path("spec/consultations/test")
 
 Patch = Callable[[str, bytes], bytes]

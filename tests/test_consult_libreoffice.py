@@ -28,11 +28,11 @@ FILLED = Filled(
     "Énergie & Société (UK) Ltd.",
     answers={1: "=1+2 stays text", 2: "multi\nline\n\n  indented  "},
     comments={
-        "PC.01": ("Major", "comment\nwith £ and 日本語 😀", None),
-        "SP.2": ("Minor", None, "shall *not* -x"),
+        "PC_01": ("Major", "comment\nwith £ and 日本語 😀", None),
+        "SP_2": ("Minor", None, "shall *not* -x"),
     },
     general=[("Architectures", "none", "@general", None)],
-    costs={"PC.01": ("firmware", 12.5, 9, "remote update, £ per meter\nincl. testing")},
+    costs={"PC_01": ("firmware", 12.5, 9, "remote update, £ per meter\nincl. testing")},
 )
 
 
@@ -98,7 +98,7 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
     assert {s.respondent for s in items} == {FILLED.respondent}
     costs = {s.response.target: s.response.cost for s in items if s.response.cost is not None}
     assert {k: (c.kind, c.gbp_per_unit, c.lead_time_months, c.note) for k, c in costs.items()} == {
-        "PC.01": ("firmware", 12.5, 9.0, "remote update, £ per meter\nincl. testing")
+        "PC_01": ("firmware", 12.5, 9.0, "remote update, £ per meter\nincl. testing")
     }
 
 
@@ -107,13 +107,13 @@ def test_libreoffice_round_trip(tmp_path: Path) -> None:
 ESCAPES = Filled(
     "Escapes Ltd",
     comments={
-        "PC.01": ("Minor", "carriage\rreturn, typed _x005F_x000D_ and x005F_ kept", None),
-        "PC.02": (None, 'it\'s "quoted" -- see javascript:alert(1) ... ok', "tab\there"),
+        "PC_01": ("Minor", "carriage\rreturn, typed _x005F_x000D_ and x005F_ kept", None),
+        "PC_02": (None, 'it\'s "quoted" -- see javascript:alert(1) ... ok', "tab\there"),
     },
 )
 TYPED = {
-    "PC.01": ("Minor", "carriage\rreturn, typed _x000D_ and x005F_ kept", None),
-    "PC.02": ESCAPES.comments["PC.02"],
+    "PC_01": ("Minor", "carriage\rreturn, typed _x000D_ and x005F_ kept", None),
+    "PC_02": ESCAPES.comments["PC_02"],
 }
 
 

@@ -25,7 +25,7 @@ PAYLOADS = [
     'visit http://example.org/a_b or https://example.org or mailto:someone@example.org or a@b.co "now"',
     'it\'s "quoted" -- and --- then ... and . . . done',
     "<script>alert(1)</script> <img src=x onerror=alert(1)> &amp; &lt;",
-    "`x <javascript:alert(1)>`_ :need:`PC.01` [[copy('id')]] |sub| **bold** *em* ``lit``",
+    "`x <javascript:alert(1)>`_ :need:`PC_01` [[copy('id')]] |sub| **bold** *em* ``lit``",
 ]
 TEXT = "\n".join(PAYLOADS)
 
@@ -44,7 +44,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     filled = Filled(
         "Hostile Respondent Ltd",
         answers={1: TEXT},
-        comments={"PC.01": ("Major", TEXT, TEXT)},
+        comments={"PC_01": ("Major", TEXT, TEXT)},
         general=[("javascript:alert(2) it's -- x", "Minor", TEXT, None)],
     )
     book = answer(root, filled, work)

@@ -16,8 +16,8 @@ from smets_spec.corpus.schema import Rating
 
 HOSTILE = [
     "trailing spaces   \n\ttab-indented\n  two spaces",
-    ".. note:: not a directive\n.. req:: Not a need\n   :id: PC.99",
-    "* not a bullet\n- nor this\n#. nor this\n:field: not a field\n:id: PC.01",
+    ".. note:: not a directive\n.. req:: Not a need\n   :id: PC_99",
+    "* not a bullet\n- nor this\n#. nor this\n:field: not a field\n:id: PC_01",
     "`literal` **bold** *em* _target `ref`_ |sub| [1]_ [#]_ [CIT]_ :role:`x` :np:`(1) part`",
     "back\\slash \\* \\[U+0041] \\",
     "[[copy('id')]] <<variant>> <{data}>",

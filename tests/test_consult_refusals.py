@@ -19,7 +19,7 @@ from smets_spec.consultation.model import Kind, read_responses
 from smets_spec.consultation.store import Outcome
 from smets_spec.corpus.diagnostics import Rule, Severity
 
-GOOD = Filled("Elster Metering Limited", answers={1: "Yes."}, comments={"PC.01": ("Major", "No.", None)})
+GOOD = Filled("Elster Metering Limited", answers={1: "Yes."}, comments={"PC_01": ("Major", "No.", None)})
 
 
 @pytest.fixture
@@ -60,19 +60,19 @@ def test_changed_integrity_data(root: Path, tmp_path: Path) -> None:
 
     def edit_payload(wb: Any) -> None:
         cell = wb[layout.INTEGRITY].cell(5, 2)
-        cell.value = cell.value.replace("PC.01", "PC.09")
+        cell.value = cell.value.replace("PC_01", "PC_09")
 
     tamper(book2, edit_payload)
     refused(root, book2, Rule.CONSULT_WORKBOOK, "sheet '_smets': integrity data was changed")
 
 
 def test_unknown_requirement_id(root: Path, tmp_path: Path) -> None:
-    book = tamper(answer(root, GOOD, tmp_path), lambda wb: wb[layout.REQUIREMENTS].cell(3, 1, "PC.99"))
+    book = tamper(answer(root, GOOD, tmp_path), lambda wb: wb[layout.REQUIREMENTS].cell(3, 1, "PC_99"))
     refused(
         root,
         book,
         Rule.CONSULT_PROTECTED,
-        "sheet 'Requirements', row 3, column A (Id): unknown requirement id 'PC.99'",
+        "sheet 'Requirements', row 3, column A (Id): unknown requirement id 'PC_99'",
     )
 
 
@@ -102,12 +102,12 @@ def test_edited_header(root: Path, tmp_path: Path) -> None:
 
 
 def test_duplicated_row(root: Path, tmp_path: Path) -> None:
-    book = tamper(answer(root, GOOD, tmp_path), lambda wb: wb[layout.REQUIREMENTS].cell(3, 1, "PC.01"))
+    book = tamper(answer(root, GOOD, tmp_path), lambda wb: wb[layout.REQUIREMENTS].cell(3, 1, "PC_01"))
     refused(
         root,
         book,
         Rule.CONSULT_PROTECTED,
-        "sheet 'Requirements', row 3, column A (Id): requirement PC.01 appears twice",
+        "sheet 'Requirements', row 3, column A (Id): requirement PC_01 appears twice",
     )
 
 
@@ -134,7 +134,7 @@ def test_extra_sheet(root: Path, tmp_path: Path) -> None:
 
 
 def test_bad_rating(root: Path, tmp_path: Path) -> None:
-    book = answer(root, Filled("A Ltd", comments={"PC.02": ("Severe", "x", None)}), tmp_path)
+    book = answer(root, Filled("A Ltd", comments={"PC_02": ("Severe", "x", None)}), tmp_path)
     refused(
         root,
         book,
@@ -168,7 +168,7 @@ def test_unsafe_topic(root: Path, tmp_path: Path) -> None:
 
 
 def test_oversize_cell(root: Path, tmp_path: Path) -> None:
-    book = answer(root, Filled("A Ltd", comments={"SP.2": (None, "y" * 1001, None)}), tmp_path)
+    book = answer(root, Filled("A Ltd", comments={"SP_2": (None, "y" * 1001, None)}), tmp_path)
     refused(
         root,
         book,
@@ -245,7 +245,7 @@ def test_truncated_and_broken_workbooks(root: Path, tmp_path: Path) -> None:
 
 
 def test_stale_rows_are_kept_and_marked(root: Path, tmp_path: Path) -> None:
-    book = answer(root, Filled("A Ltd", comments={"PC.01": ("Major", "About the old text.", None)}), tmp_path)
+    book = answer(root, Filled("A Ltd", comments={"PC_01": ("Major", "About the old text.", None)}), tmp_path)
     reqs = root / "spec" / "requirements.rst"
     reqs.write_text(
         reqs.read_text(encoding="utf-8").replace("switch between", "toggle between"), encoding="utf-8"
@@ -255,7 +255,7 @@ def test_stale_rows_are_kept_and_marked(root: Path, tmp_path: Path) -> None:
     warnings = [d for d in report.diagnostics if d.rule is Rule.CONSULT_STALE]
     assert len(warnings) == 1 and warnings[0].severity is Severity.WARNING
     assert (
-        "sheet 'Requirements', row 2, column D (Text): requirement PC.01 changed since the export"
+        "sheet 'Requirements', row 2, column D (Text): requirement PC_01 changed since the export"
         in warnings[0].format()
     )
     items, _ = read_responses(load(root), "CON_TEST")
@@ -266,7 +266,7 @@ def test_stale_rows_are_kept_and_marked(root: Path, tmp_path: Path) -> None:
 
 
 def test_requirement_removed_since_export(root: Path, tmp_path: Path) -> None:
-    book = answer(root, Filled("A Ltd", comments={"SP.2": ("Minor", "x", None)}), tmp_path)
+    book = answer(root, Filled("A Ltd", comments={"SP_2": ("Minor", "x", None)}), tmp_path)
     reqs = root / "spec" / "requirements.rst"
     text = reqs.read_text(encoding="utf-8")
     reqs.write_text(text[: text.index(".. req:: Markup")], encoding="utf-8")
@@ -274,7 +274,7 @@ def test_requirement_removed_since_export(root: Path, tmp_path: Path) -> None:
         root,
         book,
         Rule.CONSULT_PROTECTED,
-        "sheet 'Requirements', row 4, column A (Id): requirement SP.2 is no longer in the spec",
+        "sheet 'Requirements', row 4, column A (Id): requirement SP_2 is no longer in the spec",
     )
 
 
@@ -288,7 +288,7 @@ def test_formulas_and_numbers_are_kept_as_written(root: Path, tmp_path: Path) ->
     assert stored is not None, messages(report)
     assert "sheet 'Requirements', row 2, column H (Comment): holds a formula" in messages(report)
     items, _ = read_responses(load(root), "CON_TEST")
-    assert {s.response.target: s.response.text for s in items} == {"PC.01": "=1+1", "PC.02": "42"}
+    assert {s.response.target: s.response.text for s in items} == {"PC_01": "=1+1", "PC_02": "42"}
 
 
 def test_reimport_is_idempotent_and_replacing_needs_a_flag(root: Path, tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_reimport_is_idempotent_and_replacing_needs_a_flag(root: Path, tmp_path:
     assert again is not None and again.outcome is Outcome.UNCHANGED
     changed = answer(
         root,
-        Filled(GOOD.respondent, answers={1: "No."}, comments={"PC.02": ("Minor", "Hm", None)}),
+        Filled(GOOD.respondent, answers={1: "No."}, comments={"PC_02": ("Minor", "Hm", None)}),
         tmp_path,
         "v2.xlsx",
     )
@@ -339,8 +339,8 @@ def test_blank_rows_are_reported_as_skipped(root: Path, tmp_path: Path) -> None:
     report, _ = import_one(root, answer(root, GOOD, tmp_path))
     assert report.skipped == [
         "Questions row 3: question 2: no answer",
-        "Requirements row 3: PC.02: no response",
-        "Requirements row 4: SP.2: no response",
+        "Requirements row 3: PC_02: no response",
+        "Requirements row 4: SP_2: no response",
     ]
 
 
@@ -371,7 +371,7 @@ def test_exported_workbook_is_protected_and_formula_free(root: Path, tmp_path: P
     assert [c.value for c in wb[layout.QUESTIONS]["B"]][1:] == ["Do you agree?", "Why?\nSay more."]
     reqs_row = [c.value for c in reqs[2]][:6]
     assert reqs_row == [
-        "PC.01",
+        "PC_01",
         "PC",
         "Switch mode",
         "The meter shall switch between prepayment and credit.",
@@ -382,7 +382,7 @@ def test_exported_workbook_is_protected_and_formula_free(root: Path, tmp_path: P
 
 def test_wrong_sheet_dimensions_hide_no_rows(root: Path, tmp_path: Path) -> None:
     """Some writers state a sheet's used range wrongly; the import reads every row regardless."""
-    book = answer(root, Filled("A Ltd", comments={"SP.2": ("Minor", "last row", None)}), tmp_path)
+    book = answer(root, Filled("A Ltd", comments={"SP_2": ("Minor", "last row", None)}), tmp_path)
 
     def shrink(name: str, data: bytes) -> bytes:
         return (
@@ -395,4 +395,4 @@ def test_wrong_sheet_dimensions_hide_no_rows(root: Path, tmp_path: Path) -> None
     report, stored = import_one(root, small)
     assert stored is not None, messages(report)
     items, _ = read_responses(load(root), "CON_TEST")
-    assert [(s.response.target, s.response.text) for s in items] == [("SP.2", "last row")]
+    assert [(s.response.target, s.response.text) for s in items] == [("SP_2", "last row")]

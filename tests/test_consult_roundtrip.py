@@ -33,7 +33,7 @@ SPECIAL = [
     "@mention",
     "line one\nline two\n\nafter a blank line",
     "  indented\n\ttabbed\ntrailing   ",
-    ".. note:: not a directive\n* not a bullet\n:id: PC.99",
+    ".. note:: not a directive\n* not a bullet\n:id: PC_99",
     "unicode: £ € ü ß 日本語 😀 \u2028 \u00a0",
     "windows line ends are below",
     "x" * 32_767,
@@ -53,7 +53,7 @@ def responses(draw: Any) -> Filled:
     for number in (1, 2):
         if draw(st.booleans()):
             filled.answers[number] = draw(TEXT)
-    for req_id in ("PC.01", "PC.02", "SP.2"):
+    for req_id in ("PC_01", "PC_02", "SP_2"):
         rating, comment, wording = draw(RATING), draw(st.none() | TEXT), draw(st.none() | TEXT)
         if rating or comment or wording:
             filled.comments[req_id] = (rating, comment, wording)
@@ -110,16 +110,16 @@ def test_round_trip_property(filled: Filled) -> None:
 def test_round_trip_of_every_special_text(tmp_path: Path) -> None:
     filled = Filled("Elster Metering Limited", answers={1: SPECIAL[0], 2: SPECIAL[-1]})
     filled.comments = {
-        "PC.01": ("Major", SPECIAL[5], SPECIAL[7]),
-        "PC.02": (None, SPECIAL[10], None),
-        "SP.2": ("none", None, SPECIAL[9]),
+        "PC_01": ("Major", SPECIAL[5], SPECIAL[7]),
+        "PC_02": (None, SPECIAL[10], None),
+        "SP_2": ("none", None, SPECIAL[9]),
     }
     filled.general = [(None, None, text, None) for text in SPECIAL]
     check_round_trip(filled, tmp_path)
 
 
 def test_rating_only_row_is_stored(tmp_path: Path) -> None:
-    check_round_trip(Filled("A Ltd", comments={"PC.01": ("Minor", None, None)}), tmp_path)
+    check_round_trip(Filled("A Ltd", comments={"PC_01": ("Minor", None, None)}), tmp_path)
 
 
 def test_stored_file_is_plain_rest(tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_stored_file_is_plain_rest(tmp_path: Path) -> None:
         Filled(
             "Elster Metering Limited",
             answers={2: "Yes.\n* because"},
-            comments={"PC.01": ("Major", "=bad idea", "shall *not*")},
+            comments={"PC_01": ("Major", "=bad idea", "shall *not*")},
         ),
         tmp_path,
     )
@@ -138,12 +138,12 @@ def test_stored_file_is_plain_rest(tmp_path: Path) -> None:
     assert stored.path == root / "spec" / "consultations" / "test" / "elster-metering-limited.rst"
     text = stored.path.read_text(encoding="utf-8")
     assert (
-        ".. ccomment:: Elster Metering Limited on PC.01\n"
+        ".. ccomment:: Elster Metering Limited on PC.01\n"  # the title shows the clause
         "   :id: CC_TEST_ELSTER_METERING_LIMITED_PC_01\n"
         "   :respondent: Elster Metering Limited\n"
         "   :rating: Major\n"
         "   :responds_to: CON_TEST\n"
-        "   :comments_on: PC.01\n" in text
+        "   :comments_on: PC_01\n" in text
     )
     assert "   **Comment**\n\n   | =bad idea\n\n   **Proposed wording**\n\n   | shall \\*not\\*\n" in text
     assert "   **Answer**\n\n   | Yes.\n   | \\* because\n" in text
@@ -157,4 +157,4 @@ def test_stored_file_is_plain_rest(tmp_path: Path) -> None:
 )
 def test_carriage_returns_round_trip(tmp_path: Path) -> None:
     text = "windows\r\nline ends\r"
-    check_round_trip(Filled("A Ltd", answers={1: text}, comments={"PC.01": (None, text, "\r")}), tmp_path)
+    check_round_trip(Filled("A Ltd", answers={1: text}, comments={"PC_01": (None, text, "\r")}), tmp_path)

@@ -38,7 +38,7 @@ LINKER = StubLinker()
 def test_panel_is_registered_and_lists_the_comment(corpus: Corpus) -> None:
     assert PANELS["consultation"].title == "Consultation comments"
     assert PANELS["consultation"].html is comments_panel
-    html = comments_panel(corpus, "IM.02", LINKER)
+    html = comments_panel(corpus, "IM_02", LINKER)
     assert "<th>Respondent</th><th>Issue</th><th>Comment</th><th>Consultation</th>" in html
     assert f'<td><a href="need:{IM02}" title="{IM02}">Elster Metering Limited</a></td>' in html
     assert "<td><strong>Major</strong></td>" in html
@@ -52,11 +52,11 @@ def test_panel_is_registered_and_lists_the_comment(corpus: Corpus) -> None:
     )
     assert '<a class="smets-ref" href="need:CON_DECC_2011" title="DECC Smart Metering Implementation' in html
     assert html.count("<tr>") == 2  # the header and the one comment
-    assert comments_panel(corpus, "IM.01", LINKER) == ""
+    assert comments_panel(corpus, "IM_01", LINKER) == ""
 
 
 def _stored(text: str | None, wording: str | None, rating: Rating | None, stale: bool) -> Stored:
-    response = Response(Kind.REQUIREMENT, "IM.02", text=text, wording=wording, rating=rating, stale=stale)
+    response = Response(Kind.REQUIREMENT, "IM_02", text=text, wording=wording, rating=rating, stale=stale)
     return Stored("CC_X", "A & B <Ltd>", response, Location("consultations/x.rst", 3))
 
 
@@ -114,8 +114,8 @@ def test_built_site_shows_responses(built_site: Path) -> None:
     assert "Question 62" in page and "[svg]" in page
     texts = {p: p.read_text(encoding="utf-8") for p in (built_site / "req").rglob("*.html")}
     req_pages = [p for p, t in texts.items() if "Consultation comments" in t and IM02 in t]
-    assert req_pages, "no requirement page shows the IM.02 comment in its consultation panel"
-    assert req_pages == [built_site / "req" / "IM.02.html"]
+    assert req_pages, "no requirement page shows the IM_02 comment in its consultation panel"
+    assert req_pages == [built_site / "req" / "IM_02.html"]
     html = req_pages[0].read_text(encoding="utf-8")
     text = _text(html)
     assert "Consultation comments" in text and "Major" in text and "Siemens Norm SN29500" in text

@@ -31,9 +31,9 @@ NASTY = [
     "\tleading tab",
     "  indented\n    more indented",
     ".. note:: not a directive",
-    ".. req:: Not a need\n   :id: PC.99",
+    ".. req:: Not a need\n   :id: PC_99",
     "* not a bullet\n- nor this\n+ nor this",
-    ":field: not a field list\n:id: PC.01",
+    ":field: not a field list\n:id: PC_01",
     "=SUM(A1:A9)",
     "+1 -1 @home",
     "| a line block?\n|",
@@ -87,7 +87,7 @@ def test_long_lines_are_split_below_the_docutils_limit(size: int, filler: str) -
 
 def _file(parts: list[tuple[str, str]]) -> str:
     content = "\n".join(f"   {line}" if line else "" for line in encode_parts(parts).split("\n"))
-    head = "Title\n=====\n\n.. ccomment:: Someone on PC.01\n   :id: CC_X\n   :respondent: Someone\n"
+    head = "Title\n=====\n\n.. ccomment:: Someone on PC_01\n   :id: CC_X\n   :respondent: Someone\n"
     return f"{head}\n{content}\n"
 
 

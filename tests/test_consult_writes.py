@@ -17,8 +17,8 @@ from consulttools import answer, mini_project
 from smets_spec.consultation import layout
 from smets_spec.consultation.fill import Filled
 
-FIRST = Filled("Elster Metering Limited", comments={"PC.01": ("Major", "First thoughts.", None)})
-SECOND = Filled("Elster Metering Limited", comments={"PC.01": ("Minor", "Second thoughts.", None)})
+FIRST = Filled("Elster Metering Limited", comments={"PC_01": ("Major", "First thoughts.", None)})
+SECOND = Filled("Elster Metering Limited", comments={"PC_01": ("Minor", "Second thoughts.", None)})
 RESPONSE = Path("spec/consultations/test/elster-metering-limited.rst")
 ACTOR = git.Actor("t", "t@example.org")
 

@@ -66,7 +66,7 @@ def project(tmp_path: Path) -> Path:
             ("Gauges Co", ("firmware", 7, 3, None)),
         )
     ):
-        book = answer(root, Filled(who, costs={"PC.01": evidence}), work, f"book{n}.xlsx")
+        book = answer(root, Filled(who, costs={"PC_01": evidence}), work, f"book{n}.xlsx")
         report, stored = import_one(root, book)
         assert stored is not None, messages(report)
     commit(repo, "three responses with cost evidence", 2)
@@ -84,19 +84,19 @@ def test_evidence_is_stored_and_flows_into_the_review(
         "switch between prepayment and credit.",
         "switch between prepayment and credit within 10 seconds.",
     )
-    commit(git.Repo(project), "PC.01 within 10 seconds", 3)
+    commit(git.Repo(project), "PC_01 within 10 seconds", 3)
     review = smets(capsys, project, "review", "HEAD~1", "HEAD", "--no-duplicates")
     assert review.code == 0, review.err
-    line = next(x for x in review.out.splitlines() if x.startswith("Respondents' cost evidence on PC.01"))
+    line = next(x for x in review.out.splitlines() if x.startswith("Respondents' cost evidence on PC_01"))
     assert line.startswith(
-        "Respondents' cost evidence on PC.01: 3 respondent(s) (Gauges Co, Hubs plc, Meters Ltd); "
+        "Respondents' cost evidence on PC_01: 3 respondent(s) (Gauges Co, Hubs plc, Meters Ltd); "
         "kind: firmware 3; £ per unit: 3 figure(s), min £4.50, median £7.00, max £12.00; "
         "lead time: min 3, median 6, max 9 months ("
     )
     impact = smets(capsys, project, "impact", "HEAD~1", "HEAD").out
     assert "      respondents' cost evidence: 3 respondent(s) (Gauges Co, Hubs plc, Meters Ltd); " in impact
     data = json.loads(smets(capsys, project, "review", "HEAD~1", "HEAD", "--format", "json").out)
-    evidence = next(i for i in data["impact"] if i["id"] == "PC.01")["cost"]["evidence"]
+    evidence = next(i for i in data["impact"] if i["id"] == "PC_01")["cost"]["evidence"]
     assert evidence["gbp_per_unit"] == {"count": 3, "minimum": 4.5, "median": 7.0, "maximum": 12.0}
 
 
@@ -104,7 +104,7 @@ def test_malformed_cost_cells_are_refused_with_their_cell(tmp_path: Path) -> Non
     root = mini_project(tmp_path / "repo")
     work = tmp_path / "work"
     work.mkdir()
-    book = answer(root, Filled("Meters Ltd", costs={"PC.01": ("plastic", "cheap", 999, None)}), work)
+    book = answer(root, Filled("Meters Ltd", costs={"PC_01": ("plastic", "cheap", 999, None)}), work)
     report, stored = import_one(root, book)
     assert stored is None
     text = messages(report)
@@ -123,10 +123,10 @@ def test_requirement_page_panel_shows_the_evidence(project: Path) -> None:
     from smets_spec.render.costs import evidence_panel
 
     corpus = load_spec(project / "spec", relative_to=project)
-    html = evidence_panel(corpus, "PC.01", StubLinker())
+    html = evidence_panel(corpus, "PC_01", StubLinker())
     assert html.startswith(
         "<p>3 respondent(s) (Gauges Co, Hubs plc, Meters Ltd); kind: firmware 3; £ per unit: 3 figure(s), "
         "min £4.50, median £7.00, max £12.00; lead time: min 3, median 6, max 9 months.</p><p>From: "
     )
     assert html.count('class="smets-ref"') == 3
-    assert evidence_panel(corpus, "SP.2", StubLinker()) == ""
+    assert evidence_panel(corpus, "SP_2", StubLinker()) == ""

@@ -88,7 +88,7 @@ def test_example_messages_are_the_tested_ones() -> None:
 
 def test_rst_examples_are_valid_needs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = sourcedir(tmp_path, "mini")
-    for name in ("requirements.rst", "devices.rst", "data.rst"):  # the examples bring PC.01, DEV_ESME, ...
+    for name in ("requirements.rst", "devices.rst", "data.rst"):  # the examples bring PC_01, DEV_ESME, ...
         (root / "spec" / name).unlink()
     write(root, "spec/support.rst", SUPPORT)
     examples = _blocks(AUTHORING, "rst")

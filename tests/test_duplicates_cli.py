@@ -67,7 +67,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _first_review_only(repo: Path) -> None:
-    """Keep only the first entry of the review file (HA.01 / WA.01): the findings show as found."""
+    """Keep only the first entry of the review file (HA_01 / WA_01): the findings show as found."""
     path = repo / "spec" / "reviews" / "duplicates.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text("[[suppress]]".join(text.split("[[suppress]]")[:2]), encoding="utf-8")
@@ -79,11 +79,11 @@ def test_this_spec_is_clean_by_decision(repo: Path, capsys: pytest.CaptureFixtur
     data = json.loads(out)
     assert code == 0 and data["failing"] == 0 and data["findings"] == []
     assert all(s["reason"] and s["reviewer"] for s in data["suppressed"])
-    utc = next(s for s in data["suppressed"] if {s["a"], s["b"]} == {"OP.02", "IH.02"})
+    utc = next(s for s in data["suppressed"] if {s["a"], s["b"]} == {"OP_02", "IH_02"})
     assert (utc["class"], utc["status"]) == ("conflict", "open")
     assert utc["see"] == "CC_DECC_2011_ELSTER_METERING_LIMITED_OP_02"
     code, text, _ = _run(capsys, "--root", str(repo), "dups", "--no-terms", "--color", "never")
-    assert code == 0 and "OP.02 and IH.02: conflict known and open" in text
+    assert code == 0 and "OP_02 and IH_02: conflict known and open" in text
     assert "(see CC_DECC_2011_ELSTER_METERING_LIMITED_OP_02)" in text
 
 
@@ -94,7 +94,7 @@ def test_this_spec_fails_on_the_utc_conflict_and_reports_json(
     code, out, _ = _run(capsys, "--root", str(repo), "dups", "--json")
     data = json.loads(out)
     assert code == 1 and data["failing"] >= 2
-    conflict = next(f for f in data["findings"] if {f["a"]["id"], f["b"]["id"]} == {"OP.02", "IH.02"})
+    conflict = next(f for f in data["findings"] if {f["a"]["id"], f["b"]["id"]} == {"OP_02", "IH_02"})
     assert conflict["class"] == "conflict" and "UTC vs local time" in conflict["reason"]
     assert conflict["a"]["location"].startswith("spec/sections/op.rst:")
     assert conflict["a"]["fingerprint"] == fingerprint(conflict["a"]["text"])
@@ -113,13 +113,13 @@ def test_text_output_marks_differing_words_and_min_score(
     )
     assert code == 0  # parallel variants are information
     register = "The smart metering system shall support at least one total register for cumulative"
-    assert f"ES.02: {register} [-import-] kWh." in out
-    assert f"ES.03: {register} {{+export+}} kWh." in out
-    assert "[smets.dups.parallel]" in out and "HA.01 and WA.01" not in out  # reviewed in spec/reviews
+    assert f"ES_02: {register} [-import-] kWh." in out
+    assert f"ES_03: {register} {{+export+}} kWh." in out
+    assert "[smets.dups.parallel]" in out and "HA_01 and WA_01" not in out  # reviewed in spec/reviews
     _, high, _ = _run(
         capsys, "--root", str(repo), "dups", "--class", "parallel", "--min-score", "0.8", "--no-terms"
     )
-    assert "ES.02 and ES.03" in high and "PC.03 and PC.04" not in high
+    assert "ES_02 and ES_03" in high and "PC_03 and PC_04" not in high
     _, markdown, _ = _run(capsys, "--root", str(repo), "dups", "--markdown", "--no-terms")
     assert "## Possible conflicts (2)" in markdown and "**UTC**" in markdown
 
@@ -132,51 +132,51 @@ def test_review_hides_a_finding_until_a_text_changes(repo: Path, capsys: pytest.
         str(repo),
         "dups",
         "--accept",
-        "OP.02,IH.02",
+        "OP_02,IH_02",
         "--reason",
         "IHD converts",
         "--reviewer",
         "T",
     )
-    assert code == 0 and "recorded the review of OP.02 and IH.02" in out
+    assert code == 0 and "recorded the review of OP_02 and IH_02" in out
     review = (repo / "spec" / "reviews" / "duplicates.toml").read_text(encoding="utf-8")
-    assert 'pair = ["OP.02", "IH.02"]' in review and 'class = "conflict"' in review
+    assert 'pair = ["OP_02", "IH_02"]' in review and 'class = "conflict"' in review
     _, out, _ = _run(capsys, "--root", str(repo), "dups", "--no-terms", "--color", "never")
-    assert "OP.02 and IH.02" not in out and "OP.02 and DS.05" in out
+    assert "OP_02 and IH_02" not in out and "OP_02 and DS_05" in out
     op = repo / "spec" / "sections" / "op.rst"
     op.write_text(
         op.read_text(encoding="utf-8").replace("use UTC for all timing", "use UTC for all the timing"),
         encoding="utf-8",
     )
     _, out, _ = _run(capsys, "--root", str(repo), "dups", "--no-terms", "--color", "never")
-    assert "OP.02 and IH.02" in out
-    assert "spec/reviews/duplicates.toml" in out and "but the text of OP.02 changed since" in out
+    assert "OP_02 and IH_02" in out
+    assert "spec/reviews/duplicates.toml" in out and "but the text of OP_02 changed since" in out
 
 
 @pytest.mark.parametrize(
     ("content", "line", "message"),
     [
-        ('[[suppress]]\npair = ["OP.02", "IH.02"\n', 2, "malformed TOML"),
+        ('[[suppress]]\npair = ["OP_02", "IH_02"\n', 2, "malformed TOML"),
         (
-            '\n[[suppress]]\npair = ["OP.02", "XX.99"]\nclass = "conflict"\nreason = "r"\nreviewer = "r"\n'
+            '\n[[suppress]]\npair = ["OP_02", "XX.99"]\nclass = "conflict"\nreason = "r"\nreviewer = "r"\n'
             'fingerprints = ["0123456789ab", "0123456789ab"]\n',
             3,
             "unknown need id 'XX.99'",
         ),
         (
-            '[[suppress]]\npair = ["OP.02", "IH.02"]\nclas = "conflict"\nreason = "r"\nreviewer = "r"\n'
+            '[[suppress]]\npair = ["OP_02", "IH_02"]\nclas = "conflict"\nreason = "r"\nreviewer = "r"\n'
             'fingerprints = ["0123456789ab", "0123456789ab"]\n',
             3,
             "unknown key 'clas'",
         ),
         (
-            '[[suppress]]\npair = ["OP.02", "IH.02"]\nclass = "twin"\nreason = "r"\nreviewer = "r"\n'
+            '[[suppress]]\npair = ["OP_02", "IH_02"]\nclass = "twin"\nreason = "r"\nreviewer = "r"\n'
             'fingerprints = ["0123456789ab", "0123456789ab"]\n',
             3,
             "unknown class 'twin'",
         ),
         (
-            '# reviews\n\n[[suppress]]\npair = ["OP.02", "IH.02"]\nclass = "conflict"\nreviewer = "r"\n'
+            '# reviews\n\n[[suppress]]\npair = ["OP_02", "IH_02"]\nclass = "conflict"\nreviewer = "r"\n'
             'fingerprints = ["0123456789ab", "0123456789ab"]\n',
             3,
             "lacks 'reason'",
@@ -219,6 +219,6 @@ def test_bad_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], r
     code, _, err = _run(capsys, "--root", str(repo), "dups", "--from", str(tmp_path / "missing"))
     assert code == 2 and "no such spec folder or needs.json" in err
     code, _, err = _run(
-        capsys, "--root", str(repo), "dups", "--accept", "HA.15,HA.19", "--reason", "x", "--reviewer", "y"
+        capsys, "--root", str(repo), "dups", "--accept", "HA_15,HA_19", "--reason", "x", "--reviewer", "y"
     )
-    assert code == 2 and "no open finding for HA.15 and HA.19" in err
+    assert code == 2 and "no open finding for HA_15 and HA_19" in err

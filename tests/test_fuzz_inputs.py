@@ -50,8 +50,8 @@ FRAGMENTS = [
     "\u2028",
     "::",
     ".. req:: ",
-    "   :id: PC.0",
-    "   :depends_on: PC.01, PC.02\n",
+    "   :id: PC_0",
+    "   :depends_on: PC_01, PC_02\n",
     "\n\n",
     "x" * 40_000,
     "| ",
@@ -153,9 +153,9 @@ BASE_NEEDS: dict[str, Any] = {
     "versions": {
         "1": {
             "needs": {
-                "PC.01": {
+                "PC_01": {
                     "type": "req",
-                    "id": "PC.01",
+                    "id": "PC_01",
                     "title": "Switch",
                     "content": "The meter shall switch.",
                     "docname": "requirements",
@@ -165,11 +165,11 @@ BASE_NEEDS: dict[str, Any] = {
                     "section": "PC",
                     "impact": "firmware",
                     "mandatory_for": ["DEV_ESME"],
-                    "depends_on": ["PC.02"],
+                    "depends_on": ["PC_02"],
                 },
-                "PC.02": {
+                "PC_02": {
                     "type": "req",
-                    "id": "PC.02",
+                    "id": "PC_02",
                     "title": "Show",
                     "content": "",
                     "docname": "requirements",

@@ -48,7 +48,7 @@ def test_an_edited_requirement_is_new_on_every_page_that_shows_it(tmp_path: Path
         encoding="utf-8",
     )
     corpus = load_spec(root / "spec", relative_to=root)
-    req = corpus.needs["PC.01"]
+    req = corpus.needs["PC_01"]
     assert isinstance(req, Requirement)
     new_device = next(
         d.id
@@ -74,7 +74,7 @@ def test_an_edited_requirement_is_new_on_every_page_that_shows_it(tmp_path: Path
         "depends_on": ", ".join(req.depends_on),
         "conflicts_with": ", ".join(req.conflicts_with),
     }
-    _rewrite(root / corpus.location("PC.01").file, req, options, new_title, "EDITED-TEXT-MARKER shall apply.")
+    _rewrite(root / corpus.location("PC_01").file, req, options, new_title, "EDITED-TEXT-MARKER shall apply.")
     log = _build(root, out)
     reread = re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", log)
     assert "glossary" not in reread and len(reread) < 40, reread  # incremental, not a full rebuild
@@ -82,7 +82,7 @@ def test_an_edited_requirement_is_new_on_every_page_that_shows_it(tmp_path: Path
 
     device_doc = corpus.location(new_device).file.removeprefix("spec/").rsplit(".", 1)[0]
     pages = {
-        "own page": out / "req" / "PC.01.html",
+        "own page": out / "req" / "PC_01.html",
         "section page": out / "sections" / "pc.html",
         "matrix": out / "trace" / "matrix.html",
         "chains": out / "trace" / "chains.html",
@@ -93,17 +93,17 @@ def test_an_edited_requirement_is_new_on_every_page_that_shows_it(tmp_path: Path
         body = text(page)
         assert new_title in body, name
         assert old_title not in body, name
-    assert "EDITED-TEXT-MARKER" in text(out / "req" / "PC.01.html")
+    assert "EDITED-TEXT-MARKER" in text(out / "req" / "PC_01.html")
     assert "EDITED-TEXT-MARKER" in text(out / "sections" / "pc.html")
-    row = next(r for r in table(out / "trace" / "matrix.html", "smets-matrix") if r[0] == "PC.01")
+    row = next(r for r in table(out / "trace" / "matrix.html", "smets-matrix") if r[0] == "PC_01")
     devices = [d.id for d in corpus.of_type(Device)]
     assert row[2 + devices.index(new_device)] == "M"
     mandatory = text(out / f"{device_doc}.html").split("Mandatory (")[1].split("Optional (")[0]
-    assert f"PC.01 {new_title}" in mandatory
+    assert f"PC_01 {new_title}" in mandatory
     assert "DAT_EXTRA" in text(out / "trace" / "chains.html")
     # the card of DAT_EXTRA, on a page no directive computes, now shows the new incoming link
     card = (out / "extra.html").read_text(encoding="utf-8")
-    assert re.search(r"used by: </span><a [^>]*>PC\.01</a>", card), card[card.index('id="DAT_EXTRA"') :][:600]
+    assert re.search(r"used by: </span><a [^>]*>PC_01</a>", card), card[card.index('id="DAT_EXTRA"') :][:600]
 
 
 def test_plain_sphinx_needs_leaves_a_needtable_stale(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_planted_or_corrupt_cache_files_are_ignored(
     root, tree = history
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "empty"))
     expected = _diff_out(capsys, root)
-    assert expected[0] == 0 and "PC.02" in expected[1]
+    assert expected[0] == 0 and "PC_02" in expected[1]
 
     folder = tmp_path / "cache"
     monkeypatch.setenv(CACHE_ENV, str(folder))

@@ -23,7 +23,7 @@ def _tree(root: Path) -> dict[str, str]:
 def _need(**values: object) -> dict[str, object]:
     need: dict[str, object] = {
         "type": "req",
-        "id": "PC.01",
+        "id": "PC_01",
         "title": "Switch",
         "content": "The meter shall switch.",
         "docname": "requirements",
@@ -60,20 +60,20 @@ CASES: dict[str, tuple[bytes, int, list[str]]] = {
         ["needs.json: version '1' has a list as 'needs', not an object of needs [smets.input]"],
     ),
     "null title and content": (
-        _doc({"PC.01": _need(title=None, content=None)}),
+        _doc({"PC_01": _need(title=None, content=None)}),
         1,
         [
-            "needs.json:1: error: need 'PC.01': 'title' is null, not text [smets.input]",
-            "needs.json:1: error: need 'PC.01': 'content' is null, not text [smets.input]",
+            "needs.json:1: error: need 'PC_01': 'title' is null, not text [smets.input]",
+            "needs.json:1: error: need 'PC_01': 'content' is null, not text [smets.input]",
         ],
     ),
     "wrong types": (
-        _doc({"PC.01": _need(lineno="four"), "PC.02": 7, "PC.03": _need(id="PC.03", title=["a"])}),
+        _doc({"PC_01": _need(lineno="four"), "PC_02": 7, "PC_03": _need(id="PC_03", title=["a"])}),
         1,
         [
-            "error: need 'PC.01': 'lineno' is text, not a line number [smets.input]",
-            "error: need 'PC.02' is int, not an object [smets.input]",
-            "error: need 'PC.03': 'title' is a list, not text [smets.input]",
+            "error: need 'PC_01': 'lineno' is text, not a line number [smets.input]",
+            "error: need 'PC_02' is int, not an object [smets.input]",
+            "error: need 'PC_03': 'title' is a list, not text [smets.input]",
         ],
     ),
     "unknown types are counted": (

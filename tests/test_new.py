@@ -24,11 +24,11 @@ def _corpus(*ids: str) -> Corpus:
 @pytest.mark.parametrize(
     ("ids", "section", "expected"),
     [
-        (("PC.01", "PC.02", "PC.11", "SP.2"), Section.PC, "PC.12"),
-        (("SP.2", "SP.3", "SP.62"), Section.SP, "SP.63"),
-        (("SP.2", "SP.9"), Section.SP, "SP.10"),
-        (("DI.009", "DI.010"), Section.DI, "DI.011"),
-        (("PC.01",), Section.IH, "IH.01"),
+        (("PC_01", "PC_02", "PC_11", "SP_2"), Section.PC, "PC_12"),
+        (("SP_2", "SP_3", "SP_62"), Section.SP, "SP_63"),
+        (("SP_2", "SP_9"), Section.SP, "SP_10"),
+        (("DI_009", "DI_010"), Section.DI, "DI_011"),
+        (("PC_01",), Section.IH, "IH_01"),
     ],
 )
 def test_next_requirement_id_keeps_the_section_style(
@@ -46,9 +46,9 @@ def test_next_prefixed_id_is_free() -> None:
 
 
 def _expected_next(corpus: Corpus, section: str) -> str:
-    numbers = [n.id.split(".")[1] for n in corpus.requirements if n.id.startswith(section + ".")]
+    numbers = [n.id.split("_")[1] for n in corpus.requirements if n.id.startswith(section + "_")]
     width = max((len(n) for n in numbers if n.startswith("0")), default=1)
-    return f"{section}.{max(int(n) for n in numbers) + 1:0{width}d}"
+    return f"{section}_{max(int(n) for n in numbers) + 1:0{width}d}"
 
 
 @pytest.mark.parametrize("section", ["PC", "SP"])
@@ -71,7 +71,8 @@ def test_new_requirement_in_the_real_spec(
     assert text.startswith(old_text.rstrip("\n") + "\n")
     stub = text[len(old_text.rstrip("\n")) + 1 :]
     assert stub.startswith(
-        f"\n.. req:: Top up\n   :id: {new_id}\n   :status: draft\n   :section: {section}\n"
+        f"\n.. req:: Top up\n   :id: {new_id}\n   :clause: {new_id.replace('_', '.')}\n"
+        f"   :status: draft\n   :section: {section}\n"
     )
     assert "   :introduced: unreleased\n" in stub
     assert "   :impact: TODO\n   :mandatory_for: TODO\n" in stub  # nothing invented
@@ -107,7 +108,7 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
     root = sourcedir(tmp_path, "mini")
     result = smets(capsys, root, "new", "requirement", "--section", "IH", "--devices", "DEV_IHD")
     assert result.code == 0
-    assert result.out.startswith("spec/sections/ih.rst: added req IH.01\n4 placeholder(s) to fill in;")
+    assert result.out.startswith("spec/sections/ih.rst: added req IH_01\n4 placeholder(s) to fill in;")
     assert (root / "spec/sections/ih.rst").read_text(encoding="utf-8") == (
         "IH: In-home display (IHD)\n"
         "=========================\n"
@@ -115,7 +116,8 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
         ".. smets-section:: IH\n"
         "\n"
         ".. req:: TODO title\n"
-        "   :id: IH.01\n"
+        "   :id: IH_01\n"
+        "   :clause: IH.01\n"
         "   :status: draft\n"
         "   :section: IH\n"
         "   :introduced: unreleased\n"
@@ -130,9 +132,9 @@ def test_new_requirement_in_an_empty_section_gets_a_section_page(
     assert validate.code == 1
     assert [line.split(": error:")[0] for line in validate.err.splitlines() if "placeholder" in line] == [
         "spec/sections/ih.rst:6",
-        "spec/sections/ih.rst:11",
-        "spec/sections/ih.rst:13",
-        "spec/sections/ih.rst:15",
+        "spec/sections/ih.rst:12",
+        "spec/sections/ih.rst:14",
+        "spec/sections/ih.rst:16",
     ]
 
 
@@ -141,7 +143,7 @@ def test_new_requirement_print_only(tmp_path: Path, capsys: pytest.CaptureFixtur
     before = {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()}
     result = smets(capsys, root, "new", "requirement", "--section", "PC", "--print")
     assert result.code == 0
-    assert result.out.startswith("\n.. req:: TODO title\n   :id: PC.03\n")
+    assert result.out.startswith("\n.. req:: TODO title\n   :id: PC_03\n")
     assert {p: p.read_bytes() for p in (root / "spec").rglob("*") if p.is_file()} == before
 
 

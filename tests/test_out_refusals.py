@@ -54,7 +54,7 @@ def test_force_overwrites_a_tracked_file_atomically(repo: Path, capsys: pytest.C
     try:
         result = smets(capsys, repo, "diff", "v1.0", "v1.1", "--out", str(target), "--force")
         assert result.code == 0, result.err
-        assert "PC.02" in target.read_text(encoding="utf-8")
+        assert "PC_02" in target.read_text(encoding="utf-8")
         assert not list(repo.glob(".README.md.*"))
     finally:
         target.write_text(old, encoding="utf-8")

@@ -1,5 +1,5 @@
 """The README's first command, as written, in a fresh clone: `./dev site` sets up its own .venv
-(only the runtime dependencies, from the package index) and builds a site whose GS.08 page shows
+(only the runtime dependencies, from the package index) and builds a site whose GS_08 page shows
 live conformance results, not "not tested".
 
 Slow (a fresh virtual environment): it runs when ``SMETS_FRESH_CLONE=1`` (``.ci/run`` sets it),
@@ -35,7 +35,7 @@ def test_dev_site_in_a_fresh_clone_shows_live_conformance(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "conformance: suite ran in" in done.stdout and "(exit status 0)" in done.stdout
-    page = (clone / "_build" / "html" / "req" / "GS.08.html").read_text(encoding="utf-8")
+    page = (clone / "_build" / "html" / "req" / "GS_08.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    # GS.08's two tests ran on the reference models in this build
+    # GS_08's two tests ran on the reference models in this build
     assert re.search(r"Conformance status pass : 2 of 2 test\(s\) passed in the run of", text), text[:3000]

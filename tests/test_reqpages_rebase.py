@@ -7,7 +7,7 @@ from pathlib import Path
 from smets_spec.sphinx.reqpages import rebase
 
 HTML = (
-    '<p>See <a href="#PC.01.a">part a</a>, <a href="pc.html#PC.02">PC.02</a>, '
+    '<p>See <a href="#PC_01.a">part a</a>, <a href="pc.html#PC_02">PC_02</a>, '
     '<a href="../devices/esme.html#DEV_ESME">ESME</a>, <a href="https://example.org/x">web</a>, '
     '<a href="/abs.html">abs</a>, <a href="mailto:a@b.c">mail</a> and <img src="../_images/f.png"></p>'
 )
@@ -15,8 +15,8 @@ HTML = (
 
 def test_a_page_one_folder_down_is_rebased_onto_req() -> None:
     out = rebase(HTML, "sections/pc.html", "req")
-    assert 'href="../sections/pc.html#PC.01.a"' in out
-    assert 'href="../sections/pc.html#PC.02"' in out
+    assert 'href="../sections/pc.html#PC_01.a"' in out
+    assert 'href="../sections/pc.html#PC_02"' in out
     assert 'href="../devices/esme.html#DEV_ESME"' in out
     assert 'src="../_images/f.png"' in out
     assert 'href="https://example.org/x"' in out
@@ -32,15 +32,15 @@ def test_a_page_at_the_root_and_one_two_folders_down() -> None:
 
 
 def test_a_page_in_req_itself_only_needs_its_own_name_on_fragments() -> None:
-    out = rebase('<a href="#X">x</a><a href="PC.01.html">p</a>', "req/other.html", "req")
-    assert out == '<a href="other.html#X">x</a><a href="PC.01.html">p</a>'
+    out = rebase('<a href="#X">x</a><a href="PC_01.html">p</a>', "req/other.html", "req")
+    assert out == '<a href="other.html#X">x</a><a href="PC_01.html">p</a>'
 
 
 def test_requirement_pages_show_the_text_of_the_built_site(built_site: Path) -> None:
-    page = (built_site / "req" / "PC.01.html").read_text(encoding="utf-8")
+    page = (built_site / "req" / "PC_01.html").read_text(encoding="utf-8")
     section = (built_site / "sections" / "pc.html").read_text(encoding="utf-8")
     text = "The smart metering system shall be remotely switchable between prepayment and credit mode"
     assert text in page and text in section
     assert page.count('<div class="smets-req-text">') == 1
     assert "<!--smets-text" not in page  # the markers stay on the section page
-    assert "<!--smets-text PC.01-->" in section
+    assert "<!--smets-text PC_01-->" in section

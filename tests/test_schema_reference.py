@@ -31,7 +31,7 @@ def test_field_rows_describe_values_links_and_patterns() -> None:
         ("device",),
     )
     assert req["uses"].targets == ("dataitem",)
-    assert req["id"].kind == r"id matching [A-Z]{2}\.[0-9]{1,3}"
+    assert req["id"].kind == r"id matching [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*"
     po = {r.name: r for r in field_rows(ProtocolObject)}
     assert po["interface_class"].kind == "whole number"
     assert po["cluster"].kind == "text matching ^0x[0-9A-Fa-f]{4}$"

@@ -70,7 +70,7 @@ def served(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-untyped-def]
     root, base, proc = served
-    status, page = _get(f"{base}req/PC.01.html")
+    status, page = _get(f"{base}req/PC_01.html")
     assert status == 200 and "Switch between prepayment and credit" in page
     assert page.count(TAG.decode()) == 1
     assert _get(f"{base}__smets/reload.js")[1].startswith("// smets serve")
@@ -85,17 +85,17 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     state = _state(base, generation)  # the long poll answers when the build is done
     _wait_for(lambda: _state(base)["generation"] != generation)
     assert _state(base)["ok"] is True, state
-    page = _get(f"{base}req/PC.01.html")[1]
+    page = _get(f"{base}req/PC_01.html")[1]
     assert "Switch payment modes" in page and "Switch between prepayment and credit" not in page
 
-    source.write_text(edited.replace(":depends_on: PC.01", ":depends_on: PC.99"), encoding="utf-8")
+    source.write_text(edited.replace(":depends_on: PC_01", ":depends_on: PC_99"), encoding="utf-8")
     _wait_for(lambda: _state(base)["ok"] is False)
     problems = _state(base)["problems"]
     assert any(
-        p["file"] == "spec/requirements.rst" and p["line"] == 21 and "PC.99" in p["message"]
+        p["file"] == "spec/requirements.rst" and p["line"] == 21 and "PC_99" in p["message"]
         for p in problems  # type: ignore[attr-defined]
     ), problems
-    assert "Switch payment modes" in _get(f"{base}req/PC.01.html")[1]  # the last good build, whole
+    assert "Switch payment modes" in _get(f"{base}req/PC_01.html")[1]  # the last good build, whole
 
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 0

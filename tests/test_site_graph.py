@@ -1,7 +1,7 @@
 """The graph view (Cytoscape.js + dagre, shipped in the package) in a real browser.
 
 Checks what it draws against the Python graph, that no two node boxes overlap and every label
-stays inside its box (for GS.08 at depth 2 and for the largest neighbourhood in the spec), that
+stays inside its box (for GS_08 at depth 2 and for the largest neighbourhood in the spec), that
 upstream is left of downstream, and that it loads from ``file://`` without any network.
 Screenshots land in ``test-output/browser/``.
 """
@@ -99,8 +99,8 @@ def _check(boxes: list[dict[str, Any]], corpus: Corpus, start: str, depth: int) 
 
 def test_gs08_at_depth_2_no_boxes_overlap(server: str, corpus: Corpus) -> None:
     with browser_page(1280, 900) as page:
-        boxes = _drawn(page, f"{server}/trace/graph.html#GS.08", "GS.08-depth-2")
-    _check(boxes, corpus, "GS.08", 2)
+        boxes = _drawn(page, f"{server}/trace/graph.html#GS_08", "GS_08-depth-2")
+    _check(boxes, corpus, "GS_08", 2)
 
 
 def test_largest_neighbourhood_no_boxes_overlap(server: str, corpus: Corpus) -> None:
@@ -112,10 +112,10 @@ def test_largest_neighbourhood_no_boxes_overlap(server: str, corpus: Corpus) -> 
 
 
 def test_requirement_page_graph_and_click_through(server: str, corpus: Corpus) -> None:
-    """On PC.01's page: its depth-1 neighbourhood; right-click centres the graph there, a click opens it."""
+    """On PC_01's page: its depth-1 neighbourhood; right-click centres the graph there, a click opens it."""
     with browser_page(1280, 1400) as page:
-        boxes = _drawn(page, f"{server}/req/PC.01.html", "requirement-PC.01")
-        _check(boxes, corpus, "PC.01", 1)
+        boxes = _drawn(page, f"{server}/req/PC_01.html", "requirement-PC_01")
+        _check(boxes, corpus, "PC_01", 1)
         page.locator(".smets-graph-canvas").scroll_into_view_if_needed()
         shown = [page.eval_on_selector(".smets-graph", _AT, b["id"]) for b in boxes if b["level"] != 0]
         other = next(w["id"] for w in shown if w["visible"])

@@ -97,7 +97,7 @@ def test_raw_html_and_myst_directives_stay_text() -> None:
 
 
 def test_heading_carries_the_github_anchor() -> None:
-    document = _document("# Adding an item (`smets new`)\n\ntext\n\n## Ids: `PC.01`, v1.0\n")
+    document = _document("# Adding an item (`smets new`)\n\ntext\n\n## Ids: `PC.01`, v1.0\n")  # a clause
     ids = [i for s in document.findall(nodes.section) for i in s["ids"]]
     assert "adding-an-item-smets-new" in ids
     assert "ids-pc01-v10" in ids  # GitHub drops the dots; docutils alone would write ids-pc-01-v1-0

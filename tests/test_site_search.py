@@ -20,8 +20,10 @@ from smets_spec.sphinx.search import plain_text
 from webtools import CHROMIUM, OUTPUT, browser_page, serve
 
 IDS = [
-    ("GS.08", "req/GS.08.html"),
-    ("PC.01", "req/PC.01.html"),
+    ("GS_08", "req/GS_08.html"),
+    ("GS.08", "req/GS_08.html"),  # the clause number, as a reader sees it
+    ("PC.01", "req/PC_01.html"),  # clause
+    ("PC_01", "req/PC_01.html"),
     ("DAT_METER_BALANCE", "data/catalogue.html#DAT_METER_BALANCE"),
     ("DEV_GSME", "devices/gsme.html#DEV_GSME"),
 ]
@@ -49,8 +51,8 @@ def test_every_requirement_page_is_in_the_search_index(built_site: Path, corpus:
 
 def test_requirement_text_words_are_indexed_for_its_page(built_site: Path, corpus: Corpus) -> None:
     index = _index(built_site)
-    page = index["docnames"].index("req/GS.08")
-    # stems of words in GS.08's text ("... under normal operating conditions including prepayment ...")
+    page = index["docnames"].index("req/GS_08")
+    # stems of words in GS_08's text ("... under normal operating conditions including prepayment ...")
     # and of its title ("Fifteen-year battery life"), which Sphinx keeps apart
     for kind, words in (("terms", ("prepay", "condit", "oper")), ("titleterms", ("batteri", "fifteen"))):
         for word in words:
@@ -106,8 +108,8 @@ def test_typing_an_id_in_the_search_box_puts_its_page_first(
             hrefs = _search(page, f"{server}/index.html", need.id, f"type-{kind}")
             assert hrefs and hrefs[0].split("?")[0].startswith(want), (need.id, hrefs[:3])
         # offline, from the files themselves
-        hrefs = _search(page, (built_site / "index.html").as_uri(), "GS.08", "GS.08-file")
-        assert hrefs[0].startswith("req/GS.08.html"), hrefs[:3]
+        hrefs = _search(page, (built_site / "index.html").as_uri(), "GS_08", "GS_08-file")
+        assert hrefs[0].startswith("req/GS_08.html"), hrefs[:3]
 
 
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs /usr/bin/chromium (Debian package 'chromium')")

@@ -36,44 +36,44 @@ def test_matrix_gives_each_requirement_a_degree_per_device(small: Corpus) -> Non
     matrix = degree_matrix(small)
     assert [d.id for d in matrix.devices] == ["DEV_ESME", "DEV_GSME", "DEV_IHD", "DEV_SPARE"]
     rows = {req.id: degrees for req, degrees in matrix.rows}
-    assert list(rows) == ["PC.01", "PC.02", "PC.03", "ES.01", "GS.01", "SP.2"]  # SMETS section order
+    assert list(rows) == ["PC_01", "PC_02", "PC_03", "ES_01", "GS_01", "SP_2"]  # SMETS section order
     m, o, na = Degree.MANDATORY, Degree.OPTIONAL, Degree.NOT_APPLICABLE
-    assert rows["PC.01"] == (m, m, o, na)
-    assert rows["PC.02"] == (na, na, m, na)
-    assert rows["SP.2"] == (m, o, na, na)
+    assert rows["PC_01"] == (m, m, o, na)
+    assert rows["PC_02"] == (na, na, m, na)
+    assert rows["SP_2"] == (m, o, na, na)
     assert matrix.count("DEV_ESME", m) == 4
     assert matrix.count("DEV_GSME", o) == 1
     assert [r.id for r, _ in degree_matrix(small, section=None).rows] == list(rows)
     from smets_spec.corpus.schema import Section
 
-    assert [r.id for r, _ in degree_matrix(small, Section.PC).rows] == ["PC.01", "PC.02", "PC.03"]
+    assert [r.id for r, _ in degree_matrix(small, Section.PC).rows] == ["PC_01", "PC_02", "PC_03"]
 
 
 def test_requirements_are_ordered_as_the_smets_orders_them(small: Corpus) -> None:
     assert [r.id for r in ordered_requirements(small)] == [
-        "PC.01",
-        "PC.02",
-        "PC.03",
-        "ES.01",
-        "GS.01",
-        "SP.2",
+        "PC_01",
+        "PC_02",
+        "PC_03",
+        "ES_01",
+        "GS_01",
+        "SP_2",
     ]
 
 
 def test_chains_go_from_requirement_to_data_item_to_protocol_objects(small: Corpus) -> None:
     chains = chains_by_id(small)
-    es01 = chains["ES.01"]
+    es01 = chains["ES_01"]
     assert [link.item.id for link in es01.items] == ["DAT_IMPORT"]
     assert [o.id for o in es01.items[0].objects] == ["PO_DLMS_IMPORT"]
     assert [u.id for u in es01.items[0].use_cases] == ["PO_GBCS_ECS01A"]  # the GBCS message carrying it
     assert es01.carried
-    pc02 = chains["PC.02"]
+    pc02 = chains["PC_02"]
     assert [(link.item.id, link.carried) for link in pc02.items] == [
         ("DAT_BALANCE", True),
         ("DAT_TARIFF", False),
     ]
     assert not pc02.carried
-    assert chains["SP.2"].items == () and not chains["SP.2"].carried
+    assert chains["SP_2"].items == () and not chains["SP_2"].carried
 
 
 def test_protocol_coverage_splits_the_catalogue(small: Corpus) -> None:
@@ -89,12 +89,12 @@ def test_protocol_coverage_splits_the_catalogue(small: Corpus) -> None:
 
 def test_verification_lists_requirements_without_model_or_test(small: Corpus) -> None:
     ver = verification(small)
-    assert ver.models["PC.02"] == ("MOD_PREPAY",)
-    assert ver.tests["PC.01"] == ("TST_PREPAY",)
-    assert ver.tests["ES.01"] == ("TST_IMPORT",)
-    # the withdrawn PC.03 is no gap
-    assert [r.id for r in ver.without_test] == ["PC.02", "GS.01", "SP.2"]
-    assert [r.id for r in ver.without_model] == ["ES.01", "GS.01", "SP.2"]
+    assert ver.models["PC_02"] == ("MOD_PREPAY",)
+    assert ver.tests["PC_01"] == ("TST_PREPAY",)
+    assert ver.tests["ES_01"] == ("TST_IMPORT",)
+    # the withdrawn PC_03 is no gap
+    assert [r.id for r in ver.without_test] == ["PC_02", "GS_01", "SP_2"]
+    assert [r.id for r in ver.without_model] == ["ES_01", "GS_01", "SP_2"]
 
 
 def test_coverage_by_section_and_device_counts_requirements_in_force(small: Corpus) -> None:
@@ -114,7 +114,7 @@ def test_coverage_by_section_and_device_counts_requirements_in_force(small: Corp
 
 
 def test_requirement_trace_lists_devices_data_models_tests_and_incoming_links(small: Corpus) -> None:
-    trace = requirement_trace(small, "PC.01")
+    trace = requirement_trace(small, "PC_01")
     assert [(d.id, g.value) for d, g in trace.devices] == [
         ("DEV_ESME", "mandatory"),
         ("DEV_GSME", "mandatory"),
@@ -124,12 +124,12 @@ def test_requirement_trace_lists_devices_data_models_tests_and_incoming_links(sm
     assert [m.id for m in trace.models] == ["MOD_PREPAY"]
     assert [t.id for t in trace.tests] == ["TST_PREPAY"]
     assert [(link, n.id) for link, n in trace.incoming] == [
-        ("depends_on", "PC.02"),
+        ("depends_on", "PC_02"),
         ("implements", "MOD_PREPAY"),
         ("verifies", "TST_PREPAY"),
     ]
-    assert [(link, n.id) for link, n in requirement_trace(small, "PC.02").outgoing] == [
-        ("depends_on", "PC.01")
+    assert [(link, n.id) for link, n in requirement_trace(small, "PC_02").outgoing] == [
+        ("depends_on", "PC_01")
     ]
     with pytest.raises(ValueError, match="is a device, not a requirement"):
         requirement_trace(small, "DEV_ESME")
@@ -139,24 +139,24 @@ def test_graph_walks_up_and_down_with_depth_and_link_filters(small: Corpus) -> N
     graph = graph_of(small)
     assert graph_of(small) is graph  # built once per corpus, shared
     # downstream: what depends on it (bound devices, used data, and the tests, models, refinements on it)
-    down = {r.id: r.depth for r in walk(graph, "ES.01", downstream=True)}
+    down = {r.id: r.depth for r in walk(graph, "ES_01", downstream=True)}
     assert down == {"DEV_ESME": 1, "DAT_IMPORT": 1, "TST_IMPORT": 1, "PO_DLMS_IMPORT": 2, "PO_GBCS_ECS01A": 3}
-    assert {r.id for r in walk(graph, "ES.01", downstream=True, depth=1)} == {
+    assert {r.id for r in walk(graph, "ES_01", downstream=True, depth=1)} == {
         "DEV_ESME",
         "DAT_IMPORT",
         "TST_IMPORT",
     }
-    assert {r.id for r in walk(graph, "ES.01", links=["uses", "maps_to"])} == {"DAT_IMPORT", "PO_DLMS_IMPORT"}
+    assert {r.id for r in walk(graph, "ES_01", links=["uses", "maps_to"])} == {"DAT_IMPORT", "PO_DLMS_IMPORT"}
     assert {
-        r.id for r in walk(graph, "PC.01", downstream=True, depth=1, links=["depends_on", "verifies"])
-    } == {"PC.02", "TST_PREPAY"}
+        r.id for r in walk(graph, "PC_01", downstream=True, depth=1, links=["depends_on", "verifies"])
+    } == {"PC_02", "TST_PREPAY"}
     # upstream: what it derives from
-    assert {r.id for r in walk(graph, "PC.02", downstream=False)} == {"PC.01"}
-    assert {r.id for r in walk(graph, "TST_IMPORT", downstream=False)} == {"ES.01"}
+    assert {r.id for r in walk(graph, "PC_02", downstream=False)} == {"PC_01"}
+    assert {r.id for r in walk(graph, "TST_IMPORT", downstream=False)} == {"ES_01"}
     around = neighbourhood(graph, "DAT_IMPORT", depth=1)
-    assert around.levels == {"DAT_IMPORT": 0, "PO_DLMS_IMPORT": 1, "ES.01": -1}
-    assert set(around.edges) == {("DAT_IMPORT", "maps_to", "PO_DLMS_IMPORT"), ("ES.01", "uses", "DAT_IMPORT")}
-    assert neighbourhood(graph, "DAT_IMPORT", 1, Direction.UP).levels == {"DAT_IMPORT": 0, "ES.01": -1}
+    assert around.levels == {"DAT_IMPORT": 0, "PO_DLMS_IMPORT": 1, "ES_01": -1}
+    assert set(around.edges) == {("DAT_IMPORT", "maps_to", "PO_DLMS_IMPORT"), ("ES_01", "uses", "DAT_IMPORT")}
+    assert neighbourhood(graph, "DAT_IMPORT", 1, Direction.UP).levels == {"DAT_IMPORT": 0, "ES_01": -1}
     with pytest.raises(ValueError, match=r"unknown link type.*usess.*use one of"):
         check_link_types(["usess"])
 
@@ -164,20 +164,20 @@ def test_graph_walks_up_and_down_with_depth_and_link_filters(small: Corpus) -> N
 def test_gaps_follow_the_policy_with_file_and_line(small: Corpus) -> None:
     gaps = find_gaps(small, default_policy())
     found = {(g.rule, g.need_id): (g.level, str(g.location)) for g in gaps}
-    assert found[("approved-without-test", "PC.02")] == (Level.ERROR, "spec/requirements.rst:17")
-    assert found[("link-to-withdrawn", "GS.01")] == (Level.ERROR, "spec/requirements.rst:53")
+    assert found[("approved-without-test", "PC_02")] == (Level.ERROR, "spec/requirements.rst:17")
+    assert found[("link-to-withdrawn", "GS_01")] == (Level.ERROR, "spec/requirements.rst:53")
     assert found[("data-item-unused", "DAT_ORPHAN")] == (Level.ERROR, "spec/data.rst:32")
     assert found[("device-without-requirements", "DEV_SPARE")][0] is Level.WARNING
     assert found[("protocol-object-unused", "PO_DLMS_UNUSED")][0] is Level.WARNING
     assert (
         "requirement-without-test",
-        "PC.02",
+        "PC_02",
     ) not in found  # the approved one is reported once, as an error
-    assert not any(g.need_id == "PC.03" for g in gaps if g.rule != "link-to-withdrawn")
+    assert not any(g.need_id == "PC_03" for g in gaps if g.rule != "link-to-withdrawn")
     quiet = Policy({"approved-without-test": Level.OFF, "link-to-withdrawn": Level.WARNING})
     levels = {(g.rule, g.need_id): g.level for g in find_gaps(small, quiet)}
-    assert ("approved-without-test", "PC.02") not in levels
-    assert levels[("link-to-withdrawn", "GS.01")] is Level.WARNING
+    assert ("approved-without-test", "PC_02") not in levels
+    assert levels[("link-to-withdrawn", "GS_01")] is Level.WARNING
 
 
 def test_policy_minimums_fail_below_the_share(small: Corpus, tmp_path: Path) -> None:

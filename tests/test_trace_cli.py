@@ -28,7 +28,7 @@ def test_trace_prints_the_chain_both_ways(capsys: pytest.CaptureFixture[str]) ->
         "DAT_IMPORT  Import register",
         "    data item at spec/data.rst:12",
         "upstream (1):",
-        "  └── used by ← ES.01  Import register",
+        "  └── used by ← ES_01  Import register",
         "downstream (2):",
         "  └── maps to → PO_DLMS_IMPORT  Import register (class 3)",
         "      └── carried by → PO_GBCS_ECS01A  ECS01a",
@@ -36,31 +36,31 @@ def test_trace_prints_the_chain_both_ways(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_trace_direction_depth_and_link_filters(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "trace", "PC.01", "--down", "--depth", "1", "--links", "verifies,depends_on")
+    code, out, _ = run(capsys, "trace", "PC_01", "--down", "--depth", "1", "--links", "verifies,depends_on")
     assert code == 0
     assert out.splitlines()[2:] == [
         "downstream (2):",
-        "  ├── needed by ← PC.02  Show the balance",
+        "  ├── needed by ← PC_02  Show the balance",
         "  └── verified by ← TST_PREPAY  Prepayment switch test",
     ]
-    code, out, _ = run(capsys, "trace", "PC.02", "--up")
-    assert code == 0 and "upstream (1):" in out and "depends on → PC.01" in out and "downstream" not in out
+    code, out, _ = run(capsys, "trace", "PC_02", "--up")
+    assert code == 0 and "upstream (1):" in out and "depends on → PC_01" in out and "downstream" not in out
 
 
 def test_trace_json_gives_paths(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "trace", "ES.01", "--down", "--json")
+    code, out, _ = run(capsys, "trace", "ES_01", "--down", "--json")
     assert code == 0
     data = json.loads(out)
-    assert (data["id"], data["type"], data["location"]) == ("ES.01", "req", "spec/requirements.rst:36")
+    assert (data["id"], data["type"], data["location"]) == ("ES_01", "req", "spec/requirements.rst:36")
     reached = {r["id"]: r for r in data["downstream"]}
     assert set(reached) == {"DEV_ESME", "DAT_IMPORT", "TST_IMPORT", "PO_DLMS_IMPORT", "PO_GBCS_ECS01A"}
     assert reached["PO_GBCS_ECS01A"]["depth"] == 3
     assert (
         reached["PO_GBCS_ECS01A"]["via"]
-        == "ES.01 -uses-> DAT_IMPORT -maps_to-> PO_DLMS_IMPORT -carried_by-> PO_GBCS_ECS01A"
+        == "ES_01 -uses-> DAT_IMPORT -maps_to-> PO_DLMS_IMPORT -carried_by-> PO_GBCS_ECS01A"
     )
     assert reached["TST_IMPORT"]["path"] == [
-        {"source": "ES.01", "link": "verifies", "target": "TST_IMPORT", "forward": False}
+        {"source": "ES_01", "link": "verifies", "target": "TST_IMPORT", "forward": False}
     ]
     assert "upstream" not in data
 
@@ -68,9 +68,9 @@ def test_trace_json_gives_paths(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("trace", "PC.1"), "no need 'PC.1' in the spec; did you mean PC.01"),
-        (("trace", "PC.01", "--depth", "0"), "--depth 0: give 1 or more"),
-        (("trace", "PC.01", "--links", "usses"), "unknown link type(s) usses; use one of mandatory_for"),
+        (("trace", "PC_1"), "no need 'PC_1' in the spec; did you mean PC_01"),
+        (("trace", "PC_01", "--depth", "0"), "--depth 0: give 1 or more"),
+        (("trace", "PC_01", "--links", "usses"), "unknown link type(s) usses; use one of mandatory_for"),
     ],
 )
 def test_trace_usage_errors_exit_2(
@@ -89,11 +89,11 @@ def test_check_prints_figures_and_gaps_and_fails_on_policy_errors(capsys: pytest
     assert "  both                    1 (20%)" in lines
     assert "  neither (unmapped)      2 (40%)" in lines
     assert (
-        "spec/requirements.rst:17: error: approved requirement 'PC.02' has no conformance test "
+        "spec/requirements.rst:17: error: approved requirement 'PC_02' has no conformance test "
         "[trace.approved-without-test]"
     ) in lines
     assert (
-        "spec/requirements.rst:53: error: 'GS.01' :refines: withdrawn requirement 'PC.03' "
+        "spec/requirements.rst:53: error: 'GS_01' :refines: withdrawn requirement 'PC_03' "
         "[trace.link-to-withdrawn]" in lines
     )
     assert lines[-1] == "3 error(s), 9 warning(s) by the policy in (default policy)"

@@ -29,46 +29,46 @@ REQ = """.. req:: {title}
 
 CASES: dict[str, tuple[str, list[str]]] = {
     "unknown field, close to a known one": (
-        REQ.format(title="Typo", id="PC.03") + "   :mandatory-for: DEV_ESME\n",
+        REQ.format(title="Typo", id="PC_03") + "   :mandatory-for: DEV_ESME\n",
         [
-            "spec/bad.rst:9: error: unknown field ':mandatory-for:' on req 'PC.03' [smets.unknown-field]\n"
+            "spec/bad.rst:9: error: unknown field ':mandatory-for:' on req 'PC_03' [smets.unknown-field]\n"
             "    fix: did you mean ':mandatory_for:'?",
-            "spec/bad.rst:4: error: requirement 'PC.03' states no device applicability "
+            "spec/bad.rst:4: error: requirement 'PC_03' states no device applicability "
             "[smets.applicability]\n"
             "    fix: add ':mandatory_for:' and/or ':optional_for:' with the devices it binds (DEV_...)",
         ],
     ),
     "unknown field of another type": (
-        REQ.format(title="Wrong type's field", id="PC.03")
+        REQ.format(title="Wrong type's field", id="PC_03")
         + "   :mandatory_for: DEV_ESME\n   :held_by: DEV_ESME\n",
         [
-            "spec/bad.rst:10: error: unknown field ':held_by:' on req 'PC.03' [smets.unknown-field]\n"
+            "spec/bad.rst:10: error: unknown field ':held_by:' on req 'PC_03' [smets.unknown-field]\n"
             "    fix: ':held_by:' belongs to dataitem; a req takes: "
             + ", ".join(sorted(Requirement.own_fields())),
         ],
     ),
     "placeholders left by smets new": (
-        ".. req:: TODO title\n   :id: PC.03\n   :status: draft\n   :section: PC\n   :impact: TODO\n"
+        ".. req:: TODO title\n   :id: PC_03\n   :status: draft\n   :section: PC\n   :impact: TODO\n"
         "   :mandatory_for: TODO\n\n   TODO: what the smart metering system shall do.\n",
         [
-            "spec/bad.rst:8: error: ':impact:' of 'PC.03' is still the placeholder 'TODO' "
+            "spec/bad.rst:8: error: ':impact:' of 'PC_03' is still the placeholder 'TODO' "
             "[smets.placeholder]\n"
             "    fix: write impact class of implementing it: hardware, firmware, configuration or "
             "back-office (one of hardware, firmware, configuration, back-office)",
-            "spec/bad.rst:9: error: ':mandatory_for:' of 'PC.03' is still the placeholder 'TODO' "
+            "spec/bad.rst:9: error: ':mandatory_for:' of 'PC_03' is still the placeholder 'TODO' "
             "[smets.placeholder]\n"
             "    fix: write devices this requirement binds as mandatory (ids of device, comma-separated)",
-            "spec/bad.rst:4: error: the title of 'PC.03' is still a placeholder [smets.placeholder]\n"
+            "spec/bad.rst:4: error: the title of 'PC_03' is still a placeholder [smets.placeholder]\n"
             "    fix: write a short title (it names the item in every table and link)",
-            "spec/bad.rst:11: error: the text of 'PC.03' is still a placeholder: TODO: what the smart "
+            "spec/bad.rst:11: error: the text of 'PC_03' is still a placeholder: TODO: what the smart "
             "metering system shall do. [smets.placeholder]\n"
             "    fix: replace the TODO line with the text itself (it is published as written)",
         ],
     ),
     "bad enum value": (
-        REQ.format(title="Enum", id="PC.03").replace("proposed", "proposd") + "   :mandatory_for: DEV_ESME\n",
+        REQ.format(title="Enum", id="PC_03").replace("proposed", "proposd") + "   :mandatory_for: DEV_ESME\n",
         [
-            "spec/bad.rst:6: error: 'proposd' is not an allowed value of ':status:' on 'PC.03' [smets.enum]\n"
+            "spec/bad.rst:6: error: 'proposd' is not an allowed value of ':status:' on 'PC_03' [smets.enum]\n"
             "    fix: use one of 'draft', 'proposed', 'approved' or 'withdrawn'",
         ],
     ),
@@ -114,40 +114,40 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "link to a missing need": (
-        REQ.format(title="Links", id="PC.03") + "   :mandatory_for: DEV_ESME\n   :uses: DAT_METER_BALANC\n",
+        REQ.format(title="Links", id="PC_03") + "   :mandatory_for: DEV_ESME\n   :uses: DAT_METER_BALANC\n",
         [
-            "spec/bad.rst:10: error: 'PC.03' links to missing need 'DAT_METER_BALANC' in ':uses:' "
+            "spec/bad.rst:10: error: 'PC_03' links to missing need 'DAT_METER_BALANC' in ':uses:' "
             "[smets.link-missing]\n    fix: did you mean 'DAT_METER_BALANCE'?",
         ],
     ),
     "link to a need of the wrong type": (
-        REQ.format(title="Links", id="PC.03") + "   :mandatory_for: DEV_ESME\n   :refines: DEV_GSME\n",
+        REQ.format(title="Links", id="PC_03") + "   :mandatory_for: DEV_ESME\n   :refines: DEV_GSME\n",
         [
-            "spec/bad.rst:10: error: 'PC.03' :refines: 'DEV_GSME' is a device, but :refines: takes "
+            "spec/bad.rst:10: error: 'PC_03' :refines: 'DEV_GSME' is a device, but :refines: takes "
             "requirement "
             "[smets.link-type]\n    fix: link a req here, or move 'DEV_GSME' to the right field",
         ],
     ),
     "a link given twice": (
-        REQ.format(title="Links", id="PC.03") + "   :mandatory_for: DEV_ESME, DEV_IHD, DEV_ESME\n",
+        REQ.format(title="Links", id="PC_03") + "   :mandatory_for: DEV_ESME, DEV_IHD, DEV_ESME\n",
         [
-            "spec/bad.rst:9: error: 'PC.03' lists 'DEV_ESME' more than once in ':mandatory_for:' "
+            "spec/bad.rst:9: error: 'PC_03' lists 'DEV_ESME' more than once in ':mandatory_for:' "
             "[smets.consistency]\n    fix: remove the repeated 'DEV_ESME'",
         ],
     ),
     "requirement without device applicability": (
-        REQ.format(title="Nobody", id="PC.03") + "   :not_applicable_for: DEV_IHD\n",
+        REQ.format(title="Nobody", id="PC_03") + "   :not_applicable_for: DEV_IHD\n",
         [
-            "spec/bad.rst:4: error: requirement 'PC.03' states no device applicability "
+            "spec/bad.rst:4: error: requirement 'PC_03' states no device applicability "
             "[smets.applicability]\n"
             "    fix: add ':mandatory_for:' and/or ':optional_for:' with the devices it binds (DEV_...)",
         ],
     ),
     "a device in two degree lists": (
-        REQ.format(title="Two degrees", id="PC.03")
+        REQ.format(title="Two degrees", id="PC_03")
         + "   :mandatory_for: DEV_ESME\n   :optional_for: DEV_ESME\n",
         [
-            "spec/bad.rst:10: error: requirement 'PC.03' gives device 'DEV_ESME' two degrees "
+            "spec/bad.rst:10: error: requirement 'PC_03' gives device 'DEV_ESME' two degrees "
             "(:mandatory_for: and :optional_for:) [smets.applicability]\n"
             "    fix: keep the device in one of the two lists",
         ],
@@ -155,10 +155,27 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "id not matching the type's pattern": (
         REQ.format(title="Bad id", id="PC-03") + "   :mandatory_for: DEV_ESME\n",
         [
-            r"spec/bad.rst:5: error: id 'PC-03' does not match the req id pattern [A-Z]{2}\.[0-9]{1,3} "
+            "spec/bad.rst:5: error: id 'PC-03' does not match the req id pattern "
+            r"[A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})* "
             r"[smets.id]"
             "\n"
-            r"    fix: rename it to match [A-Z]{2}\.[0-9]{1,3}",
+            r"    fix: rename it to match [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*",
+        ],
+    ),
+    "a clause number written as the id": (
+        REQ.format(title="Dotted id", id="PC" + ".03") + "   :mandatory_for: DEV_ESME\n",
+        [
+            "spec/bad.rst:5: error: id 'PC" + ".03' does not match the req id pattern "
+            r"[A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})* [smets.id]"
+            "\n    fix: write ':id: PC_03' and ':clause: PC.03' (the clause number is a field)",
+        ],
+    ),
+    "clause number of another requirement": (
+        REQ.format(title="Wrong clause", id="PC_03") + "   :clause: PC.04\n   :mandatory_for: DEV_ESME\n",
+        [
+            "spec/bad.rst:9: error: requirement 'PC_03' has clause 'PC.04', but its id stands for clause "
+            "'PC.03' [smets.clause]\n"
+            "    fix: write ':clause: PC.03', or give the need the id PC_04",
         ],
     ),
     "need without an id": (
@@ -169,11 +186,11 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "missing required field": (
-        ".. req:: Incomplete\n   :id: PC.03\n   :section: PC\n   :mandatory_for: DEV_ESME\n",
+        ".. req:: Incomplete\n   :id: PC_03\n   :section: PC\n   :mandatory_for: DEV_ESME\n",
         [
-            "spec/bad.rst:4: error: req 'PC.03' lacks required field ':status:' [smets.required]\n"
+            "spec/bad.rst:4: error: req 'PC_03' lacks required field ':status:' [smets.required]\n"
             "    fix: add ':status:' (Lifecycle state of the item.)",
-            "spec/bad.rst:4: error: req 'PC.03' lacks required field ':impact:' [smets.required]\n"
+            "spec/bad.rst:4: error: req 'PC_03' lacks required field ':impact:' [smets.required]\n"
             "    fix: add ':impact:' (Impact class of implementing it: hardware, firmware, configuration or "
             "back-office.)",
         ],
@@ -229,19 +246,19 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "option without the space after its colon": (
-        REQ.format(title="Syntax", id="PC.03") + "   :mandatory_for:DEV_ESME\n",
+        REQ.format(title="Syntax", id="PC_03") + "   :mandatory_for:DEV_ESME\n",
         [
             "spec/bad.rst:9: error: ':mandatory_for:DEV_ESME' is not an option, but the option block has not "
             "ended [smets.syntax]\n    fix: write options as ':name: value' (a space after the second "
             "colon), "
             "and leave a blank line before the content",
-            "spec/bad.rst:4: error: requirement 'PC.03' states no device applicability "
+            "spec/bad.rst:4: error: requirement 'PC_03' states no device applicability "
             "[smets.applicability]\n"
             "    fix: add ':mandatory_for:' and/or ':optional_for:' with the devices it binds (DEV_...)",
         ],
     ),
     "content without a blank line after the options": (
-        REQ.format(title="Syntax", id="PC.03") + "   :mandatory_for: DEV_ESME\n   The meter shall.\n",
+        REQ.format(title="Syntax", id="PC_03") + "   :mandatory_for: DEV_ESME\n   The meter shall.\n",
         [
             "spec/bad.rst:10: error: 'The meter shall.' is not an option, but the option block has not ended "
             "[smets.syntax]\n    fix: write options as ':name: value' (a space after the second colon), "
@@ -249,22 +266,23 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "malformed option before the first option": (
-        ".. req:: Syntax\n   :id PC.03\n   :status: proposed\n",
+        ".. req:: Syntax\n   :id PC_03\n   :status: proposed\n",
         [
-            "spec/bad.rst:5: error: ':id PC.03' is not a valid option line [smets.syntax]\n"
+            "spec/bad.rst:5: error: ':id PC_03' is not a valid option line [smets.syntax]\n"
             "    fix: write options as ':name: value' (a space after the second colon)",
-            "spec/bad.rst:4: error: req 'Syntax :id PC.03' has no ':id:' [smets.id]\n"
-            "    fix: add ':id:' (pattern [A-Z]{2}\\.[0-9]{1,3}); `smets new req` finds a free one",
+            "spec/bad.rst:4: error: req 'Syntax :id PC_03' has no ':id:' [smets.id]\n"
+            "    fix: add ':id:' (pattern [A-Z]{2}_[0-9]{1,3}|SMETS_[0-9]{1,3}(?:_[0-9]{1,3})*); "
+            "`smets new req` finds a free one",
         ],
     ),
     "option given twice": (
-        REQ.format(title="Twice", id="PC.03") + "   :mandatory_for: DEV_ESME\n   :impact: hardware\n",
+        REQ.format(title="Twice", id="PC_03") + "   :mandatory_for: DEV_ESME\n   :impact: hardware\n",
         [
             "spec/bad.rst:10: error: option ':impact:' is given twice [smets.syntax]\n    fix: keep one line",
         ],
     ),
     "directive written with one colon": (
-        ".. req: Not a need\n   :id: PC.03\n",
+        ".. req: Not a need\n   :id: PC_03\n",
         [
             "spec/bad.rst:4: error: '.. req: Not a need' is not a req directive (docutils reads it as a "
             "comment) "
@@ -307,7 +325,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "merge-conflict markers": (
-        REQ.format(title="Conflict", id="PC.03")
+        REQ.format(title="Conflict", id="PC_03")
         + "   :mandatory_for: DEV_ESME\n\n<<<<<<< HEAD\n   The ESME shall log.\n=======\n"
         "   The ESME shall record.\n>>>>>>> other\n",
         [
@@ -318,7 +336,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "a body that lost its indentation": (
-        REQ.format(title="Unindented", id="PC.03") + "   :mandatory_for: DEV_ESME\n\nThe ESME shall log.\n",
+        REQ.format(title="Unindented", id="PC_03") + "   :mandatory_for: DEV_ESME\n\nThe ESME shall log.\n",
         [
             "spec/bad.rst:11: error: 'The ESME shall log.' follows the req 'Unindented' at its indentation, "
             "so it is not the req's text (the req has none) [smets.indentation]\n"
@@ -326,7 +344,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "control character": (
-        REQ.format(title="Bell", id="PC.03") + "   :mandatory_for: DEV_ESME\n\n   The ESME shall\x07 ring.\n",
+        REQ.format(title="Bell", id="PC_03") + "   :mandatory_for: DEV_ESME\n\n   The ESME shall\x07 ring.\n",
         [
             "spec/bad.rst:11: error: control character U+0007 in the text (invisible; spreadsheets and XML "
             "refuse it) [smets.control-char]\n"
@@ -334,20 +352,20 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "text longer than a spreadsheet cell": (
-        REQ.format(title="Long", id="PC.03") + "   :mandatory_for: DEV_ESME\n\n   " + "word " * 6600 + "\n",
+        REQ.format(title="Long", id="PC_03") + "   :mandatory_for: DEV_ESME\n\n   " + "word " * 6600 + "\n",
         [
-            "spec/bad.rst:4: error: the text of 'PC.03' is 32,999 characters; a spreadsheet cell keeps "
+            "spec/bad.rst:4: error: the text of 'PC_03' is 32,999 characters; a spreadsheet cell keeps "
             "32,767 (a consultation workbook would cut it) [smets.too-long]\n"
             "    fix: split it into several needs, or move detail into a referenced document",
         ],
     ),
     "a cycle of depends_on links": (
-        REQ.format(title="A", id="PC.03")
-        + "   :mandatory_for: DEV_ESME\n   :depends_on: PC.04\n\n   A.\n\n"
-        + REQ.format(title="B", id="PC.04")
-        + "   :mandatory_for: DEV_ESME\n   :depends_on: PC.03\n\n   B.\n",
+        REQ.format(title="A", id="PC_03")
+        + "   :mandatory_for: DEV_ESME\n   :depends_on: PC_04\n\n   A.\n\n"
+        + REQ.format(title="B", id="PC_04")
+        + "   :mandatory_for: DEV_ESME\n   :depends_on: PC_03\n\n   B.\n",
         [
-            "spec/bad.rst:10: error: ':depends_on:' links form a cycle: PC.03 -> PC.04 -> PC.03 "
+            "spec/bad.rst:10: error: ':depends_on:' links form a cycle: PC_03 -> PC_04 -> PC_03 "
             "[smets.link-cycle]\n"
             "    fix: remove the ':depends_on:' link that closes the cycle; "
             "no requirement can come before itself",
@@ -386,12 +404,12 @@ def test_duplicate_id_points_back_at_the_first_definition(
     write(
         mini,
         "spec/zz-copy.rst",
-        HEAD + REQ.format(title="Copy", id="PC.02") + "   :mandatory_for: DEV_ESME\n",
+        HEAD + REQ.format(title="Copy", id="PC_02") + "   :mandatory_for: DEV_ESME\n",
     )
     _assert_exactly(
         smets(capsys, mini, "validate"),
         [
-            "spec/zz-copy.rst:4: error: duplicate id 'PC.02' [smets.duplicate-id]\n"
+            "spec/zz-copy.rst:4: error: duplicate id 'PC_02' [smets.duplicate-id]\n"
             "spec/requirements.rst:15: note: first defined here\n"
             "    fix: give this need a new id (`smets new` finds a free one) or remove the copy"
         ],
@@ -413,7 +431,7 @@ def test_json_output_carries_location_rule_and_fix(mini: Path, capsys: pytest.Ca
     write(
         mini,
         "spec/bad.rst",
-        HEAD + REQ.format(title="Links", id="PC.03") + "   :mandatory_for: DEV_ZZZZZZZZZZ\n",
+        HEAD + REQ.format(title="Links", id="PC_03") + "   :mandatory_for: DEV_ZZZZZZZZZZ\n",
     )
     result = smets(capsys, mini, "validate", "--json")
     assert result.code == 1
@@ -423,7 +441,7 @@ def test_json_output_carries_location_rule_and_fix(mini: Path, capsys: pytest.Ca
         {
             "location": {"file": "spec/bad.rst", "line": 9},
             "severity": "error",
-            "message": "'PC.03' links to missing need 'DEV_ZZZZZZZZZZ' in ':mandatory_for:'",
+            "message": "'PC_03' links to missing need 'DEV_ZZZZZZZZZZ' in ':mandatory_for:'",
             "rule": "smets.link-missing",
             "fix": "define a device 'DEV_ZZZZZZZZZZ'",
             "related": None,
@@ -434,8 +452,8 @@ def test_json_output_carries_location_rule_and_fix(mini: Path, capsys: pytest.Ca
 def test_errors_in_every_file_are_all_reported_in_file_order(
     mini: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(mini, "spec/b.rst", HEAD + REQ.format(title="B", id="PC.04"))
-    write(mini, "spec/a.rst", HEAD + REQ.format(title="A", id="PC.03"))
+    write(mini, "spec/b.rst", HEAD + REQ.format(title="B", id="PC_04"))
+    write(mini, "spec/a.rst", HEAD + REQ.format(title="A", id="PC_03"))
     result = smets(capsys, mini, "validate")
     lines = [line for line in result.err.splitlines() if ": error: " in line]
     assert [line.split(": error:")[0] for line in lines] == ["spec/a.rst:4", "spec/b.rst:4"]
@@ -448,8 +466,8 @@ def test_validate_reads_a_needs_json_too(tmp_path: Path, capsys: pytest.CaptureF
         "versions": {
             "1": {
                 "needs": {
-                    "PC.01": {
-                        "id": "PC.01",
+                    "PC_01": {
+                        "id": "PC_01",
                         "type": "req",
                         "title": "T",
                         "docname": "sections/pc",
@@ -468,7 +486,7 @@ def test_validate_reads_a_needs_json_too(tmp_path: Path, capsys: pytest.CaptureF
     result = smets(capsys, path.parent, "validate", "--from", str(path))
     assert result.code == 1
     assert (
-        "spec/sections/pc.rst:7: error: 'PC.01' links to missing need 'DEV_GONE' in ':mandatory_for:' "
+        "spec/sections/pc.rst:7: error: 'PC_01' links to missing need 'DEV_GONE' in ':mandatory_for:' "
         "[smets.link-missing]\n" in result.err
     )
 
@@ -476,11 +494,11 @@ def test_validate_reads_a_needs_json_too(tmp_path: Path, capsys: pytest.CaptureF
 def test_build_stops_on_a_spec_error_before_sphinx_runs(
     mini: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(mini, "spec/bad.rst", HEAD + REQ.format(title="Nobody", id="PC.03"))
+    write(mini, "spec/bad.rst", HEAD + REQ.format(title="Nobody", id="PC_03"))
     result = smets(capsys, mini, "build", "--out-dir", str(mini / "out"))
     assert result.code == 1
     assert (
-        "spec/bad.rst:4: error: requirement 'PC.03' states no device applicability [smets.applicability]\n"
+        "spec/bad.rst:4: error: requirement 'PC_03' states no device applicability [smets.applicability]\n"
         in (result.err)
     )
     assert result.err.endswith("smets build: the spec has errors; nothing was built\n")

@@ -19,7 +19,7 @@ from smets_spec.corpus.project import Project
 
 GAS_REQ = """
 .. req:: Gas meter battery life
-   :id: GS.08
+   :id: GS_08
    :status: approved
    :section: GS
    :impact: hardware
@@ -59,7 +59,7 @@ def versioned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     repo, shas = history_repo(root)
     (root / "spec" / "versions.rst").write_text(_versions(shas), encoding="utf-8")
     (root / "spec" / "gas.rst").write_text("Gas\n===\n" + GAS_REQ, encoding="utf-8")
-    shas["recorded"] = commit(repo, "record versions VER_1 and VER_2; GS.08", 5)
+    shas["recorded"] = commit(repo, "record versions VER_1 and VER_2; GS_08", 5)
     return root, shas
 
 
@@ -76,14 +76,14 @@ def test_compliance_differs_across_a_version_boundary(
     before = _compliance(capsys, root, "ESME", "2026-01-03")
     after = _compliance(capsys, root, "esme", "2026-01-04")
     assert (before["version"]["id"], after["version"]["id"]) == ("VER_1", "VER_2")
-    assert [r["id"] for r in before["requirements"]] == ["PC.01", "SP.2"]
-    assert [r["id"] for r in after["requirements"]] == ["DS.01", "PC.01", "SP.2"]
-    pc01 = {r["id"]: r["text"] for r in before["requirements"]}["PC.01"]
+    assert [r["id"] for r in before["requirements"]] == ["PC_01", "SP_2"]
+    assert [r["id"] for r in after["requirements"]] == ["DS_01", "PC_01", "SP_2"]
+    pc01 = {r["id"]: r["text"] for r in before["requirements"]}["PC_01"]
     assert "within 30 seconds" in pc01  # the text as of VER_1, not the working tree's
-    assert {r["id"]: r["text"] for r in after["requirements"]}["PC.01"].count("within 10 seconds") == 1
+    assert {r["id"]: r["text"] for r in after["requirements"]}["PC_01"].count("within 10 seconds") == 1
     since = {(c["version"], c["id"], c["kind"], c["nature"]) for c in before["changed_since"]}
-    assert ("VER_2", "PC.01", "modified", "normative") in since
-    assert ("VER_2", "DS.01", "added", "normative") in since
+    assert ("VER_2", "PC_01", "modified", "normative") in since
+    assert ("VER_2", "DS_01", "added", "normative") in since
     assert [(t["version"], t["requirements"]) for t in before["timeline"]] == [
         ("VER_1", 2),
         ("VER_2", 3),
@@ -98,13 +98,13 @@ def test_compliance_answers_for_every_device_and_refuses_bad_input(
     counts = {
         d: len(_compliance(capsys, root, d, "2026-01-05")["requirements"]) for d in ("ESME", "GSME", "IHD")
     }
-    assert counts == {"ESME": 3, "GSME": 1, "IHD": 2}  # GS.08 is not in VER_2 yet; IH.01 is gone
+    assert counts == {"ESME": 3, "GSME": 1, "IHD": 2}  # GS_08 is not in VER_2 yet; IH_01 is gone
     text = smets(capsys, root, "compliance", "--device", "GSME", "--installed", "2026-01-05")
     assert text.code == 0
     assert text.out.splitlines()[0].startswith(
         "DEV_GSME (Gas meter) installed 2026-01-05: version VER_2 (Second;"
     )
-    added = "  VER_DRAFT: GS.08 added, normative (now binds this device): Gas meter battery life"
+    added = "  VER_DRAFT: GS_08 added, normative (now binds this device): Gas meter battery life"
     assert added in text.out.splitlines()
     bad = smets(capsys, root, "compliance", "--device", "WATER", "--installed", "2026-01-05")
     assert bad.code == 2 and "[smets.input]" in bad.err and "use one of ESME, GSME, IHD" in bad.err
@@ -119,7 +119,7 @@ def test_changelog_reads_the_recorded_versions(versioned: tuple[Path, dict[str, 
     assert history.last_tag == "VER_2"
     step = history.steps[0]
     assert step.diff is not None and [c.id for c in step.diff.changes] == [
-        "GS.08",
+        "GS_08",
         "VER_1",
         "VER_2",
         "VER_DRAFT",
@@ -134,7 +134,7 @@ def _gas_change(root: Path, retrofit: bool, day: int) -> None:
         "   :mandatory_for: DEV_GSME\n\n   The gas meter shall support 15 year battery life.\n",
         f"   :mandatory_for: DEV_GSME\n{extra}\n{text}",
     )
-    commit(git.Repo(root), f"GS.08 20 years (retrofit {retrofit})", day)
+    commit(git.Repo(root), f"GS_08 20 years (retrofit {retrofit})", day)
 
 
 def test_hardware_change_costs_installed_gsme_only_when_retrofit_is_asked(
@@ -206,8 +206,8 @@ def test_version_fields_are_checked_against_git_history(
         return [f"{d.location}: {d.message}" for d in check_version_fields(corpus)]
 
     assert found() == [
-        "spec/gas.rst:9: 'GS.08' says ':introduced: VER_1', but git history first has it in VER_DRAFT",
-        "spec/requirements.rst:13: 'PC.01' says ':changed_in: VER_1', but git history shows no normative "
+        "spec/gas.rst:9: 'GS_08' says ':introduced: VER_1', but git history first has it in VER_DRAFT",
+        "spec/requirements.rst:13: 'PC_01' says ':changed_in: VER_1', but git history shows no normative "
         "change in VER_1 (normative changes: VER_2)",
     ]
     edit(gas, "   :introduced: VER_1\n", "   :introduced: unreleased\n")

@@ -3,10 +3,10 @@
 Each fault breaks exactly one requirement, so the conformance run must trace its
 failures to exactly these ids:
 
-* PC.06: the top-up history keeps the last 4 top-ups, not 5;
-* OP.05: the ESME clock runs 10 ppm fast (0.864 s a day, more than 0.5 s);
-* OP.08: an enable command or a top-up restores supply without local intervention;
-* DI.01: the event log holds 50 entries, not at least 100.
+* PC_06: the top-up history keeps the last 4 top-ups, not 5;
+* OP_05: the ESME clock runs 10 ppm fast (0.864 s a day, more than 0.5 s);
+* OP_08: an enable command or a top-up restores supply without local intervention;
+* DI_01: the event log holds 50 entries, not at least 100.
 
 Run it with ``smets conform --target tests.conformance.faulty_meter:target``.
 """
@@ -19,7 +19,7 @@ from datetime import datetime
 from smets_spec.reference import ReferenceESME, ReferenceTarget
 from smets_spec.reference.interfaces import Channel, SupplyState, TopUp
 
-FAULTY_REQUIREMENTS = frozenset({"PC.06", "OP.05", "OP.08", "DI.01"})
+FAULTY_REQUIREMENTS = frozenset({"PC_06", "OP_05", "OP_08", "DI_01"})
 FAST_CLOCK_PPM = 10.0
 SHORT_LOG = 50
 SHORT_TOP_UP_HISTORY = 4

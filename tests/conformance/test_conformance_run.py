@@ -22,7 +22,7 @@ from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import ConformanceTest
 from smets_spec.reference.registry import load_registry
 
-FAULTY = frozenset({"PC.06", "OP.05", "OP.08", "DI.01"})
+FAULTY = frozenset({"PC_06", "OP_05", "OP_08", "DI_01"})
 FAULTY_CASES = {
     "test_clock.py::test_clock_within_half_a_second_per_day[esme]",
     "test_events.py::test_event_log_capacity_and_wrap_around",
@@ -81,10 +81,10 @@ def test_faulty_meter_failures_traced_to_requirements(faulty: tuple[int, dict[st
     assert {req for req, status in data["requirements"].items() if status == "fail"} == FAULTY
     assert {req for req, status in data["requirements"].items() if status == "pass"} == NAMED - FAULTY
     messages = {t["verifies"][0]: t["message"] for t in failed}
-    assert "0.864 s off after 24 h" in messages["OP.05"]
-    assert "keeps 4 top-ups" in messages["PC.06"]
-    assert "holds 50 events, fewer than 100" in messages["DI.01"]
-    assert "without local intervention" in messages["OP.08"]
+    assert "0.864 s off after 24 h" in messages["OP_05"]
+    assert "keeps 4 top-ups" in messages["PC_06"]
+    assert "holds 50 events, fewer than 100" in messages["DI_01"]
+    assert "without local intervention" in messages["OP_08"]
 
 
 def test_faulty_meter_text_report_names_the_ids(tmp_path: Path) -> None:
@@ -98,8 +98,8 @@ def test_faulty_meter_text_report_names_the_ids(tmp_path: Path) -> None:
         str(tmp_path / "r.json"),
     )
     assert done.returncode == 1
-    assert "FAIL PC.06: TST_PREPAYMENT_TOP_UP_HISTORY_KEEPS_LAST_FIVE" in done.stdout
-    assert "requirements: 0 pass, 1 fail: PC.06" in done.stdout
+    assert "FAIL PC_06: TST_PREPAYMENT_TOP_UP_HISTORY_KEEPS_LAST_FIVE" in done.stdout
+    assert "requirements: 0 pass, 1 fail: PC_06" in done.stdout
     assert done.stderr == ""
 
 
@@ -107,7 +107,7 @@ def test_unknown_requirement_id_is_an_error_with_file_and_line(tmp_path: Path) -
     test_file = tmp_path / "test_house.py"
     test_file.write_text(
         "import pytest\n\n\n"
-        '@pytest.mark.verifies("PC.01", "PC.99")\n'
+        '@pytest.mark.verifies("PC_01", "PC_99")\n'
         "def test_bad():\n    pass\n\n\n"
         "def test_unmarked():\n    pass\n",
         encoding="utf-8",
@@ -138,7 +138,7 @@ def test_unknown_requirement_id_is_an_error_with_file_and_line(tmp_path: Path) -
     assert done.returncode == 4  # pytest's usage error: nothing ran
     output = done.stdout + done.stderr
     assert (
-        "test_house.py:4: error: test 'test_bad' verifies unknown requirement 'PC.99' [smets.conformance]"
+        "test_house.py:4: error: test 'test_bad' verifies unknown requirement 'PC_99' [smets.conformance]"
         in output
     )
     assert "test_house.py:9: error: test 'test_unmarked' names no requirement it verifies" in output
@@ -164,14 +164,14 @@ def test_check_reports_spec_and_code_disagreements(tmp_path: Path) -> None:
     original = models_rst.read_text(encoding="utf-8")
     models_rst.write_text(
         original.replace(
-            ":implements: PC.01, PC.02, PC.03, PC.04, PC.05, PC.06,",
-            ":implements: PC.01, PC.02, PC.03, PC.04, PC.05,",
+            ":implements: PC_01, PC_02, PC_03, PC_04, PC_05, PC_06,",
+            ":implements: PC_01, PC_02, PC_03, PC_04, PC_05,",
         ),
         encoding="utf-8",
     )
     (root / "spec" / "conformance" / "tests" / "clock.rst").unlink()
     line = (
-        original.splitlines().index("   :implements: PC.01, PC.02, PC.03, PC.04, PC.05, PC.06, PC.10, PC.11")
+        original.splitlines().index("   :implements: PC_01, PC_02, PC_03, PC_04, PC_05, PC_06, PC_10, PC_11")
         + 1
     )
 
@@ -179,11 +179,11 @@ def test_check_reports_spec_and_code_disagreements(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert (
         f"spec/models/reference-models.rst:{line}: error: 'MOD_PREPAYMENT' has :implements: "
-        "PC.01, PC.02, PC.03, PC.04, PC.05, PC.10, PC.11, but the code ("
+        "PC_01, PC_02, PC_03, PC_04, PC_05, PC_10, PC_11, but the code ("
     ) in done.stderr
     assert "prepayment.py:" in done.stderr and "[smets.conformance]" in done.stderr
     clock_source = (SUITE_DIR / "test_clock.py").read_text(encoding="utf-8").splitlines()
-    test_line = clock_source.index('@pytest.mark.verifies("OP.02")') + 1  # where the test starts
+    test_line = clock_source.index('@pytest.mark.verifies("OP_02")') + 1  # where the test starts
     assert f"test_clock.py:{test_line}: error: test 'TST_CLOCK_ALL_TIMESTAMPS_ARE_UTC'" in done.stderr
     assert "fix: run `smets conform --write-spec` and commit the result" in done.stderr
 

@@ -40,8 +40,8 @@ def test_repository_site_shows_status(built_site: Path) -> None:
     html = (built_site / "conformance" / "index.html").read_text(encoding="utf-8")
     assert '<h2>Verified requirements (36)<a class="headerlink" href="#verified-requirements-36"' in html
     assert (  # a row of the verified requirements, linked to the requirement's page and the model
-        '<tr><td><a class="smets-ref" href="../req/PC.06.html" title="Payment history of debt payments and '
-        'top-ups">PC.06 <span class="smets-title">Payment history of debt payments and top-ups</span></a>'
+        '<tr><td><a class="smets-ref" href="../req/PC_06.html" title="Payment history of debt payments and '
+        'top-ups">PC_06 <span class="smets-title">Payment history of debt payments and top-ups</span></a>'
         "</td><td><strong>pass</strong></td><td>2/3</td><td>"
         '<a class="smets-ref" href="../models/reference-models.html#MOD_PREPAYMENT"'
     ) in html
@@ -52,26 +52,26 @@ def test_repository_site_shows_status(built_site: Path) -> None:
         '<a class="reference internal" href="../models/open-questions.html">'
         '<span class="doc">Open questions from the reference models</span></a>.</p>'
     ) in html
-    pc06 = _text(built_site / "req" / "PC.06.html")
+    pc06 = _text(built_site / "req" / "PC_06.html")
     assert "Conformance status" in pc06
     assert "pass : 2 of 3 test(s) passed" in pc06
     assert "CQ_MODEL_DEBT_PAYMENT_TYPE" in pc06
-    pc06_html = (built_site / "req" / "PC.06.html").read_text(encoding="utf-8")
+    pc06_html = (built_site / "req" / "PC_06.html").read_text(encoding="utf-8")
     assert (
         f'<td><a class="smets-ref" href="../conformance/tests/prepayment.html#{TOP_UPS}" '
         'title="The last five top-ups with amount, date and time: of 7 top-ups an hour apart, the last 5">'
     ) in pc06_html
     assert '<a class="smets-ref" href="../models/open-questions.html#CQ_MODEL_DEBT_PAYMENT_TYPE"' in pc06_html
-    im01 = _text(built_site / "req" / "IM.01.html")
-    assert "not tested : no conformance test verifies IM.01" in im01
+    im01 = _text(built_site / "req" / "IM_01.html")
+    assert "not tested : no conformance test verifies IM_01" in im01
     models = _text(built_site / "models" / "reference-models.html")
     assert "class PrepaymentAccount" in models and "MOD_PREPAYMENT" in models
     questions = _text(built_site / "models" / "open-questions.html")
     assert "CQ_MODEL_PROFILE_MONTHS" in questions and "19 056" in questions
     assert (
-        '<td><a class="smets-ref" href="#CQ_MODEL_GRACE_PERIOD" title="PC.03: grace period">'
-        'CQ_MODEL_GRACE_PERIOD <span class="smets-title">PC.03: grace period</span></a></td><td>'
-        '<a class="smets-ref" href="../req/PC.03.html"'
+        '<td><a class="smets-ref" href="#CQ_MODEL_GRACE_PERIOD" title="PC_03: grace period">'
+        'CQ_MODEL_GRACE_PERIOD <span class="smets-title">PC_03: grace period</span></a></td><td>'
+        '<a class="smets-ref" href="../req/PC_03.html"'
     ) in (built_site / "models" / "open-questions.html").read_text(encoding="utf-8")
 
 
@@ -81,7 +81,7 @@ DEBTS = "TST_PREPAYMENT_DEBT_PAYMENT_HISTORY_KEEPS_LAST_TEN"
 
 
 def _case(
-    test_id: str, outcome: Outcome, message: str = "", verifies: tuple[str, ...] = ("PC.06",)
+    test_id: str, outcome: Outcome, message: str = "", verifies: tuple[str, ...] = ("PC_06",)
 ) -> CaseResult:
     name = test_id.lower()
     return CaseResult(test_id, f"suite/t.py::{name}", "suite/t.py", 1, test_id, verifies, outcome, message)
@@ -101,7 +101,7 @@ def _save(path: Path) -> None:
     cases = [
         _case(TOP_UPS, Outcome.FAILED, "assert <5> == 4\n  & 1 more"),
         _case(DEBTS, Outcome.PASSED),
-        _case("TST_NOT_IN_SPEC", Outcome.ERROR, "boom", ("PC.06", "XX.99")),
+        _case("TST_NOT_IN_SPEC", Outcome.ERROR, "boom", ("PC_06", "XX.99")),
     ]
     save(
         Results(datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), "unit:target", "unit <target>", 1.25, cases), path
@@ -111,7 +111,7 @@ def _save(path: Path) -> None:
 def test_status_panel_html(corpus: Corpus, results_file: Path) -> None:
     assert PANELS["conformance-status"].html is status_panel
     _save(results_file)
-    html = status_panel(corpus, "PC.06", LINKER)
+    html = status_panel(corpus, "PC_06", LINKER)
     assert html.startswith(
         "<p><strong>FAIL</strong>: 1 of 4 test(s) passed in the run of 2025-01-02 03:04 UTC against "
         "unit &lt;target&gt;.</p>"
@@ -128,11 +128,11 @@ def test_status_panel_html(corpus: Corpus, results_file: Path) -> None:
     assert "<th>Test</th><th>Result</th><th>Message</th>" in html
     assert html.endswith(
         '<p>Readings the reference models chose (open questions): <a class="smets-ref" '
-        'href="need:CQ_MODEL_DEBT_PAYMENT_TYPE" title="PC.06, PC.04: debt payment type">'
-        'CQ_MODEL_DEBT_PAYMENT_TYPE <span class="smets-title">PC.06, PC.04: debt payment type</span></a>.</p>'
+        'href="need:CQ_MODEL_DEBT_PAYMENT_TYPE" title="PC_06, PC_04: debt payment type">'
+        'CQ_MODEL_DEBT_PAYMENT_TYPE <span class="smets-title">PC_06, PC_04: debt payment type</span></a>.</p>'
     )
-    assert status_panel(corpus, "IM.01", LINKER) == (
-        "<p><em>not tested</em>: no conformance test verifies IM.01.</p>"
+    assert status_panel(corpus, "IM_01", LINKER) == (
+        "<p><em>not tested</em>: no conformance test verifies IM_01.</p>"
     )
 
 
@@ -165,11 +165,11 @@ def test_summary_page_html(corpus: Corpus, results_file: Path) -> None:
     assert "<tr><td>PC</td><td>0</td><td>1</td><td>" in page  # the PC row of the counts by section
     assert (
         f"<tr><td><code>{TOP_UPS.lower()}</code></td><td>"
-        '<a class="smets-ref" href="need:PC.06" title="Payment history of debt payments and top-ups">PC.06 '
+        '<a class="smets-ref" href="need:PC_06" title="Payment history of debt payments and top-ups">PC_06 '
         '<span class="smets-title">Payment history of debt payments and top-ups</span></a></td>'
         "<td>assert &lt;5&gt; == 4<br>  &amp; 1 more</td></tr>"
     ) in page
-    assert '<td><code>tst_not_in_spec</code></td><td><a class="smets-ref" href="need:PC.06"' in page
+    assert '<td><code>tst_not_in_spec</code></td><td><a class="smets-ref" href="need:PC_06"' in page
     assert "</a>, XX.99</td><td>boom</td></tr>" in page  # a requirement the spec lacks, as written
     assert (
         '<td><strong>FAIL</strong></td><td>1/4</td><td><a class="smets-ref" href="need:MOD_PREPAYMENT"'
@@ -193,9 +193,9 @@ def test_questions_page_html(corpus: Corpus) -> None:
     assert "<th>Question</th><th>About</th>" in page
     assert (
         '<tr><td><a class="smets-ref" href="need:CQ_MODEL_DEBT_PAYMENT_TYPE" '
-        'title="PC.06, PC.04: debt payment type">CQ_MODEL_DEBT_PAYMENT_TYPE '
-        '<span class="smets-title">PC.06, PC.04: debt payment type</span></a></td>'
-        '<td><a class="smets-ref" href="need:PC.04"'
+        'title="PC_06, PC_04: debt payment type">CQ_MODEL_DEBT_PAYMENT_TYPE '
+        '<span class="smets-title">PC_06, PC_04: debt payment type</span></a></td>'
+        '<td><a class="smets-ref" href="need:PC_04"'
     ) in page
 
 
@@ -207,7 +207,7 @@ MINI_TESTS = """Conformance
 .. conftest:: Switch between modes
    :id: TST_MINI_SWITCH
    :test_ref: mini::test_switch
-   :verifies: PC.01
+   :verifies: PC_01
 """
 
 
@@ -218,7 +218,7 @@ def _results(path: Path, outcome: Outcome, message: str = "") -> None:
         "mini.py",
         1,
         "Switch between modes",
-        ("PC.01",),
+        ("PC_01",),
         outcome,
         message,
         ref="mini::test_switch",
@@ -262,7 +262,7 @@ def test_status_follows_the_latest_results(tmp_path: Path) -> None:
     first = _build(root)
     assert first.returncode == 0, first.stderr
     assert re.search(r"conformance: results \d+ seconds old, against mini:target: 1 passed", first.stdout)
-    page = root / "_build" / "html" / "req" / "PC.01.html"
+    page = root / "_build" / "html" / "req" / "PC_01.html"
     assert "pass : 1 of 1 test(s) passed in the run of" in _text(page)
 
     _results(results, Outcome.FAILED, "planted failure: 4 top-ups kept")

@@ -198,7 +198,7 @@ def test_hdlc_framing_over_tcp(corpus: Corpus) -> None:
             meter.advance(3 * 3600)
             assert meter.register(Register.ACTIVE_IMPORT) == pytest.approx(6.0)
             assert meter.register(Register.ACTIVE_EXPORT) == pytest.approx(4.5)
-            assert target.log.reads[0].startswith("DS.09, ES.02, PC.07 -> DAT_ACTIVE_IMPORT_REGISTER")
+            assert target.log.reads[0].startswith("DS_09, ES_02, PC_07 -> DAT_ACTIVE_IMPORT_REGISTER")
             assert "(hdlc, client 16, server 1" in target.name
         finally:
             target.close()

@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smets_spec.commands.compliance",
     "smets_spec.commands.protocols",
     "smets_spec.commands.serve",
+    "smets_spec.commands.reqif",
 )
 #: Commands whose module is imported alone when one of them is run (a quicker start: importing
 #: every module costs more than some commands take); any other command imports them all.

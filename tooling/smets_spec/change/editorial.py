@@ -4,7 +4,7 @@ A change of text is **editorial** when the two texts say the same thing in other
 spelling. Precisely, both texts are cut into tokens:
 
 * a whitespace-separated chunk that contains a digit is one *number* token, taken
-  whole (``0.5s``, ``1-0:1.8.0.255``, ``PC.01``), with the surrounding brackets
+  whole (``0.5s``, ``1-0:1.8.0.255``, clause ``PC.01``), with the surrounding brackets
   and sentence punctuation stripped and a leading or trailing symbol (``£5``,
   ``30%``) made a token of its own;
 * any other chunk gives its letter runs as *word* tokens (``pay-as-you-go`` is

@@ -21,6 +21,7 @@ from ..change.impact import ChangeImpact, analyse
 from ..change.review import _plain, build_review, suspects_of, to_json
 from ..change.specindex import IndexCache, no_gc, open_side
 from ..change.suspects import REVIEWS_FILE, SUSPECT_LINKS, Link, Suspect, accept, fingerprint, links_of
+from ..corpus.ids import canonical
 from ..corpus.outpath import FORCE_HELP, refusal, write_out
 from ..corpus.project import Project
 from ..corpus.schema import Requirement
@@ -228,13 +229,13 @@ def cmd_accept(args: argparse.Namespace, project: Project) -> int:
     repo = Repository(project)
     side = open_side(repo.worktree(), IndexCache(None))
     links: list[Link] = []
-    for target in args.ids:
+    for target in map(canonical, args.ids):
         found = _links_for(target, side.index)
         if not found:
             sys.stderr.write(
                 f"smets accept: error: '{target}' names no link between a requirement and a test, "
                 "reference model or data item [smets.suspect-link]\n    fix: give a requirement id "
-                "(PC.01), a test/model/data item id, or SOURCE:TARGET\n"
+                "(PC_01), a test/model/data item id, or SOURCE:TARGET\n"
             )
             return 1
         links += [link for link in found if link not in links]

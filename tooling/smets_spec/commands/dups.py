@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus.files import write_atomic
+from ..corpus.ids import canonical
 from ..corpus.load import load_spec
 from ..corpus.project import Project
 from ..duplicates.classify import FAILING, Kind
@@ -58,7 +59,7 @@ def _suppressions_path(args: argparse.Namespace, default: Path | None) -> Path |
 
 
 def _accept(args: argparse.Namespace, outcome: Outcome, path: Path | None, project: Project) -> int:
-    ids = [part.strip() for part in args.accept.split(",")]
+    ids = [canonical(part) for part in args.accept.split(",")]
     if len(ids) != 2 or not args.reason or not args.reviewer:
         sys.stderr.write(
             "smets dups: error: --accept needs two ids (A,B), --reason and --reviewer [smets.input]\n"

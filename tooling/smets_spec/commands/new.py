@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..corpus.diagnostics import Reporter
 from ..corpus.files import write_atomic
+from ..corpus.ids import clause_for_id
 from ..corpus.load import Corpus, load_spec
 from ..corpus.placeholders import MARKER
 from ..corpus.project import Project
@@ -49,19 +50,19 @@ HONEST_DEFAULTS = {"mapping_evidence": "unmapped"}
 def next_requirement_id(corpus: Corpus, section: Section) -> str:
     """The next free id in a section, written as the section writes its ids.
 
-    Numbers are zero-padded only where the section pads them (``PC.01``, not
-    ``SP.2``); an empty section starts at ``01``.
+    Numbers are zero-padded only where the section pads them (``PC_01``, not
+    ``SP_2``); an empty section starts at ``01``.
     """
     numbers: list[str] = []
     for need_id in corpus.needs:
-        match = re.fullmatch(rf"{section.value}\.([0-9]+)", need_id)
+        match = re.fullmatch(rf"{section.value}_([0-9]+)", need_id)
         if match:
             numbers.append(match[1])
     if not numbers:
-        return f"{section.value}.01"
+        return f"{section.value}_01"
     padded = [n for n in numbers if n.startswith("0") and len(n) > 1]
     width = max(len(n) for n in padded) if padded else 1
-    return f"{section.value}.{max(int(n) for n in numbers) + 1:0{width}d}"
+    return f"{section.value}_{max(int(n) for n in numbers) + 1:0{width}d}"
 
 
 def next_prefixed_id(corpus: Corpus, model: type[Need], stem: str) -> str:
@@ -146,6 +147,7 @@ def _stub(args: argparse.Namespace, project: Project, corpus: Corpus, model: typ
             project,
             "req.rst.jinja",
             id=need_id,
+            clause=clause_for_id(need_id),
             title=args.title or f"{MARKER} title",
             section=section.value,
             introduced=args.introduced,

@@ -15,6 +15,7 @@ import networkx as nx
 from ..change.changelog import gap_finders
 from ..change.costmodel import load as load_cost_model
 from ..change.versionfields import check_version_fields
+from ..corpus.ids import canonical
 from ..corpus.load import Corpus, load, report
 from ..corpus.project import Project
 from ..corpus.schema import NEED_TYPES, LinkSpec
@@ -101,6 +102,7 @@ def trace_result(
 
 def cmd_trace(args: argparse.Namespace, project: Project) -> int:
     corpus = _load(args, project)
+    args.id = canonical(args.id)  # the clause number a user reads (GS.08) is the need GS_08
     if args.id not in corpus.needs:
         close = difflib.get_close_matches(args.id, list(corpus.needs), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `smets validate` lists the spec's needs"
@@ -248,7 +250,7 @@ def _sorted(gaps: list[Gap]) -> list[Gap]:
 
 def add_commands(sub: Any) -> None:
     trace = sub.add_parser("trace", help="print the chain of links up- and downstream of a need")
-    trace.add_argument("id", help="need id, e.g. PC.01 or DAT_METER_BALANCE")
+    trace.add_argument("id", help="need id, e.g. PC_01 or DAT_METER_BALANCE")
     way = trace.add_mutually_exclusive_group()
     way.add_argument("--up", action="store_true", help="only upstream: what it derives from")
     way.add_argument(

@@ -64,7 +64,7 @@ class MappedObject:
         return self.attributes[0] if self.attributes else 0
 
     def trace(self) -> str:
-        """``ES.02 -> DAT_... -> PO_... (class 3, 1-0:1.8.0.255, attribute 2)``, for messages."""
+        """``ES_02 -> DAT_... -> PO_... (class 3, 1-0:1.8.0.255, attribute 2)``, for messages."""
         reqs = ", ".join(self.requirements) or "(no requirement)"
         member = (
             f"attribute {self.value_attribute}"

@@ -1,6 +1,6 @@
 """The pytest plugin of the conformance suite.
 
-* ``@pytest.mark.verifies("PC.06", ...)`` names the requirements a test verifies.
+* ``@pytest.mark.verifies("PC_06", ...)`` names the requirements a test verifies.
   Every test must carry it, and every id must be a requirement of the spec: an
   unknown id stops the run with ``file:line: error: ... [smets.conformance]``.
 * ``--smets-target module:factory`` chooses the device under test (default: the
@@ -133,13 +133,13 @@ def _check_item(item: pytest.Function, known: set[str]) -> list[Diagnostic]:
                 Severity.ERROR,
                 f"test '{item.name}' names no requirement it verifies",
                 Rule.CONFORMANCE,
-                f'add @pytest.mark.{MARKER}("XX.NN") with the requirement ids',
+                f'add @pytest.mark.{MARKER}("XX_NN") with the requirement ids',
             )
         ]
     problems = []
     for req in ids:
         if req not in known:
-            close = sorted(k for k in known if k.split(".")[0] == req.split(".")[0])[:6]
+            close = sorted(k for k in known if k.split("_")[0] == req.split("_")[0])[:6]
             problems.append(
                 Diagnostic(
                     _location(item, _marker_line(func, req)),

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..corpus.diagnostics import Reporter
 from ..corpus.files import write_atomic
+from ..corpus.ids import canonical
 from ..corpus.load import Corpus, load_spec
 from ..corpus.schema import ConsultationQuestion
 from ..markup.rst import heading
@@ -142,8 +143,8 @@ def elster_response(corpus: Corpus, questions_csv: Path, requirements_csv: Path)
             continue
         if not row["summary_requirement"]:
             filled.general.append((row["idts_section"], issue, comment, None))
-        elif row["id"] in corpus.needs:
-            filled.comments[row["id"]] = (issue, comment, None)
+        elif canonical(row["id"]) in corpus.needs:  # the 2011 table gives clause numbers (GS.08)
+            filled.comments[canonical(row["id"])] = (issue, comment, None)
         else:
             missing.append(row["id"])
     if missing:

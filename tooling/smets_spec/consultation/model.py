@@ -120,7 +120,7 @@ def question_text(question: ConsultationQuestion) -> str:
 
 
 def _id_key(need_id: str) -> tuple[int, int, str]:
-    head, _, number = need_id.partition(".")
+    head, _, number = need_id.partition("_")
     sections = list(Section)
     order = next((i for i, s in enumerate(sections) if s.value == head), len(sections))
     return (order, int(number) if number.isdigit() else 0, need_id)

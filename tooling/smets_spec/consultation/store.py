@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.files import write_atomic
+from ..corpus.ids import clause_for_id
 from ..corpus.load import Corpus
 from ..corpus.rstreader import RawNeed, read_text
 from ..corpus.schema import Consultation, ConsultationComment
@@ -53,7 +54,7 @@ def _title(respondent: str, response: Response, index: int) -> str:
     if response.kind is Kind.ANSWER:
         return f"{respondent}: answer to question {response.target.rsplit('_', 1)[-1].lstrip('0') or '0'}"
     if response.kind is Kind.REQUIREMENT:
-        return f"{respondent} on {response.target}"
+        return f"{respondent} on {clause_for_id(response.target) or response.target}"  # the clause as printed
     return f"{respondent}: general comment {index}"
 
 

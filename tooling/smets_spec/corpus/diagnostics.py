@@ -77,6 +77,10 @@ class Rule(StrEnum):
     PROTOCOL_TYPE = "smets.protocol-type"
     PROTOCOL_CATALOGUE = "smets.protocol-catalogue"
     PROTOCOL_ASSESSMENT = "smets.protocol-assessment"
+    # a requirement's clause number and its need id (GS.08 and GS_08)
+    CLAUSE = "smets.clause"
+    # ReqIF exchange (smets reqif export/import)
+    REQIF = "smets.reqif"
 
 
 @dataclass(frozen=True)

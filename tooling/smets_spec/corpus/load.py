@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from . import placeholders
 from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
+from .ids import id_for_clause, roles_with_ids
 from .needsjson import need_problems, read_document, select_needs, unknown_types_note
 from .rstreader import RawNeed, read_tree
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
@@ -182,6 +183,7 @@ def build_record(
             )
         )
         return None, problems
+    legacy_clause: str | None = None
     if not _id_regex(model.id_pattern).fullmatch(need_id):
         problems.append(
             Diagnostic(
@@ -189,12 +191,23 @@ def build_record(
                 Severity.ERROR,
                 f"id '{need_id}' does not match the {model.directive} id pattern {model.id_pattern}",
                 Rule.ID,
-                f"rename it to match {model.id_pattern}",
+                _id_fix(model, need_id),
             )
         )
+        # a revision from before ids lost their dot (clause as id, :id: GS.08) reads as the need
+        # GS_08 with that clause, so history and change impact see one requirement on both sides
+        as_id = id_for_clause(need_id)
+        if (
+            as_id is not None
+            and "clause" in model.model_fields
+            and _id_regex(model.id_pattern).fullmatch(as_id)
+        ):
+            need_id, legacy_clause = as_id, need_id
     known = model.own_fields()
     link_names = model.links()
     data: dict[str, Any] = {"id": need_id, "title": _one_line(raw.title), "content": _content(raw.content)}
+    if legacy_clause is not None and not values.get("clause"):
+        data["clause"] = legacy_clause
     for name, value in values.items():
         if name in {"id", "title", "content"}:
             continue
@@ -265,6 +278,13 @@ def _id_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _id_fix(model: type[Need], need_id: str) -> str:
+    as_id = id_for_clause(need_id)
+    if as_id is not None and _id_regex(model.id_pattern).fullmatch(as_id):
+        return f"write ':id: {as_id}' and ':clause: {need_id}' (the clause number is a field)"
+    return f"rename it to match {model.id_pattern}"
+
+
 def _one_line(text: str) -> str:
     """Titles and option values may be wrapped over lines; they mean one line of text."""
     return " ".join(text.split())
@@ -272,7 +292,7 @@ def _one_line(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _natural_key(need_id: str) -> tuple[list[tuple[int, int | str]], str]:
-    """Digit runs compare as numbers (PC.2 < PC.10), ties by the text: sphinx-needs' link order."""
+    """Digit runs compare as numbers (PC_2 < PC_10), ties by the text: sphinx-needs' link order."""
     parts = re.split(r"(\d+)", need_id)
     return [(0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts], need_id
 
@@ -292,7 +312,11 @@ def _link_list(value: Any) -> tuple[tuple[str, ...], list[str]]:
 
 
 def _content(text: str) -> str:
-    """Content as docutils hands it over: lines without trailing blanks, no blank lines around."""
+    """Content as docutils hands it over: lines without trailing blanks, no blank lines around.
+
+    Roles written with clause numbers read as the Sphinx extension hands them to sphinx-needs.
+    """
+    text = roles_with_ids(text)
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip("\n")
 
 

@@ -24,6 +24,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
+from .ids import CLAUSE, REQUIREMENT_ID, canonical
+
 
 class Status(StrEnum):
     DRAFT = "draft"
@@ -174,7 +176,15 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-Links = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+def _link_list(value: Any) -> Any:
+    """A link list; a clause number (``GS.08``) given for a requirement becomes its id (``GS_08``)."""
+    value = _split_list(value)
+    if isinstance(value, tuple):
+        return tuple(canonical(v) if isinstance(v, str) else v for v in value)
+    return value
+
+
+Links = Annotated[tuple[str, ...], BeforeValidator(_link_list)]
 
 
 def _unknown_or_number(value: Any) -> Any:
@@ -274,10 +284,15 @@ class Requirement(Need):
     directive = "req"
     title_ = "Requirement"
     prefix = ""
-    id_pattern = r"[A-Z]{2}\.[0-9]{1,3}"
+    id_pattern = REQUIREMENT_ID  # GS_08, SMETS_5_4_8_1 (see corpus/ids.py)
     color = "#BFD8D2"
     required = ("section", "status", "impact")
 
+    clause: str | None = field(
+        "Clause number as the SMETS writes it (GS.08, 5.4.8.1): shown, sorted and searched by; "
+        "the need id is the same with underscores (GS_08, SMETS_5_4_8_1).",
+        pattern=rf"^(?:{CLAUSE})$",
+    )
     section: Section | None = field("Section code of the SMETS this requirement belongs to.")
     introduced: str | None = field(
         "Specification version that introduced it: a version id (VER_...) when the spec has versions, "

@@ -187,12 +187,13 @@ def _requirements(spec: _Spec, count: int) -> dict[str, str]:
     for k in range(count):
         section = sections[k % len(sections)]
         number = 100 + k // len(sections)
-        rid = f"{section.value}.{number}"
+        rid = f"{section.value}_{number}"
         devices = rng.sample(DEVICES, rng.randint(1, 3))
         picked = rng.sample(spec.items, min(len(spec.items), rng.randint(1, 3)))
         used = [i[0] for i in picked]
         opts = {
             "id": rid,
+            "clause": f"{section.value}.{number}",
             "status": rng.choice(("draft", "proposed", "approved", "approved")),
             "section": section.value,
             "introduced": rng.choice(("1.0", "1.1", "2.0")),

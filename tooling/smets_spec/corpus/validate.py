@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol as Interface
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
+from .ids import clause_for_id, id_for_clause
 from .schema import BY_DIRECTIVE, DataItem, Evidence, Need, Protocol, ProtocolObject, Requirement
 from .versions import check_requirement_versions, check_versions
 
@@ -119,6 +120,21 @@ def check_applicability(
             seen[device] = name
 
 
+def check_clause(
+    req: Requirement, where: Location, lines: Mapping[str, int] | None = None
+) -> Iterator[Diagnostic]:
+    """A requirement's clause number is the one its id stands for (``GS.08`` for ``GS_08``)."""
+    if req.clause is None or id_for_clause(req.clause) == req.id:
+        return
+    expected = clause_for_id(req.id)
+    yield _error(
+        _at(where, lines, "clause"),
+        f"requirement '{req.id}' has clause '{req.clause}', but its id stands for clause '{expected}'",
+        Rule.CLAUSE,
+        f"write ':clause: {expected}', or give the need the id {id_for_clause(req.clause)}",
+    )
+
+
 def check_data_item(
     item: DataItem, where: Location, lines: Mapping[str, int] | None = None
 ) -> Iterator[Diagnostic]:
@@ -198,6 +214,7 @@ def check_need(
     """
     if isinstance(need, Requirement):
         yield from check_applicability(need, where, lines, rejected)
+        yield from check_clause(need, where, lines)
     elif isinstance(need, DataItem):
         yield from check_data_item(need, where, lines)
     elif isinstance(need, ProtocolObject):

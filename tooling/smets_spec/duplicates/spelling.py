@@ -10,7 +10,7 @@ words with digits and capitalised names are never misspellings.
 
 A word the dictionary lacks is reported only when a word one or two edits away (a symmetric-delete
 index over the corpus's words) is written in the corpus (twice as often, when the word itself is
-written more than once): "interoperablity" in HA.05 next to "interoperability" in WA.04. A rare
+written more than once): "interoperablity" in HA_05 next to "interoperability" in WA_04. A rare
 word with no such neighbour (a term of art used once) is left alone, so
 "relations" is never turned into "reactions" nor "throughput" into "throughout": both are words.
 """

@@ -3,7 +3,7 @@
 ``spec/reviews/duplicates.toml``::
 
     [[suppress]]
-    pair = ["HA.01", "WA.01"]
+    pair = ["HA_01", "WA_01"]
     class = "parallel"
     reason = "HAN and WAN are two interfaces; both need open standards"
     reviewer = "J. Smith"
@@ -114,7 +114,7 @@ class _Checker:
     def ids(self, entry: Mapping[str, Any], line: int) -> tuple[str, str]:
         pair = entry.get("pair")
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
-            self.error(line, "'pair' must be a list of two need ids", 'write pair = ["HA.01", "WA.01"]')
+            self.error(line, "'pair' must be a list of two need ids", 'write pair = ["HA_01", "WA_01"]')
             return ("", "")
         for need_id in pair:
             if need_id not in self.known:

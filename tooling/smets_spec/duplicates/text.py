@@ -193,7 +193,7 @@ class Token(NamedTuple):
     text: str  # the surface form, as written
     key: str  # the normalised form compared between texts
     role: Role
-    acronym: bool = False  # written in capitals (HAN, WAN, ESME), an id (SP.18) or a number naming something
+    acronym: bool = False  # written in capitals (HAN, WAN, ESME), an id (SP_18) or a number naming something
     value: float | None = None  # for numbers
     group: int | None = None  # contrast set of the word (import/export, local/remote), if any
 
@@ -264,7 +264,7 @@ def _role_of(folded: str) -> Role:
 
 
 _WORD = re.compile(
-    r"[A-Za-z]{1,4}\.\d+(?:\.\d+)*"  # an id: SP.18, PC.1.16
+    r"[A-Za-z]{1,4}\.\d+(?:\.\d+)*"  # an id: SP_18, PC.1.16
     r"|(?i:non)-[^\W\d_][\w'’]*"  # non-functional: one word, not a negation
     r"|\d+(?:[.,]\d+)*[A-Za-z%³]+|\d+(?:[.,]\d+)*"  # 0.6W, 30, 4.6
     r"|£|€|%|°[cC]"

@@ -30,15 +30,6 @@ _WARNING = re.compile(
 )
 
 
-def warm() -> None:
-    """Import what every build needs, once: the forked builds inherit it."""
-    import sphinx.cmd.build  # noqa: F401
-    import sphinx_needs  # noqa: F401
-
-    from .. import sphinx as extension  # noqa: F401
-    from ..sphinx import site  # noqa: F401
-
-
 def _problems_of_sphinx(text: str, project: Project) -> list[Problem]:
     problems: list[Problem] = []
     for line in text.splitlines():
@@ -163,7 +154,9 @@ def start_server(out: Path, host: str, port: int) -> tuple[subprocess.Popen[str]
 def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     import watchfiles
 
-    warm()
+    from ..sphinx.build import warm_up  # lazily: only the adapter imports Sphinx
+
+    warm_up()  # Sphinx, sphinx-needs and the extension imported once: every forked build has them
     out.mkdir(parents=True, exist_ok=True)
     server, bound = start_server(out, host, port)  # first: a taken port fails at once
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]

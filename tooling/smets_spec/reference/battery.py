@@ -1,4 +1,4 @@
-"""Gas meter battery budget (GS.03, GS.08): arithmetic over figures that are data.
+"""Gas meter battery budget (GS_03, GS_08): arithmetic over figures that are data.
 
 The figures live in ``data/gsme_battery.toml``; each is marked as quoted from the
 spec (``basis = "source"``) or as an explicit assumption. Nothing here states a
@@ -77,13 +77,13 @@ def annual_drain_mah(values: Mapping[str, float], wake_ups_per_day: float) -> fl
     )
 
 
-@reference_model("MOD_GAS_BATTERY_BUDGET", implements=("GS.03", "GS.08"))
+@reference_model("MOD_GAS_BATTERY_BUDGET", implements=("GS_03", "GS_08"))
 def battery_life_years(figures: Sequence[BatteryFigure], wake_ups_per_day: float | None = None) -> float:
     """Battery life in years of a gas meter's energy budget.
 
     Life = usable capacity / yearly drain, where the drain adds self-discharge,
-    the sleep current, the wake-ups (48 a day unless given, GS.03), display use
-    and valve operations. GS.08 asks for at least 15 years.
+    the sleep current, the wake-ups (48 a day unless given, GS_03), display use
+    and valve operations. GS_08 asks for at least 15 years.
     """
     values = check_budget(figures)
     rate = values["wake_ups"] if wake_ups_per_day is None else wake_ups_per_day
@@ -100,12 +100,12 @@ def max_wake_ups_per_day(figures: Sequence[BatteryFigure]) -> float:
 
 open_question(
     "CQ_MODEL_BATTERY_CONDITIONS",
-    about=("GS.08", "GS.03"),
+    about=("GS_08", "GS_03"),
     model="MOD_GAS_BATTERY_BUDGET",
-    question="GS.08 asks for a 15 year battery life 'under normal operating conditions including "
+    question="GS_08 asks for a 15 year battery life 'under normal operating conditions including "
     "prepayment operation' without defining them (the supporting document was only on Huddle). "
     "How many valve operations, display activations and HAN exchanges a day are normal?",
-    interpretation="The conditions are data in the budget file: 48 wake-ups a day (GS.03), each with "
+    interpretation="The conditions are data in the budget file: 48 wake-ups a day (GS_03), each with "
     "a HAN exchange; 12 valve operations a year; 10 display activations a day. These counts and "
     "every device figure are marked as assumptions, to be replaced by agreed and measured values.",
 )

@@ -1,4 +1,4 @@
-"""Device clock: UTC time base (OP.02), bounded drift (OP.05), local time display (DS.05)."""
+"""Device clock: UTC time base (OP_02), bounded drift (OP_05), local time display (DS_05)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from .registry import open_question, reference_model
 
-#: OP.05: "accurate to within 0.5s within 24 hours".
+#: OP_05: "accurate to within 0.5s within 24 hours".
 MAX_ERROR_S_PER_DAY = 0.5
 SECONDS_PER_DAY = 86_400
 #: The same limit as a frequency error: 0.5 / 86 400 = 5.787 ppm.
@@ -16,13 +16,13 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def require_utc(moment: datetime) -> datetime:
-    """``moment`` as an aware UTC datetime; naive datetimes are refused (OP.02)."""
+    """``moment`` as an aware UTC datetime; naive datetimes are refused (OP_02)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{moment!r} has no time zone; every timestamp is UTC (OP.02)")
+        raise ValueError(f"{moment!r} has no time zone; every timestamp is UTC (OP_02)")
     return moment.astimezone(UTC)
 
 
-@reference_model("MOD_CLOCK", implements=("OP.02", "OP.05"))
+@reference_model("MOD_CLOCK", implements=("OP_02", "OP_05"))
 class DeviceClock:
     """A device clock that keeps UTC with a bounded frequency error.
 
@@ -59,7 +59,7 @@ class DeviceClock:
         return self._start + timedelta(seconds=self._true_elapsed)
 
 
-@reference_model("MOD_LOCAL_TIME", implements=("DS.05",))
+@reference_model("MOD_LOCAL_TIME", implements=("DS_05",))
 def local_time_display(utc: datetime) -> str:
     """Local time as displayed: Europe/London wall time with its zone abbreviation (GMT or BST).
 
@@ -73,9 +73,9 @@ def local_time_display(utc: datetime) -> str:
 
 open_question(
     "CQ_MODEL_CLOCK_ACCURACY",
-    about=("OP.05",),
+    about=("OP_05",),
     model="MOD_CLOCK",
-    question="OP.05 says the time shall be 'accurate to within 0.5s within 24 hours'. Is this the drift "
+    question="OP_05 says the time shall be 'accurate to within 0.5s within 24 hours'. Is this the drift "
     "of a free-running clock over any 24 hours without synchronisation, or the largest error "
     "against UTC at any moment, given a daily synchronisation?",
     interpretation="The free-running drift over any 24 hours, from a correct start, is at most 0.5 s "
@@ -85,9 +85,9 @@ open_question(
 
 open_question(
     "CQ_MODEL_LOCAL_TIME_SOURCE",
-    about=("DS.05", "OP.02"),
+    about=("DS_05", "OP_02"),
     model="MOD_LOCAL_TIME",
-    question="DS.05 asks that local time be displayed unambiguously, and OP.02 that all timestamps be "
+    question="DS_05 asks that local time be displayed unambiguously, and OP_02 that all timestamps be "
     "UTC. Does each displaying device hold the GB daylight-saving rules, or is it told the "
     "offset by another component (Elster proposes the head end / DCC or the Comms Hub)?",
     interpretation="Each display converts UTC with the IANA rules for Europe/London and shows the "

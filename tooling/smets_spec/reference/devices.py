@@ -30,13 +30,13 @@ _SERIAL = count(1)
 WAKE_UP_MEMORY = 20_000
 
 
-@reference_model("MOD_REFERENCE_ESME", implements=("PC.05", "PC.10", "ES.12"))
+@reference_model("MOD_REFERENCE_ESME", implements=("PC_05", "PC_10", "ES_12"))
 class ReferenceESME(ReferenceMeter):
     """The reference electricity meter: supply switch, four energy registers and prepayment.
 
     Prepayment runs in the meter, so supply is kept on credit with the WAN down and
-    local top-ups still work (PC.05, PC.10). A load above the configured limit and
-    a tamper are events whose switch action is configurable (ES.12).
+    local top-ups still work (PC_05, PC_10). A load above the configured limit and
+    a tamper are events whose switch action is configurable (ES_12).
     """
 
     REGISTERS = ELECTRICITY_REGISTERS
@@ -112,14 +112,14 @@ class ReferenceESME(ReferenceMeter):
             self._event(EventCode.SUPPLY_DISABLED)
 
 
-@reference_model("MOD_REFERENCE_GSME", implements=("GS.03", "GS.06", "PC.11"))
+@reference_model("MOD_REFERENCE_GSME", implements=("GS_03", "GS_06", "PC_11"))
 class ReferenceGSME(ReferenceMeter):
     """The reference gas meter: valve, volume register, prepayment, wake-ups every 30 minutes.
 
-    The meter sleeps between wake-ups on each UTC half hour (48 a day, GS.03); a
+    The meter sleeps between wake-ups on each UTC half hour (48 a day, GS_03); a
     remote top-up waits at the communications hub and is registered at the next
-    wake-up, so within 30 minutes (PC.11). A gas supply interruption stops the flow
-    but not the meter, and the valve keeps its state (GS.06).
+    wake-up, so within 30 minutes (PC_11). A gas supply interruption stops the flow
+    but not the meter, and the valve keeps its state (GS_06).
     """
 
     REGISTERS = (Register.GAS_VOLUME,)
@@ -216,9 +216,9 @@ class ReferenceGSME(ReferenceMeter):
         self._event(EventCode.TAMPER)
 
 
-@reference_model("MOD_REFERENCE_IHD", implements=("DS.05",))
+@reference_model("MOD_REFERENCE_IHD", implements=("DS_05",))
 class ReferenceIHD:
-    """The reference in-home display: shows local time derived from UTC (DS.05)."""
+    """The reference in-home display: shows local time derived from UTC (DS_05)."""
 
     def __init__(self, start: datetime, drift_ppm: float = 0.0) -> None:
         self.clock = DeviceClock(start, drift_ppm)

@@ -1,4 +1,4 @@
-"""Event logs with their capacity and wrap-around, and their remote configuration (DI.01, DI.02)."""
+"""Event logs with their capacity and wrap-around, and their remote configuration (DI_01, DI_02)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from .interfaces import Event, EventCode
 from .registry import open_question, reference_model
 
-#: DI.1.11 (extended text of DI.01, as quoted by Elster): "the proposed minimum size of 100".
+#: DI.1.11 (extended text of DI_01, as quoted by Elster): "the proposed minimum size of 100".
 EVENT_LOG_CAPACITY = 100
 #: Alarms waiting to be sent to the head end (a modelling bound, not from the spec).
 ALARM_QUEUE = 100
@@ -21,13 +21,13 @@ class EventSetting:
     alarm: bool = False
 
 
-@reference_model("MOD_EVENT_LOG", implements=("DI.01", "DI.02"))
+@reference_model("MOD_EVENT_LOG", implements=("DI_01", "DI_02"))
 class EventLog:
     """An event log of 100 entries that wraps around (the oldest entry is overwritten).
 
     Each entry has a UTC timestamp, the event code and the id of the originating
-    device (DI.01). Whether each event is logged and whether it raises an alarm
-    to the head end is configurable remotely (DI.02); so are thresholds, such as
+    device (DI_01). Whether each event is logged and whether it raises an alarm
+    to the head end is configurable remotely (DI_02); so are thresholds, such as
     the electricity load limit, whose excess is an event.
     """
 
@@ -51,9 +51,9 @@ class EventLog:
 
 open_question(
     "CQ_MODEL_EVENT_LOG_WRAP",
-    about=("DI.01",),
+    about=("DI_01",),
     model="MOD_EVENT_LOG",
-    question="The extended text of DI.01 proposes a minimum log size of 100 (DI.1.11, called arbitrary "
+    question="The extended text of DI_01 proposes a minimum log size of 100 (DI.1.11, called arbitrary "
     "by Elster), and DI.1.4 and DI.1.12 conflict on what happens when a log is full. Is 100 the "
     "size of every log, and does a full log overwrite its oldest entry or stop?",
     interpretation="One log of at least 100 entries per meter; when full it wraps around, overwriting "

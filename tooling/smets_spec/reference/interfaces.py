@@ -9,7 +9,7 @@ time with ``advance(seconds)`` and the device reports its own clock with
 
 Units: energy in kWh (kVArh for reactive), gas volume in m³, power in kW, gas
 flow in m³/h, money in pence. Every timestamp a device returns is an aware
-``datetime`` in UTC (OP.02).
+``datetime`` in UTC (OP_02).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class SupplyState(StrEnum):
 
     ON = "on"
     OFF = "off"
-    #: enabled remotely, waiting for a local intervention before supply is restored (OP.08)
+    #: enabled remotely, waiting for a local intervention before supply is restored (OP_08)
     ARMED = "armed"
 
 
@@ -52,7 +52,7 @@ class RecoveryMethod(StrEnum):
 
 
 class SwitchEvent(StrEnum):
-    """Events for which the supply switch action is configurable (ES.12)."""
+    """Events for which the supply switch action is configurable (ES_12)."""
 
     CREDIT_EXHAUSTED = "credit-exhausted"
     LOAD_LIMIT_EXCEEDED = "load-limit-exceeded"
@@ -65,7 +65,7 @@ class SwitchAction(StrEnum):
 
 
 class BatteryFailureAction(StrEnum):
-    """What the gas valve does when the battery fails (GS.07)."""
+    """What the gas valve does when the battery fails (GS_07)."""
 
     RETAIN = "retain"
     CLOSE = "close"
@@ -100,7 +100,7 @@ class EventCode(StrEnum):
 class Event:
     timestamp: datetime
     code: EventCode
-    #: id of the device the event originated on (DI.01)
+    #: id of the device the event originated on (DI_01)
     source: str
 
 
@@ -129,7 +129,7 @@ class ProfileEntry:
 
 @dataclass(frozen=True)
 class BillingSnapshot:
-    """Register values read for billing and settlement (PC.07)."""
+    """Register values read for billing and settlement (PC_07)."""
 
     timestamp: datetime
     registers: Mapping[Register, float]
@@ -138,7 +138,7 @@ class BillingSnapshot:
 
 @dataclass(frozen=True)
 class DebtConfig:
-    """One debt to recover: ``register`` is 1, 2 or 3 (PC.04).
+    """One debt to recover: ``register`` is 1, 2 or 3 (PC_04).
 
     ``rate`` is pence per day for :attr:`RecoveryMethod.TIME` and a percentage of
     each top-up for :attr:`RecoveryMethod.PAYMENT`.
@@ -206,7 +206,7 @@ class Clocked(Protocol):
         ...
 
     def local_time_display(self) -> str:
-        """The local time as the device displays it (DS.05)."""
+        """The local time as the device displays it (DS_05)."""
         ...
 
 

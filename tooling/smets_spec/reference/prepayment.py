@@ -1,4 +1,4 @@
-"""Prepayment: modes, top-ups, emergency credit, debt recovery and payment history (PC.01-PC.06)."""
+"""Prepayment: modes, top-ups, emergency credit, debt recovery and payment history (PC_01-PC_06)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from .interfaces import (
 )
 from .registry import open_question, reference_model
 
-#: PC.06: "the last 10 debt payments (of each type)".
+#: PC_06: "the last 10 debt payments (of each type)".
 DEBT_PAYMENT_HISTORY = 10
-#: PC.06: "as a minimum, include the last five top ups ... with amount, dates and times".
+#: PC_06: "as a minimum, include the last five top ups ... with amount, dates and times".
 TOP_UP_HISTORY = 5
-#: PC.04 (extended text, as quoted by Elster: "3 debts ok"): up to three debts.
+#: PC_04 (extended text, as quoted by Elster: "3 debts ok"): up to three debts.
 MAX_DEBTS = 3
-#: PC.03 (extended requirement PC3.28, as quoted by Elster): "The 10 minute grace period".
+#: PC_03 (extended requirement PC3.28, as quoted by Elster): "The 10 minute grace period".
 GRACE_PERIOD = timedelta(minutes=10)
 #: PC.11.19 (extended requirement, as quoted by Elster): a gas meter checks for top-ups
 #: "no greater than 30 minutes" apart.
@@ -47,16 +47,16 @@ class _History:
 
 @reference_model(
     "MOD_PREPAYMENT",
-    implements=("PC.01", "PC.02", "PC.03", "PC.04", "PC.05", "PC.06", "PC.10", "PC.11"),
+    implements=("PC_01", "PC_02", "PC_03", "PC_04", "PC_05", "PC_06", "PC_10", "PC_11"),
 )
 class PrepaymentAccount:
     """The meter balance and the prepayment rules, kept in the meter itself.
 
     Credit is held and decremented in the meter, so supply is maintained on credit
-    without the WAN (PC.05); top-ups arrive remotely or locally (PC.02, PC.10, PC.11);
-    emergency credit is offered below a configured threshold (PC.03); up to three
-    debts are recovered by time or as a share of each top-up (PC.04); the last
-    10 debt payments of each debt and the last 5 top-ups are kept (PC.06). When the
+    without the WAN (PC_05); top-ups arrive remotely or locally (PC_02, PC_10, PC_11);
+    emergency credit is offered below a configured threshold (PC_03); up to three
+    debts are recovered by time or as a share of each top-up (PC_04); the last
+    10 debt payments of each debt and the last 5 top-ups are kept (PC_06). When the
     credit (and any emergency credit) runs out, supply is interrupted after a grace
     period of 10 minutes.
     """
@@ -165,19 +165,19 @@ class PrepaymentAccount:
 
 open_question(
     "CQ_MODEL_DEBT_PAYMENT_TYPE",
-    about=("PC.06", "PC.04"),
+    about=("PC_06", "PC_04"),
     model="MOD_PREPAYMENT",
-    question="PC.06 asks for 'the last 10 debt payments (of each type)'. What is a type: the recovery "
-    "method (time-based or payment-based) or each of the debts of PC.04?",
+    question="PC_06 asks for 'the last 10 debt payments (of each type)'. What is a type: the recovery "
+    "method (time-based or payment-based) or each of the debts of PC_04?",
     interpretation="Each of the (up to three) debt registers keeps its own last 10 payments. This also "
     "holds the last 10 of each recovery method, since those are among the registers' last 10.",
 )
 
 open_question(
     "CQ_MODEL_GRACE_PERIOD",
-    about=("PC.03",),
+    about=("PC_03",),
     model="MOD_PREPAYMENT",
-    question="The extended text of PC.03 (PC3.28, quoted by Elster as 'over specified') sets a 10 minute "
+    question="The extended text of PC_03 (PC3.28, quoted by Elster as 'over specified') sets a 10 minute "
     "grace period. What starts it, and what may the consumer do during it?",
     interpretation="The grace period starts when the credit, including any emergency credit in use, "
     "is exhausted; supply stays on for 10 minutes (consumption is still charged) and is then "
@@ -187,9 +187,9 @@ open_question(
 
 open_question(
     "CQ_MODEL_DEBT_RECOVERY",
-    about=("PC.04",),
+    about=("PC_04",),
     model="MOD_PREPAYMENT",
-    question="PC.04 asks for remotely configurable debt recovery, by time and by payment, with up to "
+    question="PC_04 asks for remotely configurable debt recovery, by time and by payment, with up to "
     "three debts. At what interval is time-based debt collected, and in what order do payment-based "
     "debts take their share of a top-up?",
     interpretation="Time-based debts are collected once a day at 00:00 UTC at their rate (pence per "
@@ -199,12 +199,12 @@ open_question(
 
 open_question(
     "CQ_MODEL_GAS_TOP_UP",
-    about=("PC.11", "GS.03"),
+    about=("PC_11", "GS_03"),
     model="MOD_PREPAYMENT",
-    question="PC.11 asks for 'prompt and timely' registration of remote top-ups; its extended text "
+    question="PC_11 asks for 'prompt and timely' registration of remote top-ups; its extended text "
     "PC.11.19 (quoted by Elster) has the gas meter check for top-ups at a configurable period no "
     "greater than 30 minutes. Is 30 minutes the bound on 'timely' for a gas meter, and is it 'prompt' "
     "(immediate) for an electricity meter?",
     interpretation="An electricity meter registers a remote top-up when it arrives; a gas meter "
-    "registers it at its next wake-up, and wakes at least every 30 minutes (48 times a day, GS.03).",
+    "registers it at its next wake-up, and wakes at least every 30 minutes (48 times a day, GS_03).",
 )

@@ -1,5 +1,5 @@
-"""Measurement storage: cumulative registers (ES.02-ES.05, GS.02), the half-hourly profile of
-13 months (DS.02) and billing data kept at least 3 months (PC.07)."""
+"""Measurement storage: cumulative registers (ES_02-ES_05, GS_02), the half-hourly profile of
+13 months (DS_02) and billing data kept at least 3 months (PC_07)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from .interfaces import BillingSnapshot, ProfileEntry, Register
 from .registry import open_question, reference_model
 
-#: DS.02: "13 months of half hourly ... consumption data". The longest 13 consecutive
+#: DS_02: "13 months of half hourly ... consumption data". The longest 13 consecutive
 #: calendar months last 397 days (December to December across a leap February), and a
-#: UTC day has 48 half hours (OP.02), so 397 x 48 = 19 056 slots.
+#: UTC day has 48 half hours (OP_02), so 397 x 48 = 19 056 slots.
 PROFILE_MONTHS = 13
 LONGEST_13_MONTHS_DAYS = 397
 SLOTS_PER_DAY = 48
 PROFILE_SLOTS = LONGEST_13_MONTHS_DAYS * SLOTS_PER_DAY
-#: PC.07: "at least 3 months". The longest 3 consecutive calendar months last 92 days.
+#: PC_07: "at least 3 months". The longest 3 consecutive calendar months last 92 days.
 BILLING_MONTHS = 3
 BILLING_RETENTION = timedelta(days=92)
 
@@ -29,12 +29,12 @@ ELECTRICITY_REGISTERS = (
 )
 
 
-@reference_model("MOD_REGISTERS", implements=("ES.02", "ES.03", "ES.04", "ES.05", "GS.02"))
+@reference_model("MOD_REGISTERS", implements=("ES_02", "ES_03", "ES_04", "ES_05", "GS_02"))
 class CumulativeRegisters:
     """Cumulative total registers: energy for electricity, volume for gas.
 
     Registers only ever accumulate: active and reactive energy, import and export,
-    for electricity (ES.02-ES.05), and volume for gas (GS.02).
+    for electricity (ES_02-ES_05), and volume for gas (GS_02).
     """
 
     def __init__(self, registers: tuple[Register, ...]) -> None:
@@ -49,7 +49,7 @@ class CumulativeRegisters:
         return self.values[register]
 
 
-@reference_model("MOD_PROFILE", implements=("DS.02",))
+@reference_model("MOD_PROFILE", implements=("DS_02",))
 class HalfHourProfile:
     """Half-hourly consumption, one entry per UTC half hour, for the last 13 months.
 
@@ -76,12 +76,12 @@ class HalfHourProfile:
         self._open_value = 0.0
 
 
-@reference_model("MOD_BILLING_DATA", implements=("PC.07",))
+@reference_model("MOD_BILLING_DATA", implements=("PC_07",))
 class BillingStore:
     """Billing data: daily snapshots of the registers kept for 92 days.
 
     A snapshot of every cumulative register and tariff register is taken at 00:00
-    UTC and kept for 92 days, the longest span of 3 calendar months (PC.07).
+    UTC and kept for 92 days, the longest span of 3 calendar months (PC_07).
     """
 
     def __init__(self, retention: timedelta = BILLING_RETENTION) -> None:
@@ -103,9 +103,9 @@ def slot_start(timestamp: float) -> datetime:
 
 open_question(
     "CQ_MODEL_PROFILE_MONTHS",
-    about=("DS.02",),
+    about=("DS_02",),
     model="MOD_PROFILE",
-    question="DS.02 asks for '13 months of half hourly' consumption data. Months vary from 28 to 31 days "
+    question="DS_02 asks for '13 months of half hourly' consumption data. Months vary from 28 to 31 days "
     "and a local day has 46, 48 or 50 half hours. How many half-hour entries must be stored?",
     interpretation="Enough for any 13 consecutive calendar months counted in UTC half hours: 397 days "
     "x 48 = 19 056 entries (December to December across a leap February).",
@@ -113,9 +113,9 @@ open_question(
 
 open_question(
     "CQ_MODEL_BILLING_DATA",
-    about=("PC.07",),
+    about=("PC_07",),
     model="MOD_BILLING_DATA",
-    question="PC.07 asks that 'data used for billing and settlement purposes' be stored for at least "
+    question="PC_07 asks that 'data used for billing and settlement purposes' be stored for at least "
     "3 months, without listing the data (Elster: 'refer to the rate registers required'), and Elster "
     "notes that PC1.10 already asks for storage. Which data, taken how often, and is a month a "
     "calendar month?",

@@ -1,4 +1,4 @@
-"""Supply control: the electricity supply switch (ES.01, ES.12, OP.08) and the gas valve (GS.05-GS.10)."""
+"""Supply control: the electricity supply switch (ES_01, ES_12, OP_08) and the gas valve (GS_05-GS_10)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ from typing import ClassVar
 from .interfaces import BatteryFailureAction, Channel, SupplyState, SwitchAction, SwitchEvent
 from .registry import open_question, reference_model
 
-#: GS.10: flow above this at the local acknowledgement is uncontrolled (see the open question).
+#: GS_10: flow above this at the local acknowledgement is uncontrolled (see the open question).
 UNCONTROLLED_FLOW_M3H = 0.0
 
 
-@reference_model("MOD_SUPPLY_SWITCH", implements=("ES.01", "ES.12", "OP.08"))
+@reference_model("MOD_SUPPLY_SWITCH", implements=("ES_01", "ES_12", "OP_08"))
 class SupplySwitch:
     """The electricity supply switch (contactor).
 
-    Supply can be disabled remotely or locally (ES.01). Enabling never closes the
+    Supply can be disabled remotely or locally (ES_01). Enabling never closes the
     switch by itself: it arms it, and supply returns only on a local intervention
-    (OP.08). For each of a range of events the switch is configured to open or to
-    stay closed (ES.12); by default it opens when credit is exhausted and stays
+    (OP_08). For each of a range of events the switch is configured to open or to
+    stay closed (ES_12); by default it opens when credit is exhausted and stays
     closed on a load-limit excess or a tamper.
     """
 
@@ -57,15 +57,15 @@ class SupplySwitch:
         return False
 
 
-@reference_model("MOD_GAS_VALVE", implements=("GS.05", "GS.06", "GS.07", "GS.10"))
+@reference_model("MOD_GAS_VALVE", implements=("GS_05", "GS_06", "GS_07", "GS_10"))
 class GasValve:
     """The gas valve of a gas meter.
 
-    Closed and opened by command (GS.05); opening arms the valve and it opens only
+    Closed and opened by command (GS_05); opening arms the valve and it opens only
     on a local acknowledgement, at which point the meter checks for uncontrolled
-    flow and closes again if there is any (GS.10). A gas supply interruption does
-    not change its state (GS.06). On battery failure it keeps its state or closes,
-    as configured (GS.07).
+    flow and closes again if there is any (GS_10). A gas supply interruption does
+    not change its state (GS_06). On battery failure it keeps its state or closes,
+    as configured (GS_07).
     """
 
     def __init__(self) -> None:
@@ -94,7 +94,7 @@ class GasValve:
         return True
 
     def on_supply_interruption(self) -> None:
-        """GS.06: the valve keeps its state."""
+        """GS_06: the valve keeps its state."""
 
     def on_battery_failure(self) -> None:
         if self.battery_failure_action is BatteryFailureAction.CLOSE:
@@ -103,9 +103,9 @@ class GasValve:
 
 open_question(
     "CQ_MODEL_UNCONTROLLED_FLOW",
-    about=("GS.10",),
+    about=("GS_10",),
     model="MOD_GAS_VALVE",
-    question="GS.10 asks the meter to check for 'uncontrolled gas flow' at the local acknowledgement of "
+    question="GS_10 asks the meter to check for 'uncontrolled gas flow' at the local acknowledgement of "
     "re-enablement, but does not define uncontrolled flow (Elster asks for a definition, possibly "
     "from a European standard). What flow, over what check period, counts?",
     interpretation="Any flow downstream of the meter at the moment of the acknowledgement (all "
@@ -116,9 +116,9 @@ open_question(
 
 open_question(
     "CQ_MODEL_REARMING",
-    about=("OP.08", "ES.01", "ES.12"),
+    about=("OP_08", "ES_01", "ES_12"),
     model="MOD_SUPPLY_SWITCH",
-    question="OP.08 requires 'reliable local intervention' before supply interrupted by the "
+    question="OP_08 requires 'reliable local intervention' before supply interrupted by the "
     "enablement/disablement mechanism is restored; Elster asks whether a DNO may close the "
     "contactor remotely, and how the engineer re-arms it (ES.12.5). Does every restoration, "
     "including after a top-up, need the local intervention?",

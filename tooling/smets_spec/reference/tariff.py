@@ -1,4 +1,4 @@
-"""Tariffs: time-of-use and block structures with their registers, configurable (PC.08)."""
+"""Tariffs: time-of-use and block structures with their registers, configurable (PC_08)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from .interfaces import BlockTariff, Rejected, Tariff, TouTariff
 from .registry import open_question, reference_model
 
-#: PC.08: "real time (defined here as 30 minutes)".
+#: PC_08: "real time (defined here as 30 minutes)".
 REAL_TIME = timedelta(minutes=30)
 HALF_HOUR_S = 1800
 
@@ -44,13 +44,13 @@ def block_names(tariff: BlockTariff) -> list[str]:
     return [f"block{i + 1}" for i in range(len(tariff.prices))]
 
 
-@reference_model("MOD_TARIFF", implements=("PC.08",))
+@reference_model("MOD_TARIFF", implements=("PC_08",))
 class TariffEngine:
     """Tariffs: time-of-use and block structures that price consumption into registers.
 
     A configured tariff (remote or local) takes effect at the next half-hour
-    boundary, so within 30 minutes ("real time" in PC.08). Time-of-use switch
-    times are UTC (OP.02); a block tariff splits the consumption of each block
+    boundary, so within 30 minutes ("real time" in PC_08). Time-of-use switch
+    times are UTC (OP_02); a block tariff splits the consumption of each block
     period across its thresholds. Registers are named after the time-of-use
     register or ``block1`` ... ``blockN`` and accumulate energy.
     """
@@ -125,9 +125,9 @@ def tou_register(tariff: TouTariff, at: datetime) -> str:
 
 open_question(
     "CQ_MODEL_TARIFF_TIMEBASE",
-    about=("PC.08", "OP.02"),
+    about=("PC_08", "OP_02"),
     model="MOD_TARIFF",
-    question="Are time-of-use switch times given in UTC or in local time? OP.02 asks for UTC for all "
+    question="Are time-of-use switch times given in UTC or in local time? OP_02 asks for UTC for all "
     "timing functions; Elster (PC.8.40/41) suggests that only UTC be used for tariffs, while "
     "consumers read tariff periods in local time.",
     interpretation="Switch times are UTC. A 00:00-07:00 night rate therefore runs 01:00-08:00 local "
@@ -136,9 +136,9 @@ open_question(
 
 open_question(
     "CQ_MODEL_TARIFF_REAL_TIME",
-    about=("PC.08",),
+    about=("PC_08",),
     model="MOD_TARIFF",
-    question="PC.08 defines 'real time' as 30 minutes. Is that the time from receiving a tariff to "
+    question="PC_08 defines 'real time' as 30 minutes. Is that the time from receiving a tariff to "
     "applying it, or the granularity of tariff periods?",
     interpretation="A configured tariff applies from the next half-hour boundary, at most 30 minutes "
     "after it is received; tariff periods also start on half-hour boundaries. A time-of-use tariff "

@@ -129,7 +129,9 @@ def graph_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
 
 
 def _fields(corpus: Corpus, req: Requirement, linker: Linker) -> str:
-    rows: list[tuple[str, str]] = [("Status", esc(req.status.value if req.status else "not set"))]
+    rows: list[tuple[str, str]] = [("Clause", esc(req.clause)), ("Need id", f"<code>{esc(req.id)}</code>")]
+    rows = rows if req.clause else rows[1:]
+    rows.append(("Status", esc(req.status.value if req.status else "not set")))
     if req.section is not None:
         href = linker.doc(f"sections/{req.section.value.lower()}")
         rows.append(

@@ -7,6 +7,7 @@ the directives that render analysis results. A front end: may import every floor
 nothing else in the package imports it, except ``smets build`` which runs it.
 """
 
+# smets-rename: keep (this module defines the clause numbers GS.08 <-> ids GS_08)
 from __future__ import annotations
 
 import sys
@@ -18,8 +19,13 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from .. import __version__
+from ..corpus.ids import options_with_ids, roles_with_ids
+from ..corpus.schema import NEED_TYPES
 from .needs_config import needs_settings
 from .state import register as register_state
+
+#: every link field of every need type
+LINK_FIELDS = frozenset(name for model in NEED_TYPES for name in model.links())
 
 
 def apply_needs_settings(app: Sphinx, config: Config) -> None:
@@ -57,14 +63,25 @@ def check_source_folder(app: Sphinx, config: Config) -> None:
     raise SystemExit(2)
 
 
-def setup(app: Sphinx) -> dict[str, Any]:
-    from . import dotted_ids, needs_json
+def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Let authors write what the SMETS prints: ``:need:`GS.08``` and ``:refines: GS.08``.
 
-    dotted_ids.install()
+    sphinx-needs reads ``GS.08`` as part ``08`` of need ``GS``; the need id is ``GS_08``
+    (see :mod:`smets_spec.corpus.ids`). Roles keep the clause as their title; link options
+    get the id, as the fast reader's :data:`~smets_spec.corpus.schema.Links` does. Line
+    numbers are unchanged. sphinx-needs itself is not patched.
+    """
+    source[0] = options_with_ids(roles_with_ids(source[0]), LINK_FIELDS)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from . import needs_json
+
     needs_json.install()
     app.setup_extension("sphinx_needs")
     app.connect("config-inited", check_source_folder, priority=1)
     app.connect("config-inited", apply_needs_settings, priority=5)
+    app.connect("source-read", clause_numbers_as_ids)
     register_state(app)
     from .jobs import register as register_jobs
 
@@ -84,4 +101,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .safety import register as register_safety
 
     register_safety(app)
+    from .consumer import register as register_consumer
+
+    register_consumer(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -62,6 +62,17 @@ def _disk_errors_raised(found: list[OSError]) -> Iterator[None]:
         errors.handle_exception = original
 
 
+def warm_up() -> None:
+    """Import what every build needs (Sphinx, sphinx-needs, this extension) ahead of a build.
+
+    ``smets serve`` calls it once; each build then runs in a forked copy that has them.
+    """
+    import sphinx.cmd.build  # noqa: F401
+    import sphinx_needs  # noqa: F401
+
+    from . import site  # noqa: F401  - and with it the rest of the extension
+
+
 def doctrees_for(out: Path) -> Path:
     """Sphinx's saved environment for a build into ``out``: inside it, as plain ``sphinx-build`` does."""
     return out / ".doctrees"

@@ -75,7 +75,7 @@ def index_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
 
 
 class RequirementRole(SphinxRole):
-    """``:smets-req:`PC.01``` or ``:smets-req:`text <PC.01>```: a link to a requirement's own page."""
+    """``:smets-req:`PC_01``` or ``:smets-req:`text <PC_01>```: a link to a requirement's own page."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         match = re.fullmatch(r"(?s)(.*?)\s*<([^<>]+)>", self.text)
@@ -96,7 +96,7 @@ def _shell(outdir: Path) -> tuple[str, str] | None:
 
 
 def _retitle(head: str, req: Requirement, shell_title: str) -> str:
-    title = esc(" ".join(f"{req.id} {req.title}".split()))
+    title = esc(" ".join(f"{req.clause or req.id} {req.title}".split()))  # the clause as the SMETS prints it
     head = head.replace(f"<title>{shell_title}", f"<title>{title}", 1)
     return re.sub(
         r"<h1>.*?(<a class=\"headerlink\"|</h1>)", lambda m: f"<h1>{title}{m[1]}", head, count=1, flags=re.S
@@ -141,8 +141,33 @@ def _fallback(req: Requirement) -> str:
     return f"<pre>{esc(req.content)}</pre>" if req.content else "<p>(no text)</p>"
 
 
+def redirect_page(target: str) -> str:
+    """A page that sends the browser on to ``target`` (a relative URL), with a link for no-script readers."""
+    href = esc(target)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
+        f'<meta http-equiv="refresh" content="0; url={href}"><link rel="canonical" href="{href}">'
+        "<title>Moved</title></head><body>"
+        f'<p>This page is now <a href="{href}">{href}</a>.</p></body></html>\n'
+    )
+
+
+def _write_redirect(folder: Path, req: Requirement) -> list[str]:
+    """``req/GS.08.html`` (the clause-number address of before) redirecting to ``req/GS_08.html``."""
+    if not req.clause or req.clause == req.id or "/" in req.clause:
+        return []
+    name = f"{req.clause}.html"
+    page = redirect_page(f"{req.id}.html")
+    target = folder / name
+    if not target.is_file() or target.read_text(encoding="utf-8") != page:
+        target.write_text(page, encoding="utf-8")
+    return [name]
+
+
 def write_pages(app: Sphinx, corpus: Corpus) -> int:
-    """Write ``req/<ID>.html`` for every requirement; delete those of removed ones. Returns the count."""
+    """Write ``req/<ID>.html`` for every requirement (and ``req/<clause>.html`` redirecting to it, the
+    address of the page when ids had dots); delete those of removed ones. Returns the count of pages."""
     outdir = Path(app.outdir)
     shell = _shell(outdir)
     if shell is None:
@@ -168,12 +193,13 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
         if not target.is_file() or target.read_text(encoding="utf-8") != page:
             write_atomic(target, page)
         written.add(name)
+        written.update(_write_redirect(outdir / REQ_FOLDER, req))
     manifest = outdir / REQ_FOLDER / _MANIFEST
     if manifest.is_file():
         for old in set(json.loads(manifest.read_text(encoding="utf-8"))) - written:
             (outdir / REQ_FOLDER / old).unlink(missing_ok=True)
     write_atomic(manifest, json.dumps(sorted(written)))
-    return len(written)
+    return len(corpus.requirements)
 
 
 def _start_pages(app: Sphinx, exception: Exception | None) -> None:

@@ -7,10 +7,10 @@ and from a web server alike) is fed three things it would not know of:
   document of the index, with its id, title and text (from its card on the section page), fed
   at ``html-collect-pages``, before Sphinx writes the index;
 * every need id as an object of the ``smets`` domain, pointing at the need's own page (a
-  requirement's page, else its card), so ``GS.08`` or ``DAT_METER_BALANCE`` is an object hit;
+  requirement's page, else its card), so ``GS_08`` or ``DAT_METER_BALANCE`` is an object hit;
 * a result scorer (``html_search_scorer``, written into Sphinx's ``language_data.js``, a file:
-  no inline script) that puts the item whose id is the query first: Sphinx splits ``GS.08`` into
-  ``gs`` and ``08``, which alone would rank ``PC.08`` level with it.
+  no inline script) that puts the item whose id is the query first: Sphinx splits ``GS_08`` into
+  ``gs`` and ``08``, which alone would rank ``PC_08`` level with it.
 """
 
 from __future__ import annotations

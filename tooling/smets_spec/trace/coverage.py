@@ -375,7 +375,7 @@ _SECTION_ORDER = {s.value: n for n, s in enumerate(Section)}
 
 
 def spec_order(req: Requirement) -> tuple[int, int, str]:
-    """Sort key: section in the order of the SMETS, then the number of the id (``SP.2`` before ``SP.14``)."""
+    """Sort key: section in the order of the SMETS, then the number of the id (``SP_2`` before ``SP_14``)."""
     number = req.id.rsplit(".", 1)[-1]
     section = _SECTION_ORDER.get(str(req.section), len(_SECTION_ORDER))  # str(): a plain key hashes fast
     return (section, int(number) if number.isdigit() else 0, req.id)

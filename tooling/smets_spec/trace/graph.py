@@ -189,7 +189,7 @@ def walk(
 
 
 def format_path(path: tuple[Step, ...]) -> str:
-    """``PC.01 -uses-> DAT_X -maps_to-> PO_Y`` (``<-verifies-`` for a link walked backwards)."""
+    """``PC_01 -uses-> DAT_X -maps_to-> PO_Y`` (``<-verifies-`` for a link walked backwards)."""
     if not path:
         return ""
     parts = [path[0].source]

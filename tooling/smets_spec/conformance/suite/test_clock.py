@@ -1,4 +1,4 @@
-"""Time: UTC timestamps (OP.02), clock accuracy (OP.05), local time display (DS.05)."""
+"""Time: UTC timestamps (OP_02), clock accuracy (OP_05), local time display (DS_05)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from ...reference.interfaces import ESME, Target
 from .helpers import DAY, HOUR, device_of, is_utc, prepayment
 
-#: OP.05: "accurate to within 0.5s within 24 hours".
+#: OP_05: "accurate to within 0.5s within 24 hours".
 MAX_ERROR_S = 0.5
 
 
@@ -18,7 +18,7 @@ def summer() -> datetime:
     return datetime(2024, 7, 1, 11, 0, tzinfo=UTC)
 
 
-@pytest.mark.verifies("OP.02")
+@pytest.mark.verifies("OP_02")
 def test_all_timestamps_are_utc(target: Target, summer: datetime) -> None:
     """Every timestamp is UTC, also in British Summer Time.
 
@@ -40,7 +40,7 @@ def test_all_timestamps_are_utc(target: Target, summer: datetime) -> None:
 
 
 @pytest.mark.parametrize("kind", ["esme", "gsme", "ihd"])
-@pytest.mark.verifies("OP.05")
+@pytest.mark.verifies("OP_05")
 def test_clock_within_half_a_second_per_day(target: Target, kind: str) -> None:
     """Free-running for 24 hours, the device clock is within 0.5 s of true UTC."""
     start = datetime(2024, 1, 15, tzinfo=UTC)
@@ -56,7 +56,7 @@ def _shown(target: Target, kind: str, utc: datetime) -> str:
 
 
 @pytest.mark.parametrize("kind", ["ihd", "esme"])
-@pytest.mark.verifies("DS.05")
+@pytest.mark.verifies("DS_05")
 def test_local_time_unambiguous_across_bst_changes(target: Target, kind: str) -> None:
     """Local time is shown unambiguously across the clock changes of 2024.
 

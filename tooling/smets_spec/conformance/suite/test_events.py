@@ -1,4 +1,4 @@
-"""Event logs (DI.01) and their remote configuration (DI.02)."""
+"""Event logs (DI_01) and their remote configuration (DI_02)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from ...reference.interfaces import ESME, EventCode
 from .helpers import MINUTE, is_utc
 
-#: DI.1.11 (extended text of DI.01, as quoted in the consultation response): "minimum size of 100".
+#: DI.1.11 (extended text of DI_01, as quoted in the consultation response): "minimum size of 100".
 MIN_LOG_SIZE = 100
 
 
-@pytest.mark.verifies("DI.01")
+@pytest.mark.verifies("DI_01")
 def test_event_has_time_and_originating_device(esme: ESME) -> None:
     """A tamper is logged with its UTC date and time and the id of the device it came from."""
     esme.advance(90 * MINUTE)
@@ -25,7 +25,7 @@ def test_event_has_time_and_originating_device(esme: ESME) -> None:
     assert abs((event.timestamp - esme.now()).total_seconds()) < 1.0
 
 
-@pytest.mark.verifies("DI.01")
+@pytest.mark.verifies("DI_01")
 def test_event_log_capacity_and_wrap_around(esme: ESME) -> None:
     """The log holds at least 100 events; once full, each new event overwrites the oldest.
 
@@ -47,7 +47,7 @@ def test_event_log_capacity_and_wrap_around(esme: ESME) -> None:
     assert [e.timestamp for e in events] == sorted(e.timestamp for e in events)
 
 
-@pytest.mark.verifies("DI.02")
+@pytest.mark.verifies("DI_02")
 def test_remote_configuration_of_logs_alarms_thresholds(esme: ESME) -> None:
     """Logs, alarms and thresholds are configured remotely.
 

@@ -1,4 +1,4 @@
-"""Gas valve (GS.05, GS.06, GS.07, GS.10) and gas meter wake-ups and battery (GS.03, GS.08)."""
+"""Gas valve (GS_05, GS_06, GS_07, GS_10) and gas meter wake-ups and battery (GS_03, GS_08)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ...reference.interfaces import GSME, BatteryFailureAction, EventCode, Regis
 from .helpers import DAY, HOUR, REMOTE
 
 
-@pytest.mark.verifies("GS.05")
+@pytest.mark.verifies("GS_05")
 def test_valve_disables_and_enables_gas_supply(gsme: GSME) -> None:
     """The valve disables and enables gas supply.
 
@@ -33,7 +33,7 @@ def test_valve_disables_and_enables_gas_supply(gsme: GSME) -> None:
     assert gsme.register(Register.GAS_VOLUME) == pytest.approx(3.0, rel=1e-4)
 
 
-@pytest.mark.verifies("GS.06")
+@pytest.mark.verifies("GS_06")
 def test_valve_keeps_state_on_supply_interruption(gsme: GSME) -> None:
     """The valve keeps its state when the gas supply is interrupted.
 
@@ -59,7 +59,7 @@ def test_valve_keeps_state_on_supply_interruption(gsme: GSME) -> None:
     ("action", "state"),
     [(BatteryFailureAction.RETAIN, SupplyState.ON), (BatteryFailureAction.CLOSE, SupplyState.OFF)],
 )
-@pytest.mark.verifies("GS.07")
+@pytest.mark.verifies("GS_07")
 def test_valve_on_battery_failure_is_configurable(
     gsme: GSME, action: BatteryFailureAction, state: SupplyState
 ) -> None:
@@ -73,7 +73,7 @@ def test_valve_on_battery_failure_is_configurable(
     assert gsme.supply_state() is state
 
 
-@pytest.mark.verifies("GS.10")
+@pytest.mark.verifies("GS_10")
 def test_uncontrolled_flow_checked_at_reenablement(gsme: GSME) -> None:
     """Uncontrolled gas flow is checked at the local acknowledgement of re-enablement.
 
@@ -91,7 +91,7 @@ def test_uncontrolled_flow_checked_at_reenablement(gsme: GSME) -> None:
     assert gsme.supply_state() is SupplyState.ON
 
 
-@pytest.mark.verifies("GS.03")
+@pytest.mark.verifies("GS_03")
 def test_at_least_48_wake_ups_a_day(gsme: GSME) -> None:
     """At least 48 wake-ups in 24 hours, none more than 30 minutes apart."""
     since = gsme.now()
@@ -102,17 +102,17 @@ def test_at_least_48_wake_ups_a_day(gsme: GSME) -> None:
     assert max(gaps) <= timedelta(minutes=30)
 
 
-@pytest.mark.verifies("GS.08", "GS.03")
+@pytest.mark.verifies("GS_08", "GS_03")
 def test_battery_lasts_15_years_at_48_wake_ups(gsme: GSME) -> None:
     """The device's battery budget lasts at least 15 years at 48 wake-ups a day."""
     assert battery_life_years(gsme.battery_budget(), 48) >= 15.0
 
 
-@pytest.mark.verifies("GS.08")
+@pytest.mark.verifies("GS_08")
 def test_battery_budget_figures_are_sourced_or_assumed(gsme: GSME) -> None:
     """The battery budget's figures are quoted from the spec or marked as assumptions.
 
-    The spec's own figures are 15 years (GS.08) and 48 wake-ups a day (GS.03)."""
+    The spec's own figures are 15 years (GS_08) and 48 wake-ups a day (GS_03)."""
     figures = gsme.battery_budget()
     values = check_budget(figures)
     by_name = {f.name: f for f in figures}

@@ -1,4 +1,4 @@
-"""Prepayment: PC.01-PC.06, PC.10, PC.11."""
+"""Prepayment: PC_01-PC_06, PC_10, PC_11."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ...reference.interfaces import (
 from .helpers import DAY, HOUR, LOCAL, MINUTE, REMOTE, flat_tariff, prepayment
 
 
-@pytest.mark.verifies("PC.01")
+@pytest.mark.verifies("PC_01")
 def test_mode_switches_remotely(esme: ESME) -> None:
     """Remote switch between credit and prepayment mode.
 
@@ -43,7 +43,7 @@ def test_mode_switches_remotely(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(460.0, abs=0.01)
 
 
-@pytest.mark.verifies("PC.02")
+@pytest.mark.verifies("PC_02")
 def test_remote_top_up(esme: ESME) -> None:
     """A remote top-up of 1000 p adds 1000 p of credit and is kept with its amount, date and time."""
     prepayment(esme, price=20.0, credit=0.0)
@@ -54,7 +54,7 @@ def test_remote_top_up(esme: ESME) -> None:
     assert abs((last.timestamp - esme.now()).total_seconds()) < 1.0
 
 
-@pytest.mark.verifies("PC.10", "PC.05")
+@pytest.mark.verifies("PC_10", "PC_05")
 def test_local_top_up_without_wan(esme: ESME) -> None:
     """With the WAN down a remote top-up cannot arrive, and a local top-up of 500 p is credited."""
     prepayment(esme, price=20.0, credit=100.0)
@@ -66,7 +66,7 @@ def test_local_top_up_without_wan(esme: ESME) -> None:
     assert esme.top_up_history()[-1].channel is LOCAL
 
 
-@pytest.mark.verifies("PC.05")
+@pytest.mark.verifies("PC_05")
 def test_supply_maintained_without_wan(esme: ESME) -> None:
     """Seven days without the WAN on 5000 p of credit: 1 kW at 20 p/kWh costs 3360 p, supply stays on."""
     prepayment(esme, price=20.0, credit=5000.0)
@@ -78,7 +78,7 @@ def test_supply_maintained_without_wan(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(5000.0 - 168 * 20.0, abs=0.05)
 
 
-@pytest.mark.verifies("PC.11")
+@pytest.mark.verifies("PC_11")
 def test_electricity_remote_top_up_registered_promptly(esme: ESME) -> None:
     """An electricity meter registers a remote top-up as it arrives (no time passes)."""
     prepayment(esme, price=20.0, credit=0.0)
@@ -88,7 +88,7 @@ def test_electricity_remote_top_up_registered_promptly(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(before + 250.0)
 
 
-@pytest.mark.verifies("PC.11")
+@pytest.mark.verifies("PC_11")
 def test_gas_remote_top_up_registered_within_30_minutes(gsme: GSME) -> None:
     """A gas meter registers a remote top-up within 30 minutes (PC.11.19: 'no greater than 30 minutes')."""
     prepayment(gsme, price=5.0, credit=1000.0)
@@ -102,7 +102,7 @@ def test_gas_remote_top_up_registered_within_30_minutes(gsme: GSME) -> None:
     assert waited <= 30 * MINUTE
 
 
-@pytest.mark.verifies("PC.03")
+@pytest.mark.verifies("PC_03")
 def test_emergency_credit(esme: ESME) -> None:
     """Emergency credit of 500 p below a 100 p threshold, remotely configured.
 
@@ -127,7 +127,7 @@ def test_emergency_credit(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(-510.0, abs=1.0)
 
 
-@pytest.mark.verifies("PC.03")
+@pytest.mark.verifies("PC_03")
 def test_grace_period_of_ten_minutes(esme: ESME) -> None:
     """Credit of 100 p at 1 p a minute runs out after 100 minutes; supply stops 10 minutes later."""
     prepayment(esme, price=20.0, credit=100.0)
@@ -138,7 +138,7 @@ def test_grace_period_of_ten_minutes(esme: ESME) -> None:
     assert esme.supply_state() is SupplyState.OFF
 
 
-@pytest.mark.verifies("PC.04")
+@pytest.mark.verifies("PC_04")
 def test_three_debts_by_time_and_by_payment(esme: ESME) -> None:
     """Up to three debts, recovered by time (pence a day) or by payment (share of each top-up).
 
@@ -161,7 +161,7 @@ def test_three_debts_by_time_and_by_payment(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(750.0 - 250.0 - 150.0)
 
 
-@pytest.mark.verifies("PC.06")
+@pytest.mark.verifies("PC_06")
 def test_debt_payment_history_keeps_last_ten(esme: ESME) -> None:
     """The last 10 debt payments of each debt: 12 daily time-based and 12 payment-based payments."""
     prepayment(esme, price=20.0, credit=0.0)
@@ -178,7 +178,7 @@ def test_debt_payment_history_keeps_last_ten(esme: ESME) -> None:
     assert times[0] - times[-1] == timedelta(days=-9)
 
 
-@pytest.mark.verifies("PC.06")
+@pytest.mark.verifies("PC_06")
 def test_top_up_history_keeps_last_five(esme: ESME) -> None:
     """The last five top-ups with amount, date and time: of 7 top-ups an hour apart, the last 5."""
     prepayment(esme, price=20.0, credit=0.0)

@@ -1,4 +1,4 @@
-"""Electricity supply enablement and disablement (ES.01, ES.12, OP.08)."""
+"""Electricity supply enablement and disablement (ES_01, ES_12, OP_08)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ...reference.interfaces import ESME, EventCode, Register, SupplyState, Swit
 from .helpers import DAY, HOUR, MINUTE, REMOTE, prepayment
 
 
-@pytest.mark.verifies("ES.01")
+@pytest.mark.verifies("ES_01")
 def test_remote_disable_and_enable(esme: ESME) -> None:
     """Supply is disabled and enabled remotely.
 
@@ -27,7 +27,7 @@ def test_remote_disable_and_enable(esme: ESME) -> None:
     assert esme.register(Register.ACTIVE_IMPORT) == pytest.approx(2.0, rel=1e-4)
 
 
-@pytest.mark.verifies("OP.08")
+@pytest.mark.verifies("OP_08")
 def test_restoration_needs_local_intervention(esme: ESME) -> None:
     """Restoring supply needs a local intervention.
 
@@ -49,7 +49,7 @@ def test_restoration_needs_local_intervention(esme: ESME) -> None:
     assert esme.supply_state() is SupplyState.ON
 
 
-@pytest.mark.verifies("OP.08")
+@pytest.mark.verifies("OP_08")
 def test_top_up_after_credit_cut_needs_local_intervention(esme: ESME) -> None:
     """A top-up after credit ran out restores supply only with a local intervention.
 
@@ -67,7 +67,7 @@ def test_top_up_after_credit_cut_needs_local_intervention(esme: ESME) -> None:
     assert esme.supply_state() is SupplyState.ON
 
 
-@pytest.mark.verifies("ES.12")
+@pytest.mark.verifies("ES_12")
 def test_switch_action_configurable_per_event(esme: ESME) -> None:
     """The switch action (open or closed) is configurable per event.
 

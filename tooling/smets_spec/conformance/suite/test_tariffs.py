@@ -1,4 +1,4 @@
-"""Tariffs (PC.08) and billing data (PC.07)."""
+"""Tariffs (PC_08) and billing data (PC_07)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ...reference.interfaces import ESME, BlockTariff, Register, TouTariff
 from .helpers import DAY, HOUR, LOCAL, MINUTE, REMOTE, flat_tariff, prepayment
 
 
-@pytest.mark.verifies("PC.08")
+@pytest.mark.verifies("PC_08")
 def test_time_of_use_registers(esme: ESME) -> None:
     """Time-of-use: night 00:00-07:00 UTC at 10 p, day at 30 p; 1 kW for 24 h gives 7 and 17 kWh.
 
@@ -29,7 +29,7 @@ def test_time_of_use_registers(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(10_000.0 - 580.0, abs=0.1)
 
 
-@pytest.mark.verifies("PC.08")
+@pytest.mark.verifies("PC_08")
 def test_block_tariff_registers(esme: ESME) -> None:
     """Blocks: the first 5 kWh a day at 10 p, the rest at 20 p; 24 kWh cost 5 x 10 + 19 x 20 = 430 p."""
     prepayment(esme, price=0.0, credit=10_000.0)
@@ -44,7 +44,7 @@ def test_block_tariff_registers(esme: ESME) -> None:
     assert esme.balance() == pytest.approx(10_000.0 - 430.0, abs=0.1)
 
 
-@pytest.mark.verifies("PC.08")
+@pytest.mark.verifies("PC_08")
 def test_tariff_change_applies_within_30_minutes(esme: ESME) -> None:
     """'Real time (defined here as 30 minutes)': a tariff set locally at 00:07 applies by 00:37.
 
@@ -62,7 +62,7 @@ def test_tariff_change_applies_within_30_minutes(esme: ESME) -> None:
     assert before - esme.balance() == pytest.approx(25.0, abs=0.05)
 
 
-@pytest.mark.verifies("PC.07")
+@pytest.mark.verifies("PC_07")
 def test_billing_data_kept_three_months(esme: ESME) -> None:
     """Billing data is kept for at least 3 months.
 

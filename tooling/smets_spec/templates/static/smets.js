@@ -161,10 +161,14 @@
     var bar = html("div", { "class": "smets-graph-controls" });
     var listId = "smets-ids-" + Math.random().toString(36).slice(2);
     var input = html("input", { type: "search", list: listId, value: this.start, "aria-label": "Need id",
-                                placeholder: "Need id, e.g. PC.01" });
+                                placeholder: "Need id, e.g. PC_01" });
     var datalist = html("datalist", { id: listId });
     data.nodes.forEach(function (node) { datalist.appendChild(html("option", { value: node[0] }, node[2])); });
-    input.addEventListener("change", function () { if (input.value in self.index.byId) self.go(input.value); });
+    input.addEventListener("change", function () {
+      // a clause number as the SMETS prints it (GS.08) is the need GS_08
+      var id = input.value.trim().replace(/^([A-Z]{2})\.([0-9]{1,3})$/, "$1_$2");
+      if (id in self.index.byId) self.go(id);
+    });
     var depth = html("select", { "aria-label": "Depth" });
     [1, 2, 3, 4, 5].forEach(function (d) {
       var option = html("option", { value: d }, "depth " + d);
