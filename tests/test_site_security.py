@@ -272,7 +272,7 @@ def test_every_inline_script_of_the_real_site_is_allowed_by_its_hash(built_site:
     pages = sorted(built_site.rglob("*.html"))
     assert len(pages) > 100
     redirects = [p for p in pages if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")]
-    assert len(redirects) == 104  # req/GS.08.html and the like: old addresses, no script at all
+    assert len(redirects) == 104  # req/GS.08.html (clause-number addresses of before): no script at all
     allowed_scripts = 0
     for page in pages:
         html = page.read_text(encoding="utf-8")
