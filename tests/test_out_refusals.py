@@ -12,6 +12,15 @@ import pytest
 from changetools import history_repo
 from clitools import smets
 
+SPEC = (
+    "is a specification source (spec/ or conf.py); writing there would overwrite what its authors "
+    "wrote; choose another file, or pass --force if you mean it"
+)
+TRACKED = (
+    "is a file git tracks; writing it would replace committed work; choose another file, or pass "
+    "--force if you mean it"
+)
+
 
 def _tree(root: Path) -> dict[str, str]:
     return {
@@ -32,10 +41,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(
     ("target", "why"),
     [
-        ("spec/requirements.rst", "is inside the specification (spec/); give another file, or add --force"),
-        ("spec/new-page.rst", "is inside the specification (spec/); give another file, or add --force"),
-        ("conf.py", "is a file tracked by git; give another file, or add --force to overwrite it"),
-        ("spec", "is a folder; --out names a file"),
+        ("spec/requirements.rst", SPEC),
+        ("spec/new-page.rst", SPEC),
+        ("conf.py", SPEC),
+        ("README.md", TRACKED),
+        ("spec", "is a folder; --out takes a file name"),
     ],
 )
 def test_out_onto_the_spec_or_a_tracked_file_is_refused(
@@ -44,7 +54,8 @@ def test_out_onto_the_spec_or_a_tracked_file_is_refused(
     before = _tree(repo)
     result = smets(capsys, repo, command, "v1.0", "v1.1", "--out", str(repo / target))
     assert result.code == 2
-    assert result.err == f"smets {command}: --out {target} {why}\n"
+    out = repo / target
+    assert result.err == f"smets {command}: {out}: {why.format(out=out)}\n"
     assert _tree(repo) == before
 
 
@@ -78,7 +89,6 @@ def test_conform_out_into_the_spec_is_refused(repo: Path, capsys: pytest.Capture
     result = smets(capsys, repo, "conform", "--out", str(repo / "spec" / "results.json"))
     assert (result.code, result.err) == (
         2,
-        "smets conform: --out spec/results.json is inside the specification (spec/); give another file, "
-        "or add --force\n",
+        f"smets conform: {repo / 'spec' / 'results.json'}: {SPEC}\n",
     )
     assert _tree(repo) == before

@@ -23,6 +23,7 @@ from typing import Any
 from ..corpus.diagnostics import Diagnostic, Location, Reporter, Rule, Severity
 from ..corpus.load import Corpus, load_spec, report
 from ..corpus.locking import folder_lock
+from ..corpus.outpath import tracked_under
 from ..corpus.project import Project
 from .common import add_out_dir_option
 from .common import status as status_line
@@ -83,7 +84,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
             "(spec/); build into another folder (default: _build/html)\n"
         )
         return 2
-    tracked = project_tracked(project, out)
+    tracked = tracked_under(project.root, out)
     if tracked:
         sys.stderr.write(
             f"smets build: {project.rel(out)} holds files tracked by git ({tracked}); a build reads its "
@@ -109,27 +110,6 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
 def _reason(exc: OSError) -> str:
     name = f" ({exc.filename})" if exc.filename else ""
     return f"{exc.strerror or exc}{name}" if exc.errno != errno.ENOSPC else f"the disk is full{name}"
-
-
-def project_tracked(project: Project, out: Path) -> str:
-    """The first file under ``out`` that git tracks ("" when none, or not a git checkout)."""
-    import subprocess
-
-    try:
-        out.relative_to(project.root)
-    except ValueError:
-        return ""
-    try:
-        listed = subprocess.run(
-            ["git", "-C", str(project.root), "ls-files", "-z", "--", str(out)],
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    first = listed.stdout.split(b"\0", 1)[0] if listed.returncode == 0 else b""
-    return first.decode("utf-8", errors="replace")
 
 
 def build_site(

@@ -24,7 +24,7 @@ def _corpus(project: Project) -> Corpus | None:
 
 def _out_path(project: Project, out: str, force: bool) -> Path | None:
     """The checked ``--out`` path (None, with the reason on stderr, when it must not be written)."""
-    from ..consultation.outpath import OutPathError, check_out
+    from ..corpus.outpath import OutPathError, check_out
 
     try:
         return check_out(project.root, Path(out), force)
