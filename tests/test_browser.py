@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,9 +18,7 @@ from pathlib import Path
 import pytest
 
 from smets_spec.corpus.load import Corpus
-
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"
+from webtools import CHROMIUM, OUTPUT, run_chromium
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(), reason="needs /usr/bin/chromium (Debian package 'chromium'; .ci/run installs it)"
@@ -44,24 +41,7 @@ def server(built_site: Path) -> Iterator[str]:
 
 
 def _chromium(tmp_path: Path, *args: str) -> str:
-    profile = tmp_path / "profile"
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--hide-scrollbars",
-        "--virtual-time-budget=8000",
-        *args,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+    return run_chromium(tmp_path / "profile", "--hide-scrollbars", "--virtual-time-budget=8000", *args)
 
 
 def _render(tmp_path: Path, url: str, name: str, size: str = "1280,1600") -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from clitools import sourcedir, write
+from webtools import run_chromium
 
 CHROMIUM = Path("/usr/bin/chromium")
 SECRET = "SMETS-SECRET-7f3a9c"
@@ -187,23 +188,7 @@ def server(payload_site: Path) -> Iterator[str]:
 
 
 def _dom(tmp_path: Path, url: str) -> str:
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        url,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+    return run_chromium(tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", url)
 
 
 def _ran(dom: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,26 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output" / "browser"
+
+
+#: headless Chromium on a machine with no network but the registries: no background requests
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def run_chromium(profile: Path, *args: str) -> str:
+    """Headless Chromium with a fresh profile folder; what it prints (e.g. ``--dump-dom URL``)."""
+    command = [str(CHROMIUM), *HEADLESS, f"--user-data-dir={profile}", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
 
 
 class _Quiet(SimpleHTTPRequestHandler):
