@@ -191,12 +191,15 @@ def _requirements(spec: _Spec, count: int) -> dict[str, str]:
         devices = rng.sample(DEVICES, rng.randint(1, 3))
         picked = rng.sample(spec.items, min(len(spec.items), rng.randint(1, 3)))
         used = [i[0] for i in picked]
+        rng.choice(
+            ("1.0", "1.1", "2.0")
+        )  # the draw that once picked a version: kept, so corpora stay the same
         opts = {
             "id": rid,
             "clause": f"{section.value}.{number}",
             "status": rng.choice(("draft", "proposed", "approved", "approved")),
             "section": section.value,
-            "introduced": rng.choice(("1.0", "1.1", "2.0")),
+            "introduced": "unreleased",  # generated requirements belong to no recorded version
             "impact": rng.choice(("hardware", "firmware", "firmware", "configuration", "back-office")),
             "mandatory_for": devices[0],
             "optional_for": ", ".join(devices[1:]),
@@ -247,7 +250,7 @@ def _tests_and_models(spec: _Spec, n_tests: int, n_models: int) -> dict[str, str
 def copy_project(dest: Path, source: Path = ROOT) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(source / "conf.py", dest / "conf.py")
-    for folder in ("spec", "templates"):
+    for folder in ("spec", "templates", "docs"):  # docs: the user guide is part of the site
         if (source / folder).is_dir():
             shutil.copytree(
                 source / folder,
