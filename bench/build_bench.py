@@ -63,7 +63,7 @@ def measure(cmd: list[str], cwd: Path) -> Run:
 
 
 def ours(project: Path, out: Path, fresh: bool = True, jobs: str = "auto") -> Run:
-    cmd = [sys.executable, "-m", "smets_spec.cli", "build", "--out", str(out), "-j", jobs]
+    cmd = [sys.executable, "-m", "smets_spec.cli", "build", "--out-dir", str(out), "-j", jobs]
     return measure([*cmd, "--fresh"] if fresh else cmd, project)
 
 

@@ -190,3 +190,33 @@ def test_check_reports_spec_and_code_disagreements(tmp_path: Path) -> None:
     assert smets("conform", "--write-spec", root=root).returncode == 0
     assert models_rst.read_text(encoding="utf-8") == original
     assert smets("conform", "--check", root=root).returncode == 0
+
+
+def test_an_object_no_requirement_uses_is_not_a_broken_test(tmp_path: Path) -> None:
+    """A DLMS/COSEM object whose data item no requirement uses yet (a new mapping) gives no test
+    case: there is no requirement for it to verify. It used to stop the suite at collection
+    (exit 4), and with it every `smets build` of the spec."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path)
+    with (root / "spec" / "protocol" / "dlms.rst").open("a", encoding="utf-8") as dlms:
+        dlms.write(
+            "\n.. protobj:: Unused register\n   :id: PO_DLMS_UNUSED_REGISTER\n   :protocol: dlms-cosem\n"
+            "   :interface_class: 3\n   :obis: 1-0:2.8.0.255\n   :attribute: 2\n   :evidence: secondary\n"
+            "   :source: test\n\n   A register no requirement uses.\n"
+        )
+    with (root / "spec" / "data" / "catalogue.rst").open("a", encoding="utf-8") as catalogue:
+        catalogue.write(
+            "\n.. dataitem:: Unused energy\n   :id: DAT_UNUSED_ENERGY\n   :data_type: decimal\n"
+            "   :unit: kWh\n   :access: supplier\n   :held_by: DEV_ESME\n"
+            "   :maps_to: PO_DLMS_UNUSED_REGISTER\n"
+            "   :mapping_evidence: secondary\n   :mapping_source: test\n\n   Energy no requirement uses.\n"
+        )
+    result = subprocess.run(
+        [sys.executable, "-m", "smets_spec.cli", "--root", str(root), "conform", "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "names no requirement it verifies" not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
