@@ -39,3 +39,15 @@ def test_a_symlink_is_replaced_not_followed(tmp_path: Path) -> None:
     write_atomic(link, "response\n")
     assert outside.read_text(encoding="utf-8") == "secret\n"
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "response\n"
+
+
+def test_regenerated_output_may_skip_the_fsync_but_is_still_replaced_whole(tmp_path: Path) -> None:
+    target = tmp_path / "page.html"
+    target.write_text("old page", encoding="utf-8")
+    with pytest.raises(OSError, match="killed"), atomic_path(target, durable=False) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise OSError("killed")
+    assert target.read_text(encoding="utf-8") == "old page"
+    write_atomic(target, "new page", durable=False)
+    assert target.read_text(encoding="utf-8") == "new page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]

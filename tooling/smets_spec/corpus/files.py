@@ -17,11 +17,13 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
     """A temporary path beside ``target``; renamed over it when the block ends without error.
 
     The target's folder must exist. A symlink at ``target`` is replaced by the new file, never
-    followed: the file the link pointed to is left as it was.
+    followed: the file the link pointed to is left as it was. ``durable=False`` skips the two
+    fsyncs, for output a build regenerates (site pages): a reader still sees the old file or the
+    new one, never a part, but a power cut may leave the old one.
     """
     folder = target.parent
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -29,8 +31,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        if durable:
+            with tmp.open("rb+") as handle:
+                os.fsync(handle.fileno())
         if target.exists() and not target.is_symlink():
             with contextlib.suppress(OSError):
                 tmp.chmod(target.stat().st_mode & 0o7777)
@@ -40,13 +43,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    _fsync_folder(folder)
+    if durable:
+        _fsync_folder(folder)
 
 
-def write_atomic(target: Path, data: str | bytes, encoding: str = "utf-8") -> None:
-    """Write ``data`` to ``target`` atomically (see the module docstring)."""
+def write_atomic(target: Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> None:
+    """Write ``data`` to ``target`` atomically (see the module docstring and :func:`atomic_path`)."""
     raw = data.encode(encoding) if isinstance(data, str) else data
-    with atomic_path(target) as tmp:
+    with atomic_path(target, durable) as tmp:
         tmp.write_bytes(raw)
 
 
