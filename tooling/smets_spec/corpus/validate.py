@@ -226,46 +226,18 @@ ACYCLIC_LINKS = ("depends_on", "refines")
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
-    """The strongly connected components with a cycle (Tarjan's algorithm, iterative), each in
-    the order of the links from its smallest id."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(edges.get(root, [])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(edges.get(child, []))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in edges.get(node, []):
-                    found.append(_walk(sorted(component), edges))
-    return found
+    """Each group of needs linked round in a cycle (networkx's strongly connected components),
+    as the shortest cycle from its smallest id, in id order of the groups."""
+    import networkx as nx  # lazily: most commands never validate links this way
+
+    graph = nx.DiGraph()
+    graph.add_edges_from((source, target) for source, targets in edges.items() for target in targets)
+    groups = [
+        sorted(group)
+        for group in nx.strongly_connected_components(graph)
+        if len(group) > 1 or any(graph.has_edge(n, n) for n in group)
+    ]
+    return [_walk(group, edges) for group in sorted(groups)]
 
 
 def _walk(members: list[str], edges: dict[str, list[str]]) -> list[str]:
