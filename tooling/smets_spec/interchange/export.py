@@ -133,26 +133,19 @@ def _object_types(when: str) -> list[object]:
     for model in NEED_TYPES:
         d = model.directive
         definitions = [
-            SpecAttributeDefinition(
-                attribute_type=Kind.STRING,
-                identifier=_attr_id(d, FOREIGN_ID),
-                datatype_definition=STRING,
-                long_name=FOREIGN_ID,
-                last_change=when,
-            ),
-            SpecAttributeDefinition(
-                attribute_type=Kind.STRING,
-                identifier=_attr_id(d, NAME),
-                datatype_definition=STRING,
-                long_name=NAME,
-                last_change=when,
-            ),
-            SpecAttributeDefinition(
-                attribute_type=Kind.XHTML,
-                identifier=_attr_id(d, TEXT),
-                datatype_definition=XHTML,
-                long_name=TEXT,
-                last_change=when,
+            *(
+                SpecAttributeDefinition(
+                    attribute_type=kind,
+                    identifier=_attr_id(d, name),
+                    datatype_definition=datatype,
+                    long_name=name,
+                    last_change=when,
+                )
+                for name, kind, datatype in (
+                    (FOREIGN_ID, Kind.STRING, STRING),
+                    (NAME, Kind.STRING, STRING),
+                    (TEXT, Kind.XHTML, XHTML),
+                )
             ),
             *(_definition(d, kind, when) for kind in data_fields(model)),
         ]

@@ -50,6 +50,18 @@ def _diag(where: Location, sev: Severity, msg: str, rule: Rule, fix: str | None 
     return Diagnostic(where, sev, msg, rule, fix)
 
 
+def _refused(
+    obj: ProtocolObject,
+    protocol: str,
+    diagnostic: tuple[Location, str, Rule, str],
+    says: str | None = None,
+) -> tuple[Finding, list[Diagnostic]]:
+    """An error finding and its diagnostic (where, message, rule, fix); the finding says ``says``
+    when given, else the message."""
+    where, msg, rule, fix = diagnostic
+    return Finding(obj.id, protocol, "error", says or msg), [_diag(where, Severity.ERROR, msg, rule, fix)]
+
+
 def _rows(answer: ObisAnswer) -> str:
     return "; ".join(
         f"pattern {r.pattern} allows classes {r.classes} ('{r.description}')" for r in answer.any_class[:3]
@@ -63,9 +75,7 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
     if answer is None:
         msg = f"OBIS code {obj.obis} of '{obj.id}' has a value group outside 0..255"
         fix = "each of A, B, C, D, E and F is one byte (0..255)"
-        return Finding(obj.id, "dlms-cosem", "error", msg), [
-            _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_OBIS, fix)
-        ]
+        return _refused(obj, "dlms-cosem", (at, msg, Rule.PROTOCOL_OBIS, fix))
     ic = obj.interface_class
     standard = [r for r in answer.with_class if not r.open_range]
     ranges = [r for r in answer.with_class if r.open_range]
@@ -83,15 +93,8 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
         if obj.obis_range in (ObisRange.COUNTRY_SPECIFIC, ObisRange.MANUFACTURER_SPECIFIC):
             return Finding(obj.id, "dlms-cosem", "range", says), []
         msg = f"OBIS code {obj.obis} of '{obj.id}' is in a {kind} range per {cat.cite}: {row.description}"
-        return Finding(obj.id, "dlms-cosem", "error", says), [
-            _diag(
-                at,
-                Severity.ERROR,
-                msg,
-                Rule.PROTOCOL_RANGE,
-                f"declare ':obis_range: {kind}' (with its source)",
-            )
-        ]
+        fix = f"declare ':obis_range: {kind}' (with its source)"
+        return _refused(obj, "dlms-cosem", (at, msg, Rule.PROTOCOL_RANGE, fix), says)
     if answer.any_class:
         at = corpus.location(obj.id, "interface_class")
         msg = (
@@ -100,17 +103,13 @@ def check_dlms(corpus: Corpus, obj: ProtocolObject, cat: DlmsCatalogue) -> tuple
             f"{cat.cite} says: {_rows(answer)}"
         )
         fix = "use a class the pattern allows, or correct the OBIS code from the cited source"
-        return Finding(obj.id, "dlms-cosem", "error", msg), [
-            _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_CLASS, fix)
-        ]
+        return _refused(obj, "dlms-cosem", (at, msg, Rule.PROTOCOL_CLASS, fix))
     msg = f"OBIS code {obj.obis} of '{obj.id}' matches no pattern of {cat.cite} (IEC 62056-6-1 object list)"
     fix = (
         "correct the code from the cited source, or declare "
         "':obis_range:' if the standard leaves the range open"
     )
-    return Finding(obj.id, "dlms-cosem", "error", msg), [
-        _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_OBIS, fix)
-    ]
+    return _refused(obj, "dlms-cosem", (at, msg, Rule.PROTOCOL_OBIS, fix))
 
 
 def _naming_note(
@@ -138,28 +137,14 @@ def check_zigbee(
     cid, aid = hex_id(obj.cluster), hex_id(obj.attribute)
     if aid is None or cid is None:
         msg = f"ZigBee attribute '{obj.attribute}' of '{obj.id}' is not an id of the form 0xNNNN"
-        return Finding(obj.id, "zigbee-se", "error", msg), [
-            _diag(
-                corpus.location(obj.id, "attribute"),
-                Severity.ERROR,
-                msg,
-                Rule.PROTOCOL_ZIGBEE,
-                "write 0xNNNN",
-            )
-        ]
+        where = corpus.location(obj.id, "attribute")
+        return _refused(obj, "zigbee-se", (where, msg, Rule.PROTOCOL_ZIGBEE, "write 0xNNNN"))
     cluster = cat.clusters.get(cid)
     at = corpus.location(obj.id, "attribute")
     if cluster is None:
         msg = f"cluster {obj.cluster} of '{obj.id}' is not a ZigBee cluster known to {cat.cite}"
-        return Finding(obj.id, "zigbee-se", "error", msg), [
-            _diag(
-                corpus.location(obj.id, "cluster"),
-                Severity.ERROR,
-                msg,
-                Rule.PROTOCOL_ZIGBEE,
-                "correct the cluster id",
-            )
-        ]
+        where = corpus.location(obj.id, "cluster")
+        return _refused(obj, "zigbee-se", (where, msg, Rule.PROTOCOL_ZIGBEE, "correct the cluster id"))
     if not cluster.attributes:
         says = (
             f"{cat.cite} defines cluster {cluster.name} ({obj.cluster}) "
@@ -176,9 +161,7 @@ def check_zigbee(
             f"attribute {obj.attribute} of '{obj.id}' is not in cluster "
             f"{cluster.name} ({obj.cluster}) per {cat.cite}{hint}"
         )
-        return Finding(obj.id, "zigbee-se", "error", msg), [
-            _diag(at, Severity.ERROR, msg, Rule.PROTOCOL_ZIGBEE, "correct the attribute id")
-        ]
+        return _refused(obj, "zigbee-se", (at, msg, Rule.PROTOCOL_ZIGBEE, "correct the attribute id"))
     says = f"{cluster.name} attribute {attr.name} ({attr.type}, {attr.access})"
     problems = []
     if obj.zcl_name and obj.zcl_name != attr.name:
@@ -190,15 +173,8 @@ def check_zigbee(
         problems.append(f"{cat.cite} types attribute {obj.attribute} '{attr.type}', not '{obj.zcl_type}'")
     if problems:
         msg = f"'{obj.id}': " + "; ".join(problems)
-        return Finding(obj.id, "zigbee-se", "error", msg), [
-            _diag(
-                at,
-                Severity.ERROR,
-                msg,
-                Rule.PROTOCOL_ZIGBEE,
-                "correct the attribute id, name or type from the catalogue",
-            )
-        ]
+        fix = "correct the attribute id, name or type from the catalogue"
+        return _refused(obj, "zigbee-se", (at, msg, Rule.PROTOCOL_ZIGBEE, fix))
     return Finding(obj.id, "zigbee-se", "ok", says), []
 
 
