@@ -140,6 +140,7 @@ def test_workflow_runs_the_base_tool_on_the_pull_request_tree(
         'smets --root "$TREE" review "$BASE" "$HEAD" --format markdown --out smets-review/review.md',
         'smets --root "$TREE" review "$BASE" "$HEAD" --format json --out smets-review/review.json',
         'smets --root "$TREE" suspects "$BASE" "$HEAD"',
+        'smets --root "$TREE" dups --format markdown',
     ]
     root, shas = origin
     tree = tmp_path / "pr"
@@ -170,6 +171,17 @@ def test_workflow_runs_the_base_tool_on_the_pull_request_tree(
     suspects = subprocess.run(["bash", "-c", steps[2]], cwd=runner, env=env, capture_output=True, text=True)
     assert suspects.returncode == 1
     assert "3 unreviewed suspect link(s)" in suspects.stdout
+    (tree / "policy.toml").unlink()
+    dups = subprocess.run(["bash", "-c", steps[3]], cwd=runner, env=env, capture_output=True, text=True)
+    assert dups.returncode == 0, dups.stdout + dups.stderr
+    edit(
+        tree / "spec" / "security.rst",
+        "The meter shall protect its interfaces.",
+        "The meter shall switch between prepayment and credit mode within 10 seconds of a command.",
+    )
+    dups = subprocess.run(["bash", "-c", steps[3]], cwd=runner, env=env, capture_output=True, text=True)
+    assert dups.returncode == 1  # a new duplicate in the pull request fails the check
+    assert "PC_01" in dups.stdout and "SP_2" in dups.stdout
 
 
 def test_comment_workflow_posts_the_artifact_and_runs_no_pull_request_code() -> None:
