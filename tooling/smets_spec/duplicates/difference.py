@@ -94,6 +94,9 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
     if names.learned:
         named_a = sorted({*named_a, *(k for k in only_a if names.learned.get(k, frozenset()) & only_b)})
         named_b = sorted({*named_b, *(k for k in only_b if names.learned.get(k, frozenset()) & only_a)})
+    if names.slots and only_a and only_b:  # a slot word replaced by another word: another alternative
+        named_a = sorted({*named_a, *(only_a & names.slots)})
+        named_b = sorted({*named_b, *(only_b & names.slots)})
     return Difference(only_a, only_b, named_a, named_b, same)
 
 

@@ -27,6 +27,8 @@ class Names:
     first_words: set[str] = field(default_factory=set)  # lower-case first words, a quick test
     #: contrast pairs learned from the corpus (word key -> keys it swaps with): see contrasts.py
     learned: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: slots learned from the corpus: words swapped with three or more different words (contrasts.py)
+    slots: frozenset[str] = frozenset()
 
     def add_phrase(self, words: Sequence[str]) -> None:
         folded = tuple(fold(w) for w in words if w)
