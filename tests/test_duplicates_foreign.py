@@ -116,6 +116,33 @@ def test_subject_swaps_are_parallel_variants_never_duplicates(tmp_path: Path) ->
     assert Kind.DUPLICATE not in {kind for kind, _ in found.values()}
 
 
+def test_negation_in_a_condition_or_relative_clause_negates_no_obligation(tmp_path: Path) -> None:
+    def negations(text: str) -> tuple[str, ...]:
+        return profile(tokenize(text), names_of(Source("t"))).sentences[0].negations
+
+    assert negations("The kernel shall provide default handlers for errors that do not have one.") == ()
+    assert negations("When a mutex does not become free in time, the kernel shall return an error.") == ()
+    assert negations("The supplier shall ensure that the device does not transmit.") == ("not",)
+    assert negations("The meter shall not keep data which is older than a year.") == ("not",)
+    needs = {
+        "A": {
+            "type": "req",
+            "content": "The kernel shall run atomic operations on hardware that does not "
+            "provide native atomic instructions.",
+        },
+        "B": {
+            "type": "req",
+            "content": "The kernel shall run atomic operations on hardware that provides "
+            "native atomic instructions.",
+        },
+        "C": {"type": "req", "content": "The supplier shall ensure that the hub does not send the tariff."},
+        "D": {"type": "req", "content": "The supplier shall ensure that the hub does send the tariff."},
+    }
+    found = {ids: kind for kind, ids, _ in _findings(tmp_path, needs)}
+    assert found.get(("A", "B")) is not Kind.CONFLICT  # two kinds of hardware, no contradiction
+    assert found[("C", "D")] is Kind.CONFLICT  # the negation is the obligation's own
+
+
 def test_lower_case_slot_words_learned_from_a_family_of_swaps(tmp_path: Path) -> None:
     """An RTOS's requirements fill one slot with queue / semaphore / mutex / stack (each swapped with
     the others): a pair differing in one of them is a parallel variant, even where the swap itself
