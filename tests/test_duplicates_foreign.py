@@ -116,6 +116,30 @@ def test_subject_swaps_are_parallel_variants_never_duplicates(tmp_path: Path) ->
     assert Kind.DUPLICATE not in {kind for kind, _ in found.values()}
 
 
+def test_words_the_titles_also_swap_name_the_difference(tmp_path: Path) -> None:
+    """Bodies that differ only in words their titles differ in too are two things the authors named
+    apart (queue at compile time / at run time); titles that differ in other words leave the pair a
+    duplicate."""
+    body = "The kernel shall provide a mechanism to define and initialise a queue at {} time."
+    needs = {
+        "Q1": {"type": "req", "title": "Queue definition at compile time", "content": body.format("compile")},
+        "Q2": {"type": "req", "title": "Queue definition at run time", "content": body.format("run")},
+        "L1": {
+            "type": "log",
+            "title": "Alarm log",
+            "content": "The hub shall record each alarm in the event log.",
+        },
+        "L2": {
+            "type": "log",
+            "title": "Logging of alarms",
+            "content": "The hub shall capture each alarm in the event log.",
+        },
+    }
+    found = {ids: (kind, reason) for kind, ids, reason in _findings(tmp_path, needs)}
+    assert found[("Q1", "Q2")][0] is Kind.PARALLEL and "compile / run" in found[("Q1", "Q2")][1]
+    assert found[("L1", "L2")][0] is Kind.DUPLICATE  # record / capture: not where the titles differ
+
+
 def test_negation_in_a_condition_or_relative_clause_negates_no_obligation(tmp_path: Path) -> None:
     def negations(text: str) -> tuple[str, ...]:
         return profile(tokenize(text), names_of(Source("t"))).sentences[0].negations
