@@ -80,14 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     total_unjudged: dict[Kind, int] = defaultdict(int)
     for spec in args.corpora:
         name, _, path = spec.partition("=")
-        if name not in labels or not path:
-            sys.stderr.write(f"dups_eval: {spec}: give NAME=needs.json, NAME one of {sorted(labels)}\n")
+        if name not in meta or not path:
+            sys.stderr.write(f"dups_eval: {spec}: give NAME=needs.json, NAME one of {sorted(meta)}\n")
             return 2
         try:
-            result = scan(from_needs_json(Path(path)), terms=False)
-        except ValueError as exc:
+            source = from_needs_json(Path(path))
+        except (OSError, ValueError) as exc:
             sys.stderr.write(f"dups_eval: {exc}\n")
             return 2
+        result = scan(source, terms=False)
         judged = {frozenset((lb.a, lb.b)) for lb in labels[name]}
         unjudged: dict[Kind, int] = defaultdict(int)
         for finding in result.findings:
@@ -95,11 +96,15 @@ def main(argv: list[str] | None = None) -> int:
                 unjudged[finding.kind] += 1
                 total_unjudged[finding.kind] += 1
         rates = score_labels(result.findings, labels[name])
-        info = meta.get(name, {})
+        info = meta[name]
         items = sum(result.compared.values())
+        within = sum(n * (n - 1) // 2 for n in result.compared.values())
+        per_kind = ", ".join(f"{sum(f.kind is k for f in result.findings)} {k.value}" for k in Kind)
         table(
-            f"{name}: {info.get('repository', '?')} @ {str(info.get('commit', '?'))[:12]} "
-            f"({items} needs with a body, {len(result.findings)} findings, {len(labels[name])} pairs judged)",
+            f"{name}: {info.get('repository', '?')} @ {str(info.get('commit', '?'))[:12]}\n"
+            f"  {items + len(source.bodyless)} needs ({items} with a body) in {len(result.compared)} "
+            f"types; {within} pairs within a type, {result.candidates} candidate pairs verified; "
+            f"{len(result.findings)} findings ({per_kind}); {len(labels[name])} pairs judged",
             rates,
             unjudged,
         )

@@ -116,6 +116,92 @@ def test_subject_swaps_are_parallel_variants_never_duplicates(tmp_path: Path) ->
     assert Kind.DUPLICATE not in {kind for kind, _ in found.values()}
 
 
+def test_words_the_titles_also_swap_name_the_difference(tmp_path: Path) -> None:
+    """Bodies that differ only in words their titles differ in too are two things the authors named
+    apart (queue at compile time / at run time); titles that differ in other words leave the pair a
+    duplicate."""
+    body = "The kernel shall provide a mechanism to define and initialise a queue at {} time."
+    needs = {
+        "Q1": {"type": "req", "title": "Queue definition at compile time", "content": body.format("compile")},
+        "Q2": {"type": "req", "title": "Queue definition at run time", "content": body.format("run")},
+        "L1": {
+            "type": "log",
+            "title": "Alarm log",
+            "content": "The hub shall record each alarm in the event log.",
+        },
+        "L2": {
+            "type": "log",
+            "title": "Logging of alarms",
+            "content": "The hub shall capture each alarm in the event log.",
+        },
+    }
+    found = {ids: (kind, reason) for kind, ids, reason in _findings(tmp_path, needs)}
+    assert found[("Q1", "Q2")][0] is Kind.PARALLEL and "compile / run" in found[("Q1", "Q2")][1]
+    assert found[("L1", "L2")][0] is Kind.DUPLICATE  # record / capture: not where the titles differ
+
+
+def test_negation_in_a_condition_or_relative_clause_negates_no_obligation(tmp_path: Path) -> None:
+    def negations(text: str) -> tuple[str, ...]:
+        return profile(tokenize(text), names_of(Source("t"))).sentences[0].negations
+
+    assert negations("The kernel shall provide default handlers for errors that do not have one.") == ()
+    assert negations("When a mutex does not become free in time, the kernel shall return an error.") == ()
+    assert negations("The supplier shall ensure that the device does not transmit.") == ("not",)
+    assert negations("The meter shall not keep data which is older than a year.") == ("not",)
+    needs = {
+        "A": {
+            "type": "req",
+            "content": "The kernel shall run atomic operations on hardware that does not "
+            "provide native atomic instructions.",
+        },
+        "B": {
+            "type": "req",
+            "content": "The kernel shall run atomic operations on hardware that provides "
+            "native atomic instructions.",
+        },
+        "C": {"type": "req", "content": "The supplier shall ensure that the hub does not send the tariff."},
+        "D": {"type": "req", "content": "The supplier shall ensure that the hub does send the tariff."},
+    }
+    found = {ids: kind for kind, ids, _ in _findings(tmp_path, needs)}
+    assert found.get(("A", "B")) is not Kind.CONFLICT  # two kinds of hardware, no contradiction
+    assert found[("C", "D")] is Kind.CONFLICT  # the negation is the obligation's own
+
+
+def test_lower_case_slot_words_learned_from_a_family_of_swaps(tmp_path: Path) -> None:
+    """An RTOS's requirements fill one slot with queue / semaphore / mutex / stack (each swapped with
+    the others): a pair differing in one of them is a parallel variant, even where the swap itself
+    was never seen. A word with three synonyms that never meet in a pair is no slot."""
+    pattern = "The kernel shall provide a mechanism to define and initialise a {} at compile time."
+    objects = ("queue", "semaphore", "mutex", "stack")
+    needs: dict[str, dict[str, Any]] = {
+        f"O{i}": {"type": "req", "content": pattern.format(word)} for i, word in enumerate(objects)
+    }
+    needs["T"] = {
+        "type": "req",
+        "content": "The kernel shall provide a mechanism to initialise timers at compile time.",
+    }
+    needs["Q"] = {
+        "type": "req",
+        "content": "The kernel shall provide a mechanism to define and initialise a queue at run time.",
+    }
+    # three requirements, each with a paraphrased copy: 'record' swapped for three synonyms that never
+    # meet in a pair of their own
+    frames = (
+        "The meter shall {} each alarm in the event register within one second of the alarm.",
+        "The hub shall {} every failed login attempt with the user name and the time of day.",
+        "The display shall {} the tariff change notice received from the supplier before midnight.",
+    )
+    for i, (frame, synonym) in enumerate(zip(frames, ("capture", "note", "save"), strict=True)):
+        needs[f"P{i}"] = {"type": "log", "content": frame.format("record")}
+        needs[f"C{i}"] = {"type": "log", "content": frame.format(synonym)}
+    found = {ids: (kind, reason) for kind, ids, reason in _findings(tmp_path, needs)}
+    assert found[("O0", "O1")][0] is Kind.PARALLEL and "queue / semaphore" in found[("O0", "O1")][1]
+    assert {found[("O0", f"O{i}")][0] for i in (1, 2, 3)} == {Kind.PARALLEL}
+    assert found[("O0", "T")][0] is Kind.PARALLEL  # queue (a slot) replaced by timers: never seen swapped
+    assert found[("O0", "Q")][0] is Kind.DUPLICATE  # compile / run: one swap, no family (a known limit)
+    assert {found[(f"P{i}", f"C{i}")][0] for i in (0, 1, 2)} == {Kind.DUPLICATE}
+
+
 def test_sentences_negation_and_modals_read_per_clause(tmp_path: Path) -> None:
     sentences = profile(
         tokenize("The tool shall, e.g. on request, export the log. It shall sign it."), names_of(Source("t"))

@@ -7,10 +7,15 @@ Temperature Controller" / "... starts Brew Controller"). One swap alone may be a
 (record / capture); a swap that recurs, or a word that swaps with two or more different partners
 in such pairs, could be a slot the corpus fills with different subjects, but a paraphrase repeated
 across a corpus recurs just as well (expressed / given, entries / records in a generated corpus).
-So a swap is learned only when both words are names: written with a capital inside a sentence,
-nouns (or unknown) to the lemmatiser, and about as common as each other. Those pairs are contrast
-pairs: a pair of texts differing in them is a parallel variant, never a duplicate. Subjects written
-in lower case (safety / security, import / export) come from the fixed lists in text.py.
+So a swap is learned when both words are names: written with a capital inside a sentence,
+nouns (or unknown) to the lemmatiser, and about as common as each other. A word is also a *slot*,
+whatever its case, when it swaps with three or more different words that also swap with each other
+(queue / semaphore / mutex / stack; create / open / close / delete, in an RTOS's requirements): a
+family of alternatives. A paraphrase offers a word one or two synonyms (record / capture, log) that
+seldom meet in a pair of their own.
+Those pairs are contrast pairs: a pair of texts differing in them is a parallel variant, never a
+duplicate. Other subjects written in lower case (safety / security, import / export) come from the
+fixed lists in text.py.
 """
 
 from __future__ import annotations
@@ -94,11 +99,39 @@ def swaps(
 BALANCE = 0.25
 
 
+#: A word swapped with this many different words may be a slot the corpus fills with different things.
+SLOT_PARTNERS = 3
+
+#: ... when at least this many pairs of those words swap with each other too (a family of alternatives).
+SLOT_FAMILY = 2
+
+
+def slots(found: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Keys that swap with at least ``SLOT_PARTNERS`` different keys, at least ``SLOT_FAMILY`` pairs of
+    which also swap with each other: the alternatives of one slot (queue, semaphore, mutex, stack)
+    meet in pairs of their own, while the synonyms a paraphrase uses for a word (record: capture,
+    log) seldom do. A differing slot word replaced by any other word names a different thing
+    (difference.py)."""
+    partners: dict[str, set[str]] = {}
+    for x, y in found:
+        partners.setdefault(x, set()).add(y)
+        partners.setdefault(y, set()).add(x)
+
+    def family(key: str) -> int:
+        other = sorted(partners[key])
+        return sum(1 for i, x in enumerate(other) for y in other[i + 1 :] if y in partners[x])
+
+    return frozenset(
+        key for key, other in partners.items() if len(other) >= SLOT_PARTNERS and family(key) >= SLOT_FAMILY
+    )
+
+
 def learned_contrasts(
     found: Counter[tuple[str, str]], df: Counter[str], names: Collection[tuple[str, str]] = ()
 ) -> dict[str, frozenset[str]]:
     """Word key -> the keys it contrasts with: swaps of two names (capitalised inside a sentence, and
-    nouns or unknown words to the lemmatiser), both about as common as each other."""
+    nouns or unknown words to the lemmatiser), both about as common as each other. (Slots, see
+    :func:`slots`, contrast with whatever replaces them.)"""
     out: dict[str, set[str]] = {}
     for x, y in found:
         if (x, y) in names and min(df[x], df[y]) >= BALANCE * max(df[x], df[y], 1):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .features import Names, Profile
 from .index import Doc
-from .text import fold
+from .text import SUBJECT_ROLES, fold, tokenize
 
 
 def _variant(x: str, y: str) -> bool:
@@ -94,7 +94,18 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
     if names.learned:
         named_a = sorted({*named_a, *(k for k in only_a if names.learned.get(k, frozenset()) & only_b)})
         named_b = sorted({*named_b, *(k for k in only_b if names.learned.get(k, frozenset()) & only_a)})
+    if only_a and only_b and a.item.title and b.item.title:  # the titles name the difference too
+        title_a, title_b = _title_keys(a.item.title), _title_keys(b.item.title)
+        named_a = sorted({*named_a, *(only_a & (title_a - title_b))})
+        named_b = sorted({*named_b, *(only_b & (title_b - title_a))})
+    if names.slots and only_a and only_b:  # a slot word replaced by another word: another alternative
+        named_a = sorted({*named_a, *(only_a & names.slots)})
+        named_b = sorted({*named_b, *(only_b & names.slots)})
     return Difference(only_a, only_b, named_a, named_b, same)
+
+
+def _title_keys(title: str) -> frozenset[str]:
+    return frozenset(t.key for t in tokenize(title) if t.role in SUBJECT_ROLES)
 
 
 def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]:

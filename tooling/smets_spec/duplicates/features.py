@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from .text import SUBJECT_ROLES, Role, Token, fold, is_sentence_end, needs_counterpart
@@ -27,6 +28,8 @@ class Names:
     first_words: set[str] = field(default_factory=set)  # lower-case first words, a quick test
     #: contrast pairs learned from the corpus (word key -> keys it swaps with): see contrasts.py
     learned: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: slots learned from the corpus: words swapped with three or more different words (contrasts.py)
+    slots: frozenset[str] = frozenset()
 
     def add_phrase(self, words: Sequence[str]) -> None:
         folded = tuple(fold(w) for w in words if w)
@@ -112,7 +115,41 @@ def _near_number(tokens: Sequence[Token], index: int, reach: int = 3) -> bool:
     return False
 
 
+#: Words that open a condition ahead of the obligation ("When a mutex does not become available, ...").
+_CONDITIONS = frozenset({"when", "whenever", "if", "where", "while", "once"})
+#: Relative pronouns: "errors that do not have a handler" describes the errors, it negates no obligation.
+_RELATIVES = frozenset({"that", "which", "who", "whom", "whose"})
+
+
+@lru_cache(maxsize=16_384)
+def _only_noun(word: str) -> bool:
+    """True when the lexicon knows the word as a noun and not as a verb ("errors", not "indicating")."""
+    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
+
+    lemmas = getAllLemmas(word)
+    return "NOUN" in lemmas and "VERB" not in lemmas
+
+
+def subordinate(tokens: Sequence[Token]) -> frozenset[int]:
+    """Positions of a sentence's words that qualify rather than state the obligation: a leading
+    condition up to its comma, and relative clauses after a noun up to punctuation or a modal verb.
+    A negation there ("hardware that does not provide ...") is no negation of the obligation."""
+    out: set[int] = set()
+    if tokens and tokens[0].text.lower() in _CONDITIONS:
+        comma = next((i for i, t in enumerate(tokens) if t.text == ","), None)
+        if comma is not None:
+            out.update(range(comma))
+    for index, token in enumerate(tokens[1:], start=1):
+        if token.text.lower() in _RELATIVES and _only_noun(tokens[index - 1].text.lower()):
+            for at in range(index + 1, len(tokens)):
+                if tokens[at].role in (Role.PUNCT, Role.MODAL):
+                    break
+                out.add(at)
+    return frozenset(out)
+
+
 def _sentence(tokens: Sequence[Token]) -> Sentence:
+    qualifying = subordinate(tokens)
     quantities: list[str] = []
     modals: list[str] = []
     negations: list[str] = []
@@ -131,7 +168,7 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
         elif role is Role.MODAL:
             restricted = after is not None and after.text.lower() == "only" and token.key in {"can", "may"}
             modals.append(f"{token.key}-only" if restricted else token.key)
-        elif role is Role.NEGATION:
+        elif role is Role.NEGATION and index not in qualifying:
             if after is None or (token.key, after.text.lower()) not in _NOT_NEGATING:
                 negations.append(token.text.lower())
         elif role is Role.COMPARATOR and _near_number(tokens, index):
