@@ -1,0 +1,247 @@
+"""Overlaps of meaning: two requirements whose titles name the same, rare subject.
+
+Most overlaps in a specification are not worded alike: "The smart metering system shall enable
+remote firmware upgrades" and "... shall support firmware upgrades while maintaining normal
+metrology functionality" share four words, and the lexical scores of classify.py call them
+unrelated. Their titles say what each is about: *Remote firmware upgrade* and *Firmware upgrade
+while metrology keeps working*; both are about *firmware upgrade*, and both bind with *shall*.
+
+A title's **subject phrases** are its runs of content words (cut at function words, numbers,
+modal verbs, negations and punctuation), with a trailing adverb taken off ("upgradeable
+remotely"), leaving out a run followed by *of* (an action or a container of what follows:
+"remote configuration of X", "payment history of X") and a run after *by* (the actor:
+"by authorised personnel"). A phrase is a run's last two or more words (so it ends at the head
+noun: *gas supply* is not the subject of "gas supply interruption").
+
+Two texts **overlap on a subject** when
+
+* their titles share a subject phrase of two or more words (at least two of three letters or more)
+  that at most ``SUBJECT_TITLES`` titles of the group contain: a phrase on more titles names a
+  family of requirements (*top-up* on four), not one subject;
+* both texts bind with the same strength (their strongest modal verb: *shall* and *must*; two
+  descriptions without a modal verb are left out);
+* the titles restrict and negate alike (*Must engage brake when required* and *... only when
+  required* are two goals, not one);
+* the titles swap no modifier of one head (*key generation* / *UTRN generation*, *Temperature
+  Controller* / *Brew Controller*: a parallel variant) and the texts do not differ in named things
+  on both sides (HAN / WAN); a named thing on one side only is a specialisation (*HAN interface
+  firmware* inside the system's firmware) and stays an overlap.
+
+Nothing here is learned from labels: the phrases and their counts come from the corpus's own
+titles. A corpus without titles (or whose needs have only placeholder titles) gets no finding
+from this rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .classify import Finding, Kind
+from .difference import named_words, variant
+from .features import Names, Profile, dice, profile
+from .index import Collection, Doc, cosine, shared_mass
+from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, tokenize
+
+#: A phrase on the titles of more than this many texts of a group names a family, not a subject.
+SUBJECT_TITLES = 3
+#: Words that restrict or negate a title: a difference in them makes a different goal.
+_RESTRICTING = frozenset({"only", "except", "unless", *NEGATIONS})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    keys: tuple[str, ...]  # the compared keys (stems)
+    words: tuple[str, ...]  # as written in the title
+
+    @property
+    def shown(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass(frozen=True)
+class Title:
+    """What the overlap rule reads from a title."""
+
+    text: str
+    phrases: tuple[Phrase, ...]  # every subject phrase: each run's last 2, 3, ... words
+    heads: frozenset[tuple[str, str]]  # (modifier, head) bigrams of the runs, for swaps
+    keys: frozenset[str]  # every subject word key of the title
+    restricting: frozenset[str]  # "only", "not", ... as written (lower case)
+
+
+@lru_cache(maxsize=65_536)
+def _adverb_only(word: str) -> bool:
+    """A word lemminflect knows only as an adverb (remotely, locally): not part of a noun phrase."""
+    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
+
+    lemmas = getAllLemmas(word.lower())
+    return bool(lemmas) and set(lemmas) == {"ADV"}
+
+
+def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    before = ""  # the word before the current run
+    for token in (*tokens, None):
+        if token is not None and token.role in SUBJECT_ROLES:
+            current.append(token)
+            continue
+        following = token.text.lower() if token is not None else ""
+        while current and current[-1].text.lower().endswith("ly") and _adverb_only(current[-1].text):
+            current.pop()  # "firmware upgradeable remotely": the adverb is not the head
+        if current and following != "of" and before != "by":
+            runs.append(current)
+        current = []
+        before = following
+    return runs
+
+
+@lru_cache(maxsize=65_536)
+def read_title(title: str) -> Title:
+    tokens = tokenize(title)
+    phrases: list[Phrase] = []
+    heads: set[tuple[str, str]] = set()
+    for run in _runs(tokens):
+        for start in range(len(run) - 1):
+            part = run[start:]
+            if sum(1 for t in part if len(t.key) >= 3) >= 2:
+                phrases.append(Phrase(tuple(t.key for t in part), tuple(t.text for t in part)))
+        heads.update((x.key, y.key) for x, y in zip(run, run[1:], strict=False))
+    keys = frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES)
+    restricting = frozenset(t.text.lower() for t in tokens if t.text.lower() in _RESTRICTING)
+    return Title(title, tuple(phrases), frozenset(heads), keys, restricting)
+
+
+def subject_pairs(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> dict[tuple[int, int], Phrase]:
+    """Pairs ``(i, j)``, ``i < j``, of titles sharing a subject phrase on at most ``cap`` titles,
+    with the longest such phrase (as written in title ``i``)."""
+    where: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    written: dict[tuple[int, tuple[str, ...]], Phrase] = {}
+    for index, title in enumerate(titles):
+        if not title:
+            continue
+        for phrase in read_title(title).phrases:
+            if (index, phrase.keys) not in written:
+                written[index, phrase.keys] = phrase
+                where[phrase.keys].append(index)
+    out: dict[tuple[int, int], Phrase] = {}
+    for keys, indexes in where.items():
+        if not 2 <= len(indexes) <= cap:
+            continue
+        for n, i in enumerate(indexes):
+            for j in indexes[n + 1 :]:
+                known = out.get((i, j))
+                if known is None or len(keys) > len(known.keys):
+                    out[i, j] = written[i, keys]
+    return out
+
+
+def strength(tokens: Iterable[Token]) -> int:
+    """The strongest modal verb of a text (3 shall/must, 2 should, 1 may; 0 none)."""
+    return max((MODALS[t.key] for t in tokens if t.role is Role.MODAL), default=0)
+
+
+def swapped_modifier(a: Title, b: Title) -> tuple[str, str] | None:
+    """Two modifiers of one head, each absent from the other title (key generation / UTRN
+    generation): the keys of the pair, or None."""
+    for first, head in a.heads:
+        if first in b.keys:
+            continue
+        for other, head_b in b.heads:
+            if head_b == head and other != first and other not in a.keys and not variant(first, other):
+                return first, other
+    return None
+
+
+def same_subject(a: Title, b: Title) -> bool:
+    """Titles that restrict alike and swap no modifier (the textual checks of the rule)."""
+    return a.restricting == b.restricting and swapped_modifier(a, b) is None
+
+
+def _title_names(ta: Title, tb: Title, names: Names) -> tuple[list[str], list[str]]:
+    """Words of each title, as written, that the other lacks and that name a thing (difference.py)."""
+    pa, pb = profile(tokenize(ta.text), names), profile(tokenize(tb.text), names)
+    only_a, only_b = set(ta.keys - tb.keys), set(tb.keys - ta.keys)
+    named_a, named_b = named_words(only_a, only_b, pa, pb), named_words(only_b, only_a, pb, pa)
+    learned = names.learned
+    named_a += [k for k in only_a if k not in named_a and learned.get(k, frozenset()) & only_b]
+    named_b += [k for k in only_b if k not in named_b and learned.get(k, frozenset()) & only_a]
+    return sorted(pa.written[k] for k in named_a), sorted(pb.written[k] for k in named_b)
+
+
+def _modal(tokens: Iterable[Token]) -> tuple[int, str]:
+    """The strongest modal verb of a text and the word as written ((0, "") when it has none)."""
+    best = (0, "")
+    for t in tokens:
+        if t.role is Role.MODAL and MODALS[t.key] > best[0]:
+            best = (MODALS[t.key], t.text)
+    return best
+
+
+def subject_overlap(
+    a: Doc,
+    b: Doc,
+    phrase: Phrase,
+    coll: Collection,
+    profiles: Callable[[Doc], Profile],
+    names: Names,
+) -> Finding | None:
+    """An overlap finding when ``a`` and ``b``, whose titles share ``phrase``, pass the rule's checks."""
+    (strength_a, modal_a), (strength_b, modal_b) = _modal(a.tokens), _modal(b.tokens)
+    if not strength_a or strength_a != strength_b:
+        return None
+    ta, tb = read_title(a.item.title), read_title(b.item.title)
+    if not same_subject(ta, tb):
+        return None
+    named_a, named_b = _title_names(ta, tb, names)
+    if named_a and named_b:
+        return None  # the titles name different things on both sides: a parallel variant
+    a_short = len(a.keys) <= len(b.keys)
+    cont = shared_mass(a, b, coll.idf) / ((a if a_short else b).mass or 1.0)
+    shown_b = " ".join(
+        next((p.words for p in tb.phrases if p.keys == phrase.keys), phrase.words)
+    )
+    same = phrase.shown if phrase.shown.lower() == shown_b.lower() else f"{phrase.shown}' / '{shown_b}"
+    narrowed = ""
+    for named, doc in ((named_a, a), (named_b, b)):
+        if named:
+            narrowed = f"; {doc.item.id} narrows it to {', '.join(named)}"
+    verbs = f"'{modal_a}'" if modal_a.lower() == modal_b.lower() else f"'{modal_a}' / '{modal_b}'"
+    reason = (
+        f"both titles name the same subject, '{same}' ('{a.item.title}' / '{b.item.title}'), "
+        f"which at most {SUBJECT_TITLES} titles of the group name, and both bind with {verbs}: "
+        f"two requirements on one subject{narrowed}"
+    )
+    scores = {
+        "cosine": round(cosine(a, b), 3),
+        "containment": round(cont, 3),
+        "pattern": round(dice(a.shingles, b.shingles), 3),
+        "core": 0.0,
+    }
+    return Finding(Kind.OVERLAP, a.item, b.item, round(cont, 3), reason, scores)
+
+
+def subject_findings(
+    coll: Collection,
+    profiles: Callable[[Doc], Profile],
+    names: Names,
+    found: dict[frozenset[str], Finding],
+) -> list[tuple[Finding | None, Finding]]:
+    """(finding replaced or None, overlap) for the pairs of ``coll`` the rule calls an overlap.
+
+    A pair already reported is left alone, except a parallel variant whose named things differ
+    on one side only: when the titles share a rare subject that one text narrows, it is a
+    specialisation of the same subject, not a different one."""
+    out: list[tuple[Finding | None, Finding]] = []
+    docs = coll.docs
+    for (i, j), phrase in subject_pairs([d.item.title for d in docs]).items():
+        known = found.get(frozenset((docs[i].item.id, docs[j].item.id)))
+        if known is not None and known.kind is not Kind.PARALLEL:
+            continue
+        overlap = subject_overlap(docs[i], docs[j], phrase, coll, profiles, names)
+        if overlap is not None:
+            out.append((known, overlap))
+    return out
