@@ -35,15 +35,16 @@ from this rule.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from .classify import Finding, Kind
 from .difference import named_words, variant
-from .features import Names, Profile, dice, profile
+from .features import Names, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
-from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, tokenize
+from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, spans, tokenize
 
 #: A phrase on the titles of more than this many texts of a group names a family, not a subject.
 SUBJECT_TITLES = 3
@@ -54,11 +55,7 @@ _RESTRICTING = frozenset({"only", "except", "unless", *NEGATIONS})
 @dataclass(frozen=True)
 class Phrase:
     keys: tuple[str, ...]  # the compared keys (stems)
-    words: tuple[str, ...]  # as written in the title
-
-    @property
-    def shown(self) -> str:
-        return " ".join(self.words)
+    shown: str  # as written in the title ("remote top-ups")
 
 
 @dataclass(frozen=True)
@@ -75,22 +72,25 @@ class Title:
 @lru_cache(maxsize=65_536)
 def _adverb_only(word: str) -> bool:
     """A word lemminflect knows only as an adverb (remotely, locally): not part of a noun phrase."""
+    if not word.lower().endswith("ly"):
+        return False
     from lemminflect import getAllLemmas  # type: ignore[import-untyped]
 
     lemmas = getAllLemmas(word.lower())
     return bool(lemmas) and set(lemmas) == {"ADV"}
 
 
-def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
-    runs: list[list[Token]] = []
-    current: list[Token] = []
+def _runs(tokens: Sequence[Token]) -> list[list[int]]:
+    """Positions of the tokens of each subject run."""
+    runs: list[list[int]] = []
+    current: list[int] = []
     before = ""  # the word before the current run
-    for token in (*tokens, None):
+    for index, token in enumerate((*tokens, None)):
         if token is not None and token.role in SUBJECT_ROLES:
-            current.append(token)
+            current.append(index)
             continue
         following = token.text.lower() if token is not None else ""
-        while current and current[-1].text.lower().endswith("ly") and _adverb_only(current[-1].text):
+        while current and _adverb_only(tokens[current[-1]].text):
             current.pop()  # "firmware upgradeable remotely": the adverb is not the head
         if current and following != "of" and before != "by":
             runs.append(current)
@@ -102,22 +102,33 @@ def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
 @lru_cache(maxsize=65_536)
 def read_title(title: str) -> Title:
     tokens = tokenize(title)
+    where = spans(title)
     phrases: list[Phrase] = []
     heads: set[tuple[str, str]] = set()
     for run in _runs(tokens):
         for start in range(len(run) - 1):
-            part = run[start:]
+            part = [tokens[i] for i in run[start:]]
             if sum(1 for t in part if len(t.key) >= 3) >= 2:
-                phrases.append(Phrase(tuple(t.key for t in part), tuple(t.text for t in part)))
-        heads.update((x.key, y.key) for x, y in zip(run, run[1:], strict=False))
+                shown = title[where[run[start]][0] : where[run[-1]][1]]
+                phrases.append(Phrase(tuple(t.key for t in part), shown))
+        heads.update((tokens[x].key, tokens[y].key) for x, y in pairwise(run))
     keys = frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES)
     restricting = frozenset(t.text.lower() for t in tokens if t.text.lower() in _RESTRICTING)
     return Title(title, tuple(phrases), frozenset(heads), keys, restricting)
 
 
-def subject_pairs(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> dict[tuple[int, int], Phrase]:
+@dataclass(frozen=True)
+class Shared:
+    """A subject phrase two titles share: as written in each, and how many titles of the group have it."""
+
+    a: Phrase
+    b: Phrase
+    titles: int
+
+
+def subject_pairs(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> dict[tuple[int, int], Shared]:
     """Pairs ``(i, j)``, ``i < j``, of titles sharing a subject phrase on at most ``cap`` titles,
-    with the longest such phrase (as written in title ``i``)."""
+    with the longest such phrase."""
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
     written: dict[tuple[int, tuple[str, ...]], Phrase] = {}
     for index, title in enumerate(titles):
@@ -127,21 +138,16 @@ def subject_pairs(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> dict[tupl
             if (index, phrase.keys) not in written:
                 written[index, phrase.keys] = phrase
                 where[phrase.keys].append(index)
-    out: dict[tuple[int, int], Phrase] = {}
+    out: dict[tuple[int, int], Shared] = {}
     for keys, indexes in where.items():
         if not 2 <= len(indexes) <= cap:
             continue
         for n, i in enumerate(indexes):
             for j in indexes[n + 1 :]:
                 known = out.get((i, j))
-                if known is None or len(keys) > len(known.keys):
-                    out[i, j] = written[i, keys]
+                if known is None or len(keys) > len(known.a.keys):
+                    out[i, j] = Shared(written[i, keys], written[j, keys], len(indexes))
     return out
-
-
-def strength(tokens: Iterable[Token]) -> int:
-    """The strongest modal verb of a text (3 shall/must, 2 should, 1 may; 0 none)."""
-    return max((MODALS[t.key] for t in tokens if t.role is Role.MODAL), default=0)
 
 
 def swapped_modifier(a: Title, b: Title) -> tuple[str, str] | None:
@@ -181,15 +187,8 @@ def _modal(tokens: Iterable[Token]) -> tuple[int, str]:
     return best
 
 
-def subject_overlap(
-    a: Doc,
-    b: Doc,
-    phrase: Phrase,
-    coll: Collection,
-    profiles: Callable[[Doc], Profile],
-    names: Names,
-) -> Finding | None:
-    """An overlap finding when ``a`` and ``b``, whose titles share ``phrase``, pass the rule's checks."""
+def subject_overlap(a: Doc, b: Doc, shared: Shared, coll: Collection, names: Names) -> Finding | None:
+    """An overlap finding when ``a`` and ``b``, whose titles share a subject, pass the rule's checks."""
     (strength_a, modal_a), (strength_b, modal_b) = _modal(a.tokens), _modal(b.tokens)
     if not strength_a or strength_a != strength_b:
         return None
@@ -201,19 +200,19 @@ def subject_overlap(
         return None  # the titles name different things on both sides: a parallel variant
     a_short = len(a.keys) <= len(b.keys)
     cont = shared_mass(a, b, coll.idf) / ((a if a_short else b).mass or 1.0)
-    shown_b = " ".join(
-        next((p.words for p in tb.phrases if p.keys == phrase.keys), phrase.words)
-    )
-    same = phrase.shown if phrase.shown.lower() == shown_b.lower() else f"{phrase.shown}' / '{shown_b}"
-    narrowed = ""
-    for named, doc in ((named_a, a), (named_b, b)):
-        if named:
-            narrowed = f"; {doc.item.id} narrows it to {', '.join(named)}"
+    same = f"'{shared.a.shown}'"
+    if shared.a.shown.lower() != shared.b.shown.lower():
+        same += f" / '{shared.b.shown}'"
     verbs = f"'{modal_a}'" if modal_a.lower() == modal_b.lower() else f"'{modal_a}' / '{modal_b}'"
+    narrowed = "".join(
+        f"; only {doc.item.id}'s title names {', '.join(repr(w) for w in named)}"
+        for named, doc in ((named_a, a), (named_b, b))
+        if named
+    )
     reason = (
-        f"both titles name the same subject, '{same}' ('{a.item.title}' / '{b.item.title}'), "
-        f"which at most {SUBJECT_TITLES} titles of the group name, and both bind with {verbs}: "
-        f"two requirements on one subject{narrowed}"
+        f"both titles name the same subject, {same} ('{a.item.title}' / '{b.item.title}'; "
+        f"{shared.titles} titles of the group name it), and both texts bind with {verbs}: what each "
+        f"requires of that subject overlaps what the other requires{narrowed}"
     )
     scores = {
         "cosine": round(cosine(a, b), 3),
@@ -226,7 +225,6 @@ def subject_overlap(
 
 def subject_findings(
     coll: Collection,
-    profiles: Callable[[Doc], Profile],
     names: Names,
     found: dict[frozenset[str], Finding],
 ) -> list[tuple[Finding | None, Finding]]:
@@ -237,11 +235,11 @@ def subject_findings(
     specialisation of the same subject, not a different one."""
     out: list[tuple[Finding | None, Finding]] = []
     docs = coll.docs
-    for (i, j), phrase in subject_pairs([d.item.title for d in docs]).items():
+    for (i, j), shared in subject_pairs([d.item.title for d in docs]).items():
         known = found.get(frozenset((docs[i].item.id, docs[j].item.id)))
         if known is not None and known.kind is not Kind.PARALLEL:
             continue
-        overlap = subject_overlap(docs[i], docs[j], phrase, coll, profiles, names)
+        overlap = subject_overlap(docs[i], docs[j], shared, coll, names)
         if overlap is not None:
             out.append((known, overlap))
     return out
