@@ -34,7 +34,8 @@ from this rule.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,7 +56,15 @@ _RESTRICTING = frozenset({"only", "except", "unless", *NEGATIONS})
 @dataclass(frozen=True)
 class Phrase:
     keys: tuple[str, ...]  # the compared keys (stems)
-    shown: str  # as written in the title ("remote top-ups")
+    title: str
+    first: int  # token positions in the title, first and last
+    last: int
+
+    @property
+    def shown(self) -> str:
+        """The phrase as written in the title ("remote top-ups")."""
+        where = spans(self.title)
+        return self.title[where[self.first][0] : where[self.last][1]]
 
 
 @dataclass(frozen=True)
@@ -102,19 +111,28 @@ def _runs(tokens: Sequence[Token]) -> list[list[int]]:
 @lru_cache(maxsize=65_536)
 def read_title(title: str) -> Title:
     tokens = tokenize(title)
-    where = spans(title)
     phrases: list[Phrase] = []
     heads: set[tuple[str, str]] = set()
     for run in _runs(tokens):
         for start in range(len(run) - 1):
-            part = [tokens[i] for i in run[start:]]
-            if sum(1 for t in part if len(t.key) >= 3) >= 2:
-                shown = title[where[run[start]][0] : where[run[-1]][1]]
-                phrases.append(Phrase(tuple(t.key for t in part), shown))
+            keys = tuple(tokens[i].key for i in run[start:])
+            if sum(1 for k in keys if len(k) >= 3) >= 2:
+                phrases.append(Phrase(keys, title, run[start], run[-1]))
         heads.update((tokens[x].key, tokens[y].key) for x, y in pairwise(run))
     keys = frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES)
     restricting = frozenset(t.text.lower() for t in tokens if t.text.lower() in _RESTRICTING)
     return Title(title, tuple(phrases), frozenset(heads), keys, restricting)
+
+
+#: Numbers and identifiers, masked to find template titles ("Requirement 12", "Test case TC_04").
+_MASK = re.compile(r"\S*\d\S*")
+
+
+def template_titles(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> frozenset[str]:
+    """Titles (numbers and identifiers masked) shared by more than ``cap`` texts: a template that
+    names the text by its number, not by a subject."""
+    counts = Counter(_MASK.sub("#", t) for t in titles if t)
+    return frozenset(t for t, n in counts.items() if n > cap and "#" in t)
 
 
 @dataclass(frozen=True)
@@ -131,8 +149,9 @@ def subject_pairs(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> dict[tupl
     with the longest such phrase."""
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
     written: dict[tuple[int, tuple[str, ...]], Phrase] = {}
+    templates = template_titles(titles, cap)
     for index, title in enumerate(titles):
-        if not title:
+        if not title or _MASK.sub("#", title) in templates:
             continue
         for phrase in read_title(title).phrases:
             if (index, phrase.keys) not in written:
