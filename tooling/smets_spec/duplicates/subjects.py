@@ -23,8 +23,10 @@ Two texts **overlap on a subject** when
 * the titles restrict and negate alike (*Must engage brake when required* and *... only when
   required* are two goals, not one);
 * the titles swap no modifier of one head (*key generation* / *UTRN generation*, *Temperature
-  Controller* / *Brew Controller*: a parallel variant) and the texts do not differ in named things
-  on both sides (HAN / WAN); a named thing on one side only is a specialisation (*HAN interface
+  Controller* / *Brew Controller*: a parallel variant), do not put the shared phrase after a
+  different owner on each side (the run's words before it, quality words such as *remote* left
+  out: *pump controller* / *valve* robust control loop), and do not differ in named things on
+  both sides (HAN / WAN); a named thing on one side only is a specialisation (*HAN interface
   firmware* inside the system's firmware) and stays an overlap.
 
 Nothing here is learned from labels: the phrases and their counts come from the corpus's own
@@ -45,7 +47,7 @@ from .classify import Finding, Kind
 from .difference import named_words, variant
 from .features import Names, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
-from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, spans, tokenize
+from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, needs_counterpart, spans, tokenize
 
 #: A phrase on the titles of more than this many texts of a group names a family, not a subject.
 SUBJECT_TITLES = 3
@@ -59,6 +61,9 @@ class Phrase:
     title: str
     first: int  # token positions in the title, first and last
     last: int
+    #: keys of the run's words before the phrase, other than quality words (remote, local): whose
+    #: subject it is ("Steering Controller" robust control algorithm)
+    owner: frozenset[str] = frozenset()
 
     @property
     def shown(self) -> str:
@@ -108,6 +113,10 @@ def _runs(tokens: Sequence[Token]) -> list[list[int]]:
     return runs
 
 
+def _quality(group: int | None) -> bool:
+    return group is not None and needs_counterpart(group)
+
+
 @lru_cache(maxsize=65_536)
 def read_title(title: str) -> Title:
     tokens = tokenize(title)
@@ -115,9 +124,10 @@ def read_title(title: str) -> Title:
     heads: set[tuple[str, str]] = set()
     for run in _runs(tokens):
         for start in range(len(run) - 1):
-            keys = tuple(tokens[i].key for i in run[start:])
-            if sum(1 for k in keys if len(k) >= 3) >= 2:
-                phrases.append(Phrase(keys, title, run[start], run[-1]))
+            phrase = tuple(tokens[i].key for i in run[start:])
+            if sum(1 for k in phrase if len(k) >= 3) >= 2:
+                owner = frozenset(tokens[i].key for i in run[:start] if not _quality(tokens[i].group))
+                phrases.append(Phrase(phrase, title, run[start], run[-1], owner))
         heads.update((tokens[x].key, tokens[y].key) for x, y in pairwise(run))
     keys = frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES)
     restricting = frozenset(t.text.lower() for t in tokens if t.text.lower() in _RESTRICTING)
@@ -128,11 +138,12 @@ def read_title(title: str) -> Title:
 _MASK = re.compile(r"\S*\d\S*")
 
 
-def template_titles(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> frozenset[str]:
-    """Titles (numbers and identifiers masked) shared by more than ``cap`` texts: a template that
-    names the text by its number, not by a subject."""
-    counts = Counter(_MASK.sub("#", t) for t in titles if t)
-    return frozenset(t for t, n in counts.items() if n > cap and "#" in t)
+def template_titles(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> list[bool]:
+    """For each title: is it a template that names the text by a number or identifier, not by a
+    subject (the same title, numbers and identifiers masked, on more than ``cap`` texts)?"""
+    masked = [_MASK.sub("#", t) if t else "" for t in titles]
+    counts = Counter(masked)
+    return [bool(m) and "#" in m and counts[m] > cap for m in masked]
 
 
 @dataclass(frozen=True)
@@ -149,9 +160,9 @@ def subject_pairs(titles: Sequence[str], cap: int = SUBJECT_TITLES) -> dict[tupl
     with the longest such phrase."""
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
     written: dict[tuple[int, tuple[str, ...]], Phrase] = {}
-    templates = template_titles(titles, cap)
+    templated = template_titles(titles, cap)
     for index, title in enumerate(titles):
-        if not title or _MASK.sub("#", title) in templates:
+        if not title or templated[index]:
             continue
         for phrase in read_title(title).phrases:
             if (index, phrase.keys) not in written:
@@ -214,6 +225,8 @@ def subject_overlap(a: Doc, b: Doc, shared: Shared, coll: Collection, names: Nam
     ta, tb = read_title(a.item.title), read_title(b.item.title)
     if not same_subject(ta, tb):
         return None
+    if shared.a.owner - tb.keys and shared.b.owner - ta.keys:
+        return None  # the subject of a different owner on each side: a parallel variant
     named_a, named_b = _title_names(ta, tb, names)
     if named_a and named_b:
         return None  # the titles name different things on both sides: a parallel variant
