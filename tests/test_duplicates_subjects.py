@@ -158,3 +158,33 @@ def test_a_phrase_on_more_than_three_titles_names_a_family() -> None:
     assert not [f for f in findings if f.kind is Kind.OVERLAP and "same subject" in f.reason]
     assert subject_pairs([t for t, _ in needs]) == {}
     assert set(subject_pairs([t for t, _ in needs], cap=4)) >= {(0, 1), (2, 3)}
+
+
+def test_a_circumstance_or_two_differently_qualified_cases_are_not_one_subject() -> None:
+    # the shared phrase stands in a prepositional phrase on both sides: a circumstance
+    findings = _kinds(
+        _scan(
+            (
+                "Log flush from interrupt context",
+                "The logger shall copy its buffer to flash when called by an interrupt service routine.",
+            ),
+            (
+                "Timer callbacks in interrupt context",
+                "Timer expiry callbacks shall run with interrupts masked.",
+            ),
+        )
+    )
+    assert findings.get(PAIR) is None
+    taken = ("Semaphore take", "The kernel shall let a thread take a semaphore.")
+    zero = (
+        "Semaphore take with a zero count",
+        "While the count is zero, a thread that takes the semaphore shall wait until another thread gives it.",
+    )
+    positive = (
+        "Semaphore take with a count above zero",
+        "While the count is positive, a thread taking the semaphore shall decrement the count and go on.",
+    )
+    # each title qualifies the shared phrase in its own way: two cases, not one subject
+    assert _kinds(_scan(positive, zero)).get(PAIR) is not Kind.OVERLAP
+    # the general requirement and one qualified case of it: an overlap
+    assert _kinds(_scan(taken, zero)).get(PAIR) is Kind.OVERLAP

@@ -64,6 +64,11 @@ class Phrase:
     #: keys of the run's words before the phrase, other than quality words (remote, local): whose
     #: subject it is ("Steering Controller" robust control algorithm)
     owner: frozenset[str] = frozenset()
+    #: the run stands in a prepositional phrase ("operations *from* interrupt context"): a
+    #: circumstance of the title's subject, not the subject
+    in_tail: bool = False
+    #: the keys of a prepositional phrase right after it ("enqueue item *to the back*"), if any
+    qualifier: frozenset[str] | None = None
 
     @property
     def shown(self) -> str:
@@ -94,6 +99,19 @@ def _adverb_only(word: str) -> bool:
     return bool(lemmas) and set(lemmas) == {"ADV"}
 
 
+#: Prepositions that open a phrase qualifying what stands before them ("of" marks the object of an
+#: action instead: "registration of remote top-ups"; "by" the actor, see _runs).
+PREPOSITIONS = frozenset(
+    (
+        "with", "to", "at", "on", "in", "for", "from", "into", "onto", "via", "per", "over", "under",
+        "during", "after", "before", "through", "within", "without", "across", "between", "against", "upon",
+    )
+)  # fmt: skip
+_DETERMINERS = frozenset(
+    ("the", "a", "an", "all", "any", "each", "every", "its", "their", "this", "these", "that", "those")
+)
+
+
 def _runs(tokens: Sequence[Token]) -> list[list[int]]:
     """Positions of the tokens of each subject run."""
     runs: list[list[int]] = []
@@ -113,6 +131,24 @@ def _runs(tokens: Sequence[Token]) -> list[list[int]]:
     return runs
 
 
+def _word_before(tokens: Sequence[Token], index: int) -> str:
+    """The word before position ``index``, determiners skipped (lower case; "" at the start)."""
+    while index > 0 and tokens[index - 1].text.lower() in _DETERMINERS:
+        index -= 1
+    return tokens[index - 1].text.lower() if index > 0 else ""
+
+
+def _qualifier(tokens: Sequence[Token], last: int) -> frozenset[str] | None:
+    """The words (keys) of a prepositional phrase right after position ``last`` (adverbs skipped),
+    numbers and range words included: "with count greater than zero" / "with zero count" differ."""
+    at = last + 1
+    while at < len(tokens) and _adverb_only(tokens[at].text):
+        at += 1
+    if at >= len(tokens) or tokens[at].text.lower() not in PREPOSITIONS:
+        return None
+    return frozenset(t.key for t in tokens[at + 1 :] if t.role not in (Role.FUNCTION, Role.PUNCT))
+
+
 def _quality(group: int | None) -> bool:
     return group is not None and needs_counterpart(group)
 
@@ -127,7 +163,9 @@ def read_title(title: str) -> Title:
             phrase = tuple(tokens[i].key for i in run[start:])
             if sum(1 for k in phrase if len(k) >= 3) >= 2:
                 owner = frozenset(tokens[i].key for i in run[:start] if not _quality(tokens[i].group))
-                phrases.append(Phrase(phrase, title, run[start], run[-1], owner))
+                tail = _word_before(tokens, run[0]) in PREPOSITIONS
+                qualifier = _qualifier(tokens, run[-1])
+                phrases.append(Phrase(phrase, title, run[start], run[-1], owner, tail, qualifier))
         heads.update((tokens[x].key, tokens[y].key) for x, y in pairwise(run))
     keys = frozenset(t.key for t in tokens if t.role in SUBJECT_ROLES)
     restricting = frozenset(t.text.lower() for t in tokens if t.text.lower() in _RESTRICTING)
@@ -192,6 +230,16 @@ def swapped_modifier(a: Title, b: Title) -> tuple[str, str] | None:
     return None
 
 
+def same_place(shared: Shared) -> bool:
+    """The shared phrase is the subject of both titles, unqualified on one side at least."""
+    a, b = shared.a, shared.b
+    if a.owner - read_title(b.title).keys and b.owner - read_title(a.title).keys:
+        return False  # the subject of a different owner on each side: a parallel variant
+    if a.in_tail and b.in_tail:
+        return False  # a circumstance of two subjects ("from interrupt context" / "in interrupt context")
+    return a.qualifier is None or b.qualifier is None or a.qualifier == b.qualifier  # two cases of it
+
+
 def same_subject(a: Title, b: Title) -> bool:
     """Titles that restrict alike and swap no modifier (the textual checks of the rule)."""
     return a.restricting == b.restricting and swapped_modifier(a, b) is None
@@ -225,8 +273,8 @@ def subject_overlap(a: Doc, b: Doc, shared: Shared, coll: Collection, names: Nam
     ta, tb = read_title(a.item.title), read_title(b.item.title)
     if not same_subject(ta, tb):
         return None
-    if shared.a.owner - tb.keys and shared.b.owner - ta.keys:
-        return None  # the subject of a different owner on each side: a parallel variant
+    if not same_place(shared):
+        return None
     named_a, named_b = _title_names(ta, tb, names)
     if named_a and named_b:
         return None  # the titles name different things on both sides: a parallel variant
