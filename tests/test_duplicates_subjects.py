@@ -178,7 +178,7 @@ def test_a_circumstance_or_two_differently_qualified_cases_are_not_one_subject()
     taken = ("Semaphore take", "The kernel shall let a thread take a semaphore.")
     zero = (
         "Semaphore take with a zero count",
-        "While the count is zero, a thread that takes the semaphore shall wait until another thread gives it.",
+        "While the count is zero, a thread taking the semaphore shall wait until another thread gives it.",
     )
     positive = (
         "Semaphore take with a count above zero",

@@ -267,6 +267,8 @@ def _modal(tokens: Iterable[Token]) -> tuple[int, str]:
 
 def subject_overlap(a: Doc, b: Doc, shared: Shared, coll: Collection, names: Names) -> Finding | None:
     """An overlap finding when ``a`` and ``b``, whose titles share a subject, pass the rule's checks."""
+    if " ".join(a.item.title.lower().split()) == " ".join(b.item.title.lower().split()):
+        return None  # the same title: a copy-paste slip or a template, for the same-title check
     (strength_a, modal_a), (strength_b, modal_b) = _modal(a.tokens), _modal(b.tokens)
     if not strength_a or strength_a != strength_b:
         return None
