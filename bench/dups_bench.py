@@ -97,7 +97,7 @@ from smets_spec.duplicates.text import tokenize
 dest, duplicates, conflicts, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 source = from_corpus(load_spec(dest / "spec", relative_to=dest))
 requirements = source.groups[REQUIREMENTS]
-generated = [item for item in requirements if int(item.id.replace(".", "_").split("_")[1]) >= 100]
+generated = [item for item in requirements if int(item.id.replace("_", ".").split(".")[1]) >= 100]
 source.groups[REQUIREMENTS] = requirements + plant(generated, duplicates, conflicts, seed=seed).items
 names = names_of(source)
 best = []
@@ -170,7 +170,7 @@ def main() -> int:
         corpus, load_wall, _ = timed(load_spec, dest / "spec", relative_to=dest)
         source = from_corpus(corpus)
         requirements = source.groups[REQUIREMENTS]
-        generated = [item for item in requirements if int(item.id.split("_")[1]) >= 100]
+        generated = [item for item in requirements if int(item.id.replace("_", ".").split(".")[1]) >= 100]
         planted = plant(generated, args.duplicates, args.conflicts, seed=args.seed)
         source.groups[REQUIREMENTS] = requirements + planted.items
         print(

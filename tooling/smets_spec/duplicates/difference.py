@@ -16,7 +16,7 @@ from .index import Doc
 from .text import fold
 
 
-def variant(x: str, y: str) -> bool:
+def _variant(x: str, y: str) -> bool:
     """Spelling variants: one edit apart (interoperablity / interoperability), long words only."""
     if min(len(x), len(y)) < 6 or abs(len(x) - len(y)) > 1 or x[0] != y[0]:
         return False
@@ -75,7 +75,7 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
     long_a = [k for k in long_a if not _identifier(pa, k)]  # CLEAN_L / CLEAN_R are two things
     for ka in long_a:
         for kb in only_b:
-            if not _identifier(pb, kb) and variant(fold(pa.written[ka]), fold(pb.written[kb])):
+            if not _identifier(pb, kb) and _variant(fold(pa.written[ka]), fold(pb.written[kb])):
                 only_a.discard(ka)
                 only_b.discard(kb)
                 same[kb] = ka
@@ -86,7 +86,7 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
             if expansion and expansion <= other_doc.keys:
                 side.discard(key)
                 other.difference_update(expansion)
-    named_a, named_b = named_words(only_a, only_b, pa, pb), named_words(only_b, only_a, pb, pa)
+    named_a, named_b = _named(only_a, only_b, pa, pb), _named(only_b, only_a, pb, pa)
     opposite = _opposites(only_a, only_b, pa, pb) if only_a and only_b else []  # compliant / noncompliant
     if opposite:
         named_a = sorted({*named_a, *(x for x, _ in opposite)})
@@ -97,7 +97,7 @@ def difference(a: Doc, b: Doc, pa: Profile, pb: Profile, names: Names) -> Differ
     return Difference(only_a, only_b, named_a, named_b, same)
 
 
-def named_words(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]:
+def _named(side: set[str], other: set[str], p: Profile, q: Profile) -> list[str]:
     """Differing words that name a thing (a quality word only when swapped for its counterpart)."""
     out: list[str] = []
     other_groups: set[int | None] | None = None

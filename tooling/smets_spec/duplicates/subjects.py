@@ -44,7 +44,8 @@ from functools import lru_cache
 from itertools import pairwise
 
 from .classify import Finding, Kind
-from .difference import named_words, variant
+from .difference import _named as named_words
+from .difference import _variant as variant
 from .features import Names, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
 from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, needs_counterpart, spans, tokenize
