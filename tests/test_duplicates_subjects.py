@@ -188,3 +188,13 @@ def test_a_circumstance_or_two_differently_qualified_cases_are_not_one_subject()
     assert _kinds(_scan(positive, zero)).get(PAIR) is not Kind.OVERLAP
     # the general requirement and one qualified case of it: an overlap
     assert _kinds(_scan(taken, zero)).get(PAIR) is Kind.OVERLAP
+
+
+def test_a_parallel_of_named_things_in_the_bodies_stays_parallel() -> None:
+    # the titles share a subject and name nothing; the bodies differ in HAN / WAN on both sides
+    findings = _scan(
+        ("Acknowledged signal delivery", "The HAN interface shall acknowledge every signal it delivers."),
+        ("Signal delivery with retries", "The WAN interface shall acknowledge every signal it delivers."),
+    )
+    (finding,) = [f for f in findings if frozenset(f.ids) == PAIR]
+    assert finding.kind is Kind.PARALLEL and "HAN / WAN" in finding.reason

@@ -123,7 +123,7 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
             findings.append(finding)
             seen.add(finding.ids)
     by_pair = {frozenset(f.ids): f for f in findings}
-    for replaced, overlap in subject_findings(coll, names, by_pair):
+    for replaced, overlap in subject_findings(coll, names, by_pair, profile_of):
         if replaced is not None:
             findings.remove(replaced)
         findings.append(overlap)

@@ -27,7 +27,14 @@ Two texts **overlap on a subject** when
   different owner on each side (the run's words before it, quality words such as *remote* left
   out: *pump controller* / *valve* robust control loop), and do not differ in named things on
   both sides (HAN / WAN); a named thing on one side only is a specialisation (*HAN interface
-  firmware* inside the system's firmware) and stays an overlap.
+  firmware* inside the system's firmware) and stays an overlap;
+* the shared phrase does not stand in a prepositional phrase on both titles (*from interrupt
+  context* / *in interrupt context*: a circumstance of two subjects), nor is it qualified by a
+  different prepositional phrase on each (*to the back* / *to the front*: two cases of it);
+* the titles differ (two identical titles are left to the same-title check).
+
+A pair the pattern rule called a parallel variant is called an overlap instead when it passes
+these checks and the named things of the two texts differ on one side only.
 
 Nothing here is learned from labels: the phrases and their counts come from the corpus's own
 titles. A corpus without titles (or whose needs have only placeholder titles) gets no finding
@@ -38,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -46,7 +53,8 @@ from itertools import pairwise
 from .classify import Finding, Kind
 from .difference import _named as named_words
 from .difference import _variant as variant
-from .features import Names, dice, profile
+from .difference import difference
+from .features import Names, Profile, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
 from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, needs_counterpart, spans, tokenize
 
@@ -310,6 +318,7 @@ def subject_findings(
     coll: Collection,
     names: Names,
     found: dict[frozenset[str], Finding],
+    profiles: Callable[[Doc], Profile],
 ) -> list[tuple[Finding | None, Finding]]:
     """(finding replaced or None, overlap) for the pairs of ``coll`` the rule calls an overlap.
 
@@ -322,6 +331,11 @@ def subject_findings(
         known = found.get(frozenset((docs[i].item.id, docs[j].item.id)))
         if known is not None and known.kind is not Kind.PARALLEL:
             continue
+        if known is not None:
+            a, b = docs[i], docs[j]
+            diff = difference(a, b, profiles(a), profiles(b), names)
+            if diff.named_a and diff.named_b:
+                continue  # named things differ on both sides: a parallel variant indeed
         overlap = subject_overlap(docs[i], docs[j], shared, coll, names)
         if overlap is not None:
             out.append((known, overlap))
