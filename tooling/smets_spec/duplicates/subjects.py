@@ -53,7 +53,6 @@ from itertools import pairwise
 from .classify import Finding, Kind
 from .difference import _named as named_words
 from .difference import _variant as variant
-from .difference import difference
 from .features import Names, Profile, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
 from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, needs_counterpart, spans, tokenize
@@ -314,6 +313,22 @@ def subject_overlap(a: Doc, b: Doc, shared: Shared, coll: Collection, names: Nam
     return Finding(Kind.OVERLAP, a.item, b.item, round(cont, 3), reason, scores)
 
 
+def _named_both_sides(a: Doc, b: Doc, profiles: Callable[[Doc], Profile], names: Names) -> bool:
+    """Words of each text that the other lacks name things on both sides (HAN / WAN, or a contrast
+    learned from the corpus): the words of the texts only, whatever their titles (the rule has
+    judged those)."""
+    pa, pb = profiles(a), profiles(b)
+    only_a, only_b = set(a.keys - b.keys), set(b.keys - a.keys)
+    learned = names.learned
+    named_a = named_words(only_a, only_b, pa, pb) or [
+        k for k in only_a if learned.get(k, frozenset()) & only_b
+    ]
+    named_b = named_words(only_b, only_a, pb, pa) or [
+        k for k in only_b if learned.get(k, frozenset()) & only_a
+    ]
+    return bool(named_a) and bool(named_b)
+
+
 def subject_findings(
     coll: Collection,
     names: Names,
@@ -331,11 +346,8 @@ def subject_findings(
         known = found.get(frozenset((docs[i].item.id, docs[j].item.id)))
         if known is not None and known.kind is not Kind.PARALLEL:
             continue
-        if known is not None:
-            a, b = docs[i], docs[j]
-            diff = difference(a, b, profiles(a), profiles(b), names)
-            if diff.named_a and diff.named_b:
-                continue  # named things differ on both sides: a parallel variant indeed
+        if known is not None and _named_both_sides(docs[i], docs[j], profiles, names):
+            continue  # the texts name different things on both sides: a parallel variant indeed
         overlap = subject_overlap(docs[i], docs[j], shared, coll, names)
         if overlap is not None:
             out.append((known, overlap))
