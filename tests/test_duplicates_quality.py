@@ -2,8 +2,10 @@
 
 * On this spec: the hand-judged pairs of ``tests/data/duplicates_eval.csv`` (each with its reason).
   The thresholds sit below the figures measured when the set was judged (parallel P 0.95 R 0.68,
-  conflict P 1.00 R 0.67, one false duplicate, overlap recall 1/11: most overlaps in this spec are
-  overlaps of meaning, not of wording) so that a change that makes the analysis clearly worse fails.
+  conflict P 1.00 R 0.67, one false duplicate) so that a change that makes the analysis clearly
+  worse fails. Overlap is locked at its measured figures: 6 of the 11 labelled overlaps found
+  (recall 0.55; 1 of 11 before the overlap-of-subject rule, since most overlaps in this spec are
+  overlaps of meaning, not of wording) and no wrong overlap (precision 1.00).
 * On a generated corpus with planted paraphrases and contradictions: the issue's target, recall of
   planted duplicates >= 0.95 at precision >= 0.9 (the full 10,000-requirement figure is in
   ``bench/dups_bench.py``).
@@ -54,6 +56,25 @@ def test_pairs_named_in_the_issue(spec_scan: Scan) -> None:
     assert kinds.get(frozenset({"SP_2", "SP_3"})) is Kind.OVERLAP
 
 
+def test_overlaps_of_subject_on_this_spec(spec_scan: Scan) -> None:
+    """The overlap-of-subject rule: titles naming one rare subject, both binding with 'shall'."""
+    found = {frozenset(f.ids): f for f in spec_scan.findings}
+    for pair, subject in (
+        (("IM_02", "OP_07"), "'firmware upgrade'"),
+        (("HA_12", "IM_02"), "'firmware upgradeable' / 'firmware upgrade'"),
+        (("HA_12", "OP_07"), "'firmware upgradeable' / 'Firmware upgrade'"),
+        (("HA_14", "HA_21"), "'HAN application profile'"),
+        (("PC_02", "PC_11"), "'remote top-ups'"),
+    ):
+        finding = found[frozenset(pair)]
+        assert finding.kind is Kind.OVERLAP, pair
+        assert f"same subject, {subject} (" in finding.reason, finding.reason
+    # two cases of one requirement (key generation / UTRN generation: a swapped modifier) and the
+    # remote and local top-up routes (remote / local) are labelled parallel: never called overlaps
+    assert frozenset({"SP_3", "SP_62"}) not in found
+    assert frozenset({"PC_02", "PC_10"}) not in found
+
+
 def test_precision_and_recall_per_class_on_this_spec(spec_scan: Scan) -> None:
     labels = read_labels(EVAL)
     rates = score_labels(spec_scan.findings, labels)
@@ -67,7 +88,10 @@ def test_precision_and_recall_per_class_on_this_spec(spec_scan: Scan) -> None:
     assert rates[Kind.DUPLICATE].predicted - rates[Kind.DUPLICATE].found <= 2  # false duplicates
     assert rates[Kind.PARALLEL].precision >= 0.85 and rates[Kind.PARALLEL].recall >= 0.6
     assert rates[Kind.CONFLICT].precision >= 0.9 and rates[Kind.CONFLICT].recall >= 0.6
-    assert rates[Kind.OVERLAP].precision >= 0.5 and rates[Kind.OVERLAP].found >= 1
+    overlap = rates[Kind.OVERLAP]
+    assert (overlap.expected, overlap.found, overlap.predicted) == (11, 6, 6)
+    assert overlap.recall >= 0.5 and overlap.precision == 1.0
+    assert rates[Kind.PARALLEL].precision >= 0.95  # PC_02/PC_11 is no longer a (wrong) parallel
     judged_unrelated = [lb for lb in labels if lb.kind is None]
     alarms = [
         lb

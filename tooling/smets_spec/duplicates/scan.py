@@ -12,6 +12,7 @@ from .contrasts import learned_contrasts, slots, swaps
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
+from .subjects import subject_findings
 from .terms import TermFinding, terminology
 from .text import Role, fold, normalised, stem, tokenize
 
@@ -122,6 +123,12 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
         ):
             findings.append(finding)
             seen.add(finding.ids)
+    by_pair = {frozenset(f.ids): f for f in findings}
+    for replaced, overlap in subject_findings(coll, names, by_pair, profile_of):
+        if replaced is not None:
+            findings.remove(replaced)
+        findings.append(overlap)
+        seen.add(overlap.ids)
     findings.extend(_time_basis(coll.docs, seen))
     return findings, count
 
