@@ -96,10 +96,14 @@ class Edits:
             stale = pages_with(site, req.title + "<") | {
                 p for p in pages_with(site, req.title) if p not in after
             }
-            missing = before - after
+            # a page that no longer refers to the requirement at all (it showed it only through a
+            # duplicate finding the new text no longer makes) is not stale: it is listed apart
+            gone = {p for p in before - after if not re.search(rf"\b{req.id}\b", _page(site, p))}
+            missing = before - after - gone
             return not stale and not missing, (
                 f"{len(before)} pages showed it; {len(after)} show the edit; "
-                f"stale: {sorted(stale) or 'none'}; missing: {sorted(missing) or 'none'}"
+                f"stale: {sorted(stale) or 'none'}; missing: {sorted(missing) or 'none'}; "
+                f"no longer refer to it: {sorted(gone) or 'none'}"
             )
 
         page = f"req/{req.id}.html"
@@ -160,12 +164,15 @@ class Edits:
     def add_and_delete(self) -> list[Edit]:
         near = self.reqs[2]
         prefix = near.id.split("_")[0]
-        new_id = f"{prefix}_{9000 + self.first}"
+        new_id = next(
+            f"{prefix}_{k}" for k in range(999 - self.first, 0, -1) if f"{prefix}_{k}" not in self.corpus
+        )
         title = f"Added requirement {new_id} {self.tag}"
         section = str(near.section.value) if near.section else prefix
         block = (
             f".. req:: {title}\n   :id: {new_id}\n   :clause: {new_id.replace('_', '.')}\n"
-            f"   :status: draft\n   :section: {section}\n   :introduced: unreleased\n\n"
+            f"   :status: draft\n   :section: {section}\n   :introduced: unreleased\n"
+            f"   :impact: firmware\n   :mandatory_for: DEV_GPF\n\n"
             f"   The meter shall record the added event {self.tag}.\n\n"
         )
         path = self._file(near.id)
