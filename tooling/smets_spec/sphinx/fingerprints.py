@@ -147,6 +147,8 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     """
     from .jobs import warm
 
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
     warm(app)
     theirs, mine = todo[::2], todo[1::2]
     reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
