@@ -307,7 +307,8 @@ def _vs(seconds: float, plain_run: object) -> str:
     return f"  {seconds / plain_run.seconds:5.2f} of plain" if isinstance(plain_run, Run) else ""
 
 
-def report(res: dict[str, object]) -> None:
+def report(res: dict[str, object]) -> bool:
+    """Print the figures; False when a build failed or a check found a stale or missing page."""
     ours_run, plain_run, sdoc = res["ours"], res["plain"], res["strictdoc"]
     assert isinstance(ours_run, Run)
     n = int(res["n"])  # type: ignore[call-overload]
@@ -349,9 +350,12 @@ def report(res: dict[str, object]) -> None:
     for kind, run, _, _ in res["edits"]:  # type: ignore[attr-defined]
         if run.status != 0:
             print(f"-- edit '{kind}' build exited {run.status}; last output:\n{run.tail}")
+    runs = [r for r in (ours_run, warm, plain_run, sdoc) if isinstance(r, Run)]
+    checks = [ok for _, _, ok, _ in res["edits"]] + [s.ok for s in res.get("serve", [])]  # type: ignore[attr-defined]
+    return all(r.status == 0 for r in runs) and all(checks) and res.get("serve_status", "ok") == "ok"
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -367,14 +371,19 @@ def main() -> None:
     parser.add_argument("--no-plain", action="store_true", help="skip plain sphinx-needs (no ratios)")
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="smets-bench-"))
+    failed = False
     for n in args.sizes:
         work = base / f"n{n}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        report(bench_size(n, work, not args.no_strictdoc, args.serial, args.serve, not args.no_plain))
+        result = bench_size(n, work, not args.no_strictdoc, args.serial, args.serve, not args.no_plain)
+        failed = not report(result) or failed
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
+    if failed:
+        print("\nsome build failed or some check found a stale or missing page (see above)")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -65,6 +65,11 @@ class Edits:
         self.project, self.corpus, self.tag, self.first = project, corpus, tag, first
         generated = [r for r in corpus.requirements if r.title.startswith("Synthetic requirement")]
         self.reqs = generated[first : first + 4]
+        if len(self.reqs) < 4:
+            raise SystemExit(
+                f"build_bench: only {len(generated)} generated requirements, {first + 4} needed for "
+                "the edits: use a larger size (200 or more)"
+            )
         self.data = sorted(d.id for d in corpus.of_type(DataItem))
 
     def _file(self, req_id: str) -> Path:
