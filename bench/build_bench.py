@@ -3,15 +3,22 @@
 For each size N it generates one synthetic spec (``smets_spec.corpus.synthetic``) and measures, in this
 run and on this machine:
 
-* ours: ``smets build`` (validation + Sphinx with every page and feature), cold;
-* ours, incremental: one requirement's title and text edited, then ``smets build`` again;
-  every HTML page that showed the old title must show the new one, and none the old;
+* ours: ``smets build`` (validation + Sphinx with every page and feature), cold (an empty cache
+  folder: ``SMETS_CACHE_DIR`` is a folder of the benchmark, so the user's cache is not touched);
+* ours, warm cache: a full build into an empty output folder, nothing changed, the cache kept;
+* ours, one edit of each kind (``build_edits.py``): title and text, a link added and removed,
+  a requirement added and deleted, a requirement moved between files; each followed by
+  ``smets build`` and a check that every page and needs.json show the edit and none is stale;
+* with ``--serve``: the same kinds of edit saved while ``smets serve`` runs, each timed from
+  the save to (a) the served page showing it and (b) the build being over (every page
+  consistent), and checked the same way;
 * plain sphinx-needs: the same needs and pages with sphinx-needs' default configuration and
   layout (no smets extension; our computed pages are left out; dotted ids become ``PC_101``
   because plain sphinx-needs reads ``PC_101`` as a need part);
 * StrictDoc, where it installs (into ``bench/.venv-peers``): the same needs exported to HTML.
 
-It prints wall time, peak memory (max RSS of the build process) and the ratios.
+It prints wall time, peak memory (max RSS of the build process), the ratios to plain
+sphinx-needs, and issue 20's target beside each figure.
 
     .venv/bin/python bench/build_bench.py --sizes 2000 10000
 """
@@ -29,12 +36,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from build_edits import Edit, Edits
+
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.schema import NEED_TYPES, link_spec
 from smets_spec.corpus.synthetic import generate
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".venv-peers"
+#: issue 20's targets by size: cold build / plain sphinx-needs, warm build (s), one edit with
+#: `smets build` (s), `smets serve` save to page (s)
+TARGETS = {2000: (0.25, 5.0, 3.0, 1.5), 10000: (0.25, 15.0, 8.0, 3.0)}
+ENV = dict(os.environ)
 
 
 @dataclass
@@ -53,7 +66,7 @@ def measure(cmd: list[str], cwd: Path) -> Run:
     """Run ``cmd``; wall time and the peak RSS of the process (and its children)."""
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -170,59 +183,75 @@ def strictdoc(work: Path, corpus: Corpus) -> Run | None:
     )
 
 
-def pages_with(html: Path, needle: str) -> set[str]:
-    return {
-        p.relative_to(html).as_posix()
-        for p in html.rglob("*.html")
-        if needle in p.read_text(encoding="utf-8", errors="replace")
-    }
+def edited(project: Path, out: Path, edits: list[Edit]) -> list[tuple[str, Run, bool, str]]:
+    """Each edit, then ``smets build``; the check of the site after it."""
+    rows = []
+    for edit in edits:
+        edit.apply()
+        run = ours(project, out, fresh=False)
+        ok, verdict = edit.check(out)
+        rows.append((edit.kind, run, ok and run.status == 0, verdict))
+    return rows
 
 
-def incremental(project: Path, out: Path, corpus: Corpus) -> tuple[Run, str]:
-    """Edit one generated requirement's title and text; rebuild; check every page follows."""
-    req = next(r for r in corpus.requirements if r.title.startswith("Synthetic requirement"))
-    path = project / corpus.location(req.id).file
-    before = pages_with(out, req.title)
-    new_title = f"Edited requirement {req.id} qzxv"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace(f".. req:: {req.title}\n", f".. req:: {new_title}\n", 1)
-    first_line = req.content.splitlines()[0]
-    text = text.replace(first_line, "EDITED qzxv " + first_line, 1)
-    path.write_text(text, encoding="utf-8")
-    run = ours(project, out, fresh=False)
-    after, stale = pages_with(out, new_title), pages_with(out, req.title + "<")
-    stale |= {p for p in pages_with(out, req.title) if p not in after}
-    missing = before - after
-    verdict = (
-        f"{req.id}: {len(before)} pages showed it; {len(after)} show the edit; "
-        f"stale: {sorted(stale) or 'none'}; missing: {sorted(missing) or 'none'}"
-    )
-    return run, verdict
-
-
-def _edit(project: Path, corpus: Corpus, index: int) -> tuple[str, str, str]:
-    """Edit the title and first line of the index-th generated requirement; (id, old, new title)."""
-    reqs = [r for r in corpus.requirements if r.title.startswith("Synthetic requirement")]
-    req = reqs[index]
-    path = project / corpus.location(req.id).file
-    new_title = f"Served edit {req.id} qzxw"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace(f".. req:: {req.title}\n", f".. req:: {new_title}\n", 1)
-    first_line = req.content.splitlines()[0]
-    path.write_text(text.replace(first_line, "SERVED qzxw " + first_line, 1), encoding="utf-8")
-    return req.id, req.title, new_title
-
-
-def served(project: Path, out: Path, corpus: Corpus) -> tuple[float | None, str]:
-    """``smets serve``: seconds from saving an edit to the served requirement page showing it."""
+def _get(url: str) -> tuple[int, str]:
+    import urllib.error
     import urllib.request
 
+    try:
+        with urllib.request.urlopen(url, timeout=600) as response:
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+
+
+def _generation(out: Path) -> tuple[int, bool, list[object]]:
+    """The serve state: build generation, whether a build runs, the last build's problems."""
+    import json
+
+    try:
+        state = json.loads((out / ".smets" / "serve.json").read_text(encoding="utf-8"))
+        return int(state.get("generation", 0)), bool(state.get("building", False)), state.get("problems", [])
+    except (OSError, ValueError):
+        return 0, True, []
+
+
+@dataclass
+class Served:
+    kind: str
+    page_s: float | None  # save -> the served page shows the edit
+    done_s: float | None  # save -> the build is over (every page consistent)
+    ok: bool
+    verdict: str
+
+
+def _serve_one(base: str, out: Path, edit: Edit) -> Served:
+    generation = _generation(out)[0]
+    edit.apply()
+    saved = time.perf_counter()
+    deadline, page_s, done_s = saved + 300, None, None
+    while time.perf_counter() < deadline and (page_s is None or done_s is None):
+        if page_s is None and edit.visible(*_get(base + edit.page)):
+            page_s = time.perf_counter() - saved
+        now, building, problems = _generation(out)
+        if done_s is None and now > generation and not building:
+            done_s = time.perf_counter() - saved
+            if problems:
+                return Served(edit.kind, page_s, done_s, False, f"the build failed: {problems}")
+        time.sleep(0.02)
+    ok, verdict = edit.check(out)
+    return Served(edit.kind, page_s, done_s, ok and page_s is not None, verdict)
+
+
+def served(project: Path, out: Path, edits: list[Edit]) -> tuple[list[Served], str]:
+    """``smets serve`` running; each edit saved and timed to the page showing it and to the build's end."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "smets_spec.cli", "serve", "--port", "0", "--out-dir", str(out)],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=ENV,
     )
     assert proc.stdout is not None
     base = None
@@ -233,22 +262,12 @@ def served(project: Path, out: Path, corpus: Corpus) -> tuple[float | None, str]
             break
     if base is None:
         proc.kill()
-        return None, "smets serve did not start"
+        return [], "smets serve did not start"
     import threading
 
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
     try:
-        req_id, old, new = _edit(project, corpus, 1)
-        saved = time.perf_counter()
-        deadline = saved + 600
-        while time.perf_counter() < deadline:
-            with urllib.request.urlopen(f"{base}req/{req_id}.html", timeout=600) as response:
-                if new in response.read().decode("utf-8"):
-                    break
-            time.sleep(0.02)
-        seconds = time.perf_counter() - saved
-        stale = {p for p in pages_with(out, old) if p not in pages_with(out, new)}
-        return seconds, f"{req_id}: stale after serve: {sorted(stale) or 'none'}"
+        return [_serve_one(base, out, edit) for edit in edits], "ok"
     finally:
         proc.send_signal(2)
         proc.wait(timeout=60)
@@ -265,34 +284,58 @@ def bench_size(
     project = generate(work / "project", n)
     corpus = load_spec(project / "spec", relative_to=project)
     out = work / "ours-out"
+    ENV["SMETS_CACHE_DIR"] = str(work / "cache")  # the bench's own cache folder, empty at first
     result: dict[str, object] = {"n": n, "needs": len(corpus)}
     result["ours"] = ours(project, out)  # cold: also runs the conformance suite (no results yet)
+    # the peer right after, on the same (unedited) needs: the machine's load drifts less between them
+    result["plain"] = plain(project, work, corpus) if with_plain else None
+    result["warm"] = ours(project, work / "warm-out")  # empty output folder, the cache kept
     if serial:  # Sphinx's parallel build on or off, both with the suite's results already there
         result["serial"] = ours(project, work / "serial-out", jobs="1")
         result["parallel"] = ours(project, work / "serial-out", jobs="auto")
-    result["incremental"], result["incremental_check"] = incremental(project, out, corpus)
+    result["edits"] = edited(project, out, Edits(project, corpus, 0, "qzxv").all(out))
     if serve:
-        result["serve"], result["serve_check"] = served(project, out, corpus)
-    result["plain"] = plain(project, work, corpus) if with_plain else None
+        corpus = load_spec(project / "spec", relative_to=project)  # the edits above moved a need
+        result["serve"], result["serve_status"] = served(
+            project, out, Edits(project, corpus, 8, "qzxw").all(out)
+        )
     result["strictdoc"] = strictdoc(work, corpus) if with_strictdoc else None
     return result
 
 
-def report(res: dict[str, object]) -> None:
+def _vs(seconds: float, plain_run: object) -> str:
+    return f"  {seconds / plain_run.seconds:5.2f} of plain" if isinstance(plain_run, Run) else ""
+
+
+def report(res: dict[str, object]) -> bool:
+    """Print the figures; False when a build failed or a check found a stale or missing page."""
     ours_run, plain_run, sdoc = res["ours"], res["plain"], res["strictdoc"]
     assert isinstance(ours_run, Run)
-    print(f"\n== {res['n']} requirements ({res['needs']} needs) ==")
-    print(f"ours, full build          {ours_run.cell()}")
+    n = int(res["n"])  # type: ignore[call-overload]
+    cold_t, warm_t, edit_t, serve_t = TARGETS.get(n, (0.25, "n/a", "n/a", "n/a"))
+    print(f"\n== {n} requirements ({res['needs']} needs); each figure with issue 20's target ==")
+    print(
+        f"ours, full build, cold    {ours_run.cell()}{_vs(ours_run.seconds, plain_run)}  (target <= {cold_t})"
+    )
+    warm = res["warm"]
+    assert isinstance(warm, Run)
+    print(f"ours, full, warm cache    {warm.cell()}{_vs(warm.seconds, plain_run)}  (target <= {warm_t} s)")
     for key, label in (("parallel", "-j auto, results there"), ("serial", "-j 1, results there")):
         if isinstance(res.get(key), Run):
             print(f"ours, full, {label:20s}{res[key].cell()}")  # type: ignore[attr-defined]
-    print(f"ours, one edit, rebuild   {res['incremental'].cell()}")  # type: ignore[attr-defined]
-    print(f"   {res['incremental_check']}")
+    print(f"ours, one edit, then `smets build` (target <= {edit_t} s):")
+    for kind, run, ok, verdict in res["edits"]:  # type: ignore[attr-defined]
+        print(f"  {kind:38s}{run.cell()}{_vs(run.seconds, plain_run)}  {'ok' if ok else 'FAILED'}")
+        print(f"     {verdict}")
     if "serve" in res:
-        seconds = res["serve"]
-        shown = f"{seconds:7.2f} s" if isinstance(seconds, float) else "failed"
-        print(f"ours, smets serve: save to page showing the edit {shown}")
-        print(f"   {res['serve_check']}")
+        print(f"ours, `smets serve`: save -> page shows the edit (target <= {serve_t} s) / -> build over:")
+        for got in res["serve"]:  # type: ignore[attr-defined]
+            page = f"{got.page_s:6.2f} s" if got.page_s is not None else "  none"
+            done = f"{got.done_s:6.2f} s" if got.done_s is not None else "  none"
+            print(f"  {got.kind:38s}{page} / {done}  {'ok' if got.ok else 'FAILED'}")
+            print(f"     {got.verdict}")
+        if res["serve_status"] != "ok":
+            print(f"  {res['serve_status']}")
     if isinstance(plain_run, Run):
         print(f"plain sphinx-needs        {plain_run.cell()}")
     if isinstance(sdoc, Run):
@@ -301,12 +344,18 @@ def report(res: dict[str, object]) -> None:
         print(f"ratio ours / plain sphinx-needs: {ours_run.seconds / plain_run.seconds:.2f}")
     if isinstance(sdoc, Run):
         print(f"ratio ours / StrictDoc:          {ours_run.seconds / sdoc.seconds:.2f}")
-    for name, run in (("ours", ours_run), ("plain", plain_run), ("strictdoc", sdoc)):
+    for name, run in (("ours", ours_run), ("warm", warm), ("plain", plain_run), ("strictdoc", sdoc)):
         if isinstance(run, Run) and run.status != 0:
             print(f"-- {name} exited {run.status}; last output:\n{run.tail}")
+    for kind, run, _, _ in res["edits"]:  # type: ignore[attr-defined]
+        if run.status != 0:
+            print(f"-- edit '{kind}' build exited {run.status}; last output:\n{run.tail}")
+    runs = [r for r in (ours_run, warm, plain_run, sdoc) if isinstance(r, Run)]
+    checks = [ok for _, _, ok, _ in res["edits"]] + [s.ok for s in res.get("serve", [])]  # type: ignore[attr-defined]
+    return all(r.status == 0 for r in runs) and all(checks) and res.get("serve_status", "ok") == "ok"
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -317,19 +366,24 @@ def main() -> None:
         "--serial", action="store_true", help="also time our full build with -j 1 and -j auto (item 4)"
     )
     parser.add_argument(
-        "--serve", action="store_true", help="also time smets serve: save to the page showing the edit"
+        "--serve", action="store_true", help="also time smets serve: each kind of edit, save to page"
     )
     parser.add_argument("--no-plain", action="store_true", help="skip plain sphinx-needs (no ratios)")
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="smets-bench-"))
+    failed = False
     for n in args.sizes:
         work = base / f"n{n}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        report(bench_size(n, work, not args.no_strictdoc, args.serial, args.serve, not args.no_plain))
+        result = bench_size(n, work, not args.no_strictdoc, args.serial, args.serve, not args.no_plain)
+        failed = not report(result) or failed
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
+    if failed:
+        print("\nsome build failed or some check found a stale or missing page (see above)")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

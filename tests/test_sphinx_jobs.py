@@ -14,8 +14,10 @@ from smets_spec.sphinx import jobs
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> Any:
     warmed: list[object] = []
+    purged: list[list[str]] = []
     monkeypatch.setattr(jobs, "warm", warmed.append)
-    return SimpleNamespace(parallel=2, warmed=warmed)
+    monkeypatch.setattr(jobs, "purge_first", lambda app, env, docs: purged.append(list(docs)))
+    return SimpleNamespace(parallel=2, warmed=warmed, purged=purged)
 
 
 def test_a_few_documents_are_read_serially_and_writing_is_parallel_again(app: Any) -> None:
@@ -23,10 +25,19 @@ def test_a_few_documents_are_read_serially_and_writing_is_parallel_again(app: An
     jobs._before_read(app, None, docs)  # type: ignore[arg-type]
     assert app.parallel == 1
     assert app.warmed == [app]
+    assert app.purged == [docs]  # every document forgotten before any is read
     assert jobs._after_read(app, None) == []  # type: ignore[arg-type]
     assert app.parallel == 2
     jobs._unfreeze(app, None)  # type: ignore[arg-type]
     assert gc.get_freeze_count() == 0
+
+
+def test_every_document_is_forgotten_before_any_is_read() -> None:
+    events: list[tuple[str, str]] = []
+    env = SimpleNamespace(clear_doc=lambda doc: events.append(("clear", doc)))
+    emitter = SimpleNamespace(emit=lambda name, env, doc: events.append((name, doc)))
+    jobs.purge_first(SimpleNamespace(events=emitter), env, ["a", "b"])  # type: ignore[arg-type]
+    assert events == [("env-purge-doc", "a"), ("clear", "a"), ("env-purge-doc", "b"), ("clear", "b")]
 
 
 def test_many_documents_are_read_in_parallel_and_nothing_to_read_warms_nothing(app: Any) -> None:

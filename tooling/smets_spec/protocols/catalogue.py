@@ -4,6 +4,8 @@
 questions; ``python -m smets_zigbee_catalogue`` (GPL-3.0-or-later, imports zigpy) dumps the
 ZigBee cluster tables. Both speak JSON over a pipe; this module never imports either library.
 A library that is not installed gives ``None`` and one note, never a silent pass.
+Answers are kept in the user's cache folder by a hash of the question, the helper's source and
+the library's version (:mod:`.answers`), so an unchanged catalogue starts no helper.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+from ..corpus.usercache import read_entry, write_entry
+from . import answers
 
 DLMS_HELPER = "smets_dlms_catalogue"
 ZIGBEE_HELPER = "smets_zigbee_catalogue"
@@ -149,6 +155,22 @@ def _run(module: str, request: dict[str, Any] | None) -> dict[str, Any]:
     return answer
 
 
+def _asked(
+    module: str, dist: str, request: dict[str, Any] | None, shape: Callable[[object], bool]
+) -> dict[str, Any]:
+    """The helper's answer: from the user's cache when it was stored for exactly this question,
+    library version and helper source and has the helper's shape (:mod:`.answers`), else asked."""
+    key = answers.key(module, f"{dist} {installed(dist)}", request)
+    if key is not None:
+        stored = read_entry(answers.KIND, key)
+        if isinstance(stored, dict) and shape(stored):
+            return stored
+    data = _run(module, request)
+    if key is not None and shape(data):
+        write_entry(answers.KIND, key, data)
+    return data
+
+
 def _rows(items: list[dict[str, str]]) -> tuple[ObisRow, ...]:
     return tuple(ObisRow(i["pattern"], i["classes"], " ".join(i["description"].split())) for i in items)
 
@@ -167,7 +189,7 @@ def _query_dlms(check: tuple[tuple[str, int], ...], describe: tuple[str, ...]) -
         "describe": [dotted(o) for o in describe],
         "rows": True,
     }
-    data = _run(DLMS_HELPER, request)
+    data = _asked(DLMS_HELPER, DLMS_DIST, request, lambda d: answers.dlms_shape(d, len(check), len(describe)))
     cat = DlmsCatalogue(
         version=str(data["version"]),
         table=str(data["table"]),
@@ -193,7 +215,7 @@ def load_zigbee() -> ZigbeeCatalogue | None:
 
 @cache
 def _load_zigbee() -> ZigbeeCatalogue:
-    data = _run(ZIGBEE_HELPER, None)
+    data = _asked(ZIGBEE_HELPER, ZIGBEE_DIST, None, answers.zigbee_shape)
     clusters = {}
     for c in data["clusters"]:
         attrs = {

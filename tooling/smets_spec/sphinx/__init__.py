@@ -83,6 +83,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", apply_needs_settings, priority=5)
     app.connect("source-read", clause_numbers_as_ids)
     register_state(app)
+    from .navtree import register as register_navtree
+
+    register_navtree(app)
     from .jobs import register as register_jobs
 
     register_jobs(app)

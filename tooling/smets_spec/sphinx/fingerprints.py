@@ -9,14 +9,17 @@ the pages that list or link it and the tables it appears in, and nothing else;
 a page whose table is unchanged is neither re-read nor left stale.
 
 The digest covers the text and, for every ``:need:`` role in it, the title and
-page of the need referred to (sphinx-needs draws those at write time).
+page of the need referred to (sphinx-needs draws those at write time). In a parallel build,
+half of the pages are compared in a forked copy of the process (:func:`changed_pages`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import re
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -26,6 +29,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
+from .. import forking
 from ..corpus.load import Corpus
 from .safety import trusted_raw
 from .state import app_of, corpus_of
@@ -112,18 +116,66 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
     return text
 
 
-def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
-    """Pages (outside ``skip``) whose directives now render something else."""
-    corpus = corpus_of(app)
+#: At least this many computed pages to compare: half of them are compared in a forked copy.
+PARALLEL_FROM = 16
+_Todo = list[tuple[str, list[tuple[str, tuple[str, ...], str]]]]
+
+
+def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     out = []
-    for docname, entries in _store(env).items():
-        if docname in skip or docname not in env.found_docs:
-            continue
+    for docname, entries in todo:
         for name, args, old in entries:
             if name not in RENDERERS or digest(corpus, render(app, name, docname, args)) != old:
                 out.append(docname)
                 break
-    return sorted(out)
+    return out
+
+
+def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
+    changed = _changed(app, corpus, todo)
+    pages = set(changed)
+    conn.send((changed, {key: text for key, text in _TEXTS.items() if key[1] in pages}))
+    conn.close()
+
+
+def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
+    """:func:`_changed` with half of ``todo`` done in a forked copy (None: this platform cannot fork).
+
+    The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
+    inherits them instead of computing its own. The copy sends back the pages it found changed
+    and their texts (which the re-read then uses). If the copy fails, its half is done here.
+    """
+    from .jobs import warm
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    warm(app)
+    theirs, mine = todo[::2], todo[1::2]
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = forking.start(_worker, (app, corpus, theirs, writer), "smets-page-digests")
+    if child is None:
+        return None
+    writer.close()
+    out = _changed(app, corpus, mine)
+    try:
+        got: tuple[list[str], dict[tuple[str, str, tuple[str, ...]], str]] | None = reader.recv()
+    except (EOFError, OSError):
+        got = None
+    child.join()
+    if got is None or child.exitcode != 0:
+        return out + _changed(app, corpus, theirs)
+    _TEXTS.update(got[1])
+    return out + got[0]
+
+
+def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
+    """Pages (outside ``skip``) whose directives now render something else."""
+    corpus = corpus_of(app)
+    todo = [(d, e) for d, e in _store(env).items() if d not in skip and d in env.found_docs]
+    found = None
+    if app.parallel > 1 and len(todo) >= PARALLEL_FROM:
+        found = _in_two(app, corpus, todo)
+    return sorted(found if found is not None else _changed(app, corpus, todo))
 
 
 def _outdated(

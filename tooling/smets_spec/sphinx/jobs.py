@@ -12,11 +12,12 @@ collector's reach (:func:`gc.freeze`): they live to the end of the build, and ea
 would otherwise walk them all again and, in a forked worker, touch (so copy) their pages;
 they are handed back at ``build-finished``.
 
-A handful of changed documents are read serially: Sphinx reads in parallel by forking
-workers that each send the *whole* environment back, pickled, to be merged. With thousands
-of needs in the environment that costs more than reading a few documents, so an incremental
-build that re-reads fewer than :data:`SERIAL_BELOW` documents reads them in the main
-process; writing is still parallel.
+Every document to be read is forgotten before any is read (:func:`purge_first`), so a need
+moved between files survives a serial read. A handful of changed documents are read
+serially: Sphinx reads in parallel by forking workers that each send the *whole*
+environment back, pickled, to be merged. With thousands of needs in the environment that
+costs more than reading a few documents, so an incremental build that re-reads fewer than
+:data:`SERIAL_BELOW` documents reads them in the main process; writing is still parallel.
 Measured at 2,000 requirements: see docs/performance.md.
 """
 
@@ -47,7 +48,22 @@ def warm(app: Sphinx) -> None:
         panel.html(corpus, first.id, linker)
 
 
+def purge_first(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Forget every document about to be read before reading any, as Sphinx's parallel read does.
+
+    Sphinx's serial read forgets a document just before reading it. A need moved from
+    ``b.rst`` to ``a.rst`` is then still known from ``b`` while ``a`` is read (sphinx-needs
+    reports a duplicate id and keeps the old one), and reading ``b`` removes it: the need is
+    gone from the site until a full build. Forgetting them all first (twice is harmless: the
+    serial loop's own purge finds nothing left) gives the same result as a full build.
+    """
+    for docname in docnames:
+        app.events.emit("env-purge-doc", env, docname)
+        env.clear_doc(docname)
+
+
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    purge_first(app, env, docnames)
     if docnames:
         warm(app)
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage

@@ -1,0 +1,85 @@
+"""Results kept between runs in the user's cache folder: JSON only, checked on read, never code.
+
+:func:`user_cache_folder` is the folder (``$SMETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/smets-spec``,
+else ``~/.cache/smets-spec``; the same rule as ``change.specindex.user_cache_folder``, which
+this module copies because the protocol catalogues, two floors below ``change/``, need it too).
+:func:`read_entry` and :func:`write_entry` keep one JSON value per key under a named kind:
+``<folder>/<kind>/<key>.json`` holding ``{"key": ..., "value": ...}``. A key is the hex digest of
+everything the value depends on, so a changed input is a different file, never a stale answer.
+An entry that cannot be read, is not JSON, or names another key is ignored (the caller computes
+the value again); JSON cannot run code, and every caller checks the value's shape before use.
+Writing is best effort: a read-only or full cache folder only costs the time it would save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .files import write_atomic
+
+CACHE_ENV = "SMETS_CACHE_DIR"
+_KEY = re.compile(r"^[0-9a-f]{16,64}$")
+_KIND = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+#: an entry larger than this is not read (a cache file is never that large; this one is not ours)
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def user_cache_folder() -> Path:
+    """``$SMETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/smets-spec``, else ``~/.cache/smets-spec``."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return Path(chosen)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "smets-spec"
+
+
+def digest(parts: Iterable[str | bytes]) -> str:
+    """The SHA-256 of ``parts``, each length-prefixed (so no two lists of parts collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _entry(kind: str, key: str, folder: Path | None) -> Path:
+    if not _KIND.match(kind) or not _KEY.match(key):
+        raise ValueError(f"cache kind {kind!r} or key {key!r} is not of the expected form")
+    return (folder or user_cache_folder()) / kind / f"{key}.json"
+
+
+def read_entry(kind: str, key: str, folder: Path | None = None) -> object | None:
+    """The value stored under ``key``, or ``None`` (missing, unreadable, not JSON, another key)."""
+    path = _entry(kind, key, folder)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(raw) > MAX_BYTES:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or "value" not in data:
+        return None
+    value: object = data["value"]
+    return value
+
+
+def write_entry(kind: str, key: str, value: object, folder: Path | None = None) -> None:
+    """Store ``value`` (plain JSON data) under ``key``, atomically; silently skipped if it cannot."""
+    path = _entry(kind, key, folder)
+    text = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":"))
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text, durable=False)
