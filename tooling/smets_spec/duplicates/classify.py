@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .difference import Difference, difference
+from .edits import one_edit, swapped
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
 from .index import Collection, Doc, cosine, shared_mass
 from .items import Item
@@ -220,7 +221,7 @@ def classify(
     small, large = (a.shingles, sb) if a_short else (sb, a.shingles)
     order = len(small & large) / (len(small) or 1) if overlap_shape else 0.0
     scores = PairScores(cos, cont, order, length, dice(a.shingles, sb), _core_share(a, b, diff), a_short)
-    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th)
+    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th, names.varied)
     if kind is None:
         return None
     shown = {
@@ -251,7 +252,14 @@ def _shared_sentence(p: Profile, other: Doc) -> bool:
 
 
 def _decide(
-    s: PairScores, a: Doc, b: Doc, pa: Profile, pb: Profile, diff: Difference, th: Thresholds
+    s: PairScores,
+    a: Doc,
+    b: Doc,
+    pa: Profile,
+    pb: Profile,
+    diff: Difference,
+    th: Thresholds,
+    varied: frozenset[str] = frozenset(),
 ) -> tuple[Kind | None, float, str, list[str]]:
     named = bool(diff.named_a or diff.named_b)
     substitution = bool(diff.only_a) and bool(diff.only_b)
@@ -293,6 +301,9 @@ def _decide(
         and s.core >= th.core
         and alike
     ):
+        edited = _one_edit(a, b, s, pa, pb, diff, varied)
+        if edited is not None:
+            return edited
         changed = f"{_words(diff.only_a, pa)} / {_words(diff.only_b, pb)}"
         detail = (
             f"; differing words: {changed}" if diff.only_a or diff.only_b else "; no content word differs"
@@ -325,3 +336,53 @@ def _decide(
             [],
         )
     return None, 0.0, "", []
+
+
+def _one_edit(
+    a: Doc, b: Doc, s: PairScores, pa: Profile, pb: Profile, diff: Difference, varied: frozenset[str]
+) -> tuple[Kind, float, str, list[str]] | None:
+    """A pair that would be a duplicate but differs in one word the corpus varies, or in one added
+    phrase: not the same thing in other words (edits.py)."""
+    qa = [q for sentence in pa.sentences for q in sentence.qualified]
+    qb = [q for sentence in pb.sentences for q in sentence.qualified]
+    if len(qa) != len(qb):  # "hardware that does not provide ..." / "where the hardware provides ..."
+        reason = (
+            f"a negation in a qualifying clause differs ({_differ(tuple(qa), tuple(qb), '(none)')}): "
+            "the same obligation for another case, a parallel variant"
+        )
+        return Kind.PARALLEL, s.pattern, reason, []
+    la, lb = _limit_words(a), _limit_words(b)
+    if Counter(w.lower() for w in la) != Counter(w.lower() for w in lb):  # "the maximum count" / "the count"
+        reason = (
+            f"the limit or order words differ ({_differ(la, lb, '(none)')}): a bound or sequence one text "
+            "states and the other does not, a parallel variant"
+        )
+        return Kind.PARALLEL, s.pattern, reason, []
+    swap = swapped(diff.only_a, diff.only_b, pa.written, pb.written, varied)
+    edit = one_edit(a.tokens, b.tokens)
+    if swap is not None:
+        reason = (
+            f"the texts differ only in '{swap[0]}' / '{swap[1]}', words this corpus swaps with others "
+            "between requirements: a different operation or object, not the same thing in other words; "
+            "a parallel variant"
+        )
+        return Kind.PARALLEL, s.pattern, reason, []
+    if edit is None:
+        return None
+    side = "the first" if edit.words_a else "the second"
+    added = edit.words_a or edit.words_b
+    if edit.joins:
+        reason = f"only {side} text adds '{added}': it requires more than the other states; an overlap"
+        return Kind.OVERLAP, s.cont, reason, []
+    reason = f"only {side} text adds '{added}': a qualified case of the same requirement, a parallel variant"
+    return Kind.PARALLEL, s.pattern, reason, []
+
+
+#: Range words that name a limit or an order of their own, with or without a number.
+_LIMITS = frozenset(
+    {"minimum", "maximum", "min", "max", "least", "most", "before", "after", "earlier", "later"}
+)
+
+
+def _limit_words(doc: Doc) -> tuple[str, ...]:
+    return tuple(t.text for t in doc.tokens if t.role is Role.COMPARATOR and t.text.lower() in _LIMITS)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from .across import BOILERPLATE, across_types, pair_cosine, same_titles
 from .classify import Finding, Kind, Thresholds, classify, time_basis
-from .contrasts import learned_contrasts, slots, swaps
+from .contrasts import learned_contrasts, slots, swaps, varied
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
@@ -112,9 +112,11 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
     pairs = list(candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length))
     swapped_names: set[tuple[str, str]] = set()
     found = swaps(coll.docs, pairs, swapped_names)
-    learned, slot = learned_contrasts(found, coll.df, swapped_names), slots(found)
-    if learned or slot:
-        names = replace(names, learned={**names.learned, **learned}, slots=names.slots | slot)
+    learned, slot, vary = learned_contrasts(found, coll.df, swapped_names), slots(found), varied(found)
+    if learned or slot or vary:
+        names = replace(
+            names, learned={**names.learned, **learned}, slots=names.slots | slot, varied=names.varied | vary
+        )
     for i, j in pairs:
         count += 1
         finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
