@@ -28,7 +28,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 
+from .contrasts import BALANCE
 from .difference import Difference, difference
 from .edits import one_edit, swapped
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
@@ -221,7 +223,8 @@ def classify(
     small, large = (a.shingles, sb) if a_short else (sb, a.shingles)
     order = len(small & large) / (len(small) or 1) if overlap_shape else 0.0
     scores = PairScores(cos, cont, order, length, dice(a.shingles, sb), _core_share(a, b, diff), a_short)
-    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th, names.varied)
+    varied = _balanced(diff, names.varied, coll) if names.varied else frozenset()
+    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th, varied)
     if kind is None:
         return None
     shown = {
@@ -358,7 +361,14 @@ def _one_edit(
             "states and the other does not, a parallel variant"
         )
         return Kind.PARALLEL, s.pattern, reason, []
-    swap = swapped(diff.only_a, diff.only_b, pa.written, pb.written, varied)
+    na, nb = _numbers(a), _numbers(b)
+    if bool(na) != bool(nb):  # "setting a variable" / "setting a variable to zero"
+        reason = (
+            f"only {'the first' if na else 'the second'} text names a value "
+            f"({', '.join(map(repr, na or nb))}): a case the other does not state, a parallel variant"
+        )
+        return Kind.PARALLEL, s.pattern, reason, []
+    swap = swapped(a.tokens, b.tokens, varied) if varied else None
     edit = one_edit(a.tokens, b.tokens)
     if swap is not None:
         reason = (
@@ -386,3 +396,28 @@ _LIMITS = frozenset(
 
 def _limit_words(doc: Doc) -> tuple[str, ...]:
     return tuple(t.text for t in doc.tokens if t.role is Role.COMPARATOR and t.text.lower() in _LIMITS)
+
+
+def _balanced(diff: Difference, varied: frozenset[str], coll: Collection) -> frozenset[str]:
+    """The varied words of the pair's one-for-one swap when both words are about as common as each other
+    (contrasts.BALANCE): alternatives are used alike (add / set / get), while the synonyms a paraphrase
+    brings are rare next to the word they replace (record: capture)."""
+    if len(diff.only_a) != 1 or len(diff.only_b) != 1:
+        return frozenset()
+    (x,), (y,) = diff.only_a, diff.only_b
+    low, high = sorted((coll.df[x], coll.df[y]))
+    return varied & {x, y} if low >= BALANCE * high else frozenset()
+
+
+#: Prepositions that introduce a value: "to zero", "by 1", "at 5 seconds".
+_VALUE_PREPOSITIONS = frozenset({"to", "at", "by", "from", "with", "of", "within", "every", "than"})
+
+
+def _numbers(doc: Doc) -> list[str]:
+    """The values a text names after a preposition ("set it to zero"), as written; a number word used
+    otherwise ("shall zero the counter", "record the zero") is none."""
+    return [
+        token.text
+        for before, token in pairwise(doc.tokens)
+        if token.role is Role.NUMBER and before.text.lower() in _VALUE_PREPOSITIONS
+    ]

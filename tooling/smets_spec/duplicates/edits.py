@@ -17,7 +17,7 @@ dropped article (what a paraphrase does) make more than one edit and are left to
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -56,35 +56,46 @@ def same_word(x: str, y: str) -> bool:
     return a in lb or b in la or bool(la & lb)
 
 
-def swapped(
-    only_a: Collection[str],
-    only_b: Collection[str],
-    written_a: Mapping[str, str],
-    written_b: Mapping[str, str],
-    varied: Collection[str],
-) -> tuple[str, str] | None:
-    """The two words, as written, when each text has one content word the other lacks, the corpus varies
-    one of them (``varied``: contrasts.varied) and they are not one word (lemma, spelling)."""
-    if len(only_a) != 1 or len(only_b) != 1:
+def swapped(a: Sequence[Token], b: Sequence[Token], varied: Collection[str]) -> tuple[str, str] | None:
+    """The two words, as written, when the texts are word for word the same but for one content word
+    each (and function words swapped for others: *to* / *from*), the corpus varies one of them
+    (``varied``: contrasts.varied) and they are not one word (lemma, spelling)."""
+    ops = _edits(a, b)
+    if len(ops) != 1 or ops[0][0] != "replace":
         return None
-    (x,), (y,) = only_a, only_b
-    if x not in varied and y not in varied:
+    run_a, run_b = ops[0][1], ops[0][2]
+    if len(run_a) != 1 or len(run_b) != 1:
+        return None
+    x, y = run_a[0], run_b[0]
+    if (
+        x.role is not Role.CONTENT
+        or y.role is not Role.CONTENT
+        or (x.key not in varied and y.key not in varied)
+    ):
         return None  # a one-off swap may be a synonym (record / capture)
-    wx, wy = written_a.get(x, x), written_b.get(y, y)
-    return None if same_word(wx, wy) else (wx, wy)
+    return None if same_word(x.text, y.text) else (x.text, y.text)
+
+
+def _edits(a: Sequence[Token], b: Sequence[Token]) -> list[tuple[str, list[Token], list[Token]]]:
+    """The edits between the two texts' words (punctuation other than sentence ends left out), a
+    function word swapped for another not counted."""
+    wa = [t for t in a if t.role is not Role.PUNCT or is_sentence_end(t)]
+    wb = [t for t in b if t.role is not Role.PUNCT or is_sentence_end(t)]
+    matcher = SequenceMatcher(None, [fold(t.text) for t in wa], [fold(t.text) for t in wb], False)
+    return [
+        (tag, wa[i1:i2], wb[j1:j2])
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal" and not _function_swap(tag, wa[i1:i2], wb[j1:j2])
+    ]
 
 
 def one_edit(a: Sequence[Token], b: Sequence[Token]) -> Edit | None:
     """The phrase one text adds to the other, otherwise word for word the same (a function word swapped
     for another aside), or None when they differ in more, or in a swapped word only."""
-    wa = [t for t in a if t.role is not Role.PUNCT or is_sentence_end(t)]
-    wb = [t for t in b if t.role is not Role.PUNCT or is_sentence_end(t)]
-    matcher = SequenceMatcher(None, [fold(t.text) for t in wa], [fold(t.text) for t in wb], False)
-    ops = [op for op in matcher.get_opcodes() if op[0] != "equal" and not _function_swap(op, wa, wb)]
+    ops = _edits(a, b)
     if len(ops) != 1 or ops[0][0] == "replace":
         return None
-    _, i1, i2, j1, j2 = ops[0]
-    run_a, run_b = wa[i1:i2], wb[j1:j2]
+    _, run_a, run_b = ops[0]
     run = run_a or run_b
     if not 2 <= len(run) <= MAX_ADDED or any(is_sentence_end(t) for t in run):
         return None  # a sentence of its own: left to the other rules
@@ -95,12 +106,11 @@ def one_edit(a: Sequence[Token], b: Sequence[Token]) -> Edit | None:
     return Edit(written if run_a else "", written if run_b else "", joins)
 
 
-def _function_swap(op: tuple[str, int, int, int, int], wa: Sequence[Token], wb: Sequence[Token]) -> bool:
+def _function_swap(tag: str, run_a: Sequence[Token], run_b: Sequence[Token]) -> bool:
     """One function word for another (*to* / *from*, *a* / *the*): part of a swap, not an edit of its own."""
-    tag, i1, i2, j1, j2 = op
     return (
         tag == "replace"
-        and i2 - i1 == j2 - j1 == 1
-        and wa[i1].role is Role.FUNCTION
-        and wb[j1].role is Role.FUNCTION
+        and len(run_a) == len(run_b) == 1
+        and run_a[0].role is Role.FUNCTION
+        and run_b[0].role is Role.FUNCTION
     )
