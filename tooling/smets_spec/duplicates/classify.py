@@ -47,6 +47,10 @@ class Kind(StrEnum):
     SAME_TITLE = "same-title"
 
 
+#: The signal of a parallel variant found by the edit rules (one word, limit, value or phrase apart):
+#: the overlap-of-subject rule leaves it a parallel variant (scan.py).
+EDITED = "one edit apart"
+
 #: Classes that fail ``smets dups`` (exit 1) unless suppressed; the others are information.
 FAILING = frozenset({Kind.DUPLICATE, Kind.CONFLICT})
 
@@ -317,6 +321,10 @@ def _decide(
             f"same words (cosine {s.cos:.2f}, distinctive words shared {s.core:.0%}){detail}",
             [],
         )
+    if overlap and (_as_state(pa, pb, a.keys & b.keys) if s.a_short else _as_state(pb, pa, a.keys & b.keys)):
+        return None, 0.0, "", []  # "suspend a thread" / "resume a suspended thread": another operation
+    if overlap and (case := _other_case(a, b, pa, pb)):
+        return Kind.PARALLEL, s.pattern, case, [EDITED]
     if overlap:
         reason = (
             f"{s.cont:.0%} of the shorter text's words (by weight) are in the longer one, {s.order:.0%} of "
@@ -353,21 +361,21 @@ def _one_edit(
             f"a negation in a qualifying clause differs ({_differ(tuple(qa), tuple(qb), '(none)')}): "
             "the same obligation for another case, a parallel variant"
         )
-        return Kind.PARALLEL, s.pattern, reason, []
+        return Kind.PARALLEL, s.pattern, reason, [EDITED]
     la, lb = _limit_words(a), _limit_words(b)
     if Counter(w.lower() for w in la) != Counter(w.lower() for w in lb):  # "the maximum count" / "the count"
         reason = (
             f"the limit or order words differ ({_differ(la, lb, '(none)')}): a bound or sequence one text "
             "states and the other does not, a parallel variant"
         )
-        return Kind.PARALLEL, s.pattern, reason, []
+        return Kind.PARALLEL, s.pattern, reason, [EDITED]
     na, nb = _numbers(a), _numbers(b)
     if bool(na) != bool(nb):  # "setting a variable" / "setting a variable to zero"
         reason = (
             f"only {'the first' if na else 'the second'} text names a value "
             f"({', '.join(map(repr, na or nb))}): a case the other does not state, a parallel variant"
         )
-        return Kind.PARALLEL, s.pattern, reason, []
+        return Kind.PARALLEL, s.pattern, reason, [EDITED]
     swap = swapped(a.tokens, b.tokens, varied) if varied else None
     edit = one_edit(a.tokens, b.tokens)
     if swap is not None:
@@ -376,7 +384,7 @@ def _one_edit(
             "between requirements: a different operation or object, not the same thing in other words; "
             "a parallel variant"
         )
-        return Kind.PARALLEL, s.pattern, reason, []
+        return Kind.PARALLEL, s.pattern, reason, [EDITED]
     if edit is None:
         return None
     side = "the first" if edit.words_a else "the second"
@@ -385,7 +393,7 @@ def _one_edit(
         reason = f"only {side} text adds '{added}': it requires more than the other states; an overlap"
         return Kind.OVERLAP, s.cont, reason, []
     reason = f"only {side} text adds '{added}': a qualified case of the same requirement, a parallel variant"
-    return Kind.PARALLEL, s.pattern, reason, []
+    return Kind.PARALLEL, s.pattern, reason, [EDITED]
 
 
 #: Range words that name a limit or an order of their own, with or without a number.
@@ -395,7 +403,11 @@ _LIMITS = frozenset(
 
 
 def _limit_words(doc: Doc) -> tuple[str, ...]:
-    return tuple(t.text for t in doc.tokens if t.role is Role.COMPARATOR and t.text.lower() in _LIMITS)
+    return tuple(
+        t.text
+        for t in doc.tokens
+        if (t.role is Role.COMPARATOR and t.text.lower() in _LIMITS) or t.text.lower() in _SUPERLATIVES
+    )
 
 
 def _balanced(diff: Difference, varied: frozenset[str], coll: Collection) -> frozenset[str]:
@@ -421,3 +433,43 @@ def _numbers(doc: Doc) -> list[str]:
         for before, token in pairwise(doc.tokens)
         if token.role is Role.NUMBER and before.text.lower() in _VALUE_PREPOSITIONS
     ]
+
+
+def _as_state(short: Profile, long: Profile, shared: frozenset[str]) -> bool:
+    """True when a word the shorter text states as an action or thing (*disable*, *detection*) is in the
+    longer only as a participle, a state of something else (*disabled*, *detected*): the longer is
+    about another operation on it, not a superset of the shorter."""
+    for key in shared:
+        mine, theirs = short.written.get(key, ""), long.written.get(key, "")
+        if (
+            mine.lower() != theirs.lower()
+            and theirs.lower().endswith("ed")
+            and not mine.lower().endswith("ed")
+        ):
+            return True
+    return False
+
+
+#: Superlatives that pick one of many ("the highest priority thread", "the thread waiting longest").
+_SUPERLATIVES = frozenset({"highest", "lowest", "longest", "shortest", "oldest", "newest", "first", "last"})
+
+
+def _other_case(a: Doc, b: Doc, pa: Profile, pb: Profile) -> str:
+    """Why a text that contains the other's words is another case of it rather than a superset: a
+    limit, order or superlative word, or (in one-sentence texts) a negation, on one side only
+    ("signal the highest priority waiting thread" / "signal all waiting threads"; "send ... and
+    block" / "send ... without waiting")."""
+    la, lb = _limit_words(a), _limit_words(b)
+    if Counter(w.lower() for w in la) != Counter(w.lower() for w in lb):
+        return (
+            f"the limit or order words differ ({_differ(la, lb, '(none)')}): a bound or sequence one text "
+            "states and the other does not, a parallel variant"
+        )
+    if len(pa.sentences) > 1 or len(pb.sentences) > 1:
+        return ""  # in longer texts a negation belongs to a sentence of its own
+    na = tuple(n for sentence in pa.sentences for n in sentence.negations)
+    nb = tuple(n for sentence in pb.sentences for n in sentence.negations)
+    if len(na) != len(nb):
+        differ = _differ(na, nb, "(none)")
+        return f"the negations differ ({differ}): the other case of one operation, a parallel variant"
+    return ""

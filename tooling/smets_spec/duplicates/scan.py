@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .across import BOILERPLATE, across_types, pair_cosine, same_titles
-from .classify import Finding, Kind, Thresholds, classify, time_basis
+from .classify import EDITED, Finding, Kind, Thresholds, classify, time_basis
 from .contrasts import learned_contrasts, slots, swaps, varied
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
@@ -125,8 +125,11 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
         ):
             findings.append(finding)
             seen.add(finding.ids)
-    by_pair = {frozenset(f.ids): f for f in findings}
+    by_pair = {frozenset(f.ids): f for f in findings if EDITED not in f.signals}  # those stay parallel
+    edited = {frozenset(f.ids) for f in findings if EDITED in f.signals}
     for replaced, overlap in subject_findings(coll, names, by_pair, profile_of):
+        if frozenset(overlap.ids) in edited:
+            continue
         if replaced is not None:
             findings.remove(replaced)
         findings.append(overlap)
