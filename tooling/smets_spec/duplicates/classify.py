@@ -24,15 +24,13 @@ matching sentences makes a possible conflict.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import pairwise
 
-from .contrasts import BALANCE
+from .cases import as_state, balanced, edit_case, other_case
+from .cases import differ as _differ
 from .difference import Difference, difference
-from .edits import one_edit, swapped
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
 from .index import Collection, Doc, cosine, shared_mass
 from .items import Item
@@ -87,14 +85,6 @@ class Finding:
     @property
     def ids(self) -> tuple[str, str]:
         return (self.a.id, self.b.id)
-
-
-def _differ(a: tuple[str, ...], b: tuple[str, ...], empty: str) -> str:
-    """``"x, y vs z"``: what each side has that the other lacks, as written (``empty``: neither)."""
-    ca, cb = Counter(a), Counter(b)
-    only_a = ", ".join(f"'{w}'" for w in sorted((ca - cb).elements())) or empty
-    only_b = ", ".join(f"'{w}'" for w in sorted((cb - ca).elements())) or empty
-    return f"{only_a} vs {only_b}"
 
 
 def time_basis(keys: frozenset[str] | set[str]) -> str:
@@ -227,7 +217,7 @@ def classify(
     small, large = (a.shingles, sb) if a_short else (sb, a.shingles)
     order = len(small & large) / (len(small) or 1) if overlap_shape else 0.0
     scores = PairScores(cos, cont, order, length, dice(a.shingles, sb), _core_share(a, b, diff), a_short)
-    varied = _balanced(diff, names.varied, coll) if names.varied else frozenset()
+    varied = balanced(diff.only_a, diff.only_b, names.varied, coll.df) if names.varied else frozenset()
     kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th, varied)
     if kind is None:
         return None
@@ -321,9 +311,9 @@ def _decide(
             f"same words (cosine {s.cos:.2f}, distinctive words shared {s.core:.0%}){detail}",
             [],
         )
-    if overlap and (_as_state(pa, pb, a.keys & b.keys) if s.a_short else _as_state(pb, pa, a.keys & b.keys)):
+    if overlap and (as_state(pa, pb, a.keys & b.keys) if s.a_short else as_state(pb, pa, a.keys & b.keys)):
         return None, 0.0, "", []  # "suspend a thread" / "resume a suspended thread": another operation
-    if overlap and (case := _other_case(a, b, pa, pb)):
+    if overlap and (case := other_case(a, b, pa, pb)):
         return Kind.PARALLEL, s.pattern, case, [EDITED]
     if overlap:
         reason = (
@@ -352,124 +342,11 @@ def _decide(
 def _one_edit(
     a: Doc, b: Doc, s: PairScores, pa: Profile, pb: Profile, diff: Difference, varied: frozenset[str]
 ) -> tuple[Kind, float, str, list[str]] | None:
-    """A pair that would be a duplicate but differs in one word the corpus varies, or in one added
-    phrase: not the same thing in other words (edits.py)."""
-    qa = [q for sentence in pa.sentences for q in sentence.qualified]
-    qb = [q for sentence in pb.sentences for q in sentence.qualified]
-    if len(qa) != len(qb):  # "hardware that does not provide ..." / "where the hardware provides ..."
-        reason = (
-            f"a negation in a qualifying clause differs ({_differ(tuple(qa), tuple(qb), '(none)')}): "
-            "the same obligation for another case, a parallel variant"
-        )
-        return Kind.PARALLEL, s.pattern, reason, [EDITED]
-    la, lb = _limit_words(a), _limit_words(b)
-    if Counter(w.lower() for w in la) != Counter(w.lower() for w in lb):  # "the maximum count" / "the count"
-        reason = (
-            f"the limit or order words differ ({_differ(la, lb, '(none)')}): a bound or sequence one text "
-            "states and the other does not, a parallel variant"
-        )
-        return Kind.PARALLEL, s.pattern, reason, [EDITED]
-    na, nb = _numbers(a), _numbers(b)
-    if bool(na) != bool(nb):  # "setting a variable" / "setting a variable to zero"
-        reason = (
-            f"only {'the first' if na else 'the second'} text names a value "
-            f"({', '.join(map(repr, na or nb))}): a case the other does not state, a parallel variant"
-        )
-        return Kind.PARALLEL, s.pattern, reason, [EDITED]
-    swap = swapped(a.tokens, b.tokens, varied) if varied else None
-    edit = one_edit(a.tokens, b.tokens)
-    if swap is not None:
-        reason = (
-            f"the texts differ only in '{swap[0]}' / '{swap[1]}', words this corpus swaps with others "
-            "between requirements: a different operation or object, not the same thing in other words; "
-            "a parallel variant"
-        )
-        return Kind.PARALLEL, s.pattern, reason, [EDITED]
-    if edit is None:
+    """A would-be duplicate that is another case or an extension of the other text (cases.py)."""
+    verdict = edit_case(a, b, pa, pb, varied)
+    if verdict is None:
         return None
-    side = "the first" if edit.words_a else "the second"
-    added = edit.words_a or edit.words_b
-    if edit.joins:
-        reason = f"only {side} text adds '{added}': it requires more than the other states; an overlap"
+    overlap, reason = verdict
+    if overlap:
         return Kind.OVERLAP, s.cont, reason, []
-    reason = f"only {side} text adds '{added}': a qualified case of the same requirement, a parallel variant"
     return Kind.PARALLEL, s.pattern, reason, [EDITED]
-
-
-#: Range words that name a limit or an order of their own, with or without a number.
-_LIMITS = frozenset(
-    {"minimum", "maximum", "min", "max", "least", "most", "before", "after", "earlier", "later"}
-)
-
-
-def _limit_words(doc: Doc) -> tuple[str, ...]:
-    return tuple(
-        t.text
-        for t in doc.tokens
-        if (t.role is Role.COMPARATOR and t.text.lower() in _LIMITS) or t.text.lower() in _SUPERLATIVES
-    )
-
-
-def _balanced(diff: Difference, varied: frozenset[str], coll: Collection) -> frozenset[str]:
-    """The varied words of the pair's one-for-one swap when both words are about as common as each other
-    (contrasts.BALANCE): alternatives are used alike (add / set / get), while the synonyms a paraphrase
-    brings are rare next to the word they replace (record: capture)."""
-    if len(diff.only_a) != 1 or len(diff.only_b) != 1:
-        return frozenset()
-    (x,), (y,) = diff.only_a, diff.only_b
-    low, high = sorted((coll.df[x], coll.df[y]))
-    return varied & {x, y} if low >= BALANCE * high else frozenset()
-
-
-#: Prepositions that introduce a value: "to zero", "by 1", "at 5 seconds".
-_VALUE_PREPOSITIONS = frozenset({"to", "at", "by", "from", "with", "of", "within", "every", "than"})
-
-
-def _numbers(doc: Doc) -> list[str]:
-    """The values a text names after a preposition ("set it to zero"), as written; a number word used
-    otherwise ("shall zero the counter", "record the zero") is none."""
-    return [
-        token.text
-        for before, token in pairwise(doc.tokens)
-        if token.role is Role.NUMBER and before.text.lower() in _VALUE_PREPOSITIONS
-    ]
-
-
-def _as_state(short: Profile, long: Profile, shared: frozenset[str]) -> bool:
-    """True when a word the shorter text states as an action or thing (*disable*, *detection*) is in the
-    longer only as a participle, a state of something else (*disabled*, *detected*): the longer is
-    about another operation on it, not a superset of the shorter."""
-    for key in shared:
-        mine, theirs = short.written.get(key, ""), long.written.get(key, "")
-        if (
-            mine.lower() != theirs.lower()
-            and theirs.lower().endswith("ed")
-            and not mine.lower().endswith("ed")
-        ):
-            return True
-    return False
-
-
-#: Superlatives that pick one of many ("the highest priority thread", "the thread waiting longest").
-_SUPERLATIVES = frozenset({"highest", "lowest", "longest", "shortest", "oldest", "newest", "first", "last"})
-
-
-def _other_case(a: Doc, b: Doc, pa: Profile, pb: Profile) -> str:
-    """Why a text that contains the other's words is another case of it rather than a superset: a
-    limit, order or superlative word, or (in one-sentence texts) a negation, on one side only
-    ("signal the highest priority waiting thread" / "signal all waiting threads"; "send ... and
-    block" / "send ... without waiting")."""
-    la, lb = _limit_words(a), _limit_words(b)
-    if Counter(w.lower() for w in la) != Counter(w.lower() for w in lb):
-        return (
-            f"the limit or order words differ ({_differ(la, lb, '(none)')}): a bound or sequence one text "
-            "states and the other does not, a parallel variant"
-        )
-    if len(pa.sentences) > 1 or len(pb.sentences) > 1:
-        return ""  # in longer texts a negation belongs to a sentence of its own
-    na = tuple(n for sentence in pa.sentences for n in sentence.negations)
-    nb = tuple(n for sentence in pb.sentences for n in sentence.negations)
-    if len(na) != len(nb):
-        differ = _differ(na, nb, "(none)")
-        return f"the negations differ ({differ}): the other case of one operation, a parallel variant"
-    return ""
