@@ -170,3 +170,54 @@ def test_modals_and_negations_of_describing_clauses_bind_nothing() -> None:
     # two obligations joined by 'and' both bind; a negation of the obligation itself still counts
     assert sentence("The meter may log it and shall report it.") == (("may", "shall"), ())
     assert sentence("The meter shall not report the error.") == (("shall",), ("not",))
+
+
+def test_containment_is_no_overlap_when_the_longer_is_another_case(tmp_path: Path) -> None:
+    needs = {
+        # the shorter's action is a state in the longer: another operation, no finding
+        "S1": _req("The kernel shall provide a mechanism to disable a specified IRQ."),
+        "S2": _req(
+            "The kernel shall provide a mechanism that returns the enabled status of a specified IRQ, "
+            "where the status is enabled or disabled."
+        ),
+        # a superlative on one side: the longer picks one of the shorter's many
+        "H1": {
+            "type": "cv",
+            "content": "The kernel shall provide a mechanism to signal all waiting threads.",
+        },
+        "H2": {
+            "type": "cv",
+            "content": "The kernel shall provide a mechanism to signal the highest priority waiting thread.",
+        },
+        # a true containment stays an overlap
+        "O1": {"type": "log", "content": "The meter shall record each alarm in the event log."},
+        "O2": {
+            "type": "log",
+            "content": "The meter shall record each alarm in the event log with its time, "
+            "its source and its severity for later audit by the supplier.",
+        },
+    }
+    found = _findings(tmp_path, needs)
+    assert ("S1", "S2") not in found
+    assert found[("H1", "H2")] == (
+        Kind.PARALLEL,
+        "the limit or order words differ ((none) vs 'highest'): a bound or sequence one text states and "
+        "the other does not, a parallel variant",
+    )
+    assert found[("O1", "O2")][0] is Kind.OVERLAP
+
+
+def test_a_negation_on_one_side_of_a_one_sentence_containment_is_another_case(tmp_path: Path) -> None:
+    needs = {
+        "B": _req(
+            "The kernel shall provide a mechanism for a thread to post a message through a pipe "
+            "and block until the message is consumed or a timeout occurs."
+        ),
+        "N": _req(
+            "The kernel shall provide a mechanism for a thread to post a message through a pipe "
+            "without waiting for it to be consumed."
+        ),
+    }
+    found = _findings(tmp_path, needs)
+    kind, reason = found[("B", "N")]
+    assert kind is Kind.PARALLEL and "the negations differ ((none) vs 'without')" in reason

@@ -73,8 +73,9 @@ def edit_case(a: Doc, b: Doc, pa: Profile, pb: Profile, varied: frozenset[str]) 
     )
 
 
-def _limits_differ(a: Doc, b: Doc) -> str:
-    la, lb = _limit_words(a), _limit_words(b)
+def _limits_differ(a: Doc, b: Doc, order: bool = True) -> str:
+    """The explanation when the texts differ in limit words (and with ``order``, in order words)."""
+    la, lb = _limit_words(a, order), _limit_words(b, order)
     if Counter(w.lower() for w in la) == Counter(w.lower() for w in lb):
         return ""
     return (
@@ -89,11 +90,12 @@ _LIMITS = frozenset(
 )
 
 
-def _limit_words(doc: Doc) -> tuple[str, ...]:
+def _limit_words(doc: Doc, order: bool = True) -> tuple[str, ...]:
+    words = _LIMITS if order else _LIMITS - _ORDER
     return tuple(
         t.text
         for t in doc.tokens
-        if (t.role is Role.COMPARATOR and t.text.lower() in _LIMITS) or t.text.lower() in _SUPERLATIVES
+        if (t.role is Role.COMPARATOR and t.text.lower() in words) or t.text.lower() in _SUPERLATIVES
     )
 
 
@@ -139,6 +141,8 @@ def as_state(short: Profile, long: Profile, shared: frozenset[str]) -> bool:
     return False
 
 
+#: Order words: they make another case of a would-be duplicate, but in a longer text they often add.
+_ORDER = frozenset({"before", "after", "earlier", "later"})
 #: Superlatives that pick one of many ("the highest priority thread", "the thread waiting longest").
 _SUPERLATIVES = frozenset({"highest", "lowest", "longest", "shortest", "oldest", "newest", "first", "last"})
 
@@ -148,7 +152,7 @@ def other_case(a: Doc, b: Doc, pa: Profile, pb: Profile) -> str:
     limit, order or superlative word, or (in one-sentence texts) a negation, on one side only
     ("signal the highest priority waiting thread" / "signal all waiting threads"; "send ... and
     block" / "send ... without waiting")."""
-    limits = _limits_differ(a, b)
+    limits = _limits_differ(a, b, order=False)  # "later" in "for later audit" adds, it orders nothing
     if limits:
         return limits
     if len(pa.sentences) > 1 or len(pb.sentences) > 1:
