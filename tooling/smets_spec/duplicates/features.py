@@ -145,14 +145,21 @@ def subordinate(tokens: Sequence[Token]) -> frozenset[int]:
         comma = next((i for i, t in enumerate(tokens) if t.text == ","), None)
         if comma is not None:
             out.update(range(comma))
-    for index, token in enumerate(tokens[1:], start=1):
+    modals: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.role is Role.MODAL:
+            modals.append(index)
+            continue
+        if index == 0 or (token.role is not Role.FUNCTION and not token.text.endswith("ing")):
+            continue
         word = token.text.lower()
         if (word in _RELATIVES or _participle(word)) and _only_noun(tokens[index - 1].text.lower()):
             for at in range(index + 1, len(tokens)):
                 if tokens[at].role in (Role.PUNCT, Role.MODAL):
                     break
                 out.add(at)
-    out.update(_embedded_modals(tokens))
+    if len(modals) > 1:
+        out.update(_embedded_modals(tokens, modals))
     return frozenset(out)
 
 
@@ -169,11 +176,10 @@ def _participle(word: str) -> bool:
 _JOINERS = frozenset({"and", "or", "but", "then"})
 
 
-def _embedded_modals(tokens: Sequence[Token]) -> list[int]:
+def _embedded_modals(tokens: Sequence[Token], modals: Sequence[int]) -> list[int]:
     """Modal verbs followed, in the same clause, by another modal: the first is inside a clause that
     describes a noun ("the maximum count a semaphore can have shall be set"), not the obligation's."""
     out: list[int] = []
-    modals = [i for i, t in enumerate(tokens) if t.role is Role.MODAL]
     for first, second in pairwise(modals):
         between = tokens[first + 1 : second]
         if not any(t.role is Role.PUNCT or t.text.lower() in _JOINERS for t in between):
