@@ -3,9 +3,11 @@
 A duplicate says the same thing *in other words*: a paraphrase moves clauses, swaps words for
 synonyms, drops a word here and there. Two texts that are word for word the same except for
 
-* one content word swapped for another (*setting* / *adding* a value, *variable* / *fixed*-sized,
-  *adding* / *retrieving* data) state the same obligation for a different operation or object: a
-  parallel variant, unless the two words are one word (same lemma, a one-letter spelling variant);
+* one content word swapped for another (*adding* / *retrieving* data) state the same obligation for
+  a different operation or object: a parallel variant, when the corpus varies one of the two words
+  (contrasts.varied: it swaps with others that swap among themselves) and they are not one word
+  (same lemma, a one-letter spelling variant). A one-off swap may be a synonym (*record* /
+  *capture*): with no thesaurus, it is left to the other rules;
 * one phrase of two or more words present on one side only add something: a clause joined by
   *and* / *then* / *also* or holding a modal verb adds an obligation (*... and then empty the list*):
   an overlap; any other phrase qualifies the shared operation (*to zero*, *after a timeout*): a
