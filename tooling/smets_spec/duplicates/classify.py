@@ -24,11 +24,12 @@ matching sentences makes a possible conflict.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .cases import as_state, balanced, edit_case, other_case
+from .cases import differ as _differ
 from .difference import Difference, difference
 from .features import Names, Profile, Sentence, dice, pattern_sequence, shingles
 from .index import Collection, Doc, cosine, shared_mass
@@ -43,6 +44,10 @@ class Kind(StrEnum):
     CONFLICT = "conflict"
     SAME_TITLE = "same-title"
 
+
+#: The signal of a parallel variant found by the edit rules (one word, limit, value or phrase apart):
+#: the overlap-of-subject rule leaves it a parallel variant (scan.py).
+EDITED = "one edit apart"
 
 #: Classes that fail ``smets dups`` (exit 1) unless suppressed; the others are information.
 FAILING = frozenset({Kind.DUPLICATE, Kind.CONFLICT})
@@ -80,14 +85,6 @@ class Finding:
     @property
     def ids(self) -> tuple[str, str]:
         return (self.a.id, self.b.id)
-
-
-def _differ(a: tuple[str, ...], b: tuple[str, ...], empty: str) -> str:
-    """``"x, y vs z"``: what each side has that the other lacks, as written (``empty``: neither)."""
-    ca, cb = Counter(a), Counter(b)
-    only_a = ", ".join(f"'{w}'" for w in sorted((ca - cb).elements())) or empty
-    only_b = ", ".join(f"'{w}'" for w in sorted((cb - ca).elements())) or empty
-    return f"{only_a} vs {only_b}"
 
 
 def time_basis(keys: frozenset[str] | set[str]) -> str:
@@ -220,7 +217,8 @@ def classify(
     small, large = (a.shingles, sb) if a_short else (sb, a.shingles)
     order = len(small & large) / (len(small) or 1) if overlap_shape else 0.0
     scores = PairScores(cos, cont, order, length, dice(a.shingles, sb), _core_share(a, b, diff), a_short)
-    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th)
+    varied = balanced(diff.only_a, diff.only_b, names.varied, coll.df) if names.varied else frozenset()
+    kind, score, reason, signals = _decide(scores, a, b, pa, pb, diff, th, varied)
     if kind is None:
         return None
     shown = {
@@ -251,7 +249,14 @@ def _shared_sentence(p: Profile, other: Doc) -> bool:
 
 
 def _decide(
-    s: PairScores, a: Doc, b: Doc, pa: Profile, pb: Profile, diff: Difference, th: Thresholds
+    s: PairScores,
+    a: Doc,
+    b: Doc,
+    pa: Profile,
+    pb: Profile,
+    diff: Difference,
+    th: Thresholds,
+    varied: frozenset[str] = frozenset(),
 ) -> tuple[Kind | None, float, str, list[str]]:
     named = bool(diff.named_a or diff.named_b)
     substitution = bool(diff.only_a) and bool(diff.only_b)
@@ -293,6 +298,9 @@ def _decide(
         and s.core >= th.core
         and alike
     ):
+        edited = _one_edit(a, b, s, pa, pb, diff, varied)
+        if edited is not None:
+            return edited
         changed = f"{_words(diff.only_a, pa)} / {_words(diff.only_b, pb)}"
         detail = (
             f"; differing words: {changed}" if diff.only_a or diff.only_b else "; no content word differs"
@@ -303,6 +311,10 @@ def _decide(
             f"same words (cosine {s.cos:.2f}, distinctive words shared {s.core:.0%}){detail}",
             [],
         )
+    if overlap and (as_state(pa, pb, a.keys & b.keys) if s.a_short else as_state(pb, pa, a.keys & b.keys)):
+        return None, 0.0, "", []  # "suspend a thread" / "resume a suspended thread": another operation
+    if overlap and (case := other_case(a, b, pa, pb)):
+        return Kind.PARALLEL, s.pattern, case, [EDITED]
     if overlap:
         reason = (
             f"{s.cont:.0%} of the shorter text's words (by weight) are in the longer one, {s.order:.0%} of "
@@ -325,3 +337,16 @@ def _decide(
             [],
         )
     return None, 0.0, "", []
+
+
+def _one_edit(
+    a: Doc, b: Doc, s: PairScores, pa: Profile, pb: Profile, diff: Difference, varied: frozenset[str]
+) -> tuple[Kind, float, str, list[str]] | None:
+    """A would-be duplicate that is another case or an extension of the other text (cases.py)."""
+    verdict = edit_case(a, b, pa, pb, varied)
+    if verdict is None:
+        return None
+    overlap, reason = verdict
+    if overlap:
+        return Kind.OVERLAP, s.cont, reason, []
+    return Kind.PARALLEL, s.pattern, reason, [EDITED]

@@ -138,3 +138,26 @@ def learned_contrasts(
             out.setdefault(x, set()).add(y)
             out.setdefault(y, set()).add(x)
     return {key: frozenset(value) for key, value in out.items()}
+
+
+#: A word swapped with this many different words, in pairs of the corpus, is one the corpus varies.
+VARIED_PARTNERS = 2
+
+
+def varied(found: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Keys the corpus swaps with at least ``VARIED_PARTNERS`` different keys, two of which also swap
+    with each other (add: get, subtract, and get / subtract): alternatives the corpus writes one
+    requirement each for. Two texts that differ only in such a word are a parallel variant
+    (classify.py). A word's synonyms in paraphrases (record: capture, note, save) seldom meet in a pair
+    of their own, and a one-off swap is no evidence either way: both stay as they were. A looser
+    :func:`slots`."""
+    partners: dict[str, set[str]] = {}
+    for x, y in found:
+        partners.setdefault(x, set()).add(y)
+        partners.setdefault(y, set()).add(x)
+
+    def family(key: str) -> bool:
+        other = sorted(partners[key])
+        return any(y in partners[x] for i, x in enumerate(other) for y in other[i + 1 :])
+
+    return frozenset(key for key, other in partners.items() if len(other) >= VARIED_PARTNERS and family(key))

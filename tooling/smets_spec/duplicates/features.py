@@ -30,6 +30,8 @@ class Names:
     learned: dict[str, frozenset[str]] = field(default_factory=dict)
     #: slots learned from the corpus: words swapped with three or more different words (contrasts.py)
     slots: frozenset[str] = frozenset()
+    #: words the corpus swaps with two or more different words (contrasts.varied)
+    varied: frozenset[str] = frozenset()
 
     def add_phrase(self, words: Sequence[str]) -> None:
         folded = tuple(fold(w) for w in words if w)
@@ -47,6 +49,8 @@ class Sentence:
     comparators: tuple[str, ...]
     time_keys: frozenset[str]
     written: tuple[tuple[str, str], ...] = ()  # quantity key -> as written ("30 s" -> "30 seconds")
+    #: negations in a qualifying clause, as written with the word after ("not provide"): see subordinate
+    qualified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,20 +136,55 @@ def _only_noun(word: str) -> bool:
 
 def subordinate(tokens: Sequence[Token]) -> frozenset[int]:
     """Positions of a sentence's words that qualify rather than state the obligation: a leading
-    condition up to its comma, and relative clauses after a noun up to punctuation or a modal verb.
-    A negation there ("hardware that does not provide ...") is no negation of the obligation."""
+    condition up to its comma, relative and participle clauses after a noun up to punctuation or a
+    modal verb, and a modal verb of a clause followed by the obligation's own. A negation or modal
+    there ("hardware that does not provide ...", "an error indicating that it was not locked", "the
+    count a semaphore can have shall be set") is none of the obligation."""
     out: set[int] = set()
     if tokens and tokens[0].text.lower() in _CONDITIONS:
         comma = next((i for i, t in enumerate(tokens) if t.text == ","), None)
         if comma is not None:
             out.update(range(comma))
-    for index, token in enumerate(tokens[1:], start=1):
-        if token.text.lower() in _RELATIVES and _only_noun(tokens[index - 1].text.lower()):
+    modals: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.role is Role.MODAL:
+            modals.append(index)
+            continue
+        if index == 0 or (token.role is not Role.FUNCTION and not token.text.endswith("ing")):
+            continue
+        word = token.text.lower()
+        if (word in _RELATIVES or _participle(word)) and _only_noun(tokens[index - 1].text.lower()):
             for at in range(index + 1, len(tokens)):
                 if tokens[at].role in (Role.PUNCT, Role.MODAL):
                     break
                 out.add(at)
+    if len(modals) > 1:
+        out.update(_embedded_modals(tokens, modals))
     return frozenset(out)
+
+
+@lru_cache(maxsize=16_384)
+def _participle(word: str) -> bool:
+    """A present participle opening a clause that describes the noun before it ("an error indicating
+    that the mutex was not locked")."""
+    from lemminflect import getAllLemmas
+
+    return word.endswith("ing") and "VERB" in getAllLemmas(word)
+
+
+#: Words that join two obligations of one sentence ("shall log and shall report").
+_JOINERS = frozenset({"and", "or", "but", "then"})
+
+
+def _embedded_modals(tokens: Sequence[Token], modals: Sequence[int]) -> list[int]:
+    """Modal verbs followed, in the same clause, by another modal: the first is inside a clause that
+    describes a noun ("the maximum count a semaphore can have shall be set"), not the obligation's."""
+    out: list[int] = []
+    for first, second in pairwise(modals):
+        between = tokens[first + 1 : second]
+        if not any(t.role is Role.PUNCT or t.text.lower() in _JOINERS for t in between):
+            out.append(first)
+    return out
 
 
 def _sentence(tokens: Sequence[Token]) -> Sentence:
@@ -154,6 +193,7 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
     modals: list[str] = []
     negations: list[str] = []
     comparators: list[str] = []
+    qualified: list[str] = []
     written: dict[str, str] = {}
     for index, token in enumerate(tokens):
         role = token.role
@@ -165,11 +205,15 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
             written.setdefault(
                 key, f"{token.text} {after.text}" if has_unit and after is not None else token.text
             )
-        elif role is Role.MODAL:
+        elif role is Role.MODAL and index not in qualifying:
             restricted = after is not None and after.text.lower() == "only" and token.key in {"can", "may"}
             modals.append(f"{token.key}-only" if restricted else token.key)
-        elif role is Role.NEGATION and index not in qualifying:
-            if after is None or (token.key, after.text.lower()) not in _NOT_NEGATING:
+        elif role is Role.NEGATION:
+            if after is not None and (token.key, after.text.lower()) in _NOT_NEGATING:
+                continue
+            if index in qualifying:
+                qualified.append(f"{token.text} {after.text}" if after is not None else token.text)
+            else:
                 negations.append(token.text.lower())
         elif role is Role.COMPARATOR and _near_number(tokens, index):
             comparators.append(token.text.lower())  # "above" in "the above list" is no range word
@@ -181,6 +225,7 @@ def _sentence(tokens: Sequence[Token]) -> Sentence:
         tuple(sorted(comparators)),
         frozenset(t.key for t in tokens if t.role is Role.TIME_BASIS),
         tuple(written.items()),
+        tuple(qualified),
     )
 
 

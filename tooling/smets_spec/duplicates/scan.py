@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .across import BOILERPLATE, across_types, pair_cosine, same_titles
-from .classify import Finding, Kind, Thresholds, classify, time_basis
-from .contrasts import learned_contrasts, slots, swaps
+from .classify import EDITED, Finding, Kind, Thresholds, classify, time_basis
+from .contrasts import learned_contrasts, slots, swaps, varied
 from .features import Names, Profile, profile
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
@@ -112,9 +112,11 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
     pairs = list(candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length))
     swapped_names: set[tuple[str, str]] = set()
     found = swaps(coll.docs, pairs, swapped_names)
-    learned, slot = learned_contrasts(found, coll.df, swapped_names), slots(found)
-    if learned or slot:
-        names = replace(names, learned={**names.learned, **learned}, slots=names.slots | slot)
+    learned, slot, vary = learned_contrasts(found, coll.df, swapped_names), slots(found), varied(found)
+    if learned or slot or vary:
+        names = replace(
+            names, learned={**names.learned, **learned}, slots=names.slots | slot, varied=names.varied | vary
+        )
     for i, j in pairs:
         count += 1
         finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
@@ -123,8 +125,11 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
         ):
             findings.append(finding)
             seen.add(finding.ids)
-    by_pair = {frozenset(f.ids): f for f in findings}
+    by_pair = {frozenset(f.ids): f for f in findings if EDITED not in f.signals}  # those stay parallel
+    edited = {frozenset(f.ids) for f in findings if EDITED in f.signals}
     for replaced, overlap in subject_findings(coll, names, by_pair, profile_of):
+        if frozenset(overlap.ids) in edited:
+            continue
         if replaced is not None:
             findings.remove(replaced)
         findings.append(overlap)

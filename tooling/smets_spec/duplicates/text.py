@@ -276,6 +276,9 @@ _DIGIT_INSIDE = re.compile(r"^[^\W\d_]+\d+\w*$|^\w*[^\W_]_\w+$")  # int16, x86; 
 _ATTACHED = re.compile(r"(\d+(?:[.,]\d+)*)([A-Za-z%³]+)")
 _SENTENCE_END = frozenset({".", ";", "!", "?", "\n"})
 _PIECES: dict[str, tuple[Token, ...]] = {}
+#: Conjunctions written in capitals name logical operators ("a bitwise AND operation" / "OR"): content
+#: words that name a thing. (Capitalised NOT stays a negation: "shall NOT" is emphasis.)
+OPERATOR_NAMES = frozenset({"AND", "OR"})
 #: the key a word takes when it follows a number (``10 seconds``: the unit s)
 _AS_UNIT: dict[str, str] = {}
 
@@ -288,6 +291,8 @@ def _word_token(word: str) -> Token:
         return Token(word, _format_number(value) if value is not None else word, Role.NUMBER, False, value)
     if not (word[0].isalnum() or word in {"£", "€", "%"} or word.startswith("°")):
         return Token(word, word, Role.PUNCT)
+    if word in OPERATOR_NAMES:  # "a bitwise AND operation": the name of an operator, not a conjunction
+        return Token(word, word.lower(), Role.CONTENT, True)
     folded = fold(word)
     if folded in UNITS:
         _AS_UNIT[word] = _unit_key(folded)
