@@ -1,0 +1,306 @@
+"""Need directives whose card is in the render cache are not parsed by docutils.
+
+At ``source-read``, every need directive of our types gets a key (:func:`.rendercache.card_key`).
+A directive whose card is cached keeps its first line and options (renamed to
+``smets-cached-need``, so docutils parses only those) and loses its text (blank lines, so every
+line number stays). :class:`CachedNeed` registers the need with sphinx-needs through sphinx-needs'
+own directive code, with the original text as the need's content but nothing parsed, so
+needs.json, tables, ``:need:`` roles, backlinks and sphinx-needs' checks see the need as before;
+the card (:mod:`.cards`) is then the cached HTML (:class:`CachedCard`).
+
+A card rendered the long way is stored when the HTML writer writes it (:func:`_depart_card`),
+with the words the search index took from it, if its text is plain (:func:`pure`: no node whose
+output depends on the rest of the document) and its document was read without a warning (so a
+warning is given again on the next build). Only HTML builders use the cache.
+"""
+
+from __future__ import annotations
+
+import logging as pylogging
+import re
+from dataclasses import dataclass
+from logging.handlers import BufferingHandler
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.search import WordCollector
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxTranslator
+from sphinx_needs.directives.need import NeedDirective
+from sphinx_needs.roles.need_ref import NeedRef
+
+from ..corpus.cachedir import user_cache_folder
+from ..corpus.load import Corpus
+from ..corpus.rstreader import NeedSpan, need_spans
+from ..corpus.schema import BY_DIRECTIVE
+from .linker import docname_of, has_requirement_pages
+from .rendercache import RenderCache, Rendered, card_inputs, card_key, context_digest
+from .state import corpus_of
+
+LOGGER = logging.getLogger(__name__)
+PLACEHOLDER = "smets-cached-need"
+#: options that make sphinx-needs draw or fill the need in ways a card does not capture
+_UNCACHED_OPTIONS = frozenset(
+    {"hide", "template", "pre_template", "post_template", "jinja_content", "layout", "style"}
+    | {"collapse", "delete", "title_from_content"}
+)
+#: the nodes a cached card's text may hold: none of them depends on the rest of the document
+_PURE_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Text,
+    nodes.paragraph,
+    nodes.emphasis,
+    nodes.strong,
+    nodes.literal,
+    nodes.bullet_list,
+    nodes.enumerated_list,
+    nodes.list_item,
+    nodes.definition_list,
+    nodes.definition_list_item,
+    nodes.term,
+    nodes.classifier,
+    nodes.definition,
+    nodes.block_quote,
+    nodes.line_block,
+    nodes.line,
+    nodes.title_reference,
+    nodes.subscript,
+    nodes.superscript,
+    nodes.abbreviation,
+    NeedRef,
+)
+_HEADER = re.compile(r"^(?P<lead> *\.\. +)(?P<name>[^\s:]+)(?P<rest> ?::.*)$")
+
+
+class SmetsCard(nodes.container):  # type: ignore[misc]
+    """A need's card drawn from its nodes; the HTML writer stores it in the cache (``smets_key``)."""
+
+
+class CachedCard(nodes.General, nodes.Element):  # type: ignore[misc]
+    """A card from the cache: its HTML (``html``) and, as text, the words the search index takes."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A need directive whose card is cached: what its placeholder needs to register the need."""
+
+    directive: str
+    content: list[str]
+    content_delta: int  # lines from the directive's line to its content's first line
+    rendered: Rendered
+
+
+@dataclass
+class _DocState:
+    hits: dict[int, Hit]  # by the directive's line (1-based)
+    cards: dict[str, Rendered]  # need id -> cached card, filled as placeholders run
+    keys: dict[str, str]  # need id -> key, for every cacheable need of the document
+    warnings: int  # warnings given before the document was read
+
+
+_DOCS: dict[str, _DocState] = {}
+_CACHES: WeakKeyDictionary[Sphinx, tuple[RenderCache, str, dict[str, str]]] = WeakKeyDictionary()
+
+
+def _warnings_given(app: Sphinx) -> int:
+    """Warnings so far in this process (a parallel reader holds its own in a buffer until it ends)."""
+    held = 0
+    for handler in pylogging.getLogger("sphinx").handlers:
+        if isinstance(handler, BufferingHandler):
+            held += sum(1 for record in handler.buffer if record.levelno >= pylogging.WARNING)
+    return int(getattr(app, "_warncount", 0)) + held
+
+
+def enabled(app: Sphinx) -> bool:
+    builder = getattr(app, "builder", None)
+    return builder is not None and builder.format == "html" and builder.name in {"html", "dirhtml"}
+
+
+def _settings(app: Sphinx) -> list[str]:
+    conf = Path(app.confdir) / "conf.py"
+    overrides = getattr(app.config, "_overrides", {})
+    return [
+        app.builder.name,
+        conf.read_text(encoding="utf-8", errors="surrogateescape") if conf.is_file() else "",
+        repr(sorted((str(k), repr(v)) for k, v in dict(overrides).items())),
+        f"req-pages={has_requirement_pages(app)}",
+    ]
+
+
+def cache_of(app: Sphinx) -> tuple[RenderCache, str, dict[str, str]]:
+    """This build's cache, its context digest and every need's page (made once per build)."""
+    found = _CACHES.get(app)
+    if found is None:
+        corpus = corpus_of(app)
+        pages = {need.id: docname_of(corpus, need.id) for need in corpus}
+        found = (RenderCache(user_cache_folder()), context_digest(_settings(app)), pages)
+        _CACHES[app] = found
+    return found
+
+
+def _span_key(app: Sphinx, corpus: Corpus, docname: str, lines: list[str], span: NeedSpan) -> str | None:
+    raw = span.need
+    record = corpus.needs.get(raw.options["id"].value) if "id" in raw.options else None
+    if record is None or record.directive != raw.directive or _UNCACHED_OPTIONS & set(raw.options):
+        return None
+    block = "\n".join(lines[span.start : span.end])
+    if "\t" in block or span.content >= span.end:
+        return None  # tabs (docutils expands them), or no text to save
+    _, context, pages = cache_of(app)
+    if pages.get(record.id) != docname:
+        return None
+    inputs = card_inputs(corpus, record, raw.content, pages)
+    return None if inputs is None else card_key(context, docname, block, inputs)
+
+
+def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``source-read``: key every need; a cached one keeps its options and loses its text."""
+    if not enabled(app):
+        return
+    corpus = corpus_of(app)
+    cache = cache_of(app)[0]
+    lines = source[0].splitlines()
+    state = _DocState({}, {}, {}, _warnings_given(app))
+    _DOCS[docname] = state
+    for span in need_spans(source[0], BY_DIRECTIVE):
+        key = _span_key(app, corpus, docname, lines, span)
+        header = _HEADER.match(lines[span.start])
+        if key is None or header is None or header["name"] != span.need.directive:
+            continue
+        state.keys[span.need.options["id"].value] = key
+        hit = cache.get(key)
+        if hit is None:
+            continue
+        content = span.need.content.split("\n")
+        state.hits[span.start + 1] = Hit(span.need.directive, content, span.content - span.start, hit)
+        lines[span.start] = f"{header['lead']}{PLACEHOLDER}{header['rest']}"
+        lines[span.content : span.end] = [""] * (span.end - span.content)
+    if state.hits:
+        source[0] = "\n".join(lines) + "\n"
+
+
+class _Unparsed:
+    """The parser state for a need whose card is cached: its content is kept, not parsed."""
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
+
+    def nested_parse(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class CachedNeed(NeedDirective):
+    """The placeholder of a cached need: sphinx-needs' own directive, its text kept but not parsed."""
+
+    def run(self) -> list[nodes.Node]:
+        source, line = self.get_source_info()
+        state = _DOCS.get(self.env.docname)
+        hit = state.hits.get(line or 0) if state is not None else None
+        if state is None or hit is None:
+            LOGGER.warning(
+                f"'.. {PLACEHOLDER}::' is the build's own placeholder, not for spec sources "
+                "[smets.unsafe-markup]",
+                location=self.get_location(),
+            )
+            return []
+        first = (line or 0) + hit.content_delta - 1  # 0-based line of the content in the source
+        self.name = hit.directive
+        items = [(source or "", first + i) for i in range(len(hit.content))]
+        self.content = StringList(hit.content, items=items)
+        self.content_offset = self.lineno - 1 + hit.content_delta
+        self.state = _Unparsed(self.state)  # type: ignore[has-type]
+        made = list(super().run())
+        for node in made:
+            if isinstance(node, nodes.Element) and node.get("refid") and not isinstance(node, nodes.target):
+                state.cards[str(node["refid"])] = hit.rendered
+        return made
+
+
+def cached_card(docname: str, need_id: str) -> Rendered | None:
+    """The cached card of a need whose placeholder ran in this document, if any."""
+    state = _DOCS.get(docname)
+    return state.cards.get(need_id) if state is not None else None
+
+
+def pure(node: nodes.Element) -> bool:
+    """Whether a card's text holds only nodes whose HTML depends on nothing else in the document."""
+    for child in node.findall(include_self=False):
+        if not isinstance(child, _PURE_NODES) or (isinstance(child, nodes.Element) and child.get("ids")):
+            return False
+    return True
+
+
+def key_for(app: Sphinx, docname: str, need_id: str, body: nodes.Element) -> str | None:
+    """The key to store a card under, or None: not cacheable, or its document gave a warning."""
+    state = _DOCS.get(docname)
+    if state is None or need_id not in state.keys or _warnings_given(app) != state.warnings:
+        return None
+    return state.keys[need_id] if pure(body) else None
+
+
+def forget(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``, last: the document is read; its bookkeeping goes."""
+    _DOCS.pop(app.env.docname, None)
+
+
+def collect_words(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: the words the search index will take from each card to be stored."""
+    indexer = getattr(app.builder, "indexer", None)
+    for card in doctree.findall(SmetsCard):
+        if not card.get("smets_key"):
+            continue
+        if indexer is None:
+            card["smets_key"] = ""
+            continue
+        collector = WordCollector(doctree, indexer.lang)
+        card.walk(collector)
+        card["smets_words"] = list(collector.found_words)
+
+
+def visit_card(self: SphinxTranslator, node: nodes.Element) -> None:
+    translator: Any = self
+    node["smets_start"] = len(translator.body)
+    translator.visit_container(node)
+
+
+def depart_card(self: SphinxTranslator, node: nodes.Element) -> None:
+    translator: Any = self
+    translator.depart_container(node)
+    key = node.get("smets_key")
+    if key and "smets_words" in node:
+        html = "".join(translator.body[int(node["smets_start"]) :])
+        app: Sphinx = translator.builder.app
+        cache_of(app)[0].put(str(key), Rendered(html, tuple(node["smets_words"])))
+
+
+def visit_cached(self: SphinxTranslator, node: nodes.Element) -> None:
+    translator: Any = self
+    translator.body.append(str(node["html"]))
+    raise nodes.SkipNode
+
+
+def make_cached(need_id: str, rendered: Rendered) -> CachedCard:
+    """The node that stands for a cached card: its HTML, and its search words as text."""
+    return CachedCard("", nodes.Text(" ".join(rendered.words)), html=rendered.html, need=need_id)
+
+
+def _prepare(app: Sphinx, *args: Any) -> None:
+    """Before the read forks: the cache, its context and the pages, made once for every worker."""
+    if enabled(app):
+        cache_of(app)
+
+
+def register(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", _prepare)
+    app.add_node(SmetsCard, html=(visit_card, depart_card))
+    app.add_node(CachedCard, html=(visit_cached, None))
+    app.add_directive(PLACEHOLDER, CachedNeed)
+    app.connect("source-read", replace_cached, priority=900)  # after the clause-number and safety rewrites
+    app.connect("doctree-read", forget, priority=990)
+    app.connect("doctree-resolved", collect_words, priority=900)  # after sphinx-needs resolves :need:

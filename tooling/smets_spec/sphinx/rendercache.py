@@ -1,0 +1,202 @@
+"""The render cache: each need card's HTML, kept by a hash of everything it depends on.
+
+A card (see :mod:`.cards`) shows the need's own directive (title, options, text) and, from other
+needs, the ids, titles, types and pages of the needs it links to and that link to it, the needs
+its text names with ``:need:``, and, for a data item, its protocol assessment. Its key
+(:func:`card_key`) hashes all of that with the build's context (:func:`context_digest`: this
+package's code and version, the versions of Sphinx, sphinx-needs, docutils and the theme, the
+builder, ``conf.py``), so a card is reused only when it would come out the same.
+
+The cache lives in the user's cache folder (:func:`~smets_spec.corpus.cachedir.user_cache_folder`),
+outside any checkout; one JSON file per card, named by its key. Nothing in it can run code: an
+entry is read with ``json.loads`` and checked field by field, and one that is corrupt, of the
+wrong shape, under the wrong name, too large, or that holds markup the extension never renders
+(a script, an event handler) is ignored, so the card is rendered again and the entry replaced.
+No Sphinx import: the extension's directives use it (:mod:`.cachedneeds`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .. import __version__
+from ..corpus.files import write_atomic
+from ..corpus.load import Corpus
+from ..corpus.schema import DataItem, Need
+from ..protocols.assess import ItemAssessment, assessment_of
+from ..trace.coverage import index_of
+
+FORMAT = "smets-card-cache/1"
+#: the subfolder of the user cache folder that holds the cards
+FOLDER = "cards"
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+#: an entry larger than this is not a card (the largest cards of the real spec are a few kB)
+MAX_BYTES = 4 * 1024 * 1024
+#: markup the extension never renders into a card: an entry holding it was not written by us
+_FOREIGN = re.compile(
+    r"<\s*/?\s*(?:script|iframe|object|embed|base|meta|link|style|form|frame|svg|math)\b"
+    r"|\son[a-z]+\s*=|=\s*[\"']?\s*(?:javascript|vbscript|data)\s*:",
+    re.IGNORECASE,
+)
+_ROLE = re.compile(r":(?P<name>[\w.+-]+(?::[\w.+-]+)?):`(?P<text>[^`]*)`")
+#: roles whose output depends on nothing outside the need (plus ``need``, whose targets are hashed)
+PURE_ROLES = frozenset(
+    {"emphasis", "strong", "literal", "code", "sub", "sup", "subscript", "superscript", "abbr"}
+    | {"title", "title-reference", "t", "need"}
+)
+#: text whose output depends on the rest of its document: substitutions, footnotes, named links
+_DOCUMENT_BOUND = re.compile(r"(?<![\w|])\|(?!\s)[^|\n]+(?<!\s)\|(?![\w|])|(?:`|\w|\])__?(?!\w)|\[\[")
+_PACKAGES = ("sphinx", "sphinx-needs", "docutils", "pygments", "furo")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A card as the HTML writer wrote it, and the words the search index took from it."""
+
+    html: str
+    words: tuple[str, ...]
+
+
+def _code_digest() -> str:
+    """This package's version and every module's text: a change in any renderer changes every key."""
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _versions() -> str:
+    found = []
+    for name in _PACKAGES:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=-")
+    return ";".join(found)
+
+
+def context_digest(settings: Iterable[str]) -> str:
+    """The build's side of every key: the code, the libraries, and ``settings`` (builder, conf.py...)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{_code_digest()}\0{_versions()}".encode())
+    for item in settings:
+        digest.update(b"\0" + item.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+#: the last corpus's assessments by item id (a Corpus compares by value, so it is no dict key)
+_ASSESSED: list[tuple[Corpus, dict[str, ItemAssessment]]] = []
+
+
+def assessment_for(corpus: Corpus, need_id: str) -> ItemAssessment | None:
+    """A data item's protocol assessment (by id, one scan of the results per corpus)."""
+    if not _ASSESSED or _ASSESSED[0][0] is not corpus:
+        _ASSESSED[:] = [(corpus, {a.item_id: a for a in assessment_of(corpus).items})]
+    return _ASSESSED[0][1].get(need_id)
+
+
+def _other(corpus: Corpus, need_id: str, docname_of: dict[str, str]) -> str:
+    other = corpus.needs.get(need_id)
+    if other is None:
+        return f"{need_id}|-"
+    return f"{need_id}|{type(other).__name__}|{other.title}|{docname_of.get(need_id, '')}"
+
+
+def role_targets(content: str) -> list[str] | None:
+    """The needs the text names with ``:need:``; None when it uses any role not in :data:`PURE_ROLES`."""
+    targets = []
+    for match in _ROLE.finditer(content):
+        if match["name"] not in PURE_ROLES:
+            return None
+        if match["name"] == "need":
+            text = match["text"]
+            targets.append(text[text.rfind("<") + 1 : -1] if text.endswith(">") else text)
+    return targets
+
+
+def card_inputs(corpus: Corpus, record: Need, content: str, docname_of: dict[str, str]) -> str | None:
+    """What a need's card shows from outside its directive; None if that cannot be told from the text."""
+    if _DOCUMENT_BOUND.search(content) or re.search(r"^\s*\.\.(?:\s|$)", content, re.MULTILINE):
+        return None  # substitutions, footnotes, named links, directives, comments: document-bound
+    targets = role_targets(content)
+    if targets is None or any(t not in corpus.needs for t in targets):
+        return None  # an unknown role, or a :need: that warns when resolved: render it every time
+    parts = [f">{name}:{_other(corpus, t, docname_of)}" for name, ts in record.outgoing().items() for t in ts]
+    incoming = index_of(corpus).incoming.get(record.id, ())
+    parts += [f"<{name}:{_other(corpus, s, docname_of)}" for name, s in incoming]
+    parts += [f"@{_other(corpus, t, docname_of)}" for t in targets]
+    if isinstance(record, DataItem):
+        parts.append(f"#{assessment_for(corpus, record.id)!r}")
+    return "\n".join(parts)
+
+
+def card_key(context: str, docname: str, block: str, inputs: str) -> str:
+    """The key of one card: the build's context, its page, its directive as written, what it shows."""
+    digest = hashlib.sha256()
+    for part in (context, docname, block, inputs):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0\1")
+    return digest.hexdigest()
+
+
+def entry_to_json(key: str, rendered: Rendered) -> str:
+    return json.dumps({"format": FORMAT, "key": key, "html": rendered.html, "words": list(rendered.words)})
+
+
+def entry_from_json(text: str, key: str) -> Rendered:
+    """The card an entry holds; ValueError for anything that is not exactly that, for this key."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or set(data) != {"format", "key", "html", "words"}:
+        raise ValueError("not a card cache entry")
+    html, words = data["html"], data["words"]
+    if data["format"] != FORMAT or data["key"] != key:
+        raise ValueError("an entry of another format or key")
+    if not isinstance(html, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ValueError("an entry of the wrong shape")
+    if _FOREIGN.search(html):
+        raise ValueError("markup the extension never renders")
+    return Rendered(html, tuple(words))
+
+
+class RenderCache:
+    """Cards kept as JSON files under ``folder/cards`` by key (``None`` folder: no cache)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / FOLDER if folder is not None else None
+        self.hits = 0
+        self.stored = 0
+
+    def _path(self, key: str) -> Path | None:
+        if self.folder is None or not _KEY.match(key):
+            return None
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Rendered | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            if path.is_symlink() or path.stat().st_size > MAX_BYTES:
+                return None
+            found = entry_from_json(path.read_text(encoding="utf-8"), key)
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            return None  # missing, unreadable or not ours: the card is rendered again
+        self.hits += 1
+        return found
+
+    def put(self, key: str, rendered: Rendered) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, entry_to_json(key, rendered), durable=False)
+        except OSError:
+            return  # a read-only or full cache folder: build without storing
+        self.stored += 1
