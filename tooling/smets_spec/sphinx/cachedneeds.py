@@ -72,7 +72,10 @@ _PURE_NODES: tuple[type[nodes.Node], ...] = (
     nodes.abbreviation,
     NeedRef,
 )
-_HEADER = re.compile(r"^(?P<lead> *\.\. +)(?P<name>[^\s:]+)(?P<rest> ?::.*)$")
+_HEADER = re.compile(r"^(?P<lead> *\.\. +)(?P<name>[^\s:]+) ?::(?P<title>.*)$")
+#: what docutils' inline parser could read as markup in an option value (which it then refuses or
+#: changes): such a directive's options are left to docutils
+_MARKUP = re.compile(r"[\\*`|\[\]@<]|_(?!\w)|(?<![\w.+-])[a-zA-Z][a-zA-Z0-9.+-]*:\S")
 
 
 class SmetsCard(nodes.container):  # type: ignore[misc]
@@ -88,6 +91,8 @@ class Hit:
     """A need directive whose card is cached: what its placeholder needs to register the need."""
 
     directive: str
+    title: str
+    options: tuple[tuple[str, str | None], ...]  # as docutils gives them: in order, None when empty
     content: list[str]
     content_delta: int  # lines from the directive's line to its content's first line
     rendered: Rendered
@@ -141,19 +146,39 @@ def cache_of(app: Sphinx) -> tuple[RenderCache, str, dict[str, str]]:
     return found
 
 
+def _plain_header(lines: list[str], span: NeedSpan) -> bool:
+    """A title on the directive's line and one line per option, none with text docutils would parse."""
+    raw = span.need
+    header = _HEADER.match(lines[span.start])
+    if header is None or header["name"] != raw.directive or header["title"].strip() != raw.title:
+        return False
+    block = lines[span.start + 1 : span.content]
+    options = [line for line in block if line.strip()]
+    if len(options) != len(raw.options) or not all(line.lstrip().startswith(":") for line in options):
+        return False
+    return not any(_MARKUP.search(o.value) or "\n" in o.value for o in raw.options.values())
+
+
 def _span_key(app: Sphinx, corpus: Corpus, docname: str, lines: list[str], span: NeedSpan) -> str | None:
     raw = span.need
     record = corpus.needs.get(raw.options["id"].value) if "id" in raw.options else None
     if record is None or record.directive != raw.directive or _UNCACHED_OPTIONS & set(raw.options):
         return None
     block = "\n".join(lines[span.start : span.end])
-    if "\t" in block or span.content >= span.end:
-        return None  # tabs (docutils expands them), or no text to save
+    if "\t" in block or span.content >= span.end or not _plain_header(lines, span):
+        return None  # tabs (docutils expands them), no text to save, or options docutils must parse
     _, context, pages = cache_of(app)
     if pages.get(record.id) != docname:
         return None
     inputs = card_inputs(corpus, record, raw.content, pages)
     return None if inputs is None else card_key(context, docname, block, inputs)
+
+
+def _hit(span: NeedSpan, rendered: Rendered) -> Hit:
+    raw = span.need
+    options = tuple((name, option.value or None) for name, option in raw.options.items())
+    content = raw.content.split("\n")
+    return Hit(raw.directive, raw.title, options, content, span.content - span.start, rendered)
 
 
 def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -167,17 +192,16 @@ def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
     _DOCS[docname] = state
     for span in need_spans(source[0], BY_DIRECTIVE):
         key = _span_key(app, corpus, docname, lines, span)
-        header = _HEADER.match(lines[span.start])
-        if key is None or header is None or header["name"] != span.need.directive:
+        if key is None:
             continue
-        state.keys[span.need.options["id"].value] = key
+        raw = span.need
+        state.keys[raw.options["id"].value] = key
         hit = cache.get(key)
         if hit is None:
             continue
-        content = span.need.content.split("\n")
-        state.hits[span.start + 1] = Hit(span.need.directive, content, span.content - span.start, hit)
-        lines[span.start] = f"{header['lead']}{PLACEHOLDER}{header['rest']}"
-        lines[span.content : span.end] = [""] * (span.end - span.content)
+        state.hits[span.start + 1] = _hit(span, hit)
+        lead = lines[span.start][: lines[span.start].index("..")]
+        lines[span.start : span.end] = [f"{lead}.. {PLACEHOLDER}::"] + [""] * (span.end - span.start - 1)
     if state.hits:
         source[0] = "\n".join(lines) + "\n"
 
@@ -211,9 +235,12 @@ class CachedNeed(NeedDirective):
             return []
         first = (line or 0) + hit.content_delta - 1  # 0-based line of the content in the source
         self.name = hit.directive
+        self.arguments = [hit.title] if hit.title else []
+        self.options = dict(hit.options)
         items = [(source or "", first + i) for i in range(len(hit.content))]
         self.content = StringList(hit.content, items=items)
         self.content_offset = self.lineno - 1 + hit.content_delta
+        self.block_text = ""
         self.state = _Unparsed(self.state)  # type: ignore[has-type]
         made = list(super().run())
         for node in made:
