@@ -246,11 +246,14 @@ def register(app: Sphinx) -> None:
     app.connect("env-get-outdated", prepare_assessment)
 
 
-def write_type_css(app: Sphinx, exception: Exception | None) -> None:
-    """Card colours per need type, from the schema (written with the other generated assets)."""
-    if exception is not None or app.builder.format != "html":
-        return
+def write_type_css(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Card colours per need type, from the schema (``env-updated``: before any page is written, so
+    every page links it with its checksum, the first build into a new folder included)."""
+    if app.builder.format != "html":
+        return []
     rules = "".join(f".smets-need-{t.directive}{{--smets-color:{t.color}}}\n" for t in NEED_TYPES)
     target = Path(app.outdir) / "_static" / "smets-types.css"
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, rules)
+    if not target.is_file() or target.read_text(encoding="utf-8") != rules:
+        write_atomic(target, rules)
+    return []

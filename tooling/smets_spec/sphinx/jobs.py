@@ -56,6 +56,20 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1
+    if app.parallel <= 1:
+        _purge_first(app, env, docnames)
+
+
+def _purge_first(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Forget every document about to be read before the first is read, as a parallel read does.
+
+    Sphinx's serial read forgets each document just before reading it, so a need moved from a
+    later document to an earlier one would be read while the old one is still recorded, and
+    sphinx-needs would report its id twice. (Purging again is harmless: Sphinx does it per document.)
+    """
+    for docname in docnames:
+        app.events.emit("env-purge-doc", env, docname)
+        env.clear_doc(docname)
 
 
 def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
