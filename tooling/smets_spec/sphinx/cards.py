@@ -27,6 +27,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus.files import write_atomic
+from ..corpus.ids import roles_with_ids
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, DataItem, Device, LinkSpec, Need, Requirement
 from ..markup.html import esc
@@ -35,7 +36,7 @@ from ..trace.coverage import index_of
 from . import cachedneeds
 from .cachedneeds import SmetsCard, cached_card, enabled, key_for, make_cached
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
-from .rendercache import assessment_for
+from .rendercache import assessment_for, need_roles
 from .state import corpus_of
 
 _LONG = 48
@@ -211,12 +212,14 @@ def _card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) -> no
 
 
 def card_fingerprints(corpus: Corpus) -> dict[str, str]:
-    """Per document: a hash of what its cards show from other needs (links both ways, titles, pages)."""
+    """Per document: a hash of what its cards show from other needs (links both ways, the needs its
+    text names with ``:need:``; their titles and pages)."""
     index = index_of(corpus)
     parts: dict[str, list[str]] = {}
     for need in corpus:
         others = [(n, t) for n, ts in need.outgoing().items() for t in ts]
         others += [(f"<{n}", s) for n, s in index.incoming.get(need.id, ())]
+        others += [("@", t) for t in need_roles(roles_with_ids(need.content))]  # :need: shows the title
         text = "|".join(
             f"{n}:{o}:{corpus.needs[o].title}:{docname_of(corpus, o)}" for n, o in others if o in corpus.needs
         )

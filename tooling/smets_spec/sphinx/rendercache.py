@@ -41,7 +41,7 @@ MAX_BYTES = 4 * 1024 * 1024
 #: markup the extension never renders into a card: an entry holding it was not written by us
 _FOREIGN = re.compile(
     r"<\s*/?\s*(?:script|iframe|object|embed|base|meta|link|style|form|frame|svg|math)\b"
-    r"|\son[a-z]+\s*=|=\s*[\"']?\s*(?:javascript|vbscript|data)\s*:",
+    r"|<[^>]*\son[a-z]+\s*=|<[^>]*=\s*[\"']?\s*(?:javascript|vbscript|data)\s*:",
     re.IGNORECASE,
 )
 _ROLE = re.compile(r":(?P<name>[\w.+-]+(?::[\w.+-]+)?):`(?P<text>[^`]*)`")
@@ -109,6 +109,15 @@ def _other(corpus: Corpus, need_id: str, docname_of: dict[str, str]) -> str:
     return f"{need_id}|{type(other).__name__}|{other.title}|{docname_of.get(need_id, '')}"
 
 
+def _target(text: str) -> str:
+    return text[text.rfind("<") + 1 : -1] if text.endswith(">") else text
+
+
+def need_roles(content: str) -> list[str]:
+    """Every need the text names with ``:need:``."""
+    return [_target(m["text"]) for m in _ROLE.finditer(content) if m["name"] == "need"]
+
+
 def role_targets(content: str) -> list[str] | None:
     """The needs the text names with ``:need:``; None when it uses any role not in :data:`PURE_ROLES`."""
     targets = []
@@ -116,8 +125,7 @@ def role_targets(content: str) -> list[str] | None:
         if match["name"] not in PURE_ROLES:
             return None
         if match["name"] == "need":
-            text = match["text"]
-            targets.append(text[text.rfind("<") + 1 : -1] if text.endswith(">") else text)
+            targets.append(_target(match["text"]))
     return targets
 
 
