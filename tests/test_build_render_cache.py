@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from clitools import sourcedir
 from conftest import copy_project
 from sitecompare import differences
 from smets_spec.corpus.load import Corpus, load_spec
@@ -192,3 +193,26 @@ def test_random_edits_built_warm_give_the_site_a_cold_build_gives(tmp_path: Path
         cold = tmp_path / f"cold-{seed}"
         _build(root, cold, tmp_path / f"empty-{seed}")
         assert differences(cold, tmp_path / "site") == [], done
+
+
+def test_an_author_cannot_write_the_placeholder_of_a_cached_need(tmp_path: Path) -> None:
+    root = sourcedir(tmp_path, "mini")
+    page = root / "spec" / "requirements.rst"
+    page.write_text(page.read_text(encoding="utf-8") + "\n.. smets-cached-need::\n", encoding="utf-8")
+    argv = [
+        sys.executable,
+        "-m",
+        "smets_spec.cli",
+        "--root",
+        str(root),
+        "build",
+        "--out-dir",
+        str(tmp_path / "o"),
+    ]
+    env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "requirements.rst" in result.stderr and "smets-cached-need::' is the build's own placeholder" in (
+        result.stderr
+    )
+    assert "[smets.unsafe-markup]" in result.stderr
