@@ -24,6 +24,7 @@ from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.schema import DataItem, Requirement
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx.cachedneeds import CachedCard, SmetsCard
+from smets_spec.sphinx.rendercache import RenderCache
 from smets_spec.trace.coverage import index_of
 
 
@@ -55,13 +56,20 @@ def _cards(out: Path) -> tuple[int, int]:
     return drawn, cached
 
 
+def _pages(out: Path) -> list[str]:
+    return [
+        p.relative_to(out / ".doctrees").with_suffix("").as_posix()
+        for p in (out / ".doctrees").rglob("*.doctree")
+    ]
+
+
 def test_the_site_built_from_the_cache_is_the_site_built_without_it(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     cache = tmp_path / "cache"
     _build(root, tmp_path / "cold", cache)
     drawn, cached = _cards(tmp_path / "cold")
     assert cached == 0 and drawn > 400
-    stored = len(list((cache / "cards").rglob("*.json")))
+    stored = sum(len(RenderCache(cache).load(page)) for page in _pages(tmp_path / "cold"))
     assert stored > 0.8 * drawn  # all but the needs whose text depends on their page (directives, ...)
     _build(root, tmp_path / "warm", cache)
     assert _cards(tmp_path / "warm")[1] == stored

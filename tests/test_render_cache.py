@@ -14,19 +14,21 @@ from smets_spec.corpus.cachedir import CACHE_ENV, user_cache_folder
 from smets_spec.corpus.load import Corpus
 from smets_spec.sphinx.rendercache import (
     FOLDER,
+    FORMAT,
+    MAX_BYTES,
     RenderCache,
     Rendered,
+    bundle_from_json,
+    bundle_to_json,
     card_inputs,
     card_key,
-    entry_from_json,
-    entry_to_json,
     role_targets,
 )
 
 KEY = "ab" + "0" * 62
-CARD = Rendered(
-    '<div class="docutils container smets-need"><p>The meter <em>shall</em> log.</p></div>', ("log",)
-)
+PAGE = "sections/gs"
+SCRIPT = '<p>x</p><script src="https://evil.example/a.js"></script>'
+CARD = Rendered('<div class="docutils container"><p>The meter <em>shall</em> log.</p></div>', ("log",))
 
 
 class _Bomb:
@@ -37,11 +39,13 @@ class _Bomb:
         return os.system, (f"touch {self.marker}",)
 
 
-def _entry_path(folder: Path, key: str = KEY) -> Path:
-    return folder / FOLDER / key[:2] / f"{key}.json"
+def _file(folder: Path) -> Path:
+    path = RenderCache(folder).path(PAGE)
+    assert path is not None and path.parent == folder / FOLDER
+    return path
 
 
-def test_the_cache_folder_is_the_users_and_ci_can_choose_it(
+def test_the_cache_folder_is_the_users_and_ci_chooses(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv(CACHE_ENV, raising=False)
@@ -51,22 +55,30 @@ def test_the_cache_folder_is_the_users_and_ci_can_choose_it(
     assert user_cache_folder() == tmp_path / "ci"
 
 
-def test_an_entry_round_trips_and_is_plain_json(tmp_path: Path) -> None:
+def test_a_pages_cards_round_trip_as_plain_json_and_are_replaced_whole(tmp_path: Path) -> None:
     cache = RenderCache(tmp_path)
-    assert cache.get(KEY) is None
-    cache.put(KEY, CARD)
-    assert json.loads(_entry_path(tmp_path).read_text(encoding="utf-8"))["html"] == CARD.html
-    assert RenderCache(tmp_path).get(KEY) == CARD
-    assert not list((tmp_path / FOLDER / "ab").glob("*.tmp"))  # written atomically: no temporary left
+    assert cache.load(PAGE) == {}
+    cache.save(PAGE, {KEY: CARD})
+    assert json.loads(_file(tmp_path).read_text(encoding="utf-8"))["cards"][KEY][0] == CARD.html
+    assert RenderCache(tmp_path).load(PAGE) == {KEY: CARD}
+    assert RenderCache(tmp_path).load("sections/es") == {}
+    other = "cd" + "0" * 62
+    cache.save(PAGE, {other: CARD})  # the page's cards of its last build only: the file never grows
+    assert RenderCache(tmp_path).load(PAGE) == {other: CARD}
+    assert not list((tmp_path / FOLDER).glob("*.tmp"))  # written atomically: no temporary left
 
 
 def test_a_planted_pickle_is_ignored_and_never_runs(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    path = _entry_path(tmp_path)
+    path = _file(tmp_path)
     path.parent.mkdir(parents=True)
     path.write_bytes(pickle.dumps(_Bomb(marker)))
-    assert RenderCache(tmp_path).get(KEY) is None
+    assert RenderCache(tmp_path).load(PAGE) == {}
     assert not marker.exists()
+
+
+def _bundle(cards: object, page: str = PAGE, fmt: str = FORMAT) -> str:
+    return json.dumps({"format": fmt, "page": page, "cards": cards})
 
 
 @pytest.mark.parametrize(
@@ -74,52 +86,59 @@ def test_a_planted_pickle_is_ignored_and_never_runs(tmp_path: Path) -> None:
     [
         "{not json",
         "[]",
-        json.dumps({"format": "smets-card-cache/1", "key": KEY, "html": 3, "words": []}),
-        json.dumps({"format": "smets-card-cache/1", "key": KEY, "html": "<p>x</p>", "words": [1]}),
-        json.dumps({"format": "smets-card-cache/1", "key": KEY, "html": "<p>x</p>", "words": [], "extra": 1}),
-        json.dumps({"format": "smets-card-cache/0", "key": KEY, "html": "<p>x</p>", "words": []}),
-        json.dumps({"format": "smets-card-cache/1", "key": "cd" + "0" * 62, "html": "<p>x</p>", "words": []}),
-        entry_to_json(KEY, Rendered('<p>x</p><script src="https://evil.example/x.js"></script>', ())),
-        entry_to_json(KEY, Rendered('<p onclick="steal()">x</p>', ())),
-        entry_to_json(KEY, Rendered('<a href="javascript:steal()">x</a>', ())),
-        entry_to_json(KEY, Rendered("<iframe src=x></iframe>", ())),
+        _bundle({KEY: [3, []]}),
+        _bundle({KEY: ["<p>x</p>", [1]]}),
+        _bundle({KEY: ["<p>x</p>", [], "extra"]}),
+        _bundle({"../../escape": ["<p>x</p>", []]}),
+        _bundle([]),
+        json.dumps({"format": FORMAT, "page": PAGE, "cards": {}, "extra": 1}),
+        _bundle({KEY: ["<p>x</p>", []]}, fmt="smets-card-cache/0"),
+        _bundle({KEY: ["<p>x</p>", []]}, page="sections/es"),
+        bundle_to_json(
+            PAGE, {KEY: Rendered('<p>x</p><script src="https://evil.example/x.js"></script>', ())}
+        ),
+        bundle_to_json(PAGE, {KEY: Rendered('<p onclick="steal()">x</p>', ())}),
+        bundle_to_json(PAGE, {KEY: Rendered('<a href="javascript:steal()">x</a>', ())}),
+        bundle_to_json(PAGE, {KEY: Rendered("<iframe src=x></iframe>", ())}),
     ],
     ids=[
-        *("corrupt", "list", "html-not-text", "words-not-text", "extra-field", "old-format", "other-key"),
-        *("script", "handler", "javascript-link", "iframe"),
+        *("corrupt", "list", "html-not-text", "words-not-text", "extra-item", "bad-key", "cards-not-map"),
+        *("extra-field", "old-format", "other-page", "script", "handler", "javascript-link", "iframe"),
     ],
 )
-def test_an_entry_not_exactly_ours_is_ignored(tmp_path: Path, text: str) -> None:
-    path = _entry_path(tmp_path)
+def test_a_file_not_exactly_ours_is_ignored(tmp_path: Path, text: str) -> None:
+    path = _file(tmp_path)
     path.parent.mkdir(parents=True)
     path.write_text(text, encoding="utf-8")
-    assert RenderCache(tmp_path).get(KEY) is None
+    assert RenderCache(tmp_path).load(PAGE) == {}
     with pytest.raises(ValueError):
-        entry_from_json(text, KEY)
+        bundle_from_json(text, PAGE)
 
 
-def test_a_symlinked_or_oversized_entry_and_a_bad_key_are_ignored(tmp_path: Path) -> None:
+def test_text_that_merely_mentions_markup_is_a_card() -> None:
+    card = Rendered("<p>set one = 5; javascript: is a word here; &lt;script&gt;</p>", ("set",))
+    assert bundle_from_json(bundle_to_json(PAGE, {KEY: card}), PAGE) == {KEY: card}
+
+
+def test_a_symlinked_or_oversized_file_is_ignored(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.json"
-    outside.write_text(entry_to_json(KEY, CARD), encoding="utf-8")
-    path = _entry_path(tmp_path / "c")
+    outside.write_text(bundle_to_json(PAGE, {KEY: CARD}), encoding="utf-8")
+    path = _file(tmp_path / "c")
     path.parent.mkdir(parents=True)
     path.symlink_to(outside)
-    assert RenderCache(tmp_path / "c").get(KEY) is None
+    assert RenderCache(tmp_path / "c").load(PAGE) == {}
     path.unlink()
-    path.write_text(
-        entry_to_json(KEY, Rendered("<p>" + "x" * (5 * 1024 * 1024) + "</p>", ())), encoding="utf-8"
-    )
-    assert RenderCache(tmp_path / "c").get(KEY) is None
-    cache = RenderCache(tmp_path / "c")
-    cache.put("../../escape", CARD)
-    assert cache.get("../../escape") is None and not (tmp_path / "escape.json").exists()
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(bundle_to_json(PAGE, {KEY: CARD}))
+        stream.truncate(MAX_BYTES + 1)  # a sparse file over the limit
+    assert RenderCache(tmp_path / "c").load(PAGE) == {}
 
 
 def test_a_cache_folder_that_cannot_be_written_only_means_no_cache(tmp_path: Path) -> None:
     (tmp_path / FOLDER).write_text("a file where the cache's folder would be", encoding="utf-8")
     cache = RenderCache(tmp_path)
-    cache.put(KEY, CARD)  # no error: the build goes on without storing
-    assert cache.stored == 0 and cache.get(KEY) is None
+    cache.save(PAGE, {KEY: CARD})  # no error: the build goes on without storing
+    assert cache.stored == 0 and cache.load(PAGE) == {}
 
 
 def test_the_key_changes_with_everything_a_card_shows(corpus: Corpus) -> None:

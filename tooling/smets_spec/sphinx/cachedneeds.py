@@ -95,13 +95,14 @@ class Hit:
     options: tuple[tuple[str, str | None], ...]  # as docutils gives them: in order, None when empty
     content: list[str]
     content_delta: int  # lines from the directive's line to its content's first line
+    key: str
     rendered: Rendered
 
 
 @dataclass
 class _DocState:
     hits: dict[int, Hit]  # by the directive's line (1-based)
-    cards: dict[str, Rendered]  # need id -> cached card, filled as placeholders run
+    cards: dict[str, Hit]  # need id -> its cached card, filled as placeholders run
     keys: dict[str, str]  # need id -> key, for every cacheable need of the document
     warnings: int  # warnings given before the document was read
 
@@ -174,11 +175,11 @@ def _span_key(app: Sphinx, corpus: Corpus, docname: str, lines: list[str], span:
     return None if inputs is None else card_key(context, docname, block, inputs)
 
 
-def _hit(span: NeedSpan, rendered: Rendered) -> Hit:
+def _hit(span: NeedSpan, key: str, rendered: Rendered) -> Hit:
     raw = span.need
     options = tuple((name, option.value or None) for name, option in raw.options.items())
     content = raw.content.split("\n")
-    return Hit(raw.directive, raw.title, options, content, span.content - span.start, rendered)
+    return Hit(raw.directive, raw.title, options, content, span.content - span.start, key, rendered)
 
 
 def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -190,16 +191,17 @@ def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
     lines = source[0].splitlines()
     state = _DocState({}, {}, {}, _warnings_given(app))
     _DOCS[docname] = state
+    stored = cache.load(docname)
     for span in need_spans(source[0], BY_DIRECTIVE):
         key = _span_key(app, corpus, docname, lines, span)
         if key is None:
             continue
         raw = span.need
         state.keys[raw.options["id"].value] = key
-        hit = cache.get(key)
+        hit = stored.get(key)
         if hit is None:
             continue
-        state.hits[span.start + 1] = _hit(span, hit)
+        state.hits[span.start + 1] = _hit(span, key, hit)
         lead = lines[span.start][: lines[span.start].index("..")]
         lines[span.start : span.end] = [f"{lead}.. {PLACEHOLDER}::"] + [""] * (span.end - span.start - 1)
     if state.hits:
@@ -245,11 +247,11 @@ class CachedNeed(NeedDirective):
         made = list(super().run())
         for node in made:
             if isinstance(node, nodes.Element) and node.get("refid") and not isinstance(node, nodes.target):
-                state.cards[str(node["refid"])] = hit.rendered
+                state.cards[str(node["refid"])] = hit
         return made
 
 
-def cached_card(docname: str, need_id: str) -> Rendered | None:
+def cached_card(docname: str, need_id: str) -> Hit | None:
     """The cached card of a need whose placeholder ran in this document, if any."""
     state = _DOCS.get(docname)
     return state.cards.get(need_id) if state is not None else None
@@ -302,19 +304,35 @@ def depart_card(self: SphinxTranslator, node: nodes.Element) -> None:
     key = node.get("smets_key")
     if key and "smets_words" in node:
         html = "".join(translator.body[int(node["smets_start"]) :])
-        app: Sphinx = translator.builder.app
-        cache_of(app)[0].put(str(key), Rendered(html, tuple(node["smets_words"])))
+        _page_cards(translator)[str(key)] = Rendered(html, tuple(node["smets_words"]))
+
+
+#: per page being written, the cards to store once it is written (see :func:`store_page`)
+_WRITTEN: dict[str, dict[str, Rendered]] = {}
+
+
+def _page_cards(translator: Any) -> dict[str, Rendered]:
+    return _WRITTEN.setdefault(str(translator.builder.current_docname), {})
+
+
+def store_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """``html-page-context``, after the page's body is written: its cards replace its cache file."""
+    cards = _WRITTEN.pop(pagename, None)
+    if cards:
+        cache_of(app)[0].save(pagename, cards)
 
 
 def visit_cached(self: SphinxTranslator, node: nodes.Element) -> None:
     translator: Any = self
     translator.body.append(str(node["html"]))
+    _page_cards(translator)[str(node["key"])] = Rendered(str(node["html"]), tuple(node["words"]))
     raise nodes.SkipNode
 
 
-def make_cached(need_id: str, rendered: Rendered) -> CachedCard:
+def make_cached(need_id: str, hit: Hit) -> CachedCard:
     """The node that stands for a cached card: its HTML, and its search words as text."""
-    return CachedCard("", nodes.Text(" ".join(rendered.words)), html=rendered.html, need=need_id)
+    words = hit.rendered.words
+    return CachedCard("", nodes.Text(" ".join(words)), html=hit.rendered.html, words=list(words), key=hit.key)
 
 
 def _prepare(app: Sphinx, *args: Any) -> None:
@@ -330,4 +348,5 @@ def register(app: Sphinx) -> None:
     app.add_directive(PLACEHOLDER, CachedNeed)
     app.connect("source-read", replace_cached, priority=900)  # after the clause-number and safety rewrites
     app.connect("doctree-read", forget, priority=990)
-    app.connect("doctree-resolved", collect_words, priority=900)  # after sphinx-needs resolves :need:
+    app.connect("doctree-resolved", collect_words, priority=900)
+    app.connect("html-page-context", store_page)  # after sphinx-needs resolves :need:

@@ -8,10 +8,12 @@ package's code and version, the versions of Sphinx, sphinx-needs, docutils and t
 builder, ``conf.py``), so a card is reused only when it would come out the same.
 
 The cache lives in the user's cache folder (:func:`~smets_spec.corpus.cachedir.user_cache_folder`),
-outside any checkout; one JSON file per card, named by its key. Nothing in it can run code: an
-entry is read with ``json.loads`` and checked field by field, and one that is corrupt, of the
-wrong shape, under the wrong name, too large, or that holds markup the extension never renders
-(a script, an event handler) is ignored, so the card is rendered again and the entry replaced.
+outside any checkout; one JSON file per page (named by a hash of the page's name) maps each of its
+cards' keys to the card, and is rewritten whole when the page is written, so it never grows. Nothing
+in it can run code: a file is read with ``json.loads`` and checked field by field, and one that is
+corrupt, of the wrong shape, for another page, too large, a symlink, or that holds markup the
+extension never renders (a script, an event handler) is ignored, so the page's cards are rendered
+again and the file replaced.
 No Sphinx import: the extension's directives use it (:mod:`.cachedneeds`).
 """
 
@@ -32,12 +34,12 @@ from ..corpus.schema import DataItem, Need
 from ..protocols.assess import ItemAssessment, assessment_of
 from ..trace.coverage import index_of
 
-FORMAT = "smets-card-cache/1"
+FORMAT = "smets-card-cache/2"
 #: the subfolder of the user cache folder that holds the cards
 FOLDER = "cards"
 _KEY = re.compile(r"^[0-9a-f]{64}$")
-#: an entry larger than this is not a card (the largest cards of the real spec are a few kB)
-MAX_BYTES = 4 * 1024 * 1024
+#: a page's cards larger than this are not ours (the largest page of the real spec holds ~300 kB)
+MAX_BYTES = 64 * 1024 * 1024
 #: markup the extension never renders into a card: an entry holding it was not written by us
 _FOREIGN = re.compile(
     r"<\s*/?\s*(?:script|iframe|object|embed|base|meta|link|style|form|frame|svg|math)\b"
@@ -153,58 +155,68 @@ def card_key(context: str, docname: str, block: str, inputs: str) -> str:
     return digest.hexdigest()
 
 
-def entry_to_json(key: str, rendered: Rendered) -> str:
-    return json.dumps({"format": FORMAT, "key": key, "html": rendered.html, "words": list(rendered.words)})
+def bundle_to_json(docname: str, cards: dict[str, Rendered]) -> str:
+    data = {k: [r.html, list(r.words)] for k, r in sorted(cards.items())}
+    return json.dumps({"format": FORMAT, "page": docname, "cards": data})
 
 
-def entry_from_json(text: str, key: str) -> Rendered:
-    """The card an entry holds; ValueError for anything that is not exactly that, for this key."""
-    data = json.loads(text)
-    if not isinstance(data, dict) or set(data) != {"format", "key", "html", "words"}:
-        raise ValueError("not a card cache entry")
-    html, words = data["html"], data["words"]
-    if data["format"] != FORMAT or data["key"] != key:
-        raise ValueError("an entry of another format or key")
+def _card(key: object, value: object) -> Rendered:
+    if not isinstance(key, str) or not _KEY.match(key) or not isinstance(value, list) or len(value) != 2:
+        raise ValueError("a card of the wrong shape")
+    html, words = value
     if not isinstance(html, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise ValueError("an entry of the wrong shape")
+        raise ValueError("a card of the wrong shape")
     if _FOREIGN.search(html):
         raise ValueError("markup the extension never renders")
     return Rendered(html, tuple(words))
 
 
+def bundle_from_json(text: str, docname: str) -> dict[str, Rendered]:
+    """The cards a page's file holds; ValueError for anything that is not exactly that, for this page."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or set(data) != {"format", "page", "cards"}:
+        raise ValueError("not a card cache file")
+    if data["format"] != FORMAT or data["page"] != docname or not isinstance(data["cards"], dict):
+        raise ValueError("a file of another format or page")
+    return {key: _card(key, value) for key, value in data["cards"].items()}
+
+
 class RenderCache:
-    """Cards kept as JSON files under ``folder/cards`` by key (``None`` folder: no cache)."""
+    """Cards kept as one JSON file per page under ``folder/cards`` (``None`` folder: no cache).
+
+    A page's file holds the cards of its last build (written whole, so the cards of text since
+    edited go with it); each card is found by its key, which says what it shows.
+    """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / FOLDER if folder is not None else None
         self.hits = 0
         self.stored = 0
 
-    def _path(self, key: str) -> Path | None:
-        if self.folder is None or not _KEY.match(key):
+    def path(self, docname: str) -> Path | None:
+        if self.folder is None:
             return None
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / f"{hashlib.sha256(docname.encode('utf-8', 'surrogatepass')).hexdigest()}.json"
 
-    def get(self, key: str) -> Rendered | None:
-        path = self._path(key)
+    def load(self, docname: str) -> dict[str, Rendered]:
+        """The cards last stored for a page; none if its file is missing, unreadable or not ours."""
+        path = self.path(docname)
         if path is None:
-            return None
+            return {}
         try:
             if path.is_symlink() or path.stat().st_size > MAX_BYTES:
-                return None
-            found = entry_from_json(path.read_text(encoding="utf-8"), key)
+                return {}
+            return bundle_from_json(path.read_text(encoding="utf-8"), docname)
         except (OSError, ValueError, UnicodeDecodeError, RecursionError):
-            return None  # missing, unreadable or not ours: the card is rendered again
-        self.hits += 1
-        return found
+            return {}  # the page's cards are rendered again, and the file replaced
 
-    def put(self, key: str, rendered: Rendered) -> None:
-        path = self._path(key)
-        if path is None:
+    def save(self, docname: str, cards: dict[str, Rendered]) -> None:
+        path = self.path(docname)
+        if path is None or not cards:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, entry_to_json(key, rendered), durable=False)
+            write_atomic(path, bundle_to_json(docname, cards), durable=False)
         except OSError:
             return  # a read-only or full cache folder: build without storing
-        self.stored += 1
+        self.stored += len(cards)
