@@ -1,4 +1,5 @@
-"""A site built with a warm render cache is the site built without one.
+"""A site built with a warm render cache is the site built without one, and the site built with
+every need directive parsed by docutils (``SMETS_RENDER_CACHE=off``).
 
 Every page, needs.json and the search index are compared after normalising only the build's own
 timestamps (:mod:`sitecompare`): on the repository's spec, and on a generated spec after a seeded
@@ -28,7 +29,7 @@ from smets_spec.sphinx.rendercache import RenderCache
 from smets_spec.trace.coverage import index_of
 
 
-def _build(root: Path, out: Path, cache: Path, fresh: bool = True) -> None:
+def _build(root: Path, out: Path, cache: Path, fresh: bool = True, switch: str = "on") -> None:
     argv = [
         sys.executable,
         "-m",
@@ -41,7 +42,7 @@ def _build(root: Path, out: Path, cache: Path, fresh: bool = True) -> None:
         "-j",
         "1",
     ]
-    env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
+    env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_RENDER_CACHE=switch)
     result = subprocess.run([*argv, *(["--fresh"] if fresh else [])], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -74,6 +75,10 @@ def test_the_site_built_from_the_cache_is_the_site_built_without_it(tmp_path: Pa
     _build(root, tmp_path / "warm", cache)
     assert _cards(tmp_path / "warm")[1] == stored
     assert differences(tmp_path / "cold", tmp_path / "warm") == []
+    # and both are the site every need directive parsed by docutils gives (no placeholder, no cache)
+    _build(root, tmp_path / "plain", tmp_path / "unused", switch="off")
+    assert not (tmp_path / "unused").exists()
+    assert differences(tmp_path / "plain", tmp_path / "cold") == []
 
 
 # ------------------------------------------------------------ random edits of a generated spec

@@ -17,6 +17,7 @@ warning is given again on the next build). Only HTML builders use the cache.
 from __future__ import annotations
 
 import logging as pylogging
+import os
 import re
 from dataclasses import dataclass
 from logging.handlers import BufferingHandler
@@ -95,8 +96,8 @@ class Hit:
     options: tuple[tuple[str, str | None], ...]  # as docutils gives them: in order, None when empty
     content: list[str]
     content_delta: int  # lines from the directive's line to its content's first line
-    key: str
-    rendered: Rendered
+    key: str | None  # None: its card is not cached (its text depends on the rest of the page)
+    rendered: Rendered | None  # None: its card is drawn from its text, parsed by docutils
 
 
 @dataclass
@@ -120,8 +121,14 @@ def _warnings_given(app: Sphinx) -> int:
     return int(getattr(app, "_warncount", 0)) + held
 
 
+#: ``SMETS_RENDER_CACHE=off``: every need directive goes through docutils, no card is cached
+SWITCH = "SMETS_RENDER_CACHE"
+
+
 def enabled(app: Sphinx) -> bool:
     builder = getattr(app, "builder", None)
+    if os.environ.get(SWITCH, "").lower() == "off":
+        return False
     return builder is not None and builder.format == "html" and builder.name in {"html", "dirhtml"}
 
 
@@ -148,34 +155,45 @@ def cache_of(app: Sphinx) -> tuple[RenderCache, str, dict[str, str]]:
 
 
 def _plain_header(lines: list[str], span: NeedSpan) -> bool:
-    """A title on the directive's line and one line per option, none with text docutils would parse."""
+    """A title on the directive's line and one line per option, none with text docutils would parse,
+    indented as its text is (so the text keeps its indentation when the options are taken away)."""
     raw = span.need
     header = _HEADER.match(lines[span.start])
     if header is None or header["name"] != raw.directive or header["title"].strip() != raw.title:
         return False
-    block = lines[span.start + 1 : span.content]
-    options = [line for line in block if line.strip()]
+    options = [line for line in lines[span.start + 1 : span.content] if line.strip()]
     if len(options) != len(raw.options) or not all(line.lstrip().startswith(":") for line in options):
         return False
+    body = [_indent(line) for line in lines[span.content : span.end] if line.strip()]
+    if not body or (options and min(_indent(line) for line in options) < min(body)):
+        return False  # docutils dedents the text by its options' indentation: keep them
     return not any(_MARKUP.search(o.value) or "\n" in o.value for o in raw.options.values())
 
 
-def _span_key(app: Sphinx, corpus: Corpus, docname: str, lines: list[str], span: NeedSpan) -> str | None:
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _fast(corpus: Corpus, docname: str, lines: list[str], span: NeedSpan, pages: dict[str, str]) -> bool:
+    """Whether the directive can be registered from what the fast reader read (see the module's doc)."""
     raw = span.need
     record = corpus.needs.get(raw.options["id"].value) if "id" in raw.options else None
     if record is None or record.directive != raw.directive or _UNCACHED_OPTIONS & set(raw.options):
-        return None
-    block = "\n".join(lines[span.start : span.end])
-    if "\t" in block or span.content >= span.end or not _plain_header(lines, span):
-        return None  # tabs (docutils expands them), no text to save, or options docutils must parse
+        return False
+    if pages.get(record.id) != docname or span.content >= span.end:
+        return False  # recorded on another page (a duplicate id), or no text
+    return "\t" not in "".join(lines[span.start : span.end]) and _plain_header(lines, span)
+
+
+def _span_key(app: Sphinx, corpus: Corpus, docname: str, lines: list[str], span: NeedSpan) -> str | None:
     _, context, pages = cache_of(app)
-    if pages.get(record.id) != docname:
-        return None
-    inputs = card_inputs(corpus, record, raw.content, pages)
+    record = corpus.needs[span.need.options["id"].value]
+    inputs = card_inputs(corpus, record, span.need.content, pages)
+    block = "\n".join(lines[span.start : span.end])
     return None if inputs is None else card_key(context, docname, block, inputs)
 
 
-def _hit(span: NeedSpan, key: str, rendered: Rendered) -> Hit:
+def _pending(span: NeedSpan, key: str | None, rendered: Rendered | None) -> Hit:
     raw = span.need
     options = tuple((name, option.value or None) for name, option in raw.options.items())
     content = raw.content.split("\n")
@@ -183,27 +201,27 @@ def _hit(span: NeedSpan, key: str, rendered: Rendered) -> Hit:
 
 
 def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
-    """``source-read``: key every need; a cached one keeps its options and loses its text."""
+    """``source-read``: each need with a plain header loses it (one placeholder line instead), and
+    its text too when its card is cached."""
     if not enabled(app):
         return
     corpus = corpus_of(app)
-    cache = cache_of(app)[0]
+    cache, _, pages = cache_of(app)
     lines = source[0].splitlines()
     state = _DocState({}, {}, {}, _warnings_given(app))
     _DOCS[docname] = state
     stored = cache.load(docname)
     for span in need_spans(source[0], BY_DIRECTIVE):
+        if not _fast(corpus, docname, lines, span, pages):
+            continue
         key = _span_key(app, corpus, docname, lines, span)
-        if key is None:
-            continue
-        raw = span.need
-        state.keys[raw.options["id"].value] = key
-        hit = stored.get(key)
-        if hit is None:
-            continue
-        state.hits[span.start + 1] = _hit(span, key, hit)
+        if key is not None:
+            state.keys[span.need.options["id"].value] = key
+        hit = stored.get(key) if key is not None else None
+        state.hits[span.start + 1] = _pending(span, key, hit)
         lead = lines[span.start][: lines[span.start].index("..")]
-        lines[span.start : span.end] = [f"{lead}.. {PLACEHOLDER}::"] + [""] * (span.end - span.start - 1)
+        end = span.end if hit is not None else span.content  # a card to draw keeps its text to parse
+        lines[span.start : end] = [f"{lead}.. {PLACEHOLDER}::"] + [""] * (end - span.start - 1)
     if state.hits:
         source[0] = "\n".join(lines) + "\n"
 
@@ -235,10 +253,12 @@ class CachedNeed(NeedDirective):
                 location=self.get_location(),
             )
             return []
-        first = (line or 0) + hit.content_delta - 1  # 0-based line of the content in the source
         self.name = hit.directive
         self.arguments = [hit.title] if hit.title else []
         self.options = dict(hit.options)
+        if hit.rendered is None:  # docutils read the text as this directive's content: parse it
+            return list(super().run())
+        first = (line or 0) + hit.content_delta - 1  # 0-based line of the content in the source
         items = [(source or "", first + i) for i in range(len(hit.content))]
         self.content = StringList(hit.content, items=items)
         self.content_offset = self.lineno - 1 + hit.content_delta
@@ -251,10 +271,11 @@ class CachedNeed(NeedDirective):
         return made
 
 
-def cached_card(docname: str, need_id: str) -> Hit | None:
-    """The cached card of a need whose placeholder ran in this document, if any."""
+def cached_card(docname: str, need_id: str) -> tuple[str, Rendered] | None:
+    """The key and cached card of a need whose placeholder ran in this document, if any."""
     state = _DOCS.get(docname)
-    return state.cards.get(need_id) if state is not None else None
+    hit = state.cards.get(need_id) if state is not None else None
+    return (hit.key, hit.rendered) if hit is not None and hit.key and hit.rendered else None
 
 
 def pure(node: nodes.Element) -> bool:
@@ -329,10 +350,10 @@ def visit_cached(self: SphinxTranslator, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
 
-def make_cached(need_id: str, hit: Hit) -> CachedCard:
+def make_cached(need_id: str, key: str, rendered: Rendered) -> CachedCard:
     """The node that stands for a cached card: its HTML, and its search words as text."""
-    words = hit.rendered.words
-    return CachedCard("", nodes.Text(" ".join(words)), html=hit.rendered.html, words=list(words), key=hit.key)
+    words = list(rendered.words)
+    return CachedCard("", nodes.Text(" ".join(words)), html=rendered.html, words=words, key=key)
 
 
 def _prepare(app: Sphinx, *args: Any) -> None:

@@ -200,7 +200,7 @@ def _card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) -> no
     docname = linker.docname
     cached = cached_card(docname, record.id)
     if cached is not None:
-        return make_cached(record.id, cached)
+        return make_cached(record.id, *cached)
     card = build_card(app, linker, record, node)
     key = key_for(app, docname, record.id, node) if enabled(app) else None
     if key is not None:
