@@ -81,6 +81,17 @@ def test_the_site_built_from_the_cache_is_the_site_built_without_it(tmp_path: Pa
     assert differences(tmp_path / "plain", tmp_path / "cold") == []
 
 
+def test_tricky_layouts_build_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
+    """Wrapped titles and options, tabs, a need nested in a need or in ``only``, literal examples."""
+    root = sourcedir(tmp_path, "syntax")
+    _build(root, tmp_path / "plain", tmp_path / "unused", switch="off")
+    _build(root, tmp_path / "cold", tmp_path / "cache")
+    _build(root, tmp_path / "warm", tmp_path / "cache")
+    assert _cards(tmp_path / "warm")[1] > 0
+    assert differences(tmp_path / "plain", tmp_path / "cold") == []
+    assert differences(tmp_path / "plain", tmp_path / "warm") == []
+
+
 # ------------------------------------------------------------ random edits of a generated spec
 
 

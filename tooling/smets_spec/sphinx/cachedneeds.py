@@ -1,17 +1,22 @@
-"""Need directives whose card is in the render cache are not parsed by docutils.
+"""Need directives are registered without docutils parsing their options, or their text when
+their card is in the render cache.
 
-At ``source-read``, every need directive of our types gets a key (:func:`.rendercache.card_key`).
-A directive whose card is cached keeps its first line and options (renamed to
-``smets-cached-need``, so docutils parses only those) and loses its text (blank lines, so every
-line number stays). :class:`CachedNeed` registers the need with sphinx-needs through sphinx-needs'
-own directive code, with the original text as the need's content but nothing parsed, so
-needs.json, tables, ``:need:`` roles, backlinks and sphinx-needs' checks see the need as before;
-the card (:mod:`.cards`) is then the cached HTML (:class:`CachedCard`).
+At ``source-read`` each need directive the fast reader found whose header is plain (title on the
+directive's line, one option per line, nothing docutils' inline parser would change) loses its
+directive and option lines to one placeholder line, ``.. smets-cached-need::``, and blank lines
+(so every line number stays): parsing options is most of what docutils spends on a need. When its
+card is in the render cache (:mod:`.rendercache`, keyed by everything the card shows), its text
+lines become blank too, so docutils parses nothing of it. :class:`CachedNeed` then registers the
+need through sphinx-needs' own directive code with the title and options as docutils would have
+given them, and the text as the need's content (parsed by docutils, or kept unparsed when the card
+is cached), so needs.json, tables, ``:need:`` roles, backlinks and sphinx-needs' checks see the
+need as before; a cached card is the cached HTML (:class:`CachedCard`).
 
-A card rendered the long way is stored when the HTML writer writes it (:func:`_depart_card`),
-with the words the search index took from it, if its text is plain (:func:`pure`: no node whose
-output depends on the rest of the document) and its document was read without a warning (so a
-warning is given again on the next build). Only HTML builders use the cache.
+A card drawn the long way (:class:`SmetsCard`) is stored with the words the search index took
+from it when its page is written (:func:`store_page`), if its text is plain (:func:`pure`: no node
+whose output depends on the rest of the document) and its document was read without a warning
+(so a warning is given again on the next build). Only HTML builders use any of this, and
+``SMETS_RENDER_CACHE=off`` switches it off.
 """
 
 from __future__ import annotations
@@ -202,7 +207,7 @@ def _pending(span: NeedSpan, key: str | None, rendered: Rendered | None) -> Hit:
 
 def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
     """``source-read``: each need with a plain header loses it (one placeholder line instead), and
-    its text too when its card is cached."""
+    its text too when its card is cached (see the module's doc)."""
     if not enabled(app):
         return
     corpus = corpus_of(app)
@@ -211,8 +216,10 @@ def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
     state = _DocState({}, {}, {}, _warnings_given(app))
     _DOCS[docname] = state
     stored = cache.load(docname)
+    inside = 0  # the end of the last need's block: a need nested in it is part of that need's content
     for span in need_spans(source[0], BY_DIRECTIVE):
-        if not _fast(corpus, docname, lines, span, pages):
+        nested, inside = span.start < inside, max(inside, span.end)
+        if nested or not _fast(corpus, docname, lines, span, pages):
             continue
         key = _span_key(app, corpus, docname, lines, span)
         if key is not None:
