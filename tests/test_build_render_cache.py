@@ -210,7 +210,7 @@ def test_random_edits_built_warm_give_the_site_a_cold_build_gives(tmp_path: Path
     root = generate(tmp_path / "project", 260)
     warm = tmp_path / "warm-cache"
     _build(root, tmp_path / "site", warm)
-    for seed in (20, 21):
+    for seed in (20,):  # one round of every kind of edit (a second round costs 25 s more)
         done = _edit(root, seed)
         _build(root, tmp_path / "site", warm, fresh=False)  # incremental, cache of the build before
         assert _cards(tmp_path / "site")[1] > 0  # the untouched cards came from the cache
