@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ..corpus.cachedir import user_cache_folder
 from ..corpus.project import Project
 from .diff import CorpusDiff, diff_corpora
 from .history import WORKTREE, Repository, path_key
-from .specindex import IndexCache, Side, changed_paths, open_side, user_cache_folder
+from .specindex import IndexCache, Side, changed_paths, open_side
 
 
 @dataclass

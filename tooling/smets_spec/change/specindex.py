@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from pathlib import Path
 import networkx as nx
 
 from .. import __version__
+from ..corpus.cachedir import CACHE_ENV as CACHE_ENV  # re-exported: callers and tests import it here
+from ..corpus.cachedir import user_cache_folder as user_cache_folder
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus, _raw_values, build_corpus
@@ -36,8 +37,6 @@ from .specfiles import Entry, FileParse, Node, ParsedNeed, entries_of, parse_fil
 
 #: A cache folder inside a checkout, for benchmarks that measure a cold and a warm cache.
 CACHE_FOLDER = ".smets-cache"
-#: Where the index cache lives when set (CI keeps it between runs); else the user cache folder.
-CACHE_ENV = "SMETS_CACHE_DIR"
 _FORMAT = "smets-spec-index"
 Incoming = dict[str, dict[str, None]]  # link name -> sources (an ordered set)
 #: the modules, relative to the package, whose code decides what an index holds
@@ -166,16 +165,6 @@ def engine_key() -> str:
     for name in _ENGINE_MODULES:
         digest.update((here / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
-
-
-def user_cache_folder() -> Path:
-    """``$SMETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/smets-spec``, else ``~/.cache/smets-spec``."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return Path(chosen)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "smets-spec"
 
 
 def index_to_json(index: SpecIndex) -> dict[str, object]:

@@ -165,8 +165,31 @@ def _skip_to(lines: list[str], index: int) -> int:
     return index + 1
 
 
+@dataclass(frozen=True)
+class NeedSpan:
+    """Where one need directive sits in its file's lines (0-based indexes of ``str.splitlines()``)."""
+
+    need: RawNeed
+    start: int  # the directive's line
+    content: int  # the first line of its content (``end`` when it has none)
+    end: int  # after the last non-blank line of its block
+
+
+def need_spans(text: str, directives: Iterable[str]) -> list[NeedSpan]:
+    """The need directives of one file's text with their line spans (a render cache's unit)."""
+    spans: list[NeedSpan] = []
+    _scan(text, "", directives, spans)
+    return spans
+
+
 def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
     """Read the need directives named ``directives`` from one file's text."""
+    return _scan(text, file, directives, None)
+
+
+def _scan(
+    text: str, file: str, directives: Iterable[str], spans: list[NeedSpan] | None
+) -> tuple[list[RawNeed], list[Diagnostic]]:
     wanted = set(directives)
     lines = [line.expandtabs(TAB_WIDTH).rstrip() for line in text.splitlines()]
     needs: list[RawNeed] = []
@@ -183,6 +206,9 @@ def read_text(text: str, file: str, directives: Iterable[str]) -> tuple[list[Raw
             start = index
             need, index = _read_need(lines, index, match, file, errors)
             needs.append(need)
+            if spans is not None:
+                end = _block_end(lines, start + 1, len(match["indent"]))
+                spans.append(NeedSpan(need, start, min(index, end), end))
             if need.directive in RESPONDENT_TEXT:
                 respondent.extend(range(index, _block_end(lines, start + 1, len(match["indent"]))))
             errors.extend(_lost_body(lines, index, need, len(match["indent"])))

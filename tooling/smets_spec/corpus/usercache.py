@@ -1,8 +1,7 @@
 """Results kept between runs in the user's cache folder: JSON only, checked on read, never code.
 
-:func:`user_cache_folder` is the folder (``$SMETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/smets-spec``,
-else ``~/.cache/smets-spec``; the same rule as ``change.specindex.user_cache_folder``, which
-this module copies because the protocol catalogues, two floors below ``change/``, need it too).
+:func:`user_cache_folder` is the folder (:mod:`smets_spec.corpus.cachedir`: ``$SMETS_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/smets-spec``, else ``~/.cache/smets-spec``).
 :func:`read_entry` and :func:`write_entry` keep one JSON value per key under a named kind:
 ``<folder>/<kind>/<key>.json`` holding ``{"key": ..., "value": ...}``. A key is the hex digest of
 everything the value depends on, so a changed input is a different file, never a stale answer.
@@ -16,28 +15,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .cachedir import CACHE_ENV, user_cache_folder
 from .files import write_atomic
 
-CACHE_ENV = "SMETS_CACHE_DIR"
+__all__ = ["CACHE_ENV", "MAX_BYTES", "digest", "read_entry", "user_cache_folder", "write_entry"]
 _KEY = re.compile(r"^[0-9a-f]{16,64}$")
 _KIND = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 #: an entry larger than this is not read (a cache file is never that large; this one is not ours)
 MAX_BYTES = 64 * 1024 * 1024
-
-
-def user_cache_folder() -> Path:
-    """``$SMETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/smets-spec``, else ``~/.cache/smets-spec``."""
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return Path(chosen)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "smets-spec"
 
 
 def digest(parts: Iterable[str | bytes]) -> str:

@@ -27,12 +27,16 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.nodes import Need as NeedNode
 
 from ..corpus.files import write_atomic
+from ..corpus.ids import roles_with_ids
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, DataItem, Device, LinkSpec, Need, Requirement
 from ..markup.html import esc
 from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
+from . import cachedneeds
+from .cachedneeds import SmetsCard, cached_card, enabled, key_for, make_cached
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
+from .rendercache import assessment_for, need_roles
 from .state import corpus_of
 
 _LONG = 48
@@ -134,7 +138,7 @@ def _assessment(record: Need, corpus: Corpus) -> str:
     """A data item's protocol assessment (smets protocols): its kind, and candidates or reason."""
     if not isinstance(record, DataItem):
         return ""
-    found = next((a for a in assessment_of(corpus).items if a.item_id == record.id), None)
+    found = assessment_for(corpus, record.id)
     if found is None:
         return ""
     lines = [_line("protocol assessment", esc(KIND_TEXT[found.kind]))]
@@ -156,7 +160,7 @@ def prepare_assessment(
 def build_card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) -> nodes.container:
     """The card: head, fields and links as one HTML fragment (docutils nodes cost more), then the content."""
     corpus = linker.corpus
-    card = nodes.container(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
+    card = SmetsCard(ids=[record.id], classes=["smets-need", f"smets-need-{record.directive}"])
     body = nodes.container(classes=["smets-need-body"])
     body.extend(child.deepcopy() for child in node.children)
     details = _meta(record) + _assessment(record, corpus) + _links(record, corpus, linker)
@@ -188,19 +192,34 @@ def render_cards(app: Sphinx, doctree: nodes.document) -> None:
         record = corpus.needs.get(need_id)
         if record is None or node.get("hidden") or node.get("docname") != docname_of(corpus, need_id):
             continue  # left to sphinx-needs (which also drops nodes of needs recorded elsewhere)
-        node.parent.replace(node, build_card(app, linker, record, node))
+        node.parent.replace(node, _card(app, linker, record, node))
+
+
+def _card(app: Sphinx, linker: SphinxLinker, record: Need, node: NeedNode) -> nodes.Element:
+    """The cached card of a need whose text was not parsed, else the card drawn (and keyed to store)."""
+    docname = linker.docname
+    cached = cached_card(docname, record.id)
+    if cached is not None:
+        return make_cached(record.id, *cached)
+    card = build_card(app, linker, record, node)
+    key = key_for(app, docname, record.id, node) if enabled(app) else None
+    if key is not None:
+        card["smets_key"] = key
+    return card
 
 
 # ------------------------------------------------------------ incremental builds
 
 
 def card_fingerprints(corpus: Corpus) -> dict[str, str]:
-    """Per document: a hash of what its cards show from other needs (links both ways, titles, pages)."""
+    """Per document: a hash of what its cards show from other needs (links both ways, the needs its
+    text names with ``:need:``; their titles and pages)."""
     index = index_of(corpus)
     parts: dict[str, list[str]] = {}
     for need in corpus:
         others = [(n, t) for n, ts in need.outgoing().items() for t in ts]
         others += [(f"<{n}", s) for n, s in index.incoming.get(need.id, ())]
+        others += [("@", t) for t in need_roles(roles_with_ids(need.content))]  # :need: shows the title
         text = "|".join(
             f"{n}:{o}:{corpus.needs[o].title}:{docname_of(corpus, o)}" for n, o in others if o in corpus.needs
         )
@@ -224,16 +243,20 @@ def outdated_cards(
 
 
 def register(app: Sphinx) -> None:
+    cachedneeds.register(app)
     app.connect("doctree-read", render_cards, priority=600)  # after sphinx-needs' analyse_need_locations
     app.connect("env-get-outdated", outdated_cards)
     app.connect("env-get-outdated", prepare_assessment)
 
 
-def write_type_css(app: Sphinx, exception: Exception | None) -> None:
-    """Card colours per need type, from the schema (written with the other generated assets)."""
-    if exception is not None or app.builder.format != "html":
-        return
+def write_type_css(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Card colours per need type, from the schema (``env-updated``: before any page is written, so
+    every page links it with its checksum, the first build into a new folder included)."""
+    if app.builder.format != "html":
+        return []
     rules = "".join(f".smets-need-{t.directive}{{--smets-color:{t.color}}}\n" for t in NEED_TYPES)
     target = Path(app.outdir) / "_static" / "smets-types.css"
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, rules)
+    if not target.is_file() or target.read_text(encoding="utf-8") != rules:
+        write_atomic(target, rules)
+    return []

@@ -162,7 +162,7 @@ def register(app: Sphinx) -> None:
     reqpages.register(app)
     app.connect("build-finished", write_graph_data)
     cards.register(app)
-    app.connect("build-finished", cards.write_type_css)
+    app.connect("env-updated", cards.write_type_css)
     app.add_css_file("smets.css")
     app.add_css_file("smets-types.css")
     app.add_js_file("smets.js", loading_method="defer")
