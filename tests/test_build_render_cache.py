@@ -77,7 +77,7 @@ def test_the_site_built_from_the_cache_is_the_site_built_without_it(tmp_path: Pa
     assert differences(tmp_path / "cold", tmp_path / "warm") == []
     # and both are the site every need directive parsed by docutils gives (no placeholder, no cache)
     _build(root, tmp_path / "plain", tmp_path / "unused", switch="off")
-    assert not (tmp_path / "unused" / "cards").exists()  # the render cache is not used (the catalogue answers are)
+    assert not (tmp_path / "unused" / "cards").exists()  # no render cache (catalogue answers are kept)
     assert differences(tmp_path / "plain", tmp_path / "cold") == []
 
 
