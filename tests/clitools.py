@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,21 @@ def smets(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Result:
     code = main(["--root", str(root), *args])
     captured = capsys.readouterr()
     return Result(code, captured.out, captured.err)
+
+
+def build_argv(root: Path, out: Path, *more: str) -> list[str]:
+    """`smets --root ROOT build --out-dir OUT MORE...` as a fresh process (this interpreter)."""
+    return [
+        sys.executable,
+        "-m",
+        "smets_spec.cli",
+        "--root",
+        str(root),
+        "build",
+        "--out-dir",
+        str(out),
+        *more,
+    ]
 
 
 def sourcedir(tmp_path: Path, name: str) -> Path:

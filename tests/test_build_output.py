@@ -4,30 +4,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import git
 import pytest
 
-from clitools import smets, sourcedir
+from clitools import build_argv, smets, sourcedir
 
 
 def _build(root: Path, out: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "smets_spec.cli",
-            "--root",
-            str(root),
-            "build",
-            "--out-dir",
-            str(out),
-            "-j",
-            "1",
-        ],
+        build_argv(root, out, "-j", "1"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -15,10 +15,9 @@ import pickle
 import random
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from clitools import sourcedir
+from clitools import build_argv, sourcedir
 from conftest import copy_project
 from sitecompare import differences
 from smets_spec.corpus.load import Corpus, load_spec
@@ -30,18 +29,7 @@ from smets_spec.trace.coverage import index_of
 
 
 def _build(root: Path, out: Path, cache: Path, fresh: bool = True, switch: str = "on") -> None:
-    argv = [
-        sys.executable,
-        "-m",
-        "smets_spec.cli",
-        "--root",
-        str(root),
-        "build",
-        "--out-dir",
-        str(out),
-        "-j",
-        "1",
-    ]
+    argv = build_argv(root, out, "-j", "1")
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_RENDER_CACHE=switch)
     result = subprocess.run([*argv, *(["--fresh"] if fresh else [])], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -223,16 +211,7 @@ def test_an_author_cannot_write_the_placeholder_of_a_cached_need(tmp_path: Path)
     root = sourcedir(tmp_path, "mini")
     page = root / "spec" / "requirements.rst"
     page.write_text(page.read_text(encoding="utf-8") + "\n.. smets-cached-need::\n", encoding="utf-8")
-    argv = [
-        sys.executable,
-        "-m",
-        "smets_spec.cli",
-        "--root",
-        str(root),
-        "build",
-        "--out-dir",
-        str(tmp_path / "o"),
-    ]
+    argv = build_argv(root, tmp_path / "o")
     env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / "cache"))
     result = subprocess.run(argv, capture_output=True, text=True, env=env)
     assert result.returncode == 1

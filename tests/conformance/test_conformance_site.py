@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html import unescape
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import sourcedir
+from clitools import build_argv, sourcedir
 from htmltools import StubLinker
 from smets_spec.conformance import live
 from smets_spec.conformance.pages import conformance_page, status_panel
@@ -228,16 +227,7 @@ def _results(path: Path, outcome: Outcome, message: str = "") -> None:
 
 def _build(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "smets_spec.cli",
-            "--root",
-            str(root),
-            "build",
-            "--out-dir",
-            str(root / "_build" / "html"),
-        ],
+        build_argv(root, root / "_build" / "html"),
         capture_output=True,
         text=True,
         check=False,

@@ -112,17 +112,24 @@ def slots(found: Iterable[tuple[str, str]]) -> frozenset[str]:
     meet in pairs of their own, while the synonyms a paraphrase uses for a word (record: capture,
     log) seldom do. A differing slot word replaced by any other word names a different thing
     (difference.py)."""
+    return _families(found, SLOT_PARTNERS, SLOT_FAMILY)
+
+
+def _families(found: Iterable[tuple[str, str]], least_partners: int, least_meetings: int) -> frozenset[str]:
+    """Keys swapped with at least ``least_partners`` keys, ``least_meetings`` pairs of which also swap."""
     partners: dict[str, set[str]] = {}
     for x, y in found:
         partners.setdefault(x, set()).add(y)
         partners.setdefault(y, set()).add(x)
 
-    def family(key: str) -> int:
+    def meetings(key: str) -> int:
         other = sorted(partners[key])
         return sum(1 for i, x in enumerate(other) for y in other[i + 1 :] if y in partners[x])
 
     return frozenset(
-        key for key, other in partners.items() if len(other) >= SLOT_PARTNERS and family(key) >= SLOT_FAMILY
+        key
+        for key, other in partners.items()
+        if len(other) >= least_partners and meetings(key) >= least_meetings
     )
 
 
@@ -151,13 +158,4 @@ def varied(found: Iterable[tuple[str, str]]) -> frozenset[str]:
     (classify.py). A word's synonyms in paraphrases (record: capture, note, save) seldom meet in a pair
     of their own, and a one-off swap is no evidence either way: both stay as they were. A looser
     :func:`slots`."""
-    partners: dict[str, set[str]] = {}
-    for x, y in found:
-        partners.setdefault(x, set()).add(y)
-        partners.setdefault(y, set()).add(x)
-
-    def family(key: str) -> bool:
-        other = sorted(partners[key])
-        return any(y in partners[x] for i, x in enumerate(other) for y in other[i + 1 :])
-
-    return frozenset(key for key, other in partners.items() if len(other) >= VARIED_PARTNERS and family(key))
+    return _families(found, VARIED_PARTNERS, 1)
