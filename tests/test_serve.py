@@ -100,7 +100,10 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 0
     assert proc.stdout is not None
-    assert "smets serve: stopped" in proc.stdout.read()
+    said = proc.stdout.read()
+    assert "smets serve: stopped" in said
+    # the title and text edit was shown by the first stage before its build was over
+    assert "smets serve: preview of PC_01 while the site builds" in said
 
 
 def test_the_reload_script_goes_in_the_head() -> None:

@@ -22,6 +22,19 @@
     });
     box.textContent = lines.join("\n");
   }
+  function badge(building) {
+    var note = document.getElementById("smets-serve-building");
+    if (!building) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = document.createElement("div");
+      note.id = "smets-serve-building";
+      note.setAttribute("role", "status");
+      note.style.cssText = "position:fixed;right:.8em;top:.8em;z-index:99999;background:#fffbe6;" +
+        "color:#5c4400;border:1px solid #d9b300;padding:.3em .7em;font:13px/1.4 sans-serif";
+      document.body.appendChild(note);
+    }
+    note.textContent = "smets serve: the site is being rebuilt; this page may be a preview";
+  }
   function poll() {
     var since = seen === null ? -1 : seen;
     fetch("/__smets/state?since=" + since, { cache: "no-store" })
@@ -30,6 +43,7 @@
         if (seen !== null && state.generation !== seen && state.ok) { location.reload(); return; }
         seen = state.generation;
         overlay(state);
+        badge(state.building);
         poll();
       })
       .catch(function () { setTimeout(poll, 1000); });

@@ -5,7 +5,8 @@ watcher, which forks a build for every change, holds no server threads. Every HT
 one ``<script src="/__smets/reload.js">`` (a file, so a strict Content-Security-Policy keeps
 working); ``/__smets/state?since=N`` answers when the build generation differs from N (a long
 poll, at most 20 s). A page is read under the shared build lock, so it is never served
-half-written.
+half-written; while a build runs, a page the first stage has already written again
+(:mod:`.quick`) is served from its own folder at once.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .state import locked, read_state
+from .state import locked, preview_dir, read_state
 
 RELOAD_JS = (Path(__file__).parent / "reload.js").read_bytes()
 TAG = b'<script src="/__smets/reload.js" defer></script>'
@@ -73,16 +74,32 @@ class Handler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(url_path))
         if path.is_dir():
             path = path / "index.html"
-        with locked(self.out, exclusive=False):
-            try:
-                body = path.read_bytes()
-            except OSError:
-                body = None
+        body = self._preview(path)
+        if body is None:
+            with locked(self.out, exclusive=False):
+                try:
+                    body = path.read_bytes()
+                except OSError:
+                    body = None
         if body is None:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         kind = self.guess_type(str(path))
         self._send(inject(body) if path.suffix == ".html" else body, kind)
+
+    def _preview(self, path: Path) -> bytes | None:
+        """The first stage's page for ``path`` while a build runs (quick.py), else None.
+
+        A preview is a whole file (written atomically beside the site), so it is read without
+        waiting for the build; every other page waits, as it is being written.
+        """
+        if not read_state(self.out).building:
+            return None
+        try:
+            relative = path.resolve().relative_to(self.out.resolve())
+            return (preview_dir(self.out) / relative).read_bytes()
+        except (OSError, ValueError):
+            return None
 
     def _send(self, body: bytes, kind: str) -> None:
         self.send_response(HTTPStatus.OK)

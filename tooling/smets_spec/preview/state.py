@@ -69,6 +69,11 @@ def state_dir(out: Path) -> Path:
     return out / ".smets"
 
 
+def preview_dir(out: Path) -> Path:
+    """Where the first stage of a rebuild writes the pages it redraws at once (quick.py)."""
+    return state_dir(out) / "preview"
+
+
 def write_state(out: Path, state: State) -> None:
     folder = state_dir(out)
     folder.mkdir(parents=True, exist_ok=True)

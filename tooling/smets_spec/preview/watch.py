@@ -21,7 +21,11 @@ from pathlib import Path
 from .. import forking
 from ..corpus.load import load_spec, report
 from ..corpus.project import Project
+from . import quick
 from .state import Problem, State, locked, problem_of, read_state, state_dir, write_state
+
+#: the files a save changed, and every need as the last build read it (quick.py)
+Edits = tuple[list[Path], dict[str, quick.Seen]]
 
 #: what a rebuild watches, relative to the repository root
 WATCHED = ("spec", "conf.py", "templates", "policy.toml", "docs")
@@ -112,13 +116,39 @@ def _run_build(project: Project, out: Path, jobs: str) -> tuple[int, list[Proble
     return status, problems
 
 
-def rebuild(project: Project, out: Path, jobs: str) -> State:
-    """Build once under the lock; publish the outcome to the server and the terminal."""
+def _first_stage(project: Project, out: Path, before: State, edits: Edits | None) -> State:
+    """The edited requirements' pages redrawn at once (quick.py), and the state that shows them."""
+    if edits is None or not before.ok:
+        return before
+    changed, seen = edits
+    try:
+        done = quick.write_previews(out, quick.edited_texts(changed, project.root, seen))
+    except (OSError, ValueError, UnicodeError):
+        done = []
+    if not done:
+        return before
+    state = replace(before, generation=before.generation + 1, building=True)
+    write_state(out, state)  # the open pages reload and get the preview
+    sys.stdout.write(f"smets serve: preview of {', '.join(done)} while the site builds\n")
+    sys.stdout.flush()
+    return state
+
+
+def rebuild(project: Project, out: Path, jobs: str, edits: Edits | None = None) -> State:
+    """Build once under the lock; publish the outcome to the server and the terminal.
+
+    ``edits`` (the changed files and the needs as the last build read them) lets the first stage
+    show an edited requirement's page before the build is over.
+    """
     started = time.monotonic()
     with locked(out, exclusive=True):
         before = read_state(out)
         write_state(out, replace(before, building=True))
-        status, problems = _run_build(project, out, jobs)
+        before = _first_stage(project, out, before, edits)
+        try:
+            status, problems = _run_build(project, out, jobs)
+        finally:
+            quick.clear_previews(out)
         state = State(before.generation + 1, False, status == 0, time.monotonic() - started, problems)
         write_state(out, state)
     if state.ok:
@@ -161,6 +191,7 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     server, bound = start_server(out, host, port)  # first: a taken port fails at once
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
     started = False
+    seen: dict[str, quick.Seen] = {}
     try:
         # The watcher is running before the first build (its first, empty, yield comes when it
         # is), so an edit saved during that build is not missed: it is the next batch.
@@ -176,13 +207,15 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
             if not started:
                 started = True
                 rebuild(project, out, jobs)  # a page asked for meanwhile waits for this build
+                seen = quick.snapshot(project.spec, project.root)
                 sys.stdout.write(
                     f"smets serve: http://{host}:{bound}/ (the site in {project.rel(out)}); watching "
                     f"{', '.join(project.rel(p) for p in paths)}; Ctrl-C stops\n"
                 )
                 sys.stdout.flush()
             elif changes:
-                rebuild(project, out, jobs)
+                rebuild(project, out, jobs, ([Path(path) for _, path in changes], seen))
+                seen = quick.snapshot(project.spec, project.root)
     except KeyboardInterrupt:
         sys.stdout.write("smets serve: stopped\n")
     finally:
