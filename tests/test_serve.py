@@ -85,6 +85,9 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     state = _state(base, generation)  # the long poll answers when the build is done
     _wait_for(lambda: _state(base)["generation"] != generation)
     assert _state(base)["ok"] is True, state
+    page = _get(f"{base}req/PC_01.html")[1]  # the first stage's preview, or the built page
+    assert "Switch payment modes" in page and "Switch between prepayment and credit" not in page
+    _wait_for(lambda: _state(base)["building"] is False)  # the build that follows the preview is over
     page = _get(f"{base}req/PC_01.html")[1]
     assert "Switch payment modes" in page and "Switch between prepayment and credit" not in page
 

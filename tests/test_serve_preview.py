@@ -17,7 +17,7 @@ import pytest
 from clitools import sourcedir
 from smets_spec.preview import quick
 from smets_spec.preview.server import make_server
-from smets_spec.preview.state import State, preview_dir, write_state
+from smets_spec.preview.state import State, locked, preview_dir, write_state
 from smets_spec.sphinx.quickrender import render_text
 
 PAGE = (
@@ -115,6 +115,16 @@ def test_the_server_answers_from_the_preview_only_while_a_build_runs(server) -> 
     write_state(out, State(3, building=False))
     assert "built" in _body(f"{base}req/PC_01.html")
     write_state(out, State(4, building=True))
-    assert "preview" in _body(f"{base}req/PC_01.html")
+    with locked(out, exclusive=True):  # a build is writing the site
+        assert "preview" in _body(f"{base}req/PC_01.html")
+        late: list[str] = []  # a page with no preview waits for the build to end
+        waiting = threading.Thread(target=lambda: late.append(_body(f"{base}req/other.html")))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and late == []
+        (out / "req" / "other.html").write_text("<html><head></head>other, built</html>", encoding="utf-8")
+    waiting.join(10)
+    assert "other, built" in late[0]
+    assert "built" in _body(f"{base}req/PC_01.html")  # the lock is free: the site, not a preview
     with pytest.raises(urllib.error.HTTPError):
         _body(f"{base}.smets/preview/req/PC_01.html")  # the build's own files are never served

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .state import locked, preview_dir, read_state
+from .state import preview_dir, read_state, shared_if_free
 
 RELOAD_JS = (Path(__file__).parent / "reload.js").read_bytes()
 TAG = b'<script src="/__smets/reload.js" defer></script>'
@@ -74,18 +74,26 @@ class Handler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(url_path))
         if path.is_dir():
             path = path / "index.html"
-        body = self._preview(path)
-        if body is None:
-            with locked(self.out, exclusive=False):
-                try:
-                    body = path.read_bytes()
-                except OSError:
-                    body = None
+        body = self._read(path)
         if body is None:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         kind = self.guess_type(str(path))
         self._send(inject(body) if path.suffix == ".html" else body, kind)
+
+    def _read(self, path: Path) -> bytes | None:
+        """The page when no build is writing; while one is, its preview as soon as there is one."""
+        while True:
+            with shared_if_free(self.out) as free:
+                if free:
+                    try:
+                        return path.read_bytes()
+                    except OSError:
+                        return None
+            body = self._preview(path)
+            if body is not None:
+                return body
+            time.sleep(0.02)
 
     def _preview(self, path: Path) -> bytes | None:
         """The first stage's page for ``path`` while a build runs (quick.py), else None.

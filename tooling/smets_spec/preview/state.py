@@ -89,6 +89,23 @@ def read_state(out: Path) -> State:
 
 
 @contextlib.contextmanager
+def shared_if_free(out: Path) -> Iterator[bool]:
+    """The build lock of ``out`` taken shared if no build holds it now (True), else not (False)."""
+    folder = state_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_NAME).open("a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
 def locked(out: Path, exclusive: bool) -> Iterator[None]:
     """Hold the build lock of ``out``: exclusive for a build, shared for reading a page."""
     folder = state_dir(out)
