@@ -62,6 +62,11 @@ def clause_for_id(need_id: str) -> str | None:
     return None
 
 
+def heading(clause: str | None, need_id: str, title: str) -> str:
+    """A requirement's heading as the SMETS prints it: its clause (else its id), then its title."""
+    return " ".join(f"{clause or need_id} {title}".split())
+
+
 def canonical(address: str) -> str:
     """The need id a user means: a clause number becomes its id; anything else is kept.
 

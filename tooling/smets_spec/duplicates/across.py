@@ -28,6 +28,19 @@ from .text import SUBJECT_ROLES, Role, normalised, tokenize
 BOILERPLATE = 3
 
 
+def profiler(names: Names) -> Callable[[Doc], Profile]:
+    """``profile`` of a document's tokens, computed once per document of the scan."""
+    cache: dict[int, Profile] = {}
+
+    def profile_of(doc: Doc) -> Profile:
+        found = cache.get(id(doc))
+        if found is None:
+            found = cache[id(doc)] = profile(doc.tokens, names)
+        return found
+
+    return profile_of
+
+
 def boilerplate(items: Sequence[Item]) -> frozenset[str]:
     """Normalised texts written word for word on more than :data:`BOILERPLATE` items."""
     counts: dict[str, int] = {}
@@ -73,13 +86,7 @@ def across_types(source: Source, names: Names, th: Thresholds, seen: set[frozens
             reason = f"identical text across need types ({_types(other, item)})"
             out.append(Finding(Kind.DUPLICATE, other, item, 1.0, reason, exact))
     coll = Collection.build(reps)
-    cache: dict[int, Profile] = {}
-
-    def profile_of(doc: Doc) -> Profile:
-        found = cache.get(id(doc))
-        if found is None:
-            found = cache[id(doc)] = profile(doc.tokens, names)
-        return found
+    profile_of = profiler(names)
 
     for i, j in candidate_pairs(coll, NEAR, 2.0, 0.0):
         a, b = coll.docs[i], coll.docs[j]

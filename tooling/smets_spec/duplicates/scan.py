@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .across import BOILERPLATE, across_types, pair_cosine, same_titles
+from .across import BOILERPLATE, across_types, pair_cosine, profiler, same_titles
 from .classify import EDITED, Finding, Kind, Thresholds, classify, time_basis
 from .contrasts import learned_contrasts, slots, swaps, varied
-from .features import Names, Profile, profile
+from .features import Names
 from .index import Collection, Doc, candidate_pairs, cosine
 from .items import Item, Source
 from .subjects import subject_findings
@@ -101,13 +101,7 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
     coll = Collection.build(reps)
     seen: set[tuple[str, str]] = set()
     count = 0
-    cache: dict[int, Profile] = {}
-
-    def profile_of(doc: Doc) -> Profile:
-        found = cache.get(id(doc))
-        if found is None:
-            found = cache[id(doc)] = profile(doc.tokens, names)
-        return found
+    profile_of = profiler(names)
 
     pairs = list(candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length))
     swapped_names: set[tuple[str, str]] = set()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..corpus.files import write_atomic
+from ..corpus.ids import heading
 from ..corpus.rstreader import RawNeed, read_file, read_tree
 from ..corpus.schema import BY_DIRECTIVE, Requirement
 from ..markup.html import esc
@@ -42,7 +43,7 @@ class Seen:
     def heading(self) -> str:
         """The page's title: the clause as the SMETS prints it (else the id), then the title."""
         values = dict(self.options)
-        return " ".join(f"{values.get('clause') or values.get('id', '')} {self.title}".split())
+        return heading(values.get("clause"), values.get("id", ""), self.title)
 
 
 def _seen(raw: RawNeed) -> Seen:

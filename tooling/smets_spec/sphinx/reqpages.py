@@ -37,6 +37,7 @@ from sphinx.util.docutils import SphinxRole
 
 from .. import forking
 from ..corpus.files import write_atomic
+from ..corpus.ids import heading
 from ..corpus.load import Corpus
 from ..corpus.schema import Requirement
 from ..markup.html import esc, raw_block
@@ -96,7 +97,7 @@ def _shell(outdir: Path) -> tuple[str, str] | None:
 
 
 def _retitle(head: str, req: Requirement, shell_title: str) -> str:
-    title = esc(" ".join(f"{req.clause or req.id} {req.title}".split()))  # the clause as the SMETS prints it
+    title = esc(heading(req.clause, req.id, req.title))
     head = head.replace(f"<title>{shell_title}", f"<title>{title}", 1)
     return re.sub(
         r"<h1>.*?(<a class=\"headerlink\"|</h1>)", lambda m: f"<h1>{title}{m[1]}", head, count=1, flags=re.S
