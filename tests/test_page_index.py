@@ -16,19 +16,32 @@ after such edits (the index in use) and compare with a full build.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sphinx.application import Sphinx
 
 from clitools import build_argv
+from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
-from smets_spec.corpus.needkeys import EXISTS, change_between, keys_of, mentioned, touches
-from smets_spec.corpus.schema import DataItem, Requirement
+from smets_spec.corpus.needkeys import (
+    EXISTS,
+    SHOWN_BY_A_LINK,
+    Change,
+    Facet,
+    change_between,
+    facet,
+    keys_of,
+    mentioned,
+    touches,
+)
+from smets_spec.corpus.schema import DataItem, Need, Requirement
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import fingerprints, state
 from test_build_render_cache import _block, _Editor
@@ -58,11 +71,24 @@ class _FieldEditor(_Editor):
     def device(self, need_id: str) -> None:
         now = self.corpus.needs[need_id]
         assert isinstance(now, Requirement)
-        devices = sorted(d for d in ("DEV_ESME", "DEV_GSME", "DEV_IHD", "DEV_CHF") if d not in now.mandatory_for)
+        devices = sorted(
+            d for d in ("DEV_ESME", "DEV_GSME", "DEV_IHD", "DEV_CHF") if d not in now.mandatory_for
+        )
         self.option(need_id, "mandatory_for", self.rng.choice(devices))
 
 
-KINDS = ("title", "text", "link_added", "link_removed", "added", "deleted", "moved", "status", "section", "device")
+KINDS = (
+    "title",
+    "text",
+    "link_added",
+    "link_removed",
+    "added",
+    "deleted",
+    "moved",
+    "status",
+    "section",
+    "device",
+)
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +183,6 @@ def test_a_mention_counts_only_for_what_a_link_shows() -> None:
     known = {"GS_08": object(), "DAT_X": object()}
     found = mentioned("see GS_08 and DAT_X, GS_0800, DEV_NEW and GS_081; GS", known)
     assert found == {"GS_08", "DAT_X", "DEV_NEW", "GS_081"}  # known ids, and words shaped like one
-    from smets_spec.corpus.needkeys import Change
-
     text_only = Change({"GS_08": frozenset({"text"})}, {"GS_08": frozenset({"req"})}, False)
     title = Change({"GS_08": frozenset({"title"})}, {"GS_08": frozenset({"req"})}, False)
     added = Change({"DEV_NEW": frozenset({EXISTS})}, {"DEV_NEW": frozenset({"device"})}, False)
@@ -167,3 +191,143 @@ def test_a_mention_counts_only_for_what_a_link_shows() -> None:
     assert touches((), {"DEV_NEW"}, added)  # a link to a need not written yet shows it once added
     assert not touches((), {"GS_08"}, added)
     assert touches(None, (), text_only)
+
+
+# ------------------------------------------------------------ every declaration is honest
+
+_READS: list[tuple[str, str]] = []
+
+
+class _TracedLocation(Location):
+    def __getattribute__(self, name: str) -> object:
+        if name in ("file", "line"):
+            _READS.append((object.__getattribute__(self, "_need"), name))
+        return object.__getattribute__(self, name)
+
+
+def _traced_location(where: Location, need_id: str) -> Location:
+    loc = _TracedLocation(where.file, where.line)
+    object.__setattr__(loc, "_need", need_id)
+    return loc
+
+
+class _TracedLocations(dict[str, Location]):
+    def get(self, key: str, default: Any = None) -> Any:
+        found = super().get(key)
+        return default if found is None else _traced_location(found, key)
+
+    def __getitem__(self, key: str) -> Location:
+        return _traced_location(super().__getitem__(key), key)
+
+
+class _TracedLines(dict[str, dict[str, int]]):
+    def get(self, key: str, default: Any = None) -> Any:
+        _READS.append((key, "line"))
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> dict[str, int]:
+        _READS.append((key, "line"))
+        return super().__getitem__(key)
+
+
+class _TracedCorpus(Corpus):
+    def location(self, need_id: str, field_name: str | None = None) -> Location:
+        """What :meth:`Corpus.location` gives, recording which of file and line the caller reads."""
+        where = dict.__getitem__(self.locations, need_id)
+        line = dict.get(self.field_lines, need_id, {}).get(field_name or "")
+        return _traced_location(Location(where.file, line) if line is not None else where, need_id)
+
+
+@functools.cache
+def _traced_class(cls: type[Need]) -> type[Need]:
+    names = frozenset(cls.model_fields) - {"id"}
+
+    def __getattribute__(self: Need, name: str) -> object:  # noqa: N807 - the hook it replaces
+        if name in names:
+            _READS.append((object.__getattribute__(self, "id"), name))
+        return object.__getattribute__(self, name)
+
+    return type(f"Traced{cls.__name__}", (cls,), {"__getattribute__": __getattribute__})
+
+
+def _traced(corpus: Corpus) -> Corpus:
+    """A copy of ``corpus`` whose needs, locations and field lines record every read into _READS."""
+    needs = {
+        i: _traced_class(type(n)).model_construct(_fields_set=n.model_fields_set, **dict(n))
+        for i, n in corpus.needs.items()
+    }
+    return _TracedCorpus(
+        needs=needs,  # type: ignore[arg-type]
+        locations=_TracedLocations(corpus.locations),
+        diagnostics=corpus.diagnostics,
+        field_lines=_TracedLines(corpus.field_lines),
+        rejected=corpus.rejected,
+        source=corpus.source,
+    )
+
+
+def _aspect(need: Need, name: str) -> str:
+    if name in ("title", "file", "line"):
+        return name
+    if name == "content":
+        return "text"
+    return f"links:{name}" if name in type(need).links() else "fields"
+
+
+def _covered(deps: tuple[Facet, ...], mentions: frozenset[str], need: Need, aspect: str) -> bool:
+    if need.id in mentions and aspect in SHOWN_BY_A_LINK:
+        return True
+    return any(
+        (f.types is None or need.directive in f.types)
+        and (aspect in f.aspects or (aspect.startswith("links:") and "links" in f.aspects))
+        for f in deps
+    )
+
+
+def _undeclared(
+    app: Sphinx,
+    docname: str,
+    name: str,
+    args: tuple[str, ...],
+    deps: tuple[Facet, ...],
+    mentions: frozenset[str],
+) -> tuple[int, set[tuple[str, str]]]:
+    """How many reads rendering directive ``name`` made, and those its ``deps`` and ``mentions`` do not cover."""
+    base = state.corpus_of(app)
+    state._CORPORA[app] = _traced(base)  # a fresh corpus: its analyses are computed again, traced
+    _READS.clear()
+    try:
+        fingerprints.RENDERERS[name](app, docname, args)
+    finally:
+        state._CORPORA[app] = base
+    reads = set(_READS)
+    return len(reads), {
+        (i, a)
+        for i, field in reads
+        if i in base.needs and not _covered(deps, mentions, base.needs[i], a := _aspect(base.needs[i], field))
+    }
+
+
+def test_no_renderer_reads_a_need_outside_its_declared_dependencies(built: tuple[Path, Sphinx]) -> None:
+    """Each declared directive, rendered on a corpus that records every field read, reads nothing undeclared."""
+    _, app = built
+    checked: dict[tuple[str, tuple[str, ...]], int] = {}
+    for docname, entries in fingerprints._store(app.env).items():
+        for name, args, _, mentions in entries:
+            deps = fingerprints.DEPS.get(name)
+            if deps is None or (name, args) in checked:
+                continue
+            checked[name, args], undeclared = _undeclared(
+                app, docname, name, args, deps, mentions or frozenset()
+            )
+            assert not undeclared, (name, args, sorted(undeclared)[:10])
+    assert checked["smets-matrix", ()] > 300 and checked["smets-section", ("DI",)] > 100  # reads are seen
+    assert checked["smets-schema", ()] == 0
+
+
+def test_the_tracing_catches_a_declaration_too_narrow(built: tuple[Path, Sphinx]) -> None:
+    _, app = built
+    entry = next(e for e in fingerprints._store(app.env)["sections/di"] if e[0] == "smets-section")
+    narrow = (facet(Requirement, aspects=("fields",)),)  # the section table shows titles too
+    _, undeclared = _undeclared(app, "sections/di", "smets-section", entry[1], narrow, frozenset())
+    assert {a for _, a in undeclared} == {"title", "links:mandatory_for", "links:optional_for"}
