@@ -292,7 +292,7 @@ def _undeclared(
     deps: tuple[Facet, ...],
     mentions: frozenset[str],
 ) -> tuple[int, set[tuple[str, str]]]:
-    """How many reads rendering directive ``name`` made, and those its ``deps`` and ``mentions`` do not cover."""
+    """The count of reads rendering ``name`` made, and those its ``deps`` and ``mentions`` do not cover."""
     base = state.corpus_of(app)
     state._CORPORA[app] = _traced(base)  # a fresh corpus: its analyses are computed again, traced
     _READS.clear()
@@ -309,7 +309,7 @@ def _undeclared(
 
 
 def test_no_renderer_reads_a_need_outside_its_declared_dependencies(built: tuple[Path, Sphinx]) -> None:
-    """Each declared directive, rendered on a corpus that records every field read, reads nothing undeclared."""
+    """Each declared directive, rendered on a corpus recording every field read, reads nothing undeclared."""
     _, app = built
     checked: dict[tuple[str, tuple[str, ...]], int] = {}
     for docname, entries in fingerprints._store(app.env).items():

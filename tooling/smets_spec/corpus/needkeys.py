@@ -138,7 +138,8 @@ def change_between(old: Mapping[str, NeedKey], new: Mapping[str, NeedKey]) -> Ch
             needs[need_id] = frozenset({EXISTS})
         else:
             edited = {a for a, i in _SLOTS.items() if before[i] != after[i]}
-            edited.update(LINK + b.split("=", 1)[0] for b, a in zip(before[_EACH:], after[_EACH:], strict=True) if a != b)
+            pairs = zip(before[_EACH:], after[_EACH:], strict=True)
+            edited.update(LINK + b.split("=", 1)[0] for b, a in pairs if a != b)
             needs[need_id] = frozenset(edited)
     common = old.keys() & new.keys()
     order = [i for i in old if i in common] != [i for i in new if i in common]
@@ -173,7 +174,7 @@ def touches(deps: Deps, mentions: Iterable[str], change: Change) -> bool:
             if (f.types is None or f.types & types) and (EXISTS in aspects or f.aspects & aspects):
                 return True
     for need_id in mentions:
-        aspects = change.needs.get(need_id)
-        if aspects and (EXISTS in aspects or SHOWN_BY_A_LINK & aspects):
+        shown = change.needs.get(need_id)
+        if shown and (EXISTS in shown or SHOWN_BY_A_LINK & shown):
             return True
     return False
