@@ -99,6 +99,7 @@ def built(
     pytestconfig.addinivalue_line("markers", "verifies(*ids): the requirements a conformance test verifies")
     base = tmp_path_factory.mktemp("page-index")
     root = generate(base / "project", 120)
+    _git_with_a_version(root)
     out = base / "site"
     argv = build_argv(root, out, "-j", "1")
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -107,6 +108,24 @@ def built(
         str(root / "spec"), str(root), str(out), str(out / ".doctrees"), "html", status=None, warning=None
     )
     yield root, app
+
+
+def _git(root: Path, *args: str) -> str:
+    argv = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _git_with_a_version(root: Path) -> None:
+    """A git repository whose first version is the tag ``v1``: the version pages count each device's
+    requirements at that commit and in the working draft (what the index must not miss)."""
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "generated")
+    _git(root, "tag", "v1")
+    versions = root / "spec" / "changes" / "versions.rst"
+    text = versions.read_text(encoding="utf-8")
+    versions.write_text(re.sub(r":revision: \S+", ":revision: v1", text, count=1), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "the first version is v1")
 
 
 def _edit(root: Path, corpus: Corpus, kind: str, rng: random.Random) -> str:
@@ -134,6 +153,7 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
     sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
     rng = random.Random(seed)
     selected_total = oracle_total = 0
+    seen: set[str] = set()
     for kind in KINDS:
         done = _edit(root, base, kind, rng)
         try:
@@ -142,12 +162,13 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
             change = change_between(base_keys, keys_of(edited))
             assert change, done
             oracle = _oracle(app)
-            selected = {doc for doc, _ in fingerprints.selected_entries(app.env, change, set())}
+            selected = {doc for doc, _ in fingerprints.selected_entries(app, app.env, change, set())}
             assert oracle <= selected, (done, sorted(oracle - selected))
             assert set(fingerprints.indexed_changed_pages(app, app.env, change, set())) == oracle, done
             assert not any(d.startswith("conformance/tests/") for d in selected), done  # source listings
             if kind == "text":
                 assert {"trace/matrix", "req/index", "trace/chains"}.isdisjoint(selected), (done, selected)
+            seen |= oracle
             selected_total += len(selected)
             oracle_total += len(oracle)
         finally:
@@ -156,8 +177,26 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
             for path, text in sources.items():
                 path.write_text(text, encoding="utf-8")
             state._CORPORA[app] = base
+    assert {"changes/versions", "trace/matrix", "req/index"} <= seen  # the edits reach the version pages too
     every = sum(1 for _ in fingerprints._store(app.env)) * len(KINDS)
     assert oracle_total <= selected_total < every  # narrower than re-rendering every page
+
+
+def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx]) -> None:
+    """The version pages read the commit a version's revision names: moving the tag is a change."""
+    root, app = built
+    nothing = Change({}, {}, False)
+    assert "changes/versions" in fingerprints._store(app.env)
+    assert fingerprints.selected_entries(app, app.env, nothing, set()) == []
+    fingerprints._STAMPED.clear()
+    _git(root, "tag", "-f", "v1", "HEAD")
+    try:
+        selected = {doc for doc, _ in fingerprints.selected_entries(app, app.env, nothing, set())}
+        stamped = {d for d, es in fingerprints._store(app.env).items() if any(e[4] is not None for e in es)}
+        assert selected == stamped and {"changes/versions", "devices/esme"} <= stamped
+    finally:
+        _git(root, "tag", "-f", "v1", "HEAD~1")
+        fingerprints._STAMPED.clear()
 
 
 def test_need_keys_name_the_aspects_that_changed(tmp_path: Path) -> None:
@@ -313,7 +352,7 @@ def test_no_renderer_reads_a_need_outside_its_declared_dependencies(built: tuple
     _, app = built
     checked: dict[tuple[str, tuple[str, ...]], int] = {}
     for docname, entries in fingerprints._store(app.env).items():
-        for name, args, _, mentions in entries:
+        for name, args, _, mentions, _ in entries:
             deps = fingerprints.DEPS.get(name)
             if deps is None or (name, args) in checked:
                 continue

@@ -52,6 +52,10 @@ TextFunc = Callable[[Sphinx, str, tuple[str, ...]], str]
 RENDERERS: dict[str, TextFunc] = {}
 #: What each directive's text reads of the corpus (None: all of it). See corpus/needkeys.py.
 DEPS: dict[str, Deps] = {}
+#: What a directive reads outside the corpus and its source files, as a stamp (e.g. the commits
+#: git revisions name): a different stamp renders it again.
+StampFunc = Callable[[Corpus], str]
+STAMPS: dict[str, StampFunc] = {}
 #: Texts rendered for this build's corpus, by (directive, page, args): a page re-read because
 #: :func:`changed_pages` found its text changed uses the text rendered there, not a second render.
 _TEXTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
@@ -72,9 +76,10 @@ def digest(corpus: Corpus, text: str) -> str:
     return h.hexdigest()
 
 
-#: One computed directive of a page: name, arguments, digest of its text, and the needs the text
-#: mentions (None: its declared dependencies already cover every link it can show).
-Entry = tuple[str, tuple[str, ...], str, frozenset[str] | None]
+#: One computed directive of a page: name, arguments, digest of its text, the needs the text
+#: mentions (None: its declared dependencies already cover every link it can show), and the
+#: stamp of what it reads outside the corpus (None: nothing declared).
+Entry = tuple[str, tuple[str, ...], str, frozenset[str] | None, str | None]
 
 
 def _store(env: BuildEnvironment) -> dict[str, list[Entry]]:
@@ -89,7 +94,22 @@ def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[st
     corpus = corpus_of(app_of(env))
     deps = DEPS.get(name)
     mentions = None if covers_links(deps) else mentioned(text, corpus.needs)
-    _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions))
+    stamp = _stamp_of(name, corpus)
+    _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions, stamp))
+
+
+_STAMPED: dict[tuple[str, int], tuple[Corpus, str]] = {}
+
+
+def _stamp_of(name: str, corpus: Corpus) -> str | None:
+    """Directive ``name``'s stamp (:data:`STAMPS`) for this corpus, computed once per corpus."""
+    func = STAMPS.get(name)
+    if func is None:
+        return None
+    got = _STAMPED.get((name, id(corpus)))
+    if got is None or got[0] is not corpus:
+        got = _STAMPED[name, id(corpus)] = (corpus, func(corpus))
+    return got[1]
 
 
 class RenderedDirective(SphinxDirective):
@@ -120,15 +140,19 @@ def add_directive(
     options: tuple[str, ...] = (),
     base: type[RenderedDirective] = RenderedDirective,
     deps: Deps = None,
+    stamp: StampFunc | None = None,
 ) -> None:
     """Register a corpus-computed directive ``name`` whose text is ``func(app, docname, args)``.
 
     ``deps``: what of the corpus the text reads besides the needs it mentions (None: all of it;
     ``()``: nothing, e.g. a listing of the package's own source). Declare no less than the
     renderer reads: the tests check every declaration against rendering everything again.
+    ``stamp``: what it reads outside the corpus (see :data:`STAMPS`).
     """
     RENDERERS[name] = func
     DEPS[name] = deps
+    if stamp is not None:
+        STAMPS[name] = stamp
     spec = dict.fromkeys(options, str)
     app.add_directive(name, type(f"Rendered_{name}", (base,), {"option_spec": spec}))
 
@@ -226,13 +250,21 @@ def need_change(env: BuildEnvironment, keys: dict[str, NeedKey]) -> Change | Non
     return change_between(kept[1], keys)
 
 
-def selected_entries(env: BuildEnvironment, change: Change, skip: set[str]) -> _Todo:
+def _touched(entry: Entry, change: Change, corpus: Corpus) -> bool:
+    name = entry[0]
+    if name not in DEPS or len(entry) != 5:
+        return True
+    return touches(DEPS[name], entry[3] or (), change) or _stamp_of(name, corpus) != entry[4]
+
+
+def selected_entries(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> _Todo:
     """The computed directives (by page, outside ``skip``) whose recorded dependencies meet ``change``."""
+    corpus = corpus_of(app)
     todo = []
     for docname, entries in _store(env).items():
         if docname in skip or docname not in env.found_docs:
             continue
-        hit = [e for e in entries if e[0] not in DEPS or touches(DEPS[e[0]], e[3] or (), change)]
+        hit = [e for e in entries if _touched(e, change, corpus)]
         if hit:
             todo.append((docname, hit))
     return todo
@@ -241,7 +273,7 @@ def selected_entries(env: BuildEnvironment, change: Change, skip: set[str]) -> _
 def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> list[str]:
     """Pages (outside ``skip``) whose directives now render something else, rendering only those the
     change can touch (:func:`selected_entries`); the same pages as :func:`changed_pages`."""
-    return sorted(_changed(app, corpus_of(app), selected_entries(env, change, skip)))
+    return sorted(_changed(app, corpus_of(app), selected_entries(app, env, change, skip)))
 
 
 def _outdated(
