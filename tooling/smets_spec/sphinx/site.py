@@ -102,9 +102,10 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
 
 #: What each directive of :data:`HTML_DIRECTIVES` reads of the corpus besides the needs it links
 #: (see corpus/needkeys.py); a directive not listed depends on the whole corpus. The trace pages
-#: show ids, titles, fields and links, never a need's text or lines; the graph view shows only
+#: read every need's fields and links, and the titles of the needs they link (the mentions),
+#: never a need's text or lines; the graph view shows only
 #: which requirement comes first. Checked against rendering everything by tests/test_page_index.py.
-_TRACE = (facet(aspects=("title", "links", "fields", "file")),)
+_TRACE = (facet(aspects=("links", "fields")),)
 _VERSIONS = (
     facet(Requirement, aspects=("fields", "links")),
     facet(Version, aspects=("title", "text", "links", "fields", "file", "line")),
