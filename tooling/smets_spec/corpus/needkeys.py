@@ -38,7 +38,7 @@ _ID_TOKEN = re.compile(r"[A-Za-z0-9_]+")
 #: A word that has the shape of some need type's id (a link to a need not written yet counts too).
 _ID_LIKE = re.compile("|".join(f"(?:{t.id_pattern})" for t in NEED_TYPES))
 
-#: (type, title, text, links, fields, file, lines, then ``name=digest`` of each link field):
+#: (type, title, text, links, fields, file, lines, then ``name=ids`` of each link field):
 #: the digests of one need's aspects.
 NeedKey = tuple[str, ...]
 
@@ -68,7 +68,14 @@ def facet(*types: type[Need], aspects: Iterable[str] = ()) -> Facet:
 Deps = tuple[Facet, ...] | None
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _canon(value: object) -> str:
+    """A text that is equal for equal values, in any process (sets sorted, enums by class and value)."""
+    kind = type(value)
+    if kind in _PLAIN or (kind is tuple and all(type(v) is str for v in value)):  # type: ignore[attr-defined]
+        return repr(value)  # the common cases first: text, numbers, none, a tuple of ids
     if isinstance(value, Enum):
         return f"{type(value).__name__}.{value.value}"
     if isinstance(value, (set, frozenset)):
@@ -84,13 +91,20 @@ def _h(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
+def _ids(value: object) -> str:
+    """A link field as written (ids are words, so a comma cannot be part of one)."""
+    if type(value) is tuple and all(type(v) is str for v in value):
+        return ",".join(value)
+    return _h(_canon(value))
+
+
 def need_key(corpus: Corpus, need: Need) -> NeedKey:
     links = type(need).links()
     own = [name for name in type(need).own_fields() if name not in links]
     fields = [f"{name}={_canon(getattr(need, name))}" for name in own]
     where = corpus.locations.get(need.id)
     lines = corpus.field_lines.get(need.id, {})
-    each = tuple(f"{name}={_h(_canon(getattr(need, name)))}" for name in links)
+    each = tuple(f"{name}={_ids(getattr(need, name))}" for name in links)
     return (
         need.directive,
         _h(need.title),
