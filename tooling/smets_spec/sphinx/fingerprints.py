@@ -98,18 +98,23 @@ def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[st
     _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions, stamp))
 
 
-_STAMPED: dict[tuple[str, int], tuple[Corpus, str]] = {}
+#: Stamps of this build's corpus, by directive (computed once per corpus, like the texts).
+_STAMPED: dict[str, str] = {}
+_STAMPED_OF: list[Corpus | None] = [None]
 
 
 def _stamp_of(name: str, corpus: Corpus) -> str | None:
-    """Directive ``name``'s stamp (:data:`STAMPS`) for this corpus, computed once per corpus."""
+    """Directive ``name``'s stamp (:data:`STAMPS`) for this corpus."""
     func = STAMPS.get(name)
     if func is None:
         return None
-    got = _STAMPED.get((name, id(corpus)))
-    if got is None or got[0] is not corpus:
-        got = _STAMPED[name, id(corpus)] = (corpus, func(corpus))
-    return got[1]
+    if _STAMPED_OF[0] is not corpus:
+        _STAMPED.clear()
+        _STAMPED_OF[0] = corpus
+    stamp = _STAMPED.get(name)
+    if stamp is None:
+        stamp = _STAMPED[name] = func(corpus)
+    return stamp
 
 
 class RenderedDirective(SphinxDirective):
