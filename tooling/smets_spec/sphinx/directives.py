@@ -13,6 +13,8 @@ from sphinx.util.nodes import nested_parse_with_titles
 from ..conformance.pages import source_listing
 from ..consultation.render import consultation_page
 from ..corpus.load import Corpus
+from ..corpus.needkeys import Deps, facet
+from ..corpus.schema import Device, Requirement
 from ..render import pages
 from ..render.schema_ref import schema_reference
 from . import fingerprints
@@ -58,6 +60,19 @@ DIRECTIVES: dict[str, Renderer] = {
 }
 
 
+#: What each of :data:`DIRECTIVES` reads of the corpus besides the needs it links (not listed:
+#: all of it). The schema reference and source listings read none of it.
+DEPS: dict[str, Deps] = {
+    "smets-sections": (facet(Requirement, aspects=("fields",)),),
+    "smets-devices": (
+        facet(Requirement, aspects=("links:mandatory_for", "links:optional_for")),
+        facet(Device, aspects=("title", "fields")),
+    ),
+    "smets-schema": (),
+    "smets-source": (),
+}
+
+
 def _text_func(render: Renderer) -> fingerprints.TextFunc:
     def text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
         return render(corpus_of(app), list(args))
@@ -69,7 +84,7 @@ def register(app: Sphinx) -> None:
     """Every DIRECTIVES entry is re-read exactly when its text changes (see fingerprints.py)."""
     fingerprints.register(app)
     for name, render in DIRECTIVES.items():
-        fingerprints.add_directive(app, name, _text_func(render))
+        fingerprints.add_directive(app, name, _text_func(render), deps=DEPS.get(name))
     from . import site  # traceability pages, requirement pages, need cards, assets
 
     site.register(app)

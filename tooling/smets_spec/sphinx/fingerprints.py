@@ -2,11 +2,18 @@
 
 A directive registered here renders its text through a function of
 ``(app, docname, args)``; the text's digest is kept in the environment with the
-directive's name and arguments. When any source changes, every such page is
-rendered again from the new corpus (plain Python, no parsing) and re-read if,
-and only if, a digest differs. So editing one requirement re-reads its own page,
-the pages that list or link it and the tables it appears in, and nothing else;
-a page whose table is unchanged is neither re-read nor left stale.
+directive's name and arguments, what it declared it reads (:class:`~..corpus.needkeys.Facet` s,
+given to :func:`add_directive`) and the needs its text mentions. Every need's key
+(:mod:`..corpus.needkeys`) is kept there too. When a source changes, the keys of the new corpus
+are compared with the kept ones (no rendering), and only the directives whose recorded
+dependencies meet the change are rendered again (plain Python, no parsing); a page is re-read
+if, and only if, one of their digests differs (:func:`indexed_changed_pages`). So editing one
+requirement re-reads its own page, the pages that list or link it and the tables it appears in,
+and nothing else; a page whose table is unchanged is neither re-read nor left stale.
+
+Rendering every directive again to compare (:func:`changed_pages`) is the oracle: used when the
+index cannot answer (first build, another version of this package, ``SMETS_PAGE_INDEX=off``) and
+when the conformance results change, and by the tests that check the index against it.
 
 The digest covers the text and, for every ``:need:`` role in it, the title and
 page of the need referred to (sphinx-needs draws those at write time). In a parallel build,
@@ -15,8 +22,10 @@ half of the pages are compared in a forked copy of the process (:func:`changed_p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
+import os
 import re
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -31,6 +40,9 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 from .. import forking
 from ..corpus.load import Corpus
+from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, keys_of, mentioned, touches
+from .linker import REQ_FOLDER
+from .rendercache import context_digest
 from .safety import trusted_raw
 from .state import app_of, corpus_of
 
@@ -38,11 +50,18 @@ from .state import app_of, corpus_of
 TextFunc = Callable[[Sphinx, str, tuple[str, ...]], str]
 
 RENDERERS: dict[str, TextFunc] = {}
+#: What each directive's text reads of the corpus (None: all of it). See corpus/needkeys.py.
+DEPS: dict[str, Deps] = {}
+#: What a directive reads outside the corpus and its source files, as a stamp (e.g. the commits
+#: git revisions name): a different stamp renders it again.
+StampFunc = Callable[[Corpus], str]
+STAMPS: dict[str, StampFunc] = {}
 #: Texts rendered for this build's corpus, by (directive, page, args): a page re-read because
 #: :func:`changed_pages` found its text changed uses the text rendered there, not a second render.
 _TEXTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
 _TEXTS_OF: list[Corpus | None] = [None]
 _STORE = "smets_rendered"
+_KEYS = "smets_need_keys"
 _NEED_ROLE = re.compile(r":need:`([^`]*)`")
 
 
@@ -57,8 +76,14 @@ def digest(corpus: Corpus, text: str) -> str:
     return h.hexdigest()
 
 
-def _store(env: BuildEnvironment) -> dict[str, list[tuple[str, tuple[str, ...], str]]]:
-    store: dict[str, list[tuple[str, tuple[str, ...], str]]] | None = getattr(env, _STORE, None)
+#: One computed directive of a page: name, arguments, digest of its text, the needs the text
+#: mentions (None: its declared dependencies already cover every link it can show), and the
+#: stamp of what it reads outside the corpus (None: nothing declared).
+Entry = tuple[str, tuple[str, ...], str, frozenset[str] | None, str | None]
+
+
+def _store(env: BuildEnvironment) -> dict[str, list[Entry]]:
+    store: dict[str, list[Entry]] | None = getattr(env, _STORE, None)
     if store is None:
         store = {}
         setattr(env, _STORE, store)
@@ -66,7 +91,30 @@ def _store(env: BuildEnvironment) -> dict[str, list[tuple[str, tuple[str, ...], 
 
 
 def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
-    _store(env).setdefault(docname, []).append((name, args, digest(corpus_of(app_of(env)), text)))
+    corpus = corpus_of(app_of(env))
+    deps = DEPS.get(name)
+    mentions = None if covers_links(deps) else mentioned(text, corpus.needs)
+    stamp = _stamp_of(name, corpus)
+    _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions, stamp))
+
+
+#: Stamps of this build's corpus, by directive (computed once per corpus, like the texts).
+_STAMPED: dict[str, str] = {}
+_STAMPED_OF: list[Corpus | None] = [None]
+
+
+def _stamp_of(name: str, corpus: Corpus) -> str | None:
+    """Directive ``name``'s stamp (:data:`STAMPS`) for this corpus."""
+    func = STAMPS.get(name)
+    if func is None:
+        return None
+    if _STAMPED_OF[0] is not corpus:
+        _STAMPED.clear()
+        _STAMPED_OF[0] = corpus
+    stamp = _STAMPED.get(name)
+    if stamp is None:
+        stamp = _STAMPED[name] = func(corpus)
+    return stamp
 
 
 class RenderedDirective(SphinxDirective):
@@ -96,9 +144,20 @@ def add_directive(
     func: TextFunc,
     options: tuple[str, ...] = (),
     base: type[RenderedDirective] = RenderedDirective,
+    deps: Deps = None,
+    stamp: StampFunc | None = None,
 ) -> None:
-    """Register a corpus-computed directive ``name`` whose text is ``func(app, docname, args)``."""
+    """Register a corpus-computed directive ``name`` whose text is ``func(app, docname, args)``.
+
+    ``deps``: what of the corpus the text reads besides the needs it mentions (None: all of it;
+    ``()``: nothing, e.g. a listing of the package's own source). Declare no less than the
+    renderer reads: the tests check every declaration against rendering everything again.
+    ``stamp``: what it reads outside the corpus (see :data:`STAMPS`).
+    """
     RENDERERS[name] = func
+    DEPS[name] = deps
+    if stamp is not None:
+        STAMPS[name] = stamp
     spec = dict.fromkeys(options, str)
     app.add_directive(name, type(f"Rendered_{name}", (base,), {"option_spec": spec}))
 
@@ -118,13 +177,13 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
 
 #: At least this many computed pages to compare: half of them are compared in a forked copy.
 PARALLEL_FROM = 16
-_Todo = list[tuple[str, list[tuple[str, tuple[str, ...], str]]]]
+_Todo = list[tuple[str, list[Entry]]]
 
 
 def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     out = []
     for docname, entries in todo:
-        for name, args, old in entries:
+        for name, args, old, *_ in entries:  # (an environment kept by an older version has no mentions)
             if name not in RENDERERS or digest(corpus, render(app, name, docname, args)) != old:
                 out.append(docname)
                 break
@@ -178,12 +237,62 @@ def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[st
     return sorted(found if found is not None else _changed(app, corpus, todo))
 
 
+@functools.cache
+def _stamp() -> str:
+    """This package's code and libraries: keys kept by another version are not compared."""
+    return context_digest(("page-index", "1"))
+
+
+def index_enabled() -> bool:
+    return os.environ.get("SMETS_PAGE_INDEX", "").strip().lower() not in {"off", "0", "no", "false"}
+
+
+def need_change(env: BuildEnvironment, keys: dict[str, NeedKey]) -> Change | None:
+    """The change from the keys kept in ``env`` to ``keys`` (None: none kept by this version)."""
+    kept: tuple[str, dict[str, NeedKey]] | None = getattr(env, _KEYS, None)
+    if kept is None or kept[0] != _stamp():
+        return None
+    return change_between(kept[1], keys)
+
+
+def _touched(entry: Entry, change: Change, corpus: Corpus) -> bool:
+    name = entry[0]
+    if name not in DEPS or len(entry) != 5:
+        return True
+    return touches(DEPS[name], entry[3] or (), change) or _stamp_of(name, corpus) != entry[4]
+
+
+def selected_entries(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> _Todo:
+    """The computed directives (by page, outside ``skip``) whose recorded dependencies meet ``change``."""
+    corpus = corpus_of(app)
+    todo = []
+    for docname, entries in _store(env).items():
+        if docname in skip or docname not in env.found_docs:
+            continue
+        hit = [e for e in entries if _touched(e, change, corpus)]
+        if hit:
+            todo.append((docname, hit))
+    return todo
+
+
+def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> list[str]:
+    """Pages (outside ``skip``) whose directives now render something else, rendering only those the
+    change can touch (:func:`selected_entries`); the same pages as :func:`changed_pages`."""
+    return sorted(_changed(app, corpus_of(app), selected_entries(app, env, change, skip)))
+
+
 def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
+    keys = keys_of(corpus_of(app))
+    change = need_change(env, keys)
+    setattr(env, _KEYS, (_stamp(), keys))
     if not (added or changed or removed):
         return []
-    return changed_pages(app, env, added | changed | removed)
+    skip = added | changed | removed
+    if change is None or not index_enabled() or f"{REQ_FOLDER}/index" in added | removed:
+        return changed_pages(app, env, skip)  # every link's target moves with the requirement pages
+    return indexed_changed_pages(app, env, change, skip)
 
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:

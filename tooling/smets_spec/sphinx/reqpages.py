@@ -39,6 +39,7 @@ from .. import forking
 from ..corpus.files import write_atomic
 from ..corpus.ids import heading
 from ..corpus.load import Corpus
+from ..corpus.needkeys import facet
 from ..corpus.schema import Requirement
 from ..markup.html import esc, raw_block
 from ..render.requirement import page_body
@@ -231,7 +232,8 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
 
 
 def register(app: Sphinx) -> None:
-    fingerprints.add_directive(app, "smets-requirement-index", index_text)
+    index_deps = (facet(Requirement, aspects=("title", "fields")),)  # id, title, section, status
+    fingerprints.add_directive(app, "smets-requirement-index", index_text, deps=index_deps)
     app.add_role("smets-req", RequirementRole())
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
     app.connect("build-finished", _finish_pages, priority=800)

@@ -22,7 +22,8 @@ from sphinx.config import Config
 from ..conformance.pages import conformance_page
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
-from ..corpus.schema import NEED_TYPES, Requirement
+from ..corpus.needkeys import Deps, facet
+from ..corpus.schema import NEED_TYPES, DataItem, Device, ProtocolObject, Requirement, Version
 from ..markup.html import Linker
 from ..render import changes, costs, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
@@ -99,6 +100,48 @@ HTML_DIRECTIVES: dict[str, HtmlRenderer] = {
 }
 
 
+#: What each directive of :data:`HTML_DIRECTIVES` reads of the corpus besides the needs it links
+#: (see corpus/needkeys.py); a directive not listed depends on the whole corpus. The trace pages
+#: read every need's fields and links, and the titles of the needs they link (the mentions),
+#: never a need's text or lines; the graph view shows only
+#: which requirement comes first. Checked against rendering everything by tests/test_page_index.py.
+_TRACE = (facet(aspects=("links", "fields")),)
+_VERSIONS = (
+    facet(Requirement, aspects=("fields", "links")),
+    facet(Version, aspects=("title", "text", "links", "fields", "file", "line")),
+    facet(Device),
+)
+#: a requirement as a row of a list: id, title, status, section, impact and the devices it binds
+_ROW = ("title", "fields", "links:mandatory_for", "links:optional_for")
+HTML_DEPS: dict[str, Deps] = {
+    "smets-section": (facet(Requirement, aspects=_ROW), facet(Device)),
+    "smets-device": (facet(Requirement, aspects=_ROW),),
+    "smets-catalogue": (
+        facet(DataItem, ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
+        facet(Requirement, aspects=("fields",)),
+        facet(aspects=("links",)),
+    ),
+    "smets-protocol": (
+        facet(ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
+        facet(aspects=("links",)),
+    ),
+    "smets-matrix": _TRACE,
+    "smets-chains": _TRACE,
+    "smets-protocol-coverage": _TRACE,
+    "smets-verification": _TRACE,
+    "smets-coverage-chart": _TRACE,
+    "smets-trace-summary": _TRACE,
+    # the count of requirements binding each device in each version: the draft's is the corpus's
+    # (status, degrees), the recorded versions' are their commits (the stamp, see register)
+    "smets-versions": _VERSIONS,
+    "smets-device-versions": _VERSIONS,
+    "smets-assessment": (
+        facet(DataItem, ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
+        facet(Requirement, aspects=("links:uses", "fields")),
+    ),
+}
+
+
 # ---------------------------------------------------------------- graph data
 
 
@@ -155,9 +198,11 @@ def _add_static(app: Sphinx, config: Config) -> None:
 
 def register(app: Sphinx) -> None:
     for name, render in HTML_DIRECTIVES.items():
-        fingerprints.add_directive(app, name, _html_text(render))
-    fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)
-    fingerprints.add_directive(app, "smets-graph", graph_text, options=("depth",))
+        stamp = costs.versions_stamp if name in {"smets-versions", "smets-device-versions"} else None
+        fingerprints.add_directive(app, name, _html_text(render), deps=HTML_DEPS.get(name), stamp=stamp)
+    fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)  # lines: the whole corpus
+    graph_deps = (facet(Requirement),)  # the first requirement (any change of order counts too)
+    fingerprints.add_directive(app, "smets-graph", graph_text, options=("depth",), deps=graph_deps)
     app.connect("config-inited", _add_static)
     reqpages.register(app)
     app.connect("build-finished", write_graph_data)

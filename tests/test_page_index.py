@@ -1,0 +1,372 @@
+"""The dependency index of the computed pages (corpus/needkeys.py, sphinx/fingerprints.py) against
+its oracle, rendering every computed directive again and comparing digests.
+
+A generated spec is built once; then, for seeded random edits of every kind (a title, a text, a
+link added and one removed, a need added, deleted or moved between files, a status, section or
+device field changed), the edited corpus is read and:
+
+* the pages the index selects from the change of need keys include every page whose rendered
+  text changed (the oracle), and the pages it finds changed are exactly the oracle's;
+* for a requirement's text edited alone, pages that do not show text (the matrix, the
+  requirement index, source listings) are not even rendered again.
+
+``tests/test_build_render_cache.py`` and ``tests/test_incremental_move.py`` build incrementally
+after such edits (the index in use) and compare with a full build.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sphinx.application import Sphinx
+
+from clitools import build_argv
+from smets_spec.corpus.diagnostics import Location
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.needkeys import (
+    EXISTS,
+    SHOWN_BY_A_LINK,
+    Change,
+    Facet,
+    change_between,
+    facet,
+    keys_of,
+    mentioned,
+    touches,
+)
+from smets_spec.corpus.schema import DataItem, Need, Requirement
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import fingerprints, state
+from test_build_render_cache import _block, _Editor
+
+
+class _FieldEditor(_Editor):
+    """The edits of the render-cache test plus the fields a page can select by."""
+
+    def option(self, need_id: str, name: str, new: str) -> None:
+        text = self.path(need_id).read_text(encoding="utf-8")
+        start, end = _block(text, need_id)
+        found = re.search(rf"^   :{name}: (.*)$", text[start:end], re.M)
+        assert found is not None, (need_id, name)
+        self.replace(need_id, f":{name}: {found[1]}\n", f":{name}: {new}\n")
+        self.done.append(f"{name} {need_id}: {found[1]} -> {new}")
+
+    def status(self, need_id: str) -> None:
+        now = self.corpus.needs[need_id].status
+        self.option(need_id, "status", "approved" if now is None or now.value != "approved" else "draft")
+
+    def section(self, need_id: str) -> None:
+        sections = sorted({r.section.value for r in self.corpus.requirements if r.section})
+        now = self.corpus.needs[need_id]
+        assert isinstance(now, Requirement) and now.section
+        self.option(need_id, "section", self.rng.choice([s for s in sections if s != now.section.value]))
+
+    def device(self, need_id: str) -> None:
+        now = self.corpus.needs[need_id]
+        assert isinstance(now, Requirement)
+        devices = sorted(
+            d for d in ("DEV_ESME", "DEV_GSME", "DEV_IHD", "DEV_CHF") if d not in now.mandatory_for
+        )
+        self.option(need_id, "mandatory_for", self.rng.choice(devices))
+
+
+KINDS = (
+    "title",
+    "text",
+    "link_added",
+    "link_removed",
+    "added",
+    "deleted",
+    "moved",
+    "status",
+    "section",
+    "device",
+)
+
+
+@pytest.fixture(scope="module")
+def built(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[tuple[Path, Sphinx]]:
+    # the source listings import the conformance suite, whose marker its own run registers
+    pytestconfig.addinivalue_line("markers", "verifies(*ids): the requirements a conformance test verifies")
+    base = tmp_path_factory.mktemp("page-index")
+    root = generate(base / "project", 120)
+    _git_with_a_version(root)
+    out = base / "site"
+    argv = build_argv(root, out, "-j", "1")
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    app = Sphinx(
+        str(root / "spec"), str(root), str(out), str(out / ".doctrees"), "html", status=None, warning=None
+    )
+    yield root, app
+
+
+def _git(root: Path, *args: str) -> str:
+    argv = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _git_with_a_version(root: Path) -> None:
+    """A git repository whose first version is the tag ``v1``: the version pages count each device's
+    requirements at that commit and in the working draft (what the index must not miss)."""
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "generated")
+    _git(root, "tag", "v1")
+    versions = root / "spec" / "changes" / "versions.rst"
+    text = versions.read_text(encoding="utf-8")
+    versions.write_text(re.sub(r":revision: \S+", ":revision: v1", text, count=1), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "the first version is v1")
+
+
+def _edit(root: Path, corpus: Corpus, kind: str, rng: random.Random) -> str:
+    editor = _FieldEditor(root / "spec", corpus, rng)  # the corpus's files are relative to spec/
+    reqs = editor.generated(Requirement)
+    if kind == "link_removed":
+        reqs = [r for r in reqs if len(editor.uses(r)) >= 2]
+    if kind == "link_added" and rng.random() < 0.3:  # a data item's title shows on other pages too
+        editor.title(rng.choice(editor.generated(DataItem)))
+        return editor.done[-1]
+    getattr(editor, kind)(rng.choice(reqs))
+    return editor.done[-1]
+
+
+def _oracle(app: Sphinx) -> set[str]:
+    """Pages whose computed text changed: every directive rendered again and its digest compared."""
+    return set(fingerprints.changed_pages(app, app.env, set()))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphinx], seed: int) -> None:
+    root, app = built
+    base = state.corpus_of(app)
+    base_keys = keys_of(base)
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    rng = random.Random(seed)
+    selected_total = oracle_total = 0
+    seen: set[str] = set()
+    for kind in KINDS:
+        done = _edit(root, base, kind, rng)
+        try:
+            edited = load_spec(root / "spec", relative_to=root / "spec")
+            state._CORPORA[app] = edited
+            change = change_between(base_keys, keys_of(edited))
+            assert change, done
+            oracle = _oracle(app)
+            selected = {doc for doc, _ in fingerprints.selected_entries(app, app.env, change, set())}
+            assert oracle <= selected, (done, sorted(oracle - selected))
+            assert set(fingerprints.indexed_changed_pages(app, app.env, change, set())) == oracle, done
+            assert not any(d.startswith("conformance/tests/") for d in selected), done  # source listings
+            if kind == "text":
+                assert {"trace/matrix", "req/index", "trace/chains"}.isdisjoint(selected), (done, selected)
+            seen |= oracle
+            selected_total += len(selected)
+            oracle_total += len(oracle)
+        finally:
+            for path in set((root / "spec").rglob("*.rst")) - set(sources):
+                path.unlink()
+            for path, text in sources.items():
+                path.write_text(text, encoding="utf-8")
+            state._CORPORA[app] = base
+    assert {"changes/versions", "trace/matrix", "req/index"} <= seen  # the edits reach the version pages too
+    every = sum(1 for _ in fingerprints._store(app.env)) * len(KINDS)
+    assert oracle_total <= selected_total < every  # narrower than re-rendering every page
+
+
+def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx]) -> None:
+    """The version pages read the commit a version's revision names: moving the tag is a change."""
+    root, app = built
+    nothing = Change({}, {}, False)
+    assert "changes/versions" in fingerprints._store(app.env)
+    assert fingerprints.selected_entries(app, app.env, nothing, set()) == []
+    fingerprints._STAMPED.clear()
+    _git(root, "tag", "-f", "v1", "HEAD")
+    try:
+        selected = {doc for doc, _ in fingerprints.selected_entries(app, app.env, nothing, set())}
+        stamped = {d for d, es in fingerprints._store(app.env).items() if any(e[4] is not None for e in es)}
+        assert selected == stamped and {"changes/versions", "devices/esme"} <= stamped
+    finally:
+        _git(root, "tag", "-f", "v1", "HEAD~1")
+        fingerprints._STAMPED.clear()
+
+
+def test_need_keys_name_the_aspects_that_changed(tmp_path: Path) -> None:
+    root = generate(tmp_path / "p", 120)
+    before = load_spec(root / "spec", relative_to=root / "spec")
+    rng = random.Random(7)
+    editor = _FieldEditor(root / "spec", before, rng)
+    first, second, third = editor.generated(Requirement)[:3]
+    editor.title(first)
+    editor.status(second)
+    editor.deleted(third)
+    after = load_spec(root / "spec", relative_to=root / "spec")
+    change = change_between(keys_of(before), keys_of(after))
+    assert change.needs[first] == {"title"}
+    assert change.needs[second] >= {"fields"} and "title" not in change.needs[second]
+    assert change.needs[third] == {EXISTS}
+    assert not change.order  # the survivors are in the same order
+    # needs after the deleted one in its file moved up: their lines changed, nothing else
+    assert all(a == {"line"} for i, a in change.needs.items() if i not in {first, second, third})
+
+
+def test_a_mention_counts_only_for_what_a_link_shows() -> None:
+    known = {"GS_08": object(), "DAT_X": object()}
+    found = mentioned("see GS_08 and DAT_X, GS_0800, DEV_NEW and GS_081; GS", known)
+    assert found == {"GS_08", "DAT_X", "DEV_NEW", "GS_081"}  # known ids, and words shaped like one
+    text_only = Change({"GS_08": frozenset({"text"})}, {"GS_08": frozenset({"req"})}, False)
+    title = Change({"GS_08": frozenset({"title"})}, {"GS_08": frozenset({"req"})}, False)
+    added = Change({"DEV_NEW": frozenset({EXISTS})}, {"DEV_NEW": frozenset({"device"})}, False)
+    assert not touches((), {"GS_08"}, text_only)
+    assert touches((), {"GS_08"}, title)
+    assert touches((), {"DEV_NEW"}, added)  # a link to a need not written yet shows it once added
+    assert not touches((), {"GS_08"}, added)
+    assert touches(None, (), text_only)
+
+
+# ------------------------------------------------------------ every declaration is honest
+
+_READS: list[tuple[str, str]] = []
+
+
+class _TracedLocation(Location):
+    def __getattribute__(self, name: str) -> object:
+        if name in ("file", "line"):
+            _READS.append((object.__getattribute__(self, "_need"), name))
+        return object.__getattribute__(self, name)
+
+
+def _traced_location(where: Location, need_id: str) -> Location:
+    loc = _TracedLocation(where.file, where.line)
+    object.__setattr__(loc, "_need", need_id)
+    return loc
+
+
+class _TracedLocations(dict[str, Location]):
+    def get(self, key: str, default: Any = None) -> Any:
+        found = super().get(key)
+        return default if found is None else _traced_location(found, key)
+
+    def __getitem__(self, key: str) -> Location:
+        return _traced_location(super().__getitem__(key), key)
+
+
+class _TracedLines(dict[str, dict[str, int]]):
+    def get(self, key: str, default: Any = None) -> Any:
+        _READS.append((key, "line"))
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> dict[str, int]:
+        _READS.append((key, "line"))
+        return super().__getitem__(key)
+
+
+class _TracedCorpus(Corpus):
+    def location(self, need_id: str, field_name: str | None = None) -> Location:
+        """What :meth:`Corpus.location` gives, recording which of file and line the caller reads."""
+        where = dict.__getitem__(self.locations, need_id)
+        line = dict.get(self.field_lines, need_id, {}).get(field_name or "")
+        return _traced_location(Location(where.file, line) if line is not None else where, need_id)
+
+
+@functools.cache
+def _traced_class(cls: type[Need]) -> type[Need]:
+    names = frozenset(cls.model_fields) - {"id"}
+
+    def __getattribute__(self: Need, name: str) -> object:  # noqa: N807 - the hook it replaces
+        if name in names:
+            _READS.append((object.__getattribute__(self, "id"), name))
+        return object.__getattribute__(self, name)
+
+    return type(f"Traced{cls.__name__}", (cls,), {"__getattribute__": __getattribute__})
+
+
+def _traced(corpus: Corpus) -> Corpus:
+    """A copy of ``corpus`` whose needs, locations and field lines record every read into _READS."""
+    needs = {
+        i: _traced_class(type(n)).model_construct(_fields_set=n.model_fields_set, **dict(n))
+        for i, n in corpus.needs.items()
+    }
+    return _TracedCorpus(
+        needs=needs,  # type: ignore[arg-type]
+        locations=_TracedLocations(corpus.locations),
+        diagnostics=corpus.diagnostics,
+        field_lines=_TracedLines(corpus.field_lines),
+        rejected=corpus.rejected,
+        source=corpus.source,
+    )
+
+
+def _aspect(need: Need, name: str) -> str:
+    if name in ("title", "file", "line"):
+        return name
+    if name == "content":
+        return "text"
+    return f"links:{name}" if name in type(need).links() else "fields"
+
+
+def _covered(deps: tuple[Facet, ...], mentions: frozenset[str], need: Need, aspect: str) -> bool:
+    if need.id in mentions and aspect in SHOWN_BY_A_LINK:
+        return True
+    return any(
+        (f.types is None or need.directive in f.types)
+        and (aspect in f.aspects or (aspect.startswith("links:") and "links" in f.aspects))
+        for f in deps
+    )
+
+
+def _undeclared(
+    app: Sphinx,
+    docname: str,
+    name: str,
+    args: tuple[str, ...],
+    deps: tuple[Facet, ...],
+    mentions: frozenset[str],
+) -> tuple[int, set[tuple[str, str]]]:
+    """The count of reads rendering ``name`` made, and those its ``deps`` and ``mentions`` do not cover."""
+    base = state.corpus_of(app)
+    state._CORPORA[app] = _traced(base)  # a fresh corpus: its analyses are computed again, traced
+    _READS.clear()
+    try:
+        fingerprints.RENDERERS[name](app, docname, args)
+    finally:
+        state._CORPORA[app] = base
+    reads = set(_READS)
+    return len(reads), {
+        (i, a)
+        for i, field in reads
+        if i in base.needs and not _covered(deps, mentions, base.needs[i], a := _aspect(base.needs[i], field))
+    }
+
+
+def test_no_renderer_reads_a_need_outside_its_declared_dependencies(built: tuple[Path, Sphinx]) -> None:
+    """Each declared directive, rendered on a corpus recording every field read, reads nothing undeclared."""
+    _, app = built
+    checked: dict[tuple[str, tuple[str, ...]], int] = {}
+    for docname, entries in fingerprints._store(app.env).items():
+        for name, args, _, mentions, _ in entries:
+            deps = fingerprints.DEPS.get(name)
+            if deps is None or (name, args) in checked:
+                continue
+            checked[name, args], undeclared = _undeclared(
+                app, docname, name, args, deps, mentions or frozenset()
+            )
+            assert not undeclared, (name, args, sorted(undeclared)[:10])
+    assert checked["smets-matrix", ()] > 300 and checked["smets-section", ("DI",)] > 100  # reads are seen
+    assert checked["smets-schema", ()] == 0
+
+
+def test_the_tracing_catches_a_declaration_too_narrow(built: tuple[Path, Sphinx]) -> None:
+    _, app = built
+    entry = next(e for e in fingerprints._store(app.env)["sections/di"] if e[0] == "smets-section")
+    narrow = (facet(Requirement, aspects=("fields",)),)  # the section table shows titles too
+    _, undeclared = _undeclared(app, "sections/di", "smets-section", entry[1], narrow, frozenset())
+    assert {a for _, a in undeclared} == {"title", "links:mandatory_for", "links:optional_for"}

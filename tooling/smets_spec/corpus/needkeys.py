@@ -1,0 +1,194 @@
+"""What changed between two readings of the corpus, need by need, and which pages that can touch.
+
+Every need gets a *key*: its type and a digest of each aspect a page can show (title, text,
+outgoing links, the other fields, its file, its lines). Comparing the keys of the previous
+build with this one gives a :class:`Change` (needs added, removed, and the aspects edited of the
+others) without rendering anything. A computed page declares what it reads as
+:class:`Facet` s (needs of some types, some aspects) and records the needs its text mentions
+(links and roles show their title and page); :func:`touches` says whether a change can alter
+such a page. A page declared with no facets at all (``None``) depends on the whole corpus.
+
+Plain functions of the corpus: no Sphinx here (``sphinx/fingerprints.py`` keeps the keys in
+the build environment and asks :func:`touches` which pages to render again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from .load import Corpus
+from .schema import NEED_TYPES, Need
+
+#: The aspects of a need a page can depend on. ``line`` covers the lines of the need and its fields;
+#: ``links`` every link field, ``links:NAME`` one of them (e.g. ``links:mandatory_for``).
+ASPECTS = ("title", "text", "links", "fields", "file", "line")
+ALL = frozenset(ASPECTS)
+#: What a link or ``:need:`` role to a need shows: its title, its page (file) and its kind (type).
+SHOWN_BY_A_LINK = frozenset({"title", "file"})
+#: Aspect name for a need that was added or removed (or whose type changed: both at once).
+EXISTS = "exists"
+_TYPE, _EACH = 0, 7
+LINK = "links:"
+_SLOTS = {"title": 1, "text": 2, "links": 3, "fields": 4, "file": 5, "line": 6}
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_]+")
+#: A word that has the shape of some need type's id (a link to a need not written yet counts too).
+_ID_LIKE = re.compile("|".join(f"(?:{t.id_pattern})" for t in NEED_TYPES))
+
+#: (type, title, text, links, fields, file, lines, then ``name=ids`` of each link field):
+#: the digests of one need's aspects.
+NeedKey = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """The needs of ``types`` (directive names; None: every type) and their ``aspects`` a page reads.
+
+    A page with a facet also depends on which needs of those types exist, so a need added or
+    removed always counts, whatever the aspects.
+    """
+
+    types: frozenset[str] | None
+    aspects: frozenset[str]
+
+
+def facet(*types: type[Need], aspects: Iterable[str] = ()) -> Facet:
+    """A :class:`Facet` of the given need classes (none given: every type)."""
+    chosen = frozenset(aspects)
+    unknown = {a for a in chosen - ALL if not a.startswith(LINK)}
+    if unknown:
+        raise ValueError(f"unknown aspects {sorted(unknown)}: use some of {', '.join(ASPECTS)}")
+    return Facet(frozenset(t.directive for t in types) if types else None, chosen)
+
+
+#: None: the page depends on the whole corpus (any change renders it again).
+Deps = tuple[Facet, ...] | None
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _canon(value: object) -> str:
+    """A text that is equal for equal values, in any process (sets sorted, enums by class and value)."""
+    kind = type(value)
+    if kind in _PLAIN or (kind is tuple and all(type(v) is str for v in value)):  # type: ignore[attr-defined]
+        return repr(value)  # the common cases first: text, numbers, none, a tuple of ids
+    if isinstance(value, Enum):
+        return f"{type(value).__name__}.{value.value}"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_canon(v) for v in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canon(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_canon(k)}:{_canon(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
+    return repr(value)
+
+
+def _h(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _ids(value: object) -> str:
+    """A link field as written (ids are words, so a comma cannot be part of one)."""
+    if type(value) is tuple and all(type(v) is str for v in value):
+        return ",".join(value)
+    return _h(_canon(value))
+
+
+def need_key(corpus: Corpus, need: Need) -> NeedKey:
+    links = type(need).links()
+    own = [name for name in type(need).own_fields() if name not in links]
+    fields = [f"{name}={_canon(getattr(need, name))}" for name in own]
+    where = corpus.locations.get(need.id)
+    lines = corpus.field_lines.get(need.id, {})
+    each = tuple(f"{name}={_ids(getattr(need, name))}" for name in links)
+    return (
+        need.directive,
+        _h(need.title),
+        _h(need.content),
+        _h("\0".join(each)),
+        _h("\0".join(fields)),
+        where.file if where else "",
+        _h(f"{where.line if where else None}\0{_canon(lines)}"),
+        *each,
+    )
+
+
+def keys_of(corpus: Corpus) -> dict[str, NeedKey]:
+    """Every need's key, in the corpus's order."""
+    return {need.id: need_key(corpus, need) for need in corpus.needs.values()}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What differs between two sets of keys.
+
+    ``needs``: id -> the aspects that differ (``{EXISTS}`` for a need added or removed);
+    ``types``: id -> its type before and after; ``order``: the needs present in both are in
+    another order (a need moved between files, or blocks swapped within one).
+    """
+
+    needs: Mapping[str, frozenset[str]]
+    types: Mapping[str, frozenset[str]]
+    order: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.needs) or self.order
+
+
+def change_between(old: Mapping[str, NeedKey], new: Mapping[str, NeedKey]) -> Change:
+    """The :class:`Change` from ``old`` keys to ``new`` ones (both in their corpus's order)."""
+    needs: dict[str, frozenset[str]] = {}
+    types: dict[str, frozenset[str]] = {}
+    for need_id in old.keys() | new.keys():
+        before, after = old.get(need_id), new.get(need_id)
+        if before == after:
+            continue
+        types[need_id] = frozenset(k[_TYPE] for k in (before, after) if k is not None)
+        if before is None or after is None or before[_TYPE] != after[_TYPE]:
+            needs[need_id] = frozenset({EXISTS})
+        else:
+            edited = {a for a, i in _SLOTS.items() if before[i] != after[i]}
+            pairs = zip(before[_EACH:], after[_EACH:], strict=True)
+            edited.update(LINK + b.split("=", 1)[0] for b, a in pairs if a != b)
+            needs[need_id] = frozenset(edited)
+    common = old.keys() & new.keys()
+    order = [i for i in old if i in common] != [i for i in new if i in common]
+    return Change(needs, types, order)
+
+
+def mentioned(text: str, known: Mapping[str, object]) -> frozenset[str]:
+    """The words of ``text`` that are ids of ``known`` needs or have the shape of one (links, roles, tables).
+
+    A word shaped like an id of no need counts too: a link to a need not written yet shows it
+    as missing, and changes when the need is added.
+    """
+    return frozenset(t for t in set(_ID_TOKEN.findall(text)) if t in known or _ID_LIKE.fullmatch(t))
+
+
+def covers_links(deps: Deps) -> bool:
+    """Whether ``deps`` already cover what a link shows for every need (no need to record mentions)."""
+    return deps is None or any(f.types is None and f.aspects >= SHOWN_BY_A_LINK for f in deps)
+
+
+def touches(deps: Deps, mentions: Iterable[str], change: Change) -> bool:
+    """Whether a page that read ``deps`` and mentions ``mentions`` can render otherwise after ``change``."""
+    if not change:
+        return False
+    if deps is None:
+        return True
+    if change.order and deps:
+        return True
+    for need_id, aspects in change.needs.items():
+        types = change.types[need_id]
+        for f in deps:
+            if (f.types is None or f.types & types) and (EXISTS in aspects or f.aspects & aspects):
+                return True
+    for need_id in mentions:
+        shown = change.needs.get(need_id)
+        if shown and (EXISTS in shown or SHOWN_BY_A_LINK & shown):
+            return True
+    return False
