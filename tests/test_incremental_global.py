@@ -43,7 +43,8 @@ def _build(root: Path, out: Path, cache: Path, *more: str) -> int:
     """Build; the number of requirement pages fed to the search index."""
     argv = build_argv(root, out, "-j", "1", *more)
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
-    result = subprocess.run([sys.executable, "-c", _FEEDS, *argv[3:]], capture_output=True, text=True, env=env)
+    argv = [sys.executable, "-c", _FEEDS, *argv[3:]]  # build_argv's `-m smets_spec.cli` replaced
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return int(result.stdout.rsplit("requirement pages fed", 1)[1].split()[0])
 
