@@ -39,9 +39,9 @@ sys.exit(status)
 """
 
 
-def _build(root: Path, out: Path, cache: Path, *more: str) -> int:
+def _build(root: Path, out: Path, cache: Path, *more: str, jobs: str = "1") -> int:
     """Build; the number of requirement pages fed to the search index."""
-    argv = build_argv(root, out, "-j", "1", *more)
+    argv = build_argv(root, out, "-j", jobs, *more)
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
     argv = [sys.executable, "-c", _FEEDS, *argv[3:]]  # build_argv's `-m smets_spec.cli` replaced
     result = subprocess.run(argv, capture_output=True, text=True, env=env)
@@ -54,11 +54,11 @@ def test_incremental_builds_after_random_edits_give_the_full_build(tmp_path: Pat
     site, cache = tmp_path / "site", tmp_path / "cache"
     first = _build(root, site, cache, "--fresh")
     assert first > 250  # a first build feeds every requirement page
-    record = json.loads((site / ".smets" / "search-pages.json").read_text(encoding="utf-8"))
+    record = json.loads((site / ".doctrees" / "smets-search-pages.json").read_text(encoding="utf-8"))
     assert len(record["pages"]) == first
     for seed in (7, 31):
         done = _edit(root, seed)
-        fed = _build(root, site, cache)  # incremental
+        fed = _build(root, site, cache, jobs="2")  # incremental; pages written in parallel, as by default
         # the edited requirements, the added one and the moved one's text (rebased links) at most,
         # plus those whose text shows an edited title: never all of them
         assert 0 < fed < 20, (fed, done)
@@ -73,7 +73,7 @@ def test_a_record_of_another_index_or_of_the_wrong_shape_is_not_used(tmp_path: P
     root = generate(tmp_path / "project", 120)
     site, cache = tmp_path / "site", tmp_path / "cache"
     first = _build(root, site, cache, "--fresh")
-    record = site / ".smets" / "search-pages.json"
+    record = site / ".doctrees" / "smets-search-pages.json"
     data = json.loads(record.read_text(encoding="utf-8"))
     page = next((root / "spec").rglob("*syn*.rst"))
     for planted in ({**data, "index": "0" * 64}, {**data, "pages": list(data["pages"])}):

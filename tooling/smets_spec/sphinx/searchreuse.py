@@ -4,7 +4,8 @@ Sphinx's index (``searchindex.js``) maps each word to the pages that hold it; an
 build loads the last one and forgets, first, the pages it is about to write again. The
 requirement pages are fed by :mod:`.search`, outside Sphinx's documents, so Sphinx would forget
 them all and every build fed all of them again (1.2 s of CPU at 10,000 requirements, and the
-small doctrees built for it). Instead, a record beside the site names, for each requirement
+small doctrees built for it). Instead, a record in Sphinx's saved state (the doctree folder,
+beside the pickled environment) names, for each requirement
 page, the SHA-256 of exactly what was fed for it (page name, file, title, the words' source
 text), and the SHA-256 of the ``searchindex.js`` it went into. When the index Sphinx loads is
 that file and the build's key (this package's code, the libraries, the search language and
@@ -34,7 +35,8 @@ from sphinx.application import Sphinx
 from ..corpus.files import write_atomic
 from .rendercache import context_digest
 
-RECORD = Path(".smets") / "search-pages.json"
+#: in Sphinx's own saved state (``OUT/.doctrees`` for `smets build`), beside its pickled environment
+RECORD = "smets-search-pages.json"
 _LOADED = "_smets_search_reused"
 #: the record's format: a change makes every old record unused
 FORMAT = "smets-search-pages/1"
@@ -64,9 +66,9 @@ def _index_digest(app: Sphinx) -> str | None:
         return None
 
 
-def _read_record(outdir: Path) -> dict[str, Any] | None:
+def _read_record(folder: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads((outdir / RECORD).read_text(encoding="utf-8"))
+        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pages"), dict):
@@ -79,8 +81,7 @@ def _read_record(outdir: Path) -> dict[str, Any] | None:
 def recorded_pages(app: Sphinx) -> dict[str, str]:
     """The requirement pages of the index this build loaded, by name, with their inputs' digest
     (empty when that index is not the one the record was written with, or the key changed)."""
-    outdir = Path(app.outdir)
-    record = _read_record(outdir)
+    record = _read_record(Path(app.doctreedir))
     if record is None or record.get("key") != _key(app):
         return {}
     if record.get("index") != _index_digest(app):
@@ -132,4 +133,4 @@ def write_record(app: Sphinx, digests: dict[str, str]) -> None:
     if index is None:
         return
     record = {"format": FORMAT, "key": _key(app), "index": index, "pages": digests}
-    write_atomic(Path(app.outdir) / RECORD, json.dumps(record, sort_keys=True), durable=False)
+    write_atomic(Path(app.doctreedir) / RECORD, json.dumps(record, sort_keys=True), durable=False)
