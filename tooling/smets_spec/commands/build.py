@@ -123,7 +123,10 @@ def build_site(
     from ..conformance import live
     from ..conformance.forbuild import build_finished, ensure_results  # the site shows the latest results
     from ..sphinx.build import run_sphinx
+    from ..sphinx.state import offer_corpus
 
+    if corpus.source is not None:  # read once: the extension takes it while the files are unchanged
+        offer_corpus(corpus.source, project.root, corpus)
     live.report_failures_to_caller()
     try:
         ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up

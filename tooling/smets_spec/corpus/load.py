@@ -9,10 +9,11 @@ dropped silently.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -42,6 +43,8 @@ class Corpus:
     rejected: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     #: the spec folder it was read from (None when read from elsewhere, e.g. a needs.json or git)
     source: Path | None = field(default=None, repr=False)
+    #: SHA-256 of the files a spec folder's corpus was read from (:func:`~.rstreader.tree_digest`)
+    digest: str | None = field(default=None, repr=False, compare=False)
     #: of_type() results, keyed by type and size (the loader fills ``needs`` once)
     _by_type: dict[tuple[type, int], list[Need]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -364,10 +367,46 @@ def load_spec(spec_dir: Path, relative_to: Path | None = None) -> Corpus:
     """Read and validate every need in a ``spec/`` tree (no Sphinx involved)."""
     if not spec_dir.is_dir():
         raise FileNotFoundError(f"{spec_dir}: no such spec folder")
-    raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to)
+    digest = hashlib.sha256()
+    raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to, digest)
     corpus = build_corpus([(raw, _raw_values(raw)) for raw in raws], early)
     corpus.source = spec_dir
+    corpus.digest = digest.hexdigest()
     return corpus
+
+
+def rebased(corpus: Corpus, old: str, new: str) -> Corpus | None:
+    """``corpus`` with every location's file ``old + rest`` named ``new + rest`` (the same needs read
+    relative to another folder); None when a location is not under ``old``.
+
+    ``load_spec(spec, relative_to=root)`` rebased from ``"spec/"`` to ``""`` equals
+    ``load_spec(spec, relative_to=spec)`` (``tests/test_corpus_handover.py``).
+    """
+
+    def move(where: Location) -> Location:
+        if not where.file.startswith(old):
+            raise _NotUnderError
+        return Location(new + where.file[len(old) :], where.line)
+
+    try:
+        return Corpus(
+            needs=dict(corpus.needs),
+            locations={need_id: move(where) for need_id, where in corpus.locations.items()},
+            diagnostics=[
+                replace(d, location=move(d.location), related=d.related and move(d.related))
+                for d in corpus.diagnostics
+            ],
+            field_lines=dict(corpus.field_lines),
+            rejected=dict(corpus.rejected),
+            source=corpus.source,
+            digest=corpus.digest,
+        )
+    except _NotUnderError:
+        return None
+
+
+class _NotUnderError(Exception):
+    """A location outside the folder a corpus is rebased from."""
 
 
 def _json_values(need: Mapping[str, Any], model: type[Need]) -> dict[str, Any]:

@@ -20,10 +20,12 @@ docutils would read it as a comment and drop it.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
 from .safety import RESPONDENT_TEXT, check_need_values, check_text, need_values_suspect
@@ -292,24 +294,61 @@ def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
 
 def read_file(path: Path, display: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
     """Read one file; a file that is not UTF-8 is an error at the line of its first bad byte."""
-    text, errors = decode(path.read_bytes(), display)
+    return read_data(path.read_bytes(), display, directives)
+
+
+def read_data(data: bytes, display: str, directives: Iterable[str]) -> tuple[list[RawNeed], list[Diagnostic]]:
+    """Read one file's bytes (``display``: its name in diagnostics)."""
+    text, errors = decode(data, display)
     if text is None:
         return [], errors
     return read_text(text, display, directives)
 
 
+def spec_files(root: Path) -> Iterator[Path]:
+    """The files a spec tree's needs are read from: every ``*.rst`` below ``root`` in a stable
+    order, except under folders named ``_*`` or ``.*``."""
+    for path in sorted(root.rglob("*.rst")):
+        if not any(part.startswith(("_", ".")) for part in path.relative_to(root).parts):
+            yield path
+
+
+def _digest_add(digest: Any, root: Path, path: Path, data: bytes) -> None:
+    """Add one file (its name below ``root`` and its bytes, each with its length) to ``digest``."""
+    name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")
+    for part in (name, data):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+
+
+def tree_digest(root: Path) -> str:
+    """SHA-256 of every file :func:`read_tree` reads below ``root``: names and contents.
+
+    Two reads of a tree with the same digest read the same bytes, so give the same needs.
+    """
+    digest = hashlib.sha256()
+    for path in spec_files(root):
+        _digest_add(digest, root, path, path.read_bytes())
+    return digest.hexdigest()
+
+
 def read_tree(
-    root: Path, directives: Iterable[str], relative_to: Path | None = None
+    root: Path, directives: Iterable[str], relative_to: Path | None = None, digest: Any = None
 ) -> tuple[list[RawNeed], list[Diagnostic]]:
-    """Read every ``*.rst`` file below ``root`` in a stable order."""
+    """Read every ``*.rst`` file below ``root`` in a stable order (:func:`spec_files`).
+
+    ``digest`` (a :mod:`hashlib` object) is fed what :func:`tree_digest` hashes, from the
+    bytes read here: the digest names exactly what the needs were read from.
+    """
     base = relative_to if relative_to is not None else root.parent
     wanted = tuple(directives)
     needs: list[RawNeed] = []
     errors: list[Diagnostic] = []
-    for path in sorted(root.rglob("*.rst")):
-        if any(part.startswith(("_", ".")) for part in path.relative_to(root).parts):
-            continue
-        found, problems = read_file(path, _display(path, base), wanted)
+    for path in spec_files(root):
+        data = path.read_bytes()
+        if digest is not None:
+            _digest_add(digest, root, path, data)
+        found, problems = read_data(data, _display(path, base), wanted)
         needs.extend(found)
         errors.extend(problems)
     return needs, errors

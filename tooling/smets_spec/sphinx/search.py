@@ -5,7 +5,8 @@ and from a web server alike) is fed three things it would not know of:
 
 * every requirement page ``req/<ID>.html`` (written outside Sphinx, see :mod:`.reqpages`) as a
   document of the index, with its id, title and text (from its card on the section page), fed
-  at ``html-collect-pages``, before Sphinx writes the index;
+  at ``html-collect-pages``, before Sphinx writes the index (a page whose title and text are those
+  of the last build keeps its entries from the last index: :mod:`.searchreuse`);
 * every need id as an object of the ``smets`` domain, pointing at the need's own page (a
   requirement's page, else its card), so ``GS_08`` or ``DAT_METER_BALANCE`` is an object hit;
 * a result scorer (``html_search_scorer``, written into Sphinx's ``language_data.js``, a file:
@@ -31,6 +32,7 @@ from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
+from .searchreuse import keep_on_load, page_digest, unchanged, write_record
 from .state import corpus_of
 
 SCORER = Path(__file__).resolve().parent.parent / "templates" / "static" / "smets-search-scorer.js"
@@ -38,6 +40,7 @@ _TAG = re.compile(r"<[^>]+>")
 _ROLE = re.compile(r":[\w:-]+:`([^`<]*?)\s*(?:<([^>`]*)>)?`")
 #: object priority 1 ("object results" in Sphinx's scorer); the scorer lifts an exact id above all
 _PRIORITY = 1
+_FED = "_smets_search_fed"
 
 
 def _object_types() -> dict[str, ObjType]:
@@ -80,14 +83,20 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+def _doctree_parts(req: Requirement, text: str) -> tuple[str, str, str, str]:
+    """Everything the page's doctree is made of: its section id, title, text and fields."""
+    fields = [req.id, req.section.value if req.section else "", *(req.mandatory_for or [])]
+    return req.id, f"{req.id} {' '.join(req.title.split())}", text, " ".join(str(f) for f in fields if f)
+
+
 def _doctree(req: Requirement, text: str) -> nodes.document:
     """A small doctree of the page: its title, then its text and fields (what the indexer reads)."""
+    section_id, title, body, fields = _doctree_parts(req, text)
     document = new_document(f"{REQ_FOLDER}/{req.id}.html")
-    section = nodes.section(ids=[req.id])
-    section += nodes.title(text=f"{req.id} {' '.join(req.title.split())}")
-    section += nodes.paragraph(text=text)
-    fields = [req.id, req.section.value if req.section else "", *(req.mandatory_for or [])]
-    section += nodes.paragraph(text=" ".join(str(f) for f in fields if f))
+    section = nodes.section(ids=[section_id])
+    section += nodes.title(text=title)
+    section += nodes.paragraph(text=body)
+    section += nodes.paragraph(text=fields)
     document += section
     return document
 
@@ -99,15 +108,28 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
         return []
     corpus = corpus_of(app)
     texts = requirement_texts(app, corpus)
-    fed = set()
+    pages: dict[str, tuple[Requirement, str, str]] = {}
+    digests: dict[str, str] = {}
     for req in corpus.requirements:
         text = plain_text(texts.get(req.id) or req.content or "")
         title = " ".join(f"{req.id} {req.title}".split())
         docname = f"{REQ_FOLDER}/{req.id}"
-        indexer.feed(docname, f"{docname}.html", title, _doctree(req, text))
-        fed.add(docname)
-    _keep_when_pruned(indexer, fed)
+        pages[docname] = (req, title, text)
+        digests[docname] = page_digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
+    kept = unchanged(app, indexer, digests)  # their entries of the last build stand (see searchreuse)
+    for docname, (req, title, text) in pages.items():
+        if docname not in kept:
+            indexer.feed(docname, f"{docname}.html", title, _doctree(req, text))
+    _keep_when_pruned(indexer, set(pages))
+    setattr(app, _FED, digests)
     return []
+
+
+def _record(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: record what the requirement pages of the written index were fed from."""
+    digests: dict[str, str] | None = getattr(app, _FED, None)
+    if exception is None and digests is not None:
+        write_record(app, digests)
 
 
 def _keep_when_pruned(indexer: Any, ours: set[str]) -> None:
@@ -132,3 +154,5 @@ def register(app: Sphinx) -> None:
     app.add_domain(SmetsDomain)
     app.connect("config-inited", _scorer)
     app.connect("html-collect-pages", feed_requirement_pages)
+    app.connect("builder-inited", keep_on_load)
+    app.connect("build-finished", _record)

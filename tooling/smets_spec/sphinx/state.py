@@ -2,9 +2,11 @@
 
 The engine's corpus is loaded once per build (at ``builder-inited``) from the
 source folder with the fast reader, and its diagnostics are emitted as Sphinx
-warnings with their file and line. Pages whose content is computed from the
-whole corpus (matrices, device pages, catalogues) register themselves; when any
-source changes, they are re-read, so no table is left stale.
+warnings with their file and line. ``smets build`` has read and validated it just
+before: it hands its corpus over (:func:`offer_corpus`), taken when the source
+folder's files still hash to what that corpus was read from (else read again).
+Pages whose content is computed from the whole corpus (matrices, device pages,
+catalogues) register themselves; when any source changes, they are re-read, so no table is left stale.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from ..corpus.load import Corpus, load_spec
+from ..corpus.load import Corpus, load_spec, rebased
+from ..corpus.rstreader import tree_digest
 
 LOGGER = logging.getLogger(__name__)
 _CORPORA: WeakKeyDictionary[Sphinx, Corpus] = WeakKeyDictionary()
@@ -35,11 +38,36 @@ def _remember_app(app: Sphinx) -> None:
     _APPS[app.env] = app
 
 
+#: a corpus ``smets build`` read and validated before starting Sphinx, with the folder it was read from
+_OFFERED: list[tuple[Path, Path, Corpus]] = []
+
+
+def offer_corpus(spec: Path, relative_to: Path, corpus: Corpus) -> None:
+    """Let the next build of ``spec`` use ``corpus`` (``load_spec(spec, relative_to)``) instead of
+    reading the folder again, if its files are unchanged when the build starts."""
+    _OFFERED[:] = [(spec.resolve(), relative_to.resolve(), corpus)]
+
+
+def _offered(srcdir: Path) -> Corpus | None:
+    """The offered corpus as the extension reads it (relative to ``srcdir``), if still current."""
+    if not _OFFERED:
+        return None
+    spec, relative_to, corpus = _OFFERED.pop()
+    if spec != srcdir.resolve() or corpus.digest is None or corpus.digest != tree_digest(srcdir):
+        return None
+    try:
+        prefix = spec.relative_to(relative_to).as_posix()
+    except ValueError:
+        return None
+    return rebased(corpus, "" if prefix == "." else prefix + "/", "")
+
+
 def corpus_of(app: Sphinx) -> Corpus:
     """The corpus of this build (loaded on first use)."""
     corpus = _CORPORA.get(app)
     if corpus is None:
-        corpus = load_spec(Path(app.srcdir), relative_to=Path(app.srcdir))
+        srcdir = Path(app.srcdir)
+        corpus = _offered(srcdir) or load_spec(srcdir, relative_to=srcdir)
         _CORPORA[app] = corpus
     return corpus
 

@@ -1,0 +1,121 @@
+"""CPU time of each step of one `smets build`, for finding what an incremental build spends (issue 20).
+
+    cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/build_phases.py [--edit TAG] [-- BUILD ARGS]
+
+``--edit TAG`` first edits one requirement's title and text (the first generated requirement of
+``smets_spec.corpus.synthetic``; the tag makes each edit new). The build runs in this process;
+each of Sphinx's events, the builder's steps and a few of ours and sphinx-needs' are timed in
+CPU seconds of this process (``time.process_time``: it measures the build rather than the
+machine's load, on a machine shared with other builds); forked workers' CPU is given as
+``children``. Steps nest (``builder.build`` holds ``builder.read``...), so they do not add up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TIMES: dict[str, float] = {}
+
+#: module, function: replaced in the module that calls it
+_FUNCTIONS = (
+    ("smets_spec.corpus.load", "load_spec", ("smets_spec.sphinx.state", "smets_spec.commands.build")),
+    ("sphinx_needs.needs", "process_schemas", ()),
+    ("sphinx_needs.needs", "ensure_post_process_needs_data", ()),
+    ("sphinx_needs.needs", "process_warnings", ()),
+    ("sphinx_needs.needs", "build_needs_json", ()),
+    ("smets_spec.sphinx.search", "feed_requirement_pages", ()),
+    ("smets_spec.sphinx.reqpages", "write_pages", ()),
+)
+_METHODS = (
+    ("sphinx.builders.html", "StandaloneHTMLBuilder", ("load_indexer", "dump_search_index")),
+    ("sphinx.builders.html", "StandaloneHTMLBuilder", ("write_documents",)),
+    ("sphinx.builders", "Builder", ("read", "write", "build")),
+    ("sphinx.application", "Sphinx", ("__init__",)),
+    ("sphinx.events", "EventManager", ("emit",)),
+)
+
+
+def _timed(label: Callable[..., str], original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            name = label(*args)
+            TIMES[name] = TIMES.get(name, 0.0) + time.process_time() - start
+
+    return run
+
+
+def install() -> None:
+    for module_name, name, users in _FUNCTIONS:
+        module = importlib.import_module(module_name)
+        wrapped = _timed(lambda *a, n=name: n, getattr(module, name))
+        for user in (module_name, *users):
+            setattr(importlib.import_module(user), name, wrapped)
+    for module_name, class_name, methods in _METHODS:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        for method in methods:
+            if method == "emit":
+                label: Callable[..., str] = lambda self, event, *a: f"event {event}"  # noqa: E731
+            else:
+                label = lambda *a, c=class_name, m=method: f"{c}.{m}"  # noqa: E731
+            setattr(cls, method, _timed(label, getattr(cls, method)))
+
+
+def edit(project: Path, tag: str) -> Path:
+    """Append ``tag`` to the first generated requirement's title and put it before its text."""
+    for path in sorted((project / "spec").rglob("*.rst")):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r"^\.\. req:: (Synthetic requirement[^\n]*)\n", text, re.M)
+        if found:
+            text = text.replace(found[0], f".. req:: {found[1]} {tag}\n", 1)
+            body = text.index("\n\n", found.end()) + 2
+            path.write_text(text[:body] + f"   EDITED{tag} " + text[body:].lstrip(" "), encoding="utf-8")
+            return path
+    raise SystemExit("build_phases: no generated requirement to edit (see smets_spec.corpus.synthetic)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--edit", metavar="TAG", help="edit one requirement's title and text first")
+    parser.add_argument("build", nargs="*", help="arguments of `smets build` (after --)")
+    args = parser.parse_args()
+    start = time.process_time()
+    import sphinx.cmd.build  # noqa: F401
+
+    import smets_spec.sphinx.site  # noqa: F401
+    from smets_spec import cli
+
+    imports = time.process_time() - start
+    install()
+    if args.edit:
+        edit(Path.cwd(), args.edit)
+    before, wall = os.times(), time.perf_counter()
+    status = cli.main(["build", *args.build])
+    after = os.times()
+    main_cpu = after.user - before.user + after.system - before.system
+    children = after.children_user - before.children_user + after.children_system - before.children_system
+    print(
+        f"status {status}; imports {imports:.2f} s CPU; build: wall {time.perf_counter() - wall:.2f} s, "
+        f"CPU {main_cpu:.2f} s in this process, {children:.2f} s in forked children",
+        file=sys.stderr,
+    )
+    for name, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
+        if seconds >= 0.05:
+            print(f"  {name}: {seconds:.2f}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
