@@ -19,14 +19,26 @@ environment back, pickled, to be merged. With thousands of needs in the environm
 costs more than reading a few documents, so an incremental build that re-reads fewer than
 :data:`SERIAL_BELOW` documents reads them in the main process; writing is still parallel.
 Measured at 2,000 requirements: see docs/performance.md.
+
+A parallel write resolves each chunk of documents in the main process and hands it to a
+forked writer; Sphinx queues every chunk at once, so the main process held the resolved
+doctree of every page until its writer finished (800 MB at 10,000 requirements), and each
+writer forked later inherited them. :class:`BoundedTasks` lets the main process resolve the
+next chunk while one is written, and no further.
 """
 
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable
+from typing import Any
 
+import sphinx.builders
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
+from sphinx.util.parallel import ParallelTasks
 
 from ..markup.panels import ordered
 from .linker import REQ_FOLDER, SphinxLinker
@@ -82,12 +94,38 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+class BoundedTasks(ParallelTasks):
+    """Sphinx's forked tasks, but a task is queued only when a process is free to run it.
+
+    The caller (Sphinx's parallel write) prepares a task's argument, the resolved doctrees of a
+    chunk of pages, before adding it: waiting here keeps at most one chunk prepared ahead of
+    the running ones instead of every page of the site.
+    """
+
+    def add_task(
+        self,
+        task_func: Callable[[Any], Any] | Callable[[], Any],
+        arg: Any = None,
+        result_func: Callable[[Any, Any], Any] | None = None,
+    ) -> None:
+        super().add_task(task_func, arg, result_func)
+        while self._precvs_waiting:  # no process free for it yet: let one finish first
+            if not self._join_one():
+                time.sleep(0.02)
+
+
+def _bounded_write(app: Sphinx, builder: Builder) -> None:
+    vars(sphinx.builders)["ParallelTasks"] = BoundedTasks  # what Builder._write_parallel forks with
+
+
 def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
+    vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
 
 
 def register(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read)
+    app.connect("write-started", _bounded_write)
     app.connect("build-finished", _unfreeze, priority=950)
