@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+import time
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import sphinx.builders
+from sphinx.util.parallel import ParallelTasks
 
 from smets_spec.sphinx import jobs
 
@@ -52,3 +55,28 @@ def test_many_documents_are_read_in_parallel_and_nothing_to_read_warms_nothing(a
     jobs._before_read(app, None, [])  # type: ignore[arg-type]
     assert app.warmed == []
     jobs._unfreeze(app, None)  # type: ignore[arg-type]
+
+
+def _slow(value: int) -> int:
+    time.sleep(0.05)
+    return value * 2
+
+
+def test_a_parallel_write_prepares_one_chunk_ahead_of_its_writers_not_every_page() -> None:
+    """Sphinx queues every chunk (with its resolved doctrees) at once; the bounded tasks return from
+    ``add_task`` only once a process runs the task, and every result still arrives."""
+    tasks = jobs.BoundedTasks(1)
+    results: list[tuple[int, int]] = []
+    for k in range(5):
+        tasks.add_task(_slow, k, lambda arg, result: results.append((arg, result)))
+        assert not tasks._precvs_waiting  # nothing prepared waits for a free process
+        assert tasks._pworking <= 1
+    tasks.join()
+    assert sorted(results) == [(k, 2 * k) for k in range(5)]
+
+
+def test_the_bounded_tasks_serve_the_write_only() -> None:
+    jobs._bounded_write(None, None)  # type: ignore[arg-type]
+    assert vars(sphinx.builders)["ParallelTasks"] is jobs.BoundedTasks
+    jobs._unfreeze(None, None)  # type: ignore[arg-type]
+    assert vars(sphinx.builders)["ParallelTasks"] is ParallelTasks

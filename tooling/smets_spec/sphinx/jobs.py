@@ -80,6 +80,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
         warm(app)
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
     # collector from walking them again and again (and, in a forked worker, from copying them)
+    gc.collect()  # what the scans left in reference cycles goes first: frozen, it would stay
     gc.freeze()
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
