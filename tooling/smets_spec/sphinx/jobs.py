@@ -25,6 +25,12 @@ forked writer; Sphinx queues every chunk at once, so the main process held the r
 doctree of every page until its writer finished (800 MB at 10,000 requirements), and each
 writer forked later inherited them. :class:`BoundedTasks` lets the main process resolve the
 next chunk while one is written, and no further.
+
+Sphinx also keeps every doctree it reads: the pickled bytes of each one loaded for writing (the
+size of ``.doctrees``, 160 MB at 10,000 requirements, for the whole build) and, after a serial
+read, every doctree itself until it is written. A page's bytes are dropped once it is resolved
+(:func:`_drop_pickled`), and each doctree of a serial read as the next document is read
+(:func:`_drop_read`): a page is resolved once, and any later use reads its file again.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sphinx.builders
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
@@ -92,7 +99,19 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if saved is not None:
         app.parallel = saved
         delattr(app, _SAVED)
+    getattr(env, "_write_doc_doctree_cache", {}).clear()  # see _drop_read
     return []
+
+
+def _drop_read(app: Sphinx, *args: object) -> None:
+    """A serial read keeps every doctree it read (saved to ``.doctrees`` too) until it is written:
+    forget them as the next document is read, and when reading is over."""
+    getattr(app.env, "_write_doc_doctree_cache", {}).clear()
+
+
+def _drop_pickled(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: forget the page's pickled doctree, which Sphinx keeps to the end."""
+    getattr(app.env, "_pickled_doctree_cache", {}).pop(docname, None)
 
 
 class BoundedTasks(ParallelTasks):
@@ -129,4 +148,6 @@ def register(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read)
     app.connect("write-started", _bounded_write)
+    app.connect("doctree-resolved", _drop_pickled)
+    app.connect("source-read", _drop_read)
     app.connect("build-finished", _unfreeze, priority=950)
