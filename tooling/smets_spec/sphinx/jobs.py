@@ -49,6 +49,7 @@ from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util.parallel import ParallelTasks
 
+from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
@@ -67,6 +68,7 @@ def warm(app: Sphinx) -> None:
     linker = SphinxLinker(app, corpus, f"{REQ_FOLDER}/index")
     for panel in ordered():
         panel.html(corpus, first.id, linker)
+    release_scan_memos()  # the duplicate findings are kept; the scan's memos and tables are not
 
 
 def purge_first(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
