@@ -137,9 +137,13 @@ class BoundedTasks(ParallelTasks):
         result_func: Callable[[Any, Any], Any] | None = None,
     ) -> None:
         super().add_task(task_func, arg, result_func)
-        while self._precvs_waiting:  # no process free for it yet: let one finish first
-            if not self._join_one():
-                time.sleep(0.02)
+        try:
+            while self._precvs_waiting:  # no process free for it yet: let one finish first
+                if not self._join_one():
+                    time.sleep(0.02)
+        except BaseException:
+            self.terminate()  # as Sphinx's own join does: no writer left running
+            raise
 
 
 def _bounded_write(app: Sphinx, builder: Builder) -> None:
