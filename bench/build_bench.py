@@ -17,7 +17,10 @@ run and on this machine:
   because plain sphinx-needs reads ``PC_101`` as a need part);
 * StrictDoc, where it installs (into ``bench/.venv-peers``): the same needs exported to HTML.
 
-It prints wall time, peak memory (max RSS of the build process), the ratios to plain
+It prints wall time, peak memory (max RSS of the largest process of the build: a forked worker
+counts the pages it shares with its parent too; and, in brackets, the peak of the summed
+proportional set size of all its processes at once, shared pages split between them, sampled
+every 0.2 s where /proc has it), the ratios to plain
 sphinx-needs, and issue 20's target beside each figure.
 
     .venv/bin/python bench/build_bench.py --sizes 2000 10000
@@ -32,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +60,46 @@ class Run:
     peak_mb: float
     status: int
     tail: str
+    total_mb: float = 0.0  # peak of the summed PSS of all the build's processes (0: not measured)
 
     def cell(self) -> str:
         flag = "" if self.status == 0 else f" (exit {self.status})"
-        return f"{self.seconds:7.2f} s {self.peak_mb:7.0f} MB{flag}"
+        total = f" (all {self.total_mb:5.0f})" if self.total_mb else ""
+        return f"{self.seconds:7.2f} s {self.peak_mb:7.0f} MB{total}{flag}"
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc; empty where there is none)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(k) for k in (task / "children").read_text(encoding="ascii").split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+        return sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+    except (OSError, ValueError):
+        return 0
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants until stopped; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _tree(self.pid)))
 
 
 def measure(cmd: list[str], cwd: Path) -> Run:
@@ -67,12 +107,16 @@ def measure(cmd: list[str], cwd: Path) -> Run:
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=ENV)
+        sampler = _TreeMemory(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        sampler.done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         tail = log.read().decode(errors="replace")[-2000:]
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail)
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail, sampler.peak_kb / 1024)
 
 
 def ours(project: Path, out: Path, fresh: bool = True, jobs: str = "auto") -> Run:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -10,7 +11,7 @@ from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 
-from smets_spec.sphinx.guide import github_slug, parse_markdown
+from smets_spec.sphinx.guide import adopt, github_slug, parse_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
@@ -101,3 +102,35 @@ def test_heading_carries_the_github_anchor() -> None:
     ids = [i for s in document.findall(nodes.section) for i in s["ids"]]
     assert "adding-an-item-smets-new" in ids
     assert "ids-pc01-v10" in ids  # GitHub drops the dots; docutils alone would write ids-pc-01-v1-0
+
+
+def test_a_guide_page_adopts_the_parsed_nodes_and_keeps_no_settings_of_its_own() -> None:
+    """Nodes parsed from Markdown belong to the page they are put in: the document they were parsed
+    into (and its settings, which in a build hold the whole environment) is not kept by any node."""
+    settings = get_default_settings(Parser)
+    settings.report_level = 5
+    settings.smets_heavy = _Heavy()  # as a build's settings hold its environment
+    parsed = parse_markdown(
+        "# Title\n\nA *deeply* **nested** `text`.\n\n- one\n- two [link](x.md)\n", "t.md", settings
+    )
+    page = _document("")
+    adopt(parsed, page)
+    nodes_ = list(parsed.findall(include_self=False))
+    page += list(parsed.children)  # as the directive's result is put in the page
+    assert len(nodes_) > 10
+    assert all(node.document is page for node in nodes_)
+    assert b"_Heavy" not in pickle.dumps(page)
+
+
+class _Heavy:
+    """Stands for the build environment a build's settings carry."""
+
+
+def test_saved_guide_doctrees_hold_no_build_environment(built_site: Path) -> None:
+    """Each guide doctree carried a pickled copy of the environment (5 MB at 10,000 requirements),
+    unpickled again for every guide page written."""
+    for name in GUIDES:
+        data = (built_site / ".doctrees" / "guide" / f"{name}.doctree").read_bytes()
+        assert b"BuildEnvironment" not in data, name
+        doctree = pickle.loads(data)  # the doctree the test's own build just wrote
+        assert all(node.document is doctree for node in doctree.findall()), name

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import gc
+import io
+import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import sphinx.builders
+from sphinx.application import Sphinx
+from sphinx.util.parallel import ParallelTasks
 
+from consulttools import mini_project
 from smets_spec.sphinx import jobs
 
 
@@ -52,3 +59,50 @@ def test_many_documents_are_read_in_parallel_and_nothing_to_read_warms_nothing(a
     jobs._before_read(app, None, [])  # type: ignore[arg-type]
     assert app.warmed == []
     jobs._unfreeze(app, None)  # type: ignore[arg-type]
+
+
+def _slow(value: int) -> int:
+    time.sleep(0.05)
+    return value * 2
+
+
+def test_a_parallel_write_prepares_one_chunk_ahead_of_its_writers_not_every_page() -> None:
+    """Sphinx queues every chunk (with its resolved doctrees) at once; the bounded tasks return from
+    ``add_task`` only once a process runs the task, and every result still arrives."""
+    tasks = jobs.BoundedTasks(1)
+    results: list[tuple[int, int]] = []
+    for k in range(5):
+        tasks.add_task(_slow, k, lambda arg, result: results.append((arg, result)))
+        assert not tasks._precvs_waiting  # nothing prepared waits for a free process
+        assert tasks._pworking <= 1
+    tasks.join()
+    assert sorted(results) == [(k, 2 * k) for k in range(5)]
+
+
+def test_the_bounded_tasks_serve_the_write_only() -> None:
+    jobs._bounded_write(None, None)  # type: ignore[arg-type]
+    assert vars(sphinx.builders)["ParallelTasks"] is jobs.BoundedTasks
+    jobs._unfreeze(None, None)  # type: ignore[arg-type]
+    assert vars(sphinx.builders)["ParallelTasks"] is ParallelTasks
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_a_build_keeps_no_doctree_it_has_written(tmp_path: Path, parallel: int) -> None:
+    """Sphinx keeps the pickled bytes of every doctree it loads, and every doctree of a serial read,
+    to the end of the build; here each is dropped once used, and the pages are all written."""
+    root = mini_project(tmp_path / "repo")
+    (root / "spec" / "index.rst").write_text(
+        "Test\n====\n\n.. toctree::\n   :glob:\n\n   *\n   consultations/test/*\n", encoding="utf-8"
+    )
+    out = tmp_path / "html"
+    quiet = io.StringIO()
+    app = Sphinx(
+        root / "spec", root, out, out / ".doctrees", "html", status=quiet, warning=quiet, parallel=parallel
+    )
+    app.build(force_all=True)
+    assert app.statuscode == 0
+    assert {"index", "devices", "requirements"} <= set(app.env.all_docs)
+    for doc in app.env.all_docs:
+        assert (out / f"{doc}.html").is_file(), doc
+    assert app.env._pickled_doctree_cache == {}
+    assert app.env._write_doc_doctree_cache == {}

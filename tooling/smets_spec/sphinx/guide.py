@@ -62,6 +62,18 @@ def parse_markdown(text: str, source: str, settings: Any) -> nodes.document:
     return document
 
 
+def adopt(parsed: nodes.document, into: nodes.document) -> None:
+    """Make every node of ``parsed`` belong to ``into``, the page it is put in.
+
+    docutils sets the document of a node's direct children only when it is inserted; the
+    deeper nodes would keep ``parsed`` and, through its settings, the whole build environment,
+    which Sphinx would then pickle into the page's doctree (5 MB per guide page at 10,000
+    requirements, each unpickled into a copy of the environment when the page is written).
+    """
+    for node in parsed.findall(include_self=False):
+        node.document = into
+
+
 def _target(uri: str) -> tuple[str, str] | None:
     """The docname and anchor a relative link of a guide page goes to on the site, if any."""
     guide = _GUIDE_LINK.fullmatch(uri)
@@ -91,6 +103,7 @@ class GuideDirective(SphinxDirective):
         text = path.read_text(encoding="utf-8")
         document = parse_markdown(text, str(path), self.state.document.settings)
         self._relink(document, f"{DOCS_FOLDER}/{name}.md")
+        adopt(document, self.state.document)
         return list(document.children)
 
     def _relink(self, document: nodes.document, shown: str) -> None:

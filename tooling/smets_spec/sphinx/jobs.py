@@ -10,7 +10,9 @@ written at the end of the build find them ready.
 Those objects, and everything else alive at that point, are then frozen out of the garbage
 collector's reach (:func:`gc.freeze`): they live to the end of the build, and each collection
 would otherwise walk them all again and, in a forked worker, touch (so copy) their pages;
-they are handed back at ``build-finished``.
+they are handed back at ``build-finished``. The same is done with the environment once reading
+is over, after one collection has freed what the parallel read's merges left behind (each
+worker's environment, unpickled into reference cycles: 200,000 objects at 2,000 requirements).
 
 Every document to be read is forgotten before any is read (:func:`purge_first`), so a need
 moved between files survives a serial read. A handful of changed documents are read
@@ -19,15 +21,35 @@ environment back, pickled, to be merged. With thousands of needs in the environm
 costs more than reading a few documents, so an incremental build that re-reads fewer than
 :data:`SERIAL_BELOW` documents reads them in the main process; writing is still parallel.
 Measured at 2,000 requirements: see docs/performance.md.
+
+A parallel write resolves each chunk of documents in the main process and hands it to a
+forked writer; Sphinx queues every chunk at once, so the main process held the resolved
+doctree of every page until its writer finished (800 MB at 10,000 requirements), and each
+writer forked later inherited them. :class:`BoundedTasks` lets the main process resolve the
+next chunk while one is written, and no further.
+
+Sphinx also keeps every doctree it reads: the pickled bytes of each one loaded for writing (the
+size of ``.doctrees``, 160 MB at 10,000 requirements, for the whole build) and, after a serial
+read, every doctree itself until it is written. A page's bytes are dropped once it is resolved
+(:func:`_drop_pickled`), and each doctree of a serial read as the next document is read
+(:func:`_drop_read`): a page is resolved once, and any later use reads its file again.
 """
 
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable
+from typing import Any
 
+import sphinx.builders
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
+from sphinx.util.parallel import ParallelTasks
 
+from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
@@ -46,6 +68,7 @@ def warm(app: Sphinx) -> None:
     linker = SphinxLinker(app, corpus, f"{REQ_FOLDER}/index")
     for panel in ordered():
         panel.html(corpus, first.id, linker)
+    release_scan_memos()  # the duplicate findings are kept; the scan's memos and tables are not
 
 
 def purge_first(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -68,6 +91,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
         warm(app)
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
     # collector from walking them again and again (and, in a forked worker, from copying them)
+    gc.collect()  # what the scans left in reference cycles goes first: frozen, it would stay
     gc.freeze()
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
@@ -79,15 +103,63 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if saved is not None:
         app.parallel = saved
         delattr(app, _SAVED)
+    getattr(env, "_write_doc_doctree_cache", {}).clear()  # see _drop_read
+    # the merged environment lives to the end of the build too; what the merges left (each
+    # worker's environment, unpickled, in reference cycles) goes before it is frozen
+    gc.collect()
+    gc.freeze()
     return []
+
+
+def _drop_read(app: Sphinx, *args: object) -> None:
+    """A serial read keeps every doctree it read (saved to ``.doctrees`` too) until it is written:
+    forget them as the next document is read, and when reading is over."""
+    getattr(app.env, "_write_doc_doctree_cache", {}).clear()
+
+
+def _drop_pickled(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: forget the page's pickled doctree, which Sphinx keeps to the end."""
+    getattr(app.env, "_pickled_doctree_cache", {}).pop(docname, None)
+
+
+class BoundedTasks(ParallelTasks):
+    """Sphinx's forked tasks, but a task is queued only when a process is free to run it.
+
+    The caller (Sphinx's parallel write) prepares a task's argument, the resolved doctrees of a
+    chunk of pages, before adding it: waiting here keeps at most one chunk prepared ahead of
+    the running ones instead of every page of the site.
+    """
+
+    def add_task(
+        self,
+        task_func: Callable[[Any], Any] | Callable[[], Any],
+        arg: Any = None,
+        result_func: Callable[[Any, Any], Any] | None = None,
+    ) -> None:
+        super().add_task(task_func, arg, result_func)
+        try:
+            while self._precvs_waiting:  # no process free for it yet: let one finish first
+                if not self._join_one():
+                    time.sleep(0.02)
+        except BaseException:
+            self.terminate()  # as Sphinx's own join does: no writer left running
+            raise
+
+
+def _bounded_write(app: Sphinx, builder: Builder) -> None:
+    vars(sphinx.builders)["ParallelTasks"] = BoundedTasks  # what Builder._write_parallel forks with
 
 
 def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
+    vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
 
 
 def register(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read)
+    app.connect("write-started", _bounded_write)
+    app.connect("doctree-resolved", _drop_pickled)
+    app.connect("source-read", _drop_read)
     app.connect("build-finished", _unfreeze, priority=950)
