@@ -74,6 +74,11 @@ def preview_dir(out: Path) -> Path:
     return state_dir(out) / "preview"
 
 
+def gone_dir(out: Path) -> Path:
+    """Where the first stage writes the answer for the page of a requirement a save deleted (quick.py)."""
+    return state_dir(out) / "preview-removed"
+
+
 def write_state(out: Path, state: State) -> None:
     folder = state_dir(out)
     folder.mkdir(parents=True, exist_ok=True)

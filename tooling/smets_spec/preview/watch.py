@@ -22,10 +22,8 @@ from .. import forking
 from ..corpus.load import load_spec, report
 from ..corpus.project import Project
 from . import quick
+from .known import Change, Known, change_of, changed_files
 from .state import Problem, State, locked, problem_of, read_state, state_dir, write_state
-
-#: the files a save changed, and every need as the last build read it (quick.py)
-Edits = tuple[list[Path], dict[str, quick.Seen]]
 
 #: what a rebuild watches, relative to the repository root
 WATCHED = ("spec", "conf.py", "templates", "policy.toml", "docs")
@@ -116,15 +114,14 @@ def _run_build(project: Project, out: Path, jobs: str) -> tuple[int, list[Proble
     return status, problems
 
 
-def _first_stage(project: Project, out: Path, before: State, edits: Edits | None) -> State:
-    """The edited requirements' pages redrawn at once (quick.py), and the state that shows them."""
-    if edits is None or not before.ok:
+def _first_stage(out: Path, before: State, change: Change | None) -> State:
+    """The pages the save changed drawn at once (quick.py), and the state that shows them."""
+    if change is None or not before.ok:
         return before
-    changed, seen = edits
     try:
-        done = quick.write_previews(out, quick.edited_texts(changed, project.root, seen))
-    except (OSError, ValueError, UnicodeError):
-        done = []
+        done = quick.write_previews(out, change)
+    except (OSError, ValueError, UnicodeError, KeyError):
+        done = []  # the build shows it
     if not done:
         return before
     state = replace(before, generation=before.generation + 1, building=True)
@@ -134,17 +131,17 @@ def _first_stage(project: Project, out: Path, before: State, edits: Edits | None
     return state
 
 
-def rebuild(project: Project, out: Path, jobs: str, edits: Edits | None = None) -> State:
+def rebuild(project: Project, out: Path, jobs: str, change: Change | None = None) -> State:
     """Build once under the lock; publish the outcome to the server and the terminal.
 
-    ``edits`` (the changed files and the needs as the last build read them) lets the first stage
-    show an edited requirement's page before the build is over.
+    ``change`` (what the save changed among the needs, when only requirements changed) lets the
+    first stage show the pages it changed before the build is over.
     """
     started = time.monotonic()
     with locked(out, exclusive=True):
         before = read_state(out)
         write_state(out, replace(before, building=True))
-        before = _first_stage(project, out, before, edits)
+        before = _first_stage(out, before, change)
         try:
             status, problems = _run_build(project, out, jobs)
         finally:
@@ -162,6 +159,16 @@ def rebuild(project: Project, out: Path, jobs: str, edits: Edits | None = None) 
             sys.stdout.write(f"  {problem.text()}\n")
     sys.stdout.flush()
     return state
+
+
+def on_save(project: Project, out: Path, jobs: str, known: Known, paths: list[Path]) -> Known:
+    """One save: its first stage (when it changed only requirements), the build; the needs as
+    read now (the files the save changed read again, or every file if one changed since)."""
+    displays, only_sources = changed_files(paths, known)
+    after = known.updated(paths)
+    change = change_of(known, after, displays) if only_sources else None
+    rebuild(project, out, jobs, change)
+    return after if after.unchanged_since_read(displays) else Known.read(project.spec)
 
 
 def start_server(out: Path, host: str, port: int) -> tuple[subprocess.Popen[str], int]:
@@ -191,7 +198,7 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     server, bound = start_server(out, host, port)  # first: a taken port fails at once
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
     started = False
-    seen: dict[str, quick.Seen] = {}
+    known = Known(project.spec)
     try:
         # The watcher is running before the first build (its first, empty, yield comes when it
         # is), so an edit saved during that build is not missed: it is the next batch.
@@ -207,15 +214,14 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
             if not started:
                 started = True
                 rebuild(project, out, jobs)  # a page asked for meanwhile waits for this build
-                seen = quick.snapshot(project.spec, project.root)
+                known = Known.read(project.spec)
                 sys.stdout.write(
                     f"smets serve: http://{host}:{bound}/ (the site in {project.rel(out)}); watching "
                     f"{', '.join(project.rel(p) for p in paths)}; Ctrl-C stops\n"
                 )
                 sys.stdout.flush()
             elif changes:
-                rebuild(project, out, jobs, ([Path(path) for _, path in changes], seen))
-                seen = quick.snapshot(project.spec, project.root)
+                known = on_save(project, out, jobs, known, [Path(path) for _, path in changes])
     except KeyboardInterrupt:
         sys.stdout.write("smets serve: stopped\n")
     finally:
