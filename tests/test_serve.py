@@ -91,6 +91,11 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     page = _get(f"{base}req/PC_01.html")[1]
     assert "Switch payment modes" in page and "Switch between prepayment and credit" not in page
 
+    generation = int(_state(base)["generation"])  # type: ignore[call-overload]
+    conf = root / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    _wait_for(lambda: _state(base)["generation"] != generation and _state(base)["building"] is False)
+
     source.write_text(edited.replace(":depends_on: PC_01", ":depends_on: PC_99"), encoding="utf-8")
     _wait_for(lambda: _state(base)["ok"] is False)
     problems = _state(base)["problems"]
@@ -107,6 +112,12 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     assert "smets serve: stopped" in said
     # the title and text edit was shown by the first stage before its build was over
     assert "smets serve: preview of PC_01 while the site builds" in said
+    # the edit was built by the standby made ready after the first build; conf.py's change was
+    # built by a fresh copy (the standby had read the old conf.py); the failing edit by the
+    # standby made ready after that build, which validated the spec and stopped
+    built = re.findall(r"smets serve: (built in [\d.]+ s(?: \(warm standby\))?|the build failed)", said)
+    assert [b.endswith("(warm standby)") for b in built[:2]] == [True, False], built
+    assert built[2] == "the build failed", built
 
 
 def test_the_reload_script_goes_in_the_head() -> None:

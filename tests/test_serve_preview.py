@@ -69,6 +69,7 @@ def test_what_a_save_changed_each_kind(site: Path) -> None:
     known = Known.read(site / "spec")
     source = site / REQ
     _edit(source, "Switch between prepayment and credit", "Switch payment modes")
+    start = known
     known, change = _saved(site, known, REQ)
     assert change is not None and (change.edited, change.added, change.deleted, change.moved) == (
         {"PC_01"},
@@ -76,6 +77,7 @@ def test_what_a_save_changed_each_kind(site: Path) -> None:
         set(),
         set(),
     )
+    assert _saved(site, start, REQ, "spec/sedA1b2C3")[1] == change  # sed -i's temporary file, gone
     _edit(source, "   :mandatory_for: DEV_ESME\n", "   :mandatory_for: DEV_ESME\n   :depends_on: PC_01\n")
     known, change = _saved(site, known, REQ)
     assert change is not None and change.edited == {"SP_2"} and change.relinked() == {"PC_01"}

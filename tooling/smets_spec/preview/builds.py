@@ -133,12 +133,13 @@ def _finish(out: Path, child: BaseProcess) -> tuple[int, list[Problem]]:
 
 def run_build(
     project: Project, out: Path, jobs: str, standby: Standby | None = None
-) -> tuple[int, list[Problem]]:
-    """One build: by ``standby`` when it can, else in a fresh fork; its status and problems."""
+) -> tuple[int, list[Problem], bool]:
+    """One build: by ``standby`` when it can, else in a fresh fork; its status and problems, and
+    whether the standby built."""
     if standby is not None:
         found = standby.build()
         if found is not None:
-            return found
+            return (*found, True)
     _outcome(out).unlink(missing_ok=True)
     child = forking.start(_child, (project, out, jobs), "smets-serve-build")
     if child is None:  # no fork on this platform: a whole `smets build` in a subprocess
@@ -153,8 +154,12 @@ def run_build(
             str(out),
         ]
         status = subprocess.run(cmd, check=False).returncode
-        return status, [] if status == 0 else [Problem("spec", None, "the build failed; see the terminal")]
-    return _finish(out, child)
+        return (
+            status,
+            [] if status == 0 else [Problem("spec", None, "the build failed; see the terminal")],
+            False,
+        )
+    return (*_finish(out, child), False)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

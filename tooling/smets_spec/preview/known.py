@@ -189,7 +189,8 @@ def _dangling(corpus: Corpus, linking: set[str], deleted: set[str]) -> bool:
 
 def changed_files(paths: list[Path], known: Known) -> tuple[set[str], bool]:
     """The source files among ``paths`` (keys of ``known``), and whether every path was one
-    (a change to ``conf.py``, templates or anything else may change every page)."""
+    (a change to ``conf.py``, templates or anything else may change every page). A path that is
+    gone and was no source file (an editor's or ``sed -i``'s temporary file) changes no page."""
     displays = {d for d in (known.source_file(p) for p in paths) if d is not None}
-    others = [p for p in paths if known.source_file(p) is None]
+    others = [p for p in paths if known.source_file(p) is None and p.exists()]
     return displays, not others and bool(displays)

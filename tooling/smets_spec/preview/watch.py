@@ -58,13 +58,13 @@ def rebuild(
         write_state(out, replace(before, building=True))
         before = _first_stage(out, before, change)
         try:
-            status, problems = run_build(project, out, jobs, standby)
+            status, problems, warm = run_build(project, out, jobs, standby)
         finally:
             quick.clear_previews(out)
         state = State(before.generation + 1, False, status == 0, time.monotonic() - started, problems)
         write_state(out, state)
     if state.ok:
-        sys.stdout.write(f"smets serve: built in {state.seconds:.1f} s\n")
+        sys.stdout.write(f"smets serve: built in {state.seconds:.1f} s{' (warm standby)' if warm else ''}\n")
     else:
         sys.stdout.write(
             f"smets serve: the build failed in {state.seconds:.1f} s with {len(problems)} problem(s); "
