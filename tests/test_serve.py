@@ -76,6 +76,8 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     assert _get(f"{base}__smets/reload.js")[1].startswith("// smets serve")
     assert _get(f"{base}.doctrees/environment.pickle")[0] == 404
     assert _get(f"{base}.smets/serve.json")[0] == 404
+    # the styles and scripts of the good build, kept aside for the previews of the next one
+    assert (root / "_build" / "html" / ".smets" / "static-last" / "_static" / "smets.css").is_file()
     generation = int(_state(base)["generation"])  # type: ignore[call-overload]
 
     source = root / "spec" / "requirements.rst"

@@ -21,7 +21,7 @@ from clitools import sourcedir
 from smets_spec.preview import quick
 from smets_spec.preview.known import Change, Known, change_of, changed_files
 from smets_spec.preview.server import make_server
-from smets_spec.preview.state import State, gone_dir, locked, preview_dir, write_state
+from smets_spec.preview.state import State, gone_dir, locked, preview_dir, static_copy_dir, write_state
 from smets_spec.sphinx.quickrender import KEPT_NOTE, PageKit, panel_sections, render_text, text_block
 
 REQ = "spec/requirements.rst"
@@ -246,6 +246,10 @@ def server(tmp_path: Path):  # type: ignore[no-untyped-def]
         "<html><head></head>PC_09 was removed</html>", encoding="utf-8"
     )
     (out / "req" / "PC_09.html").write_text("<html><head></head>PC_09, built</html>", encoding="utf-8")
+    (out / "_static").mkdir()
+    (out / "_static" / "smets.css").write_text("/* built */", encoding="utf-8")
+    (static_copy_dir(out) / "_static").mkdir(parents=True)
+    (static_copy_dir(out) / "_static" / "smets.css").write_text("/* the last build's */", encoding="utf-8")
     httpd = make_server(out, 0)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -269,6 +273,7 @@ def test_the_server_answers_from_the_preview_only_while_a_build_runs(server) -> 
         with pytest.raises(urllib.error.HTTPError) as gone:  # deleted by the save: never its old page
             _body(f"{base}req/PC_09.html")
         assert gone.value.code == 404 and b"PC_09 was removed" in gone.value.read()
+        assert _body(f"{base}_static/smets.css") == "/* the last build's */"  # the preview's styles
         late: list[str] = []  # a page with no preview waits for the build to end
         waiting = threading.Thread(target=lambda: late.append(_body(f"{base}req/other.html")))
         waiting.start()
@@ -278,5 +283,6 @@ def test_the_server_answers_from_the_preview_only_while_a_build_runs(server) -> 
     waiting.join(10)
     assert "other, built" in late[0]
     assert "built" in _body(f"{base}req/PC_01.html")  # the lock is free: the site, not a preview
+    assert _body(f"{base}_static/smets.css") == "/* built */"
     with pytest.raises(urllib.error.HTTPError):
         _body(f"{base}.smets/preview/req/PC_01.html")  # the build's own files are never served

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..corpus.files import write_atomic
 from .known import Change
-from .state import gone_dir, preview_dir
+from .state import gone_dir, preview_dir, static_copy_dir
 
 REQ_FOLDER = "req"
 
@@ -85,6 +85,20 @@ def write_previews(out: Path, change: Change) -> list[str]:
         page = removed_page(req_id, change.before.locations[req_id].file)
         write_atomic(gone_dir(out) / REQ_FOLDER / f"{req_id}.html", page, durable=False)
     return [*pages, *sorted(change.deleted)]
+
+
+def keep_static(out: Path) -> None:
+    """Copy the site's ``_static/`` aside (after a good build): while the next build runs, a
+    preview's styles and scripts come from there, not from a folder Sphinx may be writing. The
+    pages ask for them by content hash (``?v=``), so the copy is what the previews refer to."""
+    source = out / "_static"
+    if not source.is_dir():
+        return
+    fresh = static_copy_dir(out).with_name(f"{static_copy_dir(out).name}.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(source, fresh / "_static")
+    shutil.rmtree(static_copy_dir(out), ignore_errors=True)
+    fresh.rename(static_copy_dir(out))
 
 
 def clear_previews(out: Path) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .state import gone_dir, preview_dir, read_state, shared_if_free
+from .state import gone_dir, preview_dir, read_state, shared_if_free, static_copy_dir
 
 RELOAD_JS = (Path(__file__).parent / "reload.js").read_bytes()
 TAG = b'<script src="/__smets/reload.js" defer></script>'
@@ -108,10 +108,10 @@ class Handler(SimpleHTTPRequestHandler):
             relative = path.resolve().relative_to(self.out.resolve())
         except ValueError:
             return None
-        for status, folder in (
-            (HTTPStatus.OK, preview_dir(self.out)),
-            (HTTPStatus.NOT_FOUND, gone_dir(self.out)),
-        ):
+        folders = [(HTTPStatus.OK, preview_dir(self.out)), (HTTPStatus.NOT_FOUND, gone_dir(self.out))]
+        if relative.parts[:1] == ("_static",):  # the last good build's, which the previews ask for
+            folders.append((HTTPStatus.OK, static_copy_dir(self.out)))
+        for status, folder in folders:
             try:
                 return status, (folder / relative).read_bytes()
             except OSError:

@@ -79,6 +79,11 @@ def gone_dir(out: Path) -> Path:
     return state_dir(out) / "preview-removed"
 
 
+def static_copy_dir(out: Path) -> Path:
+    """A copy of the last good build's ``_static/`` (styles, scripts), served while a build runs."""
+    return state_dir(out) / "static-last"
+
+
 def write_state(out: Path, state: State) -> None:
     folder = state_dir(out)
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ errors with file and line) to the state file the open pages poll.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -63,6 +64,9 @@ def rebuild(
             quick.clear_previews(out)
         state = State(before.generation + 1, False, status == 0, time.monotonic() - started, problems)
         write_state(out, state)
+    if state.ok:
+        with contextlib.suppress(OSError):
+            quick.keep_static(out)  # no build runs until this returns: the folder is as built
     if state.ok:
         sys.stdout.write(f"smets serve: built in {state.seconds:.1f} s{' (warm standby)' if warm else ''}\n")
     else:
