@@ -147,3 +147,25 @@ def test_a_taken_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == f"smets serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
     assert "Traceback" not in result.stdout
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_server_and_the_standby_end_with_a_killed_watcher(served) -> None:  # type: ignore[no-untyped-def]
+    proc = served[2]
+    _wait_for(lambda: len(_children(proc.pid)) >= 2, 60)  # the server, and the standby made ready
+    children = _children(proc.pid)
+    proc.kill()
+    proc.wait()
+    _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 30)

@@ -170,8 +170,13 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return info.st_mtime_ns, info.st_size
 
 
-def _standby(project: Project, out: Path, jobs: str, conn: Connection) -> None:
-    """The standby (in the forked copy): a build made ready up to Sphinx's ``build``, which waits."""
+def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: Connection) -> None:
+    """The standby (in the forked copy): a build made ready up to Sphinx's ``build``, which waits.
+
+    ``theirs``, the watcher's end of the pipe, is closed here, so that the watcher's end (were
+    it killed) makes ``recv`` fail and this copy end.
+    """
+    theirs.close()
     from sphinx.application import Sphinx
 
     from ..corpus.locking import folder_lock
@@ -216,7 +221,7 @@ class Standby:
         import multiprocessing
 
         ours, theirs = multiprocessing.get_context("fork").Pipe()
-        process = forking.start(_standby, (project, out, jobs, theirs), "smets-serve-standby")
+        process = forking.start(_standby, (project, out, jobs, theirs, ours), "smets-serve-standby")
         theirs.close()
         return None if process is None else cls(process, ours, out)
 

@@ -12,7 +12,9 @@ half-written; while a build runs, a page the first stage has already written aga
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 import time
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -134,6 +136,13 @@ def make_server(out: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPS
     return server
 
 
+def _stop_with_parent(server: ThreadingHTTPServer, parent: int) -> None:
+    """Stop serving when the watcher is gone (killed rather than stopped with Ctrl-C)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    server.shutdown()
+
+
 def main(argv: list[str]) -> int:
     out, port, host = Path(argv[0]), int(argv[1]), argv[2] if len(argv) > 2 else "127.0.0.1"
     try:
@@ -143,6 +152,7 @@ def main(argv: list[str]) -> int:
         return 2
     sys.stdout.write(f"{server.server_address[1]}\n")  # the port, for a caller that asked for 0
     sys.stdout.flush()
+    threading.Thread(target=_stop_with_parent, args=(server, os.getppid()), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
