@@ -18,7 +18,10 @@ from pathlib import Path
 import pytest
 
 from clitools import sourcedir
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.project import Project
 from smets_spec.preview import quick
+from smets_spec.preview.builds import under_spec
 from smets_spec.preview.known import Change, Known, change_of, changed_files
 from smets_spec.preview.server import make_server
 from smets_spec.preview.state import State, gone_dir, locked, preview_dir, static_copy_dir, write_state
@@ -286,3 +289,19 @@ def test_the_server_answers_from_the_preview_only_while_a_build_runs(server) -> 
     assert _body(f"{base}_static/smets.css") == "/* built */"
     with pytest.raises(urllib.error.HTTPError):
         _body(f"{base}.smets/preview/req/PC_01.html")  # the build's own files are never served
+
+
+@pytest.mark.parametrize("name", ["mini", "changes", "syntax", "trace"])
+def test_the_standby_reads_the_corpus_once_as_the_extension_would(tmp_path: Path, name: str) -> None:
+    """The corpus validated at a save, its places made relative to spec/, is the one the
+    extension would read itself (needs, places, problems with their places, field lines)."""
+    root = sourcedir(tmp_path, name)
+    project = Project(root)
+    ours = under_spec(load_spec(root / "spec", relative_to=root), project)
+    assert ours is not None and ours.needs
+    assert ours == load_spec(root / "spec", relative_to=root / "spec")
+    broken = ".. req:: Twice\n   :id: PC_77\n   :status: proposed\n   :depends_on: PC_404\n\n   Text.\n\n"
+    (root / "spec" / "broken.rst").write_text("Broken\n======\n\n" + broken * 2, encoding="utf-8")
+    ours = under_spec(load_spec(root / "spec", relative_to=root), project)
+    assert ours is not None and any(d.related is not None for d in ours.diagnostics)  # a repeated id
+    assert ours == load_spec(root / "spec", relative_to=root / "spec")

@@ -28,12 +28,14 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from .. import forking
+from ..corpus.diagnostics import Location
 from ..corpus.load import Corpus, load_spec, report
 from ..corpus.project import Project
 from .state import Problem, problem_of, state_dir
@@ -108,7 +110,20 @@ def _sphinx_step(project: Project, corpus: Corpus, out: Path, jobs: str, locked:
     if status != 0 and not problems:
         problems = [Problem("conf.py", None, f"the build failed (status {status}); see the terminal")]
     outcome.write_text(json.dumps([p.__dict__ for p in problems]), encoding="utf-8")
+    if os.environ.get("SMETS_SERVE_TIMING"):
+        sys.stdout.write(
+            f"smets serve: the build took {_cpu() - _STARTED[0]:.2f} s of CPU (user+sys, with its workers)\n"
+        )
     sys.exit(status)
+
+
+#: CPU time (user+sys, this process and its reaped children) when this copy's build began
+_STARTED = [0.0]
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _notify(text: str) -> None:
@@ -117,6 +132,7 @@ def _notify(text: str) -> None:
 
 def _child(project: Project, out: Path, jobs: str) -> None:
     """One build (in the forked copy): validate, then Sphinx; the problems go to the outcome file."""
+    _STARTED[0] = _cpu()
     _sphinx_step(project, _validate(project, _outcome(out)), out, jobs, locked=False)
 
 
@@ -196,11 +212,16 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
             order = "quit"
         if order != "build" or app._warncount or _stamp(environment) != read_at:
             os._exit(NOT_USED)
-        _validate(project, _outcome(out))
+        _STARTED[0] = _cpu()
+        corpus = _validate(project, _outcome(out))
         lock = folder_lock(out, _notify)
         lock.__enter__()  # held to the end of this process, as the usual build holds it
         kept.append(corpus_of(app))  # kept alive: analyses memoised by id(corpus) see a new one
-        load_and_report(app)  # the corpus as it is now, its problems reported as any build's
+        # the corpus as it is now (the one just validated, its places made relative to spec/ as
+        # the extension reads them: one reading, not two), its problems reported as any build's
+        again = under_spec(corpus, project)
+        with _reading(again):
+            load_and_report(app)
         original(app, force_all, filenames)
 
     Sphinx.build = build  # type: ignore[method-assign,assignment]  # in this forked copy only
@@ -208,6 +229,45 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
         _sphinx_step(project, load_spec(project.spec, relative_to=project.root), out, jobs, locked=True)
     except KeyboardInterrupt:
         os._exit(NOT_USED)
+
+
+def under_spec(corpus: Corpus, project: Project) -> Corpus | None:
+    """``corpus`` (read relative to the project) with its places relative to ``spec/``, as
+    ``load_spec(spec, relative_to=spec)`` reads it (the extension's corpus); None if a place is
+    not under ``spec/``."""
+    prefix = project.rel(project.spec) + "/"
+
+    def moved(where: Location) -> Location:
+        if not where.file.startswith(prefix):
+            raise ValueError(where.file)
+        return Location(where.file[len(prefix) :], where.line)
+
+    try:
+        return replace(
+            corpus,
+            locations={k: moved(v) for k, v in corpus.locations.items()},
+            diagnostics=[
+                replace(d, location=moved(d.location), related=d.related and moved(d.related))
+                for d in corpus.diagnostics
+            ],
+            _by_type={},
+        )
+    except ValueError:
+        return None
+
+
+def _reading(corpus: Corpus | None) -> contextlib.AbstractContextManager[object]:
+    """While the extension reads its corpus (``state.load_spec``): ``corpus`` is what it reads."""
+    from unittest import mock
+
+    from ..sphinx import state
+
+    if corpus is None:
+        return contextlib.nullcontext()
+    patch: contextlib.AbstractContextManager[object] = mock.patch.object(
+        state, "load_spec", new=lambda *args, **kwargs: corpus
+    )
+    return patch
 
 
 class Standby:
