@@ -68,6 +68,7 @@ class Known:
 
     spec: Path
     files: dict[str, FileNeeds] = field(default_factory=dict)
+    _corpus: Corpus | bool | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def read(cls, spec: Path) -> Known:
@@ -117,12 +118,20 @@ class Known:
         )
 
     def corpus(self) -> Corpus | None:
-        """The needs as one corpus (the loader's records, in its order); None on a repeated id."""
+        """The needs as one corpus (the loader's records, in its order); None on a repeated id.
+
+        Made once per copy (a copy's files never change), so the corpus after one save is the
+        corpus before the next at no cost; callers do not change it."""
+        if self._corpus is None:
+            self._corpus = self._assembled()
+        return self._corpus if isinstance(self._corpus, Corpus) else None
+
+    def _assembled(self) -> Corpus | bool:
         corpus = Corpus(source=self.spec)
         for entry in self.files.values():
             for raw, record in entry.needs:
                 if record.id in corpus.needs:
-                    return None
+                    return False
                 corpus.needs[record.id] = record
                 corpus.locations[record.id] = raw.location
                 corpus.field_lines[record.id] = {name: option.line for name, option in raw.options.items()}

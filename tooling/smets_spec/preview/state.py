@@ -87,7 +87,7 @@ def static_copy_dir(out: Path) -> Path:
 def write_state(out: Path, state: State) -> None:
     folder = state_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / STATE_NAME, json.dumps(state.to_json()))
+    write_atomic(folder / STATE_NAME, json.dumps(state.to_json()), durable=False)  # live state: no fsync
 
 
 def read_state(out: Path) -> State:

@@ -100,9 +100,13 @@ class FileLinker:
 
     def __init__(self, corpus: Corpus, docname: str) -> None:
         self.corpus, self.base = corpus, quote(docname) + ".html"
+        self._uris: dict[str, str] = {}
 
     def doc(self, docname: str) -> str:
-        return relative_uri(self.base, quote(docname) + ".html")
+        uri = self._uris.get(docname)
+        if uri is None:
+            uri = self._uris[docname] = relative_uri(self.base, quote(docname) + ".html")
+        return uri
 
     def need(self, need_id: str) -> str:
         if isinstance(self.corpus.needs.get(need_id), Requirement):
