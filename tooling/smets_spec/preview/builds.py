@@ -193,8 +193,11 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
     it killed) makes ``recv`` fail and this copy end.
     """
     theirs.close()
+    from unittest import mock
+
     from sphinx.application import Sphinx
 
+    from ..commands import build as commands_build
     from ..corpus.locking import folder_lock
     from ..sphinx.build import doctrees_for
     from ..sphinx.state import corpus_of, load_and_report
@@ -225,8 +228,11 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
         original(app, force_all, filenames)
 
     Sphinx.build = build  # type: ignore[method-assign,assignment]  # in this forked copy only
+    # no "building the site" spinner on the terminal while it waits (a build's own, otherwise)
+    quiet = mock.patch.object(commands_build, "status_line", lambda message: contextlib.nullcontext())
     try:  # the corpus before the save: only whether it has conformance tests is asked of it
-        _sphinx_step(project, load_spec(project.spec, relative_to=project.root), out, jobs, locked=True)
+        with quiet:
+            _sphinx_step(project, load_spec(project.spec, relative_to=project.root), out, jobs, locked=True)
     except KeyboardInterrupt:
         os._exit(NOT_USED)
 

@@ -145,6 +145,7 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
 
     warm_up()  # Sphinx, sphinx-needs and the extension imported once: every forked build has them
     from ..sphinx import quickrender  # noqa: F401  - and the first stage's page drawing (0.2 s)
+
     out.mkdir(parents=True, exist_ok=True)
     server, bound = start_server(out, host, port)  # first: a taken port fails at once
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
