@@ -7,13 +7,16 @@ a save shows the preview before the build is over and the built page after it.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +24,7 @@ from clitools import sourcedir
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.project import Project
 from smets_spec.preview import quick
-from smets_spec.preview.builds import under_spec
+from smets_spec.preview.builds import Standby, paused, under_spec
 from smets_spec.preview.known import Change, Known, change_of, changed_files
 from smets_spec.preview.server import make_server
 from smets_spec.preview.state import State, gone_dir, locked, preview_dir, static_copy_dir, write_state
@@ -305,3 +308,36 @@ def test_the_standby_reads_the_corpus_once_as_the_extension_would(tmp_path: Path
     ours = under_spec(load_spec(root / "spec", relative_to=root), project)
     assert ours is not None and any(d.related is not None for d in ours.diagnostics)  # a repeated id
     assert ours == load_spec(root / "spec", relative_to=root / "spec")
+
+
+def _spin(counter: Any) -> None:
+    while True:
+        counter.value += 1  # no lock: a stopped process must not hold one the test waits for
+
+
+def test_a_standby_being_made_ready_is_stopped_during_the_first_stage(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0, lock=False)
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_spin, args=(counter,), daemon=True)
+    process.start()
+    standby = Standby(process, ours, tmp_path)
+    try:
+        time.sleep(0.2)
+        with paused(standby):
+            time.sleep(0.1)  # the stop is asynchronous: let it land
+            held = counter.value
+            time.sleep(0.3)
+            assert counter.value == held  # no CPU while the first stage runs
+        time.sleep(0.3)
+        assert counter.value > held  # and it goes on after
+        theirs.send("ready")
+        time.sleep(0.1)
+        assert standby.ready()
+        with paused(standby):  # ready: it waits for its word and takes no CPU, so not stopped
+            before = counter.value
+            time.sleep(0.3)
+            assert counter.value > before
+    finally:
+        process.kill()
+        process.join()

@@ -26,8 +26,10 @@ import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -195,25 +197,22 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
     theirs.close()
     from unittest import mock
 
-    from sphinx.application import Sphinx
-
     from ..commands import build as commands_build
     from ..corpus.locking import folder_lock
     from ..sphinx.build import doctrees_for
-    from ..sphinx.state import corpus_of, load_and_report
+    from ..sphinx.standby import corpus_of, hold_build, load_and_report, warned
 
     environment = doctrees_for(out) / "environment.pickle"
     read_at = _stamp(environment)
-    original = Sphinx.build
     kept: list[object] = []
 
-    def build(app: Sphinx, force_all: bool = False, filenames: Any = ()) -> None:
-        conn.send("ready" if app._warncount == 0 else "unusable")
+    def before(app: Any) -> None:
+        conn.send("unusable" if warned(app) else "ready")
         try:
             order = conn.recv()
         except (EOFError, KeyboardInterrupt):
             order = "quit"
-        if order != "build" or app._warncount or _stamp(environment) != read_at:
+        if order != "build" or warned(app) or _stamp(environment) != read_at:
             os._exit(NOT_USED)
         _STARTED[0] = _cpu()
         corpus = _validate(project, _outcome(out))
@@ -222,12 +221,10 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
         kept.append(corpus_of(app))  # kept alive: analyses memoised by id(corpus) see a new one
         # the corpus as it is now (the one just validated, its places made relative to spec/ as
         # the extension reads them: one reading, not two), its problems reported as any build's
-        again = under_spec(corpus, project)
-        with _reading(again):
+        with _reading(under_spec(corpus, project)):
             load_and_report(app)
-        original(app, force_all, filenames)
 
-    Sphinx.build = build  # type: ignore[method-assign,assignment]  # in this forked copy only
+    hold_build(before)  # in this forked copy only
     # no "building the site" spinner on the terminal while it waits (a build's own, otherwise)
     quiet = mock.patch.object(commands_build, "status_line", lambda message: contextlib.nullcontext())
     try:  # the corpus before the save: only whether it has conformance tests is asked of it
@@ -291,6 +288,13 @@ class Standby:
         theirs.close()
         return None if process is None else cls(process, ours, out)
 
+    def ready(self) -> bool:
+        """Whether it has said it is ready (or ended): it takes no CPU now."""
+        try:
+            return self.conn.poll()
+        except (OSError, EOFError):
+            return True
+
     def build(self) -> tuple[int, list[Problem]] | None:
         """Its build, when it is ready and usable (waiting for it to be ready); else None."""
         try:
@@ -316,6 +320,27 @@ class Standby:
             self.process.terminate()
             self.process.join()
         self.conn.close()
+
+
+@contextlib.contextmanager
+def paused(standby: Standby | None) -> Iterator[None]:
+    """A standby still being made ready stopped (SIGSTOP) for the block, then let go on: the
+    first stage of a save must not share the CPU with it (at 10,000 requirements, unpickling the
+    environment takes seconds)."""
+    if standby is None or standby.ready() or standby.process.pid is None:
+        yield
+        return
+    pid = standby.process.pid
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGCONT)
 
 
 def followed(paths: list[Path], project: Project) -> bool:

@@ -44,6 +44,8 @@ class FileNeeds:
     stamp: Stamp | None
     needs: tuple[tuple[RawNeed, Need], ...]
     clean: bool  # read and typed without an error
+    #: per need, the line of each option (the corpus's ``field_lines``), made once at reading
+    lines: tuple[dict[str, int], ...] = ()
 
 
 def _typed(raws: list[RawNeed], clean: bool, stamp: Stamp | None) -> FileNeeds:
@@ -54,7 +56,8 @@ def _typed(raws: list[RawNeed], clean: bool, stamp: Stamp | None) -> FileNeeds:
             clean = False
         if record is not None:
             needs.append((raw, record))
-    return FileNeeds(stamp, tuple(needs), clean)
+    lines = tuple({name: option.line for name, option in raw.options.items()} for raw, _ in needs)
+    return FileNeeds(stamp, tuple(needs), clean, lines)
 
 
 def _order(display: str) -> tuple[str, ...]:
@@ -129,12 +132,12 @@ class Known:
     def _assembled(self) -> Corpus | bool:
         corpus = Corpus(source=self.spec)
         for entry in self.files.values():
-            for raw, record in entry.needs:
+            for (raw, record), lines in zip(entry.needs, entry.lines, strict=True):
                 if record.id in corpus.needs:
                     return False
                 corpus.needs[record.id] = record
                 corpus.locations[record.id] = raw.location
-                corpus.field_lines[record.id] = {name: option.line for name, option in raw.options.items()}
+                corpus.field_lines[record.id] = dict(lines)
         return corpus
 
 

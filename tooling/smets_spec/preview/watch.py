@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..corpus.project import Project
 from . import quick
-from .builds import Standby, followed, run_build
+from .builds import Standby, followed, paused, run_build
 from .known import Change, Known, change_of, changed_files
 from .state import State, locked, read_state, write_state
 
@@ -57,7 +57,8 @@ def rebuild(
     with locked(out, exclusive=True):
         before = read_state(out)
         write_state(out, replace(before, building=True))
-        before = _first_stage(out, before, change)
+        with paused(standby):
+            before = _first_stage(out, before, change)
         try:
             status, problems, warm = run_build(project, out, jobs, standby)
         finally:
@@ -91,20 +92,23 @@ class Session:
     def first_build(self) -> None:
         self._after(rebuild(self.project, self.out, self.jobs))
         self.known = Known.read(self.project.spec)
+        self.known.corpus()  # made now, not at the first save
 
     def on_save(self, paths: list[Path]) -> None:
         """One save: its first stage (when it changed only requirements), the build (by the standby
         when it can follow the change); then the needs as read now (the files the save changed
         read again, or every file if one changed since)."""
-        displays, only_sources = changed_files(paths, self.known)
-        after = self.known.updated(paths)
-        change = change_of(self.known, after, displays) if only_sources else None
         standby, self.standby = self.standby, None
+        with paused(standby):  # still being made ready: the first stage has the CPU first
+            displays, only_sources = changed_files(paths, self.known)
+            after = self.known.updated(paths)
+            change = change_of(self.known, after, displays) if only_sources else None
         if standby is not None and not followed(paths, self.project):
             standby.close()  # conf.py, templates, policy: a fresh process reads them
             standby = None
         self._after(rebuild(self.project, self.out, self.jobs, change, standby))
         self.known = after if after.unchanged_since_read(displays) else Known.read(self.project.spec)
+        self.known.corpus()  # made now, not at the next save
 
     def _after(self, state: State) -> None:
         if state.ok and standby_wanted():
