@@ -76,6 +76,8 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     assert _get(f"{base}__smets/reload.js")[1].startswith("// smets serve")
     assert _get(f"{base}.doctrees/environment.pickle")[0] == 404
     assert _get(f"{base}.smets/serve.json")[0] == 404
+    # the styles and scripts of the good build, kept aside for the previews of the next one
+    assert (root / "_build" / "html" / ".smets" / "static-last" / "_static" / "smets.css").is_file()
     generation = int(_state(base)["generation"])  # type: ignore[call-overload]
 
     source = root / "spec" / "requirements.rst"
@@ -90,6 +92,11 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     _wait_for(lambda: _state(base)["building"] is False)  # the build that follows the preview is over
     page = _get(f"{base}req/PC_01.html")[1]
     assert "Switch payment modes" in page and "Switch between prepayment and credit" not in page
+
+    generation = int(_state(base)["generation"])  # type: ignore[call-overload]
+    conf = root / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    _wait_for(lambda: _state(base)["generation"] != generation and _state(base)["building"] is False)
 
     source.write_text(edited.replace(":depends_on: PC_01", ":depends_on: PC_99"), encoding="utf-8")
     _wait_for(lambda: _state(base)["ok"] is False)
@@ -107,6 +114,12 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     assert "smets serve: stopped" in said
     # the title and text edit was shown by the first stage before its build was over
     assert "smets serve: preview of PC_01 while the site builds" in said
+    # the edit was built by the standby made ready after the first build; conf.py's change was
+    # built by a fresh copy (the standby had read the old conf.py); the failing edit by the
+    # standby made ready after that build, which validated the spec and stopped
+    built = re.findall(r"smets serve: (built in [\d.]+ s(?: \(warm standby\))?|the build failed)", said)
+    assert [b.endswith("(warm standby)") for b in built[:2]] == [True, False], built
+    assert built[2] == "the build failed", built
 
 
 def test_the_reload_script_goes_in_the_head() -> None:
@@ -134,3 +147,25 @@ def test_a_taken_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == f"smets serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
     assert "Traceback" not in result.stdout
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_server_and_the_standby_end_with_a_killed_watcher(served) -> None:  # type: ignore[no-untyped-def]
+    proc = served[2]
+    _wait_for(lambda: len(_children(proc.pid)) >= 2, 60)  # the server, and the standby made ready
+    children = _children(proc.pid)
+    proc.kill()
+    proc.wait()
+    _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 30)

@@ -1,133 +1,106 @@
-"""The first stage of a rebuild in ``smets serve``: the edited requirements' own pages at once.
+"""The first stage of a rebuild in ``smets serve``: the pages a save changed, drawn at once.
 
-When a save changes only the title or the text of requirements (same ids, same files, same
-options), their pages ``req/<ID>.html`` are written again at once with the new title and text
-(the text drawn by docutils alone: :mod:`smets_spec.sphinx.quickrender`) into
-``<out>/.smets/preview/``, beside the site, never over it. While the full build that follows
-runs, the server answers a request for such a page from there (every other page waits for the
-build, as before); the watcher removes the folder when the build is over, and the open page
-reloads with the page the build wrote. Any other kind of edit (a link, an option, a need added,
-deleted or moved, a file that cannot be read) previews nothing: the full build shows it.
+When a save changes only requirements (:class:`~.known.Change`: their title, text, options or
+links; a requirement added, deleted or moved to another file), the pages ``req/<ID>.html`` it
+changed are drawn again at once into ``<out>/.smets/preview/``, beside the site, never over it:
+
+* an edited requirement's page (title, text, fields, links; a changed text drawn by docutils
+  alone, :mod:`smets_spec.sphinx.quickrender`);
+* the page of every requirement at the other end of a link added or removed (its backlinks);
+* an added requirement's new page, and a moved one's (its new file in "Written in");
+* for a deleted requirement, a "removed; the site is being rebuilt" answer (a 404), never its
+  old page.
+
+While the full build that follows runs, the server answers a request for such a page from
+there; every other page waits for the build, as before. The watcher removes the folder when
+the build is over and the open page reloads with the page the build wrote. A change to
+another kind of need, a file that does not read cleanly, a repeated id, or a change outside
+``spec/`` (``conf.py``, templates) previews nothing: the full build shows it.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..corpus.files import write_atomic
-from ..corpus.ids import heading
-from ..corpus.rstreader import RawNeed, read_file, read_tree
-from ..corpus.schema import BY_DIRECTIVE, Requirement
-from ..markup.html import esc
-from .state import preview_dir
+from .known import Change
+from .state import gone_dir, preview_dir, static_copy_dir
 
 REQ_FOLDER = "req"
-_TEXT_START = '<div class="smets-req-text">'
-_DIV = re.compile(r"<(/?)div\b")
 
 
-@dataclass(frozen=True)
-class Seen:
-    """A need as the last build read it: what a preview compares with."""
-
-    file: str
-    directive: str
-    title: str
-    content: str
-    options: tuple[tuple[str, str], ...]
-
-    @property
-    def heading(self) -> str:
-        """The page's title: the clause as the SMETS prints it (else the id), then the title."""
-        values = dict(self.options)
-        return heading(values.get("clause"), values.get("id", ""), self.title)
-
-
-def _seen(raw: RawNeed) -> Seen:
-    options = tuple(sorted((name, option.value) for name, option in raw.options.items()))
-    return Seen(raw.location.file, raw.directive, raw.title, raw.content, options)
-
-
-def snapshot(spec: Path, root: Path) -> dict[str, Seen]:
-    """Every need of ``spec`` by id, as written now (read after each build)."""
-    raws, _ = read_tree(spec, BY_DIRECTIVE, root)
-    return {raw.options["id"].value: _seen(raw) for raw in raws if "id" in raw.options}
-
-
-def edited_texts(changed: list[Path], root: Path, before: dict[str, Seen]) -> dict[str, tuple[Seen, Seen]]:
-    """Requirements whose title or text alone changed in ``changed`` files: id -> (before, now).
-
-    Empty when anything else changed in those files (a need added, deleted, moved or with other
-    options), or when a file cannot be read: the full build alone shows such edits.
-    """
-    found: dict[str, tuple[Seen, Seen]] = {}
-    for path in changed:
-        if path.suffix != ".rst" or not path.is_file():
-            return {}
-        display = path.resolve().relative_to(root.resolve()).as_posix()
-        raws, errors = read_file(path, display, tuple(BY_DIRECTIVE))
-        if errors:
-            return {}
-        now = {raw.options["id"].value: _seen(raw) for raw in raws if "id" in raw.options}
-        was = {key for key, seen in before.items() if seen.file == display}
-        if set(now) != was or len(now) != len(raws):
-            return {}
-        for key, seen in now.items():
-            old = before[key]
-            if (seen.directive, seen.options) != (old.directive, old.options):
-                return {}
-            if (seen.title, seen.content) != (old.title, old.content):
-                if BY_DIRECTIVE.get(seen.directive) is not Requirement:
-                    return {}
-                found[key] = (old, seen)
-    return found
-
-
-def _text_span(page: str) -> tuple[int, int] | None:
-    """Where the text block's content is on a requirement page (balanced ``div`` tags)."""
-    start = page.find(_TEXT_START)
-    if start < 0:
+def _old_page(out: Path, req_id: str) -> str | None:
+    try:
+        return (out / REQ_FOLDER / f"{req_id}.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
         return None
-    begin = start + len(_TEXT_START)
-    depth = 1
-    for match in _DIV.finditer(page, begin):
-        depth += -1 if match[1] else 1
-        if depth == 0:
-            return begin, match.start()
-    return None
 
 
-def patched(page: str, old: Seen, new: Seen, text_html: str) -> str | None:
-    """``page`` with the new title (``<title>``, ``<h1>``) and text; None when it is not of that form."""
-    span = _text_span(page)
-    was, now = esc(old.heading), esc(new.heading)
-    if span is None or f"<h1>{was}" not in page or f"<title>{was}" not in page:
-        return None
-    page = page[: span[0]] + text_html + page[span[1] :]
-    return page.replace(f"<title>{was}", f"<title>{now}", 1).replace(f"<h1>{was}", f"<h1>{now}", 1)
+def _text(change: Change, req_id: str, old_page: str | None) -> str:
+    """The built page's text when the requirement's text (and its file's folder) did not change,
+    else the text drawn again by docutils."""
+    from ..sphinx.quickrender import render_text, text_block
+
+    new = change.after.needs[req_id]
+    old = change.before.needs.get(req_id)
+    if old is not None and old.content == new.content and old_page is not None:
+        was, now = change.before.locations[req_id].file, change.after.locations[req_id].file
+        block = text_block(old_page)
+        moved_away = was != now and (
+            Path(was).parent != Path(now).parent or f"{Path(was).stem}.html#" in (block or "")
+        )
+        if block is not None and not moved_away:
+            return block
+    return render_text(new.content)
 
 
-def write_previews(out: Path, edits: dict[str, tuple[Seen, Seen]]) -> list[str]:
-    """The previews of ``edits`` written (atomically) under ``<out>/.smets/preview/``; their ids."""
-    from ..sphinx.quickrender import render_text  # lazily: only the adapter imports docutils
+def pages_to_draw(change: Change) -> list[str]:
+    """The requirements whose pages the first stage draws again, in order."""
+    return sorted(change.edited | change.added | change.moved | change.relinked())
 
-    done: list[str] = []
-    for key, (old, new) in sorted(edits.items()):
-        source = out / REQ_FOLDER / f"{key}.html"
-        try:
-            page = source.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        fresh = patched(page, old, new, render_text(new.content))
-        if fresh is not None:
-            (preview_dir(out) / REQ_FOLDER).mkdir(parents=True, exist_ok=True)
-            write_atomic(preview_dir(out) / REQ_FOLDER / f"{key}.html", fresh, durable=False)
-            done.append(key)
-    return done
+
+def write_previews(out: Path, change: Change) -> list[str]:
+    """The previews of ``change`` written (atomically) under ``<out>/.smets/preview/``; the ids
+    drawn (a deleted requirement's "removed" answer included)."""
+    from ..sphinx.quickrender import PageKit, panel_sections, removed_page
+
+    kit = PageKit.of(out, change.after)
+    if kit is None:  # no requirement pages in this project (no req/index.rst)
+        return []
+    pages: dict[str, str] = {}
+    for req_id in pages_to_draw(change):
+        old_page = _old_page(out, req_id) if req_id not in change.added else None
+        kept = panel_sections(old_page) if old_page is not None else None
+        if old_page is not None and kept is None:
+            continue  # a built page not of the form drawn here: wait for the build
+        pages[req_id] = kit.page(req_id, _text(change, req_id, old_page), kept)
+    folder = preview_dir(out) / REQ_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for req_id, page in pages.items():
+        write_atomic(folder / f"{req_id}.html", page, durable=False)
+    if change.deleted:
+        (gone_dir(out) / REQ_FOLDER).mkdir(parents=True, exist_ok=True)
+    for req_id in sorted(change.deleted):
+        page = removed_page(req_id, change.before.locations[req_id].file)
+        write_atomic(gone_dir(out) / REQ_FOLDER / f"{req_id}.html", page, durable=False)
+    return [*pages, *sorted(change.deleted)]
+
+
+def keep_static(out: Path) -> None:
+    """Copy the site's ``_static/`` aside (after a good build): while the next build runs, a
+    preview's styles and scripts come from there, not from a folder Sphinx may be writing. The
+    pages ask for them by content hash (``?v=``), so the copy is what the previews refer to."""
+    source = out / "_static"
+    if not source.is_dir():
+        return
+    fresh = static_copy_dir(out).with_name(f"{static_copy_dir(out).name}.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(source, fresh / "_static")
+    shutil.rmtree(static_copy_dir(out), ignore_errors=True)
+    fresh.rename(static_copy_dir(out))
 
 
 def clear_previews(out: Path) -> None:
     shutil.rmtree(preview_dir(out), ignore_errors=True)
+    shutil.rmtree(gone_dir(out), ignore_errors=True)

@@ -12,7 +12,9 @@ half-written; while a build runs, a page the first stage has already written aga
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 import time
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .state import preview_dir, read_state, shared_if_free
+from .state import gone_dir, preview_dir, read_state, shared_if_free, static_copy_dir
 
 RELOAD_JS = (Path(__file__).parent / "reload.js").read_bytes()
 TAG = b'<script src="/__smets/reload.js" defer></script>'
@@ -74,29 +76,30 @@ class Handler(SimpleHTTPRequestHandler):
         path = Path(self.translate_path(url_path))
         if path.is_dir():
             path = path / "index.html"
-        body = self._read(path)
+        status, body = self._read(path)
         if body is None:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         kind = self.guess_type(str(path))
-        self._send(inject(body) if path.suffix == ".html" else body, kind)
+        self._send(inject(body) if path.suffix == ".html" else body, kind, status)
 
-    def _read(self, path: Path) -> bytes | None:
+    def _read(self, path: Path) -> tuple[HTTPStatus, bytes | None]:
         """The page when no build is writing; while one is, its preview as soon as there is one."""
         while True:
             with shared_if_free(self.out) as free:
                 if free:
                     try:
-                        return path.read_bytes()
+                        return HTTPStatus.OK, path.read_bytes()
                     except OSError:
-                        return None
-            body = self._preview(path)
-            if body is not None:
-                return body
+                        return HTTPStatus.NOT_FOUND, None
+            found = self._preview(path)
+            if found is not None:
+                return found
             time.sleep(0.02)
 
-    def _preview(self, path: Path) -> bytes | None:
-        """The first stage's page for ``path`` while a build runs (quick.py), else None.
+    def _preview(self, path: Path) -> tuple[HTTPStatus, bytes] | None:
+        """The first stage's answer for ``path`` while a build runs (quick.py), else None: the
+        page drawn again, or for a requirement the save deleted, a 404 that says so.
 
         A preview is a whole file (written atomically beside the site), so it is read without
         waiting for the build; every other page waits, as it is being written.
@@ -105,12 +108,20 @@ class Handler(SimpleHTTPRequestHandler):
             return None
         try:
             relative = path.resolve().relative_to(self.out.resolve())
-            return (preview_dir(self.out) / relative).read_bytes()
-        except (OSError, ValueError):
+        except ValueError:
             return None
+        folders = [(HTTPStatus.OK, preview_dir(self.out)), (HTTPStatus.NOT_FOUND, gone_dir(self.out))]
+        if relative.parts[:1] == ("_static",):  # the last good build's, which the previews ask for
+            folders.append((HTTPStatus.OK, static_copy_dir(self.out)))
+        for status, folder in folders:
+            try:
+                return status, (folder / relative).read_bytes()
+            except OSError:
+                continue
+        return None
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(HTTPStatus.OK)
+    def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -125,6 +136,13 @@ def make_server(out: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPS
     return server
 
 
+def _stop_with_parent(server: ThreadingHTTPServer, parent: int) -> None:
+    """Stop serving when the watcher is gone (killed rather than stopped with Ctrl-C)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    server.shutdown()
+
+
 def main(argv: list[str]) -> int:
     out, port, host = Path(argv[0]), int(argv[1]), argv[2] if len(argv) > 2 else "127.0.0.1"
     try:
@@ -134,6 +152,7 @@ def main(argv: list[str]) -> int:
         return 2
     sys.stdout.write(f"{server.server_address[1]}\n")  # the port, for a caller that asked for 0
     sys.stdout.flush()
+    threading.Thread(target=_stop_with_parent, args=(server, os.getppid()), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

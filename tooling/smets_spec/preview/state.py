@@ -74,10 +74,20 @@ def preview_dir(out: Path) -> Path:
     return state_dir(out) / "preview"
 
 
+def gone_dir(out: Path) -> Path:
+    """Where the first stage writes the answer for the page of a requirement a save deleted (quick.py)."""
+    return state_dir(out) / "preview-removed"
+
+
+def static_copy_dir(out: Path) -> Path:
+    """A copy of the last good build's ``_static/`` (styles, scripts), served while a build runs."""
+    return state_dir(out) / "static-last"
+
+
 def write_state(out: Path, state: State) -> None:
     folder = state_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / STATE_NAME, json.dumps(state.to_json()))
+    write_atomic(folder / STATE_NAME, json.dumps(state.to_json()), durable=False)  # live state: no fsync
 
 
 def read_state(out: Path) -> State:

@@ -9,122 +9,32 @@ errors with file and line) to the state file the open pages poll.
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
+import contextlib
+import os
 import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from .. import forking
-from ..corpus.load import load_spec, report
 from ..corpus.project import Project
 from . import quick
-from .state import Problem, State, locked, problem_of, read_state, state_dir, write_state
-
-#: the files a save changed, and every need as the last build read it (quick.py)
-Edits = tuple[list[Path], dict[str, quick.Seen]]
+from .builds import Standby, followed, paused, run_build
+from .known import Change, Known, change_of, changed_files
+from .state import State, locked, read_state, write_state
 
 #: what a rebuild watches, relative to the repository root
 WATCHED = ("spec", "conf.py", "templates", "policy.toml", "docs")
-_WARNING = re.compile(
-    r"^(?P<file>[^:\n]+?)(?::(?P<line>\d+))?:(?: [A-Z]+:)? (?P<kind>WARNING|ERROR|CRITICAL): (?P<msg>.*)$"
-)
 
 
-def _problems_of_sphinx(text: str, project: Project) -> list[Problem]:
-    problems: list[Problem] = []
-    for line in text.splitlines():
-        match = _WARNING.match(line.strip())
-        if match is None:
-            if line.strip() and problems:
-                problems[-1].message += "\n" + line.strip()
-            continue
-        where = Path(match["file"])
-        shown = project.rel(where) if where.is_absolute() else match["file"]
-        problems.append(Problem(shown, int(match["line"]) if match["line"] else None, match["msg"]))
-    return problems
-
-
-def _said(message: str, rule: str, fix: str | None) -> str:
-    return f"{message} [{rule}]" + (f" (fix: {fix})" if fix else "")
-
-
-def _child(project: Project, out: Path, jobs: str, outcome: Path) -> None:
-    """One build (in the forked copy): validate, then Sphinx; the problems go to ``outcome``."""
-    from ..commands.build import build_site
-    from ..corpus.locking import folder_lock
-
-    corpus = load_spec(project.spec, relative_to=project.root)
-    reporter = report(corpus)
-    if reporter.errors:
-        reporter.print()
-        problems = [
-            Problem(
-                d.location.file,
-                d.location.line,
-                f"{d.message} [{d.rule.value}]" + (f" (fix: {d.fix})" if d.fix else ""),
-            )
-            for d in reporter
-            if d.severity.value == "error"
-        ]
-        outcome.write_text(json.dumps([p.__dict__ for p in problems]), encoding="utf-8")
-        sys.exit(1)
-    warnings = outcome.with_suffix(".log")
-    settings = argparse.Namespace(jobs=jobs, verbose=False, fresh=False)
-    try:
-        with folder_lock(out, lambda text: sys.stderr.write(f"smets serve: {text}\n")):
-            built = build_site(settings, project, corpus, out, warnings)
-    except OSError as exc:
-        built = None
-        sys.stderr.write(f"smets serve: cannot write the output folder {project.rel(out)}: {exc}\n")
-    status = 1 if built is None else built
-    text = warnings.read_text(encoding="utf-8", errors="replace") if warnings.is_file() else ""
-    problems = _problems_of_sphinx(text, project)
-    if status != 0 and not problems:
-        problems = [Problem("conf.py", None, f"the build failed (status {status}); see the terminal")]
-    outcome.write_text(json.dumps([p.__dict__ for p in problems]), encoding="utf-8")
-    sys.exit(status)
-
-
-def _run_build(project: Project, out: Path, jobs: str) -> tuple[int, list[Problem]]:
-    outcome = state_dir(out) / "serve-outcome.json"
-    outcome.unlink(missing_ok=True)
-    child = forking.start(_child, (project, out, jobs, outcome), "smets-serve-build")
-    if child is None:  # no fork on this platform: a whole `smets build` in a subprocess
-        cmd = [
-            sys.executable,
-            "-m",
-            "smets_spec.cli",
-            "--root",
-            str(project.root),
-            "build",
-            "--out",
-            str(out),
-        ]
-        status = subprocess.run(cmd, check=False).returncode
-        return status, [] if status == 0 else [Problem("spec", None, "the build failed; see the terminal")]
-    child.join()
-    status = child.exitcode if child.exitcode is not None else 2
-    try:
-        raw = json.loads(outcome.read_text(encoding="utf-8"))
-        problems = [problem_of(p) for p in raw]
-    except (OSError, ValueError, KeyError, TypeError):
-        problems = [] if status == 0 else [Problem("spec", None, f"the build ended with status {status}")]
-    return status, problems
-
-
-def _first_stage(project: Project, out: Path, before: State, edits: Edits | None) -> State:
-    """The edited requirements' pages redrawn at once (quick.py), and the state that shows them."""
-    if edits is None or not before.ok:
+def _first_stage(out: Path, before: State, change: Change | None) -> State:
+    """The pages the save changed drawn at once (quick.py), and the state that shows them."""
+    if change is None or not before.ok:
         return before
-    changed, seen = edits
     try:
-        done = quick.write_previews(out, quick.edited_texts(changed, project.root, seen))
-    except (OSError, ValueError, UnicodeError):
-        done = []
+        done = quick.write_previews(out, change)
+    except (OSError, ValueError, UnicodeError, KeyError):
+        done = []  # the build shows it
     if not done:
         return before
     state = replace(before, generation=before.generation + 1, building=True)
@@ -134,25 +44,32 @@ def _first_stage(project: Project, out: Path, before: State, edits: Edits | None
     return state
 
 
-def rebuild(project: Project, out: Path, jobs: str, edits: Edits | None = None) -> State:
+def rebuild(
+    project: Project, out: Path, jobs: str, change: Change | None = None, standby: Standby | None = None
+) -> State:
     """Build once under the lock; publish the outcome to the server and the terminal.
 
-    ``edits`` (the changed files and the needs as the last build read them) lets the first stage
-    show an edited requirement's page before the build is over.
+    ``change`` (what the save changed among the needs, when only requirements changed) lets the
+    first stage show the pages it changed before the build is over; ``standby`` (builds.py), a
+    build made ready before the save, builds when it can.
     """
     started = time.monotonic()
     with locked(out, exclusive=True):
         before = read_state(out)
         write_state(out, replace(before, building=True))
-        before = _first_stage(project, out, before, edits)
+        with paused(standby):
+            before = _first_stage(out, before, change)
         try:
-            status, problems = _run_build(project, out, jobs)
+            status, problems, warm = run_build(project, out, jobs, standby)
         finally:
             quick.clear_previews(out)
         state = State(before.generation + 1, False, status == 0, time.monotonic() - started, problems)
         write_state(out, state)
     if state.ok:
-        sys.stdout.write(f"smets serve: built in {state.seconds:.1f} s\n")
+        with contextlib.suppress(OSError):
+            quick.keep_static(out)  # no build runs until this returns: the folder is as built
+    if state.ok:
+        sys.stdout.write(f"smets serve: built in {state.seconds:.1f} s{' (warm standby)' if warm else ''}\n")
     else:
         sys.stdout.write(
             f"smets serve: the build failed in {state.seconds:.1f} s with {len(problems)} problem(s); "
@@ -162,6 +79,50 @@ def rebuild(project: Project, out: Path, jobs: str, edits: Edits | None = None) 
             sys.stdout.write(f"  {problem.text()}\n")
     sys.stdout.flush()
     return state
+
+
+class Session:
+    """What the watcher keeps between saves: the needs as last read, and the standby build."""
+
+    def __init__(self, project: Project, out: Path, jobs: str) -> None:
+        self.project, self.out, self.jobs = project, out, jobs
+        self.known = Known(project.spec)
+        self.standby: Standby | None = None
+
+    def first_build(self) -> None:
+        self._after(rebuild(self.project, self.out, self.jobs))
+        self.known = Known.read(self.project.spec)
+        self.known.corpus()  # made now, not at the first save
+
+    def on_save(self, paths: list[Path]) -> None:
+        """One save: its first stage (when it changed only requirements), the build (by the standby
+        when it can follow the change); then the needs as read now (the files the save changed
+        read again, or every file if one changed since)."""
+        standby, self.standby = self.standby, None
+        with paused(standby):  # still being made ready: the first stage has the CPU first
+            displays, only_sources = changed_files(paths, self.known)
+            after = self.known.updated(paths)
+            change = change_of(self.known, after, displays) if only_sources else None
+        if standby is not None and not followed(paths, self.project):
+            standby.close()  # conf.py, templates, policy: a fresh process reads them
+            standby = None
+        self._after(rebuild(self.project, self.out, self.jobs, change, standby))
+        self.known = after if after.unchanged_since_read(displays) else Known.read(self.project.spec)
+        self.known.corpus()  # made now, not at the next save
+
+    def _after(self, state: State) -> None:
+        if state.ok and standby_wanted():
+            self.standby = Standby.start(self.project, self.out, self.jobs)
+
+    def close(self) -> None:
+        if self.standby is not None:
+            self.standby.close()
+            self.standby = None
+
+
+def standby_wanted() -> bool:
+    """``SMETS_SERVE_STANDBY=off`` builds every save in a fresh fork (to compare, or to save memory)."""
+    return os.environ.get("SMETS_SERVE_STANDBY", "on").lower() not in {"off", "0", "no"}
 
 
 def start_server(out: Path, host: str, port: int) -> tuple[subprocess.Popen[str], int]:
@@ -187,11 +148,13 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     from ..sphinx.build import warm_up  # lazily: only the adapter imports Sphinx
 
     warm_up()  # Sphinx, sphinx-needs and the extension imported once: every forked build has them
+    from ..sphinx import quickrender  # noqa: F401  - and the first stage's page drawing (0.2 s)
+
     out.mkdir(parents=True, exist_ok=True)
     server, bound = start_server(out, host, port)  # first: a taken port fails at once
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
     started = False
-    seen: dict[str, quick.Seen] = {}
+    session = Session(project, out, jobs)
     try:
         # The watcher is running before the first build (its first, empty, yield comes when it
         # is), so an edit saved during that build is not missed: it is the next batch.
@@ -206,19 +169,18 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
         ):
             if not started:
                 started = True
-                rebuild(project, out, jobs)  # a page asked for meanwhile waits for this build
-                seen = quick.snapshot(project.spec, project.root)
+                session.first_build()  # a page asked for meanwhile waits for this build
                 sys.stdout.write(
                     f"smets serve: http://{host}:{bound}/ (the site in {project.rel(out)}); watching "
                     f"{', '.join(project.rel(p) for p in paths)}; Ctrl-C stops\n"
                 )
                 sys.stdout.flush()
             elif changes:
-                rebuild(project, out, jobs, ([Path(path) for _, path in changes], seen))
-                seen = quick.snapshot(project.spec, project.root)
+                session.on_save([Path(path) for _, path in changes])
     except KeyboardInterrupt:
         sys.stdout.write("smets serve: stopped\n")
     finally:
+        session.close()
         server.terminate()
         server.wait()
     return 0
