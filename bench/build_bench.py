@@ -313,7 +313,7 @@ def served(project: Path, out: Path, edits: list[Edit]) -> tuple[list[Served], s
     try:
         return [_serve_one(base, out, edit) for edit in edits], "ok"
     finally:
-        proc.send_signal(2)
+        proc.terminate()  # SIGTERM: stops as Ctrl-C does, which a background job would ignore
         proc.wait(timeout=60)
 
 

@@ -122,6 +122,18 @@ def test_an_edit_shows_on_the_served_page(served) -> None:  # type: ignore[no-un
     assert built[2] == "the build failed", built
 
 
+def test_sigterm_stops_it_as_ctrl_c_does(served) -> None:  # type: ignore[no-untyped-def]
+    """A service manager, a container stop or `kill` sends SIGTERM (a background job ignores Ctrl-C)."""
+    _, base, proc = served
+    assert _get(f"{base}req/PC_01.html")[0] == 200
+    proc.terminate()
+    assert proc.wait(timeout=20) == 0
+    assert proc.stdout is not None
+    assert "smets serve: stopped" in proc.stdout.read()
+    with pytest.raises(OSError):  # the server process went with it
+        urllib.request.urlopen(f"{base}req/PC_01.html", timeout=5)
+
+
 def test_the_reload_script_goes_in_the_head() -> None:
     assert inject(b"<html><head><title>x</title></head><body></body></html>") == (
         b"<html><head><title>x</title>" + TAG + b"</head><body></body></html>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -155,6 +156,9 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     paths = [project.root / name for name in WATCHED if (project.root / name).exists()]
     started = False
     session = Session(project, out, jobs)
+    # `kill`, a service manager or a container stop sends SIGTERM: stop as Ctrl-C does (the
+    # standby and the server with it). Ctrl-C is ignored in a background job; SIGTERM is not.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         # The watcher is running before the first build (its first, empty, yield comes when it
         # is), so an edit saved during that build is not missed: it is the next batch.
@@ -180,10 +184,15 @@ def serve(project: Project, out: Path, host: str, port: int, jobs: str) -> int:
     except KeyboardInterrupt:
         sys.stdout.write("smets serve: stopped\n")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         session.close()
         server.terminate()
         server.wait()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class _Filter:
