@@ -229,13 +229,37 @@ def test_a_need_added_moved_and_deleted_shows_in_its_preview(site: Path) -> None
     assert not gone_dir(out).exists() and not preview_dir(out).exists()
 
 
-def test_what_the_preview_draws_cannot_run() -> None:
-    html = render_text(
-        "A <script>alert(1)</script> text.\n\n.. raw:: html\n\n   <script>alert(2)</script>\n\n"
-        ".. include:: /etc/passwd\n"
-    )
+_HOSTILE = (
+    "A <script>alert(1)</script> text.\n\n.. raw:: html\n\n   <script>alert(2)</script>\n\n"
+    ".. include:: /etc/passwd\n"
+)
+
+
+def _harmless(html: str) -> None:
     assert "<script" not in html and "&lt;script&gt;alert(1)" in html
     assert "alert(2)" not in html and "root:" not in html
+
+
+def test_what_the_preview_draws_cannot_run() -> None:
+    _harmless(render_text(_HOSTILE))
+
+
+def test_the_preview_parses_with_docutils_own_directives_after_a_sphinx_build(tmp_path: Path) -> None:
+    """Setting up Sphinx puts its ``include`` (which needs a Sphinx environment) in docutils' global
+    table; a process that has built once must still draw a preview, and leave the table as it was."""
+    from docutils.parsers.rst import directives
+    from sphinx.directives.other import Include
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text("", encoding="utf-8")
+    (src / "index.rst").write_text("Title\n=====\n", encoding="utf-8")
+    from sphinx.application import Sphinx
+
+    Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "dt"), "html", status=None, warning=None)
+    assert directives._directives.get("include") is Include
+    _harmless(render_text(_HOSTILE))
+    assert directives._directives.get("include") is Include
 
 
 @pytest.fixture

@@ -34,8 +34,8 @@ def _first_stage(out: Path, before: State, change: Change | None) -> State:
         return before
     try:
         done = quick.write_previews(out, change)
-    except (OSError, ValueError, UnicodeError, KeyError):
-        done = []  # the build shows it
+    except Exception:  # the preview only runs ahead of the build: whatever stops it, the build shows the edit
+        done = []
     if not done:
         return before
     state = replace(before, generation=before.generation + 1, building=True)

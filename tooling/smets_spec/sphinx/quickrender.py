@@ -13,12 +13,16 @@ replaces the page, so a preview lives a few seconds at most.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from docutils.core import publish_parts
+from docutils.parsers.rst import directives as rst_directives
+from docutils.parsers.rst import roles as rst_roles
 from sphinx.util.osutil import relative_uri
 
 from ..corpus.load import Corpus
@@ -58,10 +62,32 @@ def _shown(match: re.Match[str]) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("|", "\\|").replace("_", "\\_")
 
 
+@contextlib.contextmanager
+def _docutils_own() -> Iterator[None]:
+    """docutils' own directives and roles only, for the time of one parse.
+
+    Sphinx registers some of its directives in docutils' global tables (``include`` among them,
+    which needs a Sphinx environment), so a process that has set up a Sphinx application would
+    otherwise parse a preview with them. docutils finds its built-in ones by name when the
+    tables are empty; the tables are put back after, as Sphinx's ``docutils_namespace`` does.
+    """
+    saved = dict(rst_directives._directives), dict(rst_roles._roles)
+    rst_directives._directives.clear()
+    rst_roles._roles.clear()
+    try:
+        yield
+    finally:
+        rst_directives._directives.clear()
+        rst_directives._directives.update(saved[0])
+        rst_roles._roles.clear()
+        rst_roles._roles.update(saved[1])
+
+
 def render_text(text: str) -> str:
     """``text`` (a need's reST body) as the HTML of the card's text block."""
     plain = _ROLE.sub(_shown, text)
-    body = str(publish_parts(plain, writer="html5", settings_overrides=_SETTINGS)["body"])
+    with _docutils_own():
+        body = str(publish_parts(plain, writer="html5", settings_overrides=_SETTINGS)["body"])
     return f'<div class="smets-need-body docutils container">\n{body.strip()}\n</div>\n'
 
 
