@@ -188,6 +188,7 @@ def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx
     nothing = Change({}, {}, False)
     assert "changes/versions" in fingerprints._store(app.env)
     assert fingerprints.selected_entries(app, app.env, nothing, set()) == []
+    assert fingerprints.restamped_pages(app, app.env) == []  # no source and no stamp changed
     fingerprints._STAMPED.clear()
     _git(root, "tag", "-f", "v1", "HEAD")
     try:

@@ -7,11 +7,12 @@ expected value below is what gurux-dlms 1.0.x's OBISCodes.txt and zigpy 2.x say.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from clitools import ROOT, smets, write
+from clitools import ROOT, build_argv, smets, write
 from htmltools import table
 from smets_spec.corpus.load import load, load_spec
 from smets_spec.protocols import catalogue
@@ -406,3 +407,30 @@ def test_a_spec_with_errors_is_reported_not_assessed(
     assert result.code == 1 and result.out == ""
     assert "spec/protocol/dlms.rst:8: error:" in result.err
     assert "smets protocols: the spec has errors; fix them first (smets validate)" in result.err
+
+
+def _since_baseline(root: Path) -> str:
+    subprocess.run(build_argv(root, root / "out", "-j", "1"), check=True, capture_output=True)
+    page = (root / "out" / "protocol" / "assessment.html").read_text(encoding="utf-8")
+    return page.split("since-the-baseline", 1)[1][:600]
+
+
+def test_the_assessment_page_follows_the_baseline_when_no_source_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The baseline file is no need of the corpus: recording, replacing or removing it alone
+    draws the page again on an incremental build (its stamp, fingerprints.restamped_pages)."""
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / "cache"))
+    root = project(tmp_path / "p")
+    write(root, "spec/protocol/assessment.rst", "Assessment\n==========\n\n.. smets-assessment::\n")
+    assert "No baseline yet" in _since_baseline(root)
+    assert smets(capsys, root, "protocols", "baseline").code == 0
+    assert "assessment has changed since the baseline" in _since_baseline(root)
+    path = root / "spec" / "protocol" / "assessment-baseline.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["items"]["DAT_REACTIVE_IMPORT"] = "standard-mapped"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    shown = _since_baseline(root)
+    assert "DAT_REACTIVE_IMPORT" in shown and "standard-mapped" in shown
+    path.unlink()
+    assert "No baseline yet" in _since_baseline(root)

@@ -6,6 +6,7 @@ the assessment page and ``smets protocols`` report the change since then, item b
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,17 @@ class Change:
 
 def baseline_path(spec: Path) -> Path:
     return spec / BASELINE_FILE
+
+
+def baseline_stamp(spec: Path | None) -> str:
+    """What the baseline file holds, as a stamp: the pages that show changes since it are drawn
+    again when it is recorded, replaced or removed (the file is no need of the corpus)."""
+    if spec is None:
+        return "no spec folder"
+    try:
+        return hashlib.sha256(baseline_path(spec).read_bytes()).hexdigest()
+    except OSError:
+        return "no baseline"
 
 
 def snapshot(result: Result) -> dict[str, object]:

@@ -275,6 +275,23 @@ def selected_entries(app: Sphinx, env: BuildEnvironment, change: Change, skip: s
     return todo
 
 
+def restamped_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages whose text changed because what a directive reads outside the sources did (its stamp:
+    the commits git revisions name, the assessment baseline), when no source changed."""
+    corpus = corpus_of(app)
+    todo = [
+        (docname, stamped)
+        for docname, entries in _store(env).items()
+        if docname in env.found_docs
+        and (
+            stamped := [
+                e for e in entries if len(e) == 5 and e[4] is not None and _stamp_of(e[0], corpus) != e[4]
+            ]
+        )
+    ]
+    return sorted(_changed(app, corpus, todo)) if todo else []
+
+
 def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> list[str]:
     """Pages (outside ``skip``) whose directives now render something else, rendering only those the
     change can touch (:func:`selected_entries`); the same pages as :func:`changed_pages`."""
@@ -288,7 +305,7 @@ def _outdated(
     change = need_change(env, keys)
     setattr(env, _KEYS, (_stamp(), keys))
     if not (added or changed or removed):
-        return []
+        return restamped_pages(app, env)
     skip = added | changed | removed
     if change is None or not index_enabled() or f"{REQ_FOLDER}/index" in added | removed:
         return changed_pages(app, env, skip)  # every link's target moves with the requirement pages

@@ -25,6 +25,7 @@ from ..corpus.load import Corpus
 from ..corpus.needkeys import Deps, facet
 from ..corpus.schema import NEED_TYPES, DataItem, Device, ProtocolObject, Requirement, Version
 from ..markup.html import Linker
+from ..protocols.baseline import baseline_stamp
 from ..render import changes, costs, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
 from ..render import trace as trace_render
@@ -196,9 +197,21 @@ def _add_static(app: Sphinx, config: Config) -> None:
         config.html_static_path.append(str(STATIC))
 
 
+def _baseline_stamp(corpus: Corpus) -> str:
+    return baseline_stamp(corpus.source)
+
+
+#: what a directive of :data:`HTML_DIRECTIVES` reads besides the corpus, as a stamp (fingerprints.py)
+_STAMPS: dict[str, fingerprints.StampFunc] = {
+    "smets-versions": costs.versions_stamp,  # the commit each version's revision names
+    "smets-device-versions": costs.versions_stamp,
+    "smets-assessment": _baseline_stamp,  # what changed since the recorded assessment baseline
+}
+
+
 def register(app: Sphinx) -> None:
     for name, render in HTML_DIRECTIVES.items():
-        stamp = costs.versions_stamp if name in {"smets-versions", "smets-device-versions"} else None
+        stamp = _STAMPS.get(name)
         fingerprints.add_directive(app, name, _html_text(render), deps=HTML_DEPS.get(name), stamp=stamp)
     fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)  # lines: the whole corpus
     graph_deps = (facet(Requirement),)  # the first requirement (any change of order counts too)
