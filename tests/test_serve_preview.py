@@ -365,3 +365,21 @@ def test_a_standby_being_made_ready_is_stopped_during_the_first_stage(tmp_path: 
     finally:
         process.kill()
         process.join()
+
+
+def test_a_browser_gone_mid_answer_is_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A closed tab or a reload during the long poll breaks the pipe: nothing on the terminal;
+    any other failure of a request is one line."""
+    httpd = make_server(tmp_path, 0)
+    try:
+        for error, said in ((BrokenPipeError(32, "Broken pipe"), ""), (ValueError("odd"), "ValueError: odd")):
+            try:
+                raise error
+            except Exception:
+                httpd.handle_error(None, ("127.0.0.1", 1))  # what socketserver calls for a failed request
+            err = capsys.readouterr().err
+            assert "Traceback" not in err and (said in err if said else err == ""), err
+    finally:
+        httpd.server_close()

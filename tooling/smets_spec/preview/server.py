@@ -129,9 +129,20 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class Server(ThreadingHTTPServer):
+    """Quiet when a browser goes away mid-answer (a closed tab, a reload during a long poll);
+    anything else a request meets is one line on the terminal, never a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, ConnectionError):
+            return
+        sys.stderr.write(f"smets serve: a request failed: {type(error).__name__}: {error}\n")
+
+
 def make_server(out: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     handler = type("BoundHandler", (Handler,), {"out": out})
-    server = ThreadingHTTPServer((host, port), handler)
+    server = Server((host, port), handler)
     server.daemon_threads = True
     return server
 
