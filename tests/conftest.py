@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,12 @@ from smets_spec.corpus.project import Project
 ROOT = Path(__file__).resolve().parent.parent
 # The index cache of `smets diff/impact/review` goes to a folder of this run, not the user's.
 os.environ.setdefault("SMETS_CACHE_DIR", tempfile.mkdtemp(prefix="smets-test-cache-"))
+# A shell starts a background job with Ctrl-C (SIGINT) ignored, and every process it starts
+# inherits that, so the tests that stop a server with Ctrl-C would wait in vain. A handler of
+# this process's own is reset to the default in a child, where Python then raises
+# KeyboardInterrupt as on a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
