@@ -21,13 +21,14 @@ from typing import Any
 import pytest
 
 from clitools import sourcedir
-from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 from smets_spec.preview import quick
-from smets_spec.preview.builds import Standby, paused, under_spec
+from smets_spec.preview.builds import Standby, paused
 from smets_spec.preview.known import Change, Known, change_of, changed_files
 from smets_spec.preview.server import make_server
 from smets_spec.preview.state import State, gone_dir, locked, preview_dir, static_copy_dir, write_state
+from smets_spec.sphinx import state
 from smets_spec.sphinx.quickrender import KEPT_NOTE, PageKit, panel_sections, render_text, text_block
 
 REQ = "spec/requirements.rst"
@@ -323,15 +324,21 @@ def test_the_standby_reads_the_corpus_once_as_the_extension_would(tmp_path: Path
     """The corpus validated at a save, its places made relative to spec/, is the one the
     extension would read itself (needs, places, problems with their places, field lines)."""
     root = sourcedir(tmp_path, name)
-    project = Project(root)
-    ours = under_spec(load_spec(root / "spec", relative_to=root), project)
+    ours = _handed_over(root)
     assert ours is not None and ours.needs
     assert ours == load_spec(root / "spec", relative_to=root / "spec")
     broken = ".. req:: Twice\n   :id: PC_77\n   :status: proposed\n   :depends_on: PC_404\n\n   Text.\n\n"
     (root / "spec" / "broken.rst").write_text("Broken\n======\n\n" + broken * 2, encoding="utf-8")
-    ours = under_spec(load_spec(root / "spec", relative_to=root), project)
+    ours = _handed_over(root)
     assert ours is not None and any(d.related is not None for d in ours.diagnostics)  # a repeated id
     assert ours == load_spec(root / "spec", relative_to=root / "spec")
+
+
+def _handed_over(root: Path) -> Corpus | None:
+    """The corpus the standby validated (read relative to the project), as the extension takes it."""
+    project = Project(root)
+    state.offer_corpus(project.spec, project.root, load_spec(project.spec, relative_to=project.root))
+    return state._offered(project.spec)
 
 
 def _spin(counter: Any) -> None:

@@ -30,14 +30,12 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from .. import forking
-from ..corpus.diagnostics import Location
 from ..corpus.load import Corpus, load_spec, report
 from ..corpus.project import Project
 from .state import Problem, problem_of, state_dir
@@ -200,7 +198,7 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
     from ..commands import build as commands_build
     from ..corpus.locking import folder_lock
     from ..sphinx.build import doctrees_for
-    from ..sphinx.standby import corpus_of, hold_build, load_and_report, warned
+    from ..sphinx.standby import corpus_of, hold_build, load_and_report, offer_corpus, warned
 
     environment = doctrees_for(out) / "environment.pickle"
     read_at = _stamp(environment)
@@ -219,10 +217,10 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
         lock = folder_lock(out, _notify)
         lock.__enter__()  # held to the end of this process, as the usual build holds it
         kept.append(corpus_of(app))  # kept alive: analyses memoised by id(corpus) see a new one
-        # the corpus as it is now (the one just validated, its places made relative to spec/ as
-        # the extension reads them: one reading, not two), its problems reported as any build's
-        with _reading(under_spec(corpus, project)):
-            load_and_report(app)
+        # the corpus as it is now: the one just validated, handed over as `smets build` hands its
+        # own (taken while the files are unchanged: one reading, not two), its problems reported
+        offer_corpus(project.spec, project.root, corpus)
+        load_and_report(app)
 
     hold_build(before)  # in this forked copy only
     # no "building the site" spinner on the terminal while it waits (a build's own, otherwise)
@@ -232,45 +230,6 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
             _sphinx_step(project, load_spec(project.spec, relative_to=project.root), out, jobs, locked=True)
     except KeyboardInterrupt:
         os._exit(NOT_USED)
-
-
-def under_spec(corpus: Corpus, project: Project) -> Corpus | None:
-    """``corpus`` (read relative to the project) with its places relative to ``spec/``, as
-    ``load_spec(spec, relative_to=spec)`` reads it (the extension's corpus); None if a place is
-    not under ``spec/``."""
-    prefix = project.rel(project.spec) + "/"
-
-    def moved(where: Location) -> Location:
-        if not where.file.startswith(prefix):
-            raise ValueError(where.file)
-        return Location(where.file[len(prefix) :], where.line)
-
-    try:
-        return replace(
-            corpus,
-            locations={k: moved(v) for k, v in corpus.locations.items()},
-            diagnostics=[
-                replace(d, location=moved(d.location), related=d.related and moved(d.related))
-                for d in corpus.diagnostics
-            ],
-            _by_type={},
-        )
-    except ValueError:
-        return None
-
-
-def _reading(corpus: Corpus | None) -> contextlib.AbstractContextManager[object]:
-    """While the extension reads its corpus (``state.load_spec``): ``corpus`` is what it reads."""
-    from unittest import mock
-
-    from ..sphinx import state
-
-    if corpus is None:
-        return contextlib.nullcontext()
-    patch: contextlib.AbstractContextManager[object] = mock.patch.object(
-        state, "load_spec", new=lambda *args, **kwargs: corpus
-    )
-    return patch
 
 
 class Standby:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from .state import corpus_of, load_and_report
+from .state import corpus_of, load_and_report, offer_corpus
 
 
 def hold_build(before: Callable[[Sphinx], None]) -> None:
@@ -31,4 +31,4 @@ def warned(app: Sphinx) -> bool:
     return bool(app._warncount)
 
 
-__all__ = ["corpus_of", "hold_build", "load_and_report", "warned"]
+__all__ = ["corpus_of", "hold_build", "load_and_report", "offer_corpus", "warned"]
