@@ -230,7 +230,7 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
 def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
     """Pages (outside ``skip``) whose directives now render something else."""
     corpus = corpus_of(app)
-    todo = [(d, e) for d, e in _store(env).items() if d not in skip and d in env.found_docs]
+    todo = _entries_where(env, lambda e: True, skip)
     found = None
     if app.parallel > 1 and len(todo) >= PARALLEL_FROM:
         found = _in_two(app, corpus, todo)
@@ -238,7 +238,7 @@ def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[st
 
 
 @functools.cache
-def _stamp() -> str:
+def _keys_version() -> str:
     """This package's code and libraries: keys kept by another version are not compared."""
     return context_digest(("page-index", "1"))
 
@@ -250,7 +250,7 @@ def index_enabled() -> bool:
 def need_change(env: BuildEnvironment, keys: dict[str, NeedKey]) -> Change | None:
     """The change from the keys kept in ``env`` to ``keys`` (None: none kept by this version)."""
     kept: tuple[str, dict[str, NeedKey]] | None = getattr(env, _KEYS, None)
-    if kept is None or kept[0] != _stamp():
+    if kept is None or kept[0] != _keys_version():
         return None
     return change_between(kept[1], keys)
 
@@ -262,33 +262,33 @@ def _touched(entry: Entry, change: Change, corpus: Corpus) -> bool:
     return touches(DEPS[name], entry[3] or (), change) or _stamp_of(name, corpus) != entry[4]
 
 
-def selected_entries(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> _Todo:
-    """The computed directives (by page, outside ``skip``) whose recorded dependencies meet ``change``."""
-    corpus = corpus_of(app)
+def _entries_where(env: BuildEnvironment, wanted: Callable[[Entry], bool], skip: set[str]) -> _Todo:
+    """The computed directives (by page, outside ``skip``, pages still in the project) ``wanted`` picks."""
     todo = []
     for docname, entries in _store(env).items():
         if docname in skip or docname not in env.found_docs:
             continue
-        hit = [e for e in entries if _touched(e, change, corpus)]
+        hit = [e for e in entries if wanted(e)]
         if hit:
             todo.append((docname, hit))
     return todo
+
+
+def selected_entries(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> _Todo:
+    """The computed directives (by page, outside ``skip``) whose recorded dependencies meet ``change``."""
+    corpus = corpus_of(app)
+    return _entries_where(env, lambda e: _touched(e, change, corpus), skip)
 
 
 def restamped_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Pages whose text changed because what a directive reads outside the sources did (its stamp:
     the commits git revisions name, the assessment baseline), when no source changed."""
     corpus = corpus_of(app)
-    todo = [
-        (docname, stamped)
-        for docname, entries in _store(env).items()
-        if docname in env.found_docs
-        and (
-            stamped := [
-                e for e in entries if len(e) == 5 and e[4] is not None and _stamp_of(e[0], corpus) != e[4]
-            ]
-        )
-    ]
+
+    def restamped(e: Entry) -> bool:
+        return len(e) == 5 and e[4] is not None and _stamp_of(e[0], corpus) != e[4]
+
+    todo = _entries_where(env, restamped, set())
     return sorted(_changed(app, corpus, todo)) if todo else []
 
 
@@ -303,7 +303,7 @@ def _outdated(
 ) -> list[str]:
     keys = keys_of(corpus_of(app))
     change = need_change(env, keys)
-    setattr(env, _KEYS, (_stamp(), keys))
+    setattr(env, _KEYS, (_keys_version(), keys))
     if not (added or changed or removed):
         return restamped_pages(app, env)
     skip = added | changed | removed
