@@ -33,7 +33,7 @@ def digest(parts: Iterable[str | bytes]) -> str:
     """The SHA-256 of ``parts``, each length-prefixed (so no two lists of parts collide)."""
     h = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()

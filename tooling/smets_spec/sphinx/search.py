@@ -30,9 +30,10 @@ from sphinx.util.docutils import new_document
 
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
+from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
-from .searchreuse import keep_on_load, page_digest, unchanged, write_record
+from .searchreuse import keep_on_load, unchanged, write_record
 from .state import corpus_of
 
 SCORER = Path(__file__).resolve().parent.parent / "templates" / "static" / "smets-search-scorer.js"
@@ -115,7 +116,7 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
         title = " ".join(f"{req.id} {req.title}".split())
         docname = f"{REQ_FOLDER}/{req.id}"
         pages[docname] = (req, title, text)
-        digests[docname] = page_digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
+        digests[docname] = digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
     kept = unchanged(app, indexer, digests)  # their entries of the last build stand (see searchreuse)
     for docname, (req, title, text) in pages.items():
         if docname not in kept:

@@ -42,15 +42,6 @@ _LOADED = "_smets_search_reused"
 FORMAT = "smets-search-pages/1"
 
 
-def page_digest(parts: Iterable[str]) -> str:
-    """SHA-256 of what one page was fed from (each part with its length)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
-
-
 def _key(app: Sphinx) -> str:
     config = app.config
     language = str(config.html_search_language or config.language)
