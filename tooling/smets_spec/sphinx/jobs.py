@@ -103,7 +103,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if saved is not None:
         app.parallel = saved
         delattr(app, _SAVED)
-    _drop_read(app)
+    getattr(env, "_write_doc_doctree_cache", {}).clear()  # see _drop_read
     # the merged environment lives to the end of the build too; what the merges left (each
     # worker's environment, unpickled, in reference cycles) goes before it is frozen
     gc.collect()
