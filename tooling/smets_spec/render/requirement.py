@@ -10,11 +10,12 @@ thousands of requirements.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, SECTION_TITLES, Degree, LinkSpec, Requirement
 from ..markup.html import Linker, esc, need_link, table
-from ..markup.panels import html_panel, ordered
+from ..markup.panels import Panel, html_panel, ordered
 from ..trace.coverage import requirement_trace
 from .trace import carrying_objects, graph_html
 
@@ -151,15 +152,18 @@ def _fields(corpus: Corpus, req: Requirement, linker: Linker) -> str:
     return f'<dl class="smets-fields">{items}</dl>'
 
 
-def page_body(corpus: Corpus, req_id: str, linker: Linker, text: str) -> str:
+def page_body(
+    corpus: Corpus, req_id: str, linker: Linker, text: str, panel: Callable[[Panel], str] | None = None
+) -> str:
     """The HTML body of ``req/<ID>``: fields, ``text`` (the requirement's text as Sphinx rendered
-    it), then every registered panel that has something to show."""
+    it), then every registered panel that has something to show (``panel(item)`` its HTML, when
+    given: the preview of ``smets serve`` keeps some from the last build)."""
     req = corpus.needs.get(req_id)
     if not isinstance(req, Requirement):
         return f"<p><em>{esc(req_id)} is not a requirement of this specification.</em></p>"
     out = [_fields(corpus, req, linker), f'<div class="smets-req-text">{text}</div>']
     for item in ordered():
-        html = item.html(corpus, req_id, linker)
+        html = item.html(corpus, req_id, linker) if panel is None else panel(item)
         if html.strip():
             out.append(f'<section id="{esc(item.name)}"><h2>{esc(item.title)}</h2>{html}</section>')
     return "\n".join(out)

@@ -28,9 +28,9 @@ from sphinx.util.osutil import relative_uri
 from ..corpus.load import Corpus
 from ..corpus.schema import Requirement
 from ..markup.html import esc
-from ..markup.panels import ordered
-from ..render.requirement import _fields
-from . import directives, duplicates, reqnav, reqpages, site  # noqa: F401 - every panel registered
+from ..markup.panels import Panel
+from ..render.requirement import page_body
+from . import directives, duplicates, reqpages, site  # noqa: F401 - every panel registered
 from .linker import REQ_FOLDER, docname_of
 from .reqpages import SHELL
 
@@ -173,17 +173,12 @@ class PageKit:
     corpus after the save, the sections' pages and each requirement's neighbours."""
 
     def __init__(self, shell: tuple[str, str], corpus: Corpus) -> None:
-        self.head, self.tail = shell
-        title = _H1.search(self.head)
+        self.shell = shell
+        title = _H1.search(shell[0])
         self.shell_title = title[1] if title else ""
         self.corpus = corpus
         self.linker = FileLinker(corpus, SHELL)
-        sections = {
-            str(r.section.value): self.linker.doc(docname_of(corpus, r.id))
-            for r in corpus.requirements
-            if r.section
-        }
-        self.around = reqnav.neighbours(corpus, sections)
+        self.around = reqpages.neighbours(corpus, self.linker)
 
     @classmethod
     def of(cls, out: Path, corpus: Corpus) -> PageKit | None:
@@ -195,22 +190,18 @@ class PageKit:
         that need the whole site's analyses come from ``kept`` (the last build's page), marked."""
         req = self.corpus.needs[req_id]
         assert isinstance(req, Requirement)
-        body = [_fields(self.corpus, req, self.linker), f'<div class="smets-req-text">{text_html}</div>']
-        for item in ordered():
+
+        def panel(item: Panel) -> str:
             if item.name in FRESH_PANELS:
-                html = item.html(self.corpus, req_id, self.linker)
-            elif kept is None:
-                html = LATER_NOTE
-            elif item.name in UNAFFECTED_PANELS:
-                html = kept.get(item.name, "")
-            else:
-                html = kept[item.name] + KEPT_NOTE if item.name in kept else ""
-            if html.strip():
-                body.append(f'<section id="{esc(item.name)}"><h2>{esc(item.title)}</h2>{html}</section>')
-        head, tail = reqnav.relink(
-            reqpages._retitle(self.head, req, self.shell_title), self.tail, *self.around[req_id]
-        )
-        return head + "\n".join(body) + tail
+                return item.html(self.corpus, req_id, self.linker)
+            if kept is None:
+                return LATER_NOTE
+            if item.name in UNAFFECTED_PANELS:
+                return kept.get(item.name, "")
+            return kept[item.name] + KEPT_NOTE if item.name in kept else ""
+
+        body = page_body(self.corpus, req_id, self.linker, text_html, panel)
+        return reqpages.whole_page(self.shell, self.shell_title, req, self.around, body)
 
 
 def removed_page(req_id: str, file: str) -> str:
