@@ -17,6 +17,7 @@ HOSTILE = [
     "raw HTML",
     "file inclusion",
     "a filter run as Python",
+    "a dynamic function in a title",
     "javascript link",
     "merge-conflict markers",
     "a body that lost its indentation",

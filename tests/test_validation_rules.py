@@ -315,6 +315,13 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "    fix: " + DIRECTIVE_FIX,
         ],
     ),
+    "a dynamic function in a title": (
+        REQ.format(title="Copy [[copy('id')]]", id="PC_03") + "   :mandatory_for: DEV_ESME\n\n   Text.\n",
+        [
+            "spec/bad.rst:4: error: '[[...]]' in the title of 'PC_03' is a sphinx-needs dynamic function, "
+            "run at build time [smets.unsafe-markup]\n    fix: write the value itself",
+        ],
+    ),
     "javascript link": (
         "See `the notice <javascript:alert(document.domain)>`_.\n",
         [
