@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from smets_spec.corpus.ids import canonical, clause_for_id, id_for_clause, options_with_ids, roles_with_ids
-from smets_spec.corpus.load import _raw_values, build_corpus
+from smets_spec.corpus.load import build_corpus, raw_values
 from smets_spec.corpus.rstreader import read_text
 from smets_spec.corpus.schema import BY_DIRECTIVE, Requirement, type_for_id
 
@@ -66,7 +66,7 @@ OLD = """\
 
 def test_a_revision_from_before_the_rename_reads_as_the_same_needs() -> None:
     raws, problems = read_text(OLD, "spec/gs.rst", BY_DIRECTIVE)
-    corpus = build_corpus([(raw, _raw_values(raw)) for raw in raws], problems)
+    corpus = build_corpus([(raw, raw_values(raw)) for raw in raws], problems)
     assert list(corpus.needs) == ["GS_05", "GS_06"]
     assert corpus["GS_06"].clause == "GS.06" and corpus["GS_06"].refines == ("GS_05",)
     # still an error to write today, with the fix

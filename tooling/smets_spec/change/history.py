@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..corpus.project import Project
+from ..corpus.rstreader import is_source
 
 #: The name that stands for the working tree as a revision (``smets diff v1.0 WORKTREE``).
 WORKTREE = "WORKTREE"
@@ -42,7 +43,7 @@ def blob_sha(data: bytes) -> str:
 
 def wanted_path(relative: PurePosixPath) -> bool:
     """Files the fast reader reads: ``*.rst`` not under a ``_`` or ``.`` folder (as read_tree)."""
-    return relative.suffix == ".rst" and not any(p.startswith(("_", ".")) for p in relative.parts)
+    return is_source(relative)
 
 
 def path_key(path: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from sys import intern
 from typing import NamedTuple
 
 from ..corpus.diagnostics import Diagnostic
-from ..corpus.load import _raw_values, build_record
+from ..corpus.load import build_record, raw_values
 from ..corpus.rstreader import RawNeed, decode, read_text
 from ..corpus.schema import BY_DIRECTIVE, ImpactClass, Need
 from .history import Source
@@ -38,7 +38,7 @@ class ParsedNeed:
 
     def validated(self) -> tuple[Need | None, list[Diagnostic]]:
         if self._validated is None:
-            self._validated = build_record(self.raw, _raw_values(self.raw))
+            self._validated = build_record(self.raw, raw_values(self.raw))
         return self._validated
 
     @property

@@ -28,7 +28,7 @@ from ..corpus.cachedir import CACHE_ENV as CACHE_ENV  # re-exported: callers and
 from ..corpus.cachedir import user_cache_folder as user_cache_folder
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.files import write_atomic
-from ..corpus.load import Corpus, _raw_values, build_corpus
+from ..corpus.load import Corpus, build_corpus, raw_values
 from ..corpus.rstreader import RawNeed
 from ..corpus.schema import Need
 from ..trace.graph import DOWNSTREAM, Flow
@@ -332,7 +332,7 @@ class Side:
         for path in sorted(self.source.files, key=path_key):
             parse = self.file(path)
             early.extend(parse.diagnostics)
-            raws.extend((p.raw, _raw_values(p.raw)) for p in parse.needs)
+            raws.extend((p.raw, raw_values(p.raw)) for p in parse.needs)
         return build_corpus(raws, early)  # type: ignore[arg-type]
 
 

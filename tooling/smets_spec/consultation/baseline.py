@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..corpus.load import Corpus, build_corpus
-from ..corpus.rstreader import RawNeed, read_text
+from ..corpus.rstreader import RawNeed, is_source, read_text, spec_files
 from ..corpus.schema import BY_DIRECTIVE, Consultation, Device
 from .export import cover_cells
 from .model import consulted_requirements, question_cells, questions_of, requirement_cells
@@ -63,8 +63,7 @@ def _spec_files(repo: Any, commit: Any, root: Path) -> dict[str, Any] | None:
     files: dict[str, Any] = {}
     for item in tree.traverse():
         inside = PurePosixPath(item.path).relative_to(prefix)
-        hidden = any(part.startswith(("_", ".")) for part in inside.parts)
-        if item.type == "blob" and inside.suffix == ".rst" and not hidden:
+        if item.type == "blob" and is_source(inside):
             files[f"spec/{inside.as_posix()}"] = item
     return files
 
@@ -72,11 +71,7 @@ def _spec_files(repo: Any, commit: Any, root: Path) -> dict[str, Any] | None:
 def _unchanged(files: dict[str, Any], root: Path) -> bool:
     """Are the revision's spec files exactly the working tree's?"""
     spec = root / "spec"
-    on_disk = {
-        p.relative_to(root).as_posix()
-        for p in spec.rglob("*.rst")
-        if not any(part.startswith(("_", ".")) for part in p.relative_to(spec).parts)
-    }
+    on_disk = {p.relative_to(root).as_posix() for p in spec_files(spec)}
     if on_disk != set(files):
         return False
     return all(_blob_sha((root / path).read_bytes()) == blob.hexsha for path, blob in files.items())

@@ -323,7 +323,7 @@ def _content(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip("\n")
 
 
-def _raw_values(raw: RawNeed) -> dict[str, Any]:
+def raw_values(raw: RawNeed) -> dict[str, Any]:
     return {name: option.value for name, option in raw.options.items() if option.value != ""}
 
 
@@ -369,7 +369,7 @@ def load_spec(spec_dir: Path, relative_to: Path | None = None) -> Corpus:
         raise FileNotFoundError(f"{spec_dir}: no such spec folder")
     digest = hashlib.sha256()
     raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to, digest)
-    corpus = build_corpus([(raw, _raw_values(raw)) for raw in raws], early)
+    corpus = build_corpus([(raw, raw_values(raw)) for raw in raws], early)
     corpus.source = spec_dir
     corpus.digest = digest.hexdigest()
     return corpus

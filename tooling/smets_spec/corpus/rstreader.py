@@ -24,7 +24,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from .diagnostics import Diagnostic, Location, Rule, Severity
@@ -305,11 +305,16 @@ def read_data(data: bytes, display: str, directives: Iterable[str]) -> tuple[lis
     return read_text(text, display, directives)
 
 
+def is_source(relative: PurePath) -> bool:
+    """Whether a file (its path below the spec folder) is one the needs are read from: a ``*.rst``
+    file, not under a folder named ``_*`` or ``.*``."""
+    return relative.suffix == ".rst" and not any(part.startswith(("_", ".")) for part in relative.parts)
+
+
 def spec_files(root: Path) -> Iterator[Path]:
-    """The files a spec tree's needs are read from: every ``*.rst`` below ``root`` in a stable
-    order, except under folders named ``_*`` or ``.*``."""
+    """The files a spec tree's needs are read from (:func:`is_source`), in a stable order."""
     for path in sorted(root.rglob("*.rst")):
-        if not any(part.startswith(("_", ".")) for part in path.relative_to(root).parts):
+        if is_source(path.relative_to(root)):
             yield path
 
 

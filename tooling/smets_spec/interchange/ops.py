@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.files import write_atomic
-from ..corpus.load import Corpus, _raw_values, build_corpus
+from ..corpus.load import Corpus, build_corpus, raw_values
 from ..corpus.rstreader import read_text
 from ..corpus.schema import BY_DIRECTIVE, Need
 from . import export
@@ -76,7 +76,7 @@ def check(result: ImportResult, out_dir: Path, display: str) -> Corpus:
         found, problems = read_text(text, f"{display}/{rel.as_posix()}", BY_DIRECTIVE)
         raws.extend(found)
         early.extend(problems)
-    return build_corpus([(raw, _raw_values(raw)) for raw in raws], early)
+    return build_corpus([(raw, raw_values(raw)) for raw in raws], early)
 
 
 def write(result: ImportResult, out_dir: Path, display: str, replace: bool) -> list[Diagnostic]:

@@ -38,7 +38,7 @@ from typing import Any
 from .. import forking
 from ..corpus.load import Corpus, load_spec, report
 from ..corpus.project import Project
-from .state import Problem, problem_of, state_dir
+from .state import Problem, file_stamp, problem_of, state_dir
 
 _WARNING = re.compile(
     r"^(?P<file>[^:\n]+?)(?::(?P<line>\d+))?:(?: [A-Z]+:)? (?P<kind>WARNING|ERROR|CRITICAL): (?P<msg>.*)$"
@@ -178,14 +178,6 @@ def run_build(
     return (*_finish(out, child), False)
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size
-
-
 def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: Connection) -> None:
     """The standby (in the forked copy): a build made ready up to Sphinx's ``build``, which waits.
 
@@ -201,7 +193,7 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
     from ..sphinx.standby import corpus_of, hold_build, load_and_report, offer_corpus, warned
 
     environment = doctrees_for(out) / "environment.pickle"
-    read_at = _stamp(environment)
+    read_at = file_stamp(environment)
     kept: list[object] = []
 
     def before(app: Any) -> None:
@@ -210,7 +202,7 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
             order = conn.recv()
         except (EOFError, KeyboardInterrupt):
             order = "quit"
-        if order != "build" or warned(app) or _stamp(environment) != read_at:
+        if order != "build" or warned(app) or file_stamp(environment) != read_at:
             os._exit(NOT_USED)
         _STARTED[0] = _cpu()
         corpus = _validate(project, _outcome(out))

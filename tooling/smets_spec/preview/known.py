@@ -17,24 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..corpus.diagnostics import Severity
-from ..corpus.load import Corpus, build_record
-from ..corpus.rstreader import RawNeed, read_file, read_tree
+from ..corpus.load import Corpus, build_record, raw_values
+from ..corpus.rstreader import RawNeed, is_source, read_file, read_tree, spec_files
 from ..corpus.schema import BY_DIRECTIVE, Need, Requirement
-
-#: a file's modification time (ns) and size when it was read: a later save changes them
-Stamp = tuple[int, int]
-
-
-def _stamp(path: Path) -> Stamp | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size
-
-
-def _values(raw: RawNeed) -> dict[str, str]:
-    return {name: option.value for name, option in raw.options.items() if option.value != ""}
+from .state import Stamp, file_stamp
 
 
 @dataclass(frozen=True)
@@ -51,7 +37,7 @@ class FileNeeds:
 def _typed(raws: list[RawNeed], clean: bool, stamp: Stamp | None) -> FileNeeds:
     needs = []
     for raw in raws:
-        record, problems = build_record(raw, _values(raw))
+        record, problems = build_record(raw, raw_values(raw))
         if record is None or any(p.severity is Severity.ERROR for p in problems):
             clean = False
         if record is not None:
@@ -77,16 +63,13 @@ class Known:
     def read(cls, spec: Path) -> Known:
         """Every file read now (at start-up, and after an edit this module cannot follow)."""
         raws, errors = read_tree(spec, BY_DIRECTIVE, spec)
-        by_file: dict[str, list[RawNeed]] = {}
-        for path in sorted(spec.rglob("*.rst")):
-            if not any(part.startswith(("_", ".")) for part in path.relative_to(spec).parts):
-                by_file[path.relative_to(spec).as_posix()] = []
+        by_file: dict[str, list[RawNeed]] = {p.relative_to(spec).as_posix(): [] for p in spec_files(spec)}
         for raw in raws:
             by_file.setdefault(raw.location.file, []).append(raw)
         broken = {str(e.location.file) for e in errors}
         known = cls(spec)
         for display, found in by_file.items():
-            known.files[display] = _typed(found, display not in broken, _stamp(spec / display))
+            known.files[display] = _typed(found, display not in broken, file_stamp(spec / display))
         return known
 
     def source_file(self, path: Path) -> str | None:
@@ -95,7 +78,7 @@ class Known:
             relative = path.resolve().relative_to(self.spec.resolve())
         except ValueError:
             return None
-        if path.suffix != ".rst" or any(part.startswith(("_", ".")) for part in relative.parts):
+        if not is_source(relative):
             return None
         return relative.as_posix()
 
@@ -109,7 +92,7 @@ class Known:
             if not path.is_file():
                 files.pop(display, None)
                 continue
-            stamp = _stamp(path)
+            stamp = file_stamp(path)
             raws, errors = read_file(path, display, tuple(BY_DIRECTIVE))
             files[display] = _typed(raws, not errors, stamp)
         return Known(self.spec, dict(sorted(files.items(), key=lambda item: _order(item[0]))))
@@ -117,7 +100,7 @@ class Known:
     def unchanged_since_read(self, displays: set[str]) -> bool:
         """Whether the files ``displays`` are as this copy read them (no save since)."""
         return all(
-            _stamp(self.spec / d) == (self.files[d].stamp if d in self.files else None) for d in displays
+            file_stamp(self.spec / d) == (self.files[d].stamp if d in self.files else None) for d in displays
         )
 
     def corpus(self) -> Corpus | None:

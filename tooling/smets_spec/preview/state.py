@@ -23,6 +23,19 @@ STATE_NAME = "serve.json"
 LOCK_NAME = "serve.lock"
 
 
+#: a file's modification time (ns) and size when it was read: a later save changes them
+Stamp = tuple[int, int]
+
+
+def file_stamp(path: Path) -> Stamp | None:
+    """``path``'s :data:`Stamp`, or None when it is not there."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 @dataclass
 class Problem:
     """One error of the last build, with its place (``file`` relative to the repository)."""
