@@ -75,10 +75,11 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from . import backlinks, needs_json
+    from . import backlinks, needs_json, needsevents
 
     needs_json.install()
     backlinks.install()
+    needsevents.install()
     app.setup_extension("sphinx_needs")
     app.connect("config-inited", check_source_folder, priority=1)
     app.connect("config-inited", apply_needs_settings, priority=5)
