@@ -342,7 +342,7 @@ def subject_findings(
     specialisation of the same subject, not a different one."""
     out: list[tuple[Finding | None, Finding]] = []
     docs = coll.docs
-    for (i, j), shared in subject_pairs([d.item.title for d in docs]).items():
+    for (i, j), shared in subject_pairs([item.title for item in coll.items]).items():
         known = found.get(frozenset((docs[i].item.id, docs[j].item.id)))
         if known is not None and known.kind is not Kind.PARALLEL:
             continue
