@@ -112,7 +112,8 @@ def _scan(corpus: Corpus, source: Source) -> Scan:
         return scan(source)
     state = store.load(corpus.source)
     result, kept = store.scan_kept(source, state)
-    store.save(corpus.source, kept)
+    if kept != state:  # nothing changed: the entry stays as it is
+        store.save(corpus.source, kept)
     return result
 
 

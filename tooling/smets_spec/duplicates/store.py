@@ -168,10 +168,8 @@ def _kept(data: object, pair_check: Any) -> Kept | None:
         and all(isinstance(x, str) for x in ids)
         and len(set(ids)) == len(ids)
         and all(isinstance(x, str) for x in sigs)
-        and all(
-            isinstance(c, dict) and all(isinstance(k, str) and type(v) is int and v > 0 for k, v in c.items())
-            for c in counts
-        )
+        and all(type(c) is dict for c in counts)  # JSON object keys are strings
+        and _positive_ints([v for c in counts for v in c.values()])
     ):
         return None
     n = len(ids)
@@ -185,6 +183,10 @@ def _kept(data: object, pair_check: Any) -> Kept | None:
         ):
             return None
     return Kept(ids, sigs, counts, [(i, j) for i, j in pairs], records, extra)
+
+
+def _positive_ints(values: list[Any]) -> bool:
+    return not values or (set(map(type, values)) == {int} and min(values) > 0)
 
 
 def to_json(state: State) -> dict[str, Any]:
