@@ -200,3 +200,27 @@ def test_changed_learned_contrasts_classify_every_pair_again(corpus: Corpus) -> 
     kept.groups["requirements"].extra["learned"] = [[["x", ["y"]]], [], []]
     again, _ = store.scan_kept(source, kept)
     _same(again, full)
+
+
+def test_kept_answers_spare_loading_the_lemmatiser_and_the_spell_checker(corpus: Corpus) -> None:
+    import sys
+
+    from smets_spec.duplicates import lemmas, memory, spelling
+
+    source = from_corpus(corpus)
+    full, state = store.scan_kept(source, None)
+    assert state.lemmas and state.unknown
+    memory.release()  # a fresh process: no memo, no table loaded
+    assert not lemmas.LEMMAS and spelling._checker.cache_info().currsize == 0
+    edited = _copy(source)
+    items = edited.groups["requirements"]
+    items[3] = replace(items[3], text=items[3].text + " It shall also be logged.")
+    got, _ = store.scan_kept(edited, _through_json(state))
+    _same(got, scan(edited))
+    memory.release()
+    again, _ = store.scan_kept(source, _through_json(state))
+    _same(again, full)
+    singleton = sys.modules["lemminflect.utils.Singleton"]
+    assert not singleton._Singleton._instances  # every word it was asked is among the kept answers
+    assert spelling._checker.cache_info().currsize == 0
+    assert store.from_json({**store.to_json(state), "lemmas": {"remotely": {"ADV": [1]}}}) is None

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..corpus.usercache import digest, read_entry, write_entry
+from . import lemmas
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
 from .classify import Kind, Thresholds
@@ -37,6 +39,9 @@ class State:
     across: Kept | None = None
     terms_key: str = ""
     terms: list[Any] = field(default_factory=list)
+    #: the lemmatiser's and spell checker's answers (lemmas.py)
+    lemmas: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    unknown: dict[str, bool] = field(default_factory=dict)
 
 
 def _context(source: Source, th: Thresholds) -> str:
@@ -60,6 +65,11 @@ def scan_kept(source: Source, state: State | None, th: Thresholds | None = None)
     context = _context(source, th)
     old = state if state is not None and state.context == context else None
     new = State(context)
+    if state is not None:  # answers of the same libraries (the entry's key has their versions)
+        for word, answer in state.lemmas.items():
+            lemmas.LEMMAS.setdefault(word, answer)
+        for form, lacking in state.unknown.items():
+            lemmas.UNKNOWN.setdefault(form, lacking)
     result = Scan(source)
     for group, items in source.groups.items():
         found, count, kept = scan_group_kept(items, names, th, old.groups.get(group) if old else None)
@@ -80,6 +90,7 @@ def scan_kept(source: Source, state: State | None, th: Thresholds | None = None)
     else:
         result.terms = terminology(source)
     new.terms = [_term_record(t) for t in result.terms]
+    new.lemmas, new.unknown = dict(lemmas.LEMMAS), dict(lemmas.UNKNOWN)
     return result, new
 
 
@@ -189,6 +200,23 @@ def _positive_ints(values: list[Any]) -> bool:
     return not values or (set(map(type, values)) == {int} and min(values) > 0)
 
 
+def _answers(
+    found: object, unknown: object
+) -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, bool]] | None:
+    if not isinstance(found, dict) or not isinstance(unknown, dict):
+        return None
+    if not all(type(v) is bool for v in unknown.values()):
+        return None
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for word, by_pos in found.items():
+        if not isinstance(by_pos, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in by_pos.values()
+        ):
+            return None
+        out[word] = {pos: tuple(v) for pos, v in by_pos.items()}
+    return out, unknown
+
+
 def to_json(state: State) -> dict[str, Any]:
     return {
         "context": state.context,
@@ -196,6 +224,8 @@ def to_json(state: State) -> dict[str, Any]:
         "across": _kept_json(state.across),
         "terms_key": state.terms_key,
         "terms": state.terms,
+        "lemmas": state.lemmas,
+        "unknown": state.unknown,
     }
 
 
@@ -209,6 +239,10 @@ def from_json(data: object) -> State | None:
     if not isinstance(terms, list):
         return None
     state = State(context, terms_key=terms_key, terms=terms)
+    answers = _answers(data.get("lemmas"), data.get("unknown"))
+    if answers is None:
+        return None
+    state.lemmas, state.unknown = answers
     for name, value in groups.items():
         kept = _kept(value, _pair_record)
         if kept is None:
@@ -221,9 +255,18 @@ def from_json(data: object) -> State | None:
     return state
 
 
+#: libraries whose answers the scan (and the kept lemmatiser and spell-checker answers) depend on
+_LIBRARIES = ("lemminflect", "pyspellchecker", "pysbd", "snowballstemmer")
+
+
 def _code() -> str:
-    """This package's version and the text of every module of the duplicate analysis."""
+    """This package's version, the libraries' versions and the text of every module of the analysis."""
     h = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"\0{name}=-".encode())
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

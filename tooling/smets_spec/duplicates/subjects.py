@@ -55,6 +55,7 @@ from .difference import _named as named_words
 from .difference import _variant as variant
 from .features import Names, Profile, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
+from .lemmas import all_lemmas
 from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, needs_counterpart, spans, tokenize
 
 #: A phrase on the titles of more than this many texts of a group names a family, not a subject.
@@ -101,9 +102,7 @@ def _adverb_only(word: str) -> bool:
     """A word lemminflect knows only as an adverb (remotely, locally): not part of a noun phrase."""
     if not word.lower().endswith("ly"):
         return False
-    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
-
-    lemmas = getAllLemmas(word.lower())
+    lemmas = all_lemmas(word.lower())
     return bool(lemmas) and set(lemmas) == {"ADV"}
 
 
