@@ -8,7 +8,7 @@ were asked before; the kept state carries the answers, and a word not among them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 #: word -> lemmas by part of speech, as lemminflect's getAllLemmas gives them
 LEMMAS: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -26,15 +26,14 @@ def all_lemmas(word: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def unknown(forms: Iterable[str]) -> set[str]:
+def unknown(forms: Iterable[str], checker_of: Callable[[], object]) -> set[str]:
     """The forms the spell checker's dictionary lacks: ``checker.unknown(forms)``, which lower-cases
-    its answers, so a form with a capital is never among them (remembered per form)."""
+    its answers, so a form with a capital is never among them (remembered per form; the checker,
+    from ``checker_of``, is made only for a form not asked before)."""
     forms = list(forms)
     new = [f for f in dict.fromkeys(forms) if f not in UNKNOWN]
     if new:
-        from .spelling import _checker
-
-        checker = _checker()
+        checker = checker_of()
         lacking = checker.unknown(new)  # type: ignore[attr-defined]
         UNKNOWN.update((f, f in lacking) for f in new)
     return {f for f in forms if UNKNOWN[f]}

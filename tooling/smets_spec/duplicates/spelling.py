@@ -104,7 +104,7 @@ def misspellings(
     if not users:
         return []
     forms = {word: _spellings(written) for word, (written, _) in users.items()}
-    lacking = unknown_forms([f for fs in forms.values() for f in fs])
+    lacking = unknown_forms([f for fs in forms.values() for f in fs], _checker)
     unknown = [word for word, fs in forms.items() if fs <= lacking]
     if not unknown:
         return []
