@@ -135,7 +135,7 @@ def _kept_json(kept: Kept | None) -> object:
         "ids": kept.ids,
         "sigs": kept.sigs,
         "counts": kept.counts,
-        "pairs": [list(p) for p in kept.pairs],
+        "pairs": kept.pairs,  # tuples: JSON arrays
         "records": kept.records,
         "extra": kept.extra,
     }
