@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .classify import Finding, Kind, Thresholds, classify
 from .features import Names, Profile, profile
-from .index import Collection, Doc, candidate_pairs, cosine
+from .incremental import Kept, kept_of, pair_up
+from .index import Collection, Doc, cosine
 from .items import Item, Source
+from .records import finding_of, record_of
 from .text import SUBJECT_ROLES, Role, normalised, tokenize
 
 #: A text repeated word for word on more needs than this is boilerplate (a template's placeholder
@@ -62,6 +65,14 @@ def _types(a: Item, b: Item) -> str:
 
 def across_types(source: Source, names: Names, th: Thresholds, seen: set[frozenset[str]]) -> list[Finding]:
     """Identical or near-identical bodies on needs of different groups (types)."""
+    return across_types_kept(source, names, th, seen, None)[0]
+
+
+def across_types_kept(
+    source: Source, names: Names, th: Thresholds, seen: set[frozenset[str]], kept: Kept | None
+) -> tuple[list[Finding], Kept | None]:
+    """:func:`across_types`, reusing the pairs of ``kept`` that provably did not change (incremental.py),
+    and the state to keep (None when there is nothing to compare)."""
     every = source.items()
     common = boilerplate(every)
     items = [
@@ -70,7 +81,7 @@ def across_types(source: Source, names: Names, th: Thresholds, seen: set[frozens
         if len(normalised(item.text).split()) >= 3 and normalised(item.text).lower() not in common
     ]
     if len({item.group for item in items}) < 2:
-        return []
+        return [], None
     out: list[Finding] = []
     exact = {"cosine": 1.0, "containment": 1.0, "pattern": 1.0, "core": 1.0}
     first: dict[str, Item] = {}
@@ -85,22 +96,40 @@ def across_types(source: Source, names: Names, th: Thresholds, seen: set[frozens
             seen.add(frozenset((other.id, item.id)))
             reason = f"identical text across need types ({_types(other, item)})"
             out.append(Finding(Kind.DUPLICATE, other, item, 1.0, reason, exact))
-    coll = Collection.build(reps)
+    paired = pair_up(reps, kept, (NEAR, 2.0, 0.0))
+    coll = paired.coll
     profile_of = profiler(names)
-
-    for i, j in candidate_pairs(coll, NEAR, 2.0, 0.0):
-        a, b = coll.docs[i], coll.docs[j]
-        pair = frozenset((a.item.id, b.item.id))
-        if a.item.group == b.item.group or pair in seen or cosine(a, b) < NEAR:
+    by_id = {item.id: item for item in reps}
+    records: dict[tuple[int, int], Any] = {}
+    for i, j in paired.pairs:
+        if (i, j) in paired.reused:
+            record = paired.reused[i, j]
+            found = finding_of(record, by_id) if record else None
+        else:
+            found = _near(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
+        if found is None:
             continue
-        if _binds(a) != _binds(b):
-            continue  # a requirement and the data item or term it names: one binds, one describes
-        finding = classify(a, b, coll, profile_of, names, th)
-        if finding is not None and finding.kind is Kind.DUPLICATE:
+        records[i, j] = record_of(found)
+        pair = frozenset(found.ids)
+        if pair not in seen:
             seen.add(pair)
-            reason = f"nearly the same text across need types ({_types(a.item, b.item)}): {finding.reason}"
-            out.append(Finding(Kind.DUPLICATE, a.item, b.item, finding.score, reason, finding.scores))
-    return out
+            out.append(found)
+    return out, kept_of(paired, reps, records)
+
+
+def _near(
+    a: Doc, b: Doc, coll: Collection, profile_of: Callable[[Doc], Profile], names: Names, th: Thresholds
+) -> Finding | None:
+    """The finding of two near-identical bodies of different types (whatever was reported before)."""
+    if a.item.group == b.item.group or cosine(a, b) < NEAR:
+        return None
+    if _binds(a) != _binds(b):
+        return None  # a requirement and the data item or term it names: one binds, one describes
+    finding = classify(a, b, coll, profile_of, names, th)
+    if finding is None or finding.kind is not Kind.DUPLICATE:
+        return None
+    reason = f"nearly the same text across need types ({_types(a.item, b.item)}): {finding.reason}"
+    return Finding(Kind.DUPLICATE, a.item, b.item, finding.score, reason, finding.scores)
 
 
 def _binds(doc: Doc) -> bool:

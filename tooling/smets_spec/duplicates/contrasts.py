@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from .features import dice, pattern_sequence
 from .index import Doc
+from .lemmas import all_lemmas
 from .text import SUBJECT_ROLES, Token, is_sentence_end
 
 #: Sentence-pattern similarity from which a one-word swap is counted.
@@ -56,9 +57,7 @@ def capitalised(doc: Doc) -> dict[str, str]:
 @lru_cache(maxsize=65_536)
 def _noun(word: str) -> bool:
     """True when the word can be a noun, or the lexicon does not know it (a proper name)."""
-    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
-
-    lemmas = getAllLemmas(word)
+    lemmas = all_lemmas(word)
     return not lemmas or "NOUN" in lemmas or "PROPN" in lemmas
 
 

@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .difference import _variant
+from .lemmas import all_lemmas
 from .text import Role, Token, fold, is_sentence_end
 
 #: The longest phrase (in words) read as added to one side; a longer one is more than a qualifier.
@@ -44,9 +45,7 @@ class Edit:
 
 @lru_cache(maxsize=16_384)
 def _lemmas(word: str) -> frozenset[str]:
-    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
-
-    return frozenset(lemma.lower() for forms in getAllLemmas(word).values() for lemma in forms)
+    return frozenset(lemma.lower() for forms in all_lemmas(word).values() for lemma in forms)
 
 
 def same_word(x: str, y: str) -> bool:

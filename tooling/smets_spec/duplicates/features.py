@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
+from .lemmas import all_lemmas
 from .text import SUBJECT_ROLES, Role, Token, fold, is_sentence_end, needs_counterpart
 
 
@@ -128,9 +129,7 @@ _RELATIVES = frozenset({"that", "which", "who", "whom", "whose"})
 @lru_cache(maxsize=16_384)
 def _only_noun(word: str) -> bool:
     """True when the lexicon knows the word as a noun and not as a verb ("errors", not "indicating")."""
-    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
-
-    lemmas = getAllLemmas(word)
+    lemmas = all_lemmas(word)
     return "NOUN" in lemmas and "VERB" not in lemmas
 
 
@@ -167,9 +166,7 @@ def subordinate(tokens: Sequence[Token]) -> frozenset[int]:
 def _participle(word: str) -> bool:
     """A present participle opening a clause that describes the noun before it ("an error indicating
     that the mutex was not locked")."""
-    from lemminflect import getAllLemmas
-
-    return word.endswith("ing") and "VERB" in getAllLemmas(word)
+    return word.endswith("ing") and "VERB" in all_lemmas(word)
 
 
 #: Words that join two obligations of one sentence ("shall log and shall report").

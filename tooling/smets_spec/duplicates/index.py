@@ -45,48 +45,121 @@ def cap_for(n: int) -> int:
     return max(32, int(2 * math.sqrt(n)))
 
 
+def key_counts(tokens: Sequence[Token]) -> Counter[str]:
+    """How often each subject word occurs in a text (in the order of first use)."""
+    return Counter([t.key for t in tokens if t.role in SUBJECT_ROLES])
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The part of a :class:`Doc` that depends on its word counts and the group's statistics only."""
+
+    vector: dict[str, float]
+    mass: float
+    core: frozenset[str]
+    common_norm: float
+    common_mass: float
+
+
+def weights(
+    count: Counter[str] | dict[str, int], idf: dict[str, float], df: Counter[str], cap: int
+) -> Weights:
+    """The TF-IDF vector and masses of one text from its word counts and the group's df/idf/cap."""
+    log = math.log
+    raw = {k: (1.0 + log(c)) * idf[k] if c > 1 else idf[k] for k, c in count.items()}
+    norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
+    vector = {k: v / norm for k, v in raw.items()}
+    ranked = sorted(count, key=idf.__getitem__, reverse=True)
+    common = [k for k in count if df[k] > cap]
+    return Weights(
+        vector,
+        sum(idf[k] for k in count),
+        frozenset(ranked[: (len(ranked) + 1) // 2]),
+        math.sqrt(sum(vector[k] ** 2 for k in common)),
+        sum(idf[k] for k in common),
+    )
+
+
+def make_doc(item: Item, tokens: tuple[Token, ...], count: Counter[str], w: Weights) -> Doc:
+    sequence = tuple(pattern_sequence(tokens))
+    return Doc(
+        item,
+        tokens,
+        frozenset(count),
+        w.vector,
+        w.mass,
+        w.core,
+        w.common_norm,
+        w.common_mass,
+        shingles(sequence),
+        sequence,
+    )
+
+
+def statistics(counts: Sequence[Counter[str] | dict[str, int]]) -> tuple[Counter[str], dict[str, float], int]:
+    """Document frequencies, IDF table and indexing cap of a group's texts (from their word counts)."""
+    df: Counter[str] = Counter()
+    for count in counts:
+        df.update(count.keys())
+    n = len(counts)
+    log = math.log
+    idf = {key: log((1 + n) / (1 + f)) + 1.0 for key, f in df.items()}
+    return df, idf, cap_for(n)
+
+
 @dataclass
 class Collection:
     """The documents of one group, their IDF table and the indexing cap."""
 
-    docs: list[Doc]
+    docs: Sequence[Doc]
     idf: dict[str, float]
     df: Counter[str]
     cap: int
+    #: each document's subject word counts (what the persisted scan state keeps, incremental.py)
+    counts: Sequence[Counter[str] | dict[str, int]] = ()
 
     @classmethod
     def build(cls, items: Sequence[Item]) -> Collection:
         tokenised = [tokenize(item.text) for item in items]
-        counts = [Counter([t.key for t in tokens if t.role in SUBJECT_ROLES]) for tokens in tokenised]
-        df: Counter[str] = Counter()
-        for count in counts:
-            df.update(count.keys())
-        n = len(items)
-        log = math.log
-        idf = {key: log((1 + n) / (1 + f)) + 1.0 for key, f in df.items()}
-        cap = cap_for(n)
-        docs: list[Doc] = []
-        for item, tokens, count in zip(items, tokenised, counts, strict=True):
-            weights = {k: (1.0 + log(c)) * idf[k] if c > 1 else idf[k] for k, c in count.items()}
-            norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-            vector = {k: v / norm for k, v in weights.items()}
-            ranked = sorted(count, key=idf.__getitem__, reverse=True)
-            common = [k for k in count if df[k] > cap]
-            docs.append(
-                Doc(
-                    item,
-                    tokens,
-                    frozenset(count),
-                    vector,
-                    sum(idf[k] for k in count),
-                    frozenset(ranked[: (len(ranked) + 1) // 2]),
-                    math.sqrt(sum(vector[k] ** 2 for k in common)),
-                    sum(idf[k] for k in common),
-                    shingles(sequence := tuple(pattern_sequence(tokens))),
-                    sequence,
-                )
+        counts = [key_counts(tokens) for tokens in tokenised]
+        df, idf, cap = statistics(counts)
+        docs = [
+            make_doc(item, tokens, count, weights(count, idf, df, cap))
+            for item, tokens, count in zip(items, tokenised, counts, strict=True)
+        ]
+        return cls(docs, idf, df, cap, counts)
+
+    @property
+    def items(self) -> list[Item]:
+        """The group's items, in order (without building a lazily built document)."""
+        docs = self.docs
+        return list(docs.items) if isinstance(docs, LazyDocs) else [d.item for d in docs]
+
+
+class LazyDocs(Sequence[Doc]):
+    """The documents of a group, each built when first read (most are never read after an edit)."""
+
+    def __init__(self, items: Sequence[Item], coll: Collection) -> None:
+        self.items, self.coll = items, coll
+        self._docs: list[Doc | None] = [None] * len(items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Doc:  # type: ignore[override]
+        doc = self._docs[index]
+        if doc is None:
+            item = self.items[index]
+            tokens = tokenize(item.text)
+            count = key_counts(tokens)
+            coll = self.coll
+            doc = self._docs[index] = make_doc(
+                item, tokens, count, weights(count, coll.idf, coll.df, coll.cap)
             )
-        return cls(docs, idf, df, cap)
+        return doc
+
+    def __iter__(self) -> Iterator[Doc]:
+        return (self[i] for i in range(len(self.items)))
 
 
 def cosine(a: Doc, b: Doc) -> float:
@@ -96,6 +169,35 @@ def cosine(a: Doc, b: Doc) -> float:
 
 def shared_mass(a: Doc, b: Doc, idf: dict[str, float]) -> float:
     return sum(idf[k] for k in a.keys & b.keys)
+
+
+def is_candidate(
+    earlier: Weights,
+    later: Weights,
+    coll: Collection,
+    keys: tuple[frozenset[str], frozenset[str]],
+    thresholds: tuple[float, float, float],
+) -> bool:
+    """What :func:`candidate_pairs` says of one pair (``earlier`` before ``later`` in the group),
+    computed in the same order, so the same floating-point sums decide."""
+    min_cosine, min_containment, max_length = thresholds
+    df, cap, idf = coll.df, coll.cap, coll.idf
+    dot = mass = 0.0
+    shared = False
+    for key, weight in later.vector.items():
+        if df[key] > cap or key not in earlier.vector:
+            continue
+        shared = True
+        dot += weight * earlier.vector[key]
+        mass += idf[key]
+    if not shared:
+        return False
+    small, large = min(len(keys[0]), len(keys[1])), max(len(keys[0]), len(keys[1]))
+    return dot + earlier.common_norm * later.common_norm >= min_cosine or (
+        small <= max_length * large
+        and mass + min(earlier.common_mass, later.common_mass)
+        >= min_containment * min(earlier.mass, later.mass)
+    )
 
 
 def candidate_pairs(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from . import contrasts, edits, features, sentences, spelling, subjects, terms, text
+from . import contrasts, edits, features, lemmas, sentences, spelling, subjects, terms, text
 
 #: every memo of the scan (functools.lru_cache)
 MEMOS = (
@@ -34,6 +34,7 @@ def release() -> None:
     """Empty the scan's memos and forget lemminflect's loaded tables (its singletons)."""
     for memo in MEMOS:
         memo.cache_clear()
+    lemmas.forget()
     singleton = sys.modules.get("lemminflect.utils.Singleton")
     if singleton is not None:
         singleton._Singleton._instances.clear()

@@ -5,11 +5,13 @@ reStructuredText headings around raw HTML blocks, the panel an HTML fragment,
 their links made by a :class:`~smets_spec.markup.html.Linker`;
 ``smets_spec.sphinx.duplicates`` registers the page directive, and importing
 this module registers the requirement-page panel.
-The analysis runs once per corpus and suppression file and is cached.
+The analysis runs once per corpus and suppression file and is cached; a build's scan starts from
+the state the project's last scan kept (store.py), with the same findings as a full scan.
 """
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,8 +22,9 @@ from ..corpus.load import Corpus
 from ..markup.html import Linker, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
 from ..markup.rst import heading
+from . import store
 from .classify import Finding, Kind, marked
-from .items import from_corpus
+from .items import Source, from_corpus
 from .report import TITLES, mark
 from .scan import Scan, scan
 from .suppress import Outcome, Suppressions, apply, fingerprint, load_suppressions
@@ -78,7 +81,7 @@ def analysis(corpus: Corpus) -> Analysis:
     if cached is not None and cached[0]() is corpus:
         return cached[1]
     source = from_corpus(corpus)
-    result = scan(source)
+    result = _scan(corpus, source)
     suppressions, problems = (
         load_suppressions(path, source.all_ids, SUPPRESSIONS.as_posix())
         if path is not None
@@ -96,6 +99,22 @@ def analysis(corpus: Corpus) -> Analysis:
         del _CACHE[old]
     _CACHE[key] = (weakref.ref(corpus), found)
     return found
+
+
+#: ``SMETS_RENDER_CACHE=off`` also switches off the scan state kept between builds
+SWITCH = "SMETS_RENDER_CACHE"
+
+
+def _scan(corpus: Corpus, source: Source) -> Scan:
+    """The scan of ``source``; with a project folder, from the state its last scan kept (store.py:
+    the same findings, the unchanged pairs reused) in the user cache folder."""
+    if corpus.source is None or os.environ.get(SWITCH, "").lower() == "off":
+        return scan(source)
+    state = store.load(corpus.source)
+    result, kept = store.scan_kept(source, state)
+    if kept != state:  # nothing changed: the entry stays as it is
+        store.save(corpus.source, kept)
+    return result
 
 
 def anchor(finding: Finding) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .across import BOILERPLATE, across_types, pair_cosine, profiler, same_titles
 from .classify import EDITED, Finding, Kind, Thresholds, classify, time_basis
 from .contrasts import learned_contrasts, slots, swaps, varied
 from .features import Names
-from .index import Collection, Doc, candidate_pairs, cosine
+from .incremental import Kept, Paired, kept_of, pair_up
+from .index import Collection, Doc, cosine
 from .items import Item, Source
+from .records import finding_of, record_of
 from .subjects import subject_findings
 from .terms import TermFinding, terminology
 from .text import Role, fold, normalised, stem, tokenize
@@ -60,14 +64,14 @@ def _exact_groups(items: Sequence[Item]) -> tuple[list[Item], list[tuple[Item, I
     return list(first.values()), copies, common
 
 
-def _time_basis(docs: Sequence[Doc], seen: set[tuple[str, str]]) -> list[Finding]:
+def _time_basis(coll: Collection, seen: set[tuple[str, str]]) -> list[Finding]:
     """A requirement that puts every time on UTC conflicts with one that shows local time."""
 
     def basis(doc: Doc) -> str:
         return time_basis({t.key for t in doc.tokens if t.role is Role.TIME_BASIS})
 
     mentions = re.compile(r"\butc\b|\blocal time\b|\bbst\b", re.I)
-    docs = [d for d in docs if mentions.search(d.item.text)]
+    docs = [coll.docs[n] for n, item in enumerate(coll.items) if mentions.search(item.text)]
     universal = [
         d
         for d in docs
@@ -95,25 +99,70 @@ def _time_basis(docs: Sequence[Doc], seen: set[tuple[str, str]]) -> list[Finding
 
 def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[list[Finding], int]:
     """Findings among the items of one group, and the number of candidate pairs verified."""
+    findings, count, _ = scan_group_kept(items, names, th, None)
+    return findings, count
+
+
+def _swaps(
+    paired: Paired, records: dict[tuple[int, int], Any]
+) -> tuple[Counter[tuple[str, str]], set[tuple[str, str]]]:
+    """Every pair's one-word swaps (kept ones reused), each pair's swaps and names in ``records``."""
+    found: Counter[tuple[str, str]] = Counter()
+    swapped_names: set[tuple[str, str]] = set()
+    docs = paired.coll.docs
+    for pair in paired.pairs:
+        if pair in paired.reused:
+            record = paired.reused[pair] or {}
+            pair_swaps = {(x, y) for x, y in record.get("swaps", ())}
+            pair_names = {(x, y) for x, y in record.get("names", ())}
+        else:
+            pair_names = set()
+            pair_swaps = set(swaps(docs, [pair], pair_names))
+        found.update(pair_swaps)
+        swapped_names |= pair_names
+        if pair_swaps or pair_names:
+            records[pair] = {"swaps": sorted(pair_swaps), "names": sorted(pair_names)}
+    return found, swapped_names
+
+
+def _learned(names: Names) -> list[Any]:
+    """The learned part of ``names`` as plain, ordered data (to compare with the kept state)."""
+    return [
+        sorted([k, sorted(v)] for k, v in names.learned.items()),
+        sorted(names.slots),
+        sorted(names.varied),
+    ]
+
+
+def scan_group_kept(
+    items: Sequence[Item], names: Names, th: Thresholds, kept: Kept | None
+) -> tuple[list[Finding], int, Kept]:
+    """:func:`scan_group`, reusing the pairs of ``kept`` (the state of an earlier run) that provably
+    did not change (incremental.py), and the state to keep for the next run."""
     reps, copies, common = _exact_groups(items)
     exact = {"cosine": 1.0, "containment": 1.0, "pattern": 1.0, "core": 1.0}
     findings = [Finding(Kind.DUPLICATE, a, b, 1.0, "identical text", exact) for a, b in copies]
-    coll = Collection.build(reps)
-    seen: set[tuple[str, str]] = set()
-    count = 0
+    paired = pair_up(reps, kept, (th.candidate_cosine, th.overlap, th.overlap_length))
+    coll = paired.coll
     profile_of = profiler(names)
-
-    pairs = list(candidate_pairs(coll, th.candidate_cosine, th.overlap, th.overlap_length))
-    swapped_names: set[tuple[str, str]] = set()
-    found = swaps(coll.docs, pairs, swapped_names)
+    records: dict[tuple[int, int], Any] = {}
+    found, swapped_names = _swaps(paired, records)
     learned, slot, vary = learned_contrasts(found, coll.df, swapped_names), slots(found), varied(found)
     if learned or slot or vary:
         names = replace(
             names, learned={**names.learned, **learned}, slots=names.slots | slot, varied=names.varied | vary
         )
-    for i, j in pairs:
-        count += 1
-        finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
+    same_names = kept is not None and not paired.full and kept.extra.get("learned") == _learned(names)
+    by_id = {item.id: item for item in reps}
+    seen: set[tuple[str, str]] = set()
+    for i, j in paired.pairs:
+        record = paired.reused.get((i, j)) if same_names else None
+        if same_names and (i, j) in paired.reused:
+            finding = finding_of(record["finding"], by_id) if record and record.get("finding") else None
+        else:
+            finding = classify(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
+        if finding is not None:
+            records.setdefault((i, j), {})["finding"] = record_of(finding)
         if finding is not None and not (
             {normalised(finding.a.text).lower(), normalised(finding.b.text).lower()} & common
         ):
@@ -128,8 +177,10 @@ def scan_group(items: Sequence[Item], names: Names, th: Thresholds) -> tuple[lis
             findings.remove(replaced)
         findings.append(overlap)
         seen.add(overlap.ids)
-    findings.extend(_time_basis(coll.docs, seen))
-    return findings, count
+    findings.extend(_time_basis(coll, seen))
+    state = kept_of(paired, reps, records)
+    state.extra["learned"] = _learned(names)
+    return findings, len(paired.pairs), state
 
 
 def scan(source: Source, th: Thresholds | None = None, terms: bool = True) -> Scan:

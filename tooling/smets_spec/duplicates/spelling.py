@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from .items import GlossaryEntry, Item
+from .lemmas import unknown as unknown_forms
 from .text import Role, Token, fold
 
 #: A word written this often in the corpus is part of its vocabulary unless a neighbour is
@@ -102,9 +103,8 @@ def misspellings(
                 users.setdefault(word, (written, []))[1].append(item)
     if not users:
         return []
-    checker = _checker()
     forms = {word: _spellings(written) for word, (written, _) in users.items()}
-    lacking = checker.unknown([f for fs in forms.values() for f in fs])  # type: ignore[attr-defined]
+    lacking = unknown_forms([f for fs in forms.values() for f in fs], _checker)
     unknown = [word for word, fs in forms.items() if fs <= lacking]
     if not unknown:
         return []

@@ -55,6 +55,7 @@ from .difference import _named as named_words
 from .difference import _variant as variant
 from .features import Names, Profile, dice, profile
 from .index import Collection, Doc, cosine, shared_mass
+from .lemmas import all_lemmas
 from .text import MODALS, NEGATIONS, SUBJECT_ROLES, Role, Token, needs_counterpart, spans, tokenize
 
 #: A phrase on the titles of more than this many texts of a group names a family, not a subject.
@@ -101,9 +102,7 @@ def _adverb_only(word: str) -> bool:
     """A word lemminflect knows only as an adverb (remotely, locally): not part of a noun phrase."""
     if not word.lower().endswith("ly"):
         return False
-    from lemminflect import getAllLemmas  # type: ignore[import-untyped]
-
-    lemmas = getAllLemmas(word.lower())
+    lemmas = all_lemmas(word.lower())
     return bool(lemmas) and set(lemmas) == {"ADV"}
 
 
@@ -342,7 +341,7 @@ def subject_findings(
     specialisation of the same subject, not a different one."""
     out: list[tuple[Finding | None, Finding]] = []
     docs = coll.docs
-    for (i, j), shared in subject_pairs([d.item.title for d in docs]).items():
+    for (i, j), shared in subject_pairs([item.title for item in coll.items]).items():
         known = found.get(frozenset((docs[i].item.id, docs[j].item.id)))
         if known is not None and known.kind is not Kind.PARALLEL:
             continue

@@ -1,0 +1,226 @@
+"""The incremental duplicate scan (duplicates/store.py, incremental.py) gives exactly the full scan.
+
+Seeded random edits of the repository's own corpus (titles, texts, words shared with another
+item, near and exact copies, common words, items added, deleted and moved, glossary changes, a
+location shifted), one after another, each scanned from the state the previous scan kept (through
+JSON, as the user cache keeps it) and compared with a full scan of the same source: every finding
+(kind, items with their locations, score, reason, scores, signals), every terminology finding,
+the groups compared and the number of candidate pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from smets_spec.corpus.diagnostics import Location
+from smets_spec.corpus.load import Corpus
+from smets_spec.duplicates import incremental, page, store
+from smets_spec.duplicates.items import Item, Source, from_corpus
+from smets_spec.duplicates.scan import Scan, scan
+
+
+def _through_json(state: store.State) -> store.State:
+    loaded = store.from_json(json.loads(json.dumps(store.to_json(state))))
+    assert loaded is not None
+    return loaded
+
+
+def _same(got: Scan, want: Scan) -> None:
+    assert got.findings == want.findings
+    assert got.terms == want.terms
+    assert got.compared == want.compared
+    assert got.candidates == want.candidates
+
+
+def _words(source: Source) -> list[str]:
+    return [w for item in source.items() for w in item.text.split()]
+
+
+def _edit(rng: random.Random, source: Source, serial: int) -> str:
+    """One random edit of ``source`` (in place); what it was."""
+    group = rng.choice([g for g, items in source.groups.items() if len(items) > 2])
+    items = source.groups[group]
+    n = rng.randrange(len(items))
+    item, other = items[n], rng.choice(items)
+    words = item.text.split()
+    choice = rng.randrange(11)
+    if choice == 0:
+        items[n] = replace(item, title=f"{item.title} edited {serial}")
+    elif choice == 1:  # a word replaced by one of the corpus (its df changes, and the other's)
+        words[rng.randrange(len(words))] = rng.choice(_words(source))
+        items[n] = replace(item, text=" ".join(words))
+    elif choice == 2:  # a new word and the title: what an author's first edit does
+        items[n] = replace(item, title=f"Edited {serial}", text=f"EDITED T{serial} {item.text}")
+    elif choice == 3:  # a near copy of another item: a duplicate, a conflict or a parallel variant
+        copied = other.text.split()
+        at = rng.randrange(len(copied))
+        copied[at] = rng.choice(["15", "not", "gas", "remote", copied[at], "shall"])
+        items[n] = replace(item, text=" ".join(copied))
+    elif choice == 4:  # word for word another item's text
+        items[n] = replace(item, text=other.text)
+    elif choice == 5:  # an item added after another
+        new = replace(
+            other, id=f"{other.id}_NEW{serial}", title=f"{other.title} (b)", text=f"{other.text} too"
+        )
+        items.insert(rng.randrange(len(items) + 1), new)
+    elif choice == 6 and len(items) > 3:
+        del items[n]
+    elif choice == 7:  # moved: two items change places
+        m = rng.randrange(len(items))
+        items[n], items[m] = items[m], items[n]
+    elif choice == 8:  # lines shift above it: only the location changes
+        where = item.location
+        items[n] = replace(item, location=Location(where.file, (where.line or 0) + 3))
+    elif choice == 9 and source.glossary:
+        k = rng.randrange(len(source.glossary))
+        entry = source.glossary[k]
+        source.glossary[k] = replace(entry, synonyms=(*entry.synonyms, f"meter thing {serial}"))
+    else:  # a common word appended: many texts' vectors change
+        items[n] = replace(item, text=f"{item.text} The meter shall record it.")
+    source.all_ids = frozenset(i.id for i in source.items())
+    return f"{group} {item.id} edit {choice}"
+
+
+def _copy(source: Source) -> Source:
+    return replace(
+        source, groups={g: list(items) for g, items in source.groups.items()}, glossary=list(source.glossary)
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_scan_as_a_full_scan(corpus: Corpus, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _copy(from_corpus(corpus))
+    reused: list[int] = []
+    pair_up = incremental.pair_up
+
+    def counted(*args: object, **kwargs: object) -> incremental.Paired:
+        paired = pair_up(*args, **kwargs)  # type: ignore[arg-type]
+        reused.append(len(paired.reused))
+        return paired
+
+    monkeypatch.setattr("smets_spec.duplicates.scan.pair_up", counted)
+    monkeypatch.setattr("smets_spec.duplicates.across.pair_up", counted)
+    first, state = store.scan_kept(source, None)
+    _same(first, scan(source))
+    rng = random.Random(seed)
+    for serial in range(12):
+        what = _edit(rng, source, serial)
+        got, state = store.scan_kept(source, _through_json(state))
+        try:
+            _same(got, scan(source))
+        except AssertionError as exc:
+            raise AssertionError(f"seed {seed}, edit {serial}: {what}") from exc
+    assert sum(reused) > 100  # the pairs of unchanged texts were reused, not all computed again
+
+
+def test_unchanged_source_reuses_everything(corpus: Corpus) -> None:
+    source = from_corpus(corpus)
+    full, state = store.scan_kept(source, None)
+    again, _ = store.scan_kept(source, _through_json(state))
+    _same(again, full)
+    assert state.groups["requirements"].pairs  # something to reuse
+    paired = incremental.pair_up(
+        source.groups["requirements"], _through_json(state).groups["requirements"], (0.35, 0.8, 0.85)
+    )
+    assert not paired.full and set(paired.reused) == set(paired.pairs)
+
+
+def _item(n: int, text: str) -> Item:
+    return Item(f"R_{n}", text, "requirements", "s", Location("spec/r.rst", n), f"Title {n}", "requirement")
+
+
+def test_a_new_word_makes_only_its_text_dirty() -> None:
+    items = [_item(n, f"The meter shall record event {n} in the log with reading {n}.") for n in range(40)]
+    paired = incremental.pair_up(items, None, (0.35, 0.8, 0.85))
+    kept = incremental.kept_of(paired, items, {})
+    items[7] = replace(items[7], text=items[7].text + " Zebra.")
+    again = incremental.pair_up(items, kept, (0.35, 0.8, 0.85))
+    assert not again.full
+    assert {p for p in again.pairs if p not in again.reused} == {p for p in again.pairs if 7 in p}
+    assert again.pairs == sorted(
+        incremental.pair_up(items, None, (0.35, 0.8, 0.85)).pairs, key=lambda ij: (ij[1], ij[0])
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [],
+        {"context": "x", "groups": {"requirements": {"ids": ["A"], "sigs": [], "counts": []}}},
+        {"context": 1},
+        "pickle",
+    ],
+)
+def test_state_of_another_shape_is_no_state(bad: object) -> None:
+    assert store.from_json(bad) is None
+
+
+def test_planted_pair_record_naming_other_items_is_refused(corpus: Corpus) -> None:
+    _, state = store.scan_kept(from_corpus(corpus), None)
+    data = store.to_json(state)
+    kept = data["groups"]["requirements"]
+    at = next(k for k, r in enumerate(kept["records"]) if r and r.get("finding"))
+    kept["records"][at]["finding"][1] = "SOMEONE_ELSE"
+    assert store.from_json(json.loads(json.dumps(data))) is None
+
+
+def test_the_site_analysis_keeps_its_state_in_the_cache_folder(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(page.SWITCH, raising=False)
+    first = page._scan(corpus, from_corpus(corpus))
+    entries = list((tmp_path / store.KIND).glob("*.json"))
+    assert len(entries) == 1
+    assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["groups"]["requirements"]["ids"]
+    second = page._scan(corpus, from_corpus(corpus))
+    _same(second, first)
+    _same(first, scan(from_corpus(corpus)))
+    entries[0].write_text("not json", encoding="utf-8")  # a damaged entry: a full scan, then replaced
+    _same(page._scan(corpus, from_corpus(corpus)), first)
+    assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["terms_key"]
+
+
+def test_changed_learned_contrasts_classify_every_pair_again(corpus: Corpus) -> None:
+    """When the contrasts learned from the whole group differ from the kept ones, no kept result is
+    used: kept results blanked out do not show, while with the same contrasts they would."""
+    source = from_corpus(corpus)
+    full, state = store.scan_kept(source, None)
+    kept = _through_json(state)
+    for record in kept.groups["requirements"].records:
+        if record:
+            record.pop("finding", None)
+    blanked, _ = store.scan_kept(source, kept)
+    assert len(blanked.findings) < len(full.findings)  # the kept results are used as they are
+    kept.groups["requirements"].extra["learned"] = [[["x", ["y"]]], [], []]
+    again, _ = store.scan_kept(source, kept)
+    _same(again, full)
+
+
+def test_kept_answers_spare_loading_the_lemmatiser_and_the_spell_checker(corpus: Corpus) -> None:
+    import sys
+
+    from smets_spec.duplicates import lemmas, memory, spelling
+
+    source = from_corpus(corpus)
+    full, state = store.scan_kept(source, None)
+    assert state.lemmas and state.unknown
+    memory.release()  # a fresh process: no memo, no table loaded
+    assert not lemmas.LEMMAS and spelling._checker.cache_info().currsize == 0
+    edited = _copy(source)
+    items = edited.groups["requirements"]
+    items[3] = replace(items[3], text=items[3].text + " It shall also be logged.")
+    got, _ = store.scan_kept(edited, _through_json(state))
+    _same(got, scan(edited))
+    memory.release()
+    again, _ = store.scan_kept(source, _through_json(state))
+    _same(again, full)
+    singleton = sys.modules["lemminflect.utils.Singleton"]
+    assert not singleton._Singleton._instances  # every word it was asked is among the kept answers
+    assert spelling._checker.cache_info().currsize == 0
+    assert store.from_json({**store.to_json(state), "lemmas": {"remotely": {"ADV": [1]}}}) is None

@@ -1,0 +1,285 @@
+"""The scan again after an edit, from the state an earlier scan of the same project kept.
+
+:func:`scan_kept` gives exactly what :func:`~.scan.scan` gives (tests/test_dups_incremental.py
+compares both on random edits), reusing per group the pairs that provably did not change
+(incremental.py) and the terminology findings when no text, group or glossary entry changed.
+The state is one JSON entry per project in the user cache folder (``dups/``, see
+:mod:`smets_spec.corpus.usercache`): keyed by the project's folder and this package's code, read
+back field by field (an entry of any other shape is no state: the scan runs in full), never code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..corpus.usercache import digest, read_entry, write_entry
+from . import lemmas
+from .across import across_types_kept as _across
+from .across import pair_cosine, same_titles
+from .classify import Kind, Thresholds
+from .incremental import Kept
+from .items import Item, Source
+from .records import valid_record
+from .scan import Scan, names_of, scan_group_kept
+from .terms import TermFinding, terminology
+
+KIND = "dups"
+FORMAT = "1"
+
+
+@dataclass
+class State:
+    context: str
+    groups: dict[str, Kept] = field(default_factory=dict)
+    across: Kept | None = None
+    terms_key: str = ""
+    terms: list[Any] = field(default_factory=list)
+    #: the lemmatiser's and spell checker's answers (lemmas.py)
+    lemmas: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    unknown: dict[str, bool] = field(default_factory=dict)
+
+
+def _context(source: Source, th: Thresholds) -> str:
+    """What every pair's result reads besides the two items: the glossary and the thresholds."""
+    parts = [FORMAT, repr(th), str(source.has_glossary)]
+    for entry in source.glossary:
+        parts += [entry.id, entry.term, entry.abbreviation, "\0".join(entry.synonyms)]
+    return digest(parts)
+
+
+def _terms_key(source: Source, context: str) -> str:
+    """Everything terminology reads: each item's id, text and group in order, and the glossary."""
+    return digest([context, *(f"{i.id}\0{i.group}\0{i.text}" for i in source.items())])
+
+
+def scan_kept(source: Source, state: State | None, th: Thresholds | None = None) -> tuple[Scan, State]:
+    """:func:`~.scan.scan` of ``source`` (terminology included), reusing ``state`` where provably
+    unchanged, and the state to keep for the next scan."""
+    th = th or Thresholds()
+    names = names_of(source)
+    context = _context(source, th)
+    old = state if state is not None and state.context == context else None
+    new = State(context)
+    if state is not None:  # answers of the same libraries (the entry's key has their versions)
+        for word, answer in state.lemmas.items():
+            lemmas.LEMMAS.setdefault(word, answer)
+        for form, lacking in state.unknown.items():
+            lemmas.UNKNOWN.setdefault(form, lacking)
+    result = Scan(source)
+    for group, items in source.groups.items():
+        found, count, kept = scan_group_kept(items, names, th, old.groups.get(group) if old else None)
+        result.findings.extend(found)
+        result.compared[group] = len(items)
+        result.candidates += count
+        new.groups[group] = kept
+    seen = {frozenset(f.ids) for f in result.findings}
+    across, new.across = _across(source, names, th, seen, old.across if old else None)
+    result.findings.extend(across)
+    result.findings.extend(same_titles(source, seen, pair_cosine(source.items())))
+    order = {kind: n for n, kind in enumerate(Kind)}
+    result.findings.sort(key=lambda f: (order[f.kind], -f.score, f.a.id, f.b.id))
+    new.terms_key = _terms_key(source, context)
+    by_id = {item.id: item for item in source.items()}
+    if old is not None and old.terms_key == new.terms_key and _terms_valid(old.terms, by_id):
+        result.terms = [_term_of(record, by_id) for record in old.terms]
+    else:
+        result.terms = terminology(source)
+    new.terms = [_term_record(t) for t in result.terms]
+    new.lemmas, new.unknown = dict(lemmas.LEMMAS), dict(lemmas.UNKNOWN)
+    return result, new
+
+
+def _term_record(term: TermFinding) -> list[Any]:
+    return [term.check, term.term, term.message, [[f, list(ids)] for f, ids in term.forms.items()], term.fix]
+
+
+def _terms_valid(records: list[Any], by_id: dict[str, Item]) -> bool:
+    for record in records:
+        if not (isinstance(record, list) and len(record) == 5):
+            return False
+        check, term, message, forms, fix = record
+        if not all(isinstance(x, str) for x in (check, term, message, fix)) or not isinstance(forms, list):
+            return False
+        if not forms or not all(
+            isinstance(f, list)
+            and len(f) == 2
+            and isinstance(f[0], str)
+            and isinstance(f[1], list)
+            and f[1]
+            and all(isinstance(i, str) and i in by_id for i in f[1])
+            for f in forms
+        ):
+            return False
+    return True
+
+
+def _term_of(record: list[Any], by_id: dict[str, Item]) -> TermFinding:
+    """A terminology finding of the kept state; its location is its first user's (as terms.py says)."""
+    check, term, message, forms, fix = record
+    users = {form: tuple(ids) for form, ids in forms}
+    return TermFinding(check, term, message, users, by_id[forms[0][1][0]].location, fix)
+
+
+# JSON ---------------------------------------------------------------------------------------------
+
+
+def _kept_json(kept: Kept | None) -> object:
+    if kept is None:
+        return None
+    return {
+        "ids": kept.ids,
+        "sigs": kept.sigs,
+        "counts": kept.counts,
+        "pairs": kept.pairs,  # tuples: JSON arrays
+        "records": kept.records,
+        "extra": kept.extra,
+    }
+
+
+def _pair_record(record: object, ids: tuple[str, str]) -> bool:
+    """A group pair's record: None or {"swaps": [[x, y]...], "names": [...], "finding": record}."""
+    if record is None:
+        return True
+    if not isinstance(record, dict) or set(record) - {"swaps", "names", "finding"}:
+        return False
+    for name in ("swaps", "names"):
+        value = record.get(name, [])
+        if not isinstance(value, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in value
+        ):
+            return False
+    finding = record.get("finding")
+    return finding is None or _across_record(finding, ids)
+
+
+def _across_record(record: object, ids: tuple[str, str]) -> bool:
+    return record is None or (valid_record(record) and isinstance(record, list) and tuple(record[1:3]) == ids)
+
+
+def _kept(data: object, pair_check: Any) -> Kept | None:
+    """A :class:`Kept` read back from JSON, or None when any field is not of the expected shape."""
+    if not isinstance(data, dict):
+        return None
+    ids, sigs, counts, pairs, records = (data.get(k) for k in ("ids", "sigs", "counts", "pairs", "records"))
+    extra = data.get("extra")
+    if not (
+        isinstance(ids, list)
+        and isinstance(sigs, list)
+        and isinstance(counts, list)
+        and isinstance(pairs, list)
+        and isinstance(records, list)
+        and isinstance(extra, dict)
+        and len(ids) == len(sigs) == len(counts)
+        and len(pairs) == len(records)
+        and all(isinstance(x, str) for x in ids)
+        and len(set(ids)) == len(ids)
+        and all(isinstance(x, str) for x in sigs)
+        and all(type(c) is dict for c in counts)  # JSON object keys are strings
+        and _positive_ints([v for c in counts for v in c.values()])
+    ):
+        return None
+    n = len(ids)
+    for pair, record in zip(pairs, records, strict=True):
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(type(x) is int for x in pair)
+            and 0 <= pair[0] < pair[1] < n
+            and pair_check(record, (ids[pair[0]], ids[pair[1]]))
+        ):
+            return None
+    return Kept(ids, sigs, counts, [(i, j) for i, j in pairs], records, extra)
+
+
+def _positive_ints(values: list[Any]) -> bool:
+    return not values or (set(map(type, values)) == {int} and min(values) > 0)
+
+
+def _answers(
+    found: object, unknown: object
+) -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, bool]] | None:
+    if not isinstance(found, dict) or not isinstance(unknown, dict):
+        return None
+    if not all(type(v) is bool for v in unknown.values()):
+        return None
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for word, by_pos in found.items():
+        if not isinstance(by_pos, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in by_pos.values()
+        ):
+            return None
+        out[word] = {pos: tuple(v) for pos, v in by_pos.items()}
+    return out, unknown
+
+
+def to_json(state: State) -> dict[str, Any]:
+    return {
+        "context": state.context,
+        "groups": {name: _kept_json(kept) for name, kept in state.groups.items()},
+        "across": _kept_json(state.across),
+        "terms_key": state.terms_key,
+        "terms": state.terms,
+        "lemmas": state.lemmas,
+        "unknown": state.unknown,
+    }
+
+
+def from_json(data: object) -> State | None:
+    """The state written by :func:`to_json`, checked field by field (None: not of that shape)."""
+    if not isinstance(data, dict):
+        return None
+    context, groups, terms_key, terms = (data.get(k) for k in ("context", "groups", "terms_key", "terms"))
+    if not (isinstance(context, str) and isinstance(groups, dict) and isinstance(terms_key, str)):
+        return None
+    if not isinstance(terms, list):
+        return None
+    state = State(context, terms_key=terms_key, terms=terms)
+    answers = _answers(data.get("lemmas"), data.get("unknown"))
+    if answers is None:
+        return None
+    state.lemmas, state.unknown = answers
+    for name, value in groups.items():
+        kept = _kept(value, _pair_record)
+        if kept is None:
+            return None
+        state.groups[name] = kept
+    if data.get("across") is not None:
+        state.across = _kept(data.get("across"), _across_record)
+        if state.across is None:
+            return None
+    return state
+
+
+#: libraries whose answers the scan (and the kept lemmatiser and spell-checker answers) depend on
+_LIBRARIES = ("lemminflect", "pyspellchecker", "pysbd", "snowballstemmer")
+
+
+def _code() -> str:
+    """This package's version, the libraries' versions and the text of every module of the analysis."""
+    h = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"\0{name}=-".encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def entry_key(project: Path) -> str:
+    """The cache key of a project's state: its folder and the code of the analysis."""
+    return digest([_code(), str(project.resolve())])
+
+
+def load(project: Path, folder: Path | None = None) -> State | None:
+    return from_json(read_entry(KIND, entry_key(project), folder))
+
+
+def save(project: Path, state: State, folder: Path | None = None) -> None:
+    write_entry(KIND, entry_key(project), to_json(state), folder)
