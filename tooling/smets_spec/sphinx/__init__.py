@@ -77,7 +77,7 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     from . import needs_json
 
-    needs_json.install()
+    needs_json.install(app)
     app.setup_extension("sphinx_needs")
     app.connect("config-inited", check_source_folder, priority=1)
     app.connect("config-inited", apply_needs_settings, priority=5)
