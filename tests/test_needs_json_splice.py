@@ -11,19 +11,23 @@ planted, broken or of another kind in the output folder is never used.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clitools import build_argv
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import needs_index, needs_splice
+from smets_spec.sphinx import needs_index, needs_json, needs_splice
 from test_build_render_cache import _edit
 
 _BOTH = """
@@ -252,3 +256,94 @@ def test_the_fingerprint_tells_every_json_type_apart_and_refuses_subclasses(
     other = need.copy()
     other._links[next(iter(other._links))] = [NeedLink(id="A", part="p", condition="x")]
     assert needs_splice.fingerprint(other, NeedItem, NeedLink) not in (None, digest)
+
+
+# -- random changes of the needs themselves, many of them ----------------------------------------
+
+_CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["title", "field", "link added", "link removed", "added", "deleted", "moved", "none"]
+        ),
+        st.integers(0, 10**6),
+        st.integers(0, 10**6),
+        st.text(max_size=6),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _change(needs: dict[str, Any], kind: str, one: int, two: int, text: str) -> None:
+    """One change of the needs (as the post-processed data a build hands the writer)."""
+    ids = sorted(needs)
+    need, other = needs[ids[one % len(ids)]], needs[ids[two % len(ids)]]
+    free_links = [k for k in need._links if k not in need._derived]
+    if kind == "title":
+        need["title"] = need["title"] + text
+    elif kind == "field":
+        fields = sorted(k for k in need._extras if k not in need._derived)
+        need[fields[two % len(fields)]] = text or None
+    elif kind == "link added" and free_links:
+        link = free_links[two % len(free_links)]
+        need[link] = [*need[link], other.id]
+        other[f"{link}_back"] = [*other[f"{link}_back"], need.id]
+    elif kind == "link removed" and (linked := [k for k in free_links if need[k]]):
+        need[linked[0]] = need[linked[0]][:-1]
+    elif kind == "added":
+        copy = need.copy()
+        copy._core["id"] = f"{need.id}_{one}"
+        copy._recompute()
+        needs[copy.id] = copy
+    elif kind == "deleted" and len(needs) > 1:
+        del needs[need.id]
+    elif kind == "moved" and hasattr(need._source, "lineno"):
+        need._source = dataclasses.replace(need._source, docname=other.source.docname, lineno=two)
+
+
+def _both(env: Any, needs: dict[str, Any], ours: Path, theirs: Path) -> needs_splice.Outcome:
+    from sphinx_needs.config import NeedsSphinxConfig
+    from sphinx_needs.needsfile import NeedsList
+
+    version, in_order = env.config.version, list(needs.values())
+    outcome = needs_splice.splice(
+        ours, env, NeedsSphinxConfig(env.config), NeedsList(env, ours, ours), version, in_order
+    )
+    own = NeedsList(env, theirs, theirs)
+    own.wipe_version(version)
+    for need in in_order:
+        own.add_need(version, need)
+    needs_json.ORIGINAL[0](own)  # sphinx-needs' own write_json: json.dump
+    assert (ours / "needs.json").read_bytes() == (theirs / "needs.json").read_bytes(), outcome
+    return outcome
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pickled:
+    """The built site's pickled environment (shown by name in a failing example, not in full)."""
+
+    raw: bytes = dataclasses.field(repr=False)
+
+
+@pytest.fixture(scope="module")
+def environment(built: tuple[Path, Path, Path]) -> _Pickled:
+    needs_json.install()
+    return _Pickled((built[1] / ".doctrees" / "environment.pickle").read_bytes())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=_CHANGES)
+def test_random_changes_of_the_needs_give_sphinx_needs_own_file(
+    environment: _Pickled, changes: list[Any]
+) -> None:
+    env = pickle.loads(environment.raw)
+    needs: dict[str, Any] = dict(sorted(env._needs_all_needs.items())[::4])  # every kind, fewer of each
+    with tempfile.TemporaryDirectory() as folder:
+        ours, theirs = Path(folder, "ours"), Path(folder, "theirs")
+        ours.mkdir()
+        theirs.mkdir()
+        assert _both(env, needs, ours, theirs).mode == "full"
+        for change in changes:
+            _change(needs, *change)
+            outcome = _both(env, needs, ours, theirs)
+            assert outcome.mode == "spliced" and outcome.reused >= len(needs) - 3, (change, outcome)

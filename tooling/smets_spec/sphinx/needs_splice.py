@@ -167,7 +167,7 @@ def finish(builder: Any) -> None:
         append_warning="(from need_builder_filter)",
     )
     try:
-        LAST[:] = [_splice(builder, env, needs_config, needs_list, version, filtered)]
+        LAST[:] = [splice(Path(builder.outdir), env, needs_config, needs_list, version, filtered)]
     except Exception as error:
         LAST[:] = [Outcome("sphinx-needs", 0, 0, f"{type(error).__name__}: {error}")]
         needs_list = NeedsList(env, builder.outdir, builder.srcdir)
@@ -182,19 +182,21 @@ def finish(builder: Any) -> None:
     LOGGER.info("Needs successfully exported")
 
 
-def _splice(
-    builder: Any, env: Any, needs_config: Any, needs_list: Any, version: str, filtered: Iterable[Any]
+def splice(
+    out: Path, env: Any, needs_config: Any, needs_list: Any, version: str, needs: Iterable[Any]
 ) -> Outcome:
+    """Write ``out/needs.json`` with ``needs`` (``needs_list`` is a fresh ``NeedsList``), each need's
+    value kept from the last file where its fingerprint is unchanged, and its index."""
     from sphinx_needs.need_item import NeedItem, NeedLink
 
     settings = settings_digest(needs_config, needs_list)
     key = getattr(env, KEY, None)
     key = key if isinstance(key, bytes) and settings is not None else None
-    out, name = Path(builder.outdir), "needs.json"
+    name = "needs.json"
     kept, why = needs_index.load(out, name, key, settings or b"")
     values: dict[str, tuple[bytes | None, needs_index.Piece]] = {}
     reused = 0
-    for need in filtered:
+    for need in needs:
         digest = fingerprint(need, NeedItem, NeedLink)
         value: needs_index.Piece | None = kept.get(digest) if digest is not None else None
         if value is None:
