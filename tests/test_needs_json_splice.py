@@ -247,6 +247,11 @@ def test_the_fingerprint_tells_every_json_type_apart_and_refuses_subclasses(
         seen.add(needs_splice.fingerprint(other, NeedItem, NeedLink))
     assert len(seen) == 10 and None not in seen
 
+    same = need.copy()  # equal values in other objects (not interned, not shared): the same digest
+    same._core["title"] = "".join(list(need._core["title"]))
+    same._core["id"] = sys.intern("".join(list(need._core["id"])))
+    assert needs_splice.fingerprint(same, NeedItem, NeedLink) == digest
+
     class Text(str):
         pass
 
