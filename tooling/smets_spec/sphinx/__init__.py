@@ -77,7 +77,7 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     from . import backlinks, needs_json, needsevents
 
-    needs_json.install()
+    needs_json.install(app)
     backlinks.install()
     needsevents.install()
     app.setup_extension("sphinx_needs")

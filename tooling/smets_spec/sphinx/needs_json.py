@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus.files import write_atomic
+from . import needs_splice
 
 
 def write_json(self: Any, needs_file: str = "needs.json", needs_path: str = "") -> None:
@@ -26,13 +27,21 @@ def write_json(self: Any, needs_file: str = "needs.json", needs_path: str = "") 
     write_atomic(Path(needs_dir, needs_file), text)
 
 
-def install() -> None:
-    """Use :func:`write_json` for needs.json (idempotent)."""
+def install(app: Any = None) -> None:
+    """Use :func:`write_json` for needs.json, and :func:`.needs_splice.finish` to write it from the
+    last one where the needs are unchanged (idempotent); with ``app``, keep the index's key in
+    Sphinx's environment."""
+    from sphinx_needs.builder import NeedsBuilder
     from sphinx_needs.needsfile import NeedsList
 
     if NeedsList.write_json is not write_json:
         ORIGINAL.append(NeedsList.write_json)
         NeedsList.write_json = write_json  # type: ignore[method-assign]
+    if not needs_splice.ORIGINAL_FINISH:
+        needs_splice.ORIGINAL_FINISH.append(NeedsBuilder.finish)
+        NeedsBuilder.finish = needs_splice.finish  # type: ignore[method-assign,assignment]
+    if app is not None:
+        app.connect("env-before-read-docs", needs_splice.keep_key)
 
 
 #: sphinx-needs' own method, kept for the test that compares the two.

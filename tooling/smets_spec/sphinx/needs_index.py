@@ -1,0 +1,137 @@
+"""The record beside needs.json that lets the next build keep each unchanged need's JSON text.
+
+``OUT/.smets/needs.json.index`` holds a header (the digest of the serialisation settings, the
+size of needs.json, the number of records), one record per need (the digest of the need's data
+as sphinx-needs serialises it, and where the need's JSON value starts and ends in needs.json),
+and a MAC: keyed BLAKE2b over needs.json and the rest of the index. The key is a random secret
+kept in Sphinx's pickled environment (which Sphinx loads as code anyway: whoever can write that
+file runs code in the build), so a needs.json or an index that is planted, edited, truncated or
+left by another build never verifies, and nothing of it reaches the new needs.json. Files are
+opened without following a symlink and only when regular (a FIFO or a device in the output
+folder cannot block the build). Anything unexpected means: nothing is kept, every need is
+serialised again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import stat
+import struct
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..corpus.files import atomic_path, write_atomic
+
+MAGIC = b"smets needs.json index 1\n"
+INDEX = Path(".smets", "needs.json.index")
+#: digest of the serialisation settings, size of needs.json, number of records
+_HEAD = struct.Struct("<32sQQ")
+#: digest of one need's data, start and end of its JSON value in needs.json
+RECORD = struct.Struct("<16sQQ")
+_MAC_SIZE = 32
+_LARGEST = 1 << 36  # 64 GiB: no needs.json this build wrote
+
+Piece = bytes | memoryview
+
+
+def new_mac(key: bytes) -> hashlib.blake2b:
+    return hashlib.blake2b(key=key, digest_size=_MAC_SIZE)
+
+
+def read_regular(path: Path, largest: int = _LARGEST) -> bytes | None:
+    """The bytes of the regular file ``path``, not through a symlink and never waiting on a FIFO or
+    a device; None for anything else (missing, unreadable, too large)."""
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > largest:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(info.st_size + 1)  # a file grown meanwhile is not taken
+        return data if len(data) == info.st_size else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def load(
+    out: Path, needs_file: str, key: bytes | None, settings: bytes
+) -> tuple[dict[bytes, memoryview], str]:
+    """The JSON value of each need of the last needs.json by the digest of its data, once the
+    index verifies; otherwise nothing, and why."""
+    if key is None:
+        return {}, "no key in the environment (a first build)"
+    index = read_regular(out / INDEX, 1 << 32)
+    if index is None:
+        return {}, f"no {INDEX.as_posix()}"
+    data = read_regular(out / needs_file)
+    if data is None:
+        return {}, f"no {needs_file} to take needs from"
+    body, mac = index[:-_MAC_SIZE], index[-_MAC_SIZE:]
+    check = new_mac(key)
+    check.update(data)
+    check.update(body)
+    if len(index) < len(MAGIC) + _HEAD.size + _MAC_SIZE or not hmac.compare_digest(check.digest(), mac):
+        return {}, f"{INDEX.as_posix()} is not the record of this {needs_file} (edited, replaced or broken)"
+    if not body.startswith(MAGIC):
+        return {}, f"{INDEX.as_posix()} is of another format"
+    digest, size, count = _HEAD.unpack_from(body, len(MAGIC))
+    records = memoryview(body)[len(MAGIC) + _HEAD.size :]
+    if digest != settings:
+        return {}, "the serialisation settings changed"
+    if size != len(data) or len(records) != count * RECORD.size:
+        return {}, f"{INDEX.as_posix()} is of the wrong shape"
+    view = memoryview(data)
+    kept: dict[bytes, memoryview] = {}
+    for need, start, end in RECORD.iter_unpack(records):
+        if not start <= end <= size:
+            return {}, f"{INDEX.as_posix()} is of the wrong shape"
+        kept[need] = view[start:end]
+    return kept, ""
+
+
+def write(
+    out: Path,
+    needs_file: str,
+    pieces: Sequence[Piece],
+    records: Sequence[tuple[bytes, int, int]],
+    key: bytes | None,
+    settings: bytes,
+) -> None:
+    """needs.json from ``pieces`` (atomically), then its index (without a key: no index, and an old
+    one removed, so no build takes it for the record of this file)."""
+    mac = new_mac(key) if key is not None else None
+    size = 0
+    with atomic_path(out / needs_file) as tmp, tmp.open("wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
+            size += len(piece)
+            if mac is not None:
+                mac.update(piece)
+    target = out / INDEX
+    try:  # needs.json is written: an index that cannot be written only costs the next build time
+        if mac is None:
+            target.unlink(missing_ok=True)
+            return
+        body = b"".join(
+            (MAGIC, _HEAD.pack(settings, size, len(records)), *(RECORD.pack(*r) for r in records))
+        )
+        mac.update(body)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, body + mac.digest(), durable=False)
+    except OSError:
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)

@@ -1,0 +1,244 @@
+"""needs.json written again only for the needs whose data changed; the same bytes as sphinx-needs.
+
+sphinx-needs 9.1 writes needs.json at every build (``NeedsBuilder.finish``): one dict per need
+from its ~150 fields (``NeedsList.add_need``), then ``json.dumps`` of the whole, sorted: 2.8 s of
+CPU at 10,000 requirements (18,500 needs, 61 MB), of which building the dicts is two thirds.
+
+:func:`finish` does the same steps, but takes each need's JSON value from the last needs.json
+when the need's data is what it was. Why the result is sphinx-needs' own, byte for byte:
+
+* ``json.dumps(data, sort_keys=True)`` writes a dict as ``{`` + the ``"key": value`` pairs sorted
+  by key, joined by ``, `` + ``}``, each value written alone with the same settings. So the file
+  is the envelope (written by ``NeedsList`` itself, the version's needs stood in for by a marker)
+  with the needs' values, each ``json.dumps(value, sort_keys=True)``, spliced in id order.
+* A need's value is a function of what ``add_need`` reads of it (``NeedItem.items`` and
+  ``iter_links_items``: the core, extra, source, content and computed fields, each link's id,
+  part, condition and filter string, the back links) and of the settings (excluded fields, link
+  conditions, defaults removed). :func:`fingerprint` is a digest of exactly those, marshalled
+  (``marshal`` writes values type for type, ``True`` is not ``1``, and refuses every other type,
+  subclasses of str included: such a need is simply serialised again); the settings' digest is
+  in the index header. Equal digests, equal values.
+* The last file's values are taken only from a needs.json whose index verifies
+  (:mod:`.needs_index`); otherwise, and on a first build, every need is serialised.
+
+The fingerprint reads sphinx-needs' private fields, so it is used only with the versions in
+:data:`TESTED`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
+takes sphinx-needs' own steps. ``tests/test_needs_json_splice.py`` compares the file with
+sphinx-needs' own after seeded random edits of every kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from . import needs_index
+
+#: sphinx-needs versions whose NeedItem fields :func:`fingerprint` reads (see the module docstring)
+TESTED = frozenset({"9.1.0"})
+#: the attribute of Sphinx's environment that holds the key of the index's MAC
+KEY = "smets_needs_json_key"
+_MARSHAL = 2  # no references and no interned-string flags: the bytes depend on the values alone
+_LINK = attrgetter("id", "part", "condition", "_filter_string")
+
+#: sphinx-needs' own NeedsBuilder.finish, taken when this one cannot be used
+ORIGINAL_FINISH: list[Any] = []
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the last :func:`finish` did: ``spliced`` (some values kept), ``full`` (every need
+    serialised here) or ``sphinx-needs`` (sphinx-needs' own steps), and why nothing was kept."""
+
+    mode: str
+    reused: int
+    serialised: int
+    reason: str = ""
+
+
+#: the outcome of the last :func:`finish` of this process (for the tests and the benchmark)
+LAST: list[Outcome] = []
+
+
+def keep_key(app: Any, env: Any, docnames: list[str]) -> None:
+    """``env-before-read-docs``: give the environment the index's key, once (it is pickled with it)."""
+    if not isinstance(getattr(env, KEY, None), bytes):
+        setattr(env, KEY, secrets.token_bytes(32))
+
+
+def fingerprint(need: Any, item_type: Any, link_type: Any) -> bytes | None:
+    """Digest of everything ``NeedsList.add_need`` reads of ``need``; None when it cannot be
+    taken type for type (the need is then serialised)."""
+    if type(need) is not item_type:
+        return None
+    try:
+        links, back = need._links, need._backlinks
+        out, into = list(chain.from_iterable(links.values())), list(chain.from_iterable(back.values()))
+        if not set(map(type, out)).union(map(type, into)) <= {link_type}:
+            return None
+        raw = marshal.dumps(
+            (
+                need._core,
+                need._extras,
+                need._source.dict_repr,
+                need._content.dict_repr,
+                need._computed,
+                need._backlinks_keymap,
+                list(links),
+                list(map(len, links.values())),
+                list(map(_LINK, out)),
+                list(back),
+                list(map(len, back.values())),
+                list(map(_LINK, into)),
+            ),
+            _MARSHAL,
+        )
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def settings_digest(needs_config: Any, needs_list: Any) -> bytes | None:
+    """Digest of every setting a need's JSON value depends on, besides the need."""
+    import sphinx_needs
+
+    remove = bool(needs_config.json_remove_defaults)
+    try:
+        raw = marshal.dumps(
+            (
+                1,
+                sphinx_needs.__version__,
+                list(sys.version_info[:2]),
+                sorted(needs_config.json_exclude_fields),
+                bool(needs_config.json_include_link_conditions),
+                remove,
+                needs_list._need_defaults if remove else None,
+            ),
+            _MARSHAL,
+        )
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(raw).digest()
+
+
+def _unusable(env: Any, needs_config: Any) -> str:
+    import sphinx_needs
+
+    if sphinx_needs.__version__ not in TESTED:
+        return f"sphinx-needs {sphinx_needs.__version__} is not a version this writer was tested with"
+    if needs_config.file:
+        return "needs_file is set (the versions of another file are merged in)"
+    return ""
+
+
+def finish(builder: Any) -> None:
+    """``NeedsBuilder.finish`` of sphinx-needs 9.1, keeping unchanged needs' JSON (module docstring)."""
+    from sphinx_needs.builder import LOGGER
+    from sphinx_needs.config import NeedsSphinxConfig
+    from sphinx_needs.data import SphinxNeedsData
+    from sphinx_needs.filter_common import filter_needs_view
+    from sphinx_needs.needsfile import NeedsList
+
+    env = builder.env
+    needs_config = NeedsSphinxConfig(env.config)
+    why = _unusable(env, needs_config)
+    if why:
+        LAST[:] = [Outcome("sphinx-needs", 0, 0, why)]
+        ORIGINAL_FINISH[0](builder)
+        return
+    if Path(builder.srcdir, "needs.json").exists():
+        LOGGER.info("needs.json found, but will not be used because needs_file not configured.")
+    version = getattr(env.config, "version", "unset")
+    needs_list = NeedsList(env, builder.outdir, builder.srcdir)
+    needs_list.wipe_version(version)
+    filtered = filter_needs_view(
+        SphinxNeedsData(env).get_needs_view(),
+        needs_config,
+        needs_config.builder_filter,
+        append_warning="(from need_builder_filter)",
+    )
+    try:
+        LAST[:] = [splice(Path(builder.outdir), env, needs_config, needs_list, version, filtered)]
+    except Exception as error:
+        LAST[:] = [Outcome("sphinx-needs", 0, 0, f"{type(error).__name__}: {error}")]
+        needs_list = NeedsList(env, builder.outdir, builder.srcdir)
+        needs_list.wipe_version(version)
+        for need in filtered:
+            needs_list.add_need(version, need)
+        try:
+            needs_list.write_json()
+        except Exception as failure:
+            LOGGER.error(f"Error during writing json file: {failure}")
+            return
+    LOGGER.info("Needs successfully exported")
+
+
+def splice(
+    out: Path, env: Any, needs_config: Any, needs_list: Any, version: str, needs: Iterable[Any]
+) -> Outcome:
+    """Write ``out/needs.json`` with ``needs`` (``needs_list`` is a fresh ``NeedsList``), each need's
+    value kept from the last file where its fingerprint is unchanged, and its index."""
+    from sphinx_needs.need_item import NeedItem, NeedLink
+
+    settings = settings_digest(needs_config, needs_list)
+    key = getattr(env, KEY, None)
+    key = key if isinstance(key, bytes) and settings is not None else None
+    name = "needs.json"
+    kept, why = needs_index.load(out, name, key, settings or b"")
+    values: dict[str, tuple[bytes | None, needs_index.Piece]] = {}
+    reused = 0
+    for need in needs:
+        digest = fingerprint(need, NeedItem, NeedLink)
+        value: needs_index.Piece | None = kept.get(digest) if digest is not None else None
+        if value is None:
+            needs_list.add_need(version, need)
+            fresh = needs_list.needs_list["versions"][version]["needs"].pop(need["id"])
+            value = json.dumps(fresh, sort_keys=True).encode("ascii")
+        else:
+            reused += 1
+        values[need["id"]] = (digest, value)
+    pieces, records = _assemble(needs_list, version, values)
+    needs_index.write(out, name, pieces, records, key, settings or b"")
+    total = len(values)
+    return Outcome("spliced" if reused else "full", reused, total - reused, "" if reused else why)
+
+
+def _assemble(
+    needs_list: Any, version: str, values: dict[str, tuple[bytes | None, needs_index.Piece]]
+) -> tuple[list[needs_index.Piece], list[tuple[bytes, int, int]]]:
+    """The pieces of the file, and where each fingerprinted need's value lies in it."""
+    needs_list.update_or_add_version(version)
+    marker = f"smets-needs-{secrets.token_hex(16)}"
+    entry = needs_list.needs_list["versions"][version]
+    entry["needs"] = marker
+    entry["needs_amount"] = len(values)
+    needs_list._finalise()
+    envelope = json.dumps(needs_list.needs_list, sort_keys=True)
+    quoted = json.dumps(marker)
+    if envelope.count(quoted) != 1:
+        raise ValueError("the needs' place in the envelope is not unique")
+    head, tail = envelope.split(quoted)
+    pieces: list[needs_index.Piece] = [head.encode("ascii"), b"{"]
+    records: list[tuple[bytes, int, int]] = []
+    at = len(pieces[0]) + 1
+    for number, need_id in enumerate(sorted(values)):
+        if not isinstance(need_id, str):
+            raise TypeError(f"need id {need_id!r} is not a string")
+        digest, value = values[need_id]
+        key = (", " if number else "") + json.dumps(need_id) + ": "
+        pieces += (key.encode("ascii"), value)
+        at += len(key)
+        if digest is not None:
+            records.append((digest, at, at + len(value)))
+        at += len(value)
+    pieces += (b"}", tail.encode("ascii"))
+    return pieces, records
