@@ -4,6 +4,8 @@ computation gives, on seeded random inputs.
 * relative URIs worked out once per folder of linking pages (sphinx/linker.py) against the
   builder's own ``get_relative_uri`` for every pair of pages, for both HTML builders;
 * one requirement's link drawn once (markup/html.py), never stale when its title changes;
+* the DLMS/COSEM objects the conformance pages list (conformance/cosem.py) against the scan of
+  every pair of object and item it replaced;
 * the versions page's counts from the corpus and the revisions (change/versions.py) against
   :func:`~smets_spec.change.versions.timeline` over every version's side, after random edits of
   the working tree.
@@ -27,8 +29,12 @@ from changetools import commit, history_repo
 from clitools import SOURCEDIRS
 from smets_spec.change.specindex import IndexCache
 from smets_spec.change.versions import corpus_timelines, open_versions, timeline
+from smets_spec.conformance import cosem
+from smets_spec.conformance.cosem import MappedObject
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
+from smets_spec.corpus.schema import DataItem, Device, Protocol, ProtocolObject
+from smets_spec.corpus.synthetic import generate
 from smets_spec.markup.html import need_link
 from smets_spec.sphinx.linker import SphinxLinker
 
@@ -173,3 +179,59 @@ def test_versions_counts_from_the_corpus_are_every_sides_own(tmp_path: Path, see
     # the same from a warm cache (the recorded versions' indexes kept by their trees)
     assert corpus_timelines(Project(root), corpus, devices, cache)[1] == expected
     assert isinstance(repo, git.Repo)
+
+
+# ------------------------------------------------------------- COSEM objects
+
+
+def _mapped_plainly(corpus: Corpus, device: str) -> list[MappedObject]:
+    """:func:`~smets_spec.conformance.cosem.mapped_objects` as it was written first (every pair of
+    object and item, every requirement for each): the oracle of the one-pass version."""
+    items = [d for d in corpus.of_type(DataItem) if device in d.held_by]
+    out: list[MappedObject] = []
+    for obj in corpus.of_type(ProtocolObject):
+        if obj.protocol != Protocol.DLMS_COSEM or obj.interface_class is None or not obj.obis:
+            continue
+        for item in (d for d in items if obj.id in d.maps_to):
+            reqs = tuple(
+                r.id
+                for r in corpus.requirements
+                if item.id in r.uses and (device in r.mandatory_for or device in r.optional_for)
+            )
+            method = int(obj.method) if obj.method and obj.method.strip().isdigit() else None
+            attributes = cosem._attributes(obj)
+            out.append(
+                MappedObject(
+                    obj.id,
+                    int(obj.interface_class),
+                    obj.obis,
+                    attributes,
+                    item.id,
+                    item.unit or "",
+                    reqs,
+                    method,
+                )
+            )
+            break
+    return out
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_mapped_objects_are_the_plain_scans(tmp_path: Path, seed: int) -> None:
+    generate(tmp_path / "p", 400, seed=seed)
+    corpus = load_spec(tmp_path / "p" / "spec", relative_to=tmp_path / "p" / "spec")
+    rng = random.Random(seed)
+    needs = list(corpus.needs.values())
+    for need in rng.sample(needs, len(needs) // 3):  # random links dropped and duplicated
+        update: dict[str, tuple[str, ...]] = {}
+        for name in ("uses", "maps_to", "held_by", "mandatory_for", "optional_for"):
+            value = getattr(need, name, None)
+            if value:
+                update[name] = tuple(rng.sample(value, rng.randint(0, len(value)))) + value[:1]
+        corpus.needs[need.id] = need.model_copy(update=update)
+    found = 0
+    for device in sorted(n.id for n in corpus.of_type(Device)):
+        fast = cosem.mapped_objects(corpus, device)
+        assert fast == _mapped_plainly(corpus, device)
+        found += sum(len(o.requirements) for o in fast)
+    assert found > 50
