@@ -77,6 +77,33 @@ def test_shared_uris_are_the_builders_own(cls: type[Builder], seed: int) -> None
     assert SphinxLinker(app, corpus, "a").doc("a/index") == builder.get_relative_uri("a", "a/index")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("cls", [StandaloneHTMLBuilder, DirectoryHTMLBuilder])
+@pytest.mark.parametrize("pages", [True, False])
+def test_shared_need_links_are_the_builders_own(cls: type[Builder], pages: bool) -> None:
+    corpus = load_spec(SOURCEDIRS / "mini" / "spec")
+    builder = _builder(cls)
+    docs = {loc.file.rsplit(".", 1)[0] for loc in corpus.locations.values()}
+    docs |= {f"req/{r.id}" for r in corpus.requirements} | ({"req/index"} if pages else set())
+    app = SimpleNamespace(builder=builder, env=SimpleNamespace(found_docs=docs))
+
+    def plain(page: str, need_id: str) -> str:
+        need = corpus.needs.get(need_id)
+        if need is None:
+            return "#"
+        if pages and need_id in {r.id for r in corpus.requirements}:
+            return builder.get_relative_uri(page, f"req/{need_id}")  # type: ignore[no-any-return]
+        return f"{builder.get_relative_uri(page, corpus.location(need_id).file.rsplit('.', 1)[0])}#{need_id}"
+
+    rng = random.Random(len(docs))
+    ids = [*corpus.needs, "NOPE_1"]
+    order = sorted(docs) * 2
+    rng.shuffle(order)
+    for page in order:  # pages that show their own needs among them
+        linker = SphinxLinker(app, corpus, page)  # type: ignore[arg-type]
+        for need_id in rng.sample(ids, len(ids)):
+            assert linker.need(need_id) == plain(page, need_id), (page, need_id)
+
+
 def test_a_builder_with_its_own_relative_uris_shares_nothing() -> None:
     class OnePage(StandaloneHTMLBuilder):
         def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
