@@ -98,8 +98,10 @@ def mapped_objects(corpus: Corpus, device: str = "DEV_ESME") -> list[MappedObjec
                 users.setdefault(item_id, []).append(r.id)
     out: list[MappedObject] = []
     for obj in corpus.of_type(ProtocolObject):
-        item = first_item.get(obj.id)
-        if obj.protocol != Protocol.DLMS_COSEM or obj.interface_class is None or not obj.obis or item is None:
+        mapped = first_item.get(obj.id)
+        if mapped is None or obj.protocol != Protocol.DLMS_COSEM or not obj.obis:
+            continue
+        if obj.interface_class is None:
             continue
         out.append(
             MappedObject(
@@ -107,9 +109,9 @@ def mapped_objects(corpus: Corpus, device: str = "DEV_ESME") -> list[MappedObjec
                 int(obj.interface_class),
                 obj.obis,
                 _attributes(obj),
-                item.id,
-                item.unit or "",
-                tuple(users.get(item.id, ())),
+                mapped.id,
+                mapped.unit or "",
+                tuple(users.get(mapped.id, ())),
                 int(obj.method) if obj.method and obj.method.strip().isdigit() else None,
             )
         )
