@@ -45,7 +45,7 @@ def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = F
     return _anchor(need_id, need.title if need else None, linker.need(need_id), show_title)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _anchor(need_id: str, title: str | None, href: str, show_title: bool) -> str:
     """The link :func:`need_link` draws: a function of its arguments only, so kept (the computed
     pages draw the same links many times: each requirement on every device page, ...)."""

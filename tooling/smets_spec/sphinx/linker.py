@@ -26,8 +26,8 @@ from ..trace.graph import per_corpus
 
 REQ_FOLDER = "req"
 
-#: a target (docname, or ``#`` and a need id) -> (its page's URI without a fragment, the URI
-#: relative to a page of the folder)
+#: a target (a docname, or a need id) -> (its page's URI without a fragment, the URI relative to a
+#: page of the folder)
 FolderUris = dict[str, tuple[str, str]]
 
 
@@ -54,7 +54,7 @@ class _Memo:
 
     def __init__(self) -> None:
         self.targets: dict[str, str] = {}
-        self.folders: dict[tuple[str, bool], FolderUris] = {}
+        self.folders: dict[tuple[str, bool], tuple[FolderUris, FolderUris]] = {}  # docs, needs
 
 
 def _memo(builder: Any, corpus: Corpus) -> _Memo | None:
@@ -79,7 +79,8 @@ class SphinxLinker:
         self._memo: _Memo | None = None
         self._base = ""  # this page's URI
         self._page = ""  # ... without a fragment: a target with this URI is this page
-        self._shared: FolderUris = {}  # keyed by docname, and by "#" + need id for need links
+        self._docs: FolderUris = {}  # shared with the pages of this folder, by docname
+        self._needs: FolderUris = {}  # ... by need id
 
     def _start(self) -> None:
         builder = self.app.builder
@@ -88,7 +89,7 @@ class SphinxLinker:
             self._base = self._target(self.docname)
             self._page = self._base.partition("#")[0]
             folder = (self._page.rpartition("/")[0], has_requirement_pages(self.app))
-            self._shared = self._memo.folders.setdefault(folder, {})
+            self._docs, self._needs = self._memo.folders.setdefault(folder, ({}, {}))
         self._ready = True
 
     def _target(self, docname: str) -> str:
@@ -109,38 +110,34 @@ class SphinxLinker:
             self._start()
         if self._memo is None:
             return str(self.app.builder.get_relative_uri(self.docname, docname))
-        known = self._shared.get(docname)
+        known = self._docs.get(docname)
         if known is None:
             target = self._target(docname)
             # what Builder.get_relative_uri does, with each page's target URI worked out once
             known = (target.partition("#")[0], relative_uri(self._base, target))
             if known[0] == self._page:  # a link to this very page is this page's own
                 return known[1]
-            self._shared[docname] = known
+            self._docs[docname] = known
         return known[1] if known[0] != self._page else relative_uri(self._base, self._target(docname))
 
     def need(self, need_id: str) -> str:
         if not self._ready:
             self._start()
-        known = self._shared.get("#" + need_id)
+        known = self._needs.get(need_id)
         if known is not None and known[0] != self._page:
             return known[1]
-        href = self._need(need_id)
-        if self._memo is not None and known is None and need_id in self.corpus.needs:
-            docname = self._docname(need_id)
-            page = self._target(docname).partition("#")[0]
-            if page != self._page:
-                self._shared["#" + need_id] = (page, href)
-        return href
-
-    def _docname(self, need_id: str) -> str:
-        if isinstance(self.corpus.needs.get(need_id), Requirement) and has_requirement_pages(self.app):
-            return f"{REQ_FOLDER}/{need_id}"
-        return docname_of(self.corpus, need_id)
-
-    def _need(self, need_id: str) -> str:
-        if isinstance(self.corpus.needs.get(need_id), Requirement) and has_requirement_pages(self.app):
-            return self.doc(f"{REQ_FOLDER}/{need_id}")
-        if need_id not in self.corpus.needs:
+        need = self.corpus.needs.get(need_id)
+        if need is None:
             return "#"
-        return f"{self.doc(docname_of(self.corpus, need_id))}#{need_id}"
+        if isinstance(need, Requirement) and has_requirement_pages(self.app):
+            docname, fragment = f"{REQ_FOLDER}/{need_id}", ""
+        else:
+            docname, fragment = docname_of(self.corpus, need_id), f"#{need_id}"
+        if self._memo is None:
+            return self.doc(docname) + fragment
+        target = self._target(docname)
+        href = relative_uri(self._base, target) + fragment  # as Builder.get_relative_uri, see _relative
+        page = target.partition("#")[0]
+        if page != self._page:  # a link to this very page is this page's own
+            self._needs[need_id] = (page, href)
+        return href
