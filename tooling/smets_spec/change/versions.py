@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..corpus.load import Corpus
 from ..corpus.project import Project
 from ..corpus.schema import Degree, Device, Requirement, Status, Version
 from ..corpus.versions import in_force, ordered, window_text
@@ -166,14 +167,71 @@ def compliance(sides: VersionSides, device: Device, installed: dt.date) -> Compl
 
 
 def timeline(sides: VersionSides, device: str) -> list[tuple[Version, int]]:
-    """Every version with the number of requirements binding ``device`` in its text."""
-    out = []
+    """Every version with the number of requirements binding ``device`` in its text (-1: unreadable)."""
+    return list(zip(sides.versions, timelines(sides, [device])[device], strict=True))
+
+
+def binding_counts(side: Side, devices: list[str]) -> dict[str, int]:
+    """Per device, the requirements binding it in ``side``'s text: ``len(obligations(side, d))`` for
+    every device in one pass (the versions page shows every device kind's count in every version)."""
+    counts = dict.fromkeys(devices, 0)
+    for need_id, node in side.index.nodes.items():
+        if node.directive != Requirement.directive:
+            continue
+        record = side.record(need_id)
+        if isinstance(record, Requirement):
+            for device in devices:
+                if binds(record, device):
+                    counts[device] += 1
+    return counts
+
+
+def timelines(sides: VersionSides, devices: list[str]) -> dict[str, list[int]]:
+    """Per device, :func:`timeline`'s counts (-1: that version's text cannot be read); each text read once."""
+    out: dict[str, list[int]] = {d: [] for d in devices}
     for version in sides.versions:
         try:
-            out.append((version, len(obligations(sides.side(version), device))))
+            counts = binding_counts(sides.side(version), devices)
         except RevisionError:
-            out.append((version, -1))
+            counts = dict.fromkeys(devices, -1)
+        for device in devices:
+            out[device].append(counts[device])
     return out
+
+
+def _binding(requirements: list[Requirement], devices: list[str]) -> dict[str, int]:
+    return {d: sum(1 for r in requirements if binds(r, d)) for d in devices}
+
+
+def corpus_timelines(
+    project: Project, corpus: Corpus, devices: list[str], cache: IndexCache | None = None
+) -> tuple[list[Version], dict[str, list[int]]]:
+    """:func:`timelines` of every version the corpus records, ``corpus`` being the project's working
+    tree as read for this build: the draft's counts come from it and each recorded version's from
+    its revision, so the working tree is not read a second time (nor indexed to derive a revision's
+    index from: a revision's whole index is kept in the cache by its tree)."""
+    repo = Repository(project)
+    store = cache if cache is not None else cache_for(project)
+    versions = ordered(corpus.needs.values())
+    out: dict[str, list[int]] = {d: [] for d in devices}
+    for version in versions:
+        try:
+            counts = (
+                _binding(corpus.requirements, devices)
+                if version.is_draft
+                else _recorded(repo, store, version, devices)
+            )
+        except RevisionError:
+            counts = dict.fromkeys(devices, -1)
+        for device in devices:
+            out[device].append(counts[device])
+    return versions, out
+
+
+def _recorded(repo: Repository, store: IndexCache, version: Version, devices: list[str]) -> dict[str, int]:
+    source = repo.source(version.revision or "")
+    source.label = version.id
+    return binding_counts(open_side(source, store), devices)
 
 
 __all__ = [
@@ -181,10 +239,13 @@ __all__ = [
     "Compliance",
     "Obligation",
     "VersionSides",
+    "binding_counts",
     "compliance",
+    "corpus_timelines",
     "device_ids",
     "device_of",
     "open_versions",
     "timeline",
+    "timelines",
     "versions_of",
 ]

@@ -84,31 +84,37 @@ def _attributes(obj: ProtocolObject) -> tuple[int, ...]:
 
 
 def mapped_objects(corpus: Corpus, device: str = "DEV_ESME") -> list[MappedObject]:
-    """Every DLMS/COSEM object that carries a data item ``device`` holds, in spec order."""
-    items = [d for d in corpus.of_type(DataItem) if device in d.held_by]
+    """Every DLMS/COSEM object that carries a data item ``device`` holds, in spec order: the first
+    such item (in source order) and the requirements binding ``device`` that use it."""
+    first_item: dict[str, DataItem] = {}  # object id -> the first item mapped to it
+    for item in corpus.of_type(DataItem):
+        if device in item.held_by:
+            for object_id in item.maps_to:
+                first_item.setdefault(object_id, item)
+    users: dict[str, list[str]] = {}  # item id -> requirements binding the device that use it
+    for r in corpus.requirements:
+        if device in r.mandatory_for or device in r.optional_for:
+            for item_id in dict.fromkeys(r.uses):
+                users.setdefault(item_id, []).append(r.id)
     out: list[MappedObject] = []
     for obj in corpus.of_type(ProtocolObject):
-        if obj.protocol != Protocol.DLMS_COSEM or obj.interface_class is None or not obj.obis:
+        mapped = first_item.get(obj.id)
+        if mapped is None or obj.protocol != Protocol.DLMS_COSEM or not obj.obis:
             continue
-        for item in (d for d in items if obj.id in d.maps_to):
-            reqs = tuple(
-                r.id
-                for r in corpus.requirements
-                if item.id in r.uses and (device in r.mandatory_for or device in r.optional_for)
+        if obj.interface_class is None:
+            continue
+        out.append(
+            MappedObject(
+                obj.id,
+                int(obj.interface_class),
+                obj.obis,
+                _attributes(obj),
+                mapped.id,
+                mapped.unit or "",
+                tuple(users.get(mapped.id, ())),
+                int(obj.method) if obj.method and obj.method.strip().isdigit() else None,
             )
-            out.append(
-                MappedObject(
-                    obj.id,
-                    int(obj.interface_class),
-                    obj.obis,
-                    _attributes(obj),
-                    item.id,
-                    item.unit or "",
-                    reqs,
-                    int(obj.method) if obj.method and obj.method.strip().isdigit() else None,
-                )
-            )
-            break
+        )
     return out
 
 

@@ -247,7 +247,10 @@ def _failures(corpus: Corpus, results: Results | None, linker: Linker) -> str:
 
 def _verified(corpus: Corpus, linker: Linker) -> str:
     rows = []
-    models = corpus.of_type(ReferenceModel)
+    models: dict[str, list[str]] = {}  # requirement -> the models implementing it, in source order
+    for model in corpus.of_type(ReferenceModel):
+        for req_id in dict.fromkeys(model.implements):
+            models.setdefault(req_id, []).append(model.id)
     for req_id, found in statuses(corpus).items():
         if found.tests:
             passed = sum(1 for t in found.tests if t.outcome is Outcome.PASSED)
@@ -256,11 +259,7 @@ def _verified(corpus: Corpus, linker: Linker) -> str:
                     _req_links(corpus, linker, [req_id]),
                     _label(found.status),
                     f"{passed}/{len(found.tests)}",
-                    ", ".join(
-                        need_link(corpus, linker, m.id, show_title=True)
-                        for m in models
-                        if req_id in m.implements
-                    ),
+                    ", ".join(need_link(corpus, linker, m, show_title=True) for m in models.get(req_id, ())),
                 ]
             )
     return heading(f"Verified requirements ({len(rows)})") + _table_or_none(

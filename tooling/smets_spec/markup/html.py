@@ -7,6 +7,7 @@ nothing here knows about Sphinx.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from html import escape
@@ -41,9 +42,16 @@ def breakable(html: str) -> str:
 def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = False) -> str:
     """``<a>`` to a need, its id as text and its title as tooltip (or after the id)."""
     need = corpus.needs.get(need_id)
-    title = need.title if need else "missing need"
+    return _anchor(need_id, need.title if need else None, linker.need(need_id), show_title)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _anchor(need_id: str, title: str | None, href: str, show_title: bool) -> str:
+    """The link :func:`need_link` draws: a function of its arguments only, so kept (the computed
+    pages draw the same links many times: each requirement on every device page, ...)."""
+    title = "missing need" if title is None else title
     text = f'{esc(need_id)} <span class="smets-title">{esc(title)}</span>' if show_title else esc(need_id)
-    return f'<a class="smets-ref" href="{esc(linker.need(need_id))}" title="{esc(title)}">{text}</a>'
+    return f'<a class="smets-ref" href="{esc(href)}" title="{esc(title)}">{text}</a>'
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], classes: str = "", attrs: str = "") -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..change.cost import money, number
 from ..change.costmodel import CostModel, Figure, load
 from ..change.history import Repository, RevisionError
-from ..change.versions import device_ids, open_versions, timeline
+from ..change.versions import corpus_timelines, device_ids
 from ..consultation.costevidence import CostEvidence, EvidenceSummary, Stat, summarise
 from ..consultation.model import response_of
 from ..consultation.textcodec import TextFormatError
@@ -199,12 +199,11 @@ def _timelines(corpus: Corpus) -> tuple[list[Version], dict[str, list[int]]] | N
     root = _root(corpus)
     if root is None:
         return None
+    devices = sorted(i for i, n in corpus.needs.items() if isinstance(n, Device))
     try:
-        sides = open_versions(Project(root))
+        return corpus_timelines(Project(root), corpus, devices)
     except (RevisionError, OSError, ValueError):
         return None
-    devices = sorted(i for i, n in corpus.needs.items() if isinstance(n, Device))
-    return sides.versions, {d: [n for _, n in timeline(sides, d)] for d in devices}
 
 
 def versions_stamp(corpus: Corpus) -> str:

@@ -2,16 +2,33 @@
 
 The bottom of the extension's site modules: :mod:`.site`, :mod:`.cards` and
 :mod:`.reqpages` import it; it imports none of them.
+
+A relative URI depends on the folder of the page it is written on, not on the page itself
+(RFC 3986: a reference resolves against the base's folder), except a link to the page itself
+(the empty URI). So the URIs one page's :class:`SphinxLinker` works out are shared with every
+other page of the same folder in the same build (:func:`_memo`): the computed pages link the
+same ten thousand requirement pages from a handful of folders, and working out those URIs was
+a quarter of a one-requirement edit's page renders.
 """
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.util.osutil import relative_uri
 
 from ..corpus.load import Corpus
 from ..corpus.schema import Requirement
+from ..trace.graph import per_corpus
 
 REQ_FOLDER = "req"
+
+#: a target (a docname, or a need id) -> (its page's URI without a fragment, the URI relative to a
+#: page of the folder)
+FolderUris = dict[str, tuple[str, str]]
 
 
 def docname_of(corpus: Corpus, need_id: str) -> str:
@@ -24,22 +41,103 @@ def has_requirement_pages(app: Sphinx) -> bool:
     return f"{REQ_FOLDER}/index" in app.env.found_docs
 
 
+@per_corpus
+def _uri_memos(corpus: Corpus) -> dict[int, tuple[weakref.ref[Any], _Memo]]:
+    """Per builder of this corpus's build (by id, checked by a weak reference): the URIs worked
+    out so far."""
+    return {}
+
+
+class _Memo:
+    """One builder's target URIs, and per folder of linking pages (and whether the requirement
+    pages exist) the hrefs of the needs and documents linked from there."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, str] = {}
+        self.folders: dict[tuple[str, bool], tuple[FolderUris, FolderUris]] = {}  # docs, needs
+
+
+def _memo(builder: Any, corpus: Corpus) -> _Memo | None:
+    """The URIs shared by this build's pages (None: the builder makes relative URIs its own way,
+    e.g. one page for the whole site, so nothing is shared)."""
+    if type(builder).get_relative_uri is not Builder.get_relative_uri:
+        return None
+    memos = _uri_memos(corpus)
+    entry = memos.get(id(builder))
+    if entry is None or entry[0]() is not builder:
+        entry = memos[id(builder)] = (weakref.ref(builder), _Memo())
+    return entry[1]
+
+
 class SphinxLinker:
     """:class:`~smets_spec.markup.html.Linker` for one page of the current build."""
 
     def __init__(self, app: Sphinx, corpus: Corpus, docname: str) -> None:
         self.app, self.corpus, self.docname = app, corpus, docname
         self._uris: dict[str, str] = {}
+        self._ready = False
+        self._memo: _Memo | None = None
+        self._base = ""  # this page's URI
+        self._page = ""  # ... without a fragment: a target with this URI is this page
+        self._docs: FolderUris = {}  # shared with the pages of this folder, by docname
+        self._needs: FolderUris = {}  # ... by need id
+
+    def _start(self) -> None:
+        builder = self.app.builder
+        self._memo = _memo(builder, self.corpus)
+        if self._memo is not None:
+            self._base = self._target(self.docname)
+            self._page = self._base.partition("#")[0]
+            folder = (self._page.rpartition("/")[0], has_requirement_pages(self.app))
+            self._docs, self._needs = self._memo.folders.setdefault(folder, ({}, {}))
+        self._ready = True
+
+    def _target(self, docname: str) -> str:
+        assert self._memo is not None
+        uri = self._memo.targets.get(docname)
+        if uri is None:
+            uri = self._memo.targets[docname] = str(self.app.builder.get_target_uri(docname))
+        return uri
 
     def doc(self, docname: str) -> str:
         uri = self._uris.get(docname)
         if uri is None:
-            uri = self._uris[docname] = str(self.app.builder.get_relative_uri(self.docname, docname))
+            uri = self._uris[docname] = self._relative(docname)
         return uri
 
+    def _relative(self, docname: str) -> str:
+        if not self._ready:
+            self._start()
+        if self._memo is None:
+            return str(self.app.builder.get_relative_uri(self.docname, docname))
+        known = self._docs.get(docname)
+        if known is None:
+            target = self._target(docname)
+            # what Builder.get_relative_uri does, with each page's target URI worked out once
+            known = (target.partition("#")[0], relative_uri(self._base, target))
+            if known[0] == self._page:  # a link to this very page is this page's own
+                return known[1]
+            self._docs[docname] = known
+        return known[1] if known[0] != self._page else relative_uri(self._base, self._target(docname))
+
     def need(self, need_id: str) -> str:
-        if isinstance(self.corpus.needs.get(need_id), Requirement) and has_requirement_pages(self.app):
-            return self.doc(f"{REQ_FOLDER}/{need_id}")
-        if need_id not in self.corpus.needs:
+        if not self._ready:
+            self._start()
+        known = self._needs.get(need_id)
+        if known is not None and known[0] != self._page:
+            return known[1]
+        need = self.corpus.needs.get(need_id)
+        if need is None:
             return "#"
-        return f"{self.doc(docname_of(self.corpus, need_id))}#{need_id}"
+        if isinstance(need, Requirement) and has_requirement_pages(self.app):
+            docname, fragment = f"{REQ_FOLDER}/{need_id}", ""
+        else:
+            docname, fragment = docname_of(self.corpus, need_id), f"#{need_id}"
+        if self._memo is None:
+            return self.doc(docname) + fragment
+        target = self._target(docname)
+        href = relative_uri(self._base, target) + fragment  # as Builder.get_relative_uri, see _relative
+        page = target.partition("#")[0]
+        if page != self._page:  # a link to this very page is this page's own
+            self._needs[need_id] = (page, href)
+        return href

@@ -384,4 +384,10 @@ def spec_order(req: Requirement) -> tuple[int, int, str]:
 @per_corpus
 def ordered_requirements(corpus: Corpus) -> list[Requirement]:
     """The requirements in the order of the SMETS (sections in order, ids by number)."""
-    return sorted(requirements_of(corpus), key=spec_order)
+    return list(_ordered_requirements(corpus))
+
+
+@per_corpus
+def _ordered_requirements(corpus: Corpus) -> tuple[Requirement, ...]:
+    """Sorted once per corpus (every section and device page lists requirements in this order)."""
+    return tuple(sorted(requirements_of(corpus), key=spec_order))
