@@ -2,8 +2,9 @@
 
     cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/build_memory.py [--snapshot EV[:N]] [-- ARGS]
 
-The build runs in this process. After each of Sphinx's events (and a few of ours and
-sphinx-needs' steps) the main process's resident size is read from ``/proc``; a thread samples
+The build runs in this process. At the start and end of each of Sphinx's events (and of a few
+of ours and sphinx-needs' steps) the main process's peak resident size since the last such
+point is read from ``/proc`` and reset (so each step gets its own peak); a thread samples
 the main process and every descendant (Sphinx's forked readers and writers, the requirement-page
 writer, the conformance suite) every 50 ms and keeps, per step, the largest main-process RSS and
 the largest RSS and summed PSS of the children. The step of a sample is the innermost event or
@@ -11,12 +12,14 @@ step running when it was taken (ARGS: those of ``smets build``). ``--snapshot EV
 build under ``tracemalloc`` (slower, and more memory) up to the ``N``-th emission of the event
 or step ``EV`` (default the first) and prints the largest allocation sites alive then; given
 again, a later snapshot prints the growth since the one before, e.g. ``--snapshot write-started
---snapshot html-collect-pages``. Linux only (``/proc``).
+--snapshot html-collect-pages``; ``--trace-from EV`` starts tracing only after ``EV`` (a
+step's growth at full speed before it). Linux only (``/proc``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib
 import os
@@ -38,6 +41,11 @@ SNAPSHOTS: list[tuple[str, int]] = []
 COUNTS: dict[str, int] = {}
 TAKEN: list[tuple[str, tracemalloc.Snapshot]] = []
 TOP = [30]
+#: the main process's id and its peak RSS over the whole build (MB)
+MAIN_PID = [os.getpid()]
+PEAK = [0.0]
+#: the event or step after which tracing starts (none: from the start)
+TRACE_FROM: list[str] = []
 
 _FUNCTIONS = (
     ("smets_spec.sphinx.jobs", "warm", ()),
@@ -107,13 +115,19 @@ class Sampler(threading.Thread):
 
 
 def _snap_after(label: str) -> None:
-    if not SNAPSHOTS or label != SNAPSHOTS[0][0]:
+    if TRACE_FROM and label == TRACE_FROM[0]:
+        TRACE_FROM.clear()
+        tracemalloc.start()
+        return
+    if not SNAPSHOTS or label != SNAPSHOTS[0][0] or not tracemalloc.is_tracing():
         return
     COUNTS[label] = COUNTS.get(label, 0) + 1
     if COUNTS[label] != SNAPSHOTS[0][1]:
         return
     event, n = SNAPSHOTS.pop(0)
     taken = tracemalloc.take_snapshot()
+    print(f"\ntraced peak before {event}:{n}: {tracemalloc.get_traced_memory()[1] / MB:.0f} MB")
+    tracemalloc.reset_peak()
     _report(f"{event}:{n}", taken, TAKEN[-1] if TAKEN else None)
     TAKEN[:] = [(f"{event}:{n}", taken)]
     if not SNAPSHOTS:
@@ -125,10 +139,12 @@ def _traced(label: Callable[..., str], original: Callable[..., Any]) -> Callable
     @functools.wraps(original)
     def run(*args: Any, **kwargs: Any) -> Any:
         name = label(*args)
+        _boundary()
         STACK.append(name)
         try:
             return original(*args, **kwargs)
         finally:
+            _boundary()
             STACK.pop()
             row = _row(name)
             row[0] = _status_kb("self", "VmRSS") / 1024
@@ -136,6 +152,25 @@ def _traced(label: Callable[..., str], original: Callable[..., Any]) -> Callable
             _snap_after(name)
 
     return run
+
+
+def _boundary() -> None:
+    """The main process's peak since the last boundary, to every step running; the peak reset.
+
+    Linux resets a process's peak resident size (VmHWM) when "5" is written to its
+    ``clear_refs``, so each step gets its own peak, short spikes included (the sampler misses
+    those). Only in the main process: a forked worker's peak must stay whole, as its parent
+    reads it.
+    """
+    if os.getpid() != MAIN_PID[0]:
+        return
+    peak = _status_kb("self", "VmHWM") / 1024
+    PEAK[0] = max(PEAK[0], peak)
+    for step in STACK:
+        row = _row(step)
+        row[1] = max(row[1], peak)
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
 
 
 class _Pickle:
@@ -195,6 +230,9 @@ def main() -> int:
         default=[],
         help="tracemalloc snapshot after the N-th emission of an event (again: a later one, with the growth)",
     )
+    parser.add_argument(
+        "--trace-from", metavar="EV", help="start tracing after the first EV (default: at once)"
+    )
     parser.add_argument("--top", type=int, default=30, help="allocation sites to print (default 30)")
     parser.add_argument("build", nargs="*", help="arguments of `smets build` (after --)")
     args = parser.parse_args()
@@ -202,7 +240,9 @@ def main() -> int:
         event, _, n = spec.partition(":")
         SNAPSHOTS.append((event, int(n or 1)))
     TOP[0] = args.top
-    if SNAPSHOTS:
+    if args.trace_from:
+        TRACE_FROM.append(args.trace_from)
+    elif SNAPSHOTS:
         tracemalloc.start()
     sampler = Sampler()
     sampler.start()
@@ -216,13 +256,14 @@ def main() -> int:
     start = os.times()
     status = cli.main(["build", *args.build])
     end = os.times()
+    _boundary()
     sampler.done.set()
     sampler.join()
     cpu = end.user - start.user + end.system - start.system
     kids = end.children_user - start.children_user + end.children_system - start.children_system
     print(
         f"status {status}; CPU {cpu:.1f} s here, {kids:.1f} s in children; max RSS: this process "
-        f"{_status_kb('self', 'VmHWM') / 1024:.0f} MB, largest child "
+        f"{PEAK[0]:.0f} MB, largest child "
         f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
     )
     print(

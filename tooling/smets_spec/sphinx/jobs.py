@@ -51,7 +51,7 @@ from sphinx.util.parallel import ParallelTasks
 
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import readback
+from . import eventlog, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -186,6 +186,7 @@ def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
 
 
 def register(app: Sphinx) -> None:
+    eventlog.install(app)
     readback.register(app)
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read)
