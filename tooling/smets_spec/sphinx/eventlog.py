@@ -1,4 +1,4 @@
-"""Sphinx's debug line for every event it emits, without the repr of the event's arguments when no one reads it.
+"""Sphinx's debug line for each event it emits, without the repr of its arguments when no one reads it.
 
 Sphinx's ``EventManager.emit`` logs ``[app] emitting event: NAME(ARGS)`` at debug level, and
 computes ``repr(args)`` for it on every emission, whatever the verbosity. Some arguments are

@@ -48,10 +48,11 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util.parallel import ParallelTasks
+from sphinx_needs.data import SphinxNeedsData
 
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, readback
+from . import eventlog, needmemory, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -97,11 +98,14 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1
-    if app.parallel > 1:
-        readback.start(app)  # each worker sends back the documents it read, not what it inherited
+    readback.start(app.parallel > 1)  # each worker sends back the documents it read, not what it inherited
 
 
 def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    read = readback.read_here()  # serially, by this process (a parallel read's workers did theirs)
+    if read:
+        needs = SphinxNeedsData(env).get_needs_mutable().values()
+        needmemory.share(need for need in needs if need["docname"] in read)
     readback.stop()
     saved = getattr(app, _SAVED, None)
     if saved is not None:

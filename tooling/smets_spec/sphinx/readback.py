@@ -24,6 +24,9 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx_needs.data import SphinxNeedsData
+
+from . import needmemory
 
 #: our environment attributes set before reading that no ``env-merge-info`` handler reads
 UNMERGED = ("smets_need_keys", "smets_card_fingerprints")
@@ -46,17 +49,24 @@ def own_state(env: BuildEnvironment) -> dict[str, Any]:
     for docname in [doc for doc in env.all_docs if doc not in own]:
         env.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
+    needmemory.share(SphinxNeedsData(env).get_needs_mutable().values())
     state = _ORIGINAL(env)
     for name in UNMERGED:
         state.pop(name, None)
     return state
 
 
-def start(app: Sphinx) -> None:
-    """Before a parallel read forks its workers."""
+def start(parallel: bool) -> None:
+    """Before a read; ``parallel``: before it forks its workers."""
     _MAIN[:] = [os.getpid()]
     _READ_BY.clear()
-    BuildEnvironment.__getstate__ = own_state  # type: ignore[method-assign]
+    if parallel:
+        BuildEnvironment.__getstate__ = own_state  # type: ignore[method-assign,assignment]
+
+
+def read_here() -> set[str]:
+    """The documents this process has read since :func:`start`."""
+    return _READ_BY.get(os.getpid(), set())
 
 
 def stop(*args: object) -> None:
