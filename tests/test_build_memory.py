@@ -20,8 +20,8 @@ from sphinx.application import Sphinx
 from sphinx_needs.data import SphinxNeedsData
 
 from consulttools import mini_project
-from smets_spec.sphinx import eventlog, jobs, needmemory, readback
 from sitecompare import differences
+from smets_spec.sphinx import eventlog, jobs, needmemory, readback
 
 
 def _build(root: Path, out: Path, parallel: int) -> Sphinx:
@@ -85,11 +85,11 @@ def test_a_parallel_reader_sends_back_only_what_it_read(tmp_path: Path, monkeypa
         assert set(env.__getstate__()["all_docs"]) == {mine}  # the main process: unchanged
     finally:
         readback.stop()
-    assert BuildEnvironment_getstate() is readback._ORIGINAL
+    assert _env_getstate() is readback._ORIGINAL
     del needs
 
 
-def BuildEnvironment_getstate() -> Any:
+def _env_getstate() -> Any:
     from sphinx.environment import BuildEnvironment
 
     return BuildEnvironment.__getstate__
