@@ -48,9 +48,11 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util.parallel import ParallelTasks
+from sphinx_needs.data import SphinxNeedsData
 
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
+from . import eventlog, needmemory, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -92,13 +94,19 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
     # collector from walking them again and again (and, in a forked worker, from copying them)
     gc.collect()  # what the scans left in reference cycles goes first: frozen, it would stay
-    gc.freeze()
+    freeze()
     if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1
+    readback.start(app.parallel > 1)  # each worker sends back the documents it read, not what it inherited
 
 
 def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    read = readback.read_here()  # serially, by this process (a parallel read's workers did theirs)
+    if read:
+        needs = SphinxNeedsData(env).get_needs_mutable().values()
+        needmemory.share(need for need in needs if need["docname"] in read)
+    readback.stop()
     saved = getattr(app, _SAVED, None)
     if saved is not None:
         app.parallel = saved
@@ -107,8 +115,28 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     # the merged environment lives to the end of the build too; what the merges left (each
     # worker's environment, unpickled, in reference cycles) goes before it is frozen
     gc.collect()
-    gc.freeze()
+    freeze()
     return []
+
+
+def freeze() -> None:
+    """Move every object alive out of the collector's reach (:func:`gc.freeze`), and collect once more.
+
+    The collector runs a full collection only when the objects that reached its oldest
+    generation since the last full one are a quarter of those there then: a count of the
+    millions of objects now frozen, which made garbage in reference cycles (every written
+    page's doctree) wait for hundreds of megabytes before a collection. The second, empty and
+    so quick, collection counts from what is not frozen.
+    """
+    gc.freeze()
+    gc.collect()
+
+
+def _after_post_processing(app: Sphinx, builder: Builder) -> None:
+    """sphinx-needs' post-processing (at ``write-started``) made every need's link lists anew: they
+    live to the end of the build too."""
+    gc.collect()
+    freeze()
 
 
 def _drop_read(app: Sphinx, *args: object) -> None:
@@ -127,7 +155,9 @@ class BoundedTasks(ParallelTasks):
 
     The caller (Sphinx's parallel write) prepares a task's argument, the resolved doctrees of a
     chunk of pages, before adding it: waiting here keeps at most one chunk prepared ahead of
-    the running ones instead of every page of the site.
+    the running ones instead of every page of the site. A running task's argument is not kept
+    either (Sphinx kept it for the task's result function, which ignores it): its forked process
+    has its own copy, and the main process frees the chunk while it resolves the next one.
     """
 
     def add_task(
@@ -141,6 +171,8 @@ class BoundedTasks(ParallelTasks):
             while self._precvs_waiting:  # no process free for it yet: let one finish first
                 if not self._join_one():
                     time.sleep(0.02)
+            for running in self._precvs:
+                self._args[running] = None
         except BaseException:
             self.terminate()  # as Sphinx's own join does: no writer left running
             raise
@@ -154,12 +186,16 @@ def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
+    readback.stop()
 
 
 def register(app: Sphinx) -> None:
+    eventlog.install(app)
+    readback.register(app)
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read)
     app.connect("write-started", _bounded_write)
+    app.connect("write-started", _after_post_processing, priority=900)  # after sphinx-needs' (500)
     app.connect("doctree-resolved", _drop_pickled)
     app.connect("source-read", _drop_read)
     app.connect("build-finished", _unfreeze, priority=950)

@@ -1,0 +1,164 @@
+"""Memory of a build (issue 20): each fix is checked here by what it leaves in memory, not by timing.
+
+sphinx/readback.py (a parallel reader sends back only what it read), sphinx/needmemory.py (needs
+share their field names), sphinx/eventlog.py (no repr of every need for a debug line nobody sees)
+and sphinx/jobs.py (the collector after freezing; a running write task's doctrees not kept).
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import pickle
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import sphinx.events
+from sphinx.application import Sphinx
+from sphinx_needs.data import SphinxNeedsData
+
+from consulttools import mini_project
+from sitecompare import differences
+from smets_spec.sphinx import eventlog, jobs, needmemory, readback
+
+
+def _build(root: Path, out: Path, parallel: int) -> Sphinx:
+    quiet = io.StringIO()
+    app = Sphinx(
+        root / "spec", root, out, out / ".doctrees", "html", status=quiet, warning=quiet, parallel=parallel
+    )
+    app.build(force_all=True)
+    assert app.statuscode == 0, quiet.getvalue()
+    return app
+
+
+def _project(tmp_path: Path) -> Path:
+    root = mini_project(tmp_path / "repo")
+    (root / "spec" / "index.rst").write_text(
+        "Test\n====\n\n.. toctree::\n   :glob:\n\n   *\n   consultations/test/*\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_needs_share_field_names_and_stay_equal(tmp_path: Path) -> None:
+    """Unpickled needs (as a parallel read's merge gets them) key each dict by strings of their own;
+    after :func:`needmemory.share` one string per name, the key maps shared, every need equal."""
+    app = _build(_project(tmp_path), tmp_path / "out", 1)
+    needs = pickle.loads(pickle.dumps(dict(SphinxNeedsData(app.env).get_needs_view())))
+    # each need its own copies, as docutils leaves them (pickle keeps one copy per pickle)
+    apart = {k: pickle.loads(pickle.dumps(n)) for k, n in needs.items()}
+    first, second = list(apart.values())[:2]
+    assert next(iter(first._extras)) is not next(iter(second._extras))
+    assert first._backlinks_keymap is not second._backlinks_keymap
+    assert needmemory.share(apart.values()) == len(needs)
+    for slot in ("_core", "_extras", "_links", "_backlinks", "_computed"):
+        assert all(a is b for a, b in zip(getattr(first, slot), getattr(second, slot), strict=True)), slot
+    assert first._backlinks_keymap is second._backlinks_keymap
+    assert apart == needs  # NeedItem equality: every field, link and back link
+    assert [list(n.keys()) for n in apart.values()] == [list(n.keys()) for n in needs.values()]
+    assert len(pickle.dumps(apart)) < len(
+        pickle.dumps({k: pickle.loads(pickle.dumps(n)) for k, n in needs.items()})
+    )
+
+
+def test_a_parallel_reader_sends_back_only_what_it_read(tmp_path: Path, monkeypatch: Any) -> None:
+    """In a forked reader, the pickled environment holds the documents it read, not the ones it inherited."""
+    app = _build(_project(tmp_path), tmp_path / "out", 1)
+    env = app.env
+    needs = SphinxNeedsData(env).get_needs_mutable
+    monkeypatch.setattr(SphinxNeedsData, "get_needs_mutable", lambda self: self.env._needs_all_needs)
+    docs = sorted(env.all_docs)
+    mine = "requirements"
+    assert mine in docs and len(docs) > 2
+    readback.start(parallel=True)
+    try:
+        readback._READ_BY[1] = {mine}  # as if process 1 (not this one) had read it
+        monkeypatch.setattr(readback.os, "getpid", lambda: 1)
+        state = env.__getstate__()
+        assert set(state["all_docs"]) == {mine}
+        assert {n["docname"] for n in state["_needs_all_needs"].values()} == {mine}
+        assert not set(readback.UNMERGED) & set(state)
+        monkeypatch.undo()
+        readback._MAIN[:] = [readback.os.getpid()]
+        assert set(env.__getstate__()["all_docs"]) == {mine}  # the main process: unchanged
+    finally:
+        readback.stop()
+    assert _env_getstate() is readback._ORIGINAL
+    del needs
+
+
+def _env_getstate() -> Any:
+    from sphinx.environment import BuildEnvironment
+
+    return BuildEnvironment.__getstate__
+
+
+def test_parallel_build_gives_the_same_site_as_a_serial_one(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    serial, parallel = _build(root, tmp_path / "one", 1), _build(root, tmp_path / "two", 2)
+    assert differences(tmp_path / "one", tmp_path / "two") == []
+    assert dict(SphinxNeedsData(serial.env).get_needs_view()) == dict(
+        SphinxNeedsData(parallel.env).get_needs_view()
+    )
+
+
+def test_event_arguments_are_not_repred_below_debug_verbosity() -> None:
+    class Loud:
+        def __repr__(self) -> str:
+            raise AssertionError("repr of an event argument")
+
+    eventlog.install(SimpleNamespace(verbosity=0))  # type: ignore[arg-type]
+    assert vars(sphinx.events)["repr"] is eventlog.event_args
+    assert eventlog.event_args((Loud(),)) == "(...)"
+
+    class App:
+        verbosity = 2
+
+    verbose = App()
+    eventlog.install(verbose)  # type: ignore[arg-type]
+    try:
+        assert eventlog.event_args(("x",)) == "('x',)"
+    finally:
+        eventlog._VERBOSE.discard(verbose)  # type: ignore[arg-type]
+
+
+def test_freezing_leaves_the_collector_counting_from_what_is_not_frozen() -> None:
+    """After a freeze, garbage in reference cycles that reached the oldest generation (a written
+    page's doctree) is freed by the collector's own full runs: they wait for a quarter of the
+    objects of the last full collection, which must not count the frozen ones."""
+    keep = [[i] for i in range(400_000)]
+    gc.collect()
+    jobs.freeze()
+    try:
+        for _ in range(50):
+            batch: list[Any] = []
+            for _ in range(2_000):
+                cycle: list[Any] = []
+                cycle.append(cycle)
+                batch.append(cycle)
+            gc.collect(1)  # the batch survives into the oldest generation, then is garbage
+            del batch
+            _ = [[k] for k in range(5_000)]  # allocations: the collector's automatic runs
+        waiting = sum(1 for o in gc.get_objects(2) if type(o) is list and len(o) == 1 and o[0] is o)
+        assert waiting < 50_000  # without the collection in freeze(), all 100,000 wait
+    finally:
+        gc.unfreeze()
+        del keep
+
+
+def test_a_running_write_tasks_argument_is_not_kept() -> None:
+    tasks = jobs.BoundedTasks(1)
+    big = [bytearray(10) for _ in range(3)]
+    tasks.add_task(_identity, big, lambda arg, result: None)
+    assert all(value is None for tid, value in tasks._args.items() if tid in tasks._precvs)
+    tasks.join()
+
+
+def _identity(value: Any) -> Any:
+    return len(value)
+
+
+if sys.platform != "linux":  # pragma: no cover - forks
+    del test_parallel_build_gives_the_same_site_as_a_serial_one
