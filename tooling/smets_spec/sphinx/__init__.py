@@ -75,11 +75,10 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from . import backlinks, needs_json, needsevents
+    from . import backlinks, needs_json
 
     needs_json.install(app)
     backlinks.install()
-    needsevents.install()
     app.setup_extension("sphinx_needs")
     app.connect("config-inited", check_source_folder, priority=1)
     app.connect("config-inited", apply_needs_settings, priority=5)
