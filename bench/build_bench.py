@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from build_edits import Edit, Edits
+from procmem import pss_kb, tree
 
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.schema import NEED_TYPES, link_spec
@@ -68,28 +69,6 @@ class Run:
         return f"{self.seconds:7.2f} s {self.peak_mb:7.0f} MB{total}{flag}"
 
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (Linux /proc; empty where there is none)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(k) for k in (task / "children").read_text(encoding="ascii").split()]
-        except OSError:
-            continue
-    return found
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
-        return sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
-    except (OSError, ValueError):
-        return 0
-
-
 class _TreeMemory(threading.Thread):
     """Samples the summed PSS of a process and its descendants until stopped; keeps the peak."""
 
@@ -99,7 +78,7 @@ class _TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(0.2):
-            self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _tree(self.pid)))
+            self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in tree(self.pid)))
 
 
 def measure(cmd: list[str], cwd: Path) -> Run:

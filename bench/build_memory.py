@@ -31,6 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from procmem import pss_kb, tree
+
 MB = 1024 * 1024
 #: the innermost step running (a stack: events nest)
 STACK: list[str] = ["start-up"]
@@ -71,28 +73,6 @@ def _status_kb(pid: int | str, field: str) -> int:
     return 0
 
 
-def _pss_kb(pid: int) -> int:
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
-        return sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
-    except (OSError, ValueError):
-        return 0
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                kids = [int(k) for k in (task / "children").read_text(encoding="ascii").split()]
-                found += kids
-                todo += kids
-        except OSError:
-            continue
-    return found
-
-
 def _row(step: str) -> list[float]:
     return STEPS.setdefault(step, [0.0, 0.0, 0.0, 0.0])
 
@@ -107,9 +87,9 @@ class Sampler(threading.Thread):
         while not self.done.wait(0.05):
             step = STACK[-1]
             main = _status_kb(self.me, "VmRSS") / 1024
-            kids = _descendants(self.me)
+            kids = tree(self.me)[1:]
             child = max((_status_kb(k, "VmRSS") for k in kids), default=0) / 1024
-            total = (_pss_kb(self.me) + sum(_pss_kb(k) for k in kids)) / 1024 if kids else main
+            total = (pss_kb(self.me) + sum(pss_kb(k) for k in kids)) / 1024 if kids else main
             row = _row(step)
             row[1], row[2], row[3] = max(row[1], main), max(row[2], child), max(row[3], total)
 
