@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
 
 from clitools import build_argv
 from smets_spec.corpus.diagnostics import Location
@@ -104,10 +105,11 @@ def built(
     argv = build_argv(root, out, "-j", "1")
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    app = Sphinx(
-        str(root / "spec"), str(root), str(out), str(out / ".doctrees"), "html", status=None, warning=None
-    )
-    yield root, app
+    with docutils_namespace():  # as sphinx-build does: no node or directive registered for good
+        app = Sphinx(
+            str(root / "spec"), str(root), str(out), str(out / ".doctrees"), "html", status=None, warning=None
+        )
+        yield root, app
 
 
 def _git(root: Path, *args: str) -> str:

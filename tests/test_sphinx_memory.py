@@ -17,6 +17,7 @@ from typing import Any
 
 import sphinx.events
 from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
 from sphinx_needs.data import SphinxNeedsData
 
 from consulttools import mini_project
@@ -26,10 +27,18 @@ from smets_spec.sphinx import eventlog, jobs, needmemory, readback
 
 def _build(root: Path, out: Path, parallel: int) -> Sphinx:
     quiet = io.StringIO()
-    app = Sphinx(
-        root / "spec", root, out, out / ".doctrees", "html", status=quiet, warning=quiet, parallel=parallel
-    )
-    app.build(force_all=True)
+    with docutils_namespace():  # as sphinx-build does: no node or directive registered for good
+        app = Sphinx(
+            root / "spec",
+            root,
+            out,
+            out / ".doctrees",
+            "html",
+            status=quiet,
+            warning=quiet,
+            parallel=parallel,
+        )
+        app.build(force_all=True)
     assert app.statuscode == 0, quiet.getvalue()
     return app
 
