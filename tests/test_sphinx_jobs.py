@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import io
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,12 +10,10 @@ from typing import Any
 
 import pytest
 import sphinx.builders
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 from sphinx.util.parallel import ParallelTasks
 
-from consulttools import mini_project
 from smets_spec.sphinx import jobs
+from sphinxtools import build_in_process, toctree_project
 
 
 @pytest.fixture
@@ -93,25 +90,8 @@ def test_the_bounded_tasks_serve_the_write_only() -> None:
 def test_a_build_keeps_no_doctree_it_has_written(tmp_path: Path, parallel: int) -> None:
     """Sphinx keeps the pickled bytes of every doctree it loads, and every doctree of a serial read,
     to the end of the build; here each is dropped once used, and the pages are all written."""
-    root = mini_project(tmp_path / "repo")
-    (root / "spec" / "index.rst").write_text(
-        "Test\n====\n\n.. toctree::\n   :glob:\n\n   *\n   consultations/test/*\n", encoding="utf-8"
-    )
     out = tmp_path / "html"
-    quiet = io.StringIO()
-    with docutils_namespace():  # as sphinx-build does: no node or directive registered for good
-        app = Sphinx(
-            root / "spec",
-            root,
-            out,
-            out / ".doctrees",
-            "html",
-            status=quiet,
-            warning=quiet,
-            parallel=parallel,
-        )
-        app.build(force_all=True)
-    assert app.statuscode == 0
+    app = build_in_process(toctree_project(tmp_path), out, parallel)
     assert {"index", "devices", "requirements"} <= set(app.env.all_docs)
     for doc in app.env.all_docs:
         assert (out / f"{doc}.html").is_file(), doc

@@ -8,7 +8,6 @@ and sphinx/jobs.py (the collector after freezing; a running write task's doctree
 from __future__ import annotations
 
 import gc
-import io
 import pickle
 import sys
 from pathlib import Path
@@ -16,45 +15,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import sphinx.events
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 from sphinx_needs.data import SphinxNeedsData
 
-from consulttools import mini_project
 from sitecompare import differences
 from smets_spec.sphinx import eventlog, jobs, needmemory, readback
-
-
-def _build(root: Path, out: Path, parallel: int) -> Sphinx:
-    quiet = io.StringIO()
-    with docutils_namespace():  # as sphinx-build does: no node or directive registered for good
-        app = Sphinx(
-            root / "spec",
-            root,
-            out,
-            out / ".doctrees",
-            "html",
-            status=quiet,
-            warning=quiet,
-            parallel=parallel,
-        )
-        app.build(force_all=True)
-    assert app.statuscode == 0, quiet.getvalue()
-    return app
-
-
-def _project(tmp_path: Path) -> Path:
-    root = mini_project(tmp_path / "repo")
-    (root / "spec" / "index.rst").write_text(
-        "Test\n====\n\n.. toctree::\n   :glob:\n\n   *\n   consultations/test/*\n", encoding="utf-8"
-    )
-    return root
+from sphinxtools import build_in_process, toctree_project
 
 
 def test_needs_share_field_names_and_stay_equal(tmp_path: Path) -> None:
     """Unpickled needs (as a parallel read's merge gets them) key each dict by strings of their own;
     after :func:`needmemory.share` one string per name, the key maps shared, every need equal."""
-    app = _build(_project(tmp_path), tmp_path / "out", 1)
+    app = build_in_process(toctree_project(tmp_path), tmp_path / "out", 1)
     needs = pickle.loads(pickle.dumps(dict(SphinxNeedsData(app.env).get_needs_view())))
     # each need its own copies, as docutils leaves them (pickle keeps one copy per pickle)
     apart = {k: pickle.loads(pickle.dumps(n)) for k, n in needs.items()}
@@ -74,7 +45,7 @@ def test_needs_share_field_names_and_stay_equal(tmp_path: Path) -> None:
 
 def test_a_parallel_reader_sends_back_only_what_it_read(tmp_path: Path, monkeypatch: Any) -> None:
     """In a forked reader, the pickled environment holds the documents it read, not the ones it inherited."""
-    app = _build(_project(tmp_path), tmp_path / "out", 1)
+    app = build_in_process(toctree_project(tmp_path), tmp_path / "out", 1)
     env = app.env
     needs = SphinxNeedsData(env).get_needs_mutable
     monkeypatch.setattr(SphinxNeedsData, "get_needs_mutable", lambda self: self.env._needs_all_needs)
@@ -105,8 +76,9 @@ def _env_getstate() -> Any:
 
 
 def test_parallel_build_gives_the_same_site_as_a_serial_one(tmp_path: Path) -> None:
-    root = _project(tmp_path)
-    serial, parallel = _build(root, tmp_path / "one", 1), _build(root, tmp_path / "two", 2)
+    root = toctree_project(tmp_path)
+    serial = build_in_process(root, tmp_path / "one", 1)
+    parallel = build_in_process(root, tmp_path / "two", 2)
     assert differences(tmp_path / "one", tmp_path / "two") == []
     assert dict(SphinxNeedsData(serial.env).get_needs_view()) == dict(
         SphinxNeedsData(parallel.env).get_needs_view()
