@@ -227,8 +227,9 @@ def write_pages(app: Sphinx, corpus: Corpus, part: int = 0, parts: int = 1) -> i
 
 def page_names(corpus: Corpus) -> set[str]:
     """The file names in ``req/`` of every requirement's page and its redirect."""
-    names = {f"{req.id}.html" for req in corpus.requirements}
-    names.update(_redirect_name(req) for req in corpus.requirements if _redirect_name(req))
+    names: set[str] = set()
+    for req in corpus.requirements:
+        names.update(name for name in (f"{req.id}.html", _redirect_name(req)) if name)
     return names
 
 
@@ -251,17 +252,17 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
         return
     corpus = corpus_of(app)
     parts = max(1, min(app.parallel, len(corpus.requirements)))
-    writers = []
-    if parts > 1:
-        for part in range(parts):
-            writer = forking.start(write_pages, (app, corpus, part, parts), f"smets-requirement-pages-{part}")
-            if writer is None:
-                break
-            writers.append(writer)
-    if not writers:
+    if parts == 1:
         write_pages(app, corpus)
-    else:
-        setattr(app, _WRITER, writers)
+        return
+    writers = []
+    for part in range(parts):
+        writer = forking.start(write_pages, (app, corpus, part, parts), f"smets-requirement-pages-{part}")
+        if writer is None:  # this platform cannot fork: this share here, now
+            write_pages(app, corpus, part, parts)
+        else:
+            writers.append(writer)
+    setattr(app, _WRITER, writers)  # _finish_pages joins them and deletes the removed pages
 
 
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
