@@ -15,7 +15,7 @@ It runs where needs are made: in each parallel reader before its environment is 
 (:mod:`.readback`), and in the main process for the documents a serial read read. Pickling keeps
 the sharing (pickle stores an object once however often it is referenced), so the saved
 environment is smaller and unpickles into the shared form. Nothing a need shows changes:
-``NeedItem`` equality, needs.json and the site are the same (tests/test_need_memory.py).
+``NeedItem`` equality, needs.json and the site are the same (tests/test_sphinx_memory.py).
 """
 
 from __future__ import annotations
