@@ -111,14 +111,19 @@ class SphinxLinker:
         if self._memo is None:
             return str(self.app.builder.get_relative_uri(self.docname, docname))
         known = self._docs.get(docname)
-        if known is None:
-            target = self._target(docname)
-            # what Builder.get_relative_uri does, with each page's target URI worked out once
-            known = (target.partition("#")[0], relative_uri(self._base, target))
-            if known[0] == self._page:  # a link to this very page is this page's own
-                return known[1]
-            self._docs[docname] = known
-        return known[1] if known[0] != self._page else relative_uri(self._base, self._target(docname))
+        if known is not None and known[0] != self._page:
+            return known[1]
+        return self._shared(self._docs, docname, docname)
+
+    def _shared(self, folder: FolderUris, key: str, docname: str, fragment: str = "") -> str:
+        """The href of ``docname`` (and ``fragment``) from this page, kept in ``folder`` under ``key``
+        for the other pages of this folder, unless it is this very page (whose link is its own)."""
+        target = self._target(docname)
+        href = relative_uri(self._base, target) + fragment  # Builder.get_relative_uri, each target once
+        page = target.partition("#")[0]
+        if page != self._page:
+            folder[key] = (page, href)
+        return href
 
     def need(self, need_id: str) -> str:
         if not self._ready:
@@ -135,9 +140,4 @@ class SphinxLinker:
             docname, fragment = docname_of(self.corpus, need_id), f"#{need_id}"
         if self._memo is None:
             return self.doc(docname) + fragment
-        target = self._target(docname)
-        href = relative_uri(self._base, target) + fragment  # as Builder.get_relative_uri, see _relative
-        page = target.partition("#")[0]
-        if page != self._page:  # a link to this very page is this page's own
-            self._needs[need_id] = (page, href)
-        return href
+        return self._shared(self._needs, need_id, docname, fragment)
