@@ -9,6 +9,7 @@ at its ``:revision:`` through the index cache; the working draft is the working 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..corpus.load import Corpus
@@ -174,24 +175,27 @@ def timeline(sides: VersionSides, device: str) -> list[tuple[Version, int]]:
 def binding_counts(side: Side, devices: list[str]) -> dict[str, int]:
     """Per device, the requirements binding it in ``side``'s text: ``len(obligations(side, d))`` for
     every device in one pass (the versions page shows every device kind's count in every version)."""
-    counts = dict.fromkeys(devices, 0)
-    for need_id, node in side.index.nodes.items():
-        if node.directive != Requirement.directive:
-            continue
-        record = side.record(need_id)
-        if isinstance(record, Requirement):
-            for device in devices:
-                if binds(record, device):
-                    counts[device] += 1
-    return counts
+    requirements = [
+        record
+        for need_id, node in side.index.nodes.items()
+        if node.directive == Requirement.directive and isinstance(record := side.record(need_id), Requirement)
+    ]
+    return _binding(requirements, devices)
 
 
-def timelines(sides: VersionSides, devices: list[str]) -> dict[str, list[int]]:
-    """Per device, :func:`timeline`'s counts (-1: that version's text cannot be read); each text read once."""
+def _binding(requirements: list[Requirement], devices: list[str]) -> dict[str, int]:
+    return {d: sum(1 for r in requirements if binds(r, d)) for d in devices}
+
+
+def _per_device(
+    versions: list[Version], devices: list[str], counts_of: Callable[[Version], dict[str, int]]
+) -> dict[str, list[int]]:
+    """Per device, ``counts_of(version)[device]`` for every version in order (-1: that version's text
+    cannot be read); each version's counts taken once."""
     out: dict[str, list[int]] = {d: [] for d in devices}
-    for version in sides.versions:
+    for version in versions:
         try:
-            counts = binding_counts(sides.side(version), devices)
+            counts = counts_of(version)
         except RevisionError:
             counts = dict.fromkeys(devices, -1)
         for device in devices:
@@ -199,8 +203,9 @@ def timelines(sides: VersionSides, devices: list[str]) -> dict[str, list[int]]:
     return out
 
 
-def _binding(requirements: list[Requirement], devices: list[str]) -> dict[str, int]:
-    return {d: sum(1 for r in requirements if binds(r, d)) for d in devices}
+def timelines(sides: VersionSides, devices: list[str]) -> dict[str, list[int]]:
+    """Per device, :func:`timeline`'s counts (-1: that version's text cannot be read); each text read once."""
+    return _per_device(sides.versions, devices, lambda version: binding_counts(sides.side(version), devices))
 
 
 def corpus_timelines(
@@ -213,19 +218,13 @@ def corpus_timelines(
     repo = Repository(project)
     store = cache if cache is not None else cache_for(project)
     versions = ordered(corpus.needs.values())
-    out: dict[str, list[int]] = {d: [] for d in devices}
-    for version in versions:
-        try:
-            counts = (
-                _binding(corpus.requirements, devices)
-                if version.is_draft
-                else _recorded(repo, store, version, devices)
-            )
-        except RevisionError:
-            counts = dict.fromkeys(devices, -1)
-        for device in devices:
-            out[device].append(counts[device])
-    return versions, out
+
+    def counts_of(version: Version) -> dict[str, int]:
+        if version.is_draft:
+            return _binding(corpus.requirements, devices)
+        return _recorded(repo, store, version, devices)
+
+    return versions, _per_device(versions, devices, counts_of)
 
 
 def _recorded(repo: Repository, store: IndexCache, version: Version, devices: list[str]) -> dict[str, int]:
