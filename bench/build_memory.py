@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from procmem import pss_kb, tree
+from steps import instrument
 
 MB = 1024 * 1024
 #: the innermost step running (a stack: events nest)
@@ -165,16 +166,7 @@ class _Pickle:
 
 
 def install() -> None:
-    for module_name, name, users in _FUNCTIONS:
-        module = importlib.import_module(module_name)
-        wrapped = _traced(lambda *a, n=name: n, getattr(module, name))
-        for user in (module_name, *users):
-            setattr(importlib.import_module(user), name, wrapped)
-    for module_name, class_name, methods in _METHODS:
-        cls = getattr(importlib.import_module(module_name), class_name)
-        for method in methods:
-            label: Callable[..., str] = lambda *a, c=class_name, m=method: f"{c}.{m}"  # noqa: E731
-            setattr(cls, method, _traced(label, getattr(cls, method)))
+    instrument(_FUNCTIONS, _METHODS, _traced)
     builders = importlib.import_module("sphinx.builders")
     builders.pickle = _Pickle(builders.pickle)  # Builder.build pickles the environment with it
     events = importlib.import_module("sphinx.events").EventManager

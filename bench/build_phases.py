@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib
 import os
 import re
 import sys
@@ -22,6 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from steps import instrument
 
 TIMES: dict[str, float] = {}
 
@@ -58,19 +59,7 @@ def _timed(label: Callable[..., str], original: Callable[..., Any]) -> Callable[
 
 
 def install() -> None:
-    for module_name, name, users in _FUNCTIONS:
-        module = importlib.import_module(module_name)
-        wrapped = _timed(lambda *a, n=name: n, getattr(module, name))
-        for user in (module_name, *users):
-            setattr(importlib.import_module(user), name, wrapped)
-    for module_name, class_name, methods in _METHODS:
-        cls = getattr(importlib.import_module(module_name), class_name)
-        for method in methods:
-            if method == "emit":
-                label: Callable[..., str] = lambda self, event, *a: f"event {event}"  # noqa: E731
-            else:
-                label = lambda *a, c=class_name, m=method: f"{c}.{m}"  # noqa: E731
-            setattr(cls, method, _timed(label, getattr(cls, method)))
+    instrument(_FUNCTIONS, _METHODS, _timed)
 
 
 def edit(project: Path, tag: str) -> Path:
