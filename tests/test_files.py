@@ -51,3 +51,30 @@ def test_regenerated_output_may_skip_the_fsync_but_is_still_replaced_whole(tmp_p
     write_atomic(target, "new page", durable=False)
     assert target.read_text(encoding="utf-8") == "new page"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]
+
+
+def test_a_new_file_gets_the_umask_default_and_no_temporary_is_left(tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "new.html", b"\x00bytes")
+        with atomic_path(tmp_path / "other.xlsx", durable=False) as tmp:
+            tmp.write_bytes(b"book")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "new.html").read_bytes() == b"\x00bytes"
+    assert (tmp_path / "new.html").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "other.xlsx").stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.html", "other.xlsx"]
+
+
+def test_a_failed_write_removes_its_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "a.html"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(LookupError):
+        write_atomic(target, "new", encoding="no-such-codec")
+    with pytest.raises(TypeError):
+        write_atomic(target, 12)  # type: ignore[arg-type]
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html"]

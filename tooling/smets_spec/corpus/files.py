@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,11 +35,7 @@ def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
         if durable:
             with tmp.open("rb+") as handle:
                 os.fsync(handle.fileno())
-        if target.exists() and not target.is_symlink():
-            with contextlib.suppress(OSError):
-                tmp.chmod(target.stat().st_mode & 0o7777)
-        else:
-            tmp.chmod(0o666 & ~_umask())
+        tmp.chmod(_mode_for(target))
         tmp.replace(target)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -48,10 +45,44 @@ def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
 
 
 def write_atomic(target: Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> None:
-    """Write ``data`` to ``target`` atomically (see the module docstring and :func:`atomic_path`)."""
+    """Write ``data`` to ``target`` atomically (see the module docstring and :func:`atomic_path`).
+
+    The same steps as :func:`atomic_path` on the open temporary file (no second open, no
+    re-stat): a build writes some 20,000 pages this way at 10,000 requirements.
+    """
     raw = data.encode(encoding) if isinstance(data, str) else data
-    with atomic_path(target, durable) as tmp:
-        tmp.write_bytes(raw)
+    folder = target.parent
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            if durable:
+                os.fsync(fd)
+            os.fchmod(fd, _mode_for(target))
+        tmp.replace(target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    if durable:
+        _fsync_folder(folder)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions the new file gets: the replaced file's, else the umask's default.
+
+    A symlink at ``target`` counts as no file: it is replaced, and the mode of what it points
+    to is not copied.
+    """
+    try:
+        status = os.lstat(target)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    if stat.S_ISLNK(status.st_mode):
+        return 0o666 & ~_umask()
+    return status.st_mode & 0o7777
 
 
 def _umask() -> int:
