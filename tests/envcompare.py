@@ -21,7 +21,9 @@ def _slots(obj: Any) -> list[str]:
     return [name for name in names if name not in ("__weakref__", "__dict__") and hasattr(obj, name)]
 
 
-def differences(a: Any, b: Any, where: str = "", found: list[str] | None = None, seen: set[int] | None = None) -> list[str]:
+def differences(
+    a: Any, b: Any, where: str = "", found: list[str] | None = None, seen: set[int] | None = None
+) -> list[str]:
     """Where ``a`` and ``b`` differ (at most 20 places)."""
     found = [] if found is None else found
     seen = set() if seen is None else seen

@@ -84,7 +84,9 @@ def _check_env(env: Any) -> None:
     assert env_differences(env, compact) == []
     assert list(compact._needs_all_needs) == list(needs)
     assert compact._needs_all_needs == needs  # NeedItem's own equality too
-    assert [dict(n.items()) for n in compact._needs_all_needs.values()] == [dict(n.items()) for n in needs.values()]
+    assert [dict(n.items()) for n in compact._needs_all_needs.values()] == [
+        dict(n.items()) for n in needs.values()
+    ]
     assert {k: v for k, v in vars(compact).items() if k.startswith("smets_")} == {
         k: v for k, v in vars(env).items() if k.startswith("smets_")
     }
@@ -122,9 +124,9 @@ _TEXT = st.text(max_size=6)
 _SCALAR = st.none() | st.booleans() | st.integers(-5, 300) | st.floats(allow_nan=False) | _TEXT
 _VALUE = st.recursive(
     _SCALAR,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.tuples(inner, inner)
-    | st.dictionaries(_TEXT, inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.dictionaries(_TEXT, inner, max_size=3)
+    ),
     max_leaves=6,
 )
 _IDS = st.sampled_from(["R_1", "R_2", "REQ_10", "DEV_A", "X"])
@@ -136,15 +138,27 @@ _LINK = st.builds(
 )
 _LINK_TYPES = ["links", "parent_needs", "uses", "refines", "verifies", "depends_on"]
 _EXTRAS = ["clause", "unit", "obis", "test_ref", "installed_base", "synonyms", "stale"]
+_LINENO = st.integers(0, 9)
 _SOURCE = st.one_of(
-    st.builds(NeedItemSourceDirective, docname=_TEXT, lineno=st.integers(0, 9), lineno_content=st.integers(0, 9),
-              parser_lineno=st.none() | st.integers(0, 9)),
-    st.builds(NeedItemSourceUnknown, docname=st.none() | _TEXT, lineno=st.none() | st.integers(0, 9),
-              external_url=st.none() | _TEXT, is_import=st.booleans(), is_external=st.booleans()),
-    st.builds(NeedItemSourceService, docname=_TEXT, lineno=st.integers(0, 9)),
+    st.builds(
+        NeedItemSourceDirective,
+        docname=_TEXT,
+        lineno=_LINENO,
+        lineno_content=_LINENO,
+        parser_lineno=st.none() | _LINENO,
+    ),
+    st.builds(
+        NeedItemSourceUnknown,
+        docname=st.none() | _TEXT,
+        lineno=st.none() | _LINENO,
+        external_url=st.none() | _TEXT,
+        is_import=st.booleans(),
+        is_external=st.booleans(),
+    ),
+    st.builds(NeedItemSourceService, docname=_TEXT, lineno=_LINENO),
     st.builds(NeedItemSourceExternal, url=_TEXT),
-    st.builds(NeedItemSourceImport, docname=_TEXT, lineno=st.integers(0, 9), path=_TEXT),
-)  # fmt: skip
+    st.builds(NeedItemSourceImport, docname=_TEXT, lineno=_LINENO, path=_TEXT),
+)
 _CONTENT = st.builds(
     NeedsContent,
     doctype=st.sampled_from([".rst", ".md"]),
@@ -165,19 +179,27 @@ def needs(draw: st.DrawFn, need_id: str) -> NeedItem:
     link_types = draw(st.permutations(_LINK_TYPES))[: draw(st.integers(0, len(_LINK_TYPES)))]
     links = {key: draw(st.lists(_LINK, max_size=3)) for key in link_types}
     backlinks = {key: draw(st.lists(_LINK, max_size=2)) for key in draw(st.permutations(link_types))}
-    extras = {key: draw(_VALUE) for key in draw(st.permutations(_EXTRAS))[: draw(st.integers(0, len(_EXTRAS)))]}
+    extras = {
+        key: draw(_VALUE) for key in draw(st.permutations(_EXTRAS))[: draw(st.integers(0, len(_EXTRAS)))]
+    }
     part_ids = draw(st.lists(st.sampled_from(["a", "1", "p"]), unique=True, max_size=2))
     parts = [
         NeedPartData(
             id=part,
             content=draw(_TEXT),
-            backlinks={k: draw(st.lists(_LINK, max_size=2)) for k in draw(st.lists(st.sampled_from(link_types), unique=True))}
+            backlinks={
+                k: draw(st.lists(_LINK, max_size=2))
+                for k in draw(st.lists(st.sampled_from(link_types), unique=True))
+            }
             if link_types
             else {},
         )
         for part in part_ids
     ]
-    results = {c: tuple(draw(st.lists(st.tuples(_TEXT, st.booleans(), st.none() | _TEXT), max_size=2))) for c in constraints}
+    results = {
+        c: tuple(draw(st.lists(st.tuples(_TEXT, st.booleans(), st.none() | _TEXT), max_size=2)))
+        for c in constraints
+    }
     need = NeedItem(
         source=draw(st.none() | _SOURCE),
         content=draw(_CONTENT),
@@ -186,7 +208,12 @@ def needs(draw: st.DrawFn, need_id: str) -> NeedItem:
         links=links,
         backlinks=backlinks,
         parts=parts,
-        modifications=draw(st.lists(st.builds(NeedModification, docname=st.none() | _TEXT, lineno=st.none() | st.integers(0, 9)), max_size=2)),
+        modifications=draw(
+            st.lists(
+                st.builds(NeedModification, docname=st.none() | _TEXT, lineno=st.none() | st.integers(0, 9)),
+                max_size=2,
+            )
+        ),
         constraint_results=NeedConstraintResults(results) if draw(st.booleans()) else None,
         dynamic_fields=draw(st.none() | st.dictionaries(st.sampled_from(_EXTRAS), _VALUE, max_size=2)),  # type: ignore[arg-type]
         derived=draw(st.sets(st.sampled_from([*link_types, *extras]))) if link_types or extras else (),
@@ -216,7 +243,7 @@ def test_a_link_list_holding_something_else_is_pickled_as_it_is() -> None:
     need = NeedItem(
         source=None,
         content=NeedsContent(doctype=".rst", content="x"),
-        core={key: None for key in NeedsInfoType.__annotations__} | {"id": "R_1", "sections": ()},  # type: ignore[arg-type]
+        core=dict.fromkeys(NeedsInfoType.__annotations__) | {"id": "R_1", "sections": ()},  # type: ignore[arg-type]
         extras={},
         links={"uses": [NeedLink(id="R_2")]},
     )
@@ -258,7 +285,9 @@ def test_another_sphinx_needs_is_not_patched(monkeypatch: pytest.MonkeyPatch) ->
     assert copyreg.dispatch_table[NeedItem] is envpickle._reduce_need
 
 
-def test_a_file_written_for_another_layout_starts_sphinx_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_written_for_another_layout_starts_sphinx_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = toctree_project(tmp_path)
     out = tmp_path / "out"
     build_in_process(root, out, 1)
@@ -273,7 +302,9 @@ def test_a_file_written_for_another_layout_starts_sphinx_afresh(tmp_path: Path, 
     assert len(afresh.env._needs_all_needs) == len(again.env._needs_all_needs) > 0
 
 
-def test_the_collector_is_paused_while_sphinx_loads_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_collector_is_paused_while_sphinx_loads_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = toctree_project(tmp_path)
     out = tmp_path / "out"
     build_in_process(root, out, 1)

@@ -92,7 +92,7 @@ def current_layout() -> tuple[tuple[str, ...], ...]:
     frozen = tuple(
         (cls.__name__, *(f.name for f in dataclasses.fields(cls)))
         for cls in classes
-        if cls is not None and dataclasses.is_dataclass(cls)
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls)
     )
     return (tuple(getattr(NeedItem, "__slots__", ())), *frozen)
 
@@ -135,9 +135,12 @@ def _reduce_frozen(obj: Any) -> tuple[Any, ...]:
 def _frozen(cls: type, names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
     """A frozen dataclass with these field values (its slots set directly, as its ``__setstate__`` does)."""
     described = _FROZEN.get(cls)
+    if described is None and _known() and cls in _frozen_classes():
+        _describe(cls)  # unpickled before any build installed the reduction
+        described = _FROZEN[cls]
     if described is None or described[0] != names:
         raise ValueError(f"{cls.__qualname__} was saved with fields {names}: not this sphinx-needs's")
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     for setter, value in zip(described[2], values, strict=True):
         setter(obj, value)
     return obj
@@ -150,10 +153,7 @@ class _Links(dict[Any, Any]):
     """One ``NeedLink`` for each target met while unpickling (``ID``, or ``(ID, part, condition)``)."""
 
     def __missing__(self, key: Any) -> Any:
-        if type(key) is str:
-            link = NeedLink(id=key)
-        else:
-            link = NeedLink(id=key[0], part=key[1], condition=key[2])
+        link = NeedLink(id=key) if type(key) is str else NeedLink(id=key[0], part=key[1], condition=key[2])
         self[key] = link
         return link
 
@@ -174,7 +174,9 @@ class Session:
     def __reduce__(self) -> tuple[Any, ...]:
         return _session, (TAG,)
 
-    def link_lists(self, keys: tuple[str, ...], encoded: tuple[tuple[int, tuple[Any, ...]], ...]) -> dict[str, list[Any]]:
+    def link_lists(
+        self, keys: tuple[str, ...], encoded: tuple[tuple[int, tuple[Any, ...]], ...]
+    ) -> dict[str, list[Any]]:
         """Each link type's list: empty but for the ``(index, targets)`` in ``encoded``."""
         lists: dict[str, list[Any]] = {key: [] for key in keys}
         if encoded:
@@ -212,13 +214,13 @@ def _keys(mapping: dict[str, Any]) -> tuple[str, ...]:
     return _KEYS.setdefault(keys, keys)
 
 
-class _NotALink(Exception):
+class _NotALinkError(Exception):
     """A link list holds something other than a ``NeedLink``: the need is pickled as it is."""
 
 
 def _encode_link(link: Any) -> Any:
     if type(link) is not NeedLink:
-        raise _NotALink
+        raise _NotALinkError
     if link.part is None and link.condition is None:
         return link.id
     return (link.id, link.part, link.condition)
@@ -226,7 +228,9 @@ def _encode_link(link: Any) -> Any:
 
 def _encode_links(lists: dict[str, list[Any]]) -> tuple[tuple[int, tuple[Any, ...]], ...]:
     """The link lists that are not empty, as ``(index of the key, targets)``."""
-    return tuple([(index, tuple(map(_encode_link, links))) for index, links in enumerate(lists.values()) if links])
+    return tuple(
+        [(index, tuple(map(_encode_link, links))) for index, links in enumerate(lists.values()) if links]
+    )
 
 
 def _standard_keymap(need: Any, link_keys: tuple[str, ...]) -> bool:
@@ -241,7 +245,7 @@ def _reduce_need(need: Any) -> tuple[Any, ...]:
     link_keys = _keys(links)
     try:
         encoded_links, encoded_backlinks = _encode_links(links), _encode_links(backlinks)
-    except _NotALink:
+    except _NotALinkError:
         return _plain_need(need)
     return _need, (
         _WRITING,
@@ -391,4 +395,5 @@ def install() -> bool:
 def uninstall() -> None:
     """Pickle needs as sphinx-needs does (for the tests that compare both)."""
     for cls in (*_frozen_classes(), NeedItem, _strpath_class()):
-        copyreg.dispatch_table.pop(cls, None)
+        if cls is not None:
+            copyreg.dispatch_table.pop(cls, None)
