@@ -8,6 +8,7 @@ build gives; another sphinx-needs is not patched, and a file it cannot read star
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import pickle
@@ -237,6 +238,9 @@ def test_random_needs_unpickle_the_same(found: dict[str, NeedItem]) -> None:
     assert differences(plain, compact) == []
     assert differences(found, compact) == []
     assert compact == found
+    # copy and deepcopy reduce through copyreg too
+    assert differences(found, copy.deepcopy(found)) == []
+    assert differences(found, {k: copy.copy(n) for k, n in found.items()}) == []
 
 
 def test_a_link_list_holding_something_else_is_pickled_as_it_is() -> None:

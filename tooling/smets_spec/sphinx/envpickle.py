@@ -297,6 +297,8 @@ def _need(
     derived: frozenset[str],
 ) -> Any:
     """The need :func:`_reduce_need` saved."""
+    if session is _WRITING:  # ``copy.copy``, which also reduces through copyreg: no cache kept
+        session = Session()
     need: Any = object.__new__(NeedItem)
     need._core = dict(zip(core_keys, core, strict=True))
     need._extras = dict(zip(extras_keys, extras, strict=True))
