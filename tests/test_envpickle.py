@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import sphinx.application
+import sphinx.builders
 import sphinx_needs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -327,3 +328,16 @@ def test_the_collector_is_paused_while_sphinx_loads_the_environment(
     app = build_in_process(root, out, 1)
     assert seen == [False] and gc.isenabled() and app._fresh_env_used is False
     assert sys.modules["smets_spec.sphinx.envpickle"] is envpickle
+
+    class Probe:
+        def __reduce__(self) -> tuple[Any, ...]:
+            seen.append(gc.isenabled())
+            return list, ()
+
+    for name in ("dumps", "dump"):  # as Sphinx's builders pickle the environment
+        seen.clear()
+        with (tmp_path / "x.pickle").open("wb") as file:
+            args = (file,) if name == "dump" else ()
+            getattr(sphinx.builders.pickle, name)(Probe(), *args)
+        assert seen == [False] and gc.isenabled(), name
+    assert pickle.loads(sphinx.builders.pickle.dumps([Probe()])) == [[]]

@@ -23,7 +23,8 @@ environment, as it does for any environment it cannot load.
 
 Unpickling makes millions of objects, and the garbage collector, counting them, walks the
 growing heap again and again (two thirds of the load at 10,000 requirements); nothing unpickled
-is garbage, so :func:`install` also pauses the collector while Sphinx loads the environment.
+is garbage, so :func:`install` also pauses the collector while Sphinx loads the environment, and
+while its builders pickle it (after reading; a parallel read's workers and merges).
 The file stays where Sphinx keeps it (in the output folder), in Sphinx's own format.
 """
 
@@ -34,6 +35,7 @@ import dataclasses
 import functools
 import gc
 import operator
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
@@ -377,10 +379,41 @@ def _pause_collector_on_load() -> None:
     Sphinx._load_existing_env = _load_existing_env  # type: ignore[method-assign]
 
 
+def _paused(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with collector_paused():
+            return function(*args, **kwargs)
+
+    run._smets_paused = True  # type: ignore[attr-defined]
+    return run
+
+
+def _pause_collector_in_builders() -> None:
+    """Sphinx's builders pickle the environment (``pickle.dump`` after reading; a parallel read's
+    ``dumps``/``loads``) through their module's name ``pickle``: give them a copy of the module whose
+    functions pause the collector. While pickling, the memo keeps every reduction alive, and with
+    the heap frozen (:func:`.jobs.freeze`) each of those objects counted towards the collector's
+    next full pass over everything not frozen."""
+    import pickle
+
+    import sphinx.builders
+
+    current = vars(sphinx.builders).get("pickle")
+    if current is not pickle:
+        return  # already given, or a Sphinx that pickles otherwise
+    paused = types.ModuleType("pickle", pickle.__doc__)
+    vars(paused).update(vars(pickle))
+    for name in ("dump", "dumps", "load", "loads"):
+        setattr(paused, name, _paused(getattr(pickle, name)))
+    vars(sphinx.builders)["pickle"] = paused
+
+
 def install() -> bool:
     """Register the compact reduction (if this sphinx-needs is known) and pause the collector
-    while Sphinx unpickles its environment; returns whether the reduction is registered."""
+    while Sphinx unpickles and pickles its environment; returns whether the reduction is registered."""
     _pause_collector_on_load()
+    _pause_collector_in_builders()
     if not _known():
         return False
     for cls in _frozen_classes():
