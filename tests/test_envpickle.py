@@ -220,8 +220,11 @@ def needs(draw: st.DrawFn, need_id: str) -> NeedItem:
         dynamic_fields=draw(st.none() | st.dictionaries(st.sampled_from(_EXTRAS), _VALUE, max_size=2)),  # type: ignore[arg-type]
         derived=draw(st.sets(st.sampled_from([*link_types, *extras]))) if link_types or extras else (),
     )
-    if draw(st.booleans()):
+    odd = draw(st.sampled_from(["no", "other", "reversed"]))
+    if odd == "other":
         need._backlinks_keymap = {"odd_back": "odd"}  # not sphinx-needs' own map: kept as it is
+    elif odd == "reversed":
+        need._backlinks_keymap = dict(reversed(need._backlinks_keymap.items()))  # the same, in another order
     return need
 
 

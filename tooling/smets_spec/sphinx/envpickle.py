@@ -236,10 +236,12 @@ def _encode_links(lists: dict[str, list[Any]]) -> tuple[tuple[int, tuple[Any, ..
 
 
 def _standard_keymap(need: Any, link_keys: tuple[str, ...]) -> bool:
+    """Whether the need's back-link key map is the one sphinx-needs makes (same items, same order)."""
     keymap = _KEYMAPS.get(link_keys)
     if keymap is None:
         keymap = _KEYMAPS[link_keys] = {f"{key}_back": key for key in link_keys}
-    return bool(need._backlinks_keymap == keymap)
+    theirs = need._backlinks_keymap
+    return theirs is keymap or bool(theirs == keymap and list(theirs) == list(keymap))
 
 
 def _reduce_need(need: Any) -> tuple[Any, ...]:
