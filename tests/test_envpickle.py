@@ -289,7 +289,11 @@ def test_another_sphinx_needs_is_not_patched(monkeypatch: pytest.MonkeyPatch) ->
         assert NeedItem not in copyreg.dispatch_table
     finally:
         monkeypatch.undo()
-        assert envpickle.install() is True
+        envpickle.install()
+    assert envpickle.install() is True, (
+        f"sphinx-needs {sphinx_needs.__version__} is not in envpickle.KNOWN_LAYOUTS (its environment is "
+        f"pickled as sphinx-needs does): check NeedItem's layout {envpickle.current_layout()} and add it"
+    )
     assert copyreg.dispatch_table[NeedItem] is envpickle._reduce_need
 
 
