@@ -11,8 +11,10 @@ small objects, each way.
 :func:`install` registers (:mod:`copyreg`) a compact reduction for ``NeedItem`` and its frozen
 dataclasses, for sphinx-needs releases whose layout it knows (:data:`KNOWN_LAYOUTS`; any other
 release is pickled as before). A need is saved as each dict's values against one shared tuple of
-its keys (stored once in the file), its link lists as tuples of target ids, empty lists as the
-empty tuple; a dataclass as its field values. Unpickling rebuilds the same objects: every
+its keys (stored once in the file), its non-empty link lists as ``(index, target ids)``, the empty
+ones left out; a dataclass as its field values; Sphinx's paths (each need node's ``source``) once
+each. At 10,000 requirements an incremental build's load + dump went from 3.9 to 1.5 CPU seconds
+and the file from 52 to 27 MB (docs/performance.md). Unpickling rebuilds the same objects: every
 field, every key in the same order, every value (``tests/test_envpickle.py`` compares each
 need field by field with the plain round trip, on the built sites and on random needs). Two
 things are shared that pickle would have kept apart, both immutable or never written: the
