@@ -21,6 +21,7 @@ from sphinx.errors import ConfigError
 from .. import __version__
 from ..corpus.ids import options_with_ids, roles_with_ids
 from ..corpus.schema import NEED_TYPES
+from .envpickle import install as compact_env_pickle
 from .needs_config import needs_settings
 from .state import register as register_state
 
@@ -75,6 +76,7 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    compact_env_pickle()  # Sphinx's saved environment: needs pickled compactly, unpickled fast
     from . import backlinks, needs_json
 
     needs_json.install(app)
