@@ -165,6 +165,28 @@ def test_a_written_chunks_doctrees_are_freed_without_the_collector() -> None:
         gc.collect()
 
 
+def test_write_chunks_keep_the_order_and_stay_within_their_budget() -> None:
+    """The pages in Sphinx's order, cut where a chunk would pass the budget or Sphinx's own count."""
+    import random
+
+    from sphinx.util.parallel import make_chunks
+
+    rng = random.Random(20)
+    for _ in range(200):
+        names = [f"d{i}" for i in range(rng.randrange(0, 400))]
+        size = {n: rng.choice([0, 10, 100, 1_000, 5_000]) for n in names}
+        budget = rng.choice([1, 500, 2_000, 10**9])
+        nproc = rng.randrange(1, 5)
+        chunks = jobs.sized_chunks(size.__getitem__, budget)(names, nproc)
+        assert [n for chunk in chunks for n in chunk] == names
+        most = len(make_chunks(names, nproc)[0]) if names else 0
+        for chunk in chunks:
+            assert 1 <= len(chunk) <= most
+            assert len(chunk) == 1 or sum(size[n] for n in chunk) <= budget
+        if budget == 10**9:
+            assert chunks == make_chunks(names, nproc)  # no budget: Sphinx's own chunks
+
+
 def _identity(value: Any) -> Any:
     return len(value)
 
