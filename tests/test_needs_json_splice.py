@@ -352,3 +352,27 @@ def test_random_changes_of_the_needs_give_sphinx_needs_own_file(
             _change(needs, *change)
             outcome = _both(env, needs, ours, theirs)
             assert outcome.mode == "spliced" and outcome.reused >= len(needs) - 3, (change, outcome)
+
+
+def test_the_file_is_written_need_by_need_without_holding_the_values(environment: _Pickled) -> None:
+    """Serialising every need (a first build) holds one need's JSON at a time, not the file's worth."""
+    import tracemalloc
+
+    from sphinx_needs.config import NeedsSphinxConfig
+    from sphinx_needs.needsfile import NeedsList
+
+    env = pickle.loads(environment.raw)
+    needs = list(env._needs_all_needs.values())
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        config, version = NeedsSphinxConfig(env.config), env.config.version
+        tracemalloc.start()
+        try:
+            outcome = needs_splice.splice(out, env, config, NeedsList(env, out, out), version, needs)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        size = (out / "needs.json").stat().st_size
+    assert outcome.mode == "full" and outcome.serialised == len(needs) > 500
+    assert size > 1_000_000
+    assert peak < size / 4, (peak, size)  # holding every value took more than the file's size

@@ -80,10 +80,14 @@ def test_a_parallel_write_prepares_one_chunk_ahead_of_its_writers_not_every_page
 
 
 def test_the_bounded_tasks_serve_the_write_only() -> None:
-    jobs._bounded_write(None, None)  # type: ignore[arg-type]
+    from sphinx.util.parallel import make_chunks
+
+    jobs._bounded_write(SimpleNamespace(doctreedir="/nonexistent"), None)  # type: ignore[arg-type]
     assert vars(sphinx.builders)["ParallelTasks"] is jobs.BoundedTasks
+    assert vars(sphinx.builders)["make_chunks"] is not make_chunks
     jobs._unfreeze(None, None)  # type: ignore[arg-type]
     assert vars(sphinx.builders)["ParallelTasks"] is ParallelTasks
+    assert vars(sphinx.builders)["make_chunks"] is make_chunks
 
 
 @pytest.mark.parametrize("parallel", [1, 2])

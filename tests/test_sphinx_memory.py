@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import pickle
 import sys
+import weakref
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -135,6 +136,55 @@ def test_a_running_write_tasks_argument_is_not_kept() -> None:
     tasks.add_task(_identity, big, lambda arg, result: None)
     assert all(value is None for tid, value in tasks._args.items() if tid in tasks._precvs)
     tasks.join()
+
+
+def test_a_written_chunks_doctrees_are_freed_without_the_collector() -> None:
+    """Once its writer is forked, a chunk's doctrees go with the chunk, by reference counting alone."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    text = "Title\n=====\n\nA *para* [#n]_ with `a link <https://example.org>`_.\n\n.. [#n] A note.\n"
+    tree = publish_doctree(text)
+    tree.reporter = tree.transformer = None  # as Sphinx pickles it; it loads a page from that pickle
+    kept, cut = pickle.loads(pickle.dumps(tree)), pickle.loads(pickle.dumps(tree))
+    del tree
+    paragraph = cut.next_node(nodes.paragraph)
+    assert paragraph is not None
+    alive = [weakref.ref(kept), weakref.ref(cut), weakref.ref(paragraph)]
+    chunks = [[("kept", kept)], [("cut", cut)]]
+    del kept, cut, paragraph
+    gc.collect()
+    gc.disable()
+    try:
+        jobs.release(chunks[1])
+        chunks.clear()
+        assert alive[0]() is not None  # without release: in reference cycles, waiting for the collector
+        assert alive[1]() is None and alive[2]() is None
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+def test_write_chunks_keep_the_order_and_stay_within_their_budget() -> None:
+    """The pages in Sphinx's order, cut where a chunk would pass the budget or Sphinx's own count."""
+    import random
+
+    from sphinx.util.parallel import make_chunks
+
+    rng = random.Random(20)
+    for _ in range(200):
+        names = [f"d{i}" for i in range(rng.randrange(0, 400))]
+        size = {n: rng.choice([0, 10, 100, 1_000, 5_000]) for n in names}
+        budget = rng.choice([1, 500, 2_000, 10**9])
+        nproc = rng.randrange(1, 5)
+        chunks = jobs.sized_chunks(size.__getitem__, budget)(names, nproc)
+        assert [n for chunk in chunks for n in chunk] == names
+        most = len(make_chunks(names, nproc)[0]) if names else 0
+        for chunk in chunks:
+            assert 1 <= len(chunk) <= most
+            assert len(chunk) == 1 or sum(size[n] for n in chunk) <= budget
+        if budget == 10**9:
+            assert chunks == make_chunks(names, nproc)  # no budget: Sphinx's own chunks
 
 
 def _identity(value: Any) -> Any:

@@ -37,9 +37,11 @@ read, every doctree itself until it is written. A page's bytes are dropped once 
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import sphinx.builders
@@ -48,6 +50,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import BuildEnvironment
 from sphinx.util.parallel import ParallelTasks
+from sphinx.util.parallel import make_chunks as original_chunks
 from sphinx_needs.data import SphinxNeedsData
 
 from ..duplicates.memory import release as release_scan_memos
@@ -59,6 +62,8 @@ from .state import corpus_of
 #: Fewer documents to read than this: read them serially.
 SERIAL_BELOW = 64
 _SAVED = "_smets_parallel"
+#: Most bytes of pickled doctrees in one chunk of a parallel write (see :func:`sized_chunks`).
+CHUNK_BYTES = 8 << 20
 
 
 def warm(app: Sphinx) -> None:
@@ -137,6 +142,14 @@ def _after_post_processing(app: Sphinx, builder: Builder) -> None:
     live to the end of the build too."""
     gc.collect()
     freeze()
+    trim()  # and what pickling the environment and the post-processing left free: each writer forks from here
+
+
+def _before_finishing(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``, first: the written pages' free memory goes before the requirement-page
+    writers fork and needs.json is written."""
+    gc.collect()
+    trim()
 
 
 def _drop_read(app: Sphinx, *args: object) -> None:
@@ -166,26 +179,143 @@ class BoundedTasks(ParallelTasks):
         arg: Any = None,
         result_func: Callable[[Any, Any], Any] | None = None,
     ) -> None:
+        trim()  # the pages of the chunks Sphinx dropped since: their pages of the C heap, before a fork
         super().add_task(task_func, arg, result_func)
         try:
             while self._precvs_waiting:  # no process free for it yet: let one finish first
                 if not self._join_one():
                     time.sleep(0.02)
             for running in self._precvs:
+                release(self._args.get(running))
                 self._args[running] = None
         except BaseException:
             self.terminate()  # as Sphinx's own join does: no writer left running
             raise
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        function: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc
+        return None
+    return function
+
+
+_TRIM = _malloc_trim()
+
+
+def trim() -> None:
+    """Give the free pages inside the C heap back to the system (glibc's ``malloc_trim``).
+
+    A page's large strings (its text nodes, the raw HTML of the computed pages) come from the C
+    heap, and freeing them leaves the heap's pages resident until something reuses them; the
+    main process then forks each writer at that size. A no-op elsewhere than glibc.
+    """
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+def release(chunk: Any) -> None:
+    """Cut the reference cycles of a chunk's doctrees, ``[(docname, doctree), ...]``, once its
+    forked writer has its own copy: reference counting then frees each page as soon as Sphinx
+    drops the chunk, instead of the collector's next full run.
+
+    Every node points up to its parent and its document, and the document to itself and its
+    transformer, so a written doctree is garbage in cycles. The build's long-lived objects (the
+    search index grows with every page) put full collections far apart: at 10,000 requirements
+    about 80 MB of written pages waited at any time, in the main process and so in every
+    writer forked from it. Only the upward references go (a node reached from elsewhere keeps
+    its subtree); the main process never reads a chunk again once it is handed over.
+    """
+    if not isinstance(chunk, list):
+        return
+    for item in chunk:
+        tree = item[1] if isinstance(item, tuple) and len(item) == 2 else None
+        if isinstance(tree, nodes.Node):
+            _cut(tree)
+
+
+def _cut(tree: nodes.Node) -> None:
+    """Drop the upward references of every node of ``tree``: those in its children, and those the
+    document lists by id, name or kind (a node taken out of the tree, such as a section whose
+    title became the document's, is still there)."""
+    stack = [tree, *_listed(vars(tree))]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        state = vars(node)
+        state.pop("parent", None)
+        state.pop("_document", None)
+        state.pop("transformer", None)
+        children = state.get("children")
+        if children:
+            stack.extend(children)
+
+
+def _listed(state: dict[str, Any]) -> list[nodes.Node]:
+    """The nodes a document's attributes hold: directly, in a list, or as a dict's values (or lists)."""
+    found: list[nodes.Node] = []
+    for value in state.values():
+        items = value.values() if isinstance(value, dict) else [value]
+        for item in items:
+            if isinstance(item, nodes.Node):
+                found.append(item)
+            elif isinstance(item, list):
+                found.extend(x for x in item if isinstance(x, nodes.Node))
+    return found
+
+
+def sized_chunks(sizes: Callable[[str], int], budget: int) -> Callable[..., list[Any]]:
+    """Sphinx's ``make_chunks`` for writing, with no chunk over ``budget`` bytes of pickled doctrees.
+
+    Sphinx cuts the pages into chunks of equal count (40 at 10,000 requirements), and the main
+    process holds a whole chunk's resolved doctrees while it prepares it: a chunk with the trace
+    pages (21, 15, 11 and 6 MB pickled) was 150 MB more in the main process, and in every writer
+    forked after it. The same documents in the same order, cut where a chunk would pass
+    ``budget`` (``sizes``: a document's pickled size) or Sphinx's own count; a document larger
+    than ``budget`` is a chunk of its own.
+    """
+
+    def make_chunks(arguments: Sequence[str], nproc: int, maxbatch: int = 10) -> list[Any]:
+        most = len(original_chunks(arguments, nproc, maxbatch)[0]) if arguments else 1
+        chunks: list[list[str]] = []
+        used = 0
+        for name in arguments:
+            size = sizes(name)
+            if not chunks or len(chunks[-1]) >= most or used + size > budget:
+                chunks.append([])
+                used = 0
+            chunks[-1].append(name)
+            used += size
+        return chunks
+
+    return make_chunks
+
+
+def _doctree_size(doctrees: Path) -> Callable[[str], int]:
+    def size(docname: str) -> int:
+        try:
+            return (doctrees / f"{docname}.doctree").stat().st_size
+        except OSError:
+            return 0
+
+    return size
+
+
 def _bounded_write(app: Sphinx, builder: Builder) -> None:
-    vars(sphinx.builders)["ParallelTasks"] = BoundedTasks  # what Builder._write_parallel forks with
+    builders = vars(sphinx.builders)
+    builders["ParallelTasks"] = BoundedTasks  # what Builder._write_parallel forks with
+    builders["make_chunks"] = sized_chunks(_doctree_size(Path(app.doctreedir)), CHUNK_BYTES)
 
 
 def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
+    vars(sphinx.builders)["make_chunks"] = original_chunks
     readback.stop()
 
 
@@ -198,4 +328,5 @@ def register(app: Sphinx) -> None:
     app.connect("write-started", _after_post_processing, priority=900)  # after sphinx-needs' (500)
     app.connect("doctree-resolved", _drop_pickled)
     app.connect("source-read", _drop_read)
+    app.connect("build-finished", _before_finishing, priority=100)
     app.connect("build-finished", _unfreeze, priority=950)

@@ -20,7 +20,7 @@ import hmac
 import os
 import stat
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..corpus.files import atomic_path, write_atomic
@@ -106,13 +106,14 @@ def load(
 def write(
     out: Path,
     needs_file: str,
-    pieces: Sequence[Piece],
+    pieces: Iterable[Piece],
     records: Sequence[tuple[bytes, int, int]],
     key: bytes | None,
     settings: bytes,
 ) -> None:
     """needs.json from ``pieces`` (atomically), then its index (without a key: no index, and an old
-    one removed, so no build takes it for the record of this file)."""
+    one removed, so no build takes it for the record of this file). ``records`` is read once every
+    piece is written: a generator of the pieces may fill it as it goes."""
     mac = new_mac(key) if key is not None else None
     size = 0
     with atomic_path(out / needs_file) as tmp, tmp.open("wb") as handle:

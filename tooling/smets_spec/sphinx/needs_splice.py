@@ -34,7 +34,7 @@ import json
 import marshal
 import secrets
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -186,59 +186,83 @@ def splice(
     out: Path, env: Any, needs_config: Any, needs_list: Any, version: str, needs: Iterable[Any]
 ) -> Outcome:
     """Write ``out/needs.json`` with ``needs`` (``needs_list`` is a fresh ``NeedsList``), each need's
-    value kept from the last file where its fingerprint is unchanged, and its index."""
-    from sphinx_needs.need_item import NeedItem, NeedLink
+    value kept from the last file where its fingerprint is unchanged, and its index.
 
+    The file is written need by need, in id order, as each value is made: no need's JSON is
+    held beyond its own (at 10,000 requirements, 61 MB that the main process held at once)."""
     settings = settings_digest(needs_config, needs_list)
     key = getattr(env, KEY, None)
     key = key if isinstance(key, bytes) and settings is not None else None
     name = "needs.json"
     kept, why = needs_index.load(out, name, key, settings or b"")
-    values: dict[str, tuple[bytes | None, needs_index.Piece]] = {}
-    reused = 0
-    for need in needs:
-        digest = fingerprint(need, NeedItem, NeedLink)
-        value: needs_index.Piece | None = kept.get(digest) if digest is not None else None
-        if value is None:
-            needs_list.add_need(version, need)
-            fresh = needs_list.needs_list["versions"][version]["needs"].pop(need["id"])
-            value = json.dumps(fresh, sort_keys=True).encode("ascii")
-        else:
-            reused += 1
-        values[need["id"]] = (digest, value)
-    pieces, records = _assemble(needs_list, version, values)
+    by_id = {need["id"]: need for need in needs}  # a later need of the same id wins, as in sphinx-needs
+    records: list[tuple[bytes, int, int]] = []
+    counts = [0, 0]  # kept, serialised
+    pieces = _pieces(needs_list, version, by_id, kept, records, counts)
     needs_index.write(out, name, pieces, records, key, settings or b"")
-    total = len(values)
-    return Outcome("spliced" if reused else "full", reused, total - reused, "" if reused else why)
+    reused, serialised = counts
+    return Outcome("spliced" if reused else "full", reused, serialised, "" if reused else why)
 
 
-def _assemble(
-    needs_list: Any, version: str, values: dict[str, tuple[bytes | None, needs_index.Piece]]
-) -> tuple[list[needs_index.Piece], list[tuple[bytes, int, int]]]:
-    """The pieces of the file, and where each fingerprinted need's value lies in it."""
+def _value(
+    needs_list: Any, version: str, need: Any, kept: dict[bytes, memoryview], counts: list[int]
+) -> tuple[bytes | None, needs_index.Piece]:
+    """A need's digest and JSON value: the last file's where the digest is there, else made here."""
+    from sphinx_needs.need_item import NeedItem, NeedLink
+
+    digest = fingerprint(need, NeedItem, NeedLink)
+    value: needs_index.Piece | None = kept.get(digest) if digest is not None else None
+    if value is not None:
+        counts[0] += 1
+        return digest, value
+    needs_list.add_need(version, need)
+    fresh = needs_list.needs_list["versions"][version]["needs"].pop(need["id"])
+    counts[1] += 1
+    return digest, json.dumps(fresh, sort_keys=True).encode("ascii")
+
+
+def _pieces(
+    needs_list: Any,
+    version: str,
+    by_id: dict[str, Any],
+    kept: dict[bytes, memoryview],
+    records: list[tuple[bytes, int, int]],
+    counts: list[int],
+) -> Iterator[needs_index.Piece]:
+    """The pieces of the file, each need's value made as it is reached; ``records`` gets where each
+    fingerprinted need's value lies in the file (complete once every piece is taken)."""
+    ids = sorted(by_id)
+    if not all(isinstance(need_id, str) for need_id in ids):
+        raise TypeError("a need id is not a string")
+    head, tail = _envelope(needs_list, version, len(ids))
+    yield head
+    yield b"{"
+    at = len(head) + 1
+    for number, need_id in enumerate(ids):
+        digest, value = _value(needs_list, version, by_id[need_id], kept, counts)
+        key = ((", " if number else "") + json.dumps(need_id) + ": ").encode("ascii")
+        yield key
+        yield value
+        at += len(key)
+        if digest is not None:
+            records.append((digest, at, at + len(value)))
+        at += len(value)
+    yield b"}"
+    yield tail
+
+
+def _envelope(needs_list: Any, version: str, amount: int) -> tuple[bytes, bytes]:
+    """The file around the needs' values: what comes before the version's ``needs`` and after it."""
     needs_list.update_or_add_version(version)
     marker = f"smets-needs-{secrets.token_hex(16)}"
     entry = needs_list.needs_list["versions"][version]
     entry["needs"] = marker
-    entry["needs_amount"] = len(values)
+    entry["needs_amount"] = amount
     needs_list._finalise()
     envelope = json.dumps(needs_list.needs_list, sort_keys=True)
     quoted = json.dumps(marker)
     if envelope.count(quoted) != 1:
         raise ValueError("the needs' place in the envelope is not unique")
     head, tail = envelope.split(quoted)
-    pieces: list[needs_index.Piece] = [head.encode("ascii"), b"{"]
-    records: list[tuple[bytes, int, int]] = []
-    at = len(pieces[0]) + 1
-    for number, need_id in enumerate(sorted(values)):
-        if not isinstance(need_id, str):
-            raise TypeError(f"need id {need_id!r} is not a string")
-        digest, value = values[need_id]
-        key = (", " if number else "") + json.dumps(need_id) + ": "
-        pieces += (key.encode("ascii"), value)
-        at += len(key)
-        if digest is not None:
-            records.append((digest, at, at + len(value)))
-        at += len(value)
-    pieces += (b"}", tail.encode("ascii"))
-    return pieces, records
+    entry["needs"] = {}
+    return head.encode("ascii"), tail.encode("ascii")
