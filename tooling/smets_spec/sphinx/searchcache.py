@@ -18,7 +18,8 @@ function of what the first collected and of the search language, so it is cached
 Contributions live in the user cache (:mod:`smets_spec.corpus.usercache`), in shards by page
 name (one edit rewrites one shard), each under a key of the context and the source folder.
 Each item is checked field by field when used and only when its page key matches; anything
-else is computed again. ``SMETS_RENDER_CACHE=off`` switches it off with the render cache.
+else is computed again. ``SMETS_SEARCH_CACHE=off`` switches it off (so does the render cache's
+``SMETS_RENDER_CACHE=off``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from ..corpus.usercache import digest, read_entry, write_entry
 FORMAT = "smets-search-pages/1"
 KIND = "search-pages"
 SHARDS = 32
-_SWITCH = "SMETS_RENDER_CACHE"
+#: ``SMETS_SEARCH_CACHE=off`` (or the render cache's ``SMETS_RENDER_CACHE=off``): every page is fed
+SWITCHES = ("SMETS_SEARCH_CACHE", "SMETS_RENDER_CACHE")
 _STATE = "_smets_search_cache"
 _PACKAGES = ("sphinx", "docutils", "snowballstemmer")
 
@@ -189,7 +191,7 @@ def _entries(doctree: Any) -> list[Any]:
 
 def install(app: Sphinx, indexer: Any) -> None:
     """Have ``indexer`` (this build's) take each page's contribution from the cache."""
-    if os.environ.get(_SWITCH, "").strip().lower() == "off":
+    if any(os.environ.get(name, "").strip().lower() == "off" for name in SWITCHES):
         return
     context = _context(app, indexer)
     if context is None:
