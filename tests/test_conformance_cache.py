@@ -193,6 +193,15 @@ def test_a_planted_or_damaged_entry_is_ignored_and_the_suite_runs(tmp_path: Path
         entry.write_bytes(data)
         assert not suitecache.restore(key, _results(out), forbuild.log_file_for(_results(out))), data[:80]
         assert not _results(out).exists()
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps(good), encoding="utf-8")
+    entry.unlink()
+    entry.symlink_to(elsewhere)  # a good entry, but through a symlink: not followed
+    assert not suitecache.restore(key, _results(out), forbuild.log_file_for(_results(out)))
+    entry.unlink()
+    os.mkfifo(entry)  # never waited on
+    assert not suitecache.restore(key, _results(out), forbuild.log_file_for(_results(out)))
+    entry.unlink()
     with entry.open("wb") as handle:  # oversized: not even read
         handle.truncate(MAX_BYTES + 1)
     assert not suitecache.restore(key, _results(out), forbuild.log_file_for(_results(out)))

@@ -34,7 +34,7 @@ from typing import Any
 
 from ..corpus.files import write_atomic
 from ..corpus.rstreader import tree_digest
-from ..corpus.usercache import digest, read_entry, write_entry
+from ..corpus.usercache import digest, read_regular_entry, write_entry
 from . import DEFAULT_TARGET
 from .results import FORMAT as RESULTS_FORMAT
 from .results import CaseResult, Outcome, Results, save
@@ -155,7 +155,7 @@ def _read(value: object) -> tuple[Results, str] | None:
 
 def restore(key: str, results_path: Path, log_path: Path) -> bool:
     """Write the cached results (and the suite's output) of ``key``; False when there are none."""
-    found = _read(read_entry(KIND, key))
+    found = _read(read_regular_entry(KIND, key))
     if found is None:
         return False
     results, log = found

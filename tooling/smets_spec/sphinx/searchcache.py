@@ -37,7 +37,7 @@ from typing import Any
 from sphinx import addnodes
 from sphinx.application import Sphinx
 
-from ..corpus.usercache import digest, read_entry, write_entry
+from ..corpus.usercache import digest, read_regular_entry, write_entry
 
 FORMAT = "smets-search-pages/1"
 KIND = "search-pages"
@@ -121,7 +121,7 @@ class PageCache:
 
     def _load(self, shard: int) -> dict[str, Any]:
         if shard not in self.loaded:
-            value = read_entry(KIND, self._shard_key(shard))
+            value = read_regular_entry(KIND, self._shard_key(shard))
             self.loaded[shard] = value if isinstance(value, dict) else {}
         return self.loaded[shard]
 
