@@ -16,7 +16,6 @@ import os
 import pickle
 import shutil
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -117,18 +116,18 @@ def test_every_input_of_the_key_changes_it(
     changed("Python's import path from the environment")
     monkeypatch.chdir(tmp_path)
     changed("the current folder (on the suite's import path)")
-    real = suitecache.metadata.distributions
-
-    class Other:
-        metadata: ClassVar[dict[str, str]] = {"Name": "pytest-extra"}
-        version = "1.0"
-
-        @staticmethod
-        def locate_file(_: str) -> str:
-            return "/elsewhere"
-
-    monkeypatch.setattr(suitecache.metadata, "distributions", lambda: [*real(), Other()])
+    site = tmp_path / "site"
+    (site / "pytest_extra-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(suitecache.sys, "path", [*suitecache.sys.path, str(site)])
+    changed("the import path")
+    (site / "pytest_extra-1.0.dist-info" / "RECORD").write_text(
+        "pytest_extra.py,sha256=x,1\n", encoding="utf-8"
+    )
     changed("an installed distribution")
+    (site / "pytest_extra-1.0.dist-info" / "RECORD").write_text(
+        "pytest_extra.py,sha256=y,1\n", encoding="utf-8"
+    )
+    changed("a library changed in place (its RECORD)")
     (spec / "renamed.rst").write_text("Title\n=====\n", encoding="utf-8")
     changed("a new spec file")
     moved = tmp_path / "moved-spec"

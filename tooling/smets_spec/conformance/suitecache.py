@@ -7,8 +7,9 @@ with the same key are the results this run would write:
 * every file of this package (the suite, its plugin, the reference models, the corpus loader
   and all they import from it; byte for byte, caches of compiled code aside) and every
   ``conftest.py`` pytest could load from a folder above the suite;
-* every installed distribution with its version, the Python version and platform, and
-  ``sys.path`` (what an import finds);
+* every installed distribution on the import path, by name, version and ``RECORD`` (the hash
+  of each file it installed), the Python version and platform, and ``sys.path`` (what an
+  import finds);
 * the environment variables pytest and Python read (``PYTEST_*``, ``PYTHON*``) and the current
   folder (the suite puts it on the import path, as ``python -m`` does);
 * the spec the suite reads (its folder, and the digest of every file the loader reads, which
@@ -28,7 +29,6 @@ import os
 import platform
 import sys
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +66,33 @@ def _package_parts() -> list[str | bytes]:
     return parts
 
 
-def _environment_parts() -> list[str]:
-    dists = sorted(f"{d.metadata['Name']}=={d.version}@{d.locate_file('')}" for d in metadata.distributions())
+def _distribution_parts() -> list[str | bytes]:
+    """Every installed distribution on the import path: its folder's name (name and version) and its
+    ``RECORD`` (the hash of every file it installed), so a library changed in place changes the key."""
+    parts: list[str | bytes] = []
+    for entry in sys.path:
+        try:
+            found = sorted(
+                p for p in Path(entry or ".").iterdir() if p.name.endswith((".dist-info", ".egg-info"))
+            )
+        except OSError:
+            continue
+        for folder in found:
+            try:
+                record = (folder / "RECORD").read_bytes()
+            except OSError:
+                record = b"\0no record"
+            parts += [f"{entry}/{folder.name}", record]
+    return parts
+
+
+def _environment_parts() -> list[str | bytes]:
     env = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("PYTEST", "PYTHON")))
     return [
         sys.version,
         sys.executable,
         platform.platform(),
-        "\n".join(dists),
+        *_distribution_parts(),
         "\n".join(sys.path),
         "\n".join(env),
         str(Path.cwd()),
