@@ -16,6 +16,7 @@ and from a web server alike) is fed three things it would not know of:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -119,9 +120,13 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
         pages[docname] = (req, title, text)
         digests[docname] = digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
     kept = unchanged(app, indexer, digests)  # their entries of the last build stand (see searchreuse)
+    code = Path(__file__).read_bytes()  # what makes the doctree from the parts digested
     for docname, (req, title, text) in pages.items():
         if docname not in kept:
-            indexer.feed(docname, f"{docname}.html", title, _doctree(req, text))
+            made = functools.partial(_doctree, req, text)
+            searchcache.feed_prepared(
+                app, indexer, (docname, f"{docname}.html", title), (digests[docname], code), made
+            )
     _keep_when_pruned(indexer, set(pages))
     setattr(app, _FED, digests)
     return []

@@ -15,6 +15,10 @@ function of what the first collected and of the search language, so it is cached
   in the order ``feed`` adds it, so the written ``searchindex.js`` is the same byte for byte
   (``tests/test_searchcache.py``).
 
+A page the extension makes itself (each requirement page, :func:`feed_prepared`) is keyed instead
+by the digest of what its doctree is made from and the code that makes it, so a warm build does
+not even build its doctree.
+
 Contributions live in the user cache (:mod:`smets_spec.corpus.usercache`), in shards by page
 name (one edit rewrites one shard), each under a key of the context and the source folder.
 Each item is checked field by field when used and only when its page key matches; anything
@@ -218,6 +222,31 @@ def install(app: Sphinx, indexer: Any) -> None:
 
     indexer.feed = feed
     setattr(app, _STATE, cache)
+
+
+def feed_prepared(
+    app: Sphinx,
+    indexer: Any,
+    page: tuple[str, str, str],
+    inputs: tuple[str, bytes],
+    doctree: Callable[[], Any],
+) -> None:
+    """Feed a page the extension makes itself (a requirement page): ``page`` is its name, file and
+    title; ``inputs`` the digest of everything ``doctree()`` builds its doctree from, and the
+    source of the code that builds it. A cached contribution under that key is added without
+    building the doctree; otherwise it is built and fed as any page."""
+    docname, filename, title = page
+    cache: PageCache | None = getattr(app, _STATE, None)
+    if cache is None or docname in indexer._titles:
+        indexer.feed(docname, filename, title, doctree())
+        return
+    key = digest(["prepared", docname, filename, title, *inputs])
+
+    def compute() -> Contribution:
+        made = doctree()
+        return _compute(cache.scratch, docname, filename, title, made, indexer._word_collector(made))
+
+    _apply(indexer, docname, cache.contribution(docname, key, compute))
 
 
 def save(app: Sphinx, keep: set[str]) -> None:
