@@ -111,22 +111,32 @@ def _checked(item: object, key: str) -> Contribution | None:
 
 
 class PageCache:
-    """The contributions of one build's index: looked up, computed, and written back at the end."""
+    """The contributions of one build's index: looked up, computed, and written back at the end.
+
+    A contribution taken from a shard is dropped from memory once used (the index holds its words);
+    a shard is rewritten only when this build computed a page of it or a page of it is gone, from
+    a fresh read of it.
+    """
 
     def __init__(self, context: str, scratch: Any) -> None:
         self.context = context
         self.scratch = scratch
         self.loaded: dict[int, dict[str, Any]] = {}
-        self.used: dict[str, list[Any]] = {}
+        #: per page looked up: its key, and its contribution when computed here (None: as stored)
+        self.used: dict[str, tuple[str, Contribution | None]] = {}
+        self.dirty: set[int] = set()
         self.computed = 0
 
     def _shard_key(self, shard: int) -> str:
         return digest([self.context, str(shard)])
 
+    def _read(self, shard: int) -> dict[str, Any]:
+        value = read_regular_entry(KIND, self._shard_key(shard))
+        return value if isinstance(value, dict) else {}
+
     def _load(self, shard: int) -> dict[str, Any]:
         if shard not in self.loaded:
-            value = read_regular_entry(KIND, self._shard_key(shard))
-            self.loaded[shard] = value if isinstance(value, dict) else {}
+            self.loaded[shard] = self._read(shard)
         return self.loaded[shard]
 
     @staticmethod
@@ -134,26 +144,34 @@ class PageCache:
         return int(hashlib.sha256(docname.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % SHARDS
 
     def contribution(self, docname: str, key: str, compute: Callable[[], Contribution]) -> Contribution:
-        found = _checked(self._load(self._number(docname)).get(docname), key)
+        shard = self._number(docname)
+        found = _checked(self._load(shard).pop(docname, None), key)
         if found is None:
             found = compute()
             self.computed += 1
-        self.used[docname] = [key, found]
+            self.dirty.add(shard)
+            self.used[docname] = (key, found)
+        else:
+            self.used[docname] = (key, None)
         return found
 
     def save(self, keep: set[str]) -> None:
         """Rewrite every shard this build read whose items changed: this build's items, and the
         earlier ones of other pages in ``keep`` (a shard not read keeps its items until it is)."""
-        merged: dict[int, dict[str, Any]] = {n: {} for n in self.loaded}
-        for n, items in self.loaded.items():
-            for name, item in items.items():
-                if name in keep and name not in self.used:
-                    merged[n][name] = item
-        for name, item in self.used.items():
-            merged[self._number(name)][name] = item
-        for n in sorted(merged):
-            if merged[n] != self.loaded[n]:
-                write_entry(KIND, self._shard_key(n), merged[n])
+        for n, left in self.loaded.items():  # pages of the shard not looked up in this build
+            if any(name not in keep for name in left):
+                self.dirty.add(n)
+        for n in sorted(self.dirty):
+            stored = self._read(n)
+            merged = {name: item for name, item in stored.items() if name in keep and name not in self.used}
+            for name, (key, computed) in self.used.items():
+                if self._number(name) != n:
+                    continue
+                if computed is not None:
+                    merged[name] = [key, computed]
+                elif name in stored:
+                    merged[name] = stored[name]
+            write_entry(KIND, self._shard_key(n), merged)
 
 
 def _empty(indexer: Any) -> None:
@@ -204,6 +222,7 @@ def install(app: Sphinx, indexer: Any) -> None:
 
     scratch = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
     scratch.lang = indexer.lang
+    _empty(scratch)
     cache = PageCache(context, scratch)
     original = indexer.feed
 
