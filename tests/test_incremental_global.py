@@ -42,7 +42,7 @@ sys.exit(status)
 def _build(root: Path, out: Path, cache: Path, *more: str, jobs: str = "1") -> int:
     """Build; the number of requirement pages fed to the search index."""
     argv = build_argv(root, out, "-j", jobs, *more)
-    env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
+    env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_SEARCH_CACHE="off")  # feeds counted here
     argv = [sys.executable, "-c", _FEEDS, *argv[3:]]  # build_argv's `-m smets_spec.cli` replaced
     result = subprocess.run(argv, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -18,7 +18,7 @@ from .. import forking
 from ..corpus.load import Corpus, load_spec
 from ..corpus.project import Project
 from ..corpus.schema import ConformanceTest
-from . import live
+from . import live, suitecache
 from .results import age_text, load
 from .runner import SuiteCannotRunError, newest_source, run_suite
 
@@ -56,11 +56,13 @@ def _cause(path: Path, code: int | None) -> str:
     return f"the conformance suite failed (exit status {code}); its last output:\n    {tail}"
 
 
-def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
+def _start_for_build(project: Project, path: Path, key: str | None = None) -> Callable[[], None]:
     """Start the suite on the reference models beside the build; return what waits for it.
 
     Where the platform can fork, the suite runs in a forked copy of this process (no second
-    start-up of Python and the package); elsewhere in a ``smets conform`` subprocess.
+    start-up of Python and the package); elsewhere in a ``smets conform`` subprocess. With a
+    ``key`` (:func:`.suitecache.suite_key`), a finished run is kept in the user cache when the
+    key is still the same afterwards (nothing it read changed meanwhile).
     """
     sys.stdout.write(
         f"conformance: no results at {project.rel(path)}; running the suite on the "
@@ -101,6 +103,8 @@ def _start_for_build(project: Project, path: Path) -> Callable[[], None]:
         )
         if code not in _RAN or not path.is_file():
             raise live.StepFailedError(_cause(path, code))
+        if key is not None and suitecache.suite_key(project.spec) == key:
+            suitecache.store(key, path, log)
         report(path)
 
     return finish
@@ -135,8 +139,16 @@ def ensure_results(
     if path.is_file():
         report(path)
         return path
+    key = suitecache.suite_key(project.spec)
+    if key is not None and suitecache.restore(key, path, log_file_for(path)):
+        sys.stdout.write(
+            "conformance: results of an earlier run of the same suite on the same models, "
+            "libraries and spec (user cache; SMETS_CONFORMANCE_CACHE=off runs it again)\n"
+        )
+        report(path)
+        return path
     _STARTED.add(path)
-    finish = _start_for_build(project, path)
+    finish = _start_for_build(project, path, key)
     if wait:
         finish()
     else:

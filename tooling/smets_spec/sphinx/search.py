@@ -16,6 +16,7 @@ and from a web server alike) is fed three things it would not know of:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from sphinx.util.docutils import new_document
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
+from . import searchcache
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
 from .searchreuse import keep_on_load, unchanged, write_record
@@ -118,9 +120,13 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
         pages[docname] = (req, title, text)
         digests[docname] = digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
     kept = unchanged(app, indexer, digests)  # their entries of the last build stand (see searchreuse)
+    code = Path(__file__).read_bytes()  # what makes the doctree from the parts digested
     for docname, (req, title, text) in pages.items():
         if docname not in kept:
-            indexer.feed(docname, f"{docname}.html", title, _doctree(req, text))
+            made = functools.partial(_doctree, req, text)
+            searchcache.feed_prepared(
+                app, indexer, (docname, f"{docname}.html", title), (digests[docname], code), made
+            )
     _keep_when_pruned(indexer, set(pages))
     setattr(app, _FED, digests)
     return []
@@ -131,6 +137,25 @@ def _record(app: Sphinx, exception: Exception | None) -> None:
     digests: dict[str, str] | None = getattr(app, _FED, None)
     if exception is None and digests is not None:
         write_record(app, digests)
+    if exception is None:
+        searchcache.save(app, set(app.env.all_docs) | set(digests or ()))
+
+
+def _cache_contributions(app: Sphinx) -> None:
+    """``builder-inited``: the index Sphinx makes when it starts writing takes each page's
+    contribution from the user cache (:mod:`.searchcache`)."""
+    builder = app.builder
+    original: Any = getattr(builder, "prepare_writing", None)
+    if original is None or not hasattr(builder, "index_page"):
+        return
+
+    def prepare_writing(docnames: Any) -> None:
+        original(docnames)
+        indexer = getattr(builder, "indexer", None)
+        if indexer is not None:
+            searchcache.install(app, indexer)
+
+    builder.prepare_writing = prepare_writing  # type: ignore[method-assign]
 
 
 def _keep_when_pruned(indexer: Any, ours: set[str]) -> None:
@@ -156,4 +181,5 @@ def register(app: Sphinx) -> None:
     app.connect("config-inited", _scorer)
     app.connect("html-collect-pages", feed_requirement_pages)
     app.connect("builder-inited", keep_on_load)
+    app.connect("builder-inited", _cache_contributions)
     app.connect("build-finished", _record)

@@ -1,0 +1,276 @@
+"""Each page's contribution to the search index, kept in the user cache: a warm build assembles it.
+
+Sphinx's :meth:`~sphinx.search.IndexBuilder.feed` turns a page into index entries in two steps:
+it collects the page's words and titles from the doctree (a walk), then stems and filters every
+word (most of its time: 4 s of a full build at 10,000 requirements). The second step is a pure
+function of what the first collected and of the search language, so it is cached here:
+
+* the **page key** digests everything ``feed`` reads: the page's name, file and title, the
+  words, title words and titles the walk collected, and the entries of its ``index`` nodes;
+* the **context key** digests what turns them into entries: Sphinx's, docutils' and the
+  stemmer's versions, the language class and its module's source, its stop words, the search
+  options, and this module's :data:`FORMAT`;
+* a page's **contribution** (what ``feed`` adds for it) is computed once by Sphinx's own
+  ``feed`` on an empty scratch index fed the collected words, and added to the build's index
+  in the order ``feed`` adds it, so the written ``searchindex.js`` is the same byte for byte
+  (``tests/test_searchcache.py``).
+
+A page the extension makes itself (each requirement page, :func:`feed_prepared`) is keyed instead
+by the digest of what its doctree is made from and the code that makes it, so a warm build does
+not even build its doctree.
+
+Contributions live in the user cache (:mod:`smets_spec.corpus.usercache`), in shards by page
+name (one edit rewrites one shard), each under a key of the context and the source folder.
+Each item is checked field by field when used and only when its page key matches; anything
+else is computed again. ``SMETS_SEARCH_CACHE=off`` switches it off (so does the render cache's
+``SMETS_RENDER_CACHE=off``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import sys
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sphinx import addnodes
+from sphinx.application import Sphinx
+
+from ..corpus.usercache import digest, read_regular_entry, write_entry
+
+FORMAT = "smets-search-pages/1"
+KIND = "search-pages"
+SHARDS = 32
+#: ``SMETS_SEARCH_CACHE=off`` (or the render cache's ``SMETS_RENDER_CACHE=off``): every page is fed
+SWITCHES = ("SMETS_SEARCH_CACHE", "SMETS_RENDER_CACHE")
+_STATE = "_smets_search_cache"
+_PACKAGES = ("sphinx", "docutils", "snowballstemmer")
+
+#: one page's contribution: title, file, [title, anchor] pairs, title terms, terms, index entries
+Contribution = dict[str, Any]
+
+
+def _context(app: Sphinx, indexer: Any) -> str | None:
+    lang = indexer.lang
+    try:
+        source = Path(inspect.getsourcefile(type(lang)) or "").read_bytes()
+    except (OSError, TypeError):
+        return None
+    versions = []
+    for name in _PACKAGES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=-")
+    options = json.dumps(app.config.html_search_options, sort_keys=True, default=repr)
+    kind = f"{type(lang).__module__}.{type(lang).__qualname__}:{lang.lang}"
+    stop = "\n".join(sorted(lang.stopwords))
+    where = str(Path(app.srcdir).resolve())
+    return digest([FORMAT, sys.version, *versions, kind, source, stop, options, where])
+
+
+def _page_key(docname: str, filename: str, title: str, store: Any, entries: list[Any]) -> str:
+    collected = json.dumps([store.words, store.title_words, store.titles], ensure_ascii=False)
+    return digest([docname, filename, title, collected, repr(entries)])
+
+
+def _strings(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("not a list of strings")
+    return value
+
+
+def _checked(item: object, key: str) -> Contribution | None:
+    """A stored item, when it is exactly one this module writes for ``key``; else None."""
+    if not isinstance(item, list) or len(item) != 2 or item[0] != key or not isinstance(item[1], dict):
+        return None
+    c = item[1]
+    try:
+        if set(c) != {"title", "file", "titles", "tterms", "terms", "entries"}:
+            return None
+        if not isinstance(c["title"], str) or not isinstance(c["file"], str):
+            return None
+        _strings(c["tterms"]), _strings(c["terms"])
+        if not isinstance(c["titles"], list) or not isinstance(c["entries"], list):
+            return None
+        for pair in c["titles"]:
+            if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
+                return None
+            if not (pair[1] is None or isinstance(pair[1], str)):
+                return None
+        if not all(len(_strings(entry)) == 3 for entry in c["entries"]):
+            return None
+    except (TypeError, KeyError):
+        return None
+    return c
+
+
+class PageCache:
+    """The contributions of one build's index: looked up, computed, and written back at the end.
+
+    A contribution taken from a shard is dropped from memory once used (the index holds its words);
+    a shard is rewritten only when this build computed a page of it or a page of it is gone, from
+    a fresh read of it.
+    """
+
+    def __init__(self, context: str, scratch: Any) -> None:
+        self.context = context
+        self.scratch = scratch
+        self.loaded: dict[int, dict[str, Any]] = {}
+        #: per page looked up: its key, and its contribution when computed here (None: as stored)
+        self.used: dict[str, tuple[str, Contribution | None]] = {}
+        self.dirty: set[int] = set()
+        self.computed = 0
+
+    def _shard_key(self, shard: int) -> str:
+        return digest([self.context, str(shard)])
+
+    def _read(self, shard: int) -> dict[str, Any]:
+        value = read_regular_entry(KIND, self._shard_key(shard))
+        return value if isinstance(value, dict) else {}
+
+    def _load(self, shard: int) -> dict[str, Any]:
+        if shard not in self.loaded:
+            self.loaded[shard] = self._read(shard)
+        return self.loaded[shard]
+
+    @staticmethod
+    def _number(docname: str) -> int:
+        return int(hashlib.sha256(docname.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % SHARDS
+
+    def contribution(self, docname: str, key: str, compute: Callable[[], Contribution]) -> Contribution:
+        shard = self._number(docname)
+        found = _checked(self._load(shard).pop(docname, None), key)
+        if found is None:
+            found = compute()
+            self.computed += 1
+            self.dirty.add(shard)
+            self.used[docname] = (key, found)
+        else:
+            self.used[docname] = (key, None)
+        return found
+
+    def save(self, keep: set[str]) -> None:
+        """Rewrite every shard this build read whose items changed: this build's items, and the
+        earlier ones of other pages in ``keep`` (a shard not read keeps its items until it is)."""
+        for n, left in self.loaded.items():  # pages of the shard not looked up in this build
+            if any(name not in keep for name in left):
+                self.dirty.add(n)
+        for n in sorted(self.dirty):
+            stored = self._read(n)
+            merged = {name: item for name, item in stored.items() if name in keep and name not in self.used}
+            for name, (key, computed) in self.used.items():
+                if self._number(name) != n:
+                    continue
+                if computed is not None:
+                    merged[name] = [key, computed]
+                elif name in stored:
+                    merged[name] = stored[name]
+            write_entry(KIND, self._shard_key(n), merged)
+
+
+def _empty(indexer: Any) -> None:
+    """Give the scratch index dicts of its own (Sphinx's index keeps its dicts in the environment)."""
+    indexer._titles, indexer._filenames, indexer._all_titles = {}, {}, {}
+    indexer._mapping, indexer._title_mapping, indexer._index_entries = {}, {}, {}
+
+
+def _compute(scratch: Any, docname: str, filename: str, title: str, doctree: Any, store: Any) -> Contribution:
+    """What Sphinx's own feed adds for the page, fed on the empty scratch index (words as collected)."""
+    _empty(scratch)
+    scratch._word_collector = lambda _doctree: store
+    scratch.feed(docname, filename, title, doctree)
+    return {
+        "title": scratch._titles[docname],
+        "file": scratch._filenames[docname],
+        "titles": [list(pair) for pair in scratch._all_titles[docname]],
+        "tterms": list(scratch._title_mapping),
+        "terms": list(scratch._mapping),
+        "entries": [list(e) for e in scratch._index_entries[docname]],
+    }
+
+
+def _apply(indexer: Any, docname: str, c: Contribution) -> None:
+    """Add a page's contribution to the index, in the order Sphinx's feed adds it."""
+    indexer._titles[docname] = c["title"]
+    indexer._filenames[docname] = c["file"]
+    indexer._all_titles[docname] = [(t, a) for t, a in c["titles"]]
+    for word in c["tterms"]:
+        indexer._title_mapping.setdefault(word, set()).add(docname)
+    for word in c["terms"]:
+        indexer._mapping.setdefault(word, set()).add(docname)
+    indexer._index_entries[docname] = [(a, b, m) for a, b, m in c["entries"]]
+
+
+def _entries(doctree: Any) -> list[Any]:
+    return [node["entries"] for node in doctree.findall(addnodes.index)]
+
+
+def install(app: Sphinx, indexer: Any) -> None:
+    """Have ``indexer`` (this build's) take each page's contribution from the cache."""
+    if any(os.environ.get(name, "").strip().lower() == "off" for name in SWITCHES):
+        return
+    context = _context(app, indexer)
+    if context is None:
+        return
+    from sphinx.search import IndexBuilder
+
+    scratch = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
+    scratch.lang = indexer.lang
+    _empty(scratch)
+    cache = PageCache(context, scratch)
+    original = indexer.feed
+
+    def feed(docname: str, filename: Any, title: str, doctree: Any) -> None:
+        if docname in indexer._titles:  # fed before in this index and not pruned: Sphinx's own way
+            original(docname, filename, title, doctree)
+            return
+        name = os.fspath(filename)
+        store = indexer._word_collector(doctree)
+        entries = _entries(doctree)
+        key = _page_key(docname, name, title, store, entries)
+        found = cache.contribution(
+            docname, key, lambda: _compute(scratch, docname, name, title, doctree, store)
+        )
+        _apply(indexer, docname, found)
+
+    indexer.feed = feed
+    setattr(app, _STATE, cache)
+
+
+def feed_prepared(
+    app: Sphinx,
+    indexer: Any,
+    page: tuple[str, str, str],
+    inputs: tuple[str, bytes],
+    doctree: Callable[[], Any],
+) -> None:
+    """Feed a page the extension makes itself (a requirement page): ``page`` is its name, file and
+    title; ``inputs`` the digest of everything ``doctree()`` builds its doctree from, and the
+    source of the code that builds it. A cached contribution under that key is added without
+    building the doctree; otherwise it is built and fed as any page."""
+    docname, filename, title = page
+    cache: PageCache | None = getattr(app, _STATE, None)
+    if cache is None or docname in indexer._titles:
+        indexer.feed(docname, filename, title, doctree())
+        return
+    key = digest(["prepared", docname, filename, title, *inputs])
+
+    def compute() -> Contribution:
+        made = doctree()
+        return _compute(cache.scratch, docname, filename, title, made, indexer._word_collector(made))
+
+    _apply(indexer, docname, cache.contribution(docname, key, compute))
+
+
+def save(app: Sphinx, keep: set[str]) -> None:
+    """``build-finished``: keep this build's contributions (pages of ``keep`` stay cached)."""
+    cache: PageCache | None = getattr(app, _STATE, None)
+    if cache is not None:
+        cache.save(keep)
+        delattr(app, _STATE)
