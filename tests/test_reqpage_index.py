@@ -169,7 +169,7 @@ def test_the_index_is_refused_when_it_is_not_this_builds(built: tuple[Path, Sphi
     shell = reqpages._shell(Path(app.outdir))
     assert shell is not None
     glob = reqpages.plan(app, corpus, shell).inputs.glob
-    assert reqindex.load(Path(app.outdir), glob) is not None
+    assert reqindex.load(Path(app.outdir), glob) is not None  # (stamps and records)
     assert reqindex.load(Path(app.outdir), "another shell, code or conf.py") is None
     other = reqpages.plan(app, corpus, (shell[0].replace("<body", "<body data-x", 1), shell[1]))
     assert len(other.todo) == len(corpus.requirements)  # another theme or sidebar: every page drawn

@@ -30,16 +30,17 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from ..conformance import live
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import NeedKey, mentioned
-from ..corpus.schema import Device
+from ..corpus.schema import ConformanceTest, ConsultationQuestion, Device
 from ..markup.panels import Panel, ordered
 from ..trace.coverage import index_of
 from . import reqnav
@@ -75,6 +76,32 @@ def enabled() -> bool:
 
 def analysis_panels() -> list[Panel]:
     return [p for p in ordered() if p.name not in STRUCTURAL]
+
+
+def _conformance_stamp(corpus: Corpus) -> str:
+    """All the conformance status panel reads: the results file (path, mtime and size, or why there
+    is none), the conformance tests (what they verify, their titles) and the consultation questions
+    (the models' open questions about a requirement)."""
+    keys = keys_for(corpus)
+    parts = [str(live.results_path()), repr(live.stamp()), str(live.error())]
+    for need in (*corpus.of_type(ConformanceTest), *corpus.of_type(ConsultationQuestion)):
+        parts += (need.id, *keys[need.id][:_LINE], *keys[need.id][_LINE + 1 :])
+    return _h(parts)
+
+
+#: Analysis panels whose every input a stamp covers: their HTML is computed again only when it
+#: changes (the others', in every build).
+PANEL_STAMPS: dict[str, Callable[[Corpus], str]] = {"conformance-status": _conformance_stamp}
+
+
+def panel_stamps(corpus: Corpus) -> dict[str, str]:
+    return {name: stamp(corpus) for name, stamp in PANEL_STAMPS.items()}
+
+
+def panels_to_compare(stamps: Mapping[str, str], kept: Mapping[str, str]) -> list[Panel]:
+    """The analysis panels whose HTML this build computes for every page: those with no stamp, and
+    those whose stamp changed since the build that kept ``kept``."""
+    return [p for p in analysis_panels() if p.name not in stamps or stamps[p.name] != kept.get(p.name)]
 
 
 @dataclass
@@ -146,8 +173,16 @@ def panel_digest(html: str) -> str:
 # ------------------------------------------------------------------ the index on disk
 
 
-def load(outdir: Path, glob: str) -> dict[str, Record] | None:
-    """The records kept by the last build (None: none usable: missing, unreadable, another
+@dataclass
+class Kept:
+    """The index the last build kept: each page's record, and the stamps of :data:`PANEL_STAMPS`."""
+
+    records: dict[str, Record]
+    stamps: dict[str, str]
+
+
+def load(outdir: Path, glob: str) -> Kept | None:
+    """The index kept by the last build (None: none usable: missing, unreadable, another
     version of this package or other global inputs)."""
     path = outdir / INDEX
     try:
@@ -156,8 +191,8 @@ def load(outdir: Path, glob: str) -> dict[str, Record] | None:
         return None
     if not isinstance(data, dict) or data.get("version") != _version() or data.get("global") != glob:
         return None
-    pages = data.get("pages")
-    if not isinstance(pages, dict):
+    pages, stamps = data.get("pages"), data.get("stamps")
+    if not isinstance(pages, dict) or not isinstance(stamps, dict):
         return None
     records: dict[str, Record] = {}
     for req_id, rec in pages.items():
@@ -171,7 +206,7 @@ def load(outdir: Path, glob: str) -> dict[str, Record] | None:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in panels.items()):
             return None
         records[str(req_id)] = (rec[0], deps, panels)
-    return records
+    return Kept(records, {str(k): str(v) for k, v in stamps.items()})
 
 
 def forget(outdir: Path) -> None:
@@ -179,8 +214,9 @@ def forget(outdir: Path) -> None:
     (outdir / INDEX).unlink(missing_ok=True)
 
 
-def save(outdir: Path, glob: str, records: Mapping[str, Record]) -> None:
-    data = {"version": _version(), "global": glob, "pages": {k: list(v) for k, v in records.items()}}
+def save(outdir: Path, glob: str, records: Mapping[str, Record], stamps: Mapping[str, str]) -> None:
+    pages = {k: list(v) for k, v in records.items()}
+    data = {"version": _version(), "global": glob, "stamps": dict(stamps), "pages": pages}
     target = outdir / INDEX
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, json.dumps(data, separators=(",", ":")), durable=False)

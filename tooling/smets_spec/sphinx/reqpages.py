@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -222,6 +223,9 @@ class Drawing:
     kept: dict[str, reqindex.Record] = field(default_factory=dict)
     #: how many records the last build's index held (-1: none usable)
     loaded: int = -1
+    #: this build's stamps of the analysis panels that have one (reqindex.PANEL_STAMPS)
+    stamps: dict[str, str] = field(default_factory=dict)
+    stamps_kept: dict[str, str] = field(default_factory=dict)
 
 
 def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
@@ -235,21 +239,27 @@ def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
     glob = reqindex.global_inputs(app, corpus, shell, shell_title)
     resolved = {r.id: texts.get(r.id) or _fallback(r) for r in corpus.requirements}
     inputs = reqindex.inputs(corpus, glob, around, resolved)
-    drawing = Drawing(shell, shell_title, linker, around, inputs)
-    records = reqindex.load(outdir, glob) if reqindex.enabled() else None
-    if records is None:
+    drawing = Drawing(shell, shell_title, linker, around, inputs, stamps=reqindex.panel_stamps(corpus))
+    kept = reqindex.load(outdir, glob) if reqindex.enabled() else None
+    if kept is None:
         drawing.todo = list(corpus.requirements)
         return drawing
-    drawing.loaded = len(records)
-    folder = outdir / REQ_FOLDER
-    analyses = reqindex.analysis_panels()
+    drawing.loaded, drawing.stamps_kept = len(kept.records), kept.stamps
+    on_disk = _on_disk(outdir / REQ_FOLDER)
+    analyses = reqindex.panels_to_compare(drawing.stamps, kept.stamps)
     for req in corpus.requirements:
-        record = records.get(req.id)
-        if record is None or inputs.digest(req.id, record[1]) != record[0] or not _on_disk(folder, req):
+        record = kept.records.get(req.id)
+        redirect = _redirect_name(req)
+        if (
+            record is None
+            or inputs.digest(req.id, record[1]) != record[0]
+            or f"{req.id}.html" not in on_disk
+            or (redirect and redirect not in on_disk)
+        ):
             drawing.todo.append(req)
             continue
         html = {p.name: p.html(corpus, req.id, linker) for p in analyses}
-        if {k: reqindex.panel_digest(v) for k, v in html.items()} != record[2]:
+        if any(reqindex.panel_digest(v) != record[2].get(k) for k, v in html.items()):
             drawing.todo.append(req)
             drawing.panels[req.id] = html
         else:
@@ -257,9 +267,13 @@ def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
     return drawing
 
 
-def _on_disk(folder: Path, req: Requirement) -> bool:
-    redirect = _redirect_name(req)
-    return (folder / f"{req.id}.html").is_file() and (not redirect or (folder / redirect).is_file())
+def _on_disk(folder: Path) -> set[str]:
+    """The names of the files in ``folder`` (none when it is not a folder)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file()}
+    except OSError:
+        return set()
 
 
 def _body(
@@ -314,8 +328,8 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
 def _finish(app: Sphinx, corpus: Corpus, drawing: Drawing, drawn: dict[str, reqindex.Record]) -> None:
     """Record what every page was drawn from, and delete the pages of removed requirements."""
     outdir = Path(app.outdir)
-    if drawn or len(drawing.kept) != drawing.loaded:  # else the index kept is this build's
-        reqindex.save(outdir, drawing.inputs.glob, {**drawing.kept, **drawn})
+    if drawn or len(drawing.kept) != drawing.loaded or drawing.stamps != drawing.stamps_kept:
+        reqindex.save(outdir, drawing.inputs.glob, {**drawing.kept, **drawn}, drawing.stamps)
     forget_removed(outdir, corpus)
 
 
