@@ -298,10 +298,21 @@ def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, sk
     return sorted(_changed(app, corpus_of(app), selected_entries(app, env, change, skip)))
 
 
+#: the last corpus's need keys (computed once per corpus: the index of the requirement pages uses them too)
+_KEYS_FOR: list[tuple[Corpus, dict[str, NeedKey]]] = []
+
+
+def keys_for(corpus: Corpus) -> dict[str, NeedKey]:
+    """Every need's key (:func:`~..corpus.needkeys.keys_of`), computed once per corpus."""
+    if not _KEYS_FOR or _KEYS_FOR[0][0] is not corpus:
+        _KEYS_FOR[:] = [(corpus, keys_of(corpus))]
+    return _KEYS_FOR[0][1]
+
+
 def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    keys = keys_of(corpus_of(app))
+    keys = keys_for(corpus_of(app))
     change = need_change(env, keys)
     setattr(env, _KEYS, (_keys_version(), keys))
     if not (added or changed or removed):

@@ -17,22 +17,28 @@ The shell lives in ``req/`` with the requirement pages, so every relative link i
 in ``req/<ID>.html`` too. It is a source of the project (``spec/req/index.rst``, holding
 ``.. smets-requirement-index::``); a project without it has no requirement pages, and its
 links go to the requirement's card instead. Nothing is ever written into the source tree.
-The pages are rewritten after every build, incremental ones included, so none is ever
-stale (a page whose HTML is unchanged is not touched); pages of removed requirements are
-deleted.
+Every build draws the pages whose inputs changed since the last one, found from an index of
+what each page was drawn from (:mod:`.reqindex`; every page when there is no usable index), so
+none is ever stale (a page whose HTML is unchanged is not touched); pages of removed
+requirements are deleted.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import posixpath
 import re
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
@@ -42,9 +48,10 @@ from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
 from ..corpus.schema import Requirement
 from ..markup.html import Linker, esc, raw_block
+from ..markup.panels import Panel
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
-from . import fingerprints, reqnav
+from . import fingerprints, reqindex, reqnav
 from .linker import REQ_FOLDER, SphinxLinker, docname_of
 from .state import app_of, corpus_of
 
@@ -54,6 +61,7 @@ _TEXT = re.compile(r"<!--smets-text (\S+)-->(.*?)<!--/smets-text-->", re.S)
 _URL = re.compile(r'\b(href|src)="([^"]*)"')
 _MANIFEST = ".smets-pages.json"
 _WRITER = "_smets_requirement_page_writer"
+logger = logging.getLogger(__name__)
 
 
 def index_text(app: Sphinx, docname: str, args: tuple[str, ...]) -> str:
@@ -199,30 +207,130 @@ def whole_page(
     return head + body + tail
 
 
-def write_pages(app: Sphinx, corpus: Corpus, part: int = 0, parts: int = 1) -> int:
-    """Write ``req/<ID>.html`` for every ``parts``-th requirement from the ``part``-th (and
-    ``req/<clause>.html`` redirecting to it, the address of the page when ids had dots). With
-    ``parts`` 1 (every page), also delete the pages of removed requirements. Returns the count
-    of pages written or kept."""
+@dataclass
+class Drawing:
+    """What every page of one build shares, and which pages to draw (:func:`plan`)."""
+
+    shell: tuple[str, str]
+    shell_title: str
+    linker: SphinxLinker
+    around: Around
+    inputs: reqindex.Inputs
+    todo: list[Requirement] = field(default_factory=list)
+    #: the analysis panels' HTML already computed (to choose the pages), by requirement and panel
+    panels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the records of the pages not drawn again (kept from the last build)
+    kept: dict[str, reqindex.Record] = field(default_factory=dict)
+    #: how many records the last build's index held (-1: none usable)
+    loaded: int = -1
+    #: this build's stamps of the analysis panels that have one (reqindex.PANEL_STAMPS)
+    stamps: dict[str, str] = field(default_factory=dict)
+    stamps_kept: dict[str, str] = field(default_factory=dict)
+
+
+def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
+    """The pages this build draws: every page, or with the index of the last build's (see
+    :mod:`.reqindex`), those whose recorded inputs changed."""
     outdir = Path(app.outdir)
-    shell = _shell(outdir)
-    if shell is None:
-        return 0
     texts = requirement_texts(app, corpus)
     shell_title = esc(str(app.env.titles[SHELL].astext())) if SHELL in app.env.titles else ""
     linker = SphinxLinker(app, corpus, SHELL)
     around = neighbours(corpus, linker)
-    mine = corpus.requirements[part::parts]
-    for req in mine:
-        text = texts.get(req.id) or _fallback(req)
-        page = whole_page(shell, shell_title, req, around, page_body(corpus, req.id, linker, text))
-        target = outdir / REQ_FOLDER / f"{req.id}.html"
+    glob = reqindex.global_inputs(app, corpus, shell, shell_title)
+    resolved = {r.id: texts.get(r.id) or _fallback(r) for r in corpus.requirements}
+    inputs = reqindex.inputs(corpus, glob, around, resolved)
+    drawing = Drawing(shell, shell_title, linker, around, inputs, stamps=reqindex.panel_stamps(corpus))
+    kept = reqindex.load(outdir, glob) if reqindex.enabled() else None
+    if kept is None:
+        drawing.todo = list(corpus.requirements)
+        return drawing
+    drawing.loaded, drawing.stamps_kept = len(kept.records), kept.stamps
+    on_disk = _on_disk(outdir / REQ_FOLDER)
+    analyses = reqindex.panels_to_compare(drawing.stamps, kept.stamps)
+    for req in corpus.requirements:
+        record = kept.records.get(req.id)
+        redirect = _redirect_name(req)
+        if (
+            record is None
+            or inputs.digest(req.id, record[1]) != record[0]
+            or f"{req.id}.html" not in on_disk
+            or (redirect and redirect not in on_disk)
+        ):
+            drawing.todo.append(req)
+            continue
+        html = {p.name: p.html(corpus, req.id, linker) for p in analyses}
+        if any(reqindex.panel_digest(v) != record[2].get(k) for k, v in html.items()):
+            drawing.todo.append(req)
+            drawing.panels[req.id] = html
+        else:
+            drawing.kept[req.id] = record
+    return drawing
+
+
+def _on_disk(folder: Path) -> set[str]:
+    """The names of the files in ``folder`` (none when it is not a folder)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file()}
+    except OSError:
+        return set()
+
+
+def _body(
+    corpus: Corpus, drawing: Drawing, req: Requirement, analyses: set[str]
+) -> tuple[str, dict[str, str]]:
+    """The body of ``req``'s page, and the HTML of its analysis panels by name."""
+    kept = drawing.panels.get(req.id, {})
+    shown: dict[str, str] = {}
+
+    def panel(item: Panel) -> str:
+        html = kept.get(item.name)
+        if html is None:
+            html = item.html(corpus, req.id, drawing.linker)
+        if item.name in analyses:
+            shown[item.name] = html
+        return html
+
+    return page_body(corpus, req.id, drawing.linker, drawing.inputs.texts[req.id], panel), shown
+
+
+def draw(
+    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement]
+) -> dict[str, reqindex.Record]:
+    """Write ``req/<ID>.html`` of each of ``reqs`` (and ``req/<clause>.html`` redirecting to it, the
+    address of the page when ids had dots); the record of what each was drawn from."""
+    folder = Path(app.outdir) / REQ_FOLDER
+    analyses = {p.name for p in reqindex.analysis_panels()}
+    records: dict[str, reqindex.Record] = {}
+    for req in reqs:
+        body, shown = _body(corpus, drawing, req, analyses)
+        page = whole_page(drawing.shell, drawing.shell_title, req, drawing.around, body)
+        target = folder / f"{req.id}.html"
         if not target.is_file() or target.read_text(encoding="utf-8") != page:
-            write_atomic(target, page, durable=False)  # regenerated by every build
-        _write_redirect(outdir / REQ_FOLDER, req)
-    if parts == 1:
-        forget_removed(outdir, corpus)
-    return len(mine)
+            write_atomic(target, page, durable=False)
+        _write_redirect(folder, req)
+        deps = reqindex.shows(corpus, req.id, body)
+        digests = {name: reqindex.panel_digest(html) for name, html in shown.items()}
+        records[req.id] = (drawing.inputs.digest(req.id, deps), deps, digests)
+    return records
+
+
+def write_pages(app: Sphinx, corpus: Corpus) -> int:
+    """Every page a build must draw, drawn here (no forked writer); the count drawn."""
+    shell = _shell(Path(app.outdir))
+    if shell is None:
+        return 0
+    drawing = plan(app, corpus, shell)
+    _finish(app, corpus, drawing, draw(app, corpus, drawing, drawing.todo) if drawing.todo else {})
+    return len(drawing.todo)
+
+
+def _finish(app: Sphinx, corpus: Corpus, drawing: Drawing, drawn: dict[str, reqindex.Record]) -> None:
+    """Record what every page was drawn from, and delete the pages of removed requirements."""
+    outdir = Path(app.outdir)
+    if drawn or len(drawing.kept) != drawing.loaded or drawing.stamps != drawing.stamps_kept:
+        reqindex.save(outdir, drawing.inputs.glob, {**drawing.kept, **drawn}, drawing.stamps)
+    forget_removed(outdir, corpus)
 
 
 def page_names(corpus: Corpus) -> set[str]:
@@ -245,40 +353,70 @@ def forget_removed(outdir: Path, corpus: Corpus) -> None:
     write_atomic(manifest, json.dumps(sorted(written)))
 
 
+#: At most this many pages to a forked writer (more pages: more writers, up to the build's jobs).
+SHARE = 200
+
+
+def _writer(app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], conn: Connection) -> None:
+    conn.send(draw(app, corpus, drawing, reqs))
+    conn.close()
+
+
 def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     """Write the pages; in a parallel build, in forked processes (one per job, each a share of the
     pages) beside sphinx-needs' needs.json."""
     if exception is not None or app.builder.format != "html":
         return
     corpus = corpus_of(app)
-    parts = max(1, min(app.parallel, len(corpus.requirements)))
-    if parts == 1:
-        write_pages(app, corpus)
+    shell = _shell(Path(app.outdir))
+    if shell is None:
         return
-    writers = []
+    drawing = plan(app, corpus, shell)
+    logger.info("requirement pages: %d of %d to draw", len(drawing.todo), len(corpus.requirements))
+    if drawing.todo:
+        reqindex.forget(Path(app.outdir))  # a build cut short while writing pages leaves no index
+    parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
+    if app.parallel == 1 or not drawing.todo:
+        _finish(app, corpus, drawing, draw(app, corpus, drawing, drawing.todo))
+        return
+    writers: list[tuple[BaseProcess, Connection]] = []
+    drawn: dict[str, reqindex.Record] = {}
     for part in range(parts):
-        writer = forking.start(write_pages, (app, corpus, part, parts), f"smets-requirement-pages-{part}")
+        share = drawing.todo[part::parts]
+        reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+        writer = forking.start(
+            _writer, (app, corpus, drawing, share, sender), f"smets-requirement-pages-{part}"
+        )
+        sender.close()
         if writer is None:  # this platform cannot fork: this share here, now
-            write_pages(app, corpus, part, parts)
+            drawn.update(draw(app, corpus, drawing, share))
         else:
-            writers.append(writer)
-    setattr(app, _WRITER, writers)  # _finish_pages joins them and deletes the removed pages
+            writers.append((writer, reader))
+    setattr(app, _WRITER, (writers, drawing, drawn))  # _finish_pages joins them, records the pages
 
 
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
-    writers: list[BaseProcess] | None = getattr(app, _WRITER, None)
-    if writers is None:
+    started: tuple[list[tuple[BaseProcess, Connection]], Drawing, dict[str, reqindex.Record]] | None
+    started = getattr(app, _WRITER, None)
+    if started is None:
         return
     delattr(app, _WRITER)
-    for writer in writers:
+    writers, drawing, drawn = started
+    failed = []
+    for writer, reader in writers:
+        try:
+            drawn.update(reader.recv())
+        except (EOFError, OSError):
+            failed.append(writer)
         writer.join()
-    failed = [w.exitcode for w in writers if w.exitcode != 0]
+        if writer.exitcode != 0:
+            failed.append(writer)
     if failed:
         raise ExtensionError(
             f"the requirement pages (req/<ID>.html) could not be written: a writer process "
-            f"ended with status {failed[0]} (its error is printed above)"
+            f"ended with status {failed[0].exitcode} (its error is printed above)"
         )
-    forget_removed(Path(app.outdir), corpus_of(app))
+    _finish(app, corpus_of(app), drawing, drawn)
 
 
 def register(app: Sphinx) -> None:
