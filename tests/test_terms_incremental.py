@@ -57,6 +57,8 @@ _EXTRAS = [
     "Measured in kVArh, kvarh and kVAh.",
     "The comms hub shall respond.",
     "It shall record the CHF and the IHDs.",
+    "A tip off is logged.",
+    "A tip-off is logged.",
 ]
 
 
@@ -229,3 +231,41 @@ def test_a_damaged_terms_state_is_a_full_scan_without_a_traceback(
     assert store.load(tmp_path, folder) is None  # no state: the scan runs in full
     again, _ = store.scan_kept(source, store.load(tmp_path, folder))
     assert again.terms == full.terms
+
+
+def _steps(source: Source, edits: list[tuple[int, str]]) -> list[list[tuple[object, ...]]]:
+    """Texts appended one edit after another, each patched from the state kept; the findings."""
+    _, kept = termstate.update(source, None)
+    items = source.groups["requirements"]
+    out = []
+    for n, extra in edits:
+        items[n] = replace(items[n], text=f"{items[n].text} {extra}")
+        found, kept = termstate.update(source, _through_json(kept))
+        got = [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found]
+        assert got == _fields(source)
+        out.append(got)
+    return out
+
+
+def test_a_compound_hyphenated_later_finds_the_unchanged_texts_writing_it_apart(corpus: Corpus) -> None:
+    """A new compound changes the expression every text is matched with: the texts not edited are
+    matched again (they write "tip off" apart, which only now is a form of "tip-off")."""
+    source = _copy(from_corpus(corpus))
+    before, after = _steps(source, [(3, "A tip off is logged."), (9, "A tip-off is logged.")])
+    assert not any(t[1] == "tipoff" for t in before)
+    items = source.groups["requirements"]
+    assert [t[3] for t in after if t[:2] == ("hyphenation", "tipoff")] == [
+        {"tip off": (items[3].id,), "tip-off": (items[9].id,)}
+    ]
+
+
+def test_a_word_new_to_the_corpus_is_suggested_for_an_unknown_word_kept(corpus: Corpus) -> None:
+    """An unknown word with no neighbour in the corpus gets one when an edit writes the word: the kept
+    neighbours of the unknown words are patched with the words the corpus gains."""
+    source = _copy(from_corpus(corpus))
+    before, after = _steps(
+        source,
+        [(3, "The photosynthesys is logged."), (9, "The photosynthesis is logged, photosynthesis twice.")],
+    )
+    assert not any(t[1] == "photosynthesys" for t in before)
+    assert any(t[0] == "misspelling" and t[1] == "photosynthesys" for t in after)
