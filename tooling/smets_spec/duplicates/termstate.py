@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -436,29 +437,44 @@ def _index(name: str, data: object, position: dict[str, int]) -> tuple[Index, se
     for text, raw in data.items():
         if not isinstance(raw, list) or not raw:
             return None
-        entries: list[Entry] = []
-        last = -1
-        written: set[str] = set()
-        for value in raw:
-            if isinstance(value, str):
-                item_id, forms = value, (text,)
-            elif _strings(value) and len(value) > 1:
-                item_id, forms = value[0], tuple(value[1:])
-            else:
-                return None
-            at = position.get(item_id, -1)
-            if at <= last:
-                return None
-            last = at
-            written.update(forms)
-            entries.append((item_id, forms))
         key = tuple(text.split(JOIN)) if name == "trigrams" else text
         if name == "trigrams" and len(key) != 3:
             return None
+        if set(map(type, raw)) == {str}:  # the usual key: every text writes it as the key itself
+            at = list(map(position.get, raw))
+            if None in at or not _increasing(at):  # type: ignore[arg-type]
+                return None
+            index[key] = list(zip(raw, itertools.repeat((text,))))
+            continue
+        entries = _entries(raw, text, position)
+        if entries is None:
+            return None
         index[key] = entries
-        if len(written) > 1:
+        if len({f for _, forms in entries for f in forms}) > 1:
             multi.add(key)
     return index, multi
+
+
+def _increasing(values: list[int]) -> bool:
+    return all(map(operator.lt, values, values[1:]))
+
+
+def _entries(raw: list[Any], text: str, position: dict[str, int]) -> list[Entry] | None:
+    entries: list[Entry] = []
+    last = -1
+    for value in raw:
+        if isinstance(value, str):
+            item_id, forms = value, (text,)
+        elif _strings(value) and len(value) > 1:
+            item_id, forms = value[0], tuple(value[1:])
+        else:
+            return None
+        at = position.get(item_id, -1)
+        if at <= last:
+            return None
+        last = at
+        entries.append((item_id, forms))
+    return entries
 
 
 def from_json(data: object) -> TermsKept | None:
