@@ -121,7 +121,11 @@ def _swaps(
         found.update(pair_swaps)
         swapped_names |= pair_names
         if pair_swaps or pair_names:
-            records[pair] = {"swaps": sorted(pair_swaps), "names": sorted(pair_names)}
+            # as JSON reads them back (lists), so an unchanged state compares equal and is not rewritten
+            records[pair] = {
+                "swaps": [list(p) for p in sorted(pair_swaps)],
+                "names": [list(p) for p in sorted(pair_names)],
+            }
     return found, swapped_names
 
 
