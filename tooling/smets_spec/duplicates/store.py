@@ -25,8 +25,10 @@ from .classify import Kind, Thresholds
 from .incremental import Kept
 from .items import Source
 from .records import valid_record
-from .scan import Scan, names_of, scan_group_kept
+from .scan import Scan, names_of, no_gc, scan_group_kept
 from .termstate import TermsKept
+
+__all__ = ["State", "load", "no_gc", "save", "scan_kept"]
 
 KIND = "dups"
 FORMAT = "1"
