@@ -237,11 +237,11 @@ def _steps(source: Source, edits: list[tuple[int, str]]) -> list[list[tuple[obje
     """Texts appended one edit after another, each patched from the state kept; the findings."""
     _, kept = termstate.update(source, None)
     items = source.groups["requirements"]
-    out = []
+    out: list[list[tuple[object, ...]]] = []
     for n, extra in edits:
         items[n] = replace(items[n], text=f"{items[n].text} {extra}")
         found, kept = termstate.update(source, _through_json(kept))
-        got = [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found]
+        got: list[tuple[object, ...]] = [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found]
         assert got == _fields(source)
         out.append(got)
     return out
@@ -269,3 +269,45 @@ def test_a_word_new_to_the_corpus_is_suggested_for_an_unknown_word_kept(corpus: 
     )
     assert not any(t[1] == "photosynthesys" for t in before)
     assert any(t[0] == "misspelling" and t[1] == "photosynthesys" for t in after)
+
+
+def test_the_scan_runs_without_cyclic_collection_and_gives_it_back(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from smets_spec.duplicates import scan as scan_module
+
+    seen: list[bool] = []
+
+    def watched(source: Source) -> list[object]:
+        seen.append(gc.isenabled())
+        return terminology(source)  # type: ignore[return-value]
+
+    monkeypatch.setattr(scan_module, "terminology", watched)
+    try:
+        assert gc.isenabled()
+        scan_module.scan(from_corpus(corpus))
+        assert seen == [False] and gc.isenabled()
+        gc.disable()
+        scan_module.scan(from_corpus(corpus))
+        assert not gc.isenabled()  # a caller's choice stays
+    finally:
+        gc.enable()
+
+
+def test_an_unchanged_state_is_not_written_again(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smets_spec.duplicates import page
+
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(page.SWITCH, raising=False)
+    source = from_corpus(corpus)
+    page._scan(corpus, source)  # the first state: a full scan
+    page._scan(corpus, source)  # kept: the pairs in the kept path's order
+    assert len(list((tmp_path / store.KIND).glob("*.json"))) == 1
+    written: list[object] = []
+    monkeypatch.setattr(store, "save", lambda *a, **k: written.append(a))
+    page._scan(corpus, source)
+    assert written == []
