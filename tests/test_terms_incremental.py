@@ -241,7 +241,9 @@ def _steps(source: Source, edits: list[tuple[int, str]]) -> list[list[tuple[obje
     for n, extra in edits:
         items[n] = replace(items[n], text=f"{items[n].text} {extra}")
         found, kept = termstate.update(source, _through_json(kept))
-        got: list[tuple[object, ...]] = [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found]
+        got: list[tuple[object, ...]] = [
+            (t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found
+        ]
         assert got == _fields(source)
         out.append(got)
     return out
