@@ -428,7 +428,9 @@ def _strings(value: object, size: int | None = None) -> bool:
     )
 
 
-def _index(name: str, data: object, position: dict[str, int]) -> tuple[Index, set[Any]] | None:
+def _index(
+    name: str, data: object, position: dict[str, int], names: list[str]
+) -> tuple[Index, set[Any]] | None:
     """An index read back: every entry a known id (in text order, once per key) and its forms."""
     if not isinstance(data, dict):
         return None
@@ -444,9 +446,10 @@ def _index(name: str, data: object, position: dict[str, int]) -> tuple[Index, se
             at = list(map(position.get, raw))
             if None in at or not _increasing(at):  # type: ignore[arg-type]
                 return None
-            index[key] = list(zip(raw, itertools.repeat((text,))))
+            # the ids of the items list, not the parsed copies: one string per text in memory
+            index[key] = list(zip(map(names.__getitem__, at), itertools.repeat((text,))))  # type: ignore[arg-type]
             continue
-        entries = _entries(raw, text, position)
+        entries = _entries(raw, text, position, names)
         if entries is None:
             return None
         index[key] = entries
@@ -459,7 +462,7 @@ def _increasing(values: list[int]) -> bool:
     return all(map(operator.lt, values, values[1:]))
 
 
-def _entries(raw: list[Any], text: str, position: dict[str, int]) -> list[Entry] | None:
+def _entries(raw: list[Any], text: str, position: dict[str, int], names: list[str]) -> list[Entry] | None:
     entries: list[Entry] = []
     last = -1
     for value in raw:
@@ -473,7 +476,7 @@ def _entries(raw: list[Any], text: str, position: dict[str, int]) -> list[Entry]
         if at <= last:
             return None
         last = at
-        entries.append((item_id, forms))
+        entries.append((names[at], forms))
     return entries
 
 
@@ -491,8 +494,9 @@ def from_json(data: object) -> TermsKept | None:
     indexes = data.get("indexes")
     if not isinstance(indexes, dict) or set(indexes) != set(INDEXES):
         return None
+    names = [x[0] for x in kept.items]
     for name in INDEXES:
-        read = _index(name, indexes[name], position)
+        read = _index(name, indexes[name], position, names)
         if read is None:
             return None
         kept.indexes[name], kept.multi[name] = read
