@@ -313,3 +313,37 @@ def test_an_unchanged_state_is_not_written_again(
     monkeypatch.setattr(store, "save", lambda *a, **k: written.append(a))
     page._scan(corpus, source)
     assert written == []
+
+
+def test_many_edits_and_a_reordering_give_the_full_terminology(generated: Source) -> None:
+    """Past the share of edited texts the state is made afresh; a shuffled order is mostly moves."""
+    source = _copy(generated)
+    _, kept = termstate.update(source, None)
+    items = source.groups["requirements"]
+    rng = random.Random(11)
+    for n in rng.sample(range(len(items)), 200):
+        items[n] = replace(items[n], text=f"{items[n].text} {rng.choice(_EXTRAS)}")
+    found, kept = termstate.update(source, _through_json(kept))
+    assert [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found] == _fields(source)
+    rng.shuffle(items)
+    found, kept = termstate.update(source, _through_json(kept))
+    assert [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found] == _fields(source)
+    items[:40] = reversed(items[:40])  # forty texts moved: patched
+    found, _ = termstate.update(source, _through_json(kept))
+    assert [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found] == _fields(source)
+
+
+def test_texts_kept_in_order_are_a_longest_increasing_run() -> None:
+    from bisect import bisect_left
+
+    rng = random.Random(3)
+    for size in range(0, 60, 3):
+        old = rng.sample(range(1000), size)
+        kept = termstate._kept_in_order([(p, f"T{p}") for p in old])
+        run = [p for p in old if f"T{p}" in kept]
+        assert run == sorted(run)
+        tails: list[int] = []  # the length of a longest increasing run, by patience sorting
+        for p in old:
+            k = bisect_left(tails, p)
+            tails[k : k + 1] = [p]
+        assert len(run) == len(tails)
