@@ -20,14 +20,14 @@ import pytest
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.synthetic import generate
-from smets_spec.duplicates import store, termstate
+from smets_spec.duplicates import store, termjson, termstate
 from smets_spec.duplicates.items import Source, from_corpus
 from smets_spec.duplicates.terms import terminology
 
 
 def _through_json(kept: termstate.TermsKept | None) -> termstate.TermsKept | None:
-    data = json.loads(json.dumps(termstate.to_json(kept)))
-    return termstate.from_json(data) if data is not None else None
+    data = json.loads(json.dumps(termjson.to_json(kept)))
+    return termjson.from_json(data) if data is not None else None
 
 
 def _copy(source: Source) -> Source:
@@ -176,7 +176,7 @@ def test_a_new_misspelling_is_found_and_goes_away_with_its_fix(corpus: Corpus) -
 
 def _state(source: Source) -> dict[str, object]:
     _, kept = termstate.update(source, None)
-    data = termstate.to_json(kept)
+    data = termjson.to_json(kept)
     assert isinstance(data, dict)
     return json.loads(json.dumps(data))  # type: ignore[no-any-return]
 
@@ -199,16 +199,16 @@ def _state(source: Source) -> dict[str, object]:
 )
 def test_a_planted_state_is_refused(corpus: Corpus, plant: object) -> None:
     data = _state(from_corpus(corpus))
-    assert termstate.from_json(data) is not None
+    assert termjson.from_json(data) is not None
     plant(data)  # type: ignore[operator]
-    assert termstate.from_json(data) is None
+    assert termjson.from_json(data) is None
 
 
 def test_a_synonym_of_another_glossary_is_computed_in_full(corpus: Corpus) -> None:
     source = from_corpus(corpus)
     data = _state(source)
     data["synonyms"] = {source.items()[0].id: [[10_000, "x", "y", "z"]]}
-    kept = termstate.from_json(data)
+    kept = termjson.from_json(data)
     assert kept is not None  # of the right shape, but naming no entry of this glossary: not used
     found, _ = termstate.update(source, kept)
     assert [(t.check, t.term, t.message, t.forms, t.location, t.fix) for t in found] == _fields(source)

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..corpus.usercache import digest, read_entry, write_entry
-from . import lemmas, termstate
+from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
 from .classify import Kind, Thresholds
@@ -182,7 +182,7 @@ def to_json(state: State) -> dict[str, Any]:
         "context": state.context,
         "groups": {name: _kept_json(kept) for name, kept in state.groups.items()},
         "across": _kept_json(state.across),
-        "terms": termstate.to_json(state.terms),
+        "terms": termjson.to_json(state.terms),
         "lemmas": state.lemmas,
         "unknown": state.unknown,
     }
@@ -197,7 +197,7 @@ def from_json(data: object) -> State | None:
         return None
     state = State(context)
     if data.get("terms") is not None:
-        state.terms = termstate.from_json(data.get("terms"))
+        state.terms = termjson.from_json(data.get("terms"))
         if state.terms is None:
             return None
     answers = _answers(data.get("lemmas"), data.get("unknown"))
