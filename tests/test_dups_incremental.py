@@ -183,7 +183,7 @@ def test_the_site_analysis_keeps_its_state_in_the_cache_folder(
     _same(first, scan(from_corpus(corpus)))
     entries[0].write_text("not json", encoding="utf-8")  # a damaged entry: a full scan, then replaced
     _same(page._scan(corpus, from_corpus(corpus)), first)
-    assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["terms_key"]
+    assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["terms"]["items"]
 
 
 def test_changed_learned_contrasts_classify_every_pair_again(corpus: Corpus) -> None:

@@ -80,6 +80,15 @@ def analysis(corpus: Corpus) -> Analysis:
     cached = _CACHE.get(key)
     if cached is not None and cached[0]() is corpus:
         return cached[1]
+    with store.no_gc():
+        found = _analysis(corpus, path)
+    for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
+        del _CACHE[old]
+    _CACHE[key] = (weakref.ref(corpus), found)
+    return found
+
+
+def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
     source = from_corpus(corpus)
     result = _scan(corpus, source)
     suppressions, problems = (
@@ -94,11 +103,7 @@ def analysis(corpus: Corpus) -> Analysis:
     outcome.active += [f for f, s in outcome.suppressed if s.status == "open"]
     outcome.suppressed = [(f, s) for f, s in outcome.suppressed if s.status != "open"]
     outcome.terms += [t for t, s in outcome.terms_suppressed if s.status == "open"]
-    found = Analysis(result, outcome, problems, path).index()
-    for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
-        del _CACHE[old]
-    _CACHE[key] = (weakref.ref(corpus), found)
-    return found
+    return Analysis(result, outcome, problems, path).index()
 
 
 #: ``SMETS_RENDER_CACHE=off`` also switches off the scan state kept between builds

@@ -60,7 +60,12 @@ def vocabulary(tokenised: Iterable[tuple[Item, Sequence[Token]]]) -> Counter[str
     return counts
 
 
-def _glossary_words(glossary: Sequence[GlossaryEntry]) -> set[str]:
+def word_counts(tokens: Sequence[Token]) -> Counter[str]:
+    """One text's share of :func:`vocabulary`."""
+    return Counter(_plain(t.text) for t in tokens if t.role is Role.CONTENT)
+
+
+def glossary_words(glossary: Sequence[GlossaryEntry]) -> set[str]:
     words: set[str] = set()
     for entry in glossary:
         for name in (entry.term, entry.abbreviation, *entry.synonyms):
@@ -83,41 +88,76 @@ def _neighbours(words: Iterable[str]) -> dict[str, set[str]]:
     return index
 
 
+def checked_events(tokens: Sequence[Token]) -> list[tuple[str, str]]:
+    """The words of a text the spell check reads: (plain word, as written), in the text's order."""
+    out: list[tuple[str, str]] = []
+    for token in tokens:
+        if token.role is not Role.CONTENT or token.acronym or not _CHECKED.match(token.text):
+            continue
+        out.append((_plain(token.text), token.text.rstrip("'’").removesuffix("'s").removesuffix("’s")))
+    return out
+
+
+def usable(word: str, glossary_words: set[str]) -> bool:
+    """A word that may be a misspelling or a suggestion (not a glossary word, not hyphenated)."""
+    return word not in glossary_words and "-" not in word
+
+
+def unknown_words(first_written: dict[str, str]) -> list[str]:
+    """The words (with how each was first written) the dictionary lacks in every spelling."""
+    forms = {word: _spellings(written) for word, written in first_written.items()}
+    lacking = unknown_forms([f for fs in forms.values() for f in fs], _checker)
+    return [word for word, fs in forms.items() if fs <= lacking]
+
+
+def near(word: str) -> list[str]:
+    """The keys under which :func:`neighbours` files a word: itself and its one-letter deletions."""
+    return [word, *_deletions(word)]
+
+
+def in_vocabulary(word: str) -> bool:
+    """A corpus word that may be suggested (the index of neighbours holds only these)."""
+    return word.isalpha() and len(word) >= 4
+
+
+def neighbours(counts: Iterable[str]) -> dict[str, set[str]]:
+    return _neighbours(w for w in counts if in_vocabulary(w))
+
+
+def suggestion(word: str, candidates: Iterable[str], counts: Counter[str] | dict[str, int]) -> str | None:
+    """The neighbour to suggest for an unknown word, if any."""
+    # a neighbour the corpus writes more often: a word the corpus uses often itself is its
+    # vocabulary (jargon), unless a neighbour is written at least twice as often
+    own = counts.get(word, 0)
+    floor = 2 * own if own >= FREQUENT else 1
+    near = [c for c in candidates if c != word and counts.get(c, 0) >= floor]
+    return max(near, key=lambda c: (counts[c], c)) if near else None
+
+
 def misspellings(
     tokenised: Sequence[tuple[Item, Sequence[Token]]], glossary: Sequence[GlossaryEntry]
 ) -> list[tuple[str, str, list[Item], list[Item]]]:
     """(word as written, suggested word, items using the word, items using the suggestion), for words
     the dictionary lacks that are one or two edits from a word the corpus uses."""
     counts = vocabulary(tokenised)
-    glossary_words = _glossary_words(glossary)
+    in_glossary = glossary_words(glossary)
     users: dict[str, tuple[str, list[Item]]] = {}
     written_as: dict[str, str] = {}
     for item, tokens in tokenised:
-        for token in tokens:
-            if token.role is not Role.CONTENT or token.acronym or not _CHECKED.match(token.text):
-                continue
-            word = _plain(token.text)
-            written = token.text.rstrip("'’").removesuffix("'s").removesuffix("’s")
+        for word, written in checked_events(tokens):
             written_as.setdefault(word, written.lower())
-            if word not in glossary_words and "-" not in word:
+            if usable(word, in_glossary):
                 users.setdefault(word, (written, []))[1].append(item)
     if not users:
         return []
-    forms = {word: _spellings(written) for word, (written, _) in users.items()}
-    lacking = unknown_forms([f for fs in forms.values() for f in fs], _checker)
-    unknown = [word for word, fs in forms.items() if fs <= lacking]
+    unknown = unknown_words({word: written for word, (written, _) in users.items()})
     if not unknown:
         return []
-    near_words = _neighbours(w for w in counts if w.isalpha() and len(w) >= 4)
+    near_words = neighbours(counts)
     out: list[tuple[str, str, list[Item], list[Item]]] = []
     for word in sorted(unknown):
-        candidates = {c for key in (word, *_deletions(word)) for c in near_words.get(key, ())}
-        # a neighbour the corpus writes more often: a word the corpus uses often itself is its
-        # vocabulary (jargon), unless a neighbour is written at least twice as often
-        floor = 2 * counts[word] if counts[word] >= FREQUENT else 1
-        near = [c for c in candidates if c != word and counts.get(c, 0) >= floor]
-        if near:
-            best = max(near, key=lambda c: (counts[c], c))
+        best = suggestion(word, {c for key in near(word) for c in near_words.get(key, ())}, counts)
+        if best is not None:
             written, items = users[word]
             out.append((written, written_as.get(best, best), items, users.get(best, ("", []))[1]))
     return out

@@ -18,15 +18,17 @@ from typing import Any
 
 from .. import __version__
 from ..corpus.usercache import digest, read_entry, write_entry
-from . import lemmas
+from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
 from .classify import Kind, Thresholds
 from .incremental import Kept
-from .items import Item, Source
+from .items import Source
 from .records import valid_record
-from .scan import Scan, names_of, scan_group_kept
-from .terms import TermFinding, terminology
+from .scan import Scan, names_of, no_gc, scan_group_kept
+from .termstate import TermsKept
+
+__all__ = ["State", "load", "no_gc", "save", "scan_kept"]
 
 KIND = "dups"
 FORMAT = "1"
@@ -37,8 +39,8 @@ class State:
     context: str
     groups: dict[str, Kept] = field(default_factory=dict)
     across: Kept | None = None
-    terms_key: str = ""
-    terms: list[Any] = field(default_factory=list)
+    #: terminology's per-text contributions (termstate.py)
+    terms: TermsKept | None = None
     #: the lemmatiser's and spell checker's answers (lemmas.py)
     lemmas: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     unknown: dict[str, bool] = field(default_factory=dict)
@@ -50,11 +52,6 @@ def _context(source: Source, th: Thresholds) -> str:
     for entry in source.glossary:
         parts += [entry.id, entry.term, entry.abbreviation, "\0".join(entry.synonyms)]
     return digest(parts)
-
-
-def _terms_key(source: Source, context: str) -> str:
-    """Everything terminology reads: each item's id, text and group in order, and the glossary."""
-    return digest([context, *(f"{i.id}\0{i.group}\0{i.text}" for i in source.items())])
 
 
 def scan_kept(source: Source, state: State | None, th: Thresholds | None = None) -> tuple[Scan, State]:
@@ -83,46 +80,9 @@ def scan_kept(source: Source, state: State | None, th: Thresholds | None = None)
     result.findings.extend(same_titles(source, seen, pair_cosine(source.items())))
     order = {kind: n for n, kind in enumerate(Kind)}
     result.findings.sort(key=lambda f: (order[f.kind], -f.score, f.a.id, f.b.id))
-    new.terms_key = _terms_key(source, context)
-    by_id = {item.id: item for item in source.items()}
-    if old is not None and old.terms_key == new.terms_key and _terms_valid(old.terms, by_id):
-        result.terms = [_term_of(record, by_id) for record in old.terms]
-    else:
-        result.terms = terminology(source)
-    new.terms = [_term_record(t) for t in result.terms]
+    result.terms, new.terms = termstate.update(source, old.terms if old else None)
     new.lemmas, new.unknown = dict(lemmas.LEMMAS), dict(lemmas.UNKNOWN)
     return result, new
-
-
-def _term_record(term: TermFinding) -> list[Any]:
-    return [term.check, term.term, term.message, [[f, list(ids)] for f, ids in term.forms.items()], term.fix]
-
-
-def _terms_valid(records: list[Any], by_id: dict[str, Item]) -> bool:
-    for record in records:
-        if not (isinstance(record, list) and len(record) == 5):
-            return False
-        check, term, message, forms, fix = record
-        if not all(isinstance(x, str) for x in (check, term, message, fix)) or not isinstance(forms, list):
-            return False
-        if not forms or not all(
-            isinstance(f, list)
-            and len(f) == 2
-            and isinstance(f[0], str)
-            and isinstance(f[1], list)
-            and f[1]
-            and all(isinstance(i, str) and i in by_id for i in f[1])
-            for f in forms
-        ):
-            return False
-    return True
-
-
-def _term_of(record: list[Any], by_id: dict[str, Item]) -> TermFinding:
-    """A terminology finding of the kept state; its location is its first user's (as terms.py says)."""
-    check, term, message, forms, fix = record
-    users = {form: tuple(ids) for form, ids in forms}
-    return TermFinding(check, term, message, users, by_id[forms[0][1][0]].location, fix)
 
 
 # JSON ---------------------------------------------------------------------------------------------
@@ -222,8 +182,7 @@ def to_json(state: State) -> dict[str, Any]:
         "context": state.context,
         "groups": {name: _kept_json(kept) for name, kept in state.groups.items()},
         "across": _kept_json(state.across),
-        "terms_key": state.terms_key,
-        "terms": state.terms,
+        "terms": termjson.to_json(state.terms),
         "lemmas": state.lemmas,
         "unknown": state.unknown,
     }
@@ -233,12 +192,14 @@ def from_json(data: object) -> State | None:
     """The state written by :func:`to_json`, checked field by field (None: not of that shape)."""
     if not isinstance(data, dict):
         return None
-    context, groups, terms_key, terms = (data.get(k) for k in ("context", "groups", "terms_key", "terms"))
-    if not (isinstance(context, str) and isinstance(groups, dict) and isinstance(terms_key, str)):
+    context, groups = data.get("context"), data.get("groups")
+    if not (isinstance(context, str) and isinstance(groups, dict)):
         return None
-    if not isinstance(terms, list):
-        return None
-    state = State(context, terms_key=terms_key, terms=terms)
+    state = State(context)
+    if data.get("terms") is not None:
+        state.terms = termjson.from_json(data.get("terms"))
+        if state.terms is None:
+            return None
     answers = _answers(data.get("lemmas"), data.get("unknown"))
     if answers is None:
         return None

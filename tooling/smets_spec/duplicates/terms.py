@@ -21,7 +21,7 @@ Checks (the ``check`` of a :class:`TermFinding`):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -112,21 +112,44 @@ def _findings_of(groups: dict[str, _Forms], check: str, message: str, fix: str) 
     ]
 
 
+Events = list[tuple[str, str]]  # (key, written form) of one item, in the text's order
+
+
+def unit_events(tokens: Sequence[Token]) -> tuple[Events, Events]:
+    """An item's unit symbols (folded, as written) and the electrical bases in them."""
+    whole: Events = []
+    bases: Events = []
+    for token in tokens:
+        if token.role is not Role.UNIT and token.role is not Role.SYMBOL:
+            continue
+        folded = fold(token.text)
+        if len(folded) < 2 or not folded.isalnum():
+            continue
+        whole.append((folded, token.text))
+        span = _unit_base(folded)
+        if span is not None and span[1] - span[0] > 1:
+            base = token.text[span[0] : span[1]]
+            bases.append((base.lower(), f"{base} (in {token.text})"))
+    return whole, bases
+
+
+def _aggregate(events: Sequence[tuple[Item, Events]]) -> dict[str, _Forms]:
+    found: dict[str, _Forms] = {}
+    for item, pairs in events:
+        for key, form in pairs:
+            found.setdefault(key, _Forms()).add(form, item)
+    return found
+
+
 def _unit_checks(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
-    whole: dict[str, _Forms] = {}
-    bases: dict[str, _Forms] = {}
-    for item, tokens in tokenised:
-        for token in tokens:
-            if token.role is not Role.UNIT and token.role is not Role.SYMBOL:
-                continue
-            folded = fold(token.text)
-            if len(folded) < 2 or not folded.isalnum():
-                continue
-            whole.setdefault(folded, _Forms()).add(token.text, item)
-            span = _unit_base(folded)
-            if span is not None and span[1] - span[0] > 1:
-                base = token.text[span[0] : span[1]]
-                bases.setdefault(base.lower(), _Forms()).add(f"{base} (in {token.text})", item)
+    per_item = [(item, unit_events(tokens)) for item, tokens in tokenised]
+    whole = _aggregate([(item, w) for item, (w, _) in per_item])
+    bases = _aggregate([(item, b) for item, (_, b) in per_item])
+    return unit_findings(whole, bases)
+
+
+def unit_findings(whole: dict[str, _Forms], bases: dict[str, _Forms]) -> list[TermFinding]:
+    """Findings of the units' written forms (a key with one form only is never one)."""
     out = _findings_of(
         whole, "unit", "unit '{key}' is written in several ways: {forms}", "write every unit symbol one way"
     )
@@ -157,29 +180,38 @@ def _capitalised(token: Token | None) -> bool:
     return token is not None and token.text[:1].isupper()
 
 
+def spelling_events(group: str, tokens: Sequence[Token]) -> Events:
+    """An item's words (folded) as written, lower case unless a capital mid-sentence."""
+    out: Events = []
+    check_case = group != DEFINITIONS
+    for index, token in enumerate(tokens):
+        if token.role is not Role.CONTENT or token.acronym:
+            continue
+        text = _POSSESSIVE.sub("", token.text)  # the component's = component
+        if not text:
+            continue
+        if text.islower():
+            form = text
+        elif not text.isalpha():
+            continue
+        else:
+            previous = tokens[index - 1] if index else None
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            capital = check_case and text[0].isupper() and not _starts_sentence(previous)
+            form = text if capital and not (_capitalised(previous) or _capitalised(after)) else text.lower()
+        out.append((fold(text), form))
+    return out
+
+
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
 def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
     """authorised / authorized, and Authorized / authorized mid-sentence (outside capitalised names)."""
-    spelling: dict[str, _Forms] = {}
-    for item, tokens in tokenised:
-        check_case = item.group != DEFINITIONS
-        for index, token in enumerate(tokens):
-            if token.role is not Role.CONTENT or token.acronym:
-                continue
-            text = re.sub(r"(?:'s|’s|'|’)$", "", token.text)  # the component's = component
-            if not text:
-                continue
-            if text.islower():
-                form = text
-            elif not text.isalpha():
-                continue
-            else:
-                previous = tokens[index - 1] if index else None
-                after = tokens[index + 1] if index + 1 < len(tokens) else None
-                capital = check_case and text[0].isupper() and not _starts_sentence(previous)
-                form = (
-                    text if capital and not (_capitalised(previous) or _capitalised(after)) else text.lower()
-                )
-            spelling.setdefault(fold(text), _Forms()).add(form, item)
+    return spelling_findings(_aggregate([(item, spelling_events(item.group, t)) for item, t in tokenised]))
+
+
+def spelling_findings(spelling: dict[str, _Forms]) -> list[TermFinding]:
     out: list[TermFinding] = []
     for key, forms in sorted(spelling.items()):
         if len(forms.forms) < 2:
@@ -198,44 +230,78 @@ def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFi
     return out
 
 
-def _hyphenations(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
-    """real-time / real time / realtime."""
+def hyphenated(text: str) -> list[tuple[str, str]]:
+    """The hyphenated compounds of a text: (first, second) as written."""
+    return _HYPHENATED.findall(text)
+
+
+def hyphen_keys(pairs: Iterable[Sequence[tuple[str, str]]]) -> dict[str, tuple[str, str]]:
+    """Each compound (without hyphen, singular) and its two words, as first written."""
     keys: dict[str, tuple[str, str]] = {}
-    for item, _ in tokenised:
-        for first, second in _HYPHENATED.findall(item.text):
+    for found in pairs:
+        for first, second in found:
             keys.setdefault((first + second).lower().removesuffix("s"), (first.lower(), second.lower()))
-    if not keys:
-        return []
-    forms_of = {key: _Forms() for key in keys}
-    pattern = re.compile(
+    return keys
+
+
+def hyphen_pattern(keys: dict[str, tuple[str, str]]) -> str:
+    """The expression finding every compound of ``keys`` written with, without or with a space."""
+    return (
         r"\b(?:"
         + "|".join(rf"{re.escape(a)}[ -]?{re.escape(b.removesuffix('s'))}s?" for a, b in keys.values())
-        + r")\b",
-        re.I,
+        + r")\b"
     )
-    for item, _ in tokenised:
-        for match in pattern.finditer(item.text):
-            written = match.group().lower()
+
+
+def hyphen_matches(pattern: re.Pattern[str], text: str) -> list[str]:
+    return [match.group().lower() for match in pattern.finditer(text)]
+
+
+def hyphen_findings(
+    keys: dict[str, tuple[str, str]], matches: Iterable[tuple[Item, list[str]]]
+) -> list[TermFinding]:
+    forms_of = {key: _Forms() for key in keys}
+    for item, written_forms in matches:
+        for written in written_forms:
             forms = forms_of.get(written.replace(" ", "").replace("-", "").removesuffix("s"))
             if forms is not None:
                 forms.add(written, item)
     return _findings_of(forms_of, "hyphenation", "written both {forms}", "write the compound one way")
 
 
+def _hyphenations(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """real-time / real time / realtime."""
+    keys = hyphen_keys(hyphenated(item.text) for item, _ in tokenised)
+    if not keys:
+        return []
+    pattern = re.compile(hyphen_pattern(keys), re.I)
+    return hyphen_findings(keys, [(item, hyphen_matches(pattern, item.text)) for item, _ in tokenised])
+
+
+def trigram_events(tokens: Sequence[Token]) -> list[tuple[tuple[str, str, str], str]]:
+    """An item's three-word terms: (keys, folded words)."""
+    out: list[tuple[tuple[str, str, str], str]] = []
+    for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            a.role is Role.CONTENT
+            and b.role is Role.CONTENT
+            and c.role is Role.CONTENT
+            and (a.text + b.text + c.text).isalpha()
+        ):
+            out.append(((a.key, b.key, c.key), " ".join(fold(t.text) for t in (a, b, c))))
+    return out
+
+
 def _term_variants(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
     """smart meter system / smart metering system: one term, a word inflected differently."""
     trigrams: dict[tuple[str, ...], _Forms] = {}
     for item, tokens in tokenised:
-        for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
-            if (
-                a.role is Role.CONTENT
-                and b.role is Role.CONTENT
-                and c.role is Role.CONTENT
-                and (a.text + b.text + c.text).isalpha()
-            ):
-                trigrams.setdefault((a.key, b.key, c.key), _Forms()).add(
-                    " ".join(fold(t.text) for t in (a, b, c)), item
-                )
+        for key, form in trigram_events(tokens):
+            trigrams.setdefault(key, _Forms()).add(form, item)
+    return variant_findings(trigrams)
+
+
+def variant_findings(trigrams: dict[tuple[str, ...], _Forms]) -> list[TermFinding]:
     variants = {
         " ".join(k): v
         for k, v in trigrams.items()
@@ -247,9 +313,15 @@ def _term_variants(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[Te
 
 def _misspellings(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
     """Words a spell-checking library does not know, next to a word the corpus uses (spelling.py)."""
+    return misspelling_findings(misspellings(tokenised, source.glossary))
+
+
+def misspelling_findings(found: Iterable[tuple[str, str, list[Item], list[Item]]]) -> list[TermFinding]:
     out: list[TermFinding] = []
-    for written, suggested, items, others in misspellings(tokenised, source.glossary):
-        forms = _Forms({suggested: {i.id: i for i in others}, written: {i.id: i for i in items}})
+    for written, suggested, items, others in found:
+        # a suggestion no text may be flagged for (a glossary word) is named, not listed as a form
+        users = {suggested: {i.id: i for i in others}} if others else {}
+        forms = _Forms({**users, written: {i.id: i for i in items}})
         message = f"'{written}' is in neither the dictionary nor the corpus: did you mean '{suggested}'?"
         out.append(forms.finding("misspelling", written, message, f"write '{suggested}' if that is meant"))
     return out
@@ -265,27 +337,60 @@ def _edition(synonym: str, entry: GlossaryEntry) -> bool:
     return False
 
 
-def _synonyms(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
-    """A synonym the glossary lists, written instead of the term (outside the glossary itself)."""
-    phrases: dict[str, list[tuple[tuple[str, ...], GlossaryEntry, str]]] = {}
-    for entry in source.glossary:
+Phrases = dict[str, list[tuple[tuple[str, ...], int, str]]]
+#: a synonym written in an item: (the glossary entry's index, the synonym, its words, as written)
+SynonymEvent = tuple[int, str, str, str]
+
+
+def synonym_phrases(glossary: Sequence[GlossaryEntry]) -> Phrases:
+    """The glossary's synonyms by first word: (words, the entry's index, the synonym)."""
+    phrases: Phrases = {}
+    for n, entry in enumerate(glossary):
         for synonym in dict.fromkeys(entry.synonyms, None):
             if _edition(synonym, entry):
                 continue  # FIPS140-2 is one standard of the FIPS family, not another name for it
             words = tuple(fold(t.text) for t in tokenize(synonym) if t.role is not Role.PUNCT)
-            if words and all(words != p for p, e, _ in phrases.get(words[0], []) if e is entry):
-                phrases.setdefault(words[0], []).append((words, entry, synonym))
+            if words and all(words != p or glossary[e] is not entry for p, e, _ in phrases.get(words[0], [])):
+                phrases.setdefault(words[0], []).append((words, n, synonym))
+    return phrases
+
+
+def synonym_events(group: str, tokens: Sequence[Token], phrases: Phrases) -> list[SynonymEvent]:
+    if group == DEFINITIONS:
+        return []
+    out: list[SynonymEvent] = []
+    written = [fold(t.text) for t in tokens]
+    for start, word in enumerate(written):
+        for phrase, n, synonym in phrases.get(word, ()):
+            if tuple(written[start : start + len(phrase)]) == phrase:
+                out.append(
+                    (
+                        n,
+                        synonym,
+                        " ".join(phrase),
+                        " ".join(t.text for t in tokens[start : start + len(phrase)]),
+                    )
+                )
+    return out
+
+
+def _synonyms(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """A synonym the glossary lists, written instead of the term (outside the glossary itself)."""
+    phrases = synonym_phrases(source.glossary)
+    return synonym_findings(
+        source.glossary, [(item, synonym_events(item.group, tokens, phrases)) for item, tokens in tokenised]
+    )
+
+
+def synonym_findings(
+    glossary: Sequence[GlossaryEntry], events: Iterable[tuple[Item, Sequence[SynonymEvent]]]
+) -> list[TermFinding]:
     found: dict[tuple[str, str], tuple[GlossaryEntry, str, _Forms]] = {}
-    for item, tokens in tokenised:
-        if item.group == DEFINITIONS:
-            continue
-        written = [fold(t.text) for t in tokens]
-        for start, word in enumerate(written):
-            for phrase, entry, synonym in phrases.get(word, ()):
-                if tuple(written[start : start + len(phrase)]) == phrase:
-                    key = (entry.id, " ".join(phrase))
-                    forms = found.setdefault(key, (entry, synonym, _Forms()))[2]
-                    forms.add(" ".join(t.text for t in tokens[start : start + len(phrase)]), item)
+    for item, written in events:
+        for n, synonym, phrase, as_written in written:
+            entry = glossary[n]
+            forms = found.setdefault((entry.id, phrase), (entry, synonym, _Forms()))[2]
+            forms.add(as_written, item)
     out: list[TermFinding] = []
     for entry, synonym, forms in found.values():
         preferred = f"'{entry.term}'" + (f" or '{entry.abbreviation}'" if entry.abbreviation else "")
@@ -312,25 +417,39 @@ def _is_abbreviation(text: str) -> bool:
     return upper >= 2 and lower <= upper and bool(_ABBREVIATION.match(text)) and fold(text) not in UNITS
 
 
-def _abbreviations(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
-    """Abbreviations (two capitals or more: HAN, ESoDR) that no glossary term defines."""
+def defined_names(glossary: Sequence[GlossaryEntry]) -> set[str]:
     defined: set[str] = set()
-    for entry in source.glossary:
+    for entry in glossary:
         for name in (entry.abbreviation, entry.term, *entry.synonyms):
             for part in [*re.split(r"[/,]", name or ""), *re.findall(r"[A-Za-z0-9]+", name or "")]:
                 defined.add(part.strip().lower())
-    found: dict[str, _Forms] = {}
-    for item, tokens in tokenised:
-        if item.group == DEFINITIONS:
+    return defined
+
+
+def abbreviation_events(group: str, tokens: Sequence[Token], defined: set[str]) -> Events:
+    if group == DEFINITIONS:
+        return []
+    out: Events = []
+    for token in tokens:
+        text = token.text
+        if token.role is not Role.CONTENT or text.islower() or not _is_abbreviation(text):
             continue
-        for token in tokens:
-            text = token.text
-            if token.role is not Role.CONTENT or text.islower() or not _is_abbreviation(text):
-                continue
-            if text.endswith("s") and text[:-1].isupper():  # IHDs
-                text = text[:-1]
-            if text.lower() not in defined:
-                found.setdefault(text, _Forms()).add(token.text, item)
+        if text.endswith("s") and text[:-1].isupper():  # IHDs
+            text = text[:-1]
+        if text.lower() not in defined:
+            out.append((text, token.text))
+    return out
+
+
+def _abbreviations(source: Source, tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
+    """Abbreviations (two capitals or more: HAN, ESoDR) that no glossary term defines."""
+    defined = defined_names(source.glossary)
+    return abbreviation_findings(
+        _aggregate([(item, abbreviation_events(item.group, tokens, defined)) for item, tokens in tokenised])
+    )
+
+
+def abbreviation_findings(found: dict[str, _Forms]) -> list[TermFinding]:
     return [
         forms.finding(
             "undefined-abbreviation",
