@@ -45,29 +45,10 @@ def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
 
 
 def write_atomic(target: Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> None:
-    """Write ``data`` to ``target`` atomically (see the module docstring and :func:`atomic_path`).
-
-    The same steps as :func:`atomic_path` on the open temporary file (no second open, no
-    re-stat): a build writes some 20,000 pages this way at 10,000 requirements.
-    """
+    """Write ``data`` to ``target`` atomically (see the module docstring and :func:`atomic_path`)."""
     raw = data.encode(encoding) if isinstance(data, str) else data
-    folder = target.parent
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            if durable:
-                os.fsync(fd)
-            os.fchmod(fd, _mode_for(target))
-        tmp.replace(target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    if durable:
-        _fsync_folder(folder)
+    with atomic_path(target, durable) as tmp:
+        tmp.write_bytes(raw)
 
 
 def _mode_for(target: Path) -> int:
