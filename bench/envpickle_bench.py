@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from smets_spec.forking import no_gc
 from smets_spec.sphinx import envpickle
 
 
@@ -49,7 +50,7 @@ def _load(path: Path, paused: bool) -> Any:
     with path.open("rb") as file:
         if not paused:
             return pickle.load(file)
-        with envpickle.collector_paused():
+        with no_gc():
             return pickle.load(file)
 
 
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pickle", type=Path, help="OUT/.doctrees/environment.pickle of a built site")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    with envpickle.collector_paused():
+    with no_gc():
         env = pickle.loads(args.pickle.read_bytes())
     gc.collect()
     results: dict[str, dict[str, Any]] = {}

@@ -13,11 +13,9 @@ Full validated records are read lazily, file by file, only where a comparison ne
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from ..corpus.files import write_atomic
 from ..corpus.load import Corpus, build_corpus, raw_values
 from ..corpus.rstreader import RawNeed
 from ..corpus.schema import Need
+from ..forking import no_gc as no_gc  # re-exported: the change commands import it here
 from ..trace.graph import DOWNSTREAM, Flow
 from .history import Source, path_key
 from .specfiles import Entry, FileParse, Node, ParsedNeed, entries_of, parse_file, read_entries
@@ -334,18 +333,6 @@ class Side:
             early.extend(parse.diagnostics)
             raws.extend((p.raw, raw_values(p.raw)) for p in parse.needs)
         return build_corpus(raws, early)  # type: ignore[arg-type]
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """No cyclic garbage collection while many objects are made that stay (3x fewer pauses)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def open_side(source: Source, cache: IndexCache, base: Side | None = None) -> Side:

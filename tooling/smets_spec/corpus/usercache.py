@@ -15,14 +15,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from .cachedir import CACHE_ENV, user_cache_folder
-from .files import write_atomic
+from .files import read_regular, write_atomic
 
 __all__ = [
     "CACHE_ENV",
@@ -84,36 +82,10 @@ def write_entry(kind: str, key: str, value: object, folder: Path | None = None) 
         write_atomic(path, text, durable=False)
 
 
-def _regular_bytes(path: Path) -> bytes | None:
-    """The bytes of the regular file ``path`` (at most :data:`MAX_BYTES`), not through a symlink and
-    never waiting on a FIFO or a device; None for anything else."""
-    flags = (
-        os.O_RDONLY
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_NONBLOCK", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-    )
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(info.st_size + 1)
-        return data if len(data) == info.st_size else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def read_regular_entry(kind: str, key: str, folder: Path | None = None) -> object | None:
     """:func:`read_entry`, for an entry that is a regular file only: a symlink, a FIFO or a device
     planted in the cache folder counts as no entry (and is never waited on)."""
-    raw = _regular_bytes(_entry(kind, key, folder))
+    raw = read_regular(_entry(kind, key, folder), MAX_BYTES)
     if raw is None:
         return None
     try:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..forking import no_gc
 from .across import BOILERPLATE, across_types, pair_cosine, profiler, same_titles
 from .classify import EDITED, Finding, Kind, Thresholds, classify, time_basis
 from .contrasts import learned_contrasts, slots, swaps, varied
@@ -187,21 +186,6 @@ def scan_group_kept(
     state = kept_of(paired, reps, records)
     state.extra["learned"] = _learned(names)
     return findings, len(paired.pairs), state
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a scan runs: it makes millions of objects that stay (the
-    documents, the findings, a kept state read back) and no reference cycles to speak of, and each
-    collection would walk them and whatever else the process holds (a build's environment) again:
-    0.8 of the 2.1 s an edit's scan took at 10,000 requirements (store.py, page.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def scan(source: Source, th: Thresholds | None = None, terms: bool = True) -> Scan:

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..corpus.usercache import digest, read_entry, write_entry
+from ..forking import no_gc
 from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
@@ -25,7 +26,7 @@ from .classify import Kind, Thresholds
 from .incremental import Kept
 from .items import Source
 from .records import valid_record
-from .scan import Scan, names_of, no_gc, scan_group_kept
+from .scan import Scan, names_of, scan_group_kept
 from .termstate import TermsKept
 
 __all__ = ["State", "load", "no_gc", "save", "scan_kept"]

@@ -35,17 +35,17 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import functools
-import gc
 import operator
 import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
 import sphinx_needs
 from sphinx.application import Sphinx
 from sphinx_needs import need_item
+
+from ..forking import no_gc
 
 #: the version of the format below; part of the tag each file records
 FORMAT = 1
@@ -357,18 +357,6 @@ def _strpath_class() -> type | None:
 # -- installing -------------------------------------------------------------------------------
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while unpickling: nothing unpickled is garbage yet."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _pause_collector_on_load() -> None:
     load = Sphinx.__dict__.get("_load_existing_env")
     if load is None or getattr(load, "_smets_paused", False):
@@ -376,7 +364,7 @@ def _pause_collector_on_load() -> None:
 
     @functools.wraps(load)
     def _load_existing_env(self: Sphinx, filename: Any) -> Any:
-        with collector_paused():
+        with no_gc():
             return load(self, filename)
 
     _load_existing_env._smets_paused = True  # type: ignore[attr-defined]
@@ -386,7 +374,7 @@ def _pause_collector_on_load() -> None:
 def _paused(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
-        with collector_paused():
+        with no_gc():
             return function(*args, **kwargs)
 
     run._smets_paused = True  # type: ignore[attr-defined]

@@ -17,13 +17,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import os
-import stat
 import struct
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..corpus.files import atomic_path, write_atomic
+from ..corpus.files import atomic_path, read_regular, write_atomic
 
 MAGIC = b"smets needs.json index 1\n"
 INDEX = Path(".smets", "needs.json.index")
@@ -41,32 +39,6 @@ def new_mac(key: bytes) -> hashlib.blake2b:
     return hashlib.blake2b(key=key, digest_size=_MAC_SIZE)
 
 
-def read_regular(path: Path, largest: int = _LARGEST) -> bytes | None:
-    """The bytes of the regular file ``path``, not through a symlink and never waiting on a FIFO or
-    a device; None for anything else (missing, unreadable, too large)."""
-    flags = (
-        os.O_RDONLY
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_NONBLOCK", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-    )
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > largest:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(info.st_size + 1)  # a file grown meanwhile is not taken
-        return data if len(data) == info.st_size else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def load(
     out: Path, needs_file: str, key: bytes | None, settings: bytes
 ) -> tuple[dict[bytes, memoryview], str]:
@@ -77,7 +49,7 @@ def load(
     index = read_regular(out / INDEX, 1 << 32)
     if index is None:
         return {}, f"no {INDEX.as_posix()}"
-    data = read_regular(out / needs_file)
+    data = read_regular(out / needs_file, _LARGEST)
     if data is None:
         return {}, f"no {needs_file} to take needs from"
     body, mac = index[:-_MAC_SIZE], index[-_MAC_SIZE:]
