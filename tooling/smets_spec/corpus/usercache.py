@@ -61,16 +61,7 @@ def read_entry(kind: str, key: str, folder: Path | None = None) -> object | None
             raw = handle.read(MAX_BYTES + 1)
     except OSError:
         return None
-    if len(raw) > MAX_BYTES:
-        return None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or data.get("key") != key or "value" not in data:
-        return None
-    value: object = data["value"]
-    return value
+    return None if len(raw) > MAX_BYTES else _value(raw, key)
 
 
 def write_entry(kind: str, key: str, value: object, folder: Path | None = None) -> None:
@@ -86,8 +77,11 @@ def read_regular_entry(kind: str, key: str, folder: Path | None = None) -> objec
     """:func:`read_entry`, for an entry that is a regular file only: a symlink, a FIFO or a device
     planted in the cache folder counts as no entry (and is never waited on)."""
     raw = read_regular(_entry(kind, key, folder), MAX_BYTES)
-    if raw is None:
-        return None
+    return None if raw is None else _value(raw, key)
+
+
+def _value(raw: bytes, key: str) -> object | None:
+    """The value of an entry's bytes when they are JSON naming ``key``; else None."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):
