@@ -95,3 +95,17 @@ def test_an_unknown_link_type_is_refused_as_sphinx_needs_refuses_it(environment:
     target = next(iter(needs.values()))
     with pytest.raises(KeyError, match="no_such_link"):
         backlinks._add_once(target, "no_such_link", object(), {})
+
+
+def test_another_sphinx_needs_release_keeps_its_own_build_backlinks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sphinx_needs
+    from sphinx_needs.directives import need as need_module
+
+    original = _original()
+    monkeypatch.setattr(need_module, "build_backlinks", original)
+    monkeypatch.setattr(sphinx_needs, "__version__", "9.2.0")
+    assert backlinks.install() is False
+    assert need_module.build_backlinks is original
+    monkeypatch.undo()
+    assert backlinks.install() is True
+    assert need_module.build_backlinks is backlinks.build_backlinks

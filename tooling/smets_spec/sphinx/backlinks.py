@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import needs_release
+
 #: sphinx-needs' own function, kept for the test that compares the two.
 ORIGINAL: list[Any] = []
 
@@ -76,14 +78,18 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
         )
 
 
-def install() -> None:
-    """Use :func:`build_backlinks` wherever sphinx-needs calls its own (idempotent).
+def install() -> bool:
+    """Use :func:`build_backlinks` wherever sphinx-needs calls its own (idempotent); False, and
+    nothing changed, on a sphinx-needs release other than :data:`needs_release.RELEASE`.
 
     ``post_process_needs_data`` calls it by its module's global name, and ``resolve_functions``
     imports it from that module when it runs, so replacing the module's attribute is enough.
     """
+    if not needs_release.matches():
+        return False
     from sphinx_needs.directives import need as need_module
 
     if need_module.build_backlinks is not build_backlinks:
         ORIGINAL.append(need_module.build_backlinks)
         need_module.build_backlinks = build_backlinks
+    return True

@@ -30,8 +30,10 @@ from typing import Any
 
 from sphinx_needs.needs_schema import FieldLiteralValue, LinksLiteralValue
 
+from . import needs_release
+
 #: the sphinx-needs release whose ``api.need`` module this matches
-SUPPORTED = "9.1.0"
+SUPPORTED = needs_release.RELEASE
 #: the types ``copy.deepcopy`` returns as they are (its ``_deepcopy_atomic``), by exact type
 ATOMIC = frozenset({str, int, float, bool, type(None)})
 #: ``sphinx_needs.api.need``'s own ``deepcopy``, once installed
@@ -52,17 +54,10 @@ def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
     return copy.deepcopy(value, memo)
 
 
-def supported() -> bool:
-    """Whether the installed sphinx-needs is the release this module matches."""
-    import sphinx_needs
-
-    return getattr(sphinx_needs, "__version__", None) == SUPPORTED
-
-
 def install() -> bool:
     """Use :func:`deepcopy` in ``sphinx_needs.api.need``; False, and nothing changed, on a
     sphinx-needs release other than :data:`SUPPORTED`. Idempotent."""
-    if not supported():
+    if not needs_release.matches():
         return False
     need_module: Any = importlib.import_module("sphinx_needs.api.need")
     if need_module.deepcopy is not deepcopy:

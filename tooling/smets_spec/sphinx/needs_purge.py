@@ -31,8 +31,10 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from . import needs_release
+
 #: the sphinx-needs release whose ``remove_doc``, ``add_need`` and ``remove_need`` this matches
-SUPPORTED = "9.1.0"
+SUPPORTED = needs_release.RELEASE
 #: sphinx-needs' own methods, by name, once installed (for the tests and for :func:`uninstall`)
 ORIGINAL: dict[str, Any] = {}
 _MISSING = object()
@@ -127,17 +129,10 @@ def forget(app: Any, env: Any, *args: Any) -> None:
     _INDEXES.pop(env, None)
 
 
-def supported() -> bool:
-    """Whether the installed sphinx-needs is the release this module matches."""
-    import sphinx_needs
-
-    return getattr(sphinx_needs, "__version__", None) == SUPPORTED
-
-
 def install(app: Any = None) -> bool:
     """Use :func:`remove_doc` (and the index) in sphinx-needs; False, and nothing changed, on
     a sphinx-needs release other than :data:`SUPPORTED`. Idempotent."""
-    if not supported():
+    if not needs_release.matches():
         return False
     from sphinx_needs.data import SphinxNeedsData
 
