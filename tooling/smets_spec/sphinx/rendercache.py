@@ -75,19 +75,21 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _versions() -> str:
+def versions(packages: Iterable[str]) -> list[str]:
+    """``name=version`` of each installed distribution, ``name=-`` for one that is not there."""
     found = []
-    for name in _PACKAGES:
+    for name in packages:
         try:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name}=-")
-    return ";".join(found)
+    return found
 
 
 def context_digest(settings: Iterable[str]) -> str:
     """The build's side of every key: the code, the libraries, and ``settings`` (builder, conf.py...)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{_code_digest()}\0{_versions()}".encode())
+    libraries = ";".join(versions(_PACKAGES))
+    digest = hashlib.sha256(f"{FORMAT}\0{_code_digest()}\0{libraries}".encode())
     for item in settings:
         digest.update(b"\0" + item.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -34,7 +34,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 
 from ..corpus.usercache import digest, read_regular_entry, write_entry
+from .rendercache import versions
 
 FORMAT = "smets-search-pages/1"
 KIND = "search-pages"
@@ -61,17 +61,11 @@ def _context(app: Sphinx, indexer: Any) -> str | None:
         source = Path(inspect.getsourcefile(type(lang)) or "").read_bytes()
     except (OSError, TypeError):
         return None
-    versions = []
-    for name in _PACKAGES:
-        try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name}=-")
     options = json.dumps(app.config.html_search_options, sort_keys=True, default=repr)
     kind = f"{type(lang).__module__}.{type(lang).__qualname__}:{lang.lang}"
     stop = "\n".join(sorted(lang.stopwords))
     where = str(Path(app.srcdir).resolve())
-    return digest([FORMAT, sys.version, *versions, kind, source, stop, options, where])
+    return digest([FORMAT, sys.version, *versions(_PACKAGES), kind, source, stop, options, where])
 
 
 def _page_key(docname: str, filename: str, title: str, store: Any, entries: list[Any]) -> str:
