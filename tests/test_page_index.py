@@ -147,6 +147,15 @@ def _oracle(app: Sphinx) -> set[str]:
     return set(fingerprints.changed_pages(app, app.env, set()))
 
 
+def _restore(app: Sphinx, root: Path, sources: dict[Path, str], base: Corpus) -> None:
+    """The spec's files as they were before an edit (a file the edit made removed), and its corpus."""
+    for path in set((root / "spec").rglob("*.rst")) - set(sources):
+        path.unlink()
+    for path, text in sources.items():
+        path.write_text(text, encoding="utf-8")
+    state._CORPORA[app] = base
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphinx], seed: int) -> None:
     root, app = built
@@ -174,11 +183,7 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
             selected_total += len(selected)
             oracle_total += len(oracle)
         finally:
-            for path in set((root / "spec").rglob("*.rst")) - set(sources):
-                path.unlink()
-            for path, text in sources.items():
-                path.write_text(text, encoding="utf-8")
-            state._CORPORA[app] = base
+            _restore(app, root, sources, base)
     assert {"changes/versions", "trace/matrix", "req/index"} <= seen  # the edits reach the version pages too
     every = sum(1 for _ in fingerprints._store(app.env)) * len(KINDS)
     assert oracle_total <= selected_total < every  # narrower than re-rendering every page

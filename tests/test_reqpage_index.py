@@ -33,7 +33,7 @@ from smets_spec.sphinx import reqindex, reqpages, state
 from smets_spec.sphinx.linker import REQ_FOLDER
 from smets_spec.trace.coverage import index_of
 from test_build_render_cache import _block
-from test_page_index import KINDS, _edit, _FieldEditor, _git_with_a_version
+from test_page_index import KINDS, _edit, _FieldEditor, _git_with_a_version, _restore
 
 
 class _LinkEditor(_FieldEditor):
@@ -154,11 +154,7 @@ def test_the_index_selects_every_page_whose_html_changed(
             selected_total += len(selected)
             changed_total += len(changed)
         finally:
-            for path in set((root / "spec").rglob("*.rst")) - set(sources):
-                path.unlink()
-            for path, text in sources.items():
-                path.write_text(text, encoding="utf-8")
-            state._CORPORA[app] = base
+            _restore(app, root, sources, base)
     assert changed_total <= selected_total < len(base.requirements) * len(KINDS) // 4
     assert selected_total > changed_total  # (the index draws a few pages whose HTML is the same)
 
