@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -133,7 +134,25 @@ def rebase(html: str, page: str, folder: str) -> str:
 
 
 def requirement_texts(app: Sphinx, corpus: Corpus) -> dict[str, str]:
-    """Every requirement's text as written on its card (HTML, URLs relative to ``req/``)."""
+    """Every requirement's text as written on its card (HTML, URLs relative to ``req/``).
+
+    Read from the written section pages once per build and corpus (the search index's feed at
+    ``html-collect-pages`` and the requirement pages at ``build-finished`` both need them; no
+    section page is written between the two).
+    """
+    kept = _TEXTS.get(app)
+    if kept is not None and kept[0] is corpus:
+        return kept[1]
+    texts = _read_texts(app, corpus)
+    _TEXTS[app] = (corpus, texts)
+    return texts
+
+
+#: the texts read for a build's corpus (see :func:`requirement_texts`)
+_TEXTS: WeakKeyDictionary[Sphinx, tuple[Corpus, dict[str, str]]] = WeakKeyDictionary()
+
+
+def _read_texts(app: Sphinx, corpus: Corpus) -> dict[str, str]:
     outdir = Path(app.outdir)
     docs = {docname_of(corpus, r.id) for r in corpus.requirements}
     texts: dict[str, str] = {}
