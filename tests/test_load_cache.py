@@ -210,10 +210,16 @@ def _entries(cache: Path) -> list[Path]:
 
 
 def _tampered(key: str, value: dict[str, object], rng: random.Random) -> bytes:
-    """One hostile or corrupt variant of a valid entry's bytes."""
+    """One hostile or corrupt variant of a valid entry's bytes (a need is [directive, line, id,
+    field lines, values, problems, rejected fields])."""
     needs = value["needs"]
     assert isinstance(needs, list) and needs
-    first = dict(needs[0])
+
+    def need(at: int, item: object) -> dict[str, object]:
+        changed = list(needs[0])
+        changed[at] = item
+        return {"key": key, "value": {**value, "needs": [changed, *needs[1:]]}}
+
     variants: list[object] = [
         b"\x80\x04\x95 a pickle, not JSON",
         b'{"key": "' + key.encode() + b'", "value": ',  # truncated
@@ -221,19 +227,15 @@ def _tampered(key: str, value: dict[str, object], rng: random.Random) -> bytes:
         {"key": "0" * 64, "value": value},  # another key
         {"key": key, "value": []},
         {"key": key, "value": {**value, "extra": 1}},
-        {"key": key, "value": {**value, "needs": [{**first, "directive": "os.system"}]}},
-        {"key": key, "value": {**value, "needs": [{**first, "data": {"id": 5}}]}},
-        {
-            "key": key,
-            "value": {**value, "needs": [{**first, "data": {"id": "x", "title": "t", "status": "nope"}}]},
-        },
-        {"key": key, "value": {**value, "needs": [{**first, "lines": {"id": "1"}}]}},
-        {
-            "key": key,
-            "value": {**value, "errors": [[["f", 1], "error", "m", "smets.no-such-rule", None, None]]},
-        },
-        {"key": key, "value": {**value, "needs": [{**first, "location": ["f", -1]}]}},
-        {"key": key, "value": {**value, "needs": [{**first, "data": {"__class__": ["x"]}}]}},
+        {"key": key, "value": {**value, "needs": [[*needs[0], "one too many"]]}},
+        need(0, "os.system"),
+        need(1, -1),
+        need(3, {"id": "1"}),
+        need(4, {"id": 5}),
+        need(4, {"id": "x", "title": "t", "status": "nope"}),
+        need(4, {"__class__": ["x"]}),
+        need(5, [[["f", 1], "error", "m", "smets.no-such-rule", None, None]]),
+        need(6, "status"),
     ]
     chosen = rng.choice(variants)
     return chosen if isinstance(chosen, bytes) else json.dumps(chosen).encode()

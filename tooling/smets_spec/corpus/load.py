@@ -422,11 +422,11 @@ def load_spec(
 def _file_result(display: str, data: bytes, cache: Path, stats: LoadStats | None) -> FileResult:
     """One file's needs, from the cache when its bytes were loaded before, else read (and kept)."""
     key = loadcache.entry_key(display, data)
-    result = loadcache.read(key, cache, stats)
+    result = loadcache.read(key, display, cache, stats)
     if result is None:
         raws, errors = read_data(data, display, BY_DIRECTIVE)
         result = FileResult(errors, [need_result(raw, raw_values(raw)) for raw in raws])
-        loadcache.write(key, result, cache)
+        loadcache.write(key, display, result, cache)
     return result
 
 

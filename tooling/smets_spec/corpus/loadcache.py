@@ -34,7 +34,7 @@ from .usercache import digest, entry_path, read_regular_entry, write_entry
 
 KIND = "corpus-file"
 #: the entries' layout; a new layout is a new key
-FORMAT = "2"
+FORMAT = "3"
 SWITCH_ENV = "SMETS_CORPUS_CACHE"
 
 
@@ -101,13 +101,14 @@ def entry_key(display: str, data: bytes) -> str:
     return digest([KIND, code_version(), display, data])
 
 
-def read(key: str, folder: Path, stats: LoadStats | None = None) -> FileResult | None:
-    """The stored result under ``key``, checked; None when missing or refused."""
+def read(key: str, display: str, folder: Path, stats: LoadStats | None = None) -> FileResult | None:
+    """The stored result under ``key`` (of the file named ``display``), checked; None when missing
+    or refused."""
     value = read_regular_entry(KIND, key, folder)
     result = None
     if value is not None:
         try:
-            result = _decode(value)
+            result = _decode(value, display)
         except (_BadEntryError, ValidationError, TypeError, ValueError, KeyError, RecursionError):
             result = None
     if stats is not None:
@@ -119,24 +120,27 @@ def read(key: str, folder: Path, stats: LoadStats | None = None) -> FileResult |
     return result
 
 
-def write(key: str, result: FileResult, folder: Path) -> None:
-    """Store ``result`` (best effort: a read-only or full cache folder only costs time)."""
-    write_entry(KIND, key, _encode(result), folder)
+def write(key: str, display: str, result: FileResult, folder: Path) -> None:
+    """Store ``result`` (best effort: a read-only or full cache folder only costs time). A result
+    this module could not read back as it is (a need placed in another file) is not stored."""
+    if all(need.location.file == display for need in result.needs):
+        write_entry(KIND, key, _encode(result), folder)
 
 
 def _encode(result: FileResult) -> dict[str, Any]:
+    """The entry: the file's diagnostics, and each need as a list (its file is the entry's)."""
     return {
         "errors": [_diagnostic_out(d) for d in result.errors],
         "needs": [
-            {
-                "directive": need.directive,
-                "location": _location_out(need.location),
-                "id": need.need_id,
-                "lines": need.field_lines,
-                "data": None if need.data is None else {k: _value_out(v) for k, v in need.data.items()},
-                "problems": [_diagnostic_out(d) for d in need.problems],
-                "rejected": sorted(need.rejected),
-            }
+            [
+                need.directive,
+                need.location.line,
+                need.need_id,
+                need.field_lines,
+                None if need.data is None else {k: _value_out(v) for k, v in need.data.items()},
+                [_diagnostic_out(d) for d in need.problems],
+                sorted(need.rejected),
+            ]
             for need in result.needs
         ],
     }
@@ -215,35 +219,31 @@ def _data_in(value: object) -> dict[str, Any]:
     return data
 
 
-_NEED_KEYS = frozenset({"directive", "location", "id", "lines", "data", "problems", "rejected"})
-
-
-def _need_in(value: object) -> NeedResult:
-    _expect(type(value) is dict and value.keys() == _NEED_KEYS)
-    entry: dict[str, Any] = value  # type: ignore[assignment]
-    directive = _str(entry["directive"])
-    _expect(directive in BY_DIRECTIVE)
-    lines = entry["lines"]
+def _need_in(value: object, display: str) -> NeedResult:
+    parts = _list(value)
+    _expect(len(parts) == 7)
+    directive, line, need_id, lines, data_in, problems, rejected = parts
+    model = BY_DIRECTIVE.get(_str(directive))
     _expect(type(lines) is dict and all(type(n) is int for n in lines.values()))
-    data = None if entry["data"] is None else _data_in(entry["data"])
-    problems, rejected = _list(entry["problems"]), _list(entry["rejected"])
+    _expect(model is not None)
+    data = None if data_in is None else _data_in(data_in)
     return NeedResult(
         directive,
-        _location_in(entry["location"]),
-        _str(entry["id"]),
+        Location(display, _line(line)),
+        _str(need_id),
         lines,
-        None if data is None else BY_DIRECTIVE[directive].model_validate(data),
+        None if data is None or model is None else model.model_validate(data),
         data,
-        [_diagnostic_in(d) for d in problems] if problems else [],
-        frozenset(_str(name) for name in rejected) if rejected else frozenset(),
+        [_diagnostic_in(d) for d in _list(problems)] if problems else [],
+        frozenset(_str(name) for name in _list(rejected)) if rejected else frozenset(),
     )
 
 
-def _decode(value: object) -> FileResult:
+def _decode(value: object, display: str) -> FileResult:
     _expect(type(value) is dict)
     entry: dict[str, Any] = value  # type: ignore[assignment]
     _expect(set(entry) == {"errors", "needs"})
     return FileResult(
         [_diagnostic_in(d) for d in _list(entry["errors"])],
-        [_need_in(n) for n in _list(entry["needs"])],
+        [_need_in(n, display) for n in _list(entry["needs"])],
     )
