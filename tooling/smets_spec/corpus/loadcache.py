@@ -12,7 +12,9 @@ SHA-256 of the loader's code (every module of ``corpus/``), pydantic's version, 
 shown in diagnostics and its bytes. Reading one checks every value's type and validates each
 record's input again through its pydantic model; anything off (not JSON, another shape, a record
 that does not validate, a symlink) makes that entry count as missing: the file is read in full.
-Nothing in an entry can run code. ``SMETS_CORPUS_CACHE=off`` turns the cache off.
+Nothing in an entry can run code. As with every cache in that folder, whoever can write there can
+put other well-formed values in an entry; that is not detectable without a secret, and it is the
+user's own folder. ``SMETS_CORPUS_CACHE=off`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -85,7 +87,10 @@ def code_version() -> str:
     """A digest of everything besides a file's bytes that its result depends on: the loader's code."""
     here = Path(__file__).parent
     parts: list[str | bytes] = [FORMAT, sys.version, _version("pydantic"), _version("pydantic-core")]
-    for path in sorted(here.glob("*.py")):
+    sources = sorted(here.glob("*.py"))
+    if not sources:  # installed without its sources: no version to name, so no entry is ever taken
+        return os.urandom(32).hex()
+    for path in sources:
         parts += [path.name, path.read_bytes()]
     return digest(parts)
 
