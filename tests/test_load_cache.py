@@ -277,3 +277,20 @@ def test_the_cache_folder_follows_the_settings(tmp_path: Path, monkeypatch: pyte
     assert loadcache.cache_folder() == cache
     monkeypatch.setenv(loadcache.SWITCH_ENV, "off")
     assert loadcache.cache_folder() is None
+
+
+def test_a_cached_corpus_handed_to_the_extension_is_the_one_it_would_read(tmp_path: Path) -> None:
+    from smets_spec.sphinx import state
+
+    root = copy_project(tmp_path)
+    spec, cache = root / "spec", tmp_path / "cache"
+    load_spec(spec, relative_to=root, cache=cache)
+    stats = LoadStats()
+    corpus = load_spec(spec, relative_to=root, cache=cache, stats=stats)
+    assert stats.misses == 0
+    state.offer_corpus(spec, root, corpus)  # re-rooted here, before Sphinx loads its environment
+    taken = state._offered(spec)
+    assert taken is not None
+    _same(load_spec(spec, relative_to=spec), taken)
+    own = load_spec(spec, relative_to=spec, cache=cache, stats=stats)  # the extension's own read
+    _same(load_spec(spec, relative_to=spec), own)
