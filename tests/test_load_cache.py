@@ -259,12 +259,14 @@ def test_a_tampered_or_corrupt_entry_is_refused_and_the_file_read(tmp_path: Path
     outside.write_text(with_needs[0][0].read_text(encoding="utf-8"), encoding="utf-8")
     with_needs[-1][0].unlink()
     with_needs[-1][0].symlink_to(outside)  # a planted link is no entry
+    with_needs[-2][0].unlink()
+    with_needs[-2][0].mkdir()  # nor a folder in an entry's place (and it cannot be replaced)
     _, _, stats = _load_both(spec, cache)  # the same corpus as a full load, no exception
     assert stats.refused == len(with_needs)  # the link too (it is not followed)
     assert stats.misses == len(with_needs) and stats.hits == len(entries) - len(with_needs)
     kept = outside.read_bytes()
     _, _, stats = _load_both(spec, cache)  # the refused entries were written again, good ones
-    assert (stats.misses, stats.refused) == (0, 0)
+    assert (stats.misses, stats.refused) == (1, 1)  # the folder is still there
     assert (
         outside.read_bytes() == kept and not with_needs[-1][0].is_symlink()
     )  # replaced, not written through
