@@ -27,8 +27,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .cachedir import user_cache_folder
 from .diagnostics import Diagnostic, Location, Rule, Severity
 from .schema import BY_DIRECTIVE, Need
@@ -114,7 +112,7 @@ def read(key: str, display: str, folder: Path, stats: LoadStats | None = None) -
     if value is not None:
         try:
             result = _decode(value, display)
-        except (_BadEntryError, ValidationError, TypeError, ValueError, KeyError, RecursionError):
+        except Exception:  # another shape (_BadEntryError), a record pydantic refuses, anything: refused
             result = None
     if stats is not None:
         stats.hits += result is not None
