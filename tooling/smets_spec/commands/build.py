@@ -22,6 +22,7 @@ from typing import Any
 
 from ..corpus.diagnostics import Diagnostic, Location, Reporter, Rule, Severity
 from ..corpus.load import Corpus, load_spec, report
+from ..corpus.loadcache import cache_folder
 from ..corpus.locking import folder_lock
 from ..corpus.outpath import tracked_under
 from ..corpus.project import Project
@@ -61,7 +62,7 @@ def check_conf(conf: Path, derived: Iterable[str], display: str = "conf.py") -> 
 
 
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
-    corpus = load_spec(project.spec, relative_to=project.root)
+    corpus = load_spec(project.spec, relative_to=project.root, cache=cache_folder())
     reporter = report(corpus)
     if reporter.errors:
         reporter.print()

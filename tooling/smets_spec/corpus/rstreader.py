@@ -345,18 +345,27 @@ def read_tree(
     ``digest`` (a :mod:`hashlib` object) is fed what :func:`tree_digest` hashes, from the
     bytes read here: the digest names exactly what the needs were read from.
     """
-    base = relative_to if relative_to is not None else root.parent
     wanted = tuple(directives)
     needs: list[RawNeed] = []
     errors: list[Diagnostic] = []
+    for display, data in tree_files(root, relative_to, digest):
+        found, problems = read_data(data, display, wanted)
+        needs.extend(found)
+        errors.extend(problems)
+    return needs, errors
+
+
+def tree_files(
+    root: Path, relative_to: Path | None = None, digest: Any = None
+) -> Iterator[tuple[str, bytes]]:
+    """The name shown in diagnostics (relative to ``relative_to``, else ``root``'s parent) and the
+    bytes of each file :func:`read_tree` reads, in its order; ``digest`` is fed as there."""
+    base = relative_to if relative_to is not None else root.parent
     for path in spec_files(root):
         data = path.read_bytes()
         if digest is not None:
             _digest_add(digest, root, path, data)
-        found, problems = read_data(data, _display(path, base), wanted)
-        needs.extend(found)
-        errors.extend(problems)
-    return needs, errors
+        yield _display(path, base), data
 
 
 def _display(path: Path, base: Path) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "CACHE_ENV",
     "MAX_BYTES",
     "digest",
+    "entry_path",
     "read_entry",
     "read_regular_entry",
     "user_cache_folder",
@@ -51,6 +52,11 @@ def _entry(kind: str, key: str, folder: Path | None) -> Path:
     if not _KIND.match(kind) or not _KEY.match(key):
         raise ValueError(f"cache kind {kind!r} or key {key!r} is not of the expected form")
     return (folder or user_cache_folder()) / kind / f"{key}.json"
+
+
+def entry_path(kind: str, key: str, folder: Path | None = None) -> Path:
+    """Where the entry of ``key`` is (or would be) stored."""
+    return _entry(kind, key, folder)
 
 
 def read_entry(kind: str, key: str, folder: Path | None = None) -> object | None:
