@@ -37,6 +37,7 @@ from typing import Any
 
 from .. import forking
 from ..corpus.load import Corpus, load_spec, report
+from ..corpus.loadcache import cache_folder
 from ..corpus.project import Project
 from .state import Problem, file_stamp, problem_of, state_dir
 
@@ -69,7 +70,7 @@ def _outcome(out: Path) -> Path:
 
 def _validate(project: Project, outcome: Path) -> Corpus:
     """Validate the spec as it is now; on errors, print them, write them to ``outcome`` and end."""
-    corpus = load_spec(project.spec, relative_to=project.root)
+    corpus = load_spec(project.spec, relative_to=project.root, cache=cache_folder())
     reporter = report(corpus)
     if not reporter.errors:
         return corpus
@@ -218,8 +219,9 @@ def _standby(project: Project, out: Path, jobs: str, conn: Connection, theirs: C
     # no "building the site" spinner on the terminal while it waits (a build's own, otherwise)
     quiet = mock.patch.object(commands_build, "status_line", lambda message: contextlib.nullcontext())
     try:  # the corpus before the save: only whether it has conformance tests is asked of it
+        before_corpus = load_spec(project.spec, relative_to=project.root, cache=cache_folder())
         with quiet:
-            _sphinx_step(project, load_spec(project.spec, relative_to=project.root), out, jobs, locked=True)
+            _sphinx_step(project, before_corpus, out, jobs, locked=True)
     except KeyboardInterrupt:
         os._exit(NOT_USED)
 
