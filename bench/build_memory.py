@@ -56,10 +56,17 @@ _FUNCTIONS = (
     ("sphinx_needs.needs", "ensure_post_process_needs_data", ()),
     ("sphinx_needs.needs", "build_needs_json", ()),
     ("smets_spec.sphinx.reqpages", "write_pages", ()),
+    ("smets_spec.sphinx.search", "feed_requirement_pages", ()),
+    ("smets_spec.sphinx.jobs", "_before_finishing", ()),
+    ("smets_spec.sphinx.reqpages", "_start_pages", ()),
+    ("smets_spec.sphinx.reqpages", "_finish_pages", ()),
+    ("smets_spec.sphinx.search", "_record", ()),
+    ("smets_spec.sphinx.searchcache", "save", ()),
+    ("smets_spec.sphinx.site", "write_graph_data", ()),
 )
 _METHODS = (
     ("sphinx.builders", "Builder", ("read", "write")),
-    ("sphinx.builders.html", "StandaloneHTMLBuilder", ("dump_search_index",)),
+    ("sphinx.builders.html", "StandaloneHTMLBuilder", ("finish", "dump_search_index", "dump_inventory")),
     ("sphinx.application", "Sphinx", ("__init__",)),
 )
 

@@ -10,9 +10,11 @@ small objects, each way.
 
 :func:`install` registers (:mod:`copyreg`) a compact reduction for ``NeedItem`` and its frozen
 dataclasses, for sphinx-needs releases whose layout it knows (:data:`KNOWN_LAYOUTS`; any other
-release is pickled as before). A need is saved as each dict's values against one shared tuple of
-its keys (stored once in the file), its non-empty link lists as ``(index, target ids)``, the empty
-ones left out; a dataclass as its field values; Sphinx's paths (each need node's ``source``) once
+release is pickled as before). A need is saved as its dicts' values (one tuple for the three of
+them) against one shared tuple of each dict's keys (stored once in the file), its non-empty link
+lists one after the other in one flat tuple (index, count, target ids; the empty ones left out:
+pickle keeps every tuple it writes until the end, so fewer tuples is less memory while pickling);
+a dataclass as its field values; Sphinx's paths (each need node's ``source``) once
 each. At 10,000 requirements an incremental build's load + dump went from 3.9 to 1.5 CPU seconds
 and the file from 52 to 27 MB (docs/performance.md). Unpickling rebuilds the same objects: every
 field, every key in the same order, every value (``tests/test_envpickle.py`` compares each
@@ -48,7 +50,7 @@ from sphinx_needs import need_item
 from ..forking import no_gc
 
 #: the version of the format below; part of the tag each file records
-FORMAT = 1
+FORMAT = 2
 #: sphinx-needs release -> the layout this module was written against (NeedItem's slots, then each
 #: frozen dataclass's fields). Another release, or a layout that differs, is pickled as before.
 KNOWN_LAYOUTS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -178,15 +180,15 @@ class Session:
     def __reduce__(self) -> tuple[Any, ...]:
         return _session, (TAG,)
 
-    def link_lists(
-        self, keys: tuple[str, ...], encoded: tuple[tuple[int, tuple[Any, ...]], ...]
-    ) -> dict[str, list[Any]]:
-        """Each link type's list: empty but for the ``(index, targets)`` in ``encoded``."""
+    def link_lists(self, keys: tuple[str, ...], encoded: tuple[Any, ...]) -> dict[str, list[Any]]:
+        """Each link type's list: empty but for those in ``encoded`` (see :func:`_encode_links`)."""
         lists: dict[str, list[Any]] = {key: [] for key in keys}
-        if encoded:
-            get = self.links.__getitem__
-            for index, targets in encoded:
-                lists[keys[index]] = list(map(get, targets))
+        get = self.links.__getitem__
+        at = 0
+        while at < len(encoded):
+            index, count = encoded[at], encoded[at + 1]
+            lists[keys[index]] = list(map(get, encoded[at + 2 : at + 2 + count]))
+            at += 2 + count
         return lists
 
     def keymap(self, keys: tuple[str, ...]) -> dict[str, str]:
@@ -230,11 +232,15 @@ def _encode_link(link: Any) -> Any:
     return (link.id, link.part, link.condition)
 
 
-def _encode_links(lists: dict[str, list[Any]]) -> tuple[tuple[int, tuple[Any, ...]], ...]:
-    """The link lists that are not empty, as ``(index of the key, targets)``."""
-    return tuple(
-        [(index, tuple(map(_encode_link, links))) for index, links in enumerate(lists.values()) if links]
-    )
+def _encode_links(lists: dict[str, list[Any]]) -> tuple[Any, ...]:
+    """The link lists that are not empty, one after the other as index of the key, count of
+    targets, the targets: one flat tuple (pickle memoizes every tuple it writes until the whole
+    environment is written, so fewer tuples a need is less memory while pickling)."""
+    flat: list[Any] = []
+    for index, links in enumerate(lists.values()):
+        if links:
+            flat += (index, len(links), *map(_encode_link, links))
+    return tuple(flat)
 
 
 def _standard_keymap(need: Any, link_keys: tuple[str, ...]) -> bool:
@@ -256,15 +262,13 @@ def _reduce_need(need: Any) -> tuple[Any, ...]:
     return _need, (
         _WRITING,
         _keys(need._core),
-        tuple(need._core.values()),
         _keys(need._extras),
-        tuple(need._extras.values()),
+        _keys(need._computed),
+        (*need._core.values(), *need._extras.values(), *need._computed.values()),  # one tuple, see above
         link_keys,
         encoded_links,
         _keys(backlinks),
         encoded_backlinks,
-        _keys(need._computed),
-        tuple(need._computed.values()),
         None if _standard_keymap(need, link_keys) else need._backlinks_keymap,
         need._source,
         need._content,
@@ -284,15 +288,13 @@ def _plain_need(need: Any) -> tuple[Any, ...]:
 def _need(
     session: Session,
     core_keys: tuple[str, ...],
-    core: tuple[Any, ...],
     extras_keys: tuple[str, ...],
-    extras: tuple[Any, ...],
-    link_keys: tuple[str, ...],
-    links: tuple[tuple[int, tuple[Any, ...]], ...],
-    backlink_keys: tuple[str, ...],
-    backlinks: tuple[tuple[int, tuple[Any, ...]], ...],
     computed_keys: tuple[str, ...],
-    computed: tuple[Any, ...],
+    values: tuple[Any, ...],
+    link_keys: tuple[str, ...],
+    links: tuple[Any, ...],
+    backlink_keys: tuple[str, ...],
+    backlinks: tuple[Any, ...],
     keymap: dict[str, str] | None,
     source: Any,
     content: Any,
@@ -306,11 +308,12 @@ def _need(
     if session is _WRITING:  # ``copy.copy``, which also reduces through copyreg: no cache kept
         session = Session()
     need: Any = object.__new__(NeedItem)
-    need._core = dict(zip(core_keys, core, strict=True))
-    need._extras = dict(zip(extras_keys, extras, strict=True))
+    ends = len(core_keys), len(core_keys) + len(extras_keys)
+    need._core = dict(zip(core_keys, values[: ends[0]], strict=True))
+    need._extras = dict(zip(extras_keys, values[ends[0] : ends[1]], strict=True))
     need._links = session.link_lists(link_keys, links)
     need._backlinks = session.link_lists(backlink_keys, backlinks)
-    need._computed = dict(zip(computed_keys, computed, strict=True))
+    need._computed = dict(zip(computed_keys, values[ends[1] :], strict=True))
     need._backlinks_keymap = session.keymap(link_keys) if keymap is None else keymap
     need._source = source
     need._content = content

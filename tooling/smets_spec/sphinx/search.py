@@ -32,7 +32,7 @@ from sphinx.util.docutils import new_document
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
-from . import searchcache
+from . import searchcache, searchmemory
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
 from .searchreuse import keep_on_load, unchanged, write_record
@@ -44,6 +44,8 @@ _ROLE = re.compile(r":[\w:-]+:`([^`<]*?)\s*(?:<([^>`]*)>)?`")
 #: object priority 1 ("object results" in Sphinx's scorer); the scorer lifts an exact id above all
 _PRIORITY = 1
 _FED = "_smets_search_fed"
+#: requirement pages fed between two moves of their words into the index's compact store
+_SETTLE_EVERY = 64
 
 
 def _object_types() -> dict[str, ObjType]:
@@ -121,19 +123,25 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
         digests[docname] = digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
     kept = unchanged(app, indexer, digests)  # their entries of the last build stand (see searchreuse)
     code = Path(__file__).read_bytes()  # what makes the doctree from the parts digested
-    for docname, (req, title, text) in pages.items():
+    for n, (docname, (req, title, text)) in enumerate(pages.items()):
         if docname not in kept:
             made = functools.partial(_doctree, req, text)
             searchcache.feed_prepared(
                 app, indexer, (docname, f"{docname}.html", title), (digests[docname], code), made
             )
+        if n % _SETTLE_EVERY == 0:
+            searchmemory.settle(indexer)
+    searchmemory.settle(indexer)
     _keep_when_pruned(indexer, set(pages))
     setattr(app, _FED, digests)
     return []
 
 
 def _record(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: record what the requirement pages of the written index were fed from."""
+    """``build-finished``, early: record what the requirement pages of the written index were fed
+    from, and keep this build's page contributions; then the index (written) and the contributions
+    go before the requirement-page writers fork and needs.json is written."""
+    searchmemory.release(getattr(app.builder, "indexer", None))
     digests: dict[str, str] | None = getattr(app, _FED, None)
     if exception is None and digests is not None:
         write_record(app, digests)
@@ -142,20 +150,28 @@ def _record(app: Sphinx, exception: Exception | None) -> None:
 
 
 def _cache_contributions(app: Sphinx) -> None:
-    """``builder-inited``: the index Sphinx makes when it starts writing takes each page's
-    contribution from the user cache (:mod:`.searchcache`)."""
+    """``builder-inited``: the index Sphinx makes when it starts writing is held compactly
+    (:mod:`.searchmemory`, its words settled after each page) and takes each page's contribution
+    from the user cache (:mod:`.searchcache`)."""
     builder = app.builder
     original: Any = getattr(builder, "prepare_writing", None)
-    if original is None or not hasattr(builder, "index_page"):
+    index_page: Any = getattr(builder, "index_page", None)
+    if original is None or index_page is None:
         return
 
     def prepare_writing(docnames: Any) -> None:
         original(docnames)
         indexer = getattr(builder, "indexer", None)
         if indexer is not None:
+            searchmemory.adopt(indexer)
             searchcache.install(app, indexer)
 
+    def index_and_settle(pagename: str, doctree: nodes.document, title: str) -> None:
+        index_page(pagename, doctree, title)
+        searchmemory.settle(getattr(builder, "indexer", None))
+
     builder.prepare_writing = prepare_writing  # type: ignore[method-assign]
+    builder.index_page = index_and_settle  # type: ignore[attr-defined]
 
 
 def _keep_when_pruned(indexer: Any, ours: set[str]) -> None:
@@ -182,4 +198,4 @@ def register(app: Sphinx) -> None:
     app.connect("html-collect-pages", feed_requirement_pages)
     app.connect("builder-inited", keep_on_load)
     app.connect("builder-inited", _cache_contributions)
-    app.connect("build-finished", _record)
+    app.connect("build-finished", _record, priority=90)  # before jobs' collection and trim (100)

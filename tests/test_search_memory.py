@@ -1,0 +1,127 @@
+"""The search index held compactly (smets_spec.sphinx.searchmemory) writes Sphinx's searchindex.js exactly."""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+import tracemalloc
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from docutils import nodes
+from sphinx.search import IndexBuilder, js_index
+from sphinx.util.docutils import new_document
+
+from smets_spec.sphinx import searchmemory
+
+#: stems that collide ("meter", "meters", "metering") and words the filter drops ("a", "of")
+_WORDS = [
+    *("meter", "meters", "metering", "tariff", "tariffs", "gas", "electricity", "a", "of", "the"),
+    *("supply", "12", "GS_08", "valve", "credit"),
+]
+
+
+def _env() -> Any:
+    domains = SimpleNamespace(sorted=lambda: [])
+    env = SimpleNamespace(domains=domains, version={"sphinx": 1})
+    for name in ("titles", "filenames", "mapping", "title_mapping", "all_titles", "index_entries"):
+        setattr(env, f"_search_index_{name}", {})
+    env._search_index_objtypes, env._search_index_objnames = {}, {}
+    return env
+
+
+def _index(compact: bool) -> IndexBuilder:
+    index = IndexBuilder(_env(), "en", {}, "")
+    if compact:
+        searchmemory.adopt(index)
+    return index
+
+
+def _page(rng: random.Random, name: str) -> nodes.document:
+    document = new_document(f"{name}.rst")
+    for n in range(rng.randint(1, 3)):
+        section = nodes.section(ids=[f"s{n}"])
+        section += nodes.title(text=" ".join(rng.choices(_WORDS, k=rng.randint(1, 3))))
+        section += nodes.paragraph(text=" ".join(rng.choices([*_WORDS, f"w{rng.randint(0, 400)}"], k=8)))
+        document += section
+    return document
+
+
+def _dump(index: IndexBuilder) -> str:
+    out = io.StringIO()
+    index.dump(out, js_index)
+    return out.getvalue()
+
+
+def _reference(index: IndexBuilder) -> str:
+    """What Sphinx's own dump writes: its frozen index through ``js_index`` (used on the plain one)."""
+    return js_index.dumps(index.freeze())
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_compact_index_writes_what_sphinxs_writes_after_random_feeds_prunes_and_loads(seed: int) -> None:
+    rng = random.Random(seed)
+    plain, compact = _index(False), _index(True)
+    pages = [f"p{n}" for n in range(rng.randint(1, 30))]
+    for _ in range(rng.randint(1, 60)):
+        step = rng.random()
+        if step < 0.7:  # a page fed (sometimes again, without a prune: Sphinx re-feeds)
+            name = rng.choice(pages)
+            doctree = _page(rng, name)
+            title = rng.choice(["", "Title", "GS_08 meter"])
+            for index in (plain, compact):
+                index.feed(name, f"{name}.html", title, doctree)
+            if rng.random() < 0.5:
+                searchmemory.settle(compact)
+        elif step < 0.85:
+            keep = set(rng.sample(pages, rng.randint(0, len(pages))))
+            plain.prune(keep)
+            compact.prune(keep)
+        elif plain._titles:  # loaded back from what was written, as an incremental build does (Sphinx
+            # cannot write an index of no page)
+            text = _reference(plain)
+            assert _dump(compact) == text
+            plain, compact = _index(False), _index(True)
+            plain.load(io.StringIO(text), js_index)
+            compact.load(io.StringIO(text), js_index)
+    assert set(compact._titles) == set(plain._titles)
+    if plain._titles:
+        assert _dump(compact) == _reference(plain)
+        assert compact.freeze() == plain.freeze()
+
+
+def test_a_big_word_map_is_written_in_slices_with_the_same_text() -> None:
+    rng = random.Random(7)
+    plain, compact = _index(False), _index(True)
+    for n in range(60):
+        doctree = new_document(f"p{n}.rst")
+        doctree += nodes.paragraph(text=" ".join(f"x{rng.randint(0, 30000)}" for _ in range(400)))
+        for index in (plain, compact):
+            index.feed(f"p{n}", f"p{n}.html", f"T{n}", doctree)
+        searchmemory.settle(compact)
+    assert len(compact._words) > searchmemory.SLICE  # type: ignore[attr-defined]
+    assert _dump(compact) == _reference(plain)
+
+
+def test_settled_words_take_a_fraction_of_sphinxs_sets() -> None:
+    """One or two pages a word (most of the site's words): the compact store is under a third."""
+    rng = random.Random(3)
+    docs = [new_document(f"p{n}.rst") for n in range(300)]
+    for n, doctree in enumerate(docs):
+        doctree += nodes.paragraph(text=" ".join(f"u{n}x{k} v{rng.randint(0, 20000)}" for k in range(60)))
+    sizes = []
+    for compact in (False, True):
+        index = _index(compact)
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for n, doctree in enumerate(docs):
+            index.feed(f"p{n}", f"p{n}.html", "", doctree)
+            searchmemory.settle(index)
+        sizes.append(tracemalloc.get_traced_memory()[0] - before)
+        tracemalloc.stop()
+        del index
+    plain_size, compact_size = sizes
+    assert compact_size < plain_size * 0.6, (plain_size, compact_size)
+    assert sys.getsizeof(set()) > 150  # why: a set costs this however few pages it holds

@@ -1,0 +1,202 @@
+"""Sphinx's search index held compactly while the site is written, and written out piece by piece.
+
+Sphinx's :class:`~sphinx.search.IndexBuilder` maps every (stemmed) word to the ``set`` of pages
+that hold it. At 10,000 requirements that is about 252,000 sets, most with one or two members
+(a set is 216 bytes however few it holds): 78 MB of the main process for the whole write phase,
+and of every page writer forked from it. :class:`CompactIndex` (the same index, its class swapped
+once Sphinx has made and loaded it) lets Sphinx's own ``feed`` (and the contribution cache's
+``_apply``) add a page's words to those sets as before, then :meth:`~CompactIndex.settle` moves
+them, page by page, into a store of its own: a word's pages as the page's name (one page) or a
+list of names (several). Pruning and freezing read that store with Sphinx's own rules, so the
+written ``searchindex.js`` is the same byte for byte (``tests/test_search_memory.py`` compares
+it with Sphinx's on seeded random feeds, prunes and loads).
+
+A page fed twice without a prune between may appear twice in a list: every reader takes the
+list's distinct names, as a set would hold them; and its title words go back into Sphinx's sets
+first (Sphinx's ``feed`` leaves out of the text's words those the page has in its titles).
+
+:meth:`~CompactIndex.dump` writes ``searchindex.js`` in pieces (Sphinx makes the whole frozen
+index, then the whole JSON text, then that text with its prefix: tens of MB at 10,000
+requirements at once): the same text, each top-level value encoded on its own by the same
+encoder and options, the word maps in slices of :data:`SLICE` words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
+
+from sphinx.search import IndexBuilder, js_index
+
+#: a word's pages: one page's name, or the names (in the order fed; a name may repeat)
+Pages = str | list[str]
+#: words per slice of a word map written at once by :meth:`CompactIndex.dump`
+SLICE = 8192
+_DUMPS: dict[str, Any] = {"separators": (",", ":"), "sort_keys": True}  # as Sphinx's js_index
+
+
+def _merge(store: dict[str, Pages], fresh: dict[str, set[str]]) -> None:
+    """Add ``fresh``'s word -> set of pages to ``store`` (a word's key kept even with no page)."""
+    for word, names in fresh.items():
+        held = store.get(word)
+        if held is None:
+            store[word] = next(iter(names)) if len(names) == 1 else list(names)
+        elif isinstance(held, str):
+            more = [name for name in names if name != held]
+            if more:
+                store[word] = [held, *more]
+        else:
+            held.extend(names)
+
+
+def _prune(store: dict[str, Pages], keep: set[str]) -> None:
+    """Sphinx's prune of a word map: every word stays, with only the pages of ``keep``."""
+    for word, held in store.items():
+        if isinstance(held, str):
+            if held not in keep:
+                store[word] = []
+        else:
+            kept = [name for name in held if name in keep]
+            if len(kept) != len(held):
+                store[word] = kept
+
+
+def _terms(store: dict[str, Pages], fn2index: dict[str, int]) -> Iterator[tuple[str, int | list[int]]]:
+    """Sphinx's ``get_terms`` of one word map, word by word (in the store's order)."""
+    for word, held in store.items():
+        names = {held} if isinstance(held, str) else set(held)
+        if len(names) == 1:
+            (name,) = names
+            if name in fn2index:
+                yield word, fn2index[name]
+        else:
+            yield word, sorted(fn2index[name] for name in names if name in fn2index)
+
+
+class CompactIndex(IndexBuilder):
+    """Sphinx's index whose word maps are settled into compact stores between pages (module doc)."""
+
+    _words: dict[str, Pages]
+    _title_words: dict[str, Pages]
+    _terms_later = False
+
+    def settle(self) -> None:
+        """Move the pages fed since the last call from Sphinx's sets into the compact stores."""
+        if self._mapping:
+            _merge(self._words, self._mapping)
+            self._mapping.clear()
+        if self._title_mapping:
+            _merge(self._title_words, self._title_mapping)
+            self._title_mapping.clear()
+
+    def feed(self, docname: str, filename: Any, title: str, doctree: Any) -> None:
+        if docname in self._titles:  # fed again: Sphinx's feed reads the title words it held before
+            self._unsettle_titles(docname)
+        super().feed(docname, filename, title, doctree)
+
+    def _unsettle_titles(self, docname: str) -> None:
+        """Put back into Sphinx's sets every title word ``docname`` has (a page fed again only)."""
+        for word, held in list(self._title_words.items()):
+            names = {held} if isinstance(held, str) else set(held)
+            if docname in names:
+                self._title_mapping.setdefault(word, set()).update(names)
+                del self._title_words[word]
+
+    def load(self, stream: Any, format: Any) -> None:
+        super().load(stream, format)
+        self._words, self._title_words = {}, {}
+        self.settle()
+
+    def prune(self, docnames: Iterable[str]) -> None:
+        keep = set(docnames)
+        self.settle()
+        super().prune(keep)
+        _prune(self._words, keep)
+        _prune(self._title_words, keep)
+
+    def get_terms(
+        self, fn2index: dict[str, int]
+    ) -> tuple[dict[str, list[int] | int], dict[str, list[int] | int]]:
+        self.settle()
+        if self._terms_later:  # dump writes them itself
+            return {}, {}
+        return dict(_terms(self._words, fn2index)), dict(_terms(self._title_words, fn2index))
+
+    def dump(self, stream: Any, format: Any) -> None:
+        if isinstance(format, str):
+            format = self.formats[format]
+        if format is not js_index:
+            super().dump(stream, format)
+            return
+        self._terms_later = True
+        try:
+            frozen = self.freeze()  # everything but the word maps, made by Sphinx
+        finally:
+            self._terms_later = False
+        fn2index = {name: n for n, name in enumerate(frozen["docnames"])}  # as freeze numbers them
+        words = {
+            "terms": lambda: _terms(self._words, fn2index),
+            "titleterms": lambda: _terms(self._title_words, fn2index),
+        }
+        stream.write(js_index.PREFIX)
+        _write_object(stream.write, frozen, words)
+        stream.write(js_index.SUFFIX)
+
+
+def _write_object(
+    write: Callable[[str], Any],
+    frozen: dict[str, Any],
+    lazy: dict[str, Callable[[], Iterator[tuple[str, Any]]]],
+) -> None:
+    """``json.dumps(frozen, separators=(',', ':'), sort_keys=True)`` written in pieces; the values
+    named in ``lazy`` come from their iterators of (key, value) instead."""
+    write("{")
+    for n, key in enumerate(sorted(frozen)):
+        write(("," if n else "") + json.dumps(key) + ":")
+        if key in lazy:
+            _write_map(write, lazy[key]())
+        else:
+            write(json.dumps(frozen[key], **_DUMPS))
+    write("}")
+
+
+def _write_map(write: Callable[[str], Any], items: Iterator[tuple[str, Any]]) -> None:
+    """A dict of ``items`` as ``json.dumps(..., sort_keys=True)`` writes it, :data:`SLICE` keys at once."""
+    ordered = sorted(items)
+    write("{")
+    for start in range(0, len(ordered), SLICE):
+        text = json.dumps(dict(ordered[start : start + SLICE]), **_DUMPS)
+        write(("," if start else "") + text[1:-1])
+    write("}")
+
+
+def adopt(indexer: Any) -> None:
+    """Make Sphinx's index (made, and loaded when there was one) a :class:`CompactIndex`.
+
+    Its word maps become dicts of its own: Sphinx's are the environment's dicts, which would
+    keep every word's set to the end of the process.
+    """
+    if type(indexer) is not IndexBuilder:
+        return
+    indexer.__class__ = CompactIndex
+    compact = cast(CompactIndex, indexer)
+    fresh, titles = compact._mapping, compact._title_mapping
+    compact._mapping, compact._title_mapping = {}, {}
+    compact._words, compact._title_words = {}, {}
+    _merge(compact._words, fresh)
+    _merge(compact._title_words, titles)
+
+
+def settle(indexer: Any) -> None:
+    """Settle ``indexer``'s newly fed words when it is a :class:`CompactIndex` (else nothing)."""
+    if isinstance(indexer, CompactIndex):
+        indexer.settle()
+
+
+def release(indexer: Any) -> None:
+    """Forget a written :class:`CompactIndex`'s words (``build-finished``: nothing reads them after
+    ``searchindex.js`` is written, and the next build makes a new index)."""
+    if isinstance(indexer, CompactIndex):
+        indexer._words, indexer._title_words = {}, {}
+        indexer._mapping, indexer._title_mapping = {}, {}
