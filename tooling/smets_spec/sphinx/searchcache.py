@@ -28,6 +28,7 @@ else is computed again. ``SMETS_SEARCH_CACHE=off`` switches it off (so does the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -174,10 +175,44 @@ def _empty(indexer: Any) -> None:
     indexer._mapping, indexer._title_mapping, indexer._index_entries = {}, {}, {}
 
 
+class MemoLanguage:
+    """A search language whose ``stem`` and ``word_filter`` remember their answers for this build.
+
+    Sphinx's feed memoises ``stem`` for one page only; the pages an edit makes compute share most
+    of their words. Both are pure functions of the word (the language's stemmer and stop words,
+    which are in the context key), so the answers are the language's own."""
+
+    def __init__(self, lang: Any) -> None:
+        self._lang = lang
+        self.stem: Callable[[str], str] = functools.cache(lang.stem)
+        self.word_filter: Callable[[str], bool] = functools.cache(lang.word_filter)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lang, name)
+
+
+def distinct(store: Any) -> Any:
+    """``store`` with each word and title word once, at its first place.
+
+    Sphinx's feed adds each word's stem to sets and dicts (``setdefault(...).add``): a repeat adds
+    nothing, and what a word adds depends only on the word and on the title terms (made before the
+    words, from the title words alone), so the index it makes, its dicts' order included, is the
+    same. A section page of 1,170 cards holds each word about 2.4 times."""
+    from sphinx.search import WordStore
+
+    return WordStore(
+        words=list(dict.fromkeys(store.words)),
+        titles=store.titles,
+        title_words=list(dict.fromkeys(store.title_words)),
+    )
+
+
 def _compute(scratch: Any, docname: str, filename: str, title: str, doctree: Any, store: Any) -> Contribution:
-    """What Sphinx's own feed adds for the page, fed on the empty scratch index (words as collected)."""
+    """What Sphinx's own feed adds for the page, fed on the empty scratch index (words as collected,
+    each once: :func:`distinct`)."""
     _empty(scratch)
-    scratch._word_collector = lambda _doctree: store
+    once = distinct(store)
+    scratch._word_collector = lambda _doctree: once
     scratch.feed(docname, filename, title, doctree)
     return {
         "title": scratch._titles[docname],
@@ -214,8 +249,8 @@ def install(app: Sphinx, indexer: Any) -> None:
         return
     from sphinx.search import IndexBuilder
 
-    scratch = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
-    scratch.lang = indexer.lang
+    scratch: Any = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
+    scratch.lang = MemoLanguage(indexer.lang)
     _empty(scratch)
     cache = PageCache(context, scratch)
     original = indexer.feed
