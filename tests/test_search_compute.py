@@ -108,3 +108,18 @@ def test_the_memo_answers_as_the_language_does() -> None:
         assert memo.stem(word) == lang.stem(word)
         assert memo.word_filter(word) == lang.word_filter(word)
     assert memo.lang == lang.lang and memo.stopwords is lang.stopwords
+
+
+def test_apply_adds_as_setdefault_does() -> None:
+    index: Any = IndexBuilder(_env(), "en", {}, "")
+    index._mapping.update({"meter": {"a"}, "suppli": {"b"}})
+    index._title_mapping.update({"tariff": {"a"}})
+    contribution = {
+        "title": "P", "file": "p.rst", "titles": [["P", None]], "tterms": ["tariff", "new"],
+        "terms": ["suppli", "run", "meter"], "entries": [["x", "id1", ""]],
+    }  # fmt: skip
+    searchcache._apply(index, "p", contribution)
+    assert index._mapping == {"meter": {"a", "p"}, "suppli": {"b", "p"}, "run": {"p"}}
+    assert list(index._mapping) == ["meter", "suppli", "run"]
+    assert index._title_mapping == {"tariff": {"a", "p"}, "new": {"p"}}
+    assert index._all_titles["p"] == [("P", None)] and index._index_entries["p"] == [("x", "id1", "")]

@@ -229,10 +229,14 @@ def _apply(indexer: Any, docname: str, c: Contribution) -> None:
     indexer._titles[docname] = c["title"]
     indexer._filenames[docname] = c["file"]
     indexer._all_titles[docname] = [(t, a) for t, a in c["titles"]]
-    for word in c["tterms"]:
-        indexer._title_mapping.setdefault(word, set()).add(docname)
-    for word in c["terms"]:
-        indexer._mapping.setdefault(word, set()).add(docname)
+    for mapping, words in ((indexer._title_mapping, c["tterms"]), (indexer._mapping, c["terms"])):
+        get = mapping.get
+        for word in words:  # ``mapping.setdefault(word, set()).add(docname)``, without a set per word
+            pages = get(word)
+            if pages is None:
+                mapping[word] = {docname}
+            else:
+                pages.add(docname)
     indexer._index_entries[docname] = [(a, b, m) for a, b, m in c["entries"]]
 
 
