@@ -1,5 +1,5 @@
-"""A page's search contribution computed from its distinct words, with one build's stems remembered
-(searchcache.distinct, MemoLanguage), is exactly what Sphinx's own feed makes from every word."""
+"""A page's search contribution computed from its distinct words (searchcache.distinct) is exactly
+what Sphinx's own feed makes from every word; searchcache._apply adds it as Sphinx's feed would."""
 
 from __future__ import annotations
 
@@ -79,15 +79,12 @@ def _sphinx_feed(store: WordStore) -> dict[str, Any]:
     }
 
 
-_SCRATCH: Any = IndexBuilder(_env(), "en", {}, "")
-_SCRATCH.lang = searchcache.MemoLanguage(_SCRATCH.lang)  # one memo across every example, as in a build
+_SCRATCH: Any = IndexBuilder(_env(), "en", {}, "")  # one scratch index for every example, as in a build
 
 
 @settings(max_examples=300, deadline=None)
 @given(words=_WORDS, title_words=_WORDS)
-def test_distinct_words_with_remembered_stems_give_sphinx_s_contribution(
-    words: list[str], title_words: list[str]
-) -> None:
+def test_distinct_words_give_sphinx_s_contribution(words: list[str], title_words: list[str]) -> None:
     store = WordStore(words=words, titles=[("Page", None), ("Part", "part")], title_words=title_words)
     doctree = SimpleNamespace(findall=lambda _cls: [])
     ours = searchcache._compute(_SCRATCH, "sec/page", "sec/page.rst", "Page", doctree, store)
@@ -99,15 +96,6 @@ def test_distinct_keeps_first_places() -> None:
     once = searchcache.distinct(store)
     assert (once.words, once.title_words, once.titles) == (["b", "a", "c"], ["t", "u"], [("T", None)])
     assert store.words == ["b", "a", "b", "c", "a"]  # the collected store is left as it was
-
-
-def test_the_memo_answers_as_the_language_does() -> None:
-    lang = IndexBuilder(_env(), "en", {}, "").lang
-    memo = searchcache.MemoLanguage(lang)
-    for word in ["meters", "Running", "the", "2011", "élan", "connection"] * 2:
-        assert memo.stem(word) == lang.stem(word)
-        assert memo.word_filter(word) == lang.word_filter(word)
-    assert memo.lang == lang.lang and memo.stopwords is lang.stopwords
 
 
 def test_apply_adds_as_setdefault_does() -> None:
