@@ -177,10 +177,10 @@ def _empty(indexer: Any) -> None:
 def distinct(store: Any) -> Any:
     """``store`` with each word and title word once, at its first place.
 
-        Sphinx's feed adds each word's stem to sets and dicts (``setdefault(...).add``): a repeat adds
-        nothing, and what a word adds depends only on the word and on the title terms (made before the
-        words, from the title words alone), so the index it makes, its dicts' order included, is the
-        same. The 18 largest pages at 10,000 requirements hold each word 3.3 times: Sphinx's feed of
+    Sphinx's feed adds each word's stem to sets and dicts (``setdefault(...).add``): a repeat adds
+    nothing, and what a word adds depends only on the word and on the title terms (made before the
+    words, from the title words alone), so the index it makes, its dicts' order included, is the
+    same. The 18 largest pages at 10,000 requirements hold each word 3.3 times: Sphinx's feed of
     them takes 1.33 s of CPU, of their distinct words 1.09 s. (Remembering the stems across pages
     as well gained nothing there: few words repeat from page to page once each page's are distinct.)"""
     from sphinx.search import WordStore
