@@ -215,14 +215,14 @@ def card_fingerprints(corpus: Corpus) -> dict[str, str]:
     """Per document: a hash of what its cards show from other needs (links both ways, the needs its
     text names with ``:need:``; their titles and pages)."""
     index = index_of(corpus)
+    # what a card shows of each need it names: its title and page (once per need, not per link)
+    shown = {need_id: f"{need.title}:{docname_of(corpus, need_id)}" for need_id, need in corpus.needs.items()}
     parts: dict[str, list[str]] = {}
     for need in corpus:
         others = [(n, t) for n, ts in need.outgoing().items() for t in ts]
         others += [(f"<{n}", s) for n, s in index.incoming.get(need.id, ())]
         others += [("@", t) for t in need_roles(roles_with_ids(need.content))]  # :need: shows the title
-        text = "|".join(
-            f"{n}:{o}:{corpus.needs[o].title}:{docname_of(corpus, o)}" for n, o in others if o in corpus.needs
-        )
+        text = "|".join([f"{n}:{o}:{shown[o]}" for n, o in others if o in shown])
         parts.setdefault(docname_of(corpus, need.id), []).append(f"{need.id}={text}")
     return {doc: hashlib.sha1("\n".join(p).encode()).hexdigest() for doc, p in parts.items()}
 

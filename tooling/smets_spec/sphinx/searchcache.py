@@ -174,10 +174,30 @@ def _empty(indexer: Any) -> None:
     indexer._mapping, indexer._title_mapping, indexer._index_entries = {}, {}, {}
 
 
+def distinct(store: Any) -> Any:
+    """``store`` with each word and title word once, at its first place.
+
+    Sphinx's feed adds each word's stem to sets and dicts (``setdefault(...).add``): a repeat adds
+    nothing, and what a word adds depends only on the word and on the title terms (made before the
+    words, from the title words alone), so the index it makes, its dicts' order included, is the
+    same. The 18 largest pages at 10,000 requirements hold each word 3.3 times: Sphinx's feed of
+    them takes 1.33 s of CPU, of their distinct words 1.09 s. (Remembering the stems across pages
+    as well gained nothing there: few words repeat from page to page once each page's are distinct.)"""
+    from sphinx.search import WordStore
+
+    return WordStore(
+        words=list(dict.fromkeys(store.words)),
+        titles=store.titles,
+        title_words=list(dict.fromkeys(store.title_words)),
+    )
+
+
 def _compute(scratch: Any, docname: str, filename: str, title: str, doctree: Any, store: Any) -> Contribution:
-    """What Sphinx's own feed adds for the page, fed on the empty scratch index (words as collected)."""
+    """What Sphinx's own feed adds for the page, fed on the empty scratch index (words as collected,
+    each once: :func:`distinct`)."""
     _empty(scratch)
-    scratch._word_collector = lambda _doctree: store
+    once = distinct(store)
+    scratch._word_collector = lambda _doctree: once
     scratch.feed(docname, filename, title, doctree)
     return {
         "title": scratch._titles[docname],
@@ -196,10 +216,14 @@ def _apply(indexer: Any, docname: str, c: Contribution) -> None:
     indexer._titles[docname] = c["title"]
     indexer._filenames[docname] = c["file"]
     indexer._all_titles[docname] = [(t, a) for t, a in c["titles"]]
-    for word in c["tterms"]:
-        indexer._title_mapping.setdefault(word, set()).add(docname)
-    for word in c["terms"]:
-        indexer._mapping.setdefault(word, set()).add(docname)
+    for mapping, words in ((indexer._title_mapping, c["tterms"]), (indexer._mapping, c["terms"])):
+        get = mapping.get
+        for word in words:  # ``mapping.setdefault(word, set()).add(docname)``, without a set per word
+            pages = get(word)
+            if pages is None:
+                mapping[word] = {docname}
+            else:
+                pages.add(docname)
     indexer._index_entries[docname] = [(a, b, m) for a, b, m in c["entries"]]
 
 
@@ -216,7 +240,7 @@ def install(app: Sphinx, indexer: Any) -> None:
         return
     from sphinx.search import IndexBuilder
 
-    scratch = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
+    scratch: Any = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
     scratch.lang = indexer.lang
     _empty(scratch)
     cache = PageCache(context, scratch)

@@ -31,7 +31,7 @@ from ..render import requirement as requirement_render  # noqa: F401 - registers
 from ..render import trace as trace_render
 from ..render.protocols import assessment_page
 from ..trace.gaps import POLICY_FILE, default_policy, load_policy
-from ..trace.graph import DOWNSTREAM, Flow, graph_of, link_types
+from ..trace.graph import DOWNSTREAM, Flow, edges_of, link_types
 from . import cards, fingerprints, reqpages
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .state import app_of, corpus_of
@@ -148,7 +148,6 @@ HTML_DEPS: dict[str, Deps] = {
 
 def graph_data(corpus: Corpus, uri: Callable[[str], str]) -> dict[str, Any]:
     """Every need and link, compact, for the graph view's script. ``uri`` gives a need's URI from the root."""
-    graph = graph_of(corpus)
     ids = list(corpus.needs)
     number = {need_id: n for n, need_id in enumerate(ids)}
     links = list(link_types())
@@ -166,8 +165,20 @@ def graph_data(corpus: Corpus, uri: Callable[[str], str]) -> dict[str, Any]:
             for n in links
         ],
         "nodes": [[i, corpus.needs[i].directive, corpus.needs[i].title, uri(i)] for i in ids],
-        "edges": [[number[s], number[t], link_number[k]] for s, t, k in graph.edges(keys=True)],
+        "edges": [[number[s], number[t], link_number[k]] for s, t, k in graph_edges(corpus)],
     }
+
+
+def graph_edges(corpus: Corpus) -> list[tuple[str, str, str]]:
+    """``graph_of(corpus).edges(keys=True)``, in networkx's order, without building the graph (half
+    a second at 10,000 requirements, when nothing else of the build needed it): the sources in the
+    corpus's order (the graph's nodes are added in it, :func:`~smets_spec.trace.graph.build_graph`),
+    each source's targets in the order first linked, each pair's link types in the order first
+    written, a link written twice once (a multigraph edge keyed by its type)."""
+    grouped: dict[str, dict[str, dict[str, None]]] = {}
+    for source, link, target in edges_of(corpus):
+        grouped.setdefault(source, {}).setdefault(target, {})[link] = None
+    return [(s, t, k) for s, targets in grouped.items() for t, links in targets.items() for k in links]
 
 
 def write_graph_data(app: Sphinx, exception: Exception | None) -> None:
