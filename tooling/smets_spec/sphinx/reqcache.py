@@ -85,7 +85,6 @@ class Shard:
     stamps: dict[str, str]
     kept: dict[str, Entry]
     pages: dict[str, Entry] = field(default_factory=dict)
-    hits: int = 0
 
 
 def _strings(value: object) -> list[str] | None:

@@ -236,6 +236,8 @@ class Drawing:
     cache: reqcache.PageCache | None = None
     #: the shell as a template (None: :func:`.reqshell.whole_page` for each page)
     template: Shell | None = None
+    #: the bodies taken from the cache by the draws in this process
+    hits: int = 0
 
     def page(self, req: Requirement, body: str) -> str:
         if self.template is None:
@@ -378,7 +380,7 @@ def _kept(
         if reqindex.panel_digest(html) != digests[item.name]:
             drawing.panels[req.id] = computed  # not computed again to draw the page
             return None
-    shard.hits += 1
+    drawing.hits += 1
     return entry
 
 
@@ -447,6 +449,8 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
     if app.parallel == 1 or not drawing.todo:
         _finish(app, corpus, drawing, draw(app, corpus, drawing, drawing.todo))
+        if drawing.cache is not None:
+            logger.info("requirement pages: %d of %d from the cache", drawing.hits, len(drawing.todo))
         return
     writers: list[tuple[BaseProcess, Connection]] = []
     drawn: dict[str, reqindex.Record] = {}
