@@ -138,8 +138,8 @@ class PageCache:
 
     def save(self, shard: Shard, stamps: Mapping[str, str]) -> None:
         """The shard's pages of this build, written when they differ from those read."""
-        if shard.pages == shard.kept:
-            return  # (a stamp changed alone: the panels' digests were compared, the bodies are the same)
+        if shard.pages == shard.kept and dict(stamps) == shard.stamps:
+            return
         pages = {k: [*record, body] for k, (record, body) in shard.pages.items()}
         write_entry(
             KIND,
