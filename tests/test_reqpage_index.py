@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,7 @@ from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import ConformanceTest, DataItem, Requirement
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import reqindex, reqpages, state
+from smets_spec.sphinx import reqcache, reqindex, reqpages, state
 from smets_spec.sphinx.linker import REQ_FOLDER
 from smets_spec.trace.coverage import index_of
 from test_build_render_cache import _block
@@ -169,6 +170,116 @@ def test_the_index_is_refused_when_it_is_not_this_builds(built: tuple[Path, Sphi
     assert reqindex.load(Path(app.outdir), "another shell, code or conf.py") is None
     other = reqpages.plan(app, corpus, (shell[0].replace("<body", "<body data-x", 1), shell[1]))
     assert len(other.todo) == len(corpus.requirements)  # another theme or sidebar: every page drawn
+
+
+def _cached_draw(app: Sphinx, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every page drawn with the page cache (:mod:`.reqcache`) into ``app``'s output: each written page
+    and each record is what drawing it without the cache gives; the count taken from the cache."""
+    corpus = state.corpus_of(app)
+    shell = reqpages._shell(Path(app.outdir))
+    assert shell is not None
+    analyses = {p.name for p in reqindex.analysis_panels()}
+    with monkeypatch.context() as patch:
+        patch.setenv("SMETS_REQ_INDEX", "off")
+        patch.setenv("SMETS_REQ_CACHE", "off")
+        plain = reqpages.plan(app, corpus, shell)
+        assert plain.cache is None
+        expected = {r.id: reqpages._body(corpus, plain, r, analyses) for r in corpus.requirements}
+        patch.delenv("SMETS_REQ_CACHE")
+        drawing = reqpages.plan(app, corpus, shell)
+        assert drawing.cache is not None and drawing.template is not None
+        records = reqpages.draw(app, corpus, drawing, drawing.todo)
+    assert list(records) == [r.id for r in corpus.requirements]
+    folder = Path(app.outdir) / REQ_FOLDER
+    for req in corpus.requirements:
+        body, shown = expected[req.id]
+        page = reqpages.whole_page(plain.shell, plain.shell_title, req, plain.around, body)
+        assert (folder / f"{req.id}.html").read_text(encoding="utf-8") == page, req.id
+        deps = reqindex.shows(corpus, req.id, body)
+        digests = {k: reqindex.panel_digest(v) for k, v in shown.items()}
+        assert records[req.id] == (plain.inputs.digest(req.id, deps), deps, digests), req.id
+    return drawing.hits
+
+
+@pytest.fixture
+def site_copy(
+    built: tuple[Path, Sphinx], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Path, Sphinx]]:
+    """The built site copied, ``app`` writing into the copy, the build's user cache folder."""
+    root, app = built
+    shutil.copytree(Path(app.outdir), tmp_path / "site")
+    monkeypatch.setattr(app, "outdir", str(tmp_path / "site"))
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(root.parent / "cache"))
+    yield root, app
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_pages_from_the_cache_are_the_pages_drawn(
+    site_copy: tuple[Path, Sphinx], monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """The build kept every body; after each kind of random edit, every page drawn with the cache is
+    the page drawn without it, and the pages the edit changed were drawn again."""
+    root, app = site_copy
+    base = state.corpus_of(app)
+    assert _cached_draw(app, monkeypatch) == len(base.requirements)  # all of them from the build's cache
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    rng = random.Random(seed)
+    for kind in (*KINDS, "backlink_added", "backlink_removed"):
+        if kind.startswith("backlink"):
+            editor = _LinkEditor(root / "spec", base, rng)
+            getattr(editor, kind)(rng.choice(_tests(editor)))
+        else:
+            _edit(root, base, kind, rng)
+        try:
+            state._CORPORA[app] = load_spec(root / "spec", relative_to=root / "spec")
+            hits = _cached_draw(app, monkeypatch)
+            assert 0 < hits < len(state.corpus_of(app).requirements), kind
+        finally:
+            _restore(app, root, sources, base)
+    assert _cached_draw(app, monkeypatch) < len(base.requirements)  # the last edit's pages: drawn again
+
+
+def test_a_planted_body_is_not_used(site_copy: tuple[Path, Sphinx], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body in the cache with a script in it (its digests left right) is drawn again, not shown."""
+    root, app = site_copy
+    corpus = state.corpus_of(app)
+    req = corpus.requirements[0]
+    cache = reqcache.PageCache(Path(app.srcdir))
+    shard = cache.load(reqcache.shard_of(req.id))
+    _, body = shard.kept[req.id]
+    assert "<script" not in body
+    for path in (root.parent / "cache" / reqcache.KIND).glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if req.id in data["value"]["pages"]:
+            data["value"]["pages"][req.id][3] = body + "<img src=x onerror=alert(1)><script>alert(1)</script>"
+            path.write_text(json.dumps(data), encoding="utf-8")
+    assert req.id not in cache.load(reqcache.shard_of(req.id)).kept
+    assert _cached_draw(app, monkeypatch) == len(corpus.requirements) - 1
+    assert "alert" not in (Path(app.outdir) / REQ_FOLDER / f"{req.id}.html").read_text(encoding="utf-8")
+
+
+def test_the_shell_template_is_the_shell() -> None:
+    """The template cut at markers gives :func:`.reqshell.whole_page`'s bytes, for a shell whose title,
+    links and footer the regexes find, and is refused for a shell that holds the marker."""
+    from smets_spec.corpus.schema import Requirement as Req
+    from smets_spec.sphinx import reqnav, reqshell
+
+    head = (
+        '<html><head><title>All &amp; more - site</title><link rel="next" title="x" href="a.html" />'
+        '<link rel="prev" title="y" href="b.html"></head><body><h1>All &amp; more<a class="headerlink" '
+        'href="#">#</a></h1>'
+    )
+    tail = '<footer><div class="related-pages"><a class="next-page" href="n">N</a> </div></footer></html>'
+    req = Req(id="GS_08", title='A <b> & "c"', clause="GS.08")
+    around = {
+        "GS_08": (reqnav.Neighbour("GS_07 Before", "GS_07.html"), reqnav.Neighbour("X: y", "../x.html"))
+    }
+    shell = reqshell.Shell.of((head, tail), "All &amp; more")
+    assert shell is not None
+    want = reqshell.whole_page((head, tail), "All &amp; more", req, around, "<p>body</p>")
+    assert shell.page(req, around["GS_08"], "<p>body</p>") == want
+    assert "GS_07 Before" in want and "<title>GS.08" in want and "related-pages" in want
+    assert reqshell.Shell.of((head + "\x00title\x00", tail), "All &amp; more") is None
 
 
 def test_an_incremental_build_after_edits_is_the_full_build(

@@ -78,12 +78,22 @@ def analysis_panels() -> list[Panel]:
     return [p for p in ordered() if p.name not in STRUCTURAL]
 
 
+def _results_digest() -> str:
+    """The digest of the conformance results file's bytes ("none" when there is no file)."""
+    path = live.results_path()
+    try:
+        return "none" if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+
+
 def _conformance_stamp(corpus: Corpus) -> str:
-    """All the conformance status panel reads: the results file (path, mtime and size, or why there
-    is none), the conformance tests (what they verify, their titles) and the consultation questions
+    """All the conformance status panel reads: the results (the file's bytes, and why they cannot
+    be used if so: not its path or time, so the same results in another output folder are the same
+    stamp), the conformance tests (what they verify, their titles) and the consultation questions
     (the models' open questions about a requirement)."""
     keys = keys_for(corpus)
-    parts = [str(live.results_path()), repr(live.stamp()), str(live.error())]
+    parts = [_results_digest(), str(live.error())]
     for need in (*corpus.of_type(ConformanceTest), *corpus.of_type(ConsultationQuestion)):
         parts += (need.id, *keys[need.id][:_LINE], *keys[need.id][_LINE + 1 :])
     return _h(parts)

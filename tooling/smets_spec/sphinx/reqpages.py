@@ -43,8 +43,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
-from ..corpus.files import write_atomic
-from ..corpus.ids import heading
+from ..corpus.files import FolderWriter, write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
 from ..corpus.schema import Requirement
@@ -52,8 +51,10 @@ from ..markup.html import Linker, esc, raw_block
 from ..markup.panels import Panel
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
-from . import fingerprints, reqindex, reqnav
+from . import fingerprints, reqcache, reqindex, reqnav
 from .linker import REQ_FOLDER, SphinxLinker, docname_of
+from .reqshell import Shell
+from .reqshell import whole_page as whole_page  # (quickrender and the tests draw a page with it)
 from .state import app_of, corpus_of
 
 SHELL = f"{REQ_FOLDER}/index"
@@ -104,14 +105,6 @@ def _shell(outdir: Path) -> tuple[str, str] | None:
     if BODY_START not in html or BODY_END not in html:
         return None
     return html[: html.index(BODY_START)], html[html.index(BODY_END) + len(BODY_END) :]
-
-
-def _retitle(head: str, req: Requirement, shell_title: str) -> str:
-    title = esc(heading(req.clause, req.id, req.title))
-    head = head.replace(f"<title>{shell_title}", f"<title>{title}", 1)
-    return re.sub(
-        r"<h1>.*?(<a class=\"headerlink\"|</h1>)", lambda m: f"<h1>{title}{m[1]}", head, count=1, flags=re.S
-    )
 
 
 def rebase(html: str, page: str, folder: str) -> str:
@@ -189,15 +182,22 @@ def _redirect_name(req: Requirement) -> str:
     return f"{req.clause}.html"
 
 
-def _write_redirect(folder: Path, req: Requirement) -> None:
-    """``req/GS.08.html`` (the clause-number address of before) redirecting to ``req/GS_08.html``."""
-    name = _redirect_name(req)
-    if not name:
-        return
-    page = redirect_page(f"{req.id}.html")
-    target = folder / name
-    if not target.is_file() or target.read_text(encoding="utf-8") != page:
-        write_atomic(target, page, durable=False)
+class _Output:
+    """The files of ``req/`` as one draw writes them (each atomically, see :class:`FolderWriter`);
+    a file is written only where its bytes change."""
+
+    def __init__(self, folder: Path) -> None:
+        self.writer = FolderWriter(folder)
+        self.on_disk = _on_disk(folder)  # a name not listed is not read before it is written
+
+    def put(self, name: str, html: str) -> None:
+        self.writer.write_if_changed(name, html.encode("utf-8"), present=name in self.on_disk)
+
+    def redirect(self, req: Requirement) -> None:
+        """``req/GS.08.html`` (the clause-number address of before) redirecting to ``req/GS_08.html``."""
+        name = _redirect_name(req)
+        if name:
+            self.put(name, redirect_page(f"{req.id}.html"))
 
 
 #: each requirement's (previous, next) page (:func:`.reqnav.neighbours`)
@@ -212,18 +212,6 @@ def neighbours(corpus: Corpus, linker: Linker) -> Around:
         if r.section
     }
     return reqnav.neighbours(corpus, sections)
-
-
-def whole_page(
-    shell: tuple[str, str],
-    shell_title: str,
-    req: Requirement,
-    around: dict[str, tuple[reqnav.Neighbour, reqnav.Neighbour]],
-    body: str,
-) -> str:
-    """``req/<ID>.html``: the shell retitled for the requirement, its neighbours linked, ``body`` in it."""
-    head, tail = reqnav.relink(_retitle(shell[0], req, shell_title), shell[1], *around[req.id])
-    return head + body + tail
 
 
 @dataclass
@@ -245,6 +233,17 @@ class Drawing:
     #: this build's stamps of the analysis panels that have one (reqindex.PANEL_STAMPS)
     stamps: dict[str, str] = field(default_factory=dict)
     stamps_kept: dict[str, str] = field(default_factory=dict)
+    #: the kept bodies (:mod:`.reqcache`), when this build draws every page
+    cache: reqcache.PageCache | None = None
+    #: the shell as a template (None: :func:`.reqshell.whole_page` for each page)
+    template: Shell | None = None
+    #: the bodies taken from the cache by the draws in this process
+    hits: int = 0
+
+    def page(self, req: Requirement, body: str) -> str:
+        if self.template is None:
+            return whole_page(self.shell, self.shell_title, req, self.around, body)
+        return self.template.page(req, self.around[req.id], body)
 
 
 def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
@@ -259,9 +258,11 @@ def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
     resolved = {r.id: texts.get(r.id) or _fallback(r) for r in corpus.requirements}
     inputs = reqindex.inputs(corpus, glob, around, resolved)
     drawing = Drawing(shell, shell_title, linker, around, inputs, stamps=reqindex.panel_stamps(corpus))
+    drawing.template = Shell.of(shell, shell_title)
     kept = reqindex.load(outdir, glob) if reqindex.enabled() else None
     if kept is None:
         drawing.todo = list(corpus.requirements)
+        drawing.cache = reqcache.PageCache(Path(app.srcdir)) if reqcache.enabled() else None
         return drawing
     drawing.loaded, drawing.stamps_kept = len(kept.records), kept.stamps
     on_disk = _on_disk(outdir / REQ_FOLDER)
@@ -317,21 +318,71 @@ def draw(
     app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement]
 ) -> dict[str, reqindex.Record]:
     """Write ``req/<ID>.html`` of each of ``reqs`` (and ``req/<clause>.html`` redirecting to it, the
-    address of the page when ids had dots); the record of what each was drawn from."""
-    folder = Path(app.outdir) / REQ_FOLDER
-    analyses = {p.name for p in reqindex.analysis_panels()}
+    address of the page when ids had dots); the record of what each was drawn from (in the order
+    of ``reqs``). With :attr:`Drawing.cache`, a body kept for the same inputs is used, and the
+    bodies drawn are kept."""
+    out = _Output(Path(app.outdir) / REQ_FOLDER)
+    analyses = reqindex.analysis_panels()
     records: dict[str, reqindex.Record] = {}
-    for req in reqs:
-        body, shown = _body(corpus, drawing, req, analyses)
-        page = whole_page(drawing.shell, drawing.shell_title, req, drawing.around, body)
-        target = folder / f"{req.id}.html"
-        if not target.is_file() or target.read_text(encoding="utf-8") != page:
-            write_atomic(target, page, durable=False)
-        _write_redirect(folder, req)
+    if drawing.cache is None:
+        for req in reqs:
+            records[req.id] = _draw_one(corpus, drawing, req, analyses, out, None)
+        return records
+    by_id = {r.id: r for r in reqs}
+    for number, ids in reqcache.by_shard(by_id).items():
+        shard = drawing.cache.load(number)
+        for req_id in ids:
+            records[req_id] = _draw_one(corpus, drawing, by_id[req_id], analyses, out, shard)
+        drawing.cache.save(shard, drawing.stamps)
+    return {r.id: records[r.id] for r in reqs}
+
+
+def _draw_one(
+    corpus: Corpus,
+    drawing: Drawing,
+    req: Requirement,
+    analyses: list[Panel],
+    out: _Output,
+    shard: reqcache.Shard | None,
+) -> reqindex.Record:
+    """Write one page (its body kept in ``shard`` or drawn) and its redirect; its record."""
+    found = None if shard is None else _kept(corpus, drawing, req, analyses, shard)
+    if found is None:
+        body, shown = _body(corpus, drawing, req, {p.name for p in analyses})
         deps = reqindex.shows(corpus, req.id, body)
         digests = {name: reqindex.panel_digest(html) for name, html in shown.items()}
-        records[req.id] = (drawing.inputs.digest(req.id, deps), deps, digests)
-    return records
+        record: reqindex.Record = (drawing.inputs.digest(req.id, deps), deps, digests)
+        drawing.panels.pop(req.id, None)
+    else:
+        record, body = found
+    if shard is not None:
+        shard.pages[req.id] = (record, body)
+    out.put(f"{req.id}.html", drawing.page(req, body))
+    out.redirect(req)
+    return record
+
+
+def _kept(
+    corpus: Corpus, drawing: Drawing, req: Requirement, analyses: list[Panel], shard: reqcache.Shard
+) -> reqcache.Entry | None:
+    """The body ``shard`` keeps for ``req``, if it is what drawing it would give (see :mod:`.reqcache`)."""
+    entry = shard.kept.get(req.id)
+    if entry is None:
+        return None
+    (found, deps, digests), _ = entry
+    if drawing.inputs.digest(req.id, deps) != found or set(digests) != {p.name for p in analyses}:
+        return None
+    computed: dict[str, str] = {}
+    for item in analyses:
+        stamp = drawing.stamps.get(item.name)
+        if stamp is not None and stamp == shard.stamps.get(item.name):
+            continue  # every input of the panel is as when the body was kept
+        html = computed[item.name] = item.html(corpus, req.id, drawing.linker)
+        if reqindex.panel_digest(html) != digests[item.name]:
+            drawing.panels[req.id] = computed  # not computed again to draw the page
+            return None
+    drawing.hits += 1
+    return entry
 
 
 def write_pages(app: Sphinx, corpus: Corpus) -> int:
@@ -348,7 +399,9 @@ def _finish(app: Sphinx, corpus: Corpus, drawing: Drawing, drawn: dict[str, reqi
     """Record what every page was drawn from, and delete the pages of removed requirements."""
     outdir = Path(app.outdir)
     if drawn or len(drawing.kept) != drawing.loaded or drawing.stamps != drawing.stamps_kept:
-        reqindex.save(outdir, drawing.inputs.glob, {**drawing.kept, **drawn}, drawing.stamps)
+        records = {**drawing.kept, **drawn}  # saved in corpus order, whatever the writers
+        ordered = {r.id: records[r.id] for r in corpus.requirements if r.id in records}
+        reqindex.save(outdir, drawing.inputs.glob, ordered, drawing.stamps)
     forget_removed(outdir, corpus)
 
 
@@ -397,14 +450,15 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
     if app.parallel == 1 or not drawing.todo:
         _finish(app, corpus, drawing, draw(app, corpus, drawing, drawing.todo))
+        if drawing.cache is not None:
+            logger.info("requirement pages: %d of %d from the cache", drawing.hits, len(drawing.todo))
         return
     writers: list[tuple[BaseProcess, Connection]] = []
     drawn: dict[str, reqindex.Record] = {}
-    for part in range(parts):
-        share = drawing.todo[part::parts]
+    for share in filter(None, _shares(drawing, parts)):
         reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
         writer = forking.start(
-            _writer, (app, corpus, drawing, share, sender), f"smets-requirement-pages-{part}"
+            _writer, (app, corpus, drawing, share, sender), f"smets-requirement-pages-{len(writers)}"
         )
         sender.close()
         if writer is None:  # this platform cannot fork: this share here, now
@@ -412,6 +466,18 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
         else:
             writers.append((writer, reader))
     setattr(app, _WRITER, (writers, drawing, drawn))  # _finish_pages joins them, records the pages
+
+
+def _shares(drawing: Drawing, parts: int) -> list[list[Requirement]]:
+    """The pages to draw in ``parts`` shares; with a cache, whole shards to each (no two writers
+    write one shard's file)."""
+    if drawing.cache is None:
+        return [drawing.todo[part::parts] for part in range(parts)]
+    by_id = {r.id: r for r in drawing.todo}
+    shares: list[list[Requirement]] = [[] for _ in range(parts)]
+    for n, ids in enumerate(reqcache.by_shard(by_id).values()):
+        shares[n % parts].extend(by_id[i] for i in ids)
+    return shares
 
 
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
