@@ -1,0 +1,427 @@
+"""sphinx-needs' ``generate_need`` for a need written in a directive, from a plan made once per
+need type.
+
+``generate_need`` (9.1.0) walks every field of the need's type for every need: some 90 extra
+and link fields here, each asked whether it is derived, declared, a directive option, given,
+what its default or fixed value is, then unwrapped one by one (about 165 µs CPU a need, 3 s of
+a full build at 10,000 requirements). All but the values an author gave are the same for every
+need of a type, so :class:`Plan` works them out once per type schema (frozen: sphinx-needs
+refuses to change it once made) and :func:`generate_need` does, per need, only what depends on
+the need: the fields given (converted and checked by sphinx-needs' own
+``convert_or_type_check``, warned about by its own ``_refuse_authored``, in the order
+sphinx-needs visits them, so the same warnings and the same first error), the id checks, the
+core values, and ``NeedItem`` built with the same arguments. Fresh lists where sphinx-needs
+makes fresh lists; shared strings, numbers, booleans and ``None`` (values nothing can change).
+
+Anything the plan does not cover goes to sphinx-needs' own function, unchanged: a need from
+outside (imported or external), without an id, with parts, jinja content or templates, given
+positionally; a type with a predicate default, a default or fixed value that is not a literal
+of plain values, link types that copy into ``links``, or a required field without a default
+(and such a field not given). :func:`install` replaces ``sphinx_needs.api.need.generate_need``
+(the function ``add_need`` calls) only on sphinx-needs :data:`SUPPORTED` and only when the
+original's parameters are the ones this was written against. ``tests/test_needs_plan.py``
+compares both on every need of the spec and on seeded random needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from dataclasses import dataclass, field
+from collections.abc import Iterable
+from typing import Any
+
+from sphinx_needs.exceptions import InvalidNeedException
+from sphinx_needs.need_item import NeedItem, NeedLink, NeedsContent
+from sphinx_needs.needs_schema import FieldFunctionArray, FieldLiteralValue, LinksFunctionArray, LinksLiteralValue
+
+from . import needs_release
+
+SUPPORTED = needs_release.RELEASE
+#: the keyword parameters of sphinx-needs 9.1.0's ``generate_need``; every other keyword is a field
+NAMED = (
+    "needs_config needs_schema need_type title need_source docname lineno id doctype content "
+    "lineno_content status tags constraints parts arch signature sections jinja_content hide "
+    "collapse style layout template_root template pre_template post_template is_import is_external "
+    "external_url external_css full_title allow_type_coercion"
+).split()
+_NAMED = frozenset(NAMED)
+CORE = ("title", "status", "tags", "constraints", "layout", "style", "hide", "collapse", "template")
+CORE += ("pre_template", "post_template")
+_ATOMIC = (str, int, float, bool, type(None))
+ORIGINAL: list[Any] = []
+
+
+class Unplanned(Exception):
+    """A type (or a value) the plan does not cover: sphinx-needs' own function does it."""
+
+
+def _plain(value: Any) -> Any:
+    """A literal's value when it is a plain value or a list of them, else :class:`Unplanned`."""
+    if type(value) in _ATOMIC or (type(value) is list and all(type(item) in _ATOMIC for item in value)):
+        return value
+    raise Unplanned(repr(value))
+
+
+@dataclass
+class Plan:
+    """What ``generate_need`` works out the same for every need of one type."""
+
+    schema: Any  # the type's schema (kept: the plans are keyed by its id)
+    allowed: set[str]
+    core: list[tuple[str, Any, Any]]  # name, field, the default's plain value
+    required_core: frozenset[str]  # no default, not nullable: a need without one is sphinx-needs'
+    extras: dict[str, Any] = field(default_factory=dict)  # name -> every need's value (copied if a list)
+    lists: list[str] = field(default_factory=list)  # the names whose value is a list
+    fixed: dict[str, Any] = field(default_factory=dict)  # name -> field an author cannot set (extra or link)
+    declared: dict[str, bool] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # name -> field given as an option
+    order: dict[str, int] = field(default_factory=dict)  # a field's place in sphinx-needs' loops
+    links: list[str] = field(default_factory=list)
+    required: frozenset[str] = frozenset()  # option fields without a default that must be given
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)  # (field, text) -> its conversion
+
+
+def _field_default(scheme: Any) -> Any:
+    if scheme.predicate_defaults:
+        raise Unplanned(f"{scheme.name}: predicate default")
+    if scheme.default is None:
+        return None
+    if type(scheme.default) is not FieldLiteralValue:
+        raise Unplanned(f"{scheme.name}: default {scheme.default!r}")
+    return _plain(scheme.default.value)
+
+
+def _core(schema: Any) -> tuple[list[tuple[str, Any, Any]], frozenset[str]]:
+    core, required = [], set()
+    for name in CORE:
+        scheme = schema.get_core_field(name)
+        if scheme is None:
+            raise Unplanned(f"no core field {name}")
+        default = None if name == "title" else _field_default(scheme)
+        if default is None and not scheme.nullable:
+            required.add(name)
+        core.append((name, scheme, default))
+    if any(default is not None for name, _, default in core if name.endswith("template")):
+        raise Unplanned("a template by default")
+    return core, frozenset(required)
+
+
+def _extras(plan: Plan, need_module: Any, need_type: str) -> set[str]:
+    required = set()
+    for scheme in plan.schema.iter_extra_fields():
+        name = scheme.name
+        plan.order[name] = len(plan.order)
+        if not scheme.directive_option:
+            plan.fixed[name] = scheme
+            plan.declared[name] = plan.schema.declares(name)
+            fixed = need_module._unauthored_value(scheme, need_type)
+            value = None if fixed is None else _plain(fixed.value)
+        else:
+            plan.options[name] = scheme
+            value = _field_default(scheme)
+            if value is None and not scheme.nullable:
+                required.add(name)
+        if value is None and not scheme.nullable and name not in plan.options:
+            raise Unplanned(f"{name}: no value")
+        plan.extras[name] = value
+        if type(value) is list:
+            plan.lists.append(name)
+    return required
+
+
+def _links(plan: Plan, need_type: str) -> set[str]:
+    required = set()
+    if plan.schema.copying_link_types():
+        raise Unplanned("links copied into links")
+    for scheme in plan.schema.iter_link_fields():
+        name = scheme.name
+        plan.order[name] = len(plan.order)
+        plan.links.append(name)
+        if scheme.predicate_defaults:
+            raise Unplanned(f"{name}: predicate default")
+        if not scheme.directive_option:
+            plan.fixed[name] = scheme
+            plan.declared[name] = plan.schema.declares(name)
+            if scheme.derived and scheme.rule_for(need_type) is None and scheme.off_type_value():
+                raise Unplanned(f"{name}: links by default")
+            continue
+        plan.options[name] = scheme
+        default = scheme.default
+        if default is None:
+            if name != "links":  # "links" takes [] from the copy step when nothing copies into it
+                required.add(name)
+        elif type(default) is not LinksLiteralValue or default.value:
+            raise Unplanned(f"{name}: default {default!r}")
+    return required
+
+
+def make_plan(schema: Any, need_type: str, need_module: Any) -> Plan:
+    """The plan of a type's schema; :class:`Unplanned` when it is not one the plan covers."""
+    core, required_core = _core(schema)
+    allowed = {*schema.iter_link_field_names(), *schema.iter_extra_field_names()}
+    plan = Plan(schema, allowed, core, required_core)
+    required = _extras(plan, need_module, need_type) | _links(plan, need_type)
+    plan.required = frozenset(required)
+    return plan
+
+
+_PLANS: dict[str, tuple[Any, Plan | None]] = {}
+#: conversions remembered per plan at most (then forgotten, and remembered anew)
+MEMO_SIZE = 200_000
+
+
+def plan_for(schema: Any, need_type: str, need_module: Any) -> Plan | None:
+    """The plan of the type's schema (made once per schema), None if it is not covered; the plans
+    of another schema (an earlier build's, in ``smets serve``) are forgotten."""
+    found = _PLANS.get(need_type)
+    if found is not None and found[0] is schema:
+        return found[1]
+    try:
+        plan: Plan | None = make_plan(schema, need_type, need_module)
+    except Unplanned:
+        plan = None
+    _PLANS[need_type] = (schema, plan)
+    return plan
+
+
+def _reusable(converted: Any) -> bool:
+    """A conversion made of plain values or links: one a later need can be given a copy of."""
+    kind = type(converted)
+    if kind is FieldLiteralValue:
+        return _plain_or_none(converted.value)
+    return kind is LinksLiteralValue and all(type(link) is NeedLink for link in converted.value)
+
+
+def _plain_or_none(value: Any) -> bool:
+    try:
+        _plain(value)
+    except Unplanned:
+        return False
+    return True
+
+
+def _fresh(converted: Any) -> Any:
+    """What the conversion gives each need: its own list where the value is a list (the links
+    themselves are frozen ``NeedLink`` objects, shared as their literals' strings are)."""
+    if type(converted.value) is not list:
+        return converted
+    return type(converted)(list(converted.value))
+
+
+def convert(plan: Plan, scheme: Any, value: Any, allow: bool) -> Any:
+    """``scheme.convert_or_type_check(value, allow_coercion=allow)``, remembered per text: it is a
+    function of the field (frozen) and the text alone, and says nothing but by raising (which is
+    never remembered)."""
+    if not allow or type(value) is not str:
+        return scheme.convert_or_type_check(value, allow_coercion=allow)
+    key = (scheme.name, value)
+    known = plan.memo.get(key)
+    if known is None:
+        known = scheme.convert_or_type_check(value, allow_coercion=allow)
+        if not _reusable(known):
+            return known
+        if len(plan.memo) >= MEMO_SIZE:
+            plan.memo.clear()
+        plan.memo[key] = known
+    return _fresh(known)
+
+
+def _outside_plan(args: tuple[Any, ...], params: dict[str, Any]) -> bool:
+    """A call the plan leaves to sphinx-needs: positional, from outside, no id, parts, templates."""
+    source = params.get("need_source")
+    if args or source is None or params.get("id") is None or params.get("parts") or params.get("jinja_content"):
+        return True
+    if any(params.get(name) is not None for name in ("template", "pre_template", "post_template")):
+        return True
+    shown = source.dict_repr
+    return bool(shown["is_import"] or shown["is_external"] or "needs_schema" not in params)
+
+
+def _convert_core(plan: Plan, params: dict[str, Any], needs_config: Any) -> dict[str, Any]:
+    """The core values given, converted as sphinx-needs converts them; the constraints checked."""
+    allow = params.get("allow_type_coercion", True)
+    converted: dict[str, Any] = {}
+    for name, scheme, _ in plan.core:
+        raw = params.get(name)
+        if raw is None:
+            continue
+        try:
+            if name == "title":  # every need's own: nothing to remember
+                converted[name] = scheme.convert_or_type_check(raw, allow_coercion=allow)
+            else:
+                converted[name] = convert(plan, scheme, raw, allow)
+        except Exception as err:
+            raise InvalidNeedException("invalid_value", f"{name!r} value is invalid: {err}") from err
+    constraints = converted.get("constraints")
+    if (
+        isinstance(constraints, FieldLiteralValue)
+        and isinstance(constraints.value, Iterable)
+        and (unknown := set(constraints.value) - set(needs_config.constraints))
+    ):
+        raise InvalidNeedException("invalid_constraints", f"Constraints {unknown!r} not in 'needs_constraints'.")
+    return converted
+
+
+def _convert_fields(plan: Plan, fields: dict[str, Any], params: dict[str, Any], need_module: Any) -> dict[str, Any]:
+    """The fields given, in sphinx-needs' order: a fixed one reported (its value ignored), an
+    option converted (``None``: its default)."""
+    source = params["need_source"].dict_repr
+    location = (source["docname"], source["lineno"]) if source["docname"] else None
+    allow = params.get("allow_type_coercion", True)
+    extra_count = len(plan.extras)
+    converted: dict[str, Any] = {}
+    for name in sorted(fields, key=plan.order.__getitem__):
+        value = fields[name]
+        if name in plan.fixed:
+            need_module._refuse_authored(
+                plan.fixed[name], fields, location, params["need_type"], params["id"], declared=plan.declared[name]
+            )
+            continue
+        if value is None:
+            continue
+        try:
+            converted[name] = convert(plan, plan.options[name], value, allow)
+        except Exception as err:
+            if plan.order[name] < extra_count:
+                raise InvalidNeedException("invalid_field_value", f"Field {name!r} is invalid: {err}") from err
+            raise InvalidNeedException("invalid_link_option", f"Link option {name!r} is invalid: {err}") from err
+    return converted
+
+
+def _values(
+    plan: Plan, core: dict[str, Any], fields: dict[str, Any], need_module: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]], dict[str, Any]]:
+    """The need's core, extra and link values and its dynamic functions, as sphinx-needs unwraps them."""
+    dynamic: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for name, scheme, default in plan.core:
+        if name in core:
+            values[name], func = need_module._unwrap_field_value(scheme, core[name])
+            if func is not None:
+                dynamic[name] = func
+        else:
+            values[name] = list(default) if type(default) is list else default
+    extras = plan.extras.copy()
+    for name in plan.lists:
+        extras[name] = list(extras[name])
+    links: dict[str, list[Any]] = {name: [] for name in plan.links}
+    for name, value in fields.items():
+        if name in links:
+            continue
+        extras[name], func = need_module._unwrap_field_value(plan.options[name], value)
+        if func is not None:
+            dynamic[name] = func
+    for name, value in fields.items():
+        if name not in links:
+            continue
+        if name == "links" and isinstance(value, LinksFunctionArray):
+            value = LinksFunctionArray(tuple(value.value))  # what sphinx-needs' copy step makes of it
+        if isinstance(value, LinksLiteralValue):
+            links[name] = value.value
+        elif isinstance(value, LinksFunctionArray):
+            dynamic[name] = value
+        else:
+            raise InvalidNeedException("invalid_link_option", f"Link option {name!r} has unknown value {value!r}.")
+    return values, extras, links, dynamic
+
+
+def generate_need(*args: Any, **params: Any) -> NeedItem:
+    """``sphinx_needs.api.need.generate_need`` (9.1.0) from the need type's :class:`Plan`."""
+    need_module, original = ORIGINAL
+    if _outside_plan(args, params):
+        return original(*args, **params)  # type: ignore[no-any-return]
+    need_type, needs_config = params["need_type"], params["needs_config"]
+    schema = params["needs_schema"].for_type(need_type)
+    plan = plan_for(schema, need_type, need_module)
+    fields = {name: value for name, value in params.items() if name not in _NAMED}
+    if (
+        plan is None
+        or any(fields.get(name) is None for name in plan.required)
+        or any(params.get(name) is None for name in plan.required_core)
+    ):
+        return original(**params)  # type: ignore[no-any-return]
+    if unknown := set(fields) - plan.allowed:
+        raise InvalidNeedException("invalid_kwargs", f"{unknown!r} not in 'needs_fields' or 'needs_links'.")
+    type_data = need_module._get_need_type(needs_config, need_type)
+    need_id = params["id"]
+    if needs_config.id_regex and not re.match(needs_config.id_regex, need_id):
+        raise InvalidNeedException(
+            "invalid_id", f"Given ID {need_id!r} does not match configured regex {needs_config.id_regex!r}"
+        )
+    core = _convert_core(plan, params, needs_config)
+    given = _convert_fields(plan, fields, params, need_module)
+    values, extras, links, dynamic = _values(plan, core, given, need_module)
+    try:
+        return NeedItem(
+            core=_core_data(need_id, need_type, type_data, values, params),
+            extras=extras,
+            links=links,
+            source=params["need_source"],
+            content=NeedsContent(
+                doctype=params.get("doctype", ".rst"),
+                content=params.get("content", ""),
+                pre_content=None,
+                post_content=None,
+                template=values["template"],
+                pre_template=values["pre_template"],
+                post_template=values["post_template"],
+                jinja_content=params.get("jinja_content") or False,
+            ),
+            parts=[],
+            dynamic_fields=dynamic,
+            derived=schema.derived_names,
+            _validate=False,
+        )
+    except ValueError as err:
+        raise InvalidNeedException("failed_init", str(err)) from err
+
+
+def _core_data(need_id: str, need_type: str, type_data: Any, values: dict[str, Any], params: dict[str, Any]) -> Any:
+    return {
+        "id": need_id,
+        "type": need_type,
+        "type_name": type_data["title"],
+        "type_prefix": type_data["prefix"],
+        "type_color": type_data.get("color") or "",
+        "type_style": type_data.get("style") or "node",
+        "title": values["title"],
+        "status": values["status"],
+        "tags": values["tags"],
+        "constraints": values["constraints"],
+        "collapse": values["collapse"],
+        "hide": values["hide"],
+        "style": values["style"],
+        "layout": values["layout"],
+        "external_css": params.get("external_css", "external_link") or "external_link",
+        "arch": params.get("arch") or {},
+        "has_dead_links": False,
+        "has_forbidden_dead_links": False,
+        "sections": tuple(params.get("sections") or ()),
+        "signature": params.get("signature"),
+    }
+
+
+def install() -> bool:
+    """Use :func:`generate_need` in ``sphinx_needs.api.need`` (where ``add_need`` calls it); False,
+    and nothing changed, on another sphinx-needs release or another ``generate_need`` signature."""
+    if not needs_release.matches():
+        return False
+    need_module: Any = importlib.import_module("sphinx_needs.api.need")
+    current = need_module.generate_need
+    if current is generate_need:
+        return True
+    names = [p.name for p in inspect.signature(current).parameters.values() if p.kind is not p.VAR_KEYWORD]
+    if names != NAMED:
+        return False
+    ORIGINAL[:] = [need_module, current]
+    need_module.generate_need = generate_need
+    return True
+
+
+def uninstall() -> None:
+    """sphinx-needs' own ``generate_need`` back (for the tests' side-by-side runs)."""
+    need_module: Any = importlib.import_module("sphinx_needs.api.need")
+    if ORIGINAL and need_module.generate_need is generate_need:
+        need_module.generate_need = ORIGINAL[1]
