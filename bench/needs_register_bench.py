@@ -1,7 +1,8 @@
 """CPU time of sphinx-needs' ``generate_need`` against ``needs_plan.generate_need`` on the calls of a
 real build (issue 20: the cost of registering each need).
 
-    cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/needs_register_bench.py [--rounds 3] -- BUILD ARGS
+    cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache \
+        python bench/needs_register_bench.py [--rounds 3] -- BUILD ARGS
 
 The build runs in this process (give ``-j 1`` so every need is read here) and records the
 arguments of every ``generate_need`` call; both functions are then replayed on all of them,

@@ -28,40 +28,84 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sphinx_needs.exceptions import InvalidNeedException
 from sphinx_needs.need_item import NeedItem, NeedLink, NeedsContent
-from sphinx_needs.needs_schema import FieldFunctionArray, FieldLiteralValue, LinksFunctionArray, LinksLiteralValue
+from sphinx_needs.needs_schema import (
+    FieldLiteralValue,
+    LinksFunctionArray,
+    LinksLiteralValue,
+)
 
 from . import needs_release
 
 SUPPORTED = needs_release.RELEASE
 #: the keyword parameters of sphinx-needs 9.1.0's ``generate_need``; every other keyword is a field
-NAMED = (
-    "needs_config needs_schema need_type title need_source docname lineno id doctype content "
-    "lineno_content status tags constraints parts arch signature sections jinja_content hide "
-    "collapse style layout template_root template pre_template post_template is_import is_external "
-    "external_url external_css full_title allow_type_coercion"
-).split()
+NAMED = [
+    "needs_config",
+    "needs_schema",
+    "need_type",
+    "title",
+    "need_source",
+    "docname",
+    "lineno",
+    "id",
+    "doctype",
+    "content",
+    "lineno_content",
+    "status",
+    "tags",
+    "constraints",
+    "parts",
+    "arch",
+    "signature",
+    "sections",
+    "jinja_content",
+    "hide",
+    "collapse",
+    "style",
+    "layout",
+    "template_root",
+    "template",
+    "pre_template",
+    "post_template",
+    "is_import",
+    "is_external",
+    "external_url",
+    "external_css",
+    "full_title",
+    "allow_type_coercion",
+]
 _NAMED = frozenset(NAMED)
-CORE = ("title", "status", "tags", "constraints", "layout", "style", "hide", "collapse", "template")
-CORE += ("pre_template", "post_template")
+CORE = (
+    "title",
+    "status",
+    "tags",
+    "constraints",
+    "layout",
+    "style",
+    "hide",
+    "collapse",
+    "template",
+    "pre_template",
+    "post_template",
+)
 _ATOMIC = (str, int, float, bool, type(None))
 ORIGINAL: list[Any] = []
 
 
-class Unplanned(Exception):
+class UnplannedError(Exception):
     """A type (or a value) the plan does not cover: sphinx-needs' own function does it."""
 
 
 def _plain(value: Any) -> Any:
-    """A literal's value when it is a plain value or a list of them, else :class:`Unplanned`."""
+    """A literal's value when it is a plain value or a list of them, else :class:`UnplannedError`."""
     if type(value) in _ATOMIC or (type(value) is list and all(type(item) in _ATOMIC for item in value)):
         return value
-    raise Unplanned(repr(value))
+    raise UnplannedError(repr(value))
 
 
 @dataclass
@@ -85,11 +129,11 @@ class Plan:
 
 def _field_default(scheme: Any) -> Any:
     if scheme.predicate_defaults:
-        raise Unplanned(f"{scheme.name}: predicate default")
+        raise UnplannedError(f"{scheme.name}: predicate default")
     if scheme.default is None:
         return None
     if type(scheme.default) is not FieldLiteralValue:
-        raise Unplanned(f"{scheme.name}: default {scheme.default!r}")
+        raise UnplannedError(f"{scheme.name}: default {scheme.default!r}")
     return _plain(scheme.default.value)
 
 
@@ -98,13 +142,13 @@ def _core(schema: Any) -> tuple[list[tuple[str, Any, Any]], frozenset[str]]:
     for name in CORE:
         scheme = schema.get_core_field(name)
         if scheme is None:
-            raise Unplanned(f"no core field {name}")
+            raise UnplannedError(f"no core field {name}")
         default = None if name == "title" else _field_default(scheme)
         if default is None and not scheme.nullable:
             required.add(name)
         core.append((name, scheme, default))
     if any(default is not None for name, _, default in core if name.endswith("template")):
-        raise Unplanned("a template by default")
+        raise UnplannedError("a template by default")
     return core, frozenset(required)
 
 
@@ -124,7 +168,7 @@ def _extras(plan: Plan, need_module: Any, need_type: str) -> set[str]:
             if value is None and not scheme.nullable:
                 required.add(name)
         if value is None and not scheme.nullable and name not in plan.options:
-            raise Unplanned(f"{name}: no value")
+            raise UnplannedError(f"{name}: no value")
         plan.extras[name] = value
         if type(value) is list:
             plan.lists.append(name)
@@ -134,18 +178,18 @@ def _extras(plan: Plan, need_module: Any, need_type: str) -> set[str]:
 def _links(plan: Plan, need_type: str) -> set[str]:
     required = set()
     if plan.schema.copying_link_types():
-        raise Unplanned("links copied into links")
+        raise UnplannedError("links copied into links")
     for scheme in plan.schema.iter_link_fields():
         name = scheme.name
         plan.order[name] = len(plan.order)
         plan.links.append(name)
         if scheme.predicate_defaults:
-            raise Unplanned(f"{name}: predicate default")
+            raise UnplannedError(f"{name}: predicate default")
         if not scheme.directive_option:
             plan.fixed[name] = scheme
             plan.declared[name] = plan.schema.declares(name)
             if scheme.derived and scheme.rule_for(need_type) is None and scheme.off_type_value():
-                raise Unplanned(f"{name}: links by default")
+                raise UnplannedError(f"{name}: links by default")
             continue
         plan.options[name] = scheme
         default = scheme.default
@@ -153,12 +197,12 @@ def _links(plan: Plan, need_type: str) -> set[str]:
             if name != "links":  # "links" takes [] from the copy step when nothing copies into it
                 required.add(name)
         elif type(default) is not LinksLiteralValue or default.value:
-            raise Unplanned(f"{name}: default {default!r}")
+            raise UnplannedError(f"{name}: default {default!r}")
     return required
 
 
 def make_plan(schema: Any, need_type: str, need_module: Any) -> Plan:
-    """The plan of a type's schema; :class:`Unplanned` when it is not one the plan covers."""
+    """The plan of a type's schema; :class:`UnplannedError` when it is not one the plan covers."""
     core, required_core = _core(schema)
     allowed = {*schema.iter_link_field_names(), *schema.iter_extra_field_names()}
     plan = Plan(schema, allowed, core, required_core)
@@ -180,7 +224,7 @@ def plan_for(schema: Any, need_type: str, need_module: Any) -> Plan | None:
         return found[1]
     try:
         plan: Plan | None = make_plan(schema, need_type, need_module)
-    except Unplanned:
+    except UnplannedError:
         plan = None
     _PLANS[need_type] = (schema, plan)
     return plan
@@ -197,7 +241,7 @@ def _reusable(converted: Any) -> bool:
 def _plain_or_none(value: Any) -> bool:
     try:
         _plain(value)
-    except Unplanned:
+    except UnplannedError:
         return False
     return True
 
@@ -231,7 +275,13 @@ def convert(plan: Plan, scheme: Any, value: Any, allow: bool) -> Any:
 def _outside_plan(args: tuple[Any, ...], params: dict[str, Any]) -> bool:
     """A call the plan leaves to sphinx-needs: positional, from outside, no id, parts, templates."""
     source = params.get("need_source")
-    if args or source is None or params.get("id") is None or params.get("parts") or params.get("jinja_content"):
+    if (
+        args
+        or source is None
+        or params.get("id") is None
+        or params.get("parts")
+        or params.get("jinja_content")
+    ):
         return True
     if any(params.get(name) is not None for name in ("template", "pre_template", "post_template")):
         return True
@@ -260,11 +310,15 @@ def _convert_core(plan: Plan, params: dict[str, Any], needs_config: Any) -> dict
         and isinstance(constraints.value, Iterable)
         and (unknown := set(constraints.value) - set(needs_config.constraints))
     ):
-        raise InvalidNeedException("invalid_constraints", f"Constraints {unknown!r} not in 'needs_constraints'.")
+        raise InvalidNeedException(
+            "invalid_constraints", f"Constraints {unknown!r} not in 'needs_constraints'."
+        )
     return converted
 
 
-def _convert_fields(plan: Plan, fields: dict[str, Any], params: dict[str, Any], need_module: Any) -> dict[str, Any]:
+def _convert_fields(
+    plan: Plan, fields: dict[str, Any], params: dict[str, Any], need_module: Any
+) -> dict[str, Any]:
     """The fields given, in sphinx-needs' order: a fixed one reported (its value ignored), an
     option converted (``None``: its default)."""
     source = params["need_source"].dict_repr
@@ -276,7 +330,12 @@ def _convert_fields(plan: Plan, fields: dict[str, Any], params: dict[str, Any], 
         value = fields[name]
         if name in plan.fixed:
             need_module._refuse_authored(
-                plan.fixed[name], fields, location, params["need_type"], params["id"], declared=plan.declared[name]
+                plan.fixed[name],
+                fields,
+                location,
+                params["need_type"],
+                params["id"],
+                declared=plan.declared[name],
             )
             continue
         if value is None:
@@ -285,8 +344,12 @@ def _convert_fields(plan: Plan, fields: dict[str, Any], params: dict[str, Any], 
             converted[name] = convert(plan, plan.options[name], value, allow)
         except Exception as err:
             if plan.order[name] < extra_count:
-                raise InvalidNeedException("invalid_field_value", f"Field {name!r} is invalid: {err}") from err
-            raise InvalidNeedException("invalid_link_option", f"Link option {name!r} is invalid: {err}") from err
+                raise InvalidNeedException(
+                    "invalid_field_value", f"Field {name!r} is invalid: {err}"
+                ) from err
+            raise InvalidNeedException(
+                "invalid_link_option", f"Link option {name!r} is invalid: {err}"
+            ) from err
     return converted
 
 
@@ -323,7 +386,9 @@ def _values(
         elif isinstance(value, LinksFunctionArray):
             dynamic[name] = value
         else:
-            raise InvalidNeedException("invalid_link_option", f"Link option {name!r} has unknown value {value!r}.")
+            raise InvalidNeedException(
+                "invalid_link_option", f"Link option {name!r} has unknown value {value!r}."
+            )
     return values, extras, links, dynamic
 
 
@@ -378,7 +443,9 @@ def generate_need(*args: Any, **params: Any) -> NeedItem:
         raise InvalidNeedException("failed_init", str(err)) from err
 
 
-def _core_data(need_id: str, need_type: str, type_data: Any, values: dict[str, Any], params: dict[str, Any]) -> Any:
+def _core_data(
+    need_id: str, need_type: str, type_data: Any, values: dict[str, Any], params: dict[str, Any]
+) -> Any:
     return {
         "id": need_id,
         "type": need_type,

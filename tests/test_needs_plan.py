@@ -1,0 +1,66 @@
+"""needs_plan.generate_need gives what sphinx-needs' own generate_need gives: the same NeedItem (every
+slot, value types, no list shared between needs that sphinx-needs gives each its own), the same
+error (code and message) and the same warnings in the same order, on every call of a real build
+of the spec (a generated project: the repository's spec and generated requirements) and on seeded
+random calls (needs_plan_random.py). The whole build with and without it is compared by
+tests/test_needs_patched_build.py (site, needs.json, every need)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import needs_generate, needs_plan
+
+HERE = Path(__file__).parent
+
+
+def test_every_call_of_a_build_and_random_calls_give_the_same_need_errors_and_warnings(tmp_path: Path) -> None:
+    project = generate(tmp_path / "project", 80)
+    argv = [sys.executable, str(HERE / "needs_plan_random.py"), str(project), str(tmp_path / "out"), "11", "12"]
+    env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=HERE)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    build = re.search(r"^BUILD (\d+) (\d+) ", result.stdout, re.MULTILINE)
+    assert build is not None and build.group(1) == "0", result.stdout[-3000:]
+    assert int(build.group(2)) > 450  # every need of the spec and of the 80 requirements
+    found = re.search(r"^RANDOM (.*)$", result.stdout, re.MULTILINE)
+    assert found is not None
+    seen = ast.literal_eval(found.group(1))
+    assert seen["need"] > 1000 and seen["warning"] > 1000
+    for code in ("invalid_field_value", "invalid_link_option", "invalid_value", "invalid_id", "missing_id"):
+        assert seen[f"error {code}"] > 10, code
+    for code in ("invalid_kwargs", "invalid_constraints", "invalid_type"):
+        assert seen[f"error {code}"] >= 1, code
+
+
+def test_another_release_or_signature_keeps_sphinx_needs_own_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sphinx_needs
+    from sphinx_needs.api import need as need_module
+
+    needs_generate.uninstall()
+    original = need_module.generate_need
+    assert inspect.getmodule(original) is need_module
+    monkeypatch.setattr(sphinx_needs, "__version__", "9.2.0")
+    assert needs_plan.install() is False and need_module.generate_need is original
+    monkeypatch.undo()
+
+    def changed(needs_config: object, needs_schema: object, need_type: str, title: str, *, new: int = 0) -> None:
+        raise AssertionError("never called")
+
+    monkeypatch.setattr(need_module, "generate_need", changed)
+    assert needs_plan.install() is False and need_module.generate_need is changed
+    monkeypatch.undo()
+    assert needs_generate.install() is True
+    assert need_module.generate_need is needs_plan.generate_need
+    needs_generate.uninstall()
+    assert need_module.generate_need is original
+    assert needs_generate.install() is True
