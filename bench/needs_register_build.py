@@ -55,7 +55,8 @@ def _instrument() -> None:
     from sphinx_needs.api import need as need_module
     from sphinx_needs.directives import need as directive_module
 
-    directive_module.NeedDirective.run = _timed("directive", directive_module.NeedDirective.run)  # type: ignore[method-assign]
+    timed = _timed("directive", directive_module.NeedDirective.run)
+    directive_module.NeedDirective.run = timed  # type: ignore[method-assign]
     added = _timed("add_need", need_module.add_need)
     directive_module.add_need = added  # type: ignore[attr-defined]
     original_run = directive_module.NeedDirective.run
@@ -90,7 +91,8 @@ def main() -> int:
     for name in ("directive", "add_need", "generate_need", parsing):
         without = TIMES[name] - TIMES[f"gc in {name}"]
         print(f"  {name}: {TIMES[name]:.2f} ({without:.2f} without gc pauses)", file=sys.stderr)
-    registration = TIMES["directive"] - TIMES["gc in directive"] - (TIMES[parsing] - TIMES[f"gc in {parsing}"])
+    parsed = TIMES[parsing] - TIMES[f"gc in {parsing}"]
+    registration = TIMES["directive"] - TIMES["gc in directive"] - parsed
     print(f"  registration (directive - gc pauses - text parsing): {registration:.2f}", file=sys.stderr)
     return status
 

@@ -23,9 +23,10 @@ from smets_spec.sphinx import needs_generate, needs_plan
 HERE = Path(__file__).parent
 
 
-def test_every_call_of_a_build_and_random_calls_give_the_same_need_errors_and_warnings(tmp_path: Path) -> None:
+def test_every_call_of_a_build_and_random_calls_give_the_same_needs_errors_warnings(tmp_path: Path) -> None:
     project = generate(tmp_path / "project", 80)
-    argv = [sys.executable, str(HERE / "needs_plan_random.py"), str(project), str(tmp_path / "out"), "11", "12"]
+    driver = HERE / "needs_plan_random.py"
+    argv = [sys.executable, str(driver), str(project), str(tmp_path / "out"), "11", "12"]
     env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / "cache"))
     result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=HERE)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -42,7 +43,7 @@ def test_every_call_of_a_build_and_random_calls_give_the_same_need_errors_and_wa
         assert seen[f"error {code}"] >= 1, code
 
 
-def test_another_release_or_signature_keeps_sphinx_needs_own_function(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_release_or_signature_keeps_sphinx_needs_function(monkeypatch: pytest.MonkeyPatch) -> None:
     import sphinx_needs
     from sphinx_needs.api import need as need_module
 
@@ -53,7 +54,7 @@ def test_another_release_or_signature_keeps_sphinx_needs_own_function(monkeypatc
     assert needs_plan.install() is False and need_module.generate_need is original
     monkeypatch.undo()
 
-    def changed(needs_config: object, needs_schema: object, need_type: str, title: str, *, new: int = 0) -> None:
+    def changed(needs_config: object, needs_schema: object, need_type: str, *, new: int = 0) -> None:
         raise AssertionError("never called")
 
     monkeypatch.setattr(need_module, "generate_need", changed)
