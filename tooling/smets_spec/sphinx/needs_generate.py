@@ -22,7 +22,8 @@ sphinx-needs :data:`SUPPORTED`; ``tests/test_needs_generate.py`` compares both o
 default of the spec's schema and the built needs of the spec and of a generated one.
 
 :func:`install` also installs :mod:`.needs_plan` (``generate_need`` itself from a plan made
-once per need type), which calls this ``deepcopy`` through sphinx-needs where it still copies.
+once per need type; the plan copies nothing this way): the calls it leaves to sphinx-needs' own
+``generate_need`` still copy their defaults with this ``deepcopy``.
 """
 
 from __future__ import annotations
