@@ -12,6 +12,10 @@ the need: the fields given (converted and checked by sphinx-needs' own
 sphinx-needs visits them, so the same warnings and the same first error), the id checks, the
 core values, and ``NeedItem`` built with the same arguments. Fresh lists where sphinx-needs
 makes fresh lists; shared strings, numbers, booleans and ``None`` (values nothing can change).
+The conversion of a text given for a field (not the title, every need's own) is remembered per
+plan (:func:`convert`): a status, a section, a device list repeat across thousands of needs;
+it is a function of the frozen field and the text, a failure is never remembered, and each
+need gets its own list (the ``NeedLink`` objects in it are frozen, and shared).
 
 Anything the plan does not cover goes to sphinx-needs' own function, unchanged: a need from
 outside (imported or external), without an id, with parts, jinja content or templates, given
