@@ -1,9 +1,10 @@
 """A build with our replacements of sphinx-needs' per-need work (needs_purge, needs_generate and the
 needs_plan it installs) gives the site, the needs.json and the environment's needs (every need's
-full dict) a build with sphinx-needs' own code gives: a generated spec built from nothing in parallel (forked readers purge
-every document they did not read; their needs are merged back), then after seeded random edits of
-every kind (a serial incremental read: each changed document purged and read again). The
-random purges of the generated spec's environment are compared with sphinx-needs' own too."""
+full dict) a build with sphinx-needs' own code gives: a generated spec built from nothing in
+parallel (forked readers purge every document they did not read; their needs are merged back),
+then after seeded random edits of every kind (a serial incremental read: each changed document
+purged and read again). The random purges of the generated spec's environment are compared with
+sphinx-needs' own too."""
 
 from __future__ import annotations
 

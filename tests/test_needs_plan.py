@@ -14,8 +14,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from sphinx_needs.need_item import NeedLink
+from sphinx_needs.needs_schema import FieldFunctionArray, FieldLiteralValue, LinksLiteralValue
 
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import needs_generate, needs_plan
@@ -65,3 +69,59 @@ def test_another_release_or_signature_keeps_sphinx_needs_function(monkeypatch: p
     needs_generate.uninstall()
     assert need_module.generate_need is original
     assert needs_generate.install() is True
+
+
+def _field(name: str, **given: object) -> SimpleNamespace:
+    shape: dict[str, object] = {"name": name, "predicate_defaults": (), "default": None, "nullable": True}
+    shape |= {"directive_option": True, "derived": False, "type": "string", "copy": False}
+    return SimpleNamespace(**(shape | given))
+
+
+class _Schema:
+    """A need type's schema as the plan reads it: core fields, one extra field, one link type."""
+
+    def __init__(self, core: dict[str, SimpleNamespace], extra: Any, link: Any) -> None:
+        self.core, self.extra, self.link = core, extra, link
+
+    def get_core_field(self, name: str) -> SimpleNamespace | None:
+        return self.core.get(name)
+
+    def iter_extra_fields(self) -> list[SimpleNamespace]:
+        return [self.extra]
+
+    def iter_link_fields(self) -> list[SimpleNamespace]:
+        return [self.link]
+
+    def iter_extra_field_names(self) -> list[str]:
+        return [self.extra.name]
+
+    def iter_link_field_names(self) -> list[str]:
+        return [self.link.name]
+
+    def copying_link_types(self) -> list[str]:
+        return ["other"] if self.link.copy else []
+
+    def declares(self, name: str) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": _field("status", predicate_defaults=(("type == 'req'", FieldLiteralValue("x")),))},
+        {"tags": _field("tags", default=FieldLiteralValue([["nested"]]))},
+        {"template": _field("template", default=FieldLiteralValue("a_template"))},
+        {"extra": _field("extra", default=FieldFunctionArray(("x",)))},
+        {"link": _field("link", default=LinksLiteralValue([NeedLink(id="GS_08")]))},
+        {"link": _field("link", copy=True)},
+    ],
+)
+def test_a_type_the_plan_does_not_cover_goes_to_sphinx_needs(change: dict[str, SimpleNamespace]) -> None:
+    from sphinx_needs.api import need as need_module
+
+    core = {name: _field(name) for name in needs_plan.CORE}
+    core |= {name: field for name, field in change.items() if name in core}
+    plain = _Schema({name: _field(name) for name in needs_plan.CORE}, _field("extra"), _field("link"))
+    assert needs_plan.plan_for(plain, "t", need_module) is not None
+    extra, link = change.get("extra", plain.extra), change.get("link", plain.link)
+    assert needs_plan.plan_for(_Schema(core, extra, link), "t", need_module) is None
