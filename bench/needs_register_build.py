@@ -31,6 +31,7 @@ def _collector(phase: str, info: dict[str, Any]) -> None:
     if phase == "start":
         _PAUSE[0] = time.process_time()
     else:
+        TIMES["gc in the whole build"] += time.process_time() - _PAUSE[0]
         for name, depth in list(_DEPTH.items()):
             if depth:
                 TIMES[f"gc in {name}"] += time.process_time() - _PAUSE[0]
@@ -94,6 +95,7 @@ def main() -> int:
     parsed = TIMES[parsing] - TIMES[f"gc in {parsing}"]
     registration = TIMES["directive"] - TIMES["gc in directive"] - parsed
     print(f"  registration (directive - gc pauses - text parsing): {registration:.2f}", file=sys.stderr)
+    print(f"  gc pauses in the whole build: {TIMES['gc in the whole build']:.2f}", file=sys.stderr)
     return status
 
 
