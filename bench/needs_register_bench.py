@@ -49,9 +49,9 @@ def _record(build: list[str]) -> list[dict[str, Any]]:
 
 
 def _replay(function: Callable[..., Any], calls: list[dict[str, Any]]) -> float:
-    from smets_spec.sphinx import needs_plan
+    from smets_spec.sphinx import needs_typeplan
 
-    needs_plan._PLANS.clear()  # each round starts as a build does: no plan, nothing remembered
+    needs_typeplan._PLANS.clear()  # each round starts as a build does: no plan, nothing remembered
     gc.collect()
     start = time.process_time()
     for params in calls:

@@ -22,7 +22,7 @@ from sphinx_needs.need_item import NeedLink
 from sphinx_needs.needs_schema import FieldFunctionArray, FieldLiteralValue, LinksLiteralValue
 
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import needs_generate, needs_plan
+from smets_spec.sphinx import needs_generate, needs_plan, needs_typeplan
 
 HERE = Path(__file__).parent
 
@@ -119,9 +119,9 @@ class _Schema:
 def test_a_type_the_plan_does_not_cover_goes_to_sphinx_needs(change: dict[str, SimpleNamespace]) -> None:
     from sphinx_needs.api import need as need_module
 
-    core = {name: _field(name) for name in needs_plan.CORE}
+    core = {name: _field(name) for name in needs_typeplan.CORE}
     core |= {name: field for name, field in change.items() if name in core}
-    plain = _Schema({name: _field(name) for name in needs_plan.CORE}, _field("extra"), _field("link"))
-    assert needs_plan.plan_for(plain, "t", need_module) is not None
+    plain = _Schema({name: _field(name) for name in needs_typeplan.CORE}, _field("extra"), _field("link"))
+    assert needs_typeplan.plan_for(plain, "t", need_module) is not None
     extra, link = change.get("extra", plain.extra), change.get("link", plain.link)
-    assert needs_plan.plan_for(_Schema(core, extra, link), "t", need_module) is None
+    assert needs_typeplan.plan_for(_Schema(core, extra, link), "t", need_module) is None
