@@ -1,9 +1,10 @@
-"""A build with our replacements of sphinx-needs' per-need work (needs_purge, needs_generate) gives
-the site, the needs.json and the environment's needs (every need's full dict) a build with
-sphinx-needs' own code gives: a generated spec built from nothing in parallel (forked readers purge
-every document they did not read; their needs are merged back), then after seeded random edits of
-every kind (a serial incremental read: each changed document purged and read again). The
-random purges of the generated spec's environment are compared with sphinx-needs' own too."""
+"""A build with our replacements of sphinx-needs' per-need work (needs_purge, needs_generate and the
+needs_plan it installs) gives the site, the needs.json and the environment's needs (every need's
+full dict) a build with sphinx-needs' own code gives: a generated spec built from nothing in
+parallel (forked readers purge every document they did not read; their needs are merged back),
+then after seeded random edits of every kind (a serial incremental read: each changed document
+purged and read again). The random purges of the generated spec's environment are compared with
+sphinx-needs' own too."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ from test_needs_purge import _random_steps
 _DRIVER = """
 import sys
 from smets_spec import cli
-from smets_spec.sphinx import needs_generate, needs_purge
+from smets_spec.sphinx import needs_generate, needs_plan, needs_purge
+from sphinx_needs.api import need
 if sys.argv[1] == "off":
     needs_purge.install = needs_generate.install = lambda *args, **kwargs: False
 status = cli.main(sys.argv[2:])
-print("INSTALLED", bool(needs_purge.ORIGINAL), bool(needs_generate.ORIGINAL))
+plan = need.generate_need is needs_plan.generate_need
+print("INSTALLED", bool(needs_purge.ORIGINAL), bool(needs_generate.ORIGINAL), plan)
 sys.exit(status)
 """
 
@@ -42,7 +45,7 @@ def _build(root: Path, switch: str, *more: str) -> Path:
     env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"))
     result = subprocess.run(argv, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    expected = "INSTALLED True True" if switch == "on" else "INSTALLED False False"
+    expected = "INSTALLED True True True" if switch == "on" else "INSTALLED False False False"
     assert expected in result.stdout
     return site
 

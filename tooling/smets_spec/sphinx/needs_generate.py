@@ -20,6 +20,10 @@ value (a dynamic function, a link, a subclass) goes to ``copy.deepcopy`` as befo
 is skipped: the same checks run on the same values. :func:`install` replaces it only on
 sphinx-needs :data:`SUPPORTED`; ``tests/test_needs_generate.py`` compares both on every
 default of the spec's schema and the built needs of the spec and of a generated one.
+
+:func:`install` also installs :mod:`.needs_plan` (``generate_need`` itself from a plan made
+once per need type; the plan copies nothing this way): the calls it leaves to sphinx-needs' own
+``generate_need`` still copy their defaults with this ``deepcopy``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 
 from sphinx_needs.needs_schema import FieldLiteralValue, LinksLiteralValue
 
-from . import needs_release
+from . import needs_plan, needs_release
 
 #: the sphinx-needs release whose ``api.need`` module this matches
 SUPPORTED = needs_release.RELEASE
@@ -63,11 +67,13 @@ def install() -> bool:
     if need_module.deepcopy is not deepcopy:
         ORIGINAL[:] = [need_module.deepcopy]
         need_module.deepcopy = deepcopy
+    needs_plan.install()
     return True
 
 
 def uninstall() -> None:
-    """sphinx-needs' own ``deepcopy`` back (for the tests' side-by-side runs)."""
+    """sphinx-needs' own ``deepcopy`` and ``generate_need`` back (for the tests' side-by-side runs)."""
     need_module: Any = importlib.import_module("sphinx_needs.api.need")
+    needs_plan.uninstall()
     if ORIGINAL:
         need_module.deepcopy = ORIGINAL.pop()
