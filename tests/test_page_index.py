@@ -147,6 +147,18 @@ def _oracle(app: Sphinx) -> set[str]:
     return set(fingerprints.changed_pages(app, app.env, set()))
 
 
+def _changed_directives(app: Sphinx) -> set[tuple[str, str, tuple[str, ...]]]:
+    """Directives (page, name, args) whose computed text changed: each rendered again, digests compared."""
+    corpus = state.corpus_of(app)
+    return {
+        (doc, name, args)
+        for doc, entries in fingerprints._store(app.env).items()
+        if doc in app.env.found_docs
+        for name, args, old, *_ in entries
+        if fingerprints.digest(corpus, fingerprints.render(app, name, doc, args)) != old
+    }
+
+
 def _restore(app: Sphinx, root: Path, sources: dict[Path, str], base: Corpus) -> None:
     """The spec's files as they were before an edit (a file the edit made removed), and its corpus."""
     for path in set((root / "spec").rglob("*.rst")) - set(sources):
@@ -175,10 +187,23 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
             oracle = _oracle(app)
             selected = {doc for doc, _ in fingerprints.selected_entries(app, app.env, change, set())}
             assert oracle <= selected, (done, sorted(oracle - selected))
+            # directive by directive too: a page with another directive selected must not hide one
+            chosen = {
+                (doc, e[0], e[1])
+                for doc, es in fingerprints.selected_entries(app, app.env, change, set())
+                for e in es
+            }
+            missed = _changed_directives(app) - chosen
+            assert not missed, (done, sorted(missed))
             assert set(fingerprints.indexed_changed_pages(app, app.env, change, set())) == oracle, done
             assert not any(d.startswith("conformance/tests/") for d in selected), done  # source listings
             if kind == "text":
                 assert {"trace/matrix", "req/index", "trace/chains"}.isdisjoint(selected), (done, selected)
+            if kind == "title":  # only the section listing the requirement shows its title
+                need = base.needs[done.split()[1]]
+                assert isinstance(need, Requirement) and need.section
+                sections = {d for d, name, _ in chosen if name == "smets-section"}
+                assert sections == {f"sections/{need.section.value.lower()}"}, (done, sections)
             seen |= oracle
             selected_total += len(selected)
             oracle_total += len(oracle)
