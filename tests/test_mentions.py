@@ -4,8 +4,10 @@ that look like ids, prose and markup, with known ids with and without underscore
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
+from typing import Any
 
 import pytest
 
@@ -73,6 +75,5 @@ def test_the_id_shapes_of_this_schema_all_have_an_underscore() -> None:
     ],
 )
 def test_an_expression_always_has_an_underscore_only_when_certain(pattern: str, always: bool) -> None:
-    import re._parser as parser
-
+    parser: Any = importlib.import_module("re._parser")
     assert _always_has(parser.parse(pattern), ord("_")) is always

@@ -15,6 +15,7 @@ the build environment and asks :func:`touches` which pages to render again).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -204,8 +205,7 @@ def _always_has(parsed: Any, code: int) -> bool:
 
 def _shapes_underscored() -> bool:
     try:
-        import re._parser as parser  # the expression's structure, as the re module reads it
-
+        parser: Any = importlib.import_module("re._parser")  # the expression as the re module reads it
         return _always_has(parser.parse(_ID_LIKE.pattern), ord("_"))
     except (ImportError, AttributeError, TypeError, ValueError, IndexError, re.error):
         return False  # a Python whose parser differs: look at every word
