@@ -20,7 +20,8 @@ import functools
 import random
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
 from clitools import build_argv
+from smets_spec import forking
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.needkeys import (
@@ -147,6 +149,42 @@ def _oracle(app: Sphinx) -> set[str]:
     return set(fingerprints.changed_pages(app, app.env, set()))
 
 
+def _changed_directives(app: Sphinx) -> set[tuple[str, str, tuple[str, ...]]]:
+    """Directives (page, name, args) whose computed text changed: each rendered again, digests compared."""
+    corpus = state.corpus_of(app)
+    return {
+        (doc, name, args)
+        for doc, entries in fingerprints._store(app.env).items()
+        if doc in app.env.found_docs
+        for name, args, old, *_ in entries
+        if fingerprints.digest(corpus, fingerprints.render(app, name, doc, args)) != old
+    }
+
+
+def _in_two_processes(app: Sphinx, change: Change) -> list[str]:
+    """:func:`fingerprints.indexed_changed_pages` as a parallel build runs it: half the selected
+    pages compared in a forked copy, which sends back the pages it found changed and their texts."""
+    saved = fingerprints.PARALLEL_FROM, app.parallel, forking.start
+    forks: list[str] = []
+
+    def start(target: Callable[..., object], args: tuple[object, ...], name: str) -> BaseProcess | None:
+        forks.append(name)
+        return saved[2](target, args, name)
+
+    fingerprints.PARALLEL_FROM, app.parallel, forking.start = 2, 2, start
+    fingerprints._TEXTS.clear()  # nothing rendered before: the copy's texts must come back
+    try:
+        found = fingerprints.indexed_changed_pages(app, app.env, change, set())
+        for (name, doc, args), text in fingerprints._TEXTS.items():  # the texts kept are this corpus's
+            if name != "smets-conformance":  # (it says how long ago the suite ran, to the second)
+                assert text == fingerprints.RENDERERS[name](app, doc, args), (name, doc)
+    finally:
+        fingerprints.PARALLEL_FROM, app.parallel, forking.start = saved
+    selected = fingerprints.selected_entries(app, app.env, change, set())
+    assert forks == (["smets-page-digests"] if len(selected) >= 2 else []), forks
+    return found
+
+
 def _restore(app: Sphinx, root: Path, sources: dict[Path, str], base: Corpus) -> None:
     """The spec's files as they were before an edit (a file the edit made removed), and its corpus."""
     for path in set((root / "spec").rglob("*.rst")) - set(sources):
@@ -175,10 +213,26 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
             oracle = _oracle(app)
             selected = {doc for doc, _ in fingerprints.selected_entries(app, app.env, change, set())}
             assert oracle <= selected, (done, sorted(oracle - selected))
+            # directive by directive too: a page with another directive selected must not hide one
+            chosen = {
+                (doc, e[0], e[1])
+                for doc, es in fingerprints.selected_entries(app, app.env, change, set())
+                for e in es
+            }
+            missed = _changed_directives(app) - chosen
+            assert not missed, (done, sorted(missed))
             assert set(fingerprints.indexed_changed_pages(app, app.env, change, set())) == oracle, done
+            assert set(_in_two_processes(app, change)) == oracle, done
             assert not any(d.startswith("conformance/tests/") for d in selected), done  # source listings
             if kind == "text":
                 assert {"trace/matrix", "req/index", "trace/chains"}.isdisjoint(selected), (done, selected)
+            if done.startswith(("link ", "unlink ", "mandatory_for ")):  # the duplicate scan reads no link
+                assert "quality/duplicates" not in selected, done
+            if kind == "title":  # only the section listing the requirement shows its title
+                need = base.needs[done.split()[1]]
+                assert isinstance(need, Requirement) and need.section
+                sections = {d for d, name, _ in chosen if name == "smets-section"}
+                assert sections == {f"sections/{need.section.value.lower()}"}, (done, sections)
             seen |= oracle
             selected_total += len(selected)
             oracle_total += len(oracle)

@@ -27,6 +27,7 @@ from ..markup.html import Linker, breakable, esc, need_link, raw_block, table
 from ..markup.rst import escape, heading, list_table
 from ..protocols.assess import assessment_of
 from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
+from ..trace.graph import per_corpus
 
 
 def _section_doc(section: Section) -> str:
@@ -112,18 +113,46 @@ def _yes(value: object) -> str:
 def device_requirements(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """One device's requirements grouped by degree."""
     device_id = args[0] if args else ""
+    groups: dict[Degree, list[Requirement]] = {degree: [] for degree in Degree}
+    for r in ordered_requirements(corpus):  # every requirement is on every device page, in one group
+        groups[r.degree_for(device_id)].append(r)
     out: list[str] = []
-    for degree in Degree:
-        reqs = [r for r in ordered_requirements(corpus) if r.degree_for(device_id) is degree]
+    for degree, reqs in groups.items():
         out.append(heading(f"{degree.value.capitalize()} ({len(reqs)})", "~"))
-        out.append(
-            raw_block(
-                _reqs_html(
-                    corpus, linker, reqs, ["Section"], lambda r: [r.section.value if r.section else ""]
-                )
-            )
-        )
+        out.append(raw_block(_device_rows_html(corpus, linker, reqs)))
     return "\n".join(out)
+
+
+@per_corpus
+def _device_row_memo(corpus: Corpus) -> dict[str, tuple[str, str]]:
+    """Requirement id -> (the href its row was drawn with, the row's ``<tr>``), for this corpus."""
+    return {}
+
+
+_DEVICE_HEADER = ["Id", "Title", "Section"]
+
+
+def _device_rows_html(corpus: Corpus, linker: Linker, reqs: list[Requirement]) -> str:
+    """:func:`_reqs_html` of a device page's rows, each row drawn once per corpus and href: every
+    device page lists every requirement, so the pages of one folder share their rows (the row is a
+    function of the requirement and its link's href only)."""
+    if not reqs:
+        return "<p>None.</p>"
+    memo = _device_row_memo(corpus)
+    body = []
+    for r in reqs:
+        href = linker.need(r.id)
+        kept = memo.get(r.id)
+        if kept is None or kept[0] != href:
+            cells = [need_link(corpus, linker, r.id), esc(" ".join(r.title.split())), _section_of(r)]
+            kept = memo[r.id] = (href, "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        body.append(kept[1])
+    empty = table(_DEVICE_HEADER, [], "smets-list")  # the table's own frame, with the rows put in
+    return empty.replace("<tbody></tbody>", "<tbody>" + "".join(body) + "</tbody>", 1)
+
+
+def _section_of(r: Requirement) -> str:
+    return r.section.value if r.section else ""
 
 
 def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:

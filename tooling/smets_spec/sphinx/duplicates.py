@@ -10,6 +10,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from ..corpus.needkeys import facet
+from ..corpus.schema import DataItem, Requirement, Term
 from ..duplicates.page import duplicates_page, suppression_file
 from . import fingerprints
 from .linker import SphinxLinker
@@ -31,5 +33,17 @@ class DuplicatesDirective(fingerprints.RenderedDirective):
         return super().run()
 
 
+#: What the analysis reads (duplicates/items.py): the texts compared (requirements, data items, the
+#: glossary: title, body, location, and the fields that group them or name a term's synonyms) and
+#: which needs exist; the needs the page links are followed as mentions. So a link, a device or
+#: a status edited renders the page (and so runs the scan) no more.
+_READS = ("title", "text", "file", "line")
+DEPS = (
+    facet(Requirement, Term, aspects=(*_READS, "fields")),
+    facet(DataItem, aspects=_READS),
+    facet(),
+)
+
+
 def register(app: Sphinx) -> None:
-    fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective)
+    fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective, deps=DEPS)

@@ -227,14 +227,19 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     return out + got[0]
 
 
-def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
-    """Pages (outside ``skip``) whose directives now render something else."""
+def _compared(app: Sphinx, todo: _Todo) -> list[str]:
+    """The pages of ``todo`` whose directives now render something else: in a parallel build with
+    :data:`PARALLEL_FROM` pages or more, half of them in a forked copy (:func:`_in_two`)."""
     corpus = corpus_of(app)
-    todo = _entries_where(env, lambda e: True, skip)
     found = None
     if app.parallel > 1 and len(todo) >= PARALLEL_FROM:
         found = _in_two(app, corpus, todo)
     return sorted(found if found is not None else _changed(app, corpus, todo))
+
+
+def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
+    """Pages (outside ``skip``) whose directives now render something else."""
+    return _compared(app, _entries_where(env, lambda e: True, skip))
 
 
 @functools.cache
@@ -294,8 +299,9 @@ def restamped_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, skip: set[str]) -> list[str]:
     """Pages (outside ``skip``) whose directives now render something else, rendering only those the
-    change can touch (:func:`selected_entries`); the same pages as :func:`changed_pages`."""
-    return sorted(_changed(app, corpus_of(app), selected_entries(app, env, change, skip)))
+    change can touch (:func:`selected_entries`); the same pages as :func:`changed_pages`. In a
+    parallel build, as many as that compares in two processes too (:func:`_compared`)."""
+    return _compared(app, selected_entries(app, env, change, skip))
 
 
 #: the last corpus's need keys (computed once per corpus: the index of the requirement pages uses them too)

@@ -114,8 +114,12 @@ _VERSIONS = (
 )
 #: a requirement as a row of a list: id, title, status, section, impact and the devices it binds
 _ROW = ("title", "fields", "links:mandatory_for", "links:optional_for")
+#: which requirements a section lists (its ``section`` field) and what their rows show but the title:
+#: a listed requirement's id is in the text, so its title (and page) are followed as a mention, and
+#: a title edit renders only the section that lists the requirement, not all of them
+_IN_SECTION = ("fields", "links:mandatory_for", "links:optional_for")
 HTML_DEPS: dict[str, Deps] = {
-    "smets-section": (facet(Requirement, aspects=_ROW), facet(Device)),
+    "smets-section": (facet(Requirement, aspects=_IN_SECTION), facet(Device)),
     "smets-device": (facet(Requirement, aspects=_ROW),),
     "smets-catalogue": (
         facet(DataItem, ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
