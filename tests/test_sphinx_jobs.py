@@ -101,3 +101,31 @@ def test_a_build_keeps_no_doctree_it_has_written(tmp_path: Path, parallel: int) 
         assert (out / f"{doc}.html").is_file(), doc
     assert app.env._pickled_doctree_cache == {}
     assert app.env._write_doc_doctree_cache == {}
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_each_document_read_starts_with_the_last_ones_cycles_collected_and_its_additions_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import weakref
+
+    monkeypatch.delenv("SMETS_GC_SETTLE", raising=False)
+    kept, dropped = _Cycle(), _Cycle()  # what a document added to the environment, and its doctree
+    gone = weakref.ref(dropped)
+    del dropped
+    frozen = gc.get_freeze_count()
+    try:
+        jobs._settle(SimpleNamespace(), "doc", [""])
+        assert gone() is None  # the cycle left behind is collected
+        assert gc.get_freeze_count() > frozen  # and what lives on is out of the next collections' way
+        assert kept.me is kept
+        monkeypatch.setenv("SMETS_GC_SETTLE", "off")
+        gc.unfreeze()
+        jobs._settle(SimpleNamespace(), "doc", [""])
+        assert gc.get_freeze_count() == 0  # switched off: nothing frozen
+    finally:
+        gc.unfreeze()

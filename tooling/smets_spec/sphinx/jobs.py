@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -122,6 +123,15 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     gc.collect()
     freeze()
     return []
+
+
+def _settle(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``source-read``, first: what the last document read left in reference cycles (its doctree,
+    once pickled) is collected and what it added to the environment is frozen, so each
+    collection walks one document's objects, not every one read so far."""
+    if os.environ.get("SMETS_GC_SETTLE", "") != "off" and gc.isenabled():
+        gc.collect()
+        gc.freeze()
 
 
 def freeze() -> None:
@@ -324,6 +334,7 @@ def register(app: Sphinx) -> None:
     eventlog.install(app)
     readback.register(app)
     app.connect("env-before-read-docs", _before_read)
+    app.connect("source-read", _settle, priority=1)
     app.connect("env-updated", _after_read)
     app.connect("write-started", _bounded_write)
     app.connect("write-started", _after_post_processing, priority=900)  # after sphinx-needs' (500)
