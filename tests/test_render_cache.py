@@ -100,10 +100,13 @@ def _bundle(cards: object, page: str = PAGE, fmt: str = FORMAT) -> str:
         bundle_to_json(PAGE, {KEY: Rendered('<p onclick="steal()">x</p>', ())}),
         bundle_to_json(PAGE, {KEY: Rendered('<a href="javascript:steal()">x</a>', ())}),
         bundle_to_json(PAGE, {KEY: Rendered("<iframe src=x></iframe>", ())}),
+        bundle_to_json(PAGE, {KEY: Rendered("<img/src=x/onerror=steal()>", ())}),
+        bundle_to_json(PAGE, {KEY: Rendered('<img src="x"onerror="steal()">', ())}),
     ],
     ids=[
         *("corrupt", "list", "html-not-text", "words-not-text", "extra-item", "bad-key", "cards-not-map"),
         *("extra-field", "old-format", "other-page", "script", "handler", "javascript-link", "iframe"),
+        *("handler-after-slash", "handler-after-quote"),
     ],
 )
 def test_a_file_not_exactly_ours_is_ignored(tmp_path: Path, text: str) -> None:

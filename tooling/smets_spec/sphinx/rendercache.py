@@ -40,12 +40,23 @@ FOLDER = "cards"
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 #: a page's cards larger than this are not ours (the largest page of the real spec holds ~300 kB)
 MAX_BYTES = 64 * 1024 * 1024
-#: markup the extension never renders into a card: an entry holding it was not written by us
-_FOREIGN = re.compile(
-    r"<\s*/?\s*(?:script|iframe|object|embed|base|meta|link|style|form|frame|svg|math)\b"
-    r"|<[^>]*\son[a-z]+\s*=|<[^>]*=\s*[\"']?\s*(?:javascript|vbscript|data)\s*:",
-    re.IGNORECASE,
+#: markup the extension never renders into a card or a requirement page's body: an entry holding it
+#: was not written by us. Each part is searched anywhere in the lowercased HTML (so ``<img/onerror=``
+#: and a handler straight after a quote are caught, as browsers read them); text is escaped, so a
+#: ``<`` starts a tag.
+_FOREIGN = (
+    re.compile(r"<[\s/]*(?:script|iframe|object|embed|base|meta|link|style|form|frame|svg|math)\b"),
+    re.compile(r"<[^>]*[\s/\"'`]on[a-z]+\s*="),
+    re.compile(r"<[^>]*=\s*[\"']?\s*(?:javascript|vbscript|data)\s*:"),
 )
+
+
+def foreign(html: str) -> bool:
+    """Whether ``html`` holds markup the extension never renders (a script, an event handler...)."""
+    low = html.lower()
+    return any(check.search(low) for check in _FOREIGN)
+
+
 _ROLE = re.compile(r":(?P<name>[\w.+-]+(?::[\w.+-]+)?):`(?P<text>[^`]*)`")
 #: roles whose output depends on nothing outside the need (plus ``need``, whose targets are hashed)
 PURE_ROLES = frozenset(
@@ -168,7 +179,7 @@ def _card(key: object, value: object) -> Rendered:
     html, words = value
     if not isinstance(html, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValueError("a card of the wrong shape")
-    if _FOREIGN.search(html):
+    if foreign(html):
         raise ValueError("markup the extension never renders")
     return Rendered(html, tuple(words))
 

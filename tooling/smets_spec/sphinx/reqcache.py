@@ -15,7 +15,7 @@ hash of the requirement's id; the file's name is a hash of the format, the proje
 folder and the shard), each holding only the requirements of the last full draw, so it never
 grows. Nothing in it can run code: :func:`smets_spec.corpus.usercache.read_regular_entry` reads
 JSON from a regular file only, every entry is checked field by field, and a body holding markup
-the extension never renders (:data:`.rendercache._FOREIGN`: a script, an event handler) is not
+the extension never renders (:func:`.rendercache.foreign`: a script, an event handler) is not
 used. ``SMETS_REQ_CACHE=off`` (or ``SMETS_RENDER_CACHE=off``) switches it off.
 """
 
@@ -23,34 +23,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..corpus.usercache import digest, read_regular_entry, user_cache_folder, write_entry
+from .rendercache import foreign
 from .reqindex import Record
 
 FORMAT = "smets-req-pages/1"
 KIND = "req-pages"
 SHARDS = 64
 SWITCHES = ("SMETS_REQ_CACHE", "SMETS_RENDER_CACHE")
-
-#: markup the extension never renders into a body (the render cache's check, :data:`.rendercache._FOREIGN`,
-#: made stricter and about four times faster: each part searched anywhere in the lowercased body, each
-#: pattern starting with a literal the regex engine can skip to)
-_FOREIGN = (
-    re.compile(r"<[\s/]*(?:script|iframe|object|embed|base|meta|link|style|form|frame|svg|math)\b"),
-    re.compile(r"on(?<=[\s/\"'`]on)[a-z]+\s*="),  # also after / or a quote, as browsers read it
-    re.compile(r"=\s*[\"']?\s*(?:javascript|vbscript|data)\s*:"),
-)
-
-
-def foreign(body: str) -> bool:
-    """Whether ``body`` holds markup the extension never renders (a script, an event handler...)."""
-    low = body.lower()
-    return any(check.search(low) for check in _FOREIGN)
-
 
 #: a kept page: its record (:data:`.reqindex.Record`) and its body
 Entry = tuple[Record, str]
