@@ -114,18 +114,23 @@ def test_each_document_read_starts_with_the_last_ones_cycles_collected_and_its_a
     import weakref
 
     monkeypatch.delenv("SMETS_GC_SETTLE", raising=False)
+    monkeypatch.setattr(jobs, "_SETTLING", [True])  # a read of many documents
     kept, dropped = _Cycle(), _Cycle()  # what a document added to the environment, and its doctree
     gone = weakref.ref(dropped)
     del dropped
     frozen = gc.get_freeze_count()
     try:
-        jobs._settle(SimpleNamespace(), "doc", [""])
+        jobs._settle(SimpleNamespace(env=SimpleNamespace()), "doc", [""])
         assert gone() is None  # the cycle left behind is collected
         assert gc.get_freeze_count() > frozen  # and what lives on is out of the next collections' way
         assert kept.me is kept
         monkeypatch.setenv("SMETS_GC_SETTLE", "off")
         gc.unfreeze()
-        jobs._settle(SimpleNamespace(), "doc", [""])
+        jobs._settle(SimpleNamespace(env=SimpleNamespace()), "doc", [""])
         assert gc.get_freeze_count() == 0  # switched off: nothing frozen
+        monkeypatch.delenv("SMETS_GC_SETTLE")
+        monkeypatch.setattr(jobs, "_SETTLING", [False])
+        jobs._settle(SimpleNamespace(env=SimpleNamespace()), "doc", [""])
+        assert gc.get_freeze_count() == 0  # nor in the read of a few documents
     finally:
         gc.unfreeze()
