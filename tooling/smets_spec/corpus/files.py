@@ -51,8 +51,9 @@ def write_atomic(target: Path, data: str | bytes, encoding: str = "utf-8", durab
         tmp.write_bytes(raw)
 
 
-def _mode_for(target: Path) -> int:
-    """The permissions the new file gets: the replaced file's, else the umask's default.
+def _mode_for(target: str | Path, new_mode: int | None = None) -> int:
+    """The permissions the new file gets: the replaced file's, else the umask's default
+    (``new_mode`` when the caller has it already).
 
     A symlink at ``target`` counts as no file: it is replaced, and the mode of what it points
     to is not copied.
@@ -60,9 +61,9 @@ def _mode_for(target: Path) -> int:
     try:
         status = os.lstat(target)
     except FileNotFoundError:
-        return 0o666 & ~_umask()
-    if stat.S_ISLNK(status.st_mode):
-        return 0o666 & ~_umask()
+        status = None
+    if status is None or stat.S_ISLNK(status.st_mode):
+        return 0o666 & ~_umask() if new_mode is None else new_mode
     return status.st_mode & 0o7777
 
 
@@ -176,12 +177,6 @@ class FolderWriter:
                 continue
 
     def _mode(self, target: str) -> int | None:
-        """The new file's mode: the replaced file's, else the umask's default (None: left as made,
-        0o600, when that is already it)."""
-        try:
-            status = os.lstat(target)
-        except FileNotFoundError:
-            mode = self._new_mode
-        else:
-            mode = self._new_mode if stat.S_ISLNK(status.st_mode) else status.st_mode & 0o7777
+        """The new file's mode (:func:`_mode_for`; None: left as made, 0o600, when that is already it)."""
+        mode = _mode_for(target, self._new_mode)
         return None if mode == 0o600 else mode
