@@ -48,6 +48,7 @@ from sphinx.application import Sphinx
 from sphinx_needs import need_item
 
 from ..forking import no_gc
+from . import needs_release
 
 #: the version of the format below; part of the tag each file records
 FORMAT = 2
@@ -89,12 +90,12 @@ NeedLink = need_item.NeedLink
 
 
 def _frozen_classes() -> tuple[type, ...]:
-    return tuple(getattr(need_item, layout[0]) for layout in KNOWN_LAYOUTS["9.1.0"][1:])
+    return tuple(getattr(need_item, layout[0]) for layout in KNOWN_LAYOUTS[needs_release.RELEASE][1:])
 
 
 def current_layout() -> tuple[tuple[str, ...], ...]:
     """The installed sphinx-needs' layout, in the form of :data:`KNOWN_LAYOUTS`' values."""
-    classes = [getattr(need_item, layout[0], None) for layout in KNOWN_LAYOUTS["9.1.0"][1:]]
+    classes = [getattr(need_item, layout[0], None) for layout in KNOWN_LAYOUTS[needs_release.RELEASE][1:]]
     frozen = tuple(
         (cls.__name__, *(f.name for f in dataclasses.fields(cls)))
         for cls in classes

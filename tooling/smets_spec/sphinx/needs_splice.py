@@ -21,8 +21,8 @@ when the need's data is what it was. Why the result is sphinx-needs' own, byte f
 * The last file's values are taken only from a needs.json whose index verifies
   (:mod:`.needs_index`); otherwise, and on a first build, every need is serialised.
 
-The fingerprint reads sphinx-needs' private fields, so it is used only with the versions in
-:data:`TESTED`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
+The fingerprint reads sphinx-needs' private fields, so it is used only with the release in
+:data:`.needs_release.RELEASE`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
 takes sphinx-needs' own steps. ``tests/test_needs_json_splice.py`` compares the file with
 sphinx-needs' own after seeded random edits of every kind.
 """
@@ -41,10 +41,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from . import needs_index
+from . import needs_index, needs_release
 
-#: sphinx-needs versions whose NeedItem fields :func:`fingerprint` reads (see the module docstring)
-TESTED = frozenset({"9.1.0"})
 #: the attribute of Sphinx's environment that holds the key of the index's MAC
 KEY = "smets_needs_json_key"
 _MARSHAL = 2  # no references and no interned-string flags: the bytes depend on the values alone
@@ -133,7 +131,7 @@ def settings_digest(needs_config: Any, needs_list: Any) -> bytes | None:
 def _unusable(env: Any, needs_config: Any) -> str:
     import sphinx_needs
 
-    if sphinx_needs.__version__ not in TESTED:
+    if not needs_release.matches():
         return f"sphinx-needs {sphinx_needs.__version__} is not a version this writer was tested with"
     if needs_config.file:
         return "needs_file is set (the versions of another file are merged in)"
