@@ -119,3 +119,25 @@ def test_planted_or_corrupt_cache_files_are_ignored(
     if kind == "pickle-bomb":  # the control: the planted file does run code when unpickled
         pickle.loads(payload)
         assert marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "off"),
+    [
+        ("off", True),
+        (" OFF ", True),
+        ("0", True),
+        ("no", True),
+        ("false", True),
+        ("on", False),
+        ("", False),
+        ("offline", False),
+    ],
+)
+def test_every_smets_switch_is_read_one_way(monkeypatch: pytest.MonkeyPatch, value: str, off: bool) -> None:
+    from smets_spec.corpus.cachedir import switched_off
+
+    monkeypatch.setenv("SMETS_RENDER_CACHE", value)
+    monkeypatch.delenv("SMETS_SEARCH_CACHE", raising=False)
+    assert switched_off("SMETS_SEARCH_CACHE", "SMETS_RENDER_CACHE") is off
+    assert switched_off("SMETS_SEARCH_CACHE") is False

@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..corpus.cachedir import switched_off
 from ..corpus.files import write_atomic
 from ..corpus.rstreader import tree_digest
 from ..corpus.usercache import digest, read_regular_entry, write_entry
@@ -52,7 +53,7 @@ MAX_LOG = 1 << 20
 
 
 def enabled() -> bool:
-    return os.environ.get(SWITCH, "").strip().lower() not in {"off", "0", "no", "false"}
+    return not switched_off(SWITCH)
 
 
 def _package_parts() -> list[str | bytes]:

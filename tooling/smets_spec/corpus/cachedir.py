@@ -23,3 +23,13 @@ def user_cache_folder() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
     return base / "smets-spec"
+
+
+#: what a switch such as ``SMETS_RENDER_CACHE`` may be set to, to switch its path off
+OFF_VALUES = frozenset({"off", "0", "no", "false"})
+
+
+def switched_off(*names: str) -> bool:
+    """Whether any of the environment switches ``names`` is set to ``off`` (or ``0``, ``no``,
+    ``false``; any case): the one reading of every ``SMETS_*=off`` switch."""
+    return any(os.environ.get(name, "").strip().lower() in OFF_VALUES for name in names)

@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .cachedir import user_cache_folder
+from .cachedir import switched_off, user_cache_folder
 from .diagnostics import Diagnostic, Location, Rule, Severity
 from .schema import BY_DIRECTIVE, Need
 from .usercache import digest, entry_path, read_regular_entry, write_entry
@@ -40,7 +40,7 @@ SWITCH_ENV = "SMETS_CORPUS_CACHE"
 
 def cache_folder() -> Path | None:
     """The folder the corpus cache lives in, or None when ``$SMETS_CORPUS_CACHE`` is ``off``."""
-    if os.environ.get(SWITCH_ENV, "").strip().lower() in {"off", "0", "no", "false"}:
+    if switched_off(SWITCH_ENV):
         return None
     return user_cache_folder()
 

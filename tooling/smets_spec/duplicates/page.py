@@ -11,12 +11,12 @@ the state the project's last scan kept (store.py), with the same findings as a f
 
 from __future__ import annotations
 
-import os
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.load import Corpus
 from ..markup.html import Linker, esc, need_link, raw_block, table
@@ -113,7 +113,7 @@ SWITCH = "SMETS_RENDER_CACHE"
 def _scan(corpus: Corpus, source: Source) -> Scan:
     """The scan of ``source``; with a project folder, from the state its last scan kept (store.py:
     the same findings, the unchanged pairs reused) in the user cache folder."""
-    if corpus.source is None or os.environ.get(SWITCH, "").lower() == "off":
+    if corpus.source is None or switched_off(SWITCH):
         return scan(source)
     state = store.load(corpus.source)
     result, kept = store.scan_kept(source, state)

@@ -10,7 +10,6 @@ errors with file and line) to the state file the open pages poll.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from ..corpus.cachedir import switched_off
 from ..corpus.project import Project
 from . import quick
 from .builds import Standby, followed, paused, run_build
@@ -123,7 +123,7 @@ class Session:
 
 def standby_wanted() -> bool:
     """``SMETS_SERVE_STANDBY=off`` builds every save in a fresh fork (to compare, or to save memory)."""
-    return os.environ.get("SMETS_SERVE_STANDBY", "on").lower() not in {"off", "0", "no"}
+    return not switched_off("SMETS_SERVE_STANDBY")
 
 
 def start_server(out: Path, host: str, port: int) -> tuple[subprocess.Popen[str], int]:

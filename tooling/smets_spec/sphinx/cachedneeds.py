@@ -22,7 +22,6 @@ whose output depends on the rest of the document) and its document was read with
 from __future__ import annotations
 
 import logging as pylogging
-import os
 import re
 from dataclasses import dataclass
 from logging.handlers import BufferingHandler
@@ -39,7 +38,7 @@ from sphinx.util.docutils import SphinxTranslator
 from sphinx_needs.directives.need import NeedDirective
 from sphinx_needs.roles.need_ref import NeedRef
 
-from ..corpus.cachedir import user_cache_folder
+from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
 from ..corpus.rstreader import NeedSpan, need_spans
 from ..corpus.schema import BY_DIRECTIVE
@@ -132,7 +131,7 @@ SWITCH = "SMETS_RENDER_CACHE"
 
 def enabled(app: Sphinx) -> bool:
     builder = getattr(app, "builder", None)
-    if os.environ.get(SWITCH, "").lower() == "off":
+    if switched_off(SWITCH):
         return False
     return builder is not None and builder.format == "html" and builder.name in {"html", "dirhtml"}
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import multiprocessing
-import os
 import re
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -39,6 +38,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 from .. import forking
+from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
 from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, keys_of, mentioned, touches
 from .linker import REQ_FOLDER
@@ -249,7 +249,7 @@ def _keys_version() -> str:
 
 
 def index_enabled() -> bool:
-    return os.environ.get("SMETS_PAGE_INDEX", "").strip().lower() not in {"off", "0", "no", "false"}
+    return not switched_off("SMETS_PAGE_INDEX")
 
 
 def need_change(env: BuildEnvironment, keys: dict[str, NeedKey]) -> Change | None:

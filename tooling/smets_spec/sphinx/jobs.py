@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,6 +53,7 @@ from sphinx.util.parallel import ParallelTasks
 from sphinx.util.parallel import make_chunks as original_chunks
 from sphinx_needs.data import SphinxNeedsData
 
+from ..corpus.cachedir import switched_off
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
 from . import eventlog, needmemory, readback
@@ -137,7 +137,7 @@ def _settle(app: Sphinx, docname: str, source: list[str]) -> None:
     one read so far (the collector's CPU in a warm full build at 10,000 with ``-j 1``: 9.9 -> 4.8 s).
     Not in the read of a few documents of an incremental build: measured there, it saved about 1 s
     of CPU at 10,000 but the build's peak memory rose by 75 MB, which is not explained yet."""
-    if _SETTLING[0] and os.environ.get("SMETS_GC_SETTLE", "") != "off" and gc.isenabled():
+    if _SETTLING[0] and not switched_off("SMETS_GC_SETTLE") and gc.isenabled():
         _drop_read(app)  # the last document's doctree first: frozen, it would live to the end
         gc.collect()
         gc.freeze()

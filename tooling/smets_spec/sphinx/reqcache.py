@@ -22,11 +22,11 @@ used. ``SMETS_REQ_CACHE=off`` (or ``SMETS_RENDER_CACHE=off``) switches it off.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..corpus.cachedir import switched_off
 from ..corpus.usercache import digest, read_regular_entry, user_cache_folder, write_entry
 from .rendercache import foreign
 from .reqindex import Record
@@ -41,7 +41,7 @@ Entry = tuple[Record, str]
 
 
 def enabled() -> bool:
-    return all(os.environ.get(s, "").strip().lower() not in {"off", "0", "no", "false"} for s in SWITCHES)
+    return not switched_off(*SWITCHES)
 
 
 def shard_of(req_id: str) -> int:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from ..conformance import live
+from ..corpus.cachedir import switched_off
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import NeedKey, mentioned
@@ -71,7 +71,7 @@ def _version() -> str:
 
 
 def enabled() -> bool:
-    return os.environ.get("SMETS_REQ_INDEX", "").strip().lower() not in {"off", "0", "no", "false"}
+    return not switched_off("SMETS_REQ_INDEX")
 
 
 def analysis_panels() -> list[Panel]:

@@ -40,6 +40,7 @@ from typing import Any
 from sphinx import addnodes
 from sphinx.application import Sphinx
 
+from ..corpus.cachedir import switched_off
 from ..corpus.usercache import digest, read_regular_entry, write_entry
 from .rendercache import versions
 
@@ -233,7 +234,7 @@ def _entries(doctree: Any) -> list[Any]:
 
 def install(app: Sphinx, indexer: Any) -> None:
     """Have ``indexer`` (this build's) take each page's contribution from the cache."""
-    if any(os.environ.get(name, "").strip().lower() == "off" for name in SWITCHES):
+    if switched_off(*SWITCHES):
         return
     context = _context(app, indexer)
     if context is None:
