@@ -56,8 +56,17 @@ def _anchor(need_id: str, title: str | None, href: str, show_title: bool) -> str
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], classes: str = "", attrs: str = "") -> str:
     """A table whose header cells are text and whose body cells are HTML already."""
+    return table_of_rows(header, "".join(table_row(row) for row in rows), classes, attrs)
+
+
+def table_row(cells: Sequence[str]) -> str:
+    """One body row of :func:`table` (its cells HTML already)."""
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+def table_of_rows(header: Sequence[str], body: str, classes: str = "", attrs: str = "") -> str:
+    """:func:`table` around body rows drawn already (:func:`table_row` each)."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     cls = f' class="{esc(classes)}"' if classes else ""
     return (
         f'<div class="smets-scroll"><table{cls}{attrs}><thead><tr>{head}</tr></thead>'

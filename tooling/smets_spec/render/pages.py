@@ -23,7 +23,7 @@ from ..corpus.schema import (
     Requirement,
     Section,
 )
-from ..markup.html import Linker, breakable, esc, need_link, raw_block, table
+from ..markup.html import Linker, breakable, esc, need_link, raw_block, table, table_of_rows, table_row
 from ..markup.rst import escape, heading, list_table
 from ..protocols.assess import assessment_of
 from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
@@ -145,10 +145,9 @@ def _device_rows_html(corpus: Corpus, linker: Linker, reqs: list[Requirement]) -
         kept = memo.get(r.id)
         if kept is None or kept[0] != href:
             cells = [need_link(corpus, linker, r.id), esc(" ".join(r.title.split())), _section_of(r)]
-            kept = memo[r.id] = (href, "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+            kept = memo[r.id] = (href, table_row(cells))
         body.append(kept[1])
-    empty = table(_DEVICE_HEADER, [], "smets-list")  # the table's own frame, with the rows put in
-    return empty.replace("<tbody></tbody>", "<tbody>" + "".join(body) + "</tbody>", 1)
+    return table_of_rows(_DEVICE_HEADER, "".join(body), "smets-list")
 
 
 def _section_of(r: Requirement) -> str:
