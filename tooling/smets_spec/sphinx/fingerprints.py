@@ -41,6 +41,7 @@ from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
 from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, keys_of, mentioned, touches
+from ..trace.graph import per_corpus
 from .linker import REQ_FOLDER
 from .rendercache import context_digest
 from .safety import trusted_raw
@@ -304,15 +305,11 @@ def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, sk
     return _compared(app, selected_entries(app, env, change, skip))
 
 
-#: the last corpus's need keys (computed once per corpus: the index of the requirement pages uses them too)
-_KEYS_FOR: list[tuple[Corpus, dict[str, NeedKey]]] = []
-
-
+@per_corpus
 def keys_for(corpus: Corpus) -> dict[str, NeedKey]:
-    """Every need's key (:func:`~..corpus.needkeys.keys_of`), computed once per corpus."""
-    if not _KEYS_FOR or _KEYS_FOR[0][0] is not corpus:
-        _KEYS_FOR[:] = [(corpus, keys_of(corpus))]
-    return _KEYS_FOR[0][1]
+    """Every need's key (:func:`~..corpus.needkeys.keys_of`), computed once per corpus (the index
+    of the requirement pages uses them too)."""
+    return keys_of(corpus)
 
 
 def _outdated(

@@ -33,6 +33,7 @@ from ..corpus.load import Corpus
 from ..corpus.schema import DataItem, Need
 from ..protocols.assess import ItemAssessment, assessment_of
 from ..trace.coverage import index_of
+from ..trace.graph import per_corpus
 
 FORMAT = "smets-card-cache/2"
 #: the subfolder of the user cache folder that holds the cards
@@ -106,15 +107,14 @@ def context_digest(settings: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-#: the last corpus's assessments by item id (a Corpus compares by value, so it is no dict key)
-_ASSESSED: list[tuple[Corpus, dict[str, ItemAssessment]]] = []
+@per_corpus
+def _assessments(corpus: Corpus) -> dict[str, ItemAssessment]:
+    return {a.item_id: a for a in assessment_of(corpus).items}
 
 
 def assessment_for(corpus: Corpus, need_id: str) -> ItemAssessment | None:
     """A data item's protocol assessment (by id, one scan of the results per corpus)."""
-    if not _ASSESSED or _ASSESSED[0][0] is not corpus:
-        _ASSESSED[:] = [(corpus, {a.item_id: a for a in assessment_of(corpus).items})]
-    return _ASSESSED[0][1].get(need_id)
+    return _assessments(corpus).get(need_id)
 
 
 def _other(corpus: Corpus, need_id: str, docname_of: dict[str, str]) -> str:
