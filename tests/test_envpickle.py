@@ -348,3 +348,31 @@ def test_the_collector_is_paused_while_sphinx_loads_the_environment(
             getattr(sphinx.builders.pickle, name)(Probe(), *args)
         assert seen == [False] and gc.isenabled(), name
     assert pickle.loads(sphinx.builders.pickle.dumps([Probe()])) == [[]]
+
+
+def test_a_loaded_environment_is_frozen_until_the_build_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unpickled environment leaves the collector's reach before it runs again, and comes back
+    at ``build-finished``; a fresh environment is not frozen at start-up."""
+    root = toctree_project(tmp_path)
+    out = tmp_path / "out"
+    init_builder = sphinx.application.Sphinx._init_builder
+    frozen: list[tuple[bool, int, bool]] = []
+
+    def _init_builder(self: Any) -> None:
+        needs = next(iter(getattr(self.env, "_needs_all_needs", {}).values()), None)
+        tracked = needs is not None and gc.is_tracked(needs)
+        frozen.append((self._fresh_env_used, gc.get_freeze_count(), tracked))
+        init_builder(self)
+
+    monkeypatch.setattr(sphinx.application.Sphinx, "_init_builder", _init_builder)
+    assert gc.get_freeze_count() == 0
+    build_in_process(root, out, 1)
+    assert frozen == [(True, 0, False)] and gc.get_freeze_count() == 0
+    app = build_in_process(root, out, 1)
+    fresh, count, tracked = frozen[1]
+    assert fresh is False and tracked
+    objects = len(gc.get_objects())  # what the collector still walks, after the build
+    assert count > 20 * len(app.env._needs_all_needs) and count > objects / 4
+    assert gc.get_freeze_count() == 0  # handed back at build-finished
