@@ -44,17 +44,19 @@ import dataclasses
 import functools
 import gc
 import operator
+import pickle
 import types
 from collections.abc import Callable
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 import sphinx_needs
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx_needs import need_item
 
 from ..forking import no_gc
-from . import needs_release
+from . import envparts, needs_release
 
 #: the version of the format below; part of the tag each file records
 FORMAT = 2
@@ -374,7 +376,7 @@ def _pause_collector_on_load() -> None:
 
     @functools.wraps(load)
     def _load_existing_env(self: Sphinx, filename: Any) -> Any:
-        with no_gc():
+        with no_gc(), envparts.reading(Path(filename).parent):
             env = load(self, filename)
             if not getattr(self, "_fresh_env_used", True):
                 # the environment lives to the end of the build: out of the collector's reach
@@ -413,7 +415,16 @@ def _pause_collector_in_builders() -> None:
     vars(paused).update(vars(pickle))
     for name in ("dump", "dumps", "load", "loads"):
         setattr(paused, name, _paused(getattr(pickle, name)))
+    setattr(paused, "dump", _paused(_dump))  # noqa: B010  (a module made here)
     vars(sphinx.builders)["pickle"] = paused
+
+
+def _dump(obj: Any, file: Any, protocol: int | None = None) -> None:
+    """Sphinx's builders' ``pickle.dump``: the environment file with its needs in parts (:mod:`.envparts`)."""
+    if isinstance(obj, BuildEnvironment) and _known() and NeedItem in copyreg.dispatch_table:
+        envparts.dump(obj, file, pickle.HIGHEST_PROTOCOL if protocol is None else protocol)
+    else:
+        pickle.dump(obj, file, protocol)
 
 
 def install() -> bool:

@@ -1,0 +1,119 @@
+"""The needs of Sphinx's saved environment in one part per document (:mod:`smets_spec.sphinx.envparts`).
+
+After seeded random edits of every kind, the environment an incremental build saved (unchanged
+documents' parts kept, the others pickled again) unpickles into what the whole environment
+pickled in one piece at the same moment unpickles into, need by need; parts are kept for the
+documents not read again; a part missing or altered makes Sphinx start afresh, with the same site;
+parts no longer named are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from envcompare import env_differences
+from sitecompare import differences as site_differences
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import envparts
+from test_build_render_cache import _edit
+
+#: a build through ``smets build`` that also pickles the environment whole, beside the file, at the
+#: moment the build saves it in parts, and records how many parts it kept
+_DRIVER = """
+import json, pickle, sys
+from pathlib import Path
+from smets_spec.sphinx import envparts
+
+original = envparts.dump
+
+def dump(env, file, protocol):
+    Path(file.name + ".whole").write_bytes(pickle.dumps(env, protocol))
+    original(env, file, protocol)
+    Path(file.name + ".parts.json").write_text(json.dumps(envparts.LAST_DUMP))
+
+envparts.dump = dump
+from smets_spec.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _build(root: Path, out: Path, cache: Path, *more: str) -> dict[str, int]:
+    env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
+    argv = [
+        sys.executable,
+        "-c",
+        _DRIVER,
+        "--root",
+        str(root),
+        "build",
+        "--out-dir",
+        str(out),
+        "-j",
+        "1",
+        *more,
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    counts: dict[str, int] = json.loads((out / ".doctrees" / "environment.pickle.parts.json").read_text())
+    return counts
+
+
+def _same_as_whole(out: Path) -> int:
+    """The saved environment (in parts) against the whole one pickled at the same moment; its need count."""
+    saved = envparts.load(out / ".doctrees" / "environment.pickle")
+    whole = pickle.loads((out / ".doctrees" / "environment.pickle.whole").read_bytes())
+    assert env_differences(whole, saved) == []
+    assert list(saved._needs_all_needs) == list(whole._needs_all_needs)
+    plain = pickle.loads((out / ".doctrees" / "environment.pickle").read_bytes())  # outside a build too
+    assert env_differences(whole, plain) == []
+    return len(saved._needs_all_needs)
+
+
+def _parts(out: Path) -> set[str]:
+    return {p.name for p in (out / ".doctrees" / envparts.FOLDER).iterdir()}
+
+
+def test_random_edits_save_the_environment_a_whole_pickle_saves(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 150, seed=7)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    first = _build(root, site, cache, "--fresh")
+    assert first["kept"] == 0 and first["pickled"] > 10
+    needs = _same_as_whole(site)
+    assert needs > 300 and len(_parts(site)) == first["pickled"]
+    for seed in (4, 9):
+        done = _edit(root, seed)
+        counts = _build(root, site, cache)
+        assert _same_as_whole(site) > 300, done
+        # the documents not read again keep their parts; the edited ones (and the pages whose
+        # needs the computed content re-reads) are pickled again
+        assert counts["kept"] > counts["pickled"] > 0, counts
+        assert len(_parts(site)) == counts["kept"] + counts["pickled"]  # the others are gone
+    nothing = _build(root, site, cache)  # nothing changed: Sphinx does not save the environment
+    assert nothing == counts
+    full = tmp_path / "full"
+    _build(root, full, tmp_path / "cache-full", "--fresh")
+    assert site_differences(full, site) == []
+
+
+def test_a_part_missing_or_altered_starts_sphinx_afresh(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 150, seed=2)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    _build(root, site, cache, "--fresh")
+    folder = site / ".doctrees" / envparts.FOLDER
+    names = sorted(_parts(site))
+    data = (folder / names[0]).read_bytes()
+    (folder / names[0]).write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # same name, other bytes
+    (folder / names[1]).unlink()
+    _edit(root, 3)
+    counts = _build(root, site, cache)
+    assert counts["kept"] == 0  # a fresh environment: every document read, every part pickled
+    assert names[0] not in _parts(site) or (folder / names[0]).read_bytes() == data
+    _same_as_whole(site)
+    full = tmp_path / "full"
+    _build(root, full, tmp_path / "cache-full", "--fresh")
+    assert site_differences(full, site) == []

@@ -1,0 +1,169 @@
+"""sphinx-needs' needs of Sphinx's saved environment in one part per document, unchanged parts not
+pickled again.
+
+An incremental build re-reads a few documents, then Sphinx pickles the whole environment again
+(``OUT/.doctrees/environment.pickle``): at 10,000 requirements 18,498 needs, about 0.45 of the
+dump's 0.65 CPU seconds, though all but the edited document's needs are the very objects
+unpickled at start-up. Here the needs (``env._needs_all_needs``) are saved beside the file, in
+``OUT/.doctrees/smets-needs/``, one pickle per document (named by the SHA-256 of its bytes), and
+the environment file holds their order and the parts' names (and the folder they were written to,
+for a plain ``pickle.load`` of the file; Sphinx's load reads them beside the file it loads). A
+part whose document's needs are, one for one and in order, the objects unpickled from it is not
+pickled again: its file is kept.
+
+Why that is the same: between Sphinx's load and its dump (the read), sphinx-needs only adds needs
+(``add_need``) and removes a document's (``remove_doc``); it changes needs in place only in its
+post-processing, at ``write-started``, after the dump (the file holds needs as read, every build
+post-processes them again). ``tests/test_envparts.py`` compares the environment saved this way
+with the one pickled whole, need by need, after seeded random edits of every kind.
+
+Each part is one pickle of the compact reduction (:mod:`.envpickle`); a part that is missing,
+another layout's or not what its name says makes the load fail, and Sphinx then starts from a
+fresh environment, as for any environment it cannot load. Everything stays in Sphinx's output
+folder; nothing is read from the user cache. Parts no longer named by the environment file are
+removed once it is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..corpus.files import write_atomic
+
+#: the folder of the parts, beside ``environment.pickle``
+FOLDER = "smets-needs"
+#: the format of a part's reference in the environment file
+FORMAT = 1
+_NAME = re.compile(r"[0-9a-f]{64}\.pickle")
+
+#: the folder parts are read from while an environment file is unpickled (see :func:`reading`)
+_READING: list[Path] = []
+#: the parts the last unpickled environment was made from: (file name, the need objects made from it)
+_LOADED: list[tuple[str, tuple[Any, ...]]] = []
+#: parts of the last dump: kept as they were, pickled again
+LAST_DUMP = {"kept": 0, "pickled": 0}
+
+
+class _Needs:
+    """Stands for ``env._needs_all_needs`` while the environment is pickled: its ids in order and
+    the names of its parts (a part per document)."""
+
+    __slots__ = ("folder", "ids", "parts")
+
+    def __init__(self, ids: tuple[str, ...], parts: tuple[str, ...], folder: Path) -> None:
+        self.ids, self.parts, self.folder = ids, parts, folder
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _needs, (FORMAT, self.ids, self.parts, str(self.folder))
+
+
+def _needs(version: int, ids: tuple[str, ...], parts: tuple[str, ...], written_in: str) -> dict[str, Any]:
+    """The needs dict, read from its parts: in the folder being read (:func:`reading`: Sphinx's
+    load), else in the one they were written to (a plain ``pickle.load`` of the file)."""
+    if version != FORMAT:
+        raise ValueError("the saved environment's needs are in parts this build cannot read")
+    folder = _READING[-1] if _READING else Path(written_in)
+    found: dict[str, Any] = {}
+    loaded: list[tuple[str, tuple[Any, ...]]] = []
+    for name in parts:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"not a part of the saved needs: {name!r}")
+        data = (folder / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != name.removesuffix(".pickle"):
+            raise ValueError(f"{folder / name} is not the part the environment names")
+        part = pickle.loads(data)
+        found.update(part)
+        loaded.append((name, tuple(part.values())))
+    if len(found) != len(ids) or set(found) != set(ids):
+        raise ValueError("the saved needs' parts do not hold the needs the environment lists")
+    _LOADED[:] = loaded
+    return {need_id: found[need_id] for need_id in ids}
+
+
+@contextlib.contextmanager
+def reading(folder: Path) -> Iterator[None]:
+    """While unpickling an environment file of ``folder`` (Sphinx's doctree folder)."""
+    _LOADED.clear()
+    _READING.append(folder / FOLDER)
+    try:
+        yield
+    finally:
+        _READING.pop()
+
+
+def load(path: Path) -> Any:
+    """The environment saved at ``path`` (for tests and benchmarks; Sphinx loads it itself)."""
+    with reading(path.parent), path.open("rb") as file:
+        return pickle.load(file)
+
+
+def _docname(need: Any) -> str | None:
+    source = getattr(need, "_source", None)
+    return getattr(source, "docname", None)
+
+
+def _groups(needs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The needs of each document (in the dict's order), documents in the order first met."""
+    groups: dict[str | None, dict[str, Any]] = {}
+    for need_id, need in needs.items():
+        groups.setdefault(_docname(need), {})[need_id] = need
+    return list(groups.values())
+
+
+def _unchanged(group: dict[str, Any], loaded: dict[str, tuple[str, tuple[Any, ...]]]) -> str | None:
+    """The loaded part's name if ``group`` is, one for one and in order, the needs made from it."""
+    first = next(iter(group.values()))
+    name, objects = loaded.get(_docname(first) or "", ("", ()))
+    if len(objects) != len(group) or not all(a is b for a, b in zip(objects, group.values(), strict=True)):
+        return None
+    return name
+
+
+def _save_parts(folder: Path, needs: dict[str, Any], protocol: int) -> tuple[str, ...]:
+    """Each document's needs as a part in ``folder``: the loaded part again when its needs are
+    the objects made from it (and its file is there), else pickled and written."""
+    loaded = {_docname(objects[0]) or "": (name, objects) for name, objects in _LOADED if objects}
+    names: list[str] = []
+    LAST_DUMP.update(kept=0, pickled=0)
+    for group in _groups(needs):
+        name = _unchanged(group, loaded)
+        LAST_DUMP["kept" if name is not None else "pickled"] += 1
+        if name is None or not (folder / name).is_file():
+            data = pickle.dumps(group, protocol)
+            name = hashlib.sha256(data).hexdigest() + ".pickle"
+            write_atomic(folder / name, data, durable=False)  # over a file of that name but other bytes too
+        names.append(name)
+    return tuple(names)
+
+
+def dump(env: Any, file: BinaryIO, protocol: int) -> None:
+    """Pickle ``env`` to ``file`` (its ``environment.pickle``) with its needs in parts beside it."""
+    needs = vars(env).get("_needs_all_needs")
+    name = getattr(file, "name", None)
+    if not isinstance(needs, dict) or not isinstance(name, str):
+        pickle.dump(env, file, protocol)
+        return
+    folder = Path(name).parent / FOLDER
+    folder.mkdir(exist_ok=True)
+    parts = _save_parts(folder, needs, protocol)
+    env._needs_all_needs = _Needs(tuple(needs), parts, folder.resolve())
+    try:
+        pickle.dump(env, file, protocol)
+    finally:
+        env._needs_all_needs = needs
+    file.flush()
+    _LOADED.clear()
+    _remove_others(folder, set(parts))
+
+
+def _remove_others(folder: Path, keep: set[str]) -> None:
+    for entry in folder.iterdir():
+        if entry.name not in keep and (_NAME.fullmatch(entry.name) or entry.name.endswith(".tmp")):
+            with contextlib.suppress(OSError):
+                entry.unlink()
