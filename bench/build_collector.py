@@ -2,8 +2,8 @@
 
     cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/build_collector.py [--edit TAG] [-- BUILD ARGS]
 
-For issue 20.
-``bench/build_phases.py`` (same arguments, same step timers), plus: CPU seconds of Sphinx's
+For issue 20. This is
+``bench/build_phases.py`` (same arguments, same step timers) plus: CPU seconds of Sphinx's
 environment load (``pickle.load``) and save (``envparts.dump``, the parts included), how many
 of the needs' parts the save kept and pickled again, and each collection of the cyclic garbage
 collector charged to the innermost step running when it ran, by generation (``gc.callbacks``).
