@@ -34,7 +34,9 @@ environment is then frozen (:func:`gc.freeze`, before the collector is on again;
 and the collector's first passes after the load walked its millions of objects again, young
 generation by young generation, then a full pass at each of the next steps (at 10,000 requirements
 about 1.3 of the 5-6 CPU seconds the collector took in an edit's build, before the read was over).
-The file stays where Sphinx keeps it (in the output folder), in Sphinx's own format.
+The file stays where Sphinx keeps it (in the output folder), in Sphinx's own format; the builders'
+save of it puts sphinx-needs' needs in one part per document beside it, and keeps the parts of the
+documents not read again (:mod:`.envparts`).
 """
 
 from __future__ import annotations
