@@ -42,7 +42,9 @@ _REQ = re.compile(r"^\.\. req:: (.*)\n   :id: (\S+)\n", re.M)
 
 
 def _blocks(spec: Path) -> list[tuple[Path, re.Match[str]]]:
-    return [(p, m) for p in sorted((spec / "sections").glob("*.rst")) for m in _REQ.finditer(p.read_text("utf-8"))]
+    return [
+        (p, m) for p in sorted((spec / "sections").glob("*.rst")) for m in _REQ.finditer(p.read_text("utf-8"))
+    ]
 
 
 def _body(text: str, match: re.Match[str]) -> tuple[int, int]:
