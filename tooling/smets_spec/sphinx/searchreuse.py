@@ -156,6 +156,9 @@ def keep_on_load(app: Sphinx) -> None:
                 indexer.prune = previous
 
     def load_indexer(docnames: Any) -> None:
+        for name in (_DEFERRED, _CONFIRMED, _DUMP):  # (what a build of this app left before)
+            if hasattr(app, name):
+                delattr(app, name)
         record = None if docnames or switched_off(*SWITCHES) else _standing(app)
         if record is None or not isinstance(record.get("dump"), str):
             load_now(docnames)
