@@ -227,6 +227,56 @@ def test_without_a_key_no_index_is_left(tmp_path: Path) -> None:
     assert not (tmp_path / needs_index.INDEX).exists() and (tmp_path / "needs.json").read_bytes() == b"{}"
 
 
+def _last(out: Path) -> needs_index.Last:
+    last, why = needs_index.load_last(out, "needs.json", KEY, SETTINGS)
+    assert last is not None, why
+    return last
+
+
+def test_a_file_that_would_be_the_same_bytes_is_not_written_again(tmp_path: Path) -> None:
+    _pair(tmp_path)
+    needs, index = tmp_path / "needs.json", tmp_path / needs_index.INDEX
+    text, record, stats = needs.read_bytes(), index.read_bytes(), (needs.stat(), index.stat())
+    last = _last(tmp_path)
+    records = [(bytes([n]) * 16, start, end) for n, (start, end) in enumerate(_places(last))]
+    pieces = [text[:5], text[5:9], text[9:]]  # the same bytes, cut elsewhere
+    assert needs_index.write(tmp_path, "needs.json", pieces, records, KEY, SETTINGS, last) is False
+    assert (needs.stat().st_ino, needs.stat().st_mtime_ns) == (stats[0].st_ino, stats[0].st_mtime_ns)
+    assert (index.stat().st_ino, index.read_bytes()) == (stats[1].st_ino, record)
+    # the same file with other digests: the file stays, the index is written and verifies
+    other = [(b"z" * 15 + bytes([n]), start, end) for n, (_, start, end) in enumerate(records)]
+    assert needs_index.write(tmp_path, "needs.json", [text], other, KEY, SETTINGS, _last(tmp_path)) is False
+    assert needs.stat().st_ino == stats[0].st_ino and index.read_bytes() != record
+    assert {bytes(v) for v in _last(tmp_path).kept.values()} == {text[s:e] for _, s, e in other}
+    assert set(_last(tmp_path).kept) == {digest for digest, _, _ in other}
+
+
+def _places(last: needs_index.Last) -> list[tuple[int, int]]:
+    body = last.body[len(needs_index.MAGIC) + 48 :]
+    return [(start, end) for _, start, end in needs_index.RECORD.iter_unpack(body)]
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        b'{"x": {"A": {"a": 2}, "B": {"b": [true, null]}, "C": {"c": "\\u00e9"}}}',  # one value changed
+        b'{"x": {"A": {"a": 1}}}',  # shorter
+        b'{"x": {"A": {"a": 1}, "B": {"b": [true, null]}, "C": {"c": "\\u00e9"}, "D": 4}}',  # longer
+        b'{"y": {}}',  # nothing alike
+        b"",
+    ],
+)
+def test_a_file_that_differs_anywhere_is_written_whole(tmp_path: Path, new: bytes) -> None:
+    _pair(tmp_path)
+    old = (tmp_path / "needs.json").read_bytes()
+    assert old != new and old.startswith(b'{"x": {"A": {"a": 1}, "B"')
+    cut = [new[i : i + 7] for i in range(0, len(new), 7)]
+    records = [(b"n" * 16, 0, len(new))]
+    assert needs_index.write(tmp_path, "needs.json", cut, records, KEY, SETTINGS, _last(tmp_path)) is True
+    assert (tmp_path / "needs.json").read_bytes() == new
+    assert {bytes(v) for v in _last(tmp_path).kept.values()} == {new}
+
+
 # -- the fingerprint ------------------------------------------------------------------------------
 
 
@@ -350,8 +400,11 @@ def test_random_changes_of_the_needs_give_sphinx_needs_own_file(
         assert _both(env, needs, ours, theirs).mode == "full"
         for change in changes:
             _change(needs, *change)
+            before = (ours / "needs.json").read_bytes()
             outcome = _both(env, needs, ours, theirs)
             assert outcome.mode == "spliced" and outcome.reused >= len(needs) - 3, (change, outcome)
+            # written again exactly when its bytes change (left as it is when they are the same)
+            assert outcome.written is ((ours / "needs.json").read_bytes() != before), (change, outcome)
 
 
 def test_the_file_is_written_need_by_need_without_holding_the_values(environment: _Pickled) -> None:

@@ -10,6 +10,10 @@ left by another build never verifies, and nothing of it reaches the new needs.js
 opened without following a symlink and only when regular (a FIFO or a device in the output
 folder cannot block the build). Anything unexpected means: nothing is kept, every need is
 serialised again.
+
+A build whose needs.json would be the last one byte for byte (nothing changed) leaves it, and its
+index, as they are: :func:`write` compares each piece with the verified last file before writing
+anything, and starts the new file only at the first difference.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import contextlib
 import hashlib
 import hmac
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from ..corpus.files import atomic_path, read_regular, write_atomic
@@ -39,40 +45,72 @@ def new_mac(key: bytes) -> hashlib.blake2b:
     return hashlib.blake2b(key=key, digest_size=_MAC_SIZE)
 
 
+@dataclass(frozen=True)
+class Last:
+    """The last needs.json and its index, verified: each need's value by the digest of its data,
+    the file's bytes and the index's body (what :func:`write` compares the new ones with)."""
+
+    kept: dict[bytes, memoryview]
+    data: memoryview
+    body: bytes
+
+
 def load(
     out: Path, needs_file: str, key: bytes | None, settings: bytes
 ) -> tuple[dict[bytes, memoryview], str]:
     """The JSON value of each need of the last needs.json by the digest of its data, once the
     index verifies; otherwise nothing, and why."""
+    last, why = load_last(out, needs_file, key, settings)
+    return ({} if last is None else last.kept), why
+
+
+def load_last(out: Path, needs_file: str, key: bytes | None, settings: bytes) -> tuple[Last | None, str]:
+    """The last needs.json and its index once the index verifies (:class:`Last`); else None, and why."""
     if key is None:
-        return {}, "no key in the environment (a first build)"
+        return None, "no key in the environment (a first build)"
     index = read_regular(out / INDEX, 1 << 32)
     if index is None:
-        return {}, f"no {INDEX.as_posix()}"
+        return None, f"no {INDEX.as_posix()}"
     data = read_regular(out / needs_file, _LARGEST)
     if data is None:
-        return {}, f"no {needs_file} to take needs from"
+        return None, f"no {needs_file} to take needs from"
     body, mac = index[:-_MAC_SIZE], index[-_MAC_SIZE:]
     check = new_mac(key)
     check.update(data)
     check.update(body)
     if len(index) < len(MAGIC) + _HEAD.size + _MAC_SIZE or not hmac.compare_digest(check.digest(), mac):
-        return {}, f"{INDEX.as_posix()} is not the record of this {needs_file} (edited, replaced or broken)"
+        return None, f"{INDEX.as_posix()} is not the record of this {needs_file} (edited, replaced or broken)"
     if not body.startswith(MAGIC):
-        return {}, f"{INDEX.as_posix()} is of another format"
+        return None, f"{INDEX.as_posix()} is of another format"
     digest, size, count = _HEAD.unpack_from(body, len(MAGIC))
     records = memoryview(body)[len(MAGIC) + _HEAD.size :]
     if digest != settings:
-        return {}, "the serialisation settings changed"
+        return None, "the serialisation settings changed"
     if size != len(data) or len(records) != count * RECORD.size:
-        return {}, f"{INDEX.as_posix()} is of the wrong shape"
+        return None, f"{INDEX.as_posix()} is of the wrong shape"
     view = memoryview(data)
     kept: dict[bytes, memoryview] = {}
     for need, start, end in RECORD.iter_unpack(records):
         if not start <= end <= size:
-            return {}, f"{INDEX.as_posix()} is of the wrong shape"
+            return None, f"{INDEX.as_posix()} is of the wrong shape"
         kept[need] = view[start:end]
-    return kept, ""
+    return Last(kept, view, body), ""
+
+
+def _index_body(settings: bytes, size: int, records: Sequence[tuple[bytes, int, int]]) -> bytes:
+    return b"".join((MAGIC, _HEAD.pack(settings, size, len(records)), *(RECORD.pack(*r) for r in records)))
+
+
+def _after_the_same(old: memoryview, pieces: Iterator[Piece]) -> tuple[int, Piece | None]:
+    """Take ``pieces`` while they are ``old`` from its start: how many bytes matched, and the first
+    piece that did not (None: every piece matched)."""
+    size = 0
+    for piece in pieces:
+        end = size + len(piece)
+        if end > len(old) or old[size:end] != piece:
+            return size, piece
+        size = end
+    return size, None
 
 
 def write(
@@ -82,26 +120,53 @@ def write(
     records: Sequence[tuple[bytes, int, int]],
     key: bytes | None,
     settings: bytes,
-) -> None:
+    last: Last | None = None,
+) -> bool:
     """needs.json from ``pieces`` (atomically), then its index (without a key: no index, and an old
     one removed, so no build takes it for the record of this file). ``records`` is read once every
-    piece is written: a generator of the pieces may fill it as it goes."""
+    piece is written: a generator of the pieces may fill it as it goes. With ``last`` (the verified
+    last file, under this ``key``), a file that would be the same bytes is not written, nor an
+    index that would be the same; True when needs.json was written."""
+    stream = iter(pieces)
+    same, first = (0, None) if last is None or key is None else _after_the_same(last.data, stream)
+    if last is not None and key is not None and first is None and same == len(last.data):
+        if _index_body(settings, same, records) != last.body:  # the same file, other digests
+            _write_index(out, settings, same, records, key, [last.data])
+        return False
     mac = new_mac(key) if key is not None else None
     size = 0
     with atomic_path(out / needs_file) as tmp, tmp.open("wb") as handle:
-        for piece in pieces:
+        head = [] if last is None or not same else [last.data[:same]]
+        tail = [] if first is None else [first]
+        for piece in chain(head, tail, stream):
             handle.write(piece)
             size += len(piece)
             if mac is not None:
                 mac.update(piece)
+    _write_index(out, settings, size, records, key, [], mac)
+    return True
+
+
+def _write_index(
+    out: Path,
+    settings: bytes,
+    size: int,
+    records: Sequence[tuple[bytes, int, int]],
+    key: bytes | None,
+    data: Sequence[Piece],
+    mac: hashlib.blake2b | None = None,
+) -> None:
+    """The index of a needs.json of ``size`` bytes (its MAC so far in ``mac``, else over ``data``)."""
     target = out / INDEX
     try:  # needs.json is written: an index that cannot be written only costs the next build time
-        if mac is None:
+        if key is None:
             target.unlink(missing_ok=True)
             return
-        body = b"".join(
-            (MAGIC, _HEAD.pack(settings, size, len(records)), *(RECORD.pack(*r) for r in records))
-        )
+        if mac is None:
+            mac = new_mac(key)
+            for piece in data:
+                mac.update(piece)
+        body = _index_body(settings, size, records)
         mac.update(body)
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, body + mac.digest(), durable=False)

@@ -20,6 +20,8 @@ when the need's data is what it was. Why the result is sphinx-needs' own, byte f
   in the index header. Equal digests, equal values.
 * The last file's values are taken only from a needs.json whose index verifies
   (:mod:`.needs_index`); otherwise, and on a first build, every need is serialised.
+* When the result is that file byte for byte (a build that changed no need), it is not written
+  again (:func:`.needs_index.write` compares before it writes).
 
 The fingerprint reads sphinx-needs' private fields, so it is used only with the release in
 :data:`.needs_release.RELEASE`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
@@ -61,6 +63,8 @@ class Outcome:
     reused: int
     serialised: int
     reason: str = ""
+    #: False when the file would have been the last one byte for byte and was left as it was
+    written: bool = True
 
 
 #: the outcome of the last :func:`finish` of this process (for the tests and the benchmark)
@@ -192,14 +196,15 @@ def splice(
     key = getattr(env, KEY, None)
     key = key if isinstance(key, bytes) and settings is not None else None
     name = "needs.json"
-    kept, why = needs_index.load(out, name, key, settings or b"")
+    last, why = needs_index.load_last(out, name, key, settings or b"")
+    kept = {} if last is None else last.kept
     by_id = {need["id"]: need for need in needs}  # a later need of the same id wins, as in sphinx-needs
     records: list[tuple[bytes, int, int]] = []
     counts = [0, 0]  # kept, serialised
     pieces = _pieces(needs_list, version, by_id, kept, records, counts)
-    needs_index.write(out, name, pieces, records, key, settings or b"")
+    written = needs_index.write(out, name, pieces, records, key, settings or b"", last)
     reused, serialised = counts
-    return Outcome("spliced" if reused else "full", reused, serialised, "" if reused else why)
+    return Outcome("spliced" if reused else "full", reused, serialised, "" if reused else why, written)
 
 
 def _value(

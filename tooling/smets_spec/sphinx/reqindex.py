@@ -41,6 +41,7 @@ from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import NeedKey, mentioned
 from ..corpus.schema import ConformanceTest, ConsultationQuestion, Device
+from ..duplicates.page import suppression_file
 from ..markup.panels import Panel, ordered
 from ..trace.coverage import index_of
 from . import reqnav
@@ -99,9 +100,37 @@ def _conformance_stamp(corpus: Corpus) -> str:
     return _h(parts)
 
 
+#: the slots of a need key the duplicate scan's items are made from (``duplicates.items.from_corpus``:
+#: type, title, text, fields such as the section, file, lines; not the links)
+_SCANNED = (0, 1, 2, 4, 5, _LINE)
+
+
+def _duplicates_stamp(corpus: Corpus) -> str:
+    """All the duplicates panel reads besides the needs it names (recorded as the page's inputs):
+    the analysis (``duplicates.page.analysis``), a function of the scanned items (each need's id,
+    type, title, text, fields, file and lines, in the corpus's order: a superset of what
+    ``from_corpus`` takes) and of the review file's bytes. This package's code is in every
+    record's global inputs."""
+    keys = keys_for(corpus)
+    path = suppression_file(corpus)
+    try:
+        review = (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "none"
+        )
+    except OSError as exc:
+        review = f"unreadable: {exc.strerror}"
+    parts = [review]
+    for need_id, key in keys.items():
+        parts += (need_id, *(key[i] for i in _SCANNED))
+    return _h(parts)
+
+
 #: Analysis panels whose every input a stamp covers: their HTML is computed again only when it
 #: changes (the others', in every build).
-PANEL_STAMPS: dict[str, Callable[[Corpus], str]] = {"conformance-status": _conformance_stamp}
+PANEL_STAMPS: dict[str, Callable[[Corpus], str]] = {
+    "conformance-status": _conformance_stamp,
+    "duplicates": _duplicates_stamp,
+}
 
 
 def panel_stamps(corpus: Corpus) -> dict[str, str]:

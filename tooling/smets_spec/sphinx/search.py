@@ -35,7 +35,7 @@ from ..corpus.usercache import digest  # each part length-prefixed: what one pag
 from . import searchcache, searchmemory
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
-from .searchreuse import keep_on_load, unchanged, write_record
+from .searchreuse import ensure_loaded, keep_on_load, unchanged, write_record
 from .state import corpus_of
 
 SCORER = Path(__file__).resolve().parent.parent / "templates" / "static" / "smets-search-scorer.js"
@@ -167,6 +167,7 @@ def _cache_contributions(app: Sphinx) -> None:
             searchcache.install(app, indexer)
 
     def index_and_settle(pagename: str, doctree: nodes.document, title: str) -> None:
+        ensure_loaded(app)  # (its loading is put off when Sphinx writes no document: searchreuse)
         index_page(pagename, doctree, title)
         searchmemory.settle(getattr(builder, "indexer", None))
 

@@ -20,10 +20,21 @@ options) is the same:
 Anything else (no record, a record of another index or key, a wrong-shaped record) feeds every
 page, as a full build does. ``tests/test_incremental_global.py`` compares the index after random
 edits with a full build's.
+
+**A build that changes nothing in the index does not load or write it.** When Sphinx writes no
+document and the record stands, the last index is not loaded (0.6 s of CPU at 10,000
+requirements) until something needs it: a page fed (:func:`ensure_loaded`). If, when Sphinx
+would write the index, nothing was fed, and everything else the written index is made of is as
+recorded (the documents, every domain's objects and their type names, the object types and
+names Sphinx keeps, the index entries: :func:`dump_inputs`), Sphinx would load the file, prune
+nothing and write the same file again; it is left as it is (another 0.6 s). Otherwise it is
+loaded then and written as always. ``SMETS_SEARCH_CACHE=off`` switches this off too.
+``tests/test_search_unchanged.py`` compares the file with Sphinx's own path.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -32,14 +43,19 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from ..corpus.cachedir import switched_off
 from ..corpus.files import write_atomic
 from .rendercache import context_digest
 
 #: in Sphinx's own saved state (``OUT/.doctrees`` for `smets build`), beside its pickled environment
 RECORD = "smets-search-pages.json"
 _LOADED = "_smets_search_reused"
+_DEFERRED = "_smets_search_deferred"
+_DUMP = "_smets_search_dump_inputs"
+_CONFIRMED = "_smets_search_pages_as_recorded"
 #: the record's format: a change makes every old record unused
-FORMAT = "smets-search-pages/1"
+FORMAT = "smets-search-pages/2"
+SWITCHES = ("SMETS_SEARCH_CACHE", "SMETS_RENDER_CACHE")
 
 
 def _key(app: Sphinx) -> str:
@@ -69,29 +85,62 @@ def _read_record(folder: Path) -> dict[str, Any] | None:
     return data
 
 
+def _standing(app: Sphinx) -> dict[str, Any] | None:
+    """The record, when it is of the index this build loads and of this build's key."""
+    record = _read_record(Path(app.doctreedir))
+    if record is None or record.get("key") != _key(app):
+        return None
+    if record.get("index") != _index_digest(app):
+        return None
+    return record
+
+
 def recorded_pages(app: Sphinx) -> dict[str, str]:
     """The requirement pages of the index this build loaded, by name, with their inputs' digest
     (empty when that index is not the one the record was written with, or the key changed)."""
-    record = _read_record(Path(app.doctreedir))
-    if record is None or record.get("key") != _key(app):
-        return {}
-    if record.get("index") != _index_digest(app):
-        return {}
-    pages: dict[str, str] = record["pages"]
+    record = _standing(app)
+    pages: dict[str, str] = {} if record is None else record["pages"]
     return pages
 
 
+def dump_inputs(app: Sphinx, indexer: Any) -> str:
+    """Digest of what the written index is made of besides its pages' entries: the documents, each
+    domain's objects and type names, the object types and names kept in Sphinx's environment,
+    and the index entries (the pages that have some, in their order: Sphinx's ``freeze`` lists
+    them in it, and skips a page with none)."""
+    domains = [
+        (
+            d.name,
+            sorted(d.get_objects()),
+            sorted((k, str(d.get_type_name(v))) for k, v in d.object_types.items()),
+        )
+        for d in indexer._domains.sorted()
+    ]
+    parts = [
+        json.dumps(sorted(app.env.all_docs)),
+        repr(domains),
+        repr(sorted(indexer._objtypes.items())),
+        repr(sorted(indexer._objnames.items())),
+        repr([(name, entries) for name, entries in indexer._index_entries.items() if entries]),
+        str(indexer._env_version),
+    ]
+    return context_digest(parts)
+
+
 def keep_on_load(app: Sphinx) -> None:
-    """``builder-inited``: when Sphinx loads the last index, keep the recorded requirement pages."""
+    """``builder-inited``: when Sphinx loads the last index, keep the recorded requirement pages;
+    when it writes no document, load it only when needed, and write it only when changed."""
     builder = app.builder
     original: Callable[[Any], None] | None = getattr(builder, "load_indexer", None)
-    if original is None:
+    dump: Callable[[], None] | None = getattr(builder, "dump_search_index", None)
+    if original is None or dump is None:
         return
 
-    def load_indexer(docnames: Any) -> None:
+    def load_now(docnames: Any) -> None:
         pages = recorded_pages(app)
         setattr(app, _LOADED, pages)
         indexer: Any = getattr(builder, "indexer")  # noqa: B009 - the HTML builder's, made just before
+        previous = indexer.__dict__.get("prune")  # (the requirement pages' own, when fed before)
         prune = indexer.prune
 
         def keeping(keep: Iterable[str]) -> None:
@@ -101,15 +150,56 @@ def keep_on_load(app: Sphinx) -> None:
         try:
             original(docnames)
         finally:
-            del indexer.prune  # the class's own method again
+            if previous is None:
+                del indexer.prune  # the class's own method again
+            else:
+                indexer.prune = previous
+
+    def load_indexer(docnames: Any) -> None:
+        for name in (_DEFERRED, _CONFIRMED, _DUMP):  # (what a build of this app left before)
+            if hasattr(app, name):
+                delattr(app, name)
+        record = None if docnames or switched_off(*SWITCHES) else _standing(app)
+        if record is None or not isinstance(record.get("dump"), str):
+            load_now(docnames)
+            return
+        setattr(app, _LOADED, record["pages"])
+        setattr(
+            app, _DEFERRED, (functools.partial(load_now, docnames), record["dump"], bool(record["pages"]))
+        )
+
+    def dump_search_index() -> None:
+        deferred = getattr(app, _DEFERRED, None)
+        indexer = getattr(builder, "indexer", None)
+        if indexer is not None:
+            setattr(app, _DUMP, dump_inputs(app, indexer))
+        pages_as_recorded = deferred is not None and (not deferred[2] or getattr(app, _CONFIRMED, False))
+        if deferred is not None and pages_as_recorded and deferred[1] == getattr(app, _DUMP, None):
+            delattr(app, _DEFERRED)
+            return  # nothing fed, nothing else changed: the same file (module docstring)
+        ensure_loaded(app)
+        dump()
 
     builder.load_indexer = load_indexer  # type: ignore[attr-defined]
+    builder.dump_search_index = dump_search_index  # type: ignore[attr-defined]
+
+
+def ensure_loaded(app: Sphinx) -> None:
+    """Load the last index now if its loading was put off (before anything is fed to it)."""
+    deferred = getattr(app, _DEFERRED, None)
+    if deferred is not None:
+        delattr(app, _DEFERRED)
+        deferred[0]()
 
 
 def unchanged(app: Sphinx, indexer: Any, digests: dict[str, str]) -> set[str]:
     """The pages (of ``digests``: name to inputs' digest) whose loaded entries stand; every other
     loaded requirement page is pruned from ``indexer`` here, before it is fed again."""
     loaded: dict[str, str] = getattr(app, _LOADED, {})
+    if getattr(app, _DEFERRED, None) is not None and digests == loaded:
+        setattr(app, _CONFIRMED, True)
+        return set(digests)  # every page as recorded, all in the index not loaded (nothing to feed)
+    ensure_loaded(app)
     present = set(indexer._titles)
     kept = {name for name, digest in digests.items() if loaded.get(name) == digest and name in present}
     stale = (set(loaded) & present) - kept
@@ -119,9 +209,13 @@ def unchanged(app: Sphinx, indexer: Any, digests: dict[str, str]) -> set[str]:
 
 
 def write_record(app: Sphinx, digests: dict[str, str]) -> None:
-    """After the index is written: what each requirement page was fed from, and which index."""
+    """After the index is written: what each requirement page was fed from, which index, and what
+    else it was made of (:func:`dump_inputs`, when known)."""
     index = _index_digest(app)
     if index is None:
         return
-    record = {"format": FORMAT, "key": _key(app), "index": index, "pages": digests}
+    record: dict[str, Any] = {"format": FORMAT, "key": _key(app), "index": index, "pages": digests}
+    dumped = getattr(app, _DUMP, None)
+    if isinstance(dumped, str):
+        record["dump"] = dumped
     write_atomic(Path(app.doctreedir) / RECORD, json.dumps(record, sort_keys=True), durable=False)
