@@ -125,3 +125,46 @@ def test_settled_words_take_a_fraction_of_sphinxs_sets() -> None:
     plain_size, compact_size = sizes
     assert compact_size < plain_size * 0.6, (plain_size, compact_size)
     assert sys.getsizeof(set()) > 150  # why: a set costs this however few pages it holds
+
+
+class _Held:
+    """Stands for the build's contribution cache."""
+
+    def __init__(self) -> None:
+        self.fed: list[str] = []
+
+
+def _wrap(index: IndexBuilder, held: _Held) -> None:
+    """Wrap ``feed`` and ``prune`` on the instance, as searchcache and search do, holding ``held``."""
+    original_feed, original_prune = index.feed, index.prune
+
+    def feed(docname: str, filename: str, title: str, doctree: nodes.document) -> None:
+        held.fed.append(docname)
+        original_feed(docname, filename, title, doctree)
+
+    def prune(docnames: Any) -> None:
+        original_prune(set(docnames) | set(held.fed))
+
+    index.feed, index.prune = feed, prune  # type: ignore[method-assign,assignment]
+
+
+def test_release_lets_go_of_what_the_wrapped_methods_hold() -> None:
+    """The contribution cache lives in the ``feed`` searchcache puts on the index: released with it."""
+    import gc
+    import weakref
+
+    index, held = _index(compact=True), _Held()
+    alive = weakref.ref(held)
+    _wrap(index, held)
+    del held
+    index.feed("a", "a.rst", "Meter", _page(random.Random(1), "a"))
+    index.prune([])
+    assert "a" in index._titles
+    gc.collect()
+    assert alive() is not None  # the wrapped feed keeps it
+    searchmemory.release(index)
+    gc.collect()
+    assert alive() is None
+    assert "feed" not in vars(index) and "prune" not in vars(index)
+    index.prune([])  # the class's own prune again
+    assert "a" not in index._titles
