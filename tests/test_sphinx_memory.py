@@ -246,3 +246,12 @@ def test_large_blocks_go_back_to_the_system_when_freed(tmp_path: Path) -> None:
         given_back.append(int(run.stdout))
     assert given_back[0] < 10, given_back  # glibc's default: the freed blocks stay in the heap
     assert given_back[1] >= 45, given_back  # 60 x 0.9 MB mapped apart: unmapped as freed
+
+
+def test_pickled_doctrees_are_not_kept_while_pages_are_written() -> None:
+    """Sphinx's get_doctree reads ``serialised = cache[docname] = f.read()``: the bytes are used, not kept."""
+    cache = jobs.NotKept()
+    serialised = cache["big"] = b"pickled"
+    assert serialised == b"pickled"
+    assert "big" not in cache and not cache
+    assert cache.pop("big", None) is None  # what _drop_pickled does at doctree-resolved
