@@ -63,10 +63,17 @@ _FUNCTIONS = (
     ("smets_spec.sphinx.search", "_record", ()),
     ("smets_spec.sphinx.searchcache", "save", ()),
     ("smets_spec.sphinx.site", "write_graph_data", ()),
+    ("smets_spec.sphinx.searchcache", "_compute", ()),
 )
 _METHODS = (
     ("sphinx.builders", "Builder", ("read", "write")),
-    ("sphinx.builders.html", "StandaloneHTMLBuilder", ("finish", "dump_search_index", "dump_inventory")),
+    (
+        "sphinx.builders.html",
+        "StandaloneHTMLBuilder",
+        ("finish", "dump_search_index", "dump_inventory", "index_page", "write_doc"),
+    ),
+    ("sphinx.environment", "BuildEnvironment", ("get_and_resolve_doctree",)),
+    ("smets_spec.sphinx.jobs", "BoundedTasks", ("add_task",)),
     ("sphinx.application", "Sphinx", ("__init__",)),
 )
 

@@ -125,3 +125,91 @@ def test_settled_words_take_a_fraction_of_sphinxs_sets() -> None:
     plain_size, compact_size = sizes
     assert compact_size < plain_size * 0.6, (plain_size, compact_size)
     assert sys.getsizeof(set()) > 150  # why: a set costs this however few pages it holds
+
+
+class _Held:
+    """Stands for the build's contribution cache."""
+
+    def __init__(self) -> None:
+        self.fed: list[str] = []
+
+
+def _wrap(index: IndexBuilder, held: _Held) -> None:
+    """Wrap ``feed`` and ``prune`` on the instance, as searchcache and search do, holding ``held``."""
+    original_feed, original_prune = index.feed, index.prune
+
+    def feed(docname: str, filename: str, title: str, doctree: nodes.document) -> None:
+        held.fed.append(docname)
+        original_feed(docname, filename, title, doctree)
+
+    def prune(docnames: Any) -> None:
+        original_prune(set(docnames) | set(held.fed))
+
+    index.feed, index.prune = feed, prune  # type: ignore[method-assign,assignment]
+
+
+def test_release_lets_go_of_what_the_wrapped_methods_hold() -> None:
+    """The contribution cache lives in the ``feed`` searchcache puts on the index: released with it."""
+    import gc
+    import weakref
+
+    index, held = _index(compact=True), _Held()
+    alive = weakref.ref(held)
+    _wrap(index, held)
+    del held
+    index.feed("a", "a.rst", "Meter", _page(random.Random(1), "a"))
+    index.prune([])
+    assert "a" in index._titles
+    gc.collect()
+    assert alive() is not None  # the wrapped feed keeps it
+    searchmemory.release(index)
+    gc.collect()
+    assert alive() is None
+    assert "feed" not in vars(index) and "prune" not in vars(index)
+    index.prune([])  # the class's own prune again
+    assert "a" not in index._titles
+
+
+def _wordy_page(rng: random.Random, name: str) -> nodes.document:
+    """Sections, raw HTML (read by Sphinx's collector through its HTML text), a meta node and
+    many repeats."""
+    document = _page(rng, name)
+    for n in range(rng.randint(0, 3)):
+        words = " ".join(rng.choices([*_WORDS, f"r{rng.randint(0, 50)}"], k=rng.randint(0, 30)))
+        document += nodes.raw("", f"<p>{words}</p><script>var x{n} = 1;</script>", format="html")
+        section = nodes.section(ids=[f"t{n}"])
+        section += nodes.title(text=" ".join(rng.choices(_WORDS, k=rng.randint(1, 4))))
+        document += section
+    return document
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_collector_keeps_each_word_once_in_first_place(seed: int) -> None:
+    """What the compact index collects is Sphinx's collection with each word once, at its first place
+    (what searchcache.distinct makes of it, and what a repeat adds to the index: nothing)."""
+    from smets_spec.sphinx.searchcache import distinct
+
+    rng = random.Random(seed)
+    plain, compact = _index(compact=False), _index(compact=True)
+    doctree = _wordy_page(rng, "p")
+    got, full = compact._word_collector(doctree), plain._word_collector(doctree)
+    assert len(full.words) > len(got.words) or len(set(full.words)) == len(full.words)
+    once = distinct(full)
+    assert (got.words, got.title_words, got.titles) == (once.words, once.title_words, once.titles)
+    assert type(got.words) is list and type(got.title_words) is list
+
+
+def test_a_page_of_repeated_words_is_collected_in_a_fraction_of_the_memory() -> None:
+    rng = random.Random(11)
+    doctree = new_document("big.rst")
+    for _ in range(200):
+        doctree += nodes.paragraph(text=" ".join(f"w{rng.randint(0, 500)}" for _ in range(400)))
+    peaks = []
+    for compact in (False, True):
+        index = _index(compact)
+        tracemalloc.start()
+        store = index._word_collector(doctree)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        del store
+    assert peaks[1] < 0.3 * peaks[0], peaks

@@ -51,7 +51,7 @@ from ..markup.html import Linker, esc, raw_block
 from ..markup.panels import Panel
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
-from . import fingerprints, reqcache, reqindex, reqnav
+from . import fingerprints, reqcache, reqindex, reqnav, reqrecords
 from .linker import REQ_FOLDER, SphinxLinker, docname_of
 from .reqshell import Shell
 from .reqshell import whole_page as whole_page  # (quickrender and the tests draw a page with it)
@@ -430,7 +430,11 @@ SHARE = 200
 
 
 def _writer(app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], conn: Connection) -> None:
-    conn.send(draw(app, corpus, drawing, reqs))
+    """A forked writer: draw ``reqs``, send their records as the index's text (:mod:`.reqrecords`)."""
+    records = draw(app, corpus, drawing, reqs)
+    reqrecords.send(
+        conn, ((req_id, reqrecords.encode(req_id, records.pop(req_id))) for req_id in list(records))
+    )
     conn.close()
 
 
@@ -454,7 +458,7 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
             logger.info("requirement pages: %d of %d from the cache", drawing.hits, len(drawing.todo))
         return
     writers: list[tuple[BaseProcess, Connection]] = []
-    drawn: dict[str, reqindex.Record] = {}
+    drawn: dict[str, str] = {}  # each page's record as the index's text (see reqrecords)
     for share in filter(None, _shares(drawing, parts)):
         reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
         writer = forking.start(
@@ -462,7 +466,7 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
         )
         sender.close()
         if writer is None:  # this platform cannot fork: this share here, now
-            drawn.update(draw(app, corpus, drawing, share))
+            drawn.update(reqrecords.encoded(draw(app, corpus, drawing, share)))
         else:
             writers.append((writer, reader))
     setattr(app, _WRITER, (writers, drawing, drawn))  # _finish_pages joins them, records the pages
@@ -481,7 +485,9 @@ def _shares(drawing: Drawing, parts: int) -> list[list[Requirement]]:
 
 
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
-    started: tuple[list[tuple[BaseProcess, Connection]], Drawing, dict[str, reqindex.Record]] | None
+    """``build-finished``, late: gather the forked writers' records (as the index's text, batch by
+    batch: :mod:`.reqrecords`) and save the index."""
+    started: tuple[list[tuple[BaseProcess, Connection]], Drawing, dict[str, str]] | None
     started = getattr(app, _WRITER, None)
     if started is None:
         return
@@ -490,7 +496,7 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     failed = []
     for writer, reader in writers:
         try:
-            drawn.update(reader.recv())
+            reqrecords.receive(reader, drawn)
         except (EOFError, OSError):
             failed.append(writer)
         writer.join()
@@ -501,7 +507,19 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
             f"the requirement pages (req/<ID>.html) could not be written: a writer process "
             f"ended with status {failed[0].exitcode} (its error is printed above)"
         )
-    _finish(app, corpus_of(app), drawing, drawn)
+    _finish_text(app, corpus_of(app), drawing, drawn)
+
+
+def _finish_text(app: Sphinx, corpus: Corpus, drawing: Drawing, drawn: dict[str, str]) -> None:
+    """:func:`_finish` for records gathered as the index's text: the same index, written entry by
+    entry, the kept records encoded one at a time."""
+    outdir = Path(app.outdir)
+    if drawn or len(drawing.kept) != drawing.loaded or drawing.stamps != drawing.stamps_kept:
+        for req_id in [k for k in drawing.kept if k not in drawn]:
+            drawn[req_id] = reqrecords.encode(req_id, drawing.kept.pop(req_id))
+        order = (r.id for r in corpus.requirements)
+        reqrecords.save(outdir, drawing.inputs.glob, order, drawn, drawing.stamps)
+    forget_removed(outdir, corpus)
 
 
 def register(app: Sphinx) -> None:

@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
-from sphinx.search import IndexBuilder, js_index
+from sphinx.search import IndexBuilder, WordStore, _feed_visit_nodes, js_index
 
 #: a word's pages: one page's name, or the names (in the order fed; a name may repeat)
 Pages = str | list[str]
@@ -74,6 +74,20 @@ def _terms(store: dict[str, Pages], fn2index: dict[str, int]) -> Iterator[tuple[
             yield word, sorted(fn2index[name] for name in names if name in fn2index)
 
 
+class _Distinct(list[str]):
+    """A page's words as Sphinx's collector extends them, each kept once, at its first place."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[str] = set()
+
+    def extend(self, words: Iterable[str]) -> None:
+        seen = self._seen
+        fresh = [word for word in dict.fromkeys(words) if word not in seen]
+        seen.update(fresh)
+        super().extend(fresh)
+
+
 class CompactIndex(IndexBuilder):
     """Sphinx's index whose word maps are settled into compact stores between pages (module doc)."""
 
@@ -94,6 +108,18 @@ class CompactIndex(IndexBuilder):
         if docname in self._titles:  # fed again: Sphinx's feed reads the title words it held before
             self._unsettle_titles(docname)
         super().feed(docname, filename, title, doctree)
+
+    def _word_collector(self, doctree: Any) -> WordStore:
+        """Sphinx's collector, each word and title word kept once, at its first place.
+
+        A repeat adds nothing to the index (Sphinx's ``feed`` adds each word's stem to sets, and
+        whether a word is added depends only on the word and the title words), so the index, its
+        order included, is the same; the largest page at 10,000 requirements has 192,663 words,
+        30,580 distinct: 12 MB of list (24 MB at its peak) held while the page is fed, and its
+        search cache key's JSON five times larger."""
+        store = WordStore(words=_Distinct(), title_words=_Distinct())
+        _feed_visit_nodes(doctree, word_store=store, split=self.lang.split, language=self.lang.lang)
+        return WordStore(words=list(store.words), titles=store.titles, title_words=list(store.title_words))
 
     def _unsettle_titles(self, docname: str) -> None:
         """Put back into Sphinx's sets every title word ``docname`` has (a page fed again only)."""
@@ -196,7 +222,16 @@ def settle(indexer: Any) -> None:
 
 def release(indexer: Any) -> None:
     """Forget a written :class:`CompactIndex`'s words (``build-finished``: nothing reads them after
-    ``searchindex.js`` is written, and the next build makes a new index)."""
+    ``searchindex.js`` is written, and the next build makes a new index), and the methods this
+    build wrapped on the instance (:mod:`.searchcache`'s ``feed`` holds the build's contribution
+    cache, every page's words when computed here: about 35 MB at 10,000 requirements, cold, that
+    stayed alive to the end of the build after the cache was saved); the class's own are back."""
     if isinstance(indexer, CompactIndex):
         indexer._words, indexer._title_words = {}, {}
         indexer._mapping, indexer._title_mapping = {}, {}
+        for wrapped in _WRAPPED:
+            vars(indexer).pop(wrapped, None)
+
+
+#: the methods of an index another module replaces on the instance (:func:`release` drops them)
+_WRAPPED = ("feed", "prune")
