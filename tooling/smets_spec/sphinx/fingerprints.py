@@ -339,7 +339,7 @@ def _kept_keys(env: BuildEnvironment, corpus: Corpus) -> dict[str, NeedKey] | No
     stamp = corpus_stamp(corpus)
     if stamp is None or not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != _keys_version():
         return None
-    return kept[1] if kept[2] == stamp else None  # type: ignore[no-any-return]
+    return kept[1] if kept[2] == stamp else None
 
 
 def _outdated(
