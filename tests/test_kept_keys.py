@@ -1,39 +1,28 @@
-"""Need keys kept between builds and reused only for the very corpus they came from (sphinx/fingerprints.py).
+"""Need keys kept between builds and reused only where they cannot have changed (sphinx/keptkeys.py).
 
-A build with no source changed must not hash every need again: the keys kept in the environment
-are reused when the corpus's stamp (this package's code, the names and bytes of the files read,
-the names its locations use) is the kept one. Checked here on a generated spec after seeded random
-edits of every kind (and edits that change bytes but no need): whenever the kept keys are offered,
-they equal the keys computed from scratch, and whenever the corpus differs, they are not offered.
+A build must not hash every need again: the keys kept in the environment are taken whole when the
+corpus's stamp (this package's code, the names and bytes of the files read, the names its
+locations use) is the kept one, and need by need for the files whose bytes are the same. Checked
+here on a generated spec after seeded random edits of every kind (and edits that change bytes but
+no need): the keys so obtained equal the keys computed from scratch, in the same order.
 """
 
 from __future__ import annotations
 
 import random
-import types
 from pathlib import Path
 
-from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.needkeys import keys_of
 from smets_spec.corpus.schema import DataItem, Requirement
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import fingerprints
+from smets_spec.sphinx import fingerprints, keptkeys
 from test_build_render_cache import _Editor
 
 
-def _load(root: Path, relative_to: Path | None = None):  # type: ignore[no-untyped-def]
-    return load_spec(root / "spec", relative_to=relative_to or root)
-
-
-def _env_after(corpus) -> types.SimpleNamespace:  # type: ignore[no-untyped-def]
-    """An environment as a build leaves it: the corpus's keys kept with its stamp."""
-    env = types.SimpleNamespace()
-    setattr(
-        env,
-        fingerprints._KEYS,
-        (fingerprints._keys_version(), keys_of(corpus), fingerprints.corpus_stamp(corpus)),
-    )
-    return env
+def _load(root: Path, relative_to: Path | None = None) -> Corpus:
+    """The corpus as the Sphinx extension reads it: locations named below the spec folder."""
+    return load_spec(root / "spec", relative_to=relative_to or root / "spec")
 
 
 def _one_edit(editor: _Editor, rng: random.Random) -> None:
@@ -62,63 +51,66 @@ def _one_edit(editor: _Editor, rng: random.Random) -> None:
         path.write_bytes(path.read_bytes())
 
 
-def test_kept_keys_are_offered_exactly_for_the_corpus_they_came_from(tmp_path: Path) -> None:
+def test_kept_keys_reused_give_the_keys_computed_from_scratch(tmp_path: Path) -> None:
     root = generate(tmp_path / "p", 150)
     rng = random.Random(20261206)
     corpus = _load(root)
-    env = _env_after(corpus)
-    kept = getattr(env, fingerprints._KEYS)[1]
-    offered = differs = 0
-    for _ in range(14):
+    kept = keptkeys.keep(corpus, keys_of(corpus))
+    whole = partly = 0
+    for _ in range(16):
         again = _load(root)
-        assert fingerprints._kept_keys(env, again) is kept  # nothing changed: reused
-        assert keys_of(again) == kept
-        _one_edit(_Editor(root, corpus, rng), rng)
+        assert keptkeys.keys_reusing(again, kept) is kept[1]  # nothing changed: taken as kept
+        assert keys_of(again) == kept[1]
+        _one_edit(_Editor(root / "spec", corpus, rng), rng)
         corpus = _load(root)
-        reused = fingerprints._kept_keys(env, corpus)
         fresh = keys_of(corpus)
-        if reused is not None:
-            offered += 1
-            assert reused == fresh
+        reused = keptkeys.keys_reusing(corpus, kept)
+        assert reused == fresh
+        assert list(reused) == list(fresh)  # the corpus's order too
+        if reused is kept[1]:
+            whole += 1
         else:
-            differs += 1
-            assert fingerprints.corpus_stamp(corpus) != getattr(env, fingerprints._KEYS)[2]
-        env = _env_after(corpus)
-        kept = getattr(env, fingerprints._KEYS)[1]
-    assert differs >= 10  # the edits were real ones
+            assert keptkeys.corpus_stamp(corpus) != kept[2]
+            partly += sum(1 for k, v in reused.items() if kept[1].get(k) is v)
+        kept = keptkeys.keep(corpus, reused)
+    assert whole <= 4 and partly > 1000  # real edits, and most keys taken from the kept ones
 
 
-def test_kept_keys_follow_the_names_and_the_code(tmp_path: Path) -> None:
-    root = generate(tmp_path / "p", 30)
+def test_kept_keys_are_not_trusted_when_the_names_the_code_or_the_files_differ(tmp_path: Path) -> None:
+    root = generate(tmp_path / "p", 150)
     corpus = _load(root)
-    env = _env_after(corpus)
-    # the same bytes read with locations named from another folder: other keys (their file)
-    other = _load(root, relative_to=root / "spec")
-    assert keys_of(other) != keys_of(corpus)
-    assert fingerprints._kept_keys(env, other) is None
-    # kept by another version of the package, or in the older two-part shape: not trusted
     keys = keys_of(corpus)
-    stamp = fingerprints.corpus_stamp(corpus)
-    setattr(env, fingerprints._KEYS, ("another version", keys, stamp))
-    assert fingerprints._kept_keys(env, corpus) is None
-    setattr(env, fingerprints._KEYS, (fingerprints._keys_version(), keys))
-    assert fingerprints._kept_keys(env, corpus) is None
+    kept = keptkeys.keep(corpus, keys)
+    assert kept[3] is not None and len(kept[3]) > 10
+    # the same bytes read with locations named from another folder: other keys (their file)
+    other = load_spec(root / "spec", relative_to=root)
+    assert keys_of(other) != keys
+    assert keptkeys.keys_reusing(other, kept) == keys_of(other)
+    # kept by another version of the package, or in an older shape: not taken
+    assert keptkeys.kept_from(("another version", *kept[1:])) is None
+    assert keptkeys.kept_from(kept[:3]) is None
+    assert keptkeys.kept_from(kept) is kept
+    # a file saved after the corpus was read: no file digests (its needs could be mistaken)
+    path = root / "spec" / corpus.location(next(iter(corpus.needs))).file
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert keptkeys.file_digests.__wrapped__(corpus) is None  # type: ignore[attr-defined]
     # a corpus not read from files has no stamp
     corpus.digest = None
-    assert fingerprints.corpus_stamp.__wrapped__(corpus) is None  # type: ignore[attr-defined]
+    assert keptkeys.corpus_stamp.__wrapped__(corpus) is None  # type: ignore[attr-defined]
 
 
-def test_keys_for_takes_the_offered_keys_only_for_their_corpus(tmp_path: Path) -> None:
-    import weakref
-
-    root = generate(tmp_path / "p", 30)
+def test_keys_for_takes_what_is_offered_only_for_its_corpus(tmp_path: Path) -> None:
+    root = generate(tmp_path / "p", 150)
     first, second = _load(root), _load(root)
     marker: dict[str, tuple[str, ...]] = {"X": ("kept",)}
-    fingerprints._OFFERED_KEYS[:] = [(weakref.ref(first), marker)]
-    assert fingerprints.keys_for(second) == keys_of(second)  # offered for another corpus object
-    fingerprints._OFFERED_KEYS[:] = [(weakref.ref(second), marker)]
-    assert fingerprints.keys_for(second) == keys_of(second)  # computed once per corpus already
+    kept = (keptkeys.keys_version(), marker, keptkeys.corpus_stamp(first), None)
+    keptkeys.offer(first, kept)
+    keptkeys.offer(second, None)
+    assert keptkeys.keys_for(second) == keys_of(second)  # nothing offered for it
+    keptkeys.offer(first, kept)
     third = _load(root)
-    fingerprints._OFFERED_KEYS[:] = [(weakref.ref(third), marker)]
-    assert fingerprints.keys_for(third) is marker
-    assert not fingerprints._OFFERED_KEYS
+    assert keptkeys.keys_for(third) == keys_of(third)  # offered for another corpus object
+    fourth = _load(root)
+    keptkeys.offer(fourth, kept)
+    assert keptkeys.keys_for(fourth) is marker  # the same stamp: taken as kept
+    assert fingerprints.keys_for is keptkeys.keys_for

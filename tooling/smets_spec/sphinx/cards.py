@@ -35,7 +35,7 @@ from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
 from . import cachedneeds
 from .cachedneeds import SmetsCard, cached_card, enabled, key_for, make_cached
-from .fingerprints import corpus_stamp
+from .keptkeys import corpus_stamp
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .rendercache import assessment_for, need_roles
 from .state import corpus_of

@@ -22,11 +22,9 @@ half of the pages are compared in a forked copy of the process (:func:`changed_p
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import multiprocessing
 import re
-import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
@@ -41,10 +39,10 @@ from sphinx.util.nodes import nested_parse_with_titles
 from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
-from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, keys_of, mentioned, touches
-from ..trace.graph import per_corpus
+from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, mentioned, touches
+from . import keptkeys
+from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
-from .rendercache import context_digest
 from .safety import trusted_raw
 from .state import app_of, corpus_of
 
@@ -244,22 +242,14 @@ def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[st
     return _compared(app, _entries_where(env, lambda e: True, skip))
 
 
-@functools.cache
-def _keys_version() -> str:
-    """This package's code and libraries: keys kept by another version are not compared."""
-    return context_digest(("page-index", "1"))
-
-
 def index_enabled() -> bool:
     return not switched_off("SMETS_PAGE_INDEX")
 
 
 def need_change(env: BuildEnvironment, keys: dict[str, NeedKey]) -> Change | None:
     """The change from the keys kept in ``env`` to ``keys`` (None: none kept by this version)."""
-    kept: tuple[str, dict[str, NeedKey], str | None] | None = getattr(env, _KEYS, None)
-    if kept is None or kept[0] != _keys_version():
-        return None
-    return change_between(kept[1], keys)
+    kept = keptkeys.kept_from(getattr(env, _KEYS, None))
+    return None if kept is None else change_between(kept[1], keys)
 
 
 def _touched(entry: Entry, change: Change, corpus: Corpus) -> bool:
@@ -306,53 +296,16 @@ def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, sk
     return _compared(app, selected_entries(app, env, change, skip))
 
 
-@per_corpus
-def corpus_stamp(corpus: Corpus) -> str | None:
-    """What everything computed from ``corpus`` is a function of, besides this package's code: the
-    files it was read from (names and bytes, :attr:`~..corpus.load.Corpus.digest`) and the folder
-    its locations are named from. Equal stamps (with equal code): equal corpora. None: unknown."""
-    if corpus.digest is None:
-        return None
-    files = sorted({where.file for where in corpus.locations.values()})
-    return hashlib.sha1("\0".join([_keys_version(), corpus.digest, *files]).encode()).hexdigest()
-
-
-#: keys kept by the last build, offered to :func:`keys_for` for a corpus with the same stamp
-_OFFERED_KEYS: list[tuple[weakref.ref[Corpus], dict[str, NeedKey]]] = []
-
-
-@per_corpus
-def keys_for(corpus: Corpus) -> dict[str, NeedKey]:
-    """Every need's key (:func:`~..corpus.needkeys.keys_of`), computed once per corpus (the index
-    of the requirement pages uses them too); the kept ones when the corpus is the one they were
-    computed from (see :func:`_kept_keys`)."""
-    if _OFFERED_KEYS:
-        ref, keys = _OFFERED_KEYS.pop()
-        if ref() is corpus:
-            return keys
-    return keys_of(corpus)
-
-
-def _kept_keys(env: BuildEnvironment, corpus: Corpus) -> dict[str, NeedKey] | None:
-    """The keys kept in ``env`` if they were computed from this very corpus (same stamp), else None."""
-    kept = getattr(env, _KEYS, None)
-    stamp = corpus_stamp(corpus)
-    if stamp is None or not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != _keys_version():
-        return None
-    return kept[1] if kept[2] == stamp else None
-
-
 def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     corpus = corpus_of(app)
-    kept = _kept_keys(env, corpus)
-    if kept is not None:
-        _OFFERED_KEYS[:] = [(weakref.ref(corpus), kept)]
+    kept = keptkeys.kept_from(getattr(env, _KEYS, None))
+    keptkeys.offer(corpus, kept)
     keys = keys_for(corpus)
-    _OFFERED_KEYS.clear()
-    change = Change({}, {}, False) if keys is kept else need_change(env, keys)
-    setattr(env, _KEYS, (_keys_version(), keys, corpus_stamp(corpus)))
+    keptkeys.offer(corpus, None)
+    change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
+    setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     if not (added or changed or removed):
         return restamped_pages(app, env)
     skip = added | changed | removed
