@@ -10,13 +10,16 @@ no need): the keys so obtained equal the keys computed from scratch, in the same
 from __future__ import annotations
 
 import random
+import types
 from pathlib import Path
+
+import pytest
 
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.needkeys import keys_of
 from smets_spec.corpus.schema import DataItem, Requirement
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import fingerprints, keptkeys
+from smets_spec.sphinx import cards, fingerprints, keptkeys
 from test_build_render_cache import _Editor
 
 
@@ -114,3 +117,31 @@ def test_keys_for_takes_what_is_offered_only_for_its_corpus(tmp_path: Path) -> N
     keptkeys.offer(fourth, kept)
     assert keptkeys.keys_for(fourth) is marker  # the same stamp: taken as kept
     assert fingerprints.keys_for is keptkeys.keys_for
+
+
+def test_card_fingerprints_are_not_computed_again_for_the_same_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = generate(tmp_path / "p", 150)
+    corpus = _load(root)
+    monkeypatch.setattr(cards, "corpus_of", lambda app: corpus)
+    env = types.SimpleNamespace(found_docs=set(cards.card_fingerprints(corpus)))
+    assert cards.outdated_cards(None, env, set(), set(), set()) == []  # type: ignore[arg-type]
+    kept = env.smets_card_fingerprints
+    corpus = _load(root)  # the same files read again: nothing computed, nothing outdated
+
+    def refused(corpus: Corpus) -> dict[str, str]:
+        raise AssertionError("card fingerprints computed again for the same corpus")
+
+    with monkeypatch.context() as m:
+        m.setattr(cards, "card_fingerprints", refused)
+        assert cards.outdated_cards(None, env, set(), set(), set()) == []  # type: ignore[arg-type]
+    assert env.smets_card_fingerprints is kept
+    editor = _Editor(root / "spec", corpus, random.Random(3))
+    target = editor.generated(Requirement)[0]
+    editor.title(target)  # its title shows on the cards of the needs that link it
+    corpus = _load(root)
+    linking = {cards.docname_of(corpus, n.id) for n in corpus if target in sum(n.outgoing().values(), ())}
+    found = cards.outdated_cards(None, env, set(), set(), set())  # type: ignore[arg-type]
+    assert linking and set(found) >= linking - {cards.docname_of(corpus, target)}
+    assert env.smets_card_fingerprints == cards.card_fingerprints(corpus)
