@@ -44,7 +44,7 @@ _LONG = 48
 #: link lists longer than this are folded (a device holds dozens of data items)
 _FOLD = 12
 _FINGERPRINTS = "smets_card_fingerprints"
-#: the corpus they were computed from (:func:`~.fingerprints.corpus_stamp`)
+#: the corpus they were computed from (:func:`~.keptkeys.corpus_stamp`)
 _FINGERPRINTS_OF = "smets_card_fingerprints_of"
 _SPECS: dict[str, LinkSpec] = {name: spec for t in NEED_TYPES for name, spec in t.links().items()}
 _FIELDS: dict[type[Need], tuple[str, ...]] = {t: tuple(t.own_fields()) for t in NEED_TYPES}
