@@ -35,6 +35,7 @@ from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
 from . import cachedneeds
 from .cachedneeds import SmetsCard, cached_card, enabled, key_for, make_cached
+from .keptkeys import corpus_stamp
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .rendercache import assessment_for, need_roles
 from .state import corpus_of
@@ -43,6 +44,8 @@ _LONG = 48
 #: link lists longer than this are folded (a device holds dozens of data items)
 _FOLD = 12
 _FINGERPRINTS = "smets_card_fingerprints"
+#: the corpus they were computed from (:func:`~.keptkeys.corpus_stamp`)
+_FINGERPRINTS_OF = "smets_card_fingerprints_of"
 _SPECS: dict[str, LinkSpec] = {name: spec for t in NEED_TYPES for name, spec in t.links().items()}
 _FIELDS: dict[type[Need], tuple[str, ...]] = {t: tuple(t.own_fields()) for t in NEED_TYPES}
 _LINKS: dict[type[Need], tuple[str, ...]] = {t: tuple(t.links()) for t in NEED_TYPES}
@@ -152,8 +155,11 @@ def _assessment(record: Need, corpus: Corpus) -> str:
 def prepare_assessment(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Run the protocol assessment once before the documents are read (so forked readers share it)."""
-    assessment_of(corpus_of(app))
+    """Run the protocol assessment once before the documents are read (so forked readers share it).
+    Not when no source changed: the few pages re-read then (computed pages) draw no cards, and
+    whatever needs it later computes it on first use."""
+    if added or changed or removed:
+        assessment_of(corpus_of(app))
     return []
 
 
@@ -230,10 +236,16 @@ def card_fingerprints(corpus: Corpus) -> dict[str, str]:
 def outdated_cards(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Documents to re-read because their cards show links or titles that changed elsewhere."""
-    new = card_fingerprints(corpus_of(app))
+    """Documents to re-read because their cards show links or titles that changed elsewhere
+    (none, and nothing computed, when the corpus is the one the kept fingerprints came from)."""
+    corpus = corpus_of(app)
+    stamp = corpus_stamp(corpus)
+    if stamp is not None and getattr(env, _FINGERPRINTS_OF, None) == stamp and hasattr(env, _FINGERPRINTS):
+        return []
+    new = card_fingerprints(corpus)
     old: dict[str, str] = getattr(env, _FINGERPRINTS, {})
     setattr(env, _FINGERPRINTS, new)
+    setattr(env, _FINGERPRINTS_OF, stamp)
     skip = added | changed | removed
     return sorted(
         doc

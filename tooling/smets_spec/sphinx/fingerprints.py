@@ -22,7 +22,6 @@ half of the pages are compared in a forked copy of the process (:func:`changed_p
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import multiprocessing
 import re
@@ -40,10 +39,10 @@ from sphinx.util.nodes import nested_parse_with_titles
 from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
-from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, keys_of, mentioned, touches
-from ..trace.graph import per_corpus
+from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, mentioned, touches
+from . import keptkeys
+from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
-from .rendercache import context_digest
 from .safety import trusted_raw
 from .state import app_of, corpus_of
 
@@ -243,22 +242,14 @@ def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[st
     return _compared(app, _entries_where(env, lambda e: True, skip))
 
 
-@functools.cache
-def _keys_version() -> str:
-    """This package's code and libraries: keys kept by another version are not compared."""
-    return context_digest(("page-index", "1"))
-
-
 def index_enabled() -> bool:
     return not switched_off("SMETS_PAGE_INDEX")
 
 
 def need_change(env: BuildEnvironment, keys: dict[str, NeedKey]) -> Change | None:
     """The change from the keys kept in ``env`` to ``keys`` (None: none kept by this version)."""
-    kept: tuple[str, dict[str, NeedKey]] | None = getattr(env, _KEYS, None)
-    if kept is None or kept[0] != _keys_version():
-        return None
-    return change_between(kept[1], keys)
+    kept = keptkeys.kept_from(getattr(env, _KEYS, None))
+    return None if kept is None else change_between(kept[1], keys)
 
 
 def _touched(entry: Entry, change: Change, corpus: Corpus) -> bool:
@@ -305,19 +296,16 @@ def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, sk
     return _compared(app, selected_entries(app, env, change, skip))
 
 
-@per_corpus
-def keys_for(corpus: Corpus) -> dict[str, NeedKey]:
-    """Every need's key (:func:`~..corpus.needkeys.keys_of`), computed once per corpus (the index
-    of the requirement pages uses them too)."""
-    return keys_of(corpus)
-
-
 def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    keys = keys_for(corpus_of(app))
-    change = need_change(env, keys)
-    setattr(env, _KEYS, (_keys_version(), keys))
+    corpus = corpus_of(app)
+    kept = keptkeys.kept_from(getattr(env, _KEYS, None))
+    keptkeys.offer(corpus, kept)
+    keys = keys_for(corpus)
+    keptkeys.offer(corpus, None)
+    change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
+    setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     if not (added or changed or removed):
         return restamped_pages(app, env)
     skip = added | changed | removed
