@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import needs_release
+from . import needs_release, needs_reuse
 
 #: sphinx-needs' own function, kept for the test that compares the two.
 ORIGINAL: list[Any] = []
@@ -63,19 +63,22 @@ def _add_links(needs: Any) -> None:
                     linked_part.backlinks[link_type].append(NeedLink(id=key))
 
 
-def _flags(need: Any, needs_get: Any, allow_dead_links: dict[str, bool], unions: Any) -> tuple[bool, bool]:
-    """``has_dead_links`` and ``has_forbidden_dead_links`` as sphinx-needs works them out from
-    ``_dead_links`` (a link to an unknown need or to an unknown part of a known one; forbidden
-    where its link type does not allow dead links and is not a union's); ``unions()`` is
-    called only for a need with a dead link."""
-    dead = forbidden = False
+def _flags(
+    need: Any, needs_get: Any, allow_dead_links: dict[str, bool], unions: Any
+) -> tuple[list[str], bool]:
+    """The dead links of ``need`` (``link type: link``, in order) and ``has_forbidden_dead_links``
+    as sphinx-needs works them out from ``_dead_links`` (a link to an unknown need or to an
+    unknown part of a known one; forbidden where its link type does not allow dead links and is
+    not a union's); ``unions()`` is called only for a need with a dead link."""
+    dead: list[str] = []
+    forbidden = False
     for link_type, references in need._links.items():
         for need_link in references:
             linked_need = needs_get(need_link.id)
             if linked_need is None or (
                 need_link.part is not None and linked_need.get_part(need_link.part) is None
             ):
-                dead = True
+                dead.append(f"{link_type}: {need_link.to_link_string()}")
                 if not forbidden and not allow_dead_links.get(link_type, False) and link_type not in unions():
                     forbidden = True
     return dead, forbidden
@@ -110,6 +113,8 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
     unions_by_type: dict[str, frozenset[str]] = {}
     by_id = attrgetter("id")
     needs_get = needs.get
+    plan = needs_reuse.current(needs)
+    found: dict[str, list[str]] = {}
     for need in needs.values():
         # need.sort_backlinks(): a list of one entry or none is in order already
         for value in need._backlinks.values():
@@ -124,8 +129,12 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
             allow_dead_links,
             lambda need=need: need_module._unions(schema, need, unions_by_type),
         )
-        _set_flag(need, "has_dead_links", dead)
+        if dead:
+            found[need._core["id"]] = dead
+        _set_flag(need, "has_dead_links", bool(dead))
         _set_flag(need, "has_forbidden_dead_links", forbidden)
+    if plan is not None:
+        plan.dead = found  # the dead links of every need, for the link check's record (needs_reuse)
 
 
 def install() -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import needs_release
+from . import needs_release, needs_reuse
 
 #: sphinx-needs' own functions while ours are installed: name -> (module, function)
 ORIGINALS: dict[str, tuple[Any, Any]] = {}
@@ -102,10 +102,17 @@ def check_links(needs: Any, config: Any, schema: Any) -> None:
     cache: dict[str, dict[str, Any]] = {}
     report_dead = bool(config.report_dead_links)
     needs_get = needs.get
+    plan = needs_reuse.current(needs)
+    selected = None if plan is None else needs_reuse.link_check_set(plan)
     for need in needs.values():
+        key = need._core["id"]
+        if selected is not None and key not in selected:
+            continue  # had nothing to say last build, and nothing it reads changed (needs_reuse)
         declared = _target_types(schema, cache, need._core["type"])
         if not _quiet(need, needs_get, declared, report_dead):
             original(OneNeed(needs, need), config, schema)
+            if plan is not None:
+                plan.checked.append(key)
 
 
 def process_constraints(needs: Any, config: Any) -> None:
@@ -121,12 +128,12 @@ def process_constraints(needs: Any, config: Any) -> None:
         if need._core["constraints"] or need._parts:
             original(OneNeed(needs, need), config)
             continue
-        results = NeedConstraintResults({})
-        need._constraint_results = results
+        need._constraint_results = NeedConstraintResults({})
         computed = dict(need._computed)
-        computed["constraints_results"] = results.to_dict()
-        computed["constraints_error"] = results.first_error()
-        computed["constraints_passed"] = results.all_passed()
+        # what to_dict(), first_error() and all_passed() give for results without constraints
+        computed["constraints_results"] = {}
+        computed["constraints_error"] = None
+        computed["constraints_passed"] = True
         parent_needs = need._links.get("parent_needs")
         computed["parent_need"] = parent_needs[0].to_filter_string() if parent_needs else None
         need._computed = computed

@@ -53,12 +53,9 @@ def _sorted(value: list[Any]) -> list[Any]:
 
 def sort_links(self: Any) -> None:
     """``NeedItem.sort_links`` of sphinx-needs 9.1.0: each link list sorted and without repeats."""
-    links = self._links
-    for name, value in links.items():
-        links[name] = _sorted(value) if len(value) > 1 else list(value)
-    backlinks = self._backlinks
-    for name, value in backlinks.items():
-        backlinks[name] = _sorted(value) if len(value) > 1 else list(value)
+    for lists in (self._links, self._backlinks):
+        for name, value in lists.items():
+            lists[name] = _sorted(value) if len(value) > 1 else value[:]
     for part in self._parts.values():
         part_links = part.backlinks
         for name, value in part_links.items():

@@ -62,12 +62,25 @@ def validate_field_link_schemas(config: Any, fields_schema: Any, needs: Any) -> 
     from sphinx_needs.schema.core import _field_validation, get_severity
     from sphinx_needs.schema.reporting import save_debug_files
 
+    from . import needs_reuse
+
     global_view = fields_schema.for_type(None)
     if (every_type := _field_validation(global_view)) is None:
         return {}
     by_type: dict[str, Any] = {}
     need_2_warnings: dict[str, list[Any]] = {}
+    plan = _plan_of(needs)
+    selected = None
+    if plan is not None:
+        properties: set[str] = set(every_type.validator.properties)
+        for need_type in {need._core["type"] for need in plan.needs.values()}:
+            type_schema = fields_schema.for_type(need_type)
+            if type_schema is not global_view and (validation := _field_validation(type_schema)) is not None:
+                properties.update(validation.validator.properties)
+        selected = needs_reuse.validation_set(plan, properties, plan.needs)
     for need in needs.values():
+        if selected is not None and need._core["id"] not in selected:
+            continue  # found nothing last build, and its fields are the same (needs_reuse)
         if (validation := by_type.get(need["type"])) is None:
             type_schema = fields_schema.for_type(need["type"])
             if type_schema is global_view:
@@ -102,7 +115,20 @@ def validate_field_link_schemas(config: Any, fields_schema: Any, needs: Any) -> 
         save_debug_files(config, warnings)
         if warnings:
             need_2_warnings[need["id"]] = warnings
+    if plan is not None:
+        plan.warned = list(need_2_warnings)
+        plan.validated = True
     return need_2_warnings
+
+
+def _plan_of(needs: Any) -> Any:
+    """This build's plan (:mod:`.needs_reuse`) if ``needs`` is a view of every need it is about."""
+    from . import needs_reuse
+
+    indexes = getattr(needs, "_indexes", None)
+    if indexes is None or getattr(needs, "_selected_ids", True) is not None:
+        return None
+    return needs_reuse.current(indexes.needs)
 
 
 def _warning(err: Any, need: Any, need_data: dict[str, Any], validator: Any, names: Any) -> dict[str, Any]:
