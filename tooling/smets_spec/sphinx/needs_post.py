@@ -149,8 +149,10 @@ def _replace(module: Any, name: str, function: Any) -> None:
 def install() -> bool:
     """Use these passes where sphinx-needs' post-processing and ``process_schemas`` call theirs
     (they call them by their modules' global names); False, and nothing changed, on another
-    sphinx-needs release. Idempotent."""
-    if not needs_release.matches():
+    sphinx-needs release or with ``SMETS_NEEDS_POST=off``. Idempotent."""
+    from ..corpus.cachedir import switched_off
+
+    if not needs_release.matches() or switched_off("SMETS_NEEDS_POST"):
         return False
     from sphinx_needs.directives import need as need_module
     from sphinx_needs.schema import process as process_module

@@ -21,12 +21,14 @@ Anything this cannot vouch for checks every need, as before: no record or anothe
 functions, derived fields, ``needextend``, imported or external needs, a need without a document,
 type schemas, the schema's debug files, back links the schema validates, or a listener of
 sphinx-needs' post-processing events that is not ours. ``SMETS_NEEDS_REUSE=off`` checks every need
-too. ``tests/test_needs_reuse.py`` compares incremental builds after seeded random edits with full
+too (with our passes); ``SMETS_NEEDS_POST=off`` leaves sphinx-needs' own passes and keeps no record.
+``tests/test_needs_reuse.py`` compares incremental builds after seeded random edits with full
 builds, warning by warning, with needs.json and ``schema_violations.json``.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import uuid
@@ -76,6 +78,8 @@ class _Build:
 
 
 _BUILD: dict[int, _Build] = {}
+#: whether :func:`_pause_collector` paused the collector
+_PAUSED: list[bool] = []
 #: the plan of the needs being post-processed (one build at a time in a process)
 CURRENT: list[Plan] = []
 
@@ -221,8 +225,25 @@ def validation_set(plan: Plan, properties: Any, needs: Any) -> set[str] | None:
     return set(plan.changed) | plan.old_warned | _dead_changed(plan)
 
 
+def _pause_collector(app: Sphinx, builder: Any) -> None:
+    """``write-started``, before sphinx-needs' post-processing and checks: the cyclic collector
+    paused while they make a few hundred thousand short-lived lists and dicts (at 2,000
+    requirements it took a third of their time); :func:`write_record` resumes it. Nothing they
+    make lives in a reference cycle that is not freed when the collector runs again."""
+    if gc.isenabled():
+        gc.disable()
+        _PAUSED.append(True)
+
+
+def _resume_collector() -> None:
+    if _PAUSED:
+        _PAUSED.clear()
+        gc.enable()
+
+
 def write_record(app: Sphinx, builder: Any) -> None:
     """``write-started``, after sphinx-needs' checks: what they found, for the next build."""
+    _resume_collector()
     plan = CURRENT[0] if CURRENT else None
     CURRENT.clear()
     build = _BUILD.pop(id(app), None)
@@ -243,12 +264,14 @@ def write_record(app: Sphinx, builder: Any) -> None:
 
 
 def install(app: Sphinx) -> bool:
-    """Connect the record's events (sphinx-needs 9.1.0 only, as the passes of :mod:`.needs_post`)."""
-    if not needs_release.matches():
+    """Connect the record's events: on the sphinx-needs release of :mod:`.needs_release` only,
+    and not with ``SMETS_NEEDS_POST=off`` (sphinx-needs' own passes, which keep no record)."""
+    if not needs_release.matches() or switched_off("SMETS_NEEDS_POST"):
         return False
     app.connect("env-purge-doc", _touched)
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read, priority=1)
     app.connect("needs-before-post-processing", before_post_processing)
-    app.connect("write-started", write_record, priority=900)
+    app.connect("write-started", _pause_collector, priority=450)  # before sphinx-needs' (500)
+    app.connect("write-started", write_record, priority=850)  # before jobs' collection (900)
     return True
