@@ -100,6 +100,12 @@ def _key(app: Sphinx) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _started(app: Sphinx) -> None:
+    """``builder-inited``: a new build's record of what it reads (none left from an earlier
+    application of this process that stopped before ``write-started``)."""
+    _BUILD[id(app)] = _Build()
+
+
 def _touched(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _BUILD.setdefault(id(app), _Build()).docs.add(docname)
 
@@ -126,6 +132,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
     was read or removed; else the one it was saved with (or, saved without one, its file's);
     the last build's record, if it has this token."""
     build = _BUILD.setdefault(id(app), _Build())
+    build.record = None
     old = getattr(env, TOKEN, None) or _file_token(app)
     if build.docs:
         setattr(env, TOKEN, uuid.uuid4().hex)
@@ -268,6 +275,7 @@ def install(app: Sphinx) -> bool:
     and not with ``SMETS_NEEDS_POST=off`` (sphinx-needs' own passes, which keep no record)."""
     if not needs_release.matches() or switched_off("SMETS_NEEDS_POST"):
         return False
+    app.connect("builder-inited", _started)
     app.connect("env-purge-doc", _touched)
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read, priority=1)
