@@ -158,3 +158,22 @@ def test_incremental_checks_report_what_the_full_pass_reports(tmp_path: Path) ->
     again, counted = _build(root, site, cache)  # nothing changed
     assert again == ours and counted < 10  # those with findings only
     assert _report(site) == _report(full)
+
+
+def test_a_record_not_of_the_shape_written_is_not_used() -> None:
+    """A record whose lists or dead links are not strings (edited, or of another version) is not
+    used: every need is checked (a wrong shape would otherwise skip checks or stop the build)."""
+    from smets_spec.sphinx.needs_reuse import _well_formed
+
+    good = {"ids": ["A", "B"], "checked": ["A"], "warned": [], "dead": {"B": ["uses: X"]}}
+    assert _well_formed(good)
+    for bad in (
+        {**good, "ids": "A"},
+        {**good, "checked": [1]},
+        {**good, "warned": None},
+        {**good, "dead": []},
+        {**good, "dead": {"B": "uses: X"}},
+        {**good, "dead": {"B": [None]}},
+        {key: value for key, value in good.items() if key != "ids"},
+    ):
+        assert not _well_formed(bad), bad

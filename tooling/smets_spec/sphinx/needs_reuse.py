@@ -74,7 +74,6 @@ class _Build:
     docs: set[str] = field(default_factory=set)
     token: str | None = None
     record: dict[str, Any] | None = None
-    plan: Plan | None = None
 
 
 _BUILD: dict[int, _Build] = {}
@@ -147,8 +146,23 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
         and old is not None
         and record.get("token") == old
         and record.get("key") == _key(app)
+        and _well_formed(record)
     ):
         build.record = record
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _well_formed(record: dict[str, Any]) -> bool:
+    """The shape :func:`write_record` writes (any other record is not used)."""
+    dead = record.get("dead")
+    return (
+        all(_strings(record.get(name)) for name in ("ids", "checked", "warned"))
+        and isinstance(dead, dict)
+        and all(isinstance(key, str) and _strings(value) for key, value in dead.items())
+    )
 
 
 def _usable(app: Sphinx, needs: Any) -> bool:
