@@ -92,9 +92,12 @@ def test_random_link_edits_get_the_same_back_links(environment: Any, seed: int) 
 
 def test_an_unknown_link_type_is_refused_as_sphinx_needs_refuses_it(environment: Any) -> None:
     needs = copy.deepcopy(environment._needs_all_needs)
-    target = next(iter(needs.values()))
+    source, target = list(needs.values())[:2]
+    from sphinx_needs.need_item import NeedLink
+
+    source._links["no_such_link"] = [NeedLink(id=target.id)]
     with pytest.raises(KeyError, match="no_such_link"):
-        backlinks._add_once(target, "no_such_link", object(), {})
+        backlinks.build_backlinks(needs, environment._needs_schema)
 
 
 def test_another_sphinx_needs_release_keeps_its_own_build_backlinks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,14 +77,16 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     compact_env_pickle()  # Sphinx's saved environment: needs pickled compactly, unpickled fast
-    from . import backlinks, needs_generate, needs_json, needs_purge, needs_sort
+    from . import backlinks, needs_generate, needs_json, needs_post, needs_purge, needs_reuse, needs_sort
 
     needs_json.install(app)
     backlinks.install()
     needs_purge.install(app)  # sphinx-needs' remove_doc from a docname index (on sphinx-needs 9.1.0 only)
     needs_generate.install()  # sphinx-needs' copy of each default without copy.deepcopy (9.1.0 only)
     needs_sort.install()  # sphinx-needs' sort of each link list, none for lists of 0-1 links (9.1.0 only)
+    needs_post.install()  # sphinx-needs' link checks, constraints, schema check: less per need (9.1.0)
     app.setup_extension("sphinx_needs")
+    needs_reuse.install(app)  # the link and schema checks again only where a result can change (9.1.0)
     app.connect("config-inited", check_source_folder, priority=1)
     app.connect("config-inited", apply_needs_settings, priority=5)
     app.connect("source-read", clause_numbers_as_ids)

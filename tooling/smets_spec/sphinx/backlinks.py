@@ -20,46 +20,89 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import needs_release
+from . import needs_release, needs_reuse
 
 #: sphinx-needs' own function, kept for the test that compares the two.
 ORIGINAL: list[Any] = []
 
 
 def _add_links(needs: Any) -> None:
-    """Every link's back link, in the order sphinx-needs adds them (each once per list)."""
+    """Every link's back link, in the order sphinx-needs adds them (each once per list).
+
+    ``NeedItem.add_backlink`` inlined: the target's list is read from ``_backlinks`` (the
+    same ``KeyError`` for an unknown link type), and a list's members are kept in a set,
+    seeded with its entries the first time the pass touches it. One back link object per
+    source need (``NeedLink`` is frozen: equal objects, shared, are the same value).
+    """
     from sphinx_needs.need_item import NeedLink
 
-    seen: dict[tuple[int, str], set[Any]] = {}
+    seen: dict[int, set[Any]] = {}
+    get = needs.get
     for key, need in needs.items():
-        for link_type, references in need.iter_links_items(as_str=False):
+        backlink = None
+        for link_type, references in need._links.items():
             for need_link in references:
-                linked_need = needs.get(need_link.id)
+                linked_need = get(need_link.id)
                 if not linked_need:
                     continue
-                _add_once(linked_need, link_type, NeedLink(id=key), seen)
+                if backlink is None:
+                    backlink = NeedLink(id=key)
+                backlinks = linked_need._backlinks
+                if link_type not in backlinks:
+                    raise KeyError(f"Link type {link_type!r} does not exist in backlinks.")
+                entries = backlinks[link_type]
+                members = seen.get(id(entries))
+                if members is None:
+                    members = seen[id(entries)] = set(entries)
+                if backlink not in members:
+                    members.add(backlink)
+                    entries.append(backlink)
                 if need_link.part is not None and (linked_part := linked_need.get_part(need_link.part)):
                     if link_type not in linked_part.backlinks:
                         linked_part.backlinks[link_type] = []
                     linked_part.backlinks[link_type].append(NeedLink(id=key))
 
 
-def _add_once(target: Any, link_type: str, backlink: Any, seen: dict[tuple[int, str], set[Any]]) -> None:
-    """``target.add_backlink(link_type, backlink)`` with the membership test in a set."""
-    backlinks = target._backlinks
-    if link_type not in backlinks:
-        raise KeyError(f"Link type {link_type!r} does not exist in backlinks.")
-    entries = backlinks[link_type]
-    members = seen.get((id(target), link_type))
-    if members is None:
-        members = seen[(id(target), link_type)] = set(entries)
-    if backlink not in members:
-        members.add(backlink)
-        entries.append(backlink)
+def _flags(
+    need: Any, needs_get: Any, allow_dead_links: dict[str, bool], unions: Any
+) -> tuple[list[str], bool]:
+    """The dead links of ``need`` (``link type: link``, in order) and ``has_forbidden_dead_links``
+    as sphinx-needs works them out from ``_dead_links`` (a link to an unknown need or to an
+    unknown part of a known one; forbidden where its link type does not allow dead links and is
+    not a union's); ``unions()`` is called only for a need with a dead link."""
+    dead: list[str] = []
+    forbidden = False
+    for link_type, references in need._links.items():
+        for need_link in references:
+            linked_need = needs_get(need_link.id)
+            if linked_need is None or (
+                need_link.part is not None and linked_need.get_part(need_link.part) is None
+            ):
+                dead.append(f"{link_type}: {need_link.to_link_string()}")
+                if not forbidden and not allow_dead_links.get(link_type, False) and link_type not in unions():
+                    forbidden = True
+    return dead, forbidden
+
+
+def _set_flag(need: Any, key: str, value: bool) -> None:
+    """``need[key] = value``; on a need without parts, for a core field, the field alone.
+
+    ``__setitem__`` of a core field sets it and rebuilds the computed fields
+    (``_recompute``); on a need without parts they are built from what the last rebuild saw
+    (the back links alone changed since, and only a part shows them), so the rebuild would
+    give the same values. A need with parts is set through ``__setitem__``.
+    """
+    core = need._core
+    if need._parts or key not in core or key in need._derived:
+        need[key] = value
+    else:
+        core[key] = value
 
 
 def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
     """sphinx-needs' ``build_backlinks`` (9.1), the back lists filled in linear time."""
+    from operator import attrgetter
+
     from sphinx_needs.directives import need as need_module
 
     if reset:
@@ -68,14 +111,30 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
     _add_links(needs)
     allow_dead_links = {link.name: link.allow_dead_links for link in schema.iter_link_fields()}
     unions_by_type: dict[str, frozenset[str]] = {}
+    by_id = attrgetter("id")
+    needs_get = needs.get
+    plan = needs_reuse.current(needs)
+    found: dict[str, list[str]] = {}
     for need in needs.values():
-        need.sort_backlinks()
-        dead_links = need_module._dead_links(need, needs)
-        unions = need_module._unions(schema, need, unions_by_type)
-        need["has_dead_links"] = bool(dead_links)
-        need["has_forbidden_dead_links"] = bool(
-            any(not allow_dead_links.get(lt, False) for lt, _ in dead_links if lt not in unions)
+        # need.sort_backlinks(): a list of one entry or none is in order already
+        for value in need._backlinks.values():
+            if len(value) > 1:
+                value.sort(key=by_id)
+        for part in need._parts.values():
+            for value in part.backlinks.values():
+                value.sort(key=by_id)
+        dead, forbidden = _flags(
+            need,
+            needs_get,
+            allow_dead_links,
+            lambda need=need: need_module._unions(schema, need, unions_by_type),
         )
+        if dead:
+            found[need._core["id"]] = dead
+        _set_flag(need, "has_dead_links", bool(dead))
+        _set_flag(need, "has_forbidden_dead_links", forbidden)
+    if plan is not None:
+        plan.dead = found  # the dead links of every need, for the link check's record (needs_reuse)
 
 
 def install() -> bool:

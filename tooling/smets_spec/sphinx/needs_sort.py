@@ -29,19 +29,37 @@ def _key() -> Any:
     return _link_natural_sort_key
 
 
+class _Keys(dict[Any, Any]):
+    """sphinx-needs' sort key of each link, worked out once per link value: the key is a pure
+    function of the link's fields (``NeedLink`` is frozen, equal links have equal keys), so
+    a remembered key is the key. Emptied when it grows past :data:`_MOST` entries."""
+
+    def __missing__(self, link: Any) -> Any:
+        if len(self) >= _MOST:
+            self.clear()
+        key = self[link] = _KEY[0](link)
+        return key
+
+
+#: links whose keys :data:`_KEYS` keeps (a 10,000-requirement spec has about 60,000 distinct)
+_MOST = 400_000
+_KEYS = _Keys()
+
+
+def _sorted(value: list[Any]) -> list[Any]:
+    """``sorted(set(value), key=sphinx-needs' key)``, the keys looked up in :data:`_KEYS`."""
+    return sorted(set(value), key=_KEYS.__getitem__)
+
+
 def sort_links(self: Any) -> None:
     """``NeedItem.sort_links`` of sphinx-needs 9.1.0: each link list sorted and without repeats."""
-    key = _KEY[0]
-    links = self._links
-    for name, value in links.items():
-        links[name] = sorted(set(value), key=key) if len(value) > 1 else list(value)
-    backlinks = self._backlinks
-    for name, value in backlinks.items():
-        backlinks[name] = sorted(set(value), key=key) if len(value) > 1 else list(value)
+    for lists in (self._links, self._backlinks):
+        for name, value in lists.items():
+            lists[name] = _sorted(value) if len(value) > 1 else value[:]
     for part in self._parts.values():
         part_links = part.backlinks
         for name, value in part_links.items():
-            part_links[name] = sorted(set(value), key=key) if len(value) > 1 else list(value)
+            part_links[name] = _sorted(value) if len(value) > 1 else list(value)
 
 
 def install() -> bool:
