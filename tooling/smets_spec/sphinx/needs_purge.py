@@ -20,7 +20,8 @@ each ``env-merge-info`` (sphinx-needs' ``merge_data`` writes into the dict direc
 
 Everything else ``remove_doc`` does (the need nodes, the docs per category, the needextend and
 needuml entries of the document, the refusal once the needs are post-processed) is done by
-the same statements as sphinx-needs 9.1.0's (MIT) ``remove_doc``, copied in :func:`remove_doc`.
+the same statements as sphinx-needs 9.1.0's ``remove_doc``, copied in :func:`remove_doc` (MIT
+licence, Copyright (c) 2016-2025 useblocks GmbH).
 :func:`install` replaces it only on that version of sphinx-needs, and leaves sphinx-needs as
 it is on any other. ``tests/test_needs_purge.py`` compares both on the built spec and on a
 generated one, under seeded random purges and re-reads.

@@ -8,7 +8,8 @@ of the need (two per link type: 44 lists of a requirement) whatever the schema n
 lists, back-link lists, source, content, computed fields), turns a link list into strings
 only when the schema names it, and keeps what the same test keeps, in the same key order; the
 rest of :func:`validate_field_link_schemas` is sphinx-needs' code as it is. Installed by
-:mod:`.needs_post`; ``tests/test_needs_post.py`` compares both.
+:mod:`.needs_post`; ``tests/test_needs_post.py`` compares both. The copied statements are
+sphinx-needs' (``sphinx_needs/schema/core.py``), MIT licence, Copyright (c) 2016-2025 useblocks GmbH.
 """
 
 from __future__ import annotations
