@@ -41,10 +41,12 @@ from sphinx.environment import BuildEnvironment
 
 from .. import __version__
 from ..corpus.cachedir import switched_off
-from ..corpus.files import write_atomic
+from ..corpus.files import read_regular, write_atomic
 from . import needs_release
 
 RECORD = "smets-needs-post.json"
+#: the largest record read back (a few MB at 10,000 requirements; anything larger is no record)
+_LARGEST = 1 << 30
 FORMAT = 1
 #: the attribute of Sphinx's environment (pickled with it) naming the needs it holds
 TOKEN = "smets_needs_token"
@@ -136,9 +138,10 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
     if build.docs:
         setattr(env, TOKEN, uuid.uuid4().hex)
     build.token = getattr(env, TOKEN, None) or old
+    raw = read_regular(_record_path(app), _LARGEST)
     try:
-        record = json.loads(_record_path(app).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads(raw) if raw is not None else None
+    except ValueError:
         return
     if (
         isinstance(record, dict)

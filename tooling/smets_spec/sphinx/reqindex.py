@@ -79,13 +79,19 @@ def analysis_panels() -> list[Panel]:
     return [p for p in ordered() if p.name not in STRUCTURAL]
 
 
-def _results_digest() -> str:
-    """The digest of the conformance results file's bytes ("none" when there is no file)."""
-    path = live.results_path()
+def _file_digest(path: Path | None) -> str:
+    """The digest of a file's bytes ("none" when there is no file, and why one cannot be read)."""
     try:
-        return "none" if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
+        return (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "none"
+        )
     except OSError as exc:
         return f"unreadable: {exc.strerror}"
+
+
+def _results_digest() -> str:
+    """The digest of the conformance results file's bytes ("none" when there is no file)."""
+    return _file_digest(live.results_path())
 
 
 def _conformance_stamp(corpus: Corpus) -> str:
@@ -112,14 +118,7 @@ def _duplicates_stamp(corpus: Corpus) -> str:
     ``from_corpus`` takes) and of the review file's bytes. This package's code is in every
     record's global inputs."""
     keys = keys_for(corpus)
-    path = suppression_file(corpus)
-    try:
-        review = (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "none"
-        )
-    except OSError as exc:
-        review = f"unreadable: {exc.strerror}"
-    parts = [review]
+    parts = [_file_digest(suppression_file(corpus))]
     for need_id, key in keys.items():
         parts += (need_id, *(key[i] for i in _SCANNED))
     return _h(parts)

@@ -44,11 +44,13 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from ..corpus.cachedir import switched_off
-from ..corpus.files import write_atomic
+from ..corpus.files import read_regular, write_atomic
 from .rendercache import context_digest
 
 #: in Sphinx's own saved state (``OUT/.doctrees`` for `smets build`), beside its pickled environment
 RECORD = "smets-search-pages.json"
+#: the largest record read back (a few MB at 10,000 requirements; anything larger is no record)
+_LARGEST = 1 << 30
 _LOADED = "_smets_search_reused"
 _DEFERRED = "_smets_search_deferred"
 _DUMP = "_smets_search_dump_inputs"
@@ -74,9 +76,10 @@ def _index_digest(app: Sphinx) -> str | None:
 
 
 def _read_record(folder: Path) -> dict[str, Any] | None:
+    raw = read_regular(folder / RECORD, _LARGEST)
     try:
-        data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pages"), dict):
         return None
