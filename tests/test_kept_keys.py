@@ -17,6 +17,7 @@ import pytest
 
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.needkeys import keys_of
+from smets_spec.corpus.rstreader import file_digest, spec_files
 from smets_spec.corpus.schema import DataItem, Requirement
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import cards, fingerprints, keptkeys
@@ -93,10 +94,21 @@ def test_kept_keys_are_not_trusted_when_the_names_the_code_or_the_files_differ(t
     assert keptkeys.kept_from(("another version", *kept[1:])) is None
     assert keptkeys.kept_from(kept[:3]) is None
     assert keptkeys.kept_from(kept) is kept
-    # a file saved after the corpus was read: no file digests (its needs could be mistaken)
-    path = root / "spec" / corpus.location(next(iter(corpus.needs))).file
-    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert keptkeys.file_digests.__wrapped__(corpus) is None  # type: ignore[attr-defined]
+    # the loader's digests are of the bytes it read, file by file (nothing read again)
+    spec = root / "spec"
+    assert kept[3] == {p.relative_to(spec).as_posix(): file_digest(p.read_bytes()) for p in spec_files(spec)}
+    # a file saved after the corpus was read (mid-build): the digests stay those of what was read,
+    # so the next build sees that file changed and hashes its needs again
+    editor = _Editor(spec, corpus, random.Random(7))
+    need_id = editor.generated(Requirement)[0]
+    name = corpus.location(need_id).file
+    path = spec / name
+    editor.title(need_id)
+    assert keptkeys.file_digests(corpus) is kept[3] and kept[3][name] != file_digest(path.read_bytes())
+    saved = _load(root)
+    assert keptkeys.file_digests(saved)[name] == file_digest(path.read_bytes())  # type: ignore[index]
+    reused = keptkeys.keys_reusing(saved, kept)
+    assert reused == keys_of(saved) and reused != keys
     # a corpus not read from files has no stamp
     corpus.digest = None
     assert keptkeys.corpus_stamp.__wrapped__(corpus) is None  # type: ignore[attr-defined]

@@ -47,6 +47,9 @@ class Corpus:
     source: Path | None = field(default=None, repr=False)
     #: SHA-256 of the files a spec folder's corpus was read from (:func:`~.rstreader.tree_digest`)
     digest: str | None = field(default=None, repr=False, compare=False)
+    #: a digest of each of those files' bytes (:func:`~.rstreader.file_digest`), by its name below
+    #: :attr:`source`, from the bytes the needs were read from (None when not read from a folder)
+    file_digests: dict[str, str] | None = field(default=None, repr=False, compare=False)
     #: of_type() results, keyed by type and size (the loader fills ``needs`` once)
     _by_type: dict[tuple[type, int], list[Need]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -411,19 +414,21 @@ def _load_spec(
     spec_dir: Path, relative_to: Path | None, cache: Path | None, stats: LoadStats | None
 ) -> Corpus:
     digest = hashlib.sha256()
+    files: dict[str, str] = {}
     if cache is None:
-        raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to, digest)
+        raws, early = read_tree(spec_dir, BY_DIRECTIVE, relative_to, digest, files)
         corpus = build_corpus([(raw, raw_values(raw)) for raw in raws], early)
     else:
         results = [
             _file_result(display, data, cache, stats)
-            for display, data in tree_files(spec_dir, relative_to, digest)
+            for display, data in tree_files(spec_dir, relative_to, digest, files)
         ]
         corpus = assemble(
             (need for result in results for need in result.needs), [d for r in results for d in r.errors]
         )
     corpus.source = spec_dir
     corpus.digest = digest.hexdigest()
+    corpus.file_digests = files
     return corpus
 
 
@@ -463,6 +468,7 @@ def rebased(corpus: Corpus, old: str, new: str) -> Corpus | None:
             rejected=dict(corpus.rejected),
             source=corpus.source,
             digest=corpus.digest,
+            file_digests=corpus.file_digests,
         )
     except _NotUnderError:
         return None

@@ -338,33 +338,46 @@ def tree_digest(root: Path) -> str:
 
 
 def read_tree(
-    root: Path, directives: Iterable[str], relative_to: Path | None = None, digest: Any = None
+    root: Path,
+    directives: Iterable[str],
+    relative_to: Path | None = None,
+    digest: Any = None,
+    files: dict[str, str] | None = None,
 ) -> tuple[list[RawNeed], list[Diagnostic]]:
     """Read every ``*.rst`` file below ``root`` in a stable order (:func:`spec_files`).
 
     ``digest`` (a :mod:`hashlib` object) is fed what :func:`tree_digest` hashes, from the
-    bytes read here: the digest names exactly what the needs were read from.
+    bytes read here: the digest names exactly what the needs were read from (and ``files`` each
+    file's, as :func:`tree_files` gives them).
     """
     wanted = tuple(directives)
     needs: list[RawNeed] = []
     errors: list[Diagnostic] = []
-    for display, data in tree_files(root, relative_to, digest):
+    for display, data in tree_files(root, relative_to, digest, files):
         found, problems = read_data(data, display, wanted)
         needs.extend(found)
         errors.extend(problems)
     return needs, errors
 
 
+def file_digest(data: bytes) -> str:
+    """The digest of one file's bytes that :func:`tree_files` records per file."""
+    return hashlib.blake2b(data, digest_size=16, person=b"smets-keys").hexdigest()
+
+
 def tree_files(
-    root: Path, relative_to: Path | None = None, digest: Any = None
+    root: Path, relative_to: Path | None = None, digest: Any = None, files: dict[str, str] | None = None
 ) -> Iterator[tuple[str, bytes]]:
     """The name shown in diagnostics (relative to ``relative_to``, else ``root``'s parent) and the
-    bytes of each file :func:`read_tree` reads, in its order; ``digest`` is fed as there."""
+    bytes of each file :func:`read_tree` reads, in its order; ``digest`` is fed as there, and
+    ``files`` gets each file's :func:`file_digest` by its name below ``root``, from the same bytes."""
     base = relative_to if relative_to is not None else root.parent
     for path in spec_files(root):
         data = path.read_bytes()
         if digest is not None:
             _digest_add(digest, root, path, data)
+        if files is not None:
+            files[path.relative_to(root).as_posix()] = file_digest(data)
         yield _display(path, base), data
 
 

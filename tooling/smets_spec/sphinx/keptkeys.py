@@ -7,8 +7,10 @@ kept stamp (the same code, the same files with the same bytes, the same names) t
 are and finds no change; otherwise a need whose file's digest is the kept one, and whose kept key
 names that file, keeps its key: a need's record, location and field lines come from the file that
 holds it alone (the loader's first occurrence of an id wins, and a file's needs are read from its
-own bytes). The file digests are taken only when the files read again give the corpus's own digest
-(:attr:`~..corpus.load.Corpus.digest`), so a file saved while the build loaded is never mistaken.
+own bytes). The file digests are the loader's (:attr:`~..corpus.load.Corpus.file_digests`), taken
+from the very bytes the corpus was read from, so a file saved while the build loaded is never
+mistaken: the keys are kept with the digest of what they were computed from, and the next build
+reads the saved bytes, whose digest differs. Nothing is read again here.
 
 ``tests/test_kept_keys.py`` compares the keys so obtained with the keys computed from scratch after
 seeded random edits of every kind.
@@ -22,7 +24,6 @@ import weakref
 
 from ..corpus.load import Corpus
 from ..corpus.needkeys import NeedKey, keys_of, need_key
-from ..corpus.rstreader import _digest_add, spec_files
 from ..trace.graph import per_corpus
 from .rendercache import context_digest
 
@@ -47,23 +48,12 @@ def corpus_stamp(corpus: Corpus) -> str | None:
     return hashlib.sha1("\0".join([keys_version(), corpus.digest, *files]).encode()).hexdigest()
 
 
-@per_corpus
 def file_digests(corpus: Corpus) -> dict[str, str] | None:
-    """A digest of each file the corpus was read from (name and bytes), by its name below the spec
-    folder; None when the files do not hold exactly what the corpus was read from any more."""
+    """A digest of each file the corpus was read from (its bytes as the loader read them), by its
+    name below the spec folder; None when the corpus was not read from a spec folder."""
     if corpus.source is None or corpus.digest is None:
         return None
-    whole = hashlib.sha256()
-    out: dict[str, str] = {}
-    try:
-        for path in spec_files(corpus.source):
-            data = path.read_bytes()
-            _digest_add(whole, corpus.source, path, data)
-            name = path.relative_to(corpus.source).as_posix()
-            out[name] = hashlib.blake2b(data, digest_size=16, person=b"smets-keys").hexdigest()
-    except OSError:
-        return None
-    return out if whole.hexdigest() == corpus.digest else None
+    return corpus.file_digests
 
 
 #: What a build keeps: (code version, keys, corpus stamp, file digests).
