@@ -213,3 +213,40 @@ def test_a_page_of_repeated_words_is_collected_in_a_fraction_of_the_memory() -> 
         tracemalloc.stop()
         del store
     assert peaks[1] < 0.3 * peaks[0], peaks
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_index_read_into_the_stores_is_what_sphinxs_load_then_settle_makes(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    plain = _index(False)
+    for n in range(rng.randint(2, 25)):
+        plain.feed(f"p{n}", f"p{n}.html", rng.choice(["", "Title", "GS_08 meter"]), _page(rng, f"p{n}"))
+    kept = rng.sample(sorted(plain._titles), rng.randint(1, len(plain._titles)))
+    plain.prune(set(kept))  # (words of no page stay)
+    text = _reference(plain)
+    direct = _index(True)
+    direct.load(io.StringIO(text), js_index)
+    monkeypatch.setenv("SMETS_SEARCH_LOAD", "off")
+    settled = _index(True)
+    settled.load(io.StringIO(text), js_index)
+    for name in ("_words", "_title_words", "_titles", "_filenames", "_all_titles", "_mapping"):
+        assert getattr(direct, name) == getattr(settled, name), name
+    assert list(direct._words) == list(settled._words)  # the same order of words
+    assert _dump(direct) == _dump(settled) == text
+
+
+def test_a_prune_that_drops_no_page_does_not_walk_the_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, compact = _index(False), _index(True)
+    for index in (plain, compact):
+        for n in range(5):
+            index.feed(f"p{n}", f"p{n}.html", "", _page(random.Random(n), f"p{n}"))
+    walked: list[set[str]] = []
+    real = searchmemory._prune
+    monkeypatch.setattr(searchmemory, "_prune", lambda store, keep: walked.append(keep) or real(store, keep))
+    for keep in ({"p0", "p1", "p2", "p3", "p4", "other"}, {"p1", "p2", "p3", "p4"}, {"p1", "p2", "p3", "p4"}):
+        plain.prune(keep)
+        compact.prune(keep)
+        assert _dump(compact) == _reference(plain)
+    assert walked == [{"p1", "p2", "p3", "p4"}] * 2  # the words walked once, when p0 went

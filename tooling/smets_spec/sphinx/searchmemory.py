@@ -29,10 +29,14 @@ from typing import Any, cast
 
 from sphinx.search import IndexBuilder, WordStore, _feed_visit_nodes, js_index
 
+from ..corpus.cachedir import switched_off
+
 #: a word's pages: one page's name, or the names (in the order fed; a name may repeat)
 Pages = str | list[str]
 #: words per slice of a word map written at once by :meth:`CompactIndex.dump`
 SLICE = 8192
+#: ``SMETS_SEARCH_LOAD=off``: Sphinx's load then settled, and every prune walks the word stores
+_SWITCH = "SMETS_SEARCH_LOAD"
 _DUMPS: dict[str, Any] = {"separators": (",", ":"), "sort_keys": True}  # as Sphinx's js_index
 
 
@@ -72,6 +76,29 @@ def _terms(store: dict[str, Pages], fn2index: dict[str, int]) -> Iterator[tuple[
                 yield word, fn2index[name]
         else:
             yield word, sorted(fn2index[name] for name in names if name in fn2index)
+
+
+def _loaded(terms: dict[str, Any], index2fn: list[str]) -> dict[str, Pages]:
+    """A frozen word map as Sphinx's ``load`` makes it (a set of page names per word), then
+    :func:`_merge` d into an empty store: the same store, value for value and in its order."""
+    store: dict[str, Pages] = {}
+    for word, value in terms.items():
+        if isinstance(value, int):
+            store[word] = index2fn[value]
+        else:
+            names = {index2fn[i] for i in value}
+            store[word] = next(iter(names)) if len(names) == 1 else list(names)
+    return store
+
+
+class _Given:
+    """A format whose ``load`` gives an index already read (for Sphinx's own ``load``)."""
+
+    def __init__(self, frozen: Any) -> None:
+        self.frozen = frozen
+
+    def load(self, stream: Any) -> Any:
+        return self.frozen
 
 
 class _Distinct(list[str]):
@@ -130,16 +157,38 @@ class CompactIndex(IndexBuilder):
                 del self._title_words[word]
 
     def load(self, stream: Any, format: Any) -> None:
-        super().load(stream, format)
-        self._words, self._title_words = {}, {}
-        self.settle()
+        """Sphinx's load, the word maps read straight into the compact stores (:func:`_loaded`):
+        what Sphinx's sets then :meth:`settle` made of them, without a set per word (at 10,000
+        requirements the two passes took 0.5 s of an edit's build). ``SMETS_SEARCH_LOAD=off``:
+        Sphinx's load, then settled."""
+        if isinstance(format, str):
+            format = self.formats[format]
+        if switched_off(_SWITCH):
+            super().load(stream, format)
+            self._words, self._title_words = {}, {}
+            self.settle()
+            return
+        frozen = format.load(stream)
+        terms: dict[str, Any] = {}
+        title_terms: dict[str, Any] = {}
+        if isinstance(frozen, dict) and frozen.get("envversion") == self._env_version:
+            terms, title_terms = frozen["terms"], frozen["titleterms"]
+            frozen = {**frozen, "terms": {}, "titleterms": {}}
+        super().load(stream, _Given(frozen))  # (the same checks, errors and fields but the word maps)
+        index2fn = frozen["docnames"]
+        self._words, self._title_words = _loaded(terms, index2fn), _loaded(title_terms, index2fn)
 
     def prune(self, docnames: Iterable[str]) -> None:
+        """Sphinx's prune; the word stores are not walked when every page they can hold is kept
+        (a page's words are added only with its title, and pruned with it: the stores' pages are
+        among ``_titles``'s), as when Sphinx prunes to its documents just before writing."""
         keep = set(docnames)
         self.settle()
+        everything = self._titles.keys() <= keep and not switched_off(_SWITCH)
         super().prune(keep)
-        _prune(self._words, keep)
-        _prune(self._title_words, keep)
+        if not everything:
+            _prune(self._words, keep)
+            _prune(self._title_words, keep)
 
     def get_terms(
         self, fn2index: dict[str, int]

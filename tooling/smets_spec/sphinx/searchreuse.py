@@ -45,6 +45,7 @@ from sphinx.application import Sphinx
 
 from ..corpus.cachedir import switched_off
 from ..corpus.files import read_regular, write_atomic
+from . import searchmemory
 from .rendercache import context_digest
 
 #: in Sphinx's own saved state (``OUT/.doctrees`` for `smets build`), beside its pickled environment
@@ -143,6 +144,7 @@ def keep_on_load(app: Sphinx) -> None:
         pages = recorded_pages(app)
         setattr(app, _LOADED, pages)
         indexer: Any = getattr(builder, "indexer")  # noqa: B009 - the HTML builder's, made just before
+        searchmemory.adopt(indexer)  # compact before it loads: the file read into its stores directly
         previous = indexer.__dict__.get("prune")  # (the requirement pages' own, when fed before)
         prune = indexer.prune
 
