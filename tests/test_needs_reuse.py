@@ -39,13 +39,20 @@ def project(need, *args):
 needs_validate.project = project
 status = main(sys.argv[1:])
 print("validated", len(counted), file=sys.stderr)
+from smets_spec.sphinx import needs_splice
+print("fingerprinted", needs_splice.LAST[-1].fingerprinted if needs_splice.LAST else -1, file=sys.stderr)
 sys.exit(status)
 """
 
 
+#: how many needs needs.json's writer fingerprinted in the last build (needs_splice)
+FINGERPRINTED: list[int] = []
+
+
 def _build(root: Path, out: Path, cache: Path, *, own: bool = False) -> tuple[list[str], int]:
     """sphinx-build; sphinx-needs' post-processing and schema warnings in order, and how many
-    needs the schema check validated (-1 with sphinx-needs' own check)."""
+    needs the schema check validated (-1 with sphinx-needs' own check); how many needs the
+    needs.json writer fingerprinted in :data:`FINGERPRINTED`."""
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
     if own:
         env["SMETS_NEEDS_POST"] = "off"
@@ -53,6 +60,7 @@ def _build(root: Path, out: Path, cache: Path, *, own: bool = False) -> tuple[li
     result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     counted = int(result.stderr.rsplit("validated ", 1)[1].split()[0])
+    FINGERPRINTED[:] = [int(result.stderr.rsplit("fingerprinted ", 1)[1].split()[0])]
     return _needs_warnings(result.stderr), (-1 if own else counted)
 
 
@@ -147,6 +155,7 @@ def test_incremental_checks_report_what_the_full_pass_reports(tmp_path: Path) ->
     for seed in (5, 23):  # two rounds: the second mends the first round's faults
         done = _edit(root, seed, faulty)
         ours, counted = _build(root, site, cache)
+        fingerprinted = FINGERPRINTED[0]
         # the needs of the few documents read again, not all
         assert 0 < counted < every / 2, (counted, done)
         full = tmp_path / f"full-{seed}"
@@ -154,10 +163,13 @@ def test_incremental_checks_report_what_the_full_pass_reports(tmp_path: Path) ->
         assert ours == theirs, done
         assert _report(site) == _report(full), done
         assert _needs_json(site) == _needs_json(full), done
+        # needs.json: the needs needs_reuse vouches for were not fingerprinted (needs_splice)
+        assert 0 < fingerprinted < every, (fingerprinted, done)
         assert any("sn_schema" in w or "needs.link" in w for w in ours), done  # the round's faults seen
     again, counted = _build(root, site, cache)  # nothing changed
     assert again == ours and counted < 10  # those with findings only
     assert _report(site) == _report(full)
+    assert FINGERPRINTED[0] < 10  # those whose dead links are recorded (checked again every build)
 
 
 def test_a_record_not_of_the_shape_written_is_not_used() -> None:

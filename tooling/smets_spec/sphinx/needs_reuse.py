@@ -76,6 +76,27 @@ class _Build:
     docs: set[str] = field(default_factory=set)
     token: str | None = None
     record: dict[str, Any] | None = None
+    #: the token of the environment as loaded (the needs the last build post-processed)
+    old_token: str | None = None
+    #: the needs the purged documents' needs linked to before they were purged
+    old_targets: set[str] = field(default_factory=set)
+    #: the purged documents' needs, by document (made at the first purge)
+    by_doc: dict[str, list[Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """For needs.json (:mod:`.needs_splice`): the needs the last build post-processed from the
+    environment of token ``old_token`` are, after this build's post-processing, as they were but
+    for those of ``suspects`` (None: any may differ); this build's needs are of ``token``."""
+
+    old_token: str | None
+    token: str
+    suspects: frozenset[str] | None
+
+
+#: what :func:`write_record` found for needs.json, by application (taken by :func:`unchanged_for`)
+_UNCHANGED: dict[int, Unchanged] = {}
 
 
 _BUILD: dict[int, _Build] = {}
@@ -111,6 +132,24 @@ def _touched(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _BUILD.setdefault(id(app), _Build()).docs.add(docname)
 
 
+def _purging(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """``env-purge-doc``, before sphinx-needs removes the document's needs: what they link to (the
+    needs whose back links can change when these needs change or go; :func:`unchanged_for`)."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    build = _BUILD.setdefault(id(app), _Build())
+    if build.by_doc is None:
+        build.by_doc = {}
+        try:
+            needs: Any = SphinxNeedsData(env).get_needs_mutable()
+        except RuntimeError:  # (post-processed already: no read of this build purges then)
+            needs = {}
+        for need in needs.values():
+            build.by_doc.setdefault(str(need._source.dict_repr.get("docname")), []).append(need)
+    for need in build.by_doc.pop(docname, ()):
+        build.old_targets.update(link.id for links in need._links.values() for link in links)
+
+
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     _BUILD.setdefault(id(app), _Build()).docs.update(docnames)
 
@@ -134,7 +173,8 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> None:
     the last build's record, if it has this token."""
     build = _BUILD.setdefault(id(app), _Build())
     build.record = None
-    old = getattr(env, TOKEN, None) or _file_token(app)
+    build.by_doc = None
+    old = build.old_token = getattr(env, TOKEN, None) or _file_token(app)
     if build.docs:
         setattr(env, TOKEN, uuid.uuid4().hex)
     build.token = getattr(env, TOKEN, None) or old
@@ -272,9 +312,11 @@ def write_record(app: Sphinx, builder: Any) -> None:
     CURRENT.clear()
     build = _BUILD.pop(id(app), None)
     path = _record_path(app)
+    _UNCHANGED.pop(id(app), None)
     if plan is None or not plan.validated or build is None:
         path.unlink(missing_ok=True)
         return
+    _note_unchanged(app, plan, build)
     record = {
         "format": FORMAT,
         "key": _key(app),
@@ -287,6 +329,35 @@ def write_record(app: Sphinx, builder: Any) -> None:
     write_atomic(path, json.dumps(record, separators=(",", ":")))
 
 
+def _note_unchanged(app: Sphinx, plan: Plan, build: _Build) -> None:
+    """What needs.json may take as it was (:class:`Unchanged`), when the plan knew what changed.
+
+    A need outside the changed ones (of no document read or removed, its id neither added nor
+    gone) is, before post-processing, the object the last build post-processed. Post-processing
+    (everything this module vouches for: no dynamic functions, ``needextend``, derived fields,
+    imports) makes of it what it made then unless its back links or its dead links changed. Its
+    back links change only with the links into it of a changed need, now (the changed needs'
+    links) or before (what the purged documents' needs linked to: :func:`_purging`); its dead
+    links are compared with the record's."""
+    if build.token is None:
+        return
+    if plan.changed is None or build.old_token is None:
+        _UNCHANGED[id(app)] = Unchanged(build.old_token, build.token, None)
+        return
+    suspects = set(plan.changed) | build.old_targets | _dead_changed(plan)
+    needs = plan.needs
+    for key in plan.changed:
+        need = needs.get(key)
+        if need is not None:
+            suspects.update(link.id for links in need._links.values() for link in links)
+    _UNCHANGED[id(app)] = Unchanged(build.old_token, build.token, frozenset(suspects))
+
+
+def unchanged_for(app: Any) -> Unchanged | None:
+    """This build's :class:`Unchanged`, once (None: every need may have changed)."""
+    return _UNCHANGED.pop(id(app), None)
+
+
 def install(app: Sphinx) -> bool:
     """Connect the record's events: on the sphinx-needs release of :mod:`.needs_release` only,
     and not with ``SMETS_NEEDS_POST=off`` (sphinx-needs' own passes, which keep no record)."""
@@ -294,6 +365,7 @@ def install(app: Sphinx) -> bool:
         return False
     app.connect("builder-inited", _started)
     app.connect("env-purge-doc", _touched)
+    app.connect("env-purge-doc", _purging, priority=100)  # before sphinx-needs removes the needs (500)
     app.connect("env-before-read-docs", _before_read)
     app.connect("env-updated", _after_read, priority=1)
     app.connect("needs-before-post-processing", before_post_processing)
