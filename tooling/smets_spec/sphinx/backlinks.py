@@ -135,6 +135,7 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
         _set_flag(need, "has_forbidden_dead_links", forbidden)
     if plan is not None:
         plan.dead = found  # the dead links of every need, for the link check's record (needs_reuse)
+        plan.dead_found = True
 
 
 def install() -> bool:

@@ -64,6 +64,8 @@ class Plan:
     old_dead: dict[str, list[str]] = field(default_factory=dict)
     #: filled by this build's passes
     dead: dict[str, list[str]] = field(default_factory=dict)
+    #: whether this build's back-link pass filled :attr:`dead` (:mod:`.backlinks`)
+    dead_found: bool = False
     checked: list[str] = field(default_factory=list)
     warned: list[str] = field(default_factory=list)
     validated: bool = False
@@ -313,7 +315,7 @@ def write_record(app: Sphinx, builder: Any) -> None:
     build = _BUILD.pop(id(app), None)
     path = _record_path(app)
     _UNCHANGED.pop(id(app), None)
-    if plan is None or not plan.validated or build is None:
+    if plan is None or not plan.validated or not plan.dead_found or build is None:
         path.unlink(missing_ok=True)
         return
     _note_unchanged(app, plan, build)
