@@ -450,3 +450,24 @@ def test_the_file_is_written_need_by_need_without_holding_the_values(environment
     assert mode == "full" and int(serialised) == int(amount) > 500
     assert int(size) > 1_000_000
     assert int(peak) < int(size) / 4, (peak, size)  # holding every value took more than the file's size
+
+
+def test_needs_are_taken_unfingerprinted_only_from_the_file_of_the_environment_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from smets_spec.sphinx.needs_reuse import Unchanged
+
+    value = memoryview(b'{"a": 1}')
+    last = needs_index.Last(
+        {b"d" * 16: value}, value, b"", needs_splice._token("t1"), {"A": (b"d" * 16, value)}
+    )
+    vouched = Unchanged("t1", "t2", frozenset({"B"}))
+    assert needs_splice._trusted(last, vouched) == (last.by_id, frozenset({"B"}))
+    assert needs_splice._trusted(last, Unchanged("t0", "t2", frozenset())) is None  # another environment
+    assert needs_splice._trusted(last, Unchanged("t1", "t2", None)) is None  # nothing vouched for
+    assert needs_splice._trusted(last, None) is None
+    assert needs_splice._trusted(dataclasses.replace(last, token=needs_index.NO_TOKEN), vouched) is None
+    assert needs_splice._token("t1") != needs_splice._token("t2")
+    assert needs_splice._token(None) == needs_index.NO_TOKEN
+    monkeypatch.setenv("SMETS_NEEDS_JSON_TRUST", "off")
+    assert needs_splice._trusted(last, vouched) is None
