@@ -32,6 +32,8 @@ import gc
 import hashlib
 import json
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,8 +82,8 @@ class _Build:
     record: dict[str, Any] | None = None
     #: the token of the environment as loaded (the needs the last build post-processed)
     old_token: str | None = None
-    #: the needs the purged documents' needs linked to before they were purged
-    old_targets: set[str] = field(default_factory=set)
+    #: the links of the purged documents' needs before they were purged (:func:`_links_of`)
+    old_links: Counter[tuple[str, str, str | None, str]] = field(default_factory=Counter)
     #: the purged documents' needs, by document (made at the first purge)
     by_doc: dict[str, list[Any]] | None = None
 
@@ -149,7 +151,16 @@ def _purging(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         for need in needs.values():
             build.by_doc.setdefault(str(need._source.dict_repr.get("docname")), []).append(need)
     for need in build.by_doc.pop(docname, ()):
-        build.old_targets.update(link.id for links in need._links.values() for link in links)
+        build.old_links.update(_links_of(need))
+
+
+def _links_of(need: Any) -> Iterator[tuple[str, str, str | None, str]]:
+    """Each link of ``need`` as what it adds to its target's back links: (target, link type, part,
+    source). A need's back links are a function of these, from every need linking to it."""
+    source = need._core["id"]
+    for link_type, links in need._links.items():
+        for link in links:
+            yield link.id, link_type, link.part, source
 
 
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -338,20 +349,24 @@ def _note_unchanged(app: Sphinx, plan: Plan, build: _Build) -> None:
     gone) is, before post-processing, the object the last build post-processed. Post-processing
     (everything this module vouches for: no dynamic functions, ``needextend``, derived fields,
     imports) makes of it what it made then unless its back links or its dead links changed. Its
-    back links change only with the links into it of a changed need, now (the changed needs'
-    links) or before (what the purged documents' needs linked to: :func:`_purging`); its dead
-    links are compared with the record's."""
+    back links are made from the links into it (:func:`_links_of`); those of unchanged needs are
+    the same, so they change only if the changed needs' links into it now are not, one for one,
+    what the purged documents' needs had (:func:`_purging`: the old versions of every changed
+    need). Its dead links are compared with the record's."""
     if build.token is None:
         return
     if plan.changed is None or build.old_token is None:
         _UNCHANGED[id(app)] = Unchanged(build.old_token, build.token, None)
         return
-    suspects = set(plan.changed) | build.old_targets | _dead_changed(plan)
     needs = plan.needs
+    new_links: Counter[tuple[str, str, str | None, str]] = Counter()
     for key in plan.changed:
         need = needs.get(key)
         if need is not None:
-            suspects.update(link.id for links in need._links.values() for link in links)
+            new_links.update(_links_of(need))
+    old_links = build.old_links
+    moved = {link[0] for link in old_links.keys() | new_links.keys() if old_links[link] != new_links[link]}
+    suspects = set(plan.changed) | moved | _dead_changed(plan)
     _UNCHANGED[id(app)] = Unchanged(build.old_token, build.token, frozenset(suspects))
 
 
