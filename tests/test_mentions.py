@@ -77,3 +77,38 @@ def test_the_id_shapes_of_this_schema_all_have_an_underscore() -> None:
 def test_an_expression_always_has_an_underscore_only_when_certain(pattern: str, always: bool) -> None:
     parser: Any = importlib.import_module("re._parser")
     assert _always_has(parser.parse(pattern), ord("_")) is always
+
+
+_ROWS = ("<tr>", "<tr", "<tr_", "<tr data-x=GS_08>", "<td>", "</tr>", "<tr>GS_08", "<tr>DEV_", "tr")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_row_by_row_gives_the_whole_texts_answer(seed: int) -> None:
+    """Cut before each ``<tr`` (rows of its own and rows shared with earlier texts, a memo that runs
+    out of room half way), the answer is the whole text's, on seeded random texts with rows."""
+    rng = random.Random(seed)
+    underscored = {k: object() for k in ("GS_08", "DAT_X", "DEV_ESME", "x_GS_08", "9_9", "tr_GS")}
+    plain_too = {**underscored, "ESME": object(), "tr": object()}
+    for known in (underscored, plain_too, {}):
+        memo: dict[str, frozenset[str]] = {}
+        room = [rng.choice((0, 200, 1 << 20))]
+        rows: list[str] = []
+        for _ in range(150):
+            own = [rng.choice(_ROWS) + _text(rng) for _ in range(rng.randrange(0, 8))]
+            shared = rng.sample(rows, min(len(rows), rng.randrange(0, 5)))
+            rows += own
+            parts = own + shared
+            rng.shuffle(parts)
+            text = _text(rng) + "".join(parts)
+            assert needkeys.mentioned_by_rows(text, known, memo, room) == mentioned(text, known), text
+
+
+def test_rows_are_kept_while_there_is_room() -> None:
+    memo: dict[str, frozenset[str]] = {}
+    room = [20]
+    text = "head GS_08<tr>DAT_X</tr><tr>DEV_ESME and more</tr>"
+    assert needkeys.mentioned_by_rows(text, {"GS_08": 1}, memo, room) == {"GS_08", "DAT_X", "DEV_ESME"}
+    assert memo == {">DAT_X</tr>": frozenset({"DAT_X"}), ">DEV_ESME and more</tr>": frozenset({"DEV_ESME"})}
+    assert room[0] == 20 - len(">DAT_X</tr>") - len(">DEV_ESME and more</tr>")
+    needkeys.mentioned_by_rows("<tr>PO_1</tr>", {}, memo, room)  # no room left: answered, not kept
+    assert len(memo) == 2

@@ -436,3 +436,38 @@ def test_the_tracing_catches_a_declaration_too_narrow(built: tuple[Path, Sphinx]
     narrow = (facet(Requirement, aspects=("fields",)),)  # the section table shows titles too
     _, undeclared = _undeclared(app, "sections/di", "smets-section", entry[1], narrow, frozenset())
     assert {a for _, a in undeclared} == {"title", "links:mandatory_for", "links:optional_for"}
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_mentions_found_row_by_row_are_the_whole_texts(built: tuple[Path, Sphinx], seed: int) -> None:
+    """Every computed directive's text, after seeded random edits: the needs it mentions found row by
+    row, the rows shared across the build's pages (fingerprints.mentions_of), are those of the whole
+    text; and off (``SMETS_ROW_MENTIONS=off``) is the whole text's path."""
+    root, app = built
+    base = state.corpus_of(app)
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    rng = random.Random(seed)
+    shared = 0
+    for kind in ("title", "text", "added", "device"):
+        done = _edit(root, base, kind, rng)
+        try:
+            edited = load_spec(root / "spec", relative_to=root / "spec")
+            state._CORPORA[app] = edited
+            for doc, entries in fingerprints._store(app.env).items():
+                for name, args, *_ in entries:
+                    text = fingerprints.render(app, name, doc, args)
+                    whole = mentioned(text, edited.needs)
+                    assert fingerprints.mentions_of(text, edited, True) == whole, (done, doc, name)
+            shared += len(fingerprints._ROWS)
+        finally:
+            _restore(app, root, sources, base)
+    assert shared  # rows were kept and met again
+    fingerprints.forget_rows()
+    assert not fingerprints._ROWS
+
+
+def test_mentions_are_whole_when_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus: Any = type("C", (), {"needs": {"GS_08": 1}})()
+    monkeypatch.setenv(fingerprints.ROWS_SWITCH, "off")
+    assert fingerprints.mentions_of("<tr>GS_08</tr><tr>DAT_X", corpus) == {"GS_08", "DAT_X"}
+    assert fingerprints._ROWS_OF[0] is not corpus  # no row kept

@@ -177,6 +177,33 @@ def mentioned(text: str, known: Mapping[str, object]) -> frozenset[str]:
 #: The words (as :data:`_ID_TOKEN` finds them, whole) that have an underscore.
 _UNDERSCORED = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z0-9]*_[A-Za-z0-9_]*")
 
+#: Where :func:`mentioned_by_rows` cuts a text: before each HTML table row.
+ROW = "<tr"
+
+
+def mentioned_by_rows(
+    text: str, known: Mapping[str, object], memo: dict[str, frozenset[str]], room: list[int]
+) -> frozenset[str]:
+    """:func:`mentioned`, found row by row, each row's answer kept in ``memo`` (one per ``known``)
+    while ``room[0]`` (characters of rows still to keep) lasts.
+
+    The text is cut before each ``<tr``. A cut falls on ``<``, which no word holds, so every word
+    is whole in exactly one piece and the union of the pieces' answers is the text's answer. The
+    rows a build draws again and again are looked at once: the nine device pages list the same
+    ten thousand rows. The first piece (before any row) is looked at each time, not kept.
+    """
+    pieces = text.split(ROW)
+    found = set(mentioned(pieces[0], known))
+    for piece in pieces[1:]:
+        answer = memo.get(piece)
+        if answer is None:
+            answer = mentioned(ROW + piece, known)
+            if room[0] > 0:
+                memo[piece] = answer
+                room[0] -= len(piece)
+        found |= answer
+    return frozenset(found)
+
 
 def _always_has(parsed: Any, code: int) -> bool:
     """Whether every string the parsed expression (``re._parser``) matches holds the character ``code``.

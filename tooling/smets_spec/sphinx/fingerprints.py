@@ -39,7 +39,16 @@ from sphinx.util.nodes import nested_parse_with_titles
 from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
-from ..corpus.needkeys import Change, Deps, NeedKey, change_between, covers_links, mentioned, touches
+from ..corpus.needkeys import (
+    Change,
+    Deps,
+    NeedKey,
+    change_between,
+    covers_links,
+    mentioned,
+    mentioned_by_rows,
+    touches,
+)
 from . import keptkeys
 from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
@@ -93,9 +102,59 @@ def _store(env: BuildEnvironment) -> dict[str, list[Entry]]:
 def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
     corpus = corpus_of(app_of(env))
     deps = DEPS.get(name)
-    mentions = None if covers_links(deps) else mentioned(text, corpus.needs)
+    mentions = None if covers_links(deps) else mentions_of(text, corpus, _on_many_pages(name, corpus))
     stamp = _stamp_of(name, corpus)
     _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions, stamp))
+
+
+#: The needs each table row drawn for this build's corpus mentions (:func:`mentions_of`), rows of
+#: at most :data:`ROWS_KEPT` characters in all (the read of a full build meets every page's rows:
+#: the device pages', shared, come before the chains' ten megabytes), forgotten after the read.
+_ROWS: dict[str, frozenset[str]] = {}
+_ROWS_OF: list[Corpus | None] = [None]
+ROWS_KEPT = 4 << 20
+_ROOM = [ROWS_KEPT]
+ROWS_SWITCH = "SMETS_ROW_MENTIONS"
+
+
+def mentions_of(text: str, corpus: Corpus, shared: bool = True) -> frozenset[str]:
+    """The needs ``text`` mentions (:func:`~..corpus.needkeys.mentioned`); for a directive on
+    several pages (``shared``), found row by row with the rows' answers shared by this build's
+    pages (the nine device pages list the same rows): the same answer. A text of its own is
+    looked at whole (cut into rows it takes a fifth longer). ``SMETS_ROW_MENTIONS=off``: every
+    text whole."""
+    if not shared or switched_off(ROWS_SWITCH):
+        return mentioned(text, corpus.needs)
+    if _ROWS_OF[0] is not corpus:
+        forget_rows()
+        _ROWS_OF[0] = corpus
+    return mentioned_by_rows(text, corpus.needs, _ROWS, _ROOM)
+
+
+#: How many pages each directive was on in the environment this build started from (counted at
+#: ``env-get-outdated``, before the pages to read again are forgotten), for this build's corpus.
+_PAGES_OF: dict[str, int] = {}
+_PAGES_FOR: list[Corpus | None] = [None]
+
+
+def _count_pages(env: BuildEnvironment, corpus: Corpus) -> None:
+    _PAGES_OF.clear()
+    for entries in _store(env).values():
+        for entry in entries:
+            _PAGES_OF[entry[0]] = _PAGES_OF.get(entry[0], 0) + 1
+    _PAGES_FOR[0] = corpus
+
+
+def _on_many_pages(name: str, corpus: Corpus) -> bool:
+    """Whether directive ``name`` was on more than one page (False: not counted for this corpus)."""
+    return _PAGES_FOR[0] is corpus and _PAGES_OF.get(name, 0) > 1
+
+
+def forget_rows(*_: object) -> None:
+    """Forget the rows' mentions (at the end of the read: no page is read after it)."""
+    _ROWS.clear()
+    _ROWS_OF[0] = None
+    _ROOM[0] = ROWS_KEPT
 
 
 #: Stamps of this build's corpus, by directive (computed once per corpus, like the texts).
@@ -306,6 +365,7 @@ def _outdated(
     keptkeys.offer(corpus, None)
     change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
     setattr(env, _KEYS, keptkeys.keep(corpus, keys))
+    _count_pages(env, corpus)
     if not (added or changed or removed):
         return restamped_pages(app, env)
     skip = added | changed | removed
@@ -327,3 +387,4 @@ def register(app: Sphinx) -> None:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _outdated)
+    app.connect("env-updated", forget_rows)
