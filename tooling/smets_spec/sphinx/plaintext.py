@@ -1,17 +1,17 @@
 """A need's text of plain paragraphs made into docutils' nodes without docutils' parser.
 
 A cold build parses every need's text once (no card is cached yet), and most texts are one or
-two paragraphs of words. docutils builds a nested state machine for each (about a third of what
-a need directive costs). For a text it would read as nothing but paragraphs, the nodes are
-known beforehand: per paragraph, ``paragraph(data, '', Text(data))`` with the source and line
-of its first line, and the document's current source left where the nested parse leaves it
-(the last line's source, no line). :func:`paragraphs_of` says whether a text is such: every
-line flush left with no character docutils' inline parser or block parser could read as
-markup (``\\ * ` | _ [ ] < > @``, a colon but before a space or at the end of a line, no
-control character; some letter or digit, so no section underline or transition), each paragraph starting with a word followed by a space, comma or
-semicolon (not a list item or enumerator), and no setting that finds PEP or RFC references in
-plain words. Anything else is parsed by docutils as before. ``SMETS_QUICK_TEXT=off`` parses
-every text with docutils.
+two paragraphs of words. docutils builds a nested state machine for each. For a text it would
+read as nothing but paragraphs, the nodes are known beforehand: per paragraph,
+``paragraph(data, '', Text(data))`` with the source and line of its first line, and the
+document's current source left where the nested parse leaves it (the last line's source, no
+line). :func:`paragraphs_of` says whether a text is such: every line flush left with no
+character docutils' inline or block parser could read as markup (``\\ * ` | _ [ ] < > @``, a
+colon unless before a space or at the end of a line, a control character), some letter or digit
+on every line (so no section underline or transition), each paragraph starting with a word
+followed by a space, comma, semicolon or colon (not a list item or an enumerator), and no
+setting that finds PEP or RFC references in plain words. Anything else is parsed by docutils as
+before. ``SMETS_QUICK_TEXT=off`` parses every text with docutils.
 """
 
 from __future__ import annotations
