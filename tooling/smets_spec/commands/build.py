@@ -131,6 +131,10 @@ def build_site(
     live.report_failures_to_caller()
     try:
         ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
+        if args.fresh or not (out / ".doctrees" / "environment.pickle").is_file():
+            from ..protocols.assess import start_helpers_early
+
+            start_helpers_early()  # every page is read: the cards ask the catalogues
         try:
             with contextlib.nullcontext() if args.verbose else status_line("building the site (Sphinx)"):
                 return run_sphinx(

@@ -115,6 +115,12 @@ def _start_for_build(project: Project, path: Path, key: str | None = None) -> Ca
 _STARTED: set[Path] = set()
 
 
+def running_for(path: Path) -> bool:
+    """Whether a suite run this process started beside the build is still writing ``path`` (the
+    build waits for it where it first needs the results, doing meanwhile what needs none)."""
+    return path in _STARTED and live.pending()
+
+
 def build_finished(html_dir: Path) -> None:
     """Forget the run started for a build into ``html_dir`` (the next build may start one again)."""
     _STARTED.discard(live.results_file_for(html_dir))

@@ -7,6 +7,7 @@ call :func:`current`, which re-reads the file only when it changed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,19 +56,42 @@ class _Live:
 
 
 _LIVE = _Live()
-#: Work to finish before the results are read (a suite run started beside the build).
+#: Work to finish before the results are read (a suite run started beside the build), and the
+#: process that registered it (only it can wait for its children).
 _PENDING: list[Callable[[], None]] = []
+_PENDING_IN: list[int] = []
 
 
 def defer(finish: Callable[[], None]) -> None:
     """Have :func:`settle` call ``finish`` (e.g. wait for a suite run writing the results)."""
     _PENDING.append(finish)
+    _PENDING_IN[:] = [os.getpid()]
+
+
+def pending() -> bool:
+    """Whether something :func:`defer` registered is still to be finished."""
+    return bool(_PENDING)
 
 
 def settle() -> None:
     """Finish whatever :func:`defer` registered, in order (a no-op when nothing is pending)."""
+    if _PENDING and [os.getpid()] != _PENDING_IN:
+        raise RuntimeError("conformance results read in a forked copy before the suite run was waited for")
     while _PENDING:
         _PENDING.pop(0)()
+
+
+def _ready() -> None:
+    """The results are about to be read: wait for a suite run still writing them (the Sphinx
+    extension waits for it at a set point, this is for any reader before that point); a failed
+    run stops the build as it would there."""
+    if _PENDING:
+        try:
+            settle()
+        except StepFailedError as exc:
+            if caller_reports_failures():
+                raise BuildAbortedError(str(exc)) from exc
+            raise
 
 
 def results_file_for(html_dir: Path) -> Path:
@@ -81,11 +105,14 @@ def set_results_path(path: Path | None) -> None:
 
 
 def results_path() -> Path | None:
+    _ready()
     return _LIVE.path
 
 
 def stamp(path: Path | None = None) -> tuple[int, int] | None:
     """(mtime, size) of the results file, or None when there is none."""
+    if path is None:
+        _ready()
     where = path or _LIVE.path
     if where is None or not where.is_file():
         return None
@@ -95,7 +122,7 @@ def stamp(path: Path | None = None) -> tuple[int, int] | None:
 
 def current() -> Results | None:
     """The results at the configured path (None when there are none or they cannot be read)."""
-    now = stamp()
+    now = stamp()  # (waits for a suite run still writing them)
     if now != _LIVE.stamp:
         _LIVE.stamp, _LIVE.results, _LIVE.error = now, None, None
         if now is not None and _LIVE.path is not None:

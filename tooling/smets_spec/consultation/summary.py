@@ -11,18 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any
 
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.files import atomic_path
 from ..corpus.load import Corpus
 from ..corpus.schema import Consultation, ConsultationQuestion, Rating, Requirement
 from .model import Kind, Stored, consulted_requirements, question_text, questions_of, read_responses
+
+if TYPE_CHECKING:  # openpyxl (and numpy, which it imports) only for the workbook: not in a site build
+    from openpyxl import Workbook
 
 _FORMULA_START = ("=", "+", "-", "@")
 UNRATED = "unrated"
@@ -62,6 +60,10 @@ def summarise(corpus: Corpus, consultation: Consultation) -> Summary:
 
 class _Sheet:
     def __init__(self, wb: Workbook, title: str, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
         self.ws = wb.create_sheet(title)
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
@@ -80,6 +82,8 @@ class _Sheet:
         self.width = len(headers)
 
     def add(self, values: list[Any]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
         row = []
         for value in values:
             cell = WriteOnlyCell(self.ws)
@@ -96,6 +100,8 @@ class _Sheet:
         self.rows += 1
 
     def finish(self) -> None:
+        from openpyxl.utils import get_column_letter
+
         self.ws.auto_filter.ref = f"A1:{get_column_letter(self.width)}{self.rows + 1}"
 
 
@@ -156,6 +162,8 @@ def _questions_sheet(wb: Workbook, summary: Summary) -> None:
 
 def write_summary(corpus: Corpus, summary: Summary, out: Path) -> None:
     """The consolidated responses as a workbook for the programme team."""
+    from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     _requirements_sheet(wb, corpus, summary)
     _questions_sheet(wb, summary)

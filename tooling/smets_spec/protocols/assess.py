@@ -17,12 +17,16 @@ from ..corpus.schema import Assessment, DataItem, Evidence, Protocol, ProtocolOb
 from . import candidates as cand
 from .catalogue import (
     DLMS_DIST,
+    DLMS_HELPER,
     ZIGBEE_DIST,
+    ZIGBEE_HELPER,
     CatalogueError,
     DlmsCatalogue,
     ZigbeeCatalogue,
+    dlms_request,
     load_zigbee,
     query_dlms,
+    start_early,
     valid_obis,
 )
 from .checks import Finding, check_dlms, check_types, check_units, check_zigbee
@@ -275,6 +279,14 @@ def assess(corpus: Corpus, checks: bool = True) -> Result:
 
 
 _CACHE: dict[tuple[int, bool], tuple[Corpus, Result]] = {}
+
+
+def start_helpers_early() -> None:
+    """Start the catalogue helpers :func:`assessment_of` without checks asks (the cards' question,
+    the same for every corpus) when their answers are not cached, to run beside the caller's work
+    (a build reading every page: Sphinx's start-up) until it asks."""
+    start_early(DLMS_HELPER, DLMS_DIST, dlms_request((), tuple(sorted(set(cand.PROBES)))))
+    start_early(ZIGBEE_HELPER, ZIGBEE_DIST, None)
 
 
 def assessment_of(corpus: Corpus, checks: bool = False) -> Result:

@@ -42,6 +42,7 @@ from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
 from ..corpus.rstreader import NeedSpan, need_spans
 from ..corpus.schema import BY_DIRECTIVE
+from . import plaintext
 from .linker import docname_of, has_requirement_pages
 from .rendercache import RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
@@ -263,7 +264,7 @@ class CachedNeed(NeedDirective):
         self.arguments = [hit.title] if hit.title else []
         self.options = dict(hit.options)
         if hit.rendered is None:  # docutils read the text as this directive's content: parse it
-            return list(super().run())
+            return self._parsed()
         first = (line or 0) + hit.content_delta - 1  # 0-based line of the content in the source
         items = [(source or "", first + i) for i in range(len(hit.content))]
         self.content = StringList(hit.content, items=items)
@@ -275,6 +276,18 @@ class CachedNeed(NeedDirective):
             if isinstance(node, nodes.Element) and node.get("refid") and not isinstance(node, nodes.target):
                 state.cards[str(node["refid"])] = hit
         return made
+
+    def _parsed(self) -> list[nodes.Node]:
+        """The need with its text parsed; plain paragraphs made without docutils' parser (the same nodes)."""
+        directive: Any = self
+        made = (
+            plaintext.paragraphs_of(directive.content, directive.state.document.settings)
+            if plaintext.enabled()
+            else None
+        )
+        if made is not None:
+            directive.state = plaintext.Paragraphs(directive.state, directive.content, made)
+        return list(super().run())
 
 
 def cached_card(docname: str, need_id: str) -> tuple[str, Rendered] | None:

@@ -18,11 +18,16 @@ from sphinx.errors import SphinxError
 
 from ..conformance import forbuild, live
 from ..conformance.runner import newest_source
+from ..corpus.cachedir import switched_off
 from ..corpus.project import Project
+from ..duplicates.memory import release as release_scan_memos
+from ..duplicates.page import analysis as duplicates_analysis
 from . import fingerprints
 from .state import corpus_of, dependent_docs
 
 _STAMP = "smets_conformance_stamp"
+#: ``SMETS_LATE_SUITE_WAIT=off``: the build waits for a suite run beside it at ``builder-inited``
+SWITCH = "SMETS_LATE_SUITE_WAIT"
 
 
 class ConformanceStepError(SphinxError):
@@ -39,21 +44,34 @@ def results_path(app: Sphinx) -> Path:
 
 
 def _init(app: Sphinx) -> None:
+    """Where the results are; they are waited for here unless ``smets build`` started the suite
+    beside the build: then at ``env-get-outdated`` (:func:`_outdated`), after the work that reads
+    no results (Sphinx's start-up, the protocol assessment, the duplicate scan) has run beside it."""
+    path = results_path(app)
+    if switched_off(SWITCH) or not forbuild.running_for(path):
+        _settle(app, path)
+    live.set_results_path(path)
+
+
+def _settle(app: Sphinx, path: Path) -> None:
     try:
         live.settle()  # a suite run ``smets build`` started beside the build has written the results
-        path = results_path(app)
         if not app.config.smets_conformance_results and not path.is_file() and app.builder.format == "html":
             forbuild.ensure_results(Project(Path(app.confdir)), Path(app.outdir), corpus_of(app))
     except live.StepFailedError as exc:
         if live.caller_reports_failures():  # smets build: one clear message, no crash report
             raise live.BuildAbortedError(str(exc)) from exc
         raise ConformanceStepError(str(exc)) from exc
-    live.set_results_path(path)
 
 
 def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
+    path = results_path(app)
+    if forbuild.running_for(path):  # the suite still runs beside the build (see :func:`_init`)
+        duplicates_analysis(corpus_of(app))  # the longest analysis the pages share, needing no results
+        release_scan_memos()
+        _settle(app, path)
     now = (live.stamp(), newest_source())  # the results, and the models and suite shown as source
     if getattr(env, _STAMP, None) == now:
         return []
@@ -65,5 +83,5 @@ def _outdated(
 def register(app: Sphinx) -> None:
     app.add_config_value("smets_conformance_results", "", "env", types=frozenset({str}))
     app.connect("builder-inited", _init)
-    app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-outdated", _outdated, priority=800)  # after the others: see _init
     app.connect("build-finished", lambda app, exc: forbuild.build_finished(Path(app.outdir)))

@@ -62,7 +62,8 @@ def _check_profile(meter: Meter, per_slot: float) -> None:
     assert last[-1].start - last[0].start == timedelta(days=397) - timedelta(minutes=30)
     steps = {b.start - a.start for a, b in itertools.pairwise(last)}
     assert steps == {timedelta(minutes=30)}
-    assert all(e.value == pytest.approx(per_slot, rel=1e-3) for e in last)
+    expected = pytest.approx(per_slot, rel=1e-3)  # made once: 19,056 comparisons
+    assert all(e.value == expected for e in last)
 
 
 @pytest.mark.verifies("DS_02")
