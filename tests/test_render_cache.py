@@ -183,3 +183,17 @@ def test_text_bound_to_its_document_or_to_unknown_roles_is_never_cached(corpus: 
     ):
         assert card_inputs(corpus, req, text, pages) is None, text
     assert card_inputs(corpus, req, "| a line block\n| of lines", pages) is not None
+
+
+def test_a_page_whose_file_holds_the_same_cards_is_not_written_again(tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path)
+    cache.save(PAGE, {KEY: CARD})
+    path = cache.path(PAGE)
+    assert path is not None and cache.stored == 1 and cache.unchanged == 0
+    inode = path.stat().st_ino
+    cache.save(PAGE, {KEY: CARD})  # the same bytes: left as it is (an atomic write is a new inode)
+    assert (cache.stored, cache.unchanged, path.stat().st_ino) == (1, 1, inode)
+    other = Rendered(CARD.html.replace("</", " changed</", 1), CARD.words)
+    cache.save(PAGE, {KEY: other})  # other bytes: replaced
+    assert (cache.stored, cache.unchanged) == (2, 1) and path.stat().st_ino != inode
+    assert cache.load(PAGE) == {KEY: other}

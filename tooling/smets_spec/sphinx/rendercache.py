@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import __version__
-from ..corpus.files import write_atomic
+from ..corpus.files import read_regular, write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import DataItem, Need
 from ..protocols.assess import ItemAssessment, assessment_of
@@ -205,6 +205,9 @@ class RenderCache:
         self.folder = folder / FOLDER if folder is not None else None
         self.hits = 0
         self.stored = 0
+        #: pages whose file already held the same bytes, not written again (on a warm build, every
+        #: page: 274 atomic writes at 10,000, about a tenth of the write workers' CPU)
+        self.unchanged = 0
 
     def path(self, docname: str) -> Path | None:
         if self.folder is None:
@@ -227,9 +230,13 @@ class RenderCache:
         path = self.path(docname)
         if path is None or not cards:
             return
+        data = bundle_to_json(docname, cards).encode("utf-8")
+        if read_regular(path, len(data)) == data:
+            self.unchanged += 1  # a warm build: its cards came from this very file
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, bundle_to_json(docname, cards), durable=False)
+            write_atomic(path, data, durable=False)
         except OSError:
             return  # a read-only or full cache folder: build without storing
         self.stored += len(cards)
