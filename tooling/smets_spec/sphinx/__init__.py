@@ -97,6 +97,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .jobs import register as register_jobs
 
     register_jobs(app)
+    from .rawtext import register as register_rawtext
+
+    register_rawtext(app)  # each raw HTML node's text held once in its doctree
     from .directives import register as register_directives
 
     register_directives(app)

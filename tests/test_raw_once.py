@@ -1,0 +1,78 @@
+"""A raw HTML node's text held once in its doctree (sphinx/rawtext.py): the same site, needs.json and
+search index as with Sphinx's copy of it kept (``SMETS_RAW_ONCE=off``), and doctrees about half
+the size where the raw HTML is most of a page (the trace pages, the need cards)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docutils import nodes
+
+from clitools import build_argv
+from sitecompare import differences
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx.rawtext import drop_copies
+
+
+def _build(root: Path, switch: str) -> Path:
+    site = root.parent / f"site-{switch}"
+    env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"), SMETS_RAW_ONCE=switch)
+    result = subprocess.run(build_argv(root, site, "-j", "2"), capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return site
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("rawonce")
+    made = generate(base / "on" / "project", 120)
+    shutil.copytree(made, base / "off" / "project")
+    return {"on": _build(made, "on"), "off": _build(base / "off" / "project", "off")}
+
+
+def _doctree(site: Path, doc: str) -> nodes.document:
+    with (site / ".doctrees" / f"{doc}.doctree").open("rb") as handle:  # this test's own build
+        tree: nodes.document = pickle.load(handle)
+    return tree
+
+
+def test_the_same_site_needs_json_and_search_index(sites: dict[str, Path]) -> None:
+    on, off = sites["on"], sites["off"]
+    assert differences(on, off) == []
+    for name in ("needs.json", "searchindex.js", "trace/chains.html", "trace/matrix.html"):
+        assert (on / name).read_bytes() == (off / name).read_bytes(), name
+
+
+def test_raw_html_is_pickled_once(sites: dict[str, Path]) -> None:
+    on, off = sites["on"], sites["off"]
+    for doc in ("trace/chains", "trace/matrix"):
+        raws = list(_doctree(on, doc).findall(nodes.raw))
+        assert raws and all(raw.rawsource == "" for raw in raws), doc
+        assert max(len(raw.astext()) for raw in raws) > 10_000  # the page's table is there
+        kept = list(_doctree(off, doc).findall(nodes.raw))
+        assert [raw.astext() for raw in raws] == [raw.astext() for raw in kept]
+        size = (on / ".doctrees" / f"{doc}.doctree").stat().st_size
+        assert size < 0.6 * (off / ".doctrees" / f"{doc}.doctree").stat().st_size, doc
+    cards = 0
+    for path in (on / ".doctrees").rglob("*.doctree"):  # the need cards' raw HTML too
+        doc = path.relative_to(on / ".doctrees").with_suffix("").as_posix()
+        raws = list(_doctree(on, doc).findall(nodes.raw))
+        assert all(raw.rawsource == "" for raw in raws), doc
+        cards += sum(1 for raw in raws if "smets-need-head" in raw.astext())
+    assert cards > 100
+
+
+def test_only_a_copy_of_the_text_is_dropped() -> None:
+    copied = nodes.raw("", "<b>x</b>", format="html")
+    copied.rawsource = copied.astext()  # what Sphinx's source workaround gives it
+    own = nodes.raw(".. raw:: html\n\n   <i>y</i>", "<i>y</i>", format="html")
+    empty = nodes.raw("", "", format="html")
+    tree = nodes.container("", copied, own, empty)
+    assert drop_copies(tree) == 1
+    assert (copied.rawsource, own.rawsource, empty.rawsource) == ("", ".. raw:: html\n\n   <i>y</i>", "")
+    assert copied.astext() == "<b>x</b>"
