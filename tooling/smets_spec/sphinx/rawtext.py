@@ -28,10 +28,10 @@ def drop_copies(doctree: nodes.Node) -> int:
     dropped = 0
     for node in doctree.findall(nodes.raw):
         children = node.children
-        if node.rawsource and len(children) == 1 and isinstance(children[0], nodes.Text):
-            if node.rawsource == children[0]:  # str equality: no copy of the text is made
-                node.rawsource = ""
-                dropped += 1
+        one_text = len(children) == 1 and isinstance(children[0], nodes.Text)
+        if node.rawsource and one_text and node.rawsource == children[0]:  # str equality: no copy
+            node.rawsource = ""
+            dropped += 1
     return dropped
 
 

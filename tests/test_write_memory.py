@@ -1,6 +1,8 @@
-"""A raw HTML node's text held once in its doctree (sphinx/rawtext.py): the same site, needs.json and
-search index as with Sphinx's copy of it kept (``SMETS_RAW_ONCE=off``), and doctrees about half
-the size where the raw HTML is most of a page (the trace pages, the need cards)."""
+"""Memory of the write phase (issue 20): a raw HTML node's text held once in its doctree
+(sphinx/rawtext.py) and sphinx-needs' copies of the need nodes released at ``write-started``
+(sphinx/neednodes.py) give the same site, needs.json and search index as with both switched off
+(``SMETS_RAW_ONCE=off``, ``SMETS_NEED_NODES=off``), with doctrees about half the size where the
+raw HTML is most of a page (the trace pages, the need cards)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,19 @@ from docutils import nodes
 from clitools import build_argv
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx.neednodes import Released, release
 from smets_spec.sphinx.rawtext import drop_copies
+from sphinxtools import build_in_process, toctree_project
 
 
 def _build(root: Path, switch: str) -> Path:
     site = root.parent / f"site-{switch}"
-    env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"), SMETS_RAW_ONCE=switch)
+    env = dict(
+        os.environ,
+        SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"),
+        SMETS_RAW_ONCE=switch,
+        SMETS_NEED_NODES=switch,
+    )
     result = subprocess.run(build_argv(root, site, "-j", "2"), capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return site
@@ -76,3 +85,21 @@ def test_only_a_copy_of_the_text_is_dropped() -> None:
     assert drop_copies(tree) == 1
     assert (copied.rawsource, own.rawsource, empty.rawsource) == ("", ".. raw:: html\n\n   <i>y</i>", "")
     assert copied.astext() == "<b>x</b>"
+
+
+def test_a_build_releases_the_need_nodes_once_written_and_a_read_of_them_fails(tmp_path: Path) -> None:
+    app = build_in_process(toctree_project(tmp_path), tmp_path / "out", 1)
+    held = vars(app.env)["_needs_all_nodes"]
+    assert isinstance(held, Released)  # released in a real build: nothing there could read them
+    with pytest.raises(RuntimeError, match="released"):
+        _ = "REQ_1" in held
+    assert release(app.env) == 0  # once
+
+    class Env:
+        pass
+
+    env = Env()
+    parent = nodes.section("", nodes.paragraph("", "text"))
+    vars(env)["_needs_all_nodes"] = {"A": parent}
+    assert release(env) == 1
+    assert parent.children[0].parent is None  # the cycle cut: reference counting frees the copy
