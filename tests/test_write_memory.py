@@ -1,7 +1,9 @@
 """Memory of the write phase (issue 20): a raw HTML node's text held once in its doctree
 (sphinx/rawtext.py) and sphinx-needs' copies of the need nodes released at ``write-started``
-(sphinx/neednodes.py) give the same site, needs.json and search index as with both switched off
-(``SMETS_RAW_ONCE=off``, ``SMETS_NEED_NODES=off``), with doctrees about half the size where the
+(sphinx/neednodes.py) and a page's large raw HTML spliced into its written file (sphinx/rawsplice.py,
+here from 2,000 characters so that the small project's trace pages are spliced) give the same site,
+needs.json and search index as with all three switched off (``SMETS_RAW_ONCE=off``,
+``SMETS_NEED_NODES=off``, ``SMETS_RAW_SPLICE=off``), with doctrees about half the size where the
 raw HTML is most of a page (the trace pages, the need cards)."""
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +22,24 @@ from clitools import build_argv
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx.neednodes import Released, release
+from smets_spec.sphinx.rawsplice import splice
 from smets_spec.sphinx.rawtext import drop_copies
 from sphinxtools import build_in_process, toctree_project
+
+#: `smets build` with the splice from 2,000 characters, each spliced page named in SPLICED_LOG
+_DRIVER = """
+import os, sys
+from smets_spec import cli
+from smets_spec.sphinx import rawsplice
+rawsplice.SPLICE_FROM = 2000
+original = rawsplice.splice
+def logged(path, pending, encoding):
+    with open(os.environ["SPLICED_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{path.name} {len(pending)}\\n")
+    original(path, pending, encoding)
+rawsplice.splice = logged
+sys.exit(cli.main(sys.argv[1:]))
+"""
 
 
 def _build(root: Path, switch: str) -> Path:
@@ -30,8 +49,11 @@ def _build(root: Path, switch: str) -> Path:
         SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"),
         SMETS_RAW_ONCE=switch,
         SMETS_NEED_NODES=switch,
+        SMETS_RAW_SPLICE=switch,
+        SPLICED_LOG=str(root.parent / "spliced.log"),
     )
-    result = subprocess.run(build_argv(root, site, "-j", "2"), capture_output=True, text=True, env=env)
+    argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "2")[3:]]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return site
 
@@ -52,6 +74,9 @@ def _doctree(site: Path, doc: str) -> nodes.document:
 
 def test_the_same_site_needs_json_and_search_index(sites: dict[str, Path]) -> None:
     on, off = sites["on"], sites["off"]
+    spliced = (on.parent / "spliced.log").read_text(encoding="utf-8").split()
+    assert "chains.html" in spliced and "matrix.html" in spliced  # (by the forked writers)
+    assert not (off.parent / "spliced.log").exists()
     assert differences(on, off) == []
     for name in ("needs.json", "searchindex.js", "trace/chains.html", "trace/matrix.html"):
         assert (on / name).read_bytes() == (off / name).read_bytes(), name
@@ -103,3 +128,24 @@ def test_a_build_releases_the_need_nodes_once_written_and_a_read_of_them_fails(t
     vars(env)["_needs_all_nodes"] = {"A": parent}
     assert release(env) == 1
     assert parent.children[0].parent is None  # the cycle cut: reference counting frees the copy
+
+
+def test_a_splice_writes_what_sphinx_wrote_and_falls_back_when_a_marker_is_not_there_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smets_spec.sphinx import rawsplice
+
+    monkeypatch.setattr(rawsplice, "_SLICE", 3)  # slices cut anywhere, a character past Latin-1 among them
+    table, chart = "<table>\u2192 caf\u00e9 \ud800</table>", "<svg>x</svg>"
+    page = tmp_path / "page.html"
+    expected = f"<p>a</p>{table}<p>b</p>{chart}<p>\u2014</p>\n"
+    for marked, pending in (
+        ("<p>a</p>M0<p>b</p>M1<p>\u2014</p>\n", [("M0", table), ("M1", chart)]),
+        ("<p>a</p>M0<p>b</p>M1<p>\u2014</p>\n", [("M1", chart), ("M0", table)]),  # out of order
+    ):
+        page.write_text(marked, encoding="utf-8", errors="xmlcharrefreplace")  # as Sphinx writes it
+        splice(page, pending, "utf-8")
+        assert page.read_bytes() == expected.encode("utf-8", errors="xmlcharrefreplace")
+    page.write_text("<p>a</p>", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="lost the mark"):  # never a page without its table
+        splice(page, [("M0", table)], "utf-8")
