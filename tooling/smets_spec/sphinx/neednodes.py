@@ -11,15 +11,15 @@ for the whole write phase, and in every page writer forked from it.
 
 At ``write-started``, after sphinx-needs' post-processing, they are released: their reference
 cycles cut (the environment is frozen out of the collector's reach, :mod:`.jobs`) so that
-reference counting frees them, and the environment's dictionary replaced by one that refuses
-to be read, so a reader this module did not foresee fails loudly instead of finding no node.
-Only when this build's ``needextract`` and ``ndf`` are the refusals; ``SMETS_NEED_NODES=off``
-keeps them.
+reference counting frees them, and the environment's dictionary replaced by an empty one
+(:class:`Released`; an environment used again after the build, as tests do, purges documents
+from it as from any). Only when this build's ``needextract`` and ``ndf`` are the refusals, checked
+in docutils' registries as the build left them; ``SMETS_NEED_NODES=off`` keeps them.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives, roles
@@ -34,12 +34,7 @@ _ATTRIBUTE = "_needs_all_nodes"
 
 
 class Released(dict[str, Any]):
-    """The environment's need nodes once released: empty, and any read of it an error."""
-
-    def _refuse(self, *args: object) -> NoReturn:
-        raise RuntimeError("sphinx-needs' need nodes were released at write-started (sphinx/neednodes.py)")
-
-    __contains__ = __getitem__ = get = _refuse
+    """The environment's need nodes once released (empty): what :func:`release` leaves."""
 
 
 def nothing_reads_them() -> bool:
