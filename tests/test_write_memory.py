@@ -129,22 +129,26 @@ def test_a_build_releases_the_need_nodes_once_nothing_can_read_them(tmp_path: Pa
     assert parent.children[0].parent is None  # the cycle cut: reference counting frees the copy
 
 
+_ERRORS = "xmlcharrefreplace"  # the error handler Sphinx writes a page with
+
+
 def test_a_splice_writes_what_sphinx_wrote_and_falls_back_when_a_marker_is_not_there_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from smets_spec.sphinx import rawsplice
 
     monkeypatch.setattr(rawsplice, "_SLICE", 3)  # slices cut anywhere, a character past Latin-1 among them
-    table, chart = "<table>\u2192 caf\u00e9 \ud800</table>", "<svg>x</svg>"
+    table, chart = "<table>\u2192 caf\u00e9\n \ud800\r\n</table>", "<svg>x</svg>"
     page = tmp_path / "page.html"
-    expected = f"<p>a</p>{table}<p>b</p>{chart}<p>\u2014</p>\n"
+    whole = tmp_path / "whole.html"
+    whole.write_text(f"<p>a\r</p>{table}<p>b</p>{chart}<p>\u2014</p>\n", encoding="utf-8", errors=_ERRORS)
     for marked, pending in (
-        ("<p>a</p>M0<p>b</p>M1<p>\u2014</p>\n", [("M0", table), ("M1", chart)]),
-        ("<p>a</p>M0<p>b</p>M1<p>\u2014</p>\n", [("M1", chart), ("M0", table)]),  # out of order
+        ("<p>a\r</p>M0<p>b</p>M1<p>\u2014</p>\n", [("M0", table), ("M1", chart)]),
+        ("<p>a\r</p>M0<p>b</p>M1<p>\u2014</p>\n", [("M1", chart), ("M0", table)]),  # out of order
     ):
-        page.write_text(marked, encoding="utf-8", errors="xmlcharrefreplace")  # as Sphinx writes it
+        page.write_text(marked, encoding="utf-8", errors=_ERRORS)  # as Sphinx writes it
         splice(page, pending, "utf-8")
-        assert page.read_bytes() == expected.encode("utf-8", errors="xmlcharrefreplace")
+        assert page.read_bytes() == whole.read_bytes()  # what Sphinx writes of the whole page
     page.write_text("<p>a</p>", encoding="utf-8")
     with pytest.raises(RuntimeError, match="lost the mark"):  # never a page without its table
         splice(page, [("M0", table)], "utf-8")

@@ -1,25 +1,27 @@
 """A page's large raw HTML written straight into its file, not copied through the page's text (issue 20).
 
 The trace pages are mostly one raw HTML table rendered by the extension (chains 10.5 MB at
-10,000 requirements, held as 2 bytes a character once any character is past Latin-1). Sphinx
-writes a page by copying it three times: docutils' ``visit_raw`` appends ``node.astext()`` (a
-copy) to the body, the builder joins the body into one string, the template makes the page
-from it, and writing encodes that whole. The forked writer of the chains page peaked 61 MB above
-what it inherited, the largest process of the cold build.
+10,000 requirements). Sphinx writes a page by copying it again and again: docutils' ``visit_raw``
+appends ``node.astext()`` (a copy) to the body, the builder joins the body into one string, the
+template makes the page from it, and writing encodes that whole. The forked writer of the chains
+page peaked 61 MB above what it inherited, the largest process of the cold build.
 
 Here the HTML translator puts a marker in place of each large raw HTML text of a computed page
 (:data:`SPLICE_FROM` characters or more, inside the container a computed directive makes, never
 inside a need card, whose HTML the render cache keeps), and once Sphinx has written the page,
 the page's file is written again with each marker replaced by its text, a slice at a time, into a
-temporary file renamed over the page: the same bytes as Sphinx writes (the same encoding and error
-handler; ``tests/test_write_memory.py`` compares the sites), without the copies. A marker Sphinx's
-page does not hold exactly once (a template or handler that rewrote the body) falls back to
-replacing it in the page's text. Only while the HTML builder's own ``write_doc`` writes that page;
+temporary file renamed over the page: the same bytes as Sphinx writes (the same encoding, error
+handler and newlines; ``tests/test_write_memory.py`` compares the sites), without the copies. A
+marker Sphinx's page does not hold exactly once (a template or handler that rewrote the body)
+falls back to replacing it in the page's text. Only while the HTML builder's own ``write_doc``
+writes that page, and in UTF-8 (``html_output_encoding``);
 ``SMETS_RAW_SPLICE=off`` leaves the raw HTML to Sphinx.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -82,9 +84,20 @@ def visit_raw(self: Any, node: nodes.Element) -> None:
         node.children[0] = held
 
 
+def _encoded(text: str, encoding: str) -> bytes:
+    """``text`` as Sphinx writes it: newlines as the platform's, the same encoding and error handler."""
+    if os.linesep != "\n":
+        text = text.replace("\n", os.linesep)
+    return text.encode(encoding, _ERRORS)
+
+
 def splice(path: Path, pending: list[tuple[str, str]], encoding: str) -> None:
-    """Write ``path`` again, each marker of ``pending`` replaced by its text (see the module's doc)."""
-    page = path.read_text(encoding=encoding)
+    """Write ``path`` again, each marker of ``pending`` replaced by its text (see the module's doc).
+
+    The page is read back as written (no newline translation) and written as bytes: what Sphinx
+    wrote stays byte for byte, each text is encoded as Sphinx would have written it."""
+    with path.open(encoding=encoding, newline="") as written:
+        page = written.read()
     pieces: list[str] = []
     rest = page
     for marker, _ in pending:
@@ -93,17 +106,17 @@ def splice(path: Path, pending: list[tuple[str, str]], encoding: str) -> None:
             for other, text in pending:  # not exactly once, in order: replaced in the page's text instead
                 if other not in page:
                     raise RuntimeError(f"{path}: the page written lost the mark of its raw HTML {other}")
-                page = page.replace(other, text)
+                page = page.replace(other, text.replace("\n", os.linesep))
             with atomic_path(path, durable=False) as tmp:
-                tmp.write_text(page, encoding=encoding, errors=_ERRORS)
+                tmp.write_bytes(page.encode(encoding, _ERRORS))
             return
         pieces.append(before)
-    with atomic_path(path, durable=False) as tmp, tmp.open("w", encoding=encoding, errors=_ERRORS) as out:
+    with atomic_path(path, durable=False) as tmp, tmp.open("wb") as out:
         for before, (_, text) in zip(pieces, pending, strict=True):
-            out.write(before)
+            out.write(before.encode(encoding, _ERRORS))
             for at in range(0, len(text), _SLICE):
-                out.write(text[at : at + _SLICE])
-        out.write(rest)
+                out.write(_encoded(text[at : at + _SLICE], encoding))
+        out.write(rest.encode(encoding, _ERRORS))
 
 
 def _install(app: Sphinx) -> None:
@@ -113,8 +126,8 @@ def _install(app: Sphinx) -> None:
     output_path = getattr(builder, "get_output_path", None)
     if switched_off("SMETS_RAW_SPLICE") or builder.format != "html" or original is None:
         return
-    if output_path is None:
-        return
+    if output_path is None or codecs.lookup(str(app.config.html_output_encoding)).name != "utf-8":
+        return  # (an encoding with a byte-order mark or state would not encode slice by slice)
 
     def write_doc(docname: str, doctree: nodes.document) -> None:
         _PENDING.pop(docname, None)
