@@ -14,6 +14,11 @@ or step ``EV`` (default the first) and prints the largest allocation sites alive
 again, a later snapshot prints the growth since the one before, e.g. ``--snapshot write-started
 --snapshot html-collect-pages``; ``--trace-from EV`` starts tracing only after ``EV`` (a
 step's growth at full speed before it). Linux only (``/proc``).
+
+It also names where the peaks are: the pages whose resolving (and indexing) held the main process's
+largest peaks, and every forked task of Sphinx (a chunk of pages written) with the resident size it
+started with (what it shares with the main process) and its own peak, read by the task itself as it
+ends (``VmHWM``: no spike missed between samples).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import importlib
 import os
 import resource
 import sys
+import tempfile
 import threading
 import tracemalloc
 from collections.abc import Callable
@@ -49,6 +55,12 @@ MAIN_PID = [os.getpid()]
 PEAK = [0.0]
 #: the event or step after which tracing starts (none: from the start)
 TRACE_FROM: list[str] = []
+#: the main process's peak while each page was resolved and indexed (MB), by page
+DOC_PEAKS: dict[str, float] = {}
+#: the page being resolved or indexed (empty: none)
+DOC: list[str] = []
+#: each forked task's lines: its pages, RSS when it started, its peak (written by the task, read at the end)
+TASKS_FILE: list[str] = []
 
 _FUNCTIONS = (
     ("smets_spec.sphinx.jobs", "warm", ()),
@@ -136,10 +148,15 @@ def _traced(label: Callable[..., str], original: Callable[..., Any]) -> Callable
         name = label(*args)
         _boundary()
         STACK.append(name)
+        per_doc = name in _PER_DOC and len(args) > 1 and isinstance(args[1], str)
+        if per_doc:
+            DOC.append(args[1])
         try:
             return original(*args, **kwargs)
         finally:
             _boundary()
+            if per_doc:
+                DOC.pop()
             STACK.pop()
             row = _row(name)
             row[0] = _status_kb("self", "VmRSS") / 1024
@@ -161,6 +178,8 @@ def _boundary() -> None:
         return
     peak = _status_kb("self", "VmHWM") / 1024
     PEAK[0] = max(PEAK[0], peak)
+    if DOC:
+        DOC_PEAKS[DOC[-1]] = max(DOC_PEAKS.get(DOC[-1], 0.0), peak)
     for step in STACK:
         row = _row(step)
         row[1] = max(row[1], peak)
@@ -179,12 +198,37 @@ class _Pickle:
         return getattr(self.module, name)
 
 
+#: steps whose peak is kept by page too (their second argument is the page's name)
+_PER_DOC = {"BuildEnvironment.get_and_resolve_doctree", "StandaloneHTMLBuilder.index_page"}
+
+
+def _task_peaks(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Sphinx's forked task (``ParallelTasks._process``), reporting its pages, its resident size when
+    it started and its own peak when it ends."""
+
+    @functools.wraps(original)
+    def process(self: Any, pipe: Any, func: Any, arg: Any) -> None:
+        start = _status_kb("self", "VmRSS") / 1024
+        try:
+            original(self, pipe, func, arg)
+        finally:
+            peak = _status_kb("self", "VmHWM") / 1024
+            pages = [item[0] for item in arg if isinstance(item, tuple)] if isinstance(arg, list) else []
+            shown = ",".join(pages[:3]) + (f",+{len(pages) - 3}" if len(pages) > 3 else "")
+            with contextlib.suppress(OSError), Path(TASKS_FILE[0]).open("a", encoding="utf-8") as out:
+                out.write(f"{peak:.0f}\t{start:.0f}\t{shown or '-'}\n")
+
+    return process
+
+
 def install() -> None:
     instrument(_FUNCTIONS, _METHODS, _traced)
     builders = importlib.import_module("sphinx.builders")
     builders.pickle = _Pickle(builders.pickle)  # Builder.build pickles the environment with it
     events = importlib.import_module("sphinx.events").EventManager
     events.emit = _traced(lambda self, event, *a: event, events.emit)
+    tasks = importlib.import_module("sphinx.util.parallel").ParallelTasks
+    tasks._process = _task_peaks(tasks._process)
 
 
 def _where(stat: tracemalloc.Statistic | tracemalloc.StatisticDiff) -> str:
@@ -230,6 +274,7 @@ def main() -> int:
         TRACE_FROM.append(args.trace_from)
     elif SNAPSHOTS:
         tracemalloc.start()
+    TASKS_FILE.append(str(Path(tempfile.mkdtemp(prefix="build-memory-")) / "tasks.tsv"))
     sampler = Sampler()
     sampler.start()
     import sphinx.cmd.build  # noqa: F401
@@ -257,6 +302,18 @@ def main() -> int:
     )
     for step, (first, main_max, child, total) in STEPS.items():
         print(f"{step[:44]:44} {first:10.0f} {main_max:9.0f} {child:9.0f} {total:8.0f}")
+    top = sorted(DOC_PEAKS.items(), key=lambda item: -item[1])[:8]
+    print(
+        "main process's peak while a page was resolved or indexed (MB): "
+        + ", ".join(f"{d} {p:.0f}" for d, p in top)
+    )
+    with contextlib.suppress(OSError):
+        lines = [line.split("\t") for line in Path(TASKS_FILE[0]).read_text(encoding="utf-8").splitlines()]
+        lines.sort(key=lambda fields: -float(fields[0]))
+        print(
+            "forked tasks by peak (MB; resident when started): "
+            + "; ".join(f"{peak} ({start}) {pages}" for peak, start, pages in lines[:8])
+        )
     if SNAPSHOTS:
         print(f"snapshots not taken (their event was not emitted so often): {SNAPSHOTS}")
     return status

@@ -97,6 +97,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .jobs import register as register_jobs
 
     register_jobs(app)
+    from .rawtext import register as register_rawtext
+
+    register_rawtext(app)  # each raw HTML node's text held once in its doctree
+    from .rawsplice import register as register_rawsplice
+
+    register_rawsplice(app)  # a page's large raw HTML written straight into its file
+    from .neednodes import register as register_neednodes
+
+    register_neednodes(app)  # sphinx-needs' copies of the need nodes released once nothing reads them
     from .directives import register as register_directives
 
     register_directives(app)

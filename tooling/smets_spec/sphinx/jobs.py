@@ -315,6 +315,10 @@ def _cut(tree: nodes.Node) -> None:
             stack.extend(children)
 
 
+#: for other modules: a tree's upward references dropped, so reference counting frees it
+cut_cycles = _cut
+
+
 def _listed(state: dict[str, Any]) -> list[nodes.Node]:
     """The nodes a document's attributes hold: directly, in a list, or as a dict's values (or lists)."""
     found: list[nodes.Node] = []
