@@ -7,7 +7,9 @@
 each of Sphinx's events, the builder's steps and a few of ours and sphinx-needs' are timed in
 CPU seconds of this process (``time.process_time``: it measures the build rather than the
 machine's load, on a machine shared with other builds); forked workers' CPU is given as
-``children``. Steps nest (``builder.build`` holds ``builder.read``...), so they do not add up.
+``children``, and after each step as ``(+N forked)``: the CPU of the workers reaped during it
+(Sphinx's read and write workers, the requirement-page writers). Steps nest (``builder.build``
+holds ``builder.read``...), so they do not add up.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ from typing import Any
 from steps import instrument
 
 TIMES: dict[str, float] = {}
+#: CPU of the forked children that ended during each step
+CHILDREN: dict[str, float] = {}
+
+
+def _children() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
 
 #: module, function: replaced in the module that calls it
 _FUNCTIONS = (
@@ -48,12 +58,13 @@ _METHODS = (
 def _timed(label: Callable[..., str], original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def run(*args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
+        start, forked = time.process_time(), _children()
         try:
             return original(*args, **kwargs)
         finally:
             name = label(*args)
             TIMES[name] = TIMES.get(name, 0.0) + time.process_time() - start
+            CHILDREN[name] = CHILDREN.get(name, 0.0) + _children() - forked
 
     return run
 
@@ -102,7 +113,8 @@ def main() -> int:
     )
     for name, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
         if seconds >= 0.05:
-            print(f"  {name}: {seconds:.2f}", file=sys.stderr)
+            forked = f" (+{CHILDREN[name]:.2f} forked)" if CHILDREN.get(name, 0.0) >= 0.05 else ""
+            print(f"  {name}: {seconds:.2f}{forked}", file=sys.stderr)
     return status
 
 
