@@ -178,7 +178,9 @@ def finish(builder: Any) -> None:
         needs_config.builder_filter,
         append_warning="(from need_builder_filter)",
     )
-    unchanged = needs_reuse.unchanged_for(builder.app)
+    # Sphinx 9 keeps the application as ``_app`` (its ``app`` property warns that it is deprecated)
+    app = vars(builder).get("_app") or getattr(builder, "app", None)
+    unchanged = needs_reuse.unchanged_for(app)
     try:
         LAST[:] = [splice(Path(builder.outdir), env, needs_config, needs_list, version, filtered, unchanged)]
     except Exception as error:
