@@ -26,7 +26,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx_needs.data import SphinxNeedsData
 
-from . import needmemory
+from ..corpus.cachedir import switched_off
+from . import envpickle, needmemory
 
 #: our environment attributes set before reading that no ``env-merge-info`` handler reads
 UNMERGED = ("smets_need_keys", "smets_card_fingerprints")
@@ -49,7 +50,8 @@ def own_state(env: BuildEnvironment) -> dict[str, Any]:
     for docname in [doc for doc in env.all_docs if doc not in own]:
         env.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
-    needmemory.share(SphinxNeedsData(env).get_needs_mutable().values())
+    if switched_off("SMETS_READBACK_VALUES") or not envpickle.share_values():
+        needmemory.share(SphinxNeedsData(env).get_needs_mutable().values())
     state = _ORIGINAL(env)
     for name in UNMERGED:
         state.pop(name, None)
@@ -72,6 +74,7 @@ def read_here() -> set[str]:
 def stop(*args: object) -> None:
     """After the read (and at the end of a build that failed while reading)."""
     BuildEnvironment.__getstate__ = _ORIGINAL  # type: ignore[method-assign]
+    envpickle.stop_sharing()
     _READ_BY.clear()
     _MAIN.clear()
 
