@@ -1,4 +1,4 @@
-"""A parallel read in one chunk per process, its readers sending their needs' values shared
+"""A parallel read in two chunks per process, its readers sending their needs' values shared
 (sphinx/jobs.py ``read_chunks``, sphinx/envpickle.py ``share_values``; issue 20): the same
 environment and the same site as Sphinx's own chunks and sharing every need's dicts first."""
 
@@ -35,15 +35,16 @@ def _build(root: Path, out: Path, cache: Path, **switches: str) -> None:
     (root / "out").rename(out)
 
 
-def test_read_chunks_hold_every_document_once_one_chunk_per_process() -> None:
+def test_read_chunks_hold_every_document_once_two_chunks_per_process() -> None:
     names = [f"d{i}" for i in range(11)]
-    assert read_chunks(names, 2) == [names[0::2], names[1::2]]
-    assert read_chunks(names, 3) == [names[0::3], names[1::3], names[2::3]]
-    assert read_chunks(names[:1], 4) == [["d0"]]
+    assert read_chunks(names, 2) == [names[0::4], names[1::4], names[2::4], names[3::4]]
+    six = read_chunks(names, 3)
+    assert len(six) == 6 and sorted(name for chunk in six for name in chunk) == sorted(names)
+    assert read_chunks(names[:3], 4) == [["d0"], ["d1"], ["d2"]]
     assert read_chunks([], 2) == []
 
 
-def test_one_chunk_per_process_gives_the_environment_and_site_of_sphinxs_chunks(tmp_path: Path) -> None:
+def test_fewer_chunks_give_the_environment_and_site_of_sphinxs_chunks(tmp_path: Path) -> None:
     root = generate(tmp_path / "project", 120, seed=5)
     cache = tmp_path / "cache"
     _build(root, tmp_path / "ours", cache)
