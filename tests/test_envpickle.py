@@ -376,3 +376,43 @@ def test_a_loaded_environment_is_frozen_until_the_build_is_over(
     objects = len(gc.get_objects())  # what the collector still walks, after the build
     assert count > 20 * len(app.env._needs_all_needs) and count > objects / 4
     assert gc.get_freeze_count() == 0  # handed back at build-finished
+
+
+def _apart(needs: dict[str, Any]) -> dict[str, Any]:
+    """Each need unpickled on its own: its own copy of every string, as a reader's needs are."""
+    return {k: pickle.loads(pickle.dumps(n, pickle.HIGHEST_PROTOCOL)) for k, n in needs.items()}
+
+
+def test_a_reader_sharing_values_sends_what_sharing_its_needs_sent(built_site: Path) -> None:
+    """:func:`envpickle.share_values` (a parallel reader's way back, SMETS_READBACK_VALUES) unpickles
+    into the needs :func:`needmemory.share` then pickling did, in a pickle no larger, strings shared."""
+    from smets_spec.sphinx import needmemory
+
+    needs = _saved_env(built_site)._needs_all_needs
+    assert envpickle.install()
+    shared = _apart(needs)
+    needmemory.share(shared.values())
+    before = pickle.dumps(shared, pickle.HIGHEST_PROTOCOL)
+    assert envpickle.share_values()
+    try:
+        after = pickle.dumps(_apart(needs), pickle.HIGHEST_PROTOCOL)
+    finally:
+        envpickle.stop_sharing()
+    loaded = pickle.loads(after)
+    assert differences(pickle.loads(before), loaded) == []
+    assert differences(needs, loaded) == []
+    assert len(after) <= len(before)
+    first, second = list(loaded.values())[:2]
+    assert first["type"] == second["type"] and first["type"] is second["type"]
+    assert pickle.dumps(_apart(needs), pickle.HIGHEST_PROTOCOL) != after  # off again: not shared
+
+
+@settings(max_examples=40, deadline=None)
+@given(need_sets())
+def test_random_needs_with_shared_values_unpickle_the_same(found: dict[str, NeedItem]) -> None:
+    assert envpickle.install() and envpickle.share_values()
+    try:
+        compact = pickle.loads(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
+    finally:
+        envpickle.stop_sharing()
+    assert differences(found, compact) == []

@@ -146,7 +146,11 @@ def _describe(cls: type) -> None:
 
 def _reduce_frozen(obj: Any) -> tuple[Any, ...]:
     names, getter, _ = _FROZEN[type(obj)]
-    return _frozen, (type(obj), names, getter(obj))
+    values = getter(obj)
+    if _SHARED:
+        seen = _SHARED[0]
+        values = tuple([_shared_dict(v, seen) if type(v) is dict else _one(v, seen) for v in values])
+    return _frozen, (type(obj), names, values)
 
 
 def _frozen(cls: type, names: tuple[str, ...], values: tuple[Any, ...]) -> Any:
@@ -275,7 +279,7 @@ def _reduce_need(need: Any) -> tuple[Any, ...]:
         _keys(need._core),
         _keys(need._extras),
         _keys(need._computed),
-        (*need._core.values(), *need._extras.values(), *need._computed.values()),  # one tuple, see above
+        _values(need),
         link_keys,
         encoded_links,
         _keys(backlinks),
@@ -289,6 +293,55 @@ def _reduce_need(need: Any) -> tuple[Any, ...]:
         need._dynamic_fields or None,
         need._derived,
     )
+
+
+#: while not empty, the short strings each need's values share (see :func:`share_values`)
+_SHARED: list[dict[str, str]] = []
+#: values shorter than this are shared (type names, colours, pages, sections; not texts)
+_SHORT = 200
+
+
+def _values(need: Any) -> tuple[Any, ...]:
+    """The need's core, extra and computed values in one tuple (see :func:`_encode_links` why
+    one), each short string replaced by the first equal one met while :func:`share_values`."""
+    values = (*need._core.values(), *need._extras.values(), *need._computed.values())
+    if not _SHARED:
+        return values
+    seen = _SHARED[0]
+    return tuple([seen.setdefault(v, v) if type(v) is str and len(v) < _SHORT else v for v in values])
+
+
+def _one(value: Any, seen: dict[str, str]) -> Any:
+    return seen.setdefault(value, value) if type(value) is str and len(value) < _SHORT else value
+
+
+def _shared_dict(mapping: dict[Any, Any], seen: dict[str, str]) -> dict[Any, Any]:
+    """A copy of ``mapping`` (a need source's or content's ``dict_repr``) keyed and valued by the
+    first equal short string met, as :func:`.needmemory.share` makes them."""
+    return {
+        (seen.setdefault(k, k) if type(k) is str else k): (
+            seen.setdefault(v, v) if type(v) is str and len(v) < _SHORT else v
+        )
+        for k, v in mapping.items()
+    }
+
+
+def share_values() -> bool:
+    """From now on, this process pickles equal short strings among needs' values once (a parallel
+    reader, before it sends its environment back: :mod:`.readback`). The need's keys are already
+    stored once (one tuple of each dict's keys), so this gives what :func:`.needmemory.share` gave
+    there, without first rebuilding every need's dicts (about a sixth of a reader's CPU for sending
+    its state back at 10,000 requirements). Returns False, and nothing changes, when needs are not
+    pickled by :func:`install`'s reduction."""
+    if copyreg.dispatch_table.get(NeedItem) is not _reduce_need:
+        return False
+    _SHARED[:] = [{}]
+    return True
+
+
+def stop_sharing() -> None:
+    """Pickle needs' values as they are again (the end of a read; tests)."""
+    _SHARED.clear()
 
 
 def _plain_need(need: Any) -> tuple[Any, ...]:

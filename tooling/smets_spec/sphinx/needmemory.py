@@ -11,8 +11,9 @@ page, section).
 
 :func:`share` makes each need's dicts use one string per name (the same keys, in the same order,
 with the same values) and lets needs with the same link types share one back-link key map.
-It runs where needs are made: in each parallel reader before its environment is pickled back
-(:mod:`.readback`), and in the main process for the documents a serial read read. Pickling keeps
+It runs where needs are made: in the main process for the documents a serial read read, and in
+each parallel reader before its environment is pickled back (:mod:`.readback`) when the compact
+reduction, which shares the values itself (:func:`.envpickle.share_values`), is not used. Pickling keeps
 the sharing (pickle stores an object once however often it is referenced), so the saved
 environment is smaller and unpickles into the shared form. Nothing a need shows changes:
 ``NeedItem`` equality, needs.json and the site are the same (tests/test_sphinx_memory.py).
