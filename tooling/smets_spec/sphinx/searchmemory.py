@@ -30,6 +30,7 @@ from typing import Any, cast
 from sphinx.search import IndexBuilder, WordStore, _feed_visit_nodes, js_index
 
 from ..corpus.cachedir import switched_off
+from . import searchwalk
 
 #: a word's pages: one page's name, or the names (in the order fed; a name may repeat)
 Pages = str | list[str]
@@ -121,6 +122,7 @@ class CompactIndex(IndexBuilder):
     _words: dict[str, Pages]
     _title_words: dict[str, Pages]
     _terms_later = False
+    _join: bool
 
     def settle(self) -> None:
         """Move the pages fed since the last call from Sphinx's sets into the compact stores."""
@@ -143,9 +145,16 @@ class CompactIndex(IndexBuilder):
         whether a word is added depends only on the word and the title words), so the index, its
         order included, is the same; the largest page at 10,000 requirements has 192,663 words,
         30,580 distinct: 12 MB of list (24 MB at its peak) held while the page is fed, and its
-        search cache key's JSON five times larger."""
+        search cache key's JSON five times larger. The walk is :mod:`.searchwalk`'s when it
+        stands for Sphinx's (the same words, less work per node)."""
         store = WordStore(words=_Distinct(), title_words=_Distinct())
-        _feed_visit_nodes(doctree, word_store=store, split=self.lang.split, language=self.lang.lang)
+        if searchwalk.usable():  # the same walk, with less work per node (searchwalk)
+            join = self.__dict__.get("_join")
+            if join is None:
+                join = self._join = searchwalk.joins(self.lang)
+            searchwalk.collect(doctree, store, self.lang.split, self.lang.lang, join)
+        else:
+            _feed_visit_nodes(doctree, word_store=store, split=self.lang.split, language=self.lang.lang)
         return WordStore(words=list(store.words), titles=store.titles, title_words=list(store.title_words))
 
     def _unsettle_titles(self, docname: str) -> None:
