@@ -167,6 +167,7 @@ def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
     for switch in ("on", "off"):
         out = tmp_path / f"out-{switch}"
         env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / f"cache-{switch}"), SMETS_SEARCH_WALK=switch)
+        env["SMETS_SEARCH_DIRECT"] = switch
         argv = build_argv(root, out, "-j", "1")
         result = subprocess.run([argv[0], "-c", _BUILD, *argv[3:]], capture_output=True, text=True, env=env)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -174,3 +175,40 @@ def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
         walks.append(int(result.stdout.rsplit("WALKS", 1)[1]))
     assert indexes[0] == indexes[1]
     assert walks[0] > 20 and walks[1] == 0  # every page walked here, none with the switch off
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cached_terms_added_straight_to_the_stores_write_the_same_index(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """searchmemory.add_page (a cached page's terms straight into the compact stores) against the
+    sets-then-settle path (SMETS_SEARCH_DIRECT=off), pages fed by Sphinx's feed in between, settled
+    or not, repeated terms, pruned: the same searchindex.js."""
+    from smets_spec.sphinx import searchcache
+    from test_search_memory import _WORDS, _dump, _index, _page
+
+    dumps = []
+    for switch in ("on", "off"):
+        monkeypatch.setenv("SMETS_SEARCH_DIRECT", switch)
+        rng = random.Random(seed)
+        index = _index(True)
+        for n in range(rng.randint(5, 40)):
+            name = f"p{n}"
+            if rng.random() < 0.3:
+                index.feed(name, f"{name}.html", rng.choice(["", "GS_08 meter"]), _page(rng, name))
+            else:
+                terms = rng.choices([*_WORDS, f"w{rng.randint(0, 50)}"], k=rng.randint(0, 12))
+                contribution = {
+                    "title": "T",
+                    "file": f"{name}.rst",
+                    "titles": [["T", None]],
+                    "tterms": rng.sample(_WORDS, rng.randint(0, 3)),
+                    "terms": terms,
+                    "entries": [],
+                }
+                searchcache._apply(index, name, contribution)
+            if rng.random() < 0.5:
+                index.settle()  # type: ignore[attr-defined]
+        index.prune({f"p{n}" for n in range(0, 40, rng.choice([1, 2]))})
+        dumps.append(_dump(index))
+    assert dumps[0] == dumps[1]

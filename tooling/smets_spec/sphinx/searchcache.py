@@ -42,6 +42,7 @@ from sphinx.application import Sphinx
 
 from ..corpus.cachedir import switched_off
 from ..corpus.usercache import digest, read_regular_entry, write_entry
+from . import searchmemory
 from .rendercache import versions
 
 FORMAT = "smets-search-pages/1"
@@ -220,6 +221,9 @@ def _apply(indexer: Any, docname: str, c: Contribution) -> None:
     indexer._titles[docname] = c["title"]
     indexer._filenames[docname] = c["file"]
     indexer._all_titles[docname] = [(t, a) for t, a in c["titles"]]
+    if searchmemory.add_page(indexer, docname, c["tterms"], c["terms"]):
+        indexer._index_entries[docname] = [(a, b, m) for a, b, m in c["entries"]]
+        return
     for mapping, words in ((indexer._title_mapping, c["tterms"]), (indexer._mapping, c["terms"])):
         get = mapping.get
         for word in words:  # ``mapping.setdefault(word, set()).add(docname)``, without a set per word
