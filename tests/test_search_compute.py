@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sphinx.search import IndexBuilder, WordStore
@@ -111,3 +112,11 @@ def test_apply_adds_as_setdefault_does() -> None:
     assert list(index._mapping) == ["meter", "suppli", "run"]
     assert index._title_mapping == {"tariff": {"a", "p"}, "new": {"p"}}
     assert index._all_titles["p"] == [("P", None)] and index._index_entries["p"] == [("x", "id1", "")]
+
+
+def test_a_stored_word_list_is_taken_only_when_every_word_is_a_string() -> None:
+    assert searchcache._strings([]) == []
+    assert searchcache._strings(["meter", "gs_08"]) == ["meter", "gs_08"]
+    for bad in (["meter", 1], [None], [["meter"]], "meter", {"meter": 1}, [True]):
+        with pytest.raises(TypeError):
+            searchcache._strings(bad)
