@@ -18,6 +18,9 @@ title words, with:
   text of another splitter;
 * a raw HTML node's tags removed by a faster pattern with the same matches (:func:`whole`).
 
+It follows Sphinx's ``_feed_visit_nodes`` (sphinx/search/__init__.py), two-clause BSD licence,
+Copyright (c) 2007-2025 by the Sphinx team (see its AUTHORS), whose terms apply to what it repeats.
+
 It is used only when Sphinx's collector is the one it repeats (:data:`SPHINX_WALK`, the SHA-256
 of its source; ``tests/test_search_walk.py`` says when it changed). ``SMETS_SEARCH_WALK=off``:
 Sphinx's own collector.
