@@ -59,6 +59,7 @@ from sphinx_needs import need_item
 
 from ..forking import no_gc
 from . import envparts, needs_release
+from .needmemory import SHORT
 
 #: the version of the format below; part of the tag each file records
 FORMAT = 2
@@ -297,8 +298,6 @@ def _reduce_need(need: Any) -> tuple[Any, ...]:
 
 #: while not empty, the short strings each need's values share (see :func:`share_values`)
 _SHARED: list[dict[str, str]] = []
-#: values shorter than this are shared (type names, colours, pages, sections; not texts)
-_SHORT = 200
 
 
 def _values(need: Any) -> tuple[Any, ...]:
@@ -308,22 +307,18 @@ def _values(need: Any) -> tuple[Any, ...]:
     if not _SHARED:
         return values
     seen = _SHARED[0]
-    return tuple([seen.setdefault(v, v) if type(v) is str and len(v) < _SHORT else v for v in values])
+    return tuple([_one(v, seen) for v in values])
 
 
 def _one(value: Any, seen: dict[str, str]) -> Any:
-    return seen.setdefault(value, value) if type(value) is str and len(value) < _SHORT else value
+    """The first equal string met for a string shorter than :data:`.needmemory.SHORT`, else ``value``."""
+    return seen.setdefault(value, value) if type(value) is str and len(value) < SHORT else value
 
 
 def _shared_dict(mapping: dict[Any, Any], seen: dict[str, str]) -> dict[Any, Any]:
     """A copy of ``mapping`` (a need source's or content's ``dict_repr``) keyed and valued by the
     first equal short string met, as :func:`.needmemory.share` makes them."""
-    return {
-        (seen.setdefault(k, k) if type(k) is str else k): (
-            seen.setdefault(v, v) if type(v) is str and len(v) < _SHORT else v
-        )
-        for k, v in mapping.items()
-    }
+    return {(seen.setdefault(k, k) if type(k) is str else k): _one(v, seen) for k, v in mapping.items()}
 
 
 def share_values() -> bool:

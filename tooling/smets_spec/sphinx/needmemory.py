@@ -29,8 +29,9 @@ from typing import Any
 _DICTS = ("_core", "_extras", "_links", "_backlinks", "_computed", "_dynamic_fields")
 #: the dict each need's source and content expose
 _REPR = "dict_repr"
-#: values shorter than this are shared (type names, colours, pages, sections; not texts)
-_SHORT = 200
+#: values shorter than this are shared (type names, colours, pages, sections; not texts); also
+#: :func:`.envpickle.share_values`'s
+SHORT = 200
 
 
 class _Strings:
@@ -40,7 +41,7 @@ class _Strings:
         self.seen: dict[str, str] = {}
 
     def one(self, value: Any) -> Any:
-        if isinstance(value, str) and len(value) < _SHORT:
+        if isinstance(value, str) and len(value) < SHORT:
             return self.seen.setdefault(value, value)
         return value
 
