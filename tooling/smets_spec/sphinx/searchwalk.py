@@ -134,8 +134,16 @@ def collect(
     """Sphinx's ``_feed_visit_nodes`` (the same nodes in the same order, the same words); ``join``:
     consecutive texts split at once (:func:`joins` of the language; module doc)."""
     words, titles, title_words = store.words, store.titles, store.title_words
-    pending: list[str] = []
+    pending: list[str] = []  # text nodes' texts to split at once (``join``)
     size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if pending:
+            words.extend(_split_texts(pending, split))
+            pending.clear()
+            size = 0
+
     stack: list[Any] = [doctree]
     kinds = _KINDS
     while stack:
@@ -147,28 +155,21 @@ def collect(
             pending.append(node)
             size += len(node)
             if size > _BATCH:
-                words.extend(_split_texts(pending, split))
-                pending, size = [], 0
+                flush()
             continue  # (a text node has no children)
         if kind in (_TEXT, _OWN_TEXT):
-            if pending:
-                words.extend(_split_texts(pending, split))
-                pending, size = [], 0
+            flush()
             words.extend(split(node.astext()))
             continue
         if kind == _SKIP or (kind != _OTHER and "no-search" in node.attributes["classes"]):
             continue
         if kind == _RAW:
             if "html" in node.get("format", "").split():
-                if pending:
-                    words.extend(_split_texts(pending, split))
-                    pending, size = [], 0
+                flush()
                 words.extend(whole(node.astext(), split))
             continue
         if kind == _META and sphinx_search._is_meta_keywords(node, language):
-            if pending:
-                words.extend(_split_texts(pending, split))
-                pending, size = [], 0
+            flush()
             words.extend([keyword.strip() for keyword in node["content"].split(",")])
         elif kind == _TITLE:
             title, is_main_title = node.astext(), len(titles) == 0
@@ -176,5 +177,4 @@ def collect(
             titles.append((title, None if is_main_title else ids[0] if ids else None))
             title_words.extend(split(title))
         stack.extend(reversed(node.children))
-    if pending:
-        words.extend(_split_texts(pending, split))
+    flush()
