@@ -396,13 +396,9 @@ def write_pages(app: Sphinx, corpus: Corpus) -> int:
 
 
 def _finish(app: Sphinx, corpus: Corpus, drawing: Drawing, drawn: dict[str, reqindex.Record]) -> None:
-    """Record what every page was drawn from, and delete the pages of removed requirements."""
-    outdir = Path(app.outdir)
-    if drawn or len(drawing.kept) != drawing.loaded or drawing.stamps != drawing.stamps_kept:
-        records = {**drawing.kept, **drawn}  # saved in corpus order, whatever the writers
-        ordered = {r.id: records[r.id] for r in corpus.requirements if r.id in records}
-        reqindex.save(outdir, drawing.inputs.glob, ordered, drawing.stamps)
-    forget_removed(outdir, corpus)
+    """Record what every page was drawn from (the pages drawn in this process), and delete the
+    pages of removed requirements: :func:`_finish_text` of their records' text."""
+    _finish_text(app, corpus, drawing, reqrecords.encoded(drawn))
 
 
 def page_names(corpus: Corpus) -> set[str]:
@@ -511,8 +507,9 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
 
 
 def _finish_text(app: Sphinx, corpus: Corpus, drawing: Drawing, drawn: dict[str, str]) -> None:
-    """:func:`_finish` for records gathered as the index's text: the same index, written entry by
-    entry, the kept records encoded one at a time."""
+    """Record what every page was drawn from (``drawn``: the records gathered as the index's text;
+    the kept ones encoded one at a time), in corpus order whatever the writers, entry by entry,
+    and delete the pages of removed requirements."""
     outdir = Path(app.outdir)
     if drawn or len(drawing.kept) != drawing.loaded or drawing.stamps != drawing.stamps_kept:
         for req_id in [k for k in drawing.kept if k not in drawn]:
