@@ -63,6 +63,15 @@ def _add_links(needs: Any) -> None:
                     linked_part.backlinks[link_type].append(NeedLink(id=key))
 
 
+def live_target(needs_get: Any, need_link: Any) -> Any:
+    """The need ``need_link`` reaches; None when it is dead, as sphinx-needs' ``_dead_links`` has
+    it: a link to an unknown need, or to an unknown part of a known one."""
+    target = needs_get(need_link.id)
+    if target is None or (need_link.part is not None and target.get_part(need_link.part) is None):
+        return None
+    return target
+
+
 def _flags(
     need: Any, needs_get: Any, allow_dead_links: dict[str, bool], unions: Any
 ) -> tuple[list[str], bool]:
@@ -74,10 +83,7 @@ def _flags(
     forbidden = False
     for link_type, references in need._links.items():
         for need_link in references:
-            linked_need = needs_get(need_link.id)
-            if linked_need is None or (
-                need_link.part is not None and linked_need.get_part(need_link.part) is None
-            ):
+            if live_target(needs_get, need_link) is None:
                 dead.append(f"{link_type}: {need_link.to_link_string()}")
                 if not forbidden and not allow_dead_links.get(link_type, False) and link_type not in unions():
                     forbidden = True

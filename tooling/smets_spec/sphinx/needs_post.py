@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import needs_release, needs_reuse
+from .backlinks import live_target
 
 #: sphinx-needs' own functions while ours are installed: name -> (module, function)
 ORIGINALS: dict[str, tuple[Any, Any]] = {}
@@ -87,8 +88,8 @@ def _quiet(need: Any, needs_get: Any, declared: dict[str, Any], report_dead: boo
                 return False
             if allowed is None:
                 continue
-            target = needs_get(need_link.id)
-            if target is None or (need_link.part is not None and target.get_part(need_link.part) is None):
+            target = live_target(needs_get, need_link)
+            if target is None:
                 continue  # a dead link: reported (or not) by the flag above
             if target._core["type"] not in allowed.types:
                 return False
