@@ -207,9 +207,10 @@ def start_early(module: str, dist: str, request: dict[str, Any] | None) -> None:
     of a cold build's start at 2,000 requirements). Nothing else changes: the same command gets the
     same request, and the answer is read and checked as it would be (:func:`_run`)."""
     text = json.dumps(request or {})
-    if installed(dist) is None or (module, text) in _EARLY:
+    release = installed(dist)
+    if release is None or (module, text) in _EARLY:
         return
-    key = answers.key(module, f"{dist} {installed(dist)}", request)
+    key = answers.key(module, f"{dist} {release}", request)
     if key is not None and read_entry(answers.KIND, key) is not None:
         return  # answered from the cache (or, if the entry is not an answer, asked then)
     try:
