@@ -17,8 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
 from ..corpus.project import Project
+from ..corpus.schema import Version
+from ..corpus.versions import ordered
 from ..trace.gaps import FINDERS, Finder
 from ..trace.graph import per_corpus
 from .changeset import ChangeSet, cache_for, compare
@@ -28,6 +31,10 @@ from .review import suspects_of
 from .specindex import IndexCache, Side, open_side
 from .suspects import Suspect
 from .versions import versions_of
+
+#: ``SMETS_HISTORY_VERSIONS=off``: the history reads the working tree's version needs from the
+#: spec files again (a full index of the working tree) instead of taking them from the loaded corpus
+VERSIONS_ENV = "SMETS_HISTORY_VERSIONS"
 
 
 class Status(StrEnum):
@@ -65,12 +72,17 @@ class VersionHistory:
         ]
 
 
-def recorded_versions(repo: Repository, store: IndexCache) -> tuple[list[tuple[str, str]], str]:
+def recorded_versions(
+    repo: Repository, store: IndexCache, versions: list[Version] | None = None
+) -> tuple[list[tuple[str, str]], str]:
     """(name, commit) of every recorded version, oldest first, and the working tree's name.
 
     The version needs of the working tree when it has any with a revision; else the tags.
+    ``versions``: the working tree's version needs, oldest first, when the caller has them
+    (:func:`loaded_versions`); else they are read from the working tree.
     """
-    versions = versions_of(open_side(repo.worktree(), store))
+    if versions is None:
+        versions = versions_of(open_side(repo.worktree(), store))
     recorded = [(v.id, repo.resolve(v.revision)) for v in versions if v.revision]
     if not recorded:
         return repo.version_tags(), "Unreleased"
@@ -83,9 +95,16 @@ def _requirements(side: Side) -> int:
 
 
 def version_history(
-    project: Project, worktree: bool = True, cache: IndexCache | None = None
+    project: Project,
+    worktree: bool = True,
+    cache: IndexCache | None = None,
+    versions: list[Version] | None = None,
 ) -> VersionHistory:
-    """Every version tag's changes (newest first), and the working tree's since the last tag."""
+    """Every version tag's changes (newest first), and the working tree's since the last tag.
+
+    ``versions``: the working tree's version needs when the caller has them (see
+    :func:`recorded_versions`).
+    """
     repo = Repository(project)
     if not repo.is_git:
         return VersionHistory(
@@ -95,7 +114,7 @@ def version_history(
         )
     store = cache if cache is not None else cache_for(project)
     try:
-        tags, draft = recorded_versions(repo, store)
+        tags, draft = recorded_versions(repo, store, versions)
     except (RevisionError, OSError) as exc:
         return VersionHistory(Status.ERROR, f"The recorded versions could not be read: {exc}")
     history = VersionHistory(Status.OK if tags else Status.NO_TAGS)
@@ -134,7 +153,27 @@ def history_of(corpus: Corpus) -> VersionHistory:
     """The version history of the project a corpus was read from (once per corpus)."""
     if corpus.source is None or not (corpus.source.parent / "conf.py").is_file():
         return VersionHistory(Status.NOT_GIT, "This corpus was not read from a project folder.")
-    return version_history(Project(corpus.source.parent))
+    project = Project(corpus.source.parent)
+    return version_history(project, versions=loaded_versions(corpus, project))
+
+
+def loaded_versions(corpus: Corpus, project: Project) -> list[Version] | None:
+    """The working tree's version needs as ``corpus`` holds them, oldest first, when it is the load
+    of the project's whole spec folder (:func:`~smets_spec.corpus.load.load_spec`); else None.
+
+    They are the versions :func:`~.versions.versions_of` finds in an index of the same files (so
+    the history need not read and parse every file again): both read the files in the same order
+    with the same reader, keep the first need of an id (ids as written: a version's id is never a
+    clause number the loader renames), and validate each need with the same function; the index
+    keeps needs without a valid record, which ``versions_of`` then leaves out as the corpus does.
+    ``tests/test_history_versions.py`` compares both on random edits. ``SMETS_HISTORY_VERSIONS=off``
+    reads the files again.
+    """
+    if switched_off(VERSIONS_ENV) or corpus.file_digests is None or corpus.source is None:
+        return None
+    if corpus.source.resolve() != project.spec.resolve():
+        return None
+    return ordered(corpus.of_type(Version))
 
 
 def suspect_link_gaps(corpus: Corpus) -> Iterator[tuple[str, str | None, str, str]]:
