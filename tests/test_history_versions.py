@@ -2,7 +2,9 @@
 (``changelog.loaded_versions``) instead of reading every spec file again: the same versions, the
 same history and the same pages as reading them from the files (``SMETS_HISTORY_VERSIONS=off``),
 on seeded random edits of a repository with recorded versions (duplicate, invalid, shadowed,
-removed and unresolvable versions among them)."""
+removed and unresolvable versions among them). And each need's changes and suspect links, found
+through a per-need index of the history, are those a scan of all of them finds
+(``SMETS_HISTORY_INDEX=off``)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,22 @@ import pytest
 from changetools import commit, edit, history_repo
 from htmltools import StubLinker
 from smets_spec.change import changelog
-from smets_spec.change.changelog import VERSIONS_ENV, history_of, loaded_versions, version_history
+from smets_spec.change.changelog import (
+    INDEX_ENV,
+    VERSIONS_ENV,
+    Status,
+    Step,
+    VersionHistory,
+    history_of,
+    loaded_versions,
+    version_history,
+)
+from smets_spec.change.diff import ChangeKind, CorpusDiff, Nature, NeedChange
 from smets_spec.change.history import Repository
 from smets_spec.change.specindex import IndexCache, open_side
+from smets_spec.change.suspects import Link, Suspect
 from smets_spec.change.versions import versions_of
+from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 from smets_spec.render.changes import changelog_page, history_panel, suspects_page
@@ -143,3 +157,40 @@ def test_only_a_whole_load_of_the_projects_spec_folder_is_taken(
     other = load_spec(root / "spec" / "sections")
     assert loaded_versions(other, project) is None  # another folder
     assert changelog.VERSIONS_ENV == "SMETS_HISTORY_VERSIONS"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_changes_and_suspects_of_a_need_as_a_scan_finds_them(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``VersionHistory.changes_of`` / ``suspects_to`` from the per-need index are the scans'
+    (``SMETS_HISTORY_INDEX=off``): same items, same order, on random histories."""
+    rng = random.Random(seed)
+    ids = [f"PC_{n:02d}" for n in range(12)] + ["DAT_A", "TST_B"]
+    steps = []
+    for number in range(rng.randint(1, 4)):
+        changes = [
+            NeedChange(rng.choice(ids), rng.choice(list(ChangeKind)), "req", "t", rng.choice(list(Nature)))
+            for _ in range(rng.randint(0, 25))
+        ]
+        diff = CorpusDiff(f"v{number}", f"v{number + 1}", changes) if rng.random() < 0.9 else None
+        steps.append(Step(f"v{number + 1}", f"v{number}", diff))
+    suspects = [
+        Suspect(
+            Link(rng.choice(ids), rng.choice(["uses", "verifies", "implements"]), rng.choice(ids)),
+            "f",
+            "r",
+            Location("spec/x.rst", rng.randint(1, 99)),
+        )
+        for _ in range(rng.randint(0, 30))
+    ]
+    history = VersionHistory(Status.OK, steps=steps, suspects=suspects)
+    indexed = {i: (history.changes_of(i), history.suspects_to(i)) for i in [*ids, "OTHER"]}
+    monkeypatch.setenv(INDEX_ENV, "off")
+    scanned = {i: (history.changes_of(i), history.suspects_to(i)) for i in [*ids, "OTHER"]}
+    assert indexed == scanned
+    assert any(changes for changes, _ in indexed.values()) or not any(s.diff for s in steps)
+    monkeypatch.delenv(INDEX_ENV)
+    history.changes_of("PC_00").clear()  # the caller's list: the index stays as it is
+    history.suspects_to("PC_00").clear()
+    assert (history.changes_of("PC_00"), history.suspects_to("PC_00")) == scanned["PC_00"]

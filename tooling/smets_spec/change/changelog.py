@@ -35,6 +35,8 @@ from .versions import versions_of
 #: ``SMETS_HISTORY_VERSIONS=off``: the history reads the working tree's version needs from the
 #: spec files again (a full index of the working tree) instead of taking them from the loaded corpus
 VERSIONS_ENV = "SMETS_HISTORY_VERSIONS"
+#: ``SMETS_HISTORY_INDEX=off``: each need's changes and suspect links found by scanning them all
+INDEX_ENV = "SMETS_HISTORY_INDEX"
 
 
 class Status(StrEnum):
@@ -57,19 +59,52 @@ class Step:
 
 @dataclass
 class VersionHistory:
+    """The history; not changed once :func:`version_history` returns it (its index is built then)."""
+
     status: Status
     message: str = ""
     steps: list[Step] = field(default_factory=list)  # newest first
     suspects: list[Suspect] = field(default_factory=list)  # since the last tag, unreviewed
     last_tag: str | None = None
+    #: per need id, its changes and the suspect links to it (built on first use)
+    _by_need: _PerNeed | None = field(default=None, repr=False, compare=False)
 
     def changes_of(self, need_id: str) -> list[tuple[Step, NeedChange]]:
-        return [
-            (step, change)
-            for step in self.steps
-            for change in (step.diff.changes if step.diff else ())
-            if change.id == need_id and change.kind is not ChangeKind.MOVED
-        ]
+        """The need's changes, newest version first (moves left out)."""
+        if switched_off(INDEX_ENV):
+            return [
+                (step, change)
+                for step in self.steps
+                for change in (step.diff.changes if step.diff else ())
+                if change.id == need_id and change.kind is not ChangeKind.MOVED
+            ]
+        return list(self._index().changes.get(need_id, ()))
+
+    def suspects_to(self, requirement: str) -> list[Suspect]:
+        """The suspect links to ``requirement``, in the order of :attr:`suspects`."""
+        if switched_off(INDEX_ENV):
+            return [s for s in self.suspects if s.link.requirement == requirement]
+        return list(self._index().suspects.get(requirement, ()))
+
+    def _index(self) -> _PerNeed:
+        """Each need's changes and suspects, found in one pass in the order of the scans above
+        (a requirement page asks for one need: 10,000 pages must not scan every change each)."""
+        if self._by_need is None:
+            index = _PerNeed()
+            for step in self.steps:
+                for change in step.diff.changes if step.diff else ():
+                    if change.kind is not ChangeKind.MOVED:
+                        index.changes.setdefault(change.id, []).append((step, change))
+            for suspect in self.suspects:
+                index.suspects.setdefault(suspect.link.requirement, []).append(suspect)
+            self._by_need = index
+        return self._by_need
+
+
+@dataclass
+class _PerNeed:
+    changes: dict[str, list[tuple[Step, NeedChange]]] = field(default_factory=dict)
+    suspects: dict[str, list[Suspect]] = field(default_factory=dict)
 
 
 def recorded_versions(

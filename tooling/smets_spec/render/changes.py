@@ -148,7 +148,7 @@ def history_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     if history.status is not Status.OK:
         return ""
     items = _history_items(history, req_id)
-    suspects = [s for s in history.suspects if s.link.requirement == req_id]
+    suspects = history.suspects_to(req_id)
     html = _ul(items) if items else f"<p>Unchanged since {esc(history.steps[-1].name)}.</p>"
     if suspects:
         html += "<p><strong>Suspect links</strong> (not reviewed since the change):</p>"
