@@ -197,7 +197,8 @@ def loaded_versions(corpus: Corpus, project: Project) -> list[Version] | None:
     of the project's whole spec folder (:func:`~smets_spec.corpus.load.load_spec`); else None.
 
     They are the versions :func:`~.versions.versions_of` finds in an index of the same files (so
-    the history need not read and parse every file again): both read the files in the same order
+    the history need not read and parse every file again; not taken when a spec file is a
+    symbolic link, which only the loader reads): both read the files in the same order
     with the same reader, keep the first need of an id (ids as written: a version's id is never a
     clause number the loader renames), and validate each need with the same function; the index
     keeps needs without a valid record, which ``versions_of`` then leaves out as the corpus does.
@@ -208,6 +209,8 @@ def loaded_versions(corpus: Corpus, project: Project) -> list[Version] | None:
         return None
     if corpus.source.resolve() != project.spec.resolve():
         return None
+    if any((corpus.source / name).is_symlink() for name in corpus.file_digests):
+        return None  # the loader reads a linked file, the working tree's index leaves it out
     return ordered(corpus.of_type(Version))
 
 
