@@ -1,8 +1,10 @@
 """Smart quotes that skip the blocks with nothing to educate (:mod:`smets_spec.sphinx.quickquotes`)
-give the doctrees Sphinx's own transform gives: every text :func:`inert` accepts comes out of
-docutils' ``educate_tokens`` unchanged under every action and language (seeded random texts), and a
-build of seeded random prose (quotes, dashes, ellipses, escapes, literals, requirement texts) has
-the same doctree bytes, pages, needs.json, search index and warnings as ``SMETS_QUICK_QUOTES=off``."""
+and three transforms walking by node class (:mod:`smets_spec.sphinx.quickwalks`) give the doctrees
+Sphinx's own transforms give: every text :func:`inert` accepts comes out of docutils'
+``educate_tokens`` unchanged under every action and language (seeded random texts), and a build of
+seeded random prose (quotes, dashes, ellipses, escapes, literals, footnotes, version notes,
+requirement texts) has the same doctree bytes, pages, needs.json, search index and warnings as
+``SMETS_QUICK_QUOTES=off`` and as ``SMETS_QUICK_WALKS=off``."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ import random
 import subprocess
 from pathlib import Path
 
+import pytest
 from docutils.utils import smartquotes
 
 from clitools import build_argv, sourcedir
 from sitecompare import differences
-from smets_spec.sphinx import quickquotes
+from smets_spec.sphinx import quickquotes, quickwalks
 
 _PIECES = (
     "a", "B", "7", " ", "\n", ".", ",", ";", "-", "'", '"', "`", "\\", "&", "#", "\x00", "..",
@@ -27,6 +30,7 @@ _LANGUAGES = ("en", "de", "fr", "ja", "en-x-altquot")
 
 def test_the_installed_docutils_and_sphinx_are_the_code_known() -> None:
     assert quickquotes.same_code(), "docutils' or Sphinx's smart quotes changed: check inert() and KNOWN"
+    assert quickwalks.same_code(), "Sphinx's transforms changed: check quickwalks and its KNOWN"
 
 
 def test_inert_texts_come_back_unchanged_under_every_action() -> None:
@@ -52,12 +56,18 @@ def _prose(rng: random.Random) -> str:
     words += ("``lit--eral``", "*em 'x'*", "\\\\", "\\'", "\\-", "`title`", "&#39;", "e.g.", "100%")
     out = ["Prose\n=====\n"]
     for i in range(60):
-        line = " ".join(rng.choice(words) if rng.random() < 0.25 else "plain" for _ in range(rng.randint(2, 12)))
+        line = " ".join(
+            rng.choice(words) if rng.random() < 0.25 else "plain" for _ in range(rng.randint(2, 12))
+        )
         out.append(f"Paragraph {i} {line}.\n")
         if i % 9 == 0:
             out.append(f"Section {i} 'q'\n---------------\n\n* item {i} -- x\n* plain item\n")
         if i % 13 == 0:
             out.append(".. list-table::\n\n   * - cell 'a'\n     - plain cell\n")
+        if i % 11 == 0:
+            out.append(f"Noted [#n{i}]_ and [#]_.\n\n.. [#n{i}] A note {i}.\n.. [#] Another -- one.\n")
+        if i % 17 == 0:
+            out.append(f".. versionadded:: 1.{i}\n\n   Added 'this'.\n")
     return "\n".join(out)
 
 
@@ -73,8 +83,8 @@ def _requirements(rng: random.Random) -> str:
     return "\n".join(out)
 
 
-def _build(root: Path, out: Path, switch: str) -> str:
-    env = dict(os.environ, SMETS_CACHE_DIR=str(out.parent / f"cache-{switch}"), SMETS_QUICK_QUOTES=switch)
+def _build(root: Path, out: Path, **switches: str) -> str:
+    env = dict(os.environ, SMETS_CACHE_DIR=str(out.parent / f"cache-{out.name}"), **switches)
     done = subprocess.run(
         [*build_argv(root, out, "-j", "1"), "--fresh"], capture_output=True, text=True, env=env
     )
@@ -82,19 +92,33 @@ def _build(root: Path, out: Path, switch: str) -> str:
 
 
 def _doctrees(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / ".doctrees").rglob("*.doctree"))}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / ".doctrees").rglob("*.doctree"))
+    }
 
 
-def test_a_build_with_quick_quotes_is_the_build_with_sphinx_s(tmp_path: Path) -> None:
-    root = sourcedir(tmp_path, "mini")
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The project, built with both on."""
+    tmp = tmp_path_factory.mktemp("quick")
+    root = sourcedir(tmp, "mini")
     rng = random.Random(11)
     (root / "spec" / "prose.rst").write_text(_prose(rng), encoding="utf-8")
     (root / "spec" / "random.rst").write_text(_requirements(rng), encoding="utf-8")
-    warned = _build(root, tmp_path / "quick", "on")
-    assert warned == _build(root, tmp_path / "sphinx", "off")
-    assert (tmp_path / "quick" / "prose.html").is_file()
-    assert "’" in (tmp_path / "quick" / "prose.html").read_text(encoding="utf-8")  # quotes educated
-    assert differences(tmp_path / "sphinx", tmp_path / "quick") == []
-    ours, theirs = _doctrees(tmp_path / "quick"), _doctrees(tmp_path / "sphinx")
-    assert ours.keys() == theirs.keys()
-    assert [name for name in ours if ours[name] != theirs[name]] == []
+    warned = _build(root, tmp / "quick", SMETS_QUICK_QUOTES="on", SMETS_QUICK_WALKS="on")
+    page = (tmp / "quick" / "prose.html").read_text(encoding="utf-8")
+    assert "’" in page and "footnote" in page and "versionadded" in page  # each case is there
+    return root, warned
+
+
+@pytest.mark.parametrize("switch", ["SMETS_QUICK_QUOTES", "SMETS_QUICK_WALKS"])
+def test_a_build_with_the_quick_transforms_is_the_build_with_sphinx_s(
+    quick: tuple[Path, str], switch: str
+) -> None:
+    root, warned = quick
+    ours, theirs = root.parent / "quick", root.parent / f"sphinx-{switch}"
+    assert _build(root, theirs, **{switch: "off"}) == warned
+    assert differences(theirs, ours) == []
+    mine, sphinx = _doctrees(ours), _doctrees(theirs)
+    assert mine.keys() == sphinx.keys()
+    assert [name for name in mine if mine[name] != sphinx[name]] == []
