@@ -42,7 +42,7 @@ from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
 from ..corpus.rstreader import NeedSpan, need_spans
 from ..corpus.schema import BY_DIRECTIVE
-from . import plaintext
+from . import plaintext, quickquotes, quickwalks
 from .linker import docname_of, has_requirement_pages
 from .rendercache import RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
@@ -382,6 +382,8 @@ def _prepare(app: Sphinx, *args: Any) -> None:
 
 
 def register(app: Sphinx) -> None:
+    quickquotes.register(app)
+    quickwalks.register(app)
     app.connect("env-before-read-docs", _prepare)
     app.add_node(SmetsCard, html=(visit_card, depart_card))
     app.add_node(CachedCard, html=(visit_cached, None))
