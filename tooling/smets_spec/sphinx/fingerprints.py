@@ -101,10 +101,44 @@ def _store(env: BuildEnvironment) -> dict[str, list[Entry]]:
 
 def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
     corpus = corpus_of(app_of(env))
-    deps = DEPS.get(name)
-    mentions = None if covers_links(deps) else mentions_of(text, corpus, _on_many_pages(name, corpus))
+    found = _noted(corpus, (name, docname, args), text)
+    sha, mentions = found if found is not None else _note_of(corpus, name, text)
     stamp = _stamp_of(name, corpus)
-    _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions, stamp))
+    _store(env).setdefault(docname, []).append((name, args, sha, mentions, stamp))
+
+
+def _note_of(corpus: Corpus, name: str, text: str) -> Note:
+    """What :func:`note_rendered` records of directive ``name``'s ``text``: its digest and mentions."""
+    return digest(corpus, text), _mentions(corpus, name, text)
+
+
+def _mentions(corpus: Corpus, name: str, text: str) -> frozenset[str] | None:
+    """The needs directive ``name``'s ``text`` mentions (None: its dependencies cover every link)."""
+    return None if covers_links(DEPS.get(name)) else mentions_of(text, corpus, _on_many_pages(name, corpus))
+
+
+#: The digest and mentions (:func:`_note_of`) of texts of :data:`_TEXTS`, by the same key, worked
+#: out where the text was compared: the digest by :func:`_changed`, the mentions too by the forked
+#: copy of :func:`_in_two` for the pages it found changed (so the re-read of those pages does not
+#: look through their text again in the main process). ``SMETS_PAGE_NOTES=off``: none kept.
+Note = tuple[str, frozenset[str] | None]
+_NOTES: dict[tuple[str, str, tuple[str, ...]], Note] = {}
+_DIGESTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+NOTES_SWITCH = "SMETS_PAGE_NOTES"
+
+
+def _noted(corpus: Corpus, key: tuple[str, str, tuple[str, ...]], text: str) -> Note | None:
+    """The note kept for ``key`` when it was worked out from this very ``text`` of this corpus:
+    the whole note, or the digest kept with the mentions looked for now (None: nothing kept)."""
+    if _TEXTS_OF[0] is not corpus or _TEXTS.get(key) is not text or switched_off(NOTES_SWITCH):
+        return None
+    note = _NOTES.get(key)
+    if note is not None:
+        return note
+    sha = _DIGESTS.get(key)
+    if sha is None:
+        return None
+    return sha, _mentions(corpus, key[0], text)
 
 
 #: The needs each table row drawn for this build's corpus mentions (:func:`mentions_of`), rows of
@@ -226,6 +260,8 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
     corpus = corpus_of(app)
     if _TEXTS_OF[0] is not corpus:
         _TEXTS.clear()
+        _NOTES.clear()
+        _DIGESTS.clear()
         _TEXTS_OF[0] = corpus
     key = (name, docname, args)
     text = _TEXTS.get(key)
@@ -237,13 +273,21 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
 #: At least this many computed pages to compare: half of them are compared in a forked copy.
 PARALLEL_FROM = 16
 _Todo = list[tuple[str, list[Entry]]]
+_Key = tuple[str, str, tuple[str, ...]]
 
 
 def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     out = []
+    keep = not switched_off(NOTES_SWITCH)
     for docname, entries in todo:
         for name, args, old, *_ in entries:  # (an environment kept by an older version has no mentions)
-            if name not in RENDERERS or digest(corpus, render(app, name, docname, args)) != old:
+            if name not in RENDERERS:
+                out.append(docname)
+                break
+            sha = digest(corpus, render(app, name, docname, args))
+            if keep:
+                _DIGESTS[(name, docname, args)] = sha
+            if sha != old:
                 out.append(docname)
                 break
     return out
@@ -252,7 +296,9 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
 def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
     changed = _changed(app, corpus, todo)
     pages = set(changed)
-    conn.send((changed, {key: text for key, text in _TEXTS.items() if key[1] in pages}))
+    texts = {key: text for key, text in _TEXTS.items() if key[1] in pages}
+    notes = {} if switched_off(NOTES_SWITCH) else {k: _note_of(corpus, k[0], t) for k, t in texts.items()}
+    conn.send((changed, texts, notes))
     conn.close()
 
 
@@ -260,8 +306,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     """:func:`_changed` with half of ``todo`` done in a forked copy (None: this platform cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. The copy sends back the pages it found changed
-    and their texts (which the re-read then uses). If the copy fails, its half is done here.
+    inherits them instead of computing its own. The copy sends back the pages it found changed,
+    their texts (which the re-read then uses) and what the re-read records of each text (its
+    digest and mentions, :data:`_NOTES`: looking through a large table's text for the needs it
+    mentions is done there, beside this process's half). If the copy fails, its half is done here.
     """
     from .jobs import warm
 
@@ -276,13 +324,14 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     writer.close()
     out = _changed(app, corpus, mine)
     try:
-        got: tuple[list[str], dict[tuple[str, str, tuple[str, ...]], str]] | None = reader.recv()
+        got: tuple[list[str], dict[_Key, str], dict[_Key, Note]] | None = reader.recv()
     except (EOFError, OSError):
         got = None
     child.join()
     if got is None or child.exitcode != 0:
         return out + _changed(app, corpus, theirs)
     _TEXTS.update(got[1])
+    _NOTES.update(got[2])
     return out + got[0]
 
 
