@@ -17,6 +17,7 @@ after such edits (the index in use) and compare with a full build.
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
 import subprocess
@@ -256,16 +257,19 @@ def test_the_notes_worked_out_ahead_are_what_the_read_records(
     sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
     rng = random.Random(seed)
     from_copy = from_here = 0
-    for kind in ("title", "text", "link_added", "added", "section", "device"):
+    for kind in ("title", "link_added", "device"):
         done = _edit(root, base, kind, rng)
         try:
             edited = load_spec(root / "spec", relative_to=root / "spec")
             state._CORPORA[app] = edited
             fingerprints._count_pages(app.env, edited)  # as env-get-outdated does: shared rows counted
             change = change_between(base_keys, keys_of(edited))
+            with monkeypatch.context() as fixed:  # every other page the copy's, fixed beforehand
+                fixed.setenv(fingerprints.SHARE_SWITCH, "off")
+                assert sorted(_in_two_processes(app, change)) == sorted(_oracle(app)), done
             fingerprints._NOTES.clear()
             fingerprints._DIGESTS.clear()
-            found = _in_two_processes(app, change)
+            found = _in_two_processes(app, change)  # pages taken as each process is free
             for doc in found:
                 for name, args, *_ in fingerprints._store(app.env)[doc]:
                     key = (name, doc, args)
@@ -282,6 +286,31 @@ def test_the_notes_worked_out_ahead_are_what_the_read_records(
             _restore(app, root, sources, base)
             fingerprints._PAGES_FOR[0] = None
     assert from_copy > 0 and from_here > 0, (from_copy, from_here)
+
+
+def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
+    built: tuple[Path, Sphinx], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, app = built
+    base = state.corpus_of(app)
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    done = _edit(root, base, "title", random.Random(5))
+    try:
+        edited = load_spec(root / "spec", relative_to=root / "spec")
+        state._CORPORA[app] = edited
+        change = change_between(keys_of(base), keys_of(edited))
+        oracle = _oracle(app)
+        assert len(fingerprints.selected_entries(app, app.env, change, set())) >= 4, done
+
+        def failing(app: Sphinx, corpus: Corpus, todo: Any, conn: Any, counter: Any = None) -> None:
+            for _ in range(3):  # takes three pages, then dies without a word
+                fingerprints._next(counter, len(todo))
+            os._exit(3)
+
+        monkeypatch.setattr(fingerprints, "_worker", failing)
+        assert set(_in_two_processes(app, change)) == oracle, done
+    finally:
+        _restore(app, root, sources, base)
 
 
 def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx]) -> None:

@@ -293,43 +293,96 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     return out
 
 
-def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
-    changed = _changed(app, corpus, todo)
-    pages = set(changed)
-    texts = {key: text for key, text in _TEXTS.items() if key[1] in pages}
-    notes = {} if switched_off(NOTES_SWITCH) else {k: _note_of(corpus, k[0], t) for k, t in texts.items()}
-    conn.send((changed, texts, notes))
+#: ``SMETS_PAGE_SHARE=off``: :func:`_in_two` gives the copy every other page, fixed beforehand.
+SHARE_SWITCH = "SMETS_PAGE_SHARE"
+
+
+def _next(counter: Any, count: int) -> int | None:
+    """The next page of ``count`` not yet taken by either process (None: all taken)."""
+    with counter.get_lock():
+        taken = int(counter.value)
+        if taken >= count:
+            return None
+        counter.value = taken + 1
+    return taken
+
+
+def _taken(
+    app: Sphinx, corpus: Corpus, todo: _Todo, counter: Any, notes: dict[_Key, Note] | None
+) -> tuple[list[str], set[int]]:
+    """:func:`_changed` for the pages of ``todo`` this process takes from ``counter``, one at a
+    time, while the other process takes the others; the changed pages and the places taken.
+    ``notes``: the digest and mentions of each changed page's texts are put there (the copy's)."""
+    out: list[str] = []
+    done: set[int] = set()
+    while (at := _next(counter, len(todo))) is not None:
+        done.add(at)
+        found = _changed(app, corpus, [todo[at]])
+        out += found
+        if found and notes is not None:
+            notes.update(_notes_of(corpus, set(found)))
+    return out, done
+
+
+def _texts_of(pages: set[str]) -> dict[_Key, str]:
+    return {key: text for key, text in _TEXTS.items() if key[1] in pages}
+
+
+def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
+    return {key: _note_of(corpus, key[0], text) for key, text in _texts_of(pages).items()}
+
+
+def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection, counter: Any = None) -> None:
+    noting = not switched_off(NOTES_SWITCH)
+    notes: dict[_Key, Note] = {}
+    if counter is not None:
+        changed = _taken(app, corpus, todo, counter, notes if noting else None)[0]
+    else:
+        changed = _changed(app, corpus, todo)
+        if noting:
+            notes = _notes_of(corpus, set(changed))
+    conn.send((changed, _texts_of(set(changed)), notes))
     conn.close()
 
 
 def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
-    """:func:`_changed` with half of ``todo`` done in a forked copy (None: this platform cannot fork).
+    """:func:`_changed` with about half of ``todo`` done in a forked copy (None: this platform
+    cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. The copy sends back the pages it found changed,
-    their texts (which the re-read then uses) and what the re-read records of each text (its
-    digest and mentions, :data:`_NOTES`: looking through a large table's text for the needs it
-    mentions is done there, beside this process's half). If the copy fails, its half is done here.
+    inherits them instead of computing its own. Both processes take the next page not taken yet
+    until none is left (a shared counter), so neither waits long for the other whatever each
+    page costs (the copy also looks through the texts of the pages it found changed, below);
+    ``SMETS_PAGE_SHARE=off``: every other page is the copy's. The copy sends back the pages it
+    found changed, their texts (which the re-read then uses) and what the re-read records of
+    each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
+    the needs it mentions is done there, beside this process's half). If the copy fails, every
+    page this process did not compare is compared here.
     """
     from .jobs import warm
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     warm(app)
-    theirs, mine = todo[::2], todo[1::2]
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = forking.start(_worker, (app, corpus, theirs, writer), "smets-page-digests")
+    context = multiprocessing.get_context("fork")
+    counter = None if switched_off(SHARE_SWITCH) else context.Value("i", 0)
+    theirs = todo if counter is not None else todo[::2]
+    reader, writer = context.Pipe(duplex=False)
+    child = forking.start(_worker, (app, corpus, theirs, writer, counter), "smets-page-digests")
     if child is None:
         return None
     writer.close()
-    out = _changed(app, corpus, mine)
+    if counter is not None:
+        out, mine = _taken(app, corpus, todo, counter, None)
+    else:
+        out, mine = _changed(app, corpus, todo[1::2]), set(range(1, len(todo), 2))
     try:
         got: tuple[list[str], dict[_Key, str], dict[_Key, Note]] | None = reader.recv()
     except (EOFError, OSError):
         got = None
     child.join()
     if got is None or child.exitcode != 0:
-        return out + _changed(app, corpus, theirs)
+        return out + _changed(app, corpus, [page for at, page in enumerate(todo) if at not in mine])
     _TEXTS.update(got[1])
     _NOTES.update(got[2])
     return out + got[0]
