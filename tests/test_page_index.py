@@ -304,7 +304,7 @@ def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
 
         def failing(app: Sphinx, corpus: Corpus, todo: Any, conn: Any, counter: Any = None) -> None:
             for _ in range(3):  # takes three pages, then dies without a word
-                fingerprints._next(counter, len(todo))
+                fingerprints._next(counter, False)
             os._exit(3)
 
         monkeypatch.setattr(fingerprints, "_worker", failing)

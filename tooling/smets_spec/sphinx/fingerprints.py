@@ -297,31 +297,43 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
 SHARE_SWITCH = "SMETS_PAGE_SHARE"
 
 
-def _next(counter: Any, count: int) -> int | None:
-    """The next page of ``count`` not yet taken by either process (None: all taken)."""
+def _next(counter: Any, from_end: bool) -> int | None:
+    """The next page not yet taken by either process, from the front of the list (the copy) or
+    from its end (this process); ``counter`` holds the first and the last place plus one not
+    taken (None: all taken)."""
     with counter.get_lock():
-        taken = int(counter.value)
-        if taken >= count:
+        front, end = int(counter[0]), int(counter[1])
+        if front >= end:
             return None
-        counter.value = taken + 1
-    return taken
+        if from_end:
+            counter[1] = end - 1
+            return end - 1
+        counter[0] = front + 1
+        return front
 
 
 def _taken(
-    app: Sphinx, corpus: Corpus, todo: _Todo, counter: Any, notes: dict[_Key, Note] | None
+    app: Sphinx, corpus: Corpus, todo: _Todo, counter: Any, from_end: bool, notes: dict[_Key, Note] | None
 ) -> tuple[list[str], set[int]]:
     """:func:`_changed` for the pages of ``todo`` this process takes from ``counter``, one at a
     time, while the other process takes the others; the changed pages and the places taken.
-    ``notes``: the digest and mentions of each changed page's texts are put there (the copy's)."""
+    The copy takes from the front (the largest pages, :func:`_largest_first`) and puts in
+    ``notes`` the digest and mentions of each changed page's texts; this process takes from the end."""
     out: list[str] = []
     done: set[int] = set()
-    while (at := _next(counter, len(todo))) is not None:
+    while (at := _next(counter, from_end)) is not None:
         done.add(at)
         found = _changed(app, corpus, [todo[at]])
         out += found
         if found and notes is not None:
             notes.update(_notes_of(corpus, set(found)))
     return out, done
+
+
+def _largest_first(todo: _Todo) -> _Todo:
+    """``todo`` with the pages that mentioned the most needs last time first (the large tables,
+    whose texts take longest to render and to look through), the others in their order."""
+    return sorted(todo, key=lambda page: -sum(len(e[3] or ()) for e in page[1] if len(e) == 5))
 
 
 def _texts_of(pages: set[str]) -> dict[_Key, str]:
@@ -336,7 +348,7 @@ def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection, counter:
     noting = not switched_off(NOTES_SWITCH)
     notes: dict[_Key, Note] = {}
     if counter is not None:
-        changed = _taken(app, corpus, todo, counter, notes if noting else None)[0]
+        changed = _taken(app, corpus, todo, counter, False, notes if noting else None)[0]
     else:
         changed = _changed(app, corpus, todo)
         if noting:
@@ -351,8 +363,9 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
     inherits them instead of computing its own. Both processes take the next page not taken yet
-    until none is left (a shared counter), so neither waits long for the other whatever each
-    page costs (the copy also looks through the texts of the pages it found changed, below);
+    until none is left (a shared counter; the copy from the largest pages, this process from the
+    smallest), so neither waits long for the other whatever each page costs (the copy also looks
+    through the texts of the pages it found changed, below);
     ``SMETS_PAGE_SHARE=off``: every other page is the copy's. The copy sends back the pages it
     found changed, their texts (which the re-read then uses) and what the re-read records of
     each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
@@ -365,7 +378,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
         return None
     warm(app)
     context = multiprocessing.get_context("fork")
-    counter = None if switched_off(SHARE_SWITCH) else context.Value("i", 0)
+    counter = None
+    if not switched_off(SHARE_SWITCH):
+        todo = _largest_first(todo)
+        counter = context.Array("i", [0, len(todo)])
     theirs = todo if counter is not None else todo[::2]
     reader, writer = context.Pipe(duplex=False)
     child = forking.start(_worker, (app, corpus, theirs, writer, counter), "smets-page-digests")
@@ -373,7 +389,7 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
         return None
     writer.close()
     if counter is not None:
-        out, mine = _taken(app, corpus, todo, counter, None)
+        out, mine = _taken(app, corpus, todo, counter, True, None)
     else:
         out, mine = _changed(app, corpus, todo[1::2]), set(range(1, len(todo), 2))
     try:
