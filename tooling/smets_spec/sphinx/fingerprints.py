@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import re
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -293,8 +294,17 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     return out
 
 
-#: ``SMETS_PAGE_SHARE=off``: :func:`_in_two` gives the copy every other page, fixed beforehand.
+#: ``SMETS_PAGE_SHARE=on``: :func:`_in_two`'s two processes take the next page as each is free
+#: (:func:`_taken`); by default the copy has every other page, fixed beforehand. Off by default:
+#: the same pages either way, but on a loaded two-core machine it only moved renders from the
+#: copy (the slower worker: copy-on-write) to the main process; what it gains is wall time on a
+#: quiet machine, not measured yet (notes/editread.md).
 SHARE_SWITCH = "SMETS_PAGE_SHARE"
+
+
+def sharing() -> bool:
+    """Whether ``SMETS_PAGE_SHARE`` is ``on`` (or ``1``, ``yes``, ``true``; any case)."""
+    return os.environ.get(SHARE_SWITCH, "").strip().lower() in ("on", "1", "yes", "true")
 
 
 def _next(counter: Any, from_end: bool) -> int | None:
@@ -362,11 +372,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. Both processes take the next page not taken yet
-    until none is left (a shared counter; the copy from the largest pages, this process from the
-    smallest), so neither waits long for the other whatever each page costs (the copy also looks
-    through the texts of the pages it found changed, below);
-    ``SMETS_PAGE_SHARE=off``: every other page is the copy's. The copy sends back the pages it
+    inherits them instead of computing its own. The copy compares every other page; with
+    ``SMETS_PAGE_SHARE=on`` both processes take the next page not taken yet until none is left
+    (a shared counter; the copy from the largest pages, this process from the smallest), so
+    neither waits long for the other whatever each page costs. The copy sends back the pages it
     found changed, their texts (which the re-read then uses) and what the re-read records of
     each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
     the needs it mentions is done there, beside this process's half). If the copy fails, every
@@ -379,7 +388,7 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     warm(app)
     context = multiprocessing.get_context("fork")
     counter = None
-    if not switched_off(SHARE_SWITCH):
+    if sharing():
         todo = _largest_first(todo)
         counter = context.Array("i", [0, len(todo)])
     theirs = todo if counter is not None else todo[::2]
