@@ -17,6 +17,7 @@ after such edits (the index in use) and compare with a full build.
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
 import subprocess
@@ -241,6 +242,78 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
     assert {"changes/versions", "trace/matrix", "req/index"} <= seen  # the edits reach the version pages too
     every = sum(1 for _ in fingerprints._store(app.env)) * len(KINDS)
     assert oracle_total <= selected_total < every  # narrower than re-rendering every page
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_the_notes_worked_out_ahead_are_what_the_read_records(
+    built: tuple[Path, Sphinx], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest and mentions kept from the comparison (the forked copy's for its pages,
+    :data:`fingerprints._NOTES`; this process's digests) are what the re-read of each changed page
+    records without them (``SMETS_PAGE_NOTES=off``): the environment, so the site, is the same."""
+    root, app = built
+    base = state.corpus_of(app)
+    base_keys = keys_of(base)
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    rng = random.Random(seed)
+    from_copy = from_here = 0
+    for kind in ("title", "link_added", "device"):
+        done = _edit(root, base, kind, rng)
+        try:
+            edited = load_spec(root / "spec", relative_to=root / "spec")
+            state._CORPORA[app] = edited
+            fingerprints._count_pages(app.env, edited)  # as env-get-outdated does: shared rows counted
+            change = change_between(base_keys, keys_of(edited))
+            with monkeypatch.context() as shared:  # pages taken as each process is free
+                shared.setenv(fingerprints.SHARE_SWITCH, "on")
+                assert sorted(_in_two_processes(app, change)) == sorted(_oracle(app)), done
+                from_copy += len(fingerprints._NOTES)
+            fingerprints._NOTES.clear()
+            fingerprints._DIGESTS.clear()
+            found = _in_two_processes(app, change)  # every other page the copy's, fixed beforehand
+            for doc in found:
+                for name, args, *_ in fingerprints._store(app.env)[doc]:
+                    key = (name, doc, args)
+                    text = fingerprints.render(app, name, doc, args)
+                    kept = fingerprints._noted(edited, key, text)
+                    from_copy += key in fingerprints._NOTES
+                    from_here += key in fingerprints._DIGESTS and key not in fingerprints._NOTES
+                    assert kept is None or kept == fingerprints._note_of(edited, name, text), (done, key)
+                    with monkeypatch.context() as off:
+                        off.setenv(fingerprints.NOTES_SWITCH, "off")
+                        assert fingerprints._noted(edited, key, text) is None
+                    assert fingerprints._noted(edited, key, text + " ") is None  # another text: not kept
+        finally:
+            _restore(app, root, sources, base)
+            fingerprints._PAGES_FOR[0] = None
+    assert from_copy > 0 and from_here > 0, (from_copy, from_here)
+
+
+def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
+    built: tuple[Path, Sphinx], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, app = built
+    base = state.corpus_of(app)
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    done = _edit(root, base, "title", random.Random(5))
+    try:
+        edited = load_spec(root / "spec", relative_to=root / "spec")
+        state._CORPORA[app] = edited
+        change = change_between(keys_of(base), keys_of(edited))
+        oracle = _oracle(app)
+        assert len(fingerprints.selected_entries(app, app.env, change, set())) >= 4, done
+
+        def failing(app: Sphinx, corpus: Corpus, todo: Any, conn: Any, counter: Any = None) -> None:
+            for _ in range(3 if counter is not None else 0):  # takes three pages, then dies silently
+                fingerprints._next(counter, False)
+            os._exit(3)
+
+        monkeypatch.setattr(fingerprints, "_worker", failing)
+        assert set(_in_two_processes(app, change)) == oracle, done  # its fixed half compared here
+        monkeypatch.setenv(fingerprints.SHARE_SWITCH, "on")
+        assert set(_in_two_processes(app, change)) == oracle, done  # the pages it took too
+    finally:
+        _restore(app, root, sources, base)
 
 
 def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx]) -> None:

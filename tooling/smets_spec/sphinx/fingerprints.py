@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import re
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -101,10 +102,44 @@ def _store(env: BuildEnvironment) -> dict[str, list[Entry]]:
 
 def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
     corpus = corpus_of(app_of(env))
-    deps = DEPS.get(name)
-    mentions = None if covers_links(deps) else mentions_of(text, corpus, _on_many_pages(name, corpus))
+    found = _noted(corpus, (name, docname, args), text)
+    sha, mentions = found if found is not None else _note_of(corpus, name, text)
     stamp = _stamp_of(name, corpus)
-    _store(env).setdefault(docname, []).append((name, args, digest(corpus, text), mentions, stamp))
+    _store(env).setdefault(docname, []).append((name, args, sha, mentions, stamp))
+
+
+def _note_of(corpus: Corpus, name: str, text: str) -> Note:
+    """What :func:`note_rendered` records of directive ``name``'s ``text``: its digest and mentions."""
+    return digest(corpus, text), _mentions(corpus, name, text)
+
+
+def _mentions(corpus: Corpus, name: str, text: str) -> frozenset[str] | None:
+    """The needs directive ``name``'s ``text`` mentions (None: its dependencies cover every link)."""
+    return None if covers_links(DEPS.get(name)) else mentions_of(text, corpus, _on_many_pages(name, corpus))
+
+
+#: The digest and mentions (:func:`_note_of`) of texts of :data:`_TEXTS`, by the same key, worked
+#: out where the text was compared: the digest by :func:`_changed`, the mentions too by the forked
+#: copy of :func:`_in_two` for the pages it found changed (so the re-read of those pages does not
+#: look through their text again in the main process). ``SMETS_PAGE_NOTES=off``: none kept.
+Note = tuple[str, frozenset[str] | None]
+_NOTES: dict[tuple[str, str, tuple[str, ...]], Note] = {}
+_DIGESTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+NOTES_SWITCH = "SMETS_PAGE_NOTES"
+
+
+def _noted(corpus: Corpus, key: tuple[str, str, tuple[str, ...]], text: str) -> Note | None:
+    """The note kept for ``key`` when it was worked out from this very ``text`` of this corpus:
+    the whole note, or the digest kept with the mentions looked for now (None: nothing kept)."""
+    if _TEXTS_OF[0] is not corpus or _TEXTS.get(key) is not text or switched_off(NOTES_SWITCH):
+        return None
+    note = _NOTES.get(key)
+    if note is not None:
+        return note
+    sha = _DIGESTS.get(key)
+    if sha is None:
+        return None
+    return sha, _mentions(corpus, key[0], text)
 
 
 #: The needs each table row drawn for this build's corpus mentions (:func:`mentions_of`), rows of
@@ -226,6 +261,8 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
     corpus = corpus_of(app)
     if _TEXTS_OF[0] is not corpus:
         _TEXTS.clear()
+        _NOTES.clear()
+        _DIGESTS.clear()
         _TEXTS_OF[0] = corpus
     key = (name, docname, args)
     text = _TEXTS.get(key)
@@ -237,52 +274,142 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
 #: At least this many computed pages to compare: half of them are compared in a forked copy.
 PARALLEL_FROM = 16
 _Todo = list[tuple[str, list[Entry]]]
+_Key = tuple[str, str, tuple[str, ...]]
 
 
 def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     out = []
+    keep = not switched_off(NOTES_SWITCH)
     for docname, entries in todo:
         for name, args, old, *_ in entries:  # (an environment kept by an older version has no mentions)
-            if name not in RENDERERS or digest(corpus, render(app, name, docname, args)) != old:
+            if name not in RENDERERS:
+                out.append(docname)
+                break
+            sha = digest(corpus, render(app, name, docname, args))
+            if keep:
+                _DIGESTS[(name, docname, args)] = sha
+            if sha != old:
                 out.append(docname)
                 break
     return out
 
 
-def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
-    changed = _changed(app, corpus, todo)
-    pages = set(changed)
-    conn.send((changed, {key: text for key, text in _TEXTS.items() if key[1] in pages}))
+#: ``SMETS_PAGE_SHARE=on``: :func:`_in_two`'s two processes take the next page as each is free
+#: (:func:`_taken`); by default the copy has every other page, fixed beforehand. Off by default:
+#: the same pages either way, but on a loaded two-core machine it only moved renders from the
+#: copy (the slower worker: copy-on-write) to the main process; what it gains is wall time on a
+#: quiet machine, not measured yet (notes/editread.md).
+SHARE_SWITCH = "SMETS_PAGE_SHARE"
+
+
+def sharing() -> bool:
+    """Whether ``SMETS_PAGE_SHARE`` is ``on`` (or ``1``, ``yes``, ``true``; any case)."""
+    return os.environ.get(SHARE_SWITCH, "").strip().lower() in ("on", "1", "yes", "true")
+
+
+def _next(counter: Any, from_end: bool) -> int | None:
+    """The next page not yet taken by either process, from the front of the list (the copy) or
+    from its end (this process); ``counter`` holds the first and the last place plus one not
+    taken (None: all taken)."""
+    with counter.get_lock():
+        front, end = int(counter[0]), int(counter[1])
+        if front >= end:
+            return None
+        if from_end:
+            counter[1] = end - 1
+            return end - 1
+        counter[0] = front + 1
+        return front
+
+
+def _taken(
+    app: Sphinx, corpus: Corpus, todo: _Todo, counter: Any, from_end: bool, notes: dict[_Key, Note] | None
+) -> tuple[list[str], set[int]]:
+    """:func:`_changed` for the pages of ``todo`` this process takes from ``counter``, one at a
+    time, while the other process takes the others; the changed pages and the places taken.
+    The copy takes from the front (the largest pages, :func:`_largest_first`) and puts in
+    ``notes`` the digest and mentions of each changed page's texts; this process takes from the end."""
+    out: list[str] = []
+    done: set[int] = set()
+    while (at := _next(counter, from_end)) is not None:
+        done.add(at)
+        found = _changed(app, corpus, [todo[at]])
+        out += found
+        if found and notes is not None:
+            notes.update(_notes_of(corpus, set(found)))
+    return out, done
+
+
+def _largest_first(todo: _Todo) -> _Todo:
+    """``todo`` with the pages that mentioned the most needs last time first (the large tables,
+    whose texts take longest to render and to look through), the others in their order."""
+    return sorted(todo, key=lambda page: -sum(len(e[3] or ()) for e in page[1] if len(e) == 5))
+
+
+def _texts_of(pages: set[str]) -> dict[_Key, str]:
+    return {key: text for key, text in _TEXTS.items() if key[1] in pages}
+
+
+def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
+    return {key: _note_of(corpus, key[0], text) for key, text in _texts_of(pages).items()}
+
+
+def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection, counter: Any = None) -> None:
+    noting = not switched_off(NOTES_SWITCH)
+    notes: dict[_Key, Note] = {}
+    if counter is not None:
+        changed = _taken(app, corpus, todo, counter, False, notes if noting else None)[0]
+    else:
+        changed = _changed(app, corpus, todo)
+        if noting:
+            notes = _notes_of(corpus, set(changed))
+    conn.send((changed, _texts_of(set(changed)), notes))
     conn.close()
 
 
 def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
-    """:func:`_changed` with half of ``todo`` done in a forked copy (None: this platform cannot fork).
+    """:func:`_changed` with about half of ``todo`` done in a forked copy (None: this platform
+    cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. The copy sends back the pages it found changed
-    and their texts (which the re-read then uses). If the copy fails, its half is done here.
+    inherits them instead of computing its own. The copy compares every other page; with
+    ``SMETS_PAGE_SHARE=on`` both processes take the next page not taken yet until none is left
+    (a shared counter; the copy from the largest pages, this process from the smallest), so
+    neither waits long for the other whatever each page costs. The copy sends back the pages it
+    found changed, their texts (which the re-read then uses) and what the re-read records of
+    each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
+    the needs it mentions is done there, beside this process's half). If the copy fails, every
+    page this process did not compare is compared here.
     """
     from .jobs import warm
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     warm(app)
-    theirs, mine = todo[::2], todo[1::2]
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = forking.start(_worker, (app, corpus, theirs, writer), "smets-page-digests")
+    context = multiprocessing.get_context("fork")
+    counter = None
+    if sharing():
+        todo = _largest_first(todo)
+        counter = context.Array("i", [0, len(todo)])
+    theirs = todo if counter is not None else todo[::2]
+    reader, writer = context.Pipe(duplex=False)
+    child = forking.start(_worker, (app, corpus, theirs, writer, counter), "smets-page-digests")
     if child is None:
         return None
     writer.close()
-    out = _changed(app, corpus, mine)
+    if counter is not None:
+        out, mine = _taken(app, corpus, todo, counter, True, None)
+    else:
+        out, mine = _changed(app, corpus, todo[1::2]), set(range(1, len(todo), 2))
     try:
-        got: tuple[list[str], dict[tuple[str, str, tuple[str, ...]], str]] | None = reader.recv()
+        got: tuple[list[str], dict[_Key, str], dict[_Key, Note]] | None = reader.recv()
     except (EOFError, OSError):
         got = None
     child.join()
     if got is None or child.exitcode != 0:
-        return out + _changed(app, corpus, theirs)
+        return out + _changed(app, corpus, [page for at, page in enumerate(todo) if at not in mine])
     _TEXTS.update(got[1])
+    _NOTES.update(got[2])
     return out + got[0]
 
 
