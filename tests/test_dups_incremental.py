@@ -20,6 +20,7 @@ import pytest
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus
 from smets_spec.duplicates import incremental, page, store
+from smets_spec.duplicates import scan as scan_module
 from smets_spec.duplicates.items import Item, Source, from_corpus
 from smets_spec.duplicates.scan import Scan, scan
 
@@ -175,6 +176,7 @@ def test_the_site_analysis_keeps_its_state_in_the_cache_folder(
     monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv(page.SWITCH, raising=False)
     first = page._scan(corpus, from_corpus(corpus))
+    store.settle()  # the state is written by a forked copy (store.save_beside)
     entries = list((tmp_path / store.KIND).glob("*.json"))
     assert len(entries) == 1
     assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["groups"]["requirements"]["ids"]
@@ -183,6 +185,7 @@ def test_the_site_analysis_keeps_its_state_in_the_cache_folder(
     _same(first, scan(from_corpus(corpus)))
     entries[0].write_text("not json", encoding="utf-8")  # a damaged entry: a full scan, then replaced
     _same(page._scan(corpus, from_corpus(corpus)), first)
+    store.settle()
     assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["terms"]["items"]
 
 
@@ -224,3 +227,83 @@ def test_kept_answers_spare_loading_the_lemmatiser_and_the_spell_checker(corpus:
     assert not singleton._Singleton._instances  # every word it was asked is among the kept answers
     assert spelling._checker.cache_info().currsize == 0
     assert store.from_json({**store.to_json(state), "lemmas": {"remotely": {"ADV": [1]}}}) is None
+
+
+_TIME_TEXTS = (
+    "All timestamps shall be recorded in UTC.",
+    "Every event time shall be kept in UTC by the meter clock.",
+    "The display shall show the date and time in local time.",
+    "The tariff switching time shall follow local time including BST.",
+    "The log shall record the time of each event.",
+)
+
+
+def _edit_time(rng: random.Random, source: Source, serial: int) -> str:
+    """A random edit of ``source`` (in place), half of them a text that states a time basis."""
+    if rng.random() < 0.5:
+        return _edit(rng, source, serial)
+    items = source.groups["requirements"]
+    n = rng.randrange(len(items))
+    items[n] = replace(items[n], text=f"{rng.choice(_TIME_TEXTS)} {rng.choice(['', 'It', 'Always'])}")
+    return f"{items[n].id} time text"
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_quick_path_scans_as_the_path_before_it(
+    corpus: Corpus, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SMETS_DUPS_EDIT`` on (the time-basis facts kept per text, the state's quicker checks) gives
+    the findings of the path before it (``=off``), scanned in full, on random edits."""
+    source = _copy(from_corpus(corpus))
+    rng = random.Random(seed)
+    state: store.State | None = None
+    conflicts = 0
+    for serial in range(10):
+        what = _edit_time(rng, source, serial) if serial else "none"
+        monkeypatch.delenv(incremental.SWITCH, raising=False)
+        got, state = store.scan_kept(source, _through_json(state) if state else None)
+        assert state.groups["requirements"].extra.get(scan_module.BASIS)
+        monkeypatch.setenv(incremental.SWITCH, "off")
+        want = scan(source)
+        try:
+            _same(got, want)
+        except AssertionError as exc:
+            raise AssertionError(f"seed {seed}, edit {serial}: {what}") from exc
+        conflicts += sum(1 for f in want.findings if "time basis" in f.reason)
+    assert conflicts  # the time-basis rule had something to report
+
+
+def test_quick_state_checks_accept_what_the_old_ones_accept(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state's pair checks (``_pairs``) refuse exactly what the loop before them refused."""
+    _, state = store.scan_kept(from_corpus(corpus), None)
+    rng = random.Random(7)
+    damages = [
+        lambda p: p.__setitem__(0, p[1]),
+        lambda p: p.__setitem__(1, 10**6),
+        lambda p: p.__setitem__(0, -1),
+        lambda p: p.__setitem__(0, True),
+        lambda p: p.__setitem__(1, 1.0),
+        lambda p: p.append(3),
+        lambda p: p.pop(),
+        lambda p: p.reverse(),
+        lambda p: None,
+    ]
+    verdicts = set()
+    for trial in range(40):
+        data = json.loads(json.dumps(store.to_json(state)))
+        group = data["groups"]["requirements"] if trial % 2 else data["across"]
+        at = rng.randrange(len(group["pairs"]))
+        rng.choice(damages)(group["pairs"][at])
+        if trial % 5 == 0:
+            group["pairs"][at] = "x" if trial % 10 else {"a": 1}
+        if trial % 7 == 0 and group["records"][at] is None:
+            group["records"][at] = ["duplicate", "A", "B", 1.0, "r", {}, []]
+        monkeypatch.delenv(incremental.SWITCH, raising=False)
+        quick = store.from_json(data)
+        monkeypatch.setenv(incremental.SWITCH, "off")
+        old = store.from_json(data)
+        assert quick == old, trial
+        verdicts.add(old is None)
+    assert verdicts == {True, False}

@@ -115,10 +115,11 @@ def _scan(corpus: Corpus, source: Source) -> Scan:
     the same findings, the unchanged pairs reused) in the user cache folder."""
     if corpus.source is None or switched_off(SWITCH):
         return scan(source)
+    store.settle()
     state = store.load(corpus.source)
     result, kept = store.scan_kept(source, state)
     if kept != state:  # nothing changed: the entry stays as it is
-        store.save(corpus.source, kept)
+        store.save_beside(corpus.source, kept)
     return result
 
 
