@@ -21,7 +21,8 @@ from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus
 from smets_spec.duplicates import incremental, page, store
 from smets_spec.duplicates import scan as scan_module
-from smets_spec.duplicates.items import Item, Source, from_corpus
+from smets_spec.duplicates.items import Item, ReaderTexts, Source, from_corpus
+from smets_spec.duplicates.reader import reader_text
 from smets_spec.duplicates.scan import Scan, scan
 
 
@@ -307,3 +308,52 @@ def test_quick_state_checks_accept_what_the_old_ones_accept(
         assert quick == old, trial
         verdicts.add(old is None)
     assert verdicts == {True, False}
+
+
+def test_kept_reader_texts_give_the_same_source(corpus: Corpus) -> None:
+    """A source made with the reader texts an earlier run kept (by the content's digest, through
+    JSON) is the source made without; a text kept under another content's digest is never read."""
+    memo = ReaderTexts()
+    plain = from_corpus(corpus)
+    assert from_corpus(corpus, texts=memo) == plain
+    kept = json.loads(json.dumps(memo.used))
+    again = ReaderTexts(kept)
+    assert from_corpus(corpus, texts=again) == plain
+    assert again.used == memo.used
+    rng = random.Random(3)
+    pieces = [
+        "The meter",
+        "shall",
+        ":need:`Title <R_1>`",
+        "**bold**",
+        "\n\n",
+        "\n",
+        "- item",
+        ".. note::",
+        "   x",
+    ]
+    contents = ["".join(rng.choice(pieces) + " " for _ in range(rng.randrange(1, 12))) for _ in range(200)]
+    first = ReaderTexts()
+    for content in contents[:100]:
+        first(content)
+    second = ReaderTexts(first.used)
+    assert [second(c) for c in contents] == [reader_text(c) for c in contents]
+
+
+def test_the_site_analysis_is_the_same_with_the_quick_path(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``page._analysis`` with ``SMETS_DUPS_EDIT`` on (the reader texts kept with the state, the state
+    written by a forked copy) gives what it gives with ``=off``, with no state and with one."""
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(page.SWITCH, raising=False)
+    assert corpus.source is not None
+    results = []
+    for switch in ("on", "on", "off"):
+        monkeypatch.setenv(incremental.SWITCH, switch)
+        found = page._analysis(corpus, None)
+        store.settle()
+        results.append((found.scan.findings, found.scan.terms, found.outcome.active, found.outcome.terms))
+        state = store.load(corpus.source)
+        assert state is not None and bool(state.texts) == (switch == "on")
+    assert results[0] == results[1] == results[2]

@@ -24,7 +24,8 @@ from ..markup.panels import html_panel
 from ..markup.rst import heading
 from . import store
 from .classify import Finding, Kind, marked
-from .items import Source, from_corpus
+from .incremental import quick
+from .items import ReaderTexts, Source, from_corpus
 from .report import TITLES, mark
 from .scan import Scan, scan
 from .suppress import Outcome, Suppressions, apply, fingerprint, load_suppressions
@@ -89,8 +90,13 @@ def analysis(corpus: Corpus) -> Analysis:
 
 
 def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
-    source = from_corpus(corpus)
-    result = _scan(corpus, source)
+    kept = _kept(corpus)
+    if kept is not None and quick():
+        memo = ReaderTexts(kept[0].texts if kept[0] is not None else None)
+        source = from_corpus(corpus, texts=memo)
+    else:
+        memo, source = None, from_corpus(corpus)
+    result = _scan(corpus, source, kept, memo)
     suppressions, problems = (
         load_suppressions(path, source.all_ids, SUPPRESSIONS.as_posix())
         if path is not None
@@ -110,16 +116,34 @@ def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
 SWITCH = "SMETS_RENDER_CACHE"
 
 
-def _scan(corpus: Corpus, source: Source) -> Scan:
-    """The scan of ``source``; with a project folder, from the state its last scan kept (store.py:
-    the same findings, the unchanged pairs reused) in the user cache folder."""
+def _kept(corpus: Corpus) -> tuple[store.State | None] | None:
+    """The state the project's last scan kept, (None,) when there is none to read, None when the
+    scan keeps none (no project folder, or switched off)."""
     if corpus.source is None or switched_off(SWITCH):
-        return scan(source)
+        return None
     store.settle()
-    state = store.load(corpus.source)
-    result, kept = store.scan_kept(source, state)
-    if kept != state:  # nothing changed: the entry stays as it is
-        store.save_beside(corpus.source, kept)
+    return (store.load(corpus.source),)
+
+
+def _scan(
+    corpus: Corpus,
+    source: Source,
+    kept: tuple[store.State | None] | None = None,
+    memo: ReaderTexts | None = None,
+) -> Scan:
+    """The scan of ``source``; with a project folder, from the state its last scan kept (store.py:
+    the same findings, the unchanged pairs reused) in the user cache folder (``kept``: read
+    already; ``memo``: the reader texts ``source`` was made with, kept with the state)."""
+    if kept is None:
+        kept = _kept(corpus)
+    if kept is None or corpus.source is None:
+        return scan(source)
+    state = kept[0]
+    result, new = store.scan_kept(source, state)
+    if memo is not None:
+        new.texts = memo.used
+    if new != state:  # nothing changed: the entry stays as it is
+        store.save_beside(corpus.source, new)
     return result
 
 
@@ -292,9 +316,12 @@ def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
 def duplicates_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """The findings that involve one requirement, linked to the findings page."""
     found = analysis(corpus)
+    findings, terms = found.by_need.get(req_id, ()), found.terms_by_need.get(req_id, ())
+    if not findings and not terms:
+        return ""  # most requirements (every page's panel is asked for after an edit)
     page = linker.doc(PAGE)
     items = []
-    for finding in found.by_need.get(req_id, []):
+    for finding in findings:
         other = finding.b.id if finding.a.id == req_id else finding.a.id
         href = f"{page}#{anchor(finding)}" if id(finding) in found.blocks else page
         items.append(
@@ -303,6 +330,6 @@ def duplicates_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
         )
     items += [
         f'<li>terminology: {_lines(term.message)} (<a href="{esc(page)}">all findings</a>)</li>'
-        for term in found.terms_by_need.get(req_id, [])
+        for term in terms
     ]
     return f'<ul class="smets-dups-panel">{"".join(items)}</ul>' if items else ""

@@ -46,6 +46,8 @@ class State:
     #: the lemmatiser's and spell checker's answers (lemmas.py)
     lemmas: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     unknown: dict[str, bool] = field(default_factory=dict)
+    #: each need content's reader text (items.ReaderTexts; with ``SMETS_DUPS_EDIT=off``, none)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _context(source: Source, th: Thresholds) -> str:
@@ -211,6 +213,7 @@ def to_json(state: State) -> dict[str, Any]:
         "terms": termjson.to_json(state.terms),
         "lemmas": state.lemmas,
         "unknown": state.unknown,
+        "texts": state.texts,
     }
 
 
@@ -230,6 +233,10 @@ def from_json(data: object) -> State | None:
     if answers is None:
         return None
     state.lemmas, state.unknown = answers
+    texts = data.get("texts", {})
+    if not (isinstance(texts, dict) and set(map(type, texts.values())) <= {str}):
+        return None
+    state.texts = texts
     for name, value in groups.items():
         kept = _kept(value, _pair_record)
         if kept is None:
