@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -280,7 +282,7 @@ def test_quick_state_checks_accept_what_the_old_ones_accept(
     """The state's pair checks (``_pairs``) refuse exactly what the loop before them refused."""
     _, state = store.scan_kept(from_corpus(corpus), None)
     rng = random.Random(7)
-    damages = [
+    damages: list[Callable[[list[Any]], object]] = [
         lambda p: p.__setitem__(0, p[1]),
         lambda p: p.__setitem__(1, 10**6),
         lambda p: p.__setitem__(0, -1),
@@ -357,3 +359,44 @@ def test_the_site_analysis_is_the_same_with_the_quick_path(
         state = store.load(corpus.source)
         assert state is not None and bool(state.texts) == (switch == "on")
     assert results[0] == results[1] == results[2]
+
+
+def test_the_state_written_beside_reads_back(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:func:`store.save_beside` (a forked copy writes it) leaves the entry :func:`store.save` leaves."""
+    _, state = store.scan_kept(from_corpus(corpus), None)
+    monkeypatch.delenv(incremental.SWITCH, raising=False)
+    store.save_beside(tmp_path, state, tmp_path / "beside")
+    store.settle()
+    monkeypatch.setenv(incremental.SWITCH, "off")
+    store.save_beside(tmp_path, state, tmp_path / "here")
+    assert (
+        store.load(tmp_path, tmp_path / "beside")
+        == store.load(tmp_path, tmp_path / "here")
+        == _through_json(state)
+    )
+
+
+def test_the_review_file_stamp_from_one_stat(tmp_path: Path) -> None:
+    """``page._stamp`` is ``path.stat().st_mtime_ns if path.is_file() else 0`` (the path before it)."""
+    from types import SimpleNamespace
+
+    project = SimpleNamespace(source=tmp_path)
+    review = tmp_path / page.SUPPRESSIONS
+
+    def old() -> int:
+        return review.stat().st_mtime_ns if review.is_file() else 0
+
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]  # no folder
+    review.parent.mkdir(parents=True)
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]  # no file
+    review.mkdir()
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]  # a folder
+    review.rmdir()
+    review.write_text("[x]\n", encoding="utf-8")
+    assert page._stamp(project) == old() != 0  # type: ignore[arg-type]
+    review.unlink()
+    review.symlink_to(review)  # a loop
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]
+    assert page._stamp(SimpleNamespace(source=None)) == 0  # type: ignore[arg-type]

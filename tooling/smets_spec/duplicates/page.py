@@ -11,6 +11,9 @@ the state the project's last scan kept (store.py), with the same findings as a f
 
 from __future__ import annotations
 
+import errno
+import os
+import stat as statmod
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +36,7 @@ from .terms import TermFinding
 from .text import normalised
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
+_REVIEWS = str(SUPPRESSIONS)
 PAGE = "quality/duplicates"
 
 
@@ -75,18 +79,41 @@ def suppression_file(corpus: Corpus) -> Path | None:
 
 def analysis(corpus: Corpus) -> Analysis:
     """The scan of ``corpus`` with its reviewed findings applied (cached per corpus and review file)."""
-    path = suppression_file(corpus)
-    stamp = path.stat().st_mtime_ns if path is not None and path.is_file() else 0
+    if quick():
+        stamp = _stamp(corpus)
+    else:
+        path = suppression_file(corpus)
+        stamp = path.stat().st_mtime_ns if path is not None and path.is_file() else 0
     key = (id(corpus), stamp)
     cached = _CACHE.get(key)
     if cached is not None and cached[0]() is corpus:
         return cached[1]
     with store.no_gc():
-        found = _analysis(corpus, path)
+        found = _analysis(corpus, suppression_file(corpus))
     for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
         del _CACHE[old]
     _CACHE[key] = (weakref.ref(corpus), found)
     return found
+
+
+#: the errors ``Path.is_file`` reads as "no file" (pathlib._IGNORED_ERRNOS)
+_NO_FILE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _stamp(corpus: Corpus) -> int:
+    """The review file's ``st_mtime_ns`` when it is a file, else 0, from one ``stat`` (what
+    ``path.stat().st_mtime_ns if path.is_file() else 0`` gives: the panel asks it once a page)."""
+    if corpus.source is None:
+        return 0
+    try:
+        status = os.stat(os.path.join(corpus.source, _REVIEWS))  # noqa: PTH116, PTH118 (no Path made a page)
+    except OSError as exc:
+        if exc.errno in _NO_FILE:
+            return 0
+        raise
+    except ValueError:
+        return 0
+    return status.st_mtime_ns if statmod.S_ISREG(status.st_mode) else 0
 
 
 def _analysis(corpus: Corpus, path: Path | None) -> Analysis:

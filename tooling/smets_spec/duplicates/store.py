@@ -10,7 +10,9 @@ back field by field (an entry of any other shape is no state: the scan runs in f
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing
 from dataclasses import dataclass, field
 from importlib import metadata
 from multiprocessing.process import BaseProcess
@@ -289,7 +291,10 @@ def save_beside(project: Path, state: State, folder: Path | None = None) -> None
     the copy has renamed the new entry into place a scan reads the entry before it (written
     atomically: whole, or none), and any kept state gives the full scan's findings."""
     settle()
-    child = forking.start(save, (project, state, folder), "smets-dups-state") if quick() else None
+    child = None
+    if quick() and not multiprocessing.current_process().daemon:  # a daemon may not fork
+        with contextlib.suppress(OSError):  # no fork to be had: written here
+            child = forking.start(save, (project, state, folder), "smets-dups-state")
     if child is None:
         save(project, state, folder)
     else:
