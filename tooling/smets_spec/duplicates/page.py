@@ -169,7 +169,9 @@ def _scan(
     result, new = store.scan_kept(source, state)
     if memo is not None:
         new.texts = memo.used
-    if new != state:  # nothing changed: the entry stays as it is
+    if new != state and state is None:  # a full scan (a cold build): written here, no copy of
+        store.save(corpus.source, new)  # a process that still holds the scan's tables
+    elif new != state:  # nothing changed: the entry stays as it is
         store.save_beside(corpus.source, new)
     return result
 
