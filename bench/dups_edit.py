@@ -30,8 +30,8 @@ def _one(spec: Path, mode: str, tag: str) -> float:
 
     corpus = load(spec)
 
-    def edited(c: object) -> Source:
-        source = from_corpus(c)  # type: ignore[arg-type]
+    def edited(c: object, **kwargs: object) -> Source:
+        source = from_corpus(c, **kwargs)  # type: ignore[arg-type]
         if tag:
             items = source.groups["requirements"]
             k = len(items) // 3

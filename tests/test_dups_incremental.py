@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus
 from smets_spec.duplicates import incremental, page, store
-from smets_spec.duplicates.items import Item, Source, from_corpus
+from smets_spec.duplicates import scan as scan_module
+from smets_spec.duplicates.items import Item, ReaderTexts, Source, from_corpus
+from smets_spec.duplicates.reader import reader_text
 from smets_spec.duplicates.scan import Scan, scan
 
 
@@ -175,6 +179,7 @@ def test_the_site_analysis_keeps_its_state_in_the_cache_folder(
     monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv(page.SWITCH, raising=False)
     first = page._scan(corpus, from_corpus(corpus))
+    store.settle()  # the state is written by a forked copy (store.save_beside)
     entries = list((tmp_path / store.KIND).glob("*.json"))
     assert len(entries) == 1
     assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["groups"]["requirements"]["ids"]
@@ -183,6 +188,7 @@ def test_the_site_analysis_keeps_its_state_in_the_cache_folder(
     _same(first, scan(from_corpus(corpus)))
     entries[0].write_text("not json", encoding="utf-8")  # a damaged entry: a full scan, then replaced
     _same(page._scan(corpus, from_corpus(corpus)), first)
+    store.settle()
     assert json.loads(entries[0].read_text(encoding="utf-8"))["value"]["terms"]["items"]
 
 
@@ -224,3 +230,173 @@ def test_kept_answers_spare_loading_the_lemmatiser_and_the_spell_checker(corpus:
     assert not singleton._Singleton._instances  # every word it was asked is among the kept answers
     assert spelling._checker.cache_info().currsize == 0
     assert store.from_json({**store.to_json(state), "lemmas": {"remotely": {"ADV": [1]}}}) is None
+
+
+_TIME_TEXTS = (
+    "All timestamps shall be recorded in UTC.",
+    "Every event time shall be kept in UTC by the meter clock.",
+    "The display shall show the date and time in local time.",
+    "The tariff switching time shall follow local time including BST.",
+    "The log shall record the time of each event.",
+)
+
+
+def _edit_time(rng: random.Random, source: Source, serial: int) -> str:
+    """A random edit of ``source`` (in place), half of them a text that states a time basis."""
+    if rng.random() < 0.5:
+        return _edit(rng, source, serial)
+    items = source.groups["requirements"]
+    n = rng.randrange(len(items))
+    items[n] = replace(items[n], text=f"{rng.choice(_TIME_TEXTS)} {rng.choice(['', 'It', 'Always'])}")
+    return f"{items[n].id} time text"
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_quick_path_scans_as_the_path_before_it(
+    corpus: Corpus, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SMETS_DUPS_EDIT`` on (the time-basis facts kept per text, the state's quicker checks) gives
+    the findings of the path before it (``=off``), scanned in full, on random edits."""
+    source = _copy(from_corpus(corpus))
+    rng = random.Random(seed)
+    state: store.State | None = None
+    conflicts = 0
+    for serial in range(10):
+        what = _edit_time(rng, source, serial) if serial else "none"
+        monkeypatch.delenv(incremental.SWITCH, raising=False)
+        got, state = store.scan_kept(source, _through_json(state) if state else None)
+        assert state.groups["requirements"].extra.get(scan_module.BASIS)
+        monkeypatch.setenv(incremental.SWITCH, "off")
+        want = scan(source)
+        try:
+            _same(got, want)
+        except AssertionError as exc:
+            raise AssertionError(f"seed {seed}, edit {serial}: {what}") from exc
+        conflicts += sum(1 for f in want.findings if "time basis" in f.reason)
+    assert conflicts  # the time-basis rule had something to report
+
+
+def test_quick_state_checks_accept_what_the_old_ones_accept(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state's pair checks (``_pairs``) refuse exactly what the loop before them refused."""
+    _, state = store.scan_kept(from_corpus(corpus), None)
+    rng = random.Random(7)
+    damages: list[Callable[[list[Any]], object]] = [
+        lambda p: p.__setitem__(0, p[1]),
+        lambda p: p.__setitem__(1, 10**6),
+        lambda p: p.__setitem__(0, -1),
+        lambda p: p.__setitem__(0, True),
+        lambda p: p.__setitem__(1, 1.0),
+        lambda p: p.append(3),
+        lambda p: p.pop(),
+        lambda p: p.reverse(),
+        lambda p: None,
+    ]
+    verdicts = set()
+    for trial in range(40):
+        data = json.loads(json.dumps(store.to_json(state)))
+        group = data["groups"]["requirements"] if trial % 2 else data["across"]
+        at = rng.randrange(len(group["pairs"]))
+        rng.choice(damages)(group["pairs"][at])
+        if trial % 5 == 0:
+            group["pairs"][at] = "x" if trial % 10 else {"a": 1}
+        if trial % 7 == 0 and group["records"][at] is None:
+            group["records"][at] = ["duplicate", "A", "B", 1.0, "r", {}, []]
+        monkeypatch.delenv(incremental.SWITCH, raising=False)
+        quick = store.from_json(data)
+        monkeypatch.setenv(incremental.SWITCH, "off")
+        old = store.from_json(data)
+        assert quick == old, trial
+        verdicts.add(old is None)
+    assert verdicts == {True, False}
+
+
+def test_kept_reader_texts_give_the_same_source(corpus: Corpus) -> None:
+    """A source made with the reader texts an earlier run kept (by the content's digest, through
+    JSON) is the source made without; a text kept under another content's digest is never read."""
+    memo = ReaderTexts()
+    plain = from_corpus(corpus)
+    assert from_corpus(corpus, texts=memo) == plain
+    kept = json.loads(json.dumps(memo.used))
+    again = ReaderTexts(kept)
+    assert from_corpus(corpus, texts=again) == plain
+    assert again.used == memo.used
+    rng = random.Random(3)
+    pieces = [
+        "The meter",
+        "shall",
+        ":need:`Title <R_1>`",
+        "**bold**",
+        "\n\n",
+        "\n",
+        "- item",
+        ".. note::",
+        "   x",
+    ]
+    contents = ["".join(rng.choice(pieces) + " " for _ in range(rng.randrange(1, 12))) for _ in range(200)]
+    first = ReaderTexts()
+    for content in contents[:100]:
+        first(content)
+    second = ReaderTexts(first.used)
+    assert [second(c) for c in contents] == [reader_text(c) for c in contents]
+
+
+def test_the_site_analysis_is_the_same_with_the_quick_path(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``page._analysis`` with ``SMETS_DUPS_EDIT`` on (the reader texts kept with the state, the state
+    written by a forked copy) gives what it gives with ``=off``, with no state and with one."""
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(page.SWITCH, raising=False)
+    assert corpus.source is not None
+    results = []
+    for switch in ("on", "on", "off"):
+        monkeypatch.setenv(incremental.SWITCH, switch)
+        found = page._analysis(corpus, None)
+        store.settle()
+        results.append((found.scan.findings, found.scan.terms, found.outcome.active, found.outcome.terms))
+        state = store.load(corpus.source)
+        assert state is not None and bool(state.texts) == (switch == "on")
+    assert results[0] == results[1] == results[2]
+
+
+def test_the_state_written_beside_reads_back(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:func:`store.save_beside` (a forked copy writes it) leaves the entry :func:`store.save` leaves."""
+    _, state = store.scan_kept(from_corpus(corpus), None)
+    monkeypatch.delenv(incremental.SWITCH, raising=False)
+    store.save_beside(tmp_path, state, tmp_path / "beside")
+    store.settle()
+    monkeypatch.setenv(incremental.SWITCH, "off")
+    store.save_beside(tmp_path, state, tmp_path / "here")
+    assert (
+        store.load(tmp_path, tmp_path / "beside")
+        == store.load(tmp_path, tmp_path / "here")
+        == _through_json(state)
+    )
+
+
+def test_the_review_file_stamp_from_one_stat(tmp_path: Path) -> None:
+    """``page._stamp`` is ``path.stat().st_mtime_ns if path.is_file() else 0`` (the path before it)."""
+    from types import SimpleNamespace
+
+    project = SimpleNamespace(source=tmp_path)
+    review = tmp_path / page.SUPPRESSIONS
+
+    def old() -> int:
+        return review.stat().st_mtime_ns if review.is_file() else 0
+
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]  # no folder
+    review.parent.mkdir(parents=True)
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]  # no file
+    review.mkdir()
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]  # a folder
+    review.rmdir()
+    review.write_text("[x]\n", encoding="utf-8")
+    assert page._stamp(project) == old() != 0  # type: ignore[arg-type]
+    review.unlink()
+    review.symlink_to(review)  # a loop
+    assert page._stamp(project) == old() == 0  # type: ignore[arg-type]
+    assert page._stamp(SimpleNamespace(source=None)) == 0  # type: ignore[arg-type]

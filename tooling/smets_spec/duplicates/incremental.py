@@ -26,10 +26,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..corpus.cachedir import switched_off
 from .index import Collection, LazyDocs, Weights, candidate_pairs, is_candidate, key_counts, statistics
 from .index import weights as weights_of
 from .items import Item
 from .text import tokenize
+
+#: ``SMETS_DUPS_EDIT=off``: the scan after an edit as before the per-edit shortcuts (the time-basis
+#: facts kept per text, the kept pairs' records reused as they are, the state's quicker checks)
+SWITCH = "SMETS_DUPS_EDIT"
+
+
+def quick() -> bool:
+    return not switched_off(SWITCH)
+
 
 #: More changed texts than this share of the group: compute the group in full (quicker then).
 DIRTY_SHARE = 0.25

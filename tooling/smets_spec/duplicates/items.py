@@ -9,8 +9,9 @@ project's schema is assumed.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,24 @@ class Source:
         return {item.id: item for item in self.items()}
 
 
+class ReaderTexts:
+    """:func:`~.reader.reader_text` of a need's content, taken from ``kept`` (the answers of an earlier
+    run of the same code, by the content's digest: the scan state's, store.py) when it has the
+    content, and each answer given in :attr:`used` (the answers to keep)."""
+
+    def __init__(self, kept: Mapping[str, str] | None = None) -> None:
+        self.kept: Mapping[str, str] = kept or {}
+        self.used: dict[str, str] = {}
+
+    def __call__(self, content: str) -> str:
+        key = hashlib.blake2b(content.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        text = self.kept.get(key)
+        if text is None:
+            text = reader_text(content)
+        self.used[key] = text
+        return text
+
+
 REQUIREMENTS = "requirements"
 DATA_ITEMS = "data items"
 DEFINITIONS = "definitions"
@@ -71,13 +90,14 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
-def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
-    """Requirements, data item descriptions and glossary definitions of this project's corpus."""
+def from_corpus(corpus: Corpus, origin: str = "spec", texts: Callable[[str], str] = reader_text) -> Source:
+    """Requirements, data item descriptions and glossary definitions of this project's corpus
+    (``texts``: :func:`~.reader.reader_text`, or a :class:`ReaderTexts` giving its answers)."""
     source = Source(origin, all_ids=frozenset(corpus.needs))
     reqs = [
         Item(
             r.id,
-            reader_text(r.content) or r.title,
+            texts(r.content) or r.title,
             REQUIREMENTS,
             r.section.value if r.section else "",
             corpus.location(r.id),
@@ -89,13 +109,13 @@ def from_corpus(corpus: Corpus, origin: str = "spec") -> Source:
     data = [
         Item(d.id, text, DATA_ITEMS, "data", corpus.location(d.id), d.title, "data item")
         for d in corpus.of_type(DataItem)
-        if (text := reader_text(d.content))
+        if (text := texts(d.content))
     ]
     terms = corpus.of_type(Term)
     definitions = [
         Item(t.id, text, DEFINITIONS, "glossary", corpus.location(t.id), t.title, "term")
         for t in terms
-        if (text := reader_text(t.content))
+        if (text := texts(t.content))
     ]
     source.groups = {
         name: items

@@ -11,6 +11,9 @@ the state the project's last scan kept (store.py), with the same findings as a f
 
 from __future__ import annotations
 
+import errno
+import os
+import stat as statmod
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +27,8 @@ from ..markup.panels import html_panel
 from ..markup.rst import heading
 from . import store
 from .classify import Finding, Kind, marked
-from .items import Source, from_corpus
+from .incremental import quick
+from .items import ReaderTexts, Source, from_corpus
 from .report import TITLES, mark
 from .scan import Scan, scan
 from .suppress import Outcome, Suppressions, apply, fingerprint, load_suppressions
@@ -32,6 +36,7 @@ from .terms import TermFinding
 from .text import normalised
 
 SUPPRESSIONS = Path("reviews") / "duplicates.toml"
+_REVIEWS = str(SUPPRESSIONS)
 PAGE = "quality/duplicates"
 
 
@@ -74,23 +79,51 @@ def suppression_file(corpus: Corpus) -> Path | None:
 
 def analysis(corpus: Corpus) -> Analysis:
     """The scan of ``corpus`` with its reviewed findings applied (cached per corpus and review file)."""
-    path = suppression_file(corpus)
-    stamp = path.stat().st_mtime_ns if path is not None and path.is_file() else 0
+    if quick():
+        stamp = _stamp(corpus)
+    else:
+        path = suppression_file(corpus)
+        stamp = path.stat().st_mtime_ns if path is not None and path.is_file() else 0
     key = (id(corpus), stamp)
     cached = _CACHE.get(key)
     if cached is not None and cached[0]() is corpus:
         return cached[1]
     with store.no_gc():
-        found = _analysis(corpus, path)
+        found = _analysis(corpus, suppression_file(corpus))
     for old in [k for k, (ref, _) in _CACHE.items() if ref() is None or k[0] == id(corpus)]:
         del _CACHE[old]
     _CACHE[key] = (weakref.ref(corpus), found)
     return found
 
 
+#: the errors ``Path.is_file`` reads as "no file" (pathlib._IGNORED_ERRNOS)
+_NO_FILE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _stamp(corpus: Corpus) -> int:
+    """The review file's ``st_mtime_ns`` when it is a file, else 0, from one ``stat`` (what
+    ``path.stat().st_mtime_ns if path.is_file() else 0`` gives: the panel asks it once a page)."""
+    if corpus.source is None:
+        return 0
+    try:
+        status = os.stat(os.path.join(corpus.source, _REVIEWS))  # noqa: PTH116, PTH118 (no Path made a page)
+    except OSError as exc:
+        if exc.errno in _NO_FILE:
+            return 0
+        raise
+    except ValueError:
+        return 0
+    return status.st_mtime_ns if statmod.S_ISREG(status.st_mode) else 0
+
+
 def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
-    source = from_corpus(corpus)
-    result = _scan(corpus, source)
+    kept = _kept(corpus)
+    if kept is not None and quick():
+        memo = ReaderTexts(kept[0].texts if kept[0] is not None else None)
+        source = from_corpus(corpus, texts=memo)
+    else:
+        memo, source = None, from_corpus(corpus)
+    result = _scan(corpus, source, kept, memo)
     suppressions, problems = (
         load_suppressions(path, source.all_ids, SUPPRESSIONS.as_posix())
         if path is not None
@@ -110,15 +143,36 @@ def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
 SWITCH = "SMETS_RENDER_CACHE"
 
 
-def _scan(corpus: Corpus, source: Source) -> Scan:
-    """The scan of ``source``; with a project folder, from the state its last scan kept (store.py:
-    the same findings, the unchanged pairs reused) in the user cache folder."""
+def _kept(corpus: Corpus) -> tuple[store.State | None] | None:
+    """The state the project's last scan kept, (None,) when there is none to read, None when the
+    scan keeps none (no project folder, or switched off)."""
     if corpus.source is None or switched_off(SWITCH):
+        return None
+    store.settle()
+    return (store.load(corpus.source),)
+
+
+def _scan(
+    corpus: Corpus,
+    source: Source,
+    kept: tuple[store.State | None] | None = None,
+    memo: ReaderTexts | None = None,
+) -> Scan:
+    """The scan of ``source``; with a project folder, from the state its last scan kept (store.py:
+    the same findings, the unchanged pairs reused) in the user cache folder (``kept``: read
+    already; ``memo``: the reader texts ``source`` was made with, kept with the state)."""
+    if kept is None:
+        kept = _kept(corpus)
+    if kept is None or corpus.source is None:
         return scan(source)
-    state = store.load(corpus.source)
-    result, kept = store.scan_kept(source, state)
-    if kept != state:  # nothing changed: the entry stays as it is
-        store.save(corpus.source, kept)
+    state = kept[0]
+    result, new = store.scan_kept(source, state)
+    if memo is not None:
+        new.texts = memo.used
+    if new != state and state is None:  # a full scan (a cold build): written here, no copy of
+        store.save(corpus.source, new)  # a process that still holds the scan's tables
+    elif new != state:  # nothing changed: the entry stays as it is
+        store.save_beside(corpus.source, new)
     return result
 
 
@@ -291,9 +345,12 @@ def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
 def duplicates_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """The findings that involve one requirement, linked to the findings page."""
     found = analysis(corpus)
+    findings, terms = found.by_need.get(req_id, ()), found.terms_by_need.get(req_id, ())
+    if not findings and not terms:
+        return ""  # most requirements (every page's panel is asked for after an edit)
     page = linker.doc(PAGE)
     items = []
-    for finding in found.by_need.get(req_id, []):
+    for finding in findings:
         other = finding.b.id if finding.a.id == req_id else finding.a.id
         href = f"{page}#{anchor(finding)}" if id(finding) in found.blocks else page
         items.append(
@@ -302,6 +359,6 @@ def duplicates_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
         )
     items += [
         f'<li>terminology: {_lines(term.message)} (<a href="{esc(page)}">all findings</a>)</li>'
-        for term in found.terms_by_need.get(req_id, [])
+        for term in terms
     ]
     return f'<ul class="smets-dups-panel">{"".join(items)}</ul>' if items else ""

@@ -13,7 +13,7 @@ from .across import BOILERPLATE, across_types, pair_cosine, profiler, same_title
 from .classify import EDITED, Finding, Kind, Thresholds, classify, time_basis
 from .contrasts import learned_contrasts, slots, swaps, varied
 from .features import Names
-from .incremental import Kept, Paired, kept_of, pair_up
+from .incremental import Kept, Paired, kept_of, pair_up, quick
 from .index import Collection, Doc, cosine
 from .items import Item, Source
 from .records import finding_of, record_of
@@ -71,8 +71,7 @@ def _time_basis(coll: Collection, seen: set[tuple[str, str]]) -> list[Finding]:
     def basis(doc: Doc) -> str:
         return time_basis({t.key for t in doc.tokens if t.role is Role.TIME_BASIS})
 
-    mentions = re.compile(r"\butc\b|\blocal time\b|\bbst\b", re.I)
-    docs = [coll.docs[n] for n, item in enumerate(coll.items) if mentions.search(item.text)]
+    docs = [coll.docs[n] for n, item in enumerate(coll.items) if _MENTIONS.search(item.text)]
     universal = [
         d
         for d in docs
@@ -81,6 +80,55 @@ def _time_basis(coll: Collection, seen: set[tuple[str, str]]) -> list[Finding]:
         and {t.key for t in d.tokens} & TIME_WORDS
     ]
     local = [d for d in docs if basis(d) == "local time"] if universal else []
+    return _conflicts(universal, local, seen)
+
+
+_MENTIONS = re.compile(r"\butc\b|\blocal time\b|\bbst\b", re.I)
+#: what the time-basis rule reads of a text (:func:`_basis_facts`), kept by the text's signature
+BASIS = "basis"
+
+
+def _basis_facts(text: str) -> list[Any]:
+    """[basis, universal] of a text that mentions a time basis: its basis ("UTC", "local time" or
+    "") and whether it says every time (a universal word and a time word): a function of
+    ``tokenize(text)``, the tokens of the text's document, only."""
+    tokens = tokenize(text)
+    found = time_basis({t.key for t in tokens if t.role is Role.TIME_BASIS})
+    universal = bool({t.text.lower() for t in tokens} & UNIVERSAL and {t.key for t in tokens} & TIME_WORDS)
+    return [found, universal]
+
+
+def _time_basis_kept(
+    coll: Collection, seen: set[tuple[str, str]], sigs: Sequence[str], kept: object
+) -> tuple[list[Finding], dict[str, list[Any]]]:
+    """:func:`_time_basis`, each text's facts taken from ``kept`` (by signature: the facts of the
+    same text) or read from its tokens; a document is built only for the pairs reported. The
+    facts to keep, of the texts that mention a time basis."""
+    old = kept if isinstance(kept, dict) else {}
+    facts: dict[str, list[Any]] = {}
+    universal: list[int] = []
+    local: list[int] = []
+    for n, item in enumerate(coll.items):
+        if not _MENTIONS.search(item.text):
+            continue
+        sig = sigs[n]
+        fact = old.get(sig)
+        if not (
+            isinstance(fact, list) and len(fact) == 2 and isinstance(fact[0], str) and type(fact[1]) is bool
+        ):
+            fact = _basis_facts(item.text)
+        facts[sig] = fact
+        if fact[0] == "UTC" and fact[1]:
+            universal.append(n)
+        elif fact[0] == "local time":
+            local.append(n)
+    if not universal:
+        local = []
+    docs = coll.docs
+    return _conflicts([docs[n] for n in universal], [docs[n] for n in local], seen), facts
+
+
+def _conflicts(universal: list[Doc], local: list[Doc], seen: set[tuple[str, str]]) -> list[Finding]:
     out: list[Finding] = []
     for u in universal:
         for other in local:
@@ -182,9 +230,15 @@ def scan_group_kept(
             findings.remove(replaced)
         findings.append(overlap)
         seen.add(overlap.ids)
-    findings.extend(_time_basis(coll, seen))
+    if quick():
+        conflicts, facts = _time_basis_kept(coll, seen, paired.sigs, kept.extra.get(BASIS) if kept else None)
+        findings.extend(conflicts)
+    else:
+        findings.extend(_time_basis(coll, seen))
     state = kept_of(paired, reps, records)
     state.extra["learned"] = _learned(names)
+    if quick():
+        state.extra[BASIS] = facts
     return findings, len(paired.pairs), state
 
 

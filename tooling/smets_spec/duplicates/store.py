@@ -10,26 +10,29 @@ back field by field (an entry of any other shape is no state: the scan runs in f
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing
 from dataclasses import dataclass, field
 from importlib import metadata
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, forking
 from ..corpus.usercache import digest, read_entry, write_entry
 from ..forking import no_gc
 from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
 from .classify import Kind, Thresholds
-from .incremental import Kept
+from .incremental import Kept, quick
 from .items import Source
 from .records import valid_record
 from .scan import Scan, names_of, scan_group_kept
 from .termstate import TermsKept
 
-__all__ = ["State", "load", "no_gc", "save", "scan_kept"]
+__all__ = ["State", "load", "no_gc", "save", "save_beside", "scan_kept", "settle"]
 
 KIND = "dups"
 FORMAT = "1"
@@ -45,6 +48,8 @@ class State:
     #: the lemmatiser's and spell checker's answers (lemmas.py)
     lemmas: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     unknown: dict[str, bool] = field(default_factory=dict)
+    #: each need content's reader text (items.ReaderTexts; with ``SMETS_DUPS_EDIT=off``, none)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _context(source: Source, th: Thresholds) -> str:
@@ -145,6 +150,12 @@ def _kept(data: object, pair_check: Any) -> Kept | None:
     ):
         return None
     n = len(ids)
+    if quick():
+        return (
+            Kept(ids, sigs, counts, [(i, j) for i, j in pairs], records, extra)
+            if _pairs(ids, pairs, records, pair_check)
+            else None
+        )
     for pair, record in zip(pairs, records, strict=True):
         if not (
             isinstance(pair, list)
@@ -155,6 +166,24 @@ def _kept(data: object, pair_check: Any) -> Kept | None:
         ):
             return None
     return Kept(ids, sigs, counts, [(i, j) for i, j in pairs], records, extra)
+
+
+def _pairs(ids: list[str], pairs: list[Any], records: list[Any], pair_check: Any) -> bool:
+    """The loop of :func:`_kept` over the pairs, a check at a time over all of them: each pair a list
+    of two ints ``0 <= i < j < len(ids)`` (JSON values: a list is a ``list``, an int an ``int``), each
+    record one ``pair_check`` accepts (both accept None)."""
+    n = len(ids)
+    if set(map(type, pairs)) - {list} or set(map(len, pairs)) - {2}:
+        return False
+    flat = [x for pair in pairs for x in pair]
+    if flat and set(map(type, flat)) != {int}:
+        return False
+    if not all(0 <= i < j < n for i, j in pairs):
+        return False
+    return all(
+        record is None or pair_check(record, (ids[i], ids[j]))
+        for (i, j), record in zip(pairs, records, strict=True)
+    )
 
 
 def _positive_ints(values: list[Any]) -> bool:
@@ -186,6 +215,7 @@ def to_json(state: State) -> dict[str, Any]:
         "terms": termjson.to_json(state.terms),
         "lemmas": state.lemmas,
         "unknown": state.unknown,
+        "texts": state.texts,
     }
 
 
@@ -205,6 +235,10 @@ def from_json(data: object) -> State | None:
     if answers is None:
         return None
     state.lemmas, state.unknown = answers
+    texts = data.get("texts", {})
+    if not (isinstance(texts, dict) and set(map(type, texts.values())) <= {str}):
+        return None
+    state.texts = texts
     for name, value in groups.items():
         kept = _kept(value, _pair_record)
         if kept is None:
@@ -245,3 +279,29 @@ def load(project: Path, folder: Path | None = None) -> State | None:
 
 def save(project: Path, state: State, folder: Path | None = None) -> None:
     write_entry(KIND, entry_key(project), to_json(state), folder)
+
+
+#: the forked copies writing a state (:func:`save_beside`), joined by :func:`settle`
+_PENDING: list[BaseProcess] = []
+
+
+def save_beside(project: Path, state: State, folder: Path | None = None) -> None:
+    """:func:`save`, in a forked copy of this process while this one goes on (here where the
+    platform cannot fork, or with ``SMETS_DUPS_EDIT=off``). The state is for the next scan only: until
+    the copy has renamed the new entry into place a scan reads the entry before it (written
+    atomically: whole, or none), and any kept state gives the full scan's findings."""
+    settle()
+    child = None
+    if quick() and not multiprocessing.current_process().daemon:  # a daemon may not fork
+        with contextlib.suppress(OSError):  # no fork to be had: written here
+            child = forking.start(save, (project, state, folder), "smets-dups-state")
+    if child is None:
+        save(project, state, folder)
+    else:
+        _PENDING.append(child)
+
+
+def settle() -> None:
+    """Wait for the states being written (so that this process reads back the newest)."""
+    while _PENDING:
+        _PENDING.pop().join()
