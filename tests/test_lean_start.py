@@ -119,7 +119,8 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("smets_spe
 def test_a_build_starts_without_what_only_other_commands_use() -> None:
     """A build imports the extension and its own command; not networkx (only the trace and change
     commands walk graphs with it), the reference models, the wire target or the ReqIF exchange."""
-    loaded = set(json.loads(subprocess.run([sys.executable, "-c", _PROBE], check=True, capture_output=True).stdout))
+    probe = subprocess.run([sys.executable, "-c", _PROBE], check=True, capture_output=True)
+    loaded = set(json.loads(probe.stdout))
     assert "smets_spec.sphinx.site" in loaded
     for absent in (
         "networkx",
