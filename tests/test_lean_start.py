@@ -131,3 +131,40 @@ def test_a_build_starts_without_what_only_other_commands_use() -> None:
         "smets_spec.commands.conform",
     ):
         assert absent not in loaded, absent
+
+
+def _start_up_states(monkeypatch: pytest.MonkeyPatch, checks_pass: bool) -> list[tuple[bool, int]]:
+    """(collector on, objects frozen) as Sphinx would start, and after ``cmd_build`` returns."""
+    import argparse
+    import gc
+    from pathlib import Path
+
+    from smets_spec.commands import build
+    from smets_spec.corpus.project import Project
+
+    seen: list[tuple[bool, int]] = []
+    monkeypatch.setattr(build, "_checked", lambda args, project: (None, Path("out")) if checks_pass else 1)
+    monkeypatch.setattr(build, "folder_lock", lambda out, say: contextlib.nullcontext())
+
+    def sphinx_runs(*args: object) -> int:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        return 0
+
+    monkeypatch.setattr(build, "build_site", sphinx_runs)
+    gc.unfreeze()
+    try:
+        build.cmd_build(argparse.Namespace(), Project(Path.cwd()))
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+    finally:
+        gc.unfreeze()
+    return seen
+
+
+def test_the_start_up_is_frozen_before_sphinx_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is on while Sphinx builds; what the start-up made is frozen (``jobs`` hands it
+    back at build-finished); a build that stops at its checks freezes nothing."""
+    during = _start_up_states(monkeypatch, True)[0]
+    assert during[0] and during[1] > 0
+    assert _start_up_states(monkeypatch, False) == [(True, 0)]
+    monkeypatch.setenv("SMETS_QUIET_START", "off")
+    assert _start_up_states(monkeypatch, True)[0] == (True, 0)
