@@ -18,8 +18,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..corpus.cachedir import CACHE_ENV as CACHE_ENV  # re-exported: callers and tests import it here
@@ -33,6 +32,9 @@ from ..forking import no_gc as no_gc  # re-exported: the change commands import 
 from ..trace.graph import DOWNSTREAM, Flow
 from .history import Source, path_key
 from .specfiles import Entry, FileParse, Node, ParsedNeed, entries_of, parse_file, read_entries
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: A cache folder inside a checkout, for benchmarks that measure a cold and a warm cache.
 CACHE_FOLDER = ".smets-cache"
@@ -122,6 +124,8 @@ class SpecIndex:
         direction written, so :func:`smets_spec.trace.graph.walk` on it finds exactly
         what it finds on the whole graph of the corpus.
         """
+        import networkx as nx  # lazily: 0.2 s to import, which a build does not need
+
         allowed = set(links) if links is not None else None
         graph = nx.MultiDiGraph()
         frontier = [s for s in starts if s in self.nodes]

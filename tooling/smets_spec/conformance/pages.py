@@ -30,7 +30,6 @@ from ..markup.panels import html_panel
 from ..markup.rst import heading
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
-from .wirepage import protocol_section
 
 COLOURS = {Status.PASS: "#009E73", Status.FAIL: "#D55E00", Status.NOT_TESTED: "#999999"}
 _CACHE: dict[tuple[int, tuple[int, int] | None], dict[str, RequirementStatus]] = {}
@@ -292,6 +291,8 @@ def _counts_section(
 
 
 def summary_page(corpus: Corpus, linker: Linker) -> str:
+    from .wirepage import protocol_section  # lazily: it imports the reference models (0.2 s)
+
     results = live.current()
     out = [
         _run_section(results),

@@ -97,6 +97,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .jobs import register as register_jobs
 
     register_jobs(app)
+    from .promptjoin import install as install_prompt_join
+
+    install_prompt_join()  # Sphinx's forked tasks taken as soon as one finishes, not at its next look
     from .rawtext import register as register_rawtext
 
     register_rawtext(app)  # each raw HTML node's text held once in its doctree

@@ -67,10 +67,16 @@ def warm_up() -> None:
 
     ``smets serve`` calls it once; each build then runs in a forked copy that has them.
     """
+    import importlib
+
     import sphinx.cmd.build  # noqa: F401
     import sphinx_needs  # noqa: F401
+    from sphinx.application import builtin_extensions
 
     from . import site  # noqa: F401  - and with it the rest of the extension
+
+    for name in builtin_extensions:  # Sphinx sets each of them up in every build
+        importlib.import_module(name)
 
 
 def doctrees_for(out: Path) -> Path:

@@ -17,11 +17,12 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..corpus.load import Corpus
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _MEMO: dict[int, tuple[weakref.ref[Corpus], dict[str, Any]]] = {}
 T = TypeVar("T")
@@ -91,6 +92,8 @@ def edges_of(corpus: Corpus) -> list[tuple[str, str, str]]:
 
 def build_graph(corpus: Corpus) -> nx.MultiDiGraph:
     """One node per need, one edge per link (multi: two link types may join the same pair)."""
+    import networkx as nx  # lazily: 0.2 s to import, and a build's pages mostly use edges_of
+
     graph = nx.MultiDiGraph()
     graph.add_nodes_from((need.id, {"type": need.directive}) for need in corpus)
     edges = edges_of(corpus)
