@@ -104,3 +104,16 @@ def test_the_same_site_needs_json_and_search_index(sites: dict[str, Path], build
     for name, page in pages:  # byte for byte, but the pages that show when the suite ran
         assert page == (off / name).read_bytes() or b" UTC" in page, name
     assert sum(b" UTC" not in page for _, page in pages) > 0.5 * len(pages)
+
+
+def test_the_pages_are_cut_into_runs_of_about_as_many_bytes() -> None:
+    from smets_spec.sphinx.forkwrite import balanced
+
+    names = [f"p{n:02}" for n in range(12)]
+    sizes = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 21]  # one page as large as all the others together
+    runs = balanced(names, sizes, 4)
+    assert [name for run in runs for name in run] == names  # every page once, in order
+    assert runs[-1] == ["p11"] and len(runs) <= 4
+    assert balanced(names, [0] * 12, 4) == [names[0:3], names[3:6], names[6:9], names[9:12]]
+    assert balanced(names[:2], [5, 5], 4) == [["p00"], ["p01"]]
+    assert balanced([], [], 4) == []

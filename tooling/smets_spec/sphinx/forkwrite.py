@@ -8,21 +8,27 @@ one writer (``nproc`` is ``parallel - 1``: the main process is "busy loading doc
 requirements that main-process work was ~7 s of a warm build's write, serial.
 
 Here the writers do it: the main process writes the first page itself, as Sphinx does (its caches
-and templates are then inherited), then forks one writer per process for each chunk of page
-*names*; each writer does, for its chunk, exactly what Sphinx's main process and writer did in
-turn (every page resolved and serialised, then every page written), and sends back what the main
-process keeps of it, page by page: the images the page's ``post_process_images`` added to the
-builder's (copied at the end), the images the resolution added to the environment's (replayed
-here, checked to get the same names), and the search index's input, the words, titles and title
-words the indexer's collector takes from the page and its ``index`` nodes' entries. The main
-process feeds each page to the index through Sphinx's own ``index_page`` (and so through the
-search cache), in the order of the pages, with a stand-in document that holds those index nodes and
-gives the collected words to the collector: the index gets what it got from the page itself.
+and templates are then inherited), then cuts the other pages into :data:`CHUNKS_PER_PROCESS`
+runs of neighbours per process, of about as many bytes of doctrees each (:func:`balanced`;
+Sphinx's many small chunks each forked a writer, which copied again what it touched of the main
+process), and forks one writer per process for each. A writer takes each page of its run in
+turn: resolved and serialised, as Sphinx's main process does, then written, as its writer does,
+then freed; it sends back what the main process keeps of each page: the images the page's
+``post_process_images`` added to the builder's (copied at the end), the images the resolution
+added to the environment's (replayed here, checked to get the same names), and the search
+index's input, the words, titles and title words the indexer's collector takes from the page and
+its ``index`` nodes' entries. The main process feeds each page to the index through Sphinx's own
+``index_page`` (and so through the search cache), in the order of the pages, with a stand-in
+document that holds those index nodes and gives the collected words to the collector: the index
+gets what it got from the page itself.
 
-What the main process no longer does: resolve the other chunks' pages. A handler of
-``doctree-resolved`` or a post-transform that kept state across pages in the main process would see
-only its own chunk's pages; the ones this site runs keep none (sphinx-needs' only lasting effect,
-an image registered by a need layout or a chart, is replayed as above).
+What changes for the code that runs: the main process no longer resolves the other runs' pages,
+so a handler of ``doctree-resolved`` or a post-transform that kept state across pages in the main
+process would see only its own run's pages (the ones this site runs keep none; sphinx-needs' only
+lasting effect, an image registered by a need layout or a chart, is replayed as above); and a
+writer resolves a page after writing the one before it, where writing sets only the builder's
+per-page attributes (section and figure numbers, image paths, the current page), each set again
+before it is read.
 ``tests/test_fork_write.py`` builds a project both ways and compares every page, ``searchindex.js``
 and ``needs.json``. Used only while Sphinx's ``_write_parallel`` and the HTML builder's
 ``write_doc_serialized`` are the ones it repeats (a digest of their source).
@@ -34,15 +40,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sphinx.builders
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.builders import Builder, _write_docname
+from sphinx.builders import Builder
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.errors import SphinxError
 from sphinx.locale import __
@@ -59,6 +66,12 @@ LOGGER = logging.getLogger(__name__)
 #: the SHA-256 of the Sphinx code repeated here (``Builder._write_parallel``, then the HTML
 #: builder's ``write_doc_serialized`` and ``index_page``); with any other, Sphinx's own write
 SPHINX_CODE = "7bfcc6369890fbf381599955e8db17e472acb5bc40d5f7dbfc13dc015c8d064d"
+#: Sphinx's write of one page in the main process (resolved, serialised, written)
+_WRITE_ONE: Any = vars(sphinx.builders).get("_write_docname")
+#: chunks of a write per process (see :func:`balanced`)
+CHUNKS_PER_PROCESS = 2
+#: what frees a written doctree's reference cycles (given by :mod:`.jobs`)
+_RELEASE: list[Callable[[nodes.Node], None]] = [lambda tree: None]
 #: the attribute of a stand-in document that holds a page's collected words
 _WORDS = "smets_collected_words"
 
@@ -128,20 +141,20 @@ def _serialized(builder: Any, docname: str, doctree: nodes.document, env_before:
 
 
 def _write_chunk(builder: Any, job: tuple[int, list[str]]) -> tuple[int, list[Page]]:
-    """In a forked writer: what Sphinx's main process does for each page of the chunk (resolved,
-    serialised), then what its writer does (each page written)."""
+    """In a forked writer: each page of the chunk resolved and serialised, as Sphinx's main process
+    does, then written, as its writer does; a page's doctree goes once it is written."""
     number, docnames = job
     env = builder.env
-    done: list[tuple[Page, nodes.document]] = []
-    builder.phase = BuildPhase.RESOLVING
+    pages: list[Page] = []
     for docname in docnames:
+        builder.phase = BuildPhase.RESOLVING
         known = set(env.images)
         doctree = env.get_and_resolve_doctree(docname, builder, tags=builder.tags)
-        done.append((_serialized(builder, docname, doctree, known), doctree))
-    builder.phase = BuildPhase.WRITING
-    for page, doctree in done:
-        builder.write_doc(page.docname, doctree)
-    return number, [page for page, _ in done]
+        pages.append(_serialized(builder, docname, doctree, known))
+        builder.phase = BuildPhase.WRITING
+        builder.write_doc(docname, doctree)
+        _RELEASE[0](doctree)
+    return number, pages
 
 
 def _stand_in(page: Page) -> nodes.document:
@@ -188,14 +201,41 @@ def _keep(builder: Any, page: Page) -> None:
         builder.index_page(page.docname, new_document(""), title)
 
 
+def _sizes(doctrees: Path, docnames: list[str]) -> list[int]:
+    sizes = []
+    for docname in docnames:
+        try:
+            sizes.append((doctrees / f"{docname}.doctree").stat().st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
+
+
+def balanced(docnames: list[str], sizes: list[int], count: int) -> list[list[str]]:
+    """``docnames`` cut into at most ``count`` runs of neighbours, each about as many bytes of
+    pickled doctrees (a page's size counts for the run its middle falls in), in order.
+
+    Sphinx forks a writer for each of many small chunks; each fork copies, page by page, what the
+    writer touches of the main process (the environment a page is resolved with): a few chunks
+    per process, each resolving and writing one page at a time, do that fewer times."""
+    total = sum(sizes)
+    chunks: list[list[str]] = [[] for _ in range(max(1, count))]
+    seen = 0
+    for n, (docname, size) in enumerate(zip(docnames, sizes, strict=True)):
+        middle = (seen + size / 2) / total if total else n / len(docnames)
+        chunks[min(len(chunks) - 1, int(middle * len(chunks)))].append(docname)
+        seen += size
+    return [chunk for chunk in chunks if chunk]
+
+
 def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     """Sphinx's ``_write_parallel``, each chunk resolved by the writer that writes it (module doc)."""
     firstname, rest = docnames[0], list(docnames[1:])
-    _write_docname(firstname, env=builder.env, builder=builder, tags=builder.tags)
+    _WRITE_ONE(firstname, env=builder.env, builder=builder, tags=builder.tags)
     if builder.indexer is not None:
         _collector(builder.indexer)
     processes = nproc + 1  # the main process only gathers: every process writes
-    chunks = vars(sphinx.builders)["make_chunks"](rest, processes)
+    chunks = balanced(rest, _sizes(Path(builder.doctreedir), rest), processes * CHUNKS_PER_PROCESS)
     progress = status_iterator(
         chunks, __("writing output... "), "darkgreen", len(chunks), builder.config.verbosity
     )
@@ -225,6 +265,8 @@ def usable(builder: Any) -> bool:
     """Whether this build writes through :func:`write_parallel`."""
     if switched_off(SWITCH) or not isinstance(builder, StandaloneHTMLBuilder) or not same_code():
         return False
+    if _WRITE_ONE is None:
+        return False
     kind = type(builder)
     return (
         kind._write_parallel is Builder._write_parallel
@@ -244,6 +286,9 @@ def _uninstall(app: Sphinx, exception: Exception | None) -> None:
         vars(builder).pop("_write_parallel", None)
 
 
-def register(app: Sphinx) -> None:
+def register(app: Sphinx, release: Callable[[nodes.Node], None] | None = None) -> None:
+    """``release``: what frees a written doctree's reference cycles."""
+    if release is not None:
+        _RELEASE[0] = release
     app.connect("write-started", _install)
     app.connect("build-finished", _uninstall)

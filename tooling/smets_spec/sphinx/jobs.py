@@ -418,7 +418,7 @@ def register(app: Sphinx) -> None:
     map_large_blocks()
     eventlog.install(app)
     readback.register(app)
-    forkwrite.register(app)  # each page resolved by the writer that writes it
+    forkwrite.register(app, _cut)  # each page resolved by the writer that writes it
     app.connect("env-before-read-docs", _before_read)
     app.connect("source-read", _settle, priority=1)
     app.connect("env-updated", _after_read)
