@@ -57,7 +57,7 @@ from sphinx_needs.data import SphinxNeedsData
 from ..corpus.cachedir import switched_off
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, needmemory, readback
+from . import eventlog, forkwrite, needmemory, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -418,6 +418,7 @@ def register(app: Sphinx) -> None:
     map_large_blocks()
     eventlog.install(app)
     readback.register(app)
+    forkwrite.register(app, _cut)  # each page resolved by the writer that writes it
     app.connect("env-before-read-docs", _before_read)
     app.connect("source-read", _settle, priority=1)
     app.connect("env-updated", _after_read)
