@@ -94,3 +94,21 @@ def test_install_and_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(promptjoin.SWITCH, "off")
     promptjoin.install()
     assert ParallelTasks.join is promptjoin._SPHINX_JOIN
+
+
+def test_the_bounded_tasks_of_the_write_wait_on_the_pipes_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jobs.BoundedTasks queues a task only when a process is free: it waits as join does."""
+    from smets_spec.sphinx import jobs
+
+    slept: list[float] = []
+    monkeypatch.setattr(promptjoin, "time", SimpleNamespace(sleep=slept.append))
+    for use, sleeps in ((promptjoin.join, False), (promptjoin._SPHINX_JOIN, True)):
+        ParallelTasks.join = use  # type: ignore[method-assign]
+        slept.clear()
+        tasks = jobs.BoundedTasks(1)
+        got: list[Any] = []
+        for number in range(3):
+            tasks.add_task(_work, (number, 0.05), lambda arg, result, into=got: into.append(result[0]))
+        tasks.join()
+        assert sorted(got) == [0, 1, 2]
+        assert bool(slept) is sleeps

@@ -40,7 +40,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,7 @@ from sphinx_needs.data import SphinxNeedsData
 from ..corpus.cachedir import switched_off
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, forkwrite, needmemory, readback
+from . import eventlog, forkwrite, needmemory, promptjoin, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -243,7 +242,7 @@ class BoundedTasks(ParallelTasks):
         try:
             while self._precvs_waiting:  # no process free for it yet: let one finish first
                 if not self._join_one():
-                    time.sleep(0.02)
+                    promptjoin.pause(self)
             for running in self._precvs:
                 release(self._args.get(running))
                 self._args[running] = None

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import time
 from multiprocessing.connection import wait
 
 from sphinx.util.parallel import ParallelTasks
@@ -48,6 +49,15 @@ def join(self: ParallelTasks) -> None:
     finally:
         # shutdown other child processes on failure (as Sphinx's join does)
         self.terminate()
+
+
+def pause(tasks: ParallelTasks) -> None:
+    """Wait until one of ``tasks``' workers has written its result (or ended), at most 0.02 s, as
+    :func:`join` does between its looks; Sphinx's sleep when Sphinx's join is in use."""
+    if ParallelTasks.join is join:
+        wait(list(tasks._precvs.values()), _POLL_S)
+    else:
+        time.sleep(_POLL_S)
 
 
 def sphinx_digest() -> str:
