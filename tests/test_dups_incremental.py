@@ -400,3 +400,78 @@ def test_the_review_file_stamp_from_one_stat(tmp_path: Path) -> None:
     review.symlink_to(review)  # a loop
     assert page._stamp(project) == old() == 0  # type: ignore[arg-type]
     assert page._stamp(SimpleNamespace(source=None)) == 0  # type: ignore[arg-type]
+
+
+def test_kept_marks_give_the_same_findings_page(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The findings page with the spans kept in the user cache (page.Marks) is the page with every
+    finding marked again (``SMETS_DUPS_EDIT=off``): with no entry, with its own entry, and with a
+    damaged or planted one (seeded random damage: refused values are marked again)."""
+    from htmltools import StubLinker
+
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(page.SWITCH, raising=False)
+    linker = StubLinker()
+    monkeypatch.setenv(incremental.SWITCH, "off")
+    want = page.duplicates_page(corpus, [], linker)
+    assert not (tmp_path / page.MARKS).exists()
+    monkeypatch.setenv(incremental.SWITCH, "on")
+    assert page.duplicates_page(corpus, [], linker) == want  # no entry: each marked, then kept
+    entries = list((tmp_path / page.MARKS).glob("*.json"))
+    assert len(entries) == 1
+    data = json.loads(entries[0].read_text(encoding="utf-8"))
+    assert data["value"]
+    stamp = entries[0].stat().st_mtime_ns
+    assert page.duplicates_page(corpus, [], linker) == want  # from the entry, left as it is
+    assert entries[0].stat().st_mtime_ns == stamp
+    rng = random.Random(7)
+    damage: list[Callable[[Any], Any]] = [
+        lambda v: [v[1], v[0]],
+        lambda v: [[[0, 10**6]], v[1]],
+        lambda v: [[[3, 3]], v[1]],
+        lambda v: [[["<b>", 2]], v[1]],
+        lambda v: [[[True, 2]], v[1]],
+        lambda v: [[[-1, 2]], v[1]],
+        lambda v: "<script>",
+        lambda v: [v[0]],
+        lambda v: [v[0], v[1], v[1]],
+        lambda v: [[[0, 1, 2]], v[1]],
+        lambda v: None,
+    ]
+    for _ in range(6):
+        value = dict(data["value"])
+        for key in rng.sample(sorted(value), min(5, len(value))):
+            value[key] = rng.choice(damage)(value[key])
+        entries[0].write_text(json.dumps({"key": data["key"], "value": value}), encoding="utf-8")
+        # a value that reads back but is not this page's (spans swapped, both within the texts) can
+        # move the bold, never add markup; the refused ones are marked again (below)
+        assert "<script>" not in page.duplicates_page(corpus, [], linker)
+    refused = {k: rng.choice(damage[1:])(v) for k, v in data["value"].items()}
+    entries[0].write_text(json.dumps({"key": data["key"], "value": refused}), encoding="utf-8")
+    assert page.duplicates_page(corpus, [], linker) == want
+    assert json.loads(entries[0].read_text(encoding="utf-8")) == data  # replaced by the page's own
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_kept_marks_are_the_marked_spans(corpus: Corpus, seed: int) -> None:
+    """page.Marks.spans == classify.marked on the normalised texts of every finding, over seeded
+    random edits, each page's spans read back from JSON by the next (as the user cache keeps them)."""
+    from smets_spec.duplicates.classify import marked
+    from smets_spec.duplicates.text import normalised
+
+    source = _copy(from_corpus(corpus))
+    rng = random.Random(seed)
+    kept: dict[str, Any] = {}
+    checked = 0
+    for serial in range(6):
+        (_edit_time if serial % 2 else _edit)(rng, source, serial)
+        memo = page.Marks.__new__(page.Marks)
+        memo.kept, memo.used = json.loads(json.dumps(kept)), {}
+        for finding in scan(source).findings:
+            a, b = normalised(finding.a.text), normalised(finding.b.text)
+            want = marked(finding, a, b)
+            assert memo.spans(finding, a, b) == (list(want[0]), list(want[1]))
+            checked += 1
+        kept = {k: [[list(s) for s in x], [list(s) for s in y]] for k, (x, y) in memo.used.items()}
+    assert checked > 20

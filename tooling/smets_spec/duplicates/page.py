@@ -18,10 +18,12 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.load import Corpus
+from ..corpus.usercache import digest, read_entry, write_entry
 from ..markup.html import Linker, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
 from ..markup.rst import heading
@@ -194,9 +196,11 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> str:
     return mark(text, spans, lambda w: f"<strong>{esc(w)}</strong>", esc)
 
 
-def _finding_block(finding: Finding, outcome: Outcome, corpus: Corpus, linker: Linker) -> str:
+def _finding_block(
+    finding: Finding, outcome: Outcome, corpus: Corpus, linker: Linker, memo: Marks | None = None
+) -> str:
     """One finding in full: its pair, scores and reason, then both texts; ``id`` is its anchor."""
-    text_a, text_b = _texts(finding)
+    text_a, text_b = _texts(finding, memo)
     scores = ", ".join(f"{k} {v:.2f}" for k, v in finding.scores.items())
     out = [
         f'<div class="smets-dups-finding" id="{esc(anchor(finding))}">',
@@ -237,17 +241,92 @@ def _terms_table(terms: list[TermFinding], corpus: Corpus, linker: Linker) -> st
     return table(["Check", "Finding", "Used in"], rows, "smets-list smets-dups-terms")
 
 
-def _texts(finding: Finding) -> tuple[str, str]:
+Spans = list[tuple[int, int]]
+
+#: the user-cache kind of the findings page's kept spans (:class:`Marks`)
+MARKS = "dups-marks"
+
+
+class Marks:
+    """The spans :func:`~.classify.marked` gives for a finding's two normalised texts, kept between
+    builds (``dups-marks/`` in the user cache, keyed as the scan's state: the project's folder and
+    every module of the analysis) by the digest of what it reads: the two texts, and the finding's
+    signals when it is a rule-found conflict. Only spans are kept (pairs of ints within the text,
+    checked when used; anything else is computed again): the page escapes every text as before,
+    so a planted entry can at worst put bold in the wrong place, never markup."""
+
+    def __init__(self, project: Path, folder: Path | None = None) -> None:
+        self.key, self.folder = store.entry_key(project), folder
+        data = read_entry(MARKS, self.key, folder)
+        self.kept: dict[str, Any] = data if isinstance(data, dict) else {}
+        self.used: dict[str, tuple[Spans, Spans]] = {}
+
+    def spans(self, finding: Finding, text_a: str, text_b: str) -> tuple[Spans, Spans]:
+        # what classify.marked hands to highlight
+        rule_found = finding.kind is Kind.CONFLICT and finding.scores.get("pattern") == 0.0
+        a, b = text_a or finding.a.text, text_b or finding.b.text
+        key = digest(["1" if rule_found else "0", a, b, *(finding.signals if rule_found else ())])
+        got = self.used.get(key)
+        if got is None:
+            got = _spans(self.kept.get(key), len(text_a), len(text_b))
+        if got is None:
+            spans_a, spans_b = marked(finding, text_a, text_b)
+            got = (list(spans_a), list(spans_b))
+        self.used[key] = got
+        return got
+
+    def save(self) -> None:
+        """The spans this page used, when they are not the entry read (atomically, as every entry)."""
+        value = {k: [[list(s) for s in a], [list(s) for s in b]] for k, (a, b) in self.used.items()}
+        if value != self.kept:
+            write_entry(MARKS, self.key, value, self.folder)
+
+
+def _spans(value: object, length_a: int, length_b: int) -> tuple[Spans, Spans] | None:
+    """A kept value: two lists of ``[start, end]`` ints, ``0 <= start < end <= length`` (else None)."""
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    out: list[Spans] = []
+    for spans, length in zip(value, (length_a, length_b), strict=True):
+        if not isinstance(spans, list):
+            return None
+        got: Spans = []
+        for span in spans:
+            if not (
+                isinstance(span, list)
+                and len(span) == 2
+                and type(span[0]) is int
+                and type(span[1]) is int
+                and 0 <= span[0] < span[1] <= length
+            ):
+                return None
+            got.append((span[0], span[1]))
+        out.append(got)
+    return out[0], out[1]
+
+
+def _marks(corpus: Corpus) -> Marks | None:
+    """The kept spans for the page (None with no project folder, ``SMETS_DUPS_EDIT=off`` or
+    ``SMETS_RENDER_CACHE=off``: every finding marked again, as before)."""
+    if not quick() or corpus.source is None or switched_off(SWITCH):
+        return None
+    return Marks(corpus.source)
+
+
+def _texts(finding: Finding, memo: Marks | None = None) -> tuple[str, str]:
     text_a, text_b = normalised(finding.a.text), normalised(finding.b.text)
-    spans_a, spans_b = marked(finding, text_a, text_b)
+    if memo is None:
+        spans_a, spans_b = marked(finding, text_a, text_b)
+    else:
+        spans_a, spans_b = memo.spans(finding, text_a, text_b)
     return _marked(text_a, spans_a), _marked(text_b, spans_b)
 
 
-def _table(findings: list[Finding], corpus: Corpus, linker: Linker) -> str:
+def _table(findings: list[Finding], corpus: Corpus, linker: Linker, memo: Marks | None = None) -> str:
     """One row per finding: the pair and score, both texts with the differing words in bold, the reason."""
     rows = []
     for f in findings:
-        text_a, text_b = _texts(f)
+        text_a, text_b = _texts(f, memo)
         pair = (
             f"{need_link(corpus, linker, f.a.id, show_title=True)} and "
             f"{need_link(corpus, linker, f.b.id, show_title=True)}, {f.score:.2f}"
@@ -257,7 +336,9 @@ def _table(findings: list[Finding], corpus: Corpus, linker: Linker) -> str:
     return table(["Pair", "Texts", "Reason"], rows, "smets-list smets-dups-table")
 
 
-def _class_section(findings: list[Finding], found: Analysis, corpus: Corpus, linker: Linker) -> str:
+def _class_section(
+    findings: list[Finding], found: Analysis, corpus: Corpus, linker: Linker, memo: Marks | None = None
+) -> str:
     """Findings of one class by section: in full with an anchor (up to BLOCKS), else in tables."""
     out: list[str] = []
     listed = findings[: max(ROWS, len(found.blocks))]
@@ -267,13 +348,13 @@ def _class_section(findings: list[Finding], found: Analysis, corpus: Corpus, lin
     for section in sorted(by_section):
         out.append(heading(section, "~"))
         html = [
-            _finding_block(f, found.outcome, corpus, linker)
+            _finding_block(f, found.outcome, corpus, linker, memo)
             for f in by_section[section]
             if id(f) in found.blocks
         ]
         rest = [f for f in by_section[section] if id(f) not in found.blocks]
         if rest:
-            html.append(_table(rest, corpus, linker))
+            html.append(_table(rest, corpus, linker, memo))
         out.append(raw_block("".join(html)))
     if len(findings) > len(listed):
         kind = esc(findings[0].kind.value)
@@ -324,12 +405,13 @@ def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """
     found = analysis(corpus)
     outcome = found.outcome
+    memo = _marks(corpus)
     out = [_problems(found), _summary(found)]
     for kind in Kind:
         findings = [f for f in outcome.active if f.kind is kind]
         if findings:
             out.append(heading(f"{TITLES[kind]} ({len(findings)})", "-"))
-            out.append(_class_section(findings, found, corpus, linker))
+            out.append(_class_section(findings, found, corpus, linker, memo))
     if outcome.terms:
         out += [
             heading(f"Terminology ({len(outcome.terms)})", "-"),
@@ -338,6 +420,8 @@ def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     if outcome.suppressed:
         out.append(heading(f"Reviewed and suppressed ({len(outcome.suppressed)})", "-"))
         out.append(_suppressed(outcome, corpus, linker))
+    if memo is not None:
+        memo.save()
     return "\n".join(o for o in out if o) + "\n"
 
 
