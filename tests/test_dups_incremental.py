@@ -475,3 +475,51 @@ def test_kept_marks_are_the_marked_spans(corpus: Corpus, seed: int) -> None:
             checked += 1
         kept = {k: [[list(s) for s in x], [list(s) for s in y]] for k, (x, y) in memo.used.items()}
     assert checked > 20
+
+
+@pytest.mark.parametrize("seed", [10, 11])
+def test_across_types_normalise_once_as_before(
+    corpus: Corpus, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``across_types_kept`` with each text normalised once (``SMETS_DUPS_EDIT`` on) gives what it
+    gives with ``=off``, from no state and from the kept one, on seeded random edits that copy texts
+    across types (with odd spacing and case), short texts, and boilerplate (a text on many needs)."""
+    from smets_spec.duplicates.across import BOILERPLATE, across_types_kept
+    from smets_spec.duplicates.classify import Thresholds
+
+    source = _copy(from_corpus(corpus))
+    names = scan_module.names_of(source)
+    rng = random.Random(seed)
+    groups = sorted(g for g, items in source.groups.items() if items)
+    assert len(groups) >= 2
+    kept: dict[str, Any] = {}
+    found = 0
+    for serial in range(8):
+        a, b = rng.sample(groups, 2)
+        ia, ib = rng.randrange(len(source.groups[a])), rng.randrange(len(source.groups[b]))
+        text = source.groups[a][ia].text
+        choice = rng.randrange(4)
+        if choice == 0:  # the same body on another type, spaced and cased otherwise
+            text = "  " + text.replace(" ", " \n ").upper() if rng.random() < 0.5 else text
+        elif choice == 1:  # too short to compare
+            text = "Short text."
+        elif choice == 2:  # boilerplate
+            for g in (a, b):
+                for n in rng.sample(range(len(source.groups[g])), min(BOILERPLATE, len(source.groups[g]))):
+                    source.groups[g][n] = replace(source.groups[g][n], text="To be defined later on.")
+        source.groups[b][ib] = replace(source.groups[b][ib], text=text)
+        results = []
+        for switch in ("on", "off"):
+            monkeypatch.setenv(incremental.SWITCH, switch)
+            results += [
+                across_types_kept(source, names, Thresholds(), set(), s) for s in (None, kept.get("state"))
+            ]
+        assert all(r[0] == results[0][0] for r in results), serial
+        assert results[0][1] == results[2][1] and results[1][1] == results[3][1]  # the same state kept
+        assert all((r[1] is None) == (results[0][1] is None) for r in results)
+        if results[0][1] is not None:
+            kept["state"] = store._kept(
+                json.loads(json.dumps(store._kept_json(results[0][1]))), store._across_record
+            )
+        found += len(results[0][0])
+    assert found  # something was reported across types

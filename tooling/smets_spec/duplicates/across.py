@@ -20,7 +20,7 @@ from typing import Any
 
 from .classify import Finding, Kind, Thresholds, classify
 from .features import Names, Profile, profile
-from .incremental import Kept, kept_of, pair_up
+from .incremental import Kept, kept_of, pair_up, quick
 from .index import Collection, Doc, cosine
 from .items import Item, Source
 from .records import finding_of, record_of
@@ -46,9 +46,13 @@ def profiler(names: Names) -> Callable[[Doc], Profile]:
 
 def boilerplate(items: Sequence[Item]) -> frozenset[str]:
     """Normalised texts written word for word on more than :data:`BOILERPLATE` items."""
+    return _common([normalised(item.text).lower() for item in items])
+
+
+def _common(keys: Sequence[str]) -> frozenset[str]:
+    """The keys (lowered normalised texts) met more than :data:`BOILERPLATE` times."""
     counts: dict[str, int] = {}
-    for item in items:
-        key = normalised(item.text).lower()
+    for key in keys:
         counts[key] = counts.get(key, 0) + 1
     return frozenset(key for key, n in counts.items() if n > BOILERPLATE)
 
@@ -74,20 +78,31 @@ def across_types_kept(
     """:func:`across_types`, reusing the pairs of ``kept`` that provably did not change (incremental.py),
     and the state to keep (None when there is nothing to compare)."""
     every = source.items()
-    common = boilerplate(every)
-    items = [
-        item
-        for item in every
-        if len(normalised(item.text).split()) >= 3 and normalised(item.text).lower() not in common
-    ]
+    if quick():  # each text normalised and lowered once: the keys and the filter below
+        texts = [normalised(item.text) for item in every]
+        lowered = [text.lower() for text in texts]
+        common = _common(lowered)
+        chosen = [
+            (item, key)
+            for item, text, key in zip(every, texts, lowered, strict=True)
+            if len(text.split()) >= 3 and key not in common
+        ]
+        items, keys = [item for item, _ in chosen], [key for _, key in chosen]
+    else:
+        common = boilerplate(every)
+        items = [
+            item
+            for item in every
+            if len(normalised(item.text).split()) >= 3 and normalised(item.text).lower() not in common
+        ]
+        keys = [normalised(item.text).lower() for item in items]
     if len({item.group for item in items}) < 2:
         return [], None
     out: list[Finding] = []
     exact = {"cosine": 1.0, "containment": 1.0, "pattern": 1.0, "core": 1.0}
     first: dict[str, Item] = {}
     reps: list[Item] = []
-    for item in items:
-        key = normalised(item.text).lower()
+    for item, key in zip(items, keys, strict=True):
         other = first.get(key)
         if other is None:
             first[key] = item
