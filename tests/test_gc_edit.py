@@ -27,6 +27,34 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Any:
     return SimpleNamespace(parallel=1)
 
 
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_an_edit_freezes_the_cycles_left_before_reading_and_they_go_at_the_end(
+    app: Any, switch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import weakref
+
+    monkeypatch.setenv(jobs.GC_EDIT, switch)
+    before = gc.get_threshold()
+    left = _Cycle()
+    gone = weakref.ref(left)
+    del left
+    try:
+        jobs._before_read(app, None, ["d0"])  # type: ignore[arg-type]
+        assert (gone() is None) == (switch == "off")  # on: frozen with the rest, not collected first
+        jobs._unfreeze(app, None)
+        gc.collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        jobs._SAVED_THRESHOLDS.clear()
+
+
 @pytest.mark.parametrize("count", [0, 1, jobs.SERIAL_BELOW - 1, jobs.SERIAL_BELOW])
 def test_thresholds_raised_only_in_the_read_of_a_few_documents_and_restored_after(
     app: Any, count: int, monkeypatch: pytest.MonkeyPatch
@@ -36,14 +64,14 @@ def test_thresholds_raised_only_in_the_read_of_a_few_documents_and_restored_afte
         jobs._before_read(app, None, [f"d{k}" for k in range(count)])  # type: ignore[arg-type]
         quiet = 0 < count < jobs.SERIAL_BELOW
         assert gc.get_threshold() == (jobs.EDIT_THRESHOLDS if quiet else before)
-        jobs._before_read(app, None, ["again"])  # type: ignore[arg-type]  # a second build's read
+        jobs._before_read(app, None, ["again"])  # type: ignore[arg-type]
         jobs._after_read(app, None)  # type: ignore[arg-type]
-        jobs._unfreeze(app, None)  # type: ignore[arg-type]
+        jobs._unfreeze(app, None)
         assert gc.get_threshold() == before  # build-finished: as they were
         monkeypatch.setenv(jobs.GC_EDIT, "off")
         jobs._before_read(app, None, ["d0"])  # type: ignore[arg-type]
         assert gc.get_threshold() == before  # switched off: untouched
-        jobs._unfreeze(app, None)  # type: ignore[arg-type]
+        jobs._unfreeze(app, None)
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
