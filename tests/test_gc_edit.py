@@ -1,0 +1,110 @@
+"""The build of an edit runs the cyclic garbage collector more seldom (``SMETS_GC_EDIT``, issue 20):
+the same site, and the collector's thresholds raised only while a build reads a few documents."""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from clitools import build_argv
+from sitecompare import differences
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import jobs
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(jobs, "warm", lambda app: None)
+    monkeypatch.setattr(jobs, "purge_first", lambda app, env, docs: None)
+    monkeypatch.delenv(jobs.GC_EDIT, raising=False)
+    return SimpleNamespace(parallel=1)
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_an_edit_freezes_the_cycles_left_before_reading_and_they_go_at_the_end(
+    app: Any, switch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import weakref
+
+    monkeypatch.setenv(jobs.GC_EDIT, switch)
+    before = gc.get_threshold()
+    left = _Cycle()
+    gone = weakref.ref(left)
+    del left
+    try:
+        jobs._before_read(app, None, ["d0"])  # type: ignore[arg-type]
+        assert (gone() is None) == (switch == "off")  # on: frozen with the rest, not collected first
+        jobs._unfreeze(app, None)
+        gc.collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        jobs._SAVED_THRESHOLDS.clear()
+
+
+@pytest.mark.parametrize("count", [0, 1, jobs.SERIAL_BELOW - 1, jobs.SERIAL_BELOW])
+def test_thresholds_raised_only_in_the_read_of_a_few_documents_and_restored_after(
+    app: Any, count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = gc.get_threshold()
+    try:
+        jobs._before_read(app, None, [f"d{k}" for k in range(count)])  # type: ignore[arg-type]
+        quiet = 0 < count < jobs.SERIAL_BELOW
+        assert gc.get_threshold() == (jobs.EDIT_THRESHOLDS if quiet else before)
+        jobs._before_read(app, None, ["again"])  # type: ignore[arg-type]
+        jobs._after_read(app, None)  # type: ignore[arg-type]
+        jobs._unfreeze(app, None)
+        assert gc.get_threshold() == before  # build-finished: as they were
+        monkeypatch.setenv(jobs.GC_EDIT, "off")
+        jobs._before_read(app, None, ["d0"])  # type: ignore[arg-type]
+        assert gc.get_threshold() == before  # switched off: untouched
+        jobs._unfreeze(app, None)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        jobs._SAVED_THRESHOLDS.clear()
+
+
+def _build(root: Path, out: Path, cache: Path, switch: str, *more: str) -> None:
+    env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_GC_EDIT=switch)
+    argv = build_argv(root, out, "-j", "1", *more)
+    result = subprocess.run(argv, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def _edit(root: Path) -> Path:
+    """A requirement's title and text edited (as bench/build_phases.py --edit does)."""
+    for path in sorted((root / "spec").rglob("*.rst")):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r"^\.\. req:: ([^\n]*)\n", text, re.M)
+        if found:
+            text = text.replace(found[0], f".. req:: {found[1]} edited\n", 1)
+            body = text.index("\n\n", found.end()) + 2
+            path.write_text(text[:body] + "   EDITED " + text[body:].lstrip(" "), encoding="utf-8")
+            return path
+    raise AssertionError("no requirement")
+
+
+def test_an_edit_builds_the_same_site_with_the_switch_on_and_off(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 60)
+    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
+    cache = tmp_path / "cache"
+    for switch, site in sites.items():
+        _build(root, site, cache, switch, "--fresh")
+    done = _edit(root)
+    for switch, site in sites.items():
+        _build(root, site, cache, switch)  # incremental: one document read
+    assert differences(sites["on"], sites["off"]) == [], done
