@@ -112,3 +112,26 @@ def test_rows_are_kept_while_there_is_room() -> None:
     assert room[0] == 20 - len(">DAT_X</tr>") - len(">DEV_ESME and more</tr>")
     needkeys.mentioned_by_rows("<tr>PO_1</tr>", {}, memo, room)  # no room left: answered, not kept
     assert len(memo) == 2
+
+
+_ODD = ("é", "ß", "٣", "Ǆ", "_", "__", "\u00a0", "\t", "0", "Z", "z_", "_9", "\U0001d7d8", "K")  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_faster_expression_finds_the_same_words(seed: int) -> None:
+    """``_UNDERSCORED_WORDS`` (``\\b`` with ``re.ASCII``) finds exactly ``_UNDERSCORED``'s words, in
+    order, on seeded random texts with non-ASCII letters and digits beside the words."""
+    rng = random.Random(seed)
+    for _ in range(400):
+        text = "".join(
+            rng.choice(_ODD) if rng.random() < 0.4 else _text(rng)[:12] for _ in range(rng.randrange(1, 40))
+        )
+        assert needkeys._UNDERSCORED_WORDS.findall(text) == needkeys._UNDERSCORED.findall(text), text
+
+
+def test_the_switch_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    known = {"GS_08": object(), "DAT_X": object()}
+    text = "GS_08éDAT_X ٣GS_08 x_GS_08 DEV_ESME_ GS_0800 gs_08"
+    on = mentioned(text, known)
+    monkeypatch.setenv("SMETS_MENTION_WORDS", "off")
+    assert mentioned(text, known) == on == _every_word(text, known)

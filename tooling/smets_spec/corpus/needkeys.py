@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from .cachedir import switched_off
 from .load import Corpus
 from .schema import NEED_TYPES, Need
 
@@ -170,12 +171,21 @@ def mentioned(text: str, known: Mapping[str, object]) -> frozenset[str]:
     underscore, only the words with one are looked at (the same answer, about twice as fast on a
     page: most words of a page are prose and markup).
     """
-    words = _UNDERSCORED.findall(text) if _all_underscored(known) else _ID_TOKEN.findall(text)
+    if not _all_underscored(known):
+        words = _ID_TOKEN.findall(text)
+    elif switched_off("SMETS_MENTION_WORDS"):
+        words = _UNDERSCORED.findall(text)
+    else:
+        words = _UNDERSCORED_WORDS.findall(text)
     return frozenset(t for t in set(words) if t in known or _ID_LIKE.fullmatch(t))
 
 
 #: The words (as :data:`_ID_TOKEN` finds them, whole) that have an underscore.
 _UNDERSCORED = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z0-9]*_[A-Za-z0-9_]*")
+#: The same words, found faster (about a third less on a large page): with ``re.ASCII``, ``\w`` is
+#: exactly ``[A-Za-z0-9_]``, and a match always starts with such a character, where ``\b`` holds
+#: exactly when the character before is not one (the look-behind above).
+_UNDERSCORED_WORDS = re.compile(r"\b[A-Za-z0-9]*_\w*", re.ASCII)
 
 #: Where :func:`mentioned_by_rows` cuts a text: before each HTML table row.
 ROW = "<tr"

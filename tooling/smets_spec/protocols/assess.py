@@ -7,13 +7,19 @@ item one :class:`Kind`. The page, ``smets protocols`` and its JSON all read this
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
+from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.load import Corpus
+from ..corpus.needkeys import _canon
 from ..corpus.schema import Assessment, DataItem, Evidence, Protocol, ProtocolObject
+from ..corpus.usercache import digest, read_regular_entry, write_entry
 from . import candidates as cand
 from .catalogue import (
     DLMS_DIST,
@@ -202,6 +208,75 @@ def _candidates(
     return out
 
 
+#: the user-cache kind of the kept candidates (one entry per code and pair of catalogues)
+KEPT_KIND = "assess-candidates"
+_KEPT_FORMAT = "1"
+_FIELDS = {f.name: f.type for f in fields(cand.Candidate)}
+_OPTIONAL_INT = ("interface_class", "cluster", "attribute")
+
+
+@cache
+def _code_digest() -> str:
+    """Every module of this package, by path and text: a change in any of them is another entry."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _candidate(value: object) -> cand.Candidate:
+    """A kept candidate read back; ValueError for anything that is not exactly one."""
+    if not isinstance(value, dict) or set(value) != set(_FIELDS):
+        raise ValueError("not a candidate")
+    for name, got in value.items():
+        if name in _OPTIONAL_INT:
+            ok = got is None or (type(got) is int)
+        elif name in ("obis", "zcl_name", "zcl_type"):
+            ok = got is None or type(got) is str
+        else:
+            ok = type(got) is str
+        if not ok:
+            raise ValueError("a candidate field of the wrong type")
+    return cand.Candidate(**value)
+
+
+class _Kept:
+    """Each data item's candidates as the last run with the same code and catalogues found them
+    (the user cache, JSON checked on read), by a digest of the item's every field: the candidates
+    are a function of the item and the two catalogues only. ``SMETS_ASSESS_CACHE=off``: none kept."""
+
+    def __init__(self, dlms: DlmsCatalogue | None, zigbee: ZigbeeCatalogue | None) -> None:
+        self.key = digest([_KEPT_FORMAT, _code_digest(), repr(dlms), repr(zigbee)])
+        self.old: dict[str, object] = {}
+        stored = read_regular_entry(KEPT_KIND, self.key)
+        if isinstance(stored, dict):
+            self.old = stored
+        self.new: dict[str, list[dict[str, object]]] = {}
+        self.hits = 0
+
+    def candidates(
+        self, item: DataItem, dlms: DlmsCatalogue | None, zigbee: ZigbeeCatalogue | None
+    ) -> list[cand.Candidate]:
+        key = digest([type(item).__name__, _canon(dict(item))])
+        found: list[cand.Candidate] | None = None
+        stored = self.old.get(key)
+        if isinstance(stored, list):
+            try:
+                found = [_candidate(c) for c in stored]
+                self.hits += 1
+            except (ValueError, TypeError):
+                found = None
+        if found is None:
+            found = _candidates(item, dlms, zigbee)
+        self.new[key] = [asdict(c) for c in found]
+        return found
+
+    def save(self) -> None:
+        if self.new != self.old:
+            write_entry(KEPT_KIND, self.key, self.new)
+
+
 def _kind(
     corpus: Corpus, item: DataItem, found: list[cand.Candidate], diags: list[Diagnostic], catalogued: bool
 ) -> tuple[Kind, str]:
@@ -260,8 +335,14 @@ def assess(corpus: Corpus, checks: bool = True) -> Result:
             if req.section:
                 sections.setdefault(used, set()).add(req.section.value)
     items = []
+    kept = None if switched_off("SMETS_ASSESS_CACHE") else _Kept(dlms, zigbee)
     for item in corpus.of_type(DataItem):
-        found = [] if item.maps_to else _candidates(item, dlms, zigbee)
+        if item.maps_to:
+            found = []
+        elif kept is not None:
+            found = kept.candidates(item, dlms, zigbee)
+        else:
+            found = _candidates(item, dlms, zigbee)
         kind, why = _kind(corpus, item, found, diags, dlms is not None and zigbee is not None)
         items.append(
             ItemAssessment(
@@ -274,6 +355,8 @@ def assess(corpus: Corpus, checks: bool = True) -> Result:
                 found,
             )
         )
+    if kept is not None:
+        kept.save()
     versions = {DLMS_DIST: dlms.version if dlms else None, ZIGBEE_DIST: zigbee.version if zigbee else None}
     return Result(items, findings, diags, versions)
 

@@ -20,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.util.osutil import relative_uri
 
+from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
 from ..corpus.schema import Requirement
 from ..trace.graph import per_corpus
@@ -29,6 +30,30 @@ REQ_FOLDER = "req"
 #: a target (a docname, or a need id) -> (its page's URI without a fragment, the URI relative to a
 #: page of the folder)
 FolderUris = dict[str, tuple[str, str]]
+
+
+def relative_href(prefixes: dict[str, str], base: str, to: str) -> str:
+    """``relative_uri(base, to)``, the part before the target's last segment kept in ``prefixes``
+    (one per ``base``) by the target's folder.
+
+    ``relative_uri`` drops the segments the two pages' folders share and climbs out of the rest
+    of the base's: what it writes before the target's last segment depends on the two folders
+    only. Its special cases (a target from the root, a target that is a folder, the page itself)
+    and a target whose last segment is empty are handed to it whole.
+    """
+    page = to.split("#")[0]
+    cut = page.rfind("/") + 1
+    last = page[cut:]
+    if not last or to.startswith("/") or page == base.split("#")[0]:
+        return relative_uri(base, to)
+    folder = page[:cut]
+    prefix = prefixes.get(folder)
+    if prefix is None:
+        href = relative_uri(base, to)
+        if not href.endswith(last):  # cannot happen (see above); the safe answer if it ever did
+            return href
+        prefix = prefixes[folder] = href[: len(href) - len(last)]
+    return prefix + last
 
 
 def docname_of(corpus: Corpus, need_id: str) -> str:
@@ -81,6 +106,7 @@ class SphinxLinker:
         self._page = ""  # ... without a fragment: a target with this URI is this page
         self._docs: FolderUris = {}  # shared with the pages of this folder, by docname
         self._needs: FolderUris = {}  # ... by need id
+        self._prefixes: dict[str, str] | None = None if switched_off("SMETS_LINK_PREFIX") else {}
 
     def _start(self) -> None:
         builder = self.app.builder
@@ -119,7 +145,10 @@ class SphinxLinker:
         """The href of ``docname`` (and ``fragment``) from this page, kept in ``folder`` under ``key``
         for the other pages of this folder, unless it is this very page (whose link is its own)."""
         target = self._target(docname)
-        href = relative_uri(self._base, target) + fragment  # Builder.get_relative_uri, each target once
+        if self._prefixes is None:
+            href = relative_uri(self._base, target) + fragment  # Builder.get_relative_uri, each target once
+        else:
+            href = relative_href(self._prefixes, self._base, target) + fragment
         page = target.partition("#")[0]
         if page != self._page:
             folder[key] = (page, href)
