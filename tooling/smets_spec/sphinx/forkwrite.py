@@ -38,8 +38,6 @@ and ``needs.json``. Used only while Sphinx's ``_write_parallel`` and the HTML bu
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +58,7 @@ from sphinx.util.docutils import new_document
 from sphinx.util.osutil import relative_uri
 
 from ..corpus.cachedir import switched_off
+from .sourcedigest import source_digest
 
 SWITCH = "SMETS_FORK_RESOLVE"
 LOGGER = logging.getLogger(__name__)
@@ -77,15 +76,11 @@ _WORDS = "smets_collected_words"
 
 
 def _sphinx_digest() -> str:
-    try:
-        parts = [
-            inspect.getsource(Builder._write_parallel),
-            inspect.getsource(StandaloneHTMLBuilder.write_doc_serialized),
-            inspect.getsource(StandaloneHTMLBuilder.index_page),
-        ]
-    except (OSError, TypeError):
-        return ""
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return source_digest(
+        getattr(Builder, "_write_parallel", None),
+        StandaloneHTMLBuilder.write_doc_serialized,
+        StandaloneHTMLBuilder.index_page,
+    )
 
 
 @functools.cache

@@ -23,14 +23,13 @@ the SHA-256 of the methods it relies on; ``tests/test_prompt_join.py`` says when
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 import time
 from multiprocessing.connection import wait
 
 from sphinx.util.parallel import ParallelTasks
 
 from ..corpus.cachedir import switched_off
+from .sourcedigest import source_digest
 
 SWITCH = "SMETS_PROMPT_JOIN"
 #: the SHA-256 of Sphinx's ``ParallelTasks.__init__``, ``join`` and ``_join_one``, as :func:`join` knows them
@@ -62,12 +61,9 @@ def pause(tasks: ParallelTasks) -> None:
 
 def sphinx_digest() -> str:
     """The SHA-256 of the parts of Sphinx's task class :func:`join` relies on."""
-    try:
-        methods = (ParallelTasks.__init__, _SPHINX_JOIN, ParallelTasks._join_one)
-        source = "".join(inspect.getsource(method) for method in methods)
-    except (OSError, TypeError, AttributeError):
-        return ""
-    return hashlib.sha256(source.encode()).hexdigest()
+    return source_digest(
+        ParallelTasks.__init__, _SPHINX_JOIN, getattr(ParallelTasks, "_join_one", None), sep=""
+    )
 
 
 @functools.cache

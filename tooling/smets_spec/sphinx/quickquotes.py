@@ -21,8 +21,6 @@ of ``docutils.utils.smartquotes``, ``SmartQuotes`` and ``SphinxSmartQuotes``), a
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 import re
 from typing import Any
 
@@ -33,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxSmartQuotes
 
 from ..corpus.cachedir import switched_off
+from .sourcedigest import source_digest
 
 SWITCH = "SMETS_QUICK_QUOTES"
 #: what any of ``educate_tokens``' passes (and docutils' unescaping) could change in a text
@@ -47,15 +46,7 @@ def inert(text: str) -> bool:
 
 
 def code_digest() -> str:
-    try:
-        parts = [
-            inspect.getsource(smartquotes),
-            inspect.getsource(universal.SmartQuotes),
-            inspect.getsource(SphinxSmartQuotes),
-        ]
-    except (OSError, TypeError):
-        return ""
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return source_digest(smartquotes, universal.SmartQuotes, SphinxSmartQuotes)
 
 
 @functools.cache

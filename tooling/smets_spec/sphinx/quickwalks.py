@@ -19,8 +19,6 @@ code this was written against (a digest of their source). ``SMETS_QUICK_WALKS=of
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 from typing import Any
 
 from docutils import nodes
@@ -29,21 +27,14 @@ from sphinx.builders.latex.transforms import FootnoteDocnameUpdater
 from sphinx.transforms.i18n import RemoveTranslatableInline, TranslationProgressTotaliser
 
 from ..corpus.cachedir import switched_off
+from .sourcedigest import source_digest
 
 SWITCH = "SMETS_QUICK_WALKS"
 KNOWN = "c0b3e3c74bdb6797688a3d6f5bf2f6b7ca56e77f7c60cce5d946e429b1a15e28"
 
 
 def code_digest() -> str:
-    try:
-        parts = [
-            inspect.getsource(TranslationProgressTotaliser),
-            inspect.getsource(RemoveTranslatableInline),
-            inspect.getsource(FootnoteDocnameUpdater),
-        ]
-    except (OSError, TypeError):
-        return ""
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return source_digest(TranslationProgressTotaliser, RemoveTranslatableInline, FootnoteDocnameUpdater)
 
 
 @functools.cache

@@ -29,8 +29,6 @@ Sphinx's own collector.
 from __future__ import annotations
 
 import functools
-import hashlib
-import inspect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +38,7 @@ from docutils import nodes
 from sphinx.search import SearchLanguage
 
 from ..corpus.cachedir import switched_off
+from .sourcedigest import source_digest
 
 SWITCH = "SMETS_SEARCH_WALK"
 #: Sphinx's, as its collector strips a raw node's text (``re.sub`` compiles the same patterns)
@@ -73,11 +72,7 @@ def whole(text: str, split: Callable[[str], list[str]]) -> list[str]:
 
 
 def _sphinx_walk_digest() -> str:
-    try:
-        source = inspect.getsource(sphinx_search._feed_visit_nodes)
-    except (OSError, TypeError, AttributeError):
-        return ""
-    return hashlib.sha256(source.encode()).hexdigest()
+    return source_digest(getattr(sphinx_search, "_feed_visit_nodes", None))
 
 
 @functools.cache
