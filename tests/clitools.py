@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,16 @@ def build_argv(root: Path, out: Path, *more: str) -> list[str]:
         str(out),
         *more,
     ]
+
+
+def run_ok(
+    argv: list[str], env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` (a build, most often) as a fresh process with ``env`` in ``cwd``, its output
+    captured as text; the test fails with the end of that output when the process fails."""
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
 
 
 def sourcedir(tmp_path: Path, name: str) -> Path:

@@ -17,7 +17,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from clitools import build_argv, sourcedir
+from clitools import build_argv, run_ok, sourcedir
 from conftest import copy_project
 from sitecompare import differences
 from smets_spec.corpus.load import Corpus, load_spec
@@ -31,8 +31,7 @@ from smets_spec.trace.coverage import index_of
 def _build(root: Path, out: Path, cache: Path, fresh: bool = True, switch: str = "on") -> None:
     argv = build_argv(root, out, "-j", "1")
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_RENDER_CACHE=switch)
-    result = subprocess.run([*argv, *(["--fresh"] if fresh else [])], capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_ok([*argv, *(["--fresh"] if fresh else [])], env=env)
 
 
 def _cards(out: Path) -> tuple[int, int]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 
+from clitools import run_ok
 from envcompare import env_differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import generate
@@ -57,8 +57,7 @@ def _build(root: Path, out: Path, cache: Path, *more: str) -> dict[str, int]:
         "1",
         *more,
     ]
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_ok(argv, env=env)
     counts: dict[str, int] = json.loads((out / ".doctrees" / "environment.pickle.parts.json").read_text())
     return counts
 

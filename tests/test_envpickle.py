@@ -13,7 +13,6 @@ import gc
 import os
 import pickle
 import random
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,7 +40,7 @@ from sphinx_needs.need_item import (
     NeedsContent,
 )
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from envcompare import differences, env_differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import generate
@@ -101,8 +100,7 @@ def test_the_repository_spec_unpickles_the_same(built_site: Path) -> None:
 
 def _build(root: Path, out: Path, cache: Path, *more: str) -> None:
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
-    result = subprocess.run(build_argv(root, out, "-j", "1", *more), capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_ok(build_argv(root, out, "-j", "1", *more), env=env)
 
 
 def test_a_generated_spec_unpickles_the_same_and_builds_the_same_site(tmp_path: Path) -> None:

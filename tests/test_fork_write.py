@@ -10,13 +10,12 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences, site_files
 from smets_spec.corpus.synthetic import generate
 
@@ -66,8 +65,7 @@ def _build(root: Path, switch: str, again: bool = False) -> Path:
         FORKED_LOG=str(root.parent / "forked.log"),
     )
     argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "2")[3:]]
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_ok(argv, env=env)
     return site
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from test_build_render_cache import _edit
@@ -44,8 +43,7 @@ def _build(root: Path, out: Path, cache: Path, *more: str, jobs: str = "1") -> i
     argv = build_argv(root, out, "-j", jobs, *more)
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_SEARCH_CACHE="off")  # feeds counted here
     argv = [sys.executable, "-c", _FEEDS, *argv[3:]]  # build_argv's `-m smets_spec.cli` replaced
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(argv, env=env)
     return int(result.stdout.rsplit("requirement pages fed", 1)[1].split()[0])
 
 

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import needs_index, needs_json, needs_splice
 from test_build_render_cache import _edit
@@ -60,8 +60,7 @@ def _build(root: Path, site: Path, reference: Path, *more: str) -> dict[str, Any
     reference.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-c", _BOTH, str(reference), *build_argv(root, site, "-j", "1", *more)[3:]]
     env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / "cache"))
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(argv, env=env)
     outcome: dict[str, Any] = json.loads(result.stdout.rsplit("OUTCOME", 1)[1])
     mine, theirs = (site / "needs.json").read_bytes(), (reference / "needs.json").read_bytes()
     assert mine == theirs, outcome

@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from test_build_render_cache import _edit
@@ -43,8 +42,7 @@ def _build(root: Path, switch: str, *more: str) -> Path:
     site = root.parent / f"site-{switch}"
     argv = [sys.executable, "-c", _DRIVER, switch, *build_argv(root, site, *more)[3:]]
     env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"))
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(argv, env=env)
     expected = "INSTALLED True True True" if switch == "on" else "INSTALLED False False False"
     assert expected in result.stdout
     return site

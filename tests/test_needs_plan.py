@@ -11,7 +11,6 @@ import ast
 import inspect
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +20,7 @@ import pytest
 from sphinx_needs.need_item import NeedLink
 from sphinx_needs.needs_schema import FieldFunctionArray, FieldLiteralValue, LinksLiteralValue
 
+from clitools import run_ok
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import needs_generate, needs_plan, needs_typeplan
 
@@ -32,8 +32,7 @@ def test_every_call_of_a_build_and_random_calls_give_the_same_needs_errors_warni
     driver = HERE / "needs_plan_random.py"
     argv = [sys.executable, str(driver), str(project), str(tmp_path / "out"), "11", "12"]
     env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / "cache"))
-    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=HERE)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(argv, env=env, cwd=HERE)
     build = re.search(r"^BUILD (\d+) (\d+) ", result.stdout, re.MULTILINE)
     assert build is not None and build.group(1) == "0", result.stdout[-3000:]
     assert int(build.group(2)) > 450  # every need of the spec and of the 80 requirements

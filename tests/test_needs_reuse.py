@@ -17,10 +17,10 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 from pathlib import Path
 
+from clitools import run_ok
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
 from smets_spec.corpus.synthetic import generate
@@ -57,8 +57,7 @@ def _build(root: Path, out: Path, cache: Path, *, own: bool = False) -> tuple[li
     if own:
         env["SMETS_NEEDS_POST"] = "off"
     argv = [sys.executable, "-c", _COUNTED, "-q", "-j", "1", "-c", str(root), str(root / "spec"), str(out)]
-    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(argv, env=env, cwd=root)
     counted = int(result.stderr.rsplit("validated ", 1)[1].split()[0])
     FINGERPRINTED[:] = [int(result.stderr.rsplit("fingerprinted ", 1)[1].split()[0])]
     return _needs_warnings(result.stderr), (-1 if own else counted)

@@ -5,10 +5,10 @@ environment and the same site as Sphinx's own chunks and sharing every need's di
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from clitools import run_ok
 from envcompare import differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import generate
@@ -30,8 +30,7 @@ def _build(root: Path, out: Path, cache: Path, **switches: str) -> None:
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache), **switches)
     argv = [sys.executable, "-c", _DRIVER, "--root", str(root), "build", "--out-dir", str(root / "out")]
     argv += ["-j", "2"]
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_ok(argv, env=env)
     (root / "out").rename(out)
 
 

@@ -17,7 +17,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pytest
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import ConformanceTest, DataItem, Requirement
@@ -73,8 +72,7 @@ def _tests(editor: _LinkEditor) -> list[str]:
 
 def _build(root: Path, out: Path, *more: str) -> str:
     env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / "cache"))
-    result = subprocess.run(build_argv(root, out, *more), capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(build_argv(root, out, *more), env=env)
     return result.stdout + result.stderr
 
 

@@ -10,10 +10,9 @@ was left untouched exactly when nothing changed.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from smets_spec.corpus.synthetic import generate
 from test_build_render_cache import _edit
 
@@ -40,8 +39,7 @@ def _build(root: Path, out: Path, fast: bool) -> str:
     if not fast:
         env["SMETS_SEARCH_CACHE"] = "off"
     argv = build_argv(root, out, "-j", "1")
-    result = subprocess.run([argv[0], "-c", _TIMED, *argv[3:]], capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok([argv[0], "-c", _TIMED, *argv[3:]], env=env)
     return result.stdout.rsplit("SPHINX CALLS", 1)[1].strip()
 
 

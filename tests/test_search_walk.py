@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from sphinx.search import WordStore, _feed_visit_nodes
 from sphinx.search.en import SearchEnglish
 from sphinx.util.docutils import new_document
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import searchwalk
 from smets_spec.sphinx.searchmemory import _Distinct
@@ -169,8 +168,7 @@ def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
         env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / f"cache-{switch}"), SMETS_SEARCH_WALK=switch)
         env["SMETS_SEARCH_DIRECT"] = switch
         argv = build_argv(root, out, "-j", "1")
-        result = subprocess.run([argv[0], "-c", _BUILD, *argv[3:]], capture_output=True, text=True, env=env)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        result = run_ok([argv[0], "-c", _BUILD, *argv[3:]], env=env)
         indexes.append((out / "searchindex.js").read_bytes())
         walks.append(int(result.stdout.rsplit("WALKS", 1)[1]))
     assert indexes[0] == indexes[1]

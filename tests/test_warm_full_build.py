@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.corpus.usercache import MAX_BYTES
@@ -54,8 +53,7 @@ def _build(root: Path, out: Path, cache: Path, off: bool = False) -> tuple[int, 
     for name in _OFF:
         if not off:
             env.pop(name, None)
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_ok(argv, env=env)
     assert "Traceback" not in result.stderr
     counts = result.stdout.rsplit("search pages computed", 1)[1].split()
     return int(counts[0]), int(counts[2]), result.stdout

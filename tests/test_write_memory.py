@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from docutils import nodes
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx.neednodes import Released, nothing_reads_them, release
@@ -53,8 +52,7 @@ def _build(root: Path, switch: str) -> Path:
         SPLICED_LOG=str(root.parent / "spliced.log"),
     )
     argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "2")[3:]]
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_ok(argv, env=env)
     return site
 
 
