@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import gc
 import os
-import re
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from clitools import build_argv
+from clitools import build_argv, run_ok
 from sitecompare import differences
-from smets_spec.corpus.synthetic import generate
+from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import jobs
 
 
@@ -81,21 +79,7 @@ def test_thresholds_raised_only_in_the_read_of_a_few_documents_and_restored_afte
 def _build(root: Path, out: Path, cache: Path, switch: str, *more: str) -> None:
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_GC_EDIT=switch)
     argv = build_argv(root, out, "-j", "1", *more)
-    result = subprocess.run(argv, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-
-
-def _edit(root: Path) -> Path:
-    """A requirement's title and text edited (as bench/build_phases.py --edit does)."""
-    for path in sorted((root / "spec").rglob("*.rst")):
-        text = path.read_text(encoding="utf-8")
-        found = re.search(r"^\.\. req:: ([^\n]*)\n", text, re.M)
-        if found:
-            text = text.replace(found[0], f".. req:: {found[1]} edited\n", 1)
-            body = text.index("\n\n", found.end()) + 2
-            path.write_text(text[:body] + "   EDITED " + text[body:].lstrip(" "), encoding="utf-8")
-            return path
-    raise AssertionError("no requirement")
+    run_ok(argv, env=env)
 
 
 def test_an_edit_builds_the_same_site_with_the_switch_on_and_off(tmp_path: Path) -> None:
@@ -104,7 +88,7 @@ def test_an_edit_builds_the_same_site_with_the_switch_on_and_off(tmp_path: Path)
     cache = tmp_path / "cache"
     for switch, site in sites.items():
         _build(root, site, cache, switch, "--fresh")
-    done = _edit(root)
+    done = edit_requirement(root, "edited")  # as bench/build_phases.py --edit does
     for switch, site in sites.items():
         _build(root, site, cache, switch)  # incremental: one document read
     assert differences(sites["on"], sites["off"]) == [], done

@@ -16,6 +16,7 @@ source: they are benchmark data, never real mappings.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,3 +282,18 @@ def generate(dest: Path, n_requirements: int, seed: int = 0, source: Path = ROOT
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return dest
+
+
+def edit_requirement(project: Path, tag: str, title: str = r"[^\n]*") -> Path:
+    """Edit the title and text of the first requirement (in the spec files' sorted order) whose title
+    matches ``title``: `` TAG`` appended to its title, ``EDITEDTAG `` put before its text. The file
+    edited; LookupError when no requirement's title matches."""
+    for path in sorted((project / "spec").rglob("*.rst")):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(rf"^\.\. req:: ({title})\n", text, re.M)
+        if found:
+            text = text.replace(found[0], f".. req:: {found[1]} {tag}\n", 1)
+            body = text.index("\n\n", found.end()) + 2
+            path.write_text(text[:body] + f"   EDITED{tag} " + text[body:].lstrip(" "), encoding="utf-8")
+            return path
+    raise LookupError(f"no requirement whose title matches {title!r} in {project / 'spec'}")
