@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import re
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -38,7 +37,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 from .. import forking
-from ..corpus.cachedir import switched_off
+from ..corpus.cachedir import switched_off, switched_on
 from ..corpus.load import Corpus
 from ..corpus.needkeys import (
     Change,
@@ -304,7 +303,7 @@ SHARE_SWITCH = "SMETS_PAGE_SHARE"
 
 def sharing() -> bool:
     """Whether ``SMETS_PAGE_SHARE`` is ``on`` (or ``1``, ``yes``, ``true``; any case)."""
-    return os.environ.get(SHARE_SWITCH, "").strip().lower() in ("on", "1", "yes", "true")
+    return switched_on(SHARE_SWITCH)
 
 
 def _next(counter: Any, from_end: bool) -> int | None:
