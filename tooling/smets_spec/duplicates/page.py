@@ -171,9 +171,11 @@ def _scan(
     result, new = store.scan_kept(source, state)
     if memo is not None:
         new.texts = memo.used
-    if new != state and state is None:  # a full scan (a cold build): written here, no copy of
-        store.save(corpus.source, new)  # a process that still holds the scan's tables
-    elif new != state:  # nothing changed: the entry stays as it is
+    if new == state:  # nothing changed: the entry stays as it is
+        return result
+    if state is None:  # a full scan (a cold build): written here, not by a forked copy of a
+        store.save(corpus.source, new)  # process that still holds the scan's tables
+    else:
         store.save_beside(corpus.source, new)
     return result
 
