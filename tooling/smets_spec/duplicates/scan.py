@@ -230,6 +230,7 @@ def scan_group_kept(
             findings.remove(replaced)
         findings.append(overlap)
         seen.add(overlap.ids)
+    facts: dict[str, list[Any]] | None = None
     if quick():
         conflicts, facts = _time_basis_kept(coll, seen, paired.sigs, kept.extra.get(BASIS) if kept else None)
         findings.extend(conflicts)
@@ -237,7 +238,7 @@ def scan_group_kept(
         findings.extend(_time_basis(coll, seen))
     state = kept_of(paired, reps, records)
     state.extra["learned"] = _learned(names)
-    if quick():
+    if facts is not None:
         state.extra[BASIS] = facts
     return findings, len(paired.pairs), state
 
