@@ -13,12 +13,14 @@ Writing is best effort: a read-only or full cache folder only costs the time it 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import __version__
 from .cachedir import CACHE_ENV, user_cache_folder
 from .files import read_regular, write_atomic
 
@@ -46,6 +48,18 @@ def digest(parts: Iterable[str | bytes]) -> str:
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+@functools.cache
+def package_digest() -> str:
+    """This package's version and every module of it, by path and text (read once a process): the
+    code part of the keys of what is kept for any output of the code (the render cache's cards,
+    the protocol assessment's candidates), so that a change in any module is another key."""
+    root = Path(__file__).resolve().parent.parent
+    code = hashlib.sha256(__version__.encode() + b"\0")
+    for path in sorted(root.rglob("*.py")):
+        code.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return code.hexdigest()
 
 
 def _entry(kind: str, key: str, folder: Path | None) -> Path:

@@ -7,19 +7,16 @@ item one :class:`Kind`. The page, ``smets protocols`` and its JSON all read this
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
-from functools import cache
-from pathlib import Path
 
 from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
 from ..corpus.load import Corpus
 from ..corpus.needkeys import _canon
 from ..corpus.schema import Assessment, DataItem, Evidence, Protocol, ProtocolObject
-from ..corpus.usercache import digest, read_regular_entry, write_entry
+from ..corpus.usercache import digest, package_digest, read_regular_entry, write_entry
 from . import candidates as cand
 from .catalogue import (
     DLMS_DIST,
@@ -215,16 +212,6 @@ _FIELDS = {f.name: f.type for f in fields(cand.Candidate)}
 _OPTIONAL_INT = ("interface_class", "cluster", "attribute")
 
 
-@cache
-def _code_digest() -> str:
-    """Every module of this package, by path and text: a change in any of them is another entry."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 def _candidate(value: object) -> cand.Candidate:
     """A kept candidate read back; ValueError for anything that is not exactly one."""
     if not isinstance(value, dict) or set(value) != set(_FIELDS):
@@ -247,7 +234,7 @@ class _Kept:
     are a function of the item and the two catalogues only. ``SMETS_ASSESS_CACHE=off``: none kept."""
 
     def __init__(self, dlms: DlmsCatalogue | None, zigbee: ZigbeeCatalogue | None) -> None:
-        self.key = digest([_KEPT_FORMAT, _code_digest(), repr(dlms), repr(zigbee)])
+        self.key = digest([_KEPT_FORMAT, package_digest(), repr(dlms), repr(zigbee)])
         self.old: dict[str, object] = {}
         stored = read_regular_entry(KEPT_KIND, self.key)
         if isinstance(stored, dict):

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .. import __version__
 from ..corpus.files import read_regular, write_atomic
 from ..corpus.load import Corpus
 from ..corpus.schema import DataItem, Need
+from ..corpus.usercache import package_digest
 from ..protocols.assess import ItemAssessment, assessment_of
 from ..trace.coverage import index_of
 from ..trace.graph import per_corpus
@@ -77,16 +77,6 @@ class Rendered:
     words: tuple[str, ...]
 
 
-def _code_digest() -> str:
-    """This package's version and every module's text: a change in any renderer changes every key."""
-    digest = hashlib.sha256(__version__.encode())
-    root = Path(__file__).resolve().parent.parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def versions(packages: Iterable[str]) -> list[str]:
     """``name=version`` of each installed distribution, ``name=-`` for one that is not there."""
     found = []
@@ -101,7 +91,7 @@ def versions(packages: Iterable[str]) -> list[str]:
 def context_digest(settings: Iterable[str]) -> str:
     """The build's side of every key: the code, the libraries, and ``settings`` (builder, conf.py...)."""
     libraries = ";".join(versions(_PACKAGES))
-    digest = hashlib.sha256(f"{FORMAT}\0{_code_digest()}\0{libraries}".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{package_digest()}\0{libraries}".encode())
     for item in settings:
         digest.update(b"\0" + item.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
