@@ -20,7 +20,7 @@ from typing import Any
 
 from .classify import Finding, Kind, Thresholds, classify
 from .features import Names, Profile, profile
-from .incremental import Kept, kept_of, pair_up, quick
+from .incremental import Kept, kept_of, pair_up
 from .index import Collection, Doc, cosine
 from .items import Item, Source
 from .records import finding_of, record_of
@@ -78,24 +78,15 @@ def across_types_kept(
     """:func:`across_types`, reusing the pairs of ``kept`` that provably did not change (incremental.py),
     and the state to keep (None when there is nothing to compare)."""
     every = source.items()
-    if quick():  # each text normalised and lowered once: the keys and the filter below
-        texts = [normalised(item.text) for item in every]
-        lowered = [text.lower() for text in texts]
-        common = _common(lowered)
-        chosen = [
-            (item, key)
-            for item, text, key in zip(every, texts, lowered, strict=True)
-            if len(text.split()) >= 3 and key not in common
-        ]
-        items, keys = [item for item, _ in chosen], [key for _, key in chosen]
-    else:
-        common = boilerplate(every)
-        items = [
-            item
-            for item in every
-            if len(normalised(item.text).split()) >= 3 and normalised(item.text).lower() not in common
-        ]
-        keys = [normalised(item.text).lower() for item in items]
+    texts = [normalised(item.text) for item in every]  # each text normalised and lowered once
+    lowered = [text.lower() for text in texts]
+    common = _common(lowered)
+    chosen = [
+        (item, key)
+        for item, text, key in zip(every, texts, lowered, strict=True)
+        if len(text.split()) >= 3 and key not in common
+    ]
+    items, keys = [item for item, _ in chosen], [key for _, key in chosen]
     if len({item.group for item in items}) < 2:
         return [], None
     out: list[Finding] = []
