@@ -62,5 +62,5 @@ def assess_before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) 
 
 
 def register(app: Sphinx) -> None:
-    app.connect("builder-inited", start_checks)
+    app.connect("builder-inited", start_checks, priority=900)  # after state.load_and_report loads the corpus
     app.connect("env-before-read-docs", assess_before_read, priority=450)  # before jobs freezes (500)
