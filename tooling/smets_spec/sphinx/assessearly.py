@@ -27,11 +27,10 @@ from ..corpus.schema import ProtocolObject
 from ..protocols import candidates
 from ..protocols.assess import assessment_of
 from ..protocols.catalogue import DLMS_DIST, DLMS_HELPER, dlms_request, start_early, valid_obis
+from .jobs import SERIAL_BELOW
 from .state import corpus_of
 
 SWITCH = "SMETS_ASSESS_EARLY"
-#: reads of fewer documents than this are left alone (as :data:`.jobs.SERIAL_BELOW`)
-SERIAL_BELOW = 64
 
 
 def checks_request(corpus: Corpus) -> dict[str, object]:
