@@ -244,7 +244,8 @@ def _beside(job: _Job) -> bool:
     ``build-finished``: the search index, the requirement pages' records...), joined by
     :func:`settle` at the end of ``build-finished``; True when the copy was started.
 
-    Only in the build of an edit whose needs :mod:`.needs_reuse` vouched for (where nearly every
+    Only where :func:`settle` listens to this build's ``build-finished``, and only in the build
+    of an edit whose needs :mod:`.needs_reuse` vouched for (where nearly every
     value is the last file's: about 0.45 s of CPU at 10,000 requirements, of which hashing and
     writing the 61 MB are most). The copy runs :func:`splice` on what this process holds at the
     fork, which nothing changes after sphinx-needs' post-processing, so the file is the one this
@@ -260,6 +261,10 @@ def _beside(job: _Job) -> bool:
         return False
     if multiprocessing.current_process().daemon:  # a daemon may not fork
         return False
+    app = vars(job.builder).get("_app") or getattr(job.builder, "app", None)
+    listeners = getattr(getattr(app, "events", None), "listeners", {}).get("build-finished", [])
+    if not any(getattr(listener, "handler", None) is settle for listener in listeners):
+        return False  # nothing would wait for the copy before the build ends
     settle()
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     try:
