@@ -42,6 +42,7 @@ def install(app: Any = None) -> None:
         NeedsBuilder.finish = needs_splice.finish  # type: ignore[method-assign,assignment]
     if app is not None:
         app.connect("env-before-read-docs", needs_splice.keep_key)
+        app.connect("build-finished", needs_splice.settle, priority=990)  # the copy writing needs.json
 
 
 #: sphinx-needs' own method, kept for the test that compares the two.

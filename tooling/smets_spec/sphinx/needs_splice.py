@@ -29,6 +29,10 @@ when the need's data is what it was. Why the result is sphinx-needs' own, byte f
   post-processed into what it was then, so its fingerprint is the recorded one and its value the
   recorded value (about 0.4 s of CPU at 10,000 requirements). ``SMETS_NEEDS_JSON_TRUST=off``
   fingerprints every need.
+* In that build (of an edit), the file is written by a forked copy of the build's process while
+  the build goes on, and waited for at the end of ``build-finished`` (:func:`_beside`,
+  :func:`settle`): the same code on the same needs, so the same file; a copy that fails is
+  followed by the build's own write. ``SMETS_NEEDS_JSON_BESIDE=off`` writes it in the build.
 
 The fingerprint reads sphinx-needs' private fields, so it is used only with the release in
 :data:`.needs_release.RELEASE`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
@@ -44,7 +48,7 @@ import marshal
 import secrets
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
@@ -158,7 +162,6 @@ def finish(builder: Any) -> None:
     from sphinx_needs.config import NeedsSphinxConfig
     from sphinx_needs.data import SphinxNeedsData
     from sphinx_needs.filter_common import filter_needs_view
-    from sphinx_needs.needsfile import NeedsList
 
     env = builder.env
     needs_config = NeedsSphinxConfig(env.config)
@@ -170,8 +173,6 @@ def finish(builder: Any) -> None:
     if Path(builder.srcdir, "needs.json").exists():
         LOGGER.info("needs.json found, but will not be used because needs_file not configured.")
     version = getattr(env.config, "version", "unset")
-    needs_list = NeedsList(env, builder.outdir, builder.srcdir)
-    needs_list.wipe_version(version)
     filtered = filter_needs_view(
         SphinxNeedsData(env).get_needs_view(),
         needs_config,
@@ -181,13 +182,48 @@ def finish(builder: Any) -> None:
     # Sphinx 9 keeps the application as ``_app`` (its ``app`` property warns that it is deprecated)
     app = vars(builder).get("_app") or getattr(builder, "app", None)
     unchanged = needs_reuse.unchanged_for(app)
+    job = _Job(builder, env, needs_config, version, filtered, unchanged)
+    if not _beside(job):
+        _write_here(job)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What :func:`finish` writes needs.json from (here, or in a forked copy: :func:`_beside`)."""
+
+    builder: Any
+    env: Any
+    needs_config: Any
+    version: str
+    filtered: list[Any]
+    unchanged: needs_reuse.Unchanged | None
+
+    def splice(self) -> Outcome:
+        from sphinx_needs.needsfile import NeedsList
+
+        builder = self.builder
+        needs_list = NeedsList(self.env, builder.outdir, builder.srcdir)
+        needs_list.wipe_version(self.version)
+        out = Path(builder.outdir)
+        return splice(
+            out, self.env, self.needs_config, needs_list, self.version, self.filtered, self.unchanged
+        )
+
+
+def _write_here(job: _Job) -> None:
+    """needs.json written by this process, as :func:`finish` always did: spliced, or on any error
+    by sphinx-needs' own ``NeedsList``."""
+    from sphinx_needs.builder import LOGGER
+    from sphinx_needs.needsfile import NeedsList
+
+    builder, env, version = job.builder, job.env, job.version
     try:
-        LAST[:] = [splice(Path(builder.outdir), env, needs_config, needs_list, version, filtered, unchanged)]
+        LAST[:] = [job.splice()]
     except Exception as error:
         LAST[:] = [Outcome("sphinx-needs", 0, 0, f"{type(error).__name__}: {error}")]
         needs_list = NeedsList(env, builder.outdir, builder.srcdir)
         needs_list.wipe_version(version)
-        for need in filtered:
+        for need in job.filtered:
             needs_list.add_need(version, need)
         try:
             needs_list.write_json()
@@ -195,6 +231,86 @@ def finish(builder: Any) -> None:
             LOGGER.error(f"Error during writing json file: {failure}")
             return
     LOGGER.info("Needs successfully exported")
+
+
+#: ``SMETS_NEEDS_JSON_BESIDE=off``: needs.json written by the build's own process, before it goes on
+BESIDE = "SMETS_NEEDS_JSON_BESIDE"
+#: the forked copy writing needs.json, the end of the pipe its outcome comes by, and its job
+_PENDING: list[tuple[Any, Any, _Job]] = []
+
+
+def _beside(job: _Job) -> bool:
+    """needs.json written by a forked copy of this process while the build goes on (at
+    ``build-finished``: the search index, the requirement pages' records...), joined by
+    :func:`settle` at the end of ``build-finished``; True when the copy was started.
+
+    Only where :func:`settle` listens to this build's ``build-finished``, and only in the build
+    of an edit whose needs :mod:`.needs_reuse` vouched for (where nearly every
+    value is the last file's: about 0.45 s of CPU at 10,000 requirements, of which hashing and
+    writing the 61 MB are most). The copy runs :func:`splice` on what this process holds at the
+    fork, which nothing changes after sphinx-needs' post-processing, so the file is the one this
+    process would have written; a copy that fails or ends without an outcome is followed by
+    :func:`_write_here` in this process, which writes the file as before (needs.json and its index
+    are each written atomically: a broken copy leaves the last file or its own, never a part)."""
+    import multiprocessing
+
+    from .. import forking
+
+    unchanged = job.unchanged
+    if unchanged is None or unchanged.suspects is None or switched_off(BESIDE):
+        return False
+    if multiprocessing.current_process().daemon:  # a daemon may not fork
+        return False
+    app = vars(job.builder).get("_app") or getattr(job.builder, "app", None)
+    listeners = getattr(getattr(app, "events", None), "listeners", {}).get("build-finished", [])
+    if not any(getattr(listener, "handler", None) is settle for listener in listeners):
+        return False  # nothing would wait for the copy before the build ends
+    settle()
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        child = forking.start(_in_copy, (job, send), "smets-needs-json")
+    except OSError:
+        child = None
+    send.close()
+    if child is None:
+        receive.close()
+        return False
+    _PENDING.append((child, receive, job))
+    return True
+
+
+def _in_copy(job: _Job, send: Any) -> None:
+    """In the forked copy: the file written, its outcome sent back (or why it was not)."""
+    try:
+        outcome = job.splice()
+    except Exception as error:
+        send.send_bytes(json.dumps({"error": f"{type(error).__name__}: {error}"}).encode("utf-8"))
+        return
+    send.send_bytes(json.dumps({"outcome": asdict(outcome)}).encode("utf-8"))
+
+
+def settle(app: Any = None, exception: BaseException | None = None) -> None:
+    """``build-finished``, last: wait for the copy writing needs.json; its outcome is this build's
+    (:data:`LAST`); if it failed, needs.json is written here (:func:`_write_here`)."""
+    from sphinx_needs.builder import LOGGER
+
+    while _PENDING:
+        child, receive, job = _PENDING.pop()
+        message = None
+        try:
+            if receive.poll(None):
+                message = json.loads(receive.recv_bytes())
+        except (EOFError, OSError, ValueError):
+            message = None
+        finally:
+            receive.close()
+        child.join()
+        outcome = message.get("outcome") if isinstance(message, dict) else None
+        if child.exitcode == 0 and isinstance(outcome, dict):
+            LAST[:] = [Outcome(**outcome)]
+            LOGGER.info("Needs successfully exported")
+        else:
+            _write_here(job)
 
 
 def splice(
