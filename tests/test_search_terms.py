@@ -1,0 +1,51 @@
+"""Each word's search term taken from what earlier builds worked out (searchcache.Terms) gives the
+same searchindex.js as Sphinx's feed stemming every word (``SMETS_SEARCH_TERMS=off``).
+
+Two output folders of one generated project, each with its own user cache folder, are built
+alike, one as `smets build` does (its terms kept in the user cache after the first build, then
+read back), one with the switch off; after a first build and after seeded random edits of a
+requirement's title and text (words new, stems shared with old words, words of the title
+only), both searchindex.js files are the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+from clitools import build_argv, run_ok
+from smets_spec.corpus.synthetic import edit_requirement, generate
+
+#: keep the terms whatever few a build worked out (a small project has a few thousand words)
+_KEEPING = """
+import sys
+from smets_spec import cli
+from smets_spec.sphinx import searchcache
+searchcache.TERMS_NEW = 1
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def _build(root: Path, out: Path, cache: Path, terms: bool) -> None:
+    env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
+    if not terms:
+        env["SMETS_SEARCH_TERMS"] = "off"
+    argv = build_argv(root, out, "-j", "1")
+    run_ok([argv[0], "-c", _KEEPING, *argv[3:]], env=env)
+
+
+def test_kept_terms_give_sphinx_s_index(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 60)
+    fast, slow = tmp_path / "fast", tmp_path / "slow"
+    rng = random.Random(7)
+    words = ["meterings", "Tariffs", "zorbing", "the", "2031", "connected", "Élan", "runs", "SYN"]
+    for step in range(2):
+        if step:
+            tag = " ".join([*rng.sample(words, 3), f"q{rng.randrange(10**6)}"])
+            edit_requirement(root, tag)
+        _build(root, fast, tmp_path / "cache-fast", True)
+        _build(root, slow, tmp_path / "cache-slow", False)
+        assert (fast / "searchindex.js").read_bytes() == (slow / "searchindex.js").read_bytes(), step
+        assert list((tmp_path / "cache-fast" / "search-terms").glob("*.json")), step
+        assert not (tmp_path / "cache-slow" / "search-terms").exists()
