@@ -1,5 +1,6 @@
 """Each word's search term taken from what earlier builds worked out (searchcache.Terms) gives the
-same searchindex.js as Sphinx's feed stemming every word (``SMETS_SEARCH_TERMS=off``).
+same searchindex.js as Sphinx's feed stemming every word (``SMETS_SEARCH_TERMS=off``); so does
+the index's words written without a set per word (``SMETS_SEARCH_TERMS_OUT=off``: with).
 
 Two output folders of one generated project, each with its own user cache folder, are built
 alike, one as `smets build` does (its terms kept in the user cache after the first build, then
@@ -30,7 +31,7 @@ sys.exit(cli.main(sys.argv[1:]))
 def _build(root: Path, out: Path, cache: Path, terms: bool) -> None:
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
     if not terms:
-        env["SMETS_SEARCH_TERMS"] = "off"
+        env["SMETS_SEARCH_TERMS"] = env["SMETS_SEARCH_TERMS_OUT"] = "off"
     argv = build_argv(root, out, "-j", "1")
     run_ok([argv[0], "-c", _KEEPING, *argv[3:]], env=env)
 
