@@ -207,3 +207,31 @@ def test_terms_kept_in_the_user_cache_are_read_back_and_give_sphinx_s_contributi
         write_entry(searchcache.TERMS_KIND, "a" * 64, bad)
         third = searchcache.Terms(_SCRATCH.lang, "a" * 64)
         assert contributions(third) == expected and len(third.fresh) == worked_out
+
+
+def test_terms_past_the_most_kept_keep_only_a_build_s_own(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More words than TERMS_MOST: only those the build worked out are kept; more of those: none."""
+    from smets_spec.corpus.usercache import read_regular_entry
+
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(searchcache, "TERMS_NEW", 1)
+    first = searchcache.Terms(_SCRATCH.lang, "b" * 64)
+    first.of(WordStore(words=["meter", "tariff", "supply"], title_words=["gas"]))
+    first.save()
+    monkeypatch.setattr(searchcache, "TERMS_MOST", 5)
+    second = searchcache.Terms(_SCRATCH.lang, "b" * 64)
+    second.of(WordStore(words=["valve", "credit"], title_words=[]))
+    second.save()  # 6 words held: only the 2 worked out here are kept
+    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == {
+        "words": {"valve": "valv", "credit": "credit"},
+        "titles": {},
+    }
+    third = searchcache.Terms(_SCRATCH.lang, "b" * 64)
+    third.of(WordStore(words=[f"w{n}" for n in range(6)], title_words=[]))
+    third.save()  # 6 worked out, more than the most kept: nothing written
+    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == {
+        "words": {"valve": "valv", "credit": "credit"},
+        "titles": {},
+    }

@@ -216,7 +216,8 @@ TERMS_SWITCH = "SMETS_SEARCH_TERMS"
 TERMS_KIND = "search-terms"
 #: new terms a build works out before it keeps them all (or a fiftieth of those it has)
 TERMS_NEW = 4096
-#: the most words kept; more: only the last build's
+#: the most words kept (about 35 bytes each: well within the user cache's largest entry); more:
+#: only the last build's
 TERMS_MOST = 1_000_000
 _NONE = ""  # no term (a term of "" sets Terms.odd: that page is fed by Sphinx)
 
@@ -279,6 +280,8 @@ class Terms:
             return
         words, titles = self.words, self.titles
         if len(words) + len(titles) > TERMS_MOST:  # only this build's own
+            if fresh > TERMS_MOST:  # (an entry past the cache's size limit would never be read)
+                return
             words = {word: words[word] for word in self.fresh}
             titles = {word: titles[word] for word in self.fresh_titles}
         write_entry(TERMS_KIND, self.key, {"words": words, "titles": titles})
