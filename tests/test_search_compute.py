@@ -203,7 +203,13 @@ def test_terms_kept_in_the_user_cache_are_read_back_and_give_sphinx_s_contributi
     second.of(WordStore(words=["brandnewword"], title_words=[]))
     second.save()  # one new word: not kept
     assert path.stat().st_mtime_ns == stamp
-    for bad in ({"words": {"meter": 1}, "titles": {}}, {"words": {}}, ["meter"], {"words": [], "titles": {}}):
+    bads: list[object] = [
+        {"words": {"meter": 1}, "titles": {}},
+        {"words": {}},
+        ["meter"],
+        {"words": [], "titles": {}},
+    ]
+    for bad in bads:
         write_entry(searchcache.TERMS_KIND, "a" * 64, bad)
         third = searchcache.Terms(_SCRATCH.lang, "a" * 64)
         assert contributions(third) == expected and len(third.fresh) == worked_out
