@@ -241,3 +241,10 @@ def test_terms_past_the_most_kept_keep_only_a_build_s_own(
         "words": {"valve": "valv", "credit": "credit"},
         "titles": {},
     }
+
+
+def test_terms_are_used_by_an_incremental_build_only() -> None:
+    """A full build (every document written) feeds each page once and keeps no terms: their memory
+    is not added to its peak; a build writing at most a quarter of its documents uses them."""
+    assert searchcache.terms_wanted(30, 600) and searchcache.terms_wanted(150, 600)
+    assert not searchcache.terms_wanted(151, 600) and not searchcache.terms_wanted(600, 600)

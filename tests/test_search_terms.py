@@ -19,12 +19,14 @@ from pathlib import Path
 from clitools import build_argv, run_ok
 from smets_spec.corpus.synthetic import edit_requirement, generate
 
-#: keep the terms whatever few a build worked out (a small project has a few thousand words)
+#: keep the terms whatever few a build worked out (a small project has a few thousand words), in
+#: a full build too
 _KEEPING = """
 import sys
 from smets_spec import cli
 from smets_spec.sphinx import searchcache
 searchcache.TERMS_NEW = 1
+searchcache.TERMS_SHARE = 1  # a first build too (it writes every document)
 sys.exit(cli.main(sys.argv[1:]))
 """
 

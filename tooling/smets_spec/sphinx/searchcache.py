@@ -212,6 +212,8 @@ def distinct(store: Any) -> Any:
 FEED_CODE = "056af53b330d8dac4d0d499a39e57cffbc1aec743757f0fd2d59034635611a48"
 #: ``SMETS_SEARCH_TERMS=off``: every computed page's words stemmed and filtered by Sphinx's feed
 TERMS_SWITCH = "SMETS_SEARCH_TERMS"
+#: a build writing at most this share of its documents (1/4) uses :class:`Terms` (:func:`terms_wanted`)
+TERMS_SHARE = 4
 #: the user cache's kind of the kept terms (one entry per search context)
 TERMS_KIND = "search-terms"
 #: new terms a build works out before it keeps them all (or a fiftieth of those it has)
@@ -395,8 +397,17 @@ def _entries(doctree: Any) -> list[Any]:
     return [node["entries"] for node in doctree.findall(addnodes.index)]
 
 
-def install(app: Sphinx, indexer: Any) -> None:
-    """Have ``indexer`` (this build's) take each page's contribution from the cache."""
+def terms_wanted(writing: int, documents: int) -> bool:
+    """Whether a build writing ``writing`` of ``documents`` documents uses :class:`Terms`: an
+    incremental one (at most :data:`TERMS_SHARE` of them). A full build feeds every page once
+    (their words' terms held would add ~25 MB to its peak at 10,000 requirements, which the
+    memory target is of) and keeps nothing: the first build after an edit keeps them."""
+    return writing * TERMS_SHARE <= documents and not switched_off(TERMS_SWITCH) and _same_feed()
+
+
+def install(app: Sphinx, indexer: Any, writing: int | None = None) -> None:
+    """Have ``indexer`` (this build's) take each page's contribution from the cache; ``writing``:
+    how many documents the build writes (None: as many as it has)."""
     if switched_off(*SWITCHES):
         return
     context = _context(app, indexer)
@@ -408,7 +419,8 @@ def install(app: Sphinx, indexer: Any) -> None:
     scratch.lang = indexer.lang
     _empty(scratch)
     terms = None
-    if not switched_off(TERMS_SWITCH) and _same_feed():
+    documents = len(app.env.all_docs)
+    if terms_wanted(documents if writing is None else writing, documents):
         terms = Terms(scratch.lang, digest([context, FEED_CODE, _stemmer(indexer.lang)]))
     cache = PageCache(context, scratch, terms)
     original = indexer.feed
@@ -455,13 +467,21 @@ def feed_prepared(
     _apply(indexer, docname, cache.contribution(docname, key, compute))
 
 
+def save_terms(app: Sphinx) -> None:
+    """Keep the words' terms (:class:`Terms`) and let go of them: when the index is written (every
+    page fed by then; ~25 MB at 10,000 requirements, cold, not held through the index's writing
+    and ``build-finished``), else at ``build-finished``."""
+    cache: PageCache | None = getattr(app, _STATE, None)
+    if cache is not None and cache.terms is not None:
+        cache.terms.save()
+        cache.terms = None  # (a page fed after this is fed by Sphinx's feed: the same terms)
+
+
 def save(app: Sphinx, keep: set[str]) -> None:
     """``build-finished``: keep this build's contributions (pages of ``keep`` stay cached), and
-    the words' terms (:class:`Terms`)."""
+    the words' terms if not kept yet (:func:`save_terms`)."""
     cache: PageCache | None = getattr(app, _STATE, None)
     if cache is not None:
         cache.save(keep)
-        if cache.terms is not None:
-            cache.terms.save()
-            cache.terms = None
+        save_terms(app)
         delattr(app, _STATE)
