@@ -120,3 +120,131 @@ def test_a_stored_word_list_is_taken_only_when_every_word_is_a_string() -> None:
     for bad in (["meter", 1], [None], [["meter"]], "meter", {"meter": 1}, [True]):
         with pytest.raises(TypeError):
             searchcache._strings(bad)
+
+
+_TERMS = searchcache.Terms(_SCRATCH.lang)  # one memo for every example, as for a build's pages
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_WORDS, title_words=_WORDS)
+def test_terms_kept_across_pages_give_sphinx_s_contribution(words: list[str], title_words: list[str]) -> None:
+    """searchcache.Terms (each word's terms worked out once for every page of a build) makes the
+    contribution Sphinx's own feed makes, page after page with one memo."""
+    store = WordStore(words=words, titles=[("Page", None), ("Part", "part")], title_words=title_words)
+    doctree = SimpleNamespace(findall=lambda _cls: [])
+    ours = searchcache._compute(_SCRATCH, "sec/page", "sec/page.rst", "Page", doctree, store, _TERMS)
+    assert ours == _sphinx_feed(store)
+    assert not _TERMS.odd
+
+
+def test_terms_leave_a_word_stemmed_to_nothing_to_sphinx() -> None:
+    """A term "" (a stem the filter keeps) is the one case the memo does not stand for: the page's
+    terms come from Sphinx's feed, the same contribution."""
+    lang = SimpleNamespace(stem=lambda w: "" if w == "zz" else w, word_filter=lambda w: w != "the")
+    terms = searchcache.Terms(lang)
+    assert terms.of(WordStore(words=["meter", "the"], title_words=["run"])) == (["run"], ["meter"])
+    assert terms.of(WordStore(words=["zz"], title_words=[])) is None and terms.odd
+    store = WordStore(words=["zz", "meter"], titles=[("Page", None)], title_words=["run"])
+    doctree = SimpleNamespace(findall=lambda _cls: [])
+    ours = searchcache._compute(_SCRATCH, "sec/page", "sec/page.rst", "Page", doctree, store, terms)
+    assert ours == _sphinx_feed(store)
+
+
+def test_terms_repeat_this_sphinx_s_feed() -> None:
+    """searchcache.Terms repeats the word loops of this Sphinx's IndexBuilder.feed (FEED_CODE);
+    when an upgrade changes it, read the new feed, then update FEED_CODE (else Sphinx feeds)."""
+    from sphinx.search import IndexBuilder as Builder
+
+    from smets_spec.sphinx.sourcedigest import source_digest
+
+    assert source_digest(Builder.feed) == searchcache.FEED_CODE
+
+
+def test_terms_kept_in_the_user_cache_are_read_back_and_give_sphinx_s_contribution(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that works out many terms keeps them (searchcache.Terms.save); the next build's
+    pages take them from there and make the contribution Sphinx's feed makes; an edit's few new
+    words are not written; an entry of another shape is not used."""
+    import random
+
+    from smets_spec.corpus.usercache import entry_path, write_entry
+
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(searchcache, "TERMS_NEW", 5)
+    rng = random.Random(20)
+    pages = [
+        WordStore(
+            words=[rng.choice(VOCABULARY) + rng.choice(["", "s", "ing", "2"]) for _ in range(40)],
+            titles=[("Page", None)],
+            title_words=rng.sample(VOCABULARY, 4),
+        )
+        for _ in range(6)
+    ]
+    doctree = SimpleNamespace(findall=lambda _cls: [])
+
+    def contributions(terms: searchcache.Terms) -> list[dict[str, Any]]:
+        return [
+            searchcache._compute(_SCRATCH, "sec/page", "sec/page.rst", "Page", doctree, page, terms)
+            for page in pages
+        ]
+
+    expected = [_sphinx_feed(page) for page in pages]
+    first = searchcache.Terms(_SCRATCH.lang, "a" * 64)
+    assert contributions(first) == expected
+    worked_out = len(first.fresh)
+    first.save()
+    path = entry_path(searchcache.TERMS_KIND, "a" * 64)
+    assert path.is_file()
+    second = searchcache.Terms(_SCRATCH.lang, "a" * 64)
+    assert contributions(second) == expected
+    assert second.fresh == [] and second.fresh_titles == [] and len(second.words) == len(first.words)
+    stamp = path.stat().st_mtime_ns
+    second.of(WordStore(words=["brandnewword"], title_words=[]))
+    second.save()  # one new word: not kept
+    assert path.stat().st_mtime_ns == stamp
+    bads: list[object] = [
+        {"words": {"meter": 1}, "titles": {}},
+        {"words": {}},
+        ["meter"],
+        {"words": [], "titles": {}},
+    ]
+    for bad in bads:
+        write_entry(searchcache.TERMS_KIND, "a" * 64, bad)
+        third = searchcache.Terms(_SCRATCH.lang, "a" * 64)
+        assert contributions(third) == expected and len(third.fresh) == worked_out
+
+
+def test_terms_past_the_most_kept_keep_only_a_build_s_own(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More words than TERMS_MOST: only those the build worked out are kept; more of those: none."""
+    from smets_spec.corpus.usercache import read_regular_entry
+
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(searchcache, "TERMS_NEW", 1)
+    first = searchcache.Terms(_SCRATCH.lang, "b" * 64)
+    first.of(WordStore(words=["meter", "tariff", "supply"], title_words=["gas"]))
+    first.save()
+    monkeypatch.setattr(searchcache, "TERMS_MOST", 5)
+    second = searchcache.Terms(_SCRATCH.lang, "b" * 64)
+    second.of(WordStore(words=["valve", "credit"], title_words=[]))
+    second.save()  # 6 words held: only the 2 worked out here are kept
+    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == {
+        "words": {"valve": "valv", "credit": "credit"},
+        "titles": {},
+    }
+    third = searchcache.Terms(_SCRATCH.lang, "b" * 64)
+    third.of(WordStore(words=[f"w{n}" for n in range(6)], title_words=[]))
+    third.save()  # 6 worked out, more than the most kept: nothing written
+    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == {
+        "words": {"valve": "valv", "credit": "credit"},
+        "titles": {},
+    }
+
+
+def test_terms_are_used_by_an_incremental_build_only() -> None:
+    """A full build (every document written) feeds each page once and keeps no terms: their memory
+    is not added to its peak; a build writing at most a quarter of its documents uses them."""
+    assert searchcache.terms_wanted(30, 600) and searchcache.terms_wanted(150, 600)
+    assert not searchcache.terms_wanted(151, 600) and not searchcache.terms_wanted(600, 600)

@@ -250,3 +250,25 @@ def test_a_prune_that_drops_no_page_does_not_walk_the_words(monkeypatch: pytest.
         compact.prune(keep)
         assert _dump(compact) == _reference(plain)
     assert walked == [{"p1", "p2", "p3", "p4"}] * 2  # the words walked once, when p0 went
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_words_written_are_sphinxs_get_terms_of_the_same_sets(seed: int) -> None:
+    """searchmemory._terms (a word of one page without a set) gives, word for word, what Sphinx's
+    get_terms gives for the sets the store stands for, as the set-per-word way did
+    (``SMETS_SEARCH_TERMS_OUT=off``): pages outside the index, repeats, emptied words."""
+    rng = random.Random(seed)
+    pages = [f"p{n}" for n in range(12)]
+    fn2index = {name: n for n, name in enumerate(rng.sample(pages, 8))}  # some pages not written
+    store: dict[str, searchmemory.Pages] = {}
+    for n in range(400):
+        kind = rng.random()
+        if kind < 0.4:
+            store[f"w{n}"] = rng.choice(pages)
+        else:
+            store[f"w{n}"] = [rng.choice(pages) for _ in range(rng.randrange(0 if kind < 0.5 else 1, 6))]
+    index: Any = IndexBuilder(_env(), "en", {}, "")
+    index._mapping = {w: {h} if isinstance(h, str) else set(h) for w, h in store.items()}
+    expected = index.get_terms(fn2index)[0]
+    assert list(searchmemory._terms(store, fn2index)) == list(expected.items())
+    assert list(searchmemory._terms_of_sets(store, fn2index)) == list(expected.items())

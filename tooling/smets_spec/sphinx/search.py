@@ -164,7 +164,7 @@ def _cache_contributions(app: Sphinx) -> None:
         indexer = getattr(builder, "indexer", None)
         if indexer is not None:
             searchmemory.adopt(indexer)
-            searchcache.install(app, indexer)
+            searchcache.install(app, indexer, len(set(docnames)))
 
     def index_and_settle(pagename: str, doctree: nodes.document, title: str) -> None:
         ensure_loaded(app)  # (its loading is put off when Sphinx writes no document: searchreuse)

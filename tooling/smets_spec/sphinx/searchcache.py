@@ -28,6 +28,7 @@ else is computed again. ``SMETS_SEARCH_CACHE=off`` switches it off (so does the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -68,6 +69,13 @@ def _context(app: Sphinx, indexer: Any) -> str | None:
     stop = "\n".join(sorted(lang.stopwords))
     where = str(Path(app.srcdir).resolve())
     return digest([FORMAT, sys.version, *versions(_PACKAGES), kind, source, stop, options, where])
+
+
+def _stemmer(lang: Any) -> str:
+    """Which stemmer the language uses (snowballstemmer's C one, PyStemmer, when installed)."""
+    stemmer = getattr(lang, "stemmer", None)
+    kind = type(stemmer)
+    return ";".join([f"{kind.__module__}.{kind.__qualname__}", *versions(("PyStemmer",))])
 
 
 def _page_key(docname: str, filename: str, title: str, store: Any, entries: list[Any]) -> str:
@@ -117,9 +125,11 @@ class PageCache:
     a fresh read of it.
     """
 
-    def __init__(self, context: str, scratch: Any) -> None:
+    def __init__(self, context: str, scratch: Any, terms: Terms | None = None) -> None:
         self.context = context
         self.scratch = scratch
+        #: each word's terms for the pages of Sphinx's documents (None: Sphinx's feed works them out)
+        self.terms = terms
         self.loaded: dict[int, dict[str, Any]] = {}
         #: per page looked up: its key, and its contribution when computed here (None: as stored)
         self.used: dict[str, tuple[str, Contribution | None]] = {}
@@ -197,21 +207,169 @@ def distinct(store: Any) -> Any:
     )
 
 
-def _compute(scratch: Any, docname: str, filename: str, title: str, doctree: Any, store: Any) -> Contribution:
+#: the SHA-256 of the source of Sphinx's ``IndexBuilder.feed`` whose two word loops :class:`Terms`
+#: repeats (:mod:`.sourcedigest`): another Sphinx feeds every page itself
+FEED_CODE = "056af53b330d8dac4d0d499a39e57cffbc1aec743757f0fd2d59034635611a48"
+#: ``SMETS_SEARCH_TERMS=off``: every computed page's words stemmed and filtered by Sphinx's feed
+TERMS_SWITCH = "SMETS_SEARCH_TERMS"
+#: a build writing at most this share of its documents (1/4) uses :class:`Terms` (:func:`terms_wanted`)
+TERMS_SHARE = 4
+#: the user cache's kind of the kept terms (one entry per search context)
+TERMS_KIND = "search-terms"
+#: new terms a build works out before it keeps them all (or a fiftieth of those it has)
+TERMS_NEW = 4096
+#: the most words kept (about 35 bytes each: well within the user cache's largest entry); more:
+#: only the last build's
+TERMS_MOST = 1_000_000
+_NONE = ""  # no term (a term of "" sets Terms.odd: that page is fed by Sphinx)
+
+
+@functools.cache
+def _same_feed() -> bool:
+    from sphinx.search import IndexBuilder
+
+    from .sourcedigest import source_digest
+
+    return source_digest(IndexBuilder.feed) == FEED_CODE
+
+
+class Terms:
+    """What Sphinx's feed makes of each word, worked out once for the build's pages.
+
+    Sphinx's ``feed`` (:data:`FEED_CODE`) turns each title word into a title term (its stem if
+    the language's filter keeps it, else the word if kept, else none), and each word into a
+    term (its stem, or the word when only the word is kept; none if neither is) left out when
+    the page has it as a title term: rules that read the word alone and the search language
+    (its stemmer and filter, in the cache's context key), so a word makes the same term on every
+    page. The nine device pages list the same rows; each word's term is worked out once here.
+    A term is never "" but in theory (a word stemmed to "", which the filter keeps): then
+    :attr:`odd` is set and :meth:`of` leaves the page to Sphinx.
+    """
+
+    def __init__(self, lang: Any, key: str | None = None) -> None:
+        self.lang = lang
+        self.words: dict[str, str] = {}
+        self.titles: dict[str, str] = {}
+        self.odd = False
+        #: the user cache's entry of the terms kept by earlier builds (None: none read or written)
+        self.key = key
+        self._read = key is None
+        #: the words (text words, then title words) whose terms this build worked out
+        self.fresh: list[str] = []
+        self.fresh_titles: list[str] = []
+
+    def _load(self) -> None:
+        """Take the terms earlier builds kept (:data:`TERMS_KIND`), when exactly of their shape."""
+        self._read = True
+        assert self.key is not None
+        value = read_regular_entry(TERMS_KIND, self.key)
+        if not isinstance(value, dict) or set(value) != {"words", "titles"}:
+            return
+        words, titles = value["words"], value["titles"]
+        if not isinstance(words, dict) or not isinstance(titles, dict):
+            return
+        if not {str}.issuperset(map(type, words.values())) or not {str}.issuperset(
+            map(type, titles.values())
+        ):
+            return
+        self.words, self.titles = words, titles  # (the contribution interns the terms it takes)
+
+    def save(self) -> None:
+        """Keep this build's terms for the next builds when it worked out many new ones (an edit's
+        few new words are worked out again next time rather than rewrite every word's term)."""
+        fresh = len(self.fresh) + len(self.fresh_titles)
+        if self.key is None or self.odd or fresh < max(TERMS_NEW, len(self.words) // 50):
+            return
+        words, titles = self.words, self.titles
+        if len(words) + len(titles) > TERMS_MOST:  # only this build's own
+            if fresh > TERMS_MOST:  # (an entry past the cache's size limit would never be read)
+                return
+            words = {word: words[word] for word in self.fresh}
+            titles = {word: titles[word] for word in self.fresh_titles}
+        write_entry(TERMS_KIND, self.key, {"words": words, "titles": titles})
+        self.fresh, self.fresh_titles = [], []
+
+    def _title(self, word: str) -> str:
+        keep = self.lang.word_filter
+        stemmed: str = self.lang.stem(word).lower()
+        if keep(stemmed):
+            term = stemmed
+        elif keep(word):
+            term = word
+        else:
+            term = _NONE
+        if (stemmed == "" or word == "") and keep(""):
+            self.odd = True
+        self.titles[word] = term = sys.intern(term)
+        self.fresh_titles.append(word)
+        return term
+
+    def _word(self, word: str) -> str:
+        keep = self.lang.word_filter
+        stemmed: str = self.lang.stem(word).lower()
+        if not keep(stemmed) and keep(word):
+            stemmed = word
+        term = stemmed if keep(stemmed) else _NONE
+        if stemmed == "" and keep(""):
+            self.odd = True
+        self.words[word] = term = sys.intern(term)
+        self.fresh.append(word)
+        return term
+
+    def of(self, store: Any) -> tuple[list[str], list[str]] | None:
+        """The title terms and terms Sphinx's feed adds to an empty index for ``store``, in the
+        order it adds them (None: :attr:`odd`)."""
+        if not self._read:
+            self._load()
+        titles, words = self.titles, self.words
+        tterms: dict[str, None] = {}
+        for word in store.title_words:
+            term = titles.get(word)
+            if term is None:
+                term = self._title(word)
+            if term:
+                tterms[term] = None
+        terms: dict[str, None] = {}
+        for word in store.words:
+            term = words.get(word)
+            if term is None:
+                term = self._word(word)
+            if term and term not in tterms:
+                terms[term] = None
+        return None if self.odd else (list(tterms), list(terms))
+
+
+def _compute(
+    scratch: Any,
+    docname: str,
+    filename: str,
+    title: str,
+    doctree: Any,
+    store: Any,
+    terms: Terms | None = None,
+) -> Contribution:
     """What Sphinx's own feed adds for the page, fed on the empty scratch index (words as collected,
-    each once: :func:`distinct`)."""
+    each once: :func:`distinct`). With ``terms`` (:class:`Terms`, Sphinx's feed as it repeats),
+    Sphinx's feed makes the title, file, titles and index entries from no words, and the terms
+    come from ``terms``: the same terms, in the same order."""
     _empty(scratch)
     once = distinct(store)
-    scratch._word_collector = lambda _doctree: once
+    made = terms.of(once) if terms is not None else None
+    if made is not None:
+        bare = type(once)(words=[], titles=once.titles, title_words=[])
+        scratch._word_collector = lambda _doctree: bare
+    else:
+        scratch._word_collector = lambda _doctree: once
     scratch.feed(docname, filename, title, doctree)
+    tterms, words = made if made is not None else (list(scratch._title_mapping), list(scratch._mapping))
     return {
         "title": scratch._titles[docname],
         "file": scratch._filenames[docname],
         "titles": [list(pair) for pair in scratch._all_titles[docname]],
         # interned: the index's keys are the first page's strings, and every page kept here until
         # save() would otherwise hold its own copy of each word (~30 MB at 10,000 requirements, cold)
-        "tterms": [sys.intern(word) for word in scratch._title_mapping],
-        "terms": [sys.intern(word) for word in scratch._mapping],
+        "tterms": [sys.intern(word) for word in tterms],
+        "terms": [sys.intern(word) for word in words],
         "entries": [list(e) for e in scratch._index_entries[docname]],
     }
 
@@ -239,8 +397,17 @@ def _entries(doctree: Any) -> list[Any]:
     return [node["entries"] for node in doctree.findall(addnodes.index)]
 
 
-def install(app: Sphinx, indexer: Any) -> None:
-    """Have ``indexer`` (this build's) take each page's contribution from the cache."""
+def terms_wanted(writing: int, documents: int) -> bool:
+    """Whether a build writing ``writing`` of ``documents`` documents uses :class:`Terms`: an
+    incremental one (at most :data:`TERMS_SHARE` of them). A full build feeds every page once
+    (their words' terms held would add ~25 MB to its peak at 10,000 requirements, which the
+    memory target is of) and keeps nothing: the first build after an edit keeps them."""
+    return writing * TERMS_SHARE <= documents and not switched_off(TERMS_SWITCH) and _same_feed()
+
+
+def install(app: Sphinx, indexer: Any, writing: int | None = None) -> None:
+    """Have ``indexer`` (this build's) take each page's contribution from the cache; ``writing``:
+    how many documents the build writes (None: as many as it has)."""
     if switched_off(*SWITCHES):
         return
     context = _context(app, indexer)
@@ -251,7 +418,11 @@ def install(app: Sphinx, indexer: Any) -> None:
     scratch: Any = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
     scratch.lang = indexer.lang
     _empty(scratch)
-    cache = PageCache(context, scratch)
+    terms = None
+    documents = len(app.env.all_docs)
+    if terms_wanted(documents if writing is None else writing, documents):
+        terms = Terms(scratch.lang, digest([context, FEED_CODE, _stemmer(indexer.lang)]))
+    cache = PageCache(context, scratch, terms)
     original = indexer.feed
 
     def feed(docname: str, filename: Any, title: str, doctree: Any) -> None:
@@ -263,7 +434,7 @@ def install(app: Sphinx, indexer: Any) -> None:
         entries = _entries(doctree)
         key = _page_key(docname, name, title, store, entries)
         found = cache.contribution(
-            docname, key, lambda: _compute(scratch, docname, name, title, doctree, store)
+            docname, key, lambda: _compute(scratch, docname, name, title, doctree, store, cache.terms)
         )
         _apply(indexer, docname, found)
 
@@ -296,9 +467,21 @@ def feed_prepared(
     _apply(indexer, docname, cache.contribution(docname, key, compute))
 
 
+def save_terms(app: Sphinx) -> None:
+    """Keep the words' terms (:class:`Terms`) and let go of them: when the index is written (every
+    page fed by then; ~25 MB at 10,000 requirements, cold, not held through the index's writing
+    and ``build-finished``), else at ``build-finished``."""
+    cache: PageCache | None = getattr(app, _STATE, None)
+    if cache is not None and cache.terms is not None:
+        cache.terms.save()
+        cache.terms = None  # (a page fed after this is fed by Sphinx's feed: the same terms)
+
+
 def save(app: Sphinx, keep: set[str]) -> None:
-    """``build-finished``: keep this build's contributions (pages of ``keep`` stay cached)."""
+    """``build-finished``: keep this build's contributions (pages of ``keep`` stay cached), and
+    the words' terms if not kept yet (:func:`save_terms`)."""
     cache: PageCache | None = getattr(app, _STATE, None)
     if cache is not None:
         cache.save(keep)
+        save_terms(app)
         delattr(app, _STATE)

