@@ -12,14 +12,18 @@ the state the project's last scan kept (store.py), with the same findings as a f
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import stat as statmod
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.load import Corpus
@@ -119,13 +123,17 @@ def _stamp(corpus: Corpus) -> int:
 
 
 def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
-    kept = _kept(corpus)
-    if kept is not None and quick():
-        memo = ReaderTexts(kept[0].texts if kept[0] is not None else None)
-        source = from_corpus(corpus, texts=memo)
+    result = _received(corpus)
+    if result is not None:  # the scan a forked copy made from the same corpus (:func:`scan_beside`)
+        source = result.source
     else:
-        memo, source = None, from_corpus(corpus)
-    result = _scan(corpus, source, kept, memo)
+        kept = _kept(corpus)
+        if kept is not None and quick():
+            memo = ReaderTexts(kept[0].texts if kept[0] is not None else None)
+            source = from_corpus(corpus, texts=memo)
+        else:
+            memo, source = None, from_corpus(corpus)
+        result = _scan(corpus, source, kept, memo)
     suppressions, problems = (
         load_suppressions(path, source.all_ids, SUPPRESSIONS.as_posix())
         if path is not None
@@ -168,9 +176,7 @@ def _scan(
     if kept is None or corpus.source is None:
         return scan(source)
     state = kept[0]
-    result, new = store.scan_kept(source, state)
-    if memo is not None:
-        new.texts = memo.used
+    result, new = _rescan(source, state, memo)
     if new == state:  # nothing changed: the entry stays as it is
         return result
     if state is None:  # a full scan (a cold build): written here, not by a forked copy of a
@@ -178,6 +184,121 @@ def _scan(
     else:
         store.save_beside(corpus.source, new)
     return result
+
+
+def _rescan(source: Source, state: store.State | None, memo: ReaderTexts | None) -> tuple[Scan, store.State]:
+    """The scan of ``source`` from the kept ``state``, and the state to keep (with the reader texts
+    of ``memo``, those ``source`` was made with)."""
+    result, new = store.scan_kept(source, state)
+    if memo is not None:
+        new.texts = memo.used
+    return result, new
+
+
+#: ``SMETS_DUPS_BESIDE=off``: the scan after an edit runs in the build's process when the site first
+#: asks for it (as before), not in a forked copy started as the build starts (:func:`scan_beside`)
+BESIDE_SWITCH = "SMETS_DUPS_BESIDE"
+
+
+@dataclass
+class _Beside:
+    """A scan running in a forked copy: of which corpus, the copy, and the end of its pipe."""
+
+    corpus: weakref.ref[Corpus]
+    process: BaseProcess
+    conn: Connection
+
+
+_BESIDE: list[_Beside] = []
+
+
+def scan_beside(corpus: Corpus) -> bool:
+    """Start the scan :func:`analysis` makes of ``corpus`` in a forked copy of this process, which
+    sends it back and then writes the state to keep; :func:`analysis` of the same corpus object
+    takes it instead of scanning here. True when a copy was started.
+
+    Only a scan from a kept state (an edit: the copy of a process that has not loaded Sphinx's
+    environment yet scans while this one does); with no kept state (a cold build), no project
+    folder, ``SMETS_DUPS_BESIDE=off`` (or the switches that turn the kept state off), in a daemon
+    process or where the platform cannot fork, nothing is started and the scan runs here as ever.
+    The copy runs :func:`_analysis`'s own steps (the same scan, the same state written).
+    """
+    _forget_beside()
+    if (
+        corpus.source is None
+        or switched_off(BESIDE_SWITCH, SWITCH)
+        or not quick()
+        or multiprocessing.current_process().daemon
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return False
+    store.settle()  # the copy reads the newest state
+    if not store.kept_entry(corpus.source):
+        return False
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        child = forking.start(_scan_copy, (corpus, reader, writer), "smets-dups-scan")
+    except OSError:
+        child = None
+    writer.close()
+    if child is None:
+        reader.close()
+        return False
+    _BESIDE.append(_Beside(weakref.ref(corpus), child, reader))
+    return True
+
+
+def _scan_copy(corpus: Corpus, theirs: Connection, conn: Connection) -> None:
+    """In the forked copy: :func:`_analysis`'s scan of ``corpus`` (its state read, the scan), sent
+    back (None when anything failed: the build then scans itself), then the new state written.
+    ``theirs``, the build's end of the pipe, is closed here first: a build that no longer reads
+    (another corpus) then ends the send, instead of the copy waiting on its own copy of that end."""
+    theirs.close()
+    assert corpus.source is not None
+    state: store.State | None = None
+    result: tuple[Scan, store.State] | None = None
+    with store.no_gc():
+        try:
+            kept = _kept(corpus)
+            if kept is not None:
+                state = kept[0]
+                memo = ReaderTexts(state.texts if state is not None else None)
+                result = _rescan(from_corpus(corpus, texts=memo), state, memo)
+        except Exception:
+            result = None
+        try:
+            conn.send(result[0] if result is not None else None)
+        except Exception:
+            result = None
+        conn.close()
+        if result is not None and result[1] != state:
+            store.save(corpus.source, result[1])
+
+
+def _received(corpus: Corpus) -> Scan | None:
+    """The scan of ``corpus`` a forked copy made (:func:`scan_beside`), or None (none started for
+    this corpus object, or it failed). The copy is left to write the state (joined by ``store.settle``)."""
+    if not _BESIDE:
+        return None
+    beside = _BESIDE.pop()
+    got: object = None
+    if beside.corpus() is corpus:
+        with store.no_gc():
+            try:
+                got = beside.conn.recv()
+            except (EOFError, OSError):
+                got = None
+    beside.conn.close()
+    store.adopt(beside.process)
+    return got if isinstance(got, Scan) else None
+
+
+def _forget_beside() -> None:
+    """Leave any copy started before to write its state (joined by ``store.settle``)."""
+    while _BESIDE:
+        beside = _BESIDE.pop()
+        beside.conn.close()
+        store.adopt(beside.process)
 
 
 def anchor(finding: Finding) -> str:
@@ -425,6 +546,13 @@ def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     if memo is not None:
         memo.save()
     return "\n".join(o for o in out if o) + "\n"
+
+
+def involved(corpus: Corpus) -> frozenset[str]:
+    """The needs :func:`duplicates_panel` shows anything for (in a finding or a terminology
+    finding): for every other it gives ""."""
+    found = analysis(corpus)
+    return frozenset(found.by_need).union(found.terms_by_need)
 
 
 @html_panel("duplicates", "Duplicates, overlaps and conflicts", order=60)
