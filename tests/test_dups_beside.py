@@ -192,3 +192,37 @@ def test_the_panels_from_one_lookup(corpus: Corpus, tmp_path: Path, monkeypatch:
     assert asked == reqs
     assert reqindex.panel_digest("") == reqindex._h(("",))
     page._CACHE.clear()
+
+
+def test_a_copy_not_taken_ends_and_writes_nothing(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that never asks for the analysis (nothing changed) lets its copy go at its end
+    (``forget_beside``): the copy's send ends, it ends, and the kept state is left as it was (a
+    scan too small to fill the pipe is sent whole and its state written: a state all the same)."""
+    assert corpus.source is not None
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(page.SWITCH, raising=False)
+    monkeypatch.delenv(incremental.SWITCH, raising=False)
+    monkeypatch.delenv(page.BESIDE_SWITCH, raising=False)
+    from_corpus = page.from_corpus
+
+    def edited(c: Corpus, **kwargs: Any) -> Source:
+        source = from_corpus(c, **kwargs)
+        _edits(7)(source)
+        return source
+
+    page._CACHE.clear()
+    page.analysis(corpus)
+    store.settle()
+    path = store.entry_path(store.KIND, store.entry_key(corpus.source))
+    before = path.read_bytes()
+    monkeypatch.setattr(page, "from_corpus", edited)  # the copy would keep another state
+    assert page.scan_beside(corpus)
+    child = page._BESIDE[-1].process
+    page.forget_beside()
+    child.join(30)
+    assert child.exitcode == 0
+    assert path.read_bytes() == before  # (the repository's scan does not fit in a pipe's buffer)
+    store.settle()
+    page._CACHE.clear()

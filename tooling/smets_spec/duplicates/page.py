@@ -11,6 +11,7 @@ the state the project's last scan kept (store.py), with the same findings as a f
 
 from __future__ import annotations
 
+import atexit
 import errno
 import multiprocessing
 import os
@@ -210,6 +211,7 @@ class _Beside:
 
 
 _BESIDE: list[_Beside] = []
+_EXIT_HOOK: list[bool] = []
 
 
 def scan_beside(corpus: Corpus) -> bool:
@@ -223,7 +225,7 @@ def scan_beside(corpus: Corpus) -> bool:
     process or where the platform cannot fork, nothing is started and the scan runs here as ever.
     The copy runs :func:`_analysis`'s own steps (the same scan, the same state written).
     """
-    _forget_beside()
+    forget_beside()
     if (
         corpus.source is None
         or switched_off(BESIDE_SWITCH, SWITCH)
@@ -244,6 +246,9 @@ def scan_beside(corpus: Corpus) -> bool:
     if child is None:
         reader.close()
         return False
+    if not _EXIT_HOOK:  # registered after multiprocessing's own: run before it
+        atexit.register(forget_beside)
+        _EXIT_HOOK.append(True)
     _BESIDE.append(_Beside(weakref.ref(corpus), child, reader))
     return True
 
@@ -293,8 +298,11 @@ def _received(corpus: Corpus) -> Scan | None:
     return got if isinstance(got, Scan) else None
 
 
-def _forget_beside() -> None:
-    """Leave any copy started before to write its state (joined by ``store.settle``)."""
+def forget_beside() -> None:
+    """Let go of any copy whose scan was not taken (the build did not need it): this end of its pipe
+    closed, its send ends and it writes nothing (joined by ``store.settle``, or as this process
+    exits). Called at the end of a build, and as this process exits (before ``multiprocessing``
+    joins its children: a copy still sending to an end left open would never end)."""
     while _BESIDE:
         beside = _BESIDE.pop()
         beside.conn.close()

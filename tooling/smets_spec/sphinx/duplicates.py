@@ -13,7 +13,7 @@ from sphinx.application import Sphinx
 from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
 from ..corpus.schema import DataItem, Requirement, Term
-from ..duplicates.page import duplicates_page, scan_beside, suppression_file
+from ..duplicates.page import duplicates_page, forget_beside, scan_beside, suppression_file
 from . import fingerprints, state
 from .linker import SphinxLinker
 from .state import app_of, corpus_of
@@ -63,3 +63,4 @@ def register(app: Sphinx) -> None:
         # the duplicate scan after an edit starts now, in a forked copy, while this process loads
         # Sphinx's environment; the build takes its result if it builds this very corpus
         scan_beside(corpus)
+    app.connect("build-finished", lambda app, exc: forget_beside())
