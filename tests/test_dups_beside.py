@@ -194,12 +194,11 @@ def test_the_panels_from_one_lookup(corpus: Corpus, tmp_path: Path, monkeypatch:
     page._CACHE.clear()
 
 
-def test_a_copy_not_taken_ends_and_writes_nothing(
+def test_a_copy_not_taken_ends_by_itself(
     corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build that never asks for the analysis (nothing changed) lets its copy go at its end
-    (``forget_beside``): the copy's send ends, it ends, and the kept state is left as it was (a
-    scan too small to fill the pipe is sent whole and its state written: a state all the same)."""
+    """A build that never asks for the analysis (nothing changed): its copy ends by itself (it never
+    waits for the build), having kept the state of what it scanned; the build lets it go."""
     assert corpus.source is not None
     monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv(page.SWITCH, raising=False)
@@ -217,12 +216,20 @@ def test_a_copy_not_taken_ends_and_writes_nothing(
     store.settle()
     path = store.entry_path(store.KIND, store.entry_key(corpus.source))
     before = path.read_bytes()
-    monkeypatch.setattr(page, "from_corpus", edited)  # the copy would keep another state
+    monkeypatch.setattr(page, "from_corpus", edited)  # the copy keeps another state
     assert page.scan_beside(corpus)
     child = page._BESIDE[-1].process
-    page.forget_beside()
-    child.join(30)
+    child.join(60)
     assert child.exitcode == 0
-    assert path.read_bytes() == before  # (the repository's scan does not fit in a pipe's buffer)
+    page.forget_beside()
+    assert not page._BESIDE
     store.settle()
+    assert path.read_bytes() != before
+    monkeypatch.setattr(page, "from_corpus", from_corpus)
+    page._CACHE.clear()
+    got = _view(corpus, page.analysis(corpus))  # from the state the copy kept
+    store.settle()
+    page._CACHE.clear()
+    monkeypatch.setenv(page.SWITCH, "off")  # a full scan
+    assert got == _view(corpus, page.analysis(corpus))
     page._CACHE.clear()

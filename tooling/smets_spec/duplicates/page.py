@@ -15,14 +15,16 @@ import atexit
 import errno
 import multiprocessing
 import os
+import pickle
 import stat as statmod
+import tempfile
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .. import forking
 from ..corpus.cachedir import switched_off
@@ -203,11 +205,18 @@ BESIDE_SWITCH = "SMETS_DUPS_BESIDE"
 
 @dataclass
 class _Beside:
-    """A scan running in a forked copy: of which corpus, the copy, and the end of its pipe."""
+    """A scan running in a forked copy: of which corpus, the copy, the end of its pipe (it says when
+    the scan is written, and how many bytes), and the unnamed file it writes the scan to."""
 
     corpus: weakref.ref[Corpus]
     process: BaseProcess
     conn: Connection
+    file: IO[bytes]
+
+    def close(self) -> None:
+        self.conn.close()
+        self.file.close()
+        store.adopt(self.process)  # joined by store.settle (or as this process exits)
 
 
 _BESIDE: list[_Beside] = []
@@ -216,14 +225,17 @@ _EXIT_HOOK: list[bool] = []
 
 def scan_beside(corpus: Corpus) -> bool:
     """Start the scan :func:`analysis` makes of ``corpus`` in a forked copy of this process, which
-    sends it back and then writes the state to keep; :func:`analysis` of the same corpus object
+    hands it back and then writes the state to keep; :func:`analysis` of the same corpus object
     takes it instead of scanning here. True when a copy was started.
 
     Only a scan from a kept state (an edit: the copy of a process that has not loaded Sphinx's
     environment yet scans while this one does); with no kept state (a cold build), no project
     folder, ``SMETS_DUPS_BESIDE=off`` (or the switches that turn the kept state off), in a daemon
     process or where the platform cannot fork, nothing is started and the scan runs here as ever.
-    The copy runs :func:`_analysis`'s own steps (the same scan, the same state written).
+    The copy runs :func:`_analysis`'s own steps (the same scan, the same state written). It hands
+    the scan over (pickled: between this process and its own copy, never through the user cache)
+    in an unnamed temporary file this process opened, and says on a pipe when it is there: the
+    copy never waits for this process, and ends as soon as its work is done.
     """
     forget_beside()
     if (
@@ -237,31 +249,36 @@ def scan_beside(corpus: Corpus) -> bool:
     store.settle()  # the copy reads the newest state
     if not store.kept_entry(corpus.source):
         return False
+    try:
+        file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _Beside.close)
+    except OSError:
+        return False
     reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
     try:
-        child = forking.start(_scan_copy, (corpus, reader, writer), "smets-dups-scan")
+        child = forking.start(_scan_copy, (corpus, file, reader, writer), "smets-dups-scan")
     except OSError:
         child = None
     writer.close()
     if child is None:
         reader.close()
+        file.close()
         return False
     if not _EXIT_HOOK:  # registered after multiprocessing's own: run before it
         atexit.register(forget_beside)
         _EXIT_HOOK.append(True)
-    _BESIDE.append(_Beside(weakref.ref(corpus), child, reader))
+    _BESIDE.append(_Beside(weakref.ref(corpus), child, reader, file))
     return True
 
 
-def _scan_copy(corpus: Corpus, theirs: Connection, conn: Connection) -> None:
-    """In the forked copy: :func:`_analysis`'s scan of ``corpus`` (its state read, the scan), sent
-    back (None when anything failed: the build then scans itself), then the new state written.
-    ``theirs``, the build's end of the pipe, is closed here first: a build that no longer reads
-    (another corpus) then ends the send, instead of the copy waiting on its own copy of that end."""
+def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connection) -> None:
+    """In the forked copy: :func:`_analysis`'s scan of ``corpus`` (its state read, the scan), written
+    to ``file``, its size sent on ``conn`` (None when anything failed: the build then scans
+    itself), then the new state written. ``theirs`` (the build's end of the pipe) is closed here."""
     theirs.close()
     assert corpus.source is not None
     state: store.State | None = None
     result: tuple[Scan, store.State] | None = None
+    size: int | None = None
     with store.no_gc():
         try:
             kept = _kept(corpus)
@@ -269,20 +286,26 @@ def _scan_copy(corpus: Corpus, theirs: Connection, conn: Connection) -> None:
                 state = kept[0]
                 memo = ReaderTexts(state.texts if state is not None else None)
                 result = _rescan(from_corpus(corpus, texts=memo), state, memo)
+                data = pickle.dumps(result[0], protocol=pickle.HIGHEST_PROTOCOL)
+                file.write(data)
+                file.flush()
+                size = len(data)
         except Exception:
-            result = None
+            result, size = None, None
         try:
-            conn.send(result[0] if result is not None else None)
-        except Exception:
+            conn.send(size)  # a few bytes: never waits for the build
+        except OSError:
             result = None
         conn.close()
+        file.close()
         if result is not None and result[1] != state:
             store.save(corpus.source, result[1])
 
 
 def _received(corpus: Corpus) -> Scan | None:
     """The scan of ``corpus`` a forked copy made (:func:`scan_beside`), or None (none started for
-    this corpus object, or it failed). The copy is left to write the state (joined by ``store.settle``)."""
+    this corpus object, or it failed). The copy may still be writing the state (joined by
+    ``store.settle``)."""
     if not _BESIDE:
         return None
     beside = _BESIDE.pop()
@@ -290,23 +313,23 @@ def _received(corpus: Corpus) -> Scan | None:
     if beside.corpus() is corpus:
         with store.no_gc():
             try:
-                got = beside.conn.recv()
-            except (EOFError, OSError):
+                size = beside.conn.recv()
+                if type(size) is int:
+                    beside.file.seek(0)
+                    data = beside.file.read()
+                    got = pickle.loads(data) if len(data) == size else None
+            except (EOFError, OSError, pickle.UnpicklingError):
                 got = None
-    beside.conn.close()
-    store.adopt(beside.process)
+    beside.close()
     return got if isinstance(got, Scan) else None
 
 
 def forget_beside() -> None:
-    """Let go of any copy whose scan was not taken (the build did not need it): this end of its pipe
-    closed, its send ends and it writes nothing (joined by ``store.settle``, or as this process
-    exits). Called at the end of a build, and as this process exits (before ``multiprocessing``
-    joins its children: a copy still sending to an end left open would never end)."""
+    """Let go of any copy whose scan was not taken (the build did not need it; joined by
+    ``store.settle``, or as this process exits). Called at the end of a build, and as this
+    process exits."""
     while _BESIDE:
-        beside = _BESIDE.pop()
-        beside.conn.close()
-        store.adopt(beside.process)
+        _BESIDE.pop().close()
 
 
 def anchor(finding: Finding) -> str:
