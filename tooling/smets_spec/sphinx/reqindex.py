@@ -225,15 +225,18 @@ def panels_html(corpus: Corpus, linker: Linker, panels: list[Panel]) -> Callable
     a panel of :data:`EMPTY_OUTSIDE` outside its set)."""
     if switched_off(LOOKUP_SWITCH):
         return lambda req_id: {p.name: p.html(corpus, req_id, linker) for p in panels}
-    shown = {p.name: EMPTY_OUTSIDE[p.html](corpus) for p in panels if p.html in EMPTY_OUTSIDE}
+    sets: dict[str, Collection[str]] = {}  # asked at the first page compared, as the panels were
+
+    def empty(panel: Panel, req_id: str) -> bool:
+        find = EMPTY_OUTSIDE.get(panel.html)
+        if find is None:
+            return False
+        if panel.name not in sets:
+            sets[panel.name] = find(corpus)
+        return req_id not in sets[panel.name]
 
     def html(req_id: str) -> dict[str, str]:
-        return {
-            p.name: (
-                "" if p.name in shown and req_id not in shown[p.name] else p.html(corpus, req_id, linker)
-            )
-            for p in panels
-        }
+        return {p.name: "" if empty(p, req_id) else p.html(corpus, req_id, linker) for p in panels}
 
     return html
 
