@@ -11,15 +11,22 @@ the state the project's last scan kept (store.py), with the same findings as a f
 
 from __future__ import annotations
 
+import atexit
 import errno
+import multiprocessing
 import os
+import pickle
 import stat as statmod
+import tempfile
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic
 from ..corpus.load import Corpus
@@ -119,13 +126,17 @@ def _stamp(corpus: Corpus) -> int:
 
 
 def _analysis(corpus: Corpus, path: Path | None) -> Analysis:
-    kept = _kept(corpus)
-    if kept is not None and quick():
-        memo = ReaderTexts(kept[0].texts if kept[0] is not None else None)
-        source = from_corpus(corpus, texts=memo)
+    result = _received(corpus)
+    if result is not None:  # the scan a forked copy made from the same corpus (:func:`scan_beside`)
+        source = result.source
     else:
-        memo, source = None, from_corpus(corpus)
-    result = _scan(corpus, source, kept, memo)
+        kept = _kept(corpus)
+        if kept is not None and quick():
+            memo = ReaderTexts(kept[0].texts if kept[0] is not None else None)
+            source = from_corpus(corpus, texts=memo)
+        else:
+            memo, source = None, from_corpus(corpus)
+        result = _scan(corpus, source, kept, memo)
     suppressions, problems = (
         load_suppressions(path, source.all_ids, SUPPRESSIONS.as_posix())
         if path is not None
@@ -168,9 +179,7 @@ def _scan(
     if kept is None or corpus.source is None:
         return scan(source)
     state = kept[0]
-    result, new = store.scan_kept(source, state)
-    if memo is not None:
-        new.texts = memo.used
+    result, new = _rescan(source, state, memo)
     if new == state:  # nothing changed: the entry stays as it is
         return result
     if state is None:  # a full scan (a cold build): written here, not by a forked copy of a
@@ -178,6 +187,149 @@ def _scan(
     else:
         store.save_beside(corpus.source, new)
     return result
+
+
+def _rescan(source: Source, state: store.State | None, memo: ReaderTexts | None) -> tuple[Scan, store.State]:
+    """The scan of ``source`` from the kept ``state``, and the state to keep (with the reader texts
+    of ``memo``, those ``source`` was made with)."""
+    result, new = store.scan_kept(source, state)
+    if memo is not None:
+        new.texts = memo.used
+    return result, new
+
+
+#: ``SMETS_DUPS_BESIDE=off``: the scan after an edit runs in the build's process when the site first
+#: asks for it (as before), not in a forked copy started as the build starts (:func:`scan_beside`)
+BESIDE_SWITCH = "SMETS_DUPS_BESIDE"
+
+
+@dataclass
+class _Beside:
+    """A scan running in a forked copy: of which corpus, the copy, the end of its pipe (it says when
+    the scan is written, and how many bytes), and the unnamed file it writes the scan to."""
+
+    corpus: weakref.ref[Corpus]
+    process: BaseProcess
+    conn: Connection
+    file: IO[bytes]
+
+    def close(self) -> None:
+        self.conn.close()
+        self.file.close()
+        store.adopt(self.process)  # joined by store.settle (or as this process exits)
+
+
+_BESIDE: list[_Beside] = []
+_EXIT_HOOK: list[bool] = []
+
+
+def scan_beside(corpus: Corpus) -> bool:
+    """Start the scan :func:`analysis` makes of ``corpus`` in a forked copy of this process, which
+    hands it back and then writes the state to keep; :func:`analysis` of the same corpus object
+    takes it instead of scanning here. True when a copy was started.
+
+    Only a scan from a kept state (an edit: the copy of a process that has not loaded Sphinx's
+    environment yet scans while this one does); with no kept state (a cold build), no project
+    folder, ``SMETS_DUPS_BESIDE=off`` (or the switches that turn the kept state off), in a daemon
+    process or where the platform cannot fork, nothing is started and the scan runs here as ever.
+    The copy runs :func:`_analysis`'s own steps (the same scan, the same state written). It hands
+    the scan over (pickled: between this process and its own copy, never through the user cache)
+    in an unnamed temporary file this process opened, and says on a pipe when it is there: the
+    copy never waits for this process, and ends as soon as its work is done.
+    """
+    forget_beside()
+    if (
+        corpus.source is None
+        or switched_off(BESIDE_SWITCH, SWITCH)
+        or not quick()
+        or multiprocessing.current_process().daemon
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return False
+    store.settle()  # the copy reads the newest state
+    if not store.kept_entry(corpus.source):
+        return False
+    try:
+        file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _Beside.close)
+    except OSError:
+        return False
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        child = forking.start(_scan_copy, (corpus, file, reader, writer), "smets-dups-scan")
+    except OSError:
+        child = None
+    writer.close()
+    if child is None:
+        reader.close()
+        file.close()
+        return False
+    if not _EXIT_HOOK:  # registered after multiprocessing's own: run before it
+        atexit.register(forget_beside)
+        _EXIT_HOOK.append(True)
+    _BESIDE.append(_Beside(weakref.ref(corpus), child, reader, file))
+    return True
+
+
+def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connection) -> None:
+    """In the forked copy: :func:`_analysis`'s scan of ``corpus`` (its state read, the scan), written
+    to ``file``, its size sent on ``conn`` (None when anything failed: the build then scans
+    itself), then the new state written. ``theirs`` (the build's end of the pipe) is closed here."""
+    theirs.close()
+    assert corpus.source is not None
+    state: store.State | None = None
+    result: tuple[Scan, store.State] | None = None
+    size: int | None = None
+    with store.no_gc():
+        try:
+            kept = _kept(corpus)
+            if kept is not None:
+                state = kept[0]
+                memo = ReaderTexts(state.texts if state is not None else None)
+                result = _rescan(from_corpus(corpus, texts=memo), state, memo)
+                data = pickle.dumps(result[0], protocol=pickle.HIGHEST_PROTOCOL)
+                file.write(data)
+                file.flush()
+                size = len(data)
+        except Exception:
+            result, size = None, None
+        try:
+            conn.send(size)  # a few bytes: never waits for the build
+        except OSError:
+            result = None
+        conn.close()
+        file.close()
+        if result is not None and result[1] != state:
+            store.save(corpus.source, result[1])
+
+
+def _received(corpus: Corpus) -> Scan | None:
+    """The scan of ``corpus`` a forked copy made (:func:`scan_beside`), or None (none started for
+    this corpus object, or it failed). The copy may still be writing the state (joined by
+    ``store.settle``)."""
+    if not _BESIDE:
+        return None
+    beside = _BESIDE.pop()
+    got: object = None
+    if beside.corpus() is corpus:
+        with store.no_gc():
+            try:
+                size = beside.conn.recv()
+                if type(size) is int:
+                    beside.file.seek(0)
+                    data = beside.file.read()
+                    got = pickle.loads(data) if len(data) == size else None
+            except (EOFError, OSError, pickle.UnpicklingError):
+                got = None
+    beside.close()
+    return got if isinstance(got, Scan) else None
+
+
+def forget_beside() -> None:
+    """Let go of any copy whose scan was not taken (the build did not need it; joined by
+    ``store.settle``, or as this process exits). Called at the end of a build, and as this
+    process exits."""
+    while _BESIDE:
+        _BESIDE.pop().close()
 
 
 def anchor(finding: Finding) -> str:
@@ -425,6 +577,13 @@ def duplicates_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     if memo is not None:
         memo.save()
     return "\n".join(o for o in out if o) + "\n"
+
+
+def involved(corpus: Corpus) -> frozenset[str]:
+    """The needs :func:`duplicates_panel` shows anything for (in a finding or a terminology
+    finding): for every other it gives ""."""
+    found = analysis(corpus)
+    return frozenset(found.by_need).union(found.terms_by_need)
 
 
 @html_panel("duplicates", "Duplicates, overlaps and conflicts", order=60)

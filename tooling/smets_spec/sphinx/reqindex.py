@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +41,8 @@ from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import NeedKey, mentioned
 from ..corpus.schema import ConformanceTest, ConsultationQuestion, Device
-from ..duplicates.page import suppression_file
+from ..duplicates.page import duplicates_panel, involved, suppression_file
+from ..markup.html import Linker
 from ..markup.panels import Panel, ordered
 from ..trace.coverage import index_of
 from . import reqnav
@@ -205,7 +206,39 @@ def shows(corpus: Corpus, req_id: str, html: str) -> list[str]:
 
 
 def panel_digest(html: str) -> str:
-    return _h((html,))
+    return _EMPTY_DIGEST if not html else _h((html,))
+
+
+_EMPTY_DIGEST = _h(("",))
+
+#: ``SMETS_PANEL_LOOKUP=off``: every page's analysis panels asked one by one when their stamp changed
+#: (as before), not the empty ones known from one lookup (:data:`EMPTY_OUTSIDE`)
+LOOKUP_SWITCH = "SMETS_PANEL_LOOKUP"
+
+#: Panel functions whose HTML is "" for every requirement outside a set known once per build: the
+#: duplicates panel of a requirement in no finding (``duplicates.page.involved``)
+EMPTY_OUTSIDE: dict[object, Callable[[Corpus], Collection[str]]] = {duplicates_panel: involved}
+
+
+def panels_html(corpus: Corpus, linker: Linker, panels: list[Panel]) -> Callable[[str], dict[str, str]]:
+    """Each requirement's HTML of ``panels`` by name (``panel.html`` of each; "" without asking for
+    a panel of :data:`EMPTY_OUTSIDE` outside its set)."""
+    if switched_off(LOOKUP_SWITCH):
+        return lambda req_id: {p.name: p.html(corpus, req_id, linker) for p in panels}
+    sets: dict[str, Collection[str]] = {}  # asked at the first page compared, as the panels were
+
+    def empty(panel: Panel, req_id: str) -> bool:
+        find = EMPTY_OUTSIDE.get(panel.html)
+        if find is None:
+            return False
+        if panel.name not in sets:
+            sets[panel.name] = find(corpus)
+        return req_id not in sets[panel.name]
+
+    def html(req_id: str) -> dict[str, str]:
+        return {p.name: "" if empty(p, req_id) else p.html(corpus, req_id, linker) for p in panels}
+
+    return html
 
 
 # ------------------------------------------------------------------ the index on disk

@@ -267,6 +267,7 @@ def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
     drawing.loaded, drawing.stamps_kept = len(kept.records), kept.stamps
     on_disk = _on_disk(outdir / REQ_FOLDER)
     analyses = reqindex.panels_to_compare(drawing.stamps, kept.stamps)
+    html_of = reqindex.panels_html(corpus, linker, analyses)
     for req in corpus.requirements:
         record = kept.records.get(req.id)
         redirect = _redirect_name(req)
@@ -278,7 +279,7 @@ def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
         ):
             drawing.todo.append(req)
             continue
-        html = {p.name: p.html(corpus, req.id, linker) for p in analyses}
+        html = html_of(req.id)
         if any(reqindex.panel_digest(v) != record[2].get(k) for k, v in html.items()):
             drawing.todo.append(req)
             drawing.panels[req.id] = html
