@@ -10,7 +10,6 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
 from ..corpus.schema import DataItem, Requirement, Term
 from ..duplicates.page import duplicates_page, forget_beside, scan_beside, suppression_file
@@ -46,19 +45,9 @@ DEPS = (
 )
 
 
-def _offered() -> Corpus | None:
-    """The corpus ``smets build`` (or ``smets serve``) handed to this build (``state.offer_corpus``),
-    not taken yet; the build takes that very object when the source files are unchanged."""
-    offered = getattr(state, "_OFFERED", None)
-    if isinstance(offered, list) and offered and isinstance(offered[-1], tuple):
-        corpus = offered[-1][-1]
-        return corpus if isinstance(corpus, Corpus) else None
-    return None
-
-
 def register(app: Sphinx) -> None:
     fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective, deps=DEPS)
-    corpus = _offered()
+    corpus = state.offered()
     if corpus is not None:
         # the duplicate scan after an edit starts now, in a forked copy, while this process loads
         # Sphinx's environment; the build takes its result if it builds this very corpus

@@ -62,6 +62,12 @@ def offer_corpus(spec: Path, relative_to: Path, corpus: Corpus) -> None:
         _OFFERED.append((spec, own))
 
 
+def offered() -> Corpus | None:
+    """The corpus offered to the next build (:func:`offer_corpus`), not taken yet (that build takes
+    this very object when the source files are unchanged), or None."""
+    return _OFFERED[-1][1] if _OFFERED else None
+
+
 def _offered(srcdir: Path) -> Corpus | None:
     """The offered corpus as the extension reads it (relative to ``srcdir``), if still current."""
     if not _OFFERED:
