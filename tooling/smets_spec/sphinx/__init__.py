@@ -77,6 +77,9 @@ def clause_numbers_as_ids(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     compact_env_pickle()  # Sphinx's saved environment: needs pickled compactly, unpickled fast
+    from . import envparts
+
+    app.connect("build-finished", envparts.settle, priority=1000)  # the environment saved beside the build
     from . import backlinks, needs_generate, needs_json, needs_post, needs_purge, needs_reuse, needs_sort
 
     needs_json.install(app)

@@ -1,0 +1,89 @@
+"""A new environment saved by a forked copy while the build goes on (sphinx/envparts.py ``_beside``,
+issue 20): the same site, needs.json and search index as saved by the build's own process
+(``SMETS_ENV_BESIDE=off``), an environment file the next build loads (it reads only what the edit
+touched), and a copy that dies leaves no environment file, so the next build reads everything."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from clitools import build_argv, run_ok
+from sitecompare import differences
+from smets_spec.corpus.synthetic import edit_requirement, generate
+
+#: `smets build -j 1`; each copy's pid written to BESIDE_LOG (or the copy ended at once:
+#: BESIDE_DIE); the documents read printed at the end
+_DRIVER = """
+import os, sys
+from sphinx.builders import Builder
+from smets_spec import cli
+from smets_spec.sphinx import envparts
+original, parent, read = envparts._in_copy, os.getpid(), []
+def logged(env, file, protocol):
+    with open(os.environ["BESIDE_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()} {parent}\\n")
+    if os.environ.get("BESIDE_DIE"):
+        os._exit(3)
+    original(env, file, protocol)
+envparts._in_copy = logged
+read_doc = Builder.read_doc
+def counted(self, docname, **kwargs):
+    read.append(docname)
+    return read_doc(self, docname, **kwargs)
+Builder.read_doc = counted
+status = cli.main(sys.argv[1:])
+print("READ", len(read))
+sys.exit(status)
+"""
+
+
+def _build(root: Path, site: Path, switch: str, die: bool = False) -> tuple[int, str]:
+    env = dict(
+        os.environ,
+        SMETS_CACHE_DIR=str(root.parent / "cache"),
+        SMETS_ENV_BESIDE=switch,
+        BESIDE_LOG=str(site.parent / f"{site.name}.log"),
+    )
+    if die:
+        env["BESIDE_DIE"] = "1"
+    argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "1")[3:]]
+    result = run_ok(argv, env=env)
+    return int(result.stdout.rsplit("READ", 1)[1]), result.stderr
+
+
+def _copies(site: Path) -> list[bool]:
+    """For each copy started: whether it was another process than the build's."""
+    log = site.parent / f"{site.name}.log"
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [pid != parent for pid, parent in (line.split() for line in lines)]
+
+
+def test_a_new_environment_is_saved_beside_the_build(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 20)
+    on, off, died = (tmp_path / f"site-{name}" for name in ("on", "off", "die"))
+    read_on, _ = _build(root, on, "on")
+    read_off, _ = _build(root, off, "off")
+    assert _copies(on) == [True] and _copies(off) == []  # saved by one forked copy, or by the build
+    assert read_on == read_off > 20
+    full = read_on
+    assert differences(on, off) == []
+    for name in ("needs.json", "searchindex.js"):
+        assert (on / name).read_bytes() == (off / name).read_bytes(), name
+    pickle = Path(".doctrees", "environment.pickle")
+    assert (on / pickle).is_file()
+
+    edit_requirement(root, "beside")
+    read_on, _ = _build(root, on, "on")
+    read_off, _ = _build(root, off, "off")
+    assert read_on == read_off < full / 2  # the copy's environment loaded: what the edit touched, read
+    assert _copies(on) == [True]  # an environment loaded is saved by the build itself
+    assert differences(on, off) == []
+
+    read_died, stderr = _build(root, died, "on", die=True)
+    assert _copies(died) == [True] and read_died == full
+    assert not (died / pickle).exists()  # no environment rather than a part of one
+    assert "the environment could not be saved" in stderr
+    assert _build(root, died, "on")[0] == full  # so the next build reads every document
+    assert differences(died, off) == []
