@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import pickle
 import sys
 import time
@@ -20,6 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 import build_phases
+
+# the environment saved by the build's own process, where its save is timed (not in a forked copy)
+os.environ.setdefault("SMETS_ENV_BESIDE", "off")
 
 #: the timed steps running now, innermost last
 _RUNNING: list[str] = ["(outside the steps)"]

@@ -29,14 +29,14 @@ import json, pickle, sys
 from pathlib import Path
 from smets_spec.sphinx import envparts
 
-original = envparts.dump
+original = envparts._dump_here  # (in the build, or in its forked copy for a new environment)
 
 def dump(env, file, protocol):
     Path(file.name + ".whole").write_bytes(pickle.dumps(env, protocol))
     original(env, file, protocol)
     Path(file.name + ".parts.json").write_text(json.dumps(envparts.LAST_DUMP))
 
-envparts.dump = dump
+envparts._dump_here = dump
 from smets_spec.cli import main
 sys.exit(main(sys.argv[1:]))
 """
