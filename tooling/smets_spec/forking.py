@@ -25,6 +25,11 @@ def start(target: Callable[..., object], args: tuple[object, ...], name: str) ->
     return process
 
 
+def may_fork() -> bool:
+    """Whether this process may start a forked copy (a daemon process may not have children)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
 @contextmanager
 def no_gc() -> Iterator[None]:
     """No cyclic garbage collection inside the block (restored as it was after it).

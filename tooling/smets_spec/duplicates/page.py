@@ -238,13 +238,7 @@ def scan_beside(corpus: Corpus) -> bool:
     copy never waits for this process, and ends as soon as its work is done.
     """
     forget_beside()
-    if (
-        corpus.source is None
-        or switched_off(BESIDE_SWITCH, SWITCH)
-        or not quick()
-        or multiprocessing.current_process().daemon
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if corpus.source is None or switched_off(BESIDE_SWITCH, SWITCH) or not quick() or not forking.may_fork():
         return False
     store.settle()  # the copy reads the newest state
     if not store.kept_entry(corpus.source):

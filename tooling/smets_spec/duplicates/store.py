@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 from dataclasses import dataclass, field
 from importlib import metadata
 from multiprocessing.process import BaseProcess
@@ -292,7 +291,7 @@ def save_beside(project: Path, state: State, folder: Path | None = None) -> None
     atomically: whole, or none), and any kept state gives the full scan's findings."""
     settle()
     child = None
-    if quick() and not multiprocessing.current_process().daemon:  # a daemon may not fork
+    if quick() and forking.may_fork():
         with contextlib.suppress(OSError):  # no fork to be had: written here
             child = forking.start(save, (project, state, folder), "smets-dups-state")
     if child is None:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import pickle
 import re
 import sys
@@ -48,6 +47,7 @@ from typing import Any, BinaryIO
 from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.files import write_atomic
+from .beside import waits_at_finish
 
 #: the folder of the parts, beside ``environment.pickle``
 FOLDER = "smets-needs"
@@ -175,11 +175,10 @@ def _beside(env: Any, file: BinaryIO, protocol: int) -> bool:
     name = getattr(file, "name", None)
     if _LOADED or not isinstance(name, str) or switched_off(BESIDE):
         return False
-    if multiprocessing.current_process().daemon:  # a daemon may not fork
+    if not forking.may_fork():
         return False
     app = vars(env).get("_app")
-    listeners = getattr(getattr(app, "events", None), "listeners", {}).get("build-finished", [])
-    if not any(getattr(listener, "handler", None) is settle for listener in listeners):
+    if not waits_at_finish(app, settle):
         return False  # nothing would wait for the copy before the build ends
     settle()
     try:

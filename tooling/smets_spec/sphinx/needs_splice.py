@@ -255,15 +255,15 @@ def _beside(job: _Job) -> bool:
     import multiprocessing
 
     from .. import forking
+    from .beside import waits_at_finish
 
     unchanged = job.unchanged
     if unchanged is None or unchanged.suspects is None or switched_off(BESIDE):
         return False
-    if multiprocessing.current_process().daemon:  # a daemon may not fork
+    if not forking.may_fork():
         return False
     app = vars(job.builder).get("_app") or getattr(job.builder, "app", None)
-    listeners = getattr(getattr(app, "events", None), "listeners", {}).get("build-finished", [])
-    if not any(getattr(listener, "handler", None) is settle for listener in listeners):
+    if not waits_at_finish(app, settle):
         return False  # nothing would wait for the copy before the build ends
     settle()
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
