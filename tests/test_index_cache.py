@@ -141,25 +141,3 @@ def test_every_smets_switch_is_read_one_way(monkeypatch: pytest.MonkeyPatch, val
     monkeypatch.delenv("SMETS_SEARCH_CACHE", raising=False)
     assert switched_off("SMETS_SEARCH_CACHE", "SMETS_RENDER_CACHE") is off
     assert switched_off("SMETS_SEARCH_CACHE") is False
-
-
-@pytest.mark.parametrize(
-    ("value", "on"),
-    [
-        ("on", True),
-        (" ON ", True),
-        ("1", True),
-        ("yes", True),
-        ("true", True),
-        ("", False),
-        ("off", False),
-        ("online", False),
-    ],
-)
-def test_a_switch_off_unless_asked_for_is_read_one_way(
-    monkeypatch: pytest.MonkeyPatch, value: str, on: bool
-) -> None:
-    from smets_spec.corpus.cachedir import switched_on
-
-    monkeypatch.setenv("SMETS_PAGE_SHARE", value)
-    assert switched_on("SMETS_PAGE_SHARE") is on

@@ -265,12 +265,6 @@ def test_the_notes_worked_out_ahead_are_what_the_read_records(
             state._CORPORA[app] = edited
             fingerprints._count_pages(app.env, edited)  # as env-get-outdated does: shared rows counted
             change = change_between(base_keys, keys_of(edited))
-            with monkeypatch.context() as shared:  # pages taken as each process is free
-                shared.setenv(fingerprints.SHARE_SWITCH, "on")
-                assert sorted(_in_two_processes(app, change)) == sorted(_oracle(app)), done
-                from_copy += len(fingerprints._NOTES)
-            fingerprints._NOTES.clear()
-            fingerprints._DIGESTS.clear()
             found = _in_two_processes(app, change)  # every other page the copy's, fixed beforehand
             for doc in found:
                 for name, args, *_ in fingerprints._store(app.env)[doc]:
@@ -304,15 +298,11 @@ def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
         oracle = _oracle(app)
         assert len(fingerprints.selected_entries(app, app.env, change, set())) >= 4, done
 
-        def failing(app: Sphinx, corpus: Corpus, todo: Any, conn: Any, counter: Any = None) -> None:
-            for _ in range(3 if counter is not None else 0):  # takes three pages, then dies silently
-                fingerprints._next(counter, False)
-            os._exit(3)
+        def failing(app: Sphinx, corpus: Corpus, todo: Any, conn: Any) -> None:
+            os._exit(3)  # dies silently
 
         monkeypatch.setattr(fingerprints, "_worker", failing)
         assert set(_in_two_processes(app, change)) == oracle, done  # its fixed half compared here
-        monkeypatch.setenv(fingerprints.SHARE_SWITCH, "on")
-        assert set(_in_two_processes(app, change)) == oracle, done  # the pages it took too
     finally:
         _restore(app, root, sources, base)
 

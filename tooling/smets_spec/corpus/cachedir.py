@@ -27,16 +27,9 @@ def user_cache_folder() -> Path:
 
 #: what a switch such as ``SMETS_RENDER_CACHE`` may be set to, to switch its path off
 OFF_VALUES = frozenset({"off", "0", "no", "false"})
-ON_VALUES = frozenset({"on", "1", "yes", "true"})
 
 
 def switched_off(*names: str) -> bool:
     """Whether any of the environment switches ``names`` is set to ``off`` (or ``0``, ``no``,
     ``false``; any case): the one reading of every ``SMETS_*=off`` switch."""
     return any(os.environ.get(name, "").strip().lower() in OFF_VALUES for name in names)
-
-
-def switched_on(name: str) -> bool:
-    """Whether the environment switch ``name`` is set to ``on`` (or ``1``, ``yes``, ``true``; any
-    case): the reading of a switch that is off unless asked for."""
-    return os.environ.get(name, "").strip().lower() in ON_VALUES

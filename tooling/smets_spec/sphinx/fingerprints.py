@@ -37,7 +37,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 from .. import forking
-from ..corpus.cachedir import switched_off, switched_on
+from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
 from ..corpus.needkeys import (
     Change,
@@ -293,58 +293,6 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     return out
 
 
-#: ``SMETS_PAGE_SHARE=on``: :func:`_in_two`'s two processes take the next page as each is free
-#: (:func:`_taken`); by default the copy has every other page, fixed beforehand. Off by default:
-#: the same pages either way, but on a loaded two-core machine it only moved renders from the
-#: copy (the slower worker: copy-on-write) to the main process; what it gains is wall time on a
-#: quiet machine, not measured yet (notes/editread.md).
-SHARE_SWITCH = "SMETS_PAGE_SHARE"
-
-
-def sharing() -> bool:
-    """Whether ``SMETS_PAGE_SHARE`` is ``on`` (or ``1``, ``yes``, ``true``; any case)."""
-    return switched_on(SHARE_SWITCH)
-
-
-def _next(counter: Any, from_end: bool) -> int | None:
-    """The next page not yet taken by either process, from the front of the list (the copy) or
-    from its end (this process); ``counter`` holds the first and the last place plus one not
-    taken (None: all taken)."""
-    with counter.get_lock():
-        front, end = int(counter[0]), int(counter[1])
-        if front >= end:
-            return None
-        if from_end:
-            counter[1] = end - 1
-            return end - 1
-        counter[0] = front + 1
-        return front
-
-
-def _taken(
-    app: Sphinx, corpus: Corpus, todo: _Todo, counter: Any, from_end: bool, notes: dict[_Key, Note] | None
-) -> tuple[list[str], set[int]]:
-    """:func:`_changed` for the pages of ``todo`` this process takes from ``counter``, one at a
-    time, while the other process takes the others; the changed pages and the places taken.
-    The copy takes from the front (the largest pages, :func:`_largest_first`) and puts in
-    ``notes`` the digest and mentions of each changed page's texts; this process takes from the end."""
-    out: list[str] = []
-    done: set[int] = set()
-    while (at := _next(counter, from_end)) is not None:
-        done.add(at)
-        found = _changed(app, corpus, [todo[at]])
-        out += found
-        if found and notes is not None:
-            notes.update(_notes_of(corpus, set(found)))
-    return out, done
-
-
-def _largest_first(todo: _Todo) -> _Todo:
-    """``todo`` with the pages that mentioned the most needs last time first (the large tables,
-    whose texts take longest to render and to look through), the others in their order."""
-    return sorted(todo, key=lambda page: -sum(len(e[3] or ()) for e in page[1] if len(e) == 5))
-
-
 def _texts_of(pages: set[str]) -> dict[_Key, str]:
     return {key: text for key, text in _TEXTS.items() if key[1] in pages}
 
@@ -353,15 +301,9 @@ def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
     return {key: _note_of(corpus, key[0], text) for key, text in _texts_of(pages).items()}
 
 
-def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection, counter: Any = None) -> None:
-    noting = not switched_off(NOTES_SWITCH)
-    notes: dict[_Key, Note] = {}
-    if counter is not None:
-        changed = _taken(app, corpus, todo, counter, False, notes if noting else None)[0]
-    else:
-        changed = _changed(app, corpus, todo)
-        if noting:
-            notes = _notes_of(corpus, set(changed))
+def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
+    changed = _changed(app, corpus, todo)
+    notes = {} if switched_off(NOTES_SWITCH) else _notes_of(corpus, set(changed))
     conn.send((changed, _texts_of(set(changed)), notes))
     conn.close()
 
@@ -371,10 +313,9 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. The copy compares every other page; with
-    ``SMETS_PAGE_SHARE=on`` both processes take the next page not taken yet until none is left
-    (a shared counter; the copy from the largest pages, this process from the smallest), so
-    neither waits long for the other whatever each page costs. The copy sends back the pages it
+    inherits them instead of computing its own. The copy compares every other page (having both
+    processes take the next page as each is free was tried: no faster, on a quiet machine
+    either). The copy sends back the pages it
     found changed, their texts (which the re-read then uses) and what the re-read records of
     each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
     the needs it mentions is done there, beside this process's half). If the copy fails, every
@@ -385,21 +326,12 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     warm(app)
-    context = multiprocessing.get_context("fork")
-    counter = None
-    if sharing():
-        todo = _largest_first(todo)
-        counter = context.Array("i", [0, len(todo)])
-    theirs = todo if counter is not None else todo[::2]
-    reader, writer = context.Pipe(duplex=False)
-    child = forking.start(_worker, (app, corpus, theirs, writer, counter), "smets-page-digests")
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = forking.start(_worker, (app, corpus, todo[::2], writer), "smets-page-digests")
     if child is None:
         return None
     writer.close()
-    if counter is not None:
-        out, mine = _taken(app, corpus, todo, counter, True, None)
-    else:
-        out, mine = _changed(app, corpus, todo[1::2]), set(range(1, len(todo), 2))
+    out, mine = _changed(app, corpus, todo[1::2]), set(range(1, len(todo), 2))
     try:
         got: tuple[list[str], dict[_Key, str], dict[_Key, Note]] | None = reader.recv()
     except (EOFError, OSError):
