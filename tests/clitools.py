@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,29 @@ def run_ok(
     result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
+
+
+def beside_build(
+    driver: str, root: Path, site: Path, switch: tuple[str, str], *more: str, die: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`smets build -j 1` into ``site`` run by ``driver`` (a script that wraps the work a build hands
+    to a forked copy: it logs each copy's pid to ``BESIDE_LOG``, or ends the copy at once when
+    ``BESIDE_DIE`` is set), with the project's own cache and the switch ``switch`` (name, value)."""
+    env = dict(
+        os.environ,
+        SMETS_CACHE_DIR=str(root.parent / "cache"),
+        BESIDE_LOG=str(site.parent / f"{site.name}.log"),
+    )
+    env[switch[0]] = switch[1]
+    if die:
+        env["BESIDE_DIE"] = "1"
+    return run_ok([sys.executable, "-c", driver, *build_argv(root, site, "-j", "1", *more)[3:]], env=env)
+
+
+def beside_log(site: Path) -> list[list[str]]:
+    """What :func:`beside_build`'s driver logged for ``site``: one (pid, the build's pid) per copy."""
+    log = site.parent / f"{site.name}.log"
+    return [line.split() for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
 
 
 def sourcedir(tmp_path: Path, name: str) -> Path:

@@ -5,11 +5,9 @@ touched), and a copy that dies leaves no environment file, so the next build rea
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
-from clitools import build_argv, run_ok
+from clitools import beside_build, beside_log
 from sitecompare import differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
 
@@ -40,24 +38,13 @@ sys.exit(status)
 
 
 def _build(root: Path, site: Path, switch: str, die: bool = False) -> tuple[int, str]:
-    env = dict(
-        os.environ,
-        SMETS_CACHE_DIR=str(root.parent / "cache"),
-        SMETS_ENV_BESIDE=switch,
-        BESIDE_LOG=str(site.parent / f"{site.name}.log"),
-    )
-    if die:
-        env["BESIDE_DIE"] = "1"
-    argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "1")[3:]]
-    result = run_ok(argv, env=env)
+    result = beside_build(_DRIVER, root, site, ("SMETS_ENV_BESIDE", switch), die=die)
     return int(result.stdout.rsplit("READ", 1)[1]), result.stderr
 
 
 def _copies(site: Path) -> list[bool]:
     """For each copy started: whether it was another process than the build's."""
-    log = site.parent / f"{site.name}.log"
-    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-    return [pid != parent for pid, parent in (line.split() for line in lines)]
+    return [pid != parent for pid, parent in beside_log(site)]
 
 
 def test_a_new_environment_is_saved_beside_the_build(tmp_path: Path) -> None:

@@ -6,13 +6,11 @@ splice taken back, and a copy that dies without one followed by the build's own 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
-from clitools import build_argv, run_ok
+from clitools import beside_build, beside_log
 from sitecompare import differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
 
@@ -37,23 +35,12 @@ sys.exit(status)
 
 
 def _build(root: Path, site: Path, switch: str, *more: str, die: bool = False) -> dict[str, Any]:
-    env = dict(
-        os.environ,
-        SMETS_CACHE_DIR=str(root.parent / "cache"),
-        SMETS_NEEDS_JSON_BESIDE=switch,
-        BESIDE_LOG=str(site.parent / f"{site.name}.log"),
-    )
-    if die:
-        env["BESIDE_DIE"] = "1"
-    argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "1", *more)[3:]]
-    result = run_ok(argv, env=env)
+    result = beside_build(_DRIVER, root, site, ("SMETS_NEEDS_JSON_BESIDE", switch), *more, die=die)
     outcome: dict[str, Any] = json.loads(result.stdout.rsplit("OUTCOME", 1)[1])
     return outcome
 
 
-def _copies(site: Path) -> list[list[str]]:
-    log = site.parent / f"{site.name}.log"
-    return [line.split() for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+_copies = beside_log
 
 
 def test_an_edit_writes_the_same_needs_json_beside(tmp_path: Path) -> None:
