@@ -91,7 +91,7 @@ def _analyse(
 
     monkeypatch.setattr(page, "_received", spy)
     started = page.scan_beside(corpus)
-    assert started == (beside and store.kept_entry(corpus.source or Path()))
+    assert started == beside
     found = page.analysis(corpus)
     view = _view(corpus, found)
     store.settle()
@@ -134,31 +134,30 @@ def test_the_scan_beside_is_the_scan_here(
             monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / cache))
             states.append(store.load(corpus.source))
         assert states[0] is not None and states[0] == states[1]
-    assert used == 3  # every round but the first (no state kept yet) was the copy's
+    assert used == 4  # every round the copy's, the first (no state kept yet: a full scan) too
 
 
 def test_a_copy_for_another_corpus_is_not_used(
     corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A copy started for one corpus object gives nothing to another (which scans here); the switch
-    off (or no kept state) starts none."""
+    off starts none."""
     assert corpus.source is not None
     monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv(page.SWITCH, raising=False)
     monkeypatch.delenv(incremental.SWITCH, raising=False)
-    monkeypatch.delenv(page.BESIDE_SWITCH, raising=False)
-    assert not page.scan_beside(corpus)  # no state kept yet
+    monkeypatch.setenv(page.BESIDE_SWITCH, "off")
+    assert not page.scan_beside(corpus)
     page._CACHE.clear()
-    want = _view(corpus, page.analysis(corpus))
+    want = _view(corpus, page.analysis(corpus))  # scanned here
     store.settle()
+    monkeypatch.delenv(page.BESIDE_SWITCH)
     other = replace(corpus)
     assert page.scan_beside(other)
     page._CACHE.clear()
     assert page._received(corpus) is None
     assert _view(corpus, page.analysis(corpus)) == want
     store.settle()
-    monkeypatch.setenv(page.BESIDE_SWITCH, "off")
-    assert not page.scan_beside(corpus)
     page._CACHE.clear()
 
 
