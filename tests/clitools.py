@@ -58,21 +58,30 @@ def run_ok(
     return result
 
 
+def driven_build(
+    driver: str, root: Path, site: Path, settings: Mapping[str, str], *more: str
+) -> subprocess.CompletedProcess[str]:
+    """`smets build` into ``site`` (``MORE`` after its own arguments) run by ``driver`` (a script
+    that wraps part of the build, then calls the CLI with its arguments), with the environment
+    variables ``settings`` added to this process's."""
+    argv = [sys.executable, "-c", driver, *build_argv(root, site, *more)[3:]]
+    return run_ok(argv, env={**os.environ, **settings})
+
+
 def beside_build(
     driver: str, root: Path, site: Path, switch: tuple[str, str], *more: str, die: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """`smets build -j 1` into ``site`` run by ``driver`` (a script that wraps the work a build hands
     to a forked copy: it logs each copy's pid to ``BESIDE_LOG``, or ends the copy at once when
     ``BESIDE_DIE`` is set), with the project's own cache and the switch ``switch`` (name, value)."""
-    env = dict(
-        os.environ,
-        SMETS_CACHE_DIR=str(root.parent / "cache"),
-        BESIDE_LOG=str(site.parent / f"{site.name}.log"),
-    )
-    env[switch[0]] = switch[1]
+    settings = {
+        "SMETS_CACHE_DIR": str(root.parent / "cache"),
+        "BESIDE_LOG": str(site.parent / f"{site.name}.log"),
+        switch[0]: switch[1],
+    }
     if die:
-        env["BESIDE_DIE"] = "1"
-    return run_ok([sys.executable, "-c", driver, *build_argv(root, site, "-j", "1", *more)[3:]], env=env)
+        settings["BESIDE_DIE"] = "1"
+    return driven_build(driver, root, site, settings, "-j", "1", *more)
 
 
 def beside_log(site: Path) -> list[list[str]]:

@@ -8,14 +8,12 @@ conformance suite's run time and age differ from build to build.)"""
 from __future__ import annotations
 
 import base64
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from clitools import build_argv, run_ok
+from clitools import driven_build
 from sitecompare import differences, site_files
 from smets_spec.corpus.synthetic import generate
 
@@ -58,14 +56,12 @@ def _build(root: Path, switch: str, again: bool = False) -> Path:
     if again:
         shutil.rmtree(site)
         (root.parent / "forked.log").unlink()
-    env = dict(
-        os.environ,
-        SMETS_CACHE_DIR=str(root.parent / "cache"),
-        SMETS_FORK_RESOLVE=switch,
-        FORKED_LOG=str(root.parent / "forked.log"),
-    )
-    argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "2")[3:]]
-    run_ok(argv, env=env)
+    settings = {
+        "SMETS_CACHE_DIR": str(root.parent / "cache"),
+        "SMETS_FORK_RESOLVE": switch,
+        "FORKED_LOG": str(root.parent / "forked.log"),
+    }
+    driven_build(_DRIVER, root, site, settings, "-j", "2")
     return site
 
 

@@ -8,16 +8,14 @@ raw HTML is most of a page (the trace pages, the need cards)."""
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from docutils import nodes
 
-from clitools import build_argv, run_ok
+from clitools import driven_build
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx.neednodes import Released, nothing_reads_them, release
@@ -43,16 +41,14 @@ sys.exit(cli.main(sys.argv[1:]))
 
 def _build(root: Path, switch: str) -> Path:
     site = root.parent / f"site-{switch}"
-    env = dict(
-        os.environ,
-        SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"),
-        SMETS_RAW_ONCE=switch,
-        SMETS_NEED_NODES=switch,
-        SMETS_RAW_SPLICE=switch,
-        SPLICED_LOG=str(root.parent / "spliced.log"),
-    )
-    argv = [sys.executable, "-c", _DRIVER, *build_argv(root, site, "-j", "2")[3:]]
-    run_ok(argv, env=env)
+    settings = {
+        "SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"),
+        "SMETS_RAW_ONCE": switch,
+        "SMETS_NEED_NODES": switch,
+        "SMETS_RAW_SPLICE": switch,
+        "SPLICED_LOG": str(root.parent / "spliced.log"),
+    }
+    driven_build(_DRIVER, root, site, settings, "-j", "2")
     return site
 
 
