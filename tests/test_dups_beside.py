@@ -21,6 +21,7 @@ import pytest
 
 from htmltools import StubLinker
 from smets_spec.corpus.load import Corpus
+from smets_spec.corpus.usercache import entry_path
 from smets_spec.duplicates import incremental, page, store
 from smets_spec.duplicates.items import REQUIREMENTS, Source
 from smets_spec.markup.panels import PANELS, Panel
@@ -123,7 +124,7 @@ def test_the_scan_beside_is_the_scan_here(
         if round_ == 3:  # a damaged state: both scan in full
             for cache in ("a", "b"):
                 monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / cache))
-                path = store.entry_path(store.KIND, store.entry_key(corpus.source))
+                path = entry_path(store.KIND, store.entry_key(corpus.source))
                 path.write_text('{"key": "x", "value": [1]}', encoding="utf-8")
         there, by_copy = _analyse(corpus, tmp_path / "a", True, monkeypatch)
         here, _ = _analyse(corpus, tmp_path / "b", False, monkeypatch)
@@ -213,7 +214,7 @@ def test_a_copy_not_taken_ends_by_itself(
     page._CACHE.clear()
     page.analysis(corpus)
     store.settle()
-    path = store.entry_path(store.KIND, store.entry_key(corpus.source))
+    path = entry_path(store.KIND, store.entry_key(corpus.source))
     before = path.read_bytes()
     monkeypatch.setattr(page, "from_corpus", edited)  # the copy keeps another state
     assert page.scan_beside(corpus)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, forking
-from ..corpus.usercache import digest, entry_path, read_entry, write_entry
+from ..corpus.usercache import digest, read_entry, write_entry
 from ..forking import no_gc
 from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
@@ -31,7 +31,7 @@ from .records import valid_record
 from .scan import Scan, names_of, scan_group_kept
 from .termstate import TermsKept
 
-__all__ = ["State", "adopt", "kept_entry", "load", "no_gc", "save", "save_beside", "scan_kept", "settle"]
+__all__ = ["State", "adopt", "load", "no_gc", "save", "save_beside", "scan_kept", "settle"]
 
 KIND = "dups"
 FORMAT = "1"
@@ -303,11 +303,6 @@ def save_beside(project: Path, state: State, folder: Path | None = None) -> None
 def adopt(process: BaseProcess) -> None:
     """Count a forked copy writing a state among those :func:`settle` waits for."""
     _PENDING.append(process)
-
-
-def kept_entry(project: Path, folder: Path | None = None) -> bool:
-    """Whether the user cache holds an entry for ``project``'s state (read or not: any content)."""
-    return entry_path(KIND, entry_key(project), folder).is_file()
 
 
 def settle() -> None:
