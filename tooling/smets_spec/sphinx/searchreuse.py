@@ -141,10 +141,13 @@ def keep_on_load(app: Sphinx) -> None:
         return
 
     def load_now(docnames: Any) -> None:
-        pages = recorded_pages(app)
+        record = _standing(app)
+        pages: dict[str, str] = {} if record is None else record["pages"]
         setattr(app, _LOADED, pages)
         indexer: Any = getattr(builder, "indexer")  # noqa: B009 - the HTML builder's, made just before
         searchmemory.adopt(indexer)  # compact before it loads: the file read into its stores directly
+        if record is not None:  # the file the last build wrote: its word maps may stay as numbers
+            searchmemory.trust(indexer)
         previous = indexer.__dict__.get("prune")  # (the requirement pages' own, when fed before)
         prune = indexer.prune
 

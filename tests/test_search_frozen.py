@@ -1,0 +1,117 @@
+"""The last index's word maps kept as numbers (smets_spec.sphinx.searchfrozen) write Sphinx's searchindex.js."""
+
+from __future__ import annotations
+
+import io
+import random
+from typing import Any
+
+import pytest
+from sphinx.search import IndexBuilder, js_index
+from test_search_memory import _dump, _index, _page, _reference
+
+from smets_spec.sphinx import searchfrozen, searchmemory
+
+_USED: list[bool] = []
+
+
+def _loaded(text: str, trusted: bool) -> IndexBuilder:
+    index = _index(True)
+    if trusted:
+        searchmemory.trust(index)
+    index.load(io.StringIO(text), js_index)
+    assert (getattr(index, "_frozen", None) is not None) == trusted
+    return index
+
+
+def _step(rng: random.Random, pages: list[str], indexes: list[IndexBuilder]) -> None:
+    step = rng.random()
+    if step < 0.55:  # a page fed (a loaded one without a prune first now and then: Sphinx re-feeds)
+        name = rng.choice(pages)
+        doctree = _page(rng, name)
+        title = rng.choice(["", "Title", "GS_08 meter"])
+        for index in indexes:
+            index.feed(name, f"{name}.html", title, doctree)
+        if rng.random() < 0.5:
+            for index in indexes[1:]:
+                searchmemory.settle(index)
+    elif step < 0.7:  # a page's terms added straight into the stores (the contribution cache's way)
+        name = rng.choice([p for p in pages if p not in indexes[0]._titles] or ["none"])
+        if name == "none":
+            return
+        words = rng.sample(["meter", "gas", "w1", "w2", "w3", "tariff", "w9"], rng.randint(0, 4))
+        titles = rng.sample(["meter", "title", "w1"], rng.randint(0, 2))
+        plain = indexes[0]
+        plain._titles[name], plain._filenames[name], plain._all_titles[name] = "T", f"{name}.html", []
+        for word in titles:
+            plain._title_mapping.setdefault(word, set()).add(name)
+        for word in words:
+            plain._mapping.setdefault(word, set()).add(name)
+        plain._index_entries[name] = []
+        for index in indexes[1:]:
+            index._titles[name], index._filenames[name], index._all_titles[name] = "T", f"{name}.html", []
+            assert searchmemory.add_page(index, name, titles, words)
+            index._index_entries[name] = []
+    else:
+        keep = set(rng.sample(pages, rng.randint(len(pages) // 2, len(pages))))
+        for index in indexes:
+            index.prune(keep)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_maps_kept_as_numbers_write_what_sphinx_writes(seed: int) -> None:
+    """Seeded feeds, prunes and loads: Sphinx's index, the compact one loaded into names, and the
+    compact one loaded as numbers write the same searchindex.js."""
+    rng = random.Random(seed)
+    pages = [f"p{n:02d}" for n in range(rng.randint(2, 25))]
+    indexes = [_index(False), _index(True), _index(True)]
+    for _ in range(rng.randint(3, 20)):
+        _step(rng, pages, indexes)
+    for _ in range(rng.randint(1, 3)):  # builds: each loads what the last one wrote
+        plain = indexes[0]
+        if not plain._titles:
+            return
+        text = _reference(plain)
+        assert _dump(indexes[1]) == text and _dump(indexes[2]) == text
+        plain = _index(False)
+        plain.load(io.StringIO(text), js_index)
+        indexes = [plain, _loaded(text, False), _loaded(text, True)]
+        if rng.random() < 0.3:  # new pages: the numbers of the loaded ones move
+            pages = [*pages, f"p{rng.randint(0, 99):02d}a"]
+        for _ in range(rng.randint(0, 12)):
+            _step(rng, pages, indexes)
+        _USED.append(getattr(indexes[2], "_frozen", None) is not None)
+    if indexes[0]._titles:
+        text = _reference(indexes[0])
+        assert _dump(indexes[1]) == text
+        assert _dump(indexes[2]) == text
+        assert indexes[2].freeze() == indexes[0].freeze()
+
+
+def test_some_seeds_wrote_from_the_numbers() -> None:
+    """(after the seeded test, in the same process) the maps as numbers were written, not thawed"""
+    if not _USED:
+        pytest.skip("run with the seeded test")
+    assert sum(_USED) >= 5
+
+
+def test_a_page_with_no_number_is_lost() -> None:
+    loaded = searchfrozen.Loaded(["a", "b"], {"meter": [0, 1], "gas": 1}, {})
+    loaded.prune({"a", "b"})
+    with pytest.raises(searchfrozen.LostPageError):
+        loaded.term_maps({}, {}, {"a": 0})
+    loaded.prune({"a"})
+    terms, _ = loaded.term_maps({"tariff": "c"}, {}, {"a": 0, "c": 1})
+    assert dict(terms) == {"meter": 0, "gas": [], "tariff": 1}
+
+
+def test_switched_off_loads_into_names(monkeypatch: Any) -> None:
+    plain = _index(False)
+    plain.feed("a", "a.html", "Title", _page(random.Random(2), "a"))
+    text = _reference(plain)
+    monkeypatch.setenv(searchfrozen.SWITCH, "off")
+    index = _index(True)
+    searchmemory.trust(index)
+    index.load(io.StringIO(text), js_index)
+    assert getattr(index, "_frozen", None) is None
+    assert _dump(index) == text
