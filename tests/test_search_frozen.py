@@ -1,4 +1,4 @@
-"""The last index's word maps kept as numbers (smets_spec.sphinx.searchfrozen) write Sphinx's searchindex.js."""
+"""The last index's word maps kept as numbers (smets_spec.sphinx.searchfrozen): Sphinx's searchindex.js."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from sphinx.search import IndexBuilder, js_index
-from test_search_memory import _dump, _index, _page, _reference
 
 from smets_spec.sphinx import searchfrozen, searchmemory
+from test_search_memory import _dump, _index, _page, _reference
 
 _USED: list[bool] = []
 
@@ -24,8 +24,10 @@ def _loaded(text: str, trusted: bool) -> IndexBuilder:
     return index
 
 
-def _step(rng: random.Random, pages: list[str], indexes: list[IndexBuilder]) -> None:
-    step = rng.random()
+def _step(rng: random.Random, pages: list[str], indexes: list[IndexBuilder], direct: bool = False) -> None:
+    """A page fed, or its terms added straight, or a prune (``direct``: no page fed Sphinx's way, as
+    in the build of an edit, where each page written goes through the contribution cache)."""
+    step = rng.uniform(0.55, 1.0) if direct else rng.random()
     if step < 0.55:  # a page fed (a loaded one without a prune first now and then: Sphinx re-feeds)
         name = rng.choice(pages)
         doctree = _page(rng, name)
@@ -78,8 +80,13 @@ def test_the_maps_kept_as_numbers_write_what_sphinx_writes(seed: int) -> None:
         indexes = [plain, _loaded(text, False), _loaded(text, True)]
         if rng.random() < 0.3:  # new pages: the numbers of the loaded ones move
             pages = [*pages, f"p{rng.randint(0, 99):02d}a"]
+        direct = rng.random() < 0.5
+        if direct and rng.random() < 0.7:  # pages written again: pruned first, then fed
+            again = rng.sample(pages, rng.randint(1, len(pages)))
+            for index in indexes:
+                index.prune(set(pages) - set(again))
         for _ in range(rng.randint(0, 12)):
-            _step(rng, pages, indexes)
+            _step(rng, pages, indexes, direct)
         _USED.append(getattr(indexes[2], "_frozen", None) is not None)
     if indexes[0]._titles:
         text = _reference(indexes[0])
@@ -97,6 +104,7 @@ def test_some_seeds_wrote_from_the_numbers() -> None:
 
 def test_a_page_with_no_number_is_lost() -> None:
     loaded = searchfrozen.Loaded(["a", "b"], {"meter": [0, 1], "gas": 1}, {})
+    loaded.unknown()  # (a page fed Sphinx's way)
     loaded.prune({"a", "b"})
     with pytest.raises(searchfrozen.LostPageError):
         loaded.term_maps({}, {}, {"a": 0})
@@ -115,3 +123,12 @@ def test_switched_off_loads_into_names(monkeypatch: Any) -> None:
     index.load(io.StringIO(text), js_index)
     assert getattr(index, "_frozen", None) is None
     assert _dump(index) == text
+
+
+def test_the_words_of_pages_fed_again_are_patched() -> None:
+    """Numbers kept and every fed page known: only the words a page gained or lost change."""
+    loaded = searchfrozen.Loaded(["a", "b", "c"], {"meter": [0, 1], "gas": 1, "old": [], "w": 2}, {})
+    loaded.prune({"a", "c"})
+    loaded.note_fed("b", [], ["meter", "tariff"])
+    terms, _ = loaded.term_maps({"meter": "b", "tariff": "b"}, {}, {"a": 0, "b": 1, "c": 2})
+    assert sorted(terms) == [("gas", []), ("meter", [0, 1]), ("old", []), ("tariff", 1), ("w", 2)]

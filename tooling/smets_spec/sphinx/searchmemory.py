@@ -187,6 +187,8 @@ class CompactIndex(IndexBuilder):
 
     def feed(self, docname: str, filename: Any, title: str, doctree: Any) -> None:
         self.thaw(docname)  # a loaded page fed again without a prune: Sphinx adds to its old words
+        if self._frozen is not None:
+            self._frozen.unknown()
         if docname in self._titles:  # fed again: Sphinx's feed reads the title words it held before
             self._unsettle_titles(docname)
         super().feed(docname, filename, title, doctree)
@@ -366,6 +368,8 @@ def add_page(indexer: Any, docname: str, title_terms: list[str], terms: list[str
         return False
     indexer.thaw(docname)
     indexer.settle()
+    if indexer._frozen is not None:
+        indexer._frozen.note_fed(docname, title_terms, terms)
     _add(indexer._title_words, docname, title_terms)
     _add(indexer._words, docname, terms)
     return True
