@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import random
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sphinx.search import IndexBuilder, js_index
 
+from clitools import build_argv, run_ok
+from sitecompare import differences
+from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import searchfrozen, searchmemory
 from test_search_memory import _dump, _index, _page, _reference
 
@@ -132,3 +138,43 @@ def test_the_words_of_pages_fed_again_are_patched() -> None:
     loaded.note_fed("b", [], ["meter", "tariff"])
     terms, _ = loaded.term_maps({"meter": "b", "tariff": "b"}, {}, {"a": 0, "b": 1, "c": 2})
     assert sorted(terms) == [("gas", []), ("meter", [0, 1]), ("old", []), ("tariff", 1), ("w", 2)]
+
+
+_COUNTED = """
+import sys
+from smets_spec import cli
+from smets_spec.sphinx import searchfrozen
+used = []
+patched = searchfrozen._patched
+def counted(*args):
+    used.append(1)
+    return patched(*args)
+searchfrozen._patched = counted
+status = cli.main(sys.argv[1:])
+print("PATCHED", len(used))
+sys.exit(status)
+"""
+
+
+def _build(root: Path, out: Path, switch: str) -> int:
+    """Build ``out`` with ``SMETS_SEARCH_FROZEN`` set to ``switch``; the word maps patched (0, 2)."""
+    env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"), SMETS_SEARCH_FROZEN=switch)
+    argv = build_argv(root, out, "-j", "1")
+    result = run_ok([argv[0], "-c", _COUNTED, *argv[3:]], env=env)
+    return int(result.stdout.rsplit("PATCHED", 1)[1].strip())
+
+
+def test_an_edit_built_with_the_maps_kept_as_numbers_gives_the_same_site(tmp_path: Path) -> None:
+    """A title and text edit (the pages keep their numbers: the maps patched) built from one
+    built site and its copy: the same searchindex.js and site as with ``SMETS_SEARCH_FROZEN=off``.
+    (Edits that add and delete pages, the numbers moving, are in the seeded test above and in
+    ``test_search_unchanged.py``.)"""
+    root = generate(tmp_path / "project", 60)
+    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
+    _build(root, sites["on"], "on")
+    shutil.copytree(sites["on"], sites["off"], symlinks=True)
+    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
+    edit_requirement(root, "edited")
+    assert [_build(root, site, switch) for switch, site in sites.items()] == [2, 0]
+    assert (sites["on"] / "searchindex.js").read_bytes() == (sites["off"] / "searchindex.js").read_bytes()
+    assert differences(sites["on"], sites["off"]) == []
