@@ -178,3 +178,19 @@ def test_an_edit_built_with_the_maps_kept_as_numbers_gives_the_same_site(tmp_pat
     assert [_build(root, site, switch) for switch, site in sites.items()] == [2, 0]
     assert (sites["on"] / "searchindex.js").read_bytes() == (sites["off"] / "searchindex.js").read_bytes()
     assert differences(sites["on"], sites["off"]) == []
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_the_collector_waits_while_the_index_is_loaded_and_written(
+    switch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SMETS_SEARCH_GC``: paused inside (on), running (off), and as it was after."""
+    import gc
+
+    from smets_spec.sphinx import searchreuse
+
+    monkeypatch.setenv(searchreuse.GC_SWITCH, switch)
+    assert gc.isenabled()
+    with searchreuse._paused():
+        assert gc.isenabled() == (switch == "off")
+    assert gc.isenabled()
