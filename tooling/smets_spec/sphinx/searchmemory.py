@@ -160,6 +160,8 @@ class CompactIndex(IndexBuilder):
 
     def settle(self) -> None:
         """Move the pages fed since the last call from Sphinx's sets into the compact stores."""
+        if self._frozen is not None and (self._mapping or self._title_mapping):
+            self._frozen.unknown()  # words not added by add_page: which page has which is not kept
         if self._mapping:
             _merge(self._words, self._mapping)
             self._mapping.clear()
