@@ -92,3 +92,30 @@ def test_an_edit_builds_the_same_site_with_the_switch_on_and_off(tmp_path: Path)
     for switch, site in sites.items():
         _build(root, site, cache, switch)  # incremental: one document read
     assert differences(sites["on"], sites["off"]) == [], done
+
+
+@pytest.mark.parametrize("count", [0, 1, jobs.SERIAL_BELOW - 1, jobs.SERIAL_BELOW])
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_a_few_changed_sources_quieten_before_the_pages_are_compared(
+    app: Any, count: int, switch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SMETS_GC_EARLY``: raised at env-get-outdated for a few changed sources; a read that is not
+    of a few documents has the usual thresholds back before it starts."""
+    monkeypatch.setenv(jobs.GC_EARLY, switch)
+    before = gc.get_threshold()
+    try:
+        jobs._quieten_early(app, None, {f"d{k}" for k in range(count)}, set(), set())  # type: ignore[arg-type]
+        early = 0 < count < jobs.SERIAL_BELOW and switch == "on"
+        assert gc.get_threshold() == (jobs.EDIT_THRESHOLDS if early else before)
+        jobs._before_read(app, None, [f"r{k}" for k in range(jobs.SERIAL_BELOW)])  # type: ignore[arg-type]
+        assert gc.get_threshold() == before  # a large read after all: as they were
+        jobs._unfreeze(app, None)
+        jobs._quieten_early(app, None, {"d0"}, set(), set())  # type: ignore[arg-type]
+        jobs._before_read(app, None, ["d0"])  # type: ignore[arg-type]
+        assert gc.get_threshold() == jobs.EDIT_THRESHOLDS
+        jobs._unfreeze(app, None)
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        jobs._SAVED_THRESHOLDS.clear()

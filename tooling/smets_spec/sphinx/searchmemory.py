@@ -30,7 +30,7 @@ from typing import Any, cast
 from sphinx.search import IndexBuilder, WordStore, _feed_visit_nodes, js_index
 
 from ..corpus.cachedir import switched_off
-from . import searchwalk
+from . import searchfrozen, searchwalk
 
 #: a word's pages: one page's name, or the names (in the order fed; a name may repeat)
 Pages = str | list[str]
@@ -153,9 +153,15 @@ class CompactIndex(IndexBuilder):
     _title_words: dict[str, Pages]
     _terms_later = False
     _join: bool
+    #: the loaded index's word maps as its file numbers them (:mod:`.searchfrozen`; None: in the stores)
+    _frozen: searchfrozen.Loaded | None = None
+    #: whether the file to load is the one the last build wrote (:func:`trust`)
+    _trusted = False
 
     def settle(self) -> None:
         """Move the pages fed since the last call from Sphinx's sets into the compact stores."""
+        if self._frozen is not None and (self._mapping or self._title_mapping):
+            self._frozen.unknown()  # words not added by add_page: which page has which is not kept
         if self._mapping:
             _merge(self._words, self._mapping)
             self._mapping.clear()
@@ -163,7 +169,28 @@ class CompactIndex(IndexBuilder):
             _merge(self._title_words, self._title_mapping)
             self._title_mapping.clear()
 
+    def thaw(self, docname: str | None = None) -> None:
+        """Turn the loaded word maps kept as numbers (:mod:`.searchfrozen`) into the compact
+        stores' names, the pages fed since added (for ``docname`` only when it is a loaded page
+        not pruned: its loaded words are needed by name)."""
+        frozen = self._frozen
+        if frozen is None or (docname is not None and not frozen.alive(docname)):
+            return
+        self.settle()
+        words, title_words = frozen.stores()
+        for store, fed in ((words, self._words), (title_words, self._title_words)):
+            for word, held in fed.items():
+                before = store.get(word)
+                if before is None:
+                    store[word] = held
+                else:
+                    store[word] = [*([before] if isinstance(before, str) else before), *_names(held)]
+        self._words, self._title_words, self._frozen = words, title_words, None
+
     def feed(self, docname: str, filename: Any, title: str, doctree: Any) -> None:
+        self.thaw(docname)  # a loaded page fed again without a prune: Sphinx adds to its old words
+        if self._frozen is not None:
+            self._frozen.unknown()
         if docname in self._titles:  # fed again: Sphinx's feed reads the title words it held before
             self._unsettle_titles(docname)
         super().feed(docname, filename, title, doctree)
@@ -215,6 +242,11 @@ class CompactIndex(IndexBuilder):
             frozen = {**frozen, "terms": {}, "titleterms": {}}
         super().load(stream, _Given(frozen))  # (the same checks, errors and fields but the word maps)
         index2fn = frozen["docnames"]
+        self._frozen = None
+        if self._trusted and not switched_off(searchfrozen.SWITCH):
+            self._words, self._title_words = {}, {}
+            self._frozen = searchfrozen.Loaded(index2fn, terms, title_terms)
+            return
         self._words, self._title_words = _loaded(terms, index2fn), _loaded(title_terms, index2fn)
 
     def prune(self, docnames: Iterable[str]) -> None:
@@ -228,6 +260,8 @@ class CompactIndex(IndexBuilder):
         if not everything:
             _prune(self._words, keep)
             _prune(self._title_words, keep)
+            if self._frozen is not None:
+                self._frozen.prune(keep)
 
     def get_terms(
         self, fn2index: dict[str, int]
@@ -235,7 +269,20 @@ class CompactIndex(IndexBuilder):
         self.settle()
         if self._terms_later:  # dump writes them itself
             return {}, {}
-        return dict(_terms(self._words, fn2index)), dict(_terms(self._title_words, fn2index))
+        words, titles = self._term_maps(fn2index)
+        return dict(words), dict(titles)
+
+    def _term_maps(
+        self, fn2index: dict[str, int]
+    ) -> tuple[Iterable[tuple[str, int | list[int]]], Iterable[tuple[str, int | list[int]]]]:
+        """Sphinx's ``get_terms``, as word-value pairs: from the maps kept as numbers and the
+        stores (:mod:`.searchfrozen`), else from the stores alone (as lazy iterators)."""
+        if self._frozen is not None:
+            try:
+                return self._frozen.term_maps(self._words, self._title_words, fn2index)
+            except searchfrozen.LostPageError:
+                self.thaw()
+        return _terms(self._words, fn2index), _terms(self._title_words, fn2index)
 
     def dump(self, stream: Any, format: Any) -> None:
         if isinstance(format, str):
@@ -249,10 +296,8 @@ class CompactIndex(IndexBuilder):
         finally:
             self._terms_later = False
         fn2index = {name: n for n, name in enumerate(frozen["docnames"])}  # as freeze numbers them
-        words = {
-            "terms": lambda: _terms(self._words, fn2index),
-            "titleterms": lambda: _terms(self._title_words, fn2index),
-        }
+        maps = self._term_maps(fn2index)
+        words = {"terms": lambda: iter(maps[0]), "titleterms": lambda: iter(maps[1])}
         stream.write(js_index.PREFIX)
         _write_object(stream.write, frozen, words)
         stream.write(js_index.SUFFIX)
@@ -323,7 +368,10 @@ def add_page(indexer: Any, docname: str, title_terms: list[str], terms: list[str
     False (nothing done) for another index or with ``SMETS_SEARCH_DIRECT=off``."""
     if not isinstance(indexer, CompactIndex) or switched_off(_DIRECT):
         return False
+    indexer.thaw(docname)
     indexer.settle()
+    if indexer._frozen is not None:
+        indexer._frozen.note_fed(docname, title_terms, terms)
     _add(indexer._title_words, docname, title_terms)
     _add(indexer._words, docname, terms)
     return True
@@ -344,9 +392,22 @@ def release(indexer: Any) -> None:
     if isinstance(indexer, CompactIndex):
         indexer._words, indexer._title_words = {}, {}
         indexer._mapping, indexer._title_mapping = {}, {}
+        indexer._frozen = None
         for wrapped in _WRAPPED:
             vars(indexer).pop(wrapped, None)
 
 
 #: the methods of an index another module replaces on the instance (:func:`release` drops them)
 _WRAPPED = ("feed", "prune")
+
+
+def _names(held: Pages) -> list[str]:
+    return [held] if isinstance(held, str) else held
+
+
+def trust(indexer: Any) -> None:
+    """Mark ``indexer`` (a :class:`CompactIndex`, before it loads) as loading the ``searchindex.js``
+    the last build wrote (its digest checked against the record, :mod:`.searchreuse`): its word
+    maps may stay as numbers (:mod:`.searchfrozen`)."""
+    if isinstance(indexer, CompactIndex):
+        indexer._trusted = True
