@@ -8,8 +8,8 @@ the whole rest of the site. Instead:
   navigation, header and footer around a body marked ``<!--smets-req-body-->``;
 * each requirement's text is parsed once, where it is written: its card on its section page
   carries it between ``<!--smets-text ID-->`` markers (:mod:`.cards`);
-* at ``build-finished`` (in a parallel build, in forked processes while sphinx-needs writes
-  needs.json) each page is the shell with its own title and a body of the fields,
+* at ``build-finished`` (in a parallel build, in forked processes started once every document
+  is written, while Sphinx's finish and sphinx-needs' needs.json go on) each page is the shell with its own title and a body of the fields,
   the text cut from the section page (its relative links rebased to ``req/``), and every
   panel of :mod:`smets_spec.markup.panels`, all HTML rendered from the corpus.
 
@@ -43,6 +43,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
+from ..corpus.cachedir import switched_off
 from ..corpus.files import FolderWriter, write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
@@ -435,9 +436,30 @@ def _writer(app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requiremen
     conn.close()
 
 
+#: ``SMETS_REQ_EARLY=off``: a parallel build's writers start at ``build-finished``, as before
+EARLY_SWITCH = "SMETS_REQ_EARLY"
+_EARLY = "_smets_requirement_pages_early"
+
+
+def _start_early(app: Sphinx) -> list[tuple[str, dict[str, object], str]]:
+    """``html-collect-pages``, first: in a parallel build, the writers start here, once every
+    document is written (the shell and the section pages they read), and draw the pages while
+    this process feeds the search index, writes it and the other pages of Sphinx's finish, then
+    needs.json: that work had the other core idle until ``build-finished``. The same pages (a
+    forked copy of the same state: nothing they read changes after the documents are written)."""
+    if switched_off(EARLY_SWITCH) or app.parallel <= 1 or app.builder.format != "html":
+        return []
+    _start_pages(app, None)
+    setattr(app, _EARLY, True)  # build-finished starts nothing more
+    return []
+
+
 def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     """Write the pages; in a parallel build, in forked processes (one per job, each a share of the
-    pages) beside sphinx-needs' needs.json."""
+    pages) beside sphinx-needs' needs.json (beside the rest of Sphinx's finish: :func:`_start_early`)."""
+    if getattr(app, _EARLY, False):
+        delattr(app, _EARLY)
+        return  # started at html-collect-pages (its writers are joined by _finish_pages)
     if exception is not None or app.builder.format != "html":
         return
     corpus = corpus_of(app)
@@ -524,5 +546,6 @@ def register(app: Sphinx) -> None:
     index_deps = (facet(Requirement, aspects=("title", "fields")),)  # id, title, section, status
     fingerprints.add_directive(app, "smets-requirement-index", index_text, deps=index_deps)
     app.add_role("smets-req", RequirementRole())
+    app.connect("html-collect-pages", _start_early, priority=100)  # before the search feed (500)
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
     app.connect("build-finished", _finish_pages, priority=800)

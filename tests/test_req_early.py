@@ -1,0 +1,54 @@
+"""A parallel build's requirement-page writers started at ``html-collect-pages``, beside the rest of
+Sphinx's finish (sphinx/reqpages.py ``_start_early``, ``SMETS_REQ_EARLY``): the same site,
+needs.json and search index as writers started at ``build-finished``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clitools import driven_build, sourcedir
+from sitecompare import differences
+
+#: `smets build`; the finish's events and the requirement-page writers' starts logged in order
+_DRIVER = """
+import os, sys
+from sphinx.events import EventManager
+from smets_spec import cli, forking
+def log(text):
+    with open(os.environ["EARLY_LOG"], "a", encoding="utf-8") as out:
+        out.write(text + "\\n")
+emit, start = EventManager.emit, forking.start
+def logged_emit(self, name, *args, **kwargs):
+    if name in ("html-collect-pages", "build-finished"):
+        log(name)
+    return emit(self, name, *args, **kwargs)
+def logged_start(target, args, name):
+    if name.startswith("smets-requirement-pages"):
+        log("writer")
+    return start(target, args, name)
+EventManager.emit, forking.start = logged_emit, logged_start
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def _build(root: Path, site: Path, switch: str) -> list[str]:
+    log = site.parent / f"{site.name}.log"
+    log.unlink(missing_ok=True)
+    settings = {"SMETS_CACHE_DIR": str(site.parent / f"cache-{site.name}"), "SMETS_REQ_EARLY": switch}
+    settings["EARLY_LOG"] = str(log)
+    driven_build(_DRIVER, root, site, settings, "-j", "2")
+    return log.read_text(encoding="utf-8").split()
+
+
+def _same(one: Path, other: Path) -> None:
+    assert differences(one, other) == []
+    for name in ("needs.json", "searchindex.js"):
+        assert (one / name).read_bytes() == (other / name).read_bytes(), name
+
+
+def test_requirement_pages_start_before_the_finish_with_the_same_site(tmp_path: Path) -> None:
+    root = sourcedir(tmp_path, "mini")
+    on, off = tmp_path / "site-on", tmp_path / "site-off"
+    assert _build(root, on, "on") == ["html-collect-pages", "writer", "build-finished"]
+    assert _build(root, off, "off") == ["html-collect-pages", "build-finished", "writer"]
+    _same(on, off)
