@@ -10,8 +10,9 @@ the whole rest of the site. Instead:
   carries it between ``<!--smets-text ID-->`` markers (:mod:`.cards`);
 * at ``build-finished`` (in a parallel build, in forked processes started once every document
   is written, while Sphinx's finish and sphinx-needs' needs.json go on) each page is the shell
-  with its own title and a body of the fields, the text cut from the section page (its relative links rebased to ``req/``), and every
-  panel of :mod:`smets_spec.markup.panels`, all HTML rendered from the corpus.
+  with its own title and a body of the fields, the text cut from the section page (its relative
+  links rebased to ``req/``), and every panel of :mod:`smets_spec.markup.panels`, all HTML
+  rendered from the corpus.
 
 The shell lives in ``req/`` with the requirement pages, so every relative link in it is right
 in ``req/<ID>.html`` too. It is a source of the project (``spec/req/index.rst``, holding
