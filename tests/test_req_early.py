@@ -1,5 +1,5 @@
-"""A parallel build's requirement-page writers started at ``html-collect-pages``, beside the rest of
-Sphinx's finish (sphinx/reqpages.py ``_start_early``, ``SMETS_REQ_EARLY``): the same site,
+"""A parallel build's requirement-page writers started as Sphinx's finish begins, beside it
+(sphinx/reqpages.py ``_start_early``, ``SMETS_REQ_EARLY``): the same site,
 needs.json and search index as writers started at ``build-finished``."""
 
 from __future__ import annotations
@@ -49,6 +49,6 @@ def _same(one: Path, other: Path) -> None:
 def test_requirement_pages_start_before_the_finish_with_the_same_site(tmp_path: Path) -> None:
     root = sourcedir(tmp_path, "mini")
     on, off = tmp_path / "site-on", tmp_path / "site-off"
-    assert _build(root, on, "on") == ["html-collect-pages", "writer", "build-finished"]
+    assert _build(root, on, "on") == ["writer", "html-collect-pages", "build-finished"]
     assert _build(root, off, "off") == ["html-collect-pages", "build-finished", "writer"]
     _same(on, off)

@@ -39,6 +39,7 @@ from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
@@ -442,25 +443,38 @@ EARLY_SWITCH = "SMETS_REQ_EARLY"
 _EARLY = "_smets_requirement_pages_early"
 
 
-def _start_early(app: Sphinx) -> list[tuple[str, dict[str, object], str]]:
-    """``html-collect-pages``, first: in a parallel build, the writers start here, once every
-    document is written (the shell and the section pages they read), and draw the pages while
-    this process feeds the search index, writes it and the other pages of Sphinx's finish, then
+def _start_early(app: Sphinx) -> None:
+    """In a parallel build, the writers start as Sphinx's finish does, once every document is
+    written (the shell and the section pages they read), and draw the pages while this process
+    writes the general index, feeds the search index, writes it and the search page, then
     needs.json: that work had the other core idle until ``build-finished``. The same pages (a
     forked copy of the same state: nothing they read changes after the documents are written)."""
-    if switched_off(EARLY_SWITCH) or app.parallel <= 1 or app.builder.format != "html":
-        return []
     _start_pages(app, None)
     setattr(app, _EARLY, True)  # build-finished starts nothing more
-    return []
+
+
+def _before_finish(app: Sphinx, builder: Builder) -> None:
+    """``write-started``: in a parallel HTML build, :func:`_start_early` runs first thing in the
+    builder's ``finish`` (this build's only; ``SMETS_REQ_EARLY=off``: not at all)."""
+    if switched_off(EARLY_SWITCH) or app.parallel <= 1 or builder.format != "html":
+        return
+    vars(builder).pop("finish", None)  # one left by a build that failed before its finish
+    finish = builder.finish
+
+    def started_first() -> None:
+        vars(builder).pop("finish", None)  # the class's own again for a next build
+        _start_early(app)
+        finish()
+
+    builder.finish = started_first  # type: ignore[method-assign]
 
 
 def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     """Write the pages; in a parallel build, in forked processes (one per job, each a share of the
-    pages) beside sphinx-needs' needs.json (beside the rest of Sphinx's finish: :func:`_start_early`)."""
+    pages) beside sphinx-needs' needs.json (beside Sphinx's finish too: :func:`_start_early`)."""
     if getattr(app, _EARLY, False):
         delattr(app, _EARLY)
-        return  # started at html-collect-pages (its writers are joined by _finish_pages)
+        return  # started as the finish began (its writers are joined by _finish_pages)
     if exception is not None or app.builder.format != "html":
         return
     corpus = corpus_of(app)
@@ -547,6 +561,6 @@ def register(app: Sphinx) -> None:
     index_deps = (facet(Requirement, aspects=("title", "fields")),)  # id, title, section, status
     fingerprints.add_directive(app, "smets-requirement-index", index_text, deps=index_deps)
     app.add_role("smets-req", RequirementRole())
-    app.connect("html-collect-pages", _start_early, priority=100)  # before the search feed (500)
+    app.connect("write-started", _before_finish)
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
     app.connect("build-finished", _finish_pages, priority=800)
