@@ -3,26 +3,44 @@ cyclic garbage collector paused while many long-lived objects are made."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 
+#: how much lower (``os.nice``) a copy started ``behind`` runs than the process that started it
+BEHIND = 10
 
-def start(target: Callable[..., object], args: tuple[object, ...], name: str) -> BaseProcess | None:
+
+def start(
+    target: Callable[..., object], args: tuple[object, ...], name: str, behind: bool = False
+) -> BaseProcess | None:
     """Run ``target(*args)`` in a forked copy of this process; None where the platform cannot fork.
 
+    ``behind``: the copy runs :data:`BEHIND` steps nicer, for work off the build's critical path:
+    while this process's own work waits for a core the copy gives way, and it takes whatever
+    core is free otherwise (only the share of CPU changes, never the work).
     The caller joins the process and checks its ``exitcode``.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    if behind:
+        target, args = _behind, (target, *args)
     sys.stdout.flush()  # or the copy would print again what is still buffered here
     sys.stderr.flush()
     process = multiprocessing.get_context("fork").Process(target=target, args=args, name=name)
     process.start()
     return process
+
+
+def _behind(target: Callable[..., object], *args: object) -> None:
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice here, or refused: as it is
+        os.nice(BEHIND)
+    target(*args)
 
 
 def may_fork() -> bool:

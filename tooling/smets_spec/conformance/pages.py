@@ -30,6 +30,7 @@ from ..markup.panels import html_panel
 from ..markup.rst import heading
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
+from .sourcefile import source_of
 
 COLOURS = {Status.PASS: "#009E73", Status.FAIL: "#D55E00", Status.NOT_TESTED: "#999999"}
 _CACHE: dict[tuple[int, tuple[int, int] | None], dict[str, RequirementStatus]] = {}
@@ -339,6 +340,9 @@ def source_listing(corpus: Corpus, args: list[str]) -> str:
             f"the source of {ref} is not shown: only modules of smets_spec are listed (a page must "
             "not make the build import anything else) [smets.conformance]"
         )
+    found = source_of(module_name, qualname)
+    if found is not None:  # read from the module's file: no import (see .sourcefile)
+        return _listing(*found)
     try:
         obj: object = importlib.import_module(module_name)
         for part in qualname.split("."):
@@ -351,6 +355,10 @@ def source_listing(corpus: Corpus, args: list[str]) -> str:
             f"the source of {ref} cannot be shown: {exc}; check the module:qualname, and that the "
             "package is installed with its dependencies [smets.conformance]"
         ) from exc
+    return _listing(lines, start, file)
+
+
+def _listing(lines: list[str], start: int, file: Path) -> str:
     shown = (
         "/".join(file.parts[file.parts.index("smets_spec") :]) if "smets_spec" in file.parts else file.name
     )

@@ -33,7 +33,7 @@ from ..corpus.schema import NEED_TYPES, DataItem, Device, LinkSpec, Need, Requir
 from ..markup.html import esc
 from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
-from . import assessearly, cachedneeds
+from . import assessearly, cachedneeds, preload
 from .cachedneeds import SmetsCard, cached_card, enabled, key_for, make_cached
 from .keptkeys import corpus_stamp
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
@@ -257,6 +257,7 @@ def outdated_cards(
 def register(app: Sphinx) -> None:
     cachedneeds.register(app)
     assessearly.register(app)
+    preload.register(app)
     app.connect("doctree-read", render_cards, priority=600)  # after sphinx-needs' analyse_need_locations
     app.connect("env-get-outdated", outdated_cards)
     app.connect("env-get-outdated", prepare_assessment)

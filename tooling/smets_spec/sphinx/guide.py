@@ -44,12 +44,18 @@ def guide_path(confdir: Path, name: str) -> Path:
     return confdir / DOCS_FOLDER / f"{name}.md"
 
 
-def parse_markdown(text: str, source: str, settings: Any) -> nodes.document:
-    """``text`` as a docutils document: GitHub-flavoured Markdown, raw HTML kept as text."""
+def load_parser() -> tuple[Any, Any, Any]:
+    """myst-parser's configuration, renderer and parser maker, imported on first use (0.04 s)."""
     from myst_parser.config.main import MdParserConfig
     from myst_parser.mdit_to_docutils.base import DocutilsRenderer
     from myst_parser.parsers.mdit import create_md_parser
 
+    return MdParserConfig, DocutilsRenderer, create_md_parser
+
+
+def parse_markdown(text: str, source: str, settings: Any) -> nodes.document:
+    """``text`` as a docutils document: GitHub-flavoured Markdown, raw HTML kept as text."""
+    MdParserConfig, DocutilsRenderer, create_md_parser = load_parser()  # noqa: N806
     document = new_document(source, settings)
     parser = create_md_parser(MdParserConfig(gfm_only=True), DocutilsRenderer)
     parser.disable(["html_block", "html_inline", "strikethrough"])  # "~2 s ... ~3 s" is not struck out

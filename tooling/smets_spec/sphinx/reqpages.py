@@ -8,10 +8,11 @@ the whole rest of the site. Instead:
   navigation, header and footer around a body marked ``<!--smets-req-body-->``;
 * each requirement's text is parsed once, where it is written: its card on its section page
   carries it between ``<!--smets-text ID-->`` markers (:mod:`.cards`);
-* at ``build-finished`` (in a parallel build, in forked processes while sphinx-needs writes
-  needs.json) each page is the shell with its own title and a body of the fields,
-  the text cut from the section page (its relative links rebased to ``req/``), and every
-  panel of :mod:`smets_spec.markup.panels`, all HTML rendered from the corpus.
+* at ``build-finished`` (in a parallel build, in forked processes started once every document
+  is written, while Sphinx's finish and sphinx-needs' needs.json go on) each page is the shell
+  with its own title and a body of the fields, the text cut from the section page (its relative
+  links rebased to ``req/``), and every panel of :mod:`smets_spec.markup.panels`, all HTML
+  rendered from the corpus.
 
 The shell lives in ``req/`` with the requirement pages, so every relative link in it is right
 in ``req/<ID>.html`` too. It is a source of the project (``spec/req/index.rst``, holding
@@ -38,11 +39,13 @@ from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
+from ..corpus.cachedir import switched_off
 from ..corpus.files import FolderWriter, write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
@@ -435,9 +438,51 @@ def _writer(app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requiremen
     conn.close()
 
 
+#: ``SMETS_REQ_BEHIND=off``: the writers run at the build's own priority (see :func:`_start_pages`)
+BEHIND_SWITCH = "SMETS_REQ_BEHIND"
+#: ``SMETS_REQ_EARLY=off``: a parallel build's writers start at ``build-finished``, as before
+EARLY_SWITCH = "SMETS_REQ_EARLY"
+_EARLY = "_smets_requirement_pages_early"
+
+
+def _start_early(app: Sphinx) -> None:
+    """In a parallel build, the writers start as Sphinx's finish does, once every document is
+    written (the shell and the section pages they read), and draw the pages while this process
+    writes the general index, feeds the search index, writes it and the search page, then
+    needs.json: that work had the other core idle until ``build-finished``. The same pages (a
+    forked copy of the same state: nothing they read changes after the documents are written)."""
+    _start_pages(app, None)
+    setattr(app, _EARLY, True)  # build-finished starts nothing more
+
+
+def _before_finish(app: Sphinx, builder: Builder) -> None:
+    """``write-started``: in a parallel HTML build, :func:`_start_early` runs first thing in the
+    builder's ``finish`` (this build's only; ``SMETS_REQ_EARLY=off``: not at all)."""
+    if switched_off(EARLY_SWITCH) or app.parallel <= 1 or builder.format != "html":
+        return
+    vars(builder).pop("finish", None)  # one left by a build that failed before its finish
+    finish = builder.finish
+
+    def started_first() -> None:
+        vars(builder).pop("finish", None)  # the class's own again for a next build
+        _start_early(app)
+        finish()
+
+    builder.finish = started_first  # type: ignore[method-assign]
+
+
 def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     """Write the pages; in a parallel build, in forked processes (one per job, each a share of the
-    pages) beside sphinx-needs' needs.json."""
+    pages) beside sphinx-needs' needs.json (beside Sphinx's finish too: :func:`_start_early`).
+
+    The writers run behind this process (``forking.start(behind=True)``, ``os.nice``): what this
+    process does meanwhile (the search index, needs.json, ...) is the build's critical path, the
+    pages are not; sharing two cores three ways (a cold build at 10,000: this process 6 s of CPU,
+    the writers 5.5 s) stretched this process's part by half. ``SMETS_REQ_BEHIND=off``: the
+    build's own priority."""
+    if getattr(app, _EARLY, False):
+        delattr(app, _EARLY)
+        return  # started as the finish began (its writers are joined by _finish_pages)
     if exception is not None or app.builder.format != "html":
         return
     corpus = corpus_of(app)
@@ -459,7 +504,10 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     for share in filter(None, _shares(drawing, parts)):
         reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
         writer = forking.start(
-            _writer, (app, corpus, drawing, share, sender), f"smets-requirement-pages-{len(writers)}"
+            _writer,
+            (app, corpus, drawing, share, sender),
+            f"smets-requirement-pages-{len(writers)}",
+            behind=not switched_off(BEHIND_SWITCH),
         )
         sender.close()
         if writer is None:  # this platform cannot fork: this share here, now
@@ -524,5 +572,6 @@ def register(app: Sphinx) -> None:
     index_deps = (facet(Requirement, aspects=("title", "fields")),)  # id, title, section, status
     fingerprints.add_directive(app, "smets-requirement-index", index_text, deps=index_deps)
     app.add_role("smets-req", RequirementRole())
+    app.connect("write-started", _before_finish)
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
     app.connect("build-finished", _finish_pages, priority=800)
