@@ -104,3 +104,22 @@ def write(root: Path, relpath: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def counting_driver(module: str, function: str, label: str) -> str:
+    """A driver script (:func:`driven_build`'s kind): ``smets`` run with ``module.function`` wrapped
+    to count its calls, then ``LABEL N`` printed (N calls) after the build."""
+    return f"""
+import sys
+from smets_spec import cli
+import {module} as watched
+calls = []
+original = watched.{function}
+def counted(*args):
+    calls.append(1)
+    return original(*args)
+watched.{function} = counted
+status = cli.main(sys.argv[1:])
+print("{label}", len(calls))
+sys.exit(status)
+"""

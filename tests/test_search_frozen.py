@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sphinx.search import IndexBuilder, js_index
 
-from clitools import build_argv, run_ok
+from clitools import build_argv, counting_driver, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import searchfrozen, searchmemory
@@ -147,20 +147,7 @@ def test_the_words_of_pages_fed_again_are_patched() -> None:
     assert sorted(terms) == [("gas", []), ("meter", [0, 1]), ("old", []), ("tariff", 1), ("w", 2)]
 
 
-_COUNTED = """
-import sys
-from smets_spec import cli
-from smets_spec.sphinx import searchfrozen
-used = []
-patched = searchfrozen._patched
-def counted(*args):
-    used.append(1)
-    return patched(*args)
-searchfrozen._patched = counted
-status = cli.main(sys.argv[1:])
-print("PATCHED", len(used))
-sys.exit(status)
-"""
+_COUNTED = counting_driver("smets_spec.sphinx.searchfrozen", "_patched", "PATCHED")
 
 
 def _build(root: Path, out: Path, switch: str) -> int:

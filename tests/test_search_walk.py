@@ -20,7 +20,7 @@ from sphinx.search import WordStore, _feed_visit_nodes
 from sphinx.search.en import SearchEnglish
 from sphinx.util.docutils import new_document
 
-from clitools import build_argv, run_ok
+from clitools import build_argv, counting_driver, run_ok
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import searchwalk
 from smets_spec.sphinx.searchmemory import _Distinct
@@ -144,20 +144,7 @@ def test_other_splitters_split_each_text() -> None:
     assert not searchwalk.joins(Other({}))
 
 
-_BUILD = """
-import sys
-from smets_spec import cli
-from smets_spec.sphinx import searchwalk
-calls = []
-collect = searchwalk.collect
-def counted(*args):
-    calls.append(1)
-    return collect(*args)
-searchwalk.collect = counted
-status = cli.main(sys.argv[1:])
-print("WALKS", len(calls))
-sys.exit(status)
-"""
+_BUILD = counting_driver("smets_spec.sphinx.searchwalk", "collect", "WALKS")
 
 
 def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
