@@ -115,9 +115,9 @@ from smets_spec import cli
 import {module} as watched
 calls = []
 original = watched.{function}
-def counted(*args):
+def counted(*args, **kwargs):
     calls.append(1)
-    return original(*args)
+    return original(*args, **kwargs)
 watched.{function} = counted
 status = cli.main(sys.argv[1:])
 print("{label}", len(calls))

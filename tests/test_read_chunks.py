@@ -35,10 +35,12 @@ def _build(root: Path, out: Path, cache: Path, **switches: str) -> None:
 
 
 def test_read_chunks_hold_every_document_once_two_chunks_per_process() -> None:
-    names = [f"d{i}" for i in range(11)]
+    names = [f"d{i}" for i in range(70)]
     assert read_chunks(names, 2) == [names[0::4], names[1::4], names[2::4], names[3::4]]
     six = read_chunks(names, 3)
     assert len(six) == 6 and sorted(name for chunk in six for name in chunk) == sorted(names)
+    few = names[:11]  # the read of an edit (fewer than SERIAL_BELOW documents): one chunk a process
+    assert read_chunks(few, 2) == [few[0::2], few[1::2]]
     assert read_chunks(names[:3], 4) == [["d0"], ["d1"], ["d2"]]
     assert read_chunks([], 2) == []
 

@@ -19,7 +19,9 @@ moved between files survives a serial read. A handful of changed documents are r
 serially: Sphinx reads in parallel by forking workers that each send the *whole*
 environment back, pickled, to be merged. With thousands of needs in the environment that
 costs more than reading a few documents, so an incremental build that re-reads fewer than
-:data:`SERIAL_BELOW` documents reads them in the main process; writing is still parallel.
+:data:`PARALLEL_EDIT_FROM` documents reads them in the main process; writing is still parallel.
+(Each worker now sends back only what it read, :mod:`.readback`: an edit's read of 16 to 63
+documents, mostly computed pages, is parallel again, one chunk a process.)
 Measured at 2,000 requirements: see docs/performance.md.
 
 A parallel write resolves each chunk of documents in the main process and hands it to a
@@ -60,8 +62,16 @@ from . import eventlog, forkwrite, needmemory, promptjoin, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
-#: Fewer documents to read than this: read them serially.
+#: Fewer documents to read than this: read them serially (the build of an edit), unless
+#: :data:`PARALLEL_EDIT_FROM` says otherwise.
 SERIAL_BELOW = 64
+#: ``SMETS_EDIT_READ_PARALLEL=off``: every read of fewer than :data:`SERIAL_BELOW` documents is
+#: serial, as before. Now a read of at least :data:`PARALLEL_EDIT_FROM` of them (an edit that
+#: changed the tables: the computed pages read again, whose texts the comparison already made) is
+#: parallel too, one chunk a process; the collector and the rest of an edit's build stay as for
+#: a serial read.
+EDIT_READ_PARALLEL = "SMETS_EDIT_READ_PARALLEL"
+PARALLEL_EDIT_FROM = 16
 _SAVED = "_smets_parallel"
 #: Chunks of a parallel read per process (see :func:`read_chunks`).
 READ_CHUNKS_PER_PROCESS = 2
@@ -107,7 +117,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     if not (0 < len(docnames) < SERIAL_BELOW and quieten()):
         gc.collect()  # what the scans left in reference cycles goes first: frozen, it would stay
     freeze()
-    if app.parallel > 1 and len(docnames) < SERIAL_BELOW:
+    if app.parallel > 1 and len(docnames) < _parallel_from():
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1
     if not switched_off("SMETS_READ_CHUNKS"):
@@ -115,9 +125,15 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     readback.start(app.parallel > 1)  # each worker sends back the documents it read, not what it inherited
 
 
+def _parallel_from() -> int:
+    """The fewest documents a parallel build reads in parallel."""
+    return SERIAL_BELOW if switched_off(EDIT_READ_PARALLEL) else PARALLEL_EDIT_FROM
+
+
 def read_chunks(arguments: Sequence[str], nproc: int, maxbatch: int = 10) -> list[list[str]]:
-    """Sphinx's ``make_chunks`` for reading: :data:`READ_CHUNKS_PER_PROCESS` chunks a process,
-    each every ``count``-th document.
+    """Sphinx's ``make_chunks`` for reading: :data:`READ_CHUNKS_PER_PROCESS` chunks a process
+    (one for the read of an edit, fewer than :data:`SERIAL_BELOW` documents), each every
+    ``count``-th document.
 
     Sphinx cuts a read of 324 documents on 2 processes into 9 chunks and forks a reader for each:
     each reader sends its whole environment back, pickled, and one forked after some chunks were
@@ -131,7 +147,8 @@ def read_chunks(arguments: Sequence[str], nproc: int, maxbatch: int = 10) -> lis
     """
     if not arguments:
         return []
-    count = max(1, min(nproc * READ_CHUNKS_PER_PROCESS, len(arguments)))
+    per_process = READ_CHUNKS_PER_PROCESS if len(arguments) >= SERIAL_BELOW else 1
+    count = max(1, min(nproc * per_process, len(arguments)))
     return [list(arguments[start::count]) for start in range(count)]
 
 

@@ -1,0 +1,50 @@
+"""The build of an edit reads its documents in parallel when there are enough of them (``jobs``,
+``SMETS_EDIT_READ_PARALLEL``): the same site either way.
+
+A title and text edit re-reads the edited document and the computed pages whose text changed (the
+tables, the device and section pages): at least :data:`~smets_spec.sphinx.jobs.PARALLEL_EDIT_FROM`
+of them in a project of 60 requirements, so the read forks (one chunk a process); switched off,
+the main process reads them one by one, as it did. Both builds start from copies of one built site
+and cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from clitools import build_argv, counting_driver, run_ok
+from sitecompare import differences
+from smets_spec.corpus.synthetic import edit_requirement, generate
+from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
+
+_COUNTED = counting_driver("sphinx.builders", "Builder._read_parallel", "PARALLEL")
+
+
+def _build(root: Path, out: Path, switch: str) -> int:
+    """Build ``out`` (2 processes) with the switch set; how many parallel reads it made."""
+    cache = str(root.parent / f"cache-{switch}")
+    env = dict(os.environ, SMETS_CACHE_DIR=cache, SMETS_EDIT_READ_PARALLEL=switch)
+    argv = build_argv(root, out, "-j", "2")
+    result = run_ok([argv[0], "-c", _COUNTED, *argv[3:]], env=env)
+    return int(result.stdout.rsplit("PARALLEL", 1)[1].strip())
+
+
+def test_an_edit_read_in_parallel_gives_the_same_site(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 60)
+    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
+    assert _build(root, sites["on"], "on") == 1  # the full build's read
+    shutil.copytree(sites["on"], sites["off"], symlinks=True)
+    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
+    edit_requirement(root, "edited")
+    assert [_build(root, site, switch) for switch, site in sites.items()] == [1, 0]
+    assert (sites["on"] / "needs.json").read_bytes() == (sites["off"] / "needs.json").read_bytes()
+    assert differences(sites["on"], sites["off"]) == []
+
+
+def test_a_small_read_is_one_chunk_a_process_and_a_large_one_two() -> None:
+    few = [f"doc{n}" for n in range(PARALLEL_EDIT_FROM)]
+    assert read_chunks(few, 2) == [few[0::2], few[1::2]]
+    many = [f"doc{n}" for n in range(100)]
+    assert read_chunks(many, 2) == [many[start::4] for start in range(4)]
