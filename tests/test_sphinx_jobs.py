@@ -26,7 +26,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_a_few_documents_are_read_serially_and_writing_is_parallel_again(app: Any) -> None:
-    docs = [f"sections/s{k}" for k in range(jobs.SERIAL_BELOW - 1)]
+    docs = [f"sections/s{k}" for k in range(jobs.PARALLEL_EDIT_FROM - 1)]
     jobs._before_read(app, None, docs)  # type: ignore[arg-type]
     assert app.parallel == 1
     assert app.warmed == [app]
@@ -35,6 +35,20 @@ def test_a_few_documents_are_read_serially_and_writing_is_parallel_again(app: An
     assert app.parallel == 2
     jobs._unfreeze(app, None)  # type: ignore[arg-type]
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(("switch", "parallel"), [("on", 2), ("off", 1)])
+def test_an_edit_that_rereads_the_tables_reads_in_parallel(
+    app: Any, monkeypatch: pytest.MonkeyPatch, switch: str, parallel: int
+) -> None:
+    """16 to 63 documents (the computed pages an edit changed): parallel, unless switched off."""
+    monkeypatch.setenv("SMETS_EDIT_READ_PARALLEL", switch)
+    for count in (jobs.PARALLEL_EDIT_FROM, jobs.SERIAL_BELOW - 1):
+        jobs._before_read(app, None, [f"d{k}" for k in range(count)])  # type: ignore[arg-type]
+        assert app.parallel == parallel
+        assert jobs._after_read(app, None) == []  # type: ignore[arg-type]
+        assert app.parallel == 2
+        jobs._unfreeze(app, None)  # type: ignore[arg-type]
 
 
 def test_every_document_is_forgotten_before_any_is_read() -> None:
