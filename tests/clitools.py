@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +123,22 @@ status = cli.main(sys.argv[1:])
 print("{label}", len(calls))
 sys.exit(status)
 """
+
+
+def edit_built_both_ways(
+    tmp_path: Path, build: Callable[[Path, Path, str], int]
+) -> tuple[int, list[int], dict[str, Path]]:
+    """A generated project of 60 requirements built with a switch "on" (``build(root, site,
+    switch)``, each switch with its own cache ``cache-SWITCH`` beside the project), that site and
+    cache copied for "off", one requirement's title and text edited, and the edit built into both
+    sites with their switch: what ``build`` gave for the first build and for the two edits' builds
+    (on, off), and the two sites."""
+    from smets_spec.corpus.synthetic import edit_requirement, generate
+
+    root = generate(tmp_path / "project", 60)
+    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
+    first = build(root, sites["on"], "on")
+    shutil.copytree(sites["on"], sites["off"], symlinks=True)
+    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
+    edit_requirement(root, "edited")
+    return first, [build(root, site, switch) for switch, site in sites.items()], sites

@@ -11,12 +11,10 @@ and cache.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
-from clitools import build_argv, counting_driver, run_ok
+from clitools import build_argv, counting_driver, edit_built_both_ways, run_ok
 from sitecompare import differences
-from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
 
 _COUNTED = counting_driver("sphinx.builders", "Builder._read_parallel", "PARALLEL")
@@ -32,13 +30,8 @@ def _build(root: Path, out: Path, switch: str) -> int:
 
 
 def test_an_edit_read_in_parallel_gives_the_same_site(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 60)
-    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
-    assert _build(root, sites["on"], "on") == 1  # the full build's read
-    shutil.copytree(sites["on"], sites["off"], symlinks=True)
-    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
-    edit_requirement(root, "edited")
-    assert [_build(root, site, switch) for switch, site in sites.items()] == [1, 0]
+    first, edits, sites = edit_built_both_ways(tmp_path, _build)
+    assert (first, edits) == (1, [1, 0])  # the full build's read; the edit's, parallel only when on
     assert (sites["on"] / "needs.json").read_bytes() == (sites["off"] / "needs.json").read_bytes()
     assert differences(sites["on"], sites["off"]) == []
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import io
 import os
 import random
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sphinx.search import IndexBuilder, js_index
 
-from clitools import build_argv, counting_driver, run_ok
+from clitools import build_argv, counting_driver, edit_built_both_ways, run_ok
 from sitecompare import differences
-from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import searchfrozen, searchmemory
 from test_search_memory import _dump, _index, _page, _reference
 
@@ -163,13 +161,8 @@ def test_an_edit_built_with_the_maps_kept_as_numbers_gives_the_same_site(tmp_pat
     built site and its copy: the same searchindex.js and site as with ``SMETS_SEARCH_FROZEN=off``.
     (Edits that add and delete pages, the numbers moving, are in the seeded test above and in
     ``test_search_unchanged.py``.)"""
-    root = generate(tmp_path / "project", 60)
-    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
-    _build(root, sites["on"], "on")
-    shutil.copytree(sites["on"], sites["off"], symlinks=True)
-    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
-    edit_requirement(root, "edited")
-    assert [_build(root, site, switch) for switch, site in sites.items()] == [2, 0]
+    _, edits, sites = edit_built_both_ways(tmp_path, _build)
+    assert edits == [2, 0]
     assert (sites["on"] / "searchindex.js").read_bytes() == (sites["off"] / "searchindex.js").read_bytes()
     assert differences(sites["on"], sites["off"]) == []
 
