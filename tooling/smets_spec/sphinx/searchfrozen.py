@@ -47,7 +47,8 @@ def _value(numbers: set[int]) -> int | list[int]:
     return sorted(numbers)
 
 
-def _names(held: Pages) -> list[str]:
+def names_of(held: Pages) -> list[str]:
+    """A word's pages in the compact stores as a list of names."""
     return [held] if isinstance(held, str) else held
 
 
@@ -162,11 +163,11 @@ class Loaded:
             numbers = {remap[value]} if isinstance(value, int) else {remap[n] for n in value}
             numbers.discard(None)
             if more is not None:
-                numbers.update(_numbers(_names(more), fn2index))
+                numbers.update(_numbers(names_of(more), fn2index))
             add((word, _value(numbers)))  # type: ignore[arg-type]  # (None discarded)
         for word, more in fed.items():
             if word not in frozen:
-                add((word, _value(_numbers(_names(more), fn2index))))
+                add((word, _value(_numbers(names_of(more), fn2index))))
         return out
 
 
@@ -200,7 +201,7 @@ def _patched(
             out[word] = _with(out.get(word), number)
     for word, held in fed.items():  # a word only of fed pages pruned since: Sphinx keeps it, with []
         if word not in out:
-            out[word] = _value(_numbers(_names(held), fn2index))
+            out[word] = _value(_numbers(names_of(held), fn2index))
     return list(out.items())
 
 

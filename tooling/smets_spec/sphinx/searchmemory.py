@@ -184,7 +184,7 @@ class CompactIndex(IndexBuilder):
                 if before is None:
                     store[word] = held
                 else:
-                    store[word] = [*([before] if isinstance(before, str) else before), *_names(held)]
+                    store[word] = [*searchfrozen.names_of(before), *searchfrozen.names_of(held)]
         self._words, self._title_words, self._frozen = words, title_words, None
 
     def feed(self, docname: str, filename: Any, title: str, doctree: Any) -> None:
@@ -399,10 +399,6 @@ def release(indexer: Any) -> None:
 
 #: the methods of an index another module replaces on the instance (:func:`release` drops them)
 _WRAPPED = ("feed", "prune")
-
-
-def _names(held: Pages) -> list[str]:
-    return [held] if isinstance(held, str) else held
 
 
 def trust(indexer: Any) -> None:

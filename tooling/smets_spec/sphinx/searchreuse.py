@@ -101,14 +101,6 @@ def _standing(app: Sphinx) -> dict[str, Any] | None:
     return record
 
 
-def recorded_pages(app: Sphinx) -> dict[str, str]:
-    """The requirement pages of the index this build loaded, by name, with their inputs' digest
-    (empty when that index is not the one the record was written with, or the key changed)."""
-    record = _standing(app)
-    pages: dict[str, str] = {} if record is None else record["pages"]
-    return pages
-
-
 def dump_inputs(app: Sphinx, indexer: Any) -> str:
     """Digest of what the written index is made of besides its pages' entries: the documents, each
     domain's objects and type names, the object types and names kept in Sphinx's environment,
