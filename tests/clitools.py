@@ -106,10 +106,13 @@ def write(root: Path, relpath: str, text: str) -> Path:
     return path
 
 
-def counting_driver(module: str, function: str, label: str) -> str:
-    """A driver script (:func:`driven_build`'s kind): ``smets`` run with ``module.function`` wrapped
-    to count its calls, then ``LABEL N`` printed (N calls) after the build."""
-    return f"""
+def counted_build(
+    root: Path, site: Path, watched: tuple[str, str], settings: Mapping[str, str], *more: str
+) -> int:
+    """:func:`driven_build` with ``watched`` (module, function: ``"sphinx.builders",
+    "Builder._read_parallel"``) wrapped to count its calls: how many calls the build made."""
+    module, function = watched
+    driver = f"""
 import sys
 from smets_spec import cli
 import {module} as watched
@@ -120,9 +123,11 @@ def counted(*args, **kwargs):
     return original(*args, **kwargs)
 watched.{function} = counted
 status = cli.main(sys.argv[1:])
-print("{label}", len(calls))
+print("CALLS", len(calls))
 sys.exit(status)
 """
+    result = driven_build(driver, root, site, settings, *more)
+    return int(result.stdout.rsplit("CALLS", 1)[1])
 
 
 def edit_built_both_ways(

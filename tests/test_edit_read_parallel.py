@@ -10,23 +10,17 @@ and cache.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from clitools import build_argv, counting_driver, edit_built_both_ways, run_ok
+from clitools import counted_build, edit_built_both_ways
 from sitecompare import differences
 from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
-
-_COUNTED = counting_driver("sphinx.builders", "Builder._read_parallel", "PARALLEL")
 
 
 def _build(root: Path, out: Path, switch: str) -> int:
     """Build ``out`` (2 processes) with the switch set; how many parallel reads it made."""
-    cache = str(root.parent / f"cache-{switch}")
-    env = dict(os.environ, SMETS_CACHE_DIR=cache, SMETS_EDIT_READ_PARALLEL=switch)
-    argv = build_argv(root, out, "-j", "2")
-    result = run_ok([argv[0], "-c", _COUNTED, *argv[3:]], env=env)
-    return int(result.stdout.rsplit("PARALLEL", 1)[1].strip())
+    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_EDIT_READ_PARALLEL": switch}
+    return counted_build(root, out, ("sphinx.builders", "Builder._read_parallel"), settings, "-j", "2")
 
 
 def test_an_edit_read_in_parallel_gives_the_same_site(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 from sphinx.search import IndexBuilder, js_index
 
-from clitools import build_argv, counting_driver, edit_built_both_ways, run_ok
+from clitools import counted_build, edit_built_both_ways
 from sitecompare import differences
 from smets_spec.sphinx import searchfrozen, searchmemory
 from test_search_memory import _dump, _index, _page, _reference
@@ -145,15 +144,10 @@ def test_the_words_of_pages_fed_again_are_patched() -> None:
     assert sorted(terms) == [("gas", []), ("meter", [0, 1]), ("old", []), ("tariff", 1), ("w", 2)]
 
 
-_COUNTED = counting_driver("smets_spec.sphinx.searchfrozen", "_patched", "PATCHED")
-
-
 def _build(root: Path, out: Path, switch: str) -> int:
     """Build ``out`` with ``SMETS_SEARCH_FROZEN`` set to ``switch``; the word maps patched (0, 2)."""
-    env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"), SMETS_SEARCH_FROZEN=switch)
-    argv = build_argv(root, out, "-j", "1")
-    result = run_ok([argv[0], "-c", _COUNTED, *argv[3:]], env=env)
-    return int(result.stdout.rsplit("PATCHED", 1)[1].strip())
+    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_SEARCH_FROZEN": switch}
+    return counted_build(root, out, ("smets_spec.sphinx.searchfrozen", "_patched"), settings, "-j", "1")
 
 
 def test_an_edit_built_with_the_maps_kept_as_numbers_gives_the_same_site(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ walk and with ``SMETS_SEARCH_WALK=off``: the same searchindex.js.
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from sphinx.search import WordStore, _feed_visit_nodes
 from sphinx.search.en import SearchEnglish
 from sphinx.util.docutils import new_document
 
-from clitools import build_argv, counting_driver, run_ok
+from clitools import counted_build
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import searchwalk
 from smets_spec.sphinx.searchmemory import _Distinct
@@ -144,20 +143,19 @@ def test_other_splitters_split_each_text() -> None:
     assert not searchwalk.joins(Other({}))
 
 
-_BUILD = counting_driver("smets_spec.sphinx.searchwalk", "collect", "WALKS")
-
-
 def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
     root = generate(tmp_path / "project", 60)
     indexes, walks = [], []
     for switch in ("on", "off"):
         out = tmp_path / f"out-{switch}"
-        env = dict(os.environ, SMETS_CACHE_DIR=str(tmp_path / f"cache-{switch}"), SMETS_SEARCH_WALK=switch)
-        env["SMETS_SEARCH_DIRECT"] = switch
-        argv = build_argv(root, out, "-j", "1")
-        result = run_ok([argv[0], "-c", _BUILD, *argv[3:]], env=env)
+        settings = {
+            "SMETS_CACHE_DIR": str(tmp_path / f"cache-{switch}"),
+            "SMETS_SEARCH_WALK": switch,
+            "SMETS_SEARCH_DIRECT": switch,
+        }
+        watched = ("smets_spec.sphinx.searchwalk", "collect")
+        walks.append(counted_build(root, out, watched, settings, "-j", "1"))
         indexes.append((out / "searchindex.js").read_bytes())
-        walks.append(int(result.stdout.rsplit("WALKS", 1)[1]))
     assert indexes[0] == indexes[1]
     assert walks[0] > 20 and walks[1] == 0  # every page walked here, none with the switch off
 
