@@ -159,7 +159,7 @@ def build_site(
         offer_corpus(corpus.source, project.root, corpus)
     live.report_failures_to_caller()
     try:
-        ensure_results(project, out, corpus, wait=False)  # runs beside Sphinx's start-up
+        ensure_results(project, out, corpus, wait=False, from_root=True)  # runs beside Sphinx's start-up
         if args.fresh or not (out / ".doctrees" / "environment.pickle").is_file():
             from ..protocols.assess import start_helpers_early
 

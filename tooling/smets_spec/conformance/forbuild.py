@@ -32,8 +32,17 @@ def log_file_for(path: Path) -> Path:
     return path.with_suffix(".log")
 
 
-def _suite_in_child(spec: Path, path: Path) -> None:
-    """The forked suite run: pytest in-process, its output in the log, its status the exit code."""
+def _suite_in_child(spec: Path, path: Path, corpus: tuple[Path, Corpus] | None = None) -> None:
+    """The forked suite run: pytest in-process, its output in the log, its status the exit code.
+    ``corpus``: the build's corpus of ``spec`` and the folder it was read relative to, which the
+    suite takes if the files are unchanged (:func:`.plugin.hand_over`)."""
+    if corpus is not None:
+        try:
+            from .plugin import hand_over  # pytest's import: in the copy, not the build
+        except ImportError:  # no pytest: run_suite says so below
+            pass
+        else:
+            hand_over(spec, corpus[0], corpus[1])
     log = log_file_for(path)
     log.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -56,13 +65,16 @@ def _cause(path: Path, code: int | None) -> str:
     return f"the conformance suite failed (exit status {code}); its last output:\n    {tail}"
 
 
-def _start_for_build(project: Project, path: Path, key: str | None = None) -> Callable[[], None]:
+def _start_for_build(
+    project: Project, path: Path, key: str | None = None, corpus: Corpus | None = None
+) -> Callable[[], None]:
     """Start the suite on the reference models beside the build; return what waits for it.
 
     Where the platform can fork, the suite runs in a forked copy of this process (no second
     start-up of Python and the package); elsewhere in a ``smets conform`` subprocess. With a
     ``key`` (:func:`.suitecache.suite_key`), a finished run is kept in the user cache when the
-    key is still the same afterwards (nothing it read changed meanwhile).
+    key is still the same afterwards (nothing it read changed meanwhile). ``corpus``: the build's,
+    read relative to the project's root, which the forked suite takes while the files are unchanged.
     """
     sys.stdout.write(
         f"conformance: no results at {project.rel(path)}; running the suite on the "
@@ -71,7 +83,8 @@ def _start_for_build(project: Project, path: Path, key: str | None = None) -> Ca
     started = time.monotonic()
     log = log_file_for(path)
     log.parent.mkdir(parents=True, exist_ok=True)
-    child = forking.start(_suite_in_child, (project.spec, path), "smets-conformance")
+    handed = (project.root, corpus) if corpus is not None else None
+    child = forking.start(_suite_in_child, (project.spec, path, handed), "smets-conformance")
     if child is not None:
 
         def status() -> int | None:
@@ -127,16 +140,23 @@ def build_finished(html_dir: Path) -> None:
 
 
 def ensure_results(
-    project: Project, html_dir: Path, corpus: Corpus | None = None, wait: bool = True
+    project: Project,
+    html_dir: Path,
+    corpus: Corpus | None = None,
+    wait: bool = True,
+    *,
+    from_root: bool = False,
 ) -> Path | None:
     """For ``smets build``: say how old the results are, or run the suite when there are none.
 
     With ``wait=False`` the suite runs beside the caller, which must call
     :func:`smets_spec.conformance.live.settle` before reading the results (the Sphinx
     extension does at ``builder-inited``). Nothing happens for a spec that lists no
-    conformance tests.
+    conformance tests. ``from_root``: ``corpus`` was read relative to the project's root (then a suite
+    run forked from here takes it instead of reading the spec again).
     """
-    corpus = corpus or load_spec(project.spec, relative_to=project.root)
+    if corpus is None:
+        corpus, from_root = load_spec(project.spec, relative_to=project.root), True
     if not corpus.of_type(ConformanceTest):
         return None
     path = live.results_file_for(html_dir)
@@ -154,7 +174,7 @@ def ensure_results(
         report(path)
         return path
     _STARTED.add(path)
-    finish = _start_for_build(project, path, key)
+    finish = _start_for_build(project, path, key, corpus if from_root else None)
     if wait:
         finish()
     else:

@@ -75,6 +75,40 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Recorder(state), "smets-conformance-recorder")
 
 
+#: ``SMETS_SUITE_CORPUS=off``: the suite run beside a build reads the spec itself, never taking the
+#: build's corpus (:func:`hand_over`)
+HANDOVER_SWITCH = "SMETS_SUITE_CORPUS"
+#: the corpus of a spec folder handed to a suite run in this process (:func:`hand_over`)
+_HANDED: list[tuple[Path, Corpus]] = []
+
+
+def hand_over(spec: Path, relative_to: Path, corpus: Corpus) -> None:
+    """Let the next suite run of ``spec`` in this process take ``corpus`` (``load_spec(spec,
+    relative_to)``, read by the build this process was forked from) instead of reading the folder
+    again: taken only when the folder's files still hash to what it was read from and it was read
+    relative to the folder's parent, as :func:`spec_corpus` reads it (then it is that very corpus).
+    At 10,000 requirements the read costs 1.4 s of CPU, on a core the build's readers want."""
+    from ..corpus.cachedir import switched_off
+
+    _HANDED.clear()
+    spec = spec.resolve()
+    as_read = relative_to.resolve() == spec.parent
+    if corpus.digest is not None and as_read and not switched_off(HANDOVER_SWITCH):
+        _HANDED.append((spec, corpus))
+
+
+def _handed(spec: Path) -> Corpus | None:
+    """The corpus handed over for ``spec`` (once), if the folder's files are unchanged since."""
+    from ..corpus.rstreader import tree_digest
+
+    if not _HANDED:
+        return None
+    handed, corpus = _HANDED.pop()
+    if handed != spec.resolve() or corpus.digest != tree_digest(spec):
+        return None
+    return corpus
+
+
 def spec_corpus(config: pytest.Config) -> Corpus:
     """The spec the suite runs against (loaded once per run)."""
     from ..corpus.load import load_spec
@@ -85,7 +119,7 @@ def spec_corpus(config: pytest.Config) -> Corpus:
         option = config.getoption("--smets-spec")
         try:
             spec = Path(option) if option else find_project(Path.cwd()).spec
-            state.corpus = load_spec(spec)
+            state.corpus = _handed(spec) or load_spec(spec)
         except FileNotFoundError as exc:
             raise pytest.UsageError(f"smets conformance: {exc}; pass --smets-spec DIR") from exc
     corpus: Corpus = state.corpus
