@@ -82,7 +82,10 @@ def _before_finish(app: Sphinx, builder: Builder) -> None:
     def started_first() -> None:
         if vars(builder).get("finish") is started_first:
             vars(builder).pop("finish")  # the class's own again for a next build
-        start(app)
+        try:
+            start(app)
+        except Exception:  # (a warning made an error, say): left to build-finished, as before
+            needs_splice.EARLY.clear()
         finish()
 
     setattr(started_first, _MARK, True)
