@@ -33,6 +33,8 @@ when the need's data is what it was. Why the result is sphinx-needs' own, byte f
   the build goes on, and waited for at the end of ``build-finished`` (:func:`_beside`,
   :func:`settle`): the same code on the same needs, so the same file; a copy that fails is
   followed by the build's own write. ``SMETS_NEEDS_JSON_BESIDE=off`` writes it in the build.
+  In a parallel build the copy starts as the HTML builder's finish begins, in any build
+  (:mod:`.needs_early`, ``SMETS_NEEDS_JSON_EARLY``).
 
 The fingerprint reads sphinx-needs' private fields, so it is used only with the release in
 :data:`.needs_release.RELEASE`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
