@@ -31,6 +31,9 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
+from sphinx.util.osutil import relative_uri
+
+from ..corpus.cachedir import switched_off
 
 #: furo's call of the page's ``toctree`` function (furo/__init__.py, ``_compute_navigation_tree``)
 FURO_CALL: dict[str, Any] = {"collapse": False, "titles_only": True, "maxdepth": -1, "includehidden": True}
@@ -42,6 +45,16 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 _LI = re.compile(r'^<li class="(toctree-l\d+)( has-children)?">$')
 _VOID = {"input", "br", "img", "hr", "meta", "link", "source", "wbr", "area", "col", "embed", "param"}
 _UNSAFE = set("&<>\"'#")
+#: ``SMETS_NAV_REBASE=off``: each folder's unmarked tree drawn by Sphinx and furo (not remade)
+REBASE_SWITCH = "SMETS_NAV_REBASE"
+_INTERNAL = re.compile(r'<a class="reference internal" href="([^"]*)">')
+#: every attribute that may hold a URL
+_URL_ATTRIBUTE = re.compile(
+    r"[\s\"'](?:href|src|srcset|action|formaction|data|poster|background|cite|ping|xlink:href)\s*=", re.I
+)
+#: furo's expand icon (a link inside the page, the same from every folder)
+_ICON = '<use href="#svg-arrow-right">'
+_UNSAFE_URL = set("&<>\"'")
 
 
 @dataclass
@@ -150,12 +163,51 @@ def _neutral(builder: StandaloneHTMLBuilder, directory: str) -> _Folder | None:
     return _parse(probe, get_navigation_tree(html))
 
 
+def _rebased(html: str, base: str) -> str | None:
+    """The root folder's unmarked tree ``html`` as Sphinx resolves it for a page whose URI is
+    ``base``; None when the tree holds a URL this does not remake, or a character that would be
+    escaped.
+
+    Sphinx's toctree resolution makes each internal link's URL ``relative_uri(base, to)`` plus
+    its anchor (``to``: the target page's URI); from the root folder (a base with no folder)
+    that is ``to`` itself, so each internal link of the root's tree is ``to`` and its anchor,
+    and the same ``relative_uri`` of the other base gives that base's link. Nothing else of the
+    tree depends on the page (it is in no toctree: nothing is marked)."""
+    links = _INTERNAL.findall(html)
+    if len(_URL_ATTRIBUTE.findall(html)) != len(links) + html.count(_ICON):
+        return None  # a URL of another kind (an image, an external link...): drawn by furo
+    if any(_UNSAFE_URL & set(href) or href.startswith("#") for href in links):
+        return None
+
+    def remade(match: re.Match[str]) -> str:
+        to, mark, anchor = match[1].partition("#")
+        return f'<a class="reference internal" href="{relative_uri(base, to)}{mark}{anchor}">'
+
+    return _INTERNAL.sub(remade, html)
+
+
+def _folder(
+    builder: StandaloneHTMLBuilder, directory: str, folders: dict[str, _Folder | None]
+) -> _Folder | None:
+    """The unmarked tree seen from ``directory``: remade from the root folder's (:func:`_rebased`),
+    else drawn (``SMETS_NAV_REBASE=off``: always drawn)."""
+    if not directory or switched_off(REBASE_SWITCH):
+        return _neutral(builder, directory)
+    if "" not in folders:
+        folders[""] = _neutral(builder, "")
+    root, probe = folders[""], posixpath.join(directory, _PROBE)
+    if root is None or probe in builder.env.all_docs:
+        return _neutral(builder, directory)
+    html = _rebased(root.html, builder.get_target_uri(probe))
+    return _neutral(builder, directory) if html is None else _parse(probe, html)
+
+
 def derived(builder: StandaloneHTMLBuilder, pagename: str) -> str | None:
     """furo's navigation tree for ``pagename``, derived from its folder's; None: let furo draw it."""
     folders: dict[str, _Folder | None] = builder.__dict__.setdefault(_CACHE, {})
     directory = posixpath.dirname(pagename)
     if directory not in folders:
-        folders[directory] = _neutral(builder, directory)
+        folders[directory] = _folder(builder, directory, folders)
     folder = folders[directory]
     if folder is None:
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus.files import write_atomic
-from . import needs_splice
+from . import needs_early, needs_splice
 
 
 def write_json(self: Any, needs_file: str = "needs.json", needs_path: str = "") -> None:
@@ -43,6 +43,7 @@ def install(app: Any = None) -> None:
     if app is not None:
         app.connect("env-before-read-docs", needs_splice.keep_key)
         app.connect("build-finished", needs_splice.settle, priority=990)  # the copy writing needs.json
+        needs_early.register(app)  # that copy started as the HTML builder's finish begins
 
 
 #: sphinx-needs' own method, kept for the test that compares the two.

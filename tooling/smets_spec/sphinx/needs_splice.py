@@ -33,6 +33,8 @@ when the need's data is what it was. Why the result is sphinx-needs' own, byte f
   the build goes on, and waited for at the end of ``build-finished`` (:func:`_beside`,
   :func:`settle`): the same code on the same needs, so the same file; a copy that fails is
   followed by the build's own write. ``SMETS_NEEDS_JSON_BESIDE=off`` writes it in the build.
+  In a parallel build the copy starts as the HTML builder's finish begins, in any build
+  (:mod:`.needs_early`, ``SMETS_NEEDS_JSON_EARLY``).
 
 The fingerprint reads sphinx-needs' private fields, so it is used only with the release in
 :data:`.needs_release.RELEASE`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
@@ -156,8 +158,23 @@ def _unusable(env: Any, needs_config: Any) -> str:
     return ""
 
 
+#: the environment whose needs.json a copy started early is writing (:mod:`.needs_early`)
+EARLY: list[Any] = []
+
+
 def finish(builder: Any) -> None:
-    """``NeedsBuilder.finish`` of sphinx-needs 9.1, keeping unchanged needs' JSON (module docstring)."""
+    """``NeedsBuilder.finish`` of sphinx-needs 9.1, keeping unchanged needs' JSON (module docstring);
+    nothing when a copy started as the HTML builder's finish began writes it (:mod:`.needs_early`)."""
+    if EARLY and EARLY[0] is builder.env:
+        EARLY.clear()  # :func:`settle` joins the copy, as one started here
+        return
+    job = job_of(builder)
+    if job is not None and not _beside(job):
+        _write_here(job)
+
+
+def job_of(builder: Any) -> _Job | None:
+    """What :func:`finish` writes needs.json from; None when sphinx-needs' own steps wrote it."""
     from sphinx_needs.builder import LOGGER
     from sphinx_needs.config import NeedsSphinxConfig
     from sphinx_needs.data import SphinxNeedsData
@@ -169,7 +186,7 @@ def finish(builder: Any) -> None:
     if why:
         LAST[:] = [Outcome("sphinx-needs", 0, 0, why)]
         ORIGINAL_FINISH[0](builder)
-        return
+        return None
     if Path(builder.srcdir, "needs.json").exists():
         LOGGER.info("needs.json found, but will not be used because needs_file not configured.")
     version = getattr(env.config, "version", "unset")
@@ -182,9 +199,7 @@ def finish(builder: Any) -> None:
     # Sphinx 9 keeps the application as ``_app`` (its ``app`` property warns that it is deprecated)
     app = vars(builder).get("_app") or getattr(builder, "app", None)
     unchanged = needs_reuse.unchanged_for(app)
-    job = _Job(builder, env, needs_config, version, filtered, unchanged)
-    if not _beside(job):
-        _write_here(job)
+    return _Job(builder, env, needs_config, version, filtered, unchanged)
 
 
 @dataclass(frozen=True)
@@ -239,12 +254,13 @@ BESIDE = "SMETS_NEEDS_JSON_BESIDE"
 _PENDING: list[tuple[Any, Any, _Job]] = []
 
 
-def _beside(job: _Job) -> bool:
+def _beside(job: _Job, any_build: bool = False) -> bool:
     """needs.json written by a forked copy of this process while the build goes on (at
     ``build-finished``: the search index, the requirement pages' records...), joined by
     :func:`settle` at the end of ``build-finished``; True when the copy was started.
 
-    Only where :func:`settle` listens to this build's ``build-finished``, and only in the build
+    Only where :func:`settle` listens to this build's ``build-finished``, and (unless
+    ``any_build``: :mod:`.needs_early`) only in the build
     of an edit whose needs :mod:`.needs_reuse` vouched for (where nearly every
     value is the last file's: about 0.45 s of CPU at 10,000 requirements, of which hashing and
     writing the 61 MB are most). The copy runs :func:`splice` on what this process holds at the
@@ -258,7 +274,8 @@ def _beside(job: _Job) -> bool:
     from .beside import waits_at_finish
 
     unchanged = job.unchanged
-    if unchanged is None or unchanged.suspects is None or switched_off(BESIDE):
+    vouched = unchanged is not None and unchanged.suspects is not None
+    if not (vouched or any_build) or switched_off(BESIDE):
         return False
     if not forking.may_fork():
         return False
