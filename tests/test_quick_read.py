@@ -1,14 +1,13 @@
 """The need documents' read, made cheaper, gives what it gave: docutils settings from a kept parser
-(:mod:`smets_spec.sphinx.quicksettings`, ``SMETS_QUICK_SETTINGS``), a page's cached cards checked
-for foreign markup at once (:func:`smets_spec.sphinx.rendercache.foreign_any`,
-``SMETS_CARDS_ONE_CHECK``) and the document's path kept while a placeholder registers its need
-(:mod:`smets_spec.sphinx.cachedneeds`, ``SMETS_NEED_PATHS``), and no unread info message for each
+(:mod:`smets_spec.sphinx.quicksettings`, ``SMETS_QUICK_SETTINGS``), the document's path kept while a
+placeholder registers its need (:mod:`smets_spec.sphinx.cachedneeds`, ``SMETS_NEED_PATHS``), and no
+unread info message for each
 unreferenced target (:mod:`smets_spec.sphinx.quicktargets`, ``SMETS_QUICK_TARGETS``).
 
-Each is compared with the path it replaces: the settings value by value (the same objects), the
-check on seeded random pages of cards (both forms of the check), and a warm build of seeded random
+Each is compared with the path it replaces: the settings value by value (the same objects), and a
+warm build of seeded random
 requirements (every card from the render cache) page by page, needs.json, search index, warnings
-and doctrees (all but the unread messages), against the same build with the four switched off.
+and doctrees (all but the unread messages), against the same build with the three switched off.
 """
 
 from __future__ import annotations
@@ -27,10 +26,9 @@ from sphinx.parsers import RSTParser
 
 from clitools import build_argv, sourcedir
 from sitecompare import differences
-from smets_spec.sphinx import quicksettings, quicktargets, rendercache
-from test_foreign_quick import PIECES
+from smets_spec.sphinx import quicksettings, quicktargets
 
-SWITCHES = ("SMETS_QUICK_SETTINGS", "SMETS_CARDS_ONE_CHECK", "SMETS_NEED_PATHS", "SMETS_QUICK_TARGETS")
+SWITCHES = ("SMETS_QUICK_SETTINGS", "SMETS_NEED_PATHS", "SMETS_QUICK_TARGETS")
 
 
 def test_the_installed_docutils_and_sphinx_are_the_code_known() -> None:
@@ -89,49 +87,6 @@ def test_the_settings_are_docutils_own(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert isinstance(quick, frontend.Values)
 
 
-def _pages(rng: random.Random) -> list[list[str]]:
-    pages = []
-    for _ in range(3000):
-        count = rng.randint(0, 6)
-        pages.append(["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 30))) for _ in range(count)])
-    return pages
-
-
-@pytest.mark.parametrize("quick", ["on", "off"])
-def test_a_page_s_cards_checked_at_once_give_each_card_s_answer(
-    monkeypatch: pytest.MonkeyPatch, quick: str
-) -> None:
-    monkeypatch.setenv(rendercache.QUICK_SWITCH, quick)
-    rng = random.Random(20261207)
-    answers = {True: 0, False: 0}
-    for cards in _pages(rng):
-        monkeypatch.delenv(rendercache.ONE_CHECK_SWITCH, raising=False)
-        once = rendercache.foreign_any(cards)
-        monkeypatch.setenv(rendercache.ONE_CHECK_SWITCH, "off")
-        each = rendercache.foreign_any(cards)
-        assert once == each == any(rendercache.foreign(card) for card in cards), cards
-        answers[once] += 1
-    assert min(answers.values()) > 300
-    # edges: a handler or a tag's start at a card's first character, a tag left open at a card's end
-    edges = (["x", "onclick=1"], ["<a", " onclick=1"], ["<a ", "onclick="], ["<", "script"], ["on", "x="])
-    for cards in edges:
-        monkeypatch.delenv(rendercache.ONE_CHECK_SWITCH, raising=False)
-        assert rendercache.foreign_any(cards) == any(rendercache.foreign(card) for card in cards), cards
-
-
-def test_a_cards_file_with_one_foreign_card_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    fine, also = rendercache.Rendered("<p>fine</p>", ("fine",)), rendercache.Rendered("<p>x</p>", ())
-    good = {"a" * 64: fine, "b" * 64: also}
-    for switch in ("on", "off"):
-        monkeypatch.setenv(rendercache.ONE_CHECK_SWITCH, switch)
-        text = rendercache.bundle_to_json("p", good)
-        assert rendercache.bundle_from_json(text, "p") == good
-        planted = '"cards": {"' + "c" * 64 + '": ["<img src=x onerror=\\"x()\\">", []], '
-        bad_text = text.replace('"cards": {', planted)
-        with pytest.raises(ValueError):
-            rendercache.bundle_from_json(bad_text, "p")
-
-
 def _requirements(rng: random.Random) -> str:
     out = ["Random requirements\n===================\n"]
     for i in range(60):
@@ -167,7 +122,7 @@ def _doctrees(out: Path) -> tuple[dict[str, Any], int]:
     return found, unread
 
 
-def test_a_warm_build_is_the_build_with_the_four_off(tmp_path: Path) -> None:
+def test_a_warm_build_is_the_build_with_the_three_off(tmp_path: Path) -> None:
     root = sourcedir(tmp_path, "mini")
     (root / "spec" / "random.rst").write_text(_requirements(random.Random(7)), encoding="utf-8")
     cache = tmp_path / "cache"

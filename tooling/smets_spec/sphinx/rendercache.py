@@ -191,37 +191,15 @@ def bundle_to_json(docname: str, cards: dict[str, Rendered]) -> str:
     return json.dumps({"format": FORMAT, "page": docname, "cards": data})
 
 
-#: ``SMETS_CARDS_ONE_CHECK=off``: each card's HTML checked for foreign markup on its own. On, a
-#: page's cards are checked at once, joined by :data:`_JOIN` (see :func:`foreign_any`).
-ONE_CHECK_SWITCH = "SMETS_CARDS_ONE_CHECK"
-#: Between two cards' HTML when checked at once: no expression of :func:`foreign` can match across
-#: it (each needs a ``<``, ``=``, a letter or a space where the ``>`` is), and a ``>`` before a
-#: card's first character leaves "inside a tag" and "after a space or quote" as they are at a
-#: string's start; lowercasing treats it as it treats a string's ends (neither cased nor ignorable).
-_JOIN = "\n>"
-
-
-def foreign_any(htmls: list[str]) -> bool:
-    """``any(foreign(html) for html in htmls)``, by one check of them joined (see :data:`_JOIN`)."""
-    if switched_off(ONE_CHECK_SWITCH):
-        return any(foreign(html) for html in htmls)
-    return foreign(_JOIN.join(htmls))
-
-
-def _shape(key: object, value: object) -> Rendered:
+def _card(key: object, value: object) -> Rendered:
     if not isinstance(key, str) or not _KEY.match(key) or not isinstance(value, list) or len(value) != 2:
         raise ValueError("a card of the wrong shape")
     html, words = value
     if not isinstance(html, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValueError("a card of the wrong shape")
-    return Rendered(html, tuple(words))
-
-
-def _card(key: object, value: object) -> Rendered:
-    card = _shape(key, value)
-    if foreign(card.html):
+    if foreign(html):
         raise ValueError("markup the extension never renders")
-    return card
+    return Rendered(html, tuple(words))
 
 
 def bundle_from_json(text: str, docname: str) -> dict[str, Rendered]:
@@ -231,12 +209,7 @@ def bundle_from_json(text: str, docname: str) -> dict[str, Rendered]:
         raise ValueError("not a card cache file")
     if data["format"] != FORMAT or data["page"] != docname or not isinstance(data["cards"], dict):
         raise ValueError("a file of another format or page")
-    if switched_off(ONE_CHECK_SWITCH):
-        return {key: _card(key, value) for key, value in data["cards"].items()}
-    cards = {key: _shape(key, value) for key, value in data["cards"].items()}
-    if foreign_any([card.html for card in cards.values()]):
-        raise ValueError("markup the extension never renders")
-    return cards
+    return {key: _card(key, value) for key, value in data["cards"].items()}
 
 
 class RenderCache:
