@@ -42,7 +42,7 @@ from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
 from ..corpus.rstreader import NeedSpan, need_spans
 from ..corpus.schema import BY_DIRECTIVE
-from . import plaintext, quickquotes, quickwalks
+from . import plaintext, quickquotes, quicksettings, quicktargets, quickwalks
 from .linker import docname_of, has_requirement_pages
 from .rendercache import RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
@@ -111,6 +111,29 @@ class _DocState:
     cards: dict[str, Hit]  # need id -> its cached card, filled as placeholders run
     keys: dict[str, str]  # need id -> key, for every cacheable need of the document
     warnings: int  # warnings given before the document was read
+    doc2path: Any = None  # env.doc2path keeping its answers for this document (see :func:`_kept_paths`)
+
+
+#: ``SMETS_NEED_PATHS=off``: sphinx-needs asks Sphinx for the document's path afresh for each need.
+#: On, while a placeholder registers its need, the environment's ``doc2path`` answers each question
+#: asked before in this document with the path it gave then (a path object is immutable, and which
+#: file a document name stands for does not change while the document is read): sphinx-needs asks
+#: twice a need, each answer a new ``pathlib`` object.
+PATHS_SWITCH = "SMETS_NEED_PATHS"
+
+
+def _kept_paths(env: Any, kept: dict[Any, Any]) -> Any:
+    """``env.doc2path``, each answer kept in ``kept`` by its arguments."""
+    original = type(env).doc2path
+
+    def doc2path(*args: Any, **kwargs: Any) -> Any:
+        key = (args, tuple(kwargs.items())) if kwargs else args
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = original(env, *args, **kwargs)
+        return found
+
+    return doc2path
 
 
 _DOCS: dict[str, _DocState] = {}
@@ -263,6 +286,18 @@ class CachedNeed(NeedDirective):
         self.name = hit.directive
         self.arguments = [hit.title] if hit.title else []
         self.options = dict(hit.options)
+        if state.doc2path is None:
+            state.doc2path = False if switched_off(PATHS_SWITCH) else _kept_paths(self.env, {})
+        if state.doc2path is False:
+            return self._register(state, hit, source, line)
+        env = vars(self.env)
+        env["doc2path"] = state.doc2path
+        try:
+            return self._register(state, hit, source, line)
+        finally:
+            env.pop("doc2path", None)
+
+    def _register(self, state: _DocState, hit: Hit, source: str | None, line: int | None) -> list[nodes.Node]:
         if hit.rendered is None:  # docutils read the text as this directive's content: parse it
             return self._parsed()
         first = (line or 0) + hit.content_delta - 1  # 0-based line of the content in the source
@@ -384,6 +419,8 @@ def _prepare(app: Sphinx, *args: Any) -> None:
 def register(app: Sphinx) -> None:
     quickquotes.register(app)
     quickwalks.register(app)
+    quicksettings.register(app)
+    quicktargets.register(app)
     app.connect("env-before-read-docs", _prepare)
     app.add_node(SmetsCard, html=(visit_card, depart_card))
     app.add_node(CachedCard, html=(visit_cached, None))
