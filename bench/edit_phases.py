@@ -75,6 +75,25 @@ def _edit(project: Path, kind: str, tag: str, out: Path | None) -> object:
     return edit
 
 
+WALL: dict[str, float] = {}
+
+
+def _wall_of_read() -> None:
+    """Wall time of the read (``Builder.read``: the comparison and the read of the documents)."""
+    from sphinx.builders import Builder
+
+    original = Builder.read
+
+    def read(self: Builder) -> list[str]:
+        start = time.perf_counter()
+        try:
+            return original(self)
+        finally:
+            WALL["read"] = WALL.get("read", 0.0) + time.perf_counter() - start
+
+    Builder.read = read  # type: ignore[method-assign]
+
+
 def _time_docs() -> None:
     from sphinx.builders import Builder
 
@@ -125,6 +144,7 @@ def main() -> int:
     imports = time.process_time() - start
     edit = _edit(Path.cwd(), args.kind, args.tag, args.check)  # its corpus load not timed
     install()
+    _wall_of_read()
     if args.docs:
         _time_docs()
     if args.profile_workers:
@@ -139,6 +159,7 @@ def main() -> int:
         f"CPU {main_cpu:.2f} s in this process, {children:.2f} s in forked children",
         file=sys.stderr,
     )
+    print(f"  wall of Builder.read: {WALL.get('read', 0.0):.2f}", file=sys.stderr)
     for name, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
         if seconds >= 0.05:
             forked = f" (+{CHILDREN[name]:.2f} forked)" if CHILDREN.get(name, 0.0) >= 0.05 else ""
