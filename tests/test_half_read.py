@@ -79,3 +79,12 @@ def test_only_an_edits_read_is_split(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMETS_HALF_READ", "off")
     halfread.read_parallel(None, ["a", "b"], 2)  # type: ignore[arg-type]
     assert calls == [64, 2, 2]
+
+
+def test_the_main_process_reads_two_of_every_nproc_plus_one_documents() -> None:
+    docs = [f"d{n:02d}" for n in range(20)]
+    mine, theirs = halfread.shares(docs, 2)
+    assert mine == [d for at, d in enumerate(docs) if at % 3 < 2] and len(mine) == 14
+    assert sorted(mine + theirs) == docs and not set(mine) & set(theirs)
+    mine4, theirs4 = halfread.shares(docs, 4)
+    assert len(mine4) == 8 and sorted(mine4 + theirs4) == docs
