@@ -35,7 +35,8 @@ _FEWER_THAN = [0]
 
 
 def read_parallel(self: Builder, docnames: list[str], nproc: int) -> None:
-    """``Builder._read_parallel``: the first chunk read here, the others by forked readers."""
+    """``Builder._read_parallel``: a share of an edit's documents read here (:func:`shares`), the
+    rest by forked readers."""
     if switched_off(SWITCH) or nproc < 2 or len(docnames) >= _FEWER_THAN[0]:
         ORIGINAL[0](self, docnames, nproc)
         return

@@ -495,7 +495,7 @@ def register(app: Sphinx) -> None:
     map_large_blocks()
     eventlog.install(app)
     readback.register(app)
-    halfread.install(SERIAL_BELOW)  # an edit's parallel read: the first chunk read by this process
+    halfread.install(SERIAL_BELOW)  # an edit's parallel read: a share read by this process
     forkwrite.register(app, _cut)  # each page resolved by the writer that writes it
     app.connect("env-get-outdated", _quieten_early, priority=1)  # before the pages' comparison (500)
     app.connect("env-before-read-docs", _before_read)
