@@ -20,6 +20,7 @@ from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
 def _build(root: Path, out: Path, switch: str) -> int:
     """Build ``out`` (2 processes) with the switch set; how many parallel reads it made."""
     settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_EDIT_READ_PARALLEL": switch}
+    settings["SMETS_HALF_READ"] = "off"  # Sphinx's parallel read, counted (halfread: test_half_read.py)
     return counted_build(root, out, ("sphinx.builders", "Builder._read_parallel"), settings, "-j", "2")
 
 

@@ -233,16 +233,43 @@ def card_fingerprints(corpus: Corpus) -> dict[str, str]:
     return {doc: hashlib.sha1("\n".join(p).encode()).hexdigest() for doc, p in parts.items()}
 
 
+#: :func:`card_fingerprints` of a corpus worked out early (:func:`fingerprints_early`)
+_EARLY: list[tuple[Corpus, dict[str, str]]] = []
+
+
+def fingerprints_early(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> None:
+    """:func:`card_fingerprints` of this build's corpus, worked out while the computed pages'
+    comparison waits for its forked copy (``fingerprints.BESIDE``), when :func:`outdated_cards`
+    will need them; it takes them (a function of the corpus alone) instead of working them out."""
+    corpus = corpus_of(app)
+    if not _kept(env, corpus):
+        _EARLY[:] = [(corpus, card_fingerprints(corpus))]
+
+
+def _kept(env: BuildEnvironment, corpus: Corpus) -> bool:
+    """Whether ``env`` keeps the fingerprints of ``corpus`` (nothing to compute)."""
+    stamp = corpus_stamp(corpus)
+    return stamp is not None and getattr(env, _FINGERPRINTS_OF, None) == stamp and hasattr(env, _FINGERPRINTS)
+
+
+def _fingerprints_of(corpus: Corpus) -> dict[str, str]:
+    early = _EARLY.pop() if _EARLY else None
+    return early[1] if early is not None and early[0] is corpus else card_fingerprints(corpus)
+
+
 def outdated_cards(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     """Documents to re-read because their cards show links or titles that changed elsewhere
     (none, and nothing computed, when the corpus is the one the kept fingerprints came from)."""
     corpus = corpus_of(app)
-    stamp = corpus_stamp(corpus)
-    if stamp is not None and getattr(env, _FINGERPRINTS_OF, None) == stamp and hasattr(env, _FINGERPRINTS):
+    if _kept(env, corpus):
+        _EARLY.clear()
         return []
-    new = card_fingerprints(corpus)
+    new = _fingerprints_of(corpus)
+    stamp = corpus_stamp(corpus)
     old: dict[str, str] = getattr(env, _FINGERPRINTS, {})
     setattr(env, _FINGERPRINTS, new)
     setattr(env, _FINGERPRINTS_OF, stamp)

@@ -58,7 +58,7 @@ from sphinx_needs.data import SphinxNeedsData
 from ..corpus.cachedir import switched_off
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, forkwrite, needmemory, promptjoin, readback
+from . import eventlog, forkwrite, halfread, needmemory, promptjoin, readback
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -495,6 +495,7 @@ def register(app: Sphinx) -> None:
     map_large_blocks()
     eventlog.install(app)
     readback.register(app)
+    halfread.install(SERIAL_BELOW)  # an edit's parallel read: a share read by this process
     forkwrite.register(app, _cut)  # each page resolved by the writer that writes it
     app.connect("env-get-outdated", _quieten_early, priority=1)  # before the pages' comparison (500)
     app.connect("env-before-read-docs", _before_read)

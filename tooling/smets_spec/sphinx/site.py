@@ -235,6 +235,8 @@ def register(app: Sphinx) -> None:
     reqpages.register(app)
     app.connect("build-finished", write_graph_data)
     cards.register(app)
+    if cards.fingerprints_early not in fingerprints.BESIDE:
+        fingerprints.BESIDE.append(cards.fingerprints_early)  # while the pages' comparison waits
     app.connect("env-updated", cards.write_type_css)
     app.add_css_file("smets.css")
     app.add_css_file("smets-types.css")
