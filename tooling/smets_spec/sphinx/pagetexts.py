@@ -9,8 +9,10 @@ for ids), under a key that hashes everything the text is a function of:
 * the build's context (:func:`context`): this package's code and data files, the version of
   every installed distribution, the builder and its link suffixes, ``conf.py`` and the
   configuration given on the command line, the source and configuration folders, the documents
-  found (the links' targets), the conformance results (the file's bytes, and why they cannot be
-  used if so), the gaps policy file and the duplicate review file;
+  found (the links' targets);
+* what it reads outside the corpus (:data:`_OUTSIDE`): the conformance results for the
+  conformance pages (the file's bytes, and why they cannot be used if so), the review file for
+  the duplicates page;
 * the directive as written: its name, its page and its arguments and options;
 * what it declared it reads of the corpus (:data:`.fingerprints.DEPS`): for each declared
   :class:`~..corpus.needkeys.Facet`, the digest of those aspects of the needs of those types
@@ -39,7 +41,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -191,14 +193,36 @@ def context(app: Sphinx, corpus: Corpus) -> str:
         _installed(),
         *_config(app),
         "\x1e".join(sorted(app.env.found_docs)),
-        _file(live.results_path()),  # (the results are settled by now: see conformance._outdated)
-        str(live.error()),
-        _file(Path(app.confdir) / POLICY_FILE),
-        _file(suppression_file(corpus)),
     ]
     found = _h(parts)
     _CONTEXT[:] = [(app, corpus, found)]
     return found
+
+
+def _results(app: Sphinx, corpus: Corpus) -> str:
+    """The conformance results: the file's bytes, and why they cannot be used if so (settled by
+    the read: see ``sphinx/conformance._outdated``)."""
+    return f"{_file(live.results_path())}\0{live.error()}"
+
+
+def _reviews(app: Sphinx, corpus: Corpus) -> str:
+    return _file(suppression_file(corpus))
+
+
+def _policy(app: Sphinx, corpus: Corpus) -> str:
+    return _file(Path(app.confdir) / POLICY_FILE)
+
+
+#: What a directive reads outside the corpus, by directive: the conformance pages the results
+#: (:mod:`..conformance.pages` is the only reader of :mod:`..conformance.live`), the duplicates
+#: page its review file, the gaps page its policy (never kept: see :data:`CACHED`). Only in these
+#: directives' keys: the suite runs again after any edit of the spec (its key holds the spec),
+#: with a new time of the run, which would make every text's key new.
+_OUTSIDE: dict[str, Callable[[Sphinx, Corpus], str]] = {
+    "smets-conformance": _results,
+    "smets-duplicates": _reviews,
+    "smets-gaps": _policy,
+}
 
 
 #: the digests of what the directives read of this build's corpus, by facet (None: all of it)
@@ -262,6 +286,9 @@ def key_of(
 ) -> str:
     """The key of directive ``name``'s text on ``docname`` (everything it reads but its mentions)."""
     parts = [context(app, corpus), name, docname, str(len(args)), *args]
+    outside = _OUTSIDE.get(name)
+    if outside is not None:
+        parts += ["outside", outside(app, corpus)]
     parts += ["-" if stamp is None else "stamp:" + stamp, deps_digest(corpus, deps)]
     return _h(parts)
 
