@@ -480,9 +480,14 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
     _store(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
 
+def _prepare_texts(app: Sphinx, *_: object) -> None:
+    """The kept texts' keys' shared parts, worked out before the read forks (:mod:`.pagetexts`)."""
+    pagetexts.prepare(app, corpus_of(app), DEPS)
+
+
 def register(app: Sphinx) -> None:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", forget_rows)
-    app.connect("env-before-read-docs", pagetexts.prepare)
+    app.connect("env-before-read-docs", _prepare_texts)

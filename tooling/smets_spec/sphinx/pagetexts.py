@@ -23,9 +23,9 @@ for ids), under a key that hashes everything the text is a function of:
   checked on use against this corpus's keys (each one's type, title and file, or its absence).
 
 Only the directives of :data:`CACHED` are kept: those whose every input outside the corpus is
-known and in the key. Those that read files or history the key cannot name (the change log and
-suspects, the cost model, the consultation page, the source listings, which read a module's file
-by its name) are rendered every time.
+known and in the key. Those that read files, history or the clock the key cannot name (the gaps
+page, the change log and suspects, the cost model, the consultation page, the conformance
+summary) are rendered every time.
 
 One JSON file per directive on a page (``<user cache>/page-texts/``, named by a hash of the
 source folder, page, directive and arguments), replaced when its text is rendered again, so the
@@ -67,8 +67,7 @@ SWITCHES = ("SMETS_PAGE_TEXT_CACHE", "SMETS_RENDER_CACHE")
 #: data, and nothing else. Not kept: the gaps page (its ``suspect-link`` rule reads the change
 #: history since the last version tag from git), the conformance summary (the results' age, by
 #: the clock), the change log, suspects and cost model (git history, evidence files), the
-#: consultation page, the source listings (a module's file, by its name), the graph view and the
-#: requirement index (cheap).
+#: consultation page, the graph view and the requirement index (cheap).
 CACHED = frozenset(
     {
         "smets-section",
@@ -89,6 +88,7 @@ CACHED = frozenset(
         "smets-sections",
         "smets-devices",
         "smets-schema",
+        "smets-source",  # a module of this package only (its code is in every key)
     }
 )
 _SLOT = {aspect: at + 1 for at, aspect in enumerate(ASPECTS)}  # a need key: type, then the aspects
@@ -109,8 +109,8 @@ def foreign_text(text: str) -> bool:
     checks (scripts, event handlers, ``javascript:`` links...), with the ``<svg>`` element of the
     charts let through but SVG's active elements not."""
     low = text.lower()
-    if "<" not in low:
-        return False
+    if "<svg" not in low:  # no SVG element (a tag's name follows its ``<`` at once): the cards' check
+        return foreign(low)
     return bool(_SVG_ACTIVE.search(low)) or foreign(_SVG_TAG.sub(r"<\1smets-chart", low))
 
 
@@ -365,14 +365,11 @@ def save(
     write_entry(KIND, _slot(app, name, docname, args), value, user_cache_folder())
 
 
-def prepare(app: Sphinx, *_: object) -> None:
-    """Work out the build's context and the declared facets' digests before the read forks."""
+def prepare(app: Sphinx, corpus: Corpus, deps: Mapping[str, Deps]) -> None:
+    """Work out the build's context and the facets' digests of ``deps`` (what each directive
+    declared it reads) before the read forks, so the readers inherit them."""
     if not enabled():
         return
-    from .fingerprints import DEPS
-    from .state import corpus_of
-
-    corpus = corpus_of(app)
     context(app, corpus)
-    for name in CACHED & DEPS.keys():
-        deps_digest(corpus, DEPS[name])
+    for name in CACHED & deps.keys():
+        deps_digest(corpus, deps[name])
