@@ -2,10 +2,11 @@
 site rendering them gives, and a new text whenever something the page reads changed.
 
 A generated project is built with the cache cold (every text rendered), then warm into an empty
-folder (no text rendered again): every file the same (normalised as :mod:`sitecompare` does). Edited (a requirement's title, which the device pages show, and the
-gaps policy), it is built warm again and without the cache: the same site, the edit shown. The
-key's context follows the conformance results, the review file, conf.py and the documents found;
-a corrupt, planted, wrong-shaped, oversized or scripted entry is never used.
+folder (no text rendered again): every file the same (normalised as :mod:`sitecompare` does).
+Edited (a requirement's title, which the device pages show, and the gaps policy), it is built
+warm again and without the cache: the same site, the edit shown. The key follows the
+conformance results, the review file, conf.py and the documents found; a corrupt, planted,
+wrong-shaped, oversized or scripted entry is never used.
 """
 
 from __future__ import annotations
