@@ -226,27 +226,33 @@ _OUTSIDE: dict[str, Callable[[Sphinx, Corpus], str]] = {
 
 
 #: the digests of what the directives read of this build's corpus, by facet (None: all of it)
-_FACETS: dict[Facet | None, str] = {}
+_FACETS: dict[Facet | str | None, str] = {}
+_ORDER = "order"
 _FACETS_OF: list[Corpus | None] = [None]
 
 
 def _facet_digest(keys: Mapping[str, NeedKey], f: Facet | None) -> str:
-    h = hashlib.sha256()
+    """The digest of the aspects ``f`` reads of the needs of its types (None: every need's whole key)."""
     if f is None:
-        for need_id, key in keys.items():
-            h.update("\x1f".join((need_id, *key)).encode("utf-8", "surrogatepass") + b"\x1e")
-        return h.hexdigest()
+        whole = ("\x1f".join((need_id, *key)) for need_id, key in keys.items())
+        return hashlib.sha256("\x1e".join(whole).encode("utf-8", "surrogatepass")).hexdigest()
     slots = sorted(_SLOT[a] for a in f.aspects if a in _SLOT)
-    fields = {a[len(LINK) :] for a in f.aspects if a.startswith(LINK)}
-    order = hashlib.sha256()
+    fields = tuple(sorted(a[len(LINK) :] + "=" for a in f.aspects if a.startswith(LINK)))
+    types = f.types
+    parts = []
     for need_id, key in keys.items():
-        order.update(need_id.encode("utf-8", "surrogatepass") + b"\x1e")  # any need moved counts
-        if f.types is not None and key[_TYPE] not in f.types:
+        if types is not None and key[_TYPE] not in types:
             continue
-        parts = [need_id, key[_TYPE], *(key[s] for s in slots)]
-        parts += [each for each in key[_EACH:] if each.split("=", 1)[0] in fields]
-        h.update("\x1f".join(parts).encode("utf-8", "surrogatepass") + b"\x1e")
-    return f"{h.hexdigest()}:{order.hexdigest()}"
+        read = [need_id, key[_TYPE], *[key[s] for s in slots]]
+        if fields:
+            read += [each for each in key[_EACH:] if each.startswith(fields)]
+        parts.append("\x1f".join(read))
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _order_digest(keys: Mapping[str, NeedKey]) -> str:
+    """The order of every need (a page with any facet counts a need moved, as the index does)."""
+    return hashlib.sha256("\x1e".join(keys).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def deps_digest(corpus: Corpus, deps: Deps) -> str:
@@ -262,7 +268,14 @@ def deps_digest(corpus: Corpus, deps: Deps) -> str:
         if sha is None:
             sha = _FACETS[f] = _facet_digest(keys, f)
         found.append(sha)
-    return "none" if deps is None else ("facets:" + ",".join(found))
+    if deps is None:
+        return "all:" + found[0]
+    if not deps:
+        return "none"
+    order = _FACETS.get(_ORDER)
+    if order is None:
+        order = _FACETS[_ORDER] = _order_digest(keys)
+    return "facets:" + ",".join(found) + ";order:" + order
 
 
 def shown(corpus: Corpus, mentions: Iterable[str]) -> str:
