@@ -480,9 +480,15 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
     _store(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
 
-def _prepare_texts(app: Sphinx, *_: object) -> None:
+#: A read of at least this many documents (a full build's) works out the kept texts' keys' shared
+#: parts before it forks; a smaller one (an edit's) works out only those its directives need.
+PREPARE_FROM = 64
+
+
+def _prepare_texts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """The kept texts' keys' shared parts, worked out before the read forks (:mod:`.pagetexts`)."""
-    pagetexts.prepare(app, corpus_of(app), DEPS)
+    if len(docnames) >= PREPARE_FROM:
+        pagetexts.prepare(app, corpus_of(app), DEPS)
 
 
 def register(app: Sphinx) -> None:

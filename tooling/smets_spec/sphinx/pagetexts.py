@@ -30,7 +30,7 @@ summary) are rendered every time.
 One JSON file per directive on a page (``<user cache>/page-texts/``, named by a hash of the
 source folder, page, directive and arguments), replaced when its text is rendered again, so the
 folder does not grow with edits. Nothing in it can run code: it is read with ``json.loads`` from
-a regular file only (:func:`~..corpus.usercache.read_regular_entry`), checked field by field, and
+a regular file only (as :func:`~..corpus.usercache.read_regular_entry` does), checked field by field, and
 an entry of another key, of the wrong shape, too large, or whose text holds markup the extension
 never renders (a script, an event handler, a ``javascript:`` link:
 :func:`.rendercache.foreign`, which the charts' SVG passes) is ignored and the text rendered again.
@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
@@ -49,10 +50,12 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from ..conformance import live
+from ..corpus import usercache
 from ..corpus.cachedir import switched_off
+from ..corpus.files import read_regular
 from ..corpus.load import Corpus
 from ..corpus.needkeys import ASPECTS, LINK, Deps, Facet, NeedKey, covers_links
-from ..corpus.usercache import digest, package_digest, read_regular_entry, user_cache_folder, write_entry
+from ..corpus.usercache import digest, entry_path, package_digest, user_cache_folder, write_entry
 from ..duplicates.page import suppression_file
 from ..trace.gaps import POLICY_FILE
 from .keptkeys import keys_for
@@ -332,13 +335,35 @@ def _checked(data: object, key: str, name: str, docname: str, args: tuple[str, .
     return text, mentions
 
 
+#: how far into an entry's file its key is (written first: ``{"key": slot, "value": {"format": ...,
+#: "key": key, ...}}``); an entry that does not hold this build's key there is not parsed
+_HEAD = 512
+
+
+def _read(slot: str, key: str) -> object | None:
+    """The value of the entry in ``slot`` (:func:`~..corpus.usercache.read_regular_entry`), or None
+    at once when its first bytes do not name ``key`` (the text kept for other inputs: after an
+    edit, a large table's file is not parsed only to be refused)."""
+    raw = read_regular(entry_path(KIND, slot, user_cache_folder()), usercache.MAX_BYTES)
+    if raw is None or f'"key":"{key}"'.encode() not in raw[:_HEAD]:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != slot:
+        return None
+    value: object = data.get("value")
+    return value
+
+
 def load(
     app: Sphinx, corpus: Corpus, name: str, docname: str, args: tuple[str, ...], deps: Deps, stamp: str | None
 ) -> tuple[str, frozenset[str] | None] | None:
     """The kept text of the directive and the needs it mentions, when kept under this very key
     and its mentions still show what they showed (None: render it)."""
     key = key_of(app, corpus, name, docname, args, deps, stamp)
-    value = read_regular_entry(KIND, _slot(app, name, docname, args), user_cache_folder())
+    value = _read(_slot(app, name, docname, args), key)
     found = _checked(value, key, name, docname, args, deps)
     if found is None:
         return None
