@@ -24,10 +24,10 @@ for ids), under a key that hashes everything the text is a function of:
 
 Texts are used and kept by a full read only (``fingerprints.FULL_READ_FROM`` documents or more: a
 build into an empty folder, or after a change of code or configuration), not by an edit's, whose
-changed texts have new keys. Only the directives of :data:`CACHED` are kept: those whose every input outside the corpus is
-known and in the key. Those that read files, history or the clock the key cannot name (the gaps
-page, the change log and suspects, the cost model, the consultation page, the conformance
-summary) are rendered every time.
+changed texts have new keys. Only the directives of :data:`CACHED` are kept: those whose every
+input outside the corpus is known and in the key. Those that read files, history or the clock the
+key cannot name (the gaps page, the change log and suspects, the cost model, the consultation
+page, the conformance summary) are rendered every time.
 
 One JSON file per directive on a page (``<user cache>/page-texts/``, named by a hash of the
 source folder, page, directive and arguments), replaced when its text is rendered again, so the
