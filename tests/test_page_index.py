@@ -95,6 +95,12 @@ KINDS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text rendered, none taken from the user cache (sphinx/pagetexts.py): the oracle renders."""
+    monkeypatch.setenv("SMETS_PAGE_TEXT_CACHE", "off")
+
+
 @pytest.fixture(scope="module")
 def built(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config

@@ -49,7 +49,7 @@ from ..corpus.needkeys import (
     mentioned_by_rows,
     touches,
 )
-from . import keptkeys
+from . import keptkeys, pagetexts
 from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
 from .safety import trusted_raw
@@ -100,9 +100,13 @@ def _store(env: BuildEnvironment) -> dict[str, list[Entry]]:
 
 
 def note_rendered(env: BuildEnvironment, docname: str, name: str, args: tuple[str, ...], text: str) -> None:
-    corpus = corpus_of(app_of(env))
-    found = _noted(corpus, (name, docname, args), text)
+    app = app_of(env)
+    corpus = corpus_of(app)
+    key = (name, docname, args)
+    found = _noted(corpus, key, text)
     sha, mentions = found if found is not None else _note_of(corpus, name, text)
+    if _TO_KEEP and _TEXTS_OF[0] is corpus:
+        _keep(app, corpus, key, text, (sha, mentions))
     stamp = _stamp_of(name, corpus)
     _store(env).setdefault(docname, []).append((name, args, sha, mentions, stamp))
 
@@ -262,12 +266,47 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
         _TEXTS.clear()
         _NOTES.clear()
         _DIGESTS.clear()
+        _TO_KEEP.clear()
         _TEXTS_OF[0] = corpus
     key = (name, docname, args)
     text = _TEXTS.get(key)
     if text is None:
-        text = _TEXTS[key] = RENDERERS[name](app, docname, args)
+        text = _kept_text(app, corpus, key)
+        if text is None:
+            text = RENDERERS[name](app, docname, args)
+            if _FULL_READ[0] and pagetexts.cached(name, args):
+                _TO_KEEP.add(key)
+        _TEXTS[key] = text
     return text
+
+
+#: Texts rendered (not taken from the user cache) of directives whose texts are kept there
+#: (:mod:`.pagetexts`): kept when the read notes them, with the needs they mention.
+_TO_KEEP: set[tuple[str, str, tuple[str, ...]]] = set()
+
+
+def _kept_text(app: Sphinx, corpus: Corpus, key: tuple[str, str, tuple[str, ...]]) -> str | None:
+    """The text of ``key`` kept in the user cache (:mod:`.pagetexts`), with its note (None: none
+    kept for what it reads now, or the cache switched off)."""
+    name, docname, args = key
+    if not _FULL_READ[0] or not pagetexts.cached(name, args):
+        return None
+    found = pagetexts.load(app, corpus, name, docname, args, DEPS.get(name), _stamp_of(name, corpus))
+    if found is None:
+        return None
+    text, mentions = found
+    _NOTES[key] = (digest(corpus, text), mentions)
+    return text
+
+
+def _keep(app: Sphinx, corpus: Corpus, key: tuple[str, str, tuple[str, ...]], text: str, note: Note) -> None:
+    """Keep a text just rendered and noted in the user cache (:mod:`.pagetexts`)."""
+    if key not in _TO_KEEP or _TEXTS.get(key) is not text:
+        return
+    _TO_KEEP.discard(key)
+    name, docname, args = key
+    stamp = _stamp_of(name, corpus)
+    pagetexts.save(app, corpus, name, docname, args, DEPS.get(name), stamp, text, note[1])
 
 
 #: At least this many computed pages to compare: half of them are compared in a forked copy.
@@ -436,6 +475,7 @@ def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     corpus = corpus_of(app)
+    _FULL_READ[0] = False  # (until the read starts: :func:`_prepare_texts`)
     kept = keptkeys.kept_from(getattr(env, _KEYS, None))
     keptkeys.offer(corpus, kept)
     keys = keys_for(corpus)
@@ -464,8 +504,25 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
     _store(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
 
+#: The texts kept in the user cache (:mod:`.pagetexts`) are used and kept by a read of at least
+#: this many documents (a full build's: the computed pages are read from scratch), not by an
+#: edit's, whose comparison and re-read render what the edit changed (their keys are new: looking
+#: them up and keeping them cost 0.1-0.2 s of CPU at 2,000 requirements for nothing).
+FULL_READ_FROM = 64
+_FULL_READ = [False]
+
+
+def _prepare_texts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Whether this read uses the kept texts; if so, their keys' shared parts worked out before
+    the read forks."""
+    _FULL_READ[0] = len(docnames) >= FULL_READ_FROM and pagetexts.enabled()
+    if _FULL_READ[0]:
+        pagetexts.prepare(app, corpus_of(app), DEPS)
+
+
 def register(app: Sphinx) -> None:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", forget_rows)
+    app.connect("env-before-read-docs", _prepare_texts)
