@@ -93,14 +93,22 @@ def main() -> int:
     import sphinx.cmd.build  # noqa: F401
 
     import smets_spec.sphinx.site  # noqa: F401
-    from smets_spec import cli
+    from smets_spec import cli  # noqa: F401
 
     imports = time.process_time() - start
     install()
     if args.edit:
         edit(Path.cwd(), args.edit)
+    return timed_build(args.build, imports)
+
+
+def timed_build(build: list[str], imports: float, extra: Callable[[], list[str]] = list) -> int:
+    """``smets build BUILD`` in this process; print its wall and CPU, ``extra()``'s lines and the
+    CPU of each step (of :func:`install`'s wrappers), largest first. The build's exit status."""
+    from smets_spec import cli
+
     before, wall = os.times(), time.perf_counter()
-    status = cli.main(["build", *args.build])
+    status = cli.main(["build", *build])
     after = os.times()
     main_cpu = after.user - before.user + after.system - before.system
     children = after.children_user - before.children_user + after.children_system - before.children_system
@@ -109,6 +117,8 @@ def main() -> int:
         f"CPU {main_cpu:.2f} s in this process, {children:.2f} s in forked children",
         file=sys.stderr,
     )
+    for line in extra():
+        print(f"  {line}", file=sys.stderr)
     for name, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
         if seconds >= 0.05:
             forked = f" (+{CHILDREN[name]:.2f} forked)" if CHILDREN.get(name, 0.0) >= 0.05 else ""

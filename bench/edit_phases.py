@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from build_phases import CHILDREN, TIMES, install
+from build_phases import install, timed_build
 
 UNDO = ".edit_phases-undo"
 #: a block ``build_edits`` adds, with the blank line before it (and after it, but at the end)
@@ -139,7 +139,7 @@ def main() -> int:
     import sphinx.cmd.build  # noqa: F401
 
     import smets_spec.sphinx.site  # noqa: F401
-    from smets_spec import cli
+    from smets_spec import cli  # noqa: F401
 
     imports = time.process_time() - start
     edit = _edit(Path.cwd(), args.kind, args.tag, args.check)  # its corpus load not timed
@@ -149,21 +149,7 @@ def main() -> int:
         _time_docs()
     if args.profile_workers:
         _profile_workers(args.profile_workers)
-    before, wall = os.times(), time.perf_counter()
-    status = cli.main(["build", *args.build])
-    after = os.times()
-    main_cpu = after.user - before.user + after.system - before.system
-    children = after.children_user - before.children_user + after.children_system - before.children_system
-    print(
-        f"status {status}; imports {imports:.2f} s CPU; build: wall {time.perf_counter() - wall:.2f} s, "
-        f"CPU {main_cpu:.2f} s in this process, {children:.2f} s in forked children",
-        file=sys.stderr,
-    )
-    print(f"  wall of Builder.read: {WALL.get('read', 0.0):.2f}", file=sys.stderr)
-    for name, seconds in sorted(TIMES.items(), key=lambda item: -item[1]):
-        if seconds >= 0.05:
-            forked = f" (+{CHILDREN[name]:.2f} forked)" if CHILDREN.get(name, 0.0) >= 0.05 else ""
-            print(f"  {name}: {seconds:.2f}{forked}", file=sys.stderr)
+    status = timed_build(args.build, imports, lambda: [f"wall of Builder.read: {WALL.get('read', 0.0):.2f}"])
     if args.check is not None and edit is not None and hasattr(edit, "check"):
         print(f"check: {edit.check(args.check)}", file=sys.stderr)
     return status

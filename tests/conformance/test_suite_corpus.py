@@ -33,17 +33,25 @@ print(json.dumps({"exit": run.exit_code, "reads": len(reads), "cases": cases}))
 """
 
 
-def _suite(root: Path, out: Path, hand: bool) -> dict[str, object]:
+def _driven(root: Path, driver: str, *args: str, **env: str) -> str:
+    """``driver`` run by Python in ``root`` with ``args``; its output (it must succeed)."""
     done = subprocess.run(
-        [sys.executable, "-c", _DRIVER, str(root / "spec"), str(out), "hand" if hand else "read"],
+        [sys.executable, "-c", driver, *args],
         capture_output=True,
         text=True,
         check=False,
         cwd=root,
-        env={**os.environ, "SMETS_SUITE_CORPUS": "on"},
+        env={**os.environ, **env},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout
+
+
+def _suite(root: Path, out: Path, hand: bool) -> dict[str, object]:
+    stdout = _driven(
+        root, _DRIVER, str(root / "spec"), str(out), "hand" if hand else "read", SMETS_SUITE_CORPUS="on"
+    )
+    result: dict[str, object] = json.loads(stdout.strip().splitlines()[-1])
     return result
 
 
@@ -87,16 +95,8 @@ def test_smets_build_hands_its_corpus_to_the_forked_suite(tmp_path: Path) -> Non
     root = copy_project(tmp_path)
     for how, expected in (("root", "taken"), ("other", "read")):
         marks = tmp_path / f"marks-{how}"
-        done = subprocess.run(
-            [sys.executable, "-c", _BUILD_DRIVER, str(root), str(marks), how],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=root,
-            env={**os.environ, "SMETS_CONFORMANCE_CACHE": "off"},
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert "passed" in done.stdout
+        stdout = _driven(root, _BUILD_DRIVER, str(root), str(marks), how, SMETS_CONFORMANCE_CACHE="off")
+        assert "passed" in stdout
         assert marks.read_text() == expected
         (root / "html" / ".smets" / "conformance.json").unlink()
 
