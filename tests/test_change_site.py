@@ -7,9 +7,11 @@ import re
 import shutil
 from pathlib import Path
 
+import git
 import pytest
 
-from changetools import FIXTURE, edit, history_repo
+from changetools import FIXTURE, commit, edit, history_repo
+from clitools import smets
 from htmltools import StubLinker
 from smets_spec.change.changelog import Status, Step, VersionHistory, version_history
 from smets_spec.corpus.load import load_spec
@@ -32,17 +34,22 @@ def without_suite(root: Path) -> None:
         conf.write('smets_conformance_results = "conformance-results.json"\n')
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("site") / "repo"
-    history_repo(root)
-    edit(root / "spec" / "security.rst", "protect its interfaces", "protect all its interfaces")  # unreleased
+def _valid_again(root: Path) -> None:
+    """TERM_CREDIT a term again (the fixture's HEAD retypes it as a data item, a validation error)."""
     edit(
         root / "spec" / "verification.rst",
         ".. dataitem:: Credit mode\n   :id: TERM_CREDIT\n   :data_type: "
         "boolean\n   :mapping_evidence: unmapped\n",
         ".. term:: Credit mode\n   :id: TERM_CREDIT\n",
-    )  # valid again
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site") / "repo"
+    history_repo(root)
+    edit(root / "spec" / "security.rst", "protect its interfaces", "protect all its interfaces")  # unreleased
+    _valid_again(root)
     without_suite(root)
     out = root / "_build" / "html"
     assert run_sphinx(root, root / "spec", out) == 0
@@ -132,6 +139,35 @@ def test_suspects_page_and_requirement_panel(site: Path) -> None:
         '<section id="change-history"><h2>Change history and suspect links</h2>'
         "<ul><li>v1.1: modified, editorial (wording only)</li></ul></section>"
     ) in (site / "req" / "PC_02.html").read_text(encoding="utf-8")
+
+
+def test_a_review_or_a_new_tag_alone_renders_the_change_pages_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`smets accept` writes only spec/reviews/accepted.toml and a new tag changes only git: no
+    source file changes, yet the suspect links and the change log do. An incremental build renders
+    those pages again (their stamp: the reviews and the versions' commits), as a fresh build shows
+    them. (They stayed as they were: the accepted links still listed as suspect.)"""
+    root = tmp_path / "repo"
+    history_repo(root)
+    _valid_again(root)
+    without_suite(root)
+    out, fresh = tmp_path / "html", tmp_path / "fresh"
+    assert run_sphinx(root, root / "spec", out) == 0
+    suspects = out / "changes" / "suspects.html"
+    assert "3 link(s) to requirements whose normative content changed since v1.1" in text(suspects)
+    assert smets(capsys, root, "accept", "PC_01", "--reviewer", "Change Board").code == 0
+    assert run_sphinx(root, root / "spec", out) == 0
+    assert "No unreviewed suspect link since v1.1." in text(suspects)
+    repo = git.Repo(root)
+    commit(repo, "reviews recorded", 20)
+    repo.create_tag("v1.2")
+    assert run_sphinx(root, root / "spec", out) == 0
+    assert "v1.2 (since v1.1)" in text(out / "changes" / "changelog.html")
+    assert "No unreviewed suspect link since v1.2." in text(suspects)
+    assert run_sphinx(root, root / "spec", fresh) == 0
+    for page in ("changes/suspects.html", "changes/changelog.html", "req/PC_01.html"):
+        assert text(out / page) == text(fresh / page), page
 
 
 def test_history_panel_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

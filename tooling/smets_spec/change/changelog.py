@@ -13,6 +13,7 @@ version tag yet gets a history that says so instead of failing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,7 +30,7 @@ from .diff import ChangeKind, CorpusDiff, NeedChange
 from .history import WORKTREE, Repository, RevisionError
 from .review import suspects_of
 from .specindex import IndexCache, Side, open_side
-from .suspects import Suspect
+from .suspects import REVIEWS_FILE, Suspect
 from .versions import versions_of
 
 #: ``SMETS_HISTORY_VERSIONS=off``: the history reads the working tree's version needs from the
@@ -190,6 +191,35 @@ def history_of(corpus: Corpus) -> VersionHistory:
         return VersionHistory(Status.NOT_GIT, "This corpus was not read from a project folder.")
     project = Project(corpus.source.parent)
     return version_history(project, versions=loaded_versions(corpus, project))
+
+
+@per_corpus
+def history_stamp(corpus: Corpus) -> str:
+    """What the change-control pages (the change log, the suspect links, the gaps' ``suspect-link``
+    rule) read besides the corpus, as a stamp: the commit each recorded version's revision names
+    (or, with no version need recording one, the version tags and their commits: a new tag is a new
+    version) and the recorded reviews (``spec/reviews/accepted.toml``, which ``smets accept``
+    writes). A build whose sources are unchanged renders those pages again when it differs."""
+    if corpus.source is None or not (corpus.source.parent / "conf.py").is_file():
+        return "no project"
+    project = Project(corpus.source.parent)
+    reviews = project.root / REVIEWS_FILE
+    try:
+        found = [f"reviews {hashlib.sha256(reviews.read_bytes()).hexdigest()}"]
+    except OSError as exc:  # none yet (or unreadable: the pages say so)
+        found = [f"reviews {type(exc).__name__}"]
+    repo = Repository(project)
+    if not repo.is_git:
+        return "\n".join([*found, "not git"])
+    recorded = [(v.id, v.revision) for v in ordered(corpus.of_type(Version)) if v.revision]
+    try:
+        if recorded:
+            found += [f"{name} {revision}={repo.resolve(revision)}" for name, revision in recorded]
+        else:
+            found += [f"tag {name}={sha}" for name, sha in repo.version_tags()]
+    except Exception as exc:  # a failure to resolve is part of what the pages show
+        found.append(f"! {type(exc).__name__}: {exc}")
+    return "\n".join(found)
 
 
 def loaded_versions(corpus: Corpus, project: Project) -> list[Version] | None:

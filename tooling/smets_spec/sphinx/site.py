@@ -19,6 +19,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from ..change.changelog import history_stamp
 from ..conformance.pages import conformance_page
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
@@ -221,6 +222,8 @@ _STAMPS: dict[str, fingerprints.StampFunc] = {
     "smets-versions": costs.versions_stamp,  # the commit each version's revision names
     "smets-device-versions": costs.versions_stamp,
     "smets-assessment": _baseline_stamp,  # what changed since the recorded assessment baseline
+    "smets-changelog": history_stamp,  # the versions' commits (or tags) and the recorded reviews
+    "smets-suspects": history_stamp,
 }
 
 
@@ -228,7 +231,8 @@ def register(app: Sphinx) -> None:
     for name, render in HTML_DIRECTIVES.items():
         stamp = _STAMPS.get(name)
         fingerprints.add_directive(app, name, _html_text(render), deps=HTML_DEPS.get(name), stamp=stamp)
-    fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective)  # lines: the whole corpus
+    # lines: the whole corpus; the stamp: its suspect-link rule reads the history and the reviews
+    fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective, stamp=history_stamp)
     graph_deps = (facet(Requirement),)  # the first requirement (any change of order counts too)
     fingerprints.add_directive(app, "smets-graph", graph_text, options=("depth",), deps=graph_deps)
     app.connect("config-inited", _add_static)
