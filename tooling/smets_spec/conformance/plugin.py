@@ -20,17 +20,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from ..corpus.diagnostics import Diagnostic, Location, Rule, Severity
+from ..corpus.load import Corpus, Offered
 from ..reference.interfaces import ESME, GSME, IHD, Target
 from . import DEFAULT_TARGET
 from .results import CaseResult, Outcome, Results, save
-
-if TYPE_CHECKING:
-    from ..corpus.load import Corpus
 
 DEFAULT_START = datetime(2024, 1, 15, tzinfo=UTC)
 MARKER = "verifies"
@@ -79,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
 #: build's corpus (:func:`hand_over`)
 HANDOVER_SWITCH = "SMETS_SUITE_CORPUS"
 #: the corpus of a spec folder handed to a suite run in this process (:func:`hand_over`)
-_HANDED: list[tuple[Path, Corpus]] = []
+_HANDED = Offered()
 
 
 def hand_over(spec: Path, relative_to: Path, corpus: Corpus) -> None:
@@ -91,22 +89,13 @@ def hand_over(spec: Path, relative_to: Path, corpus: Corpus) -> None:
     from ..corpus.cachedir import switched_off
 
     _HANDED.clear()
-    spec = spec.resolve()
-    as_read = relative_to.resolve() == spec.parent
-    if corpus.digest is not None and as_read and not switched_off(HANDOVER_SWITCH):
-        _HANDED.append((spec, corpus))
+    if relative_to.resolve() == spec.resolve().parent and not switched_off(HANDOVER_SWITCH):
+        _HANDED.offer(spec, corpus)
 
 
 def _handed(spec: Path) -> Corpus | None:
     """The corpus handed over for ``spec`` (once), if the folder's files are unchanged since."""
-    from ..corpus.rstreader import tree_digest
-
-    if not _HANDED:
-        return None
-    handed, corpus = _HANDED.pop()
-    if handed != spec.resolve() or corpus.digest != tree_digest(spec):
-        return None
-    return corpus
+    return _HANDED.take(spec)
 
 
 def spec_corpus(config: pytest.Config) -> Corpus:

@@ -26,7 +26,7 @@ from .diagnostics import Diagnostic, Location, Reporter, Rule, Severity
 from .ids import id_for_clause, roles_with_ids
 from .loadcache import FileResult, LoadStats, NeedResult
 from .needsjson import need_problems, read_document, select_needs, unknown_types_note
-from .rstreader import RawNeed, read_data, read_tree, tree_files
+from .rstreader import RawNeed, read_data, read_tree, tree_digest, tree_files
 from .schema import BY_DIRECTIVE, CORE_FIELDS, NEED_TYPES, Need, Requirement
 from .validate import check_corpus
 
@@ -441,6 +441,39 @@ def _file_result(display: str, data: bytes, cache: Path, stats: LoadStats | None
         result = FileResult(errors, [need_result(raw, raw_values(raw)) for raw in raws])
         loadcache.write(key, display, result, cache)
     return result
+
+
+class Offered:
+    """A corpus read from a folder, offered to the next reader of that folder in this process
+    instead of reading it again (one at a time): taken once, and only while the folder's files
+    still hash to what it was read from (:func:`~.rstreader.tree_digest`), when it is the corpus
+    that reader would read. ``smets build`` offers its corpus to the Sphinx extension, and the
+    conformance suite forked beside the build takes the build's."""
+
+    def __init__(self) -> None:
+        self._slot: list[tuple[Path, Corpus]] = []
+
+    def offer(self, folder: Path, corpus: Corpus) -> None:
+        """Offer ``corpus`` (read from ``folder``) in place of anything offered before."""
+        self._slot.clear()
+        if corpus.digest is not None:
+            self._slot.append((folder.resolve(), corpus))
+
+    def clear(self) -> None:
+        self._slot.clear()
+
+    def peek(self) -> Corpus | None:
+        """The corpus offered and not taken yet, or None (whatever folder it is for)."""
+        return self._slot[-1][1] if self._slot else None
+
+    def take(self, folder: Path) -> Corpus | None:
+        """The corpus offered for ``folder`` (once), if the folder's files are unchanged since."""
+        if not self._slot:
+            return None
+        offered, corpus = self._slot.pop()
+        if offered != folder.resolve() or corpus.digest != tree_digest(folder):
+            return None
+        return corpus
 
 
 def rebased(corpus: Corpus, old: str, new: str) -> Corpus | None:

@@ -19,9 +19,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from ..corpus.load import Corpus, load_spec, rebased
+from ..corpus.load import Corpus, Offered, load_spec, rebased
 from ..corpus.loadcache import cache_folder
-from ..corpus.rstreader import tree_digest
 
 LOGGER = logging.getLogger(__name__)
 _CORPORA: WeakKeyDictionary[Sphinx, Corpus] = WeakKeyDictionary()
@@ -40,8 +39,8 @@ def _remember_app(app: Sphinx) -> None:
 
 
 #: the corpus ``smets build`` read and validated before starting Sphinx, as the extension reads it
-#: (relative to the source folder), with that folder
-_OFFERED: list[tuple[Path, Corpus]] = []
+#: (relative to the source folder), for that folder
+_OFFERED = Offered()
 
 
 def offer_corpus(spec: Path, relative_to: Path, corpus: Corpus) -> None:
@@ -58,24 +57,19 @@ def offer_corpus(spec: Path, relative_to: Path, corpus: Corpus) -> None:
     except ValueError:
         return
     own = rebased(corpus, "" if prefix == "." else prefix + "/", "")
-    if own is not None and corpus.digest is not None:
-        _OFFERED.append((spec, own))
+    if own is not None:
+        _OFFERED.offer(spec, own)
 
 
 def offered() -> Corpus | None:
     """The corpus offered to the next build (:func:`offer_corpus`), not taken yet (that build takes
     this very object when the source files are unchanged), or None."""
-    return _OFFERED[-1][1] if _OFFERED else None
+    return _OFFERED.peek()
 
 
 def _offered(srcdir: Path) -> Corpus | None:
     """The offered corpus as the extension reads it (relative to ``srcdir``), if still current."""
-    if not _OFFERED:
-        return None
-    spec, corpus = _OFFERED.pop()
-    if spec != srcdir.resolve() or corpus.digest != tree_digest(srcdir):
-        return None
-    return corpus
+    return _OFFERED.take(srcdir)
 
 
 def corpus_of(app: Sphinx) -> Corpus:
