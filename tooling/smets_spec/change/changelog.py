@@ -13,12 +13,12 @@ version tag yet gets a history that says so instead of failing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..corpus.cachedir import switched_off
+from ..corpus.files import file_stamp
 from ..corpus.load import Corpus
 from ..corpus.project import Project
 from ..corpus.schema import Version
@@ -203,11 +203,7 @@ def history_stamp(corpus: Corpus) -> str:
     if corpus.source is None or not (corpus.source.parent / "conf.py").is_file():
         return "no project"
     project = Project(corpus.source.parent)
-    reviews = project.root / REVIEWS_FILE
-    try:
-        found = [f"reviews {hashlib.sha256(reviews.read_bytes()).hexdigest()}"]
-    except OSError as exc:  # none yet (or unreadable: the pages say so)
-        found = [f"reviews {type(exc).__name__}"]
+    found = [f"reviews {file_stamp(project.root / REVIEWS_FILE)}"]
     repo = Repository(project)
     if not repo.is_git:
         return "\n".join([*found, "not git"])

@@ -10,6 +10,7 @@ exception leaves the old file whole and no temporary file behind.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 import tempfile
@@ -180,3 +181,14 @@ class FolderWriter:
         """The new file's mode (:func:`_mode_for`; None: left as made, 0o600, when that is already it)."""
         mode = _mode_for(target, self._new_mode)
         return None if mode == 0o600 else mode
+
+
+def file_stamp(path: Path | None) -> str:
+    """The SHA-256 of a file's bytes, for a key or stamp of what a page reads: "none" when there is
+    no file, and why when it cannot be read."""
+    try:
+        return (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "none"
+        )
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"

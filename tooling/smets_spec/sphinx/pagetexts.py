@@ -54,7 +54,7 @@ from sphinx.application import Sphinx
 from ..conformance import live
 from ..corpus import usercache
 from ..corpus.cachedir import switched_off
-from ..corpus.files import read_regular
+from ..corpus.files import file_stamp, read_regular
 from ..corpus.load import Corpus
 from ..corpus.needkeys import ASPECTS, LINK, Deps, Facet, NeedKey, covers_links
 from ..corpus.usercache import digest, entry_path, package_digest, user_cache_folder, write_entry
@@ -136,20 +136,6 @@ def cached(name: str, args: tuple[str, ...]) -> bool:
     return only is None or tuple(a.strip() for a in args) == only
 
 
-def _h(parts: Iterable[str]) -> str:
-    return digest(parts)
-
-
-def _file(path: Path | None) -> str:
-    """A file's bytes' digest ("none": no file; an unreadable one says why)."""
-    try:
-        return (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "none"
-        )
-    except OSError as exc:
-        return f"unreadable: {exc.strerror}"
-
-
 @functools.cache
 def _installed() -> str:
     """``name=version`` of every installed distribution (any library a renderer uses)."""
@@ -175,7 +161,7 @@ def _config(app: Sphinx) -> list[str]:
         app.builder.name,
         str(app.config.html_file_suffix),
         str(app.config.html_link_suffix),
-        _file(conf),
+        file_stamp(conf),
         repr(sorted((str(k), repr(v)) for k, v in overrides.items())),
         str(Path(app.srcdir).resolve()),
         str(Path(app.confdir).resolve()),
@@ -199,7 +185,7 @@ def context(app: Sphinx, corpus: Corpus) -> str:
         *_config(app),
         "\x1e".join(sorted(app.env.found_docs)),
     ]
-    found = _h(parts)
+    found = digest(parts)
     _CONTEXT[:] = [(app, corpus, found)]
     return found
 
@@ -207,15 +193,15 @@ def context(app: Sphinx, corpus: Corpus) -> str:
 def _results(app: Sphinx, corpus: Corpus) -> str:
     """The conformance results: the file's bytes, and why they cannot be used if so (settled by
     the read: see ``sphinx/conformance._outdated``)."""
-    return f"{_file(live.results_path())}\0{live.error()}"
+    return f"{file_stamp(live.results_path())}\0{live.error()}"
 
 
 def _reviews(app: Sphinx, corpus: Corpus) -> str:
-    return _file(suppression_file(corpus))
+    return file_stamp(suppression_file(corpus))
 
 
 def _policy(app: Sphinx, corpus: Corpus) -> str:
-    return _file(Path(app.confdir) / POLICY_FILE)
+    return file_stamp(Path(app.confdir) / POLICY_FILE)
 
 
 #: What a directive reads outside the corpus, by directive: the conformance pages the results
@@ -292,11 +278,11 @@ def shown(corpus: Corpus, mentions: Iterable[str]) -> str:
         parts.append(
             need_id if key is None else f"{need_id}\x1f{key[_TYPE]}\x1f{key[_TITLE]}\x1f{key[_FILE]}"
         )
-    return _h(parts)
+    return digest(parts)
 
 
 def _slot(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
-    return _h([FORMAT, str(Path(app.srcdir).resolve()), name, docname, *args])
+    return digest([FORMAT, str(Path(app.srcdir).resolve()), name, docname, *args])
 
 
 def key_of(
@@ -308,7 +294,7 @@ def key_of(
     if outside is not None:
         parts += ["outside", outside(app, corpus)]
     parts += ["-" if stamp is None else "stamp:" + stamp, deps_digest(corpus, deps)]
-    return _h(parts)
+    return digest(parts)
 
 
 def _strings(value: object) -> list[str] | None:

@@ -37,7 +37,7 @@ from sphinx.application import Sphinx
 
 from ..conformance import live
 from ..corpus.cachedir import switched_off
-from ..corpus.files import write_atomic
+from ..corpus.files import file_stamp, write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import NeedKey, mentioned
 from ..corpus.schema import ConformanceTest, ConsultationQuestion, Device
@@ -80,19 +80,9 @@ def analysis_panels() -> list[Panel]:
     return [p for p in ordered() if p.name not in STRUCTURAL]
 
 
-def _file_digest(path: Path | None) -> str:
-    """The digest of a file's bytes ("none" when there is no file, and why one cannot be read)."""
-    try:
-        return (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "none"
-        )
-    except OSError as exc:
-        return f"unreadable: {exc.strerror}"
-
-
 def _results_digest() -> str:
     """The digest of the conformance results file's bytes ("none" when there is no file)."""
-    return _file_digest(live.results_path())
+    return file_stamp(live.results_path())
 
 
 def _conformance_stamp(corpus: Corpus) -> str:
@@ -119,7 +109,7 @@ def _duplicates_stamp(corpus: Corpus) -> str:
     ``from_corpus`` takes) and of the review file's bytes. This package's code is in every
     record's global inputs."""
     keys = keys_for(corpus)
-    parts = [_file_digest(suppression_file(corpus))]
+    parts = [file_stamp(suppression_file(corpus))]
     for need_id, key in keys.items():
         parts += (need_id, *(key[i] for i in _SCANNED))
     return _h(parts)
