@@ -314,7 +314,8 @@ def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
 
 
 def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx]) -> None:
-    """The version pages read the commit a version's revision names: moving the tag is a change."""
+    """The version and change pages read the commit a version's revision names: moving the tag is a
+    change."""
     root, app = built
     nothing = Change({}, {}, False)
     assert "changes/versions" in fingerprints._store(app.env)
@@ -327,6 +328,9 @@ def test_a_version_tag_moved_selects_the_version_pages(built: tuple[Path, Sphinx
         versions = {
             "smets-versions",
             "smets-device-versions",
+            "smets-changelog",  # the change pages compare against the versions' commits too
+            "smets-suspects",
+            "smets-gaps",
         }  # the assessment pages' stamp is the baseline's
         stamped = {d for d, es in fingerprints._store(app.env).items() if any(e[0] in versions for e in es)}
         assert selected == stamped and {"changes/versions", "devices/esme"} <= stamped

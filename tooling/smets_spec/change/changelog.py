@@ -193,27 +193,41 @@ def history_of(corpus: Corpus) -> VersionHistory:
     return version_history(project, versions=loaded_versions(corpus, project))
 
 
-@per_corpus
+def versions_stamp(corpus: Corpus) -> str:
+    """What the version pages read besides the corpus: the commit each recorded version's revision
+    names now (a tag moved or a revision fetched changes it). The working draft's text is the
+    corpus; every other version's text is fixed by its commit."""
+    if corpus.source is None or not (corpus.source.parent / "conf.py").is_file():
+        return "no project"
+    repo = Repository(Project(corpus.source.parent))
+    if not repo.is_git:
+        return "not git"
+    found = []
+    for version in sorted(corpus.of_type(Version), key=lambda v: v.id):
+        if version.revision:
+            try:
+                found.append(f"{version.revision}={repo.resolve(version.revision)}")
+            except Exception as exc:  # a failure to resolve is part of what the pages show
+                found.append(f"{version.revision}!{type(exc).__name__}: {exc}")
+    return "\n".join(found)
+
+
 def history_stamp(corpus: Corpus) -> str:
     """What the change-control pages (the change log, the suspect links, the gaps' ``suspect-link``
-    rule) read besides the corpus, as a stamp: the commit each recorded version's revision names
-    (or, with no version need recording one, the version tags and their commits: a new tag is a new
-    version) and the recorded reviews (``spec/reviews/accepted.toml``, which ``smets accept``
-    writes). A build whose sources are unchanged renders those pages again when it differs."""
+    rule) read besides the corpus, as a stamp: :func:`versions_stamp` (or, with no version need
+    recording a revision, the version tags and their commits: a new tag is a new version) and the
+    recorded reviews (``spec/reviews/accepted.toml``, which ``smets accept`` writes). A build whose
+    sources are unchanged renders those pages again when it differs."""
     if corpus.source is None or not (corpus.source.parent / "conf.py").is_file():
         return "no project"
     project = Project(corpus.source.parent)
-    found = [f"reviews {file_stamp(project.root / REVIEWS_FILE)}"]
+    found = [f"reviews {file_stamp(project.root / REVIEWS_FILE)}", versions_stamp(corpus)]
+    if any(v.revision for v in corpus.of_type(Version)):
+        return "\n".join(found)
     repo = Repository(project)
-    if not repo.is_git:
-        return "\n".join([*found, "not git"])
-    recorded = [(v.id, v.revision) for v in ordered(corpus.of_type(Version)) if v.revision]
     try:
-        if recorded:
-            found += [f"{name} {revision}={repo.resolve(revision)}" for name, revision in recorded]
-        else:
-            found += [f"tag {name}={sha}" for name, sha in repo.version_tags()]
-    except Exception as exc:  # a failure to resolve is part of what the pages show
+        found += [f"tag {name}={sha}" for name, sha in repo.version_tags()]
+    except Exception as exc:  # a failure to list them is part of what the pages show
         found.append(f"! {type(exc).__name__}: {exc}")
     return "\n".join(found)
 

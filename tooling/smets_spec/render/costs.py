@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..change.cost import money, number
 from ..change.costmodel import CostModel, Figure, load
-from ..change.history import Repository, RevisionError
+from ..change.history import RevisionError
 from ..change.versions import corpus_timelines, device_ids
 from ..consultation.costevidence import CostEvidence, EvidenceSummary, Stat, summarise
 from ..consultation.model import response_of
@@ -206,26 +206,6 @@ def _timelines(corpus: Corpus) -> tuple[list[Version], dict[str, list[int]]] | N
         return None
 
 
-def versions_stamp(corpus: Corpus) -> str:
-    """What the version pages read besides the corpus: the commit each recorded version's revision
-    names now (a tag moved or a revision fetched changes it). The working draft's text is the
-    corpus; every other version's text is fixed by its commit."""
-    root = _root(corpus)
-    if root is None:
-        return "no project"
-    repo = Repository(Project(root))
-    if not repo.is_git:
-        return "not git"
-    found = []
-    for version in sorted(corpus.of_type(Version), key=lambda v: v.id):
-        if version.revision:
-            try:
-                found.append(f"{version.revision}={repo.resolve(version.revision)}")
-            except Exception as exc:  # a failure to resolve is part of what the pages show
-                found.append(f"{version.revision}!{type(exc).__name__}: {exc}")
-    return "\n".join(found)
-
-
 def _counts(corpus: Corpus, devices: list[str]) -> tuple[list[str], list[list[str]]] | None:
     found = _timelines(corpus)
     if found is None:
@@ -272,5 +252,4 @@ __all__ = [
     "device_timeline",
     "evidence_by_requirement",
     "versions_overview",
-    "versions_stamp",
 ]

@@ -19,7 +19,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from ..change.changelog import history_stamp
+from ..change.changelog import history_stamp, versions_stamp
 from ..conformance.pages import conformance_page
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
@@ -219,8 +219,8 @@ def _baseline_stamp(corpus: Corpus) -> str:
 
 #: what a directive of :data:`HTML_DIRECTIVES` reads besides the corpus, as a stamp (fingerprints.py)
 _STAMPS: dict[str, fingerprints.StampFunc] = {
-    "smets-versions": costs.versions_stamp,  # the commit each version's revision names
-    "smets-device-versions": costs.versions_stamp,
+    "smets-versions": versions_stamp,  # the commit each version's revision names
+    "smets-device-versions": versions_stamp,
     "smets-assessment": _baseline_stamp,  # what changed since the recorded assessment baseline
     "smets-changelog": history_stamp,  # the versions' commits (or tags) and the recorded reviews
     "smets-suspects": history_stamp,
