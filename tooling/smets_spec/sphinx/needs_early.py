@@ -37,10 +37,9 @@ from sphinx.builders import Builder
 
 from ..corpus.cachedir import switched_off
 from . import needs_splice
+from .beside import drops_left, first_in_finish
 
 SWITCH = "SMETS_NEEDS_JSON_EARLY"
-#: marks this module's wrapper of a builder's ``finish``
-_MARK = "_smets_needs_json_early"
 
 
 def start(app: Sphinx) -> bool:
@@ -71,26 +70,20 @@ def start(app: Sphinx) -> bool:
 
 def _before_finish(app: Sphinx, builder: Builder) -> None:
     """``write-started``: in a parallel HTML build, :func:`start` runs first thing in the builder's
-    ``finish`` (this build's only)."""
+    ``finish`` (this build's only; :func:`.beside.first_in_finish`)."""
     needs_splice.EARLY.clear()  # (one left by a build that ended before build-finished)
-    if getattr(vars(builder).get("finish"), _MARK, False):
-        vars(builder).pop("finish")  # one left by a build that failed before its finish
     if switched_off(SWITCH) or app.parallel <= 1 or builder.format != "html":
         return
-    finish = builder.finish
 
-    def started_first() -> None:
-        if vars(builder).get("finish") is started_first:
-            vars(builder).pop("finish")  # the class's own again for a next build
+    def started() -> None:
         try:
             start(app)
         except Exception:  # (a warning made an error, say): left to build-finished, as before
             needs_splice.EARLY.clear()
-        finish()
 
-    setattr(started_first, _MARK, True)
-    builder.finish = started_first  # type: ignore[method-assign]
+    first_in_finish(builder, started)
 
 
 def register(app: Sphinx) -> None:
+    drops_left(app)  # first_in_finish's wrappers a failed build left
     app.connect("write-started", _before_finish, priority=950)  # wraps the requirement pages' (500)

@@ -55,6 +55,7 @@ from ..markup.panels import Panel
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
 from . import fingerprints, reqcache, reqindex, reqnav, reqrecords
+from .beside import drops_left, first_in_finish
 from .linker import REQ_FOLDER, SphinxLinker, docname_of
 from .reqshell import Shell
 from .reqshell import whole_page as whole_page  # (quickrender and the tests draw a page with it)
@@ -460,15 +461,7 @@ def _before_finish(app: Sphinx, builder: Builder) -> None:
     builder's ``finish`` (this build's only; ``SMETS_REQ_EARLY=off``: not at all)."""
     if switched_off(EARLY_SWITCH) or app.parallel <= 1 or builder.format != "html":
         return
-    vars(builder).pop("finish", None)  # one left by a build that failed before its finish
-    finish = builder.finish
-
-    def started_first() -> None:
-        vars(builder).pop("finish", None)  # the class's own again for a next build
-        _start_early(app)
-        finish()
-
-    builder.finish = started_first  # type: ignore[method-assign]
+    first_in_finish(builder, lambda: _start_early(app))
 
 
 def _start_pages(app: Sphinx, exception: Exception | None) -> None:
@@ -572,6 +565,7 @@ def register(app: Sphinx) -> None:
     index_deps = (facet(Requirement, aspects=("title", "fields")),)  # id, title, section, status
     fingerprints.add_directive(app, "smets-requirement-index", index_text, deps=index_deps)
     app.add_role("smets-req", RequirementRole())
+    drops_left(app)  # first_in_finish's wrappers a failed build left
     app.connect("write-started", _before_finish)
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
     app.connect("build-finished", _finish_pages, priority=800)
