@@ -244,13 +244,12 @@ def fingerprints_early(
     comparison waits for its forked copy (``fingerprints.BESIDE``), when :func:`outdated_cards`
     will need them; it takes them (a function of the corpus alone) instead of working them out."""
     corpus = corpus_of(app)
-    if not _kept(env, corpus):
+    if not _kept(env, corpus_stamp(corpus)):
         _EARLY[:] = [(corpus, card_fingerprints(corpus))]
 
 
-def _kept(env: BuildEnvironment, corpus: Corpus) -> bool:
-    """Whether ``env`` keeps the fingerprints of ``corpus`` (nothing to compute)."""
-    stamp = corpus_stamp(corpus)
+def _kept(env: BuildEnvironment, stamp: str | None) -> bool:
+    """Whether ``env`` keeps the fingerprints of the corpus of ``stamp`` (nothing to compute)."""
     return stamp is not None and getattr(env, _FINGERPRINTS_OF, None) == stamp and hasattr(env, _FINGERPRINTS)
 
 
@@ -265,11 +264,11 @@ def outdated_cards(
     """Documents to re-read because their cards show links or titles that changed elsewhere
     (none, and nothing computed, when the corpus is the one the kept fingerprints came from)."""
     corpus = corpus_of(app)
-    if _kept(env, corpus):
+    stamp = corpus_stamp(corpus)
+    if _kept(env, stamp):
         _EARLY.clear()
         return []
     new = _fingerprints_of(corpus)
-    stamp = corpus_stamp(corpus)
     old: dict[str, str] = getattr(env, _FINGERPRINTS, {})
     setattr(env, _FINGERPRINTS, new)
     setattr(env, _FINGERPRINTS_OF, stamp)
