@@ -13,7 +13,7 @@ from sphinx.application import Sphinx
 from ..corpus.needkeys import facet
 from ..corpus.schema import DataItem, Requirement, Term
 from ..duplicates.page import duplicates_page, forget_beside, scan_beside, suppression_file
-from . import fingerprints, state
+from . import fingerprints, state, warmfull
 from .linker import SphinxLinker
 from .state import app_of, corpus_of
 
@@ -48,8 +48,9 @@ DEPS = (
 def register(app: Sphinx) -> None:
     fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective, deps=DEPS)
     corpus = state.offered()
-    if corpus is not None:
+    if corpus is not None and not warmfull.scan_skipped(app, corpus):
         # the duplicate scan after an edit starts now, in a forked copy, while this process loads
-        # Sphinx's environment; the build takes its result if it builds this very corpus
+        # Sphinx's environment; the build takes its result if it builds this very corpus (none
+        # for a full read of a corpus a full build read before: nothing there asks for it)
         scan_beside(corpus)
     app.connect("build-finished", lambda app, exc: forget_beside())

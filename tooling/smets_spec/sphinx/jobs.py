@@ -58,7 +58,7 @@ from sphinx_needs.data import SphinxNeedsData
 from ..corpus.cachedir import switched_off
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, forkwrite, halfread, needmemory, promptjoin, readback
+from . import eventlog, forkwrite, halfread, needmemory, promptjoin, readback, warmfull
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -87,7 +87,8 @@ def warm(app: Sphinx) -> None:
         return
     linker = SphinxLinker(app, corpus, f"{REQ_FOLDER}/index")
     for panel in ordered():
-        panel.html(corpus, first.id, linker)
+        if not warmfull.panel_skipped(corpus, panel.name):
+            panel.html(corpus, first.id, linker)
     release_scan_memos()  # the duplicate findings are kept; the scan's memos and tables are not
 
 
@@ -492,6 +493,7 @@ def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
 
 
 def register(app: Sphinx) -> None:
+    warmfull.register(app)
     map_large_blocks()
     eventlog.install(app)
     readback.register(app)

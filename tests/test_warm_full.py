@@ -1,0 +1,62 @@
+"""A full read of a spec a full build read before skips the duplicate scan, and gives the same site
+(:mod:`smets_spec.sphinx.warmfull`).
+
+A generated project is built cold (the scan made), then warm into empty folders: with the mark
+(no scan anywhere in the build), with the caches emptied but the mark left (whatever asks for
+the findings scans for itself), switched off, and after an edit (another corpus: no mark). Every
+site is the cold one's, file for file (normalised as :mod:`sitecompare` does); the edited one is
+the same as a build of the edit without any cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from clitools import counted_build
+from sitecompare import differences
+from smets_spec.corpus.synthetic import edit_requirement, generate
+from smets_spec.sphinx import warmfull
+
+#: the duplicate analysis (scan and reviews applied), once per corpus in the build's process: with
+#: ``-j 1`` every page is read there, and the requirement pages are written from there
+ANALYSIS = ("smets_spec.duplicates.page", "_analysis")
+
+
+def _build(root: Path, site: Path, cache: Path, switch: str = "on") -> int:
+    # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
+    settings = {"SMETS_CACHE_DIR": str(cache), "SMETS_WARM_FULL": switch, "PYTEST_CURRENT_TEST": "warmfull"}
+    return counted_build(root, site, ANALYSIS, settings, "-j", "1")
+
+
+def test_a_marked_full_read_scans_nothing_and_gives_the_same_site(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 30)
+    cache = tmp_path / "cache"
+    assert _build(root, tmp_path / "cold", cache) == 1
+    assert len(list((cache / warmfull.KIND).glob("*.json"))) == 1  # the full read's mark
+
+    assert _build(root, tmp_path / "warm", cache) == 0  # nothing asked for the findings
+    assert differences(tmp_path / "cold", tmp_path / "warm") == []
+
+    assert _build(root, tmp_path / "off", cache, "off") == 1  # switched off: warmed as ever
+    assert differences(tmp_path / "cold", tmp_path / "off") == []
+
+    for kind in ("page-texts", "req-pages"):
+        shutil.rmtree(cache / kind)  # a mark whose guess is wrong: the pages ask, and scan
+    assert _build(root, tmp_path / "emptied", cache) == 1
+    assert differences(tmp_path / "cold", tmp_path / "emptied") == []
+
+
+def test_an_edited_spec_or_review_file_has_no_mark(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 30)
+    cache = tmp_path / "cache"
+    assert _build(root, tmp_path / "cold", cache) == 1
+    reviews = root / "spec" / "reviews" / "duplicates.toml"
+    reviews.parent.mkdir(parents=True, exist_ok=True)
+    reviews.write_text("", encoding="utf-8")  # an empty review file: another key, the same findings
+    assert _build(root, tmp_path / "reviewed", cache) == 1
+    edit_requirement(root, "RETITLED")
+    assert _build(root, tmp_path / "edited", cache) == 1
+    assert _build(root, tmp_path / "fresh", tmp_path / "no-cache") == 1
+    assert differences(tmp_path / "fresh", tmp_path / "edited") == []
+    assert _build(root, tmp_path / "again", cache) == 0  # the edited spec's own full read left its mark

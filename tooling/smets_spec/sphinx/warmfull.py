@@ -1,0 +1,112 @@
+"""A full read of a spec a full build read before: no duplicate scan beside it, none before it forks.
+
+Every build that reads a corpus starts the duplicate scan in a forked copy as the extension
+registers (:func:`..duplicates.page.scan_beside`), and computes every requirement-page panel's
+analysis before the read forks (:func:`.jobs.warm`), so that the readers and the requirement pages
+find the findings ready. In a full build with a warm user cache nothing asks for them: the
+duplicates page's text comes from the kept page texts (:mod:`.pagetexts`) and every requirement
+page's body from its own cache (:mod:`.reqcache`), whose duplicates panel is decided by a stamp
+of the need keys and the review file, not by a scan. The scan copy and the duplicates panel's
+warm-up still cost ~1.1-1.3 s of CPU at 10,000 requirements (0.3-0.4 s at 2,000) on the two
+cores the readers want.
+
+So a full read (:data:`.fingerprints.FULL_READ_FROM` documents or more) that completes leaves a
+mark in the user cache under a key of what it read the spec with: the package's code, the spec
+folder's files (the corpus's digest), ``conf.py``, the ``-D`` settings, the source folder and the
+review file. A build of the same corpus with the same key neither starts the scan copy nor
+warms the duplicates panel; the other panels' analyses are warmed as before.
+
+The mark is only a guess that the caches are warm: if it is wrong (a cache folder emptied but
+the mark left, a page whose text is not kept), whatever asks for the findings scans for itself,
+as any build without a scan copy does. So the site is the same either way (the findings are a
+function of the corpus and the review file), only slower. ``SMETS_WARM_FULL=off`` (or any
+switch that turns the kept page texts off) starts the scan copy and warms every panel always.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from ..corpus.cachedir import switched_off
+from ..corpus.files import file_stamp
+from ..corpus.load import Corpus
+from ..corpus.usercache import digest, package_digest, read_regular_entry, user_cache_folder, write_entry
+from ..duplicates.page import suppression_file
+from . import pagetexts
+from .fingerprints import FULL_READ_FROM
+
+SWITCH = "SMETS_WARM_FULL"
+KIND = "full-reads"
+FORMAT = "smets-full-read/1"
+#: the panel whose analysis (the duplicate scan) a marked build does not warm
+SKIPPED_PANEL = "duplicates"
+
+#: the corpus whose build found its mark (:func:`scan_skipped`), for :func:`panel_skipped`
+_MARKED: list[weakref.ref[Corpus]] = []
+#: whether this build's read was a full one (set as the read starts)
+_FULL: list[bool] = [False]
+
+
+def _enabled() -> bool:
+    return not switched_off(SWITCH) and pagetexts.enabled()
+
+
+def _key(app: Sphinx, corpus: Corpus) -> str | None:
+    """The mark's key for ``corpus`` built by ``app`` (None: the corpus has no digest)."""
+    if corpus.digest is None:
+        return None
+    overrides = app.config.overrides
+    return digest(
+        [
+            FORMAT,
+            package_digest(),
+            corpus.digest,
+            file_stamp(Path(app.confdir) / "conf.py"),
+            repr(sorted((str(k), repr(v)) for k, v in overrides.items())),
+            str(Path(app.srcdir).resolve()),
+            file_stamp(suppression_file(corpus)),
+        ]
+    )
+
+
+def scan_skipped(app: Sphinx, corpus: Corpus) -> bool:
+    """Whether a full read of ``corpus`` completed before with the same key: then the build starts
+    no duplicate scan beside it, and :func:`panel_skipped` says so for this corpus."""
+    _MARKED.clear()
+    if not _enabled():
+        return False
+    key = _key(app, corpus)
+    if key is None or read_regular_entry(KIND, key, user_cache_folder()) != {"format": FORMAT}:
+        return False
+    _MARKED.append(weakref.ref(corpus))
+    return True
+
+
+def panel_skipped(corpus: Corpus, name: str) -> bool:
+    """Whether :func:`.jobs.warm` leaves panel ``name`` of ``corpus`` to whoever asks for it."""
+    return name == SKIPPED_PANEL and bool(_MARKED) and _MARKED[0]() is corpus
+
+
+def _read_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    _FULL[0] = len(docnames) >= FULL_READ_FROM
+
+
+def _mark(app: Sphinx, exc: Exception | None) -> None:
+    """``build-finished``: a full read that completed leaves its mark."""
+    full, _FULL[0] = _FULL[0], False
+    if exc is not None or not full or not _enabled():
+        return
+    from .state import corpus_of
+
+    key = _key(app, corpus_of(app))
+    if key is not None:
+        write_entry(KIND, key, {"format": FORMAT}, user_cache_folder())
+
+
+def register(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", _read_starts)
+    app.connect("build-finished", _mark, priority=900)
