@@ -296,3 +296,50 @@ def test_a_cached_corpus_handed_to_the_extension_is_the_one_it_would_read(tmp_pa
     _same(load_spec(spec, relative_to=spec), taken)
     own = load_spec(spec, relative_to=spec, cache=cache, stats=stats)  # the extension's own read
     _same(load_spec(spec, relative_to=spec), own)
+
+
+_AWKWARD = """\
+Section
+=======
+
+.. req:: Kept
+   :id: AW_1
+
+   The meter shall keep it.
+
+.. req:: Lost body
+   :id: AW_2
+
+The meter shall lose it (a body at the directive's indentation).
+
+.. req:: Nested
+   :id: AW_3
+
+   .. ccomment:: A respondent's comment
+      :id: AW_C1
+
+      <script>alert(1)</script> stored as written
+
+.. req: Near miss
+   :id: AW_4
+
+.. req:: Last
+   :id: AW_5
+"""
+
+
+def test_need_spans_read_the_needs_read_text_reads() -> None:
+    """``need_spans`` makes no diagnostics (its caller never reads them): each span's need is the
+    need ``read_text`` reads, in order, for the project's spec files and a file with a lost body,
+    a respondent's text and a near miss (whose diagnostics ``read_text`` does make)."""
+    from smets_spec.corpus.rstreader import read_text
+
+    spec = Path(__file__).resolve().parents[1] / "spec"
+    texts = [_read(path) for path in spec_files(spec)] + [_AWKWARD]
+    assert len(texts) > 20
+    for text in texts:
+        needs, _ = read_text(text, "", BY_DIRECTIVE)
+        assert [span.need for span in need_spans(text, BY_DIRECTIVE)] == needs
+    needs, errors = read_text(_AWKWARD, "", BY_DIRECTIVE)
+    assert [n.options["id"].value for n in needs] == ["AW_1", "AW_2", "AW_3", "AW_C1", "AW_5"]
+    assert len(errors) >= 2  # the lost body, the near miss

@@ -208,14 +208,15 @@ def _scan(
             start = index
             need, index = _read_need(lines, index, match, file, errors)
             needs.append(need)
-            if spans is not None:
+            if spans is not None:  # (need_spans: the spans only, no diagnostics)
                 end = _block_end(lines, start + 1, len(match["indent"]))
                 spans.append(NeedSpan(need, start, min(index, end), end))
+                continue
             if need.directive in RESPONDENT_TEXT:
                 respondent.extend(range(index, _block_end(lines, start + 1, len(match["indent"]))))
             errors.extend(_lost_body(lines, index, need, len(match["indent"])))
             continue
-        near = _NEAR_MISS.match(lines[index]) if match is None else None
+        near = _NEAR_MISS.match(lines[index]) if match is None and spans is None else None
         if near and near["name"] in wanted:
             errors.append(
                 _syntax(
@@ -227,6 +228,8 @@ def _scan(
                 )
             )
         index = _skip_to(lines, index)
+    if spans is not None:
+        return needs, errors
     errors.extend(check_text(text, file, respondent))
     for need in needs:
         if not need_values_suspect(need.title, need.content, [o.value for o in need.options.values()]):
