@@ -3,7 +3,9 @@ reads (``corpus/needkeys.py`` ``Facet.via`` / ``Facet.where``, ``SMETS_SET_SCOPE
 site a full build of the edited source gives.
 
 Seeded random requirements added (using data items, or none) and deleted (using some, or none)
-on a generated spec; every page, needs.json and the search index compared (:mod:`sitecompare`).
+on a generated spec; every page, needs.json and the search index compared (:mod:`sitecompare`);
+the incremental build's search index written with the pages' numbers moved
+(``sphinx/searchfrozen.py`` ``_shifted``, ``SMETS_SEARCH_SHIFT``), the full build's from scratch.
 ``tests/test_page_index.py`` checks the same edits directive by directive against rendering
 every computed directive again.
 """
@@ -15,7 +17,7 @@ import random
 import re
 from pathlib import Path
 
-from clitools import build_argv, run_ok
+from clitools import build_argv, counted_build, run_ok
 from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
@@ -65,7 +67,9 @@ def test_needs_added_and_deleted_built_incrementally_give_the_full_build(tmp_pat
     site = tmp_path / "site"
     _build(root, site, cache, fresh=True)
     done = _edit(root, 31)
-    _build(root, site, cache, fresh=False)  # incremental: the index with the scopes
+    settings = {"SMETS_CACHE_DIR": str(cache), "SMETS_SET_SCOPES": "on"}
+    shifted = ("smets_spec.sphinx.searchfrozen", "_shifted")  # the search index's numbers moved
+    assert counted_build(root, site, shifted, settings, "-j", "1") == 2  # incremental, the scopes on
     full = tmp_path / "full"
     _build(root, full, tmp_path / "empty", fresh=True, scopes="off")
     assert differences(full, site) == [], done
