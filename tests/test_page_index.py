@@ -36,6 +36,7 @@ from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.needkeys import (
     EXISTS,
+    SCOPES_SWITCH,
     SHOWN_BY_A_LINK,
     Change,
     Facet,
@@ -370,6 +371,124 @@ def test_a_mention_counts_only_for_what_a_link_shows() -> None:
     assert touches((), {"DEV_NEW"}, added)  # a link to a need not written yet shows it once added
     assert not touches((), {"GS_08"}, added)
     assert touches(None, (), text_only)
+
+
+# ------------------------------------------ a need added or removed (needkeys.Facet via / where)
+
+
+def _added_bare(editor: _FieldEditor, need_id: str) -> None:
+    """A requirement added beside ``need_id``, a copy of it with a new id that uses no data item."""
+    path = editor.path(need_id)
+    text = path.read_text(encoding="utf-8")
+    start, end = _block(text, need_id)
+    section, number = need_id.split("_")
+    new = f"{section}_{int(number) + 800}"
+    block = (
+        text[start:end].replace(need_id, new).replace(f"{section}.{number}", f"{section}.{int(number) + 800}")
+    )
+    block = re.sub(r"^   :uses: .*\n", "", block, flags=re.M)
+    path.write_text(text + "\n" + block, encoding="utf-8")
+    editor.done.append(f"add {new} (uses nothing)")
+
+
+def _set_edit(root: Path, corpus: Corpus, kind: str, rng: random.Random) -> tuple[str, str]:
+    """One need added or deleted (``*_bare``: a requirement that uses no data item); what was done
+    and the requirement's id."""
+    editor = _FieldEditor(root / "spec", corpus, rng)
+    reqs = editor.generated(Requirement)
+    bare = sorted(r.id for r in corpus.requirements if not r.uses)
+    if kind == "added_bare":
+        _added_bare(editor, rng.choice(reqs))
+    elif kind == "deleted_bare":
+        editor.deleted(rng.choice(bare))
+    else:
+        getattr(editor, kind)(rng.choice(reqs))
+    done = editor.done[-1]
+    return done, done.split()[1]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_need_added_or_deleted_renders_only_the_directives_that_can_show_it(
+    built: tuple[Path, Sphinx], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seeded random requirements added and deleted, using data items or none: every directive
+    whose text changed is selected, the pages found changed are the oracle's, and what is selected
+    is a subset of what ``SMETS_SET_SCOPES=off`` selects (every need of a facet's types counts);
+    a requirement that uses nothing selects no assessment, catalogue or protocol page and only
+    the section page of its own section."""
+    root, app = built
+    base = state.corpus_of(app)
+    base_keys = keys_of(base)
+    sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
+    rng = random.Random(seed)
+    narrower = 0
+    for kind in ("added_bare", "deleted_bare", "added", "deleted", "added_bare", "deleted_bare"):
+        done, need_id = _set_edit(root, base, kind, rng)
+        try:
+            edited = load_spec(root / "spec", relative_to=root / "spec")
+            state._CORPORA[app] = edited
+            change = change_between(base_keys, keys_of(edited))
+            assert change.needs[need_id] == {EXISTS}, done
+
+            def chosen(change: Change = change) -> set[tuple[str, str, tuple[str, ...]]]:
+                picked = fingerprints.selected_entries(app, app.env, change, set())
+                return {(doc, e[0], e[1]) for doc, es in picked for e in es}
+
+            scoped = chosen()
+            with monkeypatch.context() as off:
+                off.setenv(SCOPES_SWITCH, "off")
+                every = chosen()
+            missed = _changed_directives(app) - scoped
+            assert not missed, (done, sorted(missed))
+            assert scoped <= every, done
+            narrower += len(every) - len(scoped)
+            oracle = _oracle(app)
+            assert set(fingerprints.indexed_changed_pages(app, app.env, change, set())) == oracle, done
+            if kind.endswith("_bare"):
+                names = {name for _, name, _ in scoped}
+                assert not names & {"smets-assessment", "smets-catalogue", "smets-protocol"}, (done, names)
+                need = (edited if kind.startswith("added") else base).needs[need_id]
+                assert isinstance(need, Requirement) and need.section
+                sections = {d for d, name, _ in scoped if name == "smets-section"}
+                assert sections == {f"sections/{need.section.value.lower()}"}, (done, sections)
+        finally:
+            _restore(app, root, sources, base)
+    assert narrower > 0
+
+
+def test_a_facet_reads_a_need_only_through_its_via_links_or_where_it_lists_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    uses_nothing = ("req", "t", "x", "l", "f", "a.rst", "n", "mandatory_for=DEV_A", "uses=")
+    using = (*uses_nothing[:-1], "uses=DAT_X")
+    added = change_between({}, {"R_1": uses_nothing})
+    assert added.linked == {"R_1": frozenset({"mandatory_for"})}
+    via = (facet(Requirement, aspects=("fields", "links:uses"), via=("uses",)),)
+    assert not touches(via, None, added)
+    assert touches(via, None, change_between({}, {"R_1": using}))
+    assert touches(via, None, change_between({"R_1": using}, {"R_1": uses_nothing}))  # no longer uses
+    assert touches(via, None, Change(added.needs, added.types, False))  # links not known: it counts
+    monkeypatch.setenv(SCOPES_SWITCH, "off")
+    assert touches(via, None, added)
+    monkeypatch.delenv(SCOPES_SWITCH)
+
+    class _Req:
+        directive = "req"
+        section = "A"
+
+    def listed(need: Any, args: tuple[str, ...]) -> bool:
+        return bool(need.section == args[0])
+
+    where = (facet(Requirement, aspects=("fields",), where=listed),)
+    needs: dict[str, Any] = {"R_1": _Req()}
+    assert touches(where, frozenset(), added, ("A",), needs)  # listed now
+    assert not touches(where, frozenset(), added, ("B",), needs)  # listed neither before nor now
+    assert touches(where, None, added, ("B",), needs)  # mentions not recorded: it counts
+    removed = change_between({"R_1": uses_nothing}, {})
+    assert touches(where, frozenset({"R_1"}), removed, ("B",), {})  # mentioned (listed) before
+    assert not touches(where, frozenset({"R_2"}), removed, ("B",), {})
+    with pytest.raises(ValueError, match="via"):
+        facet(Requirement, via=())
 
 
 # ------------------------------------------------------------ every declaration is honest

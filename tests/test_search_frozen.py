@@ -144,6 +144,65 @@ def test_the_words_of_pages_fed_again_are_patched() -> None:
     assert sorted(terms) == [("gas", []), ("meter", [0, 1]), ("old", []), ("tariff", 1), ("w", 2)]
 
 
+def _both_ways(
+    loaded: Any, fed: dict[str, Any], fn2index: dict[str, int], monkeypatch: Any
+) -> dict[str, Any]:
+    """The word map :meth:`~searchfrozen.Loaded.term_maps` writes, the numbers moved; the same as
+    Sphinx's rule from sets gives (``SMETS_SEARCH_SHIFT=off``)."""
+    calls: list[int] = []
+    shifted = searchfrozen._shifted
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return shifted(*args)
+
+    monkeypatch.setattr(searchfrozen, "_shifted", counted)
+    terms, _ = loaded.term_maps(fed, {}, fn2index)
+    assert calls == [1, 1]  # (the words and the title words)
+    monkeypatch.setenv(searchfrozen.SHIFT_SWITCH, "off")
+    old_way, _ = loaded.term_maps(fed, {}, fn2index)
+    monkeypatch.delenv(searchfrozen.SHIFT_SWITCH)
+    assert calls == [1, 1] and sorted(terms) == sorted(old_way)
+    return dict(terms)
+
+
+def test_the_numbers_of_pages_added_and_removed_are_moved(monkeypatch: Any) -> None:
+    """A page added (the numbers after it move up) and one removed (down): every word's numbers
+    moved, the fed pages' words patched, as Sphinx's rule writes them."""
+    frozen = {"meter": [0, 1], "gas": 1, "old": [], "w": 2, "x": [0, 2]}
+    added = searchfrozen.Loaded(["a", "b", "c"], dict(frozen), {})
+    added.prune({"a", "c"})  # b written again, and the new page ab
+    added.note_fed("b", [], ["meter", "tariff"])
+    added.note_fed("ab", [], ["gas", "w"])
+    stores = {"meter": "b", "tariff": "b", "gas": "ab", "w": "ab"}  # the fed pages' words by name
+    terms = _both_ways(added, stores, {"a": 0, "ab": 1, "b": 2, "c": 3}, monkeypatch)
+    assert terms == {"meter": [0, 2], "gas": 1, "old": [], "w": [1, 3], "x": [0, 3], "tariff": 2}
+    removed = searchfrozen.Loaded(["a", "b", "c"], dict(frozen), {})
+    removed.prune({"a", "c"})  # b removed
+    terms = _both_ways(removed, {}, {"a": 0, "c": 1}, monkeypatch)
+    assert terms == {"meter": 0, "gas": [], "old": [], "w": 1, "x": [0, 1]}
+    swapped = searchfrozen.Loaded(
+        ["a", "b"], {"w": [0, 1]}, {}
+    )  # (not the loaded pages' order: Sphinx's way)
+    assert swapped._moved({"a": 1, "b": 0}) is None
+
+
+def test_some_seeds_moved_the_numbers(monkeypatch: Any) -> None:
+    """Seeded feeds, prunes and loads with pages added (the seeded test above), the numbers moved
+    by :func:`~searchfrozen._shifted` in some of them: what Sphinx writes."""
+    calls: list[int] = []
+    shifted = searchfrozen._shifted
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return shifted(*args)
+
+    monkeypatch.setattr(searchfrozen, "_shifted", counted)
+    for seed in range(60, 160):
+        test_the_maps_kept_as_numbers_write_what_sphinx_writes(seed)
+    assert len(calls) >= 10
+
+
 def _build(root: Path, out: Path, switch: str) -> int:
     """Build ``out`` with ``SMETS_SEARCH_FROZEN`` set to ``switch``; the word maps patched (0, 2)."""
     settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_SEARCH_FROZEN": switch}

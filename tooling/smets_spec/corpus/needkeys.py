@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -51,20 +51,43 @@ class Facet:
     """The needs of ``types`` (directive names; None: every type) and their ``aspects`` a page reads.
 
     A page with a facet also depends on which needs of those types exist, so a need added or
-    removed always counts, whatever the aspects.
+    removed always counts, whatever the aspects, unless the facet narrows which needs it reads
+    at all (the set of needs changes with every need added or removed; these say which of them a
+    page can show, :func:`touches`):
+
+    ``via``: link field names; the page reads a need of these types only when one of those
+    fields of it links something (a need with them all empty, or of a type without them, before
+    and after a change, is as if it did not exist, for this facet).
+
+    ``where``: ``where(need, args)`` (``args``: the directive's arguments and options) says
+    whether the page lists a need of these types; the page reads no other need of them, and its
+    text mentions (by id) every need it lists. A need the page's previous text did not mention
+    and that ``where`` does not pick in the new corpus was not listed and is not listed now.
     """
 
     types: frozenset[str] | None
     aspects: frozenset[str]
+    via: frozenset[str] | None = None
+    where: Callable[[Need, tuple[str, ...]], bool] | None = field(default=None, compare=False)
 
 
-def facet(*types: type[Need], aspects: Iterable[str] = ()) -> Facet:
+def facet(
+    *types: type[Need],
+    aspects: Iterable[str] = (),
+    via: Iterable[str] | None = None,
+    where: Callable[[Need, tuple[str, ...]], bool] | None = None,
+) -> Facet:
     """A :class:`Facet` of the given need classes (none given: every type)."""
     chosen = frozenset(aspects)
     unknown = {a for a in chosen - ALL if not a.startswith(LINK)}
     if unknown:
         raise ValueError(f"unknown aspects {sorted(unknown)}: use some of {', '.join(ASPECTS)}")
-    return Facet(frozenset(t.directive for t in types) if types else None, chosen)
+    links = None if via is None else frozenset(via)
+    if links is not None and not links:
+        raise ValueError("via: name the link fields a need is read through")
+    if where is not None and not types:
+        raise ValueError("where: name the facet's types")
+    return Facet(frozenset(t.directive for t in types) if types else None, chosen, links, where)
 
 
 #: None: the page depends on the whole corpus (any change renders it again).
@@ -131,12 +154,14 @@ class Change:
 
     ``needs``: id -> the aspects that differ (``{EXISTS}`` for a need added or removed);
     ``types``: id -> its type before and after; ``order``: the needs present in both are in
-    another order (a need moved between files, or blocks swapped within one).
+    another order (a need moved between files, or blocks swapped within one); ``linked``: id ->
+    the link fields that link something before or after (absent: not known, every field counts).
     """
 
     needs: Mapping[str, frozenset[str]]
     types: Mapping[str, frozenset[str]]
     order: bool
+    linked: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.needs) or self.order
@@ -146,11 +171,13 @@ def change_between(old: Mapping[str, NeedKey], new: Mapping[str, NeedKey]) -> Ch
     """The :class:`Change` from ``old`` keys to ``new`` ones (both in their corpus's order)."""
     needs: dict[str, frozenset[str]] = {}
     types: dict[str, frozenset[str]] = {}
+    linked: dict[str, frozenset[str]] = {}
     for need_id in old.keys() | new.keys():
         before, after = old.get(need_id), new.get(need_id)
         if before == after:
             continue
         types[need_id] = frozenset(k[_TYPE] for k in (before, after) if k is not None)
+        linked[need_id] = _linked(before) | _linked(after)
         if before is None or after is None or before[_TYPE] != after[_TYPE]:
             needs[need_id] = frozenset({EXISTS})
         else:
@@ -160,7 +187,14 @@ def change_between(old: Mapping[str, NeedKey], new: Mapping[str, NeedKey]) -> Ch
             needs[need_id] = frozenset(edited)
     common = old.keys() & new.keys()
     order = [i for i in old if i in common] != [i for i in new if i in common]
-    return Change(needs, types, order)
+    return Change(needs, types, order, linked)
+
+
+def _linked(key: NeedKey | None) -> frozenset[str]:
+    """The link fields of a need's key that link something (``name=`` alone: nothing)."""
+    if key is None:
+        return frozenset()
+    return frozenset(name for name, ids in (each.split("=", 1) for each in key[_EACH:]) if ids)
 
 
 def mentioned(text: str, known: Mapping[str, object]) -> frozenset[str]:
@@ -270,21 +304,65 @@ def covers_links(deps: Deps) -> bool:
     return deps is None or any(f.types is None and f.aspects >= SHOWN_BY_A_LINK for f in deps)
 
 
-def touches(deps: Deps, mentions: Iterable[str], change: Change) -> bool:
-    """Whether a page that read ``deps`` and mentions ``mentions`` can render otherwise after ``change``."""
+#: ``off``: :func:`touches` ignores the facets' ``via`` and ``where`` (every need of their types counts)
+SCOPES_SWITCH = "SMETS_SET_SCOPES"
+
+
+def touches(
+    deps: Deps,
+    mentions: Iterable[str] | None,
+    change: Change,
+    args: tuple[str, ...] = (),
+    needs: Mapping[str, Need] | None = None,
+) -> bool:
+    """Whether a page that read ``deps`` and mentions ``mentions`` can render otherwise after ``change``.
+
+    ``args``: the directive's arguments and ``needs``: the new corpus's needs, for the facets that
+    narrow which needs they read (``where``); ``mentions`` None: not recorded (the page's facets
+    cover every link it shows), so ``where`` cannot narrow.
+    """
     if not change:
         return False
     if deps is None:
         return True
     if change.order and deps:
         return True
+    scoped = not switched_off(SCOPES_SWITCH)
+    said = frozenset(mentions) if mentions is not None else None
     for need_id, aspects in change.needs.items():
         types = change.types[need_id]
         for f in deps:
             if (f.types is None or f.types & types) and (EXISTS in aspects or f.aspects & aspects):
+                if scoped and _outside(f, need_id, change, args, needs, said):
+                    continue
                 return True
-    for need_id in mentions:
+    for need_id in mentions or ():
         shown = change.needs.get(need_id)
         if shown and (EXISTS in shown or SHOWN_BY_A_LINK & shown):
             return True
+    return False
+
+
+def _outside(
+    f: Facet,
+    need_id: str,
+    change: Change,
+    args: tuple[str, ...],
+    needs: Mapping[str, Need] | None,
+    mentions: frozenset[str] | None,
+) -> bool:
+    """Whether facet ``f`` reads need ``need_id`` neither before nor after ``change`` (its ``via``
+    fields empty both times, or not listed by its ``where`` either time)."""
+    if f.via is not None:
+        linked = change.linked.get(need_id)
+        if linked is not None and not (linked & f.via):
+            return True
+    if f.where is not None and needs is not None and mentions is not None and need_id not in mentions:
+        now = needs.get(need_id)
+        if now is None or f.types is None or now.directive not in f.types:
+            return True
+        try:
+            return not f.where(now, args)
+        except Exception:  # a question it cannot answer (an argument of no section): the need counts
+            return False
     return False

@@ -431,7 +431,9 @@ def _touched(entry: Entry, change: Change, corpus: Corpus) -> bool:
     name = entry[0]
     if name not in DEPS or len(entry) != 5:
         return True
-    return touches(DEPS[name], entry[3] or (), change) or _stamp_of(name, corpus) != entry[4]
+    if touches(DEPS[name], entry[3], change, entry[1], corpus.needs):
+        return True
+    return _stamp_of(name, corpus) != entry[4]
 
 
 def _entries_where(env: BuildEnvironment, wanted: Callable[[Entry], bool], skip: set[str]) -> _Todo:

@@ -12,7 +12,11 @@ same documents), and otherwise works its pages out again by Sphinx's rule (one p
 number; else the sorted numbers, none included). When the pages keep their numbers and each page
 fed since came through :func:`~.searchmemory.add_page` once (its word lists noted), only the words
 a page gained or lost change (:func:`_patched`: a page written again mostly has the words it had;
-at 10,000 requirements the 25 pages an edit writes again hold 170,000 of the words). The written
+at 10,000 requirements the 25 pages an edit writes again hold 170,000 of the words).
+When a page was added or removed (the numbers of the pages after it move, in order), every
+word's numbers are moved through a table and then only those words change (:func:`_shifted`;
+``SMETS_SEARCH_SHIFT=off``: every word's pages made a set and sorted again by Sphinx's rule).
+The written
 file is the same byte for byte (``tests/test_search_frozen.py``, seeded feeds, prunes and loads
 against Sphinx's own index, and a built edit with the switch on and off).
 
@@ -37,6 +41,9 @@ Pages = str | list[str]
 SWITCH = "SMETS_SEARCH_FROZEN"
 #: ``SMETS_SEARCH_PATCH=off``: every word of the kept maps looked at when written (:func:`_patched`)
 PATCH_SWITCH = "SMETS_SEARCH_PATCH"
+#: ``SMETS_SEARCH_SHIFT=off``: pages added or removed (the numbers move) written by Sphinx's rule
+#: from sets, as before, instead of the numbers moved and only the fed pages' words patched
+SHIFT_SWITCH = "SMETS_SEARCH_SHIFT"
 
 
 def _value(numbers: set[int]) -> int | list[int]:
@@ -138,10 +145,46 @@ class Loaded:
                 _patched(self.terms, fed, {n: words[1] for n, words in at.items()}, self.dead, fn2index),
                 _patched(self.title_terms, fed_titles, {n: w[0] for n, w in at.items()}, self.dead, fn2index),
             )
+        moved = None if same else self._moved(fn2index)
+        if moved is not None and self.fed is not None:
+            at = {_number(name, fn2index): words for name, words in self.fed.items()}
+            if not self.fed_pruned:
+                fed, fed_titles = {}, {}
+            return (
+                _shifted(self.terms, fed, {n: w[1] for n, w in at.items()}, moved, self.dead, fn2index),
+                _shifted(
+                    self.title_terms, fed_titles, {n: w[0] for n, w in at.items()}, moved, self.dead, fn2index
+                ),
+            )
         return (
             self._map(self.terms, fed, fn2index, remap, same),
             self._map(self.title_terms, fed_titles, fn2index, remap, same),
         )
+
+    def _moved(self, fn2index: dict[str, int]) -> list[int | None] | None:
+        """Each loaded page's number in the written index (None: pruned and not fed since), when
+        the numbers only move and keep their order (a page added or removed: the written pages are
+        sorted by name, as the loaded ones) and every page fed since is known (:meth:`note_fed`);
+        else None (the maps are written by Sphinx's rule)."""
+        fed = self.fed
+        if fed is None or switched_off(PATCH_SWITCH) or switched_off(SHIFT_SWITCH):
+            return None
+        if any(self.alive(name) for name in fed):
+            return None  # (fed again without a prune: not a page whose words are known)
+        moved: list[int | None] = []
+        last = -1
+        for n, name in enumerate(self.names):
+            number = fn2index.get(name)
+            if n in self.dead and name not in fed:
+                if number is not None:
+                    return None  # a pruned page with a number it was not fed for
+                moved.append(None)
+                continue
+            if number is None or number <= last:
+                return None
+            moved.append(number)
+            last = number
+        return moved
 
     def _map(
         self,
@@ -195,6 +238,48 @@ def _patched(
     out = dict(frozen)
     for number in dead | pages.keys():
         before, after = set(had.get(number, ())), set(pages.get(number, ()))
+        for word in before - after:
+            out[word] = _without(out[word], number)
+        for word in after - before:
+            out[word] = _with(out.get(word), number)
+    for word, held in fed.items():  # a word only of fed pages pruned since: Sphinx keeps it, with []
+        if word not in out:
+            out[word] = _value(_numbers(names_of(held), fn2index))
+    return list(out.items())
+
+
+def _shifted(
+    frozen: Frozen,
+    fed: dict[str, Pages],
+    pages: dict[int, list[str]],
+    moved: list[int | None],
+    dead: set[int],
+    fn2index: dict[str, int],
+) -> list[tuple[str, int | list[int]]]:
+    """:func:`_patched` when the loaded pages' numbers move in order (``moved``: each loaded page's
+    new number, None for a page pruned and not fed since): every word's numbers moved (a sorted
+    list stays sorted, a page gone is dropped, one page left is its number, none ``[]``: Sphinx's
+    rule), then only the words a pruned page fed again or a new page had before and has not now,
+    or has now and had not, change; ``pages``: the fed pages' words by their new numbers."""
+    again = {m: n for n in dead if (m := moved[n]) is not None}
+    had: dict[int, list[str]] = {n: [] for n in again.values()}
+    out: dict[str, int | list[int]] = {}
+    for word, value in frozen.items():
+        if isinstance(value, int):
+            number = moved[value]
+            out[word] = [] if number is None else number
+            if value in had:
+                had[value].append(word)
+        else:
+            kept = [m for n in value if (m := moved[n]) is not None]
+            out[word] = kept[0] if len(kept) == 1 else kept
+            if had and not had.keys().isdisjoint(value):
+                for n in value:
+                    if n in had:
+                        had[n].append(word)
+    for number, words in pages.items():
+        old = again.get(number)
+        before, after = set(() if old is None else had[old]), set(words)
         for word in before - after:
             out[word] = _without(out[word], number)
         for word in after - before:

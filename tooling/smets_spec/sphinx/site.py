@@ -24,7 +24,7 @@ from ..conformance.pages import conformance_page
 from ..corpus.files import write_atomic
 from ..corpus.load import Corpus
 from ..corpus.needkeys import Deps, facet
-from ..corpus.schema import NEED_TYPES, DataItem, Device, ProtocolObject, Requirement, Version
+from ..corpus.schema import NEED_TYPES, DataItem, Device, Need, ProtocolObject, Requirement, Section, Version
 from ..markup.html import Linker
 from ..protocols.baseline import baseline_stamp
 from ..render import changes, costs, pages
@@ -119,17 +119,30 @@ _ROW = ("title", "fields", "links:mandatory_for", "links:optional_for")
 #: a listed requirement's id is in the text, so its title (and page) are followed as a mention, and
 #: a title edit renders only the section that lists the requirement, not all of them
 _IN_SECTION = ("fields", "links:mandatory_for", "links:optional_for")
+
+
+def _in_section(need: Need, args: tuple[str, ...]) -> bool:
+    """Whether ``.. smets-section:: [SECTION]`` lists ``need``, as ``pages.section_requirements``
+    picks its rows: the requirements whose section is the argument's (none: of no section)."""
+    return getattr(need, "section", None) == (Section(args[0]) if args else None)
+
+
 HTML_DEPS: dict[str, Deps] = {
-    "smets-section": (facet(Requirement, aspects=_IN_SECTION), facet(Device)),
+    # a section lists (by id) its own requirements only: one added, removed or edited in another
+    # section cannot change it (needkeys.Facet.where)
+    "smets-section": (facet(Requirement, aspects=_IN_SECTION, where=_in_section), facet(Device)),
     "smets-device": (facet(Requirement, aspects=_ROW),),
+    # the catalogue shows of other needs only who uses each item (its incoming ``uses``), the
+    # protocol objects' pages only what each object carries (its incoming ``maps_to`` and
+    # ``carried_by``): a need linking none of these, before and after a change, is not read
     "smets-catalogue": (
         facet(DataItem, ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
-        facet(Requirement, aspects=("fields",)),
-        facet(aspects=("links",)),
+        facet(Requirement, aspects=("fields",), via=("uses",)),
+        facet(aspects=("links",), via=("uses",)),
     ),
     "smets-protocol": (
         facet(ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
-        facet(aspects=("links",)),
+        facet(aspects=("links",), via=("maps_to", "carried_by")),
     ),
     "smets-matrix": _TRACE,
     "smets-chains": _TRACE,
@@ -141,9 +154,11 @@ HTML_DEPS: dict[str, Deps] = {
     # (status, degrees), the recorded versions' are their commits (the stamp, see register)
     "smets-versions": _VERSIONS,
     "smets-device-versions": _VERSIONS,
+    # a requirement counts only through the data items it uses (and then its section): one that
+    # uses none, before and after a change, is not read at all (needkeys.Facet.via)
     "smets-assessment": (
         facet(DataItem, ProtocolObject, aspects=("title", "text", "links", "fields", "file", "line")),
-        facet(Requirement, aspects=("links:uses", "fields")),
+        facet(Requirement, aspects=("links:uses", "fields"), via=("uses",)),
     ),
 }
 
