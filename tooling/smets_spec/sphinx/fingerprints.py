@@ -510,7 +510,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
 #: this many documents (a full build's: the computed pages are read from scratch), not by an
 #: edit's, whose comparison and re-read render what the edit changed (their keys are new: looking
 #: them up and keeping them cost 0.1-0.2 s of CPU at 2,000 requirements for nothing).
-FULL_READ_FROM = 64
+FULL_READ_FROM = pagetexts.FULL_READ_FROM
 _FULL_READ = [False]
 
 

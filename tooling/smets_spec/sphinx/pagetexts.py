@@ -22,7 +22,7 @@ for ids), under a key that hashes everything the text is a function of:
 * the needs its text mentions (a link shows the target's title and page): kept with the text, and
   checked on use against this corpus's keys (each one's type, title and file, or its absence).
 
-Texts are used and kept by a full read only (``fingerprints.FULL_READ_FROM`` documents or more: a
+Texts are used and kept by a full read only (``FULL_READ_FROM`` documents or more: a
 build into an empty folder, or after a change of code or configuration), not by an edit's, whose
 changed texts have new keys. Only the directives of :data:`CACHED` are kept: those whose every
 input outside the corpus is known and in the key. Those that read files, history or the clock the
@@ -65,6 +65,8 @@ from .rendercache import foreign
 
 FORMAT = "smets-page-texts/1"
 KIND = "page-texts"
+#: a read of this many documents or more is a full read: it uses and keeps the texts
+FULL_READ_FROM = 64
 SWITCHES = ("SMETS_PAGE_TEXT_CACHE", "SMETS_RENDER_CACHE")
 
 #: The computed directives whose texts are kept: each reads the corpus as declared, the

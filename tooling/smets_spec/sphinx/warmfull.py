@@ -10,7 +10,7 @@ of the need keys and the review file, not by a scan. The scan copy and the dupli
 warm-up still cost ~1.1-1.3 s of CPU at 10,000 requirements (0.3-0.4 s at 2,000) on the two
 cores the readers want.
 
-So a full read (:data:`.fingerprints.FULL_READ_FROM` documents or more) that completes leaves a
+So a full read (:data:`.pagetexts.FULL_READ_FROM` documents or more) that completes leaves a
 mark in the user cache under a key of what it read the spec with: the package's code, the spec
 folder's files (the corpus's digest), ``conf.py``, the ``-D`` settings, the source folder and the
 review file. A build of the same corpus with the same key neither starts the scan copy nor
@@ -37,7 +37,6 @@ from ..corpus.load import Corpus
 from ..corpus.usercache import digest, package_digest, read_regular_entry, user_cache_folder, write_entry
 from ..duplicates.page import suppression_file
 from . import pagetexts
-from .fingerprints import FULL_READ_FROM
 
 SWITCH = "SMETS_WARM_FULL"
 KIND = "full-reads"
@@ -92,7 +91,7 @@ def panel_skipped(corpus: Corpus, name: str) -> bool:
 
 
 def _read_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _FULL[0] = len(docnames) >= FULL_READ_FROM
+    _FULL[0] = len(docnames) >= pagetexts.FULL_READ_FROM
 
 
 def _mark(app: Sphinx, exc: Exception | None) -> None:
