@@ -16,8 +16,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from clitools import run_ok
-from envcompare import env_differences
+from envcompare import differences, env_differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import envparts
@@ -123,9 +125,11 @@ def test_a_part_missing_or_altered_starts_sphinx_afresh(tmp_path: Path) -> None:
     assert site_differences(full, site) == []
 
 
-def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path) -> None:
+@pytest.mark.parametrize("switch", [envparts.NODE_PARTS, envparts.LAZY])
+def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path, switch: str) -> None:
     """``SMETS_ENV_NODE_PARTS=off`` (the need nodes inside the environment file) and the nodes
-    in parts, each after the same edit of the same built state (in the same folders): the same
+    in parts, ``SMETS_ENV_NODES_LAZY=off`` (every node unpickled at the load) and the nodes left
+    unread, each after the same edit of the same built state (in the same folders): the same
     environment, the same site."""
     root = generate(tmp_path / "project", 150, seed=5)
     site, cache = tmp_path / "site", tmp_path / "cache"
@@ -138,19 +142,22 @@ def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path)
     _edit(root, 8)
     counts = _build(root, site, cache)
     assert counts["nodes_kept"] == counts["kept"] > 0 and counts["nodes_pickled"] == counts["pickled"] > 0
-    assert _same_as_whole(site) > 300
+    assert _same_as_whole(site) > 100
     one = envparts.load(site / ".doctrees" / "environment.pickle")
     on_site = tmp_path / "on-site"
     shutil.copytree(site, on_site, symlinks=True)
     for folder, copy in saved.items():
         shutil.rmtree(folder)
         shutil.copytree(copy, folder, symlinks=True)
-    os.environ[envparts.NODE_PARTS] = "off"
+    os.environ[switch] = "off"
     try:
         off = _build(root, site, cache)
     finally:
-        del os.environ[envparts.NODE_PARTS]
-    assert off["nodes_kept"] == off["nodes_pickled"] == 0 and off["kept"] == counts["kept"]
+        del os.environ[switch]
+    if switch == envparts.NODE_PARTS:
+        assert off["nodes_kept"] == off["nodes_pickled"] == 0 and off["kept"] == counts["kept"]
+    else:
+        assert off == counts
     _same_as_whole(site)
     two = envparts.load(site / ".doctrees" / "environment.pickle")
     for env in (one, two):  # what differs between any two builds
@@ -159,5 +166,28 @@ def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path)
         env._needs_schema = None  # its dict of absent fields in the order of a set of this process
         env.smets_rendered.pop("conformance/index", None)  # the results' age
     assert env_differences(one, two) == []
-    assert len(one._needs_all_nodes) > 300
+    assert len(one._needs_all_nodes) > 100
     assert site_differences(on_site, site) == []
+
+
+def test_an_unread_need_node_is_the_node_its_part_holds(tmp_path: Path) -> None:
+    """Loaded as Sphinx loads the environment, each need node is an :class:`envparts.Unread`
+    whose copy (sphinx-needs' ``get_need_node``) and pickle are those of the node read eagerly."""
+    root = generate(tmp_path / "project", 40, seed=3)
+    site = tmp_path / "site"
+    _build(root, site, tmp_path / "cache", "--fresh")
+    path = site / ".doctrees" / "environment.pickle"
+    eager = envparts.load(path)._needs_all_nodes
+    with envparts.reading(path.parent, lazy_nodes=True), path.open("rb") as file:
+        lazy = pickle.load(file)._needs_all_nodes
+    assert list(lazy) == list(eager) and len(eager) > 60
+    assert all(isinstance(node, envparts.Unread) for node in lazy.values())
+    for key, node in eager.items():
+        assert differences(lazy[key].deepcopy(), node.deepcopy()) == [], key
+    assert differences(pickle.loads(pickle.dumps(lazy)), eager) == []
+    os.environ[envparts.LAZY] = "off"
+    try:
+        with envparts.reading(path.parent, lazy_nodes=True), path.open("rb") as file:
+            assert differences(pickle.load(file)._needs_all_nodes, eager) == []
+    finally:
+        del os.environ[envparts.LAZY]
