@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from clitools import run_ok
-from envcompare import env_differences
+from envcompare import differences, env_differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import envparts
@@ -83,7 +86,8 @@ def test_random_edits_save_the_environment_a_whole_pickle_saves(tmp_path: Path) 
     first = _build(root, site, cache, "--fresh")
     assert first["kept"] == 0 and first["pickled"] > 10
     needs = _same_as_whole(site)
-    assert needs > 300 and len(_parts(site)) == first["pickled"]
+    assert needs > 300 and len(_parts(site)) == first["pickled"] + first["nodes_pickled"]
+    assert first["nodes_kept"] == 0 and first["nodes_pickled"] == first["pickled"]
     for seed in (4, 9):
         done = _edit(root, seed)
         counts = _build(root, site, cache)
@@ -91,7 +95,10 @@ def test_random_edits_save_the_environment_a_whole_pickle_saves(tmp_path: Path) 
         # the documents not read again keep their parts; the edited ones (and the pages whose
         # needs the computed content re-reads) are pickled again
         assert counts["kept"] > counts["pickled"] > 0, counts
-        assert len(_parts(site)) == counts["kept"] + counts["pickled"]  # the others are gone
+        # the need nodes likewise, in parts of their own
+        assert counts["nodes_kept"] > counts["nodes_pickled"] > 0, counts
+        assert counts["nodes_kept"] + counts["nodes_pickled"] == counts["kept"] + counts["pickled"]
+        assert len(_parts(site)) == sum(counts.values())  # the others are gone
     nothing = _build(root, site, cache)  # nothing changed: Sphinx does not save the environment
     assert nothing == counts
     full = tmp_path / "full"
@@ -116,3 +123,71 @@ def test_a_part_missing_or_altered_starts_sphinx_afresh(tmp_path: Path) -> None:
     full = tmp_path / "full"
     _build(root, full, tmp_path / "cache-full", "--fresh")
     assert site_differences(full, site) == []
+
+
+@pytest.mark.parametrize("switch", [envparts.NODE_PARTS, envparts.LAZY])
+def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path, switch: str) -> None:
+    """``SMETS_ENV_NODE_PARTS=off`` (the need nodes inside the environment file) and the nodes
+    in parts, ``SMETS_ENV_NODES_LAZY=off`` (every node unpickled at the load) and the nodes left
+    unread, each after the same edit of the same built state (in the same folders): the same
+    environment, the same site."""
+    root = generate(tmp_path / "project", 150, seed=5)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    _build(root, site, cache, "--fresh")
+    _edit(root, 6)  # read back from parts below: the build after an edit loads nodes from parts
+    _build(root, site, cache)
+    saved = {folder: tmp_path / f"saved-{folder.name}" for folder in (site, cache)}
+    for folder, copy in saved.items():
+        shutil.copytree(folder, copy, symlinks=True)
+    _edit(root, 8)
+    counts = _build(root, site, cache)
+    assert counts["nodes_kept"] == counts["kept"] > 0 and counts["nodes_pickled"] == counts["pickled"] > 0
+    assert _same_as_whole(site) > 100
+    one = envparts.load(site / ".doctrees" / "environment.pickle")
+    on_site = tmp_path / "on-site"
+    shutil.copytree(site, on_site, symlinks=True)
+    for folder, copy in saved.items():
+        shutil.rmtree(folder)
+        shutil.copytree(copy, folder, symlinks=True)
+    os.environ[switch] = "off"
+    try:
+        off = _build(root, site, cache)
+    finally:
+        del os.environ[switch]
+    if switch == envparts.NODE_PARTS:
+        assert off["nodes_kept"] == off["nodes_pickled"] == 0 and off["kept"] == counts["kept"]
+    else:
+        assert off == counts
+    _same_as_whole(site)
+    two = envparts.load(site / ".doctrees" / "environment.pickle")
+    for env in (one, two):  # what differs between any two builds
+        env.all_docs = {}  # when each document was read
+        env.smets_needs_token = None  # a new one each build
+        env._needs_schema = None  # its dict of absent fields in the order of a set of this process
+        env.smets_rendered.pop("conformance/index", None)  # the results' age
+    assert env_differences(one, two) == []
+    assert len(one._needs_all_nodes) > 100
+    assert site_differences(on_site, site) == []
+
+
+def test_an_unread_need_node_is_the_node_its_part_holds(tmp_path: Path) -> None:
+    """Loaded as Sphinx loads the environment, each need node is an :class:`envparts.Unread`
+    whose copy (sphinx-needs' ``get_need_node``) and pickle are those of the node read eagerly."""
+    root = generate(tmp_path / "project", 40, seed=3)
+    site = tmp_path / "site"
+    _build(root, site, tmp_path / "cache", "--fresh")
+    path = site / ".doctrees" / "environment.pickle"
+    eager = envparts.load(path)._needs_all_nodes
+    with envparts.reading(path.parent, lazy_nodes=True), path.open("rb") as file:
+        lazy = pickle.load(file)._needs_all_nodes
+    assert list(lazy) == list(eager) and len(eager) > 60
+    assert all(isinstance(node, envparts.Unread) for node in lazy.values())
+    for key, node in eager.items():
+        assert differences(lazy[key].deepcopy(), node.deepcopy()) == [], key
+    assert differences(pickle.loads(pickle.dumps(lazy)), eager) == []
+    os.environ[envparts.LAZY] = "off"
+    try:
+        with envparts.reading(path.parent, lazy_nodes=True), path.open("rb") as file:
+            assert differences(pickle.load(file)._needs_all_nodes, eager) == []
+    finally:
+        del os.environ[envparts.LAZY]

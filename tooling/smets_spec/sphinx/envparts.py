@@ -17,6 +17,18 @@ post-processing, at ``write-started``, after the dump (the file holds needs as r
 post-processes them again). ``tests/test_envparts.py`` compares the environment saved this way
 with the one pickled whole, need by need, after seeded random edits of every kind.
 
+sphinx-needs' copies of the need nodes (``env._needs_all_nodes``, 8 of the file's 17 MB at
+10,000 requirements, 0.16 CPU seconds of each dump) are saved the same way, in parts of their own
+(each document's nodes, in the dict's order), and a part is kept when its nodes are the objects
+unpickled from it: sphinx-needs only adds a need's node copy (``add_need``) or removes it
+(``remove_need``) while reading, and releases them all (:mod:`.neednodes`) at ``write-started``, after
+the dump. ``SMETS_ENV_NODE_PARTS=off`` pickles them inside the environment file, as before.
+When Sphinx loads the environment, the node parts are read and checked but not unpickled: each
+node is an :class:`Unread` of its part (sphinx-needs reads a kept node only through
+``get_need_node``, a deep copy, which it gives; pickled, it is the node), so an edit's build
+neither unpickles 18,498 nodes at start-up nor walks them when :mod:`.neednodes` releases them
+(``SMETS_ENV_NODES_LAZY=off``: every node unpickled as before).
+
 Each part is one pickle of the compact reduction (:mod:`.envpickle`); a part that is missing,
 another layout's or not what its name says makes the load fail, and Sphinx then starts from a
 fresh environment, as for any environment it cannot load. Everything stays in Sphinx's output
@@ -59,8 +71,14 @@ _NAME = re.compile(r"[0-9a-f]{64}\.pickle")
 _READING: list[Path] = []
 #: the parts the last unpickled environment was made from: (file name, the need objects made from it)
 _LOADED: list[tuple[str, tuple[Any, ...]]] = []
-#: parts of the last dump: kept as they were, pickled again
-LAST_DUMP = {"kept": 0, "pickled": 0}
+#: the node parts it was made from, by the first need id of each: (file name, the node objects)
+_LOADED_NODES: dict[str, tuple[str, tuple[Any, ...]]] = {}
+#: parts of the last dump: kept as they were, pickled again (needs, then need nodes)
+LAST_DUMP = {"kept": 0, "pickled": 0, "nodes_kept": 0, "nodes_pickled": 0}
+#: sphinx-needs' copies of the need nodes, in the environment
+NODES = "_needs_all_nodes"
+#: ``SMETS_ENV_NODE_PARTS=off``: the need nodes pickled inside the environment file, as before
+NODE_PARTS = "SMETS_ENV_NODE_PARTS"
 
 
 class _Needs:
@@ -76,14 +94,88 @@ class _Needs:
         return _needs, (FORMAT, self.ids, self.parts, str(self.folder))
 
 
-def _needs(version: int, ids: tuple[str, ...], parts: tuple[str, ...], written_in: str) -> dict[str, Any]:
-    """The needs dict, read from its parts: in the folder being read (:func:`reading`: Sphinx's
-    load), else in the one they were written to (a plain ``pickle.load`` of the file)."""
+class _Nodes(_Needs):
+    """Stands for ``env._needs_all_nodes`` while the environment is pickled (as :class:`_Needs`),
+    with the ids each part holds, in order."""
+
+    __slots__ = ("part_ids",)
+
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        parts: tuple[str, ...],
+        folder: Path,
+        part_ids: tuple[tuple[str, ...], ...],
+    ) -> None:
+        super().__init__(ids, parts, folder)
+        self.part_ids = part_ids
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _nodes, (FORMAT, self.ids, self.parts, str(self.folder), self.part_ids)
+
+
+class _Part:
+    """A part of need nodes read but not unpickled: unpickled the first time one of its nodes
+    is asked for (:class:`Unread`)."""
+
+    __slots__ = ("_data", "_keys", "_nodes")
+
+    def __init__(self, data: bytes, keys: tuple[str, ...]) -> None:
+        self._data, self._keys = data, keys
+        self._nodes: dict[str, Any] | None = None
+
+    def node(self, key: str) -> Any:
+        if self._nodes is None:
+            found = pickle.loads(self._data)
+            if not isinstance(found, dict) or tuple(found) != self._keys:
+                raise ValueError("a part of the saved need nodes does not hold the ids the environment lists")
+            self._nodes, self._data = found, b""
+        return self._nodes[key]
+
+
+class Unread:
+    """A need node of the saved environment not unpickled yet (``SMETS_ENV_NODES_LAZY``).
+
+    sphinx-needs reads a node it keeps only through ``get_need_node``, which returns
+    ``node.deepcopy()``: this gives the deep copy of the node its part unpickles into. Pickled,
+    it is that node."""
+
+    __slots__ = ("_key", "_part")
+
+    def __init__(self, part: _Part, key: str) -> None:
+        self._part, self._key = part, key
+
+    def node(self) -> Any:
+        return self._part.node(self._key)
+
+    def deepcopy(self) -> Any:
+        return self.node().deepcopy()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _same, (self.node(),)
+
+
+def _same(obj: Any) -> Any:
+    return obj
+
+
+#: ``SMETS_ENV_NODES_LAZY=off``: the need nodes unpickled as Sphinx loads the environment
+LAZY = "SMETS_ENV_NODES_LAZY"
+#: whether the environment being loaded leaves its need nodes unread (:func:`reading`)
+_LAZY: list[bool] = []
+
+
+def _read(
+    version: int, ids: tuple[str, ...], parts: tuple[str, ...], written_in: str
+) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """The dict of ``ids`` read from its parts: in the folder being read (:func:`reading`:
+    Sphinx's load), else in the one they were written to (a plain ``pickle.load`` of the file);
+    with each part's name and entries."""
     if version != FORMAT:
         raise ValueError("the saved environment's needs are in parts this build cannot read")
     folder = _READING[-1] if _READING else Path(written_in)
     found: dict[str, Any] = {}
-    loaded: list[tuple[str, tuple[Any, ...]]] = []
+    loaded: list[tuple[str, dict[str, Any]]] = []
     for name in parts:
         if not _NAME.fullmatch(name):
             raise ValueError(f"not a part of the saved needs: {name!r}")
@@ -92,22 +184,67 @@ def _needs(version: int, ids: tuple[str, ...], parts: tuple[str, ...], written_i
             raise ValueError(f"{folder / name} is not the part the environment names")
         part = pickle.loads(data)
         found.update(part)
-        loaded.append((name, tuple(part.values())))
+        loaded.append((name, part))
     if len(found) != len(ids) or set(found) != set(ids):
         raise ValueError("the saved needs' parts do not hold the needs the environment lists")
-    _LOADED[:] = loaded
-    return {need_id: found[need_id] for need_id in ids}
+    return {key: found[key] for key in ids}, loaded
+
+
+def _needs(version: int, ids: tuple[str, ...], parts: tuple[str, ...], written_in: str) -> dict[str, Any]:
+    """The needs dict, read from its parts (:func:`_read`)."""
+    needs, loaded = _read(version, ids, parts, written_in)
+    _LOADED[:] = [(name, tuple(part.values())) for name, part in loaded]
+    return needs
+
+
+def _nodes(
+    version: int,
+    ids: tuple[str, ...],
+    parts: tuple[str, ...],
+    written_in: str,
+    part_ids: tuple[tuple[str, ...], ...],
+) -> dict[str, Any]:
+    """The need nodes dict, read from its parts (:func:`_read`); in Sphinx's load (unless
+    ``SMETS_ENV_NODES_LAZY=off``) each node an :class:`Unread` of its part, nothing unpickled."""
+    _LOADED_NODES.clear()
+    if not (_LAZY and _LAZY[-1] and _READING) or len(part_ids) != len(parts):
+        nodes, loaded = _read(version, ids, parts, written_in)
+        _LOADED_NODES.update(
+            (next(iter(part)), (name, tuple(part.values()))) for name, part in loaded if part
+        )
+        return nodes
+    if version != FORMAT:
+        raise ValueError("the saved environment's needs are in parts this build cannot read")
+    found: dict[str, Any] = {}
+    for name, keys in zip(parts, part_ids, strict=True):
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"not a part of the saved needs: {name!r}")
+        data = (_READING[-1] / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != name.removesuffix(".pickle"):
+            raise ValueError(f"{_READING[-1] / name} is not the part the environment names")
+        part = _Part(data, keys)
+        unread = tuple(Unread(part, key) for key in keys)
+        found.update(zip(keys, unread, strict=True))
+        if keys:
+            _LOADED_NODES[keys[0]] = (name, unread)
+    if len(found) != len(ids) or set(found) != set(ids):
+        raise ValueError("the saved needs' parts do not hold the needs the environment lists")
+    return {key: found[key] for key in ids}
 
 
 @contextlib.contextmanager
-def reading(folder: Path) -> Iterator[None]:
-    """While unpickling an environment file of ``folder`` (Sphinx's doctree folder)."""
+def reading(folder: Path, lazy_nodes: bool = False) -> Iterator[None]:
+    """While unpickling an environment file of ``folder`` (Sphinx's doctree folder); with
+    ``lazy_nodes``, its need nodes left unread (:class:`Unread`)."""
     _LOADED.clear()
+    _LOADED_NODES.clear()
     _READING.append(folder / FOLDER)
+    _LAZY.append(lazy_nodes and not switched_off(LAZY))
     try:
         yield
     finally:
         _READING.pop()
+        _LAZY.pop()
 
 
 def load(path: Path) -> Any:
@@ -153,6 +290,39 @@ def _save_parts(folder: Path, needs: dict[str, Any], protocol: int) -> tuple[str
             write_atomic(folder / name, data, durable=False)  # over a file of that name but other bytes too
         names.append(name)
     return tuple(names)
+
+
+def _node_groups(nodes: dict[str, Any], needs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The need nodes of each document (their need's), in the dict's order, documents in the
+    order first met."""
+    groups: dict[str | None, dict[str, Any]] = {}
+    for need_id, node in nodes.items():
+        groups.setdefault(_docname(needs.get(need_id)), {})[need_id] = node
+    return list(groups.values())
+
+
+def _save_node_parts(
+    folder: Path, nodes: dict[str, Any], needs: dict[str, Any], protocol: int
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Each document's need nodes as a part in ``folder``: the loaded part again when its nodes
+    are the objects made from it, one for one and in order (and its file is there), else pickled
+    (an :class:`Unread` node as the node it stands for); the parts' names and their ids."""
+    names: list[str] = []
+    LAST_DUMP.update(nodes_kept=0, nodes_pickled=0)
+    groups = _node_groups(nodes, needs)
+    for group in groups:
+        name, objects = _LOADED_NODES.get(next(iter(group)), ("", ()))
+        same = len(objects) == len(group) and all(
+            a is b for a, b in zip(objects, group.values(), strict=True)
+        )
+        LAST_DUMP["nodes_kept" if same else "nodes_pickled"] += 1
+        if not same or not (folder / name).is_file():
+            real = {key: node.node() if isinstance(node, Unread) else node for key, node in group.items()}
+            data = pickle.dumps(real, protocol)
+            name = hashlib.sha256(data).hexdigest() + ".pickle"
+            write_atomic(folder / name, data, durable=False)
+        names.append(name)
+    return tuple(names), tuple(tuple(group) for group in groups)
 
 
 #: ``SMETS_ENV_BESIDE=off``: a new environment saved by the build's own process, before it goes on
@@ -221,14 +391,24 @@ def _dump_here(env: Any, file: BinaryIO, protocol: int) -> None:
     folder = Path(name).parent / FOLDER
     folder.mkdir(exist_ok=True)
     parts = _save_parts(folder, needs, protocol)
+    nodes = vars(env).get(NODES)
+    node_parts: tuple[str, ...] = ()
+    if type(nodes) is dict and not switched_off(NODE_PARTS):
+        node_parts, part_ids = _save_node_parts(folder, nodes, needs, protocol)
+        setattr(env, NODES, _Nodes(tuple(nodes), node_parts, folder.resolve(), part_ids))
+    else:
+        LAST_DUMP.update(nodes_kept=0, nodes_pickled=0)
     env._needs_all_needs = _Needs(tuple(needs), parts, folder.resolve())
     try:
         pickle.dump(env, file, protocol)
     finally:
         env._needs_all_needs = needs
+        if type(nodes) is dict:
+            setattr(env, NODES, nodes)
     file.flush()
     _LOADED.clear()
-    _remove_others(folder, set(parts))
+    _LOADED_NODES.clear()
+    _remove_others(folder, set(parts) | set(node_parts))
 
 
 def _remove_others(folder: Path, keep: set[str]) -> None:

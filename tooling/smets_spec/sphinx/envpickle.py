@@ -426,7 +426,7 @@ def _pause_collector_on_load() -> None:
 
     @functools.wraps(load)
     def _load_existing_env(self: Sphinx, filename: Any) -> Any:
-        with no_gc(), envparts.reading(Path(filename).parent):
+        with no_gc(), envparts.reading(Path(filename).parent, lazy_nodes=True):
             env = load(self, filename)
             if not getattr(self, "_fresh_env_used", True):
                 # the environment lives to the end of the build: out of the collector's reach
