@@ -90,6 +90,20 @@ def _block(text: str, need_id: str) -> tuple[int, int]:
     return start, end.start() if end else len(text)
 
 
+def copy_without_uses(path: Path, need_id: str) -> str:
+    """A copy of the requirement ``need_id`` added at the end of its file ``path``, with a new id
+    (its number + 800) and no ``uses``: the new id."""
+    text = path.read_text(encoding="utf-8")
+    start, end = _block(text, need_id)
+    section, number = need_id.split("_")
+    new = f"{section}_{int(number) + 800}"
+    block = (
+        text[start:end].replace(need_id, new).replace(f"{section}.{number}", f"{section}.{int(number) + 800}")
+    )
+    path.write_text(text + "\n" + re.sub(r"^   :uses: .*\n", "", block, flags=re.M), encoding="utf-8")
+    return new
+
+
 class _Editor:
     def __init__(self, root: Path, corpus: Corpus, rng: random.Random) -> None:
         self.root, self.corpus, self.rng = root, corpus, rng

@@ -49,7 +49,7 @@ from smets_spec.corpus.needkeys import (
 from smets_spec.corpus.schema import DataItem, Need, Requirement
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import fingerprints, state
-from test_build_render_cache import _block, _Editor
+from test_build_render_cache import _block, _Editor, copy_without_uses
 
 
 class _FieldEditor(_Editor):
@@ -378,16 +378,7 @@ def test_a_mention_counts_only_for_what_a_link_shows() -> None:
 
 def _added_bare(editor: _FieldEditor, need_id: str) -> None:
     """A requirement added beside ``need_id``, a copy of it with a new id that uses no data item."""
-    path = editor.path(need_id)
-    text = path.read_text(encoding="utf-8")
-    start, end = _block(text, need_id)
-    section, number = need_id.split("_")
-    new = f"{section}_{int(number) + 800}"
-    block = (
-        text[start:end].replace(need_id, new).replace(f"{section}.{number}", f"{section}.{int(number) + 800}")
-    )
-    block = re.sub(r"^   :uses: .*\n", "", block, flags=re.M)
-    path.write_text(text + "\n" + block, encoding="utf-8")
+    new = copy_without_uses(editor.path(need_id), need_id)
     editor.done.append(f"add {new} (uses nothing)")
 
 

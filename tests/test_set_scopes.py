@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from pathlib import Path
 
 from clitools import build_argv, counted_build, run_ok
@@ -23,7 +22,7 @@ from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
 from smets_spec.corpus.synthetic import generate
 from smets_spec.trace.coverage import index_of
-from test_build_render_cache import _block, _Editor
+from test_build_render_cache import _Editor, copy_without_uses
 
 
 def _build(root: Path, out: Path, cache: Path, fresh: bool, scopes: str = "on") -> None:
@@ -46,15 +45,7 @@ def _edit(root: Path, seed: int) -> list[str]:
     second = rng.choice([r for r in using if r != first and not incoming.get(r)])
     editor.added(first)
     need_id = rng.choice([r for r in generated if r != first])
-    path = editor.path(need_id)
-    text = path.read_text(encoding="utf-8")
-    start, end = _block(text, need_id)
-    section, number = need_id.split("_")
-    new = f"{section}_{int(number) + 800}"
-    block = (
-        text[start:end].replace(need_id, new).replace(f"{section}.{number}", f"{section}.{int(number) + 800}")
-    )
-    path.write_text(text + "\n" + re.sub(r"^   :uses: .*\n", "", block, flags=re.M), encoding="utf-8")
+    new = copy_without_uses(editor.path(need_id), need_id)
     editor.done.append(f"add {new} (uses nothing)")
     editor.deleted(second)
     editor.deleted(rng.choice(bare))

@@ -237,12 +237,23 @@ def _patched(
                         had[n].append(word)
     out = dict(frozen)
     for number in dead | pages.keys():
-        before, after = set(had.get(number, ())), set(pages.get(number, ()))
-        for word in before - after:
-            out[word] = _without(out[word], number)
-        for word in after - before:
-            out[word] = _with(out.get(word), number)
-    for word, held in fed.items():  # a word only of fed pages pruned since: Sphinx keeps it, with []
+        _page_words(out, number, set(had.get(number, ())), set(pages.get(number, ())))
+    return _with_fed(out, fed, fn2index)
+
+
+def _page_words(out: dict[str, int | list[int]], number: int, before: set[str], after: set[str]) -> None:
+    """Page ``number`` taken from the words it had ``before`` and not ``after``, added to the others."""
+    for word in before - after:
+        out[word] = _without(out[word], number)
+    for word in after - before:
+        out[word] = _with(out.get(word), number)
+
+
+def _with_fed(
+    out: dict[str, int | list[int]], fed: dict[str, Pages], fn2index: dict[str, int]
+) -> list[tuple[str, int | list[int]]]:
+    """``out`` with each word only of fed pages pruned since (Sphinx keeps it, with ``[]``)."""
+    for word, held in fed.items():
         if word not in out:
             out[word] = _value(_numbers(names_of(held), fn2index))
     return list(out.items())
@@ -279,15 +290,8 @@ def _shifted(
                         had[n].append(word)
     for number, words in pages.items():
         old = again.get(number)
-        before, after = set(() if old is None else had[old]), set(words)
-        for word in before - after:
-            out[word] = _without(out[word], number)
-        for word in after - before:
-            out[word] = _with(out.get(word), number)
-    for word, held in fed.items():  # a word only of fed pages pruned since: Sphinx keeps it, with []
-        if word not in out:
-            out[word] = _value(_numbers(names_of(held), fn2index))
-    return list(out.items())
+        _page_words(out, number, set(() if old is None else had[old]), set(words))
+    return _with_fed(out, fed, fn2index)
 
 
 def _without(value: int | list[int], number: int) -> int | list[int]:
