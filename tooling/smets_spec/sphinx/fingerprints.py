@@ -30,11 +30,9 @@ from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import nested_parse_with_titles
 
 from .. import forking
 from ..corpus.cachedir import switched_off
@@ -49,7 +47,7 @@ from ..corpus.needkeys import (
     mentioned_by_rows,
     touches,
 )
-from . import keptkeys, pagetexts
+from . import keptkeys, pagetexts, rawdirect
 from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
 from .safety import trusted_raw
@@ -231,7 +229,7 @@ class RenderedDirective(SphinxDirective):
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname
         with trusted_raw(self.state.document):  # text the extension rendered, never a source's own
-            nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
+            rawdirect.parse(self.state, text, source, container)
         return [container]
 
 
