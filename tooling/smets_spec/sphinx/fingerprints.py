@@ -437,18 +437,20 @@ def shared_first(app: Sphinx, corpus: Corpus, mine: _Todo, theirs: _Todo, first_
 def _shared_read(builder: Any, mine: list[str], theirs: list[str]) -> None:
     """:func:`shared_first` for a read shared with a forked reader (:mod:`.halfread`), from the
     directives each document had when this build's comparison began (:data:`_AT_START`; the
-    documents to read are forgotten before the read), for this corpus only."""
+    documents to read are forgotten before the read), for this corpus only. A document whose
+    source changed is left out (its directives may be others now)."""
     app = vars(builder)["_app"]
     corpus = corpus_of(app)
     if not _AT_START or _AT_START[0][0] is not corpus:
         return
-    store = _AT_START[0][1]
-    ours, others = ([(d, store.get(d, [])) for d in docs] for docs in (mine, theirs))
+    store, edited = _AT_START[0][1:]
+    ours, others = ([(d, store.get(d, [])) for d in docs if d not in edited] for docs in (mine, theirs))
     shared_first(app, corpus, ours, others)
 
 
-#: (corpus, the computed directives of each page) as this build's ``env-get-outdated`` found them
-_AT_START: list[tuple[Corpus, dict[str, list[Entry]]]] = []
+#: (corpus, the computed directives of each page, the documents whose source changed) as this
+#: build's ``env-get-outdated`` found them
+_AT_START: list[tuple[Corpus, dict[str, list[Entry]], set[str]]] = []
 
 
 #: ``(app, env, added, changed, removed)``: work of other ``env-get-outdated`` handlers done in the
@@ -550,7 +552,7 @@ def _outdated(
     change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
     setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     _count_pages(env, corpus)
-    _AT_START[:] = [(corpus, dict(_store(env)))]
+    _AT_START[:] = [(corpus, dict(_store(env)), added | changed | removed)]
     if not (added or changed or removed):
         return restamped_pages(app, env)
     skip = added | changed | removed
