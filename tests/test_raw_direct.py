@@ -5,14 +5,13 @@ Seeded random texts of the shapes the renderers write (headings, paragraphs, one
 large and small) and of shapes near them that must be left to docutils (a raw block right after a
 paragraph's line, of two lines, indented otherwise, with options, holding a NUL) are parsed both
 ways; each doctree is then given Sphinx's source workaround and :mod:`.rawtext`'s clean-up, as a
-read does, and compared node by node, ``rawsource`` included. A generated project's edit build
-both ways gives the same site.
+read does, and compared node by node, ``rawsource`` included. A generated project's edit built
+both ways gives the same site: tests/test_shared_first.py (one build for both switches).
 """
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -22,8 +21,6 @@ from docutils.parsers.rst import Directive, directives
 from docutils.statemachine import StringList
 from sphinx.util.nodes import apply_source_workaround, nested_parse_with_titles
 
-from clitools import counted_build, edit_built_both_ways
-from sitecompare import differences
 from smets_spec.sphinx import rawdirect, rawtext
 
 _TEXTS: list[str] = []
@@ -131,16 +128,3 @@ def test_each_shape_of_its_own_is_replaced_and_only_those(monkeypatch: pytest.Mo
     monkeypatch.setenv(rawdirect.SWITCH, "off")
     _doctree("\n".join(lines), "direct")
     assert replaced == [2]
-
-
-def _build(root: Path, out: Path, switch: str) -> int:
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), rawdirect.SWITCH: switch}
-    return counted_build(root, out, ("smets_spec.sphinx.rawdirect", "_put_back"), settings, "-j", "1")
-
-
-def test_an_edit_built_with_raw_put_back_gives_the_same_site(tmp_path: Path) -> None:
-    first, edits, sites = edit_built_both_ways(tmp_path, _build)
-    assert first > 0 and edits[0] > 0 and edits[1] == 0
-    for name in ("needs.json", "searchindex.js"):
-        assert (sites["on"] / name).read_bytes() == (sites["off"] / name).read_bytes(), name
-    assert differences(sites["on"], sites["off"]) == []

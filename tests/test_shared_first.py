@@ -5,8 +5,10 @@ Before the computed pages' comparison forks its copy, and before an edit's read 
 the main process renders its first text of each directive on both sides (the device pages' rows,
 the versions' timelines, computed once and inherited) and computes the analyses declared shared
 by directives of both sides. A title and text edit of a generated project of 60 requirements is
-built both ways with two processes; the main process's renders are counted (more with it on: a
-text rendered before the fork is asked for again, kept, when its page comes).
+built both ways with two processes, with ``SMETS_RAW_DIRECT`` (tests/test_raw_direct.py) on and
+off too: one edit build for both; the main process's renders are counted (more with it on: a text
+rendered before the fork is asked for again, kept, when its page comes), and its raw blocks put
+back.
 """
 
 from __future__ import annotations
@@ -15,19 +17,47 @@ from pathlib import Path
 
 import pytest
 
-from clitools import counted_build, edit_built_both_ways
+from clitools import driven_build, edit_built_both_ways
 from sitecompare import differences
-from smets_spec.sphinx import fingerprints
+from smets_spec.sphinx import fingerprints, rawdirect
+
+_DRIVER = """
+import sys
+from smets_spec import cli
+from smets_spec.sphinx import fingerprints, rawdirect
+calls = {"render": 0, "put_back": 0}
+render, put_back = fingerprints.render, rawdirect._put_back
+def counted_render(*args, **kwargs):
+    calls["render"] += 1
+    return render(*args, **kwargs)
+def counted_put_back(*args, **kwargs):
+    calls["put_back"] += 1
+    return put_back(*args, **kwargs)
+fingerprints.render, rawdirect._put_back = counted_render, counted_put_back
+status = cli.main(sys.argv[1:])
+print("CALLS", calls["render"], calls["put_back"])
+sys.exit(status)
+"""
 
 
-def _build(root: Path, out: Path, switch: str) -> int:
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), fingerprints.SHARED_SWITCH: switch}
-    return counted_build(root, out, ("smets_spec.sphinx.fingerprints", "render"), settings, "-j", "2")
+def _build(root: Path, out: Path, switch: str) -> tuple[int, int]:
+    """The build with both switches set (this and ``rawdirect``'s, which tests/test_raw_direct.py
+    checks doctree by doctree): the main process's renders and raw blocks put back."""
+    settings = {
+        "SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"),
+        fingerprints.SHARED_SWITCH: switch,
+        rawdirect.SWITCH: switch,
+    }
+    result = driven_build(_DRIVER, root, out, settings, "-j", "2")
+    render, put_back = result.stdout.rsplit("CALLS", 1)[1].split()
+    return int(render), int(put_back)
 
 
-def test_an_edit_with_shared_work_first_gives_the_same_site(tmp_path: Path) -> None:
-    _, edits, sites = edit_built_both_ways(tmp_path, _build)
-    assert edits[0] > edits[1] > 0
+def test_an_edit_with_shared_work_first_and_raw_put_back_gives_the_same_site(tmp_path: Path) -> None:
+    _, edits, sites = edit_built_both_ways(tmp_path, _build)  # type: ignore[arg-type]
+    (renders_on, put_back_on), (renders_off, put_back_off) = edits
+    assert renders_on > renders_off > 0  # a text rendered before a fork is asked for again
+    assert put_back_on > 0 and put_back_off == 0
     for name in ("needs.json", "searchindex.js"):
         assert (sites["on"] / name).read_bytes() == (sites["off"] / name).read_bytes(), name
     assert differences(sites["on"], sites["off"]) == []
