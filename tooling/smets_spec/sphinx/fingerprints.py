@@ -22,6 +22,7 @@ half of the pages are compared in a forked copy of the process (:func:`changed_p
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import re
@@ -30,11 +31,9 @@ from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import nested_parse_with_titles
 
 from .. import forking
 from ..corpus.cachedir import switched_off
@@ -49,7 +48,7 @@ from ..corpus.needkeys import (
     mentioned_by_rows,
     touches,
 )
-from . import keptkeys, pagetexts
+from . import halfread, keptkeys, pagetexts, rawdirect
 from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
 from .safety import trusted_raw
@@ -231,7 +230,7 @@ class RenderedDirective(SphinxDirective):
         container = nodes.container(classes=["smets-generated"])
         source = self.get_source_info()[0] or self.env.docname
         with trusted_raw(self.state.document):  # text the extension rendered, never a source's own
-            nested_parse_with_titles(self.state, StringList(text.splitlines(), source=source), container)
+            rawdirect.parse(self.state, text, source, container)
         return [container]
 
 
@@ -243,16 +242,20 @@ def add_directive(
     base: type[RenderedDirective] = RenderedDirective,
     deps: Deps = None,
     stamp: StampFunc | None = None,
+    shared: tuple[Callable[[Corpus], object], ...] = (),
 ) -> None:
     """Register a corpus-computed directive ``name`` whose text is ``func(app, docname, args)``.
 
     ``deps``: what of the corpus the text reads besides the needs it mentions (None: all of it;
     ``()``: nothing, e.g. a listing of the package's own source). Declare no less than the
     renderer reads: the tests check every declaration against rendering everything again.
-    ``stamp``: what it reads outside the corpus (see :data:`STAMPS`).
+    ``stamp``: what it reads outside the corpus (see :data:`STAMPS`). ``shared``: analyses of the
+    corpus, memoised per corpus, that other directives' texts read too (see :data:`SHARED`).
     """
     RENDERERS[name] = func
     DEPS[name] = deps
+    if shared:
+        SHARED[name] = shared
     if stamp is not None:
         STAMPS[name] = stamp
     spec = dict.fromkeys(options, str)
@@ -337,7 +340,13 @@ def _texts_of(pages: set[str]) -> dict[_Key, str]:
 
 
 def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
-    return {key: _note_of(corpus, key[0], text) for key, text in _texts_of(pages).items()}
+    """The notes of the texts of ``pages``: each digest as :func:`_changed` worked it out from the
+    same text (kept in :data:`_DIGESTS`), not hashed again, with the mentions."""
+    notes: dict[_Key, Note] = {}
+    for key, text in _texts_of(pages).items():
+        sha = _DIGESTS.get(key)
+        notes[key] = _note_of(corpus, key[0], text) if sha is None else (sha, _mentions(corpus, key[0], text))
+    return notes
 
 
 def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
@@ -365,6 +374,7 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     warm(app)
+    shared_first(app, corpus, todo[1::2], todo[::2], first_only=True)
     reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
     child = forking.start(_worker, (app, corpus, todo[::2], writer), "smets-page-digests")
     if child is None:
@@ -382,6 +392,65 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     _TEXTS.update(got[1])
     _NOTES.update(got[2])
     return out + got[0]
+
+
+#: Per directive, analyses of the corpus (each memoised per corpus) that its text reads and the texts
+#: of other directives read too (declared by the directive, :func:`add_directive`).
+SHARED: dict[str, tuple[Callable[[Corpus], object], ...]] = {}
+SHARED_SWITCH = "SMETS_SHARED_FIRST"
+
+
+def shared_first(app: Sphinx, corpus: Corpus, mine: _Todo, theirs: _Todo, first_only: bool = False) -> None:
+    """Before a forked copy is given ``theirs`` while this process does ``mine``: the work both
+    sides would do, done here once and inherited. For each directive on both sides, its first text
+    of ``mine`` is rendered (what one text of a directive on many pages computes for all of them:
+    the device pages' rows, the versions' timelines), and each analysis declared shared
+    (:data:`SHARED`) by directives of both sides is computed. This process renders those texts
+    anyway (with ``first_only``, as :func:`_changed` does: only a page's first directive is
+    certainly rendered), and the texts and analyses are functions of the corpus: the same pages,
+    in less time. ``SMETS_SHARED_FIRST=off``: each side does its own."""
+    if switched_off(SHARED_SWITCH):
+        return
+    fresh = _TEXTS if _TEXTS_OF[0] is corpus else {}
+
+    def unrendered(todo: _Todo) -> list[tuple[str, Entry]]:
+        """The entries of ``todo`` that a side certainly renders, of which no text is kept yet."""
+        return [
+            (docname, e)
+            for docname, entries in todo
+            for e in (entries[:1] if first_only else entries)
+            if e[0] in RENDERERS and (e[0], docname, e[1]) not in fresh
+        ]
+
+    ours, others = unrendered(mine), unrendered(theirs)
+    both = {e[0] for _, e in ours} & {e[0] for _, e in others}
+    for docname, (name, args, *_) in ours:
+        if name in both:
+            both.discard(name)
+            with contextlib.suppress(ValueError):  # a refusal: met again where the text is rendered
+                render(app, name, docname, args)
+    analyses = [{f for _, e in side for f in SHARED.get(e[0], ())} for side in (ours, others)]
+    for analysis in sorted(analyses[0] & analyses[1], key=lambda f: f.__qualname__):
+        analysis(corpus)
+
+
+def _shared_read(builder: Any, mine: list[str], theirs: list[str]) -> None:
+    """:func:`shared_first` for a read shared with a forked reader (:mod:`.halfread`), from the
+    directives each document had when this build's comparison began (:data:`_AT_START`; the
+    documents to read are forgotten before the read), for this corpus only. A document whose
+    source changed is left out (its directives may be others now)."""
+    app = vars(builder)["_app"]
+    corpus = corpus_of(app)
+    if not _AT_START or _AT_START[0][0] is not corpus:
+        return
+    store, edited = _AT_START[0][1:]
+    ours, others = ([(d, store.get(d, [])) for d in docs if d not in edited] for docs in (mine, theirs))
+    shared_first(app, corpus, ours, others)
+
+
+#: (corpus, the computed directives of each page, the documents whose source changed) as this
+#: build's ``env-get-outdated`` found them
+_AT_START: list[tuple[Corpus, dict[str, list[Entry]], set[str]]] = []
 
 
 #: ``(app, env, added, changed, removed)``: work of other ``env-get-outdated`` handlers done in the
@@ -485,6 +554,7 @@ def _outdated(
     change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
     setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     _count_pages(env, corpus)
+    _AT_START[:] = [(corpus, dict(_store(env)), added | changed | removed)]
     if not (added or changed or removed):
         return restamped_pages(app, env)
     skip = added | changed | removed
@@ -528,3 +598,5 @@ def register(app: Sphinx) -> None:
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", forget_rows)
     app.connect("env-before-read-docs", _prepare_texts)
+    if _shared_read not in halfread.BEFORE_FORK:
+        halfread.BEFORE_FORK.append(_shared_read)

@@ -19,6 +19,7 @@ more); any other read is Sphinx's. ``SMETS_HALF_READ=off``: every chunk forked, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sphinx.builders
@@ -30,6 +31,9 @@ from ..corpus.cachedir import switched_off
 SWITCH = "SMETS_HALF_READ"
 #: Sphinx's own ``Builder._read_parallel`` (set by :func:`install`)
 ORIGINAL: list[Any] = []
+#: ``(builder, mine, theirs)``: work done before the forked readers start (the documents not yet
+#: forgotten), which both this process's share and theirs would do (fingerprints' shared_first)
+BEFORE_FORK: list[Callable[[Builder, list[str], list[str]], None]] = []
 #: reads of fewer documents than this are an edit's (``jobs.SERIAL_BELOW``, set by :func:`install`)
 _FEWER_THAN = [0]
 
@@ -41,6 +45,8 @@ def read_parallel(self: Builder, docnames: list[str], nproc: int) -> None:
         ORIGINAL[0](self, docnames, nproc)
         return
     mine, theirs = shares(docnames, nproc)
+    for prepare in BEFORE_FORK:
+        prepare(self, mine, theirs)
     chunks = vars(sphinx.builders)["make_chunks"](theirs, nproc - 1)
     for docname in docnames:  # all outdated documents forgotten at once, as Sphinx's parallel read does
         self.events.emit("env-purge-doc", self.env, docname)

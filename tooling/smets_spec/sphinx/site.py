@@ -26,6 +26,7 @@ from ..corpus.load import Corpus
 from ..corpus.needkeys import Deps, facet
 from ..corpus.schema import NEED_TYPES, DataItem, Device, Need, ProtocolObject, Requirement, Section, Version
 from ..markup.html import Linker
+from ..protocols.assess import assessment_of
 from ..protocols.baseline import baseline_stamp
 from ..render import changes, costs, pages
 from ..render import requirement as requirement_render  # noqa: F401 - registers the trace panels
@@ -242,10 +243,17 @@ _STAMPS: dict[str, fingerprints.StampFunc] = {
 }
 
 
+#: analyses that the texts of several directives of :data:`HTML_DIRECTIVES` read (fingerprints.SHARED)
+_SHARED: dict[str, tuple[Callable[[Corpus], object], ...]] = {
+    "smets-catalogue": (assessment_of,),  # each item's assessment (a column of the catalogue)
+    "smets-protocol-coverage": (assessment_of,),
+}
+
+
 def register(app: Sphinx) -> None:
     for name, render in HTML_DIRECTIVES.items():
-        stamp = _STAMPS.get(name)
-        fingerprints.add_directive(app, name, _html_text(render), deps=HTML_DEPS.get(name), stamp=stamp)
+        stamp, deps, shared = _STAMPS.get(name), HTML_DEPS.get(name), _SHARED.get(name, ())
+        fingerprints.add_directive(app, name, _html_text(render), deps=deps, stamp=stamp, shared=shared)
     # lines: the whole corpus; the stamp: its suspect-link rule reads the history and the reviews
     fingerprints.add_directive(app, "smets-gaps", gaps_text, base=GapsDirective, stamp=history_stamp)
     graph_deps = (facet(Requirement),)  # the first requirement (any change of order counts too)
