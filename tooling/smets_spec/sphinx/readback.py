@@ -49,6 +49,8 @@ _ORIGINAL = BuildEnvironment.__getstate__
 _MAIN: list[int] = []
 #: ``SMETS_READBACK_FILTER=off``: a reader's inherited needs are forgotten by sphinx-needs' purge alone
 FILTER = "SMETS_READBACK_FILTER"
+#: the dicts :func:`forget_needs` left: not freed, need by need, in pages shared with the main process
+_LEFT: list[tuple[Any, Any]] = []
 
 
 def _note_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -90,6 +92,7 @@ def forget_needs(env: BuildEnvironment, gone: set[str]) -> int:
     if len(kept) == len(needs):
         return 0
     nodes = vars(env).get("_needs_all_nodes")
+    _LEFT.append((needs, nodes))  # alive to the end of the reader, which exits once it has pickled
     if type(nodes) is dict:
         env._needs_all_nodes = {key: node for key, node in nodes.items() if key in kept or key not in needs}  # type: ignore[attr-defined]
     env._needs_all_needs = kept  # type: ignore[attr-defined]
@@ -113,6 +116,7 @@ def stop(*args: object) -> None:
     """After the read (and at the end of a build that failed while reading)."""
     BuildEnvironment.__getstate__ = _ORIGINAL  # type: ignore[method-assign]
     envpickle.stop_sharing()
+    _LEFT.clear()
     _READ_BY.clear()
     _MAIN.clear()
 
