@@ -75,7 +75,7 @@ def test_forget_needs_leaves_anything_else_to_the_purge(tmp_path: Path) -> None:
 #: `smets build` with six read chunks on two processes (the late readers inherit merged documents),
 #: printing a digest of the merged environment's needs, need nodes and documents after the read
 _DRIVER = """
-import hashlib, sys
+import hashlib, os, sys
 from smets_spec import cli
 from smets_spec.sphinx import jobs, readback
 jobs.read_chunks = lambda docs, nproc, maxbatch=10: [list(docs[i::6]) for i in range(min(6, len(docs)))]
@@ -94,6 +94,13 @@ def stopped(*args):
     envs = [o for o in gc.get_objects() if isinstance(o, BuildEnvironment)]
     print("MERGED", *sorted(digest(e) for e in envs))
 readback.stop = stopped
+forget = readback.forget_needs
+def forgotten(env, gone):
+    count = forget(env, gone)
+    with open(os.environ["FORGOTTEN"], "a", encoding="utf-8") as log:  # from each forked reader
+        log.write(f"{count}\\n")
+    return count
+readback.forget_needs = forgotten
 sys.exit(cli.main(sys.argv[1:]))
 """
 
@@ -101,13 +108,17 @@ sys.exit(cli.main(sys.argv[1:]))
 def test_a_parallel_build_with_inherited_documents_is_the_same_either_way(tmp_path: Path) -> None:
     from smets_spec.corpus.synthetic import generate
 
-    root = generate(tmp_path / "project", 60)
+    root = generate(tmp_path / "project", 20)
     merged: dict[str, str] = {}
     for switch in ("on", "off"):
         settings = {"SMETS_CACHE_DIR": str(tmp_path / "cache"), readback.FILTER: switch}
+        settings["FORGOTTEN"] = str(tmp_path / f"forgotten-{switch}")
         settings["SMETS_HALF_READ"] = "off"  # Sphinx's parallel read
         result = driven_build(_DRIVER, root, tmp_path / switch, settings, "-j", "2")
         merged[switch] = result.stdout.rsplit("MERGED", 1)[1].split("\n", 1)[0]
     assert merged["on"] == merged["off"] and merged["on"].strip()
+    # the late readers of the first build forgot inherited needs; with the switch off, none did
+    assert sum(map(int, (tmp_path / "forgotten-on").read_text(encoding="utf-8").split())) > 0
+    assert not (tmp_path / "forgotten-off").exists()
     assert (tmp_path / "on" / "needs.json").read_bytes() == (tmp_path / "off" / "needs.json").read_bytes()
     assert differences(tmp_path / "on", tmp_path / "off") == []
