@@ -16,6 +16,12 @@ same data as before: what it took from a worker was only ever the worker's own d
 the needs it already holds). A worker's own need that repeats an inherited need's id was
 reported while it was read, as before.
 
+The inherited documents' needs (and their need nodes) go first, in one pass that keeps every
+other need in order (:func:`forget_needs`), before the purge: sphinx-needs' purge then finds none
+of them, and the reader neither indexes, nor deletes one by one, nor frees (so writes to the
+pages it shares with the main process) the half of the site's needs a late reader inherits. Its
+pickled needs are the same as the purge left (``SMETS_READBACK_FILTER=off``: the purge alone).
+
 Its needs' repeated short values are stored once in the pickle: by the compact reduction itself
 (:func:`.envpickle.share_values`), which already stores each dict's keys once; only where that
 reduction is not installed, or with ``SMETS_READBACK_VALUES=off``, by :func:`.needmemory.share`
@@ -30,6 +36,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx_needs.data import SphinxNeedsData
+from sphinx_needs.need_item import NeedItem
 
 from ..corpus.cachedir import switched_off
 from . import envpickle, needmemory
@@ -40,6 +47,10 @@ UNMERGED = ("smets_need_keys", "smets_card_fingerprints")
 _READ_BY: dict[int, set[str]] = {}
 _ORIGINAL = BuildEnvironment.__getstate__
 _MAIN: list[int] = []
+#: ``SMETS_READBACK_FILTER=off``: a reader's inherited needs are forgotten by sphinx-needs' purge alone
+FILTER = "SMETS_READBACK_FILTER"
+#: the dicts :func:`forget_needs` left: not freed, need by need, in pages shared with the main process
+_LEFT: list[tuple[Any, Any]] = []
 
 
 def _note_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -52,7 +63,10 @@ def own_state(env: BuildEnvironment) -> dict[str, Any]:
     own = _READ_BY.get(pid)
     if own is None or pid in _MAIN:
         return _ORIGINAL(env)
-    for docname in [doc for doc in env.all_docs if doc not in own]:
+    gone = [doc for doc in env.all_docs if doc not in own]
+    if gone and not switched_off(FILTER):
+        forget_needs(env, set(gone))
+    for docname in gone:
         env.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
     if switched_off("SMETS_READBACK_VALUES") or not envpickle.share_values():
@@ -61,6 +75,28 @@ def own_state(env: BuildEnvironment) -> dict[str, Any]:
     for name in UNMERGED:
         state.pop(name, None)
     return state
+
+
+def forget_needs(env: BuildEnvironment, gone: set[str]) -> int:
+    """Forget the needs of the documents ``gone`` and their need nodes, as sphinx-needs' purge of
+    each of those documents does (``remove_doc``: every need ``is_in_document`` of it, and its
+    node), in one pass that leaves ``env``'s dicts as they are: the needs kept go into new dicts, in
+    the same order. Returns how many needs were forgotten. Anything else (a need that is not a
+    ``NeedItem``, needs already post-processed) is left to the purge."""
+    needs = vars(env).get("_needs_all_needs")
+    if type(needs) is not dict or vars(env).get("_needs_is_post_processed", False):
+        return 0
+    if any(type(need) is not NeedItem for need in needs.values()):
+        return 0
+    kept = {key: need for key, need in needs.items() if need._source.dict_repr.get("docname") not in gone}
+    if len(kept) == len(needs):
+        return 0
+    nodes = vars(env).get("_needs_all_nodes")
+    _LEFT.append((needs, nodes))  # alive to the end of the reader, which exits once it has pickled
+    if type(nodes) is dict:
+        env._needs_all_nodes = {key: node for key, node in nodes.items() if key in kept or key not in needs}  # type: ignore[attr-defined]
+    env._needs_all_needs = kept  # type: ignore[attr-defined]
+    return len(needs) - len(kept)
 
 
 def start(parallel: bool) -> None:
@@ -80,6 +116,7 @@ def stop(*args: object) -> None:
     """After the read (and at the end of a build that failed while reading)."""
     BuildEnvironment.__getstate__ = _ORIGINAL  # type: ignore[method-assign]
     envpickle.stop_sharing()
+    _LEFT.clear()
     _READ_BY.clear()
     _MAIN.clear()
 
