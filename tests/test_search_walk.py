@@ -112,6 +112,7 @@ def _store() -> Any:
 @pytest.mark.parametrize("seed", range(4))
 def test_collect_is_sphinxs_walk(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(searchwalk, "_BATCH", [1 << 14, 8][seed % 2])  # texts split in batches too
+    monkeypatch.setenv(searchwalk.RAW_TEXT_SWITCH, ["on", "on", "off", "on"][seed])  # raw texts both ways
     rng = random.Random(seed)
     lang = SearchEnglish({})
     assert searchwalk.joins(lang)
