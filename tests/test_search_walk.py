@@ -3,8 +3,9 @@
 Seeded random doctrees (comments, ``no-search``, keyword metas, titles with and without ids, raw
 nodes in other formats, raw HTML with ``<style>``/``<script>`` and stray ``<``, texts with
 docutils' ``\\x00`` escapes, a text node of its own) are collected by Sphinx's own collector and
-by :func:`searchwalk.collect`, texts joined and not; a small generated project is built with the
-walk and with ``SMETS_SEARCH_WALK=off``: the same searchindex.js.
+by :func:`searchwalk.collect`, texts joined and not, and with the large raw HTML texts' words kept
+(:class:`searchwalk.RawWords`); a small generated project is built with the walk and with
+``SMETS_SEARCH_WALK=off``, then again with the first build's user cache: the same searchindex.js.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def _store() -> Any:
 @pytest.mark.parametrize("seed", range(4))
 def test_collect_is_sphinxs_walk(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(searchwalk, "_BATCH", [1 << 14, 8][seed % 2])  # texts split in batches too
+    monkeypatch.setenv(searchwalk.RAW_TEXT_SWITCH, ["on", "on", "off", "on"][seed])  # raw texts both ways
     rng = random.Random(seed)
     lang = SearchEnglish({})
     assert searchwalk.joins(lang)
@@ -158,6 +160,17 @@ def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
         indexes.append((out / "searchindex.js").read_bytes())
     assert indexes[0] == indexes[1]
     assert walks[0] > 20 and walks[1] == 0  # every page walked here, none with the switch off
+    # again into an empty folder with the same user cache: the large raw HTML texts' words taken
+    # from it (searchwalk.RawWords; none kept with the walk off), the same searchindex.js
+    kept = tmp_path / "cache-on" / searchwalk.MEMO_KIND
+    written = {p.name: p.stat().st_mtime_ns for p in kept.iterdir()}
+    assert written and not (tmp_path / "cache-off" / searchwalk.MEMO_KIND).exists()
+    out = tmp_path / "out-on-again"
+    counted_build(root, out, watched, {"SMETS_CACHE_DIR": str(tmp_path / "cache-on")}, "-j", "1")
+    assert (out / "searchindex.js").read_bytes() == indexes[0]
+    again = {p.name: p.stat().st_mtime_ns for p in kept.iterdir()}
+    assert again.keys() == written.keys()
+    assert any(again[name] == at for name, at in written.items())  # a page's words read, not written
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -195,3 +208,43 @@ def test_cached_terms_added_straight_to_the_stores_write_the_same_index(
         index.prune({f"p{n}" for n in range(0, 40, rng.choice([1, 2]))})
         dumps.append(_dump(index))
     assert dumps[0] == dumps[1]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kept_raw_words_give_the_same_words(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """searchwalk.RawWords: a page's raw HTML texts' words worked out and kept, then taken from
+    the user cache (texts changed, added and gone between), give the words of the walk without
+    them; an entry of another shape is no entry."""
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(searchwalk, "MEMO_FROM", [0, 8, 30][seed])
+    rng = random.Random(seed)
+    lang = SearchEnglish({})
+    kept = 0
+    for n in range(120):
+        doctree = _doctree(rng)
+        doctree["source"] = f"/p/page{n % 7}.rst"  # pages seen again, with other texts
+        theirs = _store()
+        searchwalk.collect(doctree, theirs, lang.split, "en", True)
+        for _ in range(2):  # worked out (or kept from the page's last texts), then kept
+            memo = searchwalk.RawWords.of(doctree)
+            assert memo is not None
+            ours = _store()
+            searchwalk.collect(doctree, ours, lang.split, "en", True, memo)
+            memo.save()
+            kept += len(memo.used) - memo.fresh
+            assert (ours.words, ours.titles, ours.title_words) == (
+                theirs.words,
+                theirs.titles,
+                theirs.title_words,
+            )
+    assert kept > 0  # some texts' words came from the cache
+    entry = searchwalk.RawWords.of(doctree)
+    assert entry is not None
+    from smets_spec.corpus.usercache import write_entry
+
+    write_entry(searchwalk.MEMO_KIND, entry.key, {"0" * 64: ["a", 1]})
+    assert searchwalk._words_of({"0" * 64: ["a", 1]}) is None
+    monkeypatch.setenv("SMETS_SEARCH_RAW_MEMO", "off")
+    assert searchwalk.RawWords.of(doctree) is None

@@ -209,7 +209,10 @@ class CompactIndex(IndexBuilder):
             join = self.__dict__.get("_join")
             if join is None:
                 join = self._join = searchwalk.joins(self.lang)
-            searchwalk.collect(doctree, store, self.lang.split, self.lang.lang, join)
+            memo = searchwalk.RawWords.of(doctree) if join else None  # (store keeps each word once)
+            searchwalk.collect(doctree, store, self.lang.split, self.lang.lang, join, memo)
+            if memo is not None:
+                memo.save()
         else:
             _feed_visit_nodes(doctree, word_store=store, split=self.lang.split, language=self.lang.lang)
         return WordStore(words=list(store.words), titles=store.titles, title_words=list(store.title_words))

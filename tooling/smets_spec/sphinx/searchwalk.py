@@ -16,7 +16,9 @@ title words, with:
   joined text are those of each text, in order. Joined before unescaping (docutils' ``unescape``
   removes ``\\x00`` escapes): a text holding a ``\\x00`` is taken node by node, as is every
   text of another splitter;
-* a raw HTML node's tags removed by a faster pattern with the same matches (:func:`whole`).
+* a raw HTML node's tags removed by a faster pattern with the same matches (:func:`whole`), its
+  text taken as it is when docutils' unescaping would leave it so (:func:`_raw_text`;
+  ``SMETS_SEARCH_RAW_TEXT=off``: through ``astext``).
 
 It follows Sphinx's ``_feed_visit_nodes`` (sphinx/search/__init__.py), two-clause BSD licence,
 Copyright (c) 2007-2025 by the Sphinx team (see its AUTHORS), whose terms apply to what it repeats.
@@ -24,13 +26,28 @@ Copyright (c) 2007-2025 by the Sphinx team (see its AUTHORS), whose terms apply 
 It is used only when Sphinx's collector is the one it repeats (:data:`SPHINX_WALK`, the SHA-256
 of its source; ``tests/test_search_walk.py`` says when it changed). ``SMETS_SEARCH_WALK=off``:
 Sphinx's own collector.
+
+**The words of a page's large raw HTML texts are kept** (:class:`RawWords`): the computed pages
+(trace tables, catalogue, conformance...) are mostly raw HTML, the same text build after build
+(56 MB at 10,000 requirements: its tags removed and split into 13.8 million words, 60 % of the
+walk, which every warm build's writers did again). In the user cache (``search-raw/``), one
+entry per page (its source file), maps the SHA-256 of each raw HTML text of at least
+:data:`MEMO_FROM` characters to its words, each once, in the order of their first place: what a
+collector that keeps each word once (:class:`.searchmemory.CompactIndex`'s) takes from the
+whole list. Only with Sphinx's base ``\\w+`` splitter (:func:`joins`: :func:`whole` is then a
+function of the text alone); the entry's key holds this module's source and Python's version
+(its Unicode tables). ``SMETS_SEARCH_RAW_MEMO=off``: every text split again.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import sys
+import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sphinx.search as sphinx_search
@@ -38,6 +55,7 @@ from docutils import nodes
 from sphinx.search import SearchLanguage
 
 from ..corpus.cachedir import switched_off
+from ..corpus.usercache import digest, read_regular_entry, write_entry
 from .sourcedigest import source_digest
 
 SWITCH = "SMETS_SEARCH_WALK"
@@ -56,6 +74,14 @@ _KINDS: dict[type, int] = {}
 #: characters of texts split at once at most (the words of a page are kept each once as they
 #: come, :class:`.searchmemory.CompactIndex`: a page's texts split at once would hold them all)
 _BATCH = 1 << 14
+#: raw HTML texts from this many characters have their words kept (:class:`RawWords`)
+MEMO_FROM = 1024
+MEMO_KIND = "search-raw"
+MEMO_SWITCH = "SMETS_SEARCH_RAW_MEMO"
+MEMO_FORMAT = "smets-search-raw/1"
+#: ``SMETS_SEARCH_RAW_TEXT=off``: a raw node's text always through docutils' ``astext`` (:func:`_raw_text`)
+RAW_TEXT_SWITCH = "SMETS_SEARCH_RAW_TEXT"
+_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 def whole(text: str, split: Callable[[str], list[str]]) -> list[str]:
@@ -115,6 +141,16 @@ def _kind(cls: type) -> int:
     return kind
 
 
+def _raw_text(node: Any) -> str:
+    """``node.astext()`` of a raw node: its one docutils text as it is when it holds no ``\\x00``
+    (docutils' ``unescape`` then returns it unchanged, after three splits and joins of the whole
+    text: 88 MB of raw HTML at 10,000 requirements)."""
+    children = node.children
+    if len(children) == 1 and type(children[0]) is nodes.Text and "\x00" not in children[0]:
+        return str(children[0])
+    return str(node.astext())
+
+
 def _split_texts(texts: list[str], split: Callable[[str], list[str]]) -> list[str]:
     """The words of each text node of ``texts`` (raw, not unescaped), in order: split joined."""
     joined = "\n".join(texts)
@@ -124,10 +160,20 @@ def _split_texts(texts: list[str], split: Callable[[str], list[str]]) -> list[st
 
 
 def collect(
-    doctree: nodes.Node, store: Any, split: Callable[[str], list[str]], language: str, join: bool
+    doctree: nodes.Node,
+    store: Any,
+    split: Callable[[str], list[str]],
+    language: str,
+    join: bool,
+    memo: RawWords | None = None,
 ) -> None:
     """Sphinx's ``_feed_visit_nodes`` (the same nodes in the same order, the same words); ``join``:
-    consecutive texts split at once (:func:`joins` of the language; module doc)."""
+    consecutive texts split at once (:func:`joins` of the language; module doc); ``memo``: the
+    large raw HTML texts' words kept (only with ``join``, into a store whose words are each kept
+    once: :class:`RawWords`)."""
+    if not join:
+        memo = None
+    quick_raw = not switched_off(RAW_TEXT_SWITCH)
     words, titles, title_words = store.words, store.titles, store.title_words
     pending: list[str] = []  # text nodes' texts to split at once (``join``)
     size = 0
@@ -161,7 +207,11 @@ def collect(
         if kind == _RAW:
             if "html" in node.get("format", "").split():
                 flush()
-                words.extend(whole(node.astext(), split))
+                text = _raw_text(node) if quick_raw else str(node.astext())
+                if memo is not None and len(text) >= MEMO_FROM:
+                    words.extend(memo.words(text, split))
+                else:
+                    words.extend(whole(text, split))
             continue
         if kind == _META and sphinx_search._is_meta_keywords(node, language):
             flush()
@@ -173,3 +223,61 @@ def collect(
             title_words.extend(split(title))
         stack.extend(reversed(node.children))
     flush()
+
+
+@functools.cache
+def _memo_context() -> str:
+    """What the kept words are a function of besides the text: :func:`whole`'s code (this module)
+    and Python's (its ``re`` and Unicode tables)."""
+    return digest([MEMO_FORMAT, sys.version, unicodedata.unidata_version, Path(__file__).read_bytes()])
+
+
+def _words_of(value: object) -> dict[str, list[str]] | None:
+    """A stored entry's value when it is exactly of the shape :meth:`RawWords.save` writes."""
+    if not isinstance(value, dict):
+        return None
+    for text_digest, words in value.items():
+        if (
+            not _HEX.match(text_digest)
+            or not isinstance(words, list)
+            or not {str}.issuperset(map(type, words))
+        ):
+            return None
+    return value
+
+
+class RawWords:
+    """The words of one page's large raw HTML texts, kept in the user cache (module doc)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.held: dict[str, list[str]] | None = None
+        self.used: dict[str, list[str]] = {}
+        self.fresh = 0
+
+    @classmethod
+    def of(cls, doctree: nodes.Node) -> RawWords | None:
+        """The kept words of the page ``doctree`` is (by its source file); None when switched off
+        or the page has no source."""
+        source = doctree.get("source") if isinstance(doctree, nodes.Element) else None
+        if not source or switched_off(MEMO_SWITCH):
+            return None
+        return cls(digest([_memo_context(), str(source)]))
+
+    def words(self, text: str, split: Callable[[str], list[str]]) -> list[str]:
+        """:func:`whole`'s words of ``text``, each once in the order of its first place."""
+        if self.held is None:
+            self.held = _words_of(read_regular_entry(MEMO_KIND, self.key)) or {}
+        name = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        found = self.held.get(name)
+        if found is None:
+            found = list(dict.fromkeys(whole(text, split)))
+            self.fresh += 1
+        self.used[name] = found
+        return found
+
+    def save(self) -> None:
+        """Keep this page's texts' words when one was worked out or one kept was not used."""
+        if self.held is None or (not self.fresh and self.used.keys() == self.held.keys()):
+            return
+        write_entry(MEMO_KIND, self.key, self.used)
