@@ -144,11 +144,8 @@ def test_the_words_of_pages_fed_again_are_patched() -> None:
     assert sorted(terms) == [("gas", []), ("meter", [0, 1]), ("old", []), ("tariff", 1), ("w", 2)]
 
 
-def _both_ways(
-    loaded: Any, fed: dict[str, Any], fn2index: dict[str, int], monkeypatch: Any
-) -> dict[str, Any]:
-    """The word map :meth:`~searchfrozen.Loaded.term_maps` writes, the numbers moved; the same as
-    Sphinx's rule from sets gives (``SMETS_SEARCH_SHIFT=off``)."""
+def _count_shifted(monkeypatch: Any) -> list[int]:
+    """:func:`~searchfrozen._shifted` counted: one item a call."""
     calls: list[int] = []
     shifted = searchfrozen._shifted
 
@@ -157,6 +154,15 @@ def _both_ways(
         return shifted(*args)
 
     monkeypatch.setattr(searchfrozen, "_shifted", counted)
+    return calls
+
+
+def _both_ways(
+    loaded: Any, fed: dict[str, Any], fn2index: dict[str, int], monkeypatch: Any
+) -> dict[str, Any]:
+    """The word map :meth:`~searchfrozen.Loaded.term_maps` writes, the numbers moved; the same as
+    Sphinx's rule from sets gives (``SMETS_SEARCH_SHIFT=off``)."""
+    calls = _count_shifted(monkeypatch)
     terms, _ = loaded.term_maps(fed, {}, fn2index)
     assert calls == [1, 1]  # (the words and the title words)
     monkeypatch.setenv(searchfrozen.SHIFT_SWITCH, "off")
@@ -190,14 +196,7 @@ def test_the_numbers_of_pages_added_and_removed_are_moved(monkeypatch: Any) -> N
 def test_some_seeds_moved_the_numbers(monkeypatch: Any) -> None:
     """Seeded feeds, prunes and loads with pages added (the seeded test above), the numbers moved
     by :func:`~searchfrozen._shifted` in some of them: what Sphinx writes."""
-    calls: list[int] = []
-    shifted = searchfrozen._shifted
-
-    def counted(*args: Any) -> Any:
-        calls.append(1)
-        return shifted(*args)
-
-    monkeypatch.setattr(searchfrozen, "_shifted", counted)
+    calls = _count_shifted(monkeypatch)
     for seed in range(60, 160):
         test_the_maps_kept_as_numbers_write_what_sphinx_writes(seed)
     assert len(calls) >= 10
