@@ -10,6 +10,11 @@ needs.json and environment copies, the duplicate scan...) prints, as it ends, it
 target and its own user and system CPU seconds (``os.times`` in the process: forked work has
 none of the parent's). ``build_phases``' ``(+N forked)`` of a step is the sum of the processes
 reaped during it.
+
+With ``--timeline`` (first argument), each process also prints when it started and ended (wall
+seconds since this script started), and the main process prints the wall time and its own CPU
+at each Sphinx event it emits (the first emission of each name, and every ``build-finished``
+handler's start): what ran beside what, and what the main process waited on.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ from __future__ import annotations
 import os
 import runpy
 import sys
+import time
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 _RUN = BaseProcess.run
+_T0 = time.time()
+_TIMELINE = [False]
 
 
 def _what(process: Any) -> str:
@@ -34,19 +42,43 @@ def _what(process: Any) -> str:
 
 
 def _run(process: BaseProcess) -> None:
-    before = os.times()
+    before, start = os.times(), time.time() - _T0
     try:
         _RUN(process)
     finally:
         after = os.times()
         user, system = after.user - before.user, after.system - before.system
-        print(f"  child {process.name} {_what(process)}: user {user:.2f} sys {system:.2f}", file=sys.stderr)
+        when = f" wall {start:.2f}-{time.time() - _T0:.2f}" if _TIMELINE[0] else ""
+        cpu = f"user {user:.2f} sys {system:.2f}"
+        print(f"  child {process.name} {_what(process)}: {cpu}{when}", file=sys.stderr)
+
+
+def _timeline() -> None:
+    """Print the main process's wall time and CPU at the first emission of each Sphinx event."""
+    import sphinx.events
+
+    emit = sphinx.events.EventManager.emit
+    seen: set[str] = set()
+    main = os.getpid()
+
+    def timed(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if os.getpid() == main and name not in seen:
+            seen.add(name)
+            cpu = sum(os.times()[:2])
+            print(f"  main {name}: wall {time.time() - _T0:.2f} cpu {cpu:.2f}", file=sys.stderr)
+        return emit(self, name, *args, **kwargs)
+
+    sphinx.events.EventManager.emit = timed  # type: ignore[method-assign]
 
 
 def main() -> int:
     BaseProcess.run = _run  # type: ignore[method-assign]
+    args = sys.argv[1:]
+    if args[:1] == ["--timeline"]:
+        args, _TIMELINE[0] = args[1:], True
+        _timeline()
     here = Path(__file__).resolve().parent
-    sys.argv = [str(here / "build_phases.py"), *sys.argv[1:]]
+    sys.argv = [str(here / "build_phases.py"), *args]
     sys.path[0] = str(here)
     try:
         runpy.run_path(sys.argv[0], run_name="__main__")
