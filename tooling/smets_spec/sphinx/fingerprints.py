@@ -277,7 +277,7 @@ def render(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:
         text = _kept_text(app, corpus, key)
         if text is None:
             text = RENDERERS[name](app, docname, args)
-            if _FULL_READ[0] and pagetexts.cached(name, args):
+            if pagetexts.FULL_READ[0] and pagetexts.cached(name, args):
                 _TO_KEEP.add(key)
         _TEXTS[key] = text
     return text
@@ -292,7 +292,7 @@ def _kept_text(app: Sphinx, corpus: Corpus, key: tuple[str, str, tuple[str, ...]
     """The text of ``key`` kept in the user cache (:mod:`.pagetexts`), with its note (None: none
     kept for what it reads now, or the cache switched off)."""
     name, docname, args = key
-    if not _FULL_READ[0] or not pagetexts.cached(name, args):
+    if not pagetexts.FULL_READ[0] or not pagetexts.cached(name, args):
         return None
     found = pagetexts.load(app, corpus, name, docname, args, DEPS.get(name), _stamp_of(name, corpus))
     if found is None:
@@ -546,7 +546,7 @@ def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     corpus = corpus_of(app)
-    _FULL_READ[0] = False  # (until the read starts: :func:`_prepare_texts`)
+    pagetexts.FULL_READ[0] = False  # (until the read starts: :func:`_prepare_texts`)
     kept = keptkeys.kept_from(getattr(env, _KEYS, None))
     keptkeys.offer(corpus, kept)
     keys = keys_for(corpus)
@@ -581,14 +581,13 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
 #: edit's, whose comparison and re-read render what the edit changed (their keys are new: looking
 #: them up and keeping them cost 0.1-0.2 s of CPU at 2,000 requirements for nothing).
 FULL_READ_FROM = pagetexts.FULL_READ_FROM
-_FULL_READ = [False]
 
 
 def _prepare_texts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Whether this read uses the kept texts; if so, their keys' shared parts worked out before
     the read forks."""
-    _FULL_READ[0] = len(docnames) >= FULL_READ_FROM and pagetexts.enabled()
-    if _FULL_READ[0]:
+    pagetexts.FULL_READ[0] = len(docnames) >= FULL_READ_FROM and pagetexts.enabled()
+    if pagetexts.FULL_READ[0]:
         pagetexts.prepare(app, corpus_of(app), DEPS)
 
 

@@ -67,6 +67,8 @@ FORMAT = "smets-page-texts/1"
 KIND = "page-texts"
 #: a read of this many documents or more is a full read: it uses and keeps the texts
 FULL_READ_FROM = 64
+#: whether this build's read uses and keeps the texts (set as the read starts: ``fingerprints``)
+FULL_READ = [False]
 SWITCHES = ("SMETS_PAGE_TEXT_CACHE", "SMETS_RENDER_CACHE")
 
 #: The computed directives whose texts are kept: each reads the corpus as declared, the
@@ -156,17 +158,24 @@ def _package_data() -> str:
     return h.hexdigest()
 
 
-def _config(app: Sphinx) -> list[str]:
-    conf = Path(app.confdir) / "conf.py"
+def settings(app: Sphinx) -> list[str]:
+    """What the project's settings are: ``conf.py``'s bytes, the ``-D`` settings, the source and
+    configuration folders (known before the builder is: :mod:`.warmfull` keys its mark with them)."""
     overrides = app.config.overrides
+    return [
+        file_stamp(Path(app.confdir) / "conf.py"),
+        repr(sorted((str(k), repr(v)) for k, v in overrides.items())),
+        str(Path(app.srcdir).resolve()),
+        str(Path(app.confdir).resolve()),
+    ]
+
+
+def _config(app: Sphinx) -> list[str]:
     return [
         app.builder.name,
         str(app.config.html_file_suffix),
         str(app.config.html_link_suffix),
-        file_stamp(conf),
-        repr(sorted((str(k), repr(v)) for k, v in overrides.items())),
-        str(Path(app.srcdir).resolve()),
-        str(Path(app.confdir).resolve()),
+        *settings(app),
     ]
 
 

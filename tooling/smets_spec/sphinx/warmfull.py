@@ -10,10 +10,11 @@ of the need keys and the review file, not by a scan. The scan copy and the dupli
 warm-up still cost ~1.1-1.3 s of CPU at 10,000 requirements (0.3-0.4 s at 2,000) on the two
 cores the readers want.
 
-So a full read (:data:`.pagetexts.FULL_READ_FROM` documents or more) that completes leaves a
-mark in the user cache under a key of what it read the spec with: the package's code, the spec
-folder's files (the corpus's digest), ``conf.py``, the ``-D`` settings, the source folder and the
-review file. A build of the same corpus with the same key neither starts the scan copy nor
+So a full read that uses and keeps the page texts (:data:`.pagetexts.FULL_READ`) and completes
+leaves a mark in the user cache under a key of what it read the spec with: the package's code,
+the spec folder's files (the corpus's digest), the project's settings
+(:func:`.pagetexts.settings`: ``conf.py``, the ``-D`` settings, the source and configuration
+folders) and the review file. A build of the same corpus with the same key neither starts the scan copy nor
 warms the duplicates panel; the other panels' analyses are warmed as before.
 
 The mark is only a guess that the caches are warm: if it is wrong (a cache folder emptied but
@@ -26,10 +27,8 @@ switch that turns the kept page texts off) starts the scan copy and warms every 
 from __future__ import annotations
 
 import weakref
-from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 
 from ..corpus.cachedir import switched_off
 from ..corpus.files import file_stamp
@@ -46,8 +45,6 @@ SKIPPED_PANEL = "duplicates"
 
 #: the corpus whose build found its mark (:func:`scan_skipped`), for :func:`panel_skipped`
 _MARKED: list[weakref.ref[Corpus]] = []
-#: whether this build's read was a full one (set as the read starts)
-_FULL: list[bool] = [False]
 
 
 def _enabled() -> bool:
@@ -58,18 +55,8 @@ def _key(app: Sphinx, corpus: Corpus) -> str | None:
     """The mark's key for ``corpus`` built by ``app`` (None: the corpus has no digest)."""
     if corpus.digest is None:
         return None
-    overrides = app.config.overrides
-    return digest(
-        [
-            FORMAT,
-            package_digest(),
-            corpus.digest,
-            file_stamp(Path(app.confdir) / "conf.py"),
-            repr(sorted((str(k), repr(v)) for k, v in overrides.items())),
-            str(Path(app.srcdir).resolve()),
-            file_stamp(suppression_file(corpus)),
-        ]
-    )
+    parts = [FORMAT, package_digest(), corpus.digest, *pagetexts.settings(app)]
+    return digest([*parts, file_stamp(suppression_file(corpus))])
 
 
 def scan_skipped(app: Sphinx, corpus: Corpus) -> bool:
@@ -90,14 +77,9 @@ def panel_skipped(corpus: Corpus, name: str) -> bool:
     return name == SKIPPED_PANEL and bool(_MARKED) and _MARKED[0]() is corpus
 
 
-def _read_starts(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _FULL[0] = len(docnames) >= pagetexts.FULL_READ_FROM
-
-
 def _mark(app: Sphinx, exc: Exception | None) -> None:
-    """``build-finished``: a full read that completed leaves its mark."""
-    full, _FULL[0] = _FULL[0], False
-    if exc is not None or not full or not _enabled():
+    """``build-finished``: a full read that used and kept the page texts, completed, leaves its mark."""
+    if exc is not None or not pagetexts.FULL_READ[0] or switched_off(SWITCH):
         return
     from .state import corpus_of
 
@@ -107,5 +89,4 @@ def _mark(app: Sphinx, exc: Exception | None) -> None:
 
 
 def register(app: Sphinx) -> None:
-    app.connect("env-before-read-docs", _read_starts)
     app.connect("build-finished", _mark, priority=900)
