@@ -171,23 +171,37 @@ def _read(
     """The dict of ``ids`` read from its parts: in the folder being read (:func:`reading`:
     Sphinx's load), else in the one they were written to (a plain ``pickle.load`` of the file);
     with each part's name and entries."""
-    if version != FORMAT:
-        raise ValueError("the saved environment's needs are in parts this build cannot read")
+    _check_format(version)
     folder = _READING[-1] if _READING else Path(written_in)
     found: dict[str, Any] = {}
     loaded: list[tuple[str, dict[str, Any]]] = []
     for name in parts:
-        if not _NAME.fullmatch(name):
-            raise ValueError(f"not a part of the saved needs: {name!r}")
-        data = (folder / name).read_bytes()
-        if hashlib.sha256(data).hexdigest() != name.removesuffix(".pickle"):
-            raise ValueError(f"{folder / name} is not the part the environment names")
-        part = pickle.loads(data)
+        part = pickle.loads(_part_bytes(folder, name))
         found.update(part)
         loaded.append((name, part))
+    return _in_order(found, ids), loaded
+
+
+def _check_format(version: int) -> None:
+    if version != FORMAT:
+        raise ValueError("the saved environment's needs are in parts this build cannot read")
+
+
+def _part_bytes(folder: Path, name: str) -> bytes:
+    """The bytes of part ``name`` in ``folder``, checked against its name (their SHA-256)."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a part of the saved needs: {name!r}")
+    data = (folder / name).read_bytes()
+    if hashlib.sha256(data).hexdigest() != name.removesuffix(".pickle"):
+        raise ValueError(f"{folder / name} is not the part the environment names")
+    return data
+
+
+def _in_order(found: dict[str, Any], ids: tuple[str, ...]) -> dict[str, Any]:
+    """``found`` in the order of ``ids``, which must be exactly its keys."""
     if len(found) != len(ids) or set(found) != set(ids):
         raise ValueError("the saved needs' parts do not hold the needs the environment lists")
-    return {key: found[key] for key in ids}, loaded
+    return {key: found[key] for key in ids}
 
 
 def _needs(version: int, ids: tuple[str, ...], parts: tuple[str, ...], written_in: str) -> dict[str, Any]:
@@ -213,23 +227,15 @@ def _nodes(
             (next(iter(part)), (name, tuple(part.values()))) for name, part in loaded if part
         )
         return nodes
-    if version != FORMAT:
-        raise ValueError("the saved environment's needs are in parts this build cannot read")
+    _check_format(version)
     found: dict[str, Any] = {}
     for name, keys in zip(parts, part_ids, strict=True):
-        if not _NAME.fullmatch(name):
-            raise ValueError(f"not a part of the saved needs: {name!r}")
-        data = (_READING[-1] / name).read_bytes()
-        if hashlib.sha256(data).hexdigest() != name.removesuffix(".pickle"):
-            raise ValueError(f"{_READING[-1] / name} is not the part the environment names")
-        part = _Part(data, keys)
+        part = _Part(_part_bytes(_READING[-1], name), keys)
         unread = tuple(Unread(part, key) for key in keys)
         found.update(zip(keys, unread, strict=True))
         if keys:
             _LOADED_NODES[keys[0]] = (name, unread)
-    if len(found) != len(ids) or set(found) != set(ids):
-        raise ValueError("the saved needs' parts do not hold the needs the environment lists")
-    return {key: found[key] for key in ids}
+    return _in_order(found, ids)
 
 
 @contextlib.contextmanager
