@@ -342,11 +342,10 @@ def _texts_of(pages: set[str]) -> dict[_Key, str]:
 def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
     """The notes of the texts of ``pages``: each digest as :func:`_changed` worked it out from the
     same text (kept in :data:`_DIGESTS`), not hashed again, with the mentions."""
-    notes: dict[_Key, Note] = {}
-    for key, text in _texts_of(pages).items():
-        sha = _DIGESTS.get(key)
-        notes[key] = _note_of(corpus, key[0], text) if sha is None else (sha, _mentions(corpus, key[0], text))
-    return notes
+    return {
+        key: (_DIGESTS.get(key) or digest(corpus, text), _mentions(corpus, key[0], text))
+        for key, text in _texts_of(pages).items()
+    }
 
 
 def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
