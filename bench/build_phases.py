@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import runpy
 import sys
 import time
 from collections.abc import Callable
@@ -124,6 +125,19 @@ def timed_build(build: list[str], imports: float, extra: Callable[[], list[str]]
             forked = f" (+{CHILDREN[name]:.2f} forked)" if CHILDREN.get(name, 0.0) >= 0.05 else ""
             print(f"  {name}: {seconds:.2f}{forked}", file=sys.stderr)
     return status
+
+
+def run_script(args: list[str]) -> int:
+    """This script run with ``args`` from another bench script (which instruments the build first),
+    with this folder as ``sys.path[0]``, as when it is run itself: the same conformance suite key."""
+    here = Path(__file__).resolve().parent
+    sys.argv = [str(here / "build_phases.py"), *args]
+    sys.path[0] = str(here)
+    try:
+        runpy.run_path(sys.argv[0], run_name="__main__")
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
 
 
 if __name__ == "__main__":

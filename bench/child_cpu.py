@@ -20,12 +20,12 @@ handler's start): what ran beside what, and what the main process waited on.
 from __future__ import annotations
 
 import os
-import runpy
 import sys
 import time
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any
+
+from build_phases import run_script
 
 _RUN = BaseProcess.run
 _T0 = time.time()
@@ -77,14 +77,7 @@ def main() -> int:
     if args[:1] == ["--timeline"]:
         args, _TIMELINE[0] = args[1:], True
         _timeline()
-    here = Path(__file__).resolve().parent
-    sys.argv = [str(here / "build_phases.py"), *args]
-    sys.path[0] = str(here)
-    try:
-        runpy.run_path(sys.argv[0], run_name="__main__")
-    except SystemExit as done:
-        return int(done.code or 0)
-    return 0
+    return run_script(args)
 
 
 if __name__ == "__main__":

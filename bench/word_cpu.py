@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import atexit
 import os
-import runpy
 import sys
 import time
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any
+
+from build_phases import run_script
 
 _RUN = BaseProcess.run
 _SPENT = [0, 0.0]
@@ -37,7 +37,7 @@ def _run(process: BaseProcess) -> None:
         _report()
 
 
-def main() -> None:
+def main() -> int:
     from smets_spec.sphinx.searchmemory import CompactIndex
 
     original = CompactIndex._word_collector
@@ -53,10 +53,8 @@ def main() -> None:
     CompactIndex._word_collector = timed  # type: ignore[method-assign]
     BaseProcess.run = _run  # type: ignore[method-assign]
     atexit.register(_report)
-    here = Path(__file__).resolve().parent
-    sys.argv = [str(here / "build_phases.py"), *sys.argv[1:]]
-    runpy.run_path(str(here / "build_phases.py"), run_name="__main__")
+    return run_script(sys.argv[1:])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
