@@ -10,18 +10,28 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 LOCK_NAME = ".smets-build.lock"
 
 
+#: how long a waiting build looks for the holder's process id (the holder writes it just after
+#: taking the lock: a build that finds the lock held in between would otherwise name no process)
+HOLDER_WAIT = 1.0
+
+
 def _holder(fd: int) -> str:
-    with contextlib.suppress(OSError, ValueError):
-        text = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()
-        if text.isdigit():
-            return f"process {text}"
-    return "another process"
+    deadline = time.monotonic() + HOLDER_WAIT
+    while True:
+        with contextlib.suppress(OSError, ValueError):
+            text = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()
+            if text.isdigit():
+                return f"process {text}"
+        if time.monotonic() >= deadline:
+            return "another process"
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager
