@@ -34,11 +34,13 @@ def test_the_process_id_written_just_after_the_lock_is_named(tmp_path: Path) -> 
     holder = _hold(tmp_path / "out")
     threading.Timer(0.2, os.pwrite, (holder, b"4242\n", 0)).start()
     said = _wait_for(tmp_path / "out", holder)
-    assert said == [f"{tmp_path / 'out'} is being written by process 4242; waiting for that build to finish"]
+    waiting = "waiting for that build to finish"
+    assert said == [f"{tmp_path / 'out'} is being written by process 4242; {waiting}"]
 
 
 def test_a_holder_that_never_writes_its_id_is_another_process(tmp_path: Path) -> None:
     holder = _hold(tmp_path / "out")
     said = _wait_for(tmp_path / "out", holder)
-    assert said == [f"{tmp_path / 'out'} is being written by another process; waiting for that build to finish"]
+    waiting = "waiting for that build to finish"
+    assert said == [f"{tmp_path / 'out'} is being written by another process; {waiting}"]
     assert (tmp_path / "out" / locking.LOCK_NAME).read_text(encoding="ascii") == f"{os.getpid()}\n"
