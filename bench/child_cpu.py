@@ -2,7 +2,7 @@
 step's "(+N forked)" is).
 
     cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/child_cpu.py [--edit TAG] [-- BUILD ARGS]
-    cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/child_cpu.py [--timeline] --edit-phases KIND TAG [-- BUILD ARGS]
+    cd PROJECT && SMETS_CACHE_DIR=C python bench/child_cpu.py [--timeline] --edit-phases KIND TAG [-- ARGS]
 
 Runs ``bench/build_phases.py`` with the same arguments (the same step table, the same
 conformance suite key: ``sys.path[0]`` is bench/); besides, every process started through
