@@ -127,11 +127,12 @@ def timed_build(build: list[str], imports: float, extra: Callable[[], list[str]]
     return status
 
 
-def run_script(args: list[str]) -> int:
-    """This script run with ``args`` from another bench script (which instruments the build first),
-    with this folder as ``sys.path[0]``, as when it is run itself: the same conformance suite key."""
+def run_script(args: list[str], script: str = "build_phases.py") -> int:
+    """This script (or ``script`` of this folder) run with ``args`` from another bench script (which
+    instruments the build first), with this folder as ``sys.path[0]``, as when it is run itself:
+    the same conformance suite key."""
     here = Path(__file__).resolve().parent
-    sys.argv = [str(here / "build_phases.py"), *args]
+    sys.argv = [str(here / script), *args]
     sys.path[0] = str(here)
     try:
         runpy.run_path(sys.argv[0], run_name="__main__")

@@ -2,6 +2,7 @@
 step's "(+N forked)" is).
 
     cd PROJECT && SMETS_CACHE_DIR=/tmp/me/cache python bench/child_cpu.py [--edit TAG] [-- BUILD ARGS]
+    cd PROJECT && SMETS_CACHE_DIR=C python bench/child_cpu.py [--timeline] --edit-phases KIND TAG [-- ARGS]
 
 Runs ``bench/build_phases.py`` with the same arguments (the same step table, the same
 conformance suite key: ``sys.path[0]`` is bench/); besides, every process started through
@@ -14,7 +15,9 @@ reaped during it.
 With ``--timeline`` (first argument), each process also prints when it started and ended (wall
 seconds since this script started), and the main process prints the wall time and its own CPU
 at each Sphinx event it emits (the first emission of each name, and every ``build-finished``
-handler's start): what ran beside what, and what the main process waited on.
+handler's start): what ran beside what, and what the main process waited on. With
+``--edit-phases`` (after ``--timeline``, if given), ``bench/edit_phases.py`` runs instead, with the
+arguments that follow (one edit of a kind, then the build).
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ def main() -> int:
     if args[:1] == ["--timeline"]:
         args, _TIMELINE[0] = args[1:], True
         _timeline()
+    if args[:1] == ["--edit-phases"]:
+        return run_script(args[1:], "edit_phases.py")
     return run_script(args)
 
 

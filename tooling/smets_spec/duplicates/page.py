@@ -318,6 +318,17 @@ def _received(corpus: Corpus) -> Scan | None:
     return got if isinstance(got, Scan) else None
 
 
+def scan_running(corpus: Corpus) -> bool:
+    """Whether a forked copy (:func:`scan_beside`) still scans ``corpus``: its scan is neither
+    taken nor sent yet (:func:`analysis` of ``corpus`` would wait for it)."""
+    if not _BESIDE or _BESIDE[-1].corpus() is not corpus:
+        return False
+    try:
+        return not _BESIDE[-1].conn.poll()
+    except (EOFError, OSError):
+        return False
+
+
 def forget_beside() -> None:
     """Let go of any copy whose scan was not taken (the build did not need it; joined by
     ``store.settle``, or as this process exits). Called at the end of a build, and as this

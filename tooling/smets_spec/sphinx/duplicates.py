@@ -12,7 +12,7 @@ from sphinx.application import Sphinx
 
 from ..corpus.needkeys import facet
 from ..corpus.schema import DataItem, Requirement, Term
-from ..duplicates.page import duplicates_page, forget_beside, scan_beside, suppression_file
+from ..duplicates.page import duplicates_page, forget_beside, scan_beside, scan_running, suppression_file
 from . import fingerprints, state, warmfull
 from .linker import SphinxLinker
 from .state import app_of, corpus_of
@@ -47,6 +47,8 @@ DEPS = (
 
 def register(app: Sphinx) -> None:
     fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective, deps=DEPS)
+    # while the scan runs beside the build, the page is compared last (and its panel not warmed)
+    fingerprints.LATE["smets-duplicates"] = ("duplicates", scan_running)
     corpus = state.offered()
     if corpus is not None and not warmfull.scan_skipped(app, corpus):
         # the duplicate scan after an edit starts now, in a forked copy, while this process loads

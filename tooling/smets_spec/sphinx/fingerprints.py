@@ -355,7 +355,7 @@ def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
     conn.close()
 
 
-def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
+def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | None = None) -> list[str] | None:
     """:func:`_changed` with about half of ``todo`` done in a forked copy (None: this platform
     cannot fork).
 
@@ -367,27 +367,35 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str] | None:
     each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
     the needs it mentions is done there, beside this process's half). If the copy fails, every
     page this process did not compare is compared here.
+
+    The pages with a directive of ``late`` (:func:`_late`: its text waits for work still running
+    beside the build) are compared here, last, and the panels ``late`` names are not warmed
+    before the fork: the copy and this process's other pages need not wait for that work.
     """
     from .jobs import warm
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    warm(app)
-    shared_first(app, corpus, todo[1::2], todo[::2], first_only=True)
+    late = late or {}
+    rest, last = _split_late(todo, late) if late else (todo, [])
+    mine, theirs = rest[1::2], rest[::2]
+    warm(app, frozenset(late.values()))
+    shared_first(app, corpus, mine + last, theirs, first_only=True)
     reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = forking.start(_worker, (app, corpus, todo[::2], writer), "smets-page-digests")
+    child = forking.start(_worker, (app, corpus, theirs, writer), "smets-page-digests")
     if child is None:
         return None
     writer.close()
-    out, mine = _changed(app, corpus, todo[1::2]), set(range(1, len(todo), 2))
+    out = _changed(app, corpus, mine)
     _beside(app)
+    out += _changed(app, corpus, last)
     try:
         got: tuple[list[str], dict[_Key, str], dict[_Key, Note]] | None = reader.recv()
     except (EOFError, OSError):
         got = None
     child.join()
     if got is None or child.exitcode != 0:
-        return out + _changed(app, corpus, [page for at, page in enumerate(todo) if at not in mine])
+        return out + _changed(app, corpus, theirs)
     _TEXTS.update(got[1])
     _NOTES.update(got[2])
     return out + got[0]
@@ -470,14 +478,45 @@ def _beside(app: Sphinx) -> None:
         work(app, env, added, changed, removed)
 
 
+#: Directives whose text waits for work a forked copy still does beside the build (the duplicate
+#: scan after an edit, :func:`..duplicates.page.scan_beside`), by name: the requirement-page panel
+#: that waits for the same work, and whether it still runs for a corpus. While it runs, the pages
+#: with such a directive are compared last, in this process, and the panel is not warmed before
+#: the comparison forks (:func:`_in_two`): the other pages are compared meanwhile, in both
+#: processes, instead of both waiting for it. The same pages are compared, each by the same
+#: function of the corpus. ``SMETS_COMPARE_LATE=off``: every page in its turn, after the wait.
+LATE: dict[str, tuple[str, Callable[[Corpus], bool]]] = {}
+LATE_SWITCH = "SMETS_COMPARE_LATE"
+
+
+def _late(corpus: Corpus) -> dict[str, str]:
+    """The directives of :data:`LATE` whose work still runs for ``corpus``, with their panels."""
+    if not LATE or switched_off(LATE_SWITCH):
+        return {}
+    return {name: panel for name, (panel, running) in LATE.items() if running(corpus)}
+
+
+def _split_late(todo: _Todo, late: dict[str, str]) -> tuple[_Todo, _Todo]:
+    """``todo`` as the pages without a directive of ``late`` (not empty) and those with one."""
+    waits = [any(e[0] in late for e in entries) for _, entries in todo]
+    return [p for p, w in zip(todo, waits, strict=True) if not w], [
+        p for p, w in zip(todo, waits, strict=True) if w
+    ]
+
+
 def _compared(app: Sphinx, todo: _Todo) -> list[str]:
     """The pages of ``todo`` whose directives now render something else: in a parallel build with
-    :data:`PARALLEL_FROM` pages or more, half of them in a forked copy (:func:`_in_two`)."""
+    :data:`PARALLEL_FROM` pages or more, half of them in a forked copy (:func:`_in_two`); those
+    with a directive of :func:`_late` last."""
     corpus = corpus_of(app)
+    late = _late(corpus)
     found = None
     if app.parallel > 1 and len(todo) >= PARALLEL_FROM:
-        found = _in_two(app, corpus, todo)
-    return sorted(found if found is not None else _changed(app, corpus, todo))
+        found = _in_two(app, corpus, todo, late)
+    if found is None:
+        rest, last = _split_late(todo, late) if late else (todo, [])
+        found = _changed(app, corpus, rest + last)
+    return sorted(found)
 
 
 def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:

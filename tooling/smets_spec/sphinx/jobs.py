@@ -79,15 +79,16 @@ READ_CHUNKS_PER_PROCESS = 2
 CHUNK_BYTES = 8 << 20
 
 
-def warm(app: Sphinx) -> None:
-    """Compute the per-corpus analyses the panels and pages share (see the module's doc)."""
+def warm(app: Sphinx, later: frozenset[str] = frozenset()) -> None:
+    """Compute the per-corpus analyses the panels and pages share (see the module's doc); the
+    panels named in ``later`` are left to whoever asks for them."""
     corpus = corpus_of(app)
     first = next(iter(corpus.requirements), None)
     if first is None:
         return
     linker = SphinxLinker(app, corpus, f"{REQ_FOLDER}/index")
     for panel in ordered():
-        if not warmfull.panel_skipped(corpus, panel.name):
+        if panel.name not in later and not warmfull.panel_skipped(corpus, panel.name):
             panel.html(corpus, first.id, linker)
     release_scan_memos()  # the duplicate findings are kept; the scan's memos and tables are not
 
