@@ -22,6 +22,11 @@ Every build draws the pages whose inputs changed since the last one, found from 
 what each page was drawn from (:mod:`.reqindex`; every page when there is no usable index), so
 none is ever stale (a page whose HTML is unchanged is not touched); pages of removed
 requirements are deleted.
+
+A parallel build that draws every page (no usable index) starts drawing them as the builder is
+ready, from the shell, its title and the texts the last build kept (:mod:`.reqkept`,
+:func:`_start_kept`); at the finish those pages are planned as an incremental build's would be,
+against the real shell and texts, and drawn again where their inputs differ.
 """
 
 from __future__ import annotations
