@@ -518,8 +518,10 @@ def _start_kept(app: Sphinx) -> None:
     if (outdir / reqindex.INDEX).exists() or not reqkept.path(srcdir, app.builder.name).is_file():
         return
     (outdir / EARLY_INDEX).unlink(missing_ok=True)
+    corpus = corpus_of(app)
+    fingerprints.kept_keys_for(app, corpus)  # what env-get-outdated works out: here, and not twice
     behind = not switched_off(BEHIND_SWITCH)
-    process = forking.start(_kept_writer, (app, corpus_of(app), behind), "smets-requirement-pages-kept")
+    process = forking.start(_kept_writer, (app, corpus, behind), "smets-requirement-pages-kept")
     if process is not None:
         setattr(app, _KEPT, process)
 
@@ -532,7 +534,7 @@ def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
     kept = reqkept.load(Path(app.srcdir), app.builder.name)
     if kept is None:
         return
-    fingerprints.kept_keys_for(app, corpus)  # (not all hashed again: as the main process will)
+    fingerprints.kept_keys_for(app, corpus)  # (worked out before the fork: taken as they are)
     drawing = _every_page(app, corpus, _drawing(app, corpus, kept.shell, kept.title, kept.texts))
     drawing.unchecked = True
     if behind:  # from now on: the main process's start-up has the other core, its read both
