@@ -12,7 +12,6 @@ Writing is best effort: a read-only or full cache folder only costs the time it 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -84,13 +83,22 @@ def read_entry(kind: str, key: str, folder: Path | None = None) -> object | None
     return None if len(raw) > MAX_BYTES else _value(raw, key)
 
 
-def write_entry(kind: str, key: str, value: object, folder: Path | None = None) -> None:
-    """Store ``value`` (plain JSON data) under ``key``, atomically; silently skipped if it cannot."""
+def write_entry(
+    kind: str, key: str, value: object, folder: Path | None = None, *, if_changed: bool = False
+) -> bool:
+    """Store ``value`` (plain JSON data) under ``key``, atomically; silently skipped if it cannot.
+    ``if_changed``: not when the entry (a regular file) already holds the same bytes. Whether it
+    was written."""
     path = _entry(kind, key, folder)
-    text = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":"))
-    with contextlib.suppress(OSError):
+    data = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":")).encode()
+    if if_changed and read_regular(path, MAX_BYTES) == data:
+        return False
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text, durable=False)
+        write_atomic(path, data, durable=False)
+    except OSError:
+        return False
+    return True
 
 
 def read_regular_entry(kind: str, key: str, folder: Path | None = None) -> object | None:

@@ -580,6 +580,17 @@ def indexed_changed_pages(app: Sphinx, env: BuildEnvironment, change: Change, sk
     return _compared(app, selected_entries(app, env, change, skip))
 
 
+def kept_keys_for(app: Sphinx, corpus: Corpus) -> dict[str, NeedKey]:
+    """:func:`keys_for`, taking the keys the environment kept that cannot have changed, as
+    :func:`_outdated` does (for work done before it, in a forked copy: the requirement pages drawn
+    from the kept shell, ``reqpages._kept_writer``)."""
+    keptkeys.offer(corpus, keptkeys.kept_from(getattr(app.env, _KEYS, None)))
+    try:
+        return keys_for(corpus)
+    finally:
+        keptkeys.offer(corpus, None)
+
+
 def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:

@@ -22,6 +22,11 @@ Every build draws the pages whose inputs changed since the last one, found from 
 what each page was drawn from (:mod:`.reqindex`; every page when there is no usable index), so
 none is ever stale (a page whose HTML is unchanged is not touched); pages of removed
 requirements are deleted.
+
+A parallel build that draws every page (no usable index) starts drawing them as the builder is
+ready, from the shell, its title and the texts the last build kept (:mod:`.reqkept`,
+:func:`_start_kept`); at the finish those pages are planned as an incremental build's would be,
+against the real shell and texts, and drawn again where their inputs differ.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from .. import forking
+from ..conformance import live
 from ..corpus.cachedir import switched_off
 from ..corpus.files import FolderWriter, write_atomic
 from ..corpus.load import Corpus
@@ -54,9 +60,9 @@ from ..markup.html import Linker, esc, raw_block
 from ..markup.panels import Panel
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
-from . import fingerprints, reqcache, reqindex, reqnav, reqrecords
+from . import fingerprints, reqcache, reqindex, reqkept, reqnav, reqrecords
 from .beside import drops_left, first_in_finish
-from .linker import REQ_FOLDER, SphinxLinker, docname_of
+from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .reqshell import Shell
 from .reqshell import whole_page as whole_page  # (quickrender and the tests draw a page with it)
 from .state import app_of, corpus_of
@@ -243,6 +249,9 @@ class Drawing:
     template: Shell | None = None
     #: the bodies taken from the cache by the draws in this process
     hits: int = 0
+    #: a kept body is taken without computing its analysis panels that have no stamp: the pages
+    #: drawn from the kept shell, whose every such panel :func:`plan` compares at the finish
+    unchecked: bool = False
 
     def page(self, req: Requirement, body: str) -> str:
         if self.template is None:
@@ -250,12 +259,10 @@ class Drawing:
         return self.template.page(req, self.around[req.id], body)
 
 
-def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
-    """The pages this build draws: every page, or with the index of the last build's (see
-    :mod:`.reqindex`), those whose recorded inputs changed."""
-    outdir = Path(app.outdir)
-    texts = requirement_texts(app, corpus)
-    shell_title = esc(str(app.env.titles[SHELL].astext())) if SHELL in app.env.titles else ""
+def _drawing(
+    app: Sphinx, corpus: Corpus, shell: tuple[str, str], shell_title: str, texts: dict[str, str]
+) -> Drawing:
+    """What every page shares, for this shell (and its title) and these texts (none to draw yet)."""
     linker = SphinxLinker(app, corpus, SHELL)
     around = neighbours(corpus, linker)
     glob = reqindex.global_inputs(app, corpus, shell, shell_title)
@@ -263,21 +270,40 @@ def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
     inputs = reqindex.inputs(corpus, glob, around, resolved)
     drawing = Drawing(shell, shell_title, linker, around, inputs, stamps=reqindex.panel_stamps(corpus))
     drawing.template = Shell.of(shell, shell_title)
-    kept = reqindex.load(outdir, glob) if reqindex.enabled() else None
+    return drawing
+
+
+def _every_page(app: Sphinx, corpus: Corpus, drawing: Drawing) -> Drawing:
+    """``drawing`` to draw every page (with the kept bodies, :mod:`.reqcache`, when on)."""
+    drawing.todo = list(corpus.requirements)
+    drawing.cache = reqcache.PageCache(Path(app.srcdir)) if reqcache.enabled() else None
+    return drawing
+
+
+def shell_title_of(app: Sphinx) -> str:
+    """The shell's title as its ``<title>`` holds it ("" when it has none)."""
+    return esc(str(app.env.titles[SHELL].astext())) if SHELL in app.env.titles else ""
+
+
+def plan(app: Sphinx, corpus: Corpus, shell: tuple[str, str]) -> Drawing:
+    """The pages this build draws: every page, or with the index of the last build's (see
+    :mod:`.reqindex`), those whose recorded inputs changed."""
+    outdir = Path(app.outdir)
+    texts = requirement_texts(app, corpus)
+    drawing = _drawing(app, corpus, shell, shell_title_of(app), texts)
+    kept = reqindex.load(outdir, drawing.inputs.glob) if reqindex.enabled() else None
     if kept is None:
-        drawing.todo = list(corpus.requirements)
-        drawing.cache = reqcache.PageCache(Path(app.srcdir)) if reqcache.enabled() else None
-        return drawing
+        return _every_page(app, corpus, drawing)
     drawing.loaded, drawing.stamps_kept = len(kept.records), kept.stamps
     on_disk = _on_disk(outdir / REQ_FOLDER)
     analyses = reqindex.panels_to_compare(drawing.stamps, kept.stamps)
-    html_of = reqindex.panels_html(corpus, linker, analyses)
+    html_of = reqindex.panels_html(corpus, drawing.linker, analyses)
     for req in corpus.requirements:
         record = kept.records.get(req.id)
         redirect = _redirect_name(req)
         if (
             record is None
-            or inputs.digest(req.id, record[1]) != record[0]
+            or drawing.inputs.digest(req.id, record[1]) != record[0]
             or f"{req.id}.html" not in on_disk
             or (redirect and redirect not in on_disk)
         ):
@@ -382,6 +408,8 @@ def _kept(
         stamp = drawing.stamps.get(item.name)
         if stamp is not None and stamp == shard.stamps.get(item.name):
             continue  # every input of the panel is as when the body was kept
+        if stamp is None and drawing.unchecked:
+            continue  # compared at the finish, as the kept digest says
         html = computed[item.name] = item.html(corpus, req.id, drawing.linker)
         if reqindex.panel_digest(html) != digests[item.name]:
             drawing.panels[req.id] = computed  # not computed again to draw the page
@@ -451,9 +479,121 @@ def _start_early(app: Sphinx) -> None:
     written (the shell and the section pages they read), and draw the pages while this process
     writes the general index, feeds the search index, writes it and the search page, then
     needs.json: that work had the other core idle until ``build-finished``. The same pages (a
-    forked copy of the same state: nothing they read changes after the documents are written)."""
+    forked copy of the same state: nothing they read changes after the documents are written).
+
+    When the writers started from the kept shell (:func:`_start_kept`) still run, nothing starts
+    here: ``build-finished`` waits for them and checks their pages."""
+    if not _join_kept(app, None, wait=False):
+        return
     _start_pages(app, None)
     setattr(app, _EARLY, True)  # build-finished starts nothing more
+
+
+#: ``SMETS_REQ_KEPT_SHELL=off``: no page drawn during the start-up from the kept shell
+KEPT_SWITCH = reqkept.SWITCH
+_KEPT = "_smets_requirement_pages_kept"
+#: the index of the pages drawn from the kept shell, until the finish makes it the index (see
+#: :func:`_join_kept`)
+EARLY_INDEX = reqindex.INDEX.with_name("reqpages.early.json")
+
+
+def _start_kept(app: Sphinx) -> None:
+    """``builder-inited``: in a parallel HTML build that will draw every requirement page (no index
+    of the last build's pages in the output folder, see :mod:`.reqindex`), start drawing them now,
+    in a forked copy behind the build, from the shell, its title and the texts kept by the last
+    build that drew them (:mod:`.reqkept`), while this process starts up and reads.
+
+    Those pages and the index of what each was drawn from are what the finish's writers would
+    write for those inputs; the index is left beside the real one (:data:`EARLY_INDEX`). At the
+    finish (:func:`_join_kept`) it becomes the real index, and the pages are planned as in an
+    incremental build against the real shell and texts (:func:`plan`): every page whose inputs
+    differ (another title, an edited text, other documents...) is drawn again there, the others
+    are kept. Not when the conformance suite runs beside the build (the panels wait for its
+    results), when there is no kept copy, or ``SMETS_REQ_KEPT_SHELL=off``."""
+    if not reqkept.enabled() or not reqindex.enabled() or app.parallel <= 1 or not forking.may_fork():
+        return
+    if app.builder.format != "html" or live.pending() or not has_requirement_pages(app):
+        return
+    outdir, srcdir = Path(app.outdir), Path(app.srcdir)
+    if (outdir / reqindex.INDEX).exists() or not reqkept.path(srcdir, app.builder.name).is_file():
+        return
+    (outdir / EARLY_INDEX).unlink(missing_ok=True)
+    corpus = corpus_of(app)
+    fingerprints.kept_keys_for(app, corpus)  # what env-get-outdated works out: here, and not twice
+    behind = not switched_off(BEHIND_SWITCH)
+    process = forking.start(_kept_writer, (app, corpus, behind), "smets-requirement-pages-kept")
+    if process is not None:
+        setattr(app, _KEPT, process)
+
+
+def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
+    """The forked copy of :func:`_start_kept`: every page drawn from the kept shell (a share of
+    them in each of up to the build's jobs of copies, as :func:`_start_pages` shares them), then
+    the index of what each was drawn from written to :data:`EARLY_INDEX`. Nothing when the kept
+    copy cannot be used."""
+    kept = reqkept.load(Path(app.srcdir), app.builder.name)
+    if kept is None:
+        return
+    fingerprints.kept_keys_for(app, corpus)  # (worked out before the fork: taken as they are)
+    drawing = _every_page(app, corpus, _drawing(app, corpus, kept.shell, kept.title, kept.texts))
+    drawing.unchecked = True
+    if behind:  # from now on: the main process's start-up has the other core, its read both
+        forking.step_behind()
+    (Path(app.outdir) / REQ_FOLDER).mkdir(parents=True, exist_ok=True)
+    parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
+    shares = [share for share in _shares(drawing, parts) if share]
+    writers: list[tuple[BaseProcess, Connection]] = []
+    for share in shares[1:]:
+        reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+        writer = forking.start(
+            _writer, (app, corpus, drawing, share, sender), f"smets-requirement-pages-kept-{len(writers)}"
+        )
+        sender.close()
+        if writer is None:
+            raise RuntimeError("a forked copy could not fork")
+        writers.append((writer, reader))
+    drawn = reqrecords.encoded(draw(app, corpus, drawing, shares[0])) if shares else {}
+    for writer, reader in writers:
+        reqrecords.receive(reader, drawn)
+        writer.join()
+        if writer.exitcode != 0:
+            raise RuntimeError(f"a requirement page writer ended with status {writer.exitcode}")
+    order = (r.id for r in corpus.requirements)
+    outdir = Path(app.outdir)
+    reqrecords.save(outdir, drawing.inputs.glob, order, drawn, drawing.stamps, outdir / EARLY_INDEX)
+
+
+def _join_kept(app: Sphinx, exception: Exception | None, wait: bool) -> bool:
+    """The pages drawn from the kept shell, once their copy has ended (``wait``: wait for it; else
+    False while it runs): their index made the real one, or, if the build or the copy failed,
+    removed, and (the build failed) the pages too, so that a failed build leaves no page drawn
+    from the kept copy. True when nothing drawn from the kept shell is left to wait for."""
+    process: BaseProcess | None = getattr(app, _KEPT, None)
+    if process is None:
+        return True
+    if not wait and process.is_alive():
+        return False
+    delattr(app, _KEPT)
+    process.join()
+    outdir = Path(app.outdir)
+    early = outdir / EARLY_INDEX
+    shell = exception is None and _shell(outdir) is not None
+    if shell and process.exitcode == 0 and early.is_file():
+        early.replace(outdir / reqindex.INDEX)  # plan() compares the pages with the real inputs
+        logger.info("requirement pages: drawn during the start-up from the kept shell")
+        return True
+    early.unlink(missing_ok=True)
+    if not shell:  # (with the shell, the finish draws every page: no index)
+        for name in page_names(corpus_of(app)):
+            (outdir / REQ_FOLDER / name).unlink(missing_ok=True)
+    return True
+
+
+def _keep_shell(app: Sphinx, corpus: Corpus, drawing: Drawing) -> None:
+    """Keep this build's shell, its title and the texts for the next build's :func:`_start_kept`."""
+    if reqkept.enabled():
+        texts = requirement_texts(app, corpus)
+        reqkept.save(Path(app.srcdir), app.builder.name, drawing.shell, drawing.shell_title, texts)
 
 
 def _before_finish(app: Sphinx, builder: Builder) -> None:
@@ -476,6 +616,7 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     if getattr(app, _EARLY, False):
         delattr(app, _EARLY)
         return  # started as the finish began (its writers are joined by _finish_pages)
+    _join_kept(app, exception, wait=True)
     if exception is not None or app.builder.format != "html":
         return
     corpus = corpus_of(app)
@@ -483,6 +624,7 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     if shell is None:
         return
     drawing = plan(app, corpus, shell)
+    _keep_shell(app, corpus, drawing)
     logger.info("requirement pages: %d of %d to draw", len(drawing.todo), len(corpus.requirements))
     if drawing.todo:
         reqindex.forget(Path(app.outdir))  # a build cut short while writing pages leaves no index
@@ -566,6 +708,7 @@ def register(app: Sphinx) -> None:
     fingerprints.add_directive(app, "smets-requirement-index", index_text, deps=index_deps)
     app.add_role("smets-req", RequirementRole())
     drops_left(app)  # first_in_finish's wrappers a failed build left
+    app.connect("builder-inited", _start_kept, priority=950)  # after the corpus and the results' path
     app.connect("write-started", _before_finish)
     app.connect("build-finished", _start_pages, priority=400)  # before sphinx-needs writes needs.json
     app.connect("build-finished", _finish_pages, priority=800)

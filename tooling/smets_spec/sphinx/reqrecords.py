@@ -64,12 +64,18 @@ def receive(conn: Connection, into: dict[str, str]) -> None:
 
 
 def save(
-    outdir: Path, glob: str, order: Iterable[str], entries: Mapping[str, str], stamps: Mapping[str, str]
+    outdir: Path,
+    glob: str,
+    order: Iterable[str],
+    entries: Mapping[str, str],
+    stamps: Mapping[str, str],
+    target: Path | None = None,
 ) -> None:
     """The index as :func:`.reqindex.save` writes it for the records of ``entries`` (their text) in
-    the order of the ids of ``order`` (an id with no entry is left out), written entry by entry."""
+    the order of the ids of ``order`` (an id with no entry is left out), written entry by entry
+    (to ``target`` instead of the index's place in ``outdir`` when given)."""
     head = {"version": reqindex._version(), "global": glob, "stamps": dict(stamps)}
-    target = outdir / reqindex.INDEX
+    target = target or outdir / reqindex.INDEX
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target, durable=False) as tmp, tmp.open("w", encoding="utf-8") as out:
         out.write(_ENCODER.encode(head)[:-1])
