@@ -16,8 +16,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
 from clitools import run_ok
 from envcompare import differences, env_differences
 from sitecompare import differences as site_differences
@@ -125,12 +123,11 @@ def test_a_part_missing_or_altered_starts_sphinx_afresh(tmp_path: Path) -> None:
     assert site_differences(full, site) == []
 
 
-@pytest.mark.parametrize("switch", [envparts.NODE_PARTS, envparts.LAZY])
-def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path, switch: str) -> None:
+def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path) -> None:
     """``SMETS_ENV_NODE_PARTS=off`` (the need nodes inside the environment file) and the nodes
     in parts, ``SMETS_ENV_NODES_LAZY=off`` (every node unpickled at the load) and the nodes left
     unread, each after the same edit of the same built state (in the same folders): the same
-    environment, the same site."""
+    environment, the same site. (One build with both on, compared with a build with each off.)"""
     root = generate(tmp_path / "project", 150, seed=5)
     site, cache = tmp_path / "site", tmp_path / "cache"
     _build(root, site, cache, "--fresh")
@@ -146,28 +143,29 @@ def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path,
     one = envparts.load(site / ".doctrees" / "environment.pickle")
     on_site = tmp_path / "on-site"
     shutil.copytree(site, on_site, symlinks=True)
-    for folder, copy in saved.items():
-        shutil.rmtree(folder)
-        shutil.copytree(copy, folder, symlinks=True)
-    os.environ[switch] = "off"
-    try:
-        off = _build(root, site, cache)
-    finally:
-        del os.environ[switch]
-    if switch == envparts.NODE_PARTS:
-        assert off["nodes_kept"] == off["nodes_pickled"] == 0 and off["kept"] == counts["kept"]
-    else:
-        assert off == counts
-    _same_as_whole(site)
-    two = envparts.load(site / ".doctrees" / "environment.pickle")
-    for env in (one, two):  # what differs between any two builds
-        env.all_docs = {}  # when each document was read
-        env.smets_needs_token = None  # a new one each build
-        env._needs_schema = None  # its dict of absent fields in the order of a set of this process
-        env.smets_rendered.pop("conformance/index", None)  # the results' age
-    assert env_differences(one, two) == []
-    assert len(one._needs_all_nodes) > 100
-    assert site_differences(on_site, site) == []
+    for switch in (envparts.NODE_PARTS, envparts.LAZY):
+        for folder, copy in saved.items():
+            shutil.rmtree(folder)
+            shutil.copytree(copy, folder, symlinks=True)
+        os.environ[switch] = "off"
+        try:
+            off = _build(root, site, cache)
+        finally:
+            del os.environ[switch]
+        if switch == envparts.NODE_PARTS:
+            assert off["nodes_kept"] == off["nodes_pickled"] == 0 and off["kept"] == counts["kept"], switch
+        else:
+            assert off == counts
+        _same_as_whole(site)
+        two = envparts.load(site / ".doctrees" / "environment.pickle")
+        for env in (one, two):  # what differs between any two builds
+            env.all_docs = {}  # when each document was read
+            env.smets_needs_token = None  # a new one each build
+            env._needs_schema = None  # its dict of absent fields in the order of a set of this process
+            env.smets_rendered.pop("conformance/index", None)  # the results' age
+        assert env_differences(one, two) == [], switch
+        assert len(one._needs_all_nodes) > 100
+        assert site_differences(on_site, site) == [], switch
 
 
 def test_an_unread_need_node_is_the_node_its_part_holds(tmp_path: Path) -> None:

@@ -29,7 +29,11 @@ def _build(root: Path, site: Path, cache: Path, switch: str = "on") -> int:
     return counted_build(root, site, ANALYSIS, settings, "-j", "1")
 
 
-def test_a_marked_full_read_scans_nothing_and_gives_the_same_site(tmp_path: Path) -> None:
+def test_a_marked_full_read_scans_nothing_and_an_edited_spec_or_review_file_has_no_mark(
+    tmp_path: Path,
+) -> None:
+    """One cold build for both halves: the warm builds of the same spec, then its review file
+    and a requirement edited."""
     root = generate(tmp_path / "project", 30)
     cache = tmp_path / "cache"
     assert _build(root, tmp_path / "cold", cache) == 1
@@ -46,11 +50,7 @@ def test_a_marked_full_read_scans_nothing_and_gives_the_same_site(tmp_path: Path
     assert _build(root, tmp_path / "emptied", cache) == 1
     assert differences(tmp_path / "cold", tmp_path / "emptied") == []
 
-
-def test_an_edited_spec_or_review_file_has_no_mark(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 30)
-    cache = tmp_path / "cache"
-    assert _build(root, tmp_path / "cold", cache) == 1
+    # an edited spec or review file has no mark (the unedited spec's is in the cache)
     reviews = root / "spec" / "reviews" / "duplicates.toml"
     reviews.parent.mkdir(parents=True, exist_ok=True)
     reviews.write_text("", encoding="utf-8")  # an empty review file: another key, the same findings
