@@ -243,8 +243,13 @@ def test_terms_past_the_most_kept_keep_only_a_build_s_own(
     }
 
 
-def test_terms_are_used_by_an_incremental_build_only() -> None:
-    """A full build (every document written) feeds each page once and keeps no terms: their memory
-    is not added to its peak; a build writing at most a quarter of its documents uses them."""
+def test_terms_are_used_by_every_build_or_with_the_switch_off_by_an_incremental_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full build (every document written) uses and keeps the terms too, for the first edit
+    after it; ``SMETS_SEARCH_TERMS_FULL=off``: only a build writing at most a quarter of its
+    documents uses them."""
+    assert all(searchcache.terms_wanted(n, 600) for n in (30, 150, 151, 600))
+    monkeypatch.setenv(searchcache.TERMS_FULL_SWITCH, "off")
     assert searchcache.terms_wanted(30, 600) and searchcache.terms_wanted(150, 600)
     assert not searchcache.terms_wanted(151, 600) and not searchcache.terms_wanted(600, 600)

@@ -214,6 +214,9 @@ FEED_CODE = "056af53b330d8dac4d0d499a39e57cffbc1aec743757f0fd2d59034635611a48"
 TERMS_SWITCH = "SMETS_SEARCH_TERMS"
 #: a build writing at most this share of its documents (1/4) uses :class:`Terms` (:func:`terms_wanted`)
 TERMS_SHARE = 4
+#: ``SMETS_SEARCH_TERMS_FULL=off``: a full build uses no :class:`Terms` and keeps none (the first
+#: edit after it works every fed word's term out again: 1.8 s of the main process at 10,000)
+TERMS_FULL_SWITCH = "SMETS_SEARCH_TERMS_FULL"
 #: the user cache's kind of the kept terms (one entry per search context)
 TERMS_KIND = "search-terms"
 #: new terms a build works out before it keeps them all (or a fiftieth of those it has)
@@ -399,10 +402,12 @@ def _entries(doctree: Any) -> list[Any]:
 
 def terms_wanted(writing: int, documents: int) -> bool:
     """Whether a build writing ``writing`` of ``documents`` documents uses :class:`Terms`: an
-    incremental one (at most :data:`TERMS_SHARE` of them). A full build feeds every page once
-    (their words' terms held would add ~25 MB to its peak at 10,000 requirements, which the
-    memory target is of) and keeps nothing: the first build after an edit keeps them."""
-    return writing * TERMS_SHARE <= documents and not switched_off(TERMS_SWITCH) and _same_feed()
+    incremental one (at most :data:`TERMS_SHARE` of them), and a full one, which keeps them for
+    the first edit after it (their words' terms held add ~25 MB to the full build's peak at 10,000
+    requirements, within the memory target; ``SMETS_SEARCH_TERMS_FULL=off``: not a full build,
+    and the first build after an edit keeps them)."""
+    share = writing * TERMS_SHARE <= documents or not switched_off(TERMS_FULL_SWITCH)
+    return share and not switched_off(TERMS_SWITCH) and _same_feed()
 
 
 def install(app: Sphinx, indexer: Any, writing: int | None = None) -> None:
