@@ -584,7 +584,12 @@ def kept_keys_for(app: Sphinx, corpus: Corpus) -> dict[str, NeedKey]:
     """:func:`keys_for`, taking the keys the environment kept that cannot have changed, as
     :func:`_outdated` does (for work done before it, in a forked copy: the requirement pages drawn
     from the kept shell, ``reqpages._kept_writer``)."""
-    keptkeys.offer(corpus, keptkeys.kept_from(getattr(app.env, _KEYS, None)))
+    return _keys_with(corpus, keptkeys.kept_from(getattr(app.env, _KEYS, None)))
+
+
+def _keys_with(corpus: Corpus, kept: keptkeys.Kept | None) -> dict[str, NeedKey]:
+    """:func:`keys_for` with the keys ``kept`` offered (:func:`.keptkeys.offer`) while it runs."""
+    keptkeys.offer(corpus, kept)
     try:
         return keys_for(corpus)
     finally:
@@ -597,9 +602,7 @@ def _outdated(
     corpus = corpus_of(app)
     pagetexts.FULL_READ[0] = False  # (until the read starts: :func:`_prepare_texts`)
     kept = keptkeys.kept_from(getattr(env, _KEYS, None))
-    keptkeys.offer(corpus, kept)
-    keys = keys_for(corpus)
-    keptkeys.offer(corpus, None)
+    keys = _keys_with(corpus, kept)
     change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
     setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     _count_pages(env, corpus)
