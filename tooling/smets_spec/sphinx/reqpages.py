@@ -458,13 +458,68 @@ def forget_removed(outdir: Path, corpus: Corpus) -> None:
 SHARE = 200
 
 
-def _writer(app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], conn: Connection) -> None:
-    """A forked writer: draw ``reqs``, send their records as the index's text (:mod:`.reqrecords`)."""
+def _writer(
+    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], conn: Connection, keep: bool
+) -> None:
+    """A forked writer: draw ``reqs``, send their records as the index's text (:mod:`.reqrecords`);
+    ``keep``: then keep the shell and the texts for the next build (:func:`_keep_shell`), off the
+    main process's path."""
     records = draw(app, corpus, drawing, reqs)
     reqrecords.send(
         conn, ((req_id, reqrecords.encode(req_id, records.pop(req_id))) for req_id in list(records))
     )
     conn.close()
+    if keep:
+        _keep_shell(app, corpus, drawing)
+
+
+#: forked writers and the pipes their records come back on
+Writers = list[tuple[BaseProcess, Connection]]
+
+
+def _fork_writers(
+    app: Sphinx,
+    corpus: Corpus,
+    drawing: Drawing,
+    shares: list[list[Requirement]],
+    name: str,
+    *,
+    behind: bool,
+    keep: bool,
+) -> tuple[Writers, dict[str, str]]:
+    """Each share drawn in a forked writer (:func:`_writer`; ``keep``: the first then keeps the
+    shell and the texts), and the records of the shares drawn here where this platform cannot fork,
+    as the index's text. The caller gathers the writers' records with :func:`_gather`."""
+    writers: Writers = []
+    drawn: dict[str, str] = {}  # each page's record as the index's text (see reqrecords)
+    for n, share in enumerate(shares):
+        reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+        args = (app, corpus, drawing, share, sender, keep and n == 0)
+        writer = forking.start(_writer, args, f"{name}-{len(writers)}", behind=behind)
+        sender.close()
+        if writer is None:  # this platform cannot fork: this share here, now
+            reader.close()
+            drawn.update(reqrecords.encoded(draw(app, corpus, drawing, share)))
+            if keep and n == 0:
+                _keep_shell(app, corpus, drawing)
+        else:
+            writers.append((writer, reader))
+    return writers, drawn
+
+
+def _gather(writers: Writers, drawn: dict[str, str]) -> int | None:
+    """Each writer's records added to ``drawn`` and the writer joined; the exit status of the
+    first that failed (None: none did)."""
+    failed: list[int] = []
+    for writer, reader in writers:
+        try:
+            reqrecords.receive(reader, drawn)
+        except (EOFError, OSError):
+            failed.append(writer.exitcode or -1)
+        writer.join()
+        if writer.exitcode != 0:
+            failed.append(writer.exitcode or -1)
+    return failed[0] if failed else None
 
 
 #: ``SMETS_REQ_BEHIND=off``: the writers run at the build's own priority (see :func:`_start_pages`)
@@ -542,22 +597,12 @@ def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
     (Path(app.outdir) / REQ_FOLDER).mkdir(parents=True, exist_ok=True)
     parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
     shares = [share for share in _shares(drawing, parts) if share]
-    writers: list[tuple[BaseProcess, Connection]] = []
-    for share in shares[1:]:
-        reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        writer = forking.start(
-            _writer, (app, corpus, drawing, share, sender), f"smets-requirement-pages-kept-{len(writers)}"
-        )
-        sender.close()
-        if writer is None:
-            raise RuntimeError("a forked copy could not fork")
-        writers.append((writer, reader))
-    drawn = reqrecords.encoded(draw(app, corpus, drawing, shares[0])) if shares else {}
-    for writer, reader in writers:
-        reqrecords.receive(reader, drawn)
-        writer.join()
-        if writer.exitcode != 0:
-            raise RuntimeError(f"a requirement page writer ended with status {writer.exitcode}")
+    name = "smets-requirement-pages-kept"
+    writers, drawn = _fork_writers(app, corpus, drawing, shares[1:], name, behind=False, keep=False)
+    drawn.update(reqrecords.encoded(draw(app, corpus, drawing, shares[0])) if shares else {})
+    failed = _gather(writers, drawn)
+    if failed is not None:
+        raise RuntimeError(f"a requirement page writer ended with status {failed}")
     order = (r.id for r in corpus.requirements)
     outdir = Path(app.outdir)
     reqrecords.save(outdir, drawing.inputs.glob, order, drawn, drawing.stamps, outdir / EARLY_INDEX)
@@ -624,31 +669,20 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     if shell is None:
         return
     drawing = plan(app, corpus, shell)
-    _keep_shell(app, corpus, drawing)
     logger.info("requirement pages: %d of %d to draw", len(drawing.todo), len(corpus.requirements))
     if drawing.todo:
         reqindex.forget(Path(app.outdir))  # a build cut short while writing pages leaves no index
     parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
     if app.parallel == 1 or not drawing.todo:
+        _keep_shell(app, corpus, drawing)
         _finish(app, corpus, drawing, draw(app, corpus, drawing, drawing.todo))
         if drawing.cache is not None:
             logger.info("requirement pages: %d of %d from the cache", drawing.hits, len(drawing.todo))
         return
-    writers: list[tuple[BaseProcess, Connection]] = []
-    drawn: dict[str, str] = {}  # each page's record as the index's text (see reqrecords)
-    for share in filter(None, _shares(drawing, parts)):
-        reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        writer = forking.start(
-            _writer,
-            (app, corpus, drawing, share, sender),
-            f"smets-requirement-pages-{len(writers)}",
-            behind=not switched_off(BEHIND_SWITCH),
-        )
-        sender.close()
-        if writer is None:  # this platform cannot fork: this share here, now
-            drawn.update(reqrecords.encoded(draw(app, corpus, drawing, share)))
-        else:
-            writers.append((writer, reader))
+    shares = [share for share in _shares(drawing, parts) if share]
+    behind = not switched_off(BEHIND_SWITCH)
+    name = "smets-requirement-pages"
+    writers, drawn = _fork_writers(app, corpus, drawing, shares, name, behind=behind, keep=True)
     setattr(app, _WRITER, (writers, drawing, drawn))  # _finish_pages joins them, records the pages
 
 
@@ -667,25 +701,17 @@ def _shares(drawing: Drawing, parts: int) -> list[list[Requirement]]:
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``, late: gather the forked writers' records (as the index's text, batch by
     batch: :mod:`.reqrecords`) and save the index."""
-    started: tuple[list[tuple[BaseProcess, Connection]], Drawing, dict[str, str]] | None
+    started: tuple[Writers, Drawing, dict[str, str]] | None
     started = getattr(app, _WRITER, None)
     if started is None:
         return
     delattr(app, _WRITER)
     writers, drawing, drawn = started
-    failed = []
-    for writer, reader in writers:
-        try:
-            reqrecords.receive(reader, drawn)
-        except (EOFError, OSError):
-            failed.append(writer)
-        writer.join()
-        if writer.exitcode != 0:
-            failed.append(writer)
-    if failed:
+    failed = _gather(writers, drawn)
+    if failed is not None:
         raise ExtensionError(
             f"the requirement pages (req/<ID>.html) could not be written: a writer process "
-            f"ended with status {failed[0].exitcode} (its error is printed above)"
+            f"ended with status {failed} (its error is printed above)"
         )
     _finish_text(app, corpus_of(app), drawing, drawn)
 
