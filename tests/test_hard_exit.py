@@ -28,7 +28,11 @@ cli.kept_to_the_end = Teardown()
 atexit.register(sys.stderr.write, "exit handlers ran\\n")
 if "--thread" in sys.argv:
     sys.argv.remove("--thread")
-    threading.Thread(target=lambda: (time.sleep(0.3), sys.stderr.write("thread done\\n"))).start()
+    def still_running():  # until the main thread's end (however long the build takes)
+        while threading.main_thread().is_alive():
+            time.sleep(0.01)
+        sys.stderr.write("thread done\\n")
+    threading.Thread(target=still_running).start()
 cli.run()
 """
 
