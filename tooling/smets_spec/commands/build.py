@@ -163,7 +163,7 @@ def build_site(
         if args.fresh or not (out / ".doctrees" / "environment.pickle").is_file():
             from ..protocols.assess import start_helpers_early
 
-            start_helpers_early()  # every page is read: the cards ask the catalogues
+            start_helpers_early(corpus)  # every page is read: the cards ask the catalogues
         try:
             with contextlib.nullcontext() if args.verbose else status_line("building the site (Sphinx)"):
                 return run_sphinx(

@@ -351,11 +351,28 @@ def assess(corpus: Corpus, checks: bool = True) -> Result:
 _CACHE: dict[tuple[int, bool], tuple[Corpus, Result]] = {}
 
 
-def start_helpers_early() -> None:
+def checks_request(corpus: Corpus) -> dict[str, object]:
+    """The question ``assessment_of(corpus, checks=True)`` asks the DLMS/COSEM helper (as
+    :func:`_catalogues` and ``catalogue.query_dlms`` make it)."""
+    check = [
+        (o.obis, o.interface_class)
+        for o in corpus.of_type(ProtocolObject)
+        if o.obis and o.interface_class is not None and valid_obis(o.obis)
+    ]
+    return dlms_request(tuple(sorted(set(check))), tuple(sorted(set(cand.PROBES))))
+
+
+def start_helpers_early(corpus: Corpus | None = None) -> None:
     """Start the catalogue helpers :func:`assessment_of` without checks asks (the cards' question,
     the same for every corpus) when their answers are not cached, to run beside the caller's work
-    (a build reading every page: Sphinx's start-up) until it asks."""
-    start_early(DLMS_HELPER, DLMS_DIST, dlms_request((), tuple(sorted(set(cand.PROBES)))))
+    (a build reading every page: Sphinx's start-up) until it asks. With the ``corpus``, the DLMS/COSEM
+    helper is started with the checks' question (the assessment pages'), which covers the cards'
+    (the same codes described, the same table): one run answers both (``SMETS_DLMS_COVER=off``:
+    one each)."""
+    cards = dlms_request((), tuple(sorted(set(cand.PROBES))))
+    if corpus is not None:
+        start_early(DLMS_HELPER, DLMS_DIST, checks_request(corpus), covers=(cards,))
+    start_early(DLMS_HELPER, DLMS_DIST, cards)  # nothing when covered, started or cached
     start_early(ZIGBEE_HELPER, ZIGBEE_DIST, None)
 
 

@@ -22,6 +22,7 @@ from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
+from ..corpus.cachedir import switched_off
 from ..corpus.usercache import read_entry, write_entry
 from . import answers
 
@@ -142,7 +143,12 @@ def _command(module: str) -> list[str]:
 
 def _run(module: str, request: dict[str, Any] | None) -> dict[str, Any]:
     early = _EARLY.pop((module, json.dumps(request or {})), None)
-    if early is not None and early.pid == os.getpid():
+    if isinstance(early, _Covered):
+        if early.started.pid == os.getpid():
+            found = early.answer(request or {})
+            if found is not None:
+                return found
+    elif early is not None and early.pid == os.getpid():
         return _answer(module, *early.finish())
     try:
         done = subprocess.run(
@@ -180,8 +186,16 @@ class _Early:
     out: IO[bytes]
     err: IO[bytes]
 
+    done: tuple[int, str, str] | None = None
+
     def finish(self) -> tuple[int, str, str]:
-        """As :func:`subprocess.run` with ``text=True`` gives them: status, output, errors."""
+        """As :func:`subprocess.run` with ``text=True`` gives them: status, output, errors (once;
+        a question it covers asks again, :class:`_Covered`)."""
+        if self.done is None:
+            self.done = self._finish()
+        return self.done
+
+    def _finish(self) -> tuple[int, str, str]:
         try:
             code = self.proc.wait(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired as exc:
@@ -197,21 +211,75 @@ class _Early:
         return code, texts[0], texts[1]
 
 
+@dataclass
+class _Covered:
+    """A DLMS/COSEM question answered from a helper started with a wider one (:func:`start_early`'s
+    ``covers``): the same codes to describe, the same table, every code to check among its codes.
+    The helper answers each code alone (``smets_dlms_catalogue``: each matched against the table by
+    itself) and the rest of its answer is the library's, so the narrowed answer is what the
+    question gets asked alone. A failed run answers nothing here: the question is then asked."""
+
+    started: _Early
+    asked: dict[str, Any]
+
+    def answer(self, wanted: dict[str, Any]) -> dict[str, Any] | None:
+        code, out, err = self.started.finish()
+        try:
+            answer = _answer(self.started.module, code, out, err)
+        except CatalogueError:
+            return None
+        return narrow_dlms(answer, self.asked, wanted)
+
+
+def narrow_dlms(
+    answer: dict[str, Any], asked: dict[str, Any], wanted: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The DLMS/COSEM helper's answer to ``wanted`` cut from its ``answer`` to ``asked`` (None when
+    ``asked`` does not cover ``wanted``, or the answer is not of the helper's shape)."""
+    if wanted.get("describe") != asked.get("describe") or wanted.get("rows") != asked.get("rows"):
+        return None
+    if set(wanted) != {"check", "describe", "rows"} or set(asked) != set(wanted):
+        return None
+    checked = answer.get("check")
+    if not isinstance(checked, list) or len(checked) != len(asked["check"]):
+        return None
+    by_code: dict[str, Any] = {}
+    for question, entry in zip(asked["check"], checked, strict=True):
+        by_code[json.dumps(question)] = entry
+    try:
+        check = [by_code[json.dumps(question)] for question in wanted["check"]]
+    except KeyError:
+        return None
+    return {name: check if name == "check" else value for name, value in answer.items()}
+
+
 #: helpers started ahead of their question, by module and request (as JSON)
-_EARLY: dict[tuple[str, str], _Early] = {}
+_EARLY: dict[tuple[str, str], _Early | _Covered] = {}
+#: ``SMETS_DLMS_COVER=off``: a question a wider one started early covers starts its own helper
+COVER_SWITCH = "SMETS_DLMS_COVER"
 
 
-def start_early(module: str, dist: str, request: dict[str, Any] | None) -> None:
+def _cached(module: str, dist: str, release: str, request: dict[str, Any] | None) -> bool:
+    key = answers.key(module, f"{dist} {release}", request)
+    return key is not None and read_entry(answers.KIND, key) is not None
+
+
+def start_early(
+    module: str, dist: str, request: dict[str, Any] | None, covers: tuple[dict[str, Any], ...] = ()
+) -> None:
     """Start the helper that :func:`_asked` will ask ``request`` when its answer is not in the user's
     cache, so that its start-up and the library's import run beside the caller's work (one second
     of a cold build's start at 2,000 requirements). Nothing else changes: the same command gets the
-    same request, and the answer is read and checked as it would be (:func:`_run`)."""
+    same request, and the answer is read and checked as it would be (:func:`_run`).
+
+    ``covers``: narrower questions of the DLMS/COSEM helper (:func:`narrow_dlms`) that this run
+    answers too when they are asked, where theirs are not cached nor started (one helper process,
+    one import of gurux-dlms and read of its table, instead of one for each; ``SMETS_DLMS_COVER=off``)."""
     text = json.dumps(request or {})
     release = installed(dist)
     if release is None or (module, text) in _EARLY:
         return
-    key = answers.key(module, f"{dist} {release}", request)
-    if key is not None and read_entry(answers.KIND, key) is not None:
+    if _cached(module, dist, release, request):
         return  # answered from the cache (or, if the entry is not an answer, asked then)
     try:
         with tempfile.TemporaryFile() as given:
@@ -222,7 +290,13 @@ def start_early(module: str, dist: str, request: dict[str, Any] | None) -> None:
             proc = subprocess.Popen(_command(module), stdin=given, stdout=out, stderr=err)
     except OSError:
         return  # asked the usual way, which says why it cannot run
-    _EARLY[(module, text)] = _Early(module, os.getpid(), proc, out, err)
+    started = _EARLY[(module, text)] = _Early(module, os.getpid(), proc, out, err)
+    if module != DLMS_HELPER or request is None or switched_off(COVER_SWITCH):
+        return
+    for narrower in covers:
+        narrow_text = json.dumps(narrower)
+        if (module, narrow_text) not in _EARLY and not _cached(module, dist, release, narrower):
+            _EARLY[(module, narrow_text)] = _Covered(started, request)
 
 
 def _asked(

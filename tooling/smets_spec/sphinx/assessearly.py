@@ -22,33 +22,19 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from ..corpus.cachedir import switched_off
-from ..corpus.load import Corpus
-from ..corpus.schema import ProtocolObject
-from ..protocols import candidates
-from ..protocols.assess import assessment_of
-from ..protocols.catalogue import DLMS_DIST, DLMS_HELPER, dlms_request, start_early, valid_obis
+from ..protocols.assess import assessment_of, checks_request
+from ..protocols.catalogue import DLMS_DIST, DLMS_HELPER, start_early
 from .jobs import SERIAL_BELOW
 from .state import corpus_of
 
 SWITCH = "SMETS_ASSESS_EARLY"
 
 
-def checks_request(corpus: Corpus) -> dict[str, object]:
-    """The question ``assessment_of(corpus, checks=True)`` asks the DLMS/COSEM helper (as
-    ``assess._catalogues`` and ``catalogue.query_dlms`` make it)."""
-    check = [
-        (o.obis, o.interface_class)
-        for o in corpus.of_type(ProtocolObject)
-        if o.obis and o.interface_class is not None and valid_obis(o.obis)
-    ]
-    return dlms_request(tuple(sorted(set(check))), tuple(sorted(set(candidates.PROBES))))
-
-
 def start_checks(app: Sphinx) -> None:
     """``builder-inited``: start the helper with the checks' question unless its answer is cached."""
     if switched_off(SWITCH) or getattr(app.builder, "format", None) != "html":
         return
-    start_early(DLMS_HELPER, DLMS_DIST, checks_request(corpus_of(app)))
+    start_early(DLMS_HELPER, DLMS_DIST, checks_request(corpus_of(app)))  # nothing when started (build_site)
 
 
 def assess_before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
