@@ -209,7 +209,8 @@ def _young_later() -> None:
     the objects made since the last) mostly found objects that the document's doctree still held,
     or that reference counting frees anyway. With 20,000 they are about 40 a reader; the older
     generations' thresholds are the usual ones, and every settle is as before. The collector's CPU
-    in the four readers of a warm full build at 2,000: 0.38-0.44 -> 0.31-0.33 s. The process that
+    in the four readers of a warm full build: 0.44-0.49 -> 0.33-0.34 s at 2,000 requirements,
+    1.28-1.32 -> 0.92-0.96 s at 10,000 (each reader's peak memory the same). The process that
     reads (a serial read, an edit's share) keeps its thresholds; a reader ends with its chunk."""
     if os.getpid() == _READING_PROCESS[0] or gc.get_threshold() == READER_THRESHOLDS:
         return
