@@ -1,0 +1,73 @@
+"""A forked reader of a full read runs the collector's young collections less often
+(``jobs._young_later``, ``SMETS_READER_GC``): the same site, needs.json and search index as with the
+usual thresholds, and only a forked reader changes them."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clitools import driven_build
+from sitecompare import differences
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import jobs
+
+#: `smets build`, printing once per process that read with the readers' thresholds
+_DRIVER = """
+import gc, os, sys
+from smets_spec import cli
+from smets_spec.sphinx import jobs
+young, seen = jobs._young_later, set()
+def logged():
+    young()
+    if gc.get_threshold() == jobs.READER_THRESHOLDS and os.getpid() not in seen:
+        seen.add(os.getpid())
+        print("RAISED", flush=True)
+jobs._young_later = logged
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def _build(root: Path, site: Path, cache: Path, switch: str) -> int:
+    """A cold build with ``-j 2`` (every document read by forked readers); how many raised."""
+    # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
+    settings = {"SMETS_CACHE_DIR": str(cache), jobs.READER_GC: switch, "PYTEST_CURRENT_TEST": "readergc"}
+    result = driven_build(_DRIVER, root, site, settings, "-j", "2")
+    return result.stdout.splitlines().count("RAISED")
+
+
+def test_readers_with_fewer_young_collections_build_the_same_site(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 30)
+    on = _build(root, tmp_path / "on", tmp_path / "cache-on", "on")
+    off = _build(root, tmp_path / "off", tmp_path / "cache-off", "off")
+    assert on >= 2 and off == 0  # (one per forked reader: four chunks at this size)
+    for name in ("needs.json", "searchindex.js"):
+        assert (tmp_path / "on" / name).read_bytes() == (tmp_path / "off" / name).read_bytes(), name
+    assert differences(tmp_path / "on", tmp_path / "off") == []
+
+
+@pytest.fixture
+def thresholds() -> Iterator[None]:
+    saved, reading = gc.get_threshold(), jobs._READING_PROCESS[0]
+    yield
+    gc.set_threshold(*saved)
+    jobs._READING_PROCESS[0] = reading
+
+
+@pytest.mark.usefixtures("thresholds")
+@pytest.mark.parametrize(
+    ("reader", "switch", "raised"),
+    [(True, "", True), (True, "off", False), (False, "", False)],
+)
+def test_only_a_forked_reader_raises_them(
+    monkeypatch: pytest.MonkeyPatch, reader: bool, switch: str, raised: bool
+) -> None:
+    monkeypatch.setenv(jobs.READER_GC, switch)
+    gc.set_threshold(700, 10, 10)
+    jobs._READING_PROCESS[0] = os.getpid() + 1 if reader else os.getpid()  # (a reader: another id)
+    jobs._young_later()
+    assert (gc.get_threshold() == jobs.READER_THRESHOLDS) is raised
