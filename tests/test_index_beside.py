@@ -8,7 +8,8 @@ compares the two byte for byte: a full build whose copy fails (the main process 
 index), then seeded random edits (titles and texts, a link, a need added and one deleted) built
 incrementally. Every build in the test goes beside (the driver lowers the share of documents
 written that sends the index beside, so the small project's builds count as edits); the record of
-the written index (``searchreuse``) names the file the copy wrote.
+the written index (``searchreuse``) names the file the copy wrote. The graph view's data, which
+the copy makes too (``searchbeside.ALSO``), is compared with the main process's own text.
 """
 
 from __future__ import annotations
@@ -31,14 +32,17 @@ import os, sys
 from pathlib import Path
 from smets_spec import cli
 import smets_spec.sphinx.searchbeside as beside
+from smets_spec.sphinx import site
 settle, copy, checks = beside.settle, beside._in_copy, []
-def failing(write):
+def failing(write, app):
     raise SystemExit(3)
-def compared(app):
+def compared(app, exception):
     found = getattr(app, beside._CHILD, None)
-    settle(app)
+    settle(app, exception)
     if found is None:
         return
+    graph = Path(app.outdir) / "_static" / "smets-graph.js"
+    same_graph = graph.read_text(encoding="utf-8") == site._graph_text(app)
     builder = app.builder
     name = builder.searchindex_filename
     written = (Path(app.outdir) / name).read_bytes()
@@ -48,7 +52,7 @@ def compared(app):
     finally:
         builder.searchindex_filename = name
     again = Path(app.outdir) / "searchindex-main.js"
-    checks.append([found[0].exitcode, again.read_bytes() == written, len(written)])
+    checks.append([found[0].exitcode, again.read_bytes() == written, same_graph, len(written)])
     again.unlink()
 beside.SHARE = 1
 if os.environ.get("COPY_FAILS"):
@@ -83,14 +87,15 @@ def test_the_index_written_beside_is_the_main_process_s(tmp_path: Path) -> None:
     site = tmp_path / "site"
     settings = {"SMETS_CACHE_DIR": str(tmp_path / "cache")}
     full = driven_build(_DRIVER, root, site, {**settings, "COPY_FAILS": "1"}, "-j", "2", "--fresh")
-    assert [c[:2] for c in _checks(full.stdout)] == [[3, True]]  # the copy failed: written here
+    assert [c[:3] for c in _checks(full.stdout)] == [[3, True, True]]  # the copy failed: written here
     done = _edit(root, int(os.environ.get("INDEX_BESIDE_SEED", "20")))
     edit = driven_build(_DRIVER, root, site, settings, "-j", "2")
     checks = _checks(edit.stdout)
-    assert len(checks) == 1 and checks[0][:2] == [0, True] and checks[0][2] > 1000, (done, checks)
+    assert len(checks) == 1 and checks[0][:3] == [0, True, True] and checks[0][3] > 1000, (done, checks)
     record = json.loads((site / ".doctrees" / RECORD).read_text(encoding="utf-8"))
     assert record["index"] == hashlib.sha256((site / "searchindex.js").read_bytes()).hexdigest()
     assert not list(site.glob("searchindex*.tmp")) and not (site / "searchindex-main.js").exists()
+    assert not list(site.rglob("*.beside"))
 
 
 def test_the_switch_writes_the_index_in_the_main_process(tmp_path: Path) -> None:

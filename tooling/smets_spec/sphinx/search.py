@@ -160,7 +160,7 @@ def _record_late(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``, late: the index written by a forked copy waited for (written here if
     the copy failed), then recorded and released as :func:`_record` does."""
     if searchbeside.pending(app):
-        searchbeside.settle(app)
+        searchbeside.settle(app, exception)
         _record_index(app, exception, getattr(app, _FED, None))
 
 

@@ -18,26 +18,40 @@ index between the two points: the record of what the index holds (:mod:`.searchr
 reads the written file's digest, is written after the wait, and the index's memory is released
 after it (:mod:`.searchmemory`).
 
-``SMETS_INDEX_BESIDE=off``: the index written in the main process, as before.
+The copy then makes the files of :data:`ALSO` (the graph view's data, :mod:`.site`: a function
+of the corpus and the pages' addresses, both settled before the write, that nothing reads in the
+build), each written beside its place (``NAME.beside``); the wait moves each into place when the
+build succeeded (a failed one: each removed, as the main process writes none then), or, if the
+copy failed, the main process makes it then.
+
+``SMETS_INDEX_BESIDE=off``: the index (and those files) written in the main process, as before.
 ``tests/test_index_beside.py`` compares ``searchindex.js`` (and the whole site) of edits built
 both ways.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from sphinx.application import Sphinx
 
 from .. import forking
 from ..corpus.cachedir import switched_off
+from ..corpus.files import write_atomic
 
 SWITCH = "SMETS_INDEX_BESIDE"
 #: a build writing at most this share (1/4) of its documents writes its index beside
 SHARE = 4
 _WRITING = "_smets_index_writing"
 _CHILD = "_smets_index_beside"
+#: Files of ``build-finished`` the copy makes after the index, by name: (where it goes for this
+#: build, None: no file; its text). Each must read only what is settled when the index is
+#: written, and nothing in the build may read the file.
+ALSO: dict[str, tuple[Callable[[Sphinx], Path | None], Callable[[Sphinx], str]]] = {}
+_SUFFIX = ".beside"
 
 
 def note_writing(app: Sphinx, writing: int) -> None:
@@ -57,15 +71,23 @@ def _wanted(app: Sphinx) -> bool:
     )
 
 
-def _in_copy(dump: Callable[[], None]) -> None:
+def _in_copy(dump: Callable[[], None], app: Sphinx) -> None:
     dump()  # (an exception: the copy's exit status is 1, and the main process writes the index)
+    for where, text in ALSO.values():
+        path = where(app)
+        if path is not None:
+            write_atomic(_aside(path), text(app))
+
+
+def _aside(path: Path) -> Path:
+    return path.with_name(path.name + _SUFFIX)
 
 
 def dump(app: Sphinx, write: Callable[[], None]) -> None:
     """Write the index with ``write`` (Sphinx's ``dump_search_index``): in a forked copy for an
     edit's build (:func:`_wanted`), else here."""
     if _wanted(app):
-        child = forking.start(_in_copy, (write,), "smets-search-index")
+        child = forking.start(_in_copy, (write, app), "smets-search-index")
         if child is not None:
             setattr(app, _CHILD, (child, write))
             return
@@ -77,8 +99,10 @@ def pending(app: Sphinx) -> bool:
     return getattr(app, _CHILD, None) is not None
 
 
-def settle(app: Sphinx) -> None:
-    """Wait for the copy writing the index, if any; if it failed, write the index here."""
+def settle(app: Sphinx, exception: Exception | None) -> None:
+    """Wait for the copy writing the index, if any; if it failed, write the index here. Then the
+    files of :data:`ALSO`: moved into place when the build succeeded (made here if the copy
+    failed), else removed."""
     found: tuple[BaseProcess, Callable[[], None]] | None = getattr(app, _CHILD, None)
     if found is None:
         return
@@ -87,3 +111,21 @@ def settle(app: Sphinx) -> None:
     child.join()
     if child.exitcode != 0:
         write()
+    for where, text in ALSO.values():
+        path = where(app)
+        if path is None:
+            continue
+        aside = _aside(path)
+        if exception is None:
+            if child.exitcode == 0 and aside.is_file():
+                aside.replace(path)
+            else:
+                write_atomic(path, text(app))
+        with contextlib.suppress(OSError):
+            aside.unlink()
+
+
+def takes(app: Sphinx) -> bool:
+    """Whether the files of :data:`ALSO` are this build's copy's to make (:func:`settle` puts
+    them in place): their own ``build-finished`` handlers then leave them."""
+    return pending(app)
