@@ -64,6 +64,7 @@ def _wanted(app: Sphinx) -> bool:
     documents = len(app.env.all_docs)
     return (
         writing is not None
+        and getattr(app.builder, "indexer", None) is not None  # (else Sphinx writes no index)
         and writing * SHARE <= documents
         and app.parallel > 1
         and not switched_off(SWITCH)
