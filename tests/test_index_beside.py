@@ -95,7 +95,7 @@ def test_the_index_written_beside_is_the_main_process_s(tmp_path: Path) -> None:
     record = json.loads((site / ".doctrees" / RECORD).read_text(encoding="utf-8"))
     assert record["index"] == hashlib.sha256((site / "searchindex.js").read_bytes()).hexdigest()
     assert not list(site.glob("searchindex*.tmp")) and not (site / "searchindex-main.js").exists()
-    assert not list(site.rglob("*.beside"))
+    assert not list(site.rglob("smets-beside-*"))
 
 
 def test_the_switch_writes_the_index_in_the_main_process(tmp_path: Path) -> None:

@@ -20,13 +20,13 @@ after it (:mod:`.searchmemory`).
 
 The copy then makes the files of :data:`ALSO` (the graph view's data, :mod:`.site`: a function
 of the corpus and the pages' addresses, both settled before the write, that nothing reads in the
-build), each written beside its place (``NAME.beside``); the wait moves each into place when the
-build succeeded (a failed one: each removed, as the main process writes none then), or, if the
-copy failed, the main process makes it then.
+build), each written to Sphinx's state folder (``smets-beside-NAME`` in the doctree folder); the
+wait moves each into place when the build succeeded (a failed one: each removed, as the main
+process writes none then), or, if the copy failed, the main process makes it then.
 
 ``SMETS_INDEX_BESIDE=off``: the index (and those files) written in the main process, as before.
-``tests/test_index_beside.py`` compares ``searchindex.js`` (and the whole site) of edits built
-both ways.
+``tests/test_index_beside.py`` compares the copy's ``searchindex.js`` and graph data with the
+main process's own, after seeded random edits and with a copy that fails.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _CHILD = "_smets_index_beside"
 #: build, None: no file; its text). Each must read only what is settled when the index is
 #: written, and nothing in the build may read the file.
 ALSO: dict[str, tuple[Callable[[Sphinx], Path | None], Callable[[Sphinx], str]]] = {}
-_SUFFIX = ".beside"
+_PREFIX = "smets-beside-"
 
 
 def note_writing(app: Sphinx, writing: int) -> None:
@@ -77,11 +77,13 @@ def _in_copy(dump: Callable[[], None], app: Sphinx) -> None:
     for where, text in ALSO.values():
         path = where(app)
         if path is not None:
-            write_atomic(_aside(path), text(app))
+            write_atomic(_aside(app, path), text(app))
 
 
-def _aside(path: Path) -> Path:
-    return path.with_name(path.name + _SUFFIX)
+def _aside(app: Sphinx, path: Path) -> Path:
+    """Where the copy leaves ``path``'s text: Sphinx's state folder (not the site: a build that
+    fails before the wait leaves nothing in the site)."""
+    return Path(app.doctreedir) / f"{_PREFIX}{path.name}"
 
 
 def dump(app: Sphinx, write: Callable[[], None]) -> None:
@@ -116,10 +118,13 @@ def settle(app: Sphinx, exception: Exception | None) -> None:
         path = where(app)
         if path is None:
             continue
-        aside = _aside(path)
+        aside = _aside(app, path)
         if exception is None:
             if child.exitcode == 0 and aside.is_file():
-                aside.replace(path)
+                try:
+                    aside.replace(path)
+                except OSError:  # (another file system)
+                    write_atomic(path, aside.read_bytes())
             else:
                 write_atomic(path, text(app))
         with contextlib.suppress(OSError):
