@@ -32,7 +32,7 @@ from sphinx.util.docutils import new_document
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
-from . import searchcache, searchmemory
+from . import searchbeside, searchcache, searchmemory
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
 from .searchreuse import ensure_loaded, keep_on_load, unchanged, write_record
@@ -140,13 +140,28 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
 def _record(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``, early: record what the requirement pages of the written index were fed
     from, and keep this build's page contributions; then the index (written) and the contributions
-    go before the requirement-page writers fork and needs.json is written."""
-    searchmemory.release(getattr(app.builder, "indexer", None))
+    go before the requirement-page writers fork and needs.json is written. While a forked copy
+    still writes the index (:mod:`.searchbeside`), the record and the index's release wait for it
+    (:func:`_record_late`)."""
     digests: dict[str, str] | None = getattr(app, _FED, None)
-    if exception is None and digests is not None:
-        write_record(app, digests)
+    if not searchbeside.pending(app):
+        _record_index(app, exception, digests)
     if exception is None:
         searchcache.save(app, set(app.env.all_docs) | set(digests or ()))
+
+
+def _record_index(app: Sphinx, exception: Exception | None, digests: dict[str, str] | None) -> None:
+    searchmemory.release(getattr(app.builder, "indexer", None))
+    if exception is None and digests is not None:
+        write_record(app, digests)
+
+
+def _record_late(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``, late: the index written by a forked copy waited for (written here if
+    the copy failed), then recorded and released as :func:`_record` does."""
+    if searchbeside.pending(app):
+        searchbeside.settle(app, exception)
+        _record_index(app, exception, getattr(app, _FED, None))
 
 
 def _cache_contributions(app: Sphinx) -> None:
@@ -165,6 +180,7 @@ def _cache_contributions(app: Sphinx) -> None:
         if indexer is not None:
             searchmemory.adopt(indexer)
             searchcache.install(app, indexer, len(set(docnames)))
+            searchbeside.note_writing(app, len(set(docnames)))
 
     def index_and_settle(pagename: str, doctree: nodes.document, title: str) -> None:
         ensure_loaded(app)  # (its loading is put off when Sphinx writes no document: searchreuse)
@@ -200,3 +216,4 @@ def register(app: Sphinx) -> None:
     app.connect("builder-inited", keep_on_load)
     app.connect("builder-inited", _cache_contributions)
     app.connect("build-finished", _record, priority=90)  # before jobs' collection and trim (100)
+    app.connect("build-finished", _record_late, priority=880)  # before the build's mark (900)

@@ -47,7 +47,7 @@ from sphinx.application import Sphinx
 from ..corpus.cachedir import switched_off
 from ..corpus.files import read_regular, write_atomic
 from ..forking import no_gc
-from . import searchcache, searchmemory
+from . import searchbeside, searchcache, searchmemory
 from .rendercache import context_digest
 
 #: in Sphinx's own saved state (``OUT/.doctrees`` for `smets build`), beside its pickled environment
@@ -186,7 +186,7 @@ def keep_on_load(app: Sphinx) -> None:
             delattr(app, _DEFERRED)
             return  # nothing fed, nothing else changed: the same file (module docstring)
         ensure_loaded(app)
-        dump()
+        searchbeside.dump(app, dump)  # an edit's: in a forked copy, waited for at build-finished
 
     builder.load_indexer = load_indexer  # type: ignore[attr-defined]
     builder.dump_search_index = dump_search_index  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ from ..render import trace as trace_render
 from ..render.protocols import assessment_page
 from ..trace.gaps import POLICY_FILE, default_policy, load_policy
 from ..trace.graph import DOWNSTREAM, Flow, edges_of, link_types
-from . import cards, fingerprints, reqpages
+from . import cards, fingerprints, reqpages, searchbeside
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .state import app_of, corpus_of
 
@@ -203,8 +203,22 @@ def graph_edges(corpus: Corpus) -> list[tuple[str, str, str]]:
 
 
 def write_graph_data(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
+    if exception is not None or app.builder.format != "html" or searchbeside.takes(app):
+        return  # (an edit's: made by the copy writing the search index, put in place after it)
+    write_atomic(_graph_path(app), _graph_text(app))
+
+
+def _graph_path(app: Sphinx) -> Path:
+    return Path(app.outdir) / "_static" / "smets-graph.js"
+
+
+def _graph_where(app: Sphinx) -> Path | None:
+    """Where the graph data goes (None: not an HTML build)."""
+    return _graph_path(app) if app.builder.format == "html" else None
+
+
+def _graph_text(app: Sphinx) -> str:
+    """The graph view's script: every need and link (:func:`graph_data`), with each need's URI."""
     corpus = corpus_of(app)
     builder = app.builder
 
@@ -216,9 +230,8 @@ def write_graph_data(app: Sphinx, exception: Exception | None) -> None:
         return f"{builder.get_target_uri(docname_of(corpus, need_id))}#{need_id}"
 
     data = json.dumps(graph_data(corpus, uri), ensure_ascii=False, separators=(",", ":"))
-    target = Path(app.outdir) / "_static" / "smets-graph.js"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, f"window.SMETS_GRAPH={data};\n")
+    _graph_path(app).parent.mkdir(parents=True, exist_ok=True)
+    return f"window.SMETS_GRAPH={data};\n"
 
 
 # ---------------------------------------------------------------------- setup
@@ -261,6 +274,7 @@ def register(app: Sphinx) -> None:
     app.connect("config-inited", _add_static)
     reqpages.register(app)
     app.connect("build-finished", write_graph_data)
+    searchbeside.ALSO["graph"] = (_graph_where, _graph_text)
     cards.register(app)
     if cards.fingerprints_early not in fingerprints.BESIDE:
         fingerprints.BESIDE.append(cards.fingerprints_early)  # while the pages' comparison waits

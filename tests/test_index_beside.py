@@ -1,0 +1,107 @@
+"""An edit's ``searchindex.js`` written by a forked copy (``sphinx/searchbeside.py``,
+``SMETS_INDEX_BESIDE``) is the file the main process writes from the same index.
+
+Two builds of a small generated project, each run by a driver that, where the main process waits
+for the copy (``searchbeside.settle``), writes the index again itself with the main process's own
+index and Sphinx's own ``dump_search_index`` (the path the switch restores) into another file, and
+compares the two byte for byte: a full build whose copy fails (the main process then writes the
+index), then seeded random edits (titles and texts, a link, a need added and one deleted) built
+incrementally. Every build in the test goes beside (the driver lowers the share of documents
+written that sends the index beside, so the small project's builds count as edits); the record of
+the written index (``searchreuse``) names the file the copy wrote. The graph view's data, which
+the copy makes too (``searchbeside.ALSO``), is compared with the main process's own text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+from pathlib import Path
+
+from clitools import driven_build
+from smets_spec.corpus.load import load_spec
+from smets_spec.corpus.schema import Requirement
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx.searchreuse import RECORD
+from test_build_render_cache import _Editor
+
+_DRIVER = """
+import os, sys
+from pathlib import Path
+from smets_spec import cli
+import smets_spec.sphinx.searchbeside as beside
+from smets_spec.sphinx import site
+settle, copy, checks = beside.settle, beside._in_copy, []
+def failing(write, app):
+    raise SystemExit(3)
+def compared(app, exception):
+    found = getattr(app, beside._CHILD, None)
+    settle(app, exception)
+    if found is None:
+        return
+    graph = Path(app.outdir) / "_static" / "smets-graph.js"
+    same_graph = graph.read_text(encoding="utf-8") == site._graph_text(app)
+    builder = app.builder
+    name = builder.searchindex_filename
+    written = (Path(app.outdir) / name).read_bytes()
+    builder.searchindex_filename = "searchindex-main.js"
+    try:
+        found[1]()  # the main process's own write, from its own index
+    finally:
+        builder.searchindex_filename = name
+    again = Path(app.outdir) / "searchindex-main.js"
+    checks.append([found[0].exitcode, again.read_bytes() == written, same_graph, len(written)])
+    again.unlink()
+beside.SHARE = 1
+if os.environ.get("COPY_FAILS"):
+    beside._in_copy = failing
+beside.settle = compared
+status = cli.main(sys.argv[1:])
+print("CHECKS", checks)
+sys.exit(status)
+"""
+
+
+def _checks(stdout: str) -> list[list[int]]:
+    return json.loads(stdout.rsplit("CHECKS", 1)[1].strip().replace("True", "true").replace("False", "false"))
+
+
+def _edit(root: Path, seed: int) -> list[str]:
+    corpus = load_spec(root / "spec", relative_to=root)
+    editor = _Editor(root, corpus, random.Random(seed))
+    reqs = editor.generated(Requirement)
+    picked = editor.rng.sample(reqs, 5)
+    editor.title(picked[0])
+    editor.title(picked[1])
+    editor.text(picked[1])
+    editor.link_added(picked[2])
+    editor.added(picked[3])
+    editor.deleted(picked[4])
+    return editor.done
+
+
+def test_the_index_written_beside_is_the_main_process_s(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 120)
+    site = tmp_path / "site"
+    settings = {"SMETS_CACHE_DIR": str(tmp_path / "cache")}
+    full = driven_build(_DRIVER, root, site, {**settings, "COPY_FAILS": "1"}, "-j", "2", "--fresh")
+    assert [c[:3] for c in _checks(full.stdout)] == [[3, True, True]]  # the copy failed: written here
+    done = _edit(root, int(os.environ.get("INDEX_BESIDE_SEED", "20")))
+    edit = driven_build(_DRIVER, root, site, settings, "-j", "2")
+    checks = _checks(edit.stdout)
+    assert len(checks) == 1 and checks[0][:3] == [0, True, True] and checks[0][3] > 1000, (done, checks)
+    record = json.loads((site / ".doctrees" / RECORD).read_text(encoding="utf-8"))
+    assert record["index"] == hashlib.sha256((site / "searchindex.js").read_bytes()).hexdigest()
+    assert not list(site.glob("searchindex*.tmp")) and not (site / "searchindex-main.js").exists()
+    assert not list(site.rglob("smets-beside-*"))
+
+
+def test_the_switch_writes_the_index_in_the_main_process(tmp_path: Path) -> None:
+    root = generate(tmp_path / "project", 30)
+    site = tmp_path / "site"
+    settings = {"SMETS_CACHE_DIR": str(tmp_path / "cache"), "SMETS_INDEX_BESIDE": "off"}
+    result = driven_build(_DRIVER, root, site, settings, "-j", "2", "--fresh")
+    assert _checks(result.stdout) == []
+    assert (site / "searchindex.js").is_file()
