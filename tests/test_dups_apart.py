@@ -1,7 +1,8 @@
 """The scan after a need added or deleted, split over two processes (duplicates/apart.py) and with
 the full computation from the kept word counts (incremental._counted), gives exactly the scan of
-one process as before (``SMETS_SCAN_SPLIT=off``) and the full scan: every finding, terminology
-finding, group compared and candidate count, and the state kept (through JSON, as the cache).
+one process as before (``SMETS_SCAN_COUNTED=off``, no ``SMETS_SCAN_SPLIT=on``) and the full
+scan: every finding, terminology finding, group compared and candidate count, and the state kept
+(through JSON, as the cache).
 
 Seeded random adds and deletes (in every group, a text made identical to one of another group
 now and then, so the across-types check finds exact and near copies) on the repository's corpus,
@@ -77,9 +78,11 @@ def test_adds_and_deletes_split_give_the_one_process_scan(
     for serial in range(6):
         what = _add_or_delete(rng, source, serial)
         kept = _through_json(state)
-        monkeypatch.setenv(apart.SWITCH, "off")
+        monkeypatch.setenv(incremental.COUNTED_SWITCH, "off")
+        monkeypatch.delenv(apart.SWITCH, raising=False)
         before, state_before = store.scan_kept(source, _through_json(state), split=True)
-        monkeypatch.delenv(apart.SWITCH)
+        monkeypatch.delenv(incremental.COUNTED_SWITCH)
+        monkeypatch.setenv(apart.SWITCH, "on")
         got, state = store.scan_kept(source, kept, split=True)
         try:
             _same(got, before)
@@ -96,6 +99,7 @@ def test_a_copy_that_fails_or_a_pair_the_groups_found_leaves_the_check_here(
 ) -> None:
     """The copy failing (nothing handed over), or an across-types finding of a pair the groups
     found (which cannot be: a planted result), makes this process run the check itself."""
+    monkeypatch.setenv(apart.SWITCH, "on")
     source = _copy(from_corpus(corpus))
     _, state = store.scan_kept(source, None)
     _add_or_delete(random.Random(1), source, 0)
@@ -123,11 +127,14 @@ def test_a_copy_that_fails_or_a_pair_the_groups_found_leaves_the_check_here(
     _same(got, want)
 
 
-def test_no_split_without_an_added_or_removed_text(corpus: Corpus) -> None:
+def test_no_split_without_an_added_or_removed_text(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(apart.SWITCH, raising=False)
     source = from_corpus(corpus)
     _, state = store.scan_kept(source, None)
     ids = [kept.ids for kept in state.groups.values()]
     assert not apart.wanted(source, ids)
     assert not apart.wanted(source, None)
     source.groups["requirements"] = source.groups["requirements"][1:]
+    assert not apart.wanted(source, ids)  # off by default
+    monkeypatch.setenv(apart.SWITCH, "on")
     assert apart.wanted(source, ids)

@@ -13,7 +13,10 @@ across-types check reports only pairs of two groups, so the pairs it would skip 
 the groups) are none of its own; the taker checks that (else it runs the check itself, with the
 real ``seen``), adds the check's pairs to ``seen`` as the check would have, and merges the copy's
 lemmatiser and spell-checker answers into its own (what the state keeps). Terminology reads no
-finding. ``SMETS_SCAN_SPLIT=off``: one process, as before.
+finding. Off unless ``SMETS_SCAN_SPLIT=on``: on this project's two-core machine the build's start
+already runs three processes while the scan runs (the build, its comparison's forked half, the
+scan), and the copy costs more CPU than it takes off the scan (the fork, every text tokenised
+again, the result pickled): no gain in wall time was measured.
 
 The copy hands its result over pickled, between this process and its own copy (never through
 the user cache), in an unnamed temporary file opened here, and says on a pipe when it is there.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import pickle
 import tempfile
 from collections.abc import Iterable
@@ -32,7 +36,6 @@ from multiprocessing.process import BaseProcess
 from typing import IO
 
 from .. import forking
-from ..corpus.cachedir import switched_off
 from . import lemmas, termstate
 from .across import across_types_kept
 from .classify import Finding, Thresholds
@@ -42,9 +45,13 @@ from .items import Source
 from .terms import TermFinding
 from .termstate import TermsKept
 
-#: ``SMETS_SCAN_SPLIT=off``: the scan beside the build after a need added or deleted runs in one
-#: process (the across-types check and terminology after the groups, as before)
+#: ``SMETS_SCAN_SPLIT=on``: the scan beside the build after a need added or deleted runs the
+#: across-types check and terminology in a second copy (off by default: one process, as before)
 SWITCH = "SMETS_SCAN_SPLIT"
+
+
+def switched_on() -> bool:
+    return os.environ.get(SWITCH, "").strip().lower() in {"on", "1", "yes", "true"}
 
 
 @dataclass
@@ -63,8 +70,8 @@ class Result:
 def wanted(source: Source, kept_ids: Iterable[list[str]] | None) -> bool:
     """Whether to split: a kept state whose groups' texts are not this source's (a text added,
     removed or made identical to another: every check of its group starts again), forking allowed
-    and not switched off."""
-    if kept_ids is None or switched_off(SWITCH) or not forking.may_fork():
+    and switched on."""
+    if kept_ids is None or not switched_on() or not forking.may_fork():
         return False
     kept = {need_id for ids in kept_ids for need_id in ids}
     return kept != {item.id for item in source.items()}

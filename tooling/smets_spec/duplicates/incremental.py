@@ -87,9 +87,9 @@ def pair_up(items: Sequence[Item], kept: Kept | None, thresholds: tuple[float, f
     return Paired(coll, pairs, {}, sigs, True)
 
 
-#: ``SMETS_SCAN_SPLIT=off`` also: the full computation with a kept state builds every document
-#: first (:meth:`~.index.Collection.build`), as before :func:`_counted`
-COUNTED_SWITCH = "SMETS_SCAN_SPLIT"
+#: ``SMETS_SCAN_COUNTED=off``: the full computation with a kept state builds every document first
+#: (:meth:`~.index.Collection.build`), as before :func:`_counted`
+COUNTED_SWITCH = "SMETS_SCAN_COUNTED"
 
 
 def counted() -> bool:

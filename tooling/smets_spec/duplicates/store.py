@@ -65,7 +65,7 @@ def scan_kept(
     """:func:`~.scan.scan` of ``source`` (terminology included), reusing ``state`` where provably
     unchanged, and the state to keep for the next scan. ``split``: when a text was added or removed
     since ``state``, the across-types check and terminology run in a forked copy meanwhile
-    (apart.py, ``SMETS_SCAN_SPLIT``): the same scan and state."""
+    (apart.py, with ``SMETS_SCAN_SPLIT=on``): the same scan and state."""
     th = th or Thresholds()
     names = names_of(source)
     context = _context(source, th)
