@@ -189,12 +189,10 @@ def _scan(
     return result
 
 
-def _rescan(
-    source: Source, state: store.State | None, memo: ReaderTexts | None, split: bool = False
-) -> tuple[Scan, store.State]:
+def _rescan(source: Source, state: store.State | None, memo: ReaderTexts | None) -> tuple[Scan, store.State]:
     """The scan of ``source`` from the kept ``state``, and the state to keep (with the reader texts
-    of ``memo``, those ``source`` was made with; ``split``: store.scan_kept's)."""
-    result, new = store.scan_kept(source, state, split=split)
+    of ``memo``, those ``source`` was made with)."""
+    result, new = store.scan_kept(source, state)
     if memo is not None:
         new.texts = memo.used
     return result, new
@@ -281,7 +279,7 @@ def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connec
             if kept is not None:
                 state = kept[0]
                 memo = ReaderTexts(state.texts if state is not None else None)
-                result = _rescan(from_corpus(corpus, texts=memo), state, memo, split=True)
+                result = _rescan(from_corpus(corpus, texts=memo), state, memo)
                 data = pickle.dumps(result[0], protocol=pickle.HIGHEST_PROTOCOL)
                 file.write(data)
                 file.flush()

@@ -21,7 +21,7 @@ from typing import Any
 from .. import __version__, forking
 from ..corpus.usercache import digest, read_entry, write_entry
 from ..forking import no_gc
-from . import apart, lemmas, termjson, termstate
+from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
 from .classify import Kind, Thresholds
@@ -59,13 +59,9 @@ def _context(source: Source, th: Thresholds) -> str:
     return digest(parts)
 
 
-def scan_kept(
-    source: Source, state: State | None, th: Thresholds | None = None, split: bool = False
-) -> tuple[Scan, State]:
+def scan_kept(source: Source, state: State | None, th: Thresholds | None = None) -> tuple[Scan, State]:
     """:func:`~.scan.scan` of ``source`` (terminology included), reusing ``state`` where provably
-    unchanged, and the state to keep for the next scan. ``split``: when a text was added or removed
-    since ``state``, the across-types check and terminology run in a forked copy meanwhile
-    (apart.py, with ``SMETS_SCAN_SPLIT=on``): the same scan and state."""
+    unchanged, and the state to keep for the next scan."""
     th = th or Thresholds()
     names = names_of(source)
     context = _context(source, th)
@@ -76,9 +72,6 @@ def scan_kept(
             lemmas.LEMMAS.setdefault(word, answer)
         for form, lacking in state.unknown.items():
             lemmas.UNKNOWN.setdefault(form, lacking)
-    beside = None
-    if split and old is not None and apart.wanted(source, (kept.ids for kept in old.groups.values())):
-        beside = apart.start(source, names, th, old.across, old.terms)
     result = Scan(source)
     for group, items in source.groups.items():
         found, count, kept = scan_group_kept(items, names, th, old.groups.get(group) if old else None)
@@ -87,24 +80,12 @@ def scan_kept(
         result.candidates += count
         new.groups[group] = kept
     seen = {frozenset(f.ids) for f in result.findings}
-    got = beside.take() if beside is not None else None
-    if got is not None and seen.isdisjoint(frozenset(f.ids) for f in got.across):
-        across, new.across = got.across, got.across_kept
-        seen.update(frozenset(f.ids) for f in across)  # what the check adds to ``seen``
-    else:
-        across, new.across = _across(source, names, th, seen, old.across if old else None)
+    across, new.across = _across(source, names, th, seen, old.across if old else None)
     result.findings.extend(across)
     result.findings.extend(same_titles(source, seen, pair_cosine(source.items())))
     order = {kind: n for n, kind in enumerate(Kind)}
     result.findings.sort(key=lambda f: (order[f.kind], -f.score, f.a.id, f.b.id))
-    if got is not None:
-        result.terms, new.terms = got.terms, got.terms_kept
-        for word, answer in got.lemmas.items():
-            lemmas.LEMMAS.setdefault(word, answer)
-        for form, lacking in got.unknown.items():
-            lemmas.UNKNOWN.setdefault(form, lacking)
-    else:
-        result.terms, new.terms = termstate.update(source, old.terms if old else None)
+    result.terms, new.terms = termstate.update(source, old.terms if old else None)
     new.lemmas, new.unknown = dict(lemmas.LEMMAS), dict(lemmas.UNKNOWN)
     return result, new
 
