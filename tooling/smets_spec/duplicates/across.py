@@ -21,7 +21,7 @@ from typing import Any
 from .classify import Finding, Kind, Thresholds, classify
 from .features import Names, Profile, profile
 from .incremental import Kept, kept_of, pair_up
-from .index import Collection, Doc, cosine
+from .index import Collection, Doc, LazyDocs, cosine
 from .items import Item, Source
 from .records import finding_of, record_of
 from .text import SUBJECT_ROLES, Role, normalised, tokenize
@@ -107,10 +107,13 @@ def across_types_kept(
     profile_of = profiler(names)
     by_id = {item.id: item for item in reps}
     records: dict[tuple[int, int], Any] = {}
+    known = coll.docs.known if isinstance(coll.docs, LazyDocs) else ()  # the documents' weights
     for i, j in paired.pairs:
         if (i, j) in paired.reused:
             record = paired.reused[i, j]
             found = finding_of(record, by_id) if record else None
+        elif reps[i].group == reps[j].group or (known and cosine(known[i], known[j]) < NEAR):
+            found = None  # what _near says first, without building the documents
         else:
             found = _near(coll.docs[i], coll.docs[j], coll, profile_of, names, th)
         if found is None:

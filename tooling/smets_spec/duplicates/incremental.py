@@ -80,9 +80,40 @@ def pair_up(items: Sequence[Item], kept: Kept | None, thresholds: tuple[float, f
     found = _incremental(items, sigs, kept, thresholds) if kept is not None else None
     if found is not None:
         return found
+    if kept is not None and counted():
+        return _counted(items, sigs, kept, thresholds)
     coll = Collection.build(items)
     pairs = list(candidate_pairs(coll, *thresholds))
     return Paired(coll, pairs, {}, sigs, True)
+
+
+#: ``SMETS_SCAN_COUNTED=off``: the full computation with a kept state builds every document first
+#: (:meth:`~.index.Collection.build`), as before :func:`_counted`
+COUNTED_SWITCH = "SMETS_SCAN_COUNTED"
+
+
+def counted() -> bool:
+    return quick() and not switched_off(COUNTED_SWITCH)
+
+
+def _counted(
+    items: Sequence[Item], sigs: list[str], kept: Kept, thresholds: tuple[float, float, float]
+) -> Paired:
+    """The full computation (a text added or removed: every weight changes) from the kept word
+    counts of the texts whose signature is kept (``key_counts(tokenize(text))`` of the same text,
+    in the same order), the candidate pairs found from the texts' weights, and each document built
+    when first read (:class:`~.index.LazyDocs`: most of the across-types check's never are): the
+    collection and pairs of ``Collection.build`` and ``candidate_pairs``."""
+    by_sig = dict(zip(kept.sigs, kept.counts, strict=True))
+    counts: list[dict[str, int]] = []
+    for item, sig in zip(items, sigs, strict=True):
+        count = by_sig.get(sig)
+        counts.append(count if count is not None else dict(key_counts(tokenize(item.text))))
+    df, idf, cap = statistics(counts)
+    coll = Collection([], idf, df, cap, counts)
+    rows = [weights_of(count, idf, df, cap) for count in counts]
+    coll.docs = LazyDocs(items, coll, rows)
+    return Paired(coll, list(candidate_pairs(coll, *thresholds, rows=rows)), {}, sigs, True)
 
 
 def _incremental(

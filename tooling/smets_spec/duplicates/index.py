@@ -139,8 +139,9 @@ class Collection:
 class LazyDocs(Sequence[Doc]):
     """The documents of a group, each built when first read (most are never read after an edit)."""
 
-    def __init__(self, items: Sequence[Item], coll: Collection) -> None:
-        self.items, self.coll = items, coll
+    def __init__(self, items: Sequence[Item], coll: Collection, known: Sequence[Weights] = ()) -> None:
+        """``known``: each document's :func:`weights` when worked out already (what it computes)."""
+        self.items, self.coll, self.known = items, coll, known
         self._docs: list[Doc | None] = [None] * len(items)
 
     def __len__(self) -> int:
@@ -153,16 +154,16 @@ class LazyDocs(Sequence[Doc]):
             tokens = tokenize(item.text)
             count = key_counts(tokens)
             coll = self.coll
-            doc = self._docs[index] = make_doc(
-                item, tokens, count, weights(count, coll.idf, coll.df, coll.cap)
-            )
+            w = self.known[index] if self.known else weights(count, coll.idf, coll.df, coll.cap)
+            doc = self._docs[index] = make_doc(item, tokens, count, w)
         return doc
 
     def __iter__(self) -> Iterator[Doc]:
         return (self[i] for i in range(len(self.items)))
 
 
-def cosine(a: Doc, b: Doc) -> float:
+def cosine(a: Doc | Weights, b: Doc | Weights) -> float:
+    """The cosine of two documents (or of their :class:`Weights`: the same vectors, the same sum)."""
     small, large = (a.vector, b.vector) if len(a.vector) <= len(b.vector) else (b.vector, a.vector)
     return sum(w * large.get(k, 0.0) for k, w in small.items())
 
@@ -201,12 +202,37 @@ def is_candidate(
 
 
 def candidate_pairs(
-    coll: Collection, min_cosine: float, min_containment: float, max_length: float
+    coll: Collection,
+    min_cosine: float,
+    min_containment: float,
+    max_length: float,
+    rows: Sequence[Weights] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, whose cosine may reach ``min_cosine``, or where the shorter text (with
-    at most ``max_length`` times the words of the longer) may be contained in the longer."""
+    at most ``max_length`` times the words of the longer) may be contained in the longer. ``rows``:
+    the documents' :func:`weights` instead of the documents (the same sums; their ``keys`` are
+    ``coll.counts``' keys)."""
+    if rows is None:
+        return _candidates(
+            coll.docs, [len(doc.keys) for doc in coll.docs], coll, min_cosine, min_containment, max_length
+        )
+    return _candidates(
+        rows, [len(count) for count in coll.counts], coll, min_cosine, min_containment, max_length
+    )
+
+
+def _candidates(
+    docs: Sequence[Doc | Weights],
+    sizes: Sequence[int],
+    coll: Collection,
+    min_cosine: float,
+    min_containment: float,
+    max_length: float,
+) -> Iterator[tuple[int, int]]:
+    """:func:`candidate_pairs` over ``docs`` (documents or their weights), ``sizes`` their numbers of
+    distinct subject words."""
     postings: dict[str, list[int]] = {}
-    docs, df, cap, idf = coll.docs, coll.df, coll.cap, coll.idf
+    df, cap, idf = coll.df, coll.cap, coll.idf
     for j, doc in enumerate(docs):
         dots: dict[int, float] = {}
         masses: dict[int, float] = {}
@@ -222,10 +248,11 @@ def candidate_pairs(
                 dots[i] = dots.get(i, 0.0) + weight * docs[i].vector[key]
                 masses[i] = masses.get(i, 0.0) + mass
             plist.append(j)
+        size = sizes[j]
         for i, dot in dots.items():
             other = docs[i]
             if dot + other.common_norm * doc.common_norm >= min_cosine or (
-                min(len(other.keys), len(doc.keys)) <= max_length * max(len(other.keys), len(doc.keys))
+                min(sizes[i], size) <= max_length * max(sizes[i], size)
                 and masses[i] + min(other.common_mass, doc.common_mass)
                 >= min_containment * min(other.mass, doc.mass)
             ):
