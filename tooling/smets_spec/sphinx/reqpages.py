@@ -31,6 +31,7 @@ against the real shell and texts, and drawn again where their inputs differ.
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing
 import os
@@ -492,6 +493,9 @@ def _fork_writers(
     as the index's text. The caller gathers the writers' records with :func:`_gather`."""
     writers: Writers = []
     drawn: dict[str, str] = {}  # each page's record as the index's text (see reqrecords)
+    if shares and not _EXIT_HOOK:  # registered after multiprocessing's own: run before it
+        atexit.register(let_go)
+        _EXIT_HOOK.append(True)
     for n, share in enumerate(shares):
         reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
         args = (app, corpus, drawing, share, sender, keep and n == 0)
@@ -504,7 +508,26 @@ def _fork_writers(
                 _keep_shell(app, corpus, drawing)
         else:
             writers.append((writer, reader))
+            _OPEN.append((writer, reader))
     return writers, drawn
+
+
+#: the forked writers not gathered yet (see :func:`let_go`)
+_OPEN: Writers = []
+_EXIT_HOOK: list[bool] = []
+
+
+def let_go() -> None:
+    """End the writers never gathered (their pages are not recorded: the build failed) and close
+    their pipes. As this process exits (a build that failed between the writers' start and their
+    gathering at ``build-finished``), before multiprocessing waits for its children, which
+    otherwise waited for ever on a writer blocked on a full pipe; in the kept shell's copy, when
+    its own share failed."""
+    while _OPEN:
+        writer, reader = _OPEN.pop()
+        writer.terminate()
+        writer.join()
+        reader.close()
 
 
 def _gather(writers: Writers, drawn: dict[str, str]) -> int | None:
@@ -519,6 +542,9 @@ def _gather(writers: Writers, drawn: dict[str, str]) -> int | None:
         writer.join()
         if writer.exitcode != 0:
             failed.append(writer.exitcode or -1)
+        reader.close()
+        if (writer, reader) in _OPEN:
+            _OPEN.remove((writer, reader))
     return failed[0] if failed else None
 
 
@@ -599,7 +625,11 @@ def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
     shares = [share for share in _shares(drawing, parts) if share]
     name = "smets-requirement-pages-kept"
     writers, drawn = _fork_writers(app, corpus, drawing, shares[1:], name, behind=False, keep=False)
-    drawn.update(reqrecords.encoded(draw(app, corpus, drawing, shares[0])) if shares else {})
+    try:
+        drawn.update(reqrecords.encoded(draw(app, corpus, drawing, shares[0])) if shares else {})
+    except BaseException:
+        let_go()  # (or this copy's exit waits for ever on writers blocked on their pipes)
+        raise
     failed = _gather(writers, drawn)
     if failed is not None:
         raise RuntimeError(f"a requirement page writer ended with status {failed}")
