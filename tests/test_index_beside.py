@@ -19,11 +19,16 @@ import json
 import os
 import random
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 from clitools import driven_build
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
 from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import searchbeside
 from smets_spec.sphinx.searchreuse import RECORD
 from test_build_render_cache import _Editor
 
@@ -98,10 +103,23 @@ def test_the_index_written_beside_is_the_main_process_s(tmp_path: Path) -> None:
     assert not list(site.rglob("smets-beside-*"))
 
 
-def test_the_switch_writes_the_index_in_the_main_process(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 30)
-    site = tmp_path / "site"
-    settings = {"SMETS_CACHE_DIR": str(tmp_path / "cache"), "SMETS_INDEX_BESIDE": "off"}
-    result = driven_build(_DRIVER, root, site, settings, "-j", "2", "--fresh")
-    assert _checks(result.stdout) == []
-    assert (site / "searchindex.js").is_file()
+@pytest.mark.parametrize(
+    ("writing", "documents", "parallel", "switch", "wanted"),
+    [
+        (10, 100, 2, "", True),  # an edit's build: a tenth of the documents written
+        (25, 100, 2, "", True),  # a quarter: still beside
+        (26, 100, 2, "", False),  # more than a quarter (a full build): here
+        (10, 100, 1, "", False),  # -j 1: here
+        (10, 100, 2, "off", False),  # SMETS_INDEX_BESIDE=off: here
+    ],
+)
+def test_which_builds_write_their_index_beside(
+    monkeypatch: pytest.MonkeyPatch, writing: int, documents: int, parallel: int, switch: str, wanted: bool
+) -> None:
+    monkeypatch.setenv(searchbeside.SWITCH, switch)
+    env = SimpleNamespace(all_docs=dict.fromkeys(f"doc{n}" for n in range(documents)))
+    app: Any = SimpleNamespace(env=env, builder=SimpleNamespace(indexer=object()), parallel=parallel)
+    searchbeside.note_writing(app, writing)
+    assert searchbeside._wanted(app) is wanted
+    app.builder.indexer = None  # a builder without a search index: nothing to write beside
+    assert searchbeside._wanted(app) is False
