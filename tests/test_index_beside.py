@@ -37,7 +37,7 @@ import os, sys
 from pathlib import Path
 from smets_spec import cli
 import smets_spec.sphinx.searchbeside as beside
-from smets_spec.sphinx import site
+from smets_spec.sphinx import searchcache, site
 settle, copy, checks = beside.settle, beside._in_copy, []
 def failing(write, app):
     raise SystemExit(3)
@@ -59,7 +59,7 @@ def compared(app, exception):
     again = Path(app.outdir) / "searchindex-main.js"
     checks.append([found[0].exitcode, again.read_bytes() == written, same_graph, len(written)])
     again.unlink()
-beside.SHARE = 1
+searchcache.TERMS_SHARE = 1
 if os.environ.get("COPY_FAILS"):
     beside._in_copy = failing
 beside.settle = compared

@@ -497,14 +497,15 @@ def _fork_writers(
         atexit.register(let_go)
         _EXIT_HOOK.append(True)
     for n, share in enumerate(shares):
+        keeps = keep and n == 0
         reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        args = (app, corpus, drawing, share, sender, keep and n == 0)
+        args = (app, corpus, drawing, share, sender, keeps)
         writer = forking.start(_writer, args, f"{name}-{len(writers)}", behind=behind)
         sender.close()
         if writer is None:  # this platform cannot fork: this share here, now
             reader.close()
             drawn.update(reqrecords.encoded(draw(app, corpus, drawing, share)))
-            if keep and n == 0:
+            if keeps:
                 _keep_shell(app, corpus, drawing)
         else:
             writers.append((writer, reader))
@@ -530,18 +531,18 @@ def let_go() -> None:
         reader.close()
 
 
-def _gather(writers: Writers, drawn: dict[str, str]) -> int | None:
-    """Each writer's records added to ``drawn`` and the writer joined; the exit status of the
-    first that failed (None: none did)."""
-    failed: list[int] = []
+def _gather(writers: Writers, drawn: dict[str, str]) -> BaseProcess | None:
+    """Each writer's records added to ``drawn`` and the writer joined; the first that failed (None:
+    none did)."""
+    failed: list[BaseProcess] = []
     for writer, reader in writers:
         try:
             reqrecords.receive(reader, drawn)
         except (EOFError, OSError):
-            failed.append(writer.exitcode or -1)
+            failed.append(writer)
         writer.join()
         if writer.exitcode != 0:
-            failed.append(writer.exitcode or -1)
+            failed.append(writer)
         reader.close()
         if (writer, reader) in _OPEN:
             _OPEN.remove((writer, reader))
@@ -632,7 +633,7 @@ def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
         raise
     failed = _gather(writers, drawn)
     if failed is not None:
-        raise RuntimeError(f"a requirement page writer ended with status {failed}")
+        raise RuntimeError(f"a requirement page writer ended with status {failed.exitcode}")
     order = (r.id for r in corpus.requirements)
     outdir = Path(app.outdir)
     reqrecords.save(outdir, drawing.inputs.glob, order, drawn, drawing.stamps, outdir / EARLY_INDEX)
@@ -741,7 +742,7 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     if failed is not None:
         raise ExtensionError(
             f"the requirement pages (req/<ID>.html) could not be written: a writer process "
-            f"ended with status {failed} (its error is printed above)"
+            f"ended with status {failed.exitcode} (its error is printed above)"
         )
     _finish_text(app, corpus_of(app), drawing, drawn)
 

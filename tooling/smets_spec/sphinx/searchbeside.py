@@ -7,8 +7,8 @@ replaces the old one), in the main process, and only then emits ``build-finished
 run in the main process too while the second core is idle: 0.4-0.6 s of CPU at 10,000
 requirements, 0.1 s at 2,000, on the critical path of every edit.
 
-Here a build that writes at most a quarter of its documents (an edit's: :data:`SHARE`, as
-:func:`.searchcache.terms_wanted` counts them) in a parallel build forks a copy at that point
+Here a build that writes at most a quarter of its documents (an edit's:
+:func:`.searchcache.an_edit`) in a parallel build forks a copy at that point
 which runs Sphinx's own ``dump_search_index`` (the same code, on the same index: the copy inherits
 it whole) and exits; the main process goes on with ``build-finished``, and a handler late in it
 (:func:`settle`, before the build's mark and the copies' settling) waits for the copy. If the copy
@@ -41,10 +41,9 @@ from sphinx.application import Sphinx
 from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.files import write_atomic
+from .searchcache import an_edit
 
 SWITCH = "SMETS_INDEX_BESIDE"
-#: a build writing at most this share (1/4) of its documents writes its index beside
-SHARE = 4
 _WRITING = "_smets_index_writing"
 _CHILD = "_smets_index_beside"
 #: Files of ``build-finished`` the copy makes after the index, by name: (where it goes for this
@@ -65,7 +64,7 @@ def _wanted(app: Sphinx) -> bool:
     return (
         writing is not None
         and getattr(app.builder, "indexer", None) is not None  # (else Sphinx writes no index)
-        and writing * SHARE <= documents
+        and an_edit(writing, documents)
         and app.parallel > 1
         and not switched_off(SWITCH)
         and forking.may_fork()

@@ -400,13 +400,19 @@ def _entries(doctree: Any) -> list[Any]:
     return [node["entries"] for node in doctree.findall(addnodes.index)]
 
 
+def an_edit(writing: int, documents: int) -> bool:
+    """Whether a build writing ``writing`` of its ``documents`` documents is an edit's: at most
+    :data:`TERMS_SHARE` of them (the search terms used, the index written beside: :mod:`.searchbeside`)."""
+    return writing * TERMS_SHARE <= documents
+
+
 def terms_wanted(writing: int, documents: int) -> bool:
     """Whether a build writing ``writing`` of ``documents`` documents uses :class:`Terms`: an
     incremental one (at most :data:`TERMS_SHARE` of them), and a full one, which keeps them for
     the first edit after it (their words' terms held add ~25 MB to the full build's peak at 10,000
     requirements, within the memory target; ``SMETS_SEARCH_TERMS_FULL=off``: not a full build,
     and the first build after an edit keeps them)."""
-    share = writing * TERMS_SHARE <= documents or not switched_off(TERMS_FULL_SWITCH)
+    share = an_edit(writing, documents) or not switched_off(TERMS_FULL_SWITCH)
     return share and not switched_off(TERMS_SWITCH) and _same_feed()
 
 
