@@ -1,6 +1,8 @@
 """A forked reader of a full read runs the collector's young collections less often
 (``jobs._young_later``, ``SMETS_READER_GC``): the same site, needs.json and search index as with the
-usual thresholds, and only a forked reader changes them."""
+usual thresholds, and only a forked reader changes them. The same two builds compare the read's
+next reader forked before the last one's result is merged (``forkahead``, ``SMETS_FORK_AHEAD``)
+with Sphinx's order (merge, then fork)."""
 
 from __future__ import annotations
 
@@ -14,14 +16,20 @@ import pytest
 from clitools import driven_build
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import jobs
+from smets_spec.sphinx import forkahead, jobs
 
 #: `smets build`, printing once per process that read with the readers' thresholds
 _DRIVER = """
 import gc, os, sys
 from smets_spec import cli
-from smets_spec.sphinx import jobs
+from smets_spec.sphinx import forkahead, jobs
 young, seen = jobs._young_later, set()
+classes = forkahead.tasks_class
+def tasks_class():
+    chosen = classes()
+    print("AHEAD" if chosen is forkahead.ForkAheadTasks else "PLAIN", flush=True)
+    return chosen
+forkahead.tasks_class = tasks_class
 def logged():
     young()
     if gc.get_threshold() == jobs.READER_THRESHOLDS and os.getpid() not in seen:
@@ -32,19 +40,27 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-def _build(root: Path, site: Path, cache: Path, switch: str) -> int:
-    """A cold build with ``-j 2`` (every document read by forked readers); how many raised."""
+def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[int, list[str]]:
+    """A cold build with ``-j 2`` (every document read by forked readers), both switches set to
+    ``switch``; how many raised, and the read's task classes."""
     # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
-    settings = {"SMETS_CACHE_DIR": str(cache), jobs.READER_GC: switch, "PYTEST_CURRENT_TEST": "readergc"}
+    settings = {
+        "SMETS_CACHE_DIR": str(cache),
+        jobs.READER_GC: switch,
+        forkahead.SWITCH: switch,
+        "PYTEST_CURRENT_TEST": "readergc",
+    }
     result = driven_build(_DRIVER, root, site, settings, "-j", "2")
-    return result.stdout.splitlines().count("RAISED")
+    lines = result.stdout.splitlines()
+    return lines.count("RAISED"), [line for line in lines if line in {"AHEAD", "PLAIN"}]
 
 
 def test_readers_with_fewer_young_collections_build_the_same_site(tmp_path: Path) -> None:
     root = generate(tmp_path / "project", 30)
-    on = _build(root, tmp_path / "on", tmp_path / "cache-on", "on")
-    off = _build(root, tmp_path / "off", tmp_path / "cache-off", "off")
+    on, tasks_on = _build(root, tmp_path / "on", tmp_path / "cache-on", "on")
+    off, tasks_off = _build(root, tmp_path / "off", tmp_path / "cache-off", "off")
     assert on >= 2 and off == 0  # (one per forked reader: four chunks at this size)
+    assert tasks_on == ["AHEAD"] and tasks_off == ["PLAIN"]
     for name in ("needs.json", "searchindex.js"):
         assert (tmp_path / "on" / name).read_bytes() == (tmp_path / "off" / name).read_bytes(), name
     assert differences(tmp_path / "on", tmp_path / "off") == []

@@ -1,0 +1,72 @@
+"""A parallel read's next reader is forked before the last one's result is merged
+(``forkahead.ForkAheadTasks``, ``SMETS_FORK_AHEAD``): every result taken once, by its own function,
+and a failed task still fails the read. (The same site, needs.json and search index with the
+switch on and off: ``tests/test_reader_gc.py``'s two builds.)"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from sphinx.errors import SphinxParallelError
+from sphinx.util.parallel import ParallelTasks
+
+from smets_spec.sphinx import forkahead
+
+
+def _square(value: int) -> int:
+    time.sleep(0.2)  # (every task is added, as in a read, before the first one ends)
+    return value * value
+
+
+def _fail(value: int) -> int:
+    time.sleep(0.2)
+    raise ValueError(f"task {value} failed")
+
+
+def _run(tasks: ParallelTasks, count: int) -> tuple[dict[int, int], list[int]]:
+    """``count`` tasks on ``tasks``; their results, and how many had been started when each result
+    was taken."""
+    results: dict[int, int] = {}
+    started: list[int] = []
+
+    def taken(value: int, result: int) -> None:
+        started.append(sum(process.pid is not None for process in tasks._procs.values()))
+        results[value] = result
+
+    for value in range(count):
+        tasks.add_task(_square, value, taken)
+    tasks.join()
+    return results, started
+
+
+@pytest.mark.parametrize("nproc", [1, 2])
+def test_the_next_task_starts_before_a_result_is_taken(nproc: int) -> None:
+    ahead, started_ahead = _run(forkahead.ForkAheadTasks(nproc), 4)
+    plain, started_plain = _run(ParallelTasks(nproc), 4)
+    assert ahead == plain == {value: value * value for value in range(4)}
+    # when the first result is taken, Sphinx has started nproc tasks; here one more is running
+    assert started_plain[0] == nproc
+    assert started_ahead[0] == nproc + 1
+
+
+def test_a_failed_task_fails_the_join_and_leaves_nothing_running() -> None:
+    tasks = forkahead.ForkAheadTasks(1)
+    with pytest.raises(SphinxParallelError, match="task 0 failed"):
+        tasks.add_task(_fail, 0)
+        for value in range(1, 3):
+            tasks.add_task(_square, value, lambda value, result: None)
+        tasks.join()
+    for process in tasks._procs.values():
+        if process.pid is not None:
+            process.join(5)
+            assert not process.is_alive()
+
+
+def test_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forkahead.SWITCH, "off")
+    assert forkahead.tasks_class() is ParallelTasks
+    monkeypatch.setenv(forkahead.SWITCH, "")
+    assert forkahead.tasks_class() is forkahead.ForkAheadTasks
+    assert os.name != "posix" or forkahead.tasks_class() is not ParallelTasks
