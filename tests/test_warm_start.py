@@ -1,18 +1,24 @@
-"""A parallel read's next reader is forked before the last one's result is merged
-(``forkahead.ForkAheadTasks``, ``SMETS_FORK_AHEAD``): every result taken once, by its own function,
-and a failed task still fails the read. (The same site, needs.json and search index with the
-switch on and off: ``tests/test_reader_gc.py``'s two builds.)"""
+"""The start of a full build: a parallel read's next reader is forked before the last one's result
+is merged (``forkahead.ForkAheadTasks``, ``SMETS_FORK_AHEAD``): every result taken once, by its own
+function, and a failed task still fails the read; the cards' fingerprints of a build with none
+kept are worked out in a forked copy (``cardsbeside``, ``SMETS_CARDS_BESIDE``): the same ones,
+worked out here when the copy fails. (The same site, needs.json, search index and kept
+fingerprints with both switches on and off: ``tests/test_reader_gc.py``'s two builds.)"""
 
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 from sphinx.errors import SphinxParallelError
 from sphinx.util.parallel import ParallelTasks
 
-from smets_spec.sphinx import forkahead
+from smets_spec.corpus.load import Corpus, load_spec
+from smets_spec.corpus.synthetic import generate
+from smets_spec.sphinx import cardsbeside, forkahead
+from smets_spec.sphinx.cards import card_fingerprints
 
 
 def _square(value: int) -> int:
@@ -70,3 +76,34 @@ def test_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(forkahead.SWITCH, "")
     assert forkahead.tasks_class() is forkahead.ForkAheadTasks
     assert os.name != "posix" or forkahead.tasks_class() is not ParallelTasks
+
+
+def _broken(corpus: Corpus) -> dict[str, str]:
+    raise ValueError("no fingerprints here")
+
+
+def _wrong(corpus: Corpus) -> dict[str, str]:
+    return {"index": 1}  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize("copy", [card_fingerprints, _broken, _wrong])
+def test_fingerprints_from_the_copy_or_here(tmp_path: Path, copy: cardsbeside.Fingerprints) -> None:
+    root = generate(tmp_path / "project", 12)
+    corpus = load_spec(root / "spec", relative_to=root)
+    expected = card_fingerprints(corpus)
+    assert expected
+    assert cardsbeside.start(corpus, copy)
+    assert cardsbeside.pending(corpus) and not cardsbeside.pending(load_spec(root / "spec", relative_to=root))
+    assert cardsbeside.take(corpus, card_fingerprints) == expected
+    assert not cardsbeside.pending(corpus)
+
+
+def test_a_copy_nobody_takes_is_ended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = generate(tmp_path / "project", 12)
+    corpus = load_spec(root / "spec", relative_to=root)
+    assert cardsbeside.start(corpus, card_fingerprints)
+    child = cardsbeside._PENDING[0][0]
+    cardsbeside.drop()
+    assert not cardsbeside.pending(corpus) and not child.is_alive()
+    monkeypatch.setenv(cardsbeside.SWITCH, "off")
+    assert not cardsbeside.start(corpus, card_fingerprints)
