@@ -27,7 +27,7 @@ def _square(value: int) -> int:
 
 
 def _fail(value: int) -> int:
-    time.sleep(0.2)
+    time.sleep(1.0)  # (after every task is added: Sphinx's add_task drops an error it meets)
     raise ValueError(f"task {value} failed")
 
 
