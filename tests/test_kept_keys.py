@@ -139,6 +139,9 @@ def test_card_fingerprints_are_not_computed_again_for_the_same_corpus(
     monkeypatch.setattr(cards, "corpus_of", lambda app: corpus)
     env = types.SimpleNamespace(found_docs=set(cards.card_fingerprints(corpus)))
     assert cards.outdated_cards(None, env, set(), set(), set()) == []  # type: ignore[arg-type]
+    assert not hasattr(env, "smets_card_fingerprints")  # none kept: worked out in a forked copy
+    cards.take_fingerprints(None, env)  # type: ignore[arg-type]  # (env-updated)
+    assert env.smets_card_fingerprints == cards.card_fingerprints(corpus)
     kept = env.smets_card_fingerprints
     corpus = _load(root)  # the same files read again: nothing computed, nothing outdated
 

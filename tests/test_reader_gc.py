@@ -1,6 +1,10 @@
 """A forked reader of a full read runs the collector's young collections less often
 (``jobs._young_later``, ``SMETS_READER_GC``): the same site, needs.json and search index as with the
-usual thresholds, and only a forked reader changes them."""
+usual thresholds, and only a forked reader changes them. The same two builds compare the read's
+next reader forked before the last one's result is merged (``forkahead``, ``SMETS_FORK_AHEAD``)
+with Sphinx's order (merge, then fork), and the cards' fingerprints of a build with none kept
+worked out in a forked copy (``cardsbeside``, ``SMETS_CARDS_BESIDE``) with those worked out here:
+the same ones kept for the next build."""
 
 from __future__ import annotations
 
@@ -14,14 +18,36 @@ import pytest
 from clitools import driven_build
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import jobs
+from smets_spec.sphinx import forkahead, jobs
 
 #: `smets build`, printing once per process that read with the readers' thresholds
 _DRIVER = """
 import gc, os, sys
 from smets_spec import cli
-from smets_spec.sphinx import jobs
+from smets_spec.sphinx import forkahead, jobs
 young, seen = jobs._young_later, set()
+classes = forkahead.tasks_class
+def tasks_class():
+    chosen = classes()
+    print("AHEAD" if chosen is forkahead.ForkAheadTasks else "PLAIN", flush=True)
+    return chosen
+forkahead.tasks_class = tasks_class
+import hashlib, json, sphinx.application
+from smets_spec.sphinx import cardsbeside
+started = cardsbeside.start
+def start(*args):
+    ok = started(*args)
+    print("BESIDE" if ok else "HERE", flush=True)
+    return ok
+cardsbeside.start = start
+build = sphinx.application.Sphinx.build
+def built(app, *args, **kwargs):
+    try:
+        return build(app, *args, **kwargs)
+    finally:
+        kept = json.dumps(getattr(app.env, "smets_card_fingerprints", None), sort_keys=True)
+        print("CARDS", hashlib.sha1(kept.encode()).hexdigest(), "{}" in kept or "null" in kept, flush=True)
+sphinx.application.Sphinx.build = built
 def logged():
     young()
     if gc.get_threshold() == jobs.READER_THRESHOLDS and os.getpid() not in seen:
@@ -32,19 +58,31 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-def _build(root: Path, site: Path, cache: Path, switch: str) -> int:
-    """A cold build with ``-j 2`` (every document read by forked readers); how many raised."""
+def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[int, list[str]]:
+    """A cold build with ``-j 2`` (every document read by forked readers), the three switches set to
+    ``switch``; how many raised, the read's task classes, where the cards' fingerprints were
+    worked out and a digest of those kept."""
     # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
-    settings = {"SMETS_CACHE_DIR": str(cache), jobs.READER_GC: switch, "PYTEST_CURRENT_TEST": "readergc"}
+    settings = {
+        "SMETS_CACHE_DIR": str(cache),
+        jobs.READER_GC: switch,
+        forkahead.SWITCH: switch,
+        "SMETS_CARDS_BESIDE": switch,
+        "PYTEST_CURRENT_TEST": "readergc",
+    }
     result = driven_build(_DRIVER, root, site, settings, "-j", "2")
-    return result.stdout.splitlines().count("RAISED")
+    lines = result.stdout.splitlines()
+    steps = {"AHEAD", "PLAIN", "BESIDE", "HERE"}
+    return lines.count("RAISED"), [line for line in lines if line in steps or line.startswith("CARDS")]
 
 
 def test_readers_with_fewer_young_collections_build_the_same_site(tmp_path: Path) -> None:
     root = generate(tmp_path / "project", 30)
-    on = _build(root, tmp_path / "on", tmp_path / "cache-on", "on")
-    off = _build(root, tmp_path / "off", tmp_path / "cache-off", "off")
+    on, tasks_on = _build(root, tmp_path / "on", tmp_path / "cache-on", "on")
+    off, tasks_off = _build(root, tmp_path / "off", tmp_path / "cache-off", "off")
     assert on >= 2 and off == 0  # (one per forked reader: four chunks at this size)
+    assert tasks_on[:2] == ["BESIDE", "AHEAD"] and tasks_off[:2] == ["HERE", "PLAIN"]
+    assert tasks_on[2] == tasks_off[2] and tasks_on[2].endswith(" False")  # the same fingerprints kept
     for name in ("needs.json", "searchindex.js"):
         assert (tmp_path / "on" / name).read_bytes() == (tmp_path / "off" / name).read_bytes(), name
     assert differences(tmp_path / "on", tmp_path / "off") == []

@@ -33,7 +33,7 @@ from ..corpus.schema import NEED_TYPES, DataItem, Device, LinkSpec, Need, Requir
 from ..markup.html import esc
 from ..protocols.assess import KIND_TEXT, assessment_of
 from ..trace.coverage import index_of
-from . import assessearly, cachedneeds, preload
+from . import assessearly, cachedneeds, cardsbeside, preload
 from .cachedneeds import SmetsCard, cached_card, enabled, key_for, make_cached
 from .keptkeys import corpus_stamp
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
@@ -268,8 +268,10 @@ def outdated_cards(
     if _kept(env, stamp):
         _EARLY.clear()
         return []
-    new = _fingerprints_of(corpus)
     old: dict[str, str] = getattr(env, _FINGERPRINTS, {})
+    if not old and not _EARLY and cardsbeside.start(corpus, card_fingerprints):
+        return []  # none kept, none outdated: worked out beside the start-up, kept at env-updated
+    new = _fingerprints_of(corpus)
     setattr(env, _FINGERPRINTS, new)
     setattr(env, _FINGERPRINTS_OF, stamp)
     skip = added | changed | removed
@@ -280,7 +282,18 @@ def outdated_cards(
     )
 
 
+def take_fingerprints(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-updated``: the fingerprints a forked copy worked out (:mod:`.cardsbeside`), kept."""
+    corpus = corpus_of(app)
+    if cardsbeside.pending(corpus):
+        setattr(env, _FINGERPRINTS, cardsbeside.take(corpus, card_fingerprints))
+        setattr(env, _FINGERPRINTS_OF, corpus_stamp(corpus))
+    return []
+
+
 def register(app: Sphinx) -> None:
+    app.connect("env-updated", take_fingerprints, priority=100)  # before the environment is frozen
+    app.connect("build-finished", cardsbeside.drop)
     cachedneeds.register(app)
     assessearly.register(app)
     preload.register(app)

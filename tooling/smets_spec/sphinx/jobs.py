@@ -58,7 +58,7 @@ from sphinx_needs.data import SphinxNeedsData
 from ..corpus.cachedir import switched_off
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, forkwrite, halfread, needmemory, promptjoin, readback, warmfull
+from . import eventlog, forkahead, forkwrite, halfread, needmemory, promptjoin, readback, warmfull
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -125,6 +125,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
         app.parallel = 1
     if not switched_off("SMETS_READ_CHUNKS"):
         vars(sphinx.builders)["make_chunks"] = read_chunks  # what Builder._read_parallel cuts with
+    vars(sphinx.builders)["ParallelTasks"] = forkahead.tasks_class()  # the next reader forked before a merge
     readback.start(app.parallel > 1)  # each worker sends back the documents it read, not what it inherited
 
 
@@ -162,6 +163,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
         needmemory.share(need for need in needs if need["docname"] in read)
     readback.stop()
     vars(sphinx.builders)["make_chunks"] = original_chunks
+    vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
     saved = getattr(app, _SAVED, None)
     if saved is not None:
         app.parallel = saved

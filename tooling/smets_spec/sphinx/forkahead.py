@@ -1,0 +1,74 @@
+"""A parallel read's next reader forked before the last one's result is merged, not after.
+
+Sphinx reads in parallel by queueing a forked reader for each chunk of documents
+(:func:`.jobs.read_chunks`: four with two processes); when a reader has written its environment
+back, ``ParallelTasks._join_one`` (``sphinx/util/parallel.py``) unpickles and merges it (the
+merge, ``env-merge-info``: 0.3-0.4 s of the main process's CPU a chunk at 10,000 requirements)
+and only then forks the next queued reader. Through each merge one core was idle while the
+other ran the one reader left. The timeline of a warm full build at 10,000 shows it between
+each reader's end and the next one's start.
+
+:class:`ForkAheadTasks` takes the same results in the same order through the same functions,
+but starts the queued readers as soon as a running one has written its result, then takes the
+result and merges it, so the merge runs beside two readers. A reader so forked inherits the
+environment as it was before the finished chunk was merged: it forgets fewer documents before
+it writes its own back (:mod:`.readback`: a reader sends back only the documents it read, and
+the merge takes only those), and it starts smaller. Which environment a reader inherits already
+depended on timing (the first readers run side by side, each without the other's documents);
+the merge is by document, whatever the order.
+
+It repeats Sphinx's ``ParallelTasks._join_one``, two-clause BSD licence, Copyright (c)
+2007-2025 by the Sphinx team (see its AUTHORS), whose terms apply to what it repeats; it is used
+only while Sphinx's task class is the one it was written for (:func:`.promptjoin.same_tasks`).
+``SMETS_FORK_AHEAD=off``: Sphinx's own order (merge, then fork).
+"""
+
+from __future__ import annotations
+
+from sphinx.errors import SphinxParallelError
+from sphinx.util.parallel import ParallelTasks, logger
+
+from ..corpus.cachedir import switched_off
+from .promptjoin import same_tasks
+
+SWITCH = "SMETS_FORK_AHEAD"
+
+
+class ForkAheadTasks(ParallelTasks):
+    """Sphinx's forked tasks, each queued task started as soon as a running one has written its
+    result, before that result is taken (see the module's doc)."""
+
+    def _start_waiting(self) -> None:
+        while self._precvs_waiting and self._pworking < self.nproc:
+            newtid, newprecv = self._precvs_waiting.popitem()
+            self._precvs[newtid] = newprecv
+            self._procs[newtid].start()
+            self._pworking += 1
+
+    def _join_one(self) -> bool:
+        done = next((tid for tid, pipe in self._precvs.items() if pipe.poll()), None)
+        if done is None:
+            self._start_waiting()
+            return False
+        pipe = self._precvs.pop(done)  # its result is written: its place goes to the next task now
+        self._pworking -= 1
+        try:
+            self._start_waiting()
+            exc, logs, result = pipe.recv()
+        except BaseException:
+            self._procs[done].terminate()  # (Sphinx's terminate() only ends the tasks still listed)
+            raise
+        if exc:
+            raise SphinxParallelError(*result)
+        for log in logs:
+            logger.handle(log)
+        self._result_funcs.pop(done)(self._args.pop(done), result)
+        self._procs[done].join()
+        return True
+
+
+def tasks_class() -> type[ParallelTasks]:
+    """The task class a parallel read forks its readers with."""
+    if switched_off(SWITCH) or not same_tasks():
+        return ParallelTasks
+    return ForkAheadTasks
