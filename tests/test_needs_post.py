@@ -1,7 +1,9 @@
 """sphinx-needs' post-processing and field schema check with our passes give, need by need and
 warning by warning, what sphinx-needs' own functions give: on the built spec's needs and on seeded
 random edits of them (titles, texts, links added and removed, dead links, links to needs of the
-wrong type, links to parts, conditions, invalid field values, needs deleted)."""
+wrong type, links to parts, conditions, invalid field values, needs deleted); and the link check
+of an incremental build (:func:`needs_reuse.link_check_set`), after seeded edits of a spec with
+faults, reports what sphinx-needs' full check reports."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from smets_spec.sphinx import backlinks, needs_post, needs_sort
+from smets_spec.sphinx import backlinks, needs_post, needs_reuse, needs_sort
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +213,72 @@ def test_another_sphinx_needs_release_keeps_its_own_functions(monkeypatch: pytes
     monkeypatch.undo()
     assert needs_post.install() is True
     assert need_module.check_links is needs_post.check_links
+
+
+def _second_round(needs: dict[str, Any], rng: random.Random) -> set[str]:
+    """Seeded edits of needs others link to (made another type, retitled, deleted) and of links,
+    as a document read again would bring them: the ids of the needs changed."""
+    linked = sorted({link.id for need in needs.values() for refs in need._links.values() for link in refs})
+    linked = [key for key in linked if key in needs]
+    types = sorted({need._core["type"] for need in needs.values()})
+    changed: set[str] = set()
+    for key in rng.sample(linked, k=min(12, len(linked))):
+        kind = rng.random()
+        if kind < 0.4:  # another type: the needs linking to it now link to a need of that type
+            needs[key]._core["type"] = rng.choice([t for t in types if t != needs[key]._core["type"]])
+        elif kind < 0.8:  # the same type and parts: what links to it is checked as before
+            needs[key]._core["title"] += " (edited)"
+        else:
+            del needs[key]
+        changed.add(key)
+    ids = sorted(needs)
+    for key in rng.sample(ids, k=6):  # links added: live, dead, to a need of any type
+        field = rng.choice([name for name in needs[key]._links if name not in needs[key]._derived])
+        needs[key][field] = [*rng.sample(ids, k=2), "NO_SUCH_NEED"][: rng.randint(1, 3)]
+        changed.add(key)
+    return changed
+
+
+def _with_plan(needs: dict[str, Any], env: Any, plan: Any) -> list[Any]:
+    needs_reuse.CURRENT[:] = [plan]
+    try:
+        logged, _found = _post(needs, env)
+    finally:
+        needs_reuse.CURRENT.clear()
+    return logged
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("facts", [True, False])
+def test_an_incremental_link_check_reports_what_the_full_check_reports(
+    environment: Any, seed: int, facts: bool
+) -> None:
+    """The last build (a spec with faults, every need checked, its record kept), then seeded
+    edits: the needs the plan selects report, in order, what sphinx-needs' own check of every
+    need reports; with the types and parts of the changed needs' old versions (``facts``) and
+    without (``SMETS_LINK_FACTS=off``: every need linking to a changed one checked again)."""
+    rng = random.Random(seed)
+    spec = copy.deepcopy(environment._needs_all_needs)
+    _edit(spec, environment, rng)
+    last = copy.deepcopy(spec)
+    record = needs_reuse.Plan(needs=last, changed=None)
+    _with_plan(last, environment, record)
+    now = copy.deepcopy(spec)
+    changed = _second_round(now, rng)
+    changed |= set(spec).symmetric_difference(now)
+    plan = needs_reuse.Plan(
+        needs=now,
+        changed=changed,
+        old_checked=set(record.checked),
+        old_dead=record.dead,
+        old_facts={key: needs_reuse.facts(spec[key]) for key in changed if key in spec} if facts else None,
+    )
+    theirs = copy.deepcopy(now)
+    ours = _with_plan(now, environment, plan)
+    with _sphinx_needs_own():
+        full, _found = _post(theirs, environment)
+    assert ours == full
+    assert any(entry[1] == "link_target_type" for entry in full), "the edits gave wrong-type links"
+    every = set(now)
+    selected = needs_reuse.link_check_set(plan)
+    assert selected is not None and len(selected) < len(every)

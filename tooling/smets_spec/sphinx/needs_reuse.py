@@ -13,7 +13,9 @@ removed) and of the same sphinx-needs and configuration:
 * the *changed* needs are those of the documents read or removed, and the ids added or gone;
 * the link check runs (sphinx-needs' own, need by need) on the changed needs, on the needs
   linking to one of them, on those whose dead links are not the ones recorded, and on those it
-  had something to say about last time; any other need had nothing to say and still has not;
+  had something to say about last time; any other need had nothing to say and still has not.
+  Of the needs linking to a changed need, only those linking to one whose type or parts are
+  not what its purged version had are checked again (:func:`link_check_set`);
 * the field schema check runs on the changed needs, on those whose dead links changed (their
   flags are fields), and on those it found something in last time.
 
@@ -61,6 +63,9 @@ class Plan:
     needs: Any
     #: None: check every need (no usable record)
     changed: set[str] | None
+    #: the type and parts of the purged documents' needs as the last build had them
+    #: (:func:`_purging`; None: every need linking to a changed need is checked again)
+    old_facts: dict[str, tuple[str, frozenset[str]]] | None = None
     old_checked: set[str] = field(default_factory=set)
     old_warned: set[str] = field(default_factory=set)
     old_dead: dict[str, list[str]] = field(default_factory=dict)
@@ -86,6 +91,8 @@ class _Build:
     old_links: Counter[tuple[str, str, str | None, str]] = field(default_factory=Counter)
     #: the purged documents' needs, by document (made at the first purge)
     by_doc: dict[str, list[Any]] | None = None
+    #: the type and parts of each purged need (:func:`facts`)
+    old_facts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,13 @@ def _purging(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
             build.by_doc.setdefault(str(need._source.dict_repr.get("docname")), []).append(need)
     for need in build.by_doc.pop(docname, ()):
         build.old_links.update(_links_of(need))
+        build.old_facts[need._core["id"]] = facts(need)
+
+
+def facts(need: Any) -> tuple[str, frozenset[str]]:
+    """What the link check of a need linking to ``need`` reads of it, besides its existence
+    (:func:`.needs_post._quiet`: its type, and which parts it has)."""
+    return need._core["type"], frozenset(need._parts)
 
 
 def _links_of(need: Any) -> Iterator[tuple[str, str, str | None, str]]:
@@ -260,6 +274,7 @@ def _plan(app: Sphinx, needs: Any) -> Plan:
     return Plan(
         needs=needs,
         changed=changed,
+        old_facts=None if switched_off(LINK_FACTS) else build.old_facts,
         old_checked=set(record["checked"]),
         old_warned=set(record["warned"]),
         old_dead={key: list(value) for key, value in record["dead"].items()},
@@ -271,15 +286,28 @@ def before_post_processing(app: Sphinx, needs: Any) -> None:
     CURRENT[:] = [_plan(app, needs)]
 
 
+#: ``SMETS_LINK_FACTS=off``: every need linking to a changed need is checked again
+LINK_FACTS = "SMETS_LINK_FACTS"
+
+
 def link_check_set(plan: Plan) -> set[str] | None:
-    """The needs the link check must see: None for every need."""
+    """The needs the link check must see: None for every need.
+
+    A need that linked to a changed need is checked again when that need's type or parts
+    differ from its purged version's (or it has none: an added need), as
+    :attr:`Plan.old_facts` holds them. Otherwise what the check of the linking need reads of it
+    is the same: a need the check had nothing to say about (:func:`.needs_post._quiet`: no
+    condition, its dead links the same, its live links to accepted types) still has nothing to
+    say, and one it spoke about is checked again anyway (:attr:`Plan.old_checked`). A need gone
+    or added changes the dead links of the needs linking to it (:func:`_dead_changed`)."""
     if plan.changed is None:
         return None
     selected = set(plan.changed) | plan.old_checked
     needs = plan.needs
+    old_facts = plan.old_facts
     for key in plan.changed:
         need = needs.get(key)
-        if need is not None:
+        if need is not None and (old_facts is None or old_facts.get(key) != facts(need)):
             for entries in need._backlinks.values():
                 selected.update(link.id for link in entries)
     selected.update(_dead_changed(plan))
