@@ -10,8 +10,8 @@ but reads it again, in the main process after its share of the read (``fingerpri
 first), so the comparison certainly meets it running; the incremental build, from one built site
 and cache each way (the path taken counted), is compared with a fresh build with the switches
 off: every page, needs.json and the search index (:mod:`sitecompare`). The seeded edits are
-``tests/test_set_scopes.py``'s (two requirements added, two deleted) and a requirement moved to
-another file of its section.
+``tests/test_set_scopes.py``'s (two requirements added, two deleted), a requirement moved to
+another file of its section and one more added.
 """
 
 from __future__ import annotations
@@ -68,13 +68,23 @@ sys.exit(status)
 """
 
 
-def _moved(root: Path, seed: int) -> str:
-    """A generated requirement no other need links, moved to another file of its section."""
+def _plus_700(need_id: str) -> str:
+    """The id ``_Editor.added`` gives the copy of ``need_id``."""
+    section, number = need_id.split("_")
+    return f"{section}_{int(number) + 700}"
+
+
+def _moved(root: Path, seed: int) -> list[str]:
+    """A generated requirement no other need links, moved to another file of its section, and
+    one more added (the number of requirements changes: the findings page certainly changes)."""
     corpus = load_spec(root / "spec", relative_to=root)
     editor = _Editor(root, corpus, random.Random(seed))
     incoming = index_of(corpus).incoming
-    editor.moved(editor.rng.choice([r for r in editor.generated(Requirement) if not incoming.get(r)]))
-    return editor.done[0]
+    moved = editor.rng.choice([r for r in editor.generated(Requirement) if not incoming.get(r)])
+    editor.moved(moved)
+    free = [r for r in editor.generated(Requirement) if r != moved and _plus_700(r) not in corpus.needs]
+    editor.added(editor.rng.choice(free))
+    return editor.done
 
 
 def test_set_edits_compared_while_the_scan_runs_give_the_fresh_build(tmp_path: Path) -> None:
@@ -85,7 +95,7 @@ def test_set_edits_compared_while_the_scan_runs_give_the_fresh_build(tmp_path: P
     # the same built site and cache for the page compared last, after the wait (SMETS_LATE_READ=off)
     shutil.copytree(site, tmp_path / "site-off", symlinks=True)
     shutil.copytree(cache, tmp_path / "cache-off", symlinks=True)
-    done = [*_edit(root, 53), _moved(root, 53)]
+    done = [*_edit(root, 53), *_moved(root, 53)]
     result = driven_build(_DRIVER, root, site, {"SMETS_CACHE_DIR": str(cache)}, "-j", "2")
     calls, pages = result.stdout.rsplit("CALLS", 1)[1].split(" ", 2)[1:]
     seen = ast.literal_eval(pages)

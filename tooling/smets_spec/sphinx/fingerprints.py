@@ -48,6 +48,7 @@ from ..corpus.needkeys import (
     mentioned_by_rows,
     touches,
 )
+from ..corpus.schema import BY_DIRECTIVE, Requirement
 from . import halfread, keptkeys, pagetexts, rawdirect
 from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
@@ -512,20 +513,40 @@ LATE_READ_SWITCH = "SMETS_LATE_READ"
 _LEFT: list[tuple[Corpus, frozenset[str], frozenset[str]]] = []
 
 
+#: directives of :data:`LATE` whose text changes whenever the number of requirements does (the
+#: duplicate findings page: its count of texts compared, one a requirement)
+COUNTS_REQUIREMENTS: set[str] = set()
+#: whether the number of requirements differs from the last build's (its kept keys), as this
+#: build's ``env-get-outdated`` found it
+_COUNT_CHANGED = [False]
+
+
+def _requirements(keys: dict[str, NeedKey]) -> int | None:
+    """How many of the needs of ``keys`` are requirements (None: a directive of no known type)."""
+    count = 0
+    for key in keys.values():
+        kind = BY_DIRECTIVE.get(key[0])
+        if kind is None:
+            return None
+        count += issubclass(kind, Requirement)
+    return count
+
+
 def _left_to_read(corpus: Corpus, todo: _Todo, late: dict[str, str]) -> tuple[_Todo, list[str]]:
     """``todo`` without the pages with a directive of ``late`` (its work still runs beside the
-    build: the duplicate scan after a need added or deleted, whose findings page then always
-    changes, its count of texts compared with it), and those pages: counted changed without
-    rendering them, so read again (a page whose text did not change is read again as it was).
-    Their read renders the text when the work is done: this process reads them itself, after its
-    share of the read (:func:`read_here`), and no panel waiting for that work is warmed before the
-    read (:func:`later_panels`). Nothing left (``todo`` as it is) with ``SMETS_LATE_READ=off``."""
+    build) that changes with the number of requirements (:data:`COUNTS_REQUIREMENTS`) when that
+    number changed (a requirement added or deleted: the duplicate scan computes its group again),
+    and those pages: they changed, and are counted so without rendering them. Their read renders
+    the text when the work is done: this process reads them itself, after its share of the read
+    (:func:`read_here`), and no panel waiting for that work is warmed before the read
+    (:func:`later_panels`). Nothing left (``todo`` as it is) with ``SMETS_LATE_READ=off``."""
     _LEFT.clear()
-    if not late or switched_off(LATE_READ_SWITCH):
+    sure = {name: panel for name, panel in late.items() if name in COUNTS_REQUIREMENTS}
+    if not sure or not _COUNT_CHANGED[0] or switched_off(LATE_READ_SWITCH):
         return todo, []
-    rest, last = _split_late(todo, late)
+    rest, last = _split_late(todo, sure)
     pages = [docname for docname, _ in last]
-    _LEFT.append((corpus, frozenset(pages), frozenset(late.values())))
+    _LEFT.append((corpus, frozenset(pages), frozenset(sure.values())))
     return rest, pages
 
 
@@ -657,6 +678,8 @@ def _outdated(
     pagetexts.FULL_READ[0] = False  # (until the read starts: :func:`_prepare_texts`)
     kept = keptkeys.kept_from(getattr(env, _KEYS, None))
     keys = _keys_with(corpus, kept)
+    before = _requirements(kept[1]) if kept is not None else None
+    _COUNT_CHANGED[0] = before is not None and _requirements(keys) not in (None, before)
     change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
     setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     _count_pages(env, corpus)
