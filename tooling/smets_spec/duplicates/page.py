@@ -293,15 +293,7 @@ def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connec
         conn.close()
         file.close()
         if result is not None and result[1] != state:
-            if not switched_off(STATE_BEHIND_SWITCH):
-                forking.step_behind()  # the scan is handed over: the build's processes go first
             store.save(corpus.source, result[1])
-
-
-#: ``SMETS_STATE_BEHIND=off``: the copy of :func:`scan_beside` writes the state to keep (0.5-0.9 s of
-#: CPU at 10,000 requirements after a need added or deleted, while the build reads) as nicely as it
-#: scanned, not :data:`~smets_spec.forking.BEHIND` steps nicer
-STATE_BEHIND_SWITCH = "SMETS_STATE_BEHIND"
 
 
 def _received(corpus: Corpus) -> Scan | None:
