@@ -72,6 +72,37 @@ def _timeline() -> None:
         return emit(self, name, *args, **kwargs)
 
     sphinx.events.EventManager.emit = timed  # type: ignore[method-assign]
+    _waits(main)
+
+
+#: the main process's waits on forked work: each call's wall start and end, and its wall length
+WAITS = (
+    ("smets_spec.duplicates.page", "_received"),
+    ("smets_spec.duplicates.store", "settle"),
+    ("smets_spec.duplicates.page", "_rescan"),
+    ("smets_spec.duplicates.page", "_kept"),
+)
+
+
+def _waits(main: int) -> None:
+    import importlib
+
+    for module_name, name in WAITS:
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+
+        def waited(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            start, cpu = time.time(), sum(os.times()[:2])
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                took, used = time.time() - start, sum(os.times()[:2]) - cpu
+                if took >= 0.005:
+                    who = "main" if os.getpid() == main else os.getpid()
+                    when = f"wall {start - _T0:.2f}-{time.time() - _T0:.2f} cpu {cpu:.2f}+{used:.2f}"
+                    print(f"  {who} wait {_name}: {when}", file=sys.stderr)
+
+        setattr(module, name, waited)
 
 
 def main() -> int:

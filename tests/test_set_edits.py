@@ -4,18 +4,22 @@ the build, give the site a fresh build gives.
 While the forked copy of ``duplicates.page.scan_beside`` scans, the comparison of the computed
 pages (``sphinx/fingerprints.py`` ``_compared`` / ``_in_two``) compares the duplicate findings'
 page last, in the main process, and warms no duplicates panel before it forks
-(``fingerprints.LATE``, ``SMETS_COMPARE_LATE``). Here the copy is made to start its scan late
-(it sleeps first), so the comparison certainly meets it running; the incremental build (the
-path taken counted) is compared with a fresh build with the switch off: every page,
-needs.json and the search index (:mod:`sitecompare`). The seeded edits are
-``tests/test_set_scopes.py``'s (two requirements added, two deleted) and a requirement moved to
-another file of its section.
+(``fingerprints.LATE``, ``SMETS_COMPARE_LATE``); by default it does not compare that page at all
+but reads it again, in the main process after its share of the read (``fingerprints._left_to_read``,
+``halfread.LAST``, ``SMETS_LATE_READ``). Here the copy is made to start its scan late (it sleeps
+first), so the comparison certainly meets it running; the incremental build, from one built site
+and cache each way (the path taken counted), is compared with a fresh build with the switches
+off: every page, needs.json and the search index (:mod:`sitecompare`). The seeded edits are
+``tests/test_set_scopes.py``'s (two requirements added, two deleted), a requirement moved to
+another file of its section and one more added.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import random
+import shutil
 from pathlib import Path
 
 from clitools import build_argv, driven_build, run_ok
@@ -35,31 +39,52 @@ import sys, time
 from smets_spec import cli
 import smets_spec.duplicates.page as page
 import smets_spec.sphinx.fingerprints as fingerprints
-scan, split, two, calls = page._scan_copy, fingerprints._split_late, fingerprints._in_two, []
+scan, two, left = page._scan_copy, fingerprints._in_two, fingerprints._left_to_read
+here = fingerprints.read_here
+changed, calls, pages = fingerprints._changed, [], {"left": set(), "read here": set(), "compared": set()}
 def slow(*args):
     time.sleep(1.5)
     return scan(*args)
-def counted(*args):
-    calls.append(1)
-    return split(*args)
 def in_two(*args):
-    calls.append(100)
+    calls.append(1)
     return two(*args)
-page._scan_copy, fingerprints._split_late, fingerprints._in_two = slow, counted, in_two
+def left_to_read(*args):
+    todo, found = left(*args)
+    pages["left"].update(found)
+    return todo, found
+def read_here(*args):
+    found = here(*args)
+    pages["read here"].update(found)
+    return found
+def compared(app, corpus, todo):
+    pages["compared"].update(docname for docname, _ in todo)
+    return changed(app, corpus, todo)
+page._scan_copy, fingerprints._in_two, fingerprints._left_to_read = slow, in_two, left_to_read
+fingerprints.read_here, fingerprints._changed = read_here, compared
 fingerprints.PARALLEL_FROM = 2
 status = cli.main(sys.argv[1:])
-print("CALLS", sum(calls))
+print("CALLS", sum(calls), {k: sorted(v) for k, v in pages.items()})
 sys.exit(status)
 """
 
 
-def _moved(root: Path, seed: int) -> str:
-    """A generated requirement no other need links, moved to another file of its section."""
+def _plus_700(need_id: str) -> str:
+    """The id ``_Editor.added`` gives the copy of ``need_id``."""
+    section, number = need_id.split("_")
+    return f"{section}_{int(number) + 700}"
+
+
+def _moved(root: Path, seed: int) -> list[str]:
+    """A generated requirement no other need links, moved to another file of its section, and
+    one more added (the number of requirements changes: the findings page certainly changes)."""
     corpus = load_spec(root / "spec", relative_to=root)
     editor = _Editor(root, corpus, random.Random(seed))
     incoming = index_of(corpus).incoming
-    editor.moved(editor.rng.choice([r for r in editor.generated(Requirement) if not incoming.get(r)]))
-    return editor.done[0]
+    moved = editor.rng.choice([r for r in editor.generated(Requirement) if not incoming.get(r)])
+    editor.moved(moved)
+    free = [r for r in editor.generated(Requirement) if r != moved and _plus_700(r) not in corpus.needs]
+    editor.added(editor.rng.choice(free))
+    return editor.done
 
 
 def test_set_edits_compared_while_the_scan_runs_give_the_fresh_build(tmp_path: Path) -> None:
@@ -67,10 +92,24 @@ def test_set_edits_compared_while_the_scan_runs_give_the_fresh_build(tmp_path: P
     cache, site = tmp_path / "cache", tmp_path / "site"
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
     run_ok([*build_argv(root, site, "-j", "2"), "--fresh"], env=env)
-    done = [*_edit(root, 53), _moved(root, 53)]
+    # the same built site and cache for the page compared last, after the wait (SMETS_LATE_READ=off)
+    shutil.copytree(site, tmp_path / "site-off", symlinks=True)
+    shutil.copytree(cache, tmp_path / "cache-off", symlinks=True)
+    done = [*_edit(root, 53), *_moved(root, 53)]
     result = driven_build(_DRIVER, root, site, {"SMETS_CACHE_DIR": str(cache)}, "-j", "2")
-    assert int(result.stdout.rsplit("CALLS", 1)[1]) == 101, done  # the scan met running, in two
+    calls, pages = result.stdout.rsplit("CALLS", 1)[1].split(" ", 2)[1:]
+    seen = ast.literal_eval(pages)
+    assert int(calls) == 1, done  # the comparison in two
+    # the findings page met its scan running: left to the read (not compared), and read here, last
+    assert seen["left"] == ["quality/duplicates"] == seen["read here"], (done, seen)
+    assert "quality/duplicates" not in seen["compared"], (done, seen)
+    off = {"SMETS_CACHE_DIR": str(tmp_path / "cache-off"), "SMETS_LATE_READ": "off"}
+    result = driven_build(_DRIVER, root, tmp_path / "site-off", off, "-j", "2")
+    seen = ast.literal_eval(result.stdout.rsplit("CALLS", 1)[1].split(" ", 2)[2])
+    assert seen["left"] == [] and "quality/duplicates" in seen["compared"], (done, seen)  # compared last
     full = tmp_path / "full"
-    off = {"SMETS_CACHE_DIR": str(tmp_path / "empty"), "SMETS_COMPARE_LATE": "off"}
-    run_ok([*build_argv(root, full, "-j", "2"), "--fresh"], env=dict(os.environ, **off))
+    fresh = {"SMETS_CACHE_DIR": str(tmp_path / "empty"), "SMETS_COMPARE_LATE": "off"}
+    fresh["SMETS_LATE_READ"] = "off"
+    run_ok([*build_argv(root, full, "-j", "2"), "--fresh"], env=dict(os.environ, **fresh))
     assert differences(full, site) == [], done
+    assert differences(full, tmp_path / "site-off") == [], done

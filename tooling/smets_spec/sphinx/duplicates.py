@@ -49,6 +49,9 @@ def register(app: Sphinx) -> None:
     fingerprints.add_directive(app, "smets-duplicates", duplicates_text, base=DuplicatesDirective, deps=DEPS)
     # while the scan runs beside the build, the page is compared last (and its panel not warmed)
     fingerprints.LATE["smets-duplicates"] = ("duplicates", scan_running)
+    # its summary counts the texts compared, one a requirement: after a requirement added or
+    # deleted the page is read again without comparing it (fingerprints._left_to_read)
+    fingerprints.COUNTS_REQUIREMENTS.add("smets-duplicates")
     corpus = state.offered()
     if corpus is not None and not warmfull.scan_skipped(app, corpus):
         # the duplicate scan after an edit starts now, in a forked copy, while this process loads

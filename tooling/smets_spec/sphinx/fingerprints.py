@@ -48,6 +48,7 @@ from ..corpus.needkeys import (
     mentioned_by_rows,
     touches,
 )
+from ..corpus.schema import BY_DIRECTIVE, Requirement
 from . import halfread, keptkeys, pagetexts, rawdirect
 from .keptkeys import keys_for as keys_for
 from .linker import REQ_FOLDER
@@ -504,19 +505,92 @@ def _split_late(todo: _Todo, late: dict[str, str]) -> tuple[_Todo, _Todo]:
     ]
 
 
+#: ``SMETS_LATE_READ=off``: the pages with a directive of :func:`_late` are compared last, after the
+#: wait for that work (as before :func:`_left_to_read`)
+LATE_READ_SWITCH = "SMETS_LATE_READ"
+#: (corpus, pages, panels): the pages :func:`_compared` left to the read while the work their text
+#: waits for still ran, and the panels that wait for it too
+_LEFT: list[tuple[Corpus, frozenset[str], frozenset[str]]] = []
+
+
+#: directives of :data:`LATE` whose text changes whenever the number of requirements does (the
+#: duplicate findings page: its count of texts compared, one a requirement)
+COUNTS_REQUIREMENTS: set[str] = set()
+#: whether the number of requirements differs from the last build's (its kept keys), as this
+#: build's ``env-get-outdated`` found it
+_COUNT_CHANGED = [False]
+
+
+def _requirements(keys: dict[str, NeedKey]) -> int | None:
+    """How many of the needs of ``keys`` are requirements (None: a directive of no known type)."""
+    count = 0
+    for key in keys.values():
+        kind = BY_DIRECTIVE.get(key[0])
+        if kind is None:
+            return None
+        count += issubclass(kind, Requirement)
+    return count
+
+
+def _left_to_read(corpus: Corpus, todo: _Todo, late: dict[str, str]) -> tuple[_Todo, list[str]]:
+    """``todo`` without the pages with a directive of ``late`` (its work still runs beside the
+    build) that changes with the number of requirements (:data:`COUNTS_REQUIREMENTS`) when that
+    number changed (a requirement added or deleted: the duplicate scan computes its group again),
+    and those pages: they changed, and are counted so without rendering them. Their read renders
+    the text when the work is done: this process reads them itself, after its share of the read
+    (:func:`read_here`), and no panel waiting for that work is warmed before the read
+    (:func:`later_panels`). Nothing left (``todo`` as it is) with ``SMETS_LATE_READ=off``."""
+    _LEFT.clear()
+    sure = {name: panel for name, panel in late.items() if name in COUNTS_REQUIREMENTS}
+    if not sure or not _COUNT_CHANGED[0] or switched_off(LATE_READ_SWITCH):
+        return todo, []
+    rest, last = _split_late(todo, sure)
+    pages = [docname for docname, _ in last]
+    _LEFT.append((corpus, frozenset(pages), frozenset(sure.values())))
+    return rest, pages
+
+
+def _left(app: Sphinx) -> tuple[frozenset[str], frozenset[str]]:
+    """The pages left to this build's read, and their panels (none for another corpus)."""
+    if not _LEFT or _LEFT[0][0] is not corpus_of(app):
+        return frozenset(), frozenset()
+    return _LEFT[0][1], _LEFT[0][2]
+
+
+def read_here(builder: Any, docnames: list[str]) -> list[str]:
+    """The documents of a parallel read (:mod:`.halfread`) that this process reads itself, after its
+    share: the pages :func:`_left_to_read` left to the read."""
+    pages = _left(vars(builder)["_app"])[0]
+    return [docname for docname in docnames if docname in pages]
+
+
+def later_panels(app: Sphinx, docnames: list[str]) -> frozenset[str]:
+    """The panels not to warm before the read of ``docnames`` (``jobs.warm``): those waiting for the
+    work of the pages left to the read, when this process reads those pages (a serial read, or
+    :mod:`.halfread`'s); none when Sphinx's own parallel read may give them to a forked reader
+    (the work is then waited for here, before it forks, as before)."""
+    pages, panels = _left(app)
+    if not pages.intersection(docnames):
+        return frozenset()
+    return panels if app.parallel <= 1 or halfread.reads_here(len(docnames), app.parallel) else frozenset()
+
+
 def _compared(app: Sphinx, todo: _Todo) -> list[str]:
     """The pages of ``todo`` whose directives now render something else: in a parallel build with
     :data:`PARALLEL_FROM` pages or more, half of them in a forked copy (:func:`_in_two`); those
-    with a directive of :func:`_late` last."""
+    with a directive of :func:`_late` last, or left to the read (:func:`_left_to_read`)."""
     corpus = corpus_of(app)
     late = _late(corpus)
+    todo, left = _left_to_read(corpus, todo, late)
+    if not todo:
+        return sorted(left)
     found = None
     if app.parallel > 1 and len(todo) >= PARALLEL_FROM:
         found = _in_two(app, corpus, todo, late)
     if found is None:
         rest, last = _split_late(todo, late) if late else (todo, [])
         found = _changed(app, corpus, rest + last)
-    return sorted(found)
+    return sorted(found + left)
 
 
 def changed_pages(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
@@ -600,9 +674,12 @@ def _outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     corpus = corpus_of(app)
+    _LEFT.clear()
     pagetexts.FULL_READ[0] = False  # (until the read starts: :func:`_prepare_texts`)
     kept = keptkeys.kept_from(getattr(env, _KEYS, None))
     keys = _keys_with(corpus, kept)
+    before = _requirements(kept[1]) if kept is not None else None
+    _COUNT_CHANGED[0] = before is not None and _requirements(keys) not in (None, before)
     change = Change({}, {}, False) if kept is not None and keys is kept[1] else need_change(env, keys)
     setattr(env, _KEYS, keptkeys.keep(corpus, keys))
     _count_pages(env, corpus)
@@ -651,3 +728,9 @@ def register(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _prepare_texts)
     if _shared_read not in halfread.BEFORE_FORK:
         halfread.BEFORE_FORK.append(_shared_read)
+    if read_here not in halfread.LAST:
+        halfread.LAST.append(read_here)
+    from .jobs import WARM_LATER
+
+    if later_panels not in WARM_LATER:
+        WARM_LATER.append(later_panels)

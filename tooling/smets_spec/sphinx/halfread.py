@@ -34,17 +34,30 @@ ORIGINAL: list[Any] = []
 #: ``(builder, mine, theirs)``: work done before the forked readers start (the documents not yet
 #: forgotten), which both this process's share and theirs would do (fingerprints' shared_first)
 BEFORE_FORK: list[Callable[[Builder, list[str], list[str]], None]] = []
+#: ``(builder, docnames)``: documents this process reads itself, after its share (a page whose
+#: text waits for work beside the build: fingerprints' ``read_here``)
+LAST: list[Callable[[Builder, list[str]], list[str]]] = []
 #: reads of fewer documents than this are an edit's (``jobs.SERIAL_BELOW``, set by :func:`install`)
 _FEWER_THAN = [0]
+
+
+def reads_here(count: int, nproc: int) -> bool:
+    """Whether a parallel read of ``count`` documents with ``nproc`` processes is :func:`read_parallel`'s
+    (the documents :data:`LAST` names read by this process), not Sphinx's own."""
+    return not switched_off(SWITCH) and nproc >= 2 and count < _FEWER_THAN[0]
 
 
 def read_parallel(self: Builder, docnames: list[str], nproc: int) -> None:
     """``Builder._read_parallel``: a share of an edit's documents read here (:func:`shares`), the
     rest by forked readers."""
-    if switched_off(SWITCH) or nproc < 2 or len(docnames) >= _FEWER_THAN[0]:
+    if not reads_here(len(docnames), nproc):
         ORIGINAL[0](self, docnames, nproc)
         return
     mine, theirs = shares(docnames, nproc)
+    last = {docname for pick in LAST for docname in pick(self, docnames)}
+    if last:
+        mine = [doc for doc in mine if doc not in last] + [doc for doc in docnames if doc in last]
+        theirs = [doc for doc in theirs if doc not in last]
     for prepare in BEFORE_FORK:
         prepare(self, mine, theirs)
     chunks = vars(sphinx.builders)["make_chunks"](theirs, nproc - 1)

@@ -107,6 +107,11 @@ def purge_first(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
         env.clear_doc(docname)
 
 
+#: ``(app, docnames)``: panels not to warm before the read of ``docnames`` (their work still runs
+#: beside the build and this process reads the pages that wait for it: fingerprints' ``later_panels``)
+WARM_LATER: list[Callable[[Sphinx, list[str]], frozenset[str]]] = []
+
+
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     if not 0 < len(docnames) < SERIAL_BELOW:
         _restore_thresholds()  # quietened early (:func:`_quieten_early`), yet not the read of an edit
@@ -114,7 +119,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     _SETTLING[0] = len(docnames) >= SERIAL_BELOW
     _READING_PROCESS[0] = os.getpid()
     if docnames:
-        warm(app)
+        warm(app, frozenset().union(*(later(app, docnames) for later in WARM_LATER)))
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
     # collector from walking them again and again (and, in a forked worker, from copying them)
     if not (0 < len(docnames) < SERIAL_BELOW and quieten()):
