@@ -23,7 +23,7 @@ from typing import Any
 
 from ..corpus.cachedir import switched_off
 from ..corpus.diagnostics import Diagnostic, Location, Reporter, Rule, Severity
-from ..corpus.load import Corpus, load_spec, report
+from ..corpus.load import Corpus, load_spec, read_from, report
 from ..corpus.loadcache import cache_folder
 from ..corpus.locking import folder_lock
 from ..corpus.outpath import tracked_under
@@ -81,13 +81,14 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         checked = _checked(args, project)
         if isinstance(checked, int):
             return checked
+        own = _scan_early(project, checked[0])  # on the idle core, while this process starts Sphinx
         warm_up()  # Sphinx, sphinx-needs and the extension, imported while the collector waits
         if quiet:  # what the start-up made stays to the end of the build (jobs hands it back then)
             gc.freeze()
     corpus, out = checked
     try:
         with folder_lock(out, lambda text: sys.stderr.write(f"smets build: {text}\n")):
-            status = build_site(args, project, corpus, out)
+            status = build_site(args, project, corpus, out, own=own)
     except OSError as exc:
         sys.stderr.write(f"smets build: cannot write the output folder {project.rel(out)}: {_reason(exc)}\n")
         return 2
@@ -137,25 +138,47 @@ def _checked(args: argparse.Namespace, project: Project) -> tuple[Corpus, Path] 
     return corpus, out
 
 
+def _scan_early(project: Project, corpus: Corpus) -> Corpus | None:
+    """The corpus to offer the extension, re-rooted as it reads it, with the duplicate scan copy
+    started for it now (:mod:`..duplicates.early`); None: ``SMETS_SCAN_EARLY=off`` or no spec
+    folder (the extension starts the copy, as before)."""
+    from ..duplicates.early import SWITCH, scan_early
+
+    if corpus.source is None or switched_off(SWITCH):
+        return None
+    own = read_from(corpus.source, project.root, corpus)
+    if own is not None:
+        scan_early(own, project.root, project.spec)
+    return own
+
+
 def _reason(exc: OSError) -> str:
     name = f" ({exc.filename})" if exc.filename else ""
     return f"{exc.strerror or exc}{name}" if exc.errno != errno.ENOSPC else f"the disk is full{name}"
 
 
 def build_site(
-    args: argparse.Namespace, project: Project, corpus: Corpus, out: Path, warnings: Path | None = None
+    args: argparse.Namespace,
+    project: Project,
+    corpus: Corpus,
+    out: Path,
+    warnings: Path | None = None,
+    own: Corpus | None = None,
 ) -> int | None:
     """Sphinx's status, or None when a step inside the build (the conformance suite) failed.
 
     ``args`` gives ``jobs``, ``verbose`` and ``fresh``; ``warnings``: a file that gets Sphinx's
-    warnings too (``smets serve`` shows them in the page).
+    warnings too (``smets serve`` shows them in the page); ``own``: ``corpus`` re-rooted already
+    (:func:`_scan_early`), offered to the extension as it is.
     """
     from ..conformance import live
     from ..conformance.forbuild import build_finished, ensure_results  # the site shows the latest results
     from ..sphinx.build import run_sphinx
-    from ..sphinx.state import offer_corpus
+    from ..sphinx.state import offer_corpus, offer_read
 
-    if corpus.source is not None:  # read once: the extension takes it while the files are unchanged
+    if corpus.source is not None and own is not None:
+        offer_read(corpus.source, own)  # the duplicate scan copy runs for this very object
+    elif corpus.source is not None:  # read once: the extension takes it while the files are unchanged
         offer_corpus(corpus.source, project.root, corpus)
     live.report_failures_to_caller()
     try:
