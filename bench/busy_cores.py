@@ -19,7 +19,6 @@ its start, close to this command's start), the real to quiet clock mapping every
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -40,11 +39,11 @@ def _read(pid: str) -> tuple[int, str, int, str] | None:
 
 def _tree(root: int) -> dict[int, tuple[int, str, int, str]]:
     seen: dict[int, tuple[int, str, int, str]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            got = _read(entry)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            got = _read(entry.name)
             if got is not None:
-                seen[int(entry)] = got
+                seen[int(entry.name)] = got
     inside = {root}
     grew = True
     while grew:
@@ -76,7 +75,10 @@ def main() -> int:
         spent = 0.0
         runnable = 0
         for pid, (_, state, cpu, name) in tree.items():
-            delta = (cpu - last.get(pid, cpu)) / 1e9 if pid in last else cpu / 1e9 if pid != child.pid else 0.0
+            if pid in last:
+                delta = (cpu - last[pid]) / 1e9
+            else:  # a new process: its CPU so far (none counted for the command's own start)
+                delta = cpu / 1e9 if pid != child.pid else 0.0
             last[pid] = cpu
             names[pid] = name
             spent += delta
@@ -96,7 +98,8 @@ def main() -> int:
     print(f"busy_cores: wall {wall:.2f} s, quiet wall {quiet:.2f} s, CPU {total:.2f} s, alone {alone:.2f} s")
     for pid, (cpu, first, end, qfirst, qend) in sorted(life.items(), key=lambda kv: kv[1][1]):
         if cpu >= 0.05:
-            print(f"  {names[pid]:<16} cpu {cpu:6.2f}  quiet {qfirst:6.2f}-{qend:6.2f}  real {first:6.2f}-{end:6.2f}")
+            when = f"quiet {qfirst:6.2f}-{qend:6.2f}  real {first:6.2f}-{end:6.2f}"
+            print(f"  {names[pid]:<16} cpu {cpu:6.2f}  {when}")
     print("  real->quiet: " + " ".join(f"{r:.0f}:{q:.2f}" for r, q in marks))
     return child.returncode or 0
 
