@@ -12,7 +12,8 @@ loaded machine, which is what the build's wall time on a loaded machine cannot d
 
 Prints the quiet wall, how much of the tree's CPU ran alone (one runnable process: the serial
 part) and, for every process, its CPU and when it started and ended on the quiet clock and on
-the real one: and, to place the lines of ``bench/child_cpu.py --timeline`` (wall seconds since
+the real one; the CPU run alone in each second of the quiet clock (where the second core idles);
+and, to place the lines of ``bench/child_cpu.py --timeline`` (wall seconds since
 its start, close to this command's start), the real to quiet clock mapping every second.
 """
 
@@ -69,6 +70,7 @@ def main() -> int:
     names: dict[int, str] = {}
     quiet = alone = total = 0.0
     marks: list[tuple[float, float]] = []
+    lone: dict[int, float] = {}  # quiet second -> CPU run alone in it
     while child.poll() is None:
         now = time.time() - start
         tree = _tree(child.pid)
@@ -90,6 +92,7 @@ def main() -> int:
         total += spent
         if runnable <= 1:
             alone += spent
+            lone[int(quiet)] = lone.get(int(quiet), 0.0) + spent
         quiet += spent / max(1, min(args.cores, runnable))
         if not marks or now - marks[-1][0] >= 1.0:
             marks.append((now, quiet))
@@ -100,6 +103,7 @@ def main() -> int:
         if cpu >= 0.05:
             when = f"quiet {qfirst:6.2f}-{qend:6.2f}  real {first:6.2f}-{end:6.2f}"
             print(f"  {names[pid]:<16} cpu {cpu:6.2f}  {when}")
+    print("  alone by quiet second: " + " ".join(f"{q}:{cpu:.2f}" for q, cpu in sorted(lone.items())))
     print("  real->quiet: " + " ".join(f"{r:.0f}:{q:.2f}" for r, q in marks))
     return child.returncode or 0
 
