@@ -1,6 +1,6 @@
 """``smets build`` starts the duplicate scan copy before Sphinx (``duplicates.early``,
 ``SMETS_SCAN_EARLY``), and while it runs the conformance suite and the protocol helpers run behind
-(``forking.all_behind``, ``SMETS_SCAN_FIRST``).
+(``forking.all_behind``, ``SMETS_SCAN_FIRST=on``: off by default).
 
 The decisions, without a site build: the early copy is started exactly when the extension would
 start one (no mark of a full read, the switch on), for the very corpus object offered to the
@@ -85,11 +85,13 @@ def test_the_helpers_run_behind_only_while_the_early_copy_runs(
     own = read_from(project.spec, project.root, corpus)
     assert own is not None
     assert not build._scan_first(None)
+    monkeypatch.setenv(build.SCAN_FIRST, "on")
     assert not build._scan_first(own)  # no copy for it
     monkeypatch.setattr(page, "started_for", lambda c: c is own)
     assert build._scan_first(own)
-    monkeypatch.setenv(build.SCAN_FIRST, "off")
-    assert not build._scan_first(own)
+    for value in ("off", ""):  # off by default
+        monkeypatch.setenv(build.SCAN_FIRST, value)
+        assert not build._scan_first(own)
 
 
 def _niceness_of_copy(path: Path) -> int:
