@@ -145,8 +145,9 @@ def _start_up_states(monkeypatch: pytest.MonkeyPatch, checks_pass: bool) -> list
     seen: list[tuple[bool, int]] = []
     monkeypatch.setattr(build, "_checked", lambda args, project: (None, Path("out")) if checks_pass else 1)
     monkeypatch.setattr(build, "folder_lock", lambda out, say: contextlib.nullcontext())
+    monkeypatch.setattr(build, "_scan_early", lambda project, corpus: None)
 
-    def sphinx_runs(*args: object) -> int:
+    def sphinx_runs(*args: object, **kwargs: object) -> int:
         seen.append((gc.isenabled(), gc.get_freeze_count()))
         return 0
 

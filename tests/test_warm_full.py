@@ -6,6 +6,12 @@ A generated project is built cold (the scan made), then warm into empty folders:
 the findings scans for itself), switched off, and after an edit (another corpus: no mark). Every
 site is the cold one's, file for file (normalised as :mod:`sitecompare` does); the edited one is
 the same as a build of the edit without any cache.
+
+Each build also counts the scan copies its process started (``duplicates.page.scan_beside``):
+``smets build`` starts the copy before Sphinx does (``duplicates.early``, ``SMETS_SCAN_EARLY``)
+with the mark's key made without Sphinx, so one copy where the extension wants one (none more at
+``config-inited``) and none where it wants none: the early key is the extension's. The build
+without any cache starts its copy the old way (switched off) and gives the early copy's site.
 """
 
 from __future__ import annotations
@@ -13,20 +19,47 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from clitools import counted_build
+from clitools import driven_build
 from sitecompare import differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import warmfull
 
-#: the duplicate analysis (scan and reviews applied), once per corpus in the build's process: with
-#: ``-j 1`` every page is read there, and the requirement pages are written from there
-ANALYSIS = ("smets_spec.duplicates.page", "_analysis")
+#: counts, in the build's process, the duplicate analysis (scan and reviews applied: once per
+#: corpus; with ``-j 1`` every page is read there, and the requirement pages are written from
+#: there) and the scan copies started
+DRIVER = """
+import sys
+from smets_spec import cli
+from smets_spec.duplicates import page
+calls = {"analysis": 0, "copies": 0}
+analysis, beside = page._analysis, page.scan_beside
+def counted_analysis(*args, **kwargs):
+    calls["analysis"] += 1
+    return analysis(*args, **kwargs)
+def counted_beside(*args, **kwargs):
+    calls["copies"] += 1
+    return beside(*args, **kwargs)
+page._analysis, page.scan_beside = counted_analysis, counted_beside
+status = cli.main(sys.argv[1:])
+print("CALLS", calls["analysis"], calls["copies"])
+sys.exit(status)
+"""
 
 
-def _build(root: Path, site: Path, cache: Path, switch: str = "on") -> int:
+def _build(root: Path, site: Path, cache: Path, switch: str = "on", early: str = "on") -> int:
+    """How many duplicate analyses the build's process made (each build starts one scan copy
+    exactly when it makes one, but for a mark whose guess is wrong: checked here)."""
     # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
-    settings = {"SMETS_CACHE_DIR": str(cache), "SMETS_WARM_FULL": switch, "PYTEST_CURRENT_TEST": "warmfull"}
-    return counted_build(root, site, ANALYSIS, settings, "-j", "1")
+    settings = {
+        "SMETS_CACHE_DIR": str(cache),
+        "SMETS_WARM_FULL": switch,
+        "SMETS_SCAN_EARLY": early,
+        "PYTEST_CURRENT_TEST": "warmfull",
+    }
+    result = driven_build(DRIVER, root, site, settings, "-j", "1")
+    made, copies = map(int, result.stdout.rsplit("CALLS", 1)[1].split())
+    assert copies == (0 if site.name == "emptied" else made)
+    return made
 
 
 def test_a_marked_full_read_scans_nothing_and_an_edited_spec_or_review_file_has_no_mark(
@@ -57,6 +90,6 @@ def test_a_marked_full_read_scans_nothing_and_an_edited_spec_or_review_file_has_
     assert _build(root, tmp_path / "reviewed", cache) == 1
     edit_requirement(root, "RETITLED")
     assert _build(root, tmp_path / "edited", cache) == 1
-    assert _build(root, tmp_path / "fresh", tmp_path / "no-cache") == 1
+    assert _build(root, tmp_path / "fresh", tmp_path / "no-cache", early="off") == 1
     assert differences(tmp_path / "fresh", tmp_path / "edited") == []
     assert _build(root, tmp_path / "again", cache) == 0  # the edited spec's own full read left its mark

@@ -476,6 +476,18 @@ class Offered:
         return corpus
 
 
+def read_from(spec: Path, relative_to: Path, corpus: Corpus) -> Corpus | None:
+    """``corpus`` (``load_spec(spec, relative_to=relative_to)``) re-rooted as
+    ``load_spec(spec, relative_to=spec)`` reads it (:func:`rebased`); None when ``spec`` is not
+    under ``relative_to``."""
+    spec = spec.resolve()
+    try:
+        prefix = spec.relative_to(relative_to.resolve()).as_posix()
+    except ValueError:
+        return None
+    return rebased(corpus, "" if prefix == "." else prefix + "/", "")
+
+
 def rebased(corpus: Corpus, old: str, new: str) -> Corpus | None:
     """``corpus`` with every location's file ``old + rest`` named ``new + rest`` (the same needs read
     relative to another folder); None when a location is not under ``old``.

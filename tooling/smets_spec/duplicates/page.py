@@ -329,6 +329,12 @@ def scan_running(corpus: Corpus) -> bool:
         return False
 
 
+def started_for(corpus: Corpus) -> bool:
+    """Whether a forked copy (:func:`scan_beside`) was started for this very corpus object and its
+    scan is not taken yet (it may be done)."""
+    return bool(_BESIDE) and _BESIDE[-1].corpus() is corpus
+
+
 def forget_beside() -> None:
     """Let go of any copy whose scan was not taken (the build did not need it; joined by
     ``store.settle``, or as this process exits). Called at the end of a build, and as this

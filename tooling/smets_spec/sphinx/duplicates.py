@@ -12,7 +12,14 @@ from sphinx.application import Sphinx
 
 from ..corpus.needkeys import facet
 from ..corpus.schema import DataItem, Requirement, Term
-from ..duplicates.page import duplicates_page, forget_beside, scan_beside, scan_running, suppression_file
+from ..duplicates.page import (
+    duplicates_page,
+    forget_beside,
+    scan_beside,
+    scan_running,
+    started_for,
+    suppression_file,
+)
 from . import fingerprints, state, warmfull
 from .linker import SphinxLinker
 from .state import app_of, corpus_of
@@ -56,6 +63,10 @@ def register(app: Sphinx) -> None:
     if corpus is not None and not warmfull.scan_skipped(app, corpus):
         # the duplicate scan after an edit starts now, in a forked copy, while this process loads
         # Sphinx's environment; the build takes its result if it builds this very corpus (none
-        # for a full read of a corpus a full build read before: nothing there asks for it)
-        scan_beside(corpus)
+        # for a full read of a corpus a full build read before: nothing there asks for it).
+        # ``smets build`` may have started it already, for this very corpus (duplicates/early.py)
+        if not started_for(corpus):
+            scan_beside(corpus)
+    elif corpus is not None and started_for(corpus):
+        forget_beside()  # a copy started early that this build does not want (see early.py)
     app.connect("build-finished", lambda app, exc: forget_beside())

@@ -58,6 +58,7 @@ from ..corpus.files import file_stamp, read_regular
 from ..corpus.load import Corpus
 from ..corpus.needkeys import ASPECTS, LINK, Deps, Facet, NeedKey, covers_links
 from ..corpus.usercache import digest, entry_path, package_digest, user_cache_folder, write_entry
+from ..duplicates import early
 from ..duplicates.page import suppression_file
 from ..trace.gaps import POLICY_FILE
 from .keptkeys import keys_for
@@ -69,7 +70,7 @@ KIND = "page-texts"
 FULL_READ_FROM = 64
 #: whether this build's read uses and keeps the texts (set as the read starts: ``fingerprints``)
 FULL_READ = [False]
-SWITCHES = ("SMETS_PAGE_TEXT_CACHE", "SMETS_RENDER_CACHE")
+SWITCHES = early.PAGE_TEXT_SWITCHES
 
 #: The computed directives whose texts are kept: each reads the corpus as declared, the
 #: conformance results, the review file, git commits its stamp names, the package's code and
@@ -160,14 +161,9 @@ def _package_data() -> str:
 
 def settings(app: Sphinx) -> list[str]:
     """What the project's settings are: ``conf.py``'s bytes, the ``-D`` settings, the source and
-    configuration folders (known before the builder is: :mod:`.warmfull` keys its mark with them)."""
-    overrides = app.config.overrides
-    return [
-        file_stamp(Path(app.confdir) / "conf.py"),
-        repr(sorted((str(k), repr(v)) for k, v in overrides.items())),
-        str(Path(app.srcdir).resolve()),
-        str(Path(app.confdir).resolve()),
-    ]
+    configuration folders (known before the builder is: :mod:`.warmfull` keys its mark with them,
+    as ``smets build`` does before Sphinx starts, :func:`..duplicates.early.settings`)."""
+    return early.settings(Path(app.confdir), app.config.overrides, Path(app.srcdir))
 
 
 def _config(app: Sphinx) -> list[str]:

@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from ..corpus.load import Corpus, Offered, load_spec, rebased
+from ..corpus.load import Corpus, Offered, load_spec, read_from
 from ..corpus.loadcache import cache_folder
 
 LOGGER = logging.getLogger(__name__)
@@ -51,14 +51,16 @@ def offer_corpus(spec: Path, relative_to: Path, corpus: Corpus) -> None:
     alive, the garbage collector makes the same copy several times slower (0.9 s profiled at 10,000).
     """
     _OFFERED.clear()
-    spec = spec.resolve()
-    try:
-        prefix = spec.relative_to(relative_to.resolve()).as_posix()
-    except ValueError:
-        return
-    own = rebased(corpus, "" if prefix == "." else prefix + "/", "")
+    own = read_from(spec, relative_to, corpus)
     if own is not None:
-        _OFFERED.offer(spec, own)
+        _OFFERED.offer(spec.resolve(), own)
+
+
+def offer_read(spec: Path, own: Corpus) -> None:
+    """:func:`offer_corpus` of a corpus re-rooted already (``read_from(spec, relative_to, corpus)``:
+    ``smets build`` starts the duplicate scan copy for it before Sphinx starts)."""
+    _OFFERED.clear()
+    _OFFERED.offer(spec.resolve(), own)
 
 
 def offered() -> Corpus | None:

@@ -31,15 +31,16 @@ import weakref
 from sphinx.application import Sphinx
 
 from ..corpus.cachedir import switched_off
-from ..corpus.files import file_stamp
 from ..corpus.load import Corpus
-from ..corpus.usercache import digest, package_digest, read_regular_entry, user_cache_folder, write_entry
-from ..duplicates.page import suppression_file
+from ..corpus.usercache import user_cache_folder, write_entry
+from ..duplicates import early
 from . import pagetexts
 
-SWITCH = "SMETS_WARM_FULL"
-KIND = "full-reads"
-FORMAT = "smets-full-read/1"
+# (the mark's key and look-up are Sphinx-free, in duplicates/early.py: ``smets build`` decides with
+# them, before Sphinx starts, whether to start the scan copy at once)
+SWITCH = early.MARK_SWITCH
+KIND = early.MARK_KIND
+FORMAT = early.MARK_FORMAT
 #: the panel whose analysis (the duplicate scan) a marked build does not warm
 SKIPPED_PANEL = "duplicates"
 
@@ -47,26 +48,16 @@ SKIPPED_PANEL = "duplicates"
 _MARKED: list[weakref.ref[Corpus]] = []
 
 
-def _enabled() -> bool:
-    return not switched_off(SWITCH) and pagetexts.enabled()
-
-
 def _key(app: Sphinx, corpus: Corpus) -> str | None:
     """The mark's key for ``corpus`` built by ``app`` (None: the corpus has no digest)."""
-    if corpus.digest is None:
-        return None
-    parts = [FORMAT, package_digest(), corpus.digest, *pagetexts.settings(app)]
-    return digest([*parts, file_stamp(suppression_file(corpus))])
+    return early.mark_key(corpus, pagetexts.settings(app))
 
 
 def scan_skipped(app: Sphinx, corpus: Corpus) -> bool:
     """Whether a full read of ``corpus`` completed before with the same key: then the build starts
     no duplicate scan beside it, and :func:`panel_skipped` says so for this corpus."""
     _MARKED.clear()
-    if not _enabled():
-        return False
-    key = _key(app, corpus)
-    if key is None or read_regular_entry(KIND, key, user_cache_folder()) != {"format": FORMAT}:
+    if not early.marked(corpus, pagetexts.settings(app)):
         return False
     _MARKED.append(weakref.ref(corpus))
     return True
