@@ -28,36 +28,13 @@ def start(
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    if behind or _ALL_BEHIND[0]:
+    if behind:
         target, args = _behind, (target, *args)
     sys.stdout.flush()  # or the copy would print again what is still buffered here
     sys.stderr.flush()
     process = multiprocessing.get_context("fork").Process(target=target, args=args, name=name)
     process.start()
     return process
-
-
-#: whether every copy and helper started now runs behind (:func:`all_behind`)
-_ALL_BEHIND = [False]
-
-
-@contextmanager
-def all_behind(on: bool = True) -> Iterator[None]:
-    """With ``on``, every copy :func:`start` starts inside the block runs behind, and so does every
-    helper command whose start asks :func:`behind_now` (``smets build``'s cold start-up: the
-    conformance suite and the protocol helpers give way to the duplicate scan, which the read
-    waits for)."""
-    before = _ALL_BEHIND[0]
-    _ALL_BEHIND[0] = on or before
-    try:
-        yield
-    finally:
-        _ALL_BEHIND[0] = before
-
-
-def behind_now() -> bool:
-    """Whether work started now runs behind (inside :func:`all_behind`)."""
-    return _ALL_BEHIND[0]
 
 
 def _behind(target: Callable[..., object], *args: object) -> None:

@@ -16,7 +16,6 @@ import ast
 import contextlib
 import errno
 import gc
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,7 +28,7 @@ from ..corpus.loadcache import cache_folder
 from ..corpus.locking import folder_lock
 from ..corpus.outpath import tracked_under
 from ..corpus.project import Project
-from ..forking import all_behind, no_gc
+from ..forking import no_gc
 from .common import add_out_dir_option
 from .common import status as status_line
 
@@ -153,29 +152,6 @@ def _scan_early(project: Project, corpus: Corpus) -> Corpus | None:
     return own
 
 
-#: ``SMETS_SCAN_FIRST=on``: the conformance suite and the protocol helpers run behind the duplicate
-#: scan copy started early; off by default (at the build's own priority, as before) until measured
-#: on an idle machine: on a loaded one the share of CPU between the build's processes is not seen
-SCAN_FIRST = "SMETS_SCAN_FIRST"
-_ON = frozenset({"on", "1", "yes", "true"})
-
-
-def _scan_first(own: Corpus | None) -> bool:
-    """Whether the conformance suite and the protocol helpers started now run behind (nicer,
-    :func:`..forking.all_behind`): while the duplicate scan copy started early runs for ``own``.
-
-    A cold build's read waits for all three and for this process's start; the scan is the longest
-    (~2 s of CPU at 2,000 requirements against ~1 s for the suite and ~0.5 s each helper), yet on
-    two cores five processes shared them alike, and the scan ran its last second alone while the
-    second core idled. Behind, the suite and the helpers take the core the scan and this process
-    leave free. Only the share of CPU changes, never the work: the same results."""
-    if own is None or os.environ.get(SCAN_FIRST, "").strip().lower() not in _ON:
-        return False
-    from ..duplicates.page import started_for
-
-    return started_for(own)
-
-
 def _reason(exc: OSError) -> str:
     name = f" ({exc.filename})" if exc.filename else ""
     return f"{exc.strerror or exc}{name}" if exc.errno != errno.ENOSPC else f"the disk is full{name}"
@@ -206,12 +182,11 @@ def build_site(
         offer_corpus(corpus.source, project.root, corpus)
     live.report_failures_to_caller()
     try:
-        with all_behind(_scan_first(own)):
-            ensure_results(project, out, corpus, wait=False, from_root=True)  # beside Sphinx's start-up
-            if args.fresh or not (out / ".doctrees" / "environment.pickle").is_file():
-                from ..protocols.assess import start_helpers_early
+        ensure_results(project, out, corpus, wait=False, from_root=True)  # runs beside Sphinx's start-up
+        if args.fresh or not (out / ".doctrees" / "environment.pickle").is_file():
+            from ..protocols.assess import start_helpers_early
 
-                start_helpers_early(corpus)  # every page is read: the cards ask the catalogues
+            start_helpers_early(corpus)  # every page is read: the cards ask the catalogues
         try:
             with contextlib.nullcontext() if args.verbose else status_line("building the site (Sphinx)"):
                 return run_sphinx(

@@ -22,7 +22,6 @@ from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
-from .. import forking
 from ..corpus.cachedir import switched_off
 from ..corpus.usercache import read_entry, write_entry
 from . import answers
@@ -288,8 +287,7 @@ def start_early(
             given.seek(0)
             # kept open until the answer is read (_Early.finish closes them)
             out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
-            nicer = forking.step_behind if forking.behind_now() else None  # (build.py: SMETS_SCAN_FIRST)
-            proc = subprocess.Popen(_command(module), stdin=given, stdout=out, stderr=err, preexec_fn=nicer)
+            proc = subprocess.Popen(_command(module), stdin=given, stdout=out, stderr=err)
     except OSError:
         return  # asked the usual way, which says why it cannot run
     started = _EARLY[(module, text)] = _Early(module, os.getpid(), proc, out, err)
