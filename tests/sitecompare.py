@@ -6,10 +6,9 @@ import json
 import re
 from pathlib import Path
 
-#: build-time facts: when the conformance suite ran, how long ago, how long it took; random ids
+#: build-time facts: when the conformance suite ran, how long it took; random ids
 _TIMES = (
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)? UTC"), "<time>"),
-    (re.compile(r"\b\d+ (?:seconds?|minutes?|hours?|days?) before"), "<age> before"),
     (re.compile(r"(Duration<span class=\"colon\">:</span></dt><dd[^>]*><p>)[\d.]+ s"), r"\1<duration> s"),
     # sphinx-needs' layout gives each need it draws a random container id (uuid4)
     (re.compile(r"SNCB-[0-9a-f]{8}"), "SNCB-<random>"),
@@ -20,32 +19,12 @@ _SKIPPED = {".doctrees", ".smets", ".smets-build.lock", ".buildinfo"}
 _TIMINGS = {"validation_summary", "validated_needs_per_second"}
 
 
-#: the words of "results N seconds (minutes, hours, days) before" on the conformance page, as the
-#: search index stems them: the age of the results when the page was written
-_AGE_WORDS = {"second", "minut", "hour", "day"}
-_AGE_PAGE = "conformance/index"
-
-
-def _without_page(where: object, page: int) -> object:
-    if where == page:
-        return []
-    if isinstance(where, list):
-        kept = [i for i in where if i != page]
-        return kept[0] if len(kept) == 1 else kept
-    return where
-
-
 def _search_index(text: str) -> str:
     """Sphinx's search index without the words that no page has (an incremental build keeps the
-    words of text it removed, mapped to no page, which a search never shows) and without the
-    conformance page's age words (see :data:`_AGE_WORDS`)."""
+    words of text it removed, mapped to no page, which a search never shows)."""
     data = json.loads(text[text.index("(") + 1 : text.rindex(")")])
-    age_page = data["docnames"].index(_AGE_PAGE) if _AGE_PAGE in data["docnames"] else None
     for name in ("terms", "titleterms"):
-        terms = data[name]
-        if age_page is not None:
-            terms = {w: _without_page(at, age_page) if w in _AGE_WORDS else at for w, at in terms.items()}
-        data[name] = {word: pages for word, pages in terms.items() if pages not in ([], {})}
+        data[name] = {word: pages for word, pages in data[name].items() if pages not in ([], {})}
     return json.dumps(data, sort_keys=True)
 
 

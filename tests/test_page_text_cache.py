@@ -217,7 +217,7 @@ def test_a_text_holding_what_is_refused_is_not_kept(small: tuple[Any, Corpus]) -
 def test_switched_off(small: tuple[Any, Corpus], monkeypatch: pytest.MonkeyPatch) -> None:
     assert pagetexts.cached("smets-device", ARGS)
     assert pagetexts.cached("smets-conformance", ("questions",))
-    assert not pagetexts.cached("smets-conformance", ())  # the results' age, by the clock
+    assert pagetexts.cached("smets-conformance", ())  # the summary: the results (in the key), no clock
     assert not pagetexts.cached("smets-gaps", ())  # the change history, from git
     monkeypatch.setenv("SMETS_PAGE_TEXT_CACHE", "off")
     assert not pagetexts.cached("smets-device", ARGS)

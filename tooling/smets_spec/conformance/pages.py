@@ -12,7 +12,7 @@ import importlib
 import inspect
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from html import escape as html_escape
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from ..markup.html import Linker, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
 from ..markup.rst import heading
 from . import live
-from .results import Outcome, RequirementStatus, Results, Status, age_text, requirement_status
+from .results import Outcome, RequirementStatus, Results, Status, requirement_status
 from .sourcefile import source_of
 
 COLOURS = {Status.PASS: "#009E73", Status.FAIL: "#D55E00", Status.NOT_TESTED: "#999999"}
@@ -186,14 +186,9 @@ def _run_section(results: Results | None) -> str:
             _para(f"There are {run_line(None)}. Every requirement shows <em>not tested</em>.")
         )
     counts = results.summary()
-    age = results.age()
     fields = [
         ("Target", f"{esc(results.target_name)} (<code>{esc(results.target)}</code>)"),
-        (
-            "Run at",
-            f"{results.generated.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, "
-            f"{esc(age_text(age))} before this page was built ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
-        ),
+        ("Run at", f"{results.generated.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"),
         ("Duration", f"{results.duration_s:.1f} s"),
         ("Test cases", esc(", ".join(f"{n} {o}" for o, n in counts.items() if n) or "none")),
     ]

@@ -27,7 +27,7 @@ build into an empty folder, or after a change of code or configuration), not by 
 changed texts have new keys. Only the directives of :data:`CACHED` are kept: those whose every
 input outside the corpus is known and in the key. Those that read files, history or the clock the
 key cannot name (the gaps page, the change log and suspects, the cost model, the consultation
-page, the conformance summary) are rendered every time.
+page) are rendered every time.
 
 One JSON file per directive on a page (``<user cache>/page-texts/``, named by a hash of the
 source folder, page, directive and arguments), replaced when its text is rendered again, so the
@@ -75,9 +75,9 @@ SWITCHES = early.PAGE_TEXT_SWITCHES
 #: The computed directives whose texts are kept: each reads the corpus as declared, the
 #: conformance results, the review file, git commits its stamp names, the package's code and
 #: data, and nothing else. Not kept: the gaps page (its ``suspect-link`` rule reads the change
-#: history since the last version tag from git), the conformance summary (the results' age, by
-#: the clock), the change log, suspects and cost model (git history, evidence files), the
-#: consultation page, the graph view and the requirement index (cheap).
+#: history since the last version tag from git), the change log, suspects and cost model (git
+#: history, evidence files), the consultation page, the graph view and the requirement index
+#: (cheap).
 CACHED = frozenset(
     {
         "smets-section",
@@ -128,17 +128,9 @@ def enabled() -> bool:
     return not switched_off(*SWITCHES)
 
 
-#: directives kept only with these arguments: the conformance summary shows the results' age
-#: "before this page was built" (the clock), its list of open questions does not
-_ONLY_WITH = {"smets-conformance": ("questions",)}
-
-
 def cached(name: str, args: tuple[str, ...]) -> bool:
     """Whether directive ``name`` with ``args`` has its text kept (see :data:`CACHED`)."""
-    if name not in CACHED or not enabled():
-        return False
-    only = _ONLY_WITH.get(name)
-    return only is None or tuple(a.strip() for a in args) == only
+    return name in CACHED and enabled()
 
 
 @functools.cache
