@@ -64,3 +64,26 @@ def copy_project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "templates", dest / "templates")
     shutil.copytree(ROOT / "docs", dest / "docs")
     return dest
+
+
+#: texts or byte strings longer than this that differ are shown by where they first differ
+LONG = 20_000
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """Two long texts (or byte strings) that are not equal: where they first differ, not pytest's
+    diff of every line (difflib is quadratic: a failed comparison of two search indexes ran for
+    over an hour before anything was reported)."""
+    if op != "==" or not isinstance(left, str | bytes) or type(left) is not type(right):
+        return None
+    assert isinstance(right, str | bytes)
+    if max(len(left), len(right)) <= LONG:
+        return None
+    pairs = enumerate(zip(left, right, strict=False))
+    at = next((i for i, (a, b) in pairs if a != b), min(len(left), len(right)))
+    kind = type(left).__name__
+    return [
+        f"{kind} of {len(left)} == {kind} of {len(right)}: they first differ at {at}",
+        f"left:  {left[max(0, at - 120) : at + 120]!r}",
+        f"right: {right[max(0, at - 120) : at + 120]!r}",
+    ]
