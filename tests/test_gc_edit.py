@@ -19,7 +19,7 @@ from smets_spec.sphinx import jobs
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr(jobs, "warm", lambda app: None)
+    monkeypatch.setattr(jobs, "warm", lambda app, later=frozenset(): None)
     monkeypatch.setattr(jobs, "purge_first", lambda app, env, docs: None)
     monkeypatch.delenv(jobs.GC_EDIT, raising=False)
     return SimpleNamespace(parallel=1)

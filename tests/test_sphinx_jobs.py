@@ -20,7 +20,7 @@ from sphinxtools import build_in_process, toctree_project
 def app(monkeypatch: pytest.MonkeyPatch) -> Any:
     warmed: list[object] = []
     purged: list[list[str]] = []
-    monkeypatch.setattr(jobs, "warm", warmed.append)
+    monkeypatch.setattr(jobs, "warm", lambda app, later=frozenset(): warmed.append(app))
     monkeypatch.setattr(jobs, "purge_first", lambda app, env, docs: purged.append(list(docs)))
     return SimpleNamespace(parallel=2, warmed=warmed, purged=purged)
 
