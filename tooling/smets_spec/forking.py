@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 #: how much lower (``os.nice``) a copy started ``behind`` runs than the process that started it
@@ -35,6 +36,24 @@ def start(
     process = multiprocessing.get_context("fork").Process(target=target, args=args, name=name)
     process.start()
     return process
+
+
+def start_piped(
+    target: Callable[..., object], args: tuple[object, ...], name: str
+) -> tuple[BaseProcess, Connection] | None:
+    """:func:`start` ``target(*args, send)`` with ``send`` the sending end of a one-way pipe: the
+    copy and the receiving end (the sending end closed here, so the receiver sees the end of the
+    pipe when the copy ends); None where no copy was started (the pipe closed)."""
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        child = start(target, (*args, send), name)
+    except OSError:
+        child = None
+    send.close()
+    if child is None:
+        receive.close()
+        return None
+    return child, receive
 
 
 def _behind(target: Callable[..., object], *args: object) -> None:

@@ -18,7 +18,6 @@ document names to fingerprints, this process works them out itself.
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -39,16 +38,10 @@ def start(corpus: Corpus, compute: Fingerprints) -> bool:
     drop()
     if switched_off(SWITCH) or not forking.may_fork():
         return False
-    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    try:
-        child = forking.start(_in_copy, (corpus, compute, send), "smets-card-fingerprints")
-    except OSError:
-        child = None
-    send.close()
-    if child is None:
-        receive.close()
+    started = forking.start_piped(_in_copy, (corpus, compute), "smets-card-fingerprints")
+    if started is None:
         return False
-    _PENDING.append((child, receive, corpus))
+    _PENDING.append((*started, corpus))
     return True
 
 

@@ -382,11 +382,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | Non
     mine, theirs = rest[1::2], rest[::2]
     warm(app, frozenset(late.values()))
     shared_first(app, corpus, mine + last, theirs, first_only=True)
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = forking.start(_worker, (app, corpus, theirs, writer), "smets-page-digests")
-    if child is None:
+    started = forking.start_piped(_worker, (app, corpus, theirs), "smets-page-digests")
+    if started is None:
         return None
-    writer.close()
+    child, reader = started
     out = _changed(app, corpus, mine)
     _beside(app)
     out += _changed(app, corpus, last)

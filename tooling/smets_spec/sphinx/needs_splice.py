@@ -268,8 +268,6 @@ def _beside(job: _Job, any_build: bool = False) -> bool:
     process would have written; a copy that fails or ends without an outcome is followed by
     :func:`_write_here` in this process, which writes the file as before (needs.json and its index
     are each written atomically: a broken copy leaves the last file or its own, never a part)."""
-    import multiprocessing
-
     from .. import forking
     from .beside import waits_at_finish
 
@@ -283,16 +281,10 @@ def _beside(job: _Job, any_build: bool = False) -> bool:
     if not waits_at_finish(app, settle):
         return False  # nothing would wait for the copy before the build ends
     settle()
-    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    try:
-        child = forking.start(_in_copy, (job, send), "smets-needs-json")
-    except OSError:
-        child = None
-    send.close()
-    if child is None:
-        receive.close()
+    started = forking.start_piped(_in_copy, (job,), "smets-needs-json")
+    if started is None:
         return False
-    _PENDING.append((child, receive, job))
+    _PENDING.append((*started, job))
     return True
 
 
