@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import multiprocessing
 import os
 import sys
@@ -54,6 +55,19 @@ def start_piped(
         receive.close()
         return None
     return child, receive
+
+
+def received_json(child: BaseProcess, receive: Connection) -> object:
+    """The JSON value a copy of :func:`start_piped` sent, once the copy ended well; None if it sent
+    nothing readable or failed. The pipe is closed and the copy joined either way."""
+    try:
+        found = json.loads(receive.recv_bytes())
+    except (EOFError, OSError, ValueError):
+        found = None
+    finally:
+        receive.close()
+    child.join()
+    return found if child.exitcode == 0 else None
 
 
 def _behind(target: Callable[..., object], *args: object) -> None:

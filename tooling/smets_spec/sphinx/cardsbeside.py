@@ -59,15 +59,7 @@ def take(corpus: Corpus, compute: Fingerprints) -> dict[str, str]:
     found: object = None
     if pending(corpus):
         child, receive, _ = _PENDING.pop()
-        try:
-            found = json.loads(receive.recv_bytes())
-        except (EOFError, OSError, ValueError):
-            found = None
-        finally:
-            receive.close()
-        child.join()
-        if child.exitcode != 0:
-            found = None
+        found = forking.received_json(child, receive)
     drop()
     if isinstance(found, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
         return found

@@ -303,19 +303,13 @@ def settle(app: Any = None, exception: BaseException | None = None) -> None:
     (:data:`LAST`); if it failed, needs.json is written here (:func:`_write_here`)."""
     from sphinx_needs.builder import LOGGER
 
+    from .. import forking
+
     while _PENDING:
         child, receive, job = _PENDING.pop()
-        message = None
-        try:
-            if receive.poll(None):
-                message = json.loads(receive.recv_bytes())
-        except (EOFError, OSError, ValueError):
-            message = None
-        finally:
-            receive.close()
-        child.join()
+        message = forking.received_json(child, receive)
         outcome = message.get("outcome") if isinstance(message, dict) else None
-        if child.exitcode == 0 and isinstance(outcome, dict):
+        if isinstance(outcome, dict):
             LAST[:] = [Outcome(**outcome)]
             LOGGER.info("Needs successfully exported")
         else:
