@@ -40,14 +40,14 @@ def start(
 
 
 def start_piped(
-    target: Callable[..., object], args: tuple[object, ...], name: str
+    target: Callable[..., object], args: tuple[object, ...], name: str, behind: bool = False
 ) -> tuple[BaseProcess, Connection] | None:
     """:func:`start` ``target(*args, send)`` with ``send`` the sending end of a one-way pipe: the
     copy and the receiving end (the sending end closed here, so the receiver sees the end of the
     pipe when the copy ends); None where no copy was started (the pipe closed)."""
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     try:
-        child = start(target, (*args, send), name)
+        child = start(target, (*args, send), name, behind=behind)
     except OSError:
         child = None
     send.close()

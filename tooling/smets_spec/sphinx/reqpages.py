@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import multiprocessing
 import os
 import posixpath
 import re
@@ -460,7 +459,7 @@ SHARE = 200
 
 
 def _writer(
-    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], conn: Connection, keep: bool
+    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], keep: bool, conn: Connection
 ) -> None:
     """A forked writer: draw ``reqs``, send their records as the index's text (:mod:`.reqrecords`);
     ``keep``: then keep the shell and the texts for the next build (:func:`_keep_shell`), off the
@@ -498,18 +497,15 @@ def _fork_writers(
         _EXIT_HOOK.append(True)
     for n, share in enumerate(shares):
         keeps = keep and n == 0
-        reader, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        args = (app, corpus, drawing, share, sender, keeps)
-        writer = forking.start(_writer, args, f"{name}-{len(writers)}", behind=behind)
-        sender.close()
-        if writer is None:  # this platform cannot fork: this share here, now
-            reader.close()
+        args = (app, corpus, drawing, share, keeps)
+        started = forking.start_piped(_writer, args, f"{name}-{len(writers)}", behind=behind)
+        if started is None:  # this platform cannot fork: this share here, now
             drawn.update(reqrecords.encoded(draw(app, corpus, drawing, share)))
             if keeps:
                 _keep_shell(app, corpus, drawing)
         else:
-            writers.append((writer, reader))
-            _OPEN.append((writer, reader))
+            writers.append(started)
+            _OPEN.append(started)
     return writers, drawn
 
 
