@@ -162,7 +162,7 @@ def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path)
             env.all_docs = {}  # when each document was read
             env.smets_needs_token = None  # a new one each build
             env._needs_schema = None  # its dict of absent fields in the order of a set of this process
-            env.smets_rendered.pop("conformance/index", None)  # the results' age
+            env.smets_rendered.pop("conformance/index", None)  # the run time: SMETS_* re-run the suite
         assert env_differences(one, two) == [], switch
         assert len(one._needs_all_nodes) > 100
         assert site_differences(on_site, site) == [], switch
