@@ -111,23 +111,36 @@ def counted_build(
 ) -> int:
     """:func:`driven_build` with ``watched`` (module, function: ``"sphinx.builders",
     "Builder._read_parallel"``) wrapped to count its calls: how many calls the build made."""
-    module, function = watched
+    return counted_calls(root, site, [watched], settings, *more)[0]
+
+
+def counted_calls(
+    root: Path, site: Path, watched: list[tuple[str, str]], settings: Mapping[str, str], *more: str
+) -> list[int]:
+    """:func:`counted_build` of each of several functions: how many calls the build made of each,
+    in the order of ``watched``."""
+    wraps = "".join(f"watch({module!r}, {function!r}, {k})\n" for k, (module, function) in enumerate(watched))
     driver = f"""
+import importlib
 import sys
 from smets_spec import cli
-import {module} as watched
-calls = []
-original = watched.{function}
-def counted(*args, **kwargs):
-    calls.append(1)
-    return original(*args, **kwargs)
-watched.{function} = counted
-status = cli.main(sys.argv[1:])
-print("CALLS", len(calls))
+calls = [0] * {len(watched)}
+def watch(module, function, k):
+    owner = importlib.import_module(module)
+    *outer, name = function.split(".")
+    for part in outer:
+        owner = getattr(owner, part)
+    original = getattr(owner, name)
+    def counted(*args, **kwargs):
+        calls[k] += 1
+        return original(*args, **kwargs)
+    setattr(owner, name, counted)
+{wraps}status = cli.main(sys.argv[1:])
+print("CALLS", *calls)
 sys.exit(status)
 """
     result = driven_build(driver, root, site, settings, *more)
-    return int(result.stdout.rsplit("CALLS", 1)[1])
+    return [int(count) for count in result.stdout.rsplit("CALLS", 1)[1].split()]
 
 
 def edit_built_both_ways(

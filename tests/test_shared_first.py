@@ -17,27 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from clitools import driven_build, edit_built_both_ways
+from clitools import counted_calls, edit_built_both_ways
 from sitecompare import differences
 from smets_spec.sphinx import fingerprints, rawdirect
 
-_DRIVER = """
-import sys
-from smets_spec import cli
-from smets_spec.sphinx import fingerprints, rawdirect
-calls = {"render": 0, "put_back": 0}
-render, put_back = fingerprints.render, rawdirect._put_back
-def counted_render(*args, **kwargs):
-    calls["render"] += 1
-    return render(*args, **kwargs)
-def counted_put_back(*args, **kwargs):
-    calls["put_back"] += 1
-    return put_back(*args, **kwargs)
-fingerprints.render, rawdirect._put_back = counted_render, counted_put_back
-status = cli.main(sys.argv[1:])
-print("CALLS", calls["render"], calls["put_back"])
-sys.exit(status)
-"""
+#: counted in the build's process: the computed directives rendered and the raw blocks put back
+_WATCHED = [("smets_spec.sphinx.fingerprints", "render"), ("smets_spec.sphinx.rawdirect", "_put_back")]
 
 
 def _build(root: Path, out: Path, switch: str) -> tuple[int, int]:
@@ -48,9 +33,8 @@ def _build(root: Path, out: Path, switch: str) -> tuple[int, int]:
         fingerprints.SHARED_SWITCH: switch,
         rawdirect.SWITCH: switch,
     }
-    result = driven_build(_DRIVER, root, out, settings, "-j", "2")
-    render, put_back = result.stdout.rsplit("CALLS", 1)[1].split()
-    return int(render), int(put_back)
+    render, put_back = counted_calls(root, out, _WATCHED, settings, "-j", "2")
+    return render, put_back
 
 
 def test_an_edit_with_shared_work_first_and_raw_put_back_gives_the_same_site(tmp_path: Path) -> None:

@@ -19,31 +19,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from clitools import driven_build
+from clitools import counted_calls
 from sitecompare import differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import warmfull
 
-#: counts, in the build's process, the duplicate analysis (scan and reviews applied: once per
+#: counted in the build's process: the duplicate analysis (scan and reviews applied: once per
 #: corpus; with ``-j 1`` every page is read there, and the requirement pages are written from
 #: there) and the scan copies started
-DRIVER = """
-import sys
-from smets_spec import cli
-from smets_spec.duplicates import page
-calls = {"analysis": 0, "copies": 0}
-analysis, beside = page._analysis, page.scan_beside
-def counted_analysis(*args, **kwargs):
-    calls["analysis"] += 1
-    return analysis(*args, **kwargs)
-def counted_beside(*args, **kwargs):
-    calls["copies"] += 1
-    return beside(*args, **kwargs)
-page._analysis, page.scan_beside = counted_analysis, counted_beside
-status = cli.main(sys.argv[1:])
-print("CALLS", calls["analysis"], calls["copies"])
-sys.exit(status)
-"""
+WATCHED = [("smets_spec.duplicates.page", "_analysis"), ("smets_spec.duplicates.page", "scan_beside")]
 
 
 def _build(root: Path, site: Path, cache: Path, switch: str = "on", early: str = "on") -> int:
@@ -56,8 +40,7 @@ def _build(root: Path, site: Path, cache: Path, switch: str = "on", early: str =
         "SMETS_SCAN_EARLY": early,
         "PYTEST_CURRENT_TEST": "warmfull",
     }
-    result = driven_build(DRIVER, root, site, settings, "-j", "1")
-    made, copies = map(int, result.stdout.rsplit("CALLS", 1)[1].split())
+    made, copies = counted_calls(root, site, WATCHED, settings, "-j", "1")
     assert copies == (0 if site.name == "emptied" else made)
     return made
 
