@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import sphinx.events
 from sphinx_needs.data import SphinxNeedsData
 
@@ -196,11 +197,11 @@ if sys.platform != "linux":  # pragma: no cover - forks
 
 
 _LARGE_BLOCKS = """
-import ctypes, os, sys
+import ctypes, os, resource, sys
 sys.path[:0] = {paths!r}
-if {fixed!r}:
+if {fixed!r} is not None:
     from smets_spec.sphinx.jobs import map_large_blocks
-    map_large_blocks()
+    map_large_blocks(keep={fixed!r} == "keep")
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
@@ -223,29 +224,54 @@ for _ in range(60):
 before = rss()
 for p in large:
     libc.free(p)
-print(before - rss())
+given_back = before - rss()
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for i in range(200):  # blocks of growing size, each written and freed
+    libc.free(block((256 << 10) + i * (16 << 10)))
+print(given_back, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
 """
 
 
 def test_large_blocks_go_back_to_the_system_when_freed(tmp_path: Path) -> None:
     """jobs.map_large_blocks: large blocks freed among live small ones (a page's text among the
-    build's objects) leave the process; with glibc's moving threshold they stay resident."""
+    build's objects) leave the process; with glibc's moving threshold they stay resident. With
+    ``keep`` (a warm cache) they stay too, and blocks taken again are not faulted in again."""
     import os
     import subprocess
 
     if not sys.platform.startswith("linux"):
         return
     paths = [p for p in sys.path if p]
-    given_back = []
-    for fixed in (False, True):
+    given_back, faults = [], []
+    for fixed in (None, "map", "keep"):
         code = _LARGE_BLOCKS.format(paths=paths, fixed=fixed)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
         run = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
         )
-        given_back.append(int(run.stdout))
+        back, faulted = map(int, run.stdout.split())
+        given_back.append(back)
+        faults.append(faulted)
     assert given_back[0] < 10, given_back  # glibc's default: the freed blocks stay in the heap
     assert given_back[1] >= 45, given_back  # 60 x 0.9 MB mapped apart: unmapped as freed
+    assert given_back[2] < 10, given_back  # kept
+    # the 200 growing blocks (1.8 MB on average): every page of each mapped apart, once the
+    # largest's pages in the kept heap
+    assert faults[1] > 80_000, faults
+    assert faults[2] < 2_000, faults
+
+
+def test_a_warm_cache_keeps_the_heap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jobs._cache_warm: cards in the user cache (SMETS_KEEP_HEAP=off: never)."""
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SMETS_KEEP_HEAP", raising=False)
+    assert not jobs._cache_warm()  # no folder
+    (tmp_path / "cards").mkdir()
+    assert not jobs._cache_warm()  # empty
+    (tmp_path / "cards" / "page.json").write_text("{}")
+    assert jobs._cache_warm()
+    monkeypatch.setenv("SMETS_KEEP_HEAP", "off")
+    assert not jobs._cache_warm()
 
 
 def test_pickled_doctrees_are_not_kept_while_pages_are_written() -> None:

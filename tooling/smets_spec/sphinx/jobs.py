@@ -55,10 +55,20 @@ from sphinx.util.parallel import ParallelTasks
 from sphinx.util.parallel import make_chunks as original_chunks
 from sphinx_needs.data import SphinxNeedsData
 
-from ..corpus.cachedir import switched_off
+from ..corpus.cachedir import switched_off, user_cache_folder
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
-from . import eventlog, forkahead, forkwrite, halfread, needmemory, promptjoin, readback, warmfull
+from . import (
+    eventlog,
+    forkahead,
+    forkwrite,
+    halfread,
+    needmemory,
+    promptjoin,
+    readback,
+    rendercache,
+    warmfull,
+)
 from .linker import REQ_FOLDER, SphinxLinker
 from .state import corpus_of
 
@@ -375,23 +385,35 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 _TRIM = _malloc_trim()
 
-#: glibc's ``mallopt`` parameter of the size from which a block is a mapping of its own
-_M_MMAP_THRESHOLD = -3
+#: glibc's ``mallopt`` parameters: the size from which a block is a mapping of its own, and the
+#: free top of the heap past which it is handed back
+_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD = -3, -1
 #: blocks from this size are each mapped on their own (see :func:`map_large_blocks`)
 MMAP_THRESHOLD = 128 << 10
+#: what a build with a warm cache sets instead (:func:`map_large_blocks`): blocks below 32 MB (the
+#: largest threshold glibc takes on 64-bit) from the heap, whose free top goes back past 1 GB only
+KEPT_HEAP = ((_M_MMAP_THRESHOLD, 32 << 20), (_M_TRIM_THRESHOLD, 1 << 30))
+#: ``SMETS_KEEP_HEAP=off``: a build with a warm cache maps large blocks apart too
+KEEP_HEAP = "SMETS_KEEP_HEAP"
 
 
-def map_large_blocks() -> None:
+def map_large_blocks(keep: bool = False) -> None:
     """Have glibc give every block of :data:`MMAP_THRESHOLD` bytes or more a mapping of its own,
-    returned to the system as soon as it is freed.
+    returned to the system as soon as it is freed; ``keep``: the opposite, :data:`KEPT_HEAP`.
 
     glibc starts there too, but raises the threshold to the size of each mapped block freed (up to
     32 MB): after the first large page's text is freed, every later one comes from the heap, whose
     freed pages stay resident among the live ones (only :func:`trim` gives some back). A build
     frees many large blocks (the doctrees and HTML of the computed pages, pickled environments);
     fixed, the main process's peak at 10,000 requirements fell by 13-17 MB in every phase and
-    every process forked from it starts that much smaller. A setting the user made through
-    glibc's own variables (``MALLOC_MMAP_THRESHOLD_``, ``GLIBC_TUNABLES``) is left as it is.
+    every process forked from it starts that much smaller.
+
+    Every page mapped anew is faulted in again page by page, by the kernel (3 microseconds a page
+    on the machine of issue 20's measures, 12 for a forked copy's copied page): with a warm cache
+    (``keep``; the cold build's peak is the one issue 20 bounds), blocks come from a heap that
+    keeps what it held, :func:`trim` still giving its free pages back before each fork. A
+    setting the user made through glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
+    ``GLIBC_TUNABLES``) is left as it is.
     """
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "mmap_threshold" in os.environ.get("GLIBC_TUNABLES", ""):
         return
@@ -399,7 +421,20 @@ def map_large_blocks() -> None:
         mallopt: Callable[[int, int], int] = ctypes.CDLL(None).mallopt
     except (AttributeError, OSError):  # not glibc
         return
-    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    for parameter, value in KEPT_HEAP if keep else ((_M_MMAP_THRESHOLD, MMAP_THRESHOLD),):
+        mallopt(parameter, value)
+
+
+def _cache_warm() -> bool:
+    """Whether the user cache holds cards (a build with a warm cache; :data:`KEEP_HEAP`)."""
+    if switched_off(KEEP_HEAP):
+        return False
+    folder = user_cache_folder() / rendercache.FOLDER
+    try:
+        with os.scandir(folder) as entries:
+            return any(True for _ in entries)
+    except OSError:
+        return False
 
 
 def trim() -> None:
@@ -530,7 +565,7 @@ def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
 
 def register(app: Sphinx) -> None:
     warmfull.register(app)
-    map_large_blocks()
+    map_large_blocks(keep=_cache_warm())
     eventlog.install(app)
     readback.register(app)
     halfread.install(SERIAL_BELOW)  # an edit's parallel read: a share read by this process
