@@ -17,18 +17,21 @@ When the duplicate scan copy would be started for that corpus (:func:`..duplicat
 as the scan copy of the corpus it received (:func:`..duplicates.page.adopt_beside`). The scan
 starts as soon as the corpus is handed over, not after this process has received it.
 
+What the checks print (a broken spec's diagnostics, why the output folder is refused) the copy
+keeps and hands over with the outcome, and this process prints it, where it always printed it.
 If the copy fails in any way (it cannot be forked, it ends without handing over), this process
-loads and checks the spec itself, as before; nothing the copy printed is printed twice (it prints
-only with the outcome it hands over). ``SMETS_LOAD_BESIDE=off``: loaded and checked in this
-process before the imports, as before. The same corpus, the same messages, the same site
-(``tests/test_load_beside.py``).
+loads and checks the spec itself, as before, and nothing printed there is printed.
+``SMETS_LOAD_BESIDE=off``: loaded and checked in this process before the imports, as before. The
+same corpus, the same messages, the same site (``tests/test_load_beside.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,17 +68,22 @@ class Pending:
         """What the copy handed over (waiting for it), or None when it failed."""
         got: Outcome | None = None
         scanning = False
+        printed: object = None
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError):
             head = self.conn.recv()
-            if type(head) is tuple and len(head) == 2 and head[0] == "status" and type(head[1]) is int:
-                got = head[1], None
-            elif type(head) is tuple and len(head) == 3 and head[0] == "corpus" and type(head[1]) is int:
+            if type(head) is tuple and len(head) == 3 and head[0] == "status" and type(head[1]) is int:
+                got, printed = (head[1], None), head[2]
+            elif type(head) is tuple and len(head) == 4 and head[0] == "corpus" and type(head[1]) is int:
                 self.file.seek(0)
                 data = self.file.read()
                 if len(data) == head[1]:
-                    got, scanning = _outcome(pickle.loads(data)), head[2] is True
+                    got, scanning, printed = _outcome(pickle.loads(data)), head[2] is True, head[3]
         self.conn.close()
         self.file.close()
+        if got is not None:  # what the checks printed there, printed here (where it is captured)
+            out, err = printed if type(printed) is tuple and len(printed) == 2 else ("", "")
+            sys.stdout.write(str(out))
+            sys.stderr.write(str(err))
         own = None if got is None else got[1]
         if scanning and own is not None:
             from ..duplicates.page import adopt_beside
@@ -146,16 +154,19 @@ def _copy(
     """In the copy: the checks, the outcome handed over, then the scan when one is wanted."""
     scan = None
     try:
-        checked = check()
+        said = io.StringIO(), io.StringIO()  # printed by this process, in order
+        with contextlib.redirect_stdout(said[0]), contextlib.redirect_stderr(said[1]):
+            checked = check()
+        printed = said[0].getvalue(), said[1].getvalue()
         if isinstance(checked, int):
-            send.send(("status", checked))
+            send.send(("status", checked, printed))
             return
         offered = own(checked[0])
         scan = offered if offered is not None and _scans(offered, project) else None
         data = pickle.dumps((checked, offered), protocol=pickle.HIGHEST_PROTOCOL)
         file.write(data)
         file.flush()
-        send.send(("corpus", len(data), scan is not None))
+        send.send(("corpus", len(data), scan is not None, printed))
     except Exception:
         return  # this process loads the spec itself (the pipe's end says so)
     finally:
