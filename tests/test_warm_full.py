@@ -7,11 +7,15 @@ the findings scans for itself), switched off, and after an edit (another corpus:
 site is the cold one's, file for file (normalised as :mod:`sitecompare` does); the edited one is
 the same as a build of the edit without any cache.
 
-Each build also counts the scan copies its process started (``duplicates.page.scan_beside``):
+Each build also counts the scan copies its process counts on (``duplicates.page.adopt_beside``:
+the copies ``scan_beside`` starts, and the copy that loaded the spec and goes on to scan it,
+``commands/loadbeside.py``):
 ``smets build`` starts the copy before Sphinx does (``duplicates.early``, ``SMETS_SCAN_EARLY``)
 with the mark's key made without Sphinx, so one copy where the extension wants one (none more at
 ``config-inited``) and none where it wants none: the early key is the extension's. The build
-without any cache starts its copy the old way (switched off) and gives the early copy's site.
+without any cache starts its copy the old way (switched off, the spec loaded in the build's own
+process: ``SMETS_LOAD_BESIDE=off``) and gives the site of the edited build, whose spec was loaded
+and scanned by a copy.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from smets_spec.sphinx import warmfull
 #: counted in the build's process: the duplicate analysis (scan and reviews applied: once per
 #: corpus; with ``-j 1`` every page is read there, and the requirement pages are written from
 #: there) and the scan copies started
-WATCHED = [("smets_spec.duplicates.page", "_analysis"), ("smets_spec.duplicates.page", "scan_beside")]
+WATCHED = [("smets_spec.duplicates.page", "_analysis"), ("smets_spec.duplicates.page", "adopt_beside")]
 
 
 def _build(root: Path, site: Path, cache: Path, switch: str = "on", early: str = "on") -> int:
@@ -38,6 +42,7 @@ def _build(root: Path, site: Path, cache: Path, switch: str = "on", early: str =
         "SMETS_CACHE_DIR": str(cache),
         "SMETS_WARM_FULL": switch,
         "SMETS_SCAN_EARLY": early,
+        "SMETS_LOAD_BESIDE": early,  # off: the spec loaded in the build's process, as before
         "PYTEST_CURRENT_TEST": "warmfull",
     }
     made, copies = counted_calls(root, site, WATCHED, settings, "-j", "1")

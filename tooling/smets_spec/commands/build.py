@@ -29,6 +29,7 @@ from ..corpus.locking import folder_lock
 from ..corpus.outpath import tracked_under
 from ..corpus.project import Project
 from ..forking import no_gc
+from . import loadbeside
 from .common import add_out_dir_option
 from .common import status as status_line
 
@@ -78,11 +79,22 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
 
     quiet = not switched_off(QUIET_START)
     with no_gc() if quiet else contextlib.nullcontext():
-        checked = _checked(args, project)
-        if isinstance(checked, int):
-            return checked
-        own = _scan_early(project, checked[0])  # on the idle core, while this process starts Sphinx
-        warm_up()  # Sphinx, sphinx-needs and the extension, imported while the collector waits
+        pending = loadbeside.start(lambda: _checked(args, project), lambda c: _own(project, c), project)
+        got = None
+        if pending is not None:  # the spec loaded and checked on the other core meanwhile
+            warm_up()
+            got = pending.outcome(project)
+        if got is None:
+            checked = _checked(args, project)
+            if isinstance(checked, int):
+                return checked
+            own = _scan_early(project, checked[0])  # on the idle core, while this process starts Sphinx
+        else:
+            checked, own = got
+            if isinstance(checked, int):
+                return checked
+        if pending is None:
+            warm_up()  # Sphinx, sphinx-needs and the extension, imported while the collector waits
         if quiet:  # what the start-up made stays to the end of the build (jobs hands it back then)
             gc.freeze()
     corpus, out = checked
@@ -142,14 +154,22 @@ def _scan_early(project: Project, corpus: Corpus) -> Corpus | None:
     """The corpus to offer the extension, re-rooted as it reads it, with the duplicate scan copy
     started for it now (:mod:`..duplicates.early`); None: ``SMETS_SCAN_EARLY=off`` or no spec
     folder (the extension starts the copy, as before)."""
-    from ..duplicates.early import SWITCH, scan_early
+    from ..duplicates.early import scan_early
 
-    if corpus.source is None or switched_off(SWITCH):
-        return None
-    own = read_from(corpus.source, project.root, corpus)
+    own = _own(project, corpus)
     if own is not None:
         scan_early(own, project.root, project.spec)
     return own
+
+
+def _own(project: Project, corpus: Corpus) -> Corpus | None:
+    """The corpus to offer the extension, re-rooted as it reads it; None: ``SMETS_SCAN_EARLY=off``
+    or no spec folder (the extension reads and offers its own)."""
+    from ..duplicates.early import SWITCH
+
+    if corpus.source is None or switched_off(SWITCH):
+        return None
+    return read_from(corpus.source, project.root, corpus)
 
 
 def _reason(exc: OSError) -> str:

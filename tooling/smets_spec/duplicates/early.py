@@ -78,6 +78,10 @@ def scan_early(corpus: Corpus, root: Path, spec: Path) -> bool:
     """Start the scan copy of ``corpus`` (the corpus ``smets build`` offers the extension, read
     from ``spec`` with ``root/conf.py``) unless switched off or the extension would start none.
     True when a copy was started."""
-    if switched_off(SWITCH) or marked(corpus, settings(root, {}, spec)):
-        return False
-    return scan_beside(corpus)
+    return wanted(corpus, root, spec) and scan_beside(corpus)
+
+
+def wanted(corpus: Corpus, root: Path, spec: Path) -> bool:
+    """Whether :func:`scan_early` starts a copy for ``corpus`` before the conditions of the copy
+    itself (:func:`.page.beside_wanted`): switched on, and no mark of a full read."""
+    return not switched_off(SWITCH) and not marked(corpus, settings(root, {}, spec))

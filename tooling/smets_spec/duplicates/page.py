@@ -240,7 +240,7 @@ def scan_beside(corpus: Corpus) -> bool:
     copy never waits for this process, and ends as soon as its work is done.
     """
     forget_beside()
-    if corpus.source is None or switched_off(BESIDE_SWITCH, SWITCH) or not quick() or not forking.may_fork():
+    if not beside_wanted(corpus) or not forking.may_fork():
         return False
     store.settle()  # the copy reads the newest state
     try:
@@ -257,11 +257,24 @@ def scan_beside(corpus: Corpus) -> bool:
         reader.close()
         file.close()
         return False
+    adopt_beside(corpus, child, reader, file)
+    return True
+
+
+def beside_wanted(corpus: Corpus) -> bool:
+    """Whether the scan of ``corpus`` is one :func:`scan_beside` would start in a forked copy (a
+    project folder, a kept state, the switches on), where the platform can fork."""
+    return corpus.source is not None and not switched_off(BESIDE_SWITCH, SWITCH) and quick()
+
+
+def adopt_beside(corpus: Corpus, child: BaseProcess, reader: Connection, file: IO[bytes]) -> None:
+    """Count ``child``, forked to run :func:`scan_in_copy` of a corpus equal to ``corpus`` (``reader``
+    the receiving end of its pipe, ``file`` the one it writes the scan to), as the copy
+    :func:`scan_beside` starts for ``corpus``: :func:`analysis` of ``corpus`` takes its scan."""
     if not _EXIT_HOOK:  # registered after multiprocessing's own: run before it
         atexit.register(forget_beside)
         _EXIT_HOOK.append(True)
     _BESIDE.append(_Beside(weakref.ref(corpus), child, reader, file))
-    return True
 
 
 def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connection) -> None:
@@ -294,6 +307,13 @@ def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connec
         file.close()
         if result is not None and result[1] != state:
             store.save(corpus.source, result[1])
+
+
+def scan_in_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connection) -> None:
+    """In a forked copy that :func:`adopt_beside` counts: what the copy :func:`scan_beside` starts
+    runs (the scan of ``corpus`` written to ``file``, its size sent on ``conn``, then the new state
+    written; ``theirs``, the other end of the pipe, closed here)."""
+    _scan_copy(corpus, file, theirs, conn)
 
 
 def _received(corpus: Corpus) -> Scan | None:
