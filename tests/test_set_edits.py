@@ -6,8 +6,9 @@ pages (``sphinx/fingerprints.py`` ``_compared`` / ``_in_two``) compares the dupl
 page last, in the main process, and warms no duplicates panel before it forks
 (``fingerprints.LATE``, ``SMETS_COMPARE_LATE``); by default it does not compare that page at all
 but reads it again, in the main process after its share of the read (``fingerprints._left_to_read``,
-``halfread.LAST``, ``SMETS_LATE_READ``). Here the copy is made to start its scan late (it sleeps
-first), so the comparison certainly meets it running; the incremental build, from one built site
+``halfread.LAST``, ``SMETS_LATE_READ``). Here the copy is made to start its scan only once the
+main process first waits for it (or after a minute), so the comparison certainly meets it
+running, however loaded the machine; the incremental build, from one built site
 and cache each way (the path taken counted), is compared with a fresh build with the switches
 off: every page, needs.json and the search index (:mod:`sitecompare`). The seeded edits are
 ``tests/test_set_scopes.py``'s (two requirements added, two deleted), a requirement moved to
@@ -31,20 +32,30 @@ from smets_spec.trace.coverage import index_of
 from test_build_render_cache import _Editor
 from test_set_scopes import _edit
 
-#: the build, with the duplicate scan's copy sleeping first, the comparison in two processes from
+#: the build, with the duplicate scan's copy waiting until the main process first waits for its
+#: scan (a file made then, the copy looking for it), the comparison in two processes from
 #: two pages on (a small project's edit compares fewer than ``PARALLEL_FROM``), and the late
 #: comparisons counted: 1 for each, 100 for each comparison in two processes
 _DRIVER = """
-import sys, time
+import os, sys, time
 from smets_spec import cli
 import smets_spec.duplicates.page as page
 import smets_spec.sphinx.fingerprints as fingerprints
 scan, two, left = page._scan_copy, fingerprints._in_two, fingerprints._left_to_read
+received, mark = page._received, os.environ["SET_EDITS_MARK"]
 here = fingerprints.read_here
 changed, calls, pages = fingerprints._changed, [], {"left": set(), "read here": set(), "compared": set()}
 def slow(*args):
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(mark):
+        if time.monotonic() > deadline:  # the main process never waited: said in a file
+            open(mark + ".never", "a").close()
+            break
+        time.sleep(0.02)
     return scan(*args)
+def waited(*args):
+    open(mark, "a").close()
+    return received(*args)
 def in_two(*args):
     calls.append(1)
     return two(*args)
@@ -59,7 +70,8 @@ def read_here(*args):
 def compared(app, corpus, todo):
     pages["compared"].update(docname for docname, _ in todo)
     return changed(app, corpus, todo)
-page._scan_copy, fingerprints._in_two, fingerprints._left_to_read = slow, in_two, left_to_read
+page._scan_copy, page._received = slow, waited
+fingerprints._in_two, fingerprints._left_to_read = in_two, left_to_read
 fingerprints.read_here, fingerprints._changed = read_here, compared
 fingerprints.PARALLEL_FROM = 2
 status = cli.main(sys.argv[1:])
@@ -96,16 +108,20 @@ def test_set_edits_compared_while_the_scan_runs_give_the_fresh_build(tmp_path: P
     shutil.copytree(site, tmp_path / "site-off", symlinks=True)
     shutil.copytree(cache, tmp_path / "cache-off", symlinks=True)
     done = [*_edit(root, 53), *_moved(root, 53)]
-    result = driven_build(_DRIVER, root, site, {"SMETS_CACHE_DIR": str(cache)}, "-j", "2")
+    marked = {"SMETS_CACHE_DIR": str(cache), "SET_EDITS_MARK": str(tmp_path / "waited-on")}
+    result = driven_build(_DRIVER, root, site, marked, "-j", "2")
     calls, pages = result.stdout.rsplit("CALLS", 1)[1].split(" ", 2)[1:]
     seen = ast.literal_eval(pages)
     assert int(calls) == 1, done  # the comparison in two
+    assert (tmp_path / "waited-on").exists() and not (tmp_path / "waited-on.never").exists()
     # the findings page met its scan running: left to the read (not compared), and read here, last
     assert seen["left"] == ["quality/duplicates"] == seen["read here"], (done, seen)
     assert "quality/duplicates" not in seen["compared"], (done, seen)
     off = {"SMETS_CACHE_DIR": str(tmp_path / "cache-off"), "SMETS_LATE_READ": "off"}
+    off["SET_EDITS_MARK"] = str(tmp_path / "waited-on-off")
     result = driven_build(_DRIVER, root, tmp_path / "site-off", off, "-j", "2")
     seen = ast.literal_eval(result.stdout.rsplit("CALLS", 1)[1].split(" ", 2)[2])
+    assert not (tmp_path / "waited-on-off.never").exists()
     assert seen["left"] == [] and "quality/duplicates" in seen["compared"], (done, seen)  # compared last
     full = tmp_path / "full"
     fresh = {"SMETS_CACHE_DIR": str(tmp_path / "empty"), "SMETS_COMPARE_LATE": "off"}
