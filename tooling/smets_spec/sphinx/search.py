@@ -224,7 +224,7 @@ def register(app: Sphinx) -> None:
     app.add_domain(SmetsDomain)
     app.connect("config-inited", _scorer)
     app.connect("html-collect-pages", feed_requirement_pages)
-    searchearly.register(app)
+    searchearly.register(app, feed_early)
     app.connect("builder-inited", keep_on_load)
     app.connect("builder-inited", _cache_contributions)
     app.connect("build-finished", _record, priority=90)  # before jobs' collection and trim (100)

@@ -10,7 +10,8 @@ Nothing the index holds changes after the requirement pages are fed (:func:`.sea
 feed_requirement_pages`, at ``html-collect-pages``): every page Sphinx wrote was fed as its writer
 finished, and the rest of the finish writes pages that are not fed (the general index, the search
 page...). Here, in a parallel HTML build, first thing in the builder's ``finish``
-(:func:`.beside.first_in_finish`, after needs.json's copy is started: :mod:`.needs_early`), the
+(:func:`.beside.first_in_finish`, after needs.json's copy and the requirement pages' writers
+are started: :mod:`.needs_early`, :mod:`.reqpages`), the
 requirement pages are fed, as they would be at ``html-collect-pages`` (the same pages, texts and
 order: the pages Sphinx wrote were all fed before, nothing is fed between), and, when the copy of
 :mod:`.searchbeside` is wanted (an edit's build), the index is written by the same code
@@ -40,6 +41,8 @@ SWITCH = "SMETS_INDEX_EARLY"
 _GUARD = "_smets_index_early"
 #: the application's attribute naming the index fed early (:func:`.search.feed_early`)
 FED_EARLY = "_smets_search_fed_early"
+#: what feeds the requirement pages early (:func:`.search.feed_early`, given by :func:`register`)
+_FEED: list[Callable[[Sphinx], None]] = [lambda app: None]
 #: what :func:`start` ran, for the tests: "written" (written early), or why not
 LAST: list[str] = []
 
@@ -104,8 +107,6 @@ class _Guard:
 
 def start(app: Sphinx) -> None:
     """First thing in the finish: the requirement pages fed, and the index written (by a copy)."""
-    from . import search
-
     builder: Any = app.builder
     indexer = getattr(builder, "indexer", None)
     dump = vars(builder).get("dump_search_index")  # searchreuse's (builder-inited)
@@ -115,7 +116,7 @@ def start(app: Sphinx) -> None:
     if not searchbeside.wanted(app):
         LAST[:] = ["not an edit's build"]
         return
-    search.feed_early(app)
+    _FEED[0](app)
     dump()
     LAST[:] = ["written" if searchbeside.pending(app) else "written here"]
     setattr(app, _GUARD, _Guard(app, indexer, dump))  # Sphinx's own call writes it only if it changed
@@ -134,7 +135,9 @@ def _before_finish(app: Sphinx, builder: Builder) -> None:
     first_in_finish(builder, lambda: start(app))
 
 
-def register(app: Sphinx) -> None:
+def register(app: Sphinx, feed: Callable[[Sphinx], None]) -> None:
+    """``feed``: what feeds the requirement pages to the index (:func:`.search.feed_early`)."""
+    _FEED[0] = feed
     drops_left(app)
-    # runs after needs.json's copy starts (950), before the requirement pages' writers (500)
-    app.connect("write-started", _before_finish, priority=900)
+    # runs after needs.json's copy (950) and the requirement pages' writers (500) start
+    app.connect("write-started", _before_finish, priority=400)
