@@ -10,8 +10,8 @@ Nothing the index holds changes after the requirement pages are fed (:func:`.sea
 feed_requirement_pages`, at ``html-collect-pages``): every page Sphinx wrote was fed as its writer
 finished, and the rest of the finish writes pages that are not fed (the general index, the search
 page...). Here, in a parallel HTML build, first thing in the builder's ``finish``
-(:func:`.beside.first_in_finish`, after needs.json's copy and the requirement pages' writers
-are started: :mod:`.needs_early`, :mod:`.reqpages`), the
+(:func:`.beside.first_in_finish`, after needs.json's copy is started, :mod:`.needs_early`, and
+before the requirement pages' writers, :mod:`.reqpages`, which run behind), the
 requirement pages are fed, as they would be at ``html-collect-pages`` (the same pages, texts and
 order: the pages Sphinx wrote were all fed before, nothing is fed between), and, when the copy of
 :mod:`.searchbeside` is wanted (an edit's build), the index is written by the same code
@@ -139,5 +139,6 @@ def register(app: Sphinx, feed: Callable[[Sphinx], None]) -> None:
     """``feed``: what feeds the requirement pages to the index (:func:`.search.feed_early`)."""
     _FEED[0] = feed
     drops_left(app)
-    # runs after needs.json's copy (950) and the requirement pages' writers (500) start
-    app.connect("write-started", _before_finish, priority=400)
+    # runs after needs.json's copy starts (950), before the requirement pages' writers (500,
+    # behind this process: not the build's critical path) start
+    app.connect("write-started", _before_finish, priority=900)
