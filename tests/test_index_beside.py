@@ -37,7 +37,7 @@ import os, sys
 from pathlib import Path
 from smets_spec import cli
 import smets_spec.sphinx.searchbeside as beside
-from smets_spec.sphinx import searchcache, site
+from smets_spec.sphinx import searchcache, searchearly, site
 settle, copy, checks = beside.settle, beside._in_copy, []
 def failing(write, app):
     raise SystemExit(3)
@@ -64,9 +64,14 @@ if os.environ.get("COPY_FAILS"):
     beside._in_copy = failing
 beside.settle = compared
 status = cli.main(sys.argv[1:])
+print("EARLY", "/".join(searchearly.LAST))
 print("CHECKS", checks)
 sys.exit(status)
 """
+
+
+def _early(stdout: str) -> str:
+    return stdout.rsplit("EARLY ", 1)[1].split("\n", 1)[0].strip()
 
 
 def _checks(stdout: str) -> list[list[int]]:
@@ -93,10 +98,12 @@ def test_the_index_written_beside_is_the_main_process_s(tmp_path: Path) -> None:
     settings = {"SMETS_CACHE_DIR": str(tmp_path / "cache")}
     full = driven_build(_DRIVER, root, site, {**settings, "COPY_FAILS": "1"}, "-j", "2", "--fresh")
     assert [c[:3] for c in _checks(full.stdout)] == [[3, True, True]]  # the copy failed: written here
+    assert _early(full.stdout) == "written"  # as the finish began (searchearly)
     done = _edit(root, int(os.environ.get("INDEX_BESIDE_SEED", "20")))
     edit = driven_build(_DRIVER, root, site, settings, "-j", "2")
     checks = _checks(edit.stdout)
     assert len(checks) == 1 and checks[0][:3] == [0, True, True] and checks[0][3] > 1000, (done, checks)
+    assert _early(edit.stdout) == "written"  # and not again: nothing was fed after it
     record = json.loads((site / ".doctrees" / RECORD).read_text(encoding="utf-8"))
     assert record["index"] == hashlib.sha256((site / "searchindex.js").read_bytes()).hexdigest()
     assert not list(site.glob("searchindex*.tmp")) and not (site / "searchindex-main.js").exists()
@@ -120,6 +127,50 @@ def test_which_builds_write_their_index_beside(
     env = SimpleNamespace(all_docs=dict.fromkeys(f"doc{n}" for n in range(documents)))
     app: Any = SimpleNamespace(env=env, builder=SimpleNamespace(indexer=object()), parallel=parallel)
     searchbeside.note_writing(app, writing)
-    assert searchbeside._wanted(app) is wanted
+    assert searchbeside.wanted(app) is wanted
     app.builder.indexer = None  # a builder without a search index: nothing to write beside
-    assert searchbeside._wanted(app) is False
+    assert searchbeside.wanted(app) is False
+
+
+class _Indexer:
+    def __init__(self) -> None:
+        self._titles: dict[str, str] = {"a": "A"}
+
+    def feed(self, docname: str, *rest: object) -> None:
+        self._titles[docname] = docname
+
+
+@pytest.mark.parametrize("late", ["nothing", "feed", "index_page", "store"])
+def test_the_index_written_early_is_written_again_if_it_changed_after(
+    monkeypatch: pytest.MonkeyPatch, late: str
+) -> None:
+    """``searchearly``: Sphinx's own call to write the index does nothing unless the index was fed,
+    or a store of it changed size, since the early write (then: the copy waited for, written again)."""
+    from smets_spec.sphinx import searchearly
+
+    writes: list[str] = []
+    indexer = _Indexer()
+
+    def index_page(docname: str, *rest: object) -> None:
+        indexer.feed(docname)
+
+    builder: Any = SimpleNamespace(indexer=indexer, index_page=index_page)
+    builder.dump_search_index = lambda: writes.append("written")
+    app: Any = SimpleNamespace(builder=builder)
+    settled: list[bool] = []
+    monkeypatch.setattr(searchbeside, "pending", lambda app: not settled)
+    monkeypatch.setattr(searchbeside, "settle", lambda app, exception: settled.append(True))
+    dump = builder.dump_search_index
+    guard = searchearly._Guard(app, indexer, dump)
+    if late == "feed":
+        indexer.feed("b")
+    elif late == "index_page":
+        builder.index_page("c")
+    elif late == "store":
+        indexer._titles["d"] = "D"
+    builder.dump_search_index()
+    assert writes == ([] if late == "nothing" else ["written"])
+    assert settled == ([] if late == "nothing" else [True])  # the early copy waited for first
+    assert builder.dump_search_index is dump and "feed" not in vars(indexer)
+    assert builder.index_page is index_page
+    del guard

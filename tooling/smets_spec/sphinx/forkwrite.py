@@ -33,6 +33,14 @@ before it is read.
 and ``needs.json``. Used only while Sphinx's ``_write_parallel`` and the HTML builder's
 ``write_doc_serialized`` are the ones it repeats (a digest of their source).
 ``SMETS_FORK_RESOLVE=off``: Sphinx's own write.
+
+The last search index is loaded only once the writers have forked (:func:`.searchreuse.
+load_later`: 0.27 s of CPU at 10,000 requirements that came before the first page, now while this
+process waits for the writers; they no longer inherit it); the first page's words are kept as a
+writer's are, and fed first once it is loaded; no chunk's pages are fed before. The same feeds in
+the same order into the same loaded index (``tests/test_fork_write.py``,
+``tests/test_incremental_global.py``). ``SMETS_INDEX_LOAD_LATER=off``: loaded as Sphinx prepares
+the write.
 """
 
 from __future__ import annotations
@@ -223,10 +231,45 @@ def balanced(docnames: list[str], sizes: list[int], count: int) -> list[list[str
     return [chunk for chunk in chunks if chunk]
 
 
+def _app(builder: Any) -> Any:
+    return vars(builder).get("_app") or getattr(builder, "app", None)
+
+
+def _write_first(builder: Any, firstname: str, later: bool) -> Page | None:
+    """Sphinx's write of the first page in this process; with ``later`` (the last index's load put
+    off: :func:`.searchreuse.load_later`), what the index would be fed of it is kept instead, as a
+    writer's page (fed by :func:`_keep` once the index is loaded)."""
+    if not later:
+        _WRITE_ONE(firstname, env=builder.env, builder=builder, tags=builder.tags)
+        return None
+    kept = Page(firstname)
+    own = vars(builder).get("index_page")
+
+    def keep_words(pagename: str, doctree: nodes.document, title: str) -> None:
+        if pagename != firstname:
+            raise SphinxError(f"{pagename} fed to the search index as {firstname} was written")
+        if _indexed(builder, pagename, title):
+            kept.words = builder.indexer._word_collector(doctree)
+            kept.entries = [node["entries"] for node in doctree.findall(addnodes.index)]
+
+    builder.index_page = keep_words
+    try:
+        _WRITE_ONE(firstname, env=builder.env, builder=builder, tags=builder.tags)
+    finally:
+        if own is None:
+            vars(builder).pop("index_page", None)
+        else:
+            builder.index_page = own
+    return kept
+
+
 def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     """Sphinx's ``_write_parallel``, each chunk resolved by the writer that writes it (module doc)."""
+    from .searchreuse import load_later
+
     firstname, rest = docnames[0], list(docnames[1:])
-    _WRITE_ONE(firstname, env=builder.env, builder=builder, tags=builder.tags)
+    load = load_later(_app(builder)) if builder.indexer is not None else None
+    first = _write_first(builder, firstname, load is not None)
     if builder.indexer is not None:
         _collector(builder.indexer)
     processes = nproc + 1  # the main process only gathers: every process writes
@@ -236,24 +279,39 @@ def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     )
     waiting: dict[int, list[Page]] = {}
     kept = [0]
+    ready = [first is None]  # (the first page fed: the chunks' pages may follow)
+
+    def keep_ready() -> None:
+        while ready[0] and kept[0] in waiting:
+            for page in waiting.pop(kept[0]):
+                _keep(builder, page)
+            kept[0] += 1
 
     def on_chunk_done(job: Any, result: tuple[int, list[Page]]) -> None:
         number, pages = result
         waiting[number] = pages
-        while kept[0] in waiting:
-            for page in waiting.pop(kept[0]):
-                _keep(builder, page)
-            kept[0] += 1
+        keep_ready()
         next(progress)
 
     tasks = vars(sphinx.builders)["ParallelTasks"](processes)
     task = functools.partial(_write_chunk, builder)
     for number, chunk in enumerate(chunks):
         tasks.add_task(task, (number, list(chunk)), on_chunk_done)
+    if load is not None and first is not None:  # the writers have forked: load, then feed the first
+        load()
+        _keep(builder, first)
+        ready[0] = True
+        keep_ready()  # (a chunk done while the others were added)
     tasks.join()
     if waiting or kept[0] != len(chunks):
         raise SphinxError(f"the parallel write kept {kept[0]} of {len(chunks)} chunks")
     LOGGER.info("")
+
+
+def _writes_here(builder: Any) -> bool:
+    """Whether this build's parallel write is :func:`write_parallel` (installed at ``write-started``)."""
+    installed = vars(builder).get("_write_parallel")
+    return isinstance(installed, functools.partial) and installed.func is write_parallel
 
 
 def usable(builder: Any) -> bool:
@@ -283,7 +341,10 @@ def _uninstall(app: Sphinx, exception: Exception | None) -> None:
 
 def register(app: Sphinx, release: Callable[[nodes.Node], None] | None = None) -> None:
     """``release``: what frees a written doctree's reference cycles."""
+    from . import searchreuse
+
     if release is not None:
         _RELEASE[0] = release
+    searchreuse.LATER_WRITE[0] = _writes_here
     app.connect("write-started", _install)
     app.connect("build-finished", _uninstall)

@@ -32,7 +32,7 @@ from sphinx.util.docutils import new_document
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
-from . import searchbeside, searchcache, searchmemory
+from . import searchbeside, searchcache, searchearly, searchmemory
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
 from .searchreuse import ensure_loaded, keep_on_load, unchanged, write_record
@@ -106,10 +106,21 @@ def _doctree(req: Requirement, text: str) -> nodes.document:
     return document
 
 
+_FED_EARLY = searchearly.FED_EARLY
+
+
+def feed_early(app: Sphinx) -> None:
+    """Feed the requirement pages now (:mod:`.searchearly`, as the finish begins): the
+    ``html-collect-pages`` handler then feeds nothing to this index."""
+    feed_requirement_pages(app)
+    setattr(app, _FED_EARLY, getattr(app.builder, "indexer", None))  # (cleared at write-started)
+
+
 def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
     """``html-collect-pages``: put every requirement page into the search index (writes no page)."""
     indexer = getattr(app.builder, "indexer", None)
-    if indexer is None or not has_requirement_pages(app):
+    early = vars(app).pop(_FED_EARLY, None)
+    if indexer is None or not has_requirement_pages(app) or (early is not None and early is indexer):
         return []
     corpus = corpus_of(app)
     texts = requirement_texts(app, corpus)
@@ -213,6 +224,7 @@ def register(app: Sphinx) -> None:
     app.add_domain(SmetsDomain)
     app.connect("config-inited", _scorer)
     app.connect("html-collect-pages", feed_requirement_pages)
+    searchearly.register(app, feed_early)
     app.connect("builder-inited", keep_on_load)
     app.connect("builder-inited", _cache_contributions)
     app.connect("build-finished", _record, priority=90)  # before jobs' collection and trim (100)

@@ -58,7 +58,8 @@ def note_writing(app: Sphinx, writing: int) -> None:
     setattr(app, _WRITING, writing)
 
 
-def _wanted(app: Sphinx) -> bool:
+def wanted(app: Sphinx) -> bool:
+    """Whether :func:`dump` writes the index in a forked copy (an edit's parallel build)."""
     writing = getattr(app, _WRITING, None)
     documents = len(app.env.all_docs)
     return (
@@ -87,8 +88,8 @@ def _aside(app: Sphinx, path: Path) -> Path:
 
 def dump(app: Sphinx, write: Callable[[], None]) -> None:
     """Write the index with ``write`` (Sphinx's ``dump_search_index``): in a forked copy for an
-    edit's build (:func:`_wanted`), else here."""
-    if _wanted(app):
+    edit's build (:func:`wanted`), else here."""
+    if wanted(app):
         child = forking.start(_in_copy, (write, app), "smets-search-index")
         if child is not None:
             setattr(app, _CHILD, (child, write))
