@@ -305,32 +305,40 @@ def test_the_notes_worked_out_ahead_are_what_the_read_records(
 
 
 def test_the_balanced_split_shares_every_page_once() -> None:
-    """:func:`fingerprints._split`: every page to one side only, in its order; without costs every
-    other page to the copy (as ``SMETS_DIGESTS_BALANCED=off``); with costs, the two sides' work
-    (this process's beside work and late pages included) differs by no more than the largest page."""
+    """:func:`fingerprints._split`: every page to one side only, in its order, the pages whose first
+    directive is the same on one side; without costs every other page to the copy (as
+    ``SMETS_DIGESTS_BALANCED=off``); with costs, the two sides' work (this process's beside work
+    and late pages included) differs by no more than the largest group of pages."""
     rng = random.Random(17)
     for count in range(30):
-        todo: Any = [(f"p{i}", []) for i in range(count)]
+        alone: Any = [(f"p{i}", [(f"d{i}", (), "", None, None)]) for i in range(count)]
+        assert fingerprints._split(alone, [], {}) == (alone[1::2], alone[::2])
+        todo: Any = [
+            (f"p{i}", [(rng.choice(["a", "b", f"d{i}", f"d{i}"]), (), "", None, None)]) for i in range(count)
+        ]
         last: Any = [(f"late{i}", []) for i in range(rng.randrange(3))]
-        assert fingerprints._split(todo, [], {}) == (todo[1::2], todo[::2])
+        assert fingerprints._split(todo, last, {"other": 1.0}) == (todo[1::2], todo[::2])
         costs = {doc: rng.random() for doc, _ in todo + last if rng.random() < 0.8}
         costs[fingerprints._BESIDE_COST] = rng.random()
         costs[fingerprints._COPY_COST] = rng.random() / 2
         mine, theirs = fingerprints._split(todo, last, costs)
+        known = [costs[d] for d, _ in todo if d in costs]
+        if not known:
+            assert (mine, theirs) == (todo[1::2], todo[::2])
+            continue
         assert sorted(mine + theirs) == sorted(todo) and len(mine) + len(theirs) == count
         assert mine == [p for p in todo if p in mine] and theirs == [p for p in todo if p in theirs]
-        known = [costs[d] for d, _ in todo if d in costs]
-        mean = sum(known) / len(known) if known else 1.0
+        assert not {e[0] for _, es in mine for e in es} & {e[0] for _, es in theirs for e in es}, count
+        mean = sum(known) / len(known)
 
         def cost(doc: str, costs: dict[str, float] = costs, mean: float = mean) -> float:
             return costs.get(doc, mean)
 
+        groups = [sum(cost(d) for d, es in todo if es[0][0] == name) for name in {es[0][0] for _, es in todo}]
         here = costs[fingerprints._BESIDE_COST] + sum(cost(d) for d, _ in last + mine)
         there = costs[fingerprints._COPY_COST] + sum(cost(d) for d, _ in theirs)
-        start = abs(
-            costs[fingerprints._BESIDE_COST] + sum(cost(d) for d, _ in last) - costs[fingerprints._COPY_COST]
-        )
-        assert abs(here - there) <= max([start, *(cost(d) for d, _ in todo)]) + 1e-9, count
+        start = abs(here - sum(cost(d) for d, _ in mine) - costs[fingerprints._COPY_COST])
+        assert abs(here - there) <= max([start, *groups]) + 1e-9, count
 
 
 def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(

@@ -368,13 +368,18 @@ def _keep_costs(app: Sphinx) -> None:
 
 def _split(todo: _Todo, last: _Todo, costs: dict[str, float]) -> tuple[_Todo, _Todo]:
     """``todo`` as the pages this process compares and those the forked copy does, so that both
-    end about together by what each page's comparison cost last time (``costs``): largest first,
-    each to the side with less work so far; this process starts with the work it does beside the
-    copy (:func:`_beside`, the pages of ``last``), the copy with its own. A page not costed takes
-    the mean of those that are (every page alike when none is: every other page, as before).
-    The same pages are compared, each by the same function: only who compares which differs."""
+    end about together by what each page's comparison cost last time (``costs``): the groups of
+    pages that share work (:func:`_groups`) largest first, each to the side with less work so far;
+    this process starts with the work it does beside the copy (:func:`_beside`, the pages of
+    ``last``), the copy with its own. A page not costed takes the mean of those that are; when
+    none is (the first edit after a full build), every other page, as before. A group on one side
+    leaves :func:`shared_first` nothing to do for it before the copy forks: the side does that
+    work itself, beside the other. The same pages are compared, each by the same function of the
+    corpus: only who compares which differs."""
     known = [costs[d] for d, _ in todo if isinstance(costs.get(d), float)]
-    mean = sum(known) / len(known) if known else 1.0
+    if not known:
+        return todo[1::2], todo[::2]
+    mean = sum(known) / len(known)
 
     def cost(docname: str) -> float:
         value = costs.get(docname)
@@ -382,11 +387,37 @@ def _split(todo: _Todo, last: _Todo, costs: dict[str, float]) -> tuple[_Todo, _T
 
     loads = [costs.get(_BESIDE_COST, 0.0) + sum(cost(d) for d, _ in last), costs.get(_COPY_COST, 0.0)]
     sides: tuple[list[int], list[int]] = ([], [])
-    for at in sorted(range(len(todo)), key=lambda at: -cost(todo[at][0])):
+    groups = [(sum(cost(todo[at][0]) for at in group), group) for group in _groups(todo)]
+    for weight, group in sorted(groups, key=lambda g: -g[0]):  # (stable: in their order when alike)
         side = 0 if loads[0] < loads[1] else 1
-        sides[side].append(at)
-        loads[side] += cost(todo[at][0])
+        sides[side].extend(group)
+        loads[side] += weight
     return [todo[at] for at in sorted(sides[0])], [todo[at] for at in sorted(sides[1])]
+
+
+def _groups(todo: _Todo) -> list[list[int]]:
+    """The pages of ``todo`` (by position, each group in order, the groups by their first page)
+    whose first directives are the same or declare an analysis shared (:data:`SHARED`): the work
+    :func:`shared_first` does before the fork when such pages are on both sides (the device pages'
+    shared rows, the protocol assessment)."""
+    parent = list(range(len(todo)))
+
+    def root(at: int) -> int:
+        while parent[at] != at:
+            parent[at] = parent[parent[at]]
+            at = parent[at]
+        return at
+
+    seen: dict[object, int] = {}
+    for at, (_, entries) in enumerate(todo):
+        if entries:
+            name = entries[0][0]
+            for key in (name, *SHARED.get(name, ())):
+                parent[root(at)] = root(seen.setdefault(key, at))
+    groups: dict[int, list[int]] = {}
+    for at in range(len(todo)):
+        groups.setdefault(root(at), []).append(at)
+    return sorted(groups.values())
 
 
 def _texts_of(pages: set[str]) -> dict[_Key, str]:
@@ -417,9 +448,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | Non
     cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. The copy compares every other page (having both
-    processes take the next page as each is free was tried: no faster, on a quiet machine
-    either). The copy sends back the pages it
+    inherits them instead of computing its own. The copy compares a share of the pages balanced
+    by what each cost last time, pages that share work on one side (:func:`_split`; every other
+    page with ``SMETS_DIGESTS_BALANCED=off``; having both processes take the next page as each is
+    free was tried: no faster, on a quiet machine either). The copy sends back the pages it
     found changed, their texts (which the re-read then uses) and what the re-read records of
     each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
     the needs it mentions is done there, beside this process's half). If the copy fails, every
