@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import multiprocessing
+import os
 import re
 import time
 from collections.abc import Callable
@@ -343,7 +344,7 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
 #: process that compared it (the forked copy sends its own back); kept in the environment
 #: (:data:`_COSTS`) for the next comparison's split (:func:`_split`). ``_BESIDE_COST`` and
 #: ``_COPY_COST`` name the main process's work beside the copy (:func:`_beside`) and the copy's
-#: own beyond its pages (its notes).
+#: own beyond its pages (its start, its notes).
 _SPENT: dict[str, float] = {}
 _COSTS = "smets_page_costs"
 _BESIDE_COST = "\0beside"
@@ -436,9 +437,10 @@ def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
 def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
     _SPENT.clear()
     changed = _changed(app, corpus, todo)
-    began = time.process_time()
+    pages = sum(_SPENT.values())
     notes = {} if switched_off(NOTES_SWITCH) else _notes_of(corpus, set(changed))
-    _SPENT[_COPY_COST] = time.process_time() - began
+    spent = os.times()  # this copy's own CPU (a forked process's starts at none): its fork's faults too
+    _SPENT[_COPY_COST] = max(0.0, spent.user + spent.system - pages)
     conn.send((changed, _texts_of(set(changed)), notes, dict(_SPENT)))
     conn.close()
 
