@@ -205,8 +205,11 @@ def _restore(app: Sphinx, root: Path, sources: dict[Path, str], base: Corpus) ->
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphinx], seed: int) -> None:
+def test_the_index_selects_every_page_whose_text_changed(
+    built: tuple[Path, Sphinx], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root, app = built
+    costs_rng = random.Random(seed + 100)
     base = state.corpus_of(app)
     base_keys = keys_of(base)
     sources = {p: p.read_text(encoding="utf-8") for p in (root / "spec").rglob("*.rst")}
@@ -233,6 +236,15 @@ def test_the_index_selects_every_page_whose_text_changed(built: tuple[Path, Sphi
             assert not missed, (done, sorted(missed))
             assert set(fingerprints.indexed_changed_pages(app, app.env, change, set())) == oracle, done
             assert set(_in_two_processes(app, change)) == oracle, done
+            # split by seeded random costs of a last comparison (SMETS_DIGESTS_BALANCED), and every
+            # other page as before (off): the same pages found, the copy's texts this corpus's
+            costs = {doc: costs_rng.random() for doc in selected if costs_rng.random() < 0.8}
+            costs[fingerprints._BESIDE_COST] = costs_rng.random()
+            with monkeypatch.context() as patched:
+                patched.setattr(app.env, fingerprints._COSTS, costs, raising=False)
+                assert set(_in_two_processes(app, change)) == oracle, done
+                patched.setenv(fingerprints.BALANCED_SWITCH, "off")
+                assert set(_in_two_processes(app, change)) == oracle, done
             assert not any(d.startswith("conformance/tests/") for d in selected), done  # source listings
             if kind == "text":
                 assert {"trace/matrix", "req/index", "trace/chains"}.isdisjoint(selected), (done, selected)
@@ -290,6 +302,43 @@ def test_the_notes_worked_out_ahead_are_what_the_read_records(
             _restore(app, root, sources, base)
             fingerprints._PAGES_FOR[0] = None
     assert from_copy > 0 and from_here > 0, (from_copy, from_here)
+
+
+def test_the_balanced_split_shares_every_page_once() -> None:
+    """:func:`fingerprints._split`: every page to one side only, in its order, the pages whose first
+    directive is the same on one side; without costs every other page to the copy (as
+    ``SMETS_DIGESTS_BALANCED=off``); with costs, the two sides' work (this process's beside work
+    and late pages included) differs by no more than the largest group of pages."""
+    rng = random.Random(17)
+    for count in range(30):
+        alone: Any = [(f"p{i}", [(f"d{i}", (), "", None, None)]) for i in range(count)]
+        assert fingerprints._split(alone, [], {}) == (alone[1::2], alone[::2])
+        todo: Any = [
+            (f"p{i}", [(rng.choice(["a", "b", f"d{i}", f"d{i}"]), (), "", None, None)]) for i in range(count)
+        ]
+        last: Any = [(f"late{i}", []) for i in range(rng.randrange(3))]
+        assert fingerprints._split(todo, last, {"other": 1.0}) == (todo[1::2], todo[::2])
+        costs = {doc: rng.random() for doc, _ in todo + last if rng.random() < 0.8}
+        costs[fingerprints._BESIDE_COST] = rng.random()
+        costs[fingerprints._COPY_COST] = rng.random() / 2
+        mine, theirs = fingerprints._split(todo, last, costs)
+        known = [costs[d] for d, _ in todo if d in costs]
+        if not known:
+            assert (mine, theirs) == (todo[1::2], todo[::2])
+            continue
+        assert sorted(mine + theirs) == sorted(todo) and len(mine) + len(theirs) == count
+        assert mine == [p for p in todo if p in mine] and theirs == [p for p in todo if p in theirs]
+        assert not {e[0] for _, es in mine for e in es} & {e[0] for _, es in theirs for e in es}, count
+        mean = sum(known) / len(known)
+
+        def cost(doc: str, costs: dict[str, float] = costs, mean: float = mean) -> float:
+            return costs.get(doc, mean)
+
+        groups = [sum(cost(d) for d, es in todo if es[0][0] == name) for name in {es[0][0] for _, es in todo}]
+        here = costs[fingerprints._BESIDE_COST] + sum(cost(d) for d, _ in last + mine)
+        there = costs[fingerprints._COPY_COST] + sum(cost(d) for d, _ in theirs)
+        start = abs(here - sum(cost(d) for d, _ in mine) - costs[fingerprints._COPY_COST])
+        assert abs(here - there) <= max([start, *groups]) + 1e-9, count
 
 
 def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(

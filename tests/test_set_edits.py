@@ -10,7 +10,9 @@ but reads it again, in the main process after its share of the read (``fingerpri
 main process first waits for it (or after a minute), so the comparison certainly meets it
 running, however loaded the machine; the incremental build, from one built site
 and cache each way (the path taken counted), is compared with a fresh build with the switches
-off: every page, needs.json and the search index (:mod:`sitecompare`). The seeded edits are
+off: every page, needs.json and the search index (:mod:`sitecompare`). The comparison's pages are
+shared between the two processes by seeded costs of a last comparison (``fingerprints._split``,
+``SMETS_DIGESTS_BALANCED``; off in the build with the late read off). The seeded edits are
 ``tests/test_set_scopes.py``'s (two requirements added, two deleted), a requirement moved to
 another file of its section and one more added.
 """
@@ -70,9 +72,21 @@ def read_here(*args):
 def compared(app, corpus, todo):
     pages["compared"].update(docname for docname, _ in todo)
     return changed(app, corpus, todo)
+import random
+split = fingerprints._split
+pages["copy"], pages["every other"] = set(), set()
+def seeded(app):  # seeded costs of a last comparison, for the split (SMETS_DIGESTS_BALANCED)
+    rng = random.Random(7)
+    return {doc: rng.random() for doc in sorted(fingerprints._store(app.env))}
+def split_by_costs(todo, last, costs):
+    mine, theirs = split(todo, last, costs)
+    pages["copy"].update(docname for docname, _ in theirs)
+    pages["every other"].update(docname for docname, _ in todo[::2])
+    return mine, theirs
 page._scan_copy, page._received = slow, waited
 fingerprints._in_two, fingerprints._left_to_read = in_two, left_to_read
 fingerprints.read_here, fingerprints._changed = read_here, compared
+fingerprints._costs, fingerprints._split = seeded, split_by_costs
 fingerprints.PARALLEL_FROM = 2
 status = cli.main(sys.argv[1:])
 print("CALLS", sum(calls), {k: sorted(v) for k, v in pages.items()})
@@ -117,12 +131,16 @@ def test_set_edits_compared_while_the_scan_runs_give_the_fresh_build(tmp_path: P
     # the findings page met its scan running: left to the read (not compared), and read here, last
     assert seen["left"] == ["quality/duplicates"] == seen["read here"], (done, seen)
     assert "quality/duplicates" not in seen["compared"], (done, seen)
+    # the pages shared by seeded costs (SMETS_DIGESTS_BALANCED), not every other one to the copy
+    assert seen["copy"] and seen["copy"] != seen["every other"], (done, seen)
     off = {"SMETS_CACHE_DIR": str(tmp_path / "cache-off"), "SMETS_LATE_READ": "off"}
     off["SET_EDITS_MARK"] = str(tmp_path / "waited-on-off")
+    off["SMETS_DIGESTS_BALANCED"] = "off"
     result = driven_build(_DRIVER, root, tmp_path / "site-off", off, "-j", "2")
     seen = ast.literal_eval(result.stdout.rsplit("CALLS", 1)[1].split(" ", 2)[2])
     assert not (tmp_path / "waited-on-off.never").exists()
     assert seen["left"] == [] and "quality/duplicates" in seen["compared"], (done, seen)  # compared last
+    assert seen["copy"] == [], (done, seen)  # every other page to the copy
     full = tmp_path / "full"
     fresh = {"SMETS_CACHE_DIR": str(tmp_path / "empty"), "SMETS_COMPARE_LATE": "off"}
     fresh["SMETS_LATE_READ"] = "off"

@@ -25,7 +25,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import multiprocessing
+import os
 import re
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
@@ -323,6 +325,7 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
     out = []
     keep = not switched_off(NOTES_SWITCH)
     for docname, entries in todo:
+        began = time.process_time()
         for name, args, old, *_ in entries:  # (an environment kept by an older version has no mentions)
             if name not in RENDERERS:
                 out.append(docname)
@@ -333,7 +336,89 @@ def _changed(app: Sphinx, corpus: Corpus, todo: _Todo) -> list[str]:
             if sha != old:
                 out.append(docname)
                 break
+        _SPENT[docname] = time.process_time() - began
     return out
+
+
+#: CPU seconds each page's comparison (:func:`_changed`) took in this build, by page, in the
+#: process that compared it (the forked copy sends its own back); kept in the environment
+#: (:data:`_COSTS`) for the next comparison's split (:func:`_split`). ``_BESIDE_COST`` and
+#: ``_COPY_COST`` name the main process's work beside the copy (:func:`_beside`) and the copy's
+#: own beyond its pages (its start, its notes).
+_SPENT: dict[str, float] = {}
+_COSTS = "smets_page_costs"
+_BESIDE_COST = "\0beside"
+_COPY_COST = "\0copy"
+#: ``SMETS_DIGESTS_BALANCED=off``: the forked copy compares every other page (as before), not a
+#: share balanced by what each page's comparison cost last time (:func:`_split`)
+BALANCED_SWITCH = "SMETS_DIGESTS_BALANCED"
+
+
+def _costs(app: Sphinx) -> dict[str, float]:
+    costs = getattr(app.env, _COSTS, None)
+    return costs if isinstance(costs, dict) else {}
+
+
+def _keep_costs(app: Sphinx) -> None:
+    """The costs measured in this comparison kept in the environment, with those of pages not
+    compared this time (only with the balanced split)."""
+    if _SPENT and not switched_off(BALANCED_SWITCH):
+        setattr(app.env, _COSTS, {**_costs(app), **_SPENT})
+    _SPENT.clear()
+
+
+def _split(todo: _Todo, last: _Todo, costs: dict[str, float]) -> tuple[_Todo, _Todo]:
+    """``todo`` as the pages this process compares and those the forked copy does, so that both
+    end about together by what each page's comparison cost last time (``costs``): the groups of
+    pages that share work (:func:`_groups`) largest first, each to the side with less work so far;
+    this process starts with the work it does beside the copy (:func:`_beside`, the pages of
+    ``last``), the copy with its own. A page not costed takes the mean of those that are; when
+    none is (the first edit after a full build), every other page, as before. A group on one side
+    leaves :func:`shared_first` nothing to do for it before the copy forks: the side does that
+    work itself, beside the other. The same pages are compared, each by the same function of the
+    corpus: only who compares which differs."""
+    known = [costs[d] for d, _ in todo if isinstance(costs.get(d), float)]
+    if not known:
+        return todo[1::2], todo[::2]
+    mean = sum(known) / len(known)
+
+    def cost(docname: str) -> float:
+        value = costs.get(docname)
+        return value if isinstance(value, float) and value >= 0 else mean
+
+    loads = [costs.get(_BESIDE_COST, 0.0) + sum(cost(d) for d, _ in last), costs.get(_COPY_COST, 0.0)]
+    sides: tuple[list[int], list[int]] = ([], [])
+    groups = [(sum(cost(todo[at][0]) for at in group), group) for group in _groups(todo)]
+    for weight, group in sorted(groups, key=lambda g: -g[0]):  # (stable: in their order when alike)
+        side = 0 if loads[0] < loads[1] else 1
+        sides[side].extend(group)
+        loads[side] += weight
+    return [todo[at] for at in sorted(sides[0])], [todo[at] for at in sorted(sides[1])]
+
+
+def _groups(todo: _Todo) -> list[list[int]]:
+    """The pages of ``todo`` (by position, each group in order, the groups by their first page)
+    whose first directives are the same or declare an analysis shared (:data:`SHARED`): the work
+    :func:`shared_first` does before the fork when such pages are on both sides (the device pages'
+    shared rows, the protocol assessment)."""
+    parent = list(range(len(todo)))
+
+    def root(at: int) -> int:
+        while parent[at] != at:
+            parent[at] = parent[parent[at]]
+            at = parent[at]
+        return at
+
+    seen: dict[object, int] = {}
+    for at, (_, entries) in enumerate(todo):
+        if entries:
+            name = entries[0][0]
+            for key in (name, *SHARED.get(name, ())):
+                parent[root(at)] = root(seen.setdefault(key, at))
+    groups: dict[int, list[int]] = {}
+    for at in range(len(todo)):
+        groups.setdefault(root(at), []).append(at)
+    return sorted(groups.values())
 
 
 def _texts_of(pages: set[str]) -> dict[_Key, str]:
@@ -350,9 +435,13 @@ def _notes_of(corpus: Corpus, pages: set[str]) -> dict[_Key, Note]:
 
 
 def _worker(app: Sphinx, corpus: Corpus, todo: _Todo, conn: Connection) -> None:
+    _SPENT.clear()
     changed = _changed(app, corpus, todo)
+    pages = sum(_SPENT.values())
     notes = {} if switched_off(NOTES_SWITCH) else _notes_of(corpus, set(changed))
-    conn.send((changed, _texts_of(set(changed)), notes))
+    spent = os.times()  # this copy's own CPU (a forked process's starts at none): its fork's faults too
+    _SPENT[_COPY_COST] = max(0.0, spent.user + spent.system - pages)
+    conn.send((changed, _texts_of(set(changed)), notes, dict(_SPENT)))
     conn.close()
 
 
@@ -361,9 +450,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | Non
     cannot fork).
 
     The analyses every page shares (duplicate scan, graph, ...) are computed first, so the copy
-    inherits them instead of computing its own. The copy compares every other page (having both
-    processes take the next page as each is free was tried: no faster, on a quiet machine
-    either). The copy sends back the pages it
+    inherits them instead of computing its own. The copy compares a share of the pages balanced
+    by what each cost last time, pages that share work on one side (:func:`_split`; every other
+    page with ``SMETS_DIGESTS_BALANCED=off``; having both processes take the next page as each is
+    free was tried: no faster, on a quiet machine either). The copy sends back the pages it
     found changed, their texts (which the re-read then uses) and what the re-read records of
     each text (its digest and mentions, :data:`_NOTES`: looking through a large table's text for
     the needs it mentions is done there, beside this process's half). If the copy fails, every
@@ -379,7 +469,10 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | Non
         return None
     late = late or {}
     rest, last = _split_late(todo, late) if late else (todo, [])
-    mine, theirs = rest[1::2], rest[::2]
+    if switched_off(BALANCED_SWITCH):
+        mine, theirs = rest[1::2], rest[::2]
+    else:
+        mine, theirs = _split(rest, last, _costs(app))
     warm(app, frozenset(late.values()))
     shared_first(app, corpus, mine + last, theirs, first_only=True)
     started = forking.start_piped(_worker, (app, corpus, theirs), "smets-page-digests")
@@ -387,10 +480,12 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | Non
         return None
     child, reader = started
     out = _changed(app, corpus, mine)
+    began = time.process_time()
     _beside(app)
+    _SPENT[_BESIDE_COST] = time.process_time() - began
     out += _changed(app, corpus, last)
     try:
-        got: tuple[list[str], dict[_Key, str], dict[_Key, Note]] | None = reader.recv()
+        got: tuple[list[str], dict[_Key, str], dict[_Key, Note], dict[str, float]] | None = reader.recv()
     except (EOFError, OSError):
         got = None
     child.join()
@@ -398,6 +493,7 @@ def _in_two(app: Sphinx, corpus: Corpus, todo: _Todo, late: dict[str, str] | Non
         return out + _changed(app, corpus, theirs)
     _TEXTS.update(got[1])
     _NOTES.update(got[2])
+    _SPENT.update(got[3])
     return out + got[0]
 
 
@@ -584,11 +680,13 @@ def _compared(app: Sphinx, todo: _Todo) -> list[str]:
     if not todo:
         return sorted(left)
     found = None
+    _SPENT.clear()
     if app.parallel > 1 and len(todo) >= PARALLEL_FROM:
         found = _in_two(app, corpus, todo, late)
     if found is None:
         rest, last = _split_late(todo, late) if late else (todo, [])
         found = _changed(app, corpus, rest + last)
+    _keep_costs(app)
     return sorted(found + left)
 
 

@@ -42,7 +42,7 @@ from ..corpus.cachedir import switched_off
 from . import envpickle, needmemory
 
 #: our environment attributes set before reading that no ``env-merge-info`` handler reads
-UNMERGED = ("smets_need_keys", "smets_card_fingerprints")
+UNMERGED = ("smets_need_keys", "smets_card_fingerprints", "smets_page_costs")
 #: documents read so far, by process id
 _READ_BY: dict[int, set[str]] = {}
 _ORIGINAL = BuildEnvironment.__getstate__
