@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from clitools import FirstBuilt
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 
@@ -67,6 +68,19 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         built = json.loads(status.read_text(encoding="utf-8"))
     assert built["code"] == 0, built["output"]
     return out
+
+
+@pytest.fixture(scope="session")
+def first_built_60(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
+    """A generated project of 60 requirements built with two processes, once per worker, put back
+    as built for each test that asks (:class:`clitools.FirstBuilt`)."""
+    return FirstBuilt(tmp_path_factory.mktemp("first-60"), "2")
+
+
+@pytest.fixture(scope="session")
+def first_built_60_serial(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
+    """:func:`first_built_60` built with one process."""
+    return FirstBuilt(tmp_path_factory.mktemp("first-60-serial"), "1")
 
 
 def copy_project(tmp_path: Path) -> Path:
