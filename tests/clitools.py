@@ -165,6 +165,7 @@ def edit_built_both_ways(
 #: the functions :class:`FirstBuilt`'s build counts, for the tests that start from it
 FIRST_WATCHED = [
     ("sphinx.builders", "Builder.read_doc"),
+    ("sphinx.builders", "Builder._read_parallel"),
     ("smets_spec.sphinx.cards", "fingerprints_early"),
     ("smets_spec.sphinx.fingerprints", "render"),
     ("smets_spec.sphinx.rawdirect", "_put_back"),
