@@ -169,6 +169,7 @@ FIRST_WATCHED = [
     ("smets_spec.sphinx.cards", "fingerprints_early"),
     ("smets_spec.sphinx.fingerprints", "render"),
     ("smets_spec.sphinx.rawdirect", "_put_back"),
+    ("smets_spec.sphinx.searchwalk", "collect"),
 ]
 
 
