@@ -160,3 +160,64 @@ def edit_built_both_ways(
     shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
     edit_requirement(root, "edited")
     return first, [build(root, site, switch) for switch, site in sites.items()], sites
+
+
+#: the functions :class:`FirstBuilt`'s build counts, for the tests that start from it
+FIRST_WATCHED = [
+    ("sphinx.builders", "Builder.read_doc"),
+    ("sphinx.builders", "Builder._read_parallel"),
+    ("smets_spec.sphinx.cards", "fingerprints_early"),
+    ("smets_spec.sphinx.fingerprints", "render"),
+    ("smets_spec.sphinx.rawdirect", "_put_back"),
+    ("smets_spec.sphinx.searchwalk", "collect"),
+]
+
+
+class FirstBuilt:
+    """The first build of :func:`edit_built_both_ways` (every switch on), made once for the tests
+    that start from it (conftest's ``first_built_60`` with two processes, ``first_built_60_serial``
+    with one; each of them built this same site in a build of its own before): a generated project
+    of 60 requirements in ``BASE/work/project`` built into ``BASE/work/site-on`` with its cache
+    ``BASE/work/cache-on``, the calls of :data:`FIRST_WATCHED` counted. :meth:`again` puts the
+    project, site and cache back as that build left them, in the folders it used (Sphinx starts
+    afresh from a site in another folder)."""
+
+    def __init__(self, base: Path, jobs: str) -> None:
+        self.base, self.jobs = base, jobs
+        self.root = base / "work" / "project"
+        self.sites = {switch: base / "work" / f"site-{switch}" for switch in ("on", "off")}
+        self.counts: dict[tuple[str, str], int] | None = None
+
+    def again(self) -> tuple[Path, dict[tuple[str, str], int]]:
+        """The project as first built (its site and cache beside it; none for "off"), and the counts."""
+        from smets_spec.corpus.synthetic import generate
+
+        work, pristine = self.base / "work", self.base / "pristine"
+        if self.counts is None:
+            shutil.rmtree(work, ignore_errors=True)
+            generate(self.root, 60)
+            settings = {"SMETS_CACHE_DIR": str(work / "cache-on")}
+            calls = counted_calls(self.root, self.sites["on"], FIRST_WATCHED, settings, "-j", self.jobs)
+            shutil.copytree(work, pristine, symlinks=True)
+            self.counts = dict(zip(FIRST_WATCHED, calls, strict=True))
+        else:
+            shutil.rmtree(work)
+            shutil.copytree(pristine, work, symlinks=True)
+        return self.root, dict(self.counts)
+
+
+def edit_first_built_both_ways(
+    first: FirstBuilt, build: Callable[[Path, Path, str], int], tag: str = "edited"
+) -> tuple[dict[tuple[str, str], int], list[int], dict[str, Path]]:
+    """:func:`edit_built_both_ways` from ``first``'s build (``build(root, site, "on")`` with
+    ``first``'s processes and every switch on is that build), the requirement's edit tagged
+    ``tag``: what ``first`` counted in it, what ``build`` gave for the two edits' builds (on, off),
+    and the two sites."""
+    from smets_spec.corpus.synthetic import edit_requirement
+
+    root, counts = first.again()
+    sites = first.sites
+    shutil.copytree(sites["on"], sites["off"], symlinks=True)
+    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
+    edit_requirement(root, tag)
+    return counts, [build(root, site, switch) for switch, site in sites.items()], sites

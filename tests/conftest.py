@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import signal
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from clitools import FirstBuilt
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 
@@ -40,18 +43,44 @@ def corpus(project: Project) -> Corpus:
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's spec built once with `smets build` into a temporary folder.
 
-    Returns the HTML folder (needs.json is inside it). Tests must not modify it.
+    Returns the HTML folder (needs.json is inside it). Tests must not modify it. With pytest-xdist
+    the workers share one build (the first to ask builds it, holding a lock, the others wait for
+    it): the same command in the same folder, so the same site each of them built before.
     """
-    out = tmp_path_factory.mktemp("site") / "html"
-    result = subprocess.run(
-        [sys.executable, "-m", "smets_spec.cli", "build", "--out-dir", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's basetemp is a folder of the run's
+        base = base.parent
+    shared = base / "built-site"
+    shared.mkdir(exist_ok=True)
+    out, status = shared / "html", shared / "status.json"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not status.exists():
+            result = subprocess.run(
+                [sys.executable, "-m", "smets_spec.cli", "build", "--out-dir", str(out)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            done = {"code": result.returncode, "output": result.stdout + result.stderr}
+            status.write_text(json.dumps(done), encoding="utf-8")
+        built = json.loads(status.read_text(encoding="utf-8"))
+    assert built["code"] == 0, built["output"]
     return out
+
+
+@pytest.fixture(scope="session")
+def first_built_60(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
+    """A generated project of 60 requirements built with two processes, once per worker, put back
+    as built for each test that asks (:class:`clitools.FirstBuilt`)."""
+    return FirstBuilt(tmp_path_factory.mktemp("first-60"), "2")
+
+
+@pytest.fixture(scope="session")
+def first_built_60_serial(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
+    """:func:`first_built_60` built with one process."""
+    return FirstBuilt(tmp_path_factory.mktemp("first-60-serial"), "1")
 
 
 def copy_project(tmp_path: Path) -> Path:

@@ -5,7 +5,9 @@ Every page, needs.json and the search index are compared after normalising only 
 timestamps (:mod:`sitecompare`): on the repository's spec, and on a generated spec after a seeded
 random set of edits of every kind (a title, a text, a linked need's title, a link added and one
 removed, a need added, deleted and moved between files), built incrementally with the cache of the
-build before the edits, against a full build of the edited source without the cache.
+build before the edits, against a full build of the edited source without the cache (that
+comparison is made in tests/test_incremental_global.py's rounds of random edits, on their builds;
+the editor is here).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from conftest import copy_project
 from sitecompare import differences
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.schema import DataItem, Requirement
-from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx.cachedneeds import CachedCard, SmetsCard
 from smets_spec.sphinx.rendercache import RenderCache
 from smets_spec.trace.coverage import index_of
@@ -205,19 +206,6 @@ def _edit(root: Path, seed: int) -> list[str]:
     editor.deleted(unlinked[-1])
     editor.moved(unlinked[-2])
     return editor.done
-
-
-def test_random_edits_built_warm_give_the_site_a_cold_build_gives(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 260)
-    warm = tmp_path / "warm-cache"
-    _build(root, tmp_path / "site", warm)
-    for seed in (20,):  # one round of every kind of edit (a second round costs 25 s more)
-        done = _edit(root, seed)
-        _build(root, tmp_path / "site", warm, fresh=False)  # incremental, cache of the build before
-        assert _cards(tmp_path / "site")[1] > 0  # the untouched cards came from the cache
-        cold = tmp_path / f"cold-{seed}"
-        _build(root, cold, tmp_path / f"empty-{seed}", switch="off")  # every directive through docutils
-        assert differences(cold, tmp_path / "site") == [], done
 
 
 def test_an_author_cannot_write_the_placeholder_of_a_cached_need(tmp_path: Path) -> None:

@@ -5,28 +5,32 @@ A title and text edit re-reads the edited document and the computed pages whose 
 tables, the device and section pages): at least :data:`~smets_spec.sphinx.jobs.PARALLEL_EDIT_FROM`
 of them in a project of 60 requirements, so the read forks (one chunk a process); switched off,
 the main process reads them one by one, as it did. Both builds start from copies of one built site
-and cache.
+and cache (conftest's ``first_built_60``: two processes, every switch on; ``SMETS_HALF_READ``,
+off in the edits' builds so that Sphinx's parallel read is counted, leaves a full read to Sphinx).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from clitools import counted_build, edit_built_both_ways
+from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
 from sitecompare import differences
 from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
+
+#: Sphinx's parallel read (counted in the first build too: :data:`clitools.FIRST_WATCHED`)
+PARALLEL = ("sphinx.builders", "Builder._read_parallel")
 
 
 def _build(root: Path, out: Path, switch: str) -> int:
     """Build ``out`` (2 processes) with the switch set; how many parallel reads it made."""
     settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_EDIT_READ_PARALLEL": switch}
     settings["SMETS_HALF_READ"] = "off"  # Sphinx's parallel read, counted (halfread: test_half_read.py)
-    return counted_build(root, out, ("sphinx.builders", "Builder._read_parallel"), settings, "-j", "2")
+    return counted_build(root, out, PARALLEL, settings, "-j", "2")
 
 
-def test_an_edit_read_in_parallel_gives_the_same_site(tmp_path: Path) -> None:
-    first, edits, sites = edit_built_both_ways(tmp_path, _build)
-    assert (first, edits) == (1, [1, 0])  # the full build's read; the edit's, parallel only when on
+def test_an_edit_read_in_parallel_gives_the_same_site(first_built_60: FirstBuilt) -> None:
+    first, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+    assert (first[PARALLEL], edits) == (1, [1, 0])  # the full build's read; the edit's, parallel only when on
     assert (sites["on"] / "needs.json").read_bytes() == (sites["off"] / "needs.json").read_bytes()
     assert differences(sites["on"], sites["off"]) == []
 

@@ -5,6 +5,10 @@ documents' parts kept, the others pickled again) unpickles into what the whole e
 pickled in one piece at the same moment unpickles into, need by need; parts are kept for the
 documents not read again; a part missing or altered makes Sphinx start afresh, with the same site;
 parts no longer named are removed.
+
+The tests start from one first build of a generated project (:func:`first_build`), made once per module
+(per worker) and put back in its own folders before each test (an incremental build needs the
+project, the site and the cache where they were built: Sphinx starts afresh in another folder).
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import os
 import pickle
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from clitools import run_ok
 from envcompare import differences, env_differences
@@ -78,10 +85,33 @@ def _parts(out: Path) -> set[str]:
     return {p.name for p in (out / ".doctrees" / envparts.FOLDER).iterdir()}
 
 
-def test_random_edits_save_the_environment_a_whole_pickle_saves(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 150, seed=7)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    first = _build(root, site, cache, "--fresh")
+#: the first build's project, site and cache (in one folder), and how many parts it kept and pickled
+First = tuple[Path, Path, Path, dict[str, int]]
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], First]:
+    """A generated project of 150 requirements built with ``--fresh``, once; each call puts the
+    project, site and cache back as that build left them (in the folders it used)."""
+    base = tmp_path_factory.mktemp("envparts")
+    work, pristine = base / "work", base / "pristine"
+    root = generate(work / "project", 150, seed=7)
+    site, cache = work / "site", work / "cache"
+    counts = _build(root, site, cache, "--fresh")
+    shutil.copytree(work, pristine, symlinks=True)
+
+    def again() -> First:
+        shutil.rmtree(work)
+        shutil.copytree(pristine, work, symlinks=True)
+        return root, site, cache, dict(counts)
+
+    return again
+
+
+def test_random_edits_save_the_environment_a_whole_pickle_saves(
+    tmp_path: Path, first_build: Callable[[], First]
+) -> None:
+    root, site, cache, first = first_build()
     assert first["kept"] == 0 and first["pickled"] > 10
     needs = _same_as_whole(site)
     assert needs > 300 and len(_parts(site)) == first["pickled"] + first["nodes_pickled"]
@@ -104,10 +134,10 @@ def test_random_edits_save_the_environment_a_whole_pickle_saves(tmp_path: Path) 
     assert site_differences(full, site) == []
 
 
-def test_a_part_missing_or_altered_starts_sphinx_afresh(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 150, seed=2)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    _build(root, site, cache, "--fresh")
+def test_a_part_missing_or_altered_starts_sphinx_afresh(
+    tmp_path: Path, first_build: Callable[[], First]
+) -> None:
+    root, site, cache, _ = first_build()
     folder = site / ".doctrees" / envparts.FOLDER
     names = sorted(_parts(site))
     data = (folder / names[0]).read_bytes()
@@ -123,14 +153,14 @@ def test_a_part_missing_or_altered_starts_sphinx_afresh(tmp_path: Path) -> None:
     assert site_differences(full, site) == []
 
 
-def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path) -> None:
+def test_need_nodes_in_parts_or_in_the_file_the_same_environment(
+    tmp_path: Path, first_build: Callable[[], First]
+) -> None:
     """``SMETS_ENV_NODE_PARTS=off`` (the need nodes inside the environment file) and the nodes
     in parts, ``SMETS_ENV_NODES_LAZY=off`` (every node unpickled at the load) and the nodes left
     unread, each after the same edit of the same built state (in the same folders): the same
     environment, the same site. (One build with both on, compared with a build with each off.)"""
-    root = generate(tmp_path / "project", 150, seed=5)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    _build(root, site, cache, "--fresh")
+    root, site, cache, _ = first_build()
     _edit(root, 6)  # read back from parts below: the build after an edit loads nodes from parts
     _build(root, site, cache)
     saved = {folder: tmp_path / f"saved-{folder.name}" for folder in (site, cache)}
@@ -169,12 +199,10 @@ def test_need_nodes_in_parts_or_in_the_file_the_same_environment(tmp_path: Path)
         assert site_differences(on_site, site) == [], switch
 
 
-def test_an_unread_need_node_is_the_node_its_part_holds(tmp_path: Path) -> None:
+def test_an_unread_need_node_is_the_node_its_part_holds(first_build: Callable[[], First]) -> None:
     """Loaded as Sphinx loads the environment, each need node is an :class:`envparts.Unread`
     whose copy (sphinx-needs' ``get_need_node``) and pickle are those of the node read eagerly."""
-    root = generate(tmp_path / "project", 40, seed=3)
-    site = tmp_path / "site"
-    _build(root, site, tmp_path / "cache", "--fresh")
+    _, site, _, _ = first_build()
     path = site / ".doctrees" / "environment.pickle"
     eager = envparts.load(path)._needs_all_nodes
     with envparts.reading(path.parent, lazy_nodes=True), path.open("rb") as file:

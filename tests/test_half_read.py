@@ -4,8 +4,9 @@
 A title and text edit of a project of 60 requirements re-reads at least 16 documents (the edited
 one, the computed pages whose text changed), in parallel (``jobs.PARALLEL_EDIT_FROM``); a need
 moved to another file re-reads both files (the need leaves one chunk and arrives in another).
-Both builds start from copies of one built site and cache; the main process's ``read_doc`` calls
-are counted (a forked reader's are not seen).
+Both builds start from copies of one built site and cache (conftest's ``first_built_60``, the
+first build these tests share with others: with two processes, every switch on); the main
+process's ``read_doc`` calls are counted (a forked reader's are not seen).
 """
 
 from __future__ import annotations
@@ -16,15 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from clitools import counted_build, edit_built_both_ways
+from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
 from sitecompare import differences
 from smets_spec.sphinx import halfread
-
-
-def _build(root: Path, out: Path, switch: str) -> int:
-    """Build ``out`` (2 processes) with the switch set; how many documents the main process read."""
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_HALF_READ": switch}
-    return counted_build(root, out, ("sphinx.builders", "Builder.read_doc"), settings, "-j", "2")
 
 
 def _same(sites: dict[str, Path]) -> None:
@@ -33,9 +28,19 @@ def _same(sites: dict[str, Path]) -> None:
     assert differences(sites["on"], sites["off"]) == []
 
 
-def test_an_edit_read_half_here_gives_the_same_site(tmp_path: Path) -> None:
-    first, edits, sites = edit_built_both_ways(tmp_path, _build)
-    assert first == 0  # a full build: Sphinx's read (every chunk forked)
+#: what a build's main process reads (counted in the first build too: :data:`clitools.FIRST_WATCHED`)
+READ_DOC = ("sphinx.builders", "Builder.read_doc")
+
+
+def _build(root: Path, out: Path, switch: str) -> int:
+    """Build ``out`` (2 processes) with the switch set; how many documents the main process read."""
+    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_HALF_READ": switch}
+    return counted_build(root, out, READ_DOC, settings, "-j", "2")
+
+
+def test_an_edit_read_half_here_gives_the_same_site(first_built_60: FirstBuilt) -> None:
+    first, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+    assert first[READ_DOC] == 0  # a full build: Sphinx's read (every chunk forked)
     assert edits[0] > 0 and edits[1] == 0  # on: the first chunk read here; off: none
     _same(sites)
 
@@ -45,14 +50,13 @@ _BLOCK = re.compile(r"^\.\. req:: .*\n(?:(?:   .*)?\n)*", re.M)
 
 
 @pytest.mark.parametrize("seed", [3])
-def test_a_moved_need_read_half_here_gives_the_same_site(tmp_path: Path, seed: int) -> None:
+def test_a_moved_need_read_half_here_gives_the_same_site(first_built_60: FirstBuilt, seed: int) -> None:
     import random
 
-    from smets_spec.corpus.synthetic import edit_requirement, generate
+    from smets_spec.corpus.synthetic import edit_requirement
 
-    root = generate(tmp_path / "project", 60)
-    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
-    _build(root, sites["on"], "on")
+    root, _ = first_built_60.again()  # (_build(root, sites["on"], "on") is that build)
+    sites = first_built_60.sites
     shutil.copytree(sites["on"], sites["off"], symlinks=True)
     shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
     pick = random.Random(seed)

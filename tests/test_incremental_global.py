@@ -8,6 +8,11 @@ edits of every kind (a title, a text, a linked need's title, a link added and on
 added, deleted and moved between files), two incremental builds in a row give, file for file,
 needs.json, every page and the search index of a full build of the same source
 (:mod:`sitecompare` normalises only timestamps, random layout ids and words mapped to no page).
+
+The same rounds check the render cache (tests/test_build_render_cache.py): each incremental build
+takes the cards of untouched needs from the cache of the builds before the edits, and the second
+round's full build parses every need directive with docutils (``SMETS_RENDER_CACHE=off``, as
+test_build_render_cache's random edits were compared), the first round's full build as by default.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 from clitools import build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
-from test_build_render_cache import _edit
+from test_build_render_cache import _cards, _edit
 
 _FEEDS = """
 import sys
@@ -38,10 +43,11 @@ sys.exit(status)
 """
 
 
-def _build(root: Path, out: Path, cache: Path, *more: str, jobs: str = "1") -> int:
-    """Build; the number of requirement pages fed to the search index."""
+def _build(root: Path, out: Path, cache: Path, *more: str, jobs: str = "1", render: str = "on") -> int:
+    """Build (``render``: ``SMETS_RENDER_CACHE``); the number of requirement pages fed to the search index."""
     argv = build_argv(root, out, "-j", jobs, *more)
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_SEARCH_CACHE="off")  # feeds counted here
+    env["SMETS_RENDER_CACHE"] = render
     argv = [sys.executable, "-c", _FEEDS, *argv[3:]]  # build_argv's `-m smets_spec.cli` replaced
     result = run_ok(argv, env=env)
     return int(result.stdout.rsplit("requirement pages fed", 1)[1].split()[0])
@@ -60,8 +66,10 @@ def test_incremental_builds_after_random_edits_give_the_full_build(tmp_path: Pat
         # the edited requirements, the added one and the moved one's text (rebased links) at most,
         # plus those whose text shows an edited title: never all of them
         assert 0 < fed < 20, (fed, done)
+        assert _cards(site)[1] > 0, done  # the untouched cards came from the render cache
         full = tmp_path / f"full-{seed}"
-        assert _build(root, full, tmp_path / f"cache-{seed}", "--fresh") >= first - 1
+        render = "off" if seed == 31 else "on"  # off: every directive through docutils, no cache
+        assert _build(root, full, tmp_path / f"cache-{seed}", "--fresh", render=render) >= first - 1
         assert differences(full, site) == [], done
 
 

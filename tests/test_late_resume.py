@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clitools import build_argv, run_ok
+from clitools import FirstBuilt, build_argv, edit_first_built_both_ways, run_ok
 from sitecompare import differences
-from smets_spec.corpus.synthetic import edit_requirement, generate
 from smets_spec.sphinx import jobs
 from sphinxtools import build_in_process, toctree_project
 
@@ -43,22 +41,19 @@ def test_paused_until_the_freeze_then_resumed(
     gc.unfreeze()
 
 
-def _build(root: Path, site: Path, cache: Path, switch: str, *more: str) -> None:
-    env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_LATE_RESUME=switch)
-    run_ok(build_argv(root, site, "-j", "1", *more), env=env)
+def _build(root: Path, site: Path, switch: str) -> int:
+    env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / f"cache-{switch}"), SMETS_LATE_RESUME=switch)
+    run_ok(build_argv(root, site, "-j", "1"), env=env)
+    return 0
 
 
-def test_an_edit_builds_the_same_site(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 20)
-    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
-    cache = tmp_path / "cache"
-    _build(root, sites["on"], cache, "on", "--fresh")
-    shutil.copytree(sites["on"], sites["off"], symlinks=True)  # both edit builds start from it
-    done = edit_requirement(root, "late")  # as bench/build_phases.py --edit does
-    for switch, site in sites.items():
-        _build(root, site, cache, switch)  # incremental: sphinx-needs' post-processing after an edit
+def test_an_edit_builds_the_same_site(first_built_60_serial: FirstBuilt) -> None:
+    """One built site and its copy (conftest's ``first_built_60_serial``), a requirement's title
+    and text edited as bench/build_phases.py --edit does, built each way (incremental:
+    sphinx-needs' post-processing after an edit)."""
+    _, _, sites = edit_first_built_both_ways(first_built_60_serial, _build, tag="late")
     on, off = sites["on"], sites["off"]
-    assert differences(on, off) == [], done
+    assert differences(on, off) == []
     for name in ("needs.json", "searchindex.js"):
         assert (on / name).read_bytes() == (off / name).read_bytes(), name
     assert b"EDITEDlate" in (on / "needs.json").read_bytes()

@@ -1,7 +1,14 @@
 """needs.json written by a forked copy started as the HTML builder's finish begins
 (sphinx/needs_early.py, ``SMETS_NEEDS_JSON_EARLY``): the same needs.json, site and search index as
 written at ``build-finished`` (by the build itself, or for an edit by a copy started then), in a
-build from nothing and in the build of an edit."""
+build from nothing and in the build of an edit.
+
+The same builds check the navigation trees remade from the root folder's (sphinx/navtree.py
+``_rebased``, ``SMETS_NAV_REBASE``, on and off with this switch: the two are independent, the
+one touches the pages' navigation, the other how needs.json is written): each folder's tree as
+used is the one Sphinx and furo draw for it (logged by the driver), and the site is the same as
+with every tree drawn (tests/test_nav_rebase.py made that comparison with two builds of its own).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,8 @@ from clitools import driven_build
 from sitecompare import differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
 
-#: `smets build`; build-finished and each copy writing needs.json logged in order, with the outcome
+#: `smets build`; build-finished and each copy writing needs.json logged in order, with the outcome;
+#: each folder's navigation tree as used, compared with the one drawn for it, logged to NAV_LOG
 _DRIVER = """
 import json, os, sys
 from dataclasses import asdict
@@ -33,6 +41,16 @@ def logged_copy(job, send):
     log("copy" if os.getpid() != parent else "not-a-copy")
     original(job, send)
 EventManager.emit, needs_splice._in_copy = logged_emit, logged_copy
+from smets_spec.sphinx import navtree
+folder = navtree._folder
+def compared(builder, directory, folders):
+    used = folder(builder, directory, folders)
+    drawn = navtree._neutral(builder, directory)
+    same = (used is None and drawn is None) or (used.html, used.probe) == (drawn.html, drawn.probe)
+    with open(os.environ["NAV_LOG"], "a", encoding="utf-8") as out:
+        out.write(f"{'same' if same else 'DIFFERS'}:{directory or '.'}\\n")
+    return used
+navtree._folder = compared
 status = cli.main(sys.argv[1:])
 print("OUTCOME", json.dumps(asdict(needs_splice.LAST[-1])))
 sys.exit(status)
@@ -46,10 +64,17 @@ def _build(root: Path, site: Path, switch: str) -> tuple[list[str], dict[str, An
         "SMETS_CACHE_DIR": str(root.parent / "cache"),  # (the cache is the same either way)
         "SMETS_NEEDS_JSON_EARLY": switch,
         "EARLY_LOG": str(log),
+        "SMETS_NAV_REBASE": switch,
+        "NAV_LOG": str(_nav_log(site)),
     }
+    _nav_log(site).unlink(missing_ok=True)
     result = driven_build(_DRIVER, root, site, settings, "-j", "2")
     outcome: dict[str, Any] = json.loads(result.stdout.rsplit("OUTCOME", 1)[1])
     return log.read_text(encoding="utf-8").split() if log.exists() else [], outcome
+
+
+def _nav_log(site: Path) -> Path:
+    return site.parent / f"{site.name}.nav.log"
 
 
 def _same(one: Path, other: Path) -> None:
@@ -62,6 +87,10 @@ def test_needs_json_started_as_the_finish_begins_is_the_same(tmp_path: Path) -> 
     root = generate(tmp_path / "project", 20)
     on, off = tmp_path / "site-on", tmp_path / "site-off"
     log_on, outcome_on = _build(root, on, "on")
+    logged = _nav_log(on).read_text(encoding="utf-8").split()  # the trees of the build from nothing
+    folders = {entry.split(":", 1)[1] for entry in logged}
+    assert len(folders) >= 10 and {"sections", "guide", "req"} <= folders
+    assert [entry for entry in logged if not entry.startswith("same:")] == []
     log_off, outcome_off = _build(root, off, "off")
     assert log_on == ["copy", "build-finished"]  # from nothing: a copy, before build-finished
     assert log_off == ["build-finished"]  # written by the build itself

@@ -12,22 +12,27 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from clitools import counted_build, edit_built_both_ways
+from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
 from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import cards
 
+#: counted in the first build too (:data:`clitools.FIRST_WATCHED`)
+EARLY = ("smets_spec.sphinx.cards", "fingerprints_early")
+
 
 def _build(root: Path, out: Path, switch: str) -> int:
     """Build ``out`` (2 processes) with the switch set; how often the fingerprints were made early."""
     settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_OUTDATED_BESIDE": switch}
-    return counted_build(root, out, ("smets_spec.sphinx.cards", "fingerprints_early"), settings, "-j", "2")
+    return counted_build(root, out, EARLY, settings, "-j", "2")
 
 
-def test_an_edit_with_the_fingerprints_made_beside_gives_the_same_site(tmp_path: Path) -> None:
-    first, edits, sites = edit_built_both_ways(tmp_path, _build)
-    assert (first, edits) == (0, [1, 0])  # made beside the comparison's copy only in the edit, when on
+def test_an_edit_with_the_fingerprints_made_beside_gives_the_same_site(first_built_60: FirstBuilt) -> None:
+    """From conftest's ``first_built_60`` (the first build, with two processes and every switch on,
+    shared with other tests)."""
+    first, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+    assert (first[EARLY], edits) == (0, [1, 0])  # made beside the comparison's copy only in the edit, when on
     assert (sites["on"] / "needs.json").read_bytes() == (sites["off"] / "needs.json").read_bytes()
     assert differences(sites["on"], sites["off"]) == []
 

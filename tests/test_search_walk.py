@@ -20,8 +20,7 @@ from sphinx.search import WordStore, _feed_visit_nodes
 from sphinx.search.en import SearchEnglish
 from sphinx.util.docutils import new_document
 
-from clitools import counted_build
-from smets_spec.corpus.synthetic import generate
+from clitools import FirstBuilt, counted_build
 from smets_spec.sphinx import searchwalk
 from smets_spec.sphinx.searchmemory import _Distinct
 
@@ -145,28 +144,36 @@ def test_other_splitters_split_each_text() -> None:
     assert not searchwalk.joins(Other({}))
 
 
-def test_a_built_index_is_the_same_with_the_walk_off(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 60)
-    indexes, walks = [], []
-    for switch in ("on", "off"):
-        out = tmp_path / f"out-{switch}"
-        settings = {
-            "SMETS_CACHE_DIR": str(tmp_path / f"cache-{switch}"),
-            "SMETS_SEARCH_WALK": switch,
-            "SMETS_SEARCH_DIRECT": switch,
-        }
-        watched = ("smets_spec.sphinx.searchwalk", "collect")
-        walks.append(counted_build(root, out, watched, settings, "-j", "1"))
-        indexes.append((out / "searchindex.js").read_bytes())
+#: counted in the first build too (:data:`clitools.FIRST_WATCHED`)
+COLLECT = ("smets_spec.sphinx.searchwalk", "collect")
+
+
+def test_a_built_index_is_the_same_with_the_walk_off(
+    tmp_path: Path, first_built_60_serial: FirstBuilt
+) -> None:
+    """The build with the switches on is conftest's ``first_built_60_serial`` (60 requirements, one
+    process, every switch on, its own user cache ``cache-on``); the one with them off has its own."""
+    root, counts = first_built_60_serial.again()
+    cache_on = root.parent / "cache-on"
+    indexes = [(first_built_60_serial.sites["on"] / "searchindex.js").read_bytes()]
+    walks = [counts[COLLECT]]
+    out = tmp_path / "out-off"
+    settings = {
+        "SMETS_CACHE_DIR": str(tmp_path / "cache-off"),
+        "SMETS_SEARCH_WALK": "off",
+        "SMETS_SEARCH_DIRECT": "off",
+    }
+    walks.append(counted_build(root, out, COLLECT, settings, "-j", "1"))
+    indexes.append((out / "searchindex.js").read_bytes())
     assert indexes[0] == indexes[1]
     assert walks[0] > 20 and walks[1] == 0  # every page walked here, none with the switch off
     # again into an empty folder with the same user cache: the large raw HTML texts' words taken
     # from it (searchwalk.RawWords; none kept with the walk off), the same searchindex.js
-    kept = tmp_path / "cache-on" / searchwalk.MEMO_KIND
+    kept = cache_on / searchwalk.MEMO_KIND
     written = {p.name: p.stat().st_mtime_ns for p in kept.iterdir()}
     assert written and not (tmp_path / "cache-off" / searchwalk.MEMO_KIND).exists()
     out = tmp_path / "out-on-again"
-    counted_build(root, out, watched, {"SMETS_CACHE_DIR": str(tmp_path / "cache-on")}, "-j", "1")
+    counted_build(root, out, COLLECT, {"SMETS_CACHE_DIR": str(cache_on)}, "-j", "1")
     assert (out / "searchindex.js").read_bytes() == indexes[0]
     again = {p.name: p.stat().st_mtime_ns for p in kept.iterdir()}
     assert again.keys() == written.keys()
