@@ -233,3 +233,46 @@ def test_a_copy_not_taken_ends_by_itself(
     monkeypatch.setenv(page.SWITCH, "off")  # a full scan
     assert got == _view(corpus, page.analysis(corpus))
     page._CACHE.clear()
+
+
+def test_a_copy_forked_from_the_build_leaves_the_scan_to_the_build(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process forked from the build while its scan copy runs (a page writer, the comparison's
+    copy) neither reads the build's pipe (it would take the scan from the build) nor joins the
+    build's children (only their parent can): it analyses from the kept state, finding the same,
+    and the build still takes the scan its copy made."""
+    import multiprocessing
+    import os
+
+    assert corpus.source is not None
+    monkeypatch.setenv("SMETS_CACHE_DIR", str(tmp_path))
+    for switch in (page.SWITCH, incremental.SWITCH, page.BESIDE_SWITCH):
+        monkeypatch.delenv(switch, raising=False)
+    page._CACHE.clear()
+    page.analysis(corpus)  # a kept state
+    store.settle()
+    page._CACHE.clear()
+    assert page.scan_beside(corpus)
+    received = page._received
+
+    def in_child(send: Any) -> None:
+        took = []
+        page._received = lambda c: took.append(1) or received(c)  # type: ignore[assignment]
+        found = page.analysis(corpus)  # not the build's: its own, from the kept state
+        send.send((took, page._BESIDE == [], _view(corpus, found)))
+        os._exit(0)
+
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=in_child, args=(send,))
+    child.start()
+    took, let_go, seen = receive.recv()
+    child.join(60)
+    assert child.exitcode == 0
+    assert took == [1] and let_go  # asked, found none of its own
+    assert page.started_for(corpus)  # the build's copy still the build's
+    scanned = page._received(corpus)  # the copy's scan, still there for the build
+    store.settle()
+    assert scanned is not None
+    assert (scanned.findings, scanned.terms, scanned.compared, scanned.candidates) == seen[:4]
+    page._CACHE.clear()

@@ -212,6 +212,8 @@ class _Beside:
     process: BaseProcess
     conn: Connection
     file: IO[bytes]
+    #: the process that started (or adopted) the copy: the only one that may take its scan
+    owner: int = field(default_factory=os.getpid)
 
     def close(self) -> None:
         self.conn.close()
@@ -221,6 +223,16 @@ class _Beside:
 
 _BESIDE: list[_Beside] = []
 _EXIT_HOOK: list[bool] = []
+
+
+def _mine() -> list[_Beside]:
+    """:data:`_BESIDE`, after letting go of the copies another process started: in a copy forked
+    from the process that started them (a page writer, the comparison's copy) they are that
+    process's, whose pipe this one must not read from (it would take the scan from its owner) nor
+    join; such a copy finds no scan beside and scans what it needs itself."""
+    if _BESIDE and _BESIDE[-1].owner != os.getpid():
+        _BESIDE.clear()
+    return _BESIDE
 
 
 def scan_beside(corpus: Corpus) -> bool:
@@ -320,7 +332,7 @@ def _received(corpus: Corpus) -> Scan | None:
     """The scan of ``corpus`` a forked copy made (:func:`scan_beside`), or None (none started for
     this corpus object, or it failed). The copy may still be writing the state (joined by
     ``store.settle``)."""
-    if not _BESIDE:
+    if not _mine():
         return None
     beside = _BESIDE.pop()
     got: object = None
@@ -341,7 +353,7 @@ def _received(corpus: Corpus) -> Scan | None:
 def scan_running(corpus: Corpus) -> bool:
     """Whether a forked copy (:func:`scan_beside`) still scans ``corpus``: its scan is neither
     taken nor sent yet (:func:`analysis` of ``corpus`` would wait for it)."""
-    if not _BESIDE or _BESIDE[-1].corpus() is not corpus:
+    if not _mine() or _BESIDE[-1].corpus() is not corpus:
         return False
     try:
         return not _BESIDE[-1].conn.poll()
@@ -352,14 +364,14 @@ def scan_running(corpus: Corpus) -> bool:
 def started_for(corpus: Corpus) -> bool:
     """Whether a forked copy (:func:`scan_beside`) was started for this very corpus object and its
     scan is not taken yet (it may be done)."""
-    return bool(_BESIDE) and _BESIDE[-1].corpus() is corpus
+    return bool(_mine()) and _BESIDE[-1].corpus() is corpus
 
 
 def forget_beside() -> None:
     """Let go of any copy whose scan was not taken (the build did not need it; joined by
     ``store.settle``, or as this process exits). Called at the end of a build, and as this
     process exits."""
-    while _BESIDE:
+    while _mine():
         _BESIDE.pop().close()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from dataclasses import dataclass, field
 from importlib import metadata
 from multiprocessing.process import BaseProcess
@@ -280,8 +281,9 @@ def save(project: Path, state: State, folder: Path | None = None) -> None:
     write_entry(KIND, entry_key(project), to_json(state), folder)
 
 
-#: the forked copies writing a state (:func:`save_beside`), joined by :func:`settle`
-_PENDING: list[BaseProcess] = []
+#: the forked copies writing a state (:func:`save_beside`), joined by :func:`settle`, each with the
+#: process that started it (the only one that can join it)
+_PENDING: list[tuple[int, BaseProcess]] = []
 
 
 def save_beside(project: Path, state: State, folder: Path | None = None) -> None:
@@ -297,15 +299,19 @@ def save_beside(project: Path, state: State, folder: Path | None = None) -> None
     if child is None:
         save(project, state, folder)
     else:
-        _PENDING.append(child)
+        _PENDING.append((os.getpid(), child))
 
 
 def adopt(process: BaseProcess) -> None:
     """Count a forked copy writing a state among those :func:`settle` waits for."""
-    _PENDING.append(process)
+    _PENDING.append((os.getpid(), process))
 
 
 def settle() -> None:
-    """Wait for the states being written (so that this process reads back the newest)."""
+    """Wait for the states being written (so that this process reads back the newest). In a copy
+    forked from the process that started them, they are let go of: only their parent can join
+    them, and each state is written whole or not at all (any kept state gives the same findings)."""
     while _PENDING:
-        _PENDING.pop().join()
+        owner, process = _PENDING.pop()
+        if owner == os.getpid():
+            process.join()
