@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import git
@@ -22,19 +25,57 @@ def _build(root: Path, out: Path) -> subprocess.Popen[str]:
     )
 
 
+#: `smets build` holding its output folder's lock until the test lets it go: it makes the file
+#: HELD_MARK once it holds the lock, then waits (two minutes at most) for the file RELEASE_MARK
+_HOLDING = """
+import os, sys, time
+from smets_spec import cli
+from smets_spec.commands import build
+site = build.build_site
+def holding(*args, **kwargs):
+    open(os.environ["HELD_MARK"], "a").close()
+    deadline = time.monotonic() + 120
+    while not os.path.exists(os.environ["RELEASE_MARK"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return site(*args, **kwargs)
+build.build_site = holding
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def _until(found: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 120
+    while not found():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
 def test_concurrent_builds_into_one_folder_wait_for_each_other(tmp_path: Path) -> None:
+    """Two builds started while a first one holds the folder's lock (held until both have said they
+    wait, whatever the machine's speed) wait for it, say so, and then build in turn."""
     root = sourcedir(tmp_path, "mini")
     out = tmp_path / "html"
-    first = _build(root, out)
-    deadline = time.monotonic() + 60
-    while not (out / ".smets-build.lock").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    others = [_build(root, out) for _ in range(2)]
-    results = [(p.wait(timeout=300), *p.communicate()) for p in [first, *others]]
-    assert [code for code, _, _ in results] == [0, 0, 0], [err[-1500:] for _, _, err in results]
-    waited = [err for _, _, err in results if "waiting for that build to finish" in err]
-    assert waited, "no build waited: the lock was not held"
-    assert all(f"smets build: {out} is being written by process " in err for err in waited)
+    held, release = tmp_path / "held", tmp_path / "release"
+    env = {**os.environ, "HELD_MARK": str(held), "RELEASE_MARK": str(release)}
+    argv = [sys.executable, "-c", _HOLDING, *build_argv(root, out, "-j", "1")[3:]]
+    first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    _until(held.exists, "the first build never held the lock")
+    logs = [tmp_path / f"other-{n}.err" for n in range(2)]
+    others = []
+    for log in logs:
+        with log.open("w") as err:
+            others.append(
+                subprocess.Popen(
+                    build_argv(root, out, "-j", "1"), stdout=subprocess.PIPE, stderr=err, text=True
+                )
+            )
+    waiting = "waiting for that build to finish"
+    _until(lambda: all(waiting in log.read_text() for log in logs), "a build did not wait for the lock")
+    release.touch()
+    codes = [first.wait(timeout=300), *(p.wait(timeout=300) for p in others)]
+    errors = [first.communicate()[1], *(log.read_text() for log in logs)]
+    assert codes == [0, 0, 0], [err[-1500:] for err in errors]
+    assert all(f"smets build: {out} is being written by process " in err for err in errors[1:])
     assert (out / "index.html").is_file() and (out / "needs.json").is_file()
     assert not list(out.rglob("*.tmp"))
 
