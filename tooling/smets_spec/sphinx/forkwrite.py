@@ -67,6 +67,7 @@ from sphinx.util.osutil import relative_uri
 
 from ..corpus.cachedir import switched_off
 from .sourcedigest import source_digest
+from .state import builder_app
 
 SWITCH = "SMETS_FORK_RESOLVE"
 LOGGER = logging.getLogger(__name__)
@@ -231,10 +232,6 @@ def balanced(docnames: list[str], sizes: list[int], count: int) -> list[list[str
     return [chunk for chunk in chunks if chunk]
 
 
-def _app(builder: Any) -> Any:
-    return vars(builder).get("_app") or getattr(builder, "app", None)
-
-
 def _write_first(builder: Any, firstname: str, later: bool) -> Page | None:
     """Sphinx's write of the first page in this process; with ``later`` (the last index's load put
     off: :func:`.searchreuse.load_later`), what the index would be fed of it is kept instead, as a
@@ -268,7 +265,7 @@ def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     from .searchreuse import load_later
 
     firstname, rest = docnames[0], list(docnames[1:])
-    load = load_later(_app(builder)) if builder.indexer is not None else None
+    load = load_later(builder_app(builder)) if builder.indexer is not None else None
     first = _write_first(builder, firstname, load is not None)
     if builder.indexer is not None:
         _collector(builder.indexer)

@@ -58,6 +58,7 @@ from typing import Any
 
 from ..corpus.cachedir import switched_off
 from . import needs_index, needs_release, needs_reuse
+from .state import builder_app
 
 #: the attribute of Sphinx's environment that holds the key of the index's MAC
 KEY = "smets_needs_json_key"
@@ -196,8 +197,7 @@ def job_of(builder: Any) -> _Job | None:
         needs_config.builder_filter,
         append_warning="(from need_builder_filter)",
     )
-    # Sphinx 9 keeps the application as ``_app`` (its ``app`` property warns that it is deprecated)
-    app = vars(builder).get("_app") or getattr(builder, "app", None)
+    app = builder_app(builder)
     unchanged = needs_reuse.unchanged_for(app)
     return _Job(builder, env, needs_config, version, filtered, unchanged)
 
@@ -277,7 +277,7 @@ def _beside(job: _Job, any_build: bool = False) -> bool:
         return False
     if not forking.may_fork():
         return False
-    app = vars(job.builder).get("_app") or getattr(job.builder, "app", None)
+    app = builder_app(job.builder)
     if not waits_at_finish(app, settle):
         return False  # nothing would wait for the copy before the build ends
     settle()

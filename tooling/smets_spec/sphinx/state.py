@@ -140,3 +140,9 @@ def register(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _outdated)
     return {}
+
+
+def builder_app(builder: Any) -> Any:
+    """The application of ``builder``: Sphinx 9 keeps it as ``_app`` (its ``app`` property warns
+    that it is deprecated); an older Sphinx's ``app``."""
+    return vars(builder).get("_app") or getattr(builder, "app", None)
