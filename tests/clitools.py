@@ -151,15 +151,25 @@ def edit_built_both_ways(
     cache copied for "off", one requirement's title and text edited, and the edit built into both
     sites with their switch: what ``build`` gave for the first build and for the two edits' builds
     (on, off), and the two sites."""
-    from smets_spec.corpus.synthetic import edit_requirement, generate
+    from smets_spec.corpus.synthetic import generate
 
     root = generate(tmp_path / "project", 60)
     sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
     first = build(root, sites["on"], "on")
+    return first, _edited_both_ways(root, sites, build, "edited"), sites
+
+
+def _edited_both_ways(
+    root: Path, sites: dict[str, Path], build: Callable[[Path, Path, str], int], tag: str
+) -> list[int]:
+    """The "on" site and its cache copied for "off", one requirement's title and text edited
+    (tagged ``tag``), the edit built into both sites with their switch: what ``build`` gave (on, off)."""
+    from smets_spec.corpus.synthetic import edit_requirement
+
     shutil.copytree(sites["on"], sites["off"], symlinks=True)
     shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
-    edit_requirement(root, "edited")
-    return first, [build(root, site, switch) for switch, site in sites.items()], sites
+    edit_requirement(root, tag)
+    return [build(root, site, switch) for switch, site in sites.items()]
 
 
 #: the functions :class:`FirstBuilt`'s build counts, for the tests that start from it
@@ -213,11 +223,5 @@ def edit_first_built_both_ways(
     ``first``'s processes and every switch on is that build), the requirement's edit tagged
     ``tag``: what ``first`` counted in it, what ``build`` gave for the two edits' builds (on, off),
     and the two sites."""
-    from smets_spec.corpus.synthetic import edit_requirement
-
     root, counts = first.again()
-    sites = first.sites
-    shutil.copytree(sites["on"], sites["off"], symlinks=True)
-    shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
-    edit_requirement(root, tag)
-    return counts, [build(root, site, switch) for switch, site in sites.items()], sites
+    return counts, _edited_both_ways(root, first.sites, build, tag), first.sites
