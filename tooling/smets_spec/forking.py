@@ -8,11 +8,13 @@ import gc
 import json
 import multiprocessing
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import IO
 
 #: how much lower (``os.nice``) a copy started ``behind`` runs than the process that started it
 BEHIND = 10
@@ -68,6 +70,24 @@ def received_json(child: BaseProcess, receive: Connection) -> object:
         receive.close()
     child.join()
     return found if child.exitcode == 0 else None
+
+
+def write_pickled(file: IO[bytes], value: object) -> int:
+    """``value`` pickled into ``file`` (an unnamed temporary file a forked copy shares with the
+    process that forked it: our own two processes, never the user cache), flushed; its size, which
+    the copy sends on its pipe (a few bytes: never waits for the reader)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    file.write(data)
+    file.flush()
+    return len(data)
+
+
+def read_pickled(file: IO[bytes], size: int) -> object:
+    """What :func:`write_pickled` wrote into ``file`` and said was ``size`` bytes; None when the
+    file holds another size (pickle's errors are the caller's)."""
+    file.seek(0)
+    data = file.read()
+    return pickle.loads(data) if len(data) == size else None
 
 
 def _behind(target: Callable[..., object], *args: object) -> None:

@@ -74,10 +74,8 @@ class Pending:
             if type(head) is tuple and len(head) == 3 and head[0] == "status" and type(head[1]) is int:
                 got, printed = (head[1], None), head[2]
             elif type(head) is tuple and len(head) == 4 and head[0] == "corpus" and type(head[1]) is int:
-                self.file.seek(0)
-                data = self.file.read()
-                if len(data) == head[1]:
-                    got, scanning, printed = _outcome(pickle.loads(data)), head[2] is True, head[3]
+                got = _outcome(forking.read_pickled(self.file, head[1]))
+                scanning, printed = head[2] is True, head[3]
         self.conn.close()
         self.file.close()
         if got is not None:  # what the checks printed there, printed here (where it is captured)
@@ -163,10 +161,8 @@ def _copy(
             return
         offered = own(checked[0])
         scan = offered if offered is not None and _scans(offered, project) else None
-        data = pickle.dumps((checked, offered), protocol=pickle.HIGHEST_PROTOCOL)
-        file.write(data)
-        file.flush()
-        send.send(("corpus", len(data), scan is not None, printed))
+        size = forking.write_pickled(file, (checked, offered))
+        send.send(("corpus", size, scan is not None, printed))
     except Exception:
         return  # this process loads the spec itself (the pipe's end says so)
     finally:

@@ -305,10 +305,7 @@ def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connec
                 state = kept[0]
                 memo = ReaderTexts(state.texts if state is not None else None)
                 result = _rescan(from_corpus(corpus, texts=memo), state, memo)
-                data = pickle.dumps(result[0], protocol=pickle.HIGHEST_PROTOCOL)
-                file.write(data)
-                file.flush()
-                size = len(data)
+                size = forking.write_pickled(file, result[0])
         except Exception:
             result, size = None, None
         try:
@@ -341,9 +338,7 @@ def _received(corpus: Corpus) -> Scan | None:
             try:
                 size = beside.conn.recv()
                 if type(size) is int:
-                    beside.file.seek(0)
-                    data = beside.file.read()
-                    got = pickle.loads(data) if len(data) == size else None
+                    got = forking.read_pickled(beside.file, size)
             except (EOFError, OSError, pickle.UnpicklingError):
                 got = None
     beside.close()
