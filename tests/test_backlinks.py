@@ -112,3 +112,52 @@ def test_another_sphinx_needs_release_keeps_its_own_build_backlinks(monkeypatch:
     monkeypatch.undo()
     assert backlinks.install() is True
     assert need_module.build_backlinks is backlinks.build_backlinks
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+@pytest.mark.parametrize("seed", range(3))
+def test_lists_already_holding_links_of_the_same_ids_get_the_same_back_links(
+    environment: Any, seed: int, switch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the reset, back-link lists that already hold links (plain ones of the ids the pass
+    adds, and ones of the same ids with a part or a condition, which are not equal to them), with
+    ``SMETS_LINK_PASS`` on (looked up by id) and off (by link): sphinx-needs' lists and flags."""
+    from sphinx_needs.need_item import NeedLink
+
+    monkeypatch.setenv("SMETS_LINK_PASS", switch)
+    original = _original()
+    rng = random.Random(seed)
+    needs, schema = copy.deepcopy(environment._needs_all_needs), environment._needs_schema
+    _edit(needs, _link_fields(schema, needs), rng)
+    ids = sorted(needs)
+    for key in rng.sample(ids, k=40):
+        for name in rng.sample(sorted(needs[key]._backlinks), k=3):
+            source = rng.choice(ids)
+            needs[key]._backlinks[name] = rng.sample(
+                [NeedLink(id=source), NeedLink(id=source, part="p"), NeedLink(id=source, condition="x")],
+                k=rng.randint(1, 3),
+            )
+    ours, theirs = copy.deepcopy(needs), copy.deepcopy(needs)
+    backlinks.build_backlinks(ours, schema, reset=False)
+    original(theirs, schema, reset=False)
+    assert _state(ours) == _state(theirs)
+    assert any(flags[2] for flags in _state(ours).values()), "the edits made dead links"
+
+
+def test_the_dead_links_met_while_adding_are_those_of_a_second_walk(environment: Any) -> None:
+    """``_add_links``' dead links, need by need, are those :func:`backlinks._flags` finds walking
+    each need's links again: unknown needs and unknown parts, in order, none of a live link."""
+    rng = random.Random(4)
+    needs, schema = copy.deepcopy(environment._needs_all_needs), environment._needs_schema
+    _edit(needs, _link_fields(schema, needs), rng)
+    for need in needs.values():
+        need.reset_backlinks()
+    met = backlinks._add_links(needs)
+    allow = {link.name: link.allow_dead_links for link in schema.iter_link_fields()}
+    walked = {
+        key: backlinks._flags(need, needs.get, allow, lambda: frozenset()) for key, need in needs.items()
+    }
+    assert {key: found for key, found in walked.items() if found[0]} == {
+        key: backlinks._dead_flags(links, allow, lambda: frozenset()) for key, links in met.items()
+    }
+    assert any(":" in link for found, _ in walked.values() for link in found if "no_such_part" in link)

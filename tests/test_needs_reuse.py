@@ -17,10 +17,12 @@ import json
 import os
 import random
 import re
+import shutil
 import sys
 from pathlib import Path
 
 from clitools import run_ok
+from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
 from smets_spec.corpus.synthetic import generate
@@ -49,11 +51,14 @@ sys.exit(status)
 FINGERPRINTED: list[int] = []
 
 
-def _build(root: Path, out: Path, cache: Path, *, own: bool = False) -> tuple[list[str], int]:
-    """sphinx-build; sphinx-needs' post-processing and schema warnings in order, and how many
-    needs the schema check validated (-1 with sphinx-needs' own check); how many needs the
-    needs.json writer fingerprinted in :data:`FINGERPRINTED`."""
-    env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
+def _build(
+    root: Path, out: Path, cache: Path, *, own: bool = False, settings: dict[str, str] | None = None
+) -> tuple[list[str], int]:
+    """sphinx-build (with the environment variables ``settings`` added); sphinx-needs'
+    post-processing and schema warnings in order, and how many needs the schema check validated
+    (-1 with sphinx-needs' own check); how many needs the needs.json writer fingerprinted in
+    :data:`FINGERPRINTED`."""
+    env = dict(os.environ, SMETS_CACHE_DIR=str(cache), **(settings or {}))
     if own:
         env["SMETS_NEEDS_POST"] = "off"
     argv = [sys.executable, "-c", _COUNTED, "-q", "-j", "1", "-c", str(root), str(root / "spec"), str(out)]
@@ -169,6 +174,35 @@ def test_incremental_checks_report_what_the_full_pass_reports(tmp_path: Path) ->
     assert again == ours and counted < 10  # those with findings only
     assert _report(site) == _report(full)
     assert FINGERPRINTED[0] < 10  # those whose dead links are recorded (checked again every build)
+
+
+def test_the_link_pass_switched_off_builds_the_same_after_random_edits(tmp_path: Path) -> None:
+    """``SMETS_LINK_PASS`` (:mod:`smets_spec.sphinx.backlinks`, :mod:`smets_spec.sphinx.needs_sort`:
+    back links looked up by id, dead links met while adding them, lists of plain links sorted by
+    id): one built site and its cache copied, a seeded round of edits (title, text, link added and
+    removed, needs added, deleted and moved, a dead link, a link to a need of the wrong type, a
+    value the schema refuses) built into each with the switch on and off, then a second round
+    mending the faults: the same warnings, ``schema_violations.json``, needs.json and pages."""
+    root = generate(tmp_path / "project", 120)
+    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
+    caches = {switch: tmp_path / f"cache-{switch}" for switch in ("on", "off")}
+    _build(root, sites["on"], caches["on"])
+    shutil.copytree(sites["on"], sites["off"], symlinks=True)
+    shutil.copytree(caches["on"], caches["off"], symlinks=True)
+    faulty: list[Path] = []
+    reported: list[str] = []
+    for seed in (11, 3):
+        done = _edit(root, seed, faulty)
+        found = {
+            switch: _build(root, sites[switch], caches[switch], settings={"SMETS_LINK_PASS": switch})[0]
+            for switch in ("on", "off")
+        }
+        assert found["on"] == found["off"], done
+        assert _report(sites["on"]) == _report(sites["off"]), done
+        assert _needs_json(sites["on"]) == _needs_json(sites["off"]), done
+        assert differences(sites["on"], sites["off"]) == [], done
+        reported += found["on"]
+    assert any("DAT_NO_SUCH_ITEM" in warning for warning in reported)  # a dead link reported
 
 
 def test_a_record_not_of_the_shape_written_is_not_used() -> None:

@@ -91,3 +91,57 @@ def test_not_installed_on_another_release(monkeypatch: pytest.MonkeyPatch) -> No
     assert needs_sort.install() is False and NeedItem.sort_links is original
     monkeypatch.undo()
     assert needs_sort.install() and NeedItem.sort_links is needs_sort.sort_links
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lists_of_plain_links_are_sorted_by_id_the_same(environment: Any, seed: int) -> None:
+    """Lists of plain links only (no part, no condition: sorted by their ids, ``_sorted_plain``),
+    with repeats of one id as distinct but equal objects: the same links as sphinx-needs keeps
+    (the first of equal ones, the very object) in the same order."""
+    from sphinx_needs.need_item import NeedLink
+
+    rng = random.Random(seed)
+    needs = copy.deepcopy(environment._needs_all_needs)
+    ids = sorted(needs)
+    names = [*rng.sample(ids, k=30), "R_2", "R_10", "R_9", "R_02", "r_2", "R_2_1", "R_2_01"]
+    for key in rng.sample(ids, k=min(60, len(ids))):
+        for _, _name, value in rng.sample(_lists(needs[key]), k=4):
+            value[:] = [NeedLink(id=rng.choice(names)) for _ in range(rng.choice([2, 3, 7, 12]))]
+    plain = [v for need in needs.values() for _, _, v in _lists(need) if len(v) > 1]
+    assert plain and all(needs_sort._sorted_plain(v) is not None for v in plain)
+    expected = {id(v): sorted(set(v), key=needs_sort._KEY[0]) for v in plain}
+    for value in plain:
+        found = needs_sort._sorted_plain(value)
+        assert found == expected[id(value)]
+        assert all(a is b for a, b in zip(found, expected[id(value)], strict=True))
+    ours, theirs = _sort_both(needs)
+    assert _state(ours) == _state(theirs)
+
+
+def test_a_list_with_a_part_or_a_condition_is_sorted_through_the_set() -> None:
+    from sphinx_needs.need_item import NeedLink
+
+    _original()
+    for odd in (NeedLink(id="R_2", part="p"), NeedLink(id="R_2", condition="status == 'open'")):
+        value = [NeedLink(id="R_10"), odd, NeedLink(id="R_2")]
+        assert needs_sort._sorted_plain(value) is None
+        assert needs_sort._sorted(value) == sorted(set(value), key=needs_sort._KEY[0])
+
+
+def test_switched_off_every_list_goes_through_the_set(
+    environment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SMETS_LINK_PASS=off``, read when installed: no list sorted by id, the same result."""
+    calls: list[int] = []
+    plain = needs_sort._sorted_plain
+    monkeypatch.setattr(needs_sort, "_sorted_plain", lambda value: calls.append(1) or plain(value))
+    monkeypatch.setenv("SMETS_LINK_PASS", "off")
+    _original()
+    assert needs_sort.PLAIN == [False]
+    ours, theirs = _sort_both(environment._needs_all_needs)
+    assert _state(ours) == _state(theirs) and calls == []
+    monkeypatch.delenv("SMETS_LINK_PASS")
+    _original()
+    assert needs_sort.PLAIN == [True]
+    ours, theirs = _sort_both(environment._needs_all_needs)
+    assert _state(ours) == _state(theirs) and len(calls) > 50

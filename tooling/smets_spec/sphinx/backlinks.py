@@ -20,23 +20,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..corpus.cachedir import switched_off
 from . import needs_release, needs_reuse
+from .needs_sort import LINK_PASS
 
 #: sphinx-needs' own function, kept for the test that compares the two.
 ORIGINAL: list[Any] = []
 
 
-def _add_links(needs: Any) -> None:
-    """Every link's back link, in the order sphinx-needs adds them (each once per list).
+def _members(entries: list[Any]) -> set[Any]:
+    """The set :func:`_add_links` looks a new back link up in, as sphinx-needs' ``in`` finds it."""
+    return set(entries)
+
+
+def _plain_members(entries: list[Any]) -> set[Any]:
+    """The ids of the plain links (no part, no condition) of ``entries``: a back link the pass adds,
+    ``NeedLink(id=source)``, equals an entry exactly when the entry is plain and of that id, so
+    ``source in`` this set answers ``NeedLink(id=source) in entries`` without hashing a
+    ``NeedLink`` (a Python-level ``__hash__``) for every link."""
+    return {entry.id for entry in entries if entry.part is None and entry.condition is None}
+
+
+def _add_links(needs: Any, by_id: bool = True) -> dict[str, list[tuple[str, Any]]]:
+    """Every link's back link, in the order sphinx-needs adds them (each once per list); the dead
+    links met on the way, by need (only needs with one), each ``(link type, link)`` in order.
 
     ``NeedItem.add_backlink`` inlined: the target's list is read from ``_backlinks`` (the
     same ``KeyError`` for an unknown link type), and a list's members are kept in a set,
-    seeded with its entries the first time the pass touches it. One back link object per
-    source need (``NeedLink`` is frozen: equal objects, shared, are the same value).
+    seeded with its entries the first time the pass touches it: the ids of its plain links
+    (:func:`_plain_members`), or with ``by_id`` false (``SMETS_LINK_PASS=off``) the links.
+    One back link object per source need (``NeedLink`` is frozen: equal objects, shared, are
+    the same value). A dead link is one :func:`live_target` finds dead: no such need, or no
+    such part of it (a need is never false: ``NeedItem`` has no ``__len__`` or ``__bool__``).
     """
     from sphinx_needs.need_item import NeedLink
 
     seen: dict[int, set[Any]] = {}
+    members_of = _plain_members if by_id else _members
+    dead: dict[str, list[tuple[str, Any]]] = {}
     get = needs.get
     for key, need in needs.items():
         backlink = None
@@ -44,23 +65,30 @@ def _add_links(needs: Any) -> None:
             for need_link in references:
                 linked_need = get(need_link.id)
                 if not linked_need:
+                    dead.setdefault(key, []).append((link_type, need_link))
                     continue
                 if backlink is None:
                     backlink = NeedLink(id=key)
+                    member = key if by_id else backlink
                 backlinks = linked_need._backlinks
                 if link_type not in backlinks:
                     raise KeyError(f"Link type {link_type!r} does not exist in backlinks.")
                 entries = backlinks[link_type]
                 members = seen.get(id(entries))
                 if members is None:
-                    members = seen[id(entries)] = set(entries)
-                if backlink not in members:
-                    members.add(backlink)
+                    members = seen[id(entries)] = members_of(entries) if entries else set()
+                if member not in members:
+                    members.add(member)
                     entries.append(backlink)
-                if need_link.part is not None and (linked_part := linked_need.get_part(need_link.part)):
-                    if link_type not in linked_part.backlinks:
-                        linked_part.backlinks[link_type] = []
-                    linked_part.backlinks[link_type].append(NeedLink(id=key))
+                if need_link.part is not None:
+                    linked_part = linked_need.get_part(need_link.part)
+                    if linked_part is None:
+                        dead.setdefault(key, []).append((link_type, need_link))
+                    elif linked_part:
+                        if link_type not in linked_part.backlinks:
+                            linked_part.backlinks[link_type] = []
+                        linked_part.backlinks[link_type].append(NeedLink(id=key))
+    return dead
 
 
 def live_target(needs_get: Any, need_link: Any) -> Any:
@@ -90,6 +118,21 @@ def _flags(
     return dead, forbidden
 
 
+def _dead_flags(
+    dead_links: list[tuple[str, Any]], allow_dead_links: dict[str, bool], unions: Any
+) -> tuple[list[str], bool]:
+    """:func:`_flags` of a need from its dead links as :func:`_add_links` met them (the same
+    links in the same order: the links :func:`live_target` finds dead, walked as :func:`_flags`
+    walks them), without walking its links again."""
+    dead: list[str] = []
+    forbidden = False
+    for link_type, need_link in dead_links:
+        dead.append(f"{link_type}: {need_link.to_link_string()}")
+        if not forbidden and not allow_dead_links.get(link_type, False) and link_type not in unions():
+            forbidden = True
+    return dead, forbidden
+
+
 def _set_flag(need: Any, key: str, value: bool) -> None:
     """``need[key] = value``; on a need without parts, for a core field, the field alone.
 
@@ -114,14 +157,15 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
     if reset:
         for need in needs.values():
             need.reset_backlinks()
-    _add_links(needs)
+    fused = not switched_off(LINK_PASS)
+    met = _add_links(needs, by_id=fused)
     allow_dead_links = {link.name: link.allow_dead_links for link in schema.iter_link_fields()}
     unions_by_type: dict[str, frozenset[str]] = {}
     by_id = attrgetter("id")
     needs_get = needs.get
     plan = needs_reuse.current(needs)
     found: dict[str, list[str]] = {}
-    for need in needs.values():
+    for key, need in needs.items():
         # need.sort_backlinks(): a list of one entry or none is in order already
         for value in need._backlinks.values():
             if len(value) > 1:
@@ -129,12 +173,14 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
         for part in need._parts.values():
             for value in part.backlinks.values():
                 value.sort(key=by_id)
-        dead, forbidden = _flags(
-            need,
-            needs_get,
-            allow_dead_links,
-            lambda need=need: need_module._unions(schema, need, unions_by_type),
-        )
+        dead: list[str] = []
+        forbidden = False
+        if not fused or key in met:
+            unions = lambda need=need: need_module._unions(schema, need, unions_by_type)  # noqa: E731
+            if fused:
+                dead, forbidden = _dead_flags(met[key], allow_dead_links, unions)
+            else:
+                dead, forbidden = _flags(need, needs_get, allow_dead_links, unions)
         if dead:
             found[need._core["id"]] = dead
         _set_flag(need, "has_dead_links", bool(dead))

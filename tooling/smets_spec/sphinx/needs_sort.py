@@ -9,14 +9,28 @@ links; longer lists are sorted exactly as sphinx-needs sorts them. At 2,000 requ
 (173,000 lists: 164,600 empty, 5,400 of one link) 0.075 s of CPU become 0.048. Installed on
 the sphinx-needs release of :mod:`.needs_release` only; ``tests/test_needs_sort.py`` compares it
 with sphinx-needs' own method on every need of a built project and on generated link lists.
+
+A list of *plain* links (no part, no condition: every link of the generated specs) is sorted by
+its ids (:func:`_sorted_plain`): two plain links are equal exactly when their ids are (``NeedLink``
+compares its id, part and condition), and a plain link's sort key is a function of its id alone
+(its filter string and its link string are its id), distinct for distinct ids. So keeping the
+first link of each id and sorting by the id's key gives ``sorted(set(value), key=...)``: the same
+links (the first of equal ones, which ``set`` keeps too) in the one order the keys allow, without
+the dataclass's Python-level ``__hash__`` and ``__eq__`` that ``set`` and the key lookup call per
+link. ``SMETS_LINK_PASS=off`` sorts every list through the set, as before.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..corpus.cachedir import switched_off
 from . import needs_release
 
+#: ``SMETS_LINK_PASS=off``: every list of two links or more sorted through a set, as sphinx-needs
+#: does, the back links' lists looked up by link and every need's links walked again for its dead
+#: links (:mod:`.backlinks`), as before: the same lists and flags
+LINK_PASS = "SMETS_LINK_PASS"
 #: sphinx-needs' own method while ours is installed
 ORIGINAL: list[Any] = []
 #: sphinx-needs' sort key (its natural order of link strings), found when installed
@@ -46,9 +60,46 @@ _MOST = 400_000
 _KEYS = _Keys()
 
 
+#: sphinx-needs' sort key of a plain link, by its id (:func:`_sorted_plain`)
+_ID_KEYS: dict[str, Any] = {}
+#: whether lists of plain links are sorted by their ids (``SMETS_LINK_PASS``, read when installed)
+PLAIN: list[bool] = [True]
+
+
 def _sorted(value: list[Any]) -> list[Any]:
     """``sorted(set(value), key=sphinx-needs' key)``, the keys looked up in :data:`_KEYS`."""
+    if PLAIN[0]:
+        found = _sorted_plain(value)
+        if found is not None:
+            return found
     return sorted(set(value), key=_KEYS.__getitem__)
+
+
+def _sorted_plain(value: list[Any]) -> list[Any] | None:
+    """``sorted(set(value), key=sphinx-needs' key)`` for a list of plain links (no part, no
+    condition): the first link of each id, in the order of the ids' keys; None for a list with a
+    link that is not plain."""
+    first: dict[str, Any] = {}
+    for link in value:
+        if link.part is not None or link.condition is not None:
+            return None
+        if link.id not in first:
+            first[link.id] = link
+    keys = _ID_KEYS
+    if len(keys) >= _MOST:
+        keys.clear()
+    ranked = []
+    for link_id, link in first.items():
+        key = keys.get(link_id)
+        if key is None:
+            key = keys[link_id] = _KEY[0](link)
+        ranked.append((key, link))
+    ranked.sort(key=_first)
+    return [link for _, link in ranked]
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
 
 
 def sort_links(self: Any) -> None:
@@ -71,6 +122,7 @@ def install() -> bool:
 
     if not _KEY:
         _KEY.append(_key())
+    PLAIN[0] = not switched_off(LINK_PASS)
     if NeedItem.sort_links is not sort_links:
         ORIGINAL[:] = [NeedItem.sort_links]
         NeedItem.sort_links = sort_links  # type: ignore[method-assign]
