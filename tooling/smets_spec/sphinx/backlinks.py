@@ -14,6 +14,15 @@ hash agrees with its equality (sphinx-needs' ``sort_links`` relies on the same).
 else, the parts' back links, the order, the dead-link flags, is sphinx-needs' code, called
 as it is. ``tests/test_backlinks.py`` compares both on the built site's needs under random
 link edits, so a release of sphinx-needs that changes the function fails the suite.
+
+Two more steps do less per link (``SMETS_LINK_PASS=off``: as before, the same lists and flags).
+A list's members are kept as the ids of its plain links (no part, no condition): the back link
+the pass adds, ``NeedLink(id=source)``, equals an entry exactly when the entry is plain and of
+that id, so ``source in`` the set answers the lookup without the dataclass's Python-level
+``__hash__`` per link. And the dead links (a link to an unknown need or to an unknown part of a
+known one) are noted as the pass meets them, in the order it walks the links, which is the order
+:func:`_flags` walked them in a second walk of every need's links: the same flags, the same
+``link type: link`` list (``tests/test_backlinks.py`` compares both walks).
 """
 
 from __future__ import annotations
