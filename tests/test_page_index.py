@@ -30,7 +30,7 @@ import pytest
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
-from clitools import build_argv, run_ok
+from clitools import FirstBuilt, build_argv, run_ok
 from smets_spec import forking
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
@@ -48,7 +48,7 @@ from smets_spec.corpus.needkeys import (
 )
 from smets_spec.corpus.schema import DataItem, Need, Requirement
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import fingerprints, state
+from smets_spec.sphinx import envparts, fingerprints, state
 from test_build_render_cache import _block, _Editor, copy_without_uses
 
 
@@ -352,7 +352,7 @@ def test_a_full_read_keeps_each_pages_text_size_as_its_first_cost(
     built: tuple[Path, Sphinx], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The full build's read kept the characters of each page's computed texts (a serial read
-    here; a parallel one's readers' are merged: test_warm_full); with no comparison costed the pages
+    here; a parallel one's: the next test); with no comparison costed the pages
     to compare, :func:`fingerprints._first_costs` estimates them from those sizes, the costs kept
     beside left as they are; none once a page is costed, nor with ``SMETS_COST_ESTIMATE=off``."""
     _, app = built
@@ -380,6 +380,17 @@ def test_a_full_read_keeps_each_pages_text_size_as_its_first_cost(
     assert fingerprints._first_costs(app, todo, costed) is costed
     monkeypatch.setenv(fingerprints.ESTIMATE_SWITCH, "off")
     assert fingerprints._first_costs(app, todo, kept) is kept
+
+
+def test_a_parallel_reads_readers_hand_back_their_pages_text_sizes(first_built_60: FirstBuilt) -> None:
+    """The readers of a full build in two processes send the sizes of their pages' texts back with
+    their environments (``env-merge-info``): every computed page has its size, none other."""
+    first_built_60.again()
+    env = envparts.load(first_built_60.sites["on"] / ".doctrees" / "environment.pickle")
+    sizes, store = fingerprints._sizes(env), fingerprints._store(env)
+    assert set(sizes) == set(store) and len(store) > 40
+    assert all(size > 0 for size in sizes.values())
+    assert sizes["trace/chains"] > 1000 and sizes["req/index"] > 1000
 
 
 def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
