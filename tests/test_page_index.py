@@ -30,7 +30,7 @@ import pytest
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
-from clitools import build_argv, run_ok
+from clitools import FirstBuilt, build_argv, run_ok
 from smets_spec import forking
 from smets_spec.corpus.diagnostics import Location
 from smets_spec.corpus.load import Corpus, load_spec
@@ -48,7 +48,7 @@ from smets_spec.corpus.needkeys import (
 )
 from smets_spec.corpus.schema import DataItem, Need, Requirement
 from smets_spec.corpus.synthetic import generate
-from smets_spec.sphinx import fingerprints, state
+from smets_spec.sphinx import envparts, fingerprints, state
 from test_build_render_cache import _block, _Editor, copy_without_uses
 
 
@@ -245,6 +245,13 @@ def test_the_index_selects_every_page_whose_text_changed(
                 assert set(_in_two_processes(app, change)) == oracle, done
                 patched.setenv(fingerprints.BALANCED_SWITCH, "off")
                 assert set(_in_two_processes(app, change)) == oracle, done
+            # no costs kept (the first edit after a full build): split by the texts' sizes
+            # (SMETS_COST_ESTIMATE), and every other page as before (off)
+            with monkeypatch.context() as patched:
+                patched.setattr(app.env, fingerprints._COSTS, None, raising=False)
+                assert set(_in_two_processes(app, change)) == oracle, done
+                patched.setenv(fingerprints.ESTIMATE_SWITCH, "off")
+                assert set(_in_two_processes(app, change)) == oracle, done
             assert not any(d.startswith("conformance/tests/") for d in selected), done  # source listings
             if kind == "text":
                 assert {"trace/matrix", "req/index", "trace/chains"}.isdisjoint(selected), (done, selected)
@@ -339,6 +346,51 @@ def test_the_balanced_split_shares_every_page_once() -> None:
         there = costs[fingerprints._COPY_COST] + sum(cost(d) for d, _ in theirs)
         start = abs(here - sum(cost(d) for d, _ in mine) - costs[fingerprints._COPY_COST])
         assert abs(here - there) <= max([start, *groups]) + 1e-9, count
+
+
+def test_a_full_read_keeps_each_pages_text_size_as_its_first_cost(
+    built: tuple[Path, Sphinx], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full build's read kept the characters of each page's computed texts (a serial read
+    here; a parallel one's: the next test); with no comparison costed the pages
+    to compare, :func:`fingerprints._first_costs` estimates them from those sizes, the costs kept
+    beside left as they are; none once a page is costed, nor with ``SMETS_COST_ESTIMATE=off``."""
+    _, app = built
+    corpus = state.corpus_of(app)
+    sizes = fingerprints._sizes(app.env)
+    store = fingerprints._store(app.env)
+    assert set(sizes) == set(store) and len(sizes) > 40
+    same = 0
+    for doc, entries in store.items():
+        texts = [fingerprints.render(app, name, doc, args) for name, args, *_ in entries]
+        if all(fingerprints.digest(corpus, t) == e[2] for t, e in zip(texts, entries, strict=True)):
+            assert sizes[doc] == sum(len(t) for t in texts) > 0, doc
+            same += 1
+    assert same >= len(store) - 2  # (the conformance summary shows when the suite ran)
+    todo: Any = [("trace/chains", []), ("trace/matrix", []), ("nowhere", [])]
+    kept = {fingerprints._BESIDE_COST: 0.25, "other": 1.0}
+    first = fingerprints._first_costs(app, todo, kept)
+    assert first == {
+        **kept,
+        "trace/chains": sizes["trace/chains"] * fingerprints.PER_CHAR,
+        "trace/matrix": sizes["trace/matrix"] * fingerprints.PER_CHAR,
+    }
+    assert first["trace/chains"] > first["trace/matrix"] > 0
+    costed = {**kept, "trace/matrix": 0.5}
+    assert fingerprints._first_costs(app, todo, costed) is costed
+    monkeypatch.setenv(fingerprints.ESTIMATE_SWITCH, "off")
+    assert fingerprints._first_costs(app, todo, kept) is kept
+
+
+def test_a_parallel_reads_readers_hand_back_their_pages_text_sizes(first_built_60: FirstBuilt) -> None:
+    """The readers of a full build in two processes send the sizes of their pages' texts back with
+    their environments (``env-merge-info``): every computed page has its size, none other."""
+    first_built_60.again()
+    env = envparts.load(first_built_60.sites["on"] / ".doctrees" / "environment.pickle")
+    sizes, store = fingerprints._sizes(env), fingerprints._store(env)
+    assert set(sizes) == set(store) and len(store) > 40
+    assert all(size > 0 for size in sizes.values())
+    assert sizes["trace/chains"] > 1000 and sizes["req/index"] > 1000
 
 
 def test_a_copy_that_fails_leaves_the_pages_it_took_to_this_process(
