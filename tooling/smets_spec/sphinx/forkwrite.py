@@ -260,12 +260,20 @@ def _write_first(builder: Any, firstname: str, later: bool) -> Page | None:
     return kept
 
 
+def _nothing() -> None:
+    """(The last index's load, when the copy that writes the index loads it: :mod:`.searchlater`.)"""
+
+
 def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     """Sphinx's ``_write_parallel``, each chunk resolved by the writer that writes it (module doc)."""
+    from .searchlater import held
     from .searchreuse import load_later
 
     firstname, rest = docnames[0], list(docnames[1:])
-    load = load_later(builder_app(builder)) if builder.indexer is not None else None
+    app = builder_app(builder)
+    load = load_later(app) if builder.indexer is not None else None
+    if held(app) is not None:  # the pages' feeds held for the index's copy: it loads the index
+        load = _nothing
     first = _write_first(builder, firstname, load is not None)
     if builder.indexer is not None:
         _collector(builder.indexer)
