@@ -40,7 +40,8 @@ process waits for the writers; they no longer inherit it); the first page's word
 writer's are, and fed first once it is loaded; no chunk's pages are fed before. The same feeds in
 the same order into the same loaded index (``tests/test_fork_write.py``,
 ``tests/test_incremental_global.py``). ``SMETS_INDEX_LOAD_LATER=off``: loaded as Sphinx prepares
-the write.
+the write. When the index is fed and written by the copy that writes it (:mod:`.searchlater`, an
+edit's build), it is not loaded here at all, and each page's feed is held for that copy.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ and Sphinx's own call to write the index does nothing, unless something was fed 
 the early write, or its stores changed size (:func:`_state`): then the index is written again there,
 as before, once the early copy is waited for (the file is the one the old path writes).
 
+When the pages Sphinx wrote were held for the copy (:mod:`.searchlater`), the copy feeds them
+and the requirement pages itself, and this process feeds nothing.
+
 ``SMETS_INDEX_EARLY=off``: fed at ``html-collect-pages`` and written where Sphinx writes it.
 ``tests/test_index_beside.py`` compares the site, ``searchindex.js`` and ``needs.json`` both ways.
 """
