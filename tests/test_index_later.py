@@ -1,17 +1,20 @@
-"""An edit's written pages fed to the search index by the copy that writes it
-(``sphinx/searchlater.py``, ``SMETS_INDEX_FED_BESIDE``): the same ``searchindex.js`` either way.
+"""An edit's search index fed by the copy that writes it (``sphinx/searchlater.py``,
+``SMETS_INDEX_FED_BESIDE``, ``SMETS_INDEX_PAGES_BESIDE``): the same ``searchindex.js`` either way.
 
 From conftest's ``first_built_60`` (every switch on), a requirement's title and text edited and
 built with the switch on and off (the driver counts every build as an edit, so that the index is
 written beside), then a second edit on each site: the first edit's index on the "on" side was
 fed and recorded by the copy, and the second reuses that record. After each, the two sites'
-``searchindex.js``, record of it, needs.json and pages are the same.
+``searchindex.js``, record of it, needs.json and pages are the same; with the requirement pages
+alone fed by the copy (the default) and with the written pages held for it too
+(``SMETS_INDEX_PAGES_BESIDE=on``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,25 +32,36 @@ import sys
 from smets_spec import cli
 from smets_spec.sphinx import searchcache, searchlater
 searchcache.TERMS_SHARE = 1  # every build an edit's: the index written beside
-held = []
+held = [0, 0]
 start = searchlater.start
 def counted(app, dump, indexer):
     found = searchlater.held(app)
-    held.append(len(found.pages) if found is not None else 0)
+    if found is not None:
+        held[0] += 1
+        held[1] += len(found.pages)
     return start(app, dump, indexer)
 searchlater.start = counted
 status = cli.main(sys.argv[1:])
-print("HELD", sum(held))
+print("HELD", *held)
 sys.exit(status)
 """
 
 
-def _build(root: Path, site: Path, switch: str) -> int:
-    """Build ``site`` with the switch; how many written pages were held for the index's copy."""
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), searchlater.SWITCH: switch}
-    result = driven_build(_DRIVER, root, site, settings, "-j", "2")
-    assert "smets-beside-" not in " ".join(p.name for p in site.rglob("*"))
-    return int(result.stdout.rsplit("HELD", 1)[1].split()[0])
+def _builder(pages: str) -> Callable[[Path, Path, str], tuple[int, int]]:
+    def build(root: Path, site: Path, switch: str) -> tuple[int, int]:
+        """Build ``site`` with the switch (and ``SMETS_INDEX_PAGES_BESIDE=pages``): whether the copy
+        fed the index, and how many written pages were held for it."""
+        settings = {
+            "SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"),
+            searchlater.SWITCH: switch,
+            searchlater.PAGES_SWITCH: pages,
+        }
+        result = driven_build(_DRIVER, root, site, settings, "-j", "2")
+        assert "smets-beside-" not in " ".join(p.name for p in site.rglob("*"))
+        armed, held = result.stdout.rsplit("HELD", 1)[1].split()[:2]
+        return int(armed), int(held)
+
+    return build
 
 
 def _same(sites: dict[str, Path]) -> None:
@@ -61,14 +75,18 @@ def _same(sites: dict[str, Path]) -> None:
     assert differences(on, off) == []
 
 
-def test_an_edit_s_pages_fed_by_the_copy_give_the_same_index(first_built_60: FirstBuilt) -> None:
-    _, held, sites = edit_first_built_both_ways(first_built_60, _build)
-    assert held[0] > 0 and held[1] == 0  # on: the written pages held for the copy; off: none
+@pytest.mark.parametrize("pages", ["", "on"])
+def test_an_edit_s_pages_fed_by_the_copy_give_the_same_index(first_built_60: FirstBuilt, pages: str) -> None:
+    """``pages``: the requirement pages fed by the copy (""), the written pages too ("on")."""
+    build = _builder(pages)
+    _, held, sites = edit_first_built_both_ways(first_built_60, build)
+    assert held[0][0] == 1 and held[1] == (0, 0)  # on: fed by the copy; off: not
+    assert (held[0][1] > 0) is (pages == "on")  # the written pages held for it
     _same(sites)
     root = first_built_60.root
     edit_requirement(root, "again")  # the "on" side now reuses the record its copy wrote
-    again = [_build(root, site, switch) for switch, site in sites.items()]
-    assert again[0] > 0 and again[1] == 0
+    again = [build(root, site, switch) for switch, site in sites.items()]
+    assert again[0][0] == 1 and (again[0][1] > 0) is (pages == "on") and again[1] == (0, 0)
     _same(sites)
 
 

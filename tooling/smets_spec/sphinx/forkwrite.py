@@ -267,13 +267,13 @@ def _nothing() -> None:
 
 def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     """Sphinx's ``_write_parallel``, each chunk resolved by the writer that writes it (module doc)."""
-    from .searchlater import held
+    from .searchlater import holds_pages
     from .searchreuse import load_later
 
     firstname, rest = docnames[0], list(docnames[1:])
     app = builder_app(builder)
     load = load_later(app) if builder.indexer is not None else None
-    if held(app) is not None:  # the pages' feeds held for the index's copy: it loads the index
+    if holds_pages(app):  # the pages' feeds held for the index's copy: it loads the index
         load = _nothing
     first = _write_first(builder, firstname, load is not None)
     if builder.indexer is not None:

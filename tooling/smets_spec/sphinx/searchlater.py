@@ -28,6 +28,7 @@ then feeds everything, in the old order, and writes the index again (:mod:`.sear
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,23 @@ FED_EARLY = "_smets_search_fed_early"
 _FED_DIGESTS = ["_smets_search_fed"]
 
 
-class Held:
-    """The pages held for the index, in order, and where the requirement pages go among them."""
+#: ``SMETS_INDEX_PAGES_BESIDE=on``: the written pages held for the copy too, and the last index
+#: loaded by it (not by default: see the module's docstring)
+PAGES_SWITCH = "SMETS_INDEX_PAGES_BESIDE"
+_ON = frozenset({"on", "1", "yes", "true"})
 
-    def __init__(self, feed: Feed) -> None:
+
+def pages_wanted() -> bool:
+    return os.environ.get(PAGES_SWITCH, "").strip().lower() in _ON
+
+
+class Held:
+    """The pages held for the index, in order, and where the requirement pages go among them
+    (``pages``: whether the written pages are held; else only the requirement pages wait)."""
+
+    def __init__(self, feed: Feed, pages: bool = True) -> None:
         self.feed = feed
+        self.holds_pages = pages
         self.pages: list[tuple[str, Any, str] | None] = []
         #: how many held pages come before the requirement pages (None: not known yet)
         self.early_at: int | None = None
@@ -89,17 +102,23 @@ def arm(app: Sphinx, feed: Feed, early: bool) -> None:
         return
     if "dump_search_index" not in vars(builder) or not searchreuse.LATER_WRITE[0](builder):
         return
-    setattr(app, _HELD, Held(feed))
+    setattr(app, _HELD, Held(feed, pages_wanted()))
 
 
 def held(app: Any) -> Held | None:
     return getattr(app, _HELD, None)
 
 
+def holds_pages(app: Any) -> bool:
+    """Whether the written pages are held for the copy (which loads the last index)."""
+    found = held(app)
+    return found is not None and found.holds_pages
+
+
 def hold(app: Sphinx, page: tuple[str, Any, str]) -> bool:
     """Hold ``page`` (name, document, title) instead of feeding it, when pages are held."""
     found = held(app)
-    if found is None:
+    if found is None or not found.holds_pages:
         return False
     found.pages.append(page)
     return True
