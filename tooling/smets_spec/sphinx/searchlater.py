@@ -1,27 +1,33 @@
-"""An edit's written pages fed to the search index by the copy that writes it (issue 20).
+"""An edit's search index fed, as well as written, by the copy that writes it (issue 20).
 
 In an edit's build (:func:`.searchbeside.wanted`) the index is written by a forked copy started
-first thing in the HTML builder's finish (:mod:`.searchearly`). Before that, the main process
-loaded the last index once the page writers had forked (0.3-0.4 s of CPU at 10,000 requirements,
-most of it JSON), fed it every written page as its writer sent the page's words back (the
-computed pages' words turned into terms: 0.85 s, a third of it reading the kept terms), and fed
-the requirement pages (0.3 s): all of it on the main process's path, and none of it read by the
-main process again.
+first thing in the HTML builder's finish (:mod:`.searchearly`). Before it forked, the main
+process fed the requirement pages (their texts read from the section pages, each page's digest,
+the pages whose inputs changed fed again: ~0.35 s of CPU at 10,000 requirements, serial, as the
+finish began), and, during the write, it had loaded the last index once the page writers had
+forked (0.3-0.4 s, most of it JSON) and fed it every written page as its writer sent the page's
+words back (0.85 s, a third of it reading the kept terms).
 
 Here, when the copy will be started (:func:`arm`, as Sphinx prepares the write: an edit's
-parallel build written by :mod:`.forkwrite`, :mod:`.searchearly` on), each page Sphinx would feed
-is held instead (:func:`hold`: its name, the writer's stand-in document with its words, its
-title), in order, and the last index is not loaded; the copy (:func:`.searchearly.start`)
-loads it, feeds the held pages in the same order, then the requirement pages, as the main process
-fed them, writes the index by the same code, keeps the pages' contributions and terms in the
-user cache, and makes the record of what the written index holds (:mod:`.searchreuse`; placed
-by the main process when the build succeeded, as the copy's other files, :data:`.searchbeside.
-ALSO`). The same feeds in the same order into the same loaded index: the same file.
+parallel build written by :mod:`.forkwrite`, :mod:`.searchearly` on), the copy
+(:func:`.searchearly.start`) feeds the requirement pages itself, as the main process fed them
+(the texts are read by the main process before the copy starts, once for both: the requirement
+pages' writers draw them), writes the index by the same code, keeps the pages' contributions
+and terms in the user cache, and makes the record of what the written index holds
+(:mod:`.searchreuse`). The index and the record are written aside and put in place by the main
+process when the build succeeded, as the copy's other files (:data:`.searchbeside.ALSO`): if the
+copy fails, the main process feeds and writes it then (:func:`catch_up`, from :mod:`.searchreuse`'s
+write), the last index still in place. The same feeds in the same order: the same file.
 
-Whatever writes the index first feeds what is held (:func:`catch_up`, from :mod:`.searchreuse`'s
-write): if the copy fails, the main process does (its held pages kept until then); a page fed
-after the copy started (none is: the finish writes no document) is held too, and the main process
-then feeds everything, in the old order, and writes the index again (:mod:`.searchearly`'s guard).
+With ``SMETS_INDEX_PAGES_BESIDE=on`` the written pages are fed by the copy too: each page Sphinx
+would feed is held instead (:func:`hold`: its name, the writer's stand-in document with its
+words, its title), in order, the last index is not loaded by the main process, and the copy loads
+it and feeds the held pages before the requirement pages. The main process's CPU is ~1.3 s lower
+at 10,000 requirements, but the copy's 1.7 s then come after the finish begins, where the load
+and feeds had overlapped the page writers: on a loaded two-core machine the build ended later
+(``docs/cli.md``), so it is not the default. A page fed after the copy started (none is: the
+finish writes no document) is held too, and the main process then feeds everything, in the old
+order, and writes the index again (:mod:`.searchearly`'s guard).
 
 ``SMETS_INDEX_FED_BESIDE=off``: fed in the main process as before. ``tests/test_index_later.py``.
 """
