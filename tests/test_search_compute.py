@@ -230,17 +230,38 @@ def test_terms_past_the_most_kept_keep_only_a_build_s_own(
     second = searchcache.Terms(_SCRATCH.lang, "b" * 64)
     second.of(WordStore(words=["valve", "credit"], title_words=[]))
     second.save()  # 6 words held: only the 2 worked out here are kept
-    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == {
-        "words": {"valve": "valv", "credit": "credit"},
-        "titles": {},
-    }
+    kept = {"words": ["valve\ncredit", "valv\ncredit", 2], "titles": {}}  # (searchcache._stored)
+    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == kept
     third = searchcache.Terms(_SCRATCH.lang, "b" * 64)
     third.of(WordStore(words=[f"w{n}" for n in range(6)], title_words=[]))
     third.save()  # 6 worked out, more than the most kept: nothing written
-    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == {
-        "words": {"valve": "valv", "credit": "credit"},
-        "titles": {},
-    }
+    assert read_regular_entry(searchcache.TERMS_KIND, "b" * 64) == kept
+
+
+def test_terms_are_kept_as_lines_and_read_back_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``searchcache._stored``: two strings of lines (``SMETS_SEARCH_TERMS_LINES=off``, or a word
+    with a newline: the object); ``_mapping`` reads both shapes and nothing else."""
+    terms = {"meter": "meter", "readings": "read", "the": "", "": "x"}
+    assert searchcache._stored(terms) == ["meter\nreadings\nthe\n", "meter\nread\n\nx", 4]
+    assert searchcache._mapping(searchcache._stored(terms)) == terms
+    assert list(searchcache._mapping(searchcache._stored(terms)) or ()) == list(terms)  # in order
+    assert searchcache._stored({}) == {} and searchcache._mapping({}) == {}
+    assert searchcache._mapping(["", "", 0]) == {}
+    assert searchcache._stored({"two\nlines": "two"}) == {"two\nlines": "two"}
+    monkeypatch.setenv(searchcache.LINES_SWITCH, "off")
+    assert searchcache._stored(terms) == terms and searchcache._mapping(terms) == terms
+    bads: list[object] = [
+        ["a\nb", "a", 2],  # fewer terms than words
+        ["a\nb", "a\nb", 3],  # another count
+        ["a\na", "x\ny", 2],  # a word twice
+        ["a", "a"],
+        ["a", 1, 1],
+        ["", "", 1.0],
+        ["x", "", 0],
+        {"meter": 1},
+        "meter",
+    ]
+    assert [searchcache._mapping(bad) for bad in bads] == [None] * len(bads)
 
 
 def test_terms_are_used_by_every_build_or_with_the_switch_off_by_an_incremental_one(

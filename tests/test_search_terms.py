@@ -8,10 +8,12 @@ read back), one with both switches off; after a first build and after one requir
 and text get seeded random words (new words, stems shared with old words, stop words, digits,
 an accent), both searchindex.js files are the same bytes. (Both sides build incrementally: an
 incremental index keeps a pruned word with no page, as Sphinx's does, which a full build has not.)
+A third folder keeps its terms as objects (``SMETS_SEARCH_TERMS_LINES=off``): the same file.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -31,17 +33,19 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-def _build(root: Path, out: Path, cache: Path, terms: bool) -> None:
+def _build(root: Path, out: Path, cache: Path, terms: bool, lines: bool = True) -> None:
     env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
     if not terms:
         env["SMETS_SEARCH_TERMS"] = env["SMETS_SEARCH_TERMS_OUT"] = "off"
+    if not lines:
+        env["SMETS_SEARCH_TERMS_LINES"] = "off"
     argv = build_argv(root, out, "-j", "1")
     run_ok([argv[0], "-c", _KEEPING, *argv[3:]], env=env)
 
 
 def test_kept_terms_give_sphinx_s_index(tmp_path: Path) -> None:
     root = generate(tmp_path / "project", 40)
-    fast, slow = tmp_path / "fast", tmp_path / "slow"
+    fast, slow, objects = tmp_path / "fast", tmp_path / "slow", tmp_path / "objects"
     rng = random.Random(7)
     words = ["meterings", "Tariffs", "zorbing", "the", "2031", "connected", "Élan", "runs", "SYN"]
     for step in range(2):
@@ -49,6 +53,10 @@ def test_kept_terms_give_sphinx_s_index(tmp_path: Path) -> None:
             edit_requirement(root, " ".join([*rng.sample(words, 4), f"q{rng.randrange(10**6)}"]))
         _build(root, fast, tmp_path / "cache-fast", True)
         _build(root, slow, tmp_path / "cache-slow", False)
-        assert (fast / "searchindex.js").read_bytes() == (slow / "searchindex.js").read_bytes(), step
-        assert list((tmp_path / "cache-fast" / "search-terms").glob("*.json")), step
+        _build(root, objects, tmp_path / "cache-objects", True, lines=False)  # terms kept as objects
+        index = (fast / "searchindex.js").read_bytes()
+        assert index == (slow / "searchindex.js").read_bytes() == (objects / "searchindex.js").read_bytes()
+        for side, form in (("fast", list), ("objects", dict)):  # (searchcache._stored)
+            (entry,) = (tmp_path / f"cache-{side}" / "search-terms").glob("*.json")
+            assert type(json.loads(entry.read_text(encoding="utf-8"))["value"]["words"]) is form, step
         assert not (tmp_path / "cache-slow" / "search-terms").exists()

@@ -40,7 +40,8 @@ process waits for the writers; they no longer inherit it); the first page's word
 writer's are, and fed first once it is loaded; no chunk's pages are fed before. The same feeds in
 the same order into the same loaded index (``tests/test_fork_write.py``,
 ``tests/test_incremental_global.py``). ``SMETS_INDEX_LOAD_LATER=off``: loaded as Sphinx prepares
-the write.
+the write. When the index is fed and written by the copy that writes it (:mod:`.searchlater`, an
+edit's build), it is not loaded here at all, and each page's feed is held for that copy.
 """
 
 from __future__ import annotations
@@ -260,12 +261,20 @@ def _write_first(builder: Any, firstname: str, later: bool) -> Page | None:
     return kept
 
 
+def _nothing() -> None:
+    """(The last index's load, when the copy that writes the index loads it: :mod:`.searchlater`.)"""
+
+
 def write_parallel(builder: Any, docnames: Sequence[str], nproc: int) -> None:
     """Sphinx's ``_write_parallel``, each chunk resolved by the writer that writes it (module doc)."""
+    from .searchlater import holds_pages
     from .searchreuse import load_later
 
     firstname, rest = docnames[0], list(docnames[1:])
-    load = load_later(builder_app(builder)) if builder.indexer is not None else None
+    app = builder_app(builder)
+    load = load_later(app) if builder.indexer is not None else None
+    if holds_pages(app):  # the pages' feeds held for the index's copy: it loads the index
+        load = _nothing
     first = _write_first(builder, firstname, load is not None)
     if builder.indexer is not None:
         _collector(builder.indexer)

@@ -32,7 +32,7 @@ from sphinx.util.docutils import new_document
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
-from . import searchbeside, searchcache, searchearly, searchmemory
+from . import searchbeside, searchcache, searchearly, searchlater, searchmemory
 from .linker import REQ_FOLDER, docname_of, has_requirement_pages
 from .reqpages import requirement_texts
 from .searchreuse import ensure_loaded, keep_on_load, unchanged, write_record
@@ -192,14 +192,32 @@ def _cache_contributions(app: Sphinx) -> None:
             searchmemory.adopt(indexer)
             searchcache.install(app, indexer, len(set(docnames)))
             searchbeside.note_writing(app, len(set(docnames)))
+            searchlater.arm(app, index_now, searchearly.armed(app))
 
-    def index_and_settle(pagename: str, doctree: nodes.document, title: str) -> None:
+    def index_now(pagename: str, doctree: nodes.document, title: str) -> None:
         ensure_loaded(app)  # (its loading is put off when Sphinx writes no document: searchreuse)
         index_page(pagename, doctree, title)
         searchmemory.settle(getattr(builder, "indexer", None))
 
+    def index_and_settle(pagename: str, doctree: nodes.document, title: str) -> None:
+        if not searchlater.hold(app, (pagename, doctree, title)):  # (fed by the index's copy)
+            index_now(pagename, doctree, title)
+
     builder.prepare_writing = prepare_writing  # type: ignore[method-assign]
     builder.index_page = index_and_settle  # type: ignore[attr-defined]
+
+
+def _keep_contributions(app: Sphinx) -> None:
+    """The index's copy (:mod:`.searchlater`): keep the page contributions it worked out, as
+    :func:`_record` does (the main process then has none)."""
+    searchcache.save(app, set(app.env.all_docs) | set(getattr(app, _FED, None) or ()))
+
+
+def _texts_first(app: Sphinx) -> None:
+    """Before the index's copy starts (:mod:`.searchlater`): the requirement texts read here, once
+    for both (the copy feeds them; the requirement pages' writers, started here next, draw them)."""
+    if has_requirement_pages(app):
+        requirement_texts(app, corpus_of(app))
 
 
 def _keep_when_pruned(indexer: Any, ours: set[str]) -> None:
@@ -225,6 +243,7 @@ def register(app: Sphinx) -> None:
     app.connect("config-inited", _scorer)
     app.connect("html-collect-pages", feed_requirement_pages)
     searchearly.register(app, feed_early)
+    searchlater.register(app, feed_early, _keep_contributions, _texts_first, _FED)
     app.connect("builder-inited", keep_on_load)
     app.connect("builder-inited", _cache_contributions)
     app.connect("build-finished", _record, priority=90)  # before jobs' collection and trim (100)

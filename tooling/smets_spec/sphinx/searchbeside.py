@@ -32,9 +32,11 @@ main process's own, after seeded random edits and with a copy that fails.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 
@@ -46,6 +48,9 @@ from .searchcache import an_edit
 SWITCH = "SMETS_INDEX_BESIDE"
 _WRITING = "_smets_index_writing"
 _CHILD = "_smets_index_beside"
+_HERE = "_smets_index_here"
+#: the process that placed the index of the copy (:func:`index_aside`)
+_PLACE = "_smets_index_place"
 #: Files of ``build-finished`` the copy makes after the index, by name: (where it goes for this
 #: build, None: no file; its text). Each must read only what is settled when the index is
 #: written, and nothing in the build may read the file.
@@ -68,8 +73,20 @@ def wanted(app: Sphinx) -> bool:
         and an_edit(writing, documents)
         and app.parallel > 1
         and not switched_off(SWITCH)
+        and not getattr(app, _HERE, False)
         and forking.may_fork()
     )
+
+
+@contextlib.contextmanager
+def here(app: Sphinx) -> Iterator[None]:
+    """:func:`dump` writes the index in this process inside the block (the copy's own write,
+    :mod:`.searchlater`)."""
+    setattr(app, _HERE, True)
+    try:
+        yield
+    finally:
+        delattr(app, _HERE)
 
 
 def _in_copy(dump: Callable[[], None], app: Sphinx) -> None:
@@ -86,15 +103,47 @@ def _aside(app: Sphinx, path: Path) -> Path:
     return Path(app.doctreedir) / f"{_PREFIX}{path.name}"
 
 
-def dump(app: Sphinx, write: Callable[[], None]) -> None:
+def dump(app: Sphinx, write: Callable[[], None], aside: bool = False) -> None:
     """Write the index with ``write`` (Sphinx's ``dump_search_index``): in a forked copy for an
-    edit's build (:func:`wanted`), else here."""
+    edit's build (:func:`wanted`), else here. ``aside``: the copy writes the index aside
+    (:func:`index_aside`), and :func:`settle` puts it in place when the build succeeded (the
+    last index stays where it is until then: if the copy fails, this process loads it,
+    :mod:`.searchlater`)."""
     if wanted(app):
+        if aside:
+            setattr(app, _PLACE, os.getpid())
         child = forking.start(_in_copy, (write, app), "smets-search-index")
         if child is not None:
             setattr(app, _CHILD, (child, write))
             return
+        vars(app).pop(_PLACE, None)
     write()
+
+
+def index_aside(app: Sphinx) -> None:
+    """In the copy of :func:`dump` with ``aside``: the index written to Sphinx's state
+    folder instead of the site (its file's path absolute: Sphinx writes it there, then its
+    record, :mod:`.searchreuse`, names that file's digest)."""
+    placed = getattr(app, _PLACE, None)
+    if placed is not None and placed != os.getpid():
+        builder: Any = app.builder
+        builder.searchindex_filename = str(_aside(app, _index_path(app)))
+
+
+def _index_path(app: Sphinx) -> Path:
+    return Path(app.outdir) / str(getattr(app.builder, "searchindex_filename", "searchindex.js"))
+
+
+def _put(app: Sphinx, path: Path, ok: bool) -> None:
+    """``path``'s file left aside by the copy put in place (``ok``), else removed."""
+    aside = _aside(app, path)
+    if ok and aside.is_file():
+        try:
+            aside.replace(path)
+        except OSError:  # (another file system)
+            write_atomic(path, aside.read_bytes())
+    with contextlib.suppress(OSError):
+        aside.unlink()
 
 
 def pending(app: Sphinx) -> bool:
@@ -112,23 +161,19 @@ def settle(app: Sphinx, exception: Exception | None) -> None:
     delattr(app, _CHILD)
     child, write = found
     child.join()
+    placed = vars(app).pop(_PLACE, None) is not None
     if child.exitcode != 0:
         write()
+    if placed:
+        _put(app, _index_path(app), exception is None and child.exitcode == 0)
     for where, text in ALSO.values():
         path = where(app)
         if path is None:
             continue
-        aside = _aside(app, path)
-        if exception is None:
-            if child.exitcode == 0 and aside.is_file():
-                try:
-                    aside.replace(path)
-                except OSError:  # (another file system)
-                    write_atomic(path, aside.read_bytes())
-            else:
-                write_atomic(path, text(app))
-        with contextlib.suppress(OSError):
-            aside.unlink()
+        ok = exception is None and child.exitcode == 0 and _aside(app, path).is_file()
+        if exception is None and not ok:
+            write_atomic(path, text(app))
+        _put(app, path, ok)
 
 
 def takes(app: Sphinx) -> bool:

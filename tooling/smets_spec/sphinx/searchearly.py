@@ -20,6 +20,9 @@ and Sphinx's own call to write the index does nothing, unless something was fed 
 the early write, or its stores changed size (:func:`_state`): then the index is written again there,
 as before, once the early copy is waited for (the file is the one the old path writes).
 
+When the pages Sphinx wrote were held for the copy (:mod:`.searchlater`), the copy feeds them
+and the requirement pages itself, and this process feeds nothing.
+
 ``SMETS_INDEX_EARLY=off``: fed at ``html-collect-pages`` and written where Sphinx writes it.
 ``tests/test_index_beside.py`` compares the site, ``searchindex.js`` and ``needs.json`` both ways.
 """
@@ -33,14 +36,16 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 
 from ..corpus.cachedir import switched_off
-from . import searchbeside
+from . import searchbeside, searchlater
 from .beside import drops_left, first_in_finish
 
 SWITCH = "SMETS_INDEX_EARLY"
 #: the application's attribute holding the early write's guard (:class:`_Guard`)
 _GUARD = "_smets_index_early"
+#: the application's attribute set when :func:`start` runs in this build's finish
+_ARMED = "_smets_index_early_armed"
 #: the application's attribute naming the index fed early (:func:`.search.feed_early`)
-FED_EARLY = "_smets_search_fed_early"
+FED_EARLY = searchlater.FED_EARLY
 #: what feeds the requirement pages early (:func:`.search.feed_early`, given by :func:`register`)
 _FEED: list[Callable[[Sphinx], None]] = [lambda app: None]
 #: what :func:`start` ran, for the tests: "written" (written early), or why not
@@ -113,6 +118,10 @@ def start(app: Sphinx) -> None:
     if indexer is None or dump is None:
         LAST[:] = ["no index or no dump of ours"]
         return
+    if searchlater.start(app, dump, indexer):  # the written pages held: the copy feeds them too
+        LAST[:] = ["written" if searchbeside.pending(app) else "written here"]
+        setattr(app, _GUARD, _Guard(app, indexer, dump))
+        return
     if not searchbeside.wanted(app):
         LAST[:] = ["not an edit's build"]
         return
@@ -130,9 +139,16 @@ def _before_finish(app: Sphinx, builder: Builder) -> None:
         delattr(app, _GUARD)
     LAST.clear()
     vars(app).pop(FED_EARLY, None)
+    vars(app).pop(_ARMED, None)
     if switched_off(SWITCH) or app.parallel <= 1 or builder.format != "html":
         return
+    setattr(app, _ARMED, True)
     first_in_finish(builder, lambda: start(app))
+
+
+def armed(app: Sphinx) -> bool:
+    """Whether :func:`start` runs first in this build's finish."""
+    return bool(getattr(app, _ARMED, False))
 
 
 def register(app: Sphinx, feed: Callable[[Sphinx], None]) -> None:

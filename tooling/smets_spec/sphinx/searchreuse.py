@@ -64,6 +64,8 @@ _LATER = "_smets_search_load_later"
 LATER_SWITCH = "SMETS_INDEX_LOAD_LATER"
 #: whether this build's write is one that calls :func:`load_later` (given by :mod:`.forkwrite`)
 LATER_WRITE: list[Callable[[Any], bool]] = [lambda builder: False]
+#: what runs first as the index is written (:func:`.searchlater.catch_up`: the pages held fed)
+BEFORE_DUMP: list[Callable[[Any], None]] = [lambda app: None]
 #: the record's format: a change makes every old record unused
 FORMAT = "smets-search-pages/2"
 SWITCHES = ("SMETS_SEARCH_CACHE", "SMETS_RENDER_CACHE")
@@ -185,6 +187,7 @@ def keep_on_load(app: Sphinx) -> None:
             dump_unless_same()
 
     def dump_unless_same() -> None:
+        BEFORE_DUMP[0](app)
         searchcache.save_terms(app)  # every page is fed: its words' terms are not needed any more
         deferred = getattr(app, _DEFERRED, None)
         indexer = getattr(builder, "indexer", None)
@@ -256,14 +259,25 @@ def unchanged(app: Sphinx, indexer: Any, digests: dict[str, str]) -> set[str]:
     return kept
 
 
-def write_record(app: Sphinx, digests: dict[str, str]) -> None:
-    """After the index is written: what each requirement page was fed from, which index, and what
-    else it was made of (:func:`dump_inputs`, when known)."""
+def record_path(app: Sphinx) -> Path:
+    return Path(app.doctreedir) / RECORD
+
+
+def record_text(app: Sphinx, digests: dict[str, str]) -> str | None:
+    """The record of the written index (None: no index written): what each requirement page was
+    fed from, which index, and what else it was made of (:func:`dump_inputs`, when known)."""
     index = _index_digest(app)
     if index is None:
-        return
+        return None
     record: dict[str, Any] = {"format": FORMAT, "key": _key(app), "index": index, "pages": digests}
     dumped = getattr(app, _DUMP, None)
     if isinstance(dumped, str):
         record["dump"] = dumped
-    write_atomic(Path(app.doctreedir) / RECORD, json.dumps(record, sort_keys=True), durable=False)
+    return json.dumps(record, sort_keys=True)
+
+
+def write_record(app: Sphinx, digests: dict[str, str]) -> None:
+    """After the index is written: its record (:func:`record_text`)."""
+    text = record_text(app, digests)
+    if text is not None:
+        write_atomic(record_path(app), text, durable=False)
