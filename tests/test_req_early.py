@@ -44,6 +44,7 @@ def _build(root: Path, site: Path, switch: str) -> list[str]:
     log.unlink(missing_ok=True)
     settings = {"SMETS_CACHE_DIR": str(site.parent / f"cache-{site.name}"), "SMETS_REQ_EARLY": switch}
     settings.update(SMETS_REQ_BEHIND=switch, EARLY_LOG=str(log), EARLY_NICE=str(os.nice(0)))
+    settings["SMETS_REQ_PLAN_BESIDE"] = "off"  # (on: started in its copy, test_req_plan_beside.py)
     driven_build(_DRIVER, root, site, settings, "-j", "2")
     return log.read_text(encoding="utf-8").split()
 

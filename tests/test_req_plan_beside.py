@@ -1,0 +1,33 @@
+"""The requirement pages of a parallel build planned, drawn and recorded by one forked copy started
+as Sphinx's finish begins (sphinx/reqpages.py ``_plan_beside``, ``SMETS_REQ_PLAN_BESIDE``): the
+build's own process never plans them, and an edit gives the same site, needs.json, search index
+and index of the pages (``.smets/reqpages.json``) as the pages planned in the build's process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
+from sitecompare import differences
+from smets_spec.sphinx import reqindex
+
+#: counted in the build's own process only (the copy's calls are not)
+PLAN = ("smets_spec.sphinx.reqpages", "plan")
+
+
+def _build(root: Path, out: Path, switch: str) -> int:
+    """Build ``out`` (2 processes) with the switch set; how often this process planned the pages."""
+    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_REQ_PLAN_BESIDE": switch}
+    return counted_build(root, out, PLAN, settings, "-j", "2")
+
+
+def test_an_edit_with_the_pages_planned_beside_gives_the_same_site(first_built_60: FirstBuilt) -> None:
+    """From conftest's ``first_built_60`` (the first build, with two processes and every switch on,
+    shared with other tests)."""
+    _, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+    assert edits == [0, 1]  # on: planned in the copy only; off: here, once
+    on, off = sites["on"], sites["off"]
+    for name in ("needs.json", "searchindex.js", str(reqindex.INDEX)):
+        assert (on / name).read_bytes() == (off / name).read_bytes(), name
+    assert differences(on, off) == []
+    assert len(list((on / "req").glob("*.html"))) == len(list((off / "req").glob("*.html"))) > 60
