@@ -114,6 +114,18 @@ def counted_build(
     return counted_calls(root, site, [watched], settings, *more)[0]
 
 
+def switched_build(switch: str, watched: tuple[str, str], **also: str) -> Callable[[Path, Path, str], int]:
+    """A build for :func:`edit_first_built_both_ways`: the site built with two processes, the
+    environment variable ``switch`` set to the side's value (and ``also``), a cache folder for each
+    value; how many calls of ``watched`` the build's own process made (:func:`counted_build`)."""
+
+    def build(root: Path, out: Path, value: str) -> int:
+        settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{value}"), switch: value, **also}
+        return counted_build(root, out, watched, settings, "-j", "2")
+
+    return build
+
+
 def counted_calls(
     root: Path, site: Path, watched: list[tuple[str, str]], settings: Mapping[str, str], *more: str
 ) -> list[int]:

@@ -11,9 +11,7 @@ off in the edits' builds so that Sphinx's parallel read is counted, leaves a ful
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
+from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
 from sitecompare import differences
 from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
 
@@ -21,11 +19,9 @@ from smets_spec.sphinx.jobs import PARALLEL_EDIT_FROM, read_chunks
 PARALLEL = ("sphinx.builders", "Builder._read_parallel")
 
 
-def _build(root: Path, out: Path, switch: str) -> int:
-    """Build ``out`` (2 processes) with the switch set; how many parallel reads it made."""
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_EDIT_READ_PARALLEL": switch}
-    settings["SMETS_HALF_READ"] = "off"  # Sphinx's parallel read, counted (halfread: test_half_read.py)
-    return counted_build(root, out, PARALLEL, settings, "-j", "2")
+#: an edit's build with the switch set: how many parallel reads it made (Sphinx's parallel read,
+#: counted: the half read off; halfread: test_half_read.py)
+_build = switched_build("SMETS_EDIT_READ_PARALLEL", PARALLEL, SMETS_HALF_READ="off")
 
 
 def test_an_edit_read_in_parallel_gives_the_same_site(first_built_60: FirstBuilt) -> None:

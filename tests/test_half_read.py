@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
+from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
 from sitecompare import differences
 from smets_spec.sphinx import halfread
 
@@ -32,10 +32,8 @@ def _same(sites: dict[str, Path]) -> None:
 READ_DOC = ("sphinx.builders", "Builder.read_doc")
 
 
-def _build(root: Path, out: Path, switch: str) -> int:
-    """Build ``out`` (2 processes) with the switch set; how many documents the main process read."""
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_HALF_READ": switch}
-    return counted_build(root, out, READ_DOC, settings, "-j", "2")
+#: an edit's build with the switch set: how many documents the main process read
+_build = switched_build("SMETS_HALF_READ", READ_DOC)
 
 
 def test_an_edit_read_half_here_gives_the_same_site(first_built_60: FirstBuilt) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
+from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
 from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.synthetic import generate
@@ -22,10 +22,8 @@ from smets_spec.sphinx import cards
 EARLY = ("smets_spec.sphinx.cards", "fingerprints_early")
 
 
-def _build(root: Path, out: Path, switch: str) -> int:
-    """Build ``out`` (2 processes) with the switch set; how often the fingerprints were made early."""
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_OUTDATED_BESIDE": switch}
-    return counted_build(root, out, EARLY, settings, "-j", "2")
+#: an edit's build with the switch set: how often the fingerprints were made early
+_build = switched_build("SMETS_OUTDATED_BESIDE", EARLY)
 
 
 def test_an_edit_with_the_fingerprints_made_beside_gives_the_same_site(first_built_60: FirstBuilt) -> None:

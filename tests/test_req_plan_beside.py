@@ -5,9 +5,7 @@ and index of the pages (``.smets/reqpages.json``) as the pages planned in the bu
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
+from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
 from sitecompare import differences
 from smets_spec.sphinx import reqindex
 
@@ -15,10 +13,8 @@ from smets_spec.sphinx import reqindex
 PLAN = ("smets_spec.sphinx.reqpages", "plan")
 
 
-def _build(root: Path, out: Path, switch: str) -> int:
-    """Build ``out`` (2 processes) with the switch set; how often this process planned the pages."""
-    settings = {"SMETS_CACHE_DIR": str(root.parent / f"cache-{switch}"), "SMETS_REQ_PLAN_BESIDE": switch}
-    return counted_build(root, out, PLAN, settings, "-j", "2")
+#: an edit's build with the switch set: how often this process planned the pages
+_build = switched_build("SMETS_REQ_PLAN_BESIDE", PLAN)
 
 
 def test_an_edit_with_the_pages_planned_beside_gives_the_same_site(first_built_60: FirstBuilt) -> None:
