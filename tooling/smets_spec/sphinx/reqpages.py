@@ -36,6 +36,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -581,34 +582,42 @@ def _plan_beside(app: Sphinx) -> bool:
     nothing was started (no shell, or this platform cannot fork): the caller starts as before."""
     if app.builder.format != "html" or _shell(Path(app.outdir)) is None:
         return False
-    process = forking.start(_planner, (app,), "smets-requirement-pages-plan")
-    if process is None:
+    started = forking.start_piped(_planner, (app,), "smets-requirement-pages-plan")
+    if started is None:
         return False
-    setattr(app, _PLANNER, process)
+    setattr(app, _PLANNER, started)
     return True
 
 
-def _planner(app: Sphinx) -> None:
+def _planner(app: Sphinx, send: Connection) -> None:
     """The forked copy of :func:`_plan_beside`, at the build's own priority (the build's process
     waits for it at ``build-finished``: behind, on a busy machine it made that wait longer than the
     CPU it saved): what :func:`_start_pages` and then :func:`_finish_pages` do in the build's
     process, from the same state (a copy of it once every document is written), its writers
     forked from here behind it (``SMETS_REQ_BEHIND=off``: at its priority). A writer that failed
-    ends it with an error (its exit status is the build's)."""
+    ends it with an error (its exit status is the build's). What it has to say is sent on
+    ``send`` and said by the build's process as it joins the copy: printed here, it landed in the
+    middle of the build's own progress lines."""
+    said: list[str] = []
     corpus = corpus_of(app)
     shell = _shell(Path(app.outdir))
     if shell is not None:
-        _plan_and_start(app, corpus, shell, behind=not switched_off(BEHIND_SWITCH))
+        _plan_and_start(app, corpus, shell, behind=not switched_off(BEHIND_SWITCH), say=said.append)
         _finish_pages(app, None)
+    send.send_bytes(json.dumps(said).encode())
 
 
 def _join_planner(app: Sphinx) -> None:
-    """Wait for the copy of :func:`_plan_beside`, if one was started; an error if it failed."""
-    process: BaseProcess | None = getattr(app, _PLANNER, None)
-    if process is None:
+    """Wait for the copy of :func:`_plan_beside`, if one was started, and say what it said; an
+    error if it failed."""
+    started: tuple[BaseProcess, Connection] | None = getattr(app, _PLANNER, None)
+    if started is None:
         return
     delattr(app, _PLANNER)
-    process.join()
+    process, receive = started
+    said = forking.received_json(process, receive)  # (joins the copy)
+    for line in said if isinstance(said, list) else []:
+        logger.info("%s", line)
     if process.exitcode != 0:
         raise ExtensionError(
             f"the requirement pages (req/<ID>.html) could not be written: their process "
@@ -747,11 +756,20 @@ def _start_pages(app: Sphinx, exception: Exception | None) -> None:
     _plan_and_start(app, corpus, shell, behind=not switched_off(BEHIND_SWITCH))
 
 
-def _plan_and_start(app: Sphinx, corpus: Corpus, shell: tuple[str, str], *, behind: bool) -> None:
+def _plan_and_start(
+    app: Sphinx,
+    corpus: Corpus,
+    shell: tuple[str, str],
+    *,
+    behind: bool,
+    say: Callable[[str], None] | None = None,
+) -> None:
     """:func:`_start_pages`'s work once the shell is known: the pages planned, then drawn here (one
-    job, or none to draw) or their writers forked (``behind``: behind this process)."""
+    job, or none to draw) or their writers forked (``behind``: behind this process). ``say``: what
+    takes its lines (by default the build's log)."""
+    say = say or logger.info
     drawing = plan(app, corpus, shell)
-    logger.info("requirement pages: %d of %d to draw", len(drawing.todo), len(corpus.requirements))
+    say(f"requirement pages: {len(drawing.todo)} of {len(corpus.requirements)} to draw")
     if drawing.todo:
         reqindex.forget(Path(app.outdir))  # a build cut short while writing pages leaves no index
     parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
@@ -759,7 +777,7 @@ def _plan_and_start(app: Sphinx, corpus: Corpus, shell: tuple[str, str], *, behi
         _keep_shell(app, corpus, drawing)
         _finish(app, corpus, drawing, draw(app, corpus, drawing, drawing.todo))
         if drawing.cache is not None:
-            logger.info("requirement pages: %d of %d from the cache", drawing.hits, len(drawing.todo))
+            say(f"requirement pages: {drawing.hits} of {len(drawing.todo)} from the cache")
         return
     shares = [share for share in _shares(drawing, parts) if share]
     name = "smets-requirement-pages"
