@@ -27,6 +27,7 @@ known one) are noted as the pass meets them, in the order it walks the links, wh
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..corpus.cachedir import switched_off
@@ -116,23 +117,21 @@ def _flags(
     as sphinx-needs works them out from ``_dead_links`` (a link to an unknown need or to an
     unknown part of a known one; forbidden where its link type does not allow dead links and is
     not a union's); ``unions()`` is called only for a need with a dead link."""
-    dead: list[str] = []
-    forbidden = False
-    for link_type, references in need._links.items():
-        for need_link in references:
-            if live_target(needs_get, need_link) is None:
-                dead.append(f"{link_type}: {need_link.to_link_string()}")
-                if not forbidden and not allow_dead_links.get(link_type, False) and link_type not in unions():
-                    forbidden = True
-    return dead, forbidden
+    met = [
+        (link_type, need_link)
+        for link_type, references in need._links.items()
+        for need_link in references
+        if live_target(needs_get, need_link) is None
+    ]
+    return _dead_flags(met, allow_dead_links, unions)
 
 
 def _dead_flags(
-    dead_links: list[tuple[str, Any]], allow_dead_links: dict[str, bool], unions: Any
+    dead_links: Iterable[tuple[str, Any]], allow_dead_links: dict[str, bool], unions: Any
 ) -> tuple[list[str], bool]:
-    """:func:`_flags` of a need from its dead links as :func:`_add_links` met them (the same
-    links in the same order: the links :func:`live_target` finds dead, walked as :func:`_flags`
-    walks them), without walking its links again."""
+    """The dead links' list and ``has_forbidden_dead_links`` of a need (:func:`_flags`) from its
+    dead links, ``(link type, link)`` in the order its links are walked: as :func:`_add_links` met
+    them (no second walk of its links), or as :func:`_flags` finds them."""
     dead: list[str] = []
     forbidden = False
     for link_type, need_link in dead_links:
@@ -182,14 +181,11 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
         for part in need._parts.values():
             for value in part.backlinks.values():
                 value.sort(key=by_id)
-        dead: list[str] = []
-        forbidden = False
-        if not fused or key in met:
-            unions = lambda need=need: need_module._unions(schema, need, unions_by_type)  # noqa: E731
-            if fused:
-                dead, forbidden = _dead_flags(met[key], allow_dead_links, unions)
-            else:
-                dead, forbidden = _flags(need, needs_get, allow_dead_links, unions)
+        unions = lambda need=need: need_module._unions(schema, need, unions_by_type)  # noqa: E731
+        if fused:
+            dead, forbidden = _dead_flags(met.get(key, ()), allow_dead_links, unions)
+        else:
+            dead, forbidden = _flags(need, needs_get, allow_dead_links, unions)
         if dead:
             found[need._core["id"]] = dead
         _set_flag(need, "has_dead_links", bool(dead))
