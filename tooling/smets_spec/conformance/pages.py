@@ -21,13 +21,14 @@ from ..corpus.schema import (
     SECTION_TITLES,
     ConformanceTest,
     ConsultationQuestion,
-    Degree,
     Device,
     ReferenceModel,
+    Requirement,
 )
 from ..markup.html import Linker, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
 from ..markup.rst import heading
+from ..trace.coverage import bound_by_device
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, requirement_status
 from .sourcefile import source_of
@@ -143,8 +144,11 @@ def _count_rows(groups: Sequence[tuple[str, Counter[Status]]]) -> list[list[str]
 def by_section(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
     found = statuses(corpus)
     groups: list[tuple[str, Counter[Status]]] = []
+    in_section: dict[object, list[Requirement]] = {}
+    for r in corpus.requirements:  # (one pass, not one per section)
+        in_section.setdefault(r.section, []).append(r)
     for section in SECTION_TITLES:
-        reqs = [r for r in corpus.requirements if r.section is section]
+        reqs = in_section.get(section)
         if reqs:
             groups.append((section.value, Counter(found[r.id].status for r in reqs)))
     return groups
@@ -153,13 +157,9 @@ def by_section(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
 def by_device(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
     """Status counts of each device's mandatory requirements."""
     found = statuses(corpus)
+    bound = bound_by_device(corpus)
     return [
-        (
-            device.id.removeprefix("DEV_"),
-            Counter(
-                found[r.id].status for r in corpus.requirements if r.degree_for(device.id) is Degree.MANDATORY
-            ),
-        )
+        (device.id.removeprefix("DEV_"), Counter(found[r.id].status for r in bound[device.id].mandatory))
         for device in corpus.of_type(Device)
     ]
 
