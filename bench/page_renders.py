@@ -25,7 +25,8 @@ def _app(project: Path) -> object:
     from sphinx.application import Sphinx
 
     out = project / "_build" / "html"
-    return Sphinx(str(project / "spec"), str(project), str(out), str(out / ".doctrees"), "html", status=None, warning=None)
+    folders = [str(project / "spec"), str(project), str(out), str(out / ".doctrees")]
+    return Sphinx(*folders, "html", status=None, warning=None)
 
 
 def _fresh() -> None:
@@ -48,7 +49,7 @@ def main() -> int:
     app = _app(Path.cwd())
     from smets_spec.sphinx import fingerprints
 
-    store = getattr(app.env, "smets_rendered")  # type: ignore[attr-defined]
+    store = fingerprints._store(app.env)  # type: ignore[attr-defined]
     only = set(filter(None, args.only.split(",")))
     todo = [
         (docname, name, entry_args)
@@ -74,7 +75,8 @@ def main() -> int:
         if spent >= args.min:
             print(f"{spent:8.3f}  {key}")
     print(f"{sum(m for m, _ in medians):8.3f}  sum of medians ({len(todo)} directives)")
-    print(f"{statistics.median(totals):8.3f}  median total of {args.runs} runs: {' '.join(f'{t:.3f}' for t in totals)}")
+    each = " ".join(f"{t:.3f}" for t in totals)
+    print(f"{statistics.median(totals):8.3f}  median total of {args.runs} runs: {each}")
     if args.save:
         Path(args.save).write_text(json.dumps(texts, sort_keys=True))
     return 0

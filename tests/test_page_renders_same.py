@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 import renders_before as before
+from smets_spec.change.versions import _binding, binds
 from smets_spec.conformance.pages import by_device, by_section
 from smets_spec.corpus.load import Corpus, load_spec
-from smets_spec.corpus.schema import Section
+from smets_spec.corpus.schema import Device, Section
 from smets_spec.corpus.synthetic import generate
 from smets_spec.markup.html import Linker, PageLinks, breakable, need_link
 from smets_spec.render import pages, trace
@@ -127,6 +128,10 @@ def _same_counts(corpus: Corpus) -> None:
     """The counts by device and by section that moved to one pass over the requirements."""
     assert pages.devices_overview(corpus, []) == before.devices_overview(corpus, [])
     assert coverage_by_device(corpus) == before.coverage_by_device(corpus)
+    devices = [d.id for d in corpus.of_type(Device)]
+    for asked in (devices, [*devices[:2], "DEV_NONE", devices[0]], []):
+        reqs = corpus.requirements
+        assert _binding(reqs, asked) == {d: sum(1 for r in reqs if binds(r, d)) for d in asked}
     for new, old in ((by_device, before.by_device), (by_section, before.by_section)):
         assert [(k, list(c.items())) for k, c in new(corpus)] == [
             (k, list(c.items())) for k, c in old(corpus)

@@ -25,7 +25,7 @@ from ..corpus.schema import (
     ReferenceModel,
     Requirement,
 )
-from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.html import Linker, PageLinks, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
 from ..markup.rst import heading
 from ..trace.coverage import bound_by_device
@@ -246,6 +246,7 @@ def _verified(corpus: Corpus, linker: Linker) -> str:
     for model in corpus.of_type(ReferenceModel):
         for req_id in dict.fromkeys(model.implements):
             models.setdefault(req_id, []).append(model.id)
+    links = PageLinks(corpus, linker)  # (a model on the row of every requirement it implements)
     for req_id, found in statuses(corpus).items():
         if found.tests:
             passed = sum(1 for t in found.tests if t.outcome is Outcome.PASSED)
@@ -254,7 +255,7 @@ def _verified(corpus: Corpus, linker: Linker) -> str:
                     _req_links(corpus, linker, [req_id]),
                     _label(found.status),
                     f"{passed}/{len(found.tests)}",
-                    ", ".join(need_link(corpus, linker, m, show_title=True) for m in models.get(req_id, ())),
+                    ", ".join([links(m, True) for m in models.get(req_id, ())]),
                 ]
             )
     return heading(f"Verified requirements ({len(rows)})") + _table_or_none(

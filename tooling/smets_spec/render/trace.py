@@ -178,7 +178,7 @@ def chain_table(corpus: Corpus, args: list[str], linker: Linker) -> str:
     ]
     with_data = [c for c in all_chains if c.items]
     carried = [c for c in with_data if c.carried]
-    links, cells = PageLinks(corpus, linker), {}
+    links, cells = PageLinks(corpus, linker), dict[str, str]()
     rows = [_chain_rows(links, cells, c) for c in all_chains]
     head = "".join(
         f'<th scope="col">{h}</th>' for h in ("Requirement", "Data item", "Protocol objects carrying it")
