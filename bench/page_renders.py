@@ -4,7 +4,8 @@
 
 Needs a built project (its environment lists the computed directives of every page). Starts the
 Sphinx application on the project without building, then, ``--runs`` times, forgets every per-corpus
-analysis and the link caches (as a new build's corpus does) and renders every computed directive of
+analysis and the link caches (as a new build's corpus does), freezes what is alive and sets the
+collector's thresholds as an edit's build does, and renders every computed directive of
 every page in the environment's order with ``time.process_time``; prints each page's median (pages
 of ``--min`` seconds or more), the directives' total and the median of the total. ``--save OUT``:
 writes every rendered text (JSON, by directive, page and arguments) to compare two versions' output.
@@ -37,6 +38,7 @@ def _fresh() -> None:
     graph._MEMO.clear()
     html._anchor.cache_clear()
     gc.collect()
+    gc.freeze()  # as an edit's build freezes what it loaded (sphinx/jobs.py), with its thresholds
 
 
 def main() -> int:
@@ -47,6 +49,9 @@ def main() -> int:
     parser.add_argument("--only", default="", help="directive names, comma-separated")
     args = parser.parse_args()
     app = _app(Path.cwd())
+    from smets_spec.sphinx import jobs
+
+    gc.set_threshold(*jobs.EDIT_THRESHOLDS)
     from smets_spec.sphinx import fingerprints
 
     store = fingerprints._store(app.env)  # type: ignore[attr-defined]

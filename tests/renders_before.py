@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from smets_spec.change.changelog import gap_finders
 from smets_spec.conformance.pages import statuses
 from smets_spec.conformance.results import Status
 from smets_spec.corpus.load import Corpus
@@ -17,7 +18,7 @@ from smets_spec.markup.html import Linker, esc, need_link, percent, raw_block, t
 from smets_spec.markup.rst import escape, heading, list_table
 from smets_spec.protocols.assess import assessment_of
 from smets_spec.render import trace
-from smets_spec.render.pages import _yes
+from smets_spec.render.pages import _reqs_html, _yes
 from smets_spec.trace.coverage import (
     Chain,
     GroupCoverage,
@@ -27,10 +28,12 @@ from smets_spec.trace.coverage import (
     degree_matrix,
     devices_of,
     index_of,
+    ordered_requirements,
     protocol_coverage,
     requirements_of,
     verification,
 )
+from smets_spec.trace.gaps import Gap, Level, Policy, find_gaps
 
 
 def breakable(html: str) -> str:
@@ -297,3 +300,39 @@ def by_device(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
         )
         for device in corpus.of_type(Device)
     ]
+
+
+def device_requirements(corpus: Corpus, args: list[str], linker: Linker) -> str:
+    """A device page as drawn before its rows were shared or grouped once per corpus."""
+    device_id = args[0] if args else ""
+    out: list[str] = []
+    for degree in Degree:
+        reqs = [r for r in ordered_requirements(corpus) if r.degree_for(device_id) is degree]
+        out.append(heading(f"{degree.value.capitalize()} ({len(reqs)})", "~"))
+        cells = lambda r: [r.section.value if r.section else ""]  # noqa: E731
+        out.append(raw_block(_reqs_html(corpus, linker, reqs, ["Section"], cells)))
+    return "\n".join(out)
+
+
+def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
+    found = find_gaps(corpus, policy, gap_finders())
+    by_rule: dict[str, list[Gap]] = {}
+    for gap in sorted(found, key=lambda g: g.level is not Level.ERROR):
+        by_rule.setdefault(gap.rule, []).append(gap)
+    errors = sum(1 for g in found if g.level is Level.ERROR)
+    out = [
+        f"The policy (``{policy.path}``) reports **{errors}** error(s) and **{len(found) - errors}** "
+        "warning(s). ``smets check`` prints the same list with file and line.\n"
+    ]
+    for rule, gaps in by_rule.items():
+        out.append(heading(f"{rule} ({len(gaps)}, {gaps[0].level.value})"))
+        rows = [
+            [
+                need_link(corpus, linker, g.need_id) if g.need_id in corpus.needs else esc(g.need_id),
+                esc(g.message),
+                f"<code>{esc(g.location)}</code>",
+            ]
+            for g in gaps
+        ]
+        out.append(raw_block(table(["Item", "Gap", "Where"], rows, "smets-list")))
+    return "\n".join(out)

@@ -1,8 +1,10 @@
 """The computed pages' renderers, made cheaper (each link drawn once per page, a data item's chain
-cells once per chains page, the matrix's cells from its degrees), draw byte for byte the text the
-renderers drew before (kept in tests/renders_before.py): on generated projects of two sizes and
-seeds, with titles that need escaping, after random edits, with every section's and device's
-arguments and for pages in several folders."""
+cells once per chains page, the matrix's cells from its degrees, the device pages' groups and the
+counts by device once per corpus), draw byte for byte the text the renderers drew before (kept in
+tests/renders_before.py): the matrix, chains, verification, catalogue, device and gaps pages, the
+devices overview, the coverage and conformance counts by device and section, the versions'
+binding counts; on generated projects of two sizes and seeds, with titles that need escaping, after
+random edits, with every section's and device's arguments and for pages in three folders."""
 
 from __future__ import annotations
 
@@ -22,8 +24,14 @@ from smets_spec.corpus.synthetic import generate
 from smets_spec.markup.html import Linker, PageLinks, breakable, need_link
 from smets_spec.render import pages, trace
 from smets_spec.trace.coverage import coverage_by_device
+from smets_spec.trace.gaps import Policy, default_policy
 
 Render = Callable[[Corpus, list[str], Linker], str]
+
+
+def _gaps(render: Callable[[Corpus, Policy, Linker], str]) -> Render:
+    return lambda corpus, args, linker: render(corpus, default_policy(), linker)
+
 
 #: each renderer of today, with the one it replaces
 PAIRS: dict[str, tuple[Render, Render]] = {
@@ -31,6 +39,8 @@ PAIRS: dict[str, tuple[Render, Render]] = {
     "chains": (trace.chain_table, before.chain_table),
     "verification": (trace.verification_page, before.verification_page),
     "catalogue": (pages.data_catalogue, before.data_catalogue),
+    "device": (pages.device_requirements, before.device_requirements),
+    "gaps": (_gaps(trace.gaps_page), _gaps(before.gaps_page)),
 }
 
 
@@ -76,6 +86,8 @@ def _args(corpus: Corpus, name: str) -> list[list[str]]:
     if name in ("matrix", "chains"):
         present = {r.section for r in corpus.requirements}
         return [[], *([s.value] for s in Section if s in present)]
+    if name == "device":
+        return [[d.id] for d in corpus.of_type(Device)] + [["DEV_NONE"], []]
     return [[]]
 
 

@@ -36,7 +36,7 @@ from ..markup.html import (
 )
 from ..markup.rst import escape, heading, list_table
 from ..protocols.assess import assessment_of
-from ..trace.coverage import bound_by_device, index_of, ordered_requirements, protocol_coverage
+from ..trace.coverage import bound_by_device, by_degree, index_of, ordered_requirements, protocol_coverage
 from ..trace.graph import per_corpus
 
 
@@ -122,11 +122,8 @@ def _yes(value: object) -> str:
 def device_requirements(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """One device's requirements grouped by degree."""
     device_id = args[0] if args else ""
-    groups: dict[Degree, list[Requirement]] = {degree: [] for degree in Degree}
-    for r in ordered_requirements(corpus):  # every requirement is on every device page, in one group
-        groups[r.degree_for(device_id)].append(r)
     out: list[str] = []
-    for degree, reqs in groups.items():
+    for degree, reqs in by_degree(corpus, device_id).items():  # every requirement, in one group
         out.append(heading(f"{degree.value.capitalize()} ({len(reqs)})", "~"))
         out.append(raw_block(_device_rows_html(corpus, linker, reqs)))
     return "\n".join(out)
@@ -149,9 +146,10 @@ def _device_rows_html(corpus: Corpus, linker: Linker, reqs: list[Requirement]) -
         return "<p>None.</p>"
     memo = _device_row_memo(corpus)
     body = []
+    need, kept_for = linker.need, memo.get
     for r in reqs:
-        href = linker.need(r.id)
-        kept = memo.get(r.id)
+        href = need(r.id)
+        kept = kept_for(r.id)
         if kept is None or kept[0] != href:
             cells = [need_link(corpus, linker, r.id), esc(" ".join(r.title.split())), _section_of(r)]
             kept = memo[r.id] = (href, table_row(cells))

@@ -367,11 +367,12 @@ def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
         f"The policy (``{policy.path}``) reports **{errors}** error(s) and **{len(found) - errors}** "
         "warning(s). ``smets check`` prints the same list with file and line.\n"
     ]
+    links = PageLinks(corpus, linker)  # (a need with several gaps: without a test, without a model...)
     for rule, gaps in by_rule.items():
         out.append(heading(f"{rule} ({len(gaps)}, {gaps[0].level.value})"))
         rows = [
             [
-                need_link(corpus, linker, g.need_id) if g.need_id in corpus.needs else esc(g.need_id),
+                links(g.need_id) if g.need_id in corpus.needs else esc(g.need_id),
                 esc(g.message),
                 f"<code>{esc(g.location)}</code>",
             ]

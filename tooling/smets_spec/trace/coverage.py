@@ -147,6 +147,32 @@ def bound_by_device(corpus: Corpus) -> dict[str, Bound]:
     return {device_id: Bound(*map(tuple, lists[n])) for device_id, n in at.items()}
 
 
+@per_corpus
+def _by_degree(corpus: Corpus) -> dict[str, dict[Degree, list[Requirement]]]:
+    """Per device (:func:`devices_of`), the requirements in the order of the SMETS by their degree
+    for it (every :class:`Degree`, in its order): one pass for every device."""
+    ids = [d.id for d in devices_of(corpus)]
+    degrees = _degrees(corpus)
+    out: dict[str, dict[Degree, list[Requirement]]] = {d: {degree: [] for degree in Degree} for d in ids}
+    columns = [out[d] for d in ids]
+    for req in ordered_requirements(corpus):
+        for groups, degree in zip(columns, degrees[req.id], strict=True):
+            groups[degree].append(req)
+    return out
+
+
+def by_degree(corpus: Corpus, device_id: str) -> dict[Degree, list[Requirement]]:
+    """The requirements in the order of the SMETS by their degree for ``device_id``
+    (:meth:`~..corpus.schema.Requirement.degree_for`), every :class:`Degree` in its order."""
+    found = _by_degree(corpus).get(device_id)
+    if found is not None:
+        return {degree: list(reqs) for degree, reqs in found.items()}
+    groups: dict[Degree, list[Requirement]] = {degree: [] for degree in Degree}
+    for r in ordered_requirements(corpus):  # a device the corpus does not define
+        groups[r.degree_for(device_id)].append(r)
+    return groups
+
+
 def degree_matrix(corpus: Corpus, section: Section | None = None) -> DegreeMatrix:
     degrees = _degrees(corpus)
     rows = tuple(
