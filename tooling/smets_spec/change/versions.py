@@ -184,7 +184,16 @@ def binding_counts(side: Side, devices: list[str]) -> dict[str, int]:
 
 
 def _binding(requirements: list[Requirement], devices: list[str]) -> dict[str, int]:
-    return {d: sum(1 for r in requirements if binds(r, d)) for d in devices}
+    """Per device, how many of ``requirements`` :func:`binds` it: one pass over the requirements
+    (the devices each binds), not one per device."""
+    counts = dict.fromkeys(devices, 0)
+    for r in requirements:
+        if r is None or r.status is Status.WITHDRAWN:
+            continue
+        for d in {*r.mandatory_for, *r.optional_for}:  # degree_for(d) is not NOT_APPLICABLE
+            if d in counts:
+                counts[d] += 1
+    return counts
 
 
 def _per_device(

@@ -21,13 +21,14 @@ from ..corpus.schema import (
     SECTION_TITLES,
     ConformanceTest,
     ConsultationQuestion,
-    Degree,
     Device,
     ReferenceModel,
+    Requirement,
 )
-from ..markup.html import Linker, esc, need_link, raw_block, table
+from ..markup.html import Linker, PageLinks, esc, need_link, raw_block, table
 from ..markup.panels import html_panel
 from ..markup.rst import heading
+from ..trace.coverage import bound_by_device
 from . import live
 from .results import Outcome, RequirementStatus, Results, Status, requirement_status
 from .sourcefile import source_of
@@ -143,8 +144,11 @@ def _count_rows(groups: Sequence[tuple[str, Counter[Status]]]) -> list[list[str]
 def by_section(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
     found = statuses(corpus)
     groups: list[tuple[str, Counter[Status]]] = []
+    in_section: dict[object, list[Requirement]] = {}
+    for r in corpus.requirements:  # (one pass, not one per section)
+        in_section.setdefault(r.section, []).append(r)
     for section in SECTION_TITLES:
-        reqs = [r for r in corpus.requirements if r.section is section]
+        reqs = in_section.get(section)
         if reqs:
             groups.append((section.value, Counter(found[r.id].status for r in reqs)))
     return groups
@@ -153,13 +157,9 @@ def by_section(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
 def by_device(corpus: Corpus) -> list[tuple[str, Counter[Status]]]:
     """Status counts of each device's mandatory requirements."""
     found = statuses(corpus)
+    bound = bound_by_device(corpus)
     return [
-        (
-            device.id.removeprefix("DEV_"),
-            Counter(
-                found[r.id].status for r in corpus.requirements if r.degree_for(device.id) is Degree.MANDATORY
-            ),
-        )
+        (device.id.removeprefix("DEV_"), Counter(found[r.id].status for r in bound[device.id].mandatory))
         for device in corpus.of_type(Device)
     ]
 
@@ -246,6 +246,7 @@ def _verified(corpus: Corpus, linker: Linker) -> str:
     for model in corpus.of_type(ReferenceModel):
         for req_id in dict.fromkeys(model.implements):
             models.setdefault(req_id, []).append(model.id)
+    links = PageLinks(corpus, linker)  # (a model on the row of every requirement it implements)
     for req_id, found in statuses(corpus).items():
         if found.tests:
             passed = sum(1 for t in found.tests if t.outcome is Outcome.PASSED)
@@ -254,7 +255,7 @@ def _verified(corpus: Corpus, linker: Linker) -> str:
                     _req_links(corpus, linker, [req_id]),
                     _label(found.status),
                     f"{passed}/{len(found.tests)}",
-                    ", ".join(need_link(corpus, linker, m, show_title=True) for m in models.get(req_id, ())),
+                    ", ".join([links(m, True) for m in models.get(req_id, ())]),
                 ]
             )
     return heading(f"Verified requirements ({len(rows)})") + _table_or_none(

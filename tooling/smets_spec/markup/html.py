@@ -32,17 +32,40 @@ def esc(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+_BREAKABLE = re.compile(r">([A-Z][A-Z0-9_.]*_[A-Z0-9_.]+)</a>")
+
+
 def breakable(html: str) -> str:
     """Links to needs whose ids a narrow table cell may break after an underscore (and nowhere else)."""
-    return re.sub(
-        r">([A-Z][A-Z0-9_.]*_[A-Z0-9_.]+)</a>", lambda m: ">" + m[1].replace("_", "_<wbr>") + "</a>", html
-    )
+    return _BREAKABLE.sub(_break, html)
+
+
+def _break(found: re.Match[str]) -> str:
+    return ">" + found[1].replace("_", "_<wbr>") + "</a>"
 
 
 def need_link(corpus: Corpus, linker: Linker, need_id: str, show_title: bool = False) -> str:
     """``<a>`` to a need, its id as text and its title as tooltip (or after the id)."""
     need = corpus.needs.get(need_id)
     return _anchor(need_id, need.title if need else None, linker.need(need_id), show_title)
+
+
+class PageLinks:
+    """:func:`need_link` for the links of one page drawn with one linker, each link drawn once: a
+    table of thousands of rows names the same needs again and again (a data item on every chain
+    that uses it, a test on every requirement it verifies). The link is a function of the need's
+    id and title and of its href from this page, none of which changes while the page is drawn."""
+
+    def __init__(self, corpus: Corpus, linker: Linker) -> None:
+        self._corpus, self._linker = corpus, linker
+        self._drawn: tuple[dict[str, str], dict[str, str]] = ({}, {})  # plain, with the title
+
+    def __call__(self, need_id: str, show_title: bool = False) -> str:
+        drawn = self._drawn[show_title]
+        link = drawn.get(need_id)
+        if link is None:
+            link = drawn[need_id] = need_link(self._corpus, self._linker, need_id, show_title)
+        return link
 
 
 @functools.lru_cache(maxsize=1 << 14)

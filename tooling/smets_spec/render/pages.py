@@ -23,10 +23,20 @@ from ..corpus.schema import (
     Requirement,
     Section,
 )
-from ..markup.html import Linker, breakable, esc, need_link, raw_block, table, table_of_rows, table_row
+from ..markup.html import (
+    Linker,
+    PageLinks,
+    breakable,
+    esc,
+    need_link,
+    raw_block,
+    table,
+    table_of_rows,
+    table_row,
+)
 from ..markup.rst import escape, heading, list_table
 from ..protocols.assess import assessment_of
-from ..trace.coverage import index_of, ordered_requirements, protocol_coverage
+from ..trace.coverage import bound_by_device, by_degree, index_of, ordered_requirements, protocol_coverage
 from ..trace.graph import per_corpus
 
 
@@ -89,10 +99,9 @@ def _degree_summary(req: Requirement, devices: list[Device]) -> str:
 
 def devices_overview(corpus: Corpus, args: list[str]) -> str:
     rows = []
-    reqs = corpus.requirements
+    bound = bound_by_device(corpus)
     for device in corpus.of_type(Device):
-        mandatory = sum(1 for r in reqs if r.degree_for(device.id) is Degree.MANDATORY)
-        optional = sum(1 for r in reqs if r.degree_for(device.id) is Degree.OPTIONAL)
+        mandatory, optional = len(bound[device.id].mandatory), len(bound[device.id].optional)
         fw = device.firmware_upgradeable
         rows.append(
             [
@@ -113,11 +122,8 @@ def _yes(value: object) -> str:
 def device_requirements(corpus: Corpus, args: list[str], linker: Linker) -> str:
     """One device's requirements grouped by degree."""
     device_id = args[0] if args else ""
-    groups: dict[Degree, list[Requirement]] = {degree: [] for degree in Degree}
-    for r in ordered_requirements(corpus):  # every requirement is on every device page, in one group
-        groups[r.degree_for(device_id)].append(r)
     out: list[str] = []
-    for degree, reqs in groups.items():
+    for degree, reqs in by_degree(corpus, device_id).items():  # every requirement, in one group
         out.append(heading(f"{degree.value.capitalize()} ({len(reqs)})", "~"))
         out.append(raw_block(_device_rows_html(corpus, linker, reqs)))
     return "\n".join(out)
@@ -140,9 +146,10 @@ def _device_rows_html(corpus: Corpus, linker: Linker, reqs: list[Requirement]) -
         return "<p>None.</p>"
     memo = _device_row_memo(corpus)
     body = []
+    need, kept_for = linker.need, memo.get
     for r in reqs:
-        href = linker.need(r.id)
-        kept = memo.get(r.id)
+        href = need(r.id)
+        kept = kept_for(r.id)
         if kept is None or kept[0] != href:
             cells = [need_link(corpus, linker, r.id), esc(" ".join(r.title.split())), _section_of(r)]
             kept = memo[r.id] = (href, table_row(cells))
@@ -159,16 +166,16 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
     items = corpus.of_type(DataItem)
     index = index_of(corpus)
     assessed = {a.item_id: a for a in assessment_of(corpus).items}
+    links = PageLinks(corpus, linker)
     rows = [
         [
-            need_link(corpus, linker, i.id),
+            links(i.id),
             esc(i.title),
             esc(i.data_type.value if i.data_type else ""),
             esc(i.unit or ""),
-            ", ".join(need_link(corpus, linker, p) for p in i.maps_to)
-            or '<span class="smets-gap">unmapped</span>',
+            ", ".join([links(p) for p in i.maps_to]) or '<span class="smets-gap">unmapped</span>',
             esc(assessed[i.id].kind.value) if i.id in assessed else "",
-            ", ".join(need_link(corpus, linker, r) for r in index.sources(i.id, "uses")),
+            ", ".join([links(r) for r in index.sources(i.id, "uses")]),
         ]
         for i in items
     ]
@@ -182,7 +189,7 @@ def data_catalogue(corpus: Corpus, args: list[str], linker: Linker) -> str:
         ":doc:`/trace/protocols`; each item's assessment against the standard protocols: "
         ":doc:`/protocol/assessment`).\n\n"
     )
-    listed = " ".join(need_link(corpus, linker, i.id, show_title=True) for i in unmapped)
+    listed = " ".join([links(i.id, True) for i in unmapped])
     return text + (raw_block(f'<p class="smets-idlist">{listed}</p>') if unmapped else "None.\n")
 
 

@@ -10,10 +10,11 @@ from ..change.changelog import gap_finders
 from ..corpus.load import Corpus
 from ..corpus.schema import SECTION_TITLES, Degree, Protocol, Requirement, Section
 from ..markup import svg
-from ..markup.html import Linker, esc, need_link, percent, raw_block, table
+from ..markup.html import Linker, PageLinks, esc, need_link, percent, raw_block, table
 from ..markup.rst import heading, list_table
 from ..trace.coverage import (
     Chain,
+    DegreeMatrix,
     GroupCoverage,
     ItemChain,
     chains,
@@ -47,19 +48,35 @@ def _sections_of(reqs: list[Requirement]) -> list[Section]:
     return [s for s in Section if s in present]
 
 
-def _req_cell(corpus: Corpus, linker: Linker, req: Requirement) -> str:
-    link = need_link(corpus, linker, req.id)
-    return f'<th scope="row">{link}</th><td class="smets-req-title">{esc(req.title)}</td>'
+def _req_cells(links: PageLinks, req: Requirement) -> str:
+    return f'<th scope="row">{links(req.id)}</th><td class="smets-req-title">{esc(req.title)}</td>'
 
 
-def _matrix_cell(req: Requirement, device_id: str) -> str:
-    degree = req.degree_for(device_id)
-    if degree in _DEGREE_CELL:
-        text, cls = _DEGREE_CELL[degree]
-        return f'<td class="{cls}" title="{degree.value}">{text}</td>'
-    if device_id in req.not_applicable_for:
-        return '<td class="smets-na" title="not applicable (stated)">n/a</td>'
-    return '<td class="smets-blank" title="not applicable (not stated)"></td>'
+def _degree_cell(degree: Degree) -> str:
+    text, cls = _DEGREE_CELL[degree]
+    return f'<td class="{cls}" title="{degree.value}">{text}</td>'
+
+
+#: a cell of the matrix by degree (not applicable: stated, or not)
+_CELLS = {degree: _degree_cell(degree) for degree in _DEGREE_CELL}
+_STATED_NA = '<td class="smets-na" title="not applicable (stated)">n/a</td>'
+_BLANK = '<td class="smets-blank" title="not applicable (not stated)"></td>'
+
+
+def _matrix_cells(req: Requirement, device_ids: tuple[str, ...], degrees: tuple[Degree, ...]) -> str:
+    """:func:`_matrix_cell` of each device, its degrees worked out already (the matrix's row)."""
+    cells = []
+    stated = req.not_applicable_for
+    for device_id, degree in zip(device_ids, degrees, strict=True):
+        cell = _CELLS.get(degree)
+        cells.append(cell if cell is not None else _STATED_NA if device_id in stated else _BLANK)
+    return "".join(cells)
+
+
+def _totals(m: DegreeMatrix) -> str:
+    """Each device's count of mandatory and optional requirements (:meth:`DegreeMatrix.count`)."""
+    columns = list(zip(*(degrees for _, degrees in m.rows), strict=True)) or [() for _ in m.devices]
+    return "".join(f"<td>{c.count(Degree.MANDATORY)} M<br>{c.count(Degree.OPTIONAL)} O</td>" for c in columns)
 
 
 def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:
@@ -74,27 +91,25 @@ def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:
     )
     body: list[str] = []
     current: Section | None = None
-    for req in reqs:
+    links = PageLinks(corpus, linker)
+    device_ids = tuple(d.id for d in m.devices)
+    for req, degrees in m.rows:
         if req.section != current and req.section is not None:
             current = req.section
             body.append(
                 f'<tr class="smets-group" data-section="{current.value}"><th colspan="{len(m.devices) + 2}">'
                 f"{current.value}: {esc(SECTION_TITLES[current])}</th></tr>"
             )
-        cells = "".join(_matrix_cell(req, d.id) for d in m.devices)
+        cells = _matrix_cells(req, device_ids, degrees)
         sec = req.section.value if req.section else ""
-        body.append(f'<tr data-section="{sec}">{_req_cell(corpus, linker, req)}{cells}</tr>')
-    totals = "".join(
-        f"<td>{m.count(d.id, Degree.MANDATORY)} M<br>{m.count(d.id, Degree.OPTIONAL)} O</td>"
-        for d in m.devices
-    )
+        body.append(f'<tr data-section="{sec}">{_req_cells(links, req)}{cells}</tr>')
     html = (
         _section_filter(_sections_of(reqs), "smets-matrix")
         + _WIDE
         + '<table id="smets-matrix" class="smets-matrix smets-filterable">'
         + f'<thead><tr><th scope="col">Requirement</th><th scope="col">Title</th>{head}</tr></thead>'
         + f'<tbody>{"".join(body)}</tbody><tfoot><tr><th colspan="2">All {len(reqs)} requirements</th>'
-        + f"{totals}</tr></tfoot></table></div>"
+        + f"{_totals(m)}</tr></tfoot></table></div>"
     )
     legend = (
         "**M** mandatory · **O** optional · **n/a** stated as not applicable · blank: not stated "
@@ -108,9 +123,13 @@ _PROTOCOL_LABEL = {Protocol.DLMS_COSEM: "DLMS/COSEM", Protocol.ZIGBEE_SE: "ZigBe
 
 def carrying_objects(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
     """One line per carrying object, labelled with its protocol; GBCS use cases last."""
+    return _carrying(PageLinks(corpus, linker), link)
+
+
+def _carrying(links: PageLinks, link: ItemChain) -> str:
     lines = [
         f'<span class="smets-obj"><span class="smets-proto">{_PROTOCOL_LABEL[o.protocol]}</span> '
-        f"{need_link(corpus, linker, o.id, show_title=True)}</span>"
+        f"{links(o.id, True)}</span>"
         for o in (*link.objects, *link.use_cases)
         if o.protocol is not None
     ]
@@ -119,31 +138,35 @@ def carrying_objects(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
     return "".join(lines)
 
 
-def _item_cells(corpus: Corpus, linker: Linker, link: ItemChain) -> str:
+def _item_cells(links: PageLinks, link: ItemChain) -> str:
     item = link.item
     evidence = item.mapping_evidence.value if item.mapping_evidence else "not stated"
     return (
-        f"<td>{need_link(corpus, linker, item.id, show_title=True)}"
+        f"<td>{links(item.id, True)}"
         f'<br><span class="smets-evidence">mapping evidence: {esc(evidence)}</span></td>'
-        f"<td>{carrying_objects(corpus, linker, link)}</td>"
+        f"<td>{_carrying(links, link)}</td>"
     )
 
 
-def _chain_rows(corpus: Corpus, linker: Linker, chain: Chain) -> list[str]:
+_NO_DATA = '<td colspan="2" class="smets-none">uses no data item</td>'
+
+
+def _chain_rows(links: PageLinks, cells: dict[str, str], chain: Chain) -> str:
+    """The rows of one requirement's chain; ``cells``: each data item's cells drawn on this page so
+    far (a function of the item's chain, drawn once for every requirement that uses it)."""
     req = chain.requirement
     sec = req.section.value if req.section else ""
-    span = max(len(chain.items), 1)
-    first = f'<th scope="row" rowspan="{span}">{need_link(corpus, linker, req.id, show_title=True)}</th>'
+    first = f'<th scope="row" rowspan="{max(len(chain.items), 1)}">{links(req.id, True)}</th>'
     if not chain.items:
-        return [
-            f'<tr data-section="{sec}">{first}<td colspan="2" class="smets-none">uses no data item</td></tr>'
-        ]
+        return f'<tr data-section="{sec}">{first}{_NO_DATA}</tr>'
     rows = []
-    for n, link in enumerate(chain.items):
-        rows.append(
-            f'<tr data-section="{sec}">{first if n == 0 else ""}{_item_cells(corpus, linker, link)}</tr>'
-        )
-    return rows
+    for link in chain.items:
+        item_cells = cells.get(link.item.id)
+        if item_cells is None:
+            item_cells = cells[link.item.id] = _item_cells(links, link)
+        rows.append(item_cells)
+    row = f'</tr><tr data-section="{sec}">'
+    return f'<tr data-section="{sec}">{first}{row.join(rows)}</tr>'
 
 
 def chain_table(corpus: Corpus, args: list[str], linker: Linker) -> str:
@@ -155,7 +178,8 @@ def chain_table(corpus: Corpus, args: list[str], linker: Linker) -> str:
     ]
     with_data = [c for c in all_chains if c.items]
     carried = [c for c in with_data if c.carried]
-    rows = [row for c in all_chains for row in _chain_rows(corpus, linker, c)]
+    links, cells = PageLinks(corpus, linker), dict[str, str]()
+    rows = [_chain_rows(links, cells, c) for c in all_chains]
     head = "".join(
         f'<th scope="col">{h}</th>' for h in ("Requirement", "Data item", "Protocol objects carrying it")
     )
@@ -253,15 +277,14 @@ def verification_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
         ],
     ]
     rows = []
+    links = PageLinks(corpus, linker)
+    none = '<span class="smets-gap">none</span>'
     for req in reqs:
-        models = "<br>".join(need_link(corpus, linker, m, show_title=True) for m in ver.models[req.id])
-        tests = "<br>".join(need_link(corpus, linker, t, show_title=True) for t in ver.tests[req.id])
-        none = '<span class="smets-gap">none</span>'
+        models = "<br>".join([links(m, True) for m in ver.models[req.id]])
+        tests = "<br>".join([links(t, True) for t in ver.tests[req.id]])
         sec = req.section.value if req.section else ""
-        rows.append(
-            f'<tr data-section="{sec}">{_req_cell(corpus, linker, req)}'
-            f"<td>{models or none}</td><td>{tests or none}</td></tr>"
-        )
+        cells = f"<td>{models or none}</td><td>{tests or none}</td>"
+        rows.append(f'<tr data-section="{sec}">{_req_cells(links, req)}{cells}</tr>')
     html = (
         _section_filter(_sections_of(reqs), "smets-verification")
         + _WIDE
@@ -272,21 +295,19 @@ def verification_page(corpus: Corpus, args: list[str], linker: Linker) -> str:
     out = [
         list_table(["Requirements", "Count", "Share"], figures),
         heading(f"Requirements without a reference model ({len(no_model)})"),
-        _id_list(corpus, linker, no_model),
+        _id_list(links, no_model),
         heading(f"Requirements without a conformance test ({len(no_test)})"),
-        _id_list(corpus, linker, no_test),
+        _id_list(links, no_test),
         heading("All requirements"),
         raw_block(html),
     ]
     return "\n".join(out)
 
 
-def _id_list(corpus: Corpus, linker: Linker, reqs: list[Requirement]) -> str:
+def _id_list(links: PageLinks, reqs: list[Requirement]) -> str:
     if not reqs:
         return "None.\n"
-    return raw_block(
-        '<p class="smets-idlist">' + " ".join(need_link(corpus, linker, r.id) for r in reqs) + "</p>"
-    )
+    return raw_block('<p class="smets-idlist">' + " ".join([links(r.id) for r in reqs]) + "</p>")
 
 
 def _chart(groups: list[GroupCoverage], title: str, href: dict[str, str]) -> str:
@@ -346,11 +367,12 @@ def gaps_page(corpus: Corpus, policy: Policy, linker: Linker) -> str:
         f"The policy (``{policy.path}``) reports **{errors}** error(s) and **{len(found) - errors}** "
         "warning(s). ``smets check`` prints the same list with file and line.\n"
     ]
+    links = PageLinks(corpus, linker)  # (a need with several gaps: without a test, without a model...)
     for rule, gaps in by_rule.items():
         out.append(heading(f"{rule} ({len(gaps)}, {gaps[0].level.value})"))
         rows = [
             [
-                need_link(corpus, linker, g.need_id) if g.need_id in corpus.needs else esc(g.need_id),
+                links(g.need_id) if g.need_id in corpus.needs else esc(g.need_id),
                 esc(g.message),
                 f"<code>{esc(g.location)}</code>",
             ]

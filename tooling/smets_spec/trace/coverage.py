@@ -112,6 +112,67 @@ def _degrees(corpus: Corpus) -> dict[str, tuple[Degree, ...]]:
     return out
 
 
+@dataclass(frozen=True)
+class Bound:
+    """The requirements one device is bound by, each list in the corpus's order."""
+
+    mandatory: tuple[Requirement, ...]
+    optional: tuple[Requirement, ...]
+    either: tuple[Requirement, ...]
+
+
+@per_corpus
+def bound_by_device(corpus: Corpus) -> dict[str, Bound]:
+    """Per device (:func:`devices_of`), the requirements whose degree for it
+    (:meth:`~..corpus.schema.Requirement.degree_for`) is mandatory, optional, either: one pass
+    over the requirements for every device, not one per device."""
+    ids = [d.id for d in devices_of(corpus)]
+    at = {device_id: n for n, device_id in enumerate(ids)}
+    lists: list[tuple[list[Requirement], list[Requirement], list[Requirement]]] = [([], [], []) for _ in ids]
+    for req in requirements_of(corpus):
+        mandatory = set(req.mandatory_for)
+        seen = []
+        for device_id in mandatory:
+            n = at.get(device_id)
+            if n is not None:
+                lists[n][0].append(req)
+                seen.append(n)
+        for device_id in set(req.optional_for) - mandatory:
+            n = at.get(device_id)
+            if n is not None:
+                lists[n][1].append(req)
+                seen.append(n)
+        for n in seen:
+            lists[n][2].append(req)
+    return {device_id: Bound(*map(tuple, lists[n])) for device_id, n in at.items()}
+
+
+@per_corpus
+def _by_degree(corpus: Corpus) -> dict[str, dict[Degree, list[Requirement]]]:
+    """Per device (:func:`devices_of`), the requirements in the order of the SMETS by their degree
+    for it (every :class:`Degree`, in its order): one pass for every device."""
+    ids = [d.id for d in devices_of(corpus)]
+    degrees = _degrees(corpus)
+    out: dict[str, dict[Degree, list[Requirement]]] = {d: {degree: [] for degree in Degree} for d in ids}
+    columns = [out[d] for d in ids]
+    for req in ordered_requirements(corpus):
+        for groups, degree in zip(columns, degrees[req.id], strict=True):
+            groups[degree].append(req)
+    return out
+
+
+def by_degree(corpus: Corpus, device_id: str) -> dict[Degree, list[Requirement]]:
+    """The requirements in the order of the SMETS by their degree for ``device_id``
+    (:meth:`~..corpus.schema.Requirement.degree_for`), every :class:`Degree` in its order."""
+    found = _by_degree(corpus).get(device_id)
+    if found is not None:
+        return {degree: list(reqs) for degree, reqs in found.items()}
+    groups: dict[Degree, list[Requirement]] = {degree: [] for degree in Degree}
+    for r in ordered_requirements(corpus):  # a device the corpus does not define
+        groups[r.degree_for(device_id)].append(r)
+    return groups
+
+
 def degree_matrix(corpus: Corpus, section: Section | None = None) -> DegreeMatrix:
     degrees = _degrees(corpus)
     rows = tuple(
@@ -319,12 +380,8 @@ def coverage_by_section(corpus: Corpus) -> list[GroupCoverage]:
 def coverage_by_device(corpus: Corpus) -> list[GroupCoverage]:
     """One row per device: the requirements binding it (mandatory or optional)."""
     ver = verification(corpus)
-    rows = []
-    requirements = requirements_of(corpus)
-    for device in devices_of(corpus):
-        reqs = [r for r in requirements if device.id in r.mandatory_for or device.id in r.optional_for]
-        rows.append(_group(corpus, device.id, device.title, reqs, ver))
-    return rows
+    bound = bound_by_device(corpus)
+    return [_group(corpus, d.id, d.title, list(bound[d.id].either), ver) for d in devices_of(corpus)]
 
 
 @per_corpus
