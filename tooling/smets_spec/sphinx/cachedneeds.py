@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging as pylogging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from logging.handlers import BufferingHandler
 from pathlib import Path
@@ -40,11 +41,11 @@ from sphinx_needs.roles.need_ref import NeedRef
 
 from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
-from ..corpus.rstreader import NeedSpan, need_spans
+from ..corpus.rstreader import NeedSpan, RawOption, need_spans
 from ..corpus.schema import BY_DIRECTIVE
 from . import plaintext, quickquotes, quicksettings, quicktargets, quickwalks
 from .linker import docname_of, has_requirement_pages
-from .rendercache import RenderCache, Rendered, card_inputs, card_key, context_digest
+from .rendercache import QUICK_KEYS_SWITCH, RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
 
 LOGGER = logging.getLogger(__name__)
@@ -195,7 +196,17 @@ def _plain_header(lines: list[str], span: NeedSpan) -> bool:
     body = [_indent(line) for line in lines[span.content : span.end] if line.strip()]
     if not body or (options and min(_indent(line) for line in options) < min(body)):
         return False  # docutils dedents the text by its options' indentation: keep them
-    return not any(_MARKUP.search(o.value) or "\n" in o.value for o in raw.options.values())
+    return not _marked(raw.options.values())
+
+
+def _marked(options: Iterable[RawOption]) -> bool:
+    """Whether any option's value holds markup (:data:`_MARKUP`) or a line break: one search of the
+    values joined by a space with ``SMETS_QUICK_CARD_KEYS`` on (no match of :data:`_MARKUP` holds a
+    space, and one at a value's end or start reads a space beside it as it reads the end)."""
+    if switched_off(QUICK_KEYS_SWITCH):
+        return any(_MARKUP.search(o.value) or "\n" in o.value for o in options)
+    joined = " ".join(o.value for o in options)
+    return "\n" in joined or _MARKUP.search(joined) is not None
 
 
 def _indent(line: str) -> int:

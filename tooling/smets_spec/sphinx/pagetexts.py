@@ -62,7 +62,7 @@ from ..duplicates import early
 from ..duplicates.page import suppression_file
 from ..trace.gaps import POLICY_FILE
 from .keptkeys import keys_for
-from .rendercache import foreign
+from .rendercache import foreign_lowered
 
 FORMAT = "smets-page-texts/1"
 KIND = "page-texts"
@@ -120,8 +120,8 @@ def foreign_text(text: str) -> bool:
     charts let through but SVG's active elements not."""
     low = text.lower()
     if "<svg" not in low:  # no SVG element (a tag's name follows its ``<`` at once): the cards' check
-        return foreign(low)
-    return bool(_SVG_ACTIVE.search(low)) or foreign(_SVG_TAG.sub(r"<\1smets-chart", low))
+        return foreign_lowered(low)
+    return bool(_SVG_ACTIVE.search(low)) or foreign_lowered(_SVG_TAG.sub(r"<\1smets-chart", low))
 
 
 def enabled() -> bool:
