@@ -83,6 +83,7 @@ def test_the_same_answer_on_seeded_random_html(monkeypatch: pytest.MonkeyPatch) 
         html = _random_html(rng)
         expected = _slow(html)
         assert rendercache.foreign(html) == expected, repr(html)
+        assert rendercache.foreign(html, True) == rendercache.foreign(html, False) == expected, repr(html)
         answers[expected] += 1
     assert min(answers.values()) > 3_000  # both answers well covered
 

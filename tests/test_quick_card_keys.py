@@ -55,15 +55,12 @@ def _value(rng: random.Random) -> str:
     return "".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 6)))
 
 
-def test_the_joined_markup_check_gives_each_values_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_joined_markup_check_gives_each_values_answer() -> None:
     rng = random.Random(1207)
     answers = {True: 0, False: 0}
     for _ in range(20_000):
         options = [RawOption(_value(rng), 1) for _ in range(rng.randrange(0, 5))]
         expected = any(cachedneeds._MARKUP.search(o.value) or "\n" in o.value for o in options)
-        monkeypatch.delenv(rendercache.QUICK_KEYS_SWITCH, raising=False)
-        assert cachedneeds._marked(options) == expected, options
-        monkeypatch.setenv(rendercache.QUICK_KEYS_SWITCH, "off")
-        assert cachedneeds._marked(options) == expected, options
+        assert cachedneeds._marked(options, True) == cachedneeds._marked(options, False) == expected, options
         answers[expected] += 1
     assert min(answers.values()) > 2_000

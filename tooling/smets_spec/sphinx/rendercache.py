@@ -79,10 +79,13 @@ def _foreign_quick(low: str) -> bool:
     return any(_in_tag(low, found.start()) for found in _SCHEME.finditer(low))
 
 
-def foreign(html: str) -> bool:
-    """Whether ``html`` holds markup the extension never renders (a script, an event handler...)."""
+def foreign(html: str, quick: bool | None = None) -> bool:
+    """Whether ``html`` holds markup the extension never renders (a script, an event handler...);
+    ``quick``: the switch's reading, when the caller read it once for many texts."""
     low = html.lower()
-    if not switched_off(QUICK_SWITCH):
+    if quick is None:
+        quick = not switched_off(QUICK_SWITCH)
+    if quick:
         return _foreign_quick(low)
     return any(check.search(low) for check in _FOREIGN)
 
@@ -222,13 +225,13 @@ def bundle_to_json(docname: str, cards: dict[str, Rendered]) -> str:
     return json.dumps({"format": FORMAT, "page": docname, "cards": data})
 
 
-def _card(key: object, value: object) -> Rendered:
+def _card(key: object, value: object, quick: bool) -> Rendered:
     if not isinstance(key, str) or not _KEY.match(key) or not isinstance(value, list) or len(value) != 2:
         raise ValueError("a card of the wrong shape")
     html, words = value
     if not isinstance(html, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValueError("a card of the wrong shape")
-    if foreign(html):
+    if foreign(html, quick):
         raise ValueError("markup the extension never renders")
     return Rendered(html, tuple(words))
 
@@ -240,7 +243,8 @@ def bundle_from_json(text: str, docname: str) -> dict[str, Rendered]:
         raise ValueError("not a card cache file")
     if data["format"] != FORMAT or data["page"] != docname or not isinstance(data["cards"], dict):
         raise ValueError("a file of another format or page")
-    return {key: _card(key, value) for key, value in data["cards"].items()}
+    quick = not switched_off(QUICK_SWITCH)  # read once for the page's cards
+    return {key: _card(key, value, quick) for key, value in data["cards"].items()}
 
 
 class RenderCache:
