@@ -64,3 +64,28 @@ def test_the_joined_markup_check_gives_each_values_answer() -> None:
         assert cachedneeds._marked(options, True) == cachedneeds._marked(options, False) == expected, options
         answers[expected] += 1
     assert min(answers.values()) > 2_000
+
+
+def test_a_kept_texts_shown_digest_is_the_same_with_the_parts_kept(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smets_spec.sphinx import pagetexts
+
+    rng = random.Random(12)
+    ids = sorted(corpus.needs)
+    sets = [
+        frozenset(rng.sample(ids, rng.randrange(0, 40)) + ["NO_SUCH_1", "é_ünï"][: rng.randrange(0, 3)])
+        for _ in range(200)
+    ]
+    monkeypatch.setenv(rendercache.QUICK_KEYS_SWITCH, "off")
+    plain = [pagetexts.shown(corpus, mentions) for mentions in sets]
+    monkeypatch.delenv(rendercache.QUICK_KEYS_SWITCH)
+    assert [pagetexts.shown(corpus, mentions) for mentions in sets] == plain
+    assert [pagetexts.shown(corpus, mentions) for mentions in sets] == plain  # from the kept parts
+    assert pagetexts._PARTS[0] is corpus and len(pagetexts._PARTS[1]) > 100
+    renamed = dict(corpus.needs)
+    one = next(i for i in sorted(sets[1]) if i in corpus.needs)
+    renamed[one] = corpus.needs[one].model_copy(update={"title": "Renamed"})
+    other = Corpus(needs=renamed, locations=corpus.locations)
+    assert pagetexts.shown(other, sets[1]) != plain[1]
+    assert len(set(plain)) == len(set(sets))
