@@ -83,6 +83,7 @@ def test_the_same_answer_on_seeded_random_html(monkeypatch: pytest.MonkeyPatch) 
         html = _random_html(rng)
         expected = _slow(html)
         assert rendercache.foreign(html) == expected, repr(html)
+        assert rendercache.foreign(html, True) == rendercache.foreign(html, False) == expected, repr(html)
         answers[expected] += 1
     assert min(answers.values()) > 3_000  # both answers well covered
 
@@ -109,3 +110,25 @@ def test_known_cases(html: str, monkeypatch: pytest.MonkeyPatch) -> None:
     quick = rendercache.foreign(html)
     monkeypatch.setenv(rendercache.QUICK_SWITCH, "off")
     assert quick == rendercache.foreign(html) == _slow(html)
+
+
+def test_a_lowered_text_is_not_lowered_again_with_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smets_spec.sphinx import pagetexts
+
+    rng = random.Random(20261207)
+    lowered = [_random_html(rng) + rng.choice(["", "<svg>", "<SVG ", "<svg/>ΑΣ"]) for _ in range(8_000)]
+    for switch in (None, "off"):
+        if switch is None:
+            monkeypatch.delenv(rendercache.QUICK_SWITCH, raising=False)
+        else:
+            monkeypatch.setenv(rendercache.QUICK_SWITCH, switch)
+        answers = {True: 0, False: 0}
+        for text in lowered:
+            low = text.lower()
+            assert rendercache.foreign_lowered(low) == rendercache.foreign(text) == _slow(text), repr(text)
+            answers[pagetexts.foreign_text(text)] += 1
+        assert min(answers.values()) > 500
+    monkeypatch.delenv(rendercache.QUICK_SWITCH, raising=False)
+    calls: list[str] = []
+    monkeypatch.setattr(rendercache, "_foreign_quick", lambda low: calls.append(low) or False)
+    assert pagetexts.foreign_text("<P>Text ONE</P>") is False and calls == ["<p>text one</p>"]

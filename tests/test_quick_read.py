@@ -2,12 +2,15 @@
 (:mod:`smets_spec.sphinx.quicksettings`, ``SMETS_QUICK_SETTINGS``), the document's path kept while a
 placeholder registers its need (:mod:`smets_spec.sphinx.cachedneeds`, ``SMETS_NEED_PATHS``), and no
 unread info message for each
-unreferenced target (:mod:`smets_spec.sphinx.quicktargets`, ``SMETS_QUICK_TARGETS``).
+unreferenced target (:mod:`smets_spec.sphinx.quicktargets`, ``SMETS_QUICK_TARGETS``), sphinx-needs'
+conversion of titles and link lists without its character-by-character reader
+(:mod:`smets_spec.sphinx.needs_quickconvert`, ``SMETS_QUICK_CONVERT``), and the cards' keys and
+option checks made cheaper (:mod:`smets_spec.sphinx.rendercache`, ``SMETS_QUICK_CARD_KEYS``).
 
 Each is compared with the path it replaces: the settings value by value (the same objects), and a
 warm build of seeded random
 requirements (every card from the render cache) page by page, needs.json, search index, warnings
-and doctrees (all but the unread messages), against the same build with the three switched off.
+and doctrees (all but the unread messages), against the same build with the five switched off.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from clitools import build_argv, sourcedir
 from sitecompare import differences
 from smets_spec.sphinx import quicksettings, quicktargets
 
-SWITCHES = ("SMETS_QUICK_SETTINGS", "SMETS_NEED_PATHS", "SMETS_QUICK_TARGETS")
+SWITCHES = ("SMETS_QUICK_SETTINGS", "SMETS_NEED_PATHS", "SMETS_QUICK_TARGETS", "SMETS_QUICK_CONVERT")
+SWITCHES += ("SMETS_QUICK_CARD_KEYS",)
 
 
 def test_the_installed_docutils_and_sphinx_are_the_code_known() -> None:
@@ -122,7 +126,7 @@ def _doctrees(out: Path) -> tuple[dict[str, Any], int]:
     return found, unread
 
 
-def test_a_warm_build_is_the_build_with_the_three_off(tmp_path: Path) -> None:
+def test_a_warm_build_is_the_build_with_the_five_off(tmp_path: Path) -> None:
     root = sourcedir(tmp_path, "mini")
     (root / "spec" / "random.rst").write_text(_requirements(random.Random(7)), encoding="utf-8")
     cache = tmp_path / "cache"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging as pylogging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from logging.handlers import BufferingHandler
 from pathlib import Path
@@ -40,11 +41,11 @@ from sphinx_needs.roles.need_ref import NeedRef
 
 from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
-from ..corpus.rstreader import NeedSpan, need_spans
+from ..corpus.rstreader import NeedSpan, RawOption, need_spans
 from ..corpus.schema import BY_DIRECTIVE
 from . import plaintext, quickquotes, quicksettings, quicktargets, quickwalks
 from .linker import docname_of, has_requirement_pages
-from .rendercache import RenderCache, Rendered, card_inputs, card_key, context_digest
+from .rendercache import QUICK_KEYS_SWITCH, RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
 
 LOGGER = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def cache_of(app: Sphinx) -> tuple[RenderCache, str, dict[str, str]]:
     return found
 
 
-def _plain_header(lines: list[str], span: NeedSpan) -> bool:
+def _plain_header(lines: list[str], span: NeedSpan, quick: bool) -> bool:
     """A title on the directive's line and one line per option, none with text docutils would parse,
     indented as its text is (so the text keeps its indentation when the options are taken away)."""
     raw = span.need
@@ -195,14 +196,27 @@ def _plain_header(lines: list[str], span: NeedSpan) -> bool:
     body = [_indent(line) for line in lines[span.content : span.end] if line.strip()]
     if not body or (options and min(_indent(line) for line in options) < min(body)):
         return False  # docutils dedents the text by its options' indentation: keep them
-    return not any(_MARKUP.search(o.value) or "\n" in o.value for o in raw.options.values())
+    return not _marked(raw.options.values(), quick)
+
+
+def _marked(options: Iterable[RawOption], quick: bool) -> bool:
+    """Whether any option's value holds markup (:data:`_MARKUP`) or a line break: one search of the
+    values joined by a space with ``SMETS_QUICK_CARD_KEYS`` on (no match of :data:`_MARKUP` holds a
+    space, and one at a value's end or start reads a space beside it as it reads the end; the
+    switch is read once per document: ``quick``)."""
+    if not quick:
+        return any(_MARKUP.search(o.value) or "\n" in o.value for o in options)
+    joined = " ".join(o.value for o in options)
+    return "\n" in joined or _MARKUP.search(joined) is not None
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _fast(corpus: Corpus, docname: str, lines: list[str], span: NeedSpan, pages: dict[str, str]) -> bool:
+def _fast(
+    corpus: Corpus, docname: str, lines: list[str], span: NeedSpan, pages: dict[str, str], quick: bool
+) -> bool:
     """Whether the directive can be registered from what the fast reader read (see the module's doc)."""
     raw = span.need
     record = corpus.needs.get(raw.options["id"].value) if "id" in raw.options else None
@@ -210,7 +224,7 @@ def _fast(corpus: Corpus, docname: str, lines: list[str], span: NeedSpan, pages:
         return False
     if pages.get(record.id) != docname or span.content >= span.end:
         return False  # recorded on another page (a duplicate id), or no text
-    return "\t" not in "".join(lines[span.start : span.end]) and _plain_header(lines, span)
+    return "\t" not in "".join(lines[span.start : span.end]) and _plain_header(lines, span, quick)
 
 
 def _span_key(app: Sphinx, corpus: Corpus, docname: str, lines: list[str], span: NeedSpan) -> str | None:
@@ -239,10 +253,11 @@ def replace_cached(app: Sphinx, docname: str, source: list[str]) -> None:
     state = _DocState({}, {}, {}, _warnings_given(app))
     _DOCS[docname] = state
     stored = cache.load(docname)
+    quick = not switched_off(QUICK_KEYS_SWITCH)
     inside = 0  # the end of the last need's block: a need nested in it is part of that need's content
     for span in need_spans(source[0], BY_DIRECTIVE):
         nested, inside = span.start < inside, max(inside, span.end)
-        if nested or not _fast(corpus, docname, lines, span, pages):
+        if nested or not _fast(corpus, docname, lines, span, pages, quick):
             continue
         key = _span_key(app, corpus, docname, lines, span)
         if key is not None:

@@ -43,6 +43,7 @@ from sphinx_needs.needs_schema import (
     LinksLiteralValue,
 )
 
+from . import needs_quickconvert as quickconvert
 from . import needs_release
 from .needs_typeplan import Plan, convert, plan_for
 
@@ -115,7 +116,7 @@ def _convert_core(plan: Plan, params: dict[str, Any], needs_config: Any) -> dict
             continue
         try:
             if name == "title":  # every need's own: nothing to remember
-                converted[name] = scheme.convert_or_type_check(raw, allow_coercion=allow)
+                converted[name] = quickconvert.convert(scheme, raw, allow)
             else:
                 converted[name] = convert(plan, scheme, raw, allow)
         except Exception as err:
@@ -208,6 +209,18 @@ def _values(
     return values, extras, links, dynamic
 
 
+def _type_config(plan: Plan, need_module: Any, needs_config: Any, need_type: str) -> tuple[Any, Any]:
+    """The type's configuration (``_get_need_type``: its title, prefix, colour, style) and the id
+    pattern, read once per plan (a plan is made per type schema, within one configuration) with
+    ``SMETS_QUICK_CONVERT`` on; ``_get_need_type`` merges every configured type afresh per call."""
+    if plan.config is not None:
+        return plan.config
+    found = (need_module._get_need_type(needs_config, need_type), needs_config.id_regex)
+    if quickconvert.enabled():
+        plan.config = found
+    return found
+
+
 def generate_need(*args: Any, **params: Any) -> NeedItem:
     """``sphinx_needs.api.need.generate_need`` (9.1.0) from the need type's :class:`Plan`."""
     need_module, original = ORIGINAL
@@ -225,11 +238,11 @@ def generate_need(*args: Any, **params: Any) -> NeedItem:
         return original(**params)  # type: ignore[no-any-return]
     if unknown := set(fields) - plan.allowed:
         raise InvalidNeedException("invalid_kwargs", f"{unknown!r} not in 'needs_fields' or 'needs_links'.")
-    type_data = need_module._get_need_type(needs_config, need_type)
+    type_data, id_regex = _type_config(plan, need_module, needs_config, need_type)
     need_id = params["id"]
-    if needs_config.id_regex and not re.match(needs_config.id_regex, need_id):
+    if id_regex and not re.match(id_regex, need_id):
         raise InvalidNeedException(
-            "invalid_id", f"Given ID {need_id!r} does not match configured regex {needs_config.id_regex!r}"
+            "invalid_id", f"Given ID {need_id!r} does not match configured regex {id_regex!r}"
         )
     core = _convert_core(plan, params, needs_config)
     given = _convert_fields(plan, fields, params, need_module)

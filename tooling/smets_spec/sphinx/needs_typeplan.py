@@ -15,6 +15,8 @@ from typing import Any
 from sphinx_needs.need_item import NeedLink
 from sphinx_needs.needs_schema import FieldLiteralValue, LinksLiteralValue
 
+from . import needs_quickconvert as quickconvert
+
 CORE = (
     "title",
     "status",
@@ -59,6 +61,7 @@ class Plan:
     links: list[str] = field(default_factory=list)
     required: frozenset[str] = frozenset()  # option fields without a default that must be given
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)  # (field, text) -> its conversion
+    config: tuple[Any, Any] | None = None  # the type's configuration and the id pattern, once read
 
 
 def _field_default(scheme: Any) -> Any:
@@ -197,7 +200,7 @@ def convert(plan: Plan, scheme: Any, value: Any, allow: bool) -> Any:
     key = (scheme.name, value)
     known = plan.memo.get(key)
     if known is None:
-        known = scheme.convert_or_type_check(value, allow_coercion=allow)
+        known = quickconvert.convert(scheme, value, allow)
         if not _reusable(known):
             return known
         if len(plan.memo) >= MEMO_SIZE:

@@ -61,8 +61,9 @@ from ..corpus.usercache import digest, entry_path, package_digest, user_cache_fo
 from ..duplicates import early
 from ..duplicates.page import suppression_file
 from ..trace.gaps import POLICY_FILE
+from . import rendercache
 from .keptkeys import keys_for
-from .rendercache import foreign
+from .rendercache import foreign_lowered
 
 FORMAT = "smets-page-texts/1"
 KIND = "page-texts"
@@ -120,8 +121,8 @@ def foreign_text(text: str) -> bool:
     charts let through but SVG's active elements not."""
     low = text.lower()
     if "<svg" not in low:  # no SVG element (a tag's name follows its ``<`` at once): the cards' check
-        return foreign(low)
-    return bool(_SVG_ACTIVE.search(low)) or foreign(_SVG_TAG.sub(r"<\1smets-chart", low))
+        return foreign_lowered(low)
+    return bool(_SVG_ACTIVE.search(low)) or foreign_lowered(_SVG_TAG.sub(r"<\1smets-chart", low))
 
 
 def enabled() -> bool:
@@ -250,6 +251,7 @@ def deps_digest(corpus: Corpus, deps: Deps) -> str:
     if _FACETS_OF[0] is not corpus:
         _FACETS.clear()
         _FACETS_OF[0] = corpus
+        _PARTS[:] = [corpus, {}]  # what each need shows (:func:`shown`), forgotten with the facets
     keys = keys_for(corpus)
     facets: tuple[Facet | None, ...] = (None,) if deps is None else deps
     found = []
@@ -268,16 +270,39 @@ def deps_digest(corpus: Corpus, deps: Deps) -> str:
     return "facets:" + ",".join(found) + ";order:" + order
 
 
+def _shown_part(keys: Mapping[str, NeedKey], need_id: str) -> str:
+    key = keys.get(need_id)
+    return need_id if key is None else f"{need_id}\x1f{key[_TYPE]}\x1f{key[_TITLE]}\x1f{key[_FILE]}"
+
+
+#: ``SMETS_QUICK_CARD_KEYS=off``: :func:`shown` writes out each need's part for every text. On,
+#: each need's part is kept for this build's corpus (held; forgotten with the facets' digests, as
+#: :func:`deps_digest` finds another corpus) as the bytes :func:`digest` hashes for
+#: it (its length, then its UTF-8), and a text's digest is one hash of its parts' bytes joined:
+#: the same SHA-256 (a hash does not see how its input was handed over).
+_PARTS: list[Any] = [None, {}]
+
+
+def _part_bytes(keys: Mapping[str, NeedKey], need_id: str) -> bytes:
+    data = _shown_part(keys, need_id).encode("utf-8", "surrogatepass")
+    return len(data).to_bytes(8, "big") + data
+
+
 def shown(corpus: Corpus, mentions: Iterable[str]) -> str:
     """What a link to each need of ``mentions`` shows now: its type, title and file, or that it is absent."""
     keys = keys_for(corpus)
-    parts = []
+    if switched_off(rendercache.QUICK_KEYS_SWITCH):
+        return digest([_shown_part(keys, need_id) for need_id in sorted(mentions)])
+    if _PARTS[0] is not corpus:
+        _PARTS[:] = [corpus, {}]
+    kept: dict[str, bytes] = _PARTS[1]
+    joined = []
     for need_id in sorted(mentions):
-        key = keys.get(need_id)
-        parts.append(
-            need_id if key is None else f"{need_id}\x1f{key[_TYPE]}\x1f{key[_TITLE]}\x1f{key[_FILE]}"
-        )
-    return digest(parts)
+        found = kept.get(need_id)
+        if found is None:
+            found = kept[need_id] = _part_bytes(keys, need_id)
+        joined.append(found)
+    return hashlib.sha256(b"".join(joined)).hexdigest()
 
 
 def _slot(app: Sphinx, name: str, docname: str, args: tuple[str, ...]) -> str:

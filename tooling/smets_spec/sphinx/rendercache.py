@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..corpus.cachedir import switched_off
 from ..corpus.files import read_regular, write_atomic
@@ -78,12 +79,24 @@ def _foreign_quick(low: str) -> bool:
     return any(_in_tag(low, found.start()) for found in _SCHEME.finditer(low))
 
 
-def foreign(html: str) -> bool:
-    """Whether ``html`` holds markup the extension never renders (a script, an event handler...)."""
+def foreign(html: str, quick: bool | None = None) -> bool:
+    """Whether ``html`` holds markup the extension never renders (a script, an event handler...);
+    ``quick``: the switch's reading, when the caller read it once for many texts."""
     low = html.lower()
-    if not switched_off(QUICK_SWITCH):
+    if quick is None:
+        quick = not switched_off(QUICK_SWITCH)
+    if quick:
         return _foreign_quick(low)
     return any(check.search(low) for check in _FOREIGN)
+
+
+def foreign_lowered(low: str) -> bool:
+    """:func:`foreign` of a text already lowercased (``str.lower``, which a second time changes
+    nothing): not lowered again, a pass over a page's text (``SMETS_QUICK_FOREIGN=off``: lowered
+    again, as :func:`foreign` does)."""
+    if not switched_off(QUICK_SWITCH):
+        return _foreign_quick(low)
+    return foreign(low)
 
 
 _ROLE = re.compile(r":(?P<name>[\w.+-]+(?::[\w.+-]+)?):`(?P<text>[^`]*)`")
@@ -94,6 +107,8 @@ PURE_ROLES = frozenset(
 )
 #: text whose output depends on the rest of its document: substitutions, footnotes, named links
 _DOCUMENT_BOUND = re.compile(r"(?<![\w|])\|(?!\s)[^|\n]+(?<!\s)\|(?![\w|])|(?:`|\w|\])__?(?!\w)|\[\[")
+#: a line that starts explicit markup (a directive, a comment...)
+_EXPLICIT = re.compile(r"^\s*\.\.(?:\s|$)", re.MULTILINE)
 _PACKAGES = ("sphinx", "sphinx-needs", "docutils", "pygments", "furo")
 
 
@@ -135,11 +150,30 @@ def assessment_for(corpus: Corpus, need_id: str) -> ItemAssessment | None:
     return _assessments(corpus).get(need_id)
 
 
-def _other(corpus: Corpus, need_id: str, docname_of: dict[str, str]) -> str:
+def _other_text(corpus: Corpus, need_id: str, docname_of: dict[str, str]) -> str:
     other = corpus.needs.get(need_id)
     if other is None:
         return f"{need_id}|-"
     return f"{need_id}|{type(other).__name__}|{other.title}|{docname_of.get(need_id, '')}"
+
+
+#: ``SMETS_QUICK_CARD_KEYS=off``: what a card shows of each need it names, written out afresh
+#: for each card. On, written once per corpus and page map (a need named by many cards: a
+#: device, a section's parent), kept with them (held, so neither's identity is reused).
+QUICK_KEYS_SWITCH = "SMETS_QUICK_CARD_KEYS"
+_SHOWN: list[Any] = [None, None, {}]
+
+
+def _other(corpus: Corpus, need_id: str, docname_of: dict[str, str]) -> str:
+    if _SHOWN[0] is not corpus or _SHOWN[1] is not docname_of:
+        if switched_off(QUICK_KEYS_SWITCH):
+            return _other_text(corpus, need_id, docname_of)
+        _SHOWN[:] = [corpus, docname_of, {}]
+    shown: dict[str, str] = _SHOWN[2]
+    found = shown.get(need_id)
+    if found is None:
+        found = shown[need_id] = _other_text(corpus, need_id, docname_of)
+    return found
 
 
 def _target(text: str) -> str:
@@ -164,7 +198,7 @@ def role_targets(content: str) -> list[str] | None:
 
 def card_inputs(corpus: Corpus, record: Need, content: str, docname_of: dict[str, str]) -> str | None:
     """What a need's card shows from outside its directive; None if that cannot be told from the text."""
-    if _DOCUMENT_BOUND.search(content) or re.search(r"^\s*\.\.(?:\s|$)", content, re.MULTILINE):
+    if _DOCUMENT_BOUND.search(content) or _EXPLICIT.search(content):
         return None  # substitutions, footnotes, named links, directives, comments: document-bound
     targets = role_targets(content)
     if targets is None or any(t not in corpus.needs for t in targets):
@@ -191,13 +225,13 @@ def bundle_to_json(docname: str, cards: dict[str, Rendered]) -> str:
     return json.dumps({"format": FORMAT, "page": docname, "cards": data})
 
 
-def _card(key: object, value: object) -> Rendered:
+def _card(key: object, value: object, quick: bool) -> Rendered:
     if not isinstance(key, str) or not _KEY.match(key) or not isinstance(value, list) or len(value) != 2:
         raise ValueError("a card of the wrong shape")
     html, words = value
     if not isinstance(html, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ValueError("a card of the wrong shape")
-    if foreign(html):
+    if foreign(html, quick):
         raise ValueError("markup the extension never renders")
     return Rendered(html, tuple(words))
 
@@ -209,7 +243,8 @@ def bundle_from_json(text: str, docname: str) -> dict[str, Rendered]:
         raise ValueError("not a card cache file")
     if data["format"] != FORMAT or data["page"] != docname or not isinstance(data["cards"], dict):
         raise ValueError("a file of another format or page")
-    return {key: _card(key, value) for key, value in data["cards"].items()}
+    quick = not switched_off(QUICK_SWITCH)  # read once for the page's cards
+    return {key: _card(key, value, quick) for key, value in data["cards"].items()}
 
 
 class RenderCache:
