@@ -25,6 +25,14 @@ link types (as :mod:`.needmemory` already makes them). The file records the layo
 written with; a build with another layout cannot read it, and Sphinx then starts from a fresh
 environment, as it does for any environment it cannot load.
 
+The saved parts of the environment (:mod:`.envparts`) hold their needs in a second form
+(:func:`state_form`, ``SMETS_ENV_NEED_STATE``): each need as its slots' state, which pickle sets
+back itself (its dicts and link lists made by the unpickler, in C, not by :func:`_need` a dict at a
+time), equal ``NeedLink`` objects stored once a part as the flat form shares them. At 10,000
+requirements a fresh process loads the environment in 0.64 instead of 0.74 CPU seconds (user time,
+medians of six interleaved loads); the parts take 20 instead of 10 MB. Readers sending their needs
+back (:func:`share_values`), copies and anything else pickled outside that save keep the flat form.
+
 Unpickling makes millions of objects, and the garbage collector, counting them, walks the
 growing heap again and again (two thirds of the load at 10,000 requirements); nothing unpickled
 is garbage, so :func:`install` also pauses the collector while Sphinx loads the environment, and
