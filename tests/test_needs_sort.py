@@ -51,8 +51,11 @@ def _sort_both(needs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         need.sort_links()
     for need in theirs.values():
         original(need)
-    for key, need in ours.items():  # every list a new one, as sphinx-needs makes them
-        assert not {id(v) for v in before[key]} & {id(v) for _, _, v in _lists(need)}
+    for key, need in ours.items():
+        # every list that holds a link a new one, as sphinx-needs makes them; an empty one kept
+        # (SMETS_EMPTY_LINKS_KEPT; off: a new one too)
+        old = {id(v) for v in before[key]}
+        assert all((id(v) in old) == (not v and needs_sort.KEEP_EMPTY[0]) for _, _, v in _lists(need))
     return ours, theirs
 
 
@@ -145,3 +148,22 @@ def test_switched_off_every_list_goes_through_the_set(
     assert needs_sort.PLAIN == [True]
     ours, theirs = _sort_both(environment._needs_all_needs)
     assert _state(ours) == _state(theirs) and len(calls) > 50
+
+
+def test_switched_off_every_empty_list_is_made_anew(
+    environment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SMETS_EMPTY_LINKS_KEPT=off``, read when installed: every list a new one (``_sort_both``
+    checks which), the same result."""
+    monkeypatch.setenv(needs_sort.EMPTY_KEPT, "off")
+    _original()
+    assert needs_sort.KEEP_EMPTY == [False]
+    ours, theirs = _sort_both(environment._needs_all_needs)
+    assert _state(ours) == _state(theirs)
+    monkeypatch.delenv(needs_sort.EMPTY_KEPT)
+    _original()
+    assert needs_sort.KEEP_EMPTY == [True]
+    ours, theirs = _sort_both(environment._needs_all_needs)
+    assert _state(ours) == _state(theirs)
+    empty = [v for need in ours.values() for _, _, v in _lists(need) if not v]
+    assert len(empty) > 1000

@@ -23,6 +23,9 @@ that id, so ``source in`` the set answers the lookup without the dataclass's Pyt
 known one) are noted as the pass meets them, in the order it walks the links, which is the order
 :func:`_flags` walked them in a second walk of every need's links: the same flags, the same
 ``link type: link`` list (``tests/test_backlinks.py`` compares both walks).
+
+A need whose back links are all empty lists and which has no parts keeps its lists: sphinx-needs'
+reset would replace each by a new empty list (:mod:`.needs_sort`, ``SMETS_EMPTY_LINKS_KEPT``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import Any
 
 from ..corpus.cachedir import switched_off
 from . import needs_release, needs_reuse
-from .needs_sort import LINK_PASS
+from .needs_sort import EMPTY_KEPT, LINK_PASS
 
 #: sphinx-needs' own function, kept for the test that compares the two.
 ORIGINAL: list[Any] = []
@@ -163,8 +166,10 @@ def build_backlinks(needs: Any, schema: Any, *, reset: bool = True) -> None:
     from sphinx_needs.directives import need as need_module
 
     if reset:
+        keep = not switched_off(EMPTY_KEPT)
         for need in needs.values():
-            need.reset_backlinks()
+            if not keep or need._parts or any(need._backlinks.values()):
+                need.reset_backlinks()
     fused = not switched_off(LINK_PASS)
     met = _add_links(needs, by_id=fused)
     allow_dead_links = {link.name: link.allow_dead_links for link in schema.iter_link_fields()}
