@@ -86,7 +86,7 @@ def _parts(site: Path) -> list[bytes]:
 def test_edits_build_the_same_site_and_environment_both_ways(tmp_path: Path) -> None:
     """A generated spec built fresh with the state form on and off, then two edits built into both:
     the state form is in the "on" site's parts only; after each edit the two saved environments
-    hold the same needs, in the same order, and the two sites (needs.json, pages, search index)
+    hold the same needs, and the two sites (needs.json, pages, search index)
     are the same."""
     root = generate(tmp_path / "project", 60, seed=5)
     sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
@@ -103,9 +103,11 @@ def test_edits_build_the_same_site_and_environment_both_ways(tmp_path: Path) -> 
         loaded = {
             switch: envparts.load(site / ".doctrees" / "environment.pickle") for switch, site in sites.items()
         }
-        needs = loaded["on"]._needs_all_needs
-        assert differences(needs, loaded["off"]._needs_all_needs) == []
-        assert list(needs) == list(loaded["off"]._needs_all_needs)
+        # the same needs by id: after an edit read with -j 2 their order follows the order the
+        # readers' results were merged in, which differs from build to build with either form
+        needs = dict(sorted(loaded["on"]._needs_all_needs.items()))
+        assert len(needs) == len(loaded["off"]._needs_all_needs)
+        assert differences(needs, dict(sorted(loaded["off"]._needs_all_needs.items()))) == []
         assert any(f" {tag}" in need["title"] for need in needs.values())
         assert site_differences(sites["on"], sites["off"]) == []
         on_json = (sites["on"] / "needs.json").read_bytes()
