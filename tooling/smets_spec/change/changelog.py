@@ -28,7 +28,6 @@ from ..trace.graph import per_corpus
 from .changeset import ChangeSet, cache_for, compare
 from .diff import ChangeKind, CorpusDiff, NeedChange
 from .history import WORKTREE, Repository, RevisionError
-from .review import suspects_of
 from .specindex import IndexCache, Side, open_side
 from .suspects import REVIEWS_FILE, Suspect
 from .versions import versions_of
@@ -177,6 +176,8 @@ def version_history(
             head = open_side(repo.worktree(), store, base=previous)
             diff = compare(previous, head)[0]
             history.steps.insert(0, Step(draft, previous_name, diff, _requirements(head)))
+            from .review import suspects_of  # not on import: a history with no version yet needs none
+
             history.suspects = suspects_of(ChangeSet(repo, previous, head, diff))[0]
     except (RevisionError, OSError) as exc:
         history.status = Status.ERROR

@@ -65,6 +65,21 @@ def check_conf(conf: Path, derived: Iterable[str], display: str = "conf.py") -> 
     ]
 
 
+def conf_theme(conf: Path) -> str | None:
+    """The HTML theme conf.py names (``html_theme = "furo"``), if it names one as a plain string."""
+    try:
+        tree = ast.parse(conf.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "html_theme" for t in node.targets
+        ):
+            value = node.value
+            return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+    return None
+
+
 #: ``SMETS_QUIET_START=off``: the cyclic garbage collector runs through the start-up of ``smets
 #: build`` (the spec's load and checks, Sphinx's and the extension's imports), as before. These make
 #: objects that stay to the end of the build and hardly any garbage (about 230 objects at 2,000
@@ -82,7 +97,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         pending = loadbeside.start(lambda: _checked(args, project), lambda c: _own(project, c), project)
         got = None
         if pending is not None:  # the spec loaded and checked on the other core meanwhile
-            warm_up()
+            warm_up(conf_theme(project.root / "conf.py"))
             got = pending.outcome(project)
         if got is None:
             checked = _checked(args, project)
@@ -94,7 +109,7 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
             if isinstance(checked, int):
                 return checked
         if pending is None:
-            warm_up()  # Sphinx, sphinx-needs and the extension, imported while the collector waits
+            warm_up(conf_theme(project.root / "conf.py"))  # imported while the collector waits
         if quiet:  # what the start-up made stays to the end of the build (jobs hands it back then)
             gc.freeze()
     corpus, out = checked

@@ -23,11 +23,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..corpus.load import Corpus
 from ..corpus.schema import DataItem, Protocol, ProtocolObject
-from ..reference.bridge import DataValue, LogRows, Quantity, Switches
+
+if TYPE_CHECKING:
+    from ..reference.bridge import DataValue
 
 #: data item unit -> (IEC 62056-6-2 unit code, how many of that unit make one of the item's)
 ENERGY_UNITS: dict[str, tuple[int, float]] = {"kWh": (30, 1000.0), "kvarh": (32, 1000.0)}
@@ -121,6 +123,9 @@ def mapped_objects(corpus: Corpus, device: str = "DEV_ESME") -> list[MappedObjec
 # -- values: model -> front-end state (golden unit) ------------------------------------------------
 def state(obj: MappedObject, value: DataValue) -> dict[str, Any]:
     """The front end's state for ``obj`` (see smets_dlms.objects) from the model's value."""
+    from ..reference.bridge import LogRows, Quantity, Switches  # not on import: the conformance page
+    # lists the mapped objects in every build, which needs no reference model (~0.1 s of imports)
+
     if obj.class_id == 3 and isinstance(value, Quantity):
         code, factor = ENERGY_UNITS[value.unit]
         return {"value": round(value.value * factor), "type": "uint32", "scaler": 0, "unit": code}

@@ -62,21 +62,32 @@ def _disk_errors_raised(found: list[OSError]) -> Iterator[None]:
         errors.handle_exception = original
 
 
-def warm_up() -> None:
+def warm_up(theme: str | None = None) -> None:
     """Import what every build needs (Sphinx, sphinx-needs, this extension) ahead of a build.
 
-    ``smets serve`` calls it once; each build then runs in a forked copy that has them.
+    ``smets serve`` calls it once; each build then runs in a forked copy that has them. ``smets
+    build`` calls it while its forked copy loads the spec (:mod:`..commands.loadbeside`), which at
+    10,000 requirements takes longer than these imports: what is imported here, beside the load, is
+    not imported later on the build's own path. So it also imports sphinx-needs' setup, GitPython
+    (every build stamps the change-control pages with the repository's commits:
+    :func:`..change.changelog.history_stamp`) and ``theme``'s module (conf.py's ``html_theme``, when
+    it is one), which the build imported only once Sphinx had started (0.1 s of CPU). An import
+    that fails here is left to fail where the build imports it, as before.
     """
     import importlib
 
     import sphinx.cmd.build  # noqa: F401
-    import sphinx_needs  # noqa: F401
+    import sphinx_needs.needs  # noqa: F401  - what sphinx-needs' setup imports
     from sphinx.application import builtin_extensions
 
     from . import site  # noqa: F401  - and with it the rest of the extension
 
     for name in builtin_extensions:  # Sphinx sets each of them up in every build
         importlib.import_module(name)
+    for later in ("git", theme):
+        if later and all(part.isidentifier() for part in later.split(".")):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(later)
 
 
 def doctrees_for(out: Path) -> Path:
