@@ -14,7 +14,7 @@ import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .cachedir import switched_off
@@ -149,24 +149,7 @@ class FolderWriter:
 
     def write(self, name: str, data: bytes) -> None:
         """``folder/name`` (a plain file name) replaced by ``data``."""
-        _check_name(name)
-        target = os.path.join(self.folder, name)  # noqa: PTH118 (str paths: thousands of files)
-        tmp, fd = self._open(name)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                mode = self._mode(target)
-                if mode is not None:
-                    os.fchmod(fd, mode)
-            finally:
-                os.close(fd)
-            os.replace(tmp, target)  # noqa: PTH105
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)  # noqa: PTH108
-            raise
+        self._write(name, data, 0o600, lambda target, _fd: self._mode(target))
 
     def write_if_changed(self, name: str, data: bytes, present: bool = True) -> bool:
         """:meth:`write`, unless ``folder/name`` already holds ``data`` (``present=False``: the
@@ -189,18 +172,29 @@ class FolderWriter:
         file is looked up for a mode to copy and the mode is not set again. As atomic as
         :meth:`write`: a reader sees no file or the whole file, never a part; a failure leaves
         no file and no temporary one."""
+        self._write(name, data, self._new_mode, lambda _target, fd: self._new_file_mode(fd))
+
+    def _new_file_mode(self, fd: int) -> int | None:
+        """None when the folder gives a new file the umask's mode (asked of the first file), else
+        that mode, to set (a default ACL)."""
+        if self._fix_mode is None:
+            self._fix_mode = stat.S_IMODE(os.fstat(fd).st_mode) != self._new_mode
+        return self._new_mode if self._fix_mode else None
+
+    def _write(self, name: str, data: bytes, made: int, mode_of: Callable[[str, int], int | None]) -> None:
+        """``data`` into a temporary file opened with mode ``made``, its mode set to what
+        ``mode_of(target, fd)`` gives (None: left), then renamed to ``folder/name``."""
         _check_name(name)
-        target = os.path.join(self.folder, name)  # noqa: PTH118
-        tmp, fd = self._open(name, self._new_mode)
+        target = os.path.join(self.folder, name)  # noqa: PTH118 (str paths: thousands of files)
+        tmp, fd = self._open(name, made)
         try:
             try:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
-                if self._fix_mode is None:  # the first file: does the folder give it the umask's mode?
-                    self._fix_mode = stat.S_IMODE(os.fstat(fd).st_mode) != self._new_mode
-                if self._fix_mode:  # (a default ACL)
-                    os.fchmod(fd, self._new_mode)
+                mode = mode_of(target, fd)
+                if mode is not None:
+                    os.fchmod(fd, mode)
             finally:
                 os.close(fd)
             os.replace(tmp, target)  # noqa: PTH105
