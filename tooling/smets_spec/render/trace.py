@@ -64,7 +64,8 @@ _BLANK = '<td class="smets-blank" title="not applicable (not stated)"></td>'
 
 
 def _matrix_cells(req: Requirement, device_ids: tuple[str, ...], degrees: tuple[Degree, ...]) -> str:
-    """:func:`_matrix_cell` of each device, its degrees worked out already (the matrix's row)."""
+    """The cells of one row of the matrix: each device's degree (worked out already), or not
+    applicable, stated or not."""
     cells = []
     stated = req.not_applicable_for
     for device_id, degree in zip(device_ids, degrees, strict=True):
@@ -74,9 +75,10 @@ def _matrix_cells(req: Requirement, device_ids: tuple[str, ...], degrees: tuple[
 
 
 def _totals(m: DegreeMatrix) -> str:
-    """Each device's count of mandatory and optional requirements (:meth:`DegreeMatrix.count`)."""
-    columns = list(zip(*(degrees for _, degrees in m.rows), strict=True)) or [() for _ in m.devices]
-    return "".join(f"<td>{c.count(Degree.MANDATORY)} M<br>{c.count(Degree.OPTIONAL)} O</td>" for c in columns)
+    """Each device's count of mandatory and optional requirements."""
+    return "".join(
+        f"<td>{c.count(Degree.MANDATORY)} M<br>{c.count(Degree.OPTIONAL)} O</td>" for c in m.columns()
+    )
 
 
 def matrix(corpus: Corpus, args: list[str], linker: Linker) -> str:

@@ -90,9 +90,12 @@ class DegreeMatrix:
     devices: tuple[Device, ...]
     rows: tuple[tuple[Requirement, tuple[Degree, ...]], ...]
 
+    def columns(self) -> list[tuple[Degree, ...]]:
+        """Each device's column: the degrees of every row for it, in the devices' order."""
+        return list(zip(*(degrees for _, degrees in self.rows), strict=True)) or [() for _ in self.devices]
+
     def count(self, device_id: str, degree: Degree) -> int:
-        column = [d.id for d in self.devices].index(device_id)
-        return sum(1 for _, degrees in self.rows if degrees[column] is degree)
+        return self.columns()[[d.id for d in self.devices].index(device_id)].count(degree)
 
 
 @per_corpus
@@ -123,28 +126,18 @@ class Bound:
 
 @per_corpus
 def bound_by_device(corpus: Corpus) -> dict[str, Bound]:
-    """Per device (:func:`devices_of`), the requirements whose degree for it
-    (:meth:`~..corpus.schema.Requirement.degree_for`) is mandatory, optional, either: one pass
-    over the requirements for every device, not one per device."""
+    """Per device (:func:`devices_of`), the requirements whose degree for it (:func:`_degrees`) is
+    mandatory, optional, either: one pass over the requirements for every device, not one per
+    device."""
     ids = [d.id for d in devices_of(corpus)]
-    at = {device_id: n for n, device_id in enumerate(ids)}
+    degrees = _degrees(corpus)
     lists: list[tuple[list[Requirement], list[Requirement], list[Requirement]]] = [([], [], []) for _ in ids]
     for req in requirements_of(corpus):
-        mandatory = set(req.mandatory_for)
-        seen = []
-        for device_id in mandatory:
-            n = at.get(device_id)
-            if n is not None:
-                lists[n][0].append(req)
-                seen.append(n)
-        for device_id in set(req.optional_for) - mandatory:
-            n = at.get(device_id)
-            if n is not None:
-                lists[n][1].append(req)
-                seen.append(n)
-        for n in seen:
-            lists[n][2].append(req)
-    return {device_id: Bound(*map(tuple, lists[n])) for device_id, n in at.items()}
+        for bound, degree in zip(lists, degrees[req.id], strict=True):
+            if degree is not Degree.NOT_APPLICABLE:
+                bound[0 if degree is Degree.MANDATORY else 1].append(req)
+                bound[2].append(req)
+    return {device_id: Bound(*map(tuple, bound)) for device_id, bound in zip(ids, lists, strict=True)}
 
 
 @per_corpus
