@@ -59,12 +59,16 @@ def open_versions(project: Project, cache: IndexCache | None = None) -> VersionS
     return VersionSides(repo, store, worktree, versions_of(worktree))
 
 
+def bound(requirement: Requirement | None) -> set[str]:
+    """The devices ``requirement`` binds: those its degree is not "not applicable" for
+    (:meth:`~..corpus.schema.Requirement.degree_for`), none when it is withdrawn or absent."""
+    if requirement is None or requirement.status is Status.WITHDRAWN:
+        return set()
+    return {*requirement.mandatory_for, *requirement.optional_for}
+
+
 def binds(requirement: Requirement | None, device: str) -> bool:
-    return (
-        requirement is not None
-        and requirement.status is not Status.WITHDRAWN
-        and requirement.degree_for(device) is not Degree.NOT_APPLICABLE
-    )
+    return device in bound(requirement)
 
 
 @dataclass(frozen=True)
@@ -188,9 +192,7 @@ def _binding(requirements: list[Requirement], devices: list[str]) -> dict[str, i
     (the devices each binds), not one per device."""
     counts = dict.fromkeys(devices, 0)
     for r in requirements:
-        if r is None or r.status is Status.WITHDRAWN:
-            continue
-        for d in {*r.mandatory_for, *r.optional_for}:  # degree_for(d) is not NOT_APPLICABLE
+        for d in bound(r):
             if d in counts:
                 counts[d] += 1
     return counts
