@@ -149,8 +149,10 @@ def test_a_new_run_draws_only_the_bodies_whose_status_changed(
 def test_a_marker_stands_only_for_the_fill() -> None:
     """A body is kept with markers only where they stand for exactly the fills: a marker in the text,
     or a word character beside where the fill goes, keeps the body whole."""
+    from smets_spec.conformance import pages  # registers the status panel and its splice
     from smets_spec.sphinx import reqsplice
 
+    assert pages.status_panel is not None
     name = "conformance-status"
     assert reqsplice.names() == [name] and reqsplice.slot(name) == "<!--~-->"
     parts = ["<p><strong>pass</strong>: 1 of 1 test(s) passed in the ", ".</p><table></table>"]
