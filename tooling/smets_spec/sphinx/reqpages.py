@@ -387,7 +387,8 @@ def _spliced_body(
         if parts is not None:
             html, full = reqsplice.neutral(item.name, parts), fill[item.name].join(parts)
         else:
-            html = full = kept.get(item.name) or item.html(corpus, req.id, drawing.linker)
+            found = kept.get(item.name)
+            html = full = item.html(corpus, req.id, drawing.linker) if found is None else found
         if item.name in analyses:
             shown[item.name] = full
         return html
