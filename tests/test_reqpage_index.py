@@ -244,7 +244,7 @@ def test_a_planted_body_is_not_used(site_copy: tuple[Path, Sphinx], monkeypatch:
     req = corpus.requirements[0]
     cache = reqcache.PageCache(Path(app.srcdir))
     shard = cache.load(reqcache.shard_of(req.id))
-    _, body = shard.kept[req.id]
+    _, body, _ = shard.kept[req.id]
     assert "<script" not in body
     for path in (root.parent / "cache" / reqcache.KIND).glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from ..corpus.schema import (
     Requirement,
 )
 from ..markup.html import Linker, PageLinks, esc, need_link, raw_block, table
-from ..markup.panels import html_panel
+from ..markup.panels import html_panel, spliced_panel
 from ..markup.rst import heading
 from ..trace.coverage import bound_by_device
 from . import live
@@ -72,30 +72,44 @@ def _para(html: str) -> str:
     return f"<p>{html}</p>"
 
 
+def current_run_line() -> str:
+    """:func:`run_line` of the latest results (what the status panel says its statuses come from)."""
+    return run_line(live.current())
+
+
 @html_panel("conformance-status", "Conformance status", order=45)
 def status_panel(corpus: Corpus, req_id: str, linker: Linker) -> str:
     """Live status of the tests that verify ``req_id``, and the models' open questions on it."""
+    parts = status_parts(corpus, req_id, linker)
+    return parts[0] if len(parts) == 1 else current_run_line().join(parts)
+
+
+def status_parts(corpus: Corpus, req_id: str, linker: Linker) -> list[str]:
+    """:func:`status_panel`'s HTML cut where the run line goes (one part when it has none): the
+    panel of a requirement whose tests' outcomes are the same in two runs has the same parts."""
     found = statuses(corpus).get(req_id)
     if found is None or not found.tests:
-        html = _para(f"{_label(Status.NOT_TESTED)}: no conformance test verifies {esc(req_id)}.")
+        parts = [_para(f"{_label(Status.NOT_TESTED)}: no conformance test verifies {esc(req_id)}.")]
     else:
         passed = sum(1 for t in found.tests if t.outcome is Outcome.PASSED)
-        html = _para(
-            f"{_label(found.status)}: {passed} of {len(found.tests)} test(s) passed in the "
-            f"{run_line(live.current())}."
-        )
         rows = [
             [need_link(corpus, linker, t.test_id, show_title=True), esc(t.outcome.value), _lines(t.message)]
             for t in found.tests
         ]
-        html += table(["Test", "Result", "Message"], rows, "smets-list")
+        parts = [
+            f"<p>{_label(found.status)}: {passed} of {len(found.tests)} test(s) passed in the ",
+            ".</p>" + table(["Test", "Result", "Message"], rows, "smets-list"),
+        ]
     questions = [
         q for q in corpus.of_type(ConsultationQuestion) if req_id in q.about and q.id.startswith("CQ_MODEL_")
     ]
     if questions:
         links = ", ".join(need_link(corpus, linker, q.id, show_title=True) for q in questions)
-        html += _para(f"Readings the reference models chose (open questions): {links}.")
-    return html
+        parts[-1] += _para(f"Readings the reference models chose (open questions): {links}.")
+    return parts
+
+
+spliced_panel("conformance-status", status_parts, current_run_line)
 
 
 # ------------------------------------------------------------------------------ charts

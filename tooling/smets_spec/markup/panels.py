@@ -47,3 +47,25 @@ def html_panel(name: str, title: str, order: int = 100) -> Callable[[HtmlPanelFu
 
 def ordered() -> list[Panel]:
     return sorted(PANELS.values(), key=lambda p: (p.order, p.name))
+
+
+#: ``(corpus, requirement_id, linker) -> the panel's HTML cut where its fill goes``
+PartsFunc = Callable[[Corpus, str, "Linker"], list[str]]
+
+
+@dataclass(frozen=True)
+class Splice:
+    """A panel whose HTML is ``fill().join(parts(corpus, requirement_id, linker))``, ``fill()`` the
+    same on every page of one build (the conformance run a status comes from): a page's body can
+    be kept without it and the fill put in where the page is written."""
+
+    parts: PartsFunc
+    fill: Callable[[], str]
+
+
+SPLICES: dict[str, Splice] = {}
+
+
+def spliced_panel(name: str, parts: PartsFunc, fill: Callable[[], str]) -> None:
+    """Say that the panel ``name`` (registered with :func:`html_panel`) is ``fill().join(parts(...))``."""
+    SPLICES[name] = Splice(parts, fill)

@@ -4,11 +4,14 @@ assembles them (``req/<ID>.html``: the shell around a body, see :mod:`.reqpages`
 A body is kept with the record :mod:`.reqindex` keeps for its page: the digest of everything the
 page was drawn from (the global inputs, the requirement's own key, the needs linking to it, its
 neighbours, its text, and the needs it shows), the needs it shows, and each analysis panel's
-digest. A kept body is used only where the same test that lets an incremental build keep a page
-holds: the digest computed from this build's inputs and the kept needs is the kept one, and each
-analysis panel's HTML, computed again (or, for a panel with a stamp in
-:data:`.reqindex.PANEL_STAMPS`, its stamp unchanged), has the kept digest. Anything else draws the
-page as before, and the new body replaces the kept one.
+digest; a body may hold markers where a spliced panel's fill goes (the conformance run line),
+kept with the digest of those panels' HTML with the markers (:mod:`.reqsplice`). A kept body is
+used only where the same test that lets an incremental build keep a page holds: the digest
+computed from this build's inputs and the kept needs is the kept one, and each analysis panel's
+HTML, computed again (or, for a panel with a stamp in :data:`.reqindex.PANEL_STAMPS`, its stamp
+unchanged), has the kept digest (a spliced panel's, with its markers, the kept neutral digest:
+this build's fill goes in where the page is written). Anything else draws the page as before,
+and the new body replaces the kept one.
 
 The bodies live under ``<user cache>/req-pages/`` in :data:`SHARDS` JSON files per project (by a
 hash of the requirement's id; the file's name is a hash of the format, the project's source
@@ -25,19 +28,22 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from ..corpus.cachedir import switched_off
 from ..corpus.usercache import digest, read_regular_entry, user_cache_folder, write_entry
 from .rendercache import foreign
 from .reqindex import Record
 
-FORMAT = "smets-req-pages/1"
+FORMAT = "smets-req-pages/2"
 KIND = "req-pages"
 SHARDS = 64
 SWITCHES = ("SMETS_REQ_CACHE", "SMETS_RENDER_CACHE")
 
-#: a kept page: its record (:data:`.reqindex.Record`) and its body
-Entry = tuple[Record, str]
+#: a kept page: its record (:data:`.reqindex.Record`), its body, and (a body kept with markers
+#: where spliced panels' fills go, :mod:`.reqsplice`) each spliced panel's neutral digest ({}: a
+#: body kept whole)
+Entry = tuple[Record, str, dict[str, str]]
 
 
 def enabled() -> bool:
@@ -79,20 +85,22 @@ def _strings(value: object) -> list[str] | None:
 
 def _entry(value: object) -> Entry | None:
     """A kept page checked field by field (None: not one of ours)."""
-    if not (isinstance(value, list) and len(value) == 4):
+    if not (isinstance(value, list) and len(value) == 5):
         return None
-    found, deps, panels, body = value
+    found, deps, panels, body, spliced = value
     deps = _strings(deps)
-    if (
-        not isinstance(found, str)
-        or deps is None
-        or not isinstance(body, str)
-        or not isinstance(panels, dict)
-    ):
+    if not isinstance(found, str) or deps is None or not isinstance(body, str):
         return None
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in panels.items()) or foreign(body):
+    if not (_texts(panels) and _texts(spliced)) or foreign(body):
         return None
-    return (found, deps, panels), body
+    return (found, deps, panels), body, spliced
+
+
+def _texts(value: object) -> TypeGuard[dict[str, str]]:
+    """Whether ``value`` is a mapping of strings to strings."""
+    if not isinstance(value, dict):
+        return False
+    return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 class PageCache:
@@ -124,7 +132,7 @@ class PageCache:
         """The shard's pages of this build, written when they differ from those read."""
         if shard.pages == shard.kept and dict(stamps) == shard.stamps:
             return
-        pages = {k: [*record, body] for k, (record, body) in shard.pages.items()}
+        pages = {k: [*record, body, spliced] for k, (record, body, spliced) in shard.pages.items()}
         write_entry(
             KIND,
             self._key(shard.number),

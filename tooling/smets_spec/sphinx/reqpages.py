@@ -58,10 +58,10 @@ from ..corpus.load import Corpus
 from ..corpus.needkeys import facet
 from ..corpus.schema import Requirement
 from ..markup.html import Linker, esc, raw_block
-from ..markup.panels import Panel
+from ..markup.panels import SPLICES, Panel
 from ..render.requirement import page_body
 from ..trace.coverage import ordered_requirements
-from . import fingerprints, reqcache, reqindex, reqkept, reqnav, reqrecords
+from . import fingerprints, reqcache, reqindex, reqkept, reqnav, reqrecords, reqsplice
 from .beside import drops_left, first_in_finish
 from .linker import REQ_FOLDER, SphinxLinker, docname_of, has_requirement_pages
 from .reqshell import Shell
@@ -253,6 +253,15 @@ class Drawing:
     #: a kept body is taken without computing its analysis panels that have no stamp: the pages
     #: drawn from the kept shell, whose every such panel :func:`plan` compares at the finish
     unchecked: bool = False
+    #: this build's fill of each spliced panel (:func:`.reqsplice.fills`, worked out once, as the
+    #: first page drawn with the cache needs it; None: nothing spliced)
+    fill: dict[str, str] | None = None
+    fill_known: bool = False
+
+    def fills(self, corpus: Corpus) -> dict[str, str] | None:
+        if not self.fill_known:
+            self.fill, self.fill_known = reqsplice.fills(corpus), True
+        return self.fill
 
     def page(self, req: Requirement, body: str) -> str:
         if self.template is None:
@@ -346,6 +355,51 @@ def _body(
     return page_body(corpus, req.id, drawing.linker, drawing.inputs.texts[req.id], panel), shown
 
 
+def _drawn(
+    corpus: Corpus, drawing: Drawing, req: Requirement, analyses: set[str], cached: bool
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """:func:`_body`, and the spliced panels' neutral digests ({}: none); ``cached``: drawn to be
+    kept, with markers where spliced panels' fills go when this build splices (:mod:`.reqsplice`)."""
+    fill = drawing.fills(corpus) if cached else None
+    found = None if fill is None else _spliced_body(corpus, drawing, req, analyses, fill)
+    if found is not None:
+        return found
+    body, shown = _body(corpus, drawing, req, analyses)
+    return body, shown, {}
+
+
+def _spliced_body(
+    corpus: Corpus, drawing: Drawing, req: Requirement, analyses: set[str], fill: dict[str, str]
+) -> tuple[str, dict[str, str], dict[str, str]] | None:
+    """The body of ``req``'s page with markers in place of the spliced panels' fills, the HTML of its
+    analysis panels by name (with this build's fills), and the spliced panels' neutral digests;
+    None when its markers would not stand for exactly the fills (see :mod:`.reqsplice`)."""
+    cut: dict[str, list[str]] = {}
+    for name in reqsplice.names():
+        cut[name] = SPLICES[name].parts(corpus, req.id, drawing.linker)
+        if not reqsplice.spliceable(name, cut[name]):
+            return None
+    kept = drawing.panels.get(req.id, {})
+    shown: dict[str, str] = {}
+
+    def panel(item: Panel) -> str:
+        parts = cut.get(item.name)
+        if parts is not None:
+            html, full = reqsplice.neutral(item.name, parts), fill[item.name].join(parts)
+        else:
+            found = kept.get(item.name)
+            html = full = item.html(corpus, req.id, drawing.linker) if found is None else found
+        if item.name in analyses:
+            shown[item.name] = full
+        return html
+
+    body = page_body(corpus, req.id, drawing.linker, drawing.inputs.texts[req.id], panel)
+    if not reqsplice.holds_exactly(body, {name: len(parts) - 1 for name, parts in cut.items()}):
+        return None
+    spliced = {name: reqindex.panel_digest(reqsplice.neutral(name, parts)) for name, parts in cut.items()}
+    return body, shown, spliced
+
+
 def draw(
     app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement]
 ) -> dict[str, reqindex.Record]:
@@ -380,16 +434,18 @@ def _draw_one(
     """Write one page (its body kept in ``shard`` or drawn) and its redirect; its record."""
     found = None if shard is None else _kept(corpus, drawing, req, analyses, shard)
     if found is None:
-        body, shown = _body(corpus, drawing, req, {p.name for p in analyses})
-        deps = reqindex.shows(corpus, req.id, body)
+        body, shown, spliced = _drawn(corpus, drawing, req, {p.name for p in analyses}, shard is not None)
+        whole = reqsplice.filled(body, drawing.fill or {}, spliced)
+        deps = reqindex.shows(corpus, req.id, whole)
         digests = {name: reqindex.panel_digest(html) for name, html in shown.items()}
         record: reqindex.Record = (drawing.inputs.digest(req.id, deps), deps, digests)
         drawing.panels.pop(req.id, None)
     else:
-        record, body = found
+        record, body, spliced = found
+        whole = reqsplice.filled(body, drawing.fill or {}, spliced)
     if shard is not None:
-        shard.pages[req.id] = (record, body)
-    out.put(f"{req.id}.html", drawing.page(req, body))
+        shard.pages[req.id] = (record, body, spliced)
+    out.put(f"{req.id}.html", drawing.page(req, whole))
     out.redirect(req)
     return record
 
@@ -397,26 +453,38 @@ def _draw_one(
 def _kept(
     corpus: Corpus, drawing: Drawing, req: Requirement, analyses: list[Panel], shard: reqcache.Shard
 ) -> reqcache.Entry | None:
-    """The body ``shard`` keeps for ``req``, if it is what drawing it would give (see :mod:`.reqcache`)."""
+    """The body ``shard`` keeps for ``req``, if it is what drawing it would give (see :mod:`.reqcache`;
+    a body with markers, with its record's digests of the spliced panels this build's: :mod:`.reqsplice`)."""
     entry = shard.kept.get(req.id)
     if entry is None:
         return None
-    (found, deps, digests), _ = entry
+    (found, deps, digests), body, spliced = entry
+    if spliced and (set(spliced) != set(reqsplice.names()) or drawing.fills(corpus) is None):
+        return None  # markers this build does not fill
     if drawing.inputs.digest(req.id, deps) != found or set(digests) != {p.name for p in analyses}:
         return None
     computed: dict[str, str] = {}
+    digests = dict(digests)
     for item in analyses:
         stamp = drawing.stamps.get(item.name)
         if stamp is not None and stamp == shard.stamps.get(item.name):
             continue  # every input of the panel is as when the body was kept
         if stamp is None and drawing.unchecked:
             continue  # compared at the finish, as the kept digest says
-        html = computed[item.name] = item.html(corpus, req.id, drawing.linker)
-        if reqindex.panel_digest(html) != digests[item.name]:
+        if item.name in spliced:
+            parts = SPLICES[item.name].parts(corpus, req.id, drawing.linker)
+            html = computed[item.name] = (drawing.fill or {})[item.name].join(parts)
+            neutral = reqindex.panel_digest(reqsplice.neutral(item.name, parts))
+            same = reqsplice.spliceable(item.name, parts) and neutral == spliced[item.name]
+            digests[item.name] = reqindex.panel_digest(html)
+        else:
+            html = computed[item.name] = item.html(corpus, req.id, drawing.linker)
+            same = reqindex.panel_digest(html) == digests[item.name]
+        if not same:
             drawing.panels[req.id] = computed  # not computed again to draw the page
             return None
     drawing.hits += 1
-    return entry
+    return (found, deps, digests), body, spliced
 
 
 def write_pages(app: Sphinx, corpus: Corpus) -> int:
