@@ -35,6 +35,8 @@ when the need's data is what it was. Why the result is sphinx-needs' own, byte f
   followed by the build's own write. ``SMETS_NEEDS_JSON_BESIDE=off`` writes it in the build.
   In a parallel build the copy starts as the HTML builder's finish begins, in any build
   (:mod:`.needs_early`, ``SMETS_NEEDS_JSON_EARLY``).
+* A need serialised here has its value made by :mod:`.needs_quickjson` (the dict ``add_need``
+  stores, made in one pass; ``SMETS_QUICK_NEED_JSON=off``: ``add_need``).
 
 The fingerprint reads sphinx-needs' private fields, so it is used only with the release in
 :data:`.needs_release.RELEASE`; any other, a ``needs_file`` (other versions merged in) or anything unexpected
@@ -57,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus.cachedir import switched_off
-from . import needs_index, needs_release, needs_reuse
+from . import needs_index, needs_quickjson, needs_release, needs_reuse
 from .state import builder_app
 
 #: the attribute of Sphinx's environment that holds the key of the index's MAC
@@ -383,9 +385,10 @@ def _value(
     kept: dict[bytes, memoryview],
     trusted: _Trusted | None,
     counts: list[int],
+    quick: needs_quickjson.Maker | None = None,
 ) -> tuple[bytes | None, needs_index.Piece]:
     """A need's digest and JSON value: the last file's where the need is vouched for or its digest
-    is there, else made here."""
+    is there, else made here (by ``quick``'s maker when there is one, :mod:`.needs_quickjson`)."""
     from sphinx_needs.need_item import NeedItem, NeedLink
 
     if trusted is not None and need["id"] not in trusted[1]:
@@ -399,9 +402,11 @@ def _value(
     if value is not None:
         counts[0] += 1
         return digest, value
+    counts[1] += 1
+    if quick is not None and digest is not None:  # (a digest: the need's types were checked)
+        return digest, needs_quickjson.ENCODE(quick(need)).encode("ascii")
     needs_list.add_need(version, need)
     fresh = needs_list.needs_list["versions"][version]["needs"].pop(need["id"])
-    counts[1] += 1
     return digest, json.dumps(fresh, sort_keys=True).encode("ascii")
 
 
@@ -421,11 +426,12 @@ def _pieces(
     if not all(isinstance(need_id, str) for need_id in ids):
         raise TypeError("a need id is not a string")
     head, tail = _envelope(needs_list, version, len(ids))
+    quick = needs_quickjson.maker(needs_list)
     yield head
     yield b"{"
     at = len(head) + 1
     for number, need_id in enumerate(ids):
-        digest, value = _value(needs_list, version, by_id[need_id], kept, trusted, counts)
+        digest, value = _value(needs_list, version, by_id[need_id], kept, trusted, counts, quick)
         key = ((", " if number else "") + json.dumps(need_id) + ": ").encode("ascii")
         yield key
         yield value
