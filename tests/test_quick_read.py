@@ -21,6 +21,7 @@ import os
 import pickle
 import random
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,9 @@ def test_a_warm_build_is_the_build_with_the_quick_reads_off(tmp_path: Path) -> N
     assert "PC_159" in page
 
 
-def test_env_app_is_sphinx_s_again_after_the_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_app_is_quick_only_in_the_read_and_when_its_warning_is_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from sphinx.environment import BuildEnvironment
 
     monkeypatch.delenv(quickapp.SWITCH, raising=False)
@@ -166,15 +169,26 @@ def test_env_app_is_sphinx_s_again_after_the_read(monkeypatch: pytest.MonkeyPatc
     env = BuildEnvironment.__new__(BuildEnvironment)
     vars(env)["_app"] = marker
     try:
-        quickapp._quick(Any, env, [])  # type: ignore[arg-type]
-        assert BuildEnvironment.__dict__["app"] is not quickapp.ORIGINAL
-        assert env.app is marker
-        quickapp.restore()
-        assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
-        with pytest.warns(PendingDeprecationWarning):
-            assert env.app is marker  # Sphinx's own, with its warning
-        monkeypatch.setenv(quickapp.SWITCH, "off")
-        quickapp._quick(Any, env, [])  # type: ignore[arg-type]
-        assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PendingDeprecationWarning)  # Python's default
+            assert quickapp.ignored()
+            quickapp._quick(Any, env, [])  # type: ignore[arg-type]
+            assert BuildEnvironment.__dict__["app"] is not quickapp.ORIGINAL
+            assert env.app is marker
+            quickapp.restore()
+            assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+            monkeypatch.setenv(quickapp.SWITCH, "off")
+            quickapp._quick(Any, env, [])  # type: ignore[arg-type]
+            assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+            monkeypatch.delenv(quickapp.SWITCH)
+            warnings.filterwarnings("always", module="sphinx_needs")  # a condition on the caller
+            assert not quickapp.ignored()
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")  # python -W always: every warning shown, Sphinx's property
+            assert not quickapp.ignored()
+            quickapp._quick(Any, env, [])  # type: ignore[arg-type]
+            assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+            assert env.app is marker
+        assert [w.category.__name__ for w in seen] == ["RemovedInSphinx11Warning"]
     finally:
         quickapp.restore()
