@@ -6,8 +6,9 @@ ignore), then returns ``env._app``. sphinx-needs 9.1 reads it at least twice for
 registers (``NeedDirective.run`` hands ``self.env.app`` to ``add_need``; ``update_need_with_parts``
 takes ``env.app``): two warnings made and dropped a need read, each several microseconds (the frame
 walk, the registries), about 3 % of the CPU of reading the need documents of a warm build at
-10,000 requirements (docs/performance.md). From ``env-before-read-docs`` to ``env-updated`` (the read,
-and the forked readers, which inherit it) the property returns ``env._app`` without the warning:
+10,000 requirements (``bench/need_reads.py``, pairs in one process). From
+``env-before-read-docs`` to ``env-updated`` (the read, and the forked readers, which inherit it)
+the property returns ``env._app`` without the warning:
 the same object, so the same doctrees, environment and site. Only while Python's warning filters
 ignore that warning anyway (:func:`ignored`: the first filter for its class, with no condition on
 the message or module, says ``ignore``), so ``python -W always``, ``-X dev`` or a test that records
