@@ -13,6 +13,7 @@ costs the forked readers several per cent of their CPU).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import Any
@@ -23,6 +24,10 @@ PREFIXES = ("sections/", "data/syn", "devices/")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=4, help="passes over the need documents")
+    parser.add_argument(
+        "--switch",
+        help="a SMETS_* switch set to off on every other pass (odd passes), for an A/B in one process",
+    )
     parser.add_argument("build", nargs="*", help="arguments of `smets build` (after --)")
     args = parser.parse_args()
     import sphinx.builders
@@ -36,7 +41,9 @@ def main() -> int:
     def read_serial(self: Any, docnames: list[str]) -> None:
         original(self, docnames)
         names[:] = [name for name in docnames if name.startswith(PREFIXES)]
-        for _ in range(args.reps):
+        for rep in range(args.reps):
+            if args.switch:
+                os.environ[args.switch] = "off" if rep % 2 else "on"
             start = time.process_time()
             for name in names:
                 self.events.emit("env-purge-doc", self.env, name)
@@ -47,6 +54,9 @@ def main() -> int:
     sphinx.builders.Builder._read_serial = read_serial  # type: ignore[method-assign]
     status = cli.main(["build", *args.build])
     shown = " ".join(f"{seconds:.3f}" for seconds in passes)
+    if args.switch:
+        on, off = sorted(passes[0::2]), sorted(passes[1::2])
+        shown += f" ({args.switch} on: median {on[len(on) // 2]:.3f}, off: median {off[len(off) // 2]:.3f})"
     print(f"status {status}; {len(names)} need documents read again: {shown} s CPU", file=sys.stderr)
     return status
 

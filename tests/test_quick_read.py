@@ -4,13 +4,15 @@ placeholder registers its need (:mod:`smets_spec.sphinx.cachedneeds`, ``SMETS_NE
 unread info message for each
 unreferenced target (:mod:`smets_spec.sphinx.quicktargets`, ``SMETS_QUICK_TARGETS``), sphinx-needs'
 conversion of titles and link lists without its character-by-character reader
-(:mod:`smets_spec.sphinx.needs_quickconvert`, ``SMETS_QUICK_CONVERT``), and the cards' keys and
-option checks made cheaper (:mod:`smets_spec.sphinx.rendercache`, ``SMETS_QUICK_CARD_KEYS``).
+(:mod:`smets_spec.sphinx.needs_quickconvert`, ``SMETS_QUICK_CONVERT``), the cards' keys and
+option checks made cheaper (:mod:`smets_spec.sphinx.rendercache`, ``SMETS_QUICK_CARD_KEYS``), and
+``env.app`` without Sphinx's deprecation warning during the read (:mod:`smets_spec.sphinx.quickapp`,
+``SMETS_QUICK_ENV_APP``).
 
 Each is compared with the path it replaces: the settings value by value (the same objects), and a
 warm build of seeded random
 requirements (every card from the render cache) page by page, needs.json, search index, warnings
-and doctrees (all but the unread messages), against the same build with the five switched off.
+and doctrees (all but the unread messages), against the same build with them all switched off.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import pickle
 import random
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +32,16 @@ from sphinx.parsers import RSTParser
 
 from clitools import build_argv, sourcedir
 from sitecompare import differences
-from smets_spec.sphinx import quicksettings, quicktargets
+from smets_spec.sphinx import quickapp, quicksettings, quicktargets
 
 SWITCHES = ("SMETS_QUICK_SETTINGS", "SMETS_NEED_PATHS", "SMETS_QUICK_TARGETS", "SMETS_QUICK_CONVERT")
-SWITCHES += ("SMETS_QUICK_CARD_KEYS",)
+SWITCHES += ("SMETS_QUICK_CARD_KEYS", "SMETS_QUICK_ENV_APP")
 
 
 def test_the_installed_docutils_and_sphinx_are_the_code_known() -> None:
     assert quicksettings.same_code(), "docutils' option parser or Sphinx's _get_settings changed: check KNOWN"
     assert quicktargets.same_code(), "docutils' or Sphinx's DanglingReferences changed: check KNOWN"
+    assert quickapp.same_code(), "Sphinx's BuildEnvironment.app changed: check KNOWN"
 
 
 def _fields(values: Any) -> list[tuple[str, Any]]:
@@ -126,9 +130,20 @@ def _doctrees(out: Path) -> tuple[dict[str, Any], int]:
     return found, unread
 
 
-def test_a_warm_build_is_the_build_with_the_five_off(tmp_path: Path) -> None:
+#: a page with tabs: one in a need's text (its directive is left to docutils, its card drawn), one
+#: in prose between needs (its other needs are cached)
+_TABBED = "Tabbed\n======\n\nProse\twith a tab.\n\n" + "".join(
+    f".. req:: Tabbed requirement {i}\n   :id: PC_{200 + i}\n   :status: proposed\n"
+    f"   :section: PC\n   :impact: firmware\n   :mandatory_for: DEV_ESME\n\n"
+    f"   The meter {i}{chr(9) + 'tabbed' if i == 1 else ''}.\n\n"
+    for i in range(3)
+)
+
+
+def test_a_warm_build_is_the_build_with_the_quick_reads_off(tmp_path: Path) -> None:
     root = sourcedir(tmp_path, "mini")
     (root / "spec" / "random.rst").write_text(_requirements(random.Random(7)), encoding="utf-8")
+    (root / "spec" / "tabbed.rst").write_text(_TABBED, encoding="utf-8")
     cache = tmp_path / "cache"
     _build(root, tmp_path / "cold", cache)
     warned = _build(root, tmp_path / "quick", cache)
@@ -138,5 +153,42 @@ def test_a_warm_build_is_the_build_with_the_five_off(tmp_path: Path) -> None:
     (mine, none), (plain, unread) = _doctrees(tmp_path / "quick"), _doctrees(tmp_path / "plain")
     assert plain == mine and none == 0 and unread >= 60
     assert mine[".doctrees/random.doctree"][0].count("<CachedCard") == 60  # every card from the cache
+    tabbed = mine[".doctrees/tabbed.doctree"][0]
+    assert tabbed.count("<CachedCard") == 2 and tabbed.count("<SmetsCard") == 1  # the need with a tab drawn
     page = (tmp_path / "quick" / "random.html").read_text(encoding="utf-8")
     assert "PC_159" in page
+
+
+def test_env_app_is_quick_only_in_the_read_and_when_its_warning_is_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sphinx.environment import BuildEnvironment
+
+    monkeypatch.delenv(quickapp.SWITCH, raising=False)
+    marker = object()
+    env = BuildEnvironment.__new__(BuildEnvironment)
+    vars(env)["_app"] = marker
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PendingDeprecationWarning)  # Python's default
+            assert quickapp.ignored()
+            quickapp._quick(Any, env, [])  # type: ignore[arg-type]
+            assert BuildEnvironment.__dict__["app"] is not quickapp.ORIGINAL
+            assert env.app is marker
+            quickapp.restore()
+            assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+            monkeypatch.setenv(quickapp.SWITCH, "off")
+            quickapp._quick(Any, env, [])  # type: ignore[arg-type]
+            assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+            monkeypatch.delenv(quickapp.SWITCH)
+            warnings.filterwarnings("always", module="sphinx_needs")  # a condition on the caller
+            assert not quickapp.ignored()
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")  # python -W always: every warning shown, Sphinx's property
+            assert not quickapp.ignored()
+            quickapp._quick(Any, env, [])  # type: ignore[arg-type]
+            assert BuildEnvironment.__dict__["app"] is quickapp.ORIGINAL
+            assert env.app is marker
+        assert [w.category.__name__ for w in seen] == ["RemovedInSphinx11Warning"]
+    finally:
+        quickapp.restore()

@@ -64,21 +64,21 @@ def _indent(line: str) -> int:
 
 
 def _block_end(lines: list[str], start: int, base_indent: int) -> int:
-    """Index after the last non-blank line of the block that starts at ``start``."""
-    end = start
+    """Index after the last non-blank line of the block that starts at ``start`` (a line is in it
+    when indented more than ``base_indent``: when it starts with ``base_indent + 1`` spaces)."""
+    inside = " " * (base_indent + 1)
     last_text = start
-    while end < len(lines):
+    for end in range(start, len(lines)):
         line = lines[end]
         if line:
-            if _indent(line) <= base_indent:
+            if not line.startswith(inside):
                 break
             last_text = end + 1
-        end += 1
     return last_text
 
 
 def _dedent(block: list[str]) -> list[str]:
-    widths = [_indent(line) for line in block if line]
+    widths = [len(line) - len(line.lstrip(" ")) for line in block if line]
     cut = min(widths) if widths else 0
     return [line[cut:] for line in block]
 
@@ -131,8 +131,9 @@ def _read_options(
 
 def _read_need(
     lines: list[str], index: int, match: re.Match[str], file: str, errors: list[Diagnostic]
-) -> tuple[RawNeed, int]:
-    """Read the need at ``lines[index]``; return it and the index where its content starts."""
+) -> tuple[RawNeed, int, int]:
+    """Read the need at ``lines[index]``; return it, the index where its content starts and the
+    index after its block's last non-blank line."""
     end = _block_end(lines, index + 1, len(match["indent"]))
     block = [match["title"] or "", *_dedent(lines[index + 1 : end])]
     first_line = index + 1  # the source line of block[0]
@@ -151,7 +152,7 @@ def _read_need(
         options,
         "\n".join(block[content_start:]),
     )
-    return need, first_line - 1 + min(content_start, len(block))
+    return need, first_line - 1 + min(content_start, len(block)), end
 
 
 def _skip_to(lines: list[str], index: int) -> int:
@@ -206,14 +207,13 @@ def _scan(
         match = _DIRECTIVE.match(line)
         if match and match["name"] in wanted:
             start = index
-            need, index = _read_need(lines, index, match, file, errors)
+            need, index, end = _read_need(lines, index, match, file, errors)
             needs.append(need)
             if spans is not None:  # (need_spans: the spans only, no diagnostics)
-                end = _block_end(lines, start + 1, len(match["indent"]))
                 spans.append(NeedSpan(need, start, min(index, end), end))
                 continue
             if need.directive in RESPONDENT_TEXT:
-                respondent.extend(range(index, _block_end(lines, start + 1, len(match["indent"]))))
+                respondent.extend(range(index, end))
             errors.extend(_lost_body(lines, index, need, len(match["indent"])))
             continue
         near = _NEAR_MISS.match(lines[index]) if match is None and spans is None else None
