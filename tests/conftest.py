@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import FirstBuilt
+from clitools import EditedBuilt, FirstBuilt
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 
@@ -75,6 +75,13 @@ def first_built_60(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
     """A generated project of 60 requirements built with two processes, once per worker, put back
     as built for each test that asks (:class:`clitools.FirstBuilt`)."""
     return FirstBuilt(tmp_path_factory.mktemp("first-60"), "2")
+
+
+@pytest.fixture(scope="session")
+def edited_60(first_built_60: FirstBuilt) -> EditedBuilt:
+    """:func:`first_built_60`'s project with one requirement edited, the edit built once with every
+    switch on, put back for each test that builds its "off" side (:class:`clitools.EditedBuilt`)."""
+    return EditedBuilt(first_built_60)
 
 
 @pytest.fixture(scope="session")
