@@ -247,17 +247,19 @@ EDITED_WATCHED = [
     ("smets_spec.sphinx.reqpages", "plan"),
     ("smets_spec.sphinx.fingerprints", "render"),
     ("smets_spec.sphinx.rawdirect", "_put_back"),
+    ("smets_spec.sphinx.searchfrozen", "_patched"),
 ]
 
 
 class EditedBuilt:
     """The edit of :func:`edit_first_built_both_ways` (tag "edited") built once with every switch
-    on, for the tests whose "on" side is that build with no switch set (conftest's ``edited_60``:
-    from ``first_built_60``): each test builds only its "off" side, from the first build's site and
-    cache. The first call makes it: ``first`` put back, its site and cache copied for "off", the
-    requirement edited, the edit built into ``site-on`` (``cache-on``) with ``first``'s processes,
-    the calls of :data:`EDITED_WATCHED` counted; :meth:`again` puts the project (edited), both
-    sites and both caches back as they were then, in the folders :class:`FirstBuilt` uses."""
+    on, for the tests whose "on" side is that build with no switch set (conftest's ``edited_60``
+    from ``first_built_60``, ``edited_60_serial`` from ``first_built_60_serial``): each test builds
+    only its "off" side, from the first build's site and cache. The first call makes it: ``first``
+    put back, its site and cache copied for "off", the requirement edited, the edit built into
+    ``site-on`` (``cache-on``) with ``first``'s processes, the calls of :data:`EDITED_WATCHED`
+    counted; :meth:`again` puts the project (edited), both sites and both caches back as they were
+    then, in the folders :class:`FirstBuilt` uses."""
 
     def __init__(self, first: FirstBuilt) -> None:
         self.first = first

@@ -85,6 +85,12 @@ def edited_60(first_built_60: FirstBuilt) -> EditedBuilt:
 
 
 @pytest.fixture(scope="session")
+def edited_60_serial(first_built_60_serial: FirstBuilt) -> EditedBuilt:
+    """:func:`edited_60` from :func:`first_built_60_serial` (one process)."""
+    return EditedBuilt(first_built_60_serial)
+
+
+@pytest.fixture(scope="session")
 def first_built_60_serial(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
     """:func:`first_built_60` built with one process."""
     return FirstBuilt(tmp_path_factory.mktemp("first-60-serial"), "1")
