@@ -237,3 +237,52 @@ def edit_first_built_both_ways(
     and the two sites."""
     root, counts = first.again()
     return counts, _edited_both_ways(root, first.sites, build, tag), first.sites
+
+
+#: the functions :class:`EditedBuilt`'s edit build counts (every switch on), for the tests that
+#: build only the "off" side of that edit
+EDITED_WATCHED = [
+    ("sphinx.builders", "Builder.read_doc"),
+    ("smets_spec.sphinx.cards", "fingerprints_early"),
+    ("smets_spec.sphinx.reqpages", "plan"),
+    ("smets_spec.sphinx.fingerprints", "render"),
+    ("smets_spec.sphinx.rawdirect", "_put_back"),
+    ("smets_spec.sphinx.searchfrozen", "_patched"),
+]
+
+
+class EditedBuilt:
+    """The edit of :func:`edit_first_built_both_ways` (tag "edited") built once with every switch
+    on, for the tests whose "on" side is that build with no switch set (conftest's ``edited_60``
+    from ``first_built_60``, ``edited_60_serial`` from ``first_built_60_serial``): each test builds
+    only its "off" side, from the first build's site and cache. The first call makes it: ``first``
+    put back, its site and cache copied for "off", the requirement edited, the edit built into
+    ``site-on`` (``cache-on``) with ``first``'s processes, the calls of :data:`EDITED_WATCHED`
+    counted; :meth:`again` puts the project (edited), both sites and both caches back as they were
+    then, in the folders :class:`FirstBuilt` uses."""
+
+    def __init__(self, first: FirstBuilt) -> None:
+        self.first = first
+        self.snapshot = first.base / "edited"
+        self.counts: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]] | None = None
+
+    def again(self) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], Path, dict[str, Path]]:
+        """What the first build counted, what the edit's "on" build counted, the edited project and
+        the two sites ("on" built with the edit, "off" as first built; each with its cache beside)."""
+        from smets_spec.corpus.synthetic import edit_requirement
+
+        first, work = self.first, self.first.base / "work"
+        if self.counts is None:
+            root, first_counts = first.again()
+            shutil.copytree(first.sites["on"], first.sites["off"], symlinks=True)
+            shutil.copytree(work / "cache-on", work / "cache-off", symlinks=True)
+            edit_requirement(root, "edited")
+            settings = {"SMETS_CACHE_DIR": str(work / "cache-on")}
+            calls = counted_calls(root, first.sites["on"], EDITED_WATCHED, settings, "-j", first.jobs)
+            shutil.rmtree(self.snapshot, ignore_errors=True)
+            shutil.copytree(work, self.snapshot, symlinks=True)
+            self.counts = (first_counts, dict(zip(EDITED_WATCHED, calls, strict=True)))
+        else:
+            shutil.rmtree(work)
+            shutil.copytree(self.snapshot, work, symlinks=True)
+        return dict(self.counts[0]), dict(self.counts[1]), first.root, dict(first.sites)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import FirstBuilt
+from clitools import EditedBuilt, FirstBuilt
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 
@@ -78,6 +78,19 @@ def first_built_60(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
 
 
 @pytest.fixture(scope="session")
+def edited_60(first_built_60: FirstBuilt) -> EditedBuilt:
+    """:func:`first_built_60`'s project with one requirement edited, the edit built once with every
+    switch on, put back for each test that builds its "off" side (:class:`clitools.EditedBuilt`)."""
+    return EditedBuilt(first_built_60)
+
+
+@pytest.fixture(scope="session")
+def edited_60_serial(first_built_60_serial: FirstBuilt) -> EditedBuilt:
+    """:func:`edited_60` from :func:`first_built_60_serial` (one process)."""
+    return EditedBuilt(first_built_60_serial)
+
+
+@pytest.fixture(scope="session")
 def first_built_60_serial(tmp_path_factory: pytest.TempPathFactory) -> FirstBuilt:
     """:func:`first_built_60` built with one process."""
     return FirstBuilt(tmp_path_factory.mktemp("first-60-serial"), "1")
@@ -116,3 +129,34 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
         f"left:  {left[max(0, at - 120) : at + 120]!r}",
         f"right: {right[max(0, at - 120) : at + 120]!r}",
     ]
+
+
+#: the test files whose tests take longest (several builds of a generated project each; measured
+#: with ``--durations``), longest first: collected before the others, so that with ``-n 2`` they
+#: start early and no worker waits at the end of the run behind one of them. A file keeps its
+#: tests' order (and its module fixtures are made once); the others follow in their usual order.
+SLOW_FIRST = (
+    "test_warm_full.py",
+    "test_needs_reuse.py",
+    "test_envparts.py",
+    "test_envpickle.py",
+    "test_needs_patched_build.py",
+    "test_fork_write.py",
+    "test_needs_json_splice.py",
+    "test_build_render_cache.py",
+    "test_needs_json_early.py",
+    "test_warm_full_build.py",
+    "test_edit_read_parallel.py",
+    "test_needs_plan.py",
+    "test_gc_warm.py",
+    "test_needs_post.py",
+    "test_write_memory.py",
+    "test_half_read.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of :data:`SLOW_FIRST` first, in its order (a stable sort: each file's tests keep
+    theirs, every other file follows as collected)."""
+    rank = {name: at for at, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))

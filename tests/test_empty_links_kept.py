@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from clitools import build_argv, edit_built_both_ways, run_ok
+from clitools import EditedBuilt, build_argv, run_ok
 from sitecompare import differences as site_differences
 from smets_spec.sphinx import backlinks, needs_sort
 from test_backlinks import _original, _state
@@ -66,15 +66,12 @@ def test_back_links_are_the_same_and_empty_lists_kept_only_when_on(
     assert len(filled) > 100 and not any(_shared(after[key], again[key]) for key in filled)
 
 
-def test_an_edit_builds_the_same_site_both_ways(tmp_path: Path) -> None:
-    def build(root: Path, site: Path, switch: str) -> int:
-        cache = root.parent / f"cache-{switch}"
-        env = dict(os.environ, SMETS_CACHE_DIR=str(cache), SMETS_EMPTY_LINKS_KEPT=switch)
-        run_ok(build_argv(root, site, "-j", "2"), env=env)
-        return 0
-
-    first, edits, sites = edit_built_both_ways(tmp_path, build)
-    assert (first, edits) == (0, [0, 0])
+def test_an_edit_builds_the_same_site_both_ways(edited_60: EditedBuilt) -> None:
+    """From conftest's ``edited_60`` (the first build and the edit's build, with two processes and
+    every switch on, shared with other tests): the edit built here with the switch off."""
+    _, _, root, sites = edited_60.again()
+    env = dict(os.environ, SMETS_CACHE_DIR=str(root.parent / "cache-off"), SMETS_EMPTY_LINKS_KEPT="off")
+    run_ok(build_argv(root, sites["off"], "-j", "2"), env=env)
     assert site_differences(sites["on"], sites["off"]) == []
     needs_json = (sites["on"] / "needs.json").read_bytes()
     assert b" edited" in needs_json and needs_json == (sites["off"] / "needs.json").read_bytes()

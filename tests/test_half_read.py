@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
+from clitools import EditedBuilt, FirstBuilt, switched_build
 from sitecompare import differences
 from smets_spec.sphinx import halfread
 
@@ -36,8 +36,11 @@ READ_DOC = ("sphinx.builders", "Builder.read_doc")
 _build = switched_build("SMETS_HALF_READ", READ_DOC)
 
 
-def test_an_edit_read_half_here_gives_the_same_site(first_built_60: FirstBuilt) -> None:
-    first, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+def test_an_edit_read_half_here_gives_the_same_site(edited_60: EditedBuilt) -> None:
+    """From conftest's ``edited_60`` (the edit's build with every switch on, shared with other
+    tests): the edit built here with the switch off."""
+    first, on, root, sites = edited_60.again()
+    edits = [on[READ_DOC], _build(root, sites["off"], "off")]
     assert first[READ_DOC] == 0  # a full build: Sphinx's read (every chunk forked)
     assert edits[0] > 0 and edits[1] == 0  # on: the first chunk read here; off: none
     _same(sites)

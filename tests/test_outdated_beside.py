@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
+from clitools import EditedBuilt, switched_build
 from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.synthetic import generate
@@ -26,10 +26,11 @@ EARLY = ("smets_spec.sphinx.cards", "fingerprints_early")
 _build = switched_build("SMETS_OUTDATED_BESIDE", EARLY)
 
 
-def test_an_edit_with_the_fingerprints_made_beside_gives_the_same_site(first_built_60: FirstBuilt) -> None:
-    """From conftest's ``first_built_60`` (the first build, with two processes and every switch on,
-    shared with other tests)."""
-    first, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+def test_an_edit_with_the_fingerprints_made_beside_gives_the_same_site(edited_60: EditedBuilt) -> None:
+    """From conftest's ``edited_60`` (the first build and the edit's build, with two processes and
+    every switch on, shared with other tests): the edit built here with the switch off."""
+    first, on, root, sites = edited_60.again()
+    edits = [on[EARLY], _build(root, sites["off"], "off")]
     assert (first[EARLY], edits) == (0, [1, 0])  # made beside the comparison's copy only in the edit, when on
     assert (sites["on"] / "needs.json").read_bytes() == (sites["off"] / "needs.json").read_bytes()
     assert differences(sites["on"], sites["off"]) == []

@@ -5,7 +5,7 @@ and index of the pages (``.smets/reqpages.json``) as the pages planned in the bu
 
 from __future__ import annotations
 
-from clitools import FirstBuilt, edit_first_built_both_ways, switched_build
+from clitools import EditedBuilt, switched_build
 from sitecompare import differences
 from smets_spec.sphinx import reqindex
 
@@ -17,10 +17,11 @@ PLAN = ("smets_spec.sphinx.reqpages", "plan")
 _build = switched_build("SMETS_REQ_PLAN_BESIDE", PLAN)
 
 
-def test_an_edit_with_the_pages_planned_beside_gives_the_same_site(first_built_60: FirstBuilt) -> None:
-    """From conftest's ``first_built_60`` (the first build, with two processes and every switch on,
-    shared with other tests)."""
-    _, edits, sites = edit_first_built_both_ways(first_built_60, _build)
+def test_an_edit_with_the_pages_planned_beside_gives_the_same_site(edited_60: EditedBuilt) -> None:
+    """From conftest's ``edited_60`` (the first build and the edit's build, with two processes and
+    every switch on, shared with other tests): the edit built here with the switch off."""
+    _, on, root, sites = edited_60.again()
+    edits = [on[PLAN], _build(root, sites["off"], "off")]
     assert edits == [0, 1]  # on: planned in the copy only; off: here, once
     on, off = sites["on"], sites["off"]
     for name in ("needs.json", "searchindex.js", str(reqindex.INDEX)):

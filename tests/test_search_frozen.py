@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sphinx.search import IndexBuilder, js_index
 
-from clitools import FirstBuilt, counted_build, edit_first_built_both_ways
+from clitools import EditedBuilt, counted_build
 from sitecompare import differences
 from smets_spec.sphinx import searchfrozen, searchmemory
 from test_search_memory import _dump, _index, _page, _reference
@@ -209,13 +209,15 @@ def _build(root: Path, out: Path, switch: str) -> int:
 
 
 def test_an_edit_built_with_the_maps_kept_as_numbers_gives_the_same_site(
-    first_built_60_serial: FirstBuilt,
+    edited_60_serial: EditedBuilt,
 ) -> None:
     """A title and text edit (the pages keep their numbers: the maps patched) built from one
-    built site and its copy (conftest's ``first_built_60_serial``): the same searchindex.js and
+    built site and its copy (conftest's ``edited_60_serial``, its "on" side shared with other
+    tests): the same searchindex.js and
     site as with ``SMETS_SEARCH_FROZEN=off``. (Edits that add and delete pages, the numbers moving,
     are in the seeded test above and in ``test_search_unchanged.py``.)"""
-    _, edits, sites = edit_first_built_both_ways(first_built_60_serial, _build)
+    _, on, root, sites = edited_60_serial.again()
+    edits = [on[("smets_spec.sphinx.searchfrozen", "_patched")], _build(root, sites["off"], "off")]
     assert edits == [2, 0]
     assert (sites["on"] / "searchindex.js").read_bytes() == (sites["off"] / "searchindex.js").read_bytes()
     assert differences(sites["on"], sites["off"]) == []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import FirstBuilt, counted_calls, edit_first_built_both_ways
+from clitools import EditedBuilt, counted_calls
 from sitecompare import differences
 from smets_spec.sphinx import fingerprints, rawdirect
 
@@ -37,13 +37,12 @@ def _build(root: Path, out: Path, switch: str) -> tuple[int, int]:
     return render, put_back
 
 
-def test_an_edit_with_shared_work_first_and_raw_put_back_gives_the_same_site(
-    first_built_60: FirstBuilt,
-) -> None:
-    """From conftest's ``first_built_60`` (the first build, with two processes and every switch on,
-    shared with other tests)."""
-    _, edits, sites = edit_first_built_both_ways(first_built_60, _build)  # type: ignore[arg-type]
-    (renders_on, put_back_on), (renders_off, put_back_off) = edits
+def test_an_edit_with_shared_work_first_and_raw_put_back_gives_the_same_site(edited_60: EditedBuilt) -> None:
+    """From conftest's ``edited_60`` (the first build and the edit's build, with two processes and
+    every switch on, shared with other tests): the edit built here with both switches off."""
+    _, on, root, sites = edited_60.again()
+    renders_on, put_back_on = (on[watched] for watched in _WATCHED)
+    renders_off, put_back_off = _build(root, sites["off"], "off")
     assert renders_on > renders_off > 0  # a text rendered before a fork is asked for again
     assert put_back_on > 0 and put_back_off == 0
     for name in ("needs.json", "searchindex.js"):
