@@ -925,8 +925,9 @@ def _plan_and_start(
 
 def _work(drawing: Drawing, parts: int) -> list[Share]:
     """The share of each of ``parts`` writers: the same shared batches (:class:`Batches`), or
-    (``SMETS_SHARED_PAGE_WORK=off``) fixed shares (none empty)."""
-    if switched_off(SHARED_SWITCH):
+    (``SMETS_SHARED_PAGE_WORK=off``, or no fork here: drawn in this process) fixed shares (none
+    empty)."""
+    if switched_off(SHARED_SWITCH) or "fork" not in multiprocessing.get_all_start_methods():
         return [share for share in _shares(drawing, parts) if share]
     batches = Batches.of(_batches(drawing))
     return [batches for _ in range(min(parts, len(batches.batches)))]
