@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import atexit
 import json
+import multiprocessing
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -401,13 +403,14 @@ def _spliced_body(
 
 
 def draw(
-    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement]
+    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], out: _Output | None = None
 ) -> dict[str, reqindex.Record]:
     """Write ``req/<ID>.html`` of each of ``reqs`` (and ``req/<clause>.html`` redirecting to it, the
     address of the page when ids had dots); the record of what each was drawn from (in the order
     of ``reqs``). With :attr:`Drawing.cache`, a body kept for the same inputs is used, and the
-    bodies drawn are kept."""
-    out = _Output(Path(app.outdir) / REQ_FOLDER)
+    bodies drawn are kept. ``out``: the output of an earlier draw of the same process (its folder
+    listed once)."""
+    out = out or _Output(Path(app.outdir) / REQ_FOLDER)
     analyses = reqindex.analysis_panels()
     records: dict[str, reqindex.Record] = {}
     if drawing.cache is None:
@@ -527,18 +530,84 @@ def forget_removed(outdir: Path, corpus: Corpus) -> None:
 SHARE = 200
 
 
+#: ``SMETS_SHARED_PAGE_WORK=off``: each writer draws a fixed share of the pages (see :class:`Batches`)
+SHARED_SWITCH = "SMETS_SHARED_PAGE_WORK"
+
+
+@dataclass
+class Batches:
+    """The pages to draw in small batches (whole shards of the kept bodies with a cache, see
+    :func:`_batches`), shared by the writers: each takes the next batch not taken yet (a counter
+    in shared memory) until none is left, so the writers end together however their CPU goes (with
+    fixed halves, the file writes' system time left one writer 0.3-0.55 s behind the other at
+    2,000 requirements, one core idle at the build's end)."""
+
+    batches: list[list[Requirement]]
+    taken: Synchronized[int]
+
+    @classmethod
+    def of(cls, batches: list[list[Requirement]]) -> Batches:
+        return cls(batches, multiprocessing.get_context("fork").Value("i", 0))
+
+    def take(self) -> Iterator[list[Requirement]]:
+        """The batches this process draws, each taken as the last one is drawn."""
+        while True:
+            with self.taken.get_lock():
+                number = self.taken.value
+                self.taken.value = number + 1
+            if number >= len(self.batches):
+                return
+            yield self.batches[number]
+
+
+#: what a writer draws: a fixed share of the pages, or batches taken from shared ones
+Share = list[Requirement] | Batches
+
+#: the pages of a batch without a cache (with one: a shard's, about 30 at 2,000 requirements)
+BATCH = 32
+
+
+def _batches(drawing: Drawing) -> list[list[Requirement]]:
+    """The pages to draw in batches, in the order of :func:`_shares`'s: with a cache, one shard's
+    pages each (no two writers write one shard's file)."""
+    if drawing.cache is None:
+        return [drawing.todo[n : n + BATCH] for n in range(0, len(drawing.todo), BATCH)]
+    by_id = {r.id: r for r in drawing.todo}
+    return [[by_id[i] for i in ids] for ids in reqcache.by_shard(by_id).values()]
+
+
+def _draw_share(app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: Share) -> dict[str, reqindex.Record]:
+    """:func:`draw` of a fixed share, or of each batch this process takes from shared ones."""
+    if not isinstance(reqs, Batches):
+        return draw(app, corpus, drawing, reqs)
+    out = _Output(Path(app.outdir) / REQ_FOLDER)
+    records: dict[str, reqindex.Record] = {}
+    for batch in reqs.take():
+        records.update(draw(app, corpus, drawing, batch, out))
+    return records
+
+
 def _writer(
-    app: Sphinx, corpus: Corpus, drawing: Drawing, reqs: list[Requirement], keep: bool, conn: Connection
+    app: Sphinx,
+    corpus: Corpus,
+    drawing: Drawing,
+    reqs: Share,
+    keep: bool,
+    conn: Connection,
 ) -> None:
-    """A forked writer: draw ``reqs``, send their records as the index's text (:mod:`.reqrecords`);
-    ``keep``: then keep the shell and the texts for the next build (:func:`_keep_shell`), off the
-    main process's path."""
-    records = draw(app, corpus, drawing, reqs)
+    """A forked writer: draw ``reqs`` (a fixed share or batches taken from shared ones, see
+    :class:`Batches`), send their records as the index's text (:mod:`.reqrecords`); ``keep``: keep
+    the shell and the texts for the next build (:func:`_keep_shell`), off the main process's path
+    (with shared batches first: the other writers take more of them meanwhile)."""
+    shared = isinstance(reqs, Batches)
+    if keep and shared:
+        _keep_shell(app, corpus, drawing)
+    records = _draw_share(app, corpus, drawing, reqs)
     reqrecords.send(
         conn, ((req_id, reqrecords.encode(req_id, records.pop(req_id))) for req_id in list(records))
     )
     conn.close()
-    if keep:
+    if keep and not shared:
         _keep_shell(app, corpus, drawing)
 
 
@@ -550,15 +619,16 @@ def _fork_writers(
     app: Sphinx,
     corpus: Corpus,
     drawing: Drawing,
-    shares: list[list[Requirement]],
+    shares: list[Share],
     name: str,
     *,
     behind: bool,
     keep: bool,
 ) -> tuple[Writers, dict[str, str]]:
-    """Each share drawn in a forked writer (:func:`_writer`; ``keep``: the first then keeps the
-    shell and the texts), and the records of the shares drawn here where this platform cannot fork,
-    as the index's text. The caller gathers the writers' records with :func:`_gather`."""
+    """Each share drawn in a forked writer (:func:`_writer`; ``keep``: the first also keeps the
+    shell and the texts; one :class:`Batches` as each share: each writer takes from it), and the
+    records of the shares drawn here where this platform cannot fork, as the index's text. The
+    caller gathers the writers' records with :func:`_gather`."""
     writers: Writers = []
     drawn: dict[str, str] = {}  # each page's record as the index's text (see reqrecords)
     if shares and not _EXIT_HOOK:  # registered after multiprocessing's own: run before it
@@ -569,7 +639,7 @@ def _fork_writers(
         args = (app, corpus, drawing, share, keeps)
         started = forking.start_piped(_writer, args, f"{name}-{len(writers)}", behind=behind)
         if started is None:  # this platform cannot fork: this share here, now
-            drawn.update(reqrecords.encoded(draw(app, corpus, drawing, share)))
+            drawn.update(reqrecords.encoded(_draw_share(app, corpus, drawing, share)))
             if keeps:
                 _keep_shell(app, corpus, drawing)
         else:
@@ -733,8 +803,8 @@ def _start_kept(app: Sphinx) -> None:
 def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
     """The forked copy of :func:`_start_kept`: every page drawn from the kept shell (a share of
     them in each of up to the build's jobs of copies, as :func:`_start_pages` shares them), then
-    the index of what each was drawn from written to :data:`EARLY_INDEX`. Nothing when the kept
-    copy cannot be used."""
+    the index of what each was drawn from written to :data:`EARLY_INDEX` (this copy one of the
+    writers taking shared batches, :class:`Batches`). Nothing when the kept copy cannot be used."""
     kept = reqkept.load(Path(app.srcdir), app.builder.name)
     if kept is None:
         return
@@ -745,11 +815,11 @@ def _kept_writer(app: Sphinx, corpus: Corpus, behind: bool) -> None:
         forking.step_behind()
     (Path(app.outdir) / REQ_FOLDER).mkdir(parents=True, exist_ok=True)
     parts = max(1, min(app.parallel, -(-len(drawing.todo) // SHARE)))
-    shares = [share for share in _shares(drawing, parts) if share]
+    shares = _work(drawing, parts)
     name = "smets-requirement-pages-kept"
     writers, drawn = _fork_writers(app, corpus, drawing, shares[1:], name, behind=False, keep=False)
     try:
-        drawn.update(reqrecords.encoded(draw(app, corpus, drawing, shares[0])) if shares else {})
+        drawn.update(reqrecords.encoded(_draw_share(app, corpus, drawing, shares[0])) if shares else {})
     except BaseException:
         let_go()  # (or this copy's exit waits for ever on writers blocked on their pipes)
         raise
@@ -847,10 +917,20 @@ def _plan_and_start(
         if drawing.cache is not None:
             say(f"requirement pages: {drawing.hits} of {len(drawing.todo)} from the cache")
         return
-    shares = [share for share in _shares(drawing, parts) if share]
+    shares = _work(drawing, parts)
     name = "smets-requirement-pages"
     writers, drawn = _fork_writers(app, corpus, drawing, shares, name, behind=behind, keep=True)
     setattr(app, _WRITER, (writers, drawing, drawn))  # _finish_pages joins them, records the pages
+
+
+def _work(drawing: Drawing, parts: int) -> list[Share]:
+    """The share of each of ``parts`` writers: the same shared batches (:class:`Batches`), or
+    (``SMETS_SHARED_PAGE_WORK=off``, or no fork here: drawn in this process) fixed shares (none
+    empty)."""
+    if switched_off(SHARED_SWITCH) or "fork" not in multiprocessing.get_all_start_methods():
+        return [share for share in _shares(drawing, parts) if share]
+    batches = Batches.of(_batches(drawing))
+    return [batches for _ in range(min(parts, len(batches.batches)))]
 
 
 def _shares(drawing: Drawing, parts: int) -> list[list[Requirement]]:
