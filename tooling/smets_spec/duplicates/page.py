@@ -189,12 +189,10 @@ def _scan(
     return result
 
 
-def _rescan(
-    source: Source, state: store.State | None, memo: ReaderTexts | None, terms_beside: bool = False
-) -> tuple[Scan, store.State]:
+def _rescan(source: Source, state: store.State | None, memo: ReaderTexts | None) -> tuple[Scan, store.State]:
     """The scan of ``source`` from the kept ``state``, and the state to keep (with the reader texts
-    of ``memo``, those ``source`` was made with; ``terms_beside``: see :func:`.store.scan_kept`)."""
-    result, new = store.scan_kept(source, state, terms_beside=terms_beside)
+    of ``memo``, those ``source`` was made with)."""
+    result, new = store.scan_kept(source, state)
     if memo is not None:
         new.texts = memo.used
     return result, new
@@ -306,7 +304,7 @@ def _scan_copy(corpus: Corpus, file: IO[bytes], theirs: Connection, conn: Connec
             if kept is not None:
                 state = kept[0]
                 memo = ReaderTexts(state.texts if state is not None else None)
-                result = _rescan(from_corpus(corpus, texts=memo), state, memo, terms_beside=True)
+                result = _rescan(from_corpus(corpus, texts=memo), state, memo)
                 size = forking.write_pickled(file, result[0])
         except Exception:
             result, size = None, None

@@ -22,7 +22,7 @@ from typing import Any
 from .. import __version__, forking
 from ..corpus.usercache import digest, read_entry, write_entry
 from ..forking import no_gc
-from . import lemmas, termjson, termsbeside, termstate
+from . import lemmas, termjson, termstate
 from .across import across_types_kept as _across
 from .across import pair_cosine, same_titles
 from .classify import Kind, Thresholds
@@ -60,12 +60,9 @@ def _context(source: Source, th: Thresholds) -> str:
     return digest(parts)
 
 
-def scan_kept(
-    source: Source, state: State | None, th: Thresholds | None = None, *, terms_beside: bool = False
-) -> tuple[Scan, State]:
+def scan_kept(source: Source, state: State | None, th: Thresholds | None = None) -> tuple[Scan, State]:
     """:func:`~.scan.scan` of ``source`` (terminology included), reusing ``state`` where provably
-    unchanged, and the state to keep for the next scan. ``terms_beside``: a full scan's
-    terminology is made in a forked copy while this process scans the pairs (termsbeside.py)."""
+    unchanged, and the state to keep for the next scan."""
     th = th or Thresholds()
     names = names_of(source)
     context = _context(source, th)
@@ -76,7 +73,6 @@ def scan_kept(
             lemmas.LEMMAS.setdefault(word, answer)
         for form, lacking in state.unknown.items():
             lemmas.UNKNOWN.setdefault(form, lacking)
-    pending = termsbeside.start(source) if terms_beside and old is None else None
     result = Scan(source)
     for group, items in source.groups.items():
         found, count, kept = scan_group_kept(items, names, th, old.groups.get(group) if old else None)
@@ -90,10 +86,7 @@ def scan_kept(
     result.findings.extend(same_titles(source, seen, pair_cosine(source.items())))
     order = {kind: n for n, kind in enumerate(Kind)}
     result.findings.sort(key=lambda f: (order[f.kind], -f.score, f.a.id, f.b.id))
-    made = termsbeside.take(pending) if pending is not None else None
-    if made is None:
-        made = termstate.update(source, old.terms if old else None)
-    result.terms, new.terms = made
+    result.terms, new.terms = termstate.update(source, old.terms if old else None)
     new.lemmas, new.unknown = dict(lemmas.LEMMAS), dict(lemmas.UNKNOWN)
     return result, new
 
