@@ -37,7 +37,7 @@ import multiprocessing
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -340,18 +340,28 @@ def _on_disk(folder: Path) -> set[str]:
 
 
 def _body(
-    corpus: Corpus, drawing: Drawing, req: Requirement, analyses: set[str]
+    corpus: Corpus,
+    drawing: Drawing,
+    req: Requirement,
+    analyses: set[str],
+    cut: Mapping[str, list[str]] | None = None,
+    fill: Mapping[str, str] | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """The body of ``req``'s page, and the HTML of its analysis panels by name."""
+    """The body of ``req``'s page, and the HTML of its analysis panels by name. ``cut``: the parts of
+    the spliced panels (:func:`_spliced_body`), each drawn in the body with its markers and among
+    the analysis panels' HTML with its ``fill``."""
     kept = drawing.panels.get(req.id, {})
     shown: dict[str, str] = {}
 
     def panel(item: Panel) -> str:
-        html = kept.get(item.name)
-        if html is None:
-            html = item.html(corpus, req.id, drawing.linker)
+        parts = None if cut is None else cut.get(item.name)
+        if parts is not None and fill is not None:
+            html, full = reqsplice.neutral(item.name, parts), fill[item.name].join(parts)
+        else:
+            found = kept.get(item.name)
+            html = full = item.html(corpus, req.id, drawing.linker) if found is None else found
         if item.name in analyses:
-            shown[item.name] = html
+            shown[item.name] = full
         return html
 
     return page_body(corpus, req.id, drawing.linker, drawing.inputs.texts[req.id], panel), shown
@@ -381,21 +391,7 @@ def _spliced_body(
         cut[name] = SPLICES[name].parts(corpus, req.id, drawing.linker)
         if not reqsplice.spliceable(name, cut[name]):
             return None
-    kept = drawing.panels.get(req.id, {})
-    shown: dict[str, str] = {}
-
-    def panel(item: Panel) -> str:
-        parts = cut.get(item.name)
-        if parts is not None:
-            html, full = reqsplice.neutral(item.name, parts), fill[item.name].join(parts)
-        else:
-            found = kept.get(item.name)
-            html = full = item.html(corpus, req.id, drawing.linker) if found is None else found
-        if item.name in analyses:
-            shown[item.name] = full
-        return html
-
-    body = page_body(corpus, req.id, drawing.linker, drawing.inputs.texts[req.id], panel)
+    body, shown = _body(corpus, drawing, req, analyses, cut, fill)
     if not reqsplice.holds_exactly(body, {name: len(parts) - 1 for name, parts in cut.items()}):
         return None
     spliced = {name: reqindex.panel_digest(reqsplice.neutral(name, parts)) for name, parts in cut.items()}
@@ -938,10 +934,9 @@ def _shares(drawing: Drawing, parts: int) -> list[list[Requirement]]:
     write one shard's file)."""
     if drawing.cache is None:
         return [drawing.todo[part::parts] for part in range(parts)]
-    by_id = {r.id: r for r in drawing.todo}
     shares: list[list[Requirement]] = [[] for _ in range(parts)]
-    for n, ids in enumerate(reqcache.by_shard(by_id).values()):
-        shares[n % parts].extend(by_id[i] for i in ids)
+    for n, batch in enumerate(_batches(drawing)):  # one shard's pages each
+        shares[n % parts].extend(batch)
     return shares
 
 

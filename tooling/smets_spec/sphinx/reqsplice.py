@@ -6,7 +6,8 @@ The conformance status panel says which run its statuses come from ("run of <tim
 changes that line on every tested requirement's page, and nothing else when no test's outcome
 changed. A body kept in the user cache holds, in place of each spliced panel's fill
 (:data:`smets_spec.markup.panels.SPLICES`), a marker (:func:`slot`), and is kept with the digest
-of each spliced panel's HTML with its markers (:func:`neutral_digest`) besides the record of its
+of each spliced panel's HTML with its markers (:func:`neutral`, digested as
+:func:`.reqindex.panel_digest` digests a panel) besides the record of its
 page; a build takes the kept body when that digest is this build's (the tests' outcomes, messages
 and titles as before) and puts this build's fill in where the page is written (:func:`filled`).
 So a run that changed only the time draws no body again, and one where a test's outcome changed
