@@ -10,8 +10,12 @@ whole table (patterns, classes, descriptions).
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
+import os
 import sys
+import threading
 from importlib.metadata import version
 from typing import Any
 
@@ -115,14 +119,35 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: ``SMETS_HARD_EXIT=off`` (any of off, 0, no, false, as ``smets`` reads its switches): the helper
+#: ends as any Python program does, the interpreter's teardown freeing every object the library's
+#: import made (~0.1 s of CPU in each cold build)
+HARD_EXIT = "SMETS_HARD_EXIT"
+
+
+def _written(text: str) -> int:
+    """``text`` written on stdout; then the process ends at once (exit status 0, after the exit
+    handlers and with stdout and stderr flushed), unless switched off or another thread runs;
+    else the exit status for :func:`main` to return."""
+    sys.stdout.write(text)
+    if os.environ.get(HARD_EXIT, "").strip().lower() in {"off", "0", "no", "false"}:
+        return 0
+    if threading.active_count() > 1:
+        return 0
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def main() -> int:
     try:
         request = json.load(sys.stdin)
     except ValueError as exc:
         sys.stderr.write(f"smets_dlms_catalogue: the request is not JSON: {exc}\n")
         return 2
-    json.dump(answer(request), sys.stdout)
-    return 0
+    gc.disable()  # the import and the table make objects that all stay: no collection walks them again
+    return _written(json.dumps(answer(request)))
 
 
 if __name__ == "__main__":
