@@ -71,7 +71,9 @@ def _matches(codes: Any, obis: str, ic: int) -> list[dict[str, str]]:
     rows = _rows_for(codes, raw[2])
     found = []
     patterns = [it for it in rows if rows.equalsInterface(it, ic) and rows.equalsObisCode(it.obis, raw)]
-    described = rows.find2(raw, ic) if patterns else []
+    # gurux's descriptions of exactly these rows: find2 keeps the rows its own test passes (the
+    # test above), in order, so it is asked over them, not over all of C's rows again
+    described = type(codes)(patterns).find2(raw, ic) if patterns else []
     for it, desc in zip(patterns, described, strict=False):
         found.append(
             {
