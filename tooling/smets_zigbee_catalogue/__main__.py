@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import atexit
 import enum
+import gc
 import json
+import os
 import sys
+import threading
 from importlib.metadata import version
 from typing import Any
 
@@ -43,9 +47,30 @@ def dump() -> dict[str, Any]:
     return {"library": "zigpy", "version": version("zigpy"), "clusters": clusters}
 
 
+#: ``SMETS_HARD_EXIT=off`` (any of off, 0, no, false, as ``smets`` reads its switches): the helper
+#: ends as any Python program does, the interpreter's teardown freeing every object the library's
+#: import made (~0.1 s of CPU in each cold build)
+HARD_EXIT = "SMETS_HARD_EXIT"
+
+
+def _written(text: str) -> int:
+    """``text`` written on stdout; then the process ends at once (exit status 0, after the exit
+    handlers and with stdout and stderr flushed), unless switched off or another thread runs;
+    else the exit status for :func:`main` to return."""
+    sys.stdout.write(text)
+    if os.environ.get(HARD_EXIT, "").strip().lower() in {"off", "0", "no", "false"}:
+        return 0
+    if threading.active_count() > 1:
+        return 0
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def main() -> int:
-    json.dump(dump(), sys.stdout)
-    return 0
+    gc.disable()  # the import makes ~40,000 objects that all stay: no collection walks them again
+    return _written(json.dumps(dump()))
 
 
 if __name__ == "__main__":
