@@ -11,6 +11,7 @@ whole table (patterns, classes, descriptions).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from importlib.metadata import version
 from typing import Any
@@ -93,13 +94,27 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: ``SMETS_HELPER_ONE_WRITE=off``: the answer written by :func:`json.dump`, piece by piece
+ONE_WRITE = "SMETS_HELPER_ONE_WRITE"
+
+
+def write_answer(found: dict[str, Any]) -> None:
+    """``found`` as JSON on stdout in one write: the same text as :func:`json.dump` gives, which
+    encodes with the pure-Python encoder and writes each of its tens of thousands of pieces
+    (each a system call where stdout is unbuffered, ``PYTHONUNBUFFERED``)."""
+    if os.environ.get(ONE_WRITE, "").strip().lower() in {"off", "0", "no", "false"}:
+        json.dump(found, sys.stdout)
+    else:
+        sys.stdout.write(json.dumps(found))
+
+
 def main() -> int:
     try:
         request = json.load(sys.stdin)
     except ValueError as exc:
         sys.stderr.write(f"smets_dlms_catalogue: the request is not JSON: {exc}\n")
         return 2
-    json.dump(answer(request), sys.stdout)
+    write_answer(answer(request))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
 from importlib.metadata import version
 from typing import Any
@@ -43,8 +44,22 @@ def dump() -> dict[str, Any]:
     return {"library": "zigpy", "version": version("zigpy"), "clusters": clusters}
 
 
+#: ``SMETS_HELPER_ONE_WRITE=off``: the answer written by :func:`json.dump`, piece by piece
+ONE_WRITE = "SMETS_HELPER_ONE_WRITE"
+
+
+def write_answer(found: dict[str, Any]) -> None:
+    """``found`` as JSON on stdout in one write: the same text as :func:`json.dump` gives, which
+    encodes with the pure-Python encoder and writes each of its tens of thousands of pieces
+    (each a system call where stdout is unbuffered, ``PYTHONUNBUFFERED``)."""
+    if os.environ.get(ONE_WRITE, "").strip().lower() in {"off", "0", "no", "false"}:
+        json.dump(found, sys.stdout)
+    else:
+        sys.stdout.write(json.dumps(found))
+
+
 def main() -> int:
-    json.dump(dump(), sys.stdout)
+    write_answer(dump())
     return 0
 
 
