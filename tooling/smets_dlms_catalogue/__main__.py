@@ -121,17 +121,31 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: ``SMETS_HELPER_ONE_WRITE=off``: the answer written by :func:`json.dump`, piece by piece
+ONE_WRITE = "SMETS_HELPER_ONE_WRITE"
+
+
+def write_answer(found: dict[str, Any]) -> None:
+    """``found`` as JSON on stdout in one write: the same text as :func:`json.dump` gives, which
+    encodes with the pure-Python encoder and writes each of its tens of thousands of pieces
+    (each a system call where stdout is unbuffered, ``PYTHONUNBUFFERED``)."""
+    if os.environ.get(ONE_WRITE, "").strip().lower() in {"off", "0", "no", "false"}:
+        json.dump(found, sys.stdout)
+    else:
+        sys.stdout.write(json.dumps(found))
+
+
 #: ``SMETS_HARD_EXIT=off`` (any of off, 0, no, false, as ``smets`` reads its switches): the helper
 #: ends as any Python program does, the interpreter's teardown freeing every object the library's
 #: import made (~0.1 s of CPU in each cold build)
 HARD_EXIT = "SMETS_HARD_EXIT"
 
 
-def _written(text: str) -> int:
-    """``text`` written on stdout; then the process ends at once (exit status 0, after the exit
-    handlers and with stdout and stderr flushed), unless switched off or another thread runs;
-    else the exit status for :func:`main` to return."""
-    sys.stdout.write(text)
+def _written(found: dict[str, Any]) -> int:
+    """``found`` written on stdout (:func:`write_answer`); then the process ends at once (exit
+    status 0, after the exit handlers and with stdout and stderr flushed), unless switched off or
+    another thread runs; else the exit status for :func:`main` to return."""
+    write_answer(found)
     if os.environ.get(HARD_EXIT, "").strip().lower() in {"off", "0", "no", "false"}:
         return 0
     if threading.active_count() > 1:
@@ -149,7 +163,7 @@ def main() -> int:
         sys.stderr.write(f"smets_dlms_catalogue: the request is not JSON: {exc}\n")
         return 2
     gc.disable()  # the import and the table make objects that all stay: no collection walks them again
-    return _written(json.dumps(answer(request)))
+    return _written(answer(request))
 
 
 if __name__ == "__main__":

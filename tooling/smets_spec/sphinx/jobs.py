@@ -59,6 +59,7 @@ from ..corpus.cachedir import switched_off, user_cache_folder
 from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
 from . import (
+    copyheap,
     eventlog,
     forkahead,
     forkwrite,
@@ -443,6 +444,7 @@ def map_large_blocks(keep: bool = False) -> None:
     setting the user made through glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
     ``GLIBC_TUNABLES``) is left as it is.
     """
+    copyheap.keep_in_copies(lambda _parameter, _value: 0, (), on=False)
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "mmap_threshold" in os.environ.get("GLIBC_TUNABLES", ""):
         return
     try:
@@ -451,6 +453,7 @@ def map_large_blocks(keep: bool = False) -> None:
         return
     for parameter, value in KEPT_HEAP if keep else ((_M_MMAP_THRESHOLD, MMAP_THRESHOLD),):
         mallopt(parameter, value)
+    copyheap.keep_in_copies(mallopt, KEPT_HEAP, on=not keep)  # a cold build's copies keep theirs
 
 
 def _cache_warm() -> bool:
