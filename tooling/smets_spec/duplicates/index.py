@@ -84,7 +84,7 @@ def weights(
     )
 
 
-def make_doc(item: Item, tokens: tuple[Token, ...], count: Counter[str], w: Weights) -> Doc:
+def make_doc(item: Item, tokens: tuple[Token, ...], count: Counter[str] | dict[str, int], w: Weights) -> Doc:
     sequence = tuple(pattern_sequence(tokens))
     return Doc(
         item,
@@ -144,7 +144,8 @@ class LazyDocs(Sequence[Doc]):
     """The documents of a group, each built when first read (most are never read after an edit)."""
 
     def __init__(self, items: Sequence[Item], coll: Collection, known: Sequence[Weights] = ()) -> None:
-        """``known``: each document's :func:`weights` when worked out already (what it computes)."""
+        """``known``: each document's :func:`weights` when worked out already (what it computes) from
+        ``coll.counts`` (each text's :func:`key_counts`, in order)."""
         self.items, self.coll, self.known = items, coll, known
         self._docs: list[Doc | None] = [None] * len(items)
 
@@ -156,10 +157,13 @@ class LazyDocs(Sequence[Doc]):
         if doc is None:
             item = self.items[index]
             tokens = tokenize(item.text)
-            count = key_counts(tokens)
             coll = self.coll
-            w = self.known[index] if self.known else weights(count, coll.idf, coll.df, coll.cap)
-            doc = self._docs[index] = make_doc(item, tokens, count, w)
+            if self.known:  # the weights from the collection's counts: the text's key_counts
+                doc = make_doc(item, tokens, coll.counts[index], self.known[index])
+            else:
+                count = key_counts(tokens)
+                doc = make_doc(item, tokens, count, weights(count, coll.idf, coll.df, coll.cap))
+            self._docs[index] = doc
         return doc
 
     def __iter__(self) -> Iterator[Doc]:
@@ -170,7 +174,8 @@ def cosine(a: Doc | Weights, b: Doc | Weights) -> float:
     """The cosine of two documents (or of their :class:`Weights`: the same vectors, the same sum)."""
     small, large = (a.vector, b.vector) if len(a.vector) <= len(b.vector) else (b.vector, a.vector)
     # sum(w * large.get(k, 0.0) for k, w in small.items()): the same products, summed in the same order
-    return sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
+    found: float = sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
+    return found
 
 
 def shared_mass(a: Doc, b: Doc, idf: dict[str, float]) -> float:
@@ -249,8 +254,8 @@ def _candidates(
                 postings[key] = [(j, weight)]
                 continue
             mass = idf[key]
-            for i, other in plist:
-                dots[i] = dots.get(i, 0.0) + weight * other
+            for i, earlier in plist:
+                dots[i] = dots.get(i, 0.0) + weight * earlier
                 masses[i] = masses.get(i, 0.0) + mass
             plist.append((j, weight))
         size = sizes[j]
