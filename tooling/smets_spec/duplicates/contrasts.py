@@ -71,11 +71,13 @@ def swaps(
     found: Counter[tuple[str, str]] = Counter()
     for i, j in pairs:
         a, b = docs[i], docs[j]
-        if abs(len(a.keys) - len(b.keys)) >= SWAP_WORDS:
+        size_a, size_b = len(a.keys), len(b.keys)
+        if abs(size_a - size_b) >= SWAP_WORDS:
             continue  # a one-for-one swap keeps the number of words, give or take a couple
-        only_a, only_b = a.keys - b.keys, b.keys - a.keys
-        if not (0 < len(only_a) <= SWAP_WORDS and 0 < len(only_b) <= SWAP_WORDS):
+        shared = len(a.keys & b.keys)  # the sizes of a.keys - b.keys and b.keys - a.keys, first
+        if not (0 < size_a - shared <= SWAP_WORDS and 0 < size_b - shared <= SWAP_WORDS):
             continue
+        only_a, only_b = a.keys - b.keys, b.keys - a.keys
         if dice(a.shingles, b.shingles) < SWAP_PATTERN:
             continue
         sa, sb = a.sequence or pattern_sequence(a.tokens), b.sequence or pattern_sequence(b.tokens)

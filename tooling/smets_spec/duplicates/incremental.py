@@ -82,6 +82,8 @@ def pair_up(items: Sequence[Item], kept: Kept | None, thresholds: tuple[float, f
         return found
     if kept is not None and counted():
         return _counted(items, sigs, kept, thresholds)
+    if kept is None and lazy():
+        return _from_counts(items, sigs, [key_counts(tokenize(item.text)) for item in items], thresholds)
     coll = Collection.build(items)
     pairs = list(candidate_pairs(coll, *thresholds))
     return Paired(coll, pairs, {}, sigs, True)
@@ -109,6 +111,28 @@ def _counted(
     for item, sig in zip(items, sigs, strict=True):
         count = by_sig.get(sig)
         counts.append(count if count is not None else dict(key_counts(tokenize(item.text))))
+    return _from_counts(items, sigs, counts, thresholds)
+
+
+#: ``SMETS_SCAN_LAZY=off``: the full scan without a kept state builds every document first
+#: (:meth:`~.index.Collection.build`), as before the full scan went through :func:`_from_counts`
+LAZY_SWITCH = "SMETS_SCAN_LAZY"
+
+
+def lazy() -> bool:
+    return not switched_off(LAZY_SWITCH)
+
+
+def _from_counts(
+    items: Sequence[Item],
+    sigs: list[str],
+    counts: Sequence[Counter[str] | dict[str, int]],
+    thresholds: tuple[float, float, float],
+) -> Paired:
+    """The collection and candidate pairs of ``Collection.build`` and ``candidate_pairs`` from the
+    texts' word counts (``key_counts(tokenize(text))``, in the same order): the pairs found from the
+    texts' weights, each document built when first read (:class:`~.index.LazyDocs`: many are never
+    read, most of the across-types check's)."""
     df, idf, cap = statistics(counts)
     coll = Collection([], idf, df, cap, counts)
     rows = [weights_of(count, idf, df, cap) for count in counts]

@@ -20,6 +20,8 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from .features import pattern_sequence, shingles
 from .items import Item
@@ -66,21 +68,23 @@ def weights(
 ) -> Weights:
     """The TF-IDF vector and masses of one text from its word counts and the group's df/idf/cap."""
     log = math.log
+    weight = idf.__getitem__
     raw = {k: (1.0 + log(c)) * idf[k] if c > 1 else idf[k] for k, c in count.items()}
-    norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
+    values = raw.values()
+    norm = math.sqrt(sum(map(mul, values, values))) or 1.0  # the same products summed in the same order
     vector = {k: v / norm for k, v in raw.items()}
-    ranked = sorted(count, key=idf.__getitem__, reverse=True)
+    ranked = sorted(count, key=weight, reverse=True)
     common = [k for k in count if df[k] > cap]
     return Weights(
         vector,
-        sum(idf[k] for k in count),
+        sum(map(weight, count)),
         frozenset(ranked[: (len(ranked) + 1) // 2]),
-        math.sqrt(sum(vector[k] ** 2 for k in common)),
-        sum(idf[k] for k in common),
+        math.sqrt(sum(vector[k] ** 2 for k in common)) if common else 0.0,
+        sum(map(weight, common)),
     )
 
 
-def make_doc(item: Item, tokens: tuple[Token, ...], count: Counter[str], w: Weights) -> Doc:
+def make_doc(item: Item, tokens: tuple[Token, ...], count: Counter[str] | dict[str, int], w: Weights) -> Doc:
     sequence = tuple(pattern_sequence(tokens))
     return Doc(
         item,
@@ -140,7 +144,8 @@ class LazyDocs(Sequence[Doc]):
     """The documents of a group, each built when first read (most are never read after an edit)."""
 
     def __init__(self, items: Sequence[Item], coll: Collection, known: Sequence[Weights] = ()) -> None:
-        """``known``: each document's :func:`weights` when worked out already (what it computes)."""
+        """``known``: each document's :func:`weights` when worked out already (what it computes) from
+        ``coll.counts`` (each text's :func:`key_counts`, in order)."""
         self.items, self.coll, self.known = items, coll, known
         self._docs: list[Doc | None] = [None] * len(items)
 
@@ -152,10 +157,13 @@ class LazyDocs(Sequence[Doc]):
         if doc is None:
             item = self.items[index]
             tokens = tokenize(item.text)
-            count = key_counts(tokens)
             coll = self.coll
-            w = self.known[index] if self.known else weights(count, coll.idf, coll.df, coll.cap)
-            doc = self._docs[index] = make_doc(item, tokens, count, w)
+            if self.known:  # the weights from the collection's counts: the text's key_counts
+                doc = make_doc(item, tokens, coll.counts[index], self.known[index])
+            else:
+                count = key_counts(tokens)
+                doc = make_doc(item, tokens, count, weights(count, coll.idf, coll.df, coll.cap))
+            self._docs[index] = doc
         return doc
 
     def __iter__(self) -> Iterator[Doc]:
@@ -165,11 +173,13 @@ class LazyDocs(Sequence[Doc]):
 def cosine(a: Doc | Weights, b: Doc | Weights) -> float:
     """The cosine of two documents (or of their :class:`Weights`: the same vectors, the same sum)."""
     small, large = (a.vector, b.vector) if len(a.vector) <= len(b.vector) else (b.vector, a.vector)
-    return sum(w * large.get(k, 0.0) for k, w in small.items())
+    # sum(w * large.get(k, 0.0) for k, w in small.items()): the same products, summed in the same order
+    found: float = sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
+    return found
 
 
 def shared_mass(a: Doc, b: Doc, idf: dict[str, float]) -> float:
-    return sum(idf[k] for k in a.keys & b.keys)
+    return sum(map(idf.__getitem__, a.keys & b.keys))
 
 
 def is_candidate(
@@ -231,7 +241,7 @@ def _candidates(
 ) -> Iterator[tuple[int, int]]:
     """:func:`candidate_pairs` over ``docs`` (documents or their weights), ``sizes`` their numbers of
     distinct subject words."""
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, list[tuple[int, float]]] = {}  # key -> (document, its weight of the key)
     df, cap, idf = coll.df, coll.cap, coll.idf
     for j, doc in enumerate(docs):
         dots: dict[int, float] = {}
@@ -241,13 +251,13 @@ def _candidates(
                 continue
             plist = postings.get(key)
             if plist is None:
-                postings[key] = [j]
+                postings[key] = [(j, weight)]
                 continue
             mass = idf[key]
-            for i in plist:
-                dots[i] = dots.get(i, 0.0) + weight * docs[i].vector[key]
+            for i, earlier in plist:
+                dots[i] = dots.get(i, 0.0) + weight * earlier
                 masses[i] = masses.get(i, 0.0) + mass
-            plist.append(j)
+            plist.append((j, weight))
         size = sizes[j]
         for i, dot in dots.items():
             other = docs[i]

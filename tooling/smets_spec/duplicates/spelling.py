@@ -39,8 +39,9 @@ def _checker() -> object:
     return SpellChecker(language="en", distance=1)
 
 
+@lru_cache(maxsize=200_000)
 def _plain(word: str) -> str:
-    """Lower case, possessive off, British spelling folded."""
+    """Lower case, possessive off, British spelling folded (remembered: a word is met many times)."""
     return fold(word.replace("’", "'"))
 
 
@@ -62,7 +63,7 @@ def vocabulary(tokenised: Iterable[tuple[Item, Sequence[Token]]]) -> Counter[str
 
 def word_counts(tokens: Sequence[Token]) -> Counter[str]:
     """One text's share of :func:`vocabulary`."""
-    return Counter(_plain(t.text) for t in tokens if t.role is Role.CONTENT)
+    return Counter([_plain(t.text) for t in tokens if t.role is Role.CONTENT])
 
 
 def glossary_words(glossary: Sequence[GlossaryEntry]) -> set[str]:
@@ -90,12 +91,19 @@ def _neighbours(words: Iterable[str]) -> dict[str, set[str]]:
 
 def checked_events(tokens: Sequence[Token]) -> list[tuple[str, str]]:
     """The words of a text the spell check reads: (plain word, as written), in the text's order."""
-    out: list[tuple[str, str]] = []
-    for token in tokens:
-        if token.role is not Role.CONTENT or token.acronym or not _CHECKED.match(token.text):
-            continue
-        out.append((_plain(token.text), token.text.rstrip("'’").removesuffix("'s").removesuffix("’s")))
-    return out
+    return [
+        event
+        for token in tokens
+        if token.role is Role.CONTENT and not token.acronym and (event := _checked(token.text)) is not None
+    ]
+
+
+@lru_cache(maxsize=200_000)
+def _checked(text: str) -> tuple[str, str] | None:
+    """A word's event of :func:`checked_events` (None: a word the spell check does not read)."""
+    if not _CHECKED.match(text):
+        return None
+    return _plain(text), text.rstrip("'’").removesuffix("'s").removesuffix("’s")
 
 
 def usable(word: str, glossary_words: set[str]) -> bool:

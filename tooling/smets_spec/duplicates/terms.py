@@ -187,7 +187,7 @@ def spelling_events(group: str, tokens: Sequence[Token]) -> Events:
     for index, token in enumerate(tokens):
         if token.role is not Role.CONTENT or token.acronym:
             continue
-        text = _POSSESSIVE.sub("", token.text)  # the component's = component
+        text = _unpossessed(token.text)  # the component's = component
         if not text:
             continue
         if text.islower():
@@ -204,6 +204,11 @@ def spelling_events(group: str, tokens: Sequence[Token]) -> Events:
 
 
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@lru_cache(maxsize=200_000)
+def _unpossessed(word: str) -> str:
+    return _POSSESSIVE.sub("", word)
 
 
 def _spellings(tokenised: Sequence[tuple[Item, Sequence[Token]]]) -> list[TermFinding]:
