@@ -60,10 +60,13 @@ def test_the_copy_is_forked_before_sphinx_is_imported_with_the_same_site(tmp_pat
     root = generate(tmp_path / "project", 60)
     on, off = tmp_path / "site-on", tmp_path / "site-off"
     logged_on = _build(root, on, "on")
-    assert logged_on == ["fork smets-load-spec 0", "scanned 0"]
-    logged_off = _build(root, off, "off")
+    assert [line for line in logged_on if "load-spec" in line or "scanned" in line] == [
+        "fork smets-load-spec 0",
+        "scanned 0",
+    ]
+    logged_off = [line for line in _build(root, off, "off") if "load-spec" in line or "scanned" in line]
     assert logged_off[0].startswith("fork smets-load-spec ") and logged_off[1].startswith("scanned ")
-    assert int(logged_off[0].split()[-1]) > 100 and len(logged_off) == 2
+    assert int(logged_off[0].split()[-1]) > 50 and len(logged_off) == 2  # (84 with Sphinx 9.0)
     assert differences(on, off) == []
     for name in ("needs.json", "searchindex.js"):
         assert (on / name).read_bytes() == (off / name).read_bytes(), name
@@ -87,7 +90,8 @@ def _failed(root: Path, switch: str, cache: Path) -> tuple[int, str, str]:
     mark = f"FORK_FIRST_MARK={uuid.uuid4().hex}"
     env = {**os.environ, "SMETS_FORK_FIRST": switch, "SMETS_CACHE_DIR": str(cache)}
     env[mark.split("=")[0]] = mark.split("=")[1]
-    done = subprocess.run(build_argv(root, root / "_build" / "html"), capture_output=True, text=True, env=env)
+    argv = build_argv(root, root / "_build" / f"html-{switch}")
+    done = subprocess.run(argv, capture_output=True, text=True, env=env)
     left = _left(mark)
     assert left == [], [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
     return done.returncode, done.stdout, done.stderr

@@ -90,8 +90,9 @@ QUIET_START = "SMETS_QUIET_START"
 
 
 #: ``SMETS_FORK_FIRST=off``: ``smets build`` imports Sphinx's modules (through the extension's
-#: package) before it forks the copy that loads and scans the spec (:mod:`.loadbeside`), as before;
-#: the copy needs none of them, and the other core idled while they were imported (0.2 s of CPU)
+#: package) before it forks the copy that loads and scans the spec (:mod:`.loadbeside`), as before.
+#: The copy needs none of them, and the other core idled while they were imported: now the copy
+#: is forked first (the CPU before the fork, at 2,000 requirements: 0.34 -> 0.22 s)
 FORK_FIRST = "SMETS_FORK_FIRST"
 
 
