@@ -24,6 +24,9 @@ if mode == "fail":
     sys.exit(3)
 if mode == "silent":
     sys.exit(4)
+if mode == "slow":
+    import time
+    time.sleep(60)
 if mode == "nojson":
     print("not json")
 else:
@@ -76,6 +79,23 @@ def test_an_early_helper_is_not_waited_for_by_another_process(fake: None) -> Non
     entry.pid = -1
     assert _outcome({"mode": "ok"}) == {"echo": {"mode": "ok"}, "text": "été"}
     entry.proc.wait()
+
+
+def test_an_early_helper_never_asked_is_ended_as_the_process_ends(fake: None) -> None:
+    """A build that ends without asking (it stopped, or no page needed the catalogue) leaves no
+    helper running alone; one another process started is not its to end."""
+    catalogue.start_early(HELPER, "pytest", {"mode": "slow"})
+    catalogue.start_early(HELPER, "pytest", {"mode": "ok", "n": 1})
+    slow = catalogue._EARLY[(HELPER, '{"mode": "slow"}')]
+    theirs = catalogue._EARLY[(HELPER, '{"mode": "ok", "n": 1}')]
+    assert isinstance(slow, catalogue._Early) and isinstance(theirs, catalogue._Early)
+    theirs.pid = -1
+    assert catalogue._EXIT_HOOK == [True]
+    catalogue._end_unasked()
+    assert slow.proc.returncode == -9 and slow.out.closed and slow.err.closed
+    assert theirs.proc.wait() == 0 and not theirs.out.closed
+    theirs.out.close()
+    theirs.err.close()
 
 
 def test_no_early_start_for_a_missing_library_or_a_cached_answer(fake: None) -> None:

@@ -10,6 +10,8 @@ the library's version (:mod:`.answers`), so an unchanged catalogue starts no hel
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import locale
 import os
@@ -255,6 +257,8 @@ def narrow_dlms(
 
 #: helpers started ahead of their question, by module and request (as JSON)
 _EARLY: dict[tuple[str, str], _Early | _Covered] = {}
+#: whether :func:`_end_unasked` is registered to run as this process ends
+_EXIT_HOOK: list[bool] = []
 #: ``SMETS_DLMS_COVER=off``: a question a wider one started early covers starts its own helper
 COVER_SWITCH = "SMETS_DLMS_COVER"
 
@@ -291,12 +295,28 @@ def start_early(
     except OSError:
         return  # asked the usual way, which says why it cannot run
     started = _EARLY[(module, text)] = _Early(module, os.getpid(), proc, out, err)
+    if not _EXIT_HOOK:
+        atexit.register(_end_unasked)
+        _EXIT_HOOK.append(True)
     if module != DLMS_HELPER or request is None or switched_off(COVER_SWITCH):
         return
     for narrower in covers:
         narrow_text = json.dumps(narrower)
         if (module, narrow_text) not in _EARLY and not _cached(module, dist, release, narrower):
             _EARLY[(module, narrow_text)] = _Covered(started, request)
+
+
+def _end_unasked() -> None:
+    """As this process ends: each helper it started early whose question was never asked (a build
+    that stopped before, a site that needed no catalogue) is ended and waited for, not left to
+    run on alone once the build is over (its answer would be read by no one)."""
+    for early in list(_EARLY.values()):
+        if isinstance(early, _Early) and early.pid == os.getpid() and early.done is None:
+            with contextlib.suppress(OSError):
+                early.proc.kill()
+            early.proc.wait()
+            early.out.close()
+            early.err.close()
 
 
 def _asked(

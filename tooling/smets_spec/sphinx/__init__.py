@@ -20,9 +20,9 @@ from sphinx.errors import ConfigError
 
 from .. import __version__
 from ..corpus.ids import options_with_ids, roles_with_ids
+from ..corpus.needsconfig import needs_settings
 from ..corpus.schema import NEED_TYPES
 from .envpickle import install as compact_env_pickle
-from .needs_config import needs_settings
 from .state import register as register_state
 
 #: every link field of every need type

@@ -16,7 +16,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from ..corpus.files import write_atomic
-from .needs_config import needs_settings
+from ..corpus.needsconfig import needs_settings
 
 FILE = "smets-needs.toml"
 #: the settings a consumer needs, by their name in a needs_from_toml file

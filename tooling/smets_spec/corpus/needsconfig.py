@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from ..corpus.schema import CORE_FIELDS, NEED_TYPES, Need, Requirement, Status, id_regex, link_spec
+from .schema import CORE_FIELDS, NEED_TYPES, Need, Requirement, Status, id_regex, link_spec
 
 _FIGURE_PATTERN = r"^(unknown|[0-9]+(\.[0-9]+)?)$"
 
