@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pytest
 
@@ -16,6 +18,7 @@ from smets_spec.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCEDIRS = ROOT / "tests" / "sourcedirs"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,58 @@ def _edited_both_ways(
     shutil.copytree(root.parent / "cache-on", root.parent / "cache-off", symlinks=True)
     edit_requirement(root, tag)
     return [build(root, site, switch) for switch, site in sites.items()]
+
+
+class Pristine(Generic[T]):
+    """Files made once in ``BASE/work`` (``make(work)``: a project generated and built, most
+    often), copied aside, and put back in that same folder for each test that asks (Sphinx starts
+    afresh from a site in another folder; the paths a build recorded stay the same): for the tests
+    of a file whose first build is the same build. :meth:`again` returns what ``make`` returned."""
+
+    def __init__(self, base: Path, make: Callable[[Path], T]) -> None:
+        self.work, self.pristine, self.make = base / "work", base / "pristine", make
+        self.made: T | None = None
+
+    def again(self) -> T:
+        if self.made is None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work.mkdir(parents=True)
+            self.made = self.make(self.work)
+            shutil.copytree(self.work, self.pristine, symlinks=True)
+        else:
+            shutil.rmtree(self.work)
+            shutil.copytree(self.pristine, self.work, symlinks=True)
+        assert self.made is not None
+        return self.made
+
+
+def source_digest(root: Path) -> str:
+    """A digest of every file under ``root`` (its path and bytes): the source a build reads."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(root).as_posix()}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class References:
+    """Full builds of a project, each made once for whatever its folder then holds
+    (:func:`source_digest`): a test whose reference is the full build of the very source another
+    test of its file built already takes that site (read only). ``build(root, out, cache)`` builds
+    ``out`` with a new, empty user cache ``cache``."""
+
+    def __init__(self, base: Path, build: Callable[[Path, Path, Path], object]) -> None:
+        self.base, self.build = base, build
+        self.built: dict[tuple[Path, str], Path] = {}
+
+    def of(self, root: Path) -> Path:
+        """The full build of ``root`` as it is now."""
+        key = (root, source_digest(root))
+        if key not in self.built:
+            out = self.base / f"full-{len(self.built)}"
+            self.build(root, out, self.base / f"cache-{len(self.built)}")
+            self.built[key] = out
+        return self.built[key]
 
 
 #: the functions :class:`FirstBuilt`'s build counts, for the tests that start from it

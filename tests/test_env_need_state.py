@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from sphinx_needs.data import NeedsInfoType
 from sphinx_needs.need_item import NeedItem, NeedLink, NeedsContent
 
-from clitools import build_argv, run_ok
+from clitools import EditedBuilt, build_argv, run_ok
 from envcompare import differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import edit_requirement, generate
@@ -83,23 +83,27 @@ def _parts(site: Path) -> list[bytes]:
     return [path.read_bytes() for path in sorted(folder.glob("*.pickle"))]
 
 
-def test_edits_build_the_same_site_and_environment_both_ways(tmp_path: Path) -> None:
+def test_edits_build_the_same_site_and_environment_both_ways(tmp_path: Path, edited_60: EditedBuilt) -> None:
     """A generated spec built fresh with the state form on and off, then two edits built into both:
     the state form is in the "on" site's parts only; after each edit the two saved environments
     hold the same needs, and the two sites (needs.json, pages, search index)
-    are the same."""
-    root = generate(tmp_path / "project", 60, seed=5)
-    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
-    for switch, site in sites.items():
-        _build(root, site, tmp_path / f"cache-{switch}", switch, "--fresh")
-    on_parts, off_parts = _parts(sites["on"]), _parts(sites["off"])
+    are the same. The "on" side's first build and first edit's build are conftest's shared ones
+    (:class:`clitools.EditedBuilt`: every switch on, two processes); the "off" side builds its
+    own copy of the project (generated alike) with its own cache."""
+    _, _, root, built = edited_60.again()  # the project edited (tag "edited"), its build in "on"
+    sites = {"on": built["on"], "off": tmp_path / "site-off"}
+    caches = {"on": edited_60.first.base / "work" / "cache-on", "off": tmp_path / "cache-off"}
+    roots = {"on": root, "off": generate(tmp_path / "off" / "project", 60)}
+    _build(roots["off"], sites["off"], caches["off"], "off", "--fresh")
+    first_on = built["off"]  # (the first build, every switch on, as it was before the edit)
+    on_parts, off_parts = _parts(first_on), _parts(sites["off"])
     assert any(STATE_MARK in part for part in on_parts)
     assert not any(STATE_MARK in part for part in off_parts)
-    assert site_differences(sites["on"], sites["off"]) == []
-    for tag in ("first", "second"):
-        edit_requirement(root, tag)
-        for switch, site in sites.items():
-            _build(root, site, tmp_path / f"cache-{switch}", switch)
+    assert site_differences(first_on, sites["off"]) == []
+    for tag in ("edited", "second"):
+        for switch in ("on", "off") if tag == "second" else ("off",):  # ("edited" is built "on")
+            edit_requirement(roots[switch], tag)
+            _build(roots[switch], sites[switch], caches[switch], switch)
         loaded = {
             switch: envparts.load(site / ".doctrees" / "environment.pickle") for switch, site in sites.items()
         }

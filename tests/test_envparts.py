@@ -9,6 +9,9 @@ parts no longer named are removed.
 The tests start from one first build of a generated project (:func:`first_build`), made once per module
 (per worker) and put back in its own folders before each test (an incremental build needs the
 project, the site and the cache where they were built: Sphinx starts afresh in another folder).
+The first two make the same edits and compare their sites with one full build of the edited
+source (:func:`full_builds`). The first also checks that the compact pickle of the environment
+(tests/test_envpickle.py) round-trips exactly after each build.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from pathlib import Path
 
 import pytest
 
-from clitools import run_ok
+from clitools import References, run_ok
 from envcompare import differences, env_differences
 from sitecompare import differences as site_differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import envparts
 from test_build_render_cache import _edit
+from test_envpickle import _check_env, _saved_env
 
 #: a build through ``smets build`` that also pickles the environment whole, beside the file, at the
 #: moment the build saves it in parts, and records how many parts it kept
@@ -108,11 +112,23 @@ def first_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], First]
     return again
 
 
+@pytest.fixture(scope="module")
+def full_builds(tmp_path_factory: pytest.TempPathFactory) -> References:
+    """The full builds (``--fresh``, an empty user cache) the tests compare their sites with, each
+    made once for the source it was built from (the first two tests' edits are the same)."""
+    return References(
+        tmp_path_factory.mktemp("envparts-full"), lambda root, out, cache: _build(root, out, cache, "--fresh")
+    )
+
+
 def test_random_edits_save_the_environment_a_whole_pickle_saves(
-    tmp_path: Path, first_build: Callable[[], First]
+    first_build: Callable[[], First], full_builds: References
 ) -> None:
     root, site, cache, first = first_build()
     assert first["kept"] == 0 and first["pickled"] > 10
+    # the compact pickle (tests/test_envpickle.py) of a generated spec round-trips exactly, after
+    # the first build and after each incremental one (Sphinx unpickled it)
+    _check_env(_saved_env(site))
     needs = _same_as_whole(site)
     assert needs > 300 and len(_parts(site)) == first["pickled"] + first["nodes_pickled"]
     assert first["nodes_kept"] == 0 and first["nodes_pickled"] == first["pickled"]
@@ -127,15 +143,14 @@ def test_random_edits_save_the_environment_a_whole_pickle_saves(
         assert counts["nodes_kept"] > counts["nodes_pickled"] > 0, counts
         assert counts["nodes_kept"] + counts["nodes_pickled"] == counts["kept"] + counts["pickled"]
         assert len(_parts(site)) == sum(counts.values())  # the others are gone
+        _check_env(_saved_env(site))
     nothing = _build(root, site, cache)  # nothing changed: Sphinx does not save the environment
     assert nothing == counts
-    full = tmp_path / "full"
-    _build(root, full, tmp_path / "cache-full", "--fresh")
-    assert site_differences(full, site) == []
+    assert site_differences(full_builds.of(root), site) == []
 
 
 def test_a_part_missing_or_altered_starts_sphinx_afresh(
-    tmp_path: Path, first_build: Callable[[], First]
+    first_build: Callable[[], First], full_builds: References
 ) -> None:
     root, site, cache, _ = first_build()
     folder = site / ".doctrees" / envparts.FOLDER
@@ -143,14 +158,13 @@ def test_a_part_missing_or_altered_starts_sphinx_afresh(
     data = (folder / names[0]).read_bytes()
     (folder / names[0]).write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # same name, other bytes
     (folder / names[1]).unlink()
-    _edit(root, 3)
+    for seed in (4, 9):  # the edits of the test above: the same full build to compare with
+        _edit(root, seed)
     counts = _build(root, site, cache)
     assert counts["kept"] == 0  # a fresh environment: every document read, every part pickled
     assert names[0] not in _parts(site) or (folder / names[0]).read_bytes() == data
     _same_as_whole(site)
-    full = tmp_path / "full"
-    _build(root, full, tmp_path / "cache-full", "--fresh")
-    assert site_differences(full, site) == []
+    assert site_differences(full_builds.of(root), site) == []
 
 
 def test_need_nodes_in_parts_or_in_the_file_the_same_environment(

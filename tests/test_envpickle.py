@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import gc
-import os
 import pickle
 import random
 import sys
@@ -40,13 +39,9 @@ from sphinx_needs.need_item import (
     NeedsContent,
 )
 
-from clitools import build_argv, run_ok
 from envcompare import differences, env_differences
-from sitecompare import differences as site_differences
-from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import envpickle
 from sphinxtools import build_in_process, toctree_project
-from test_build_render_cache import _edit
 
 MARK = b"smets_spec.sphinx.envpickle"
 
@@ -98,24 +93,10 @@ def test_the_repository_spec_unpickles_the_same(built_site: Path) -> None:
     _check_env(_saved_env(built_site))
 
 
-def _build(root: Path, out: Path, cache: Path, *more: str) -> None:
-    env = dict(os.environ, SMETS_CACHE_DIR=str(cache))
-    run_ok(build_argv(root, out, "-j", "1", *more), env=env)
-
-
-def test_a_generated_spec_unpickles_the_same_and_builds_the_same_site(tmp_path: Path) -> None:
-    """The saved environment of a generated spec round-trips exactly; after random edits of every
-    kind, the incremental build that unpickled it gives the site a fresh build gives."""
-    root = generate(tmp_path / "project", 150, seed=3)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    _build(root, site, cache, "--fresh")
-    _check_env(_saved_env(site))
-    done = _edit(root, 11)
-    _build(root, site, cache)  # incremental: Sphinx unpickles the compact environment
-    _check_env(_saved_env(site))
-    full = tmp_path / "full"
-    _build(root, full, tmp_path / "cache-full", "--fresh")
-    assert site_differences(full, site) == [], done
+# A generated spec's saved environment round-trips exactly after its first build and after
+# incremental builds of random edits of every kind, whose site is a fresh build's: checked with
+# :func:`_check_env` in tests/test_envparts.py's test_random_edits_save_the_environment_a_whole_pickle_saves,
+# on that file's builds.
 
 
 # -- random needs -------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ import os
 import sys
 from pathlib import Path
 
-from clitools import build_argv, run_ok
+import pytest
+
+from clitools import Pristine, build_argv, run_ok
 from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from test_build_render_cache import _cards, _edit
@@ -53,10 +55,23 @@ def _build(root: Path, out: Path, cache: Path, *more: str, jobs: str = "1", rend
     return int(result.stdout.rsplit("requirement pages fed", 1)[1].split()[0])
 
 
-def test_incremental_builds_after_random_edits_give_the_full_build(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 260)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    first = _build(root, site, cache, "--fresh")
+def _first(work: Path) -> int:
+    """A generated project of 260 requirements in ``WORK/project`` built with ``--fresh`` into
+    ``WORK/site`` (its cache ``WORK/cache``): the requirement pages it fed."""
+    return _build(generate(work / "project", 260), work / "site", work / "cache", "--fresh")
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Pristine[int]:
+    """:func:`_first`, made once for both tests, put back as built for each."""
+    return Pristine(tmp_path_factory.mktemp("global"), _first)
+
+
+def test_incremental_builds_after_random_edits_give_the_full_build(
+    tmp_path: Path, first_build: Pristine[int]
+) -> None:
+    first = first_build.again()
+    root, site, cache = (first_build.work / name for name in ("project", "site", "cache"))
     assert first > 250  # a first build feeds every requirement page
     record = json.loads((site / ".doctrees" / "smets-search-pages.json").read_text(encoding="utf-8"))
     assert len(record["pages"]) == first
@@ -73,12 +88,11 @@ def test_incremental_builds_after_random_edits_give_the_full_build(tmp_path: Pat
         assert differences(full, site) == [], done
 
 
-def test_a_record_of_another_index_or_of_the_wrong_shape_is_not_used(tmp_path: Path) -> None:
+def test_a_record_of_another_index_or_of_the_wrong_shape_is_not_used(first_build: Pristine[int]) -> None:
     """A record naming another index, or not of the shape written, is not used: every requirement
     page is pruned by Sphinx when it loads the index and fed again, as before the record existed."""
-    root = generate(tmp_path / "project", 120)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    first = _build(root, site, cache, "--fresh")
+    first = first_build.again()  # (the same first build as the test above)
+    root, site, cache = (first_build.work / name for name in ("project", "site", "cache"))
     record = site / ".doctrees" / "smets-search-pages.json"
     data = json.loads(record.read_text(encoding="utf-8"))
     page = next((root / "spec").rglob("*syn*.rst"))

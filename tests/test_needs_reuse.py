@@ -21,7 +21,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from clitools import run_ok
+import pytest
+
+from clitools import Pristine, run_ok
 from sitecompare import differences
 from smets_spec.corpus.load import load_spec
 from smets_spec.corpus.schema import Requirement
@@ -150,10 +152,23 @@ def _edit(root: Path, seed: int, faulty: list[Path]) -> list[str]:
     return editor.done
 
 
-def test_incremental_checks_report_what_the_full_pass_reports(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 170)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    _warnings, every = _build(root, site, cache)
+def _first(work: Path) -> int:
+    """A generated project of 170 requirements in ``WORK/project`` built into ``WORK/site`` (its
+    cache ``WORK/cache``): how many needs the schema check validated."""
+    return _build(generate(work / "project", 170), work / "site", work / "cache")[1]
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Pristine[int]:
+    """:func:`_first`, made once for both tests that edit it, put back as built for each."""
+    return Pristine(tmp_path_factory.mktemp("reuse"), _first)
+
+
+def test_incremental_checks_report_what_the_full_pass_reports(
+    tmp_path: Path, first_build: Pristine[int]
+) -> None:
+    every = first_build.again()
+    root, site, cache = (first_build.work / name for name in ("project", "site", "cache"))
     assert every > 500  # the first build validates every need
     faulty: list[Path] = []
     for seed in (5, 23):  # two rounds: the second mends the first round's faults
@@ -176,17 +191,18 @@ def test_incremental_checks_report_what_the_full_pass_reports(tmp_path: Path) ->
     assert FINGERPRINTED[0] < 10  # those whose dead links are recorded (checked again every build)
 
 
-def test_the_link_pass_switched_off_builds_the_same_after_random_edits(tmp_path: Path) -> None:
+def test_the_link_pass_switched_off_builds_the_same_after_random_edits(first_build: Pristine[int]) -> None:
     """``SMETS_LINK_PASS`` (:mod:`smets_spec.sphinx.backlinks`, :mod:`smets_spec.sphinx.needs_sort`:
     back links looked up by id, dead links met while adding them, lists of plain links sorted by
     id): one built site and its cache copied, a seeded round of edits (title, text, link added and
     removed, needs added, deleted and moved, a dead link, a link to a need of the wrong type, a
     value the schema refuses) built into each with the switch on and off, then a second round
     mending the faults: the same warnings, ``schema_violations.json``, needs.json and pages."""
-    root = generate(tmp_path / "project", 120)
-    sites = {switch: tmp_path / f"site-{switch}" for switch in ("on", "off")}
-    caches = {switch: tmp_path / f"cache-{switch}" for switch in ("on", "off")}
-    _build(root, sites["on"], caches["on"])
+    first_build.again()  # (the same first build as the test above)
+    work = first_build.work
+    root = work / "project"
+    sites = {"on": work / "site", "off": work / "site-off"}
+    caches = {"on": work / "cache", "off": work / "cache-off"}
     shutil.copytree(sites["on"], sites["off"], symlinks=True)
     shutil.copytree(caches["on"], caches["off"], symlinks=True)
     faulty: list[Path] = []

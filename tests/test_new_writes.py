@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from clitools import counted_calls
-from sitecompare import differences
 from smets_spec.corpus import files
 from smets_spec.corpus.files import FolderWriter
 
@@ -84,21 +82,5 @@ def _req_files(site: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode)) for p in (site / "req").iterdir()}
 
 
-def test_the_requirement_pages_are_the_same_either_way(tmp_path: Path) -> None:
-    from smets_spec.corpus.synthetic import generate
-
-    root = generate(tmp_path / "project", 60)
-    watched = [("smets_spec.corpus.files", "FolderWriter.write_new")]
-    cache = {"SMETS_CACHE_DIR": str(tmp_path / "cache")}  # shared: the same conformance run's pages
-    sites = {value: tmp_path / f"site-{value}" for value in ("on", "off")}
-    made = {
-        value: counted_calls(root, site, watched, {**cache, files.NEW_SWITCH: value}, "-j", "1")[0]
-        for value, site in sites.items()
-    }
-    on, off = (_req_files(site) for site in sites.values())
-    pages = [name for name in on if name.endswith(".html") and name != "index.html"]
-    assert len(pages) >= 120  # each requirement's page and its redirect
-    assert made == {"on": len(pages), "off": 0}
-    assert on == off
-    assert not [name for name in on if name.endswith(".tmp")]
-    assert differences(sites["on"], sites["off"]) == []
+# The sites with the switch on and off: tests/test_warm_full.py's
+# test_the_requirement_pages_are_the_same_either_way (its "on" side is that file's cold build).

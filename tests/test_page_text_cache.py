@@ -1,12 +1,12 @@
 """The computed pages' texts kept in the user cache (:mod:`smets_spec.sphinx.pagetexts`) give the
 site rendering them gives, and a new text whenever something the page reads changed.
 
-A generated project is built with the cache cold (every text rendered), then warm into an empty
-folder (no text rendered again): every file the same (normalised as :mod:`sitecompare` does).
-Edited (a requirement's title, which the device pages show, and the gaps policy), it is built
-warm again and without the cache: the same site, the edit shown. The key follows the
-conformance results, the review file, conf.py and the documents found; a corrupt, planted,
-wrong-shaped, oversized or scripted entry is never used.
+A generated project is built (in tests/test_warm_full.py, whose cold and warm builds it shares)
+with the cache cold (every text rendered), then warm into an empty folder (no text rendered
+again): every file the same (normalised as :mod:`sitecompare` does). Edited (a requirement's
+title, which the device pages show, and the gaps policy), it is built warm again and without the
+cache: the same site, the edit shown. The key follows the conformance results, the review file,
+conf.py and the documents found; a corrupt, planted, wrong-shaped, oversized or scripted entry is never used.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from typing import Any
 
 import pytest
 
-from clitools import counted_build
-from sitecompare import differences
 from smets_spec.conformance import live
 from smets_spec.corpus import usercache
 from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.needkeys import facet
 from smets_spec.corpus.schema import DataItem, Device, Requirement
-from smets_spec.corpus.synthetic import edit_requirement, generate
+from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import pagetexts
 from smets_spec.sphinx.keptkeys import keys_for
 
@@ -35,35 +33,9 @@ from smets_spec.sphinx.keptkeys import keys_for
 SAVED = ("smets_spec.sphinx.pagetexts", "save")
 
 
-def _build(root: Path, site: Path, cache: Path, switch: str = "on") -> int:
-    # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
-    settings = {
-        "SMETS_CACHE_DIR": str(cache),
-        "SMETS_PAGE_TEXT_CACHE": switch,
-        "PYTEST_CURRENT_TEST": "texts",
-    }
-    return counted_build(root, site, SAVED, settings, "-j", "1")
-
-
-def test_warm_builds_take_every_text_kept_and_the_new_text_of_an_edit(tmp_path: Path) -> None:
-    """Cold (every text rendered) and warm into an empty folder: the same site. Then a requirement's
-    title edited (its device pages' and section page's tables show it) and the gaps policy: the
-    texts showing the title rendered again, the same site as without the cache."""
-    root = generate(tmp_path / "project", 30)
-    cache = tmp_path / "cache"
-    assert _build(root, tmp_path / "cold", cache) > 40  # the section, device, trace... pages' texts
-    assert _build(root, tmp_path / "warm", cache) == 0  # none rendered again
-    assert differences(tmp_path / "cold", tmp_path / "warm") == []  # (the cold build rendered all)
-
-    edit_requirement(root, "RETITLED")
-    policy = root / "policy.toml"
-    rule = 'requirement-without-data = "off"'
-    policy.write_text(policy.read_text().replace(rule, rule.replace("off", "warning")))
-    assert 0 < _build(root, tmp_path / "warm2", cache) < 40  # the texts showing the title
-    assert _build(root, tmp_path / "off2", cache, "off") == 0  # none kept
-    assert differences(tmp_path / "off2", tmp_path / "warm2") == []
-    shown = {p.parent.name for p in (tmp_path / "warm2").rglob("*.html") if "RETITLED" in p.read_text()}
-    assert {"devices", "sections"} <= shown
+# The builds (cold, then warm into an empty folder, then an edit built warm and without the cache)
+# are tests/test_warm_full.py's test_warm_builds_take_every_text_kept_and_the_new_text_of_an_edit:
+# they start from that file's own cold and warm builds of the same project.
 
 
 # ------------------------------------------------------------------- the key and the checks
