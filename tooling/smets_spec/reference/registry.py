@@ -65,7 +65,6 @@ class OpenQuestion:
     line: int
 
 
-MODELS: dict[str, ModelInfo] = {}
 #: each declared model's object and the ids it implements, in declaration order; its
 #: :class:`ModelInfo` (its source lines read and its block cut: ~2 ms a class, for nothing when the
 #: models are only run, as by the conformance suite) is made by :func:`load_registry`
@@ -135,6 +134,7 @@ def load_registry() -> tuple[dict[str, ModelInfo], dict[str, OpenQuestion]]:
     """Import every model module and return the models and open questions, in declaration order."""
     for name in MODEL_MODULES:
         importlib.import_module(name)
-    for model_id, (obj, implements) in _DECLARED.items():
-        MODELS[model_id] = model_info(model_id, obj, implements)
-    return dict(MODELS), dict(QUESTIONS)
+    models = {
+        model_id: model_info(model_id, obj, implements) for model_id, (obj, implements) in _DECLARED.items()
+    }
+    return models, dict(QUESTIONS)
