@@ -18,22 +18,29 @@ from sitecompare import differences
 from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import copyheap, jobs
 
+#: the ``mallopt`` calls made in this process since :func:`_in_a_fork` began (a fork's: its own copy)
+_CALLS: list[list[int]] = []
+
+
+def _record(parameter: int, value: int) -> int:
+    _CALLS.append([parameter, value])
+    return 1
+
 
 def _in_a_fork() -> list[list[int]]:
     """The ``mallopt`` calls a forked child made as it started (sent back on a pipe)."""
-    calls: list[list[int]] = []
-    copyheap._SETTINGS[:] = [(lambda parameter, value: calls.append([parameter, value]) or 1, jobs.KEPT_HEAP)]
+    _CALLS.clear()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: the at-fork hook has run
         os.close(read)
-        os.write(write, json.dumps(calls).encode())
+        os.write(write, json.dumps(_CALLS).encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:
         sent = json.loads(pipe.read())
     os.waitpid(pid, 0)
-    assert calls == []  # never in the process that forks
+    assert _CALLS == []  # never in the process that forks
     return sent
 
 
@@ -42,17 +49,17 @@ def test_a_copy_sets_the_kept_heap_as_it_starts(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv(copyheap.SWITCH, raising=False)
     kept = [[-3, 32 << 20], [-1, 1 << 30]]
     try:
-        copyheap.keep_in_copies(lambda _p, _v: 1, jobs.KEPT_HEAP, on=True)
+        copyheap.keep_in_copies(_record, jobs.KEPT_HEAP)
         assert copyheap.copies_keep()
         assert _in_a_fork() == kept
-        copyheap.keep_in_copies(lambda _p, _v: 1, jobs.KEPT_HEAP, on=False)  # a warm build's
+        copyheap.stop()  # a warm build's
         assert _in_a_fork() == []
         monkeypatch.setenv(copyheap.SWITCH, "off")
-        copyheap.keep_in_copies(lambda _p, _v: 1, jobs.KEPT_HEAP, on=True)
+        copyheap.keep_in_copies(_record, jobs.KEPT_HEAP)
         assert not copyheap.copies_keep()
         assert _in_a_fork() == []
     finally:
-        copyheap.keep_in_copies(lambda _p, _v: 0, (), on=False)
+        copyheap.stop()
 
 
 _CHECK = """

@@ -21,29 +21,36 @@ from ..corpus.cachedir import switched_off
 
 #: ``SMETS_COPY_HEAP=off``: forked copies of a cold build map large blocks apart, as the build does
 SWITCH = "SMETS_COPY_HEAP"
-#: whether a copy forked from now on sets the kept heap; the one at-fork hook is registered once
-_STATE: dict[str, bool] = {"on": False, "hooked": False}
+#: what each process forked from now on applies as it starts (``mallopt`` and its settings); empty:
+#: copies keep what the forking process set
 _SETTINGS: list[tuple[Callable[[int, int], int], Sequence[tuple[int, int]]]] = []
+#: whether the one at-fork hook is registered
+_HOOKED: list[bool] = []
 
 
-def keep_in_copies(mallopt: Callable[[int, int], int], settings: Sequence[tuple[int, int]], on: bool) -> None:
-    """Each process forked from now on applies ``settings`` through ``mallopt`` as it starts when
-    ``on`` (and ``SMETS_COPY_HEAP`` is not off); otherwise copies keep what this process set."""
-    _STATE["on"] = on and not switched_off(SWITCH) and hasattr(os, "register_at_fork")
-    _SETTINGS[:] = [(mallopt, tuple(settings))]
-    if _STATE["on"] and not _STATE["hooked"]:
+def keep_in_copies(mallopt: Callable[[int, int], int], settings: Sequence[tuple[int, int]]) -> None:
+    """Each process forked from now on applies ``settings`` through ``mallopt`` as it starts (not
+    when ``SMETS_COPY_HEAP`` is off or this platform cannot fork: then as :func:`stop`)."""
+    stop()
+    if switched_off(SWITCH) or not hasattr(os, "register_at_fork"):
+        return
+    _SETTINGS.append((mallopt, tuple(settings)))
+    if not _HOOKED:
         os.register_at_fork(after_in_child=_in_copy)
-        _STATE["hooked"] = True
+        _HOOKED.append(True)
+
+
+def stop() -> None:
+    """Copies forked from now on keep what the forking process set."""
+    _SETTINGS.clear()
 
 
 def copies_keep() -> bool:
     """Whether copies forked now set the kept heap."""
-    return _STATE["on"]
+    return bool(_SETTINGS)
 
 
 def _in_copy() -> None:
-    if not _STATE["on"] or not _SETTINGS:
-        return
-    mallopt, settings = _SETTINGS[0]
-    for parameter, value in settings:
-        mallopt(parameter, value)
+    for mallopt, settings in _SETTINGS:
+        for parameter, value in settings:
+            mallopt(parameter, value)

@@ -444,7 +444,7 @@ def map_large_blocks(keep: bool = False) -> None:
     setting the user made through glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
     ``GLIBC_TUNABLES``) is left as it is.
     """
-    copyheap.keep_in_copies(lambda _parameter, _value: 0, (), on=False)
+    copyheap.stop()
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "mmap_threshold" in os.environ.get("GLIBC_TUNABLES", ""):
         return
     try:
@@ -453,7 +453,8 @@ def map_large_blocks(keep: bool = False) -> None:
         return
     for parameter, value in KEPT_HEAP if keep else ((_M_MMAP_THRESHOLD, MMAP_THRESHOLD),):
         mallopt(parameter, value)
-    copyheap.keep_in_copies(mallopt, KEPT_HEAP, on=not keep)  # a cold build's copies keep theirs
+    if not keep:  # a cold build's copies keep theirs
+        copyheap.keep_in_copies(mallopt, KEPT_HEAP)
 
 
 def _cache_warm() -> bool:
