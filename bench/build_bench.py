@@ -20,7 +20,9 @@ run and on this machine:
 It prints wall time, peak memory (max RSS of the largest process of the build: a forked worker
 counts the pages it shares with its parent too; and, in brackets, the peak of the summed
 proportional set size of all its processes at once, shared pages split between them, sampled
-every 0.2 s where /proc has it), the ratios to plain
+every 0.2 s where /proc has it), the user and system CPU seconds of the build and the processes
+it waited for (``[cpu U u S s]``: system time far above a run's usual says the file system made
+file creation dear, e.g. right after many deletions on the same disk), the ratios to plain
 sphinx-needs, and issue 20's target beside each figure.
 
     .venv/bin/python bench/build_bench.py --sizes 2000 10000
@@ -62,11 +64,14 @@ class Run:
     status: int
     tail: str
     total_mb: float = 0.0  # peak of the summed PSS of all the build's processes (0: not measured)
+    #: user and system CPU seconds of the process and the descendants it waited for
+    cpu: tuple[float, float] = (0.0, 0.0)
 
     def cell(self) -> str:
         flag = "" if self.status == 0 else f" (exit {self.status})"
         total = f" (all {self.total_mb:5.0f})" if self.total_mb else ""
-        return f"{self.seconds:7.2f} s {self.peak_mb:7.0f} MB{total}{flag}"
+        cpu = f" [cpu {self.cpu[0]:6.2f} u {self.cpu[1]:5.2f} s]"
+        return f"{self.seconds:7.2f} s {self.peak_mb:7.0f} MB{total}{cpu}{flag}"
 
 
 class _TreeMemory(threading.Thread):
@@ -95,7 +100,8 @@ def measure(cmd: list[str], cwd: Path) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         tail = log.read().decode(errors="replace")[-2000:]
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail, sampler.peak_kb / 1024)
+    cpu = (usage.ru_utime, usage.ru_stime)
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, tail, sampler.peak_kb / 1024, cpu)
 
 
 def ours(project: Path, out: Path, fresh: bool = True, jobs: str = "auto") -> Run:
