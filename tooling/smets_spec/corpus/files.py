@@ -10,10 +10,12 @@ exception leaves the old file whole and no temporary file behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import stat
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -118,6 +120,14 @@ def read_regular(path: Path, largest: int) -> bytes | None:
 
 #: ``SMETS_NEW_WRITES=off``: a file known not to be there is written by :meth:`FolderWriter.write`
 NEW_SWITCH = "SMETS_NEW_WRITES"
+#: ``SMETS_UNNAMED_WRITES=off``: :meth:`FolderWriter.write_new` writes a named temporary file and
+#: renames it, as before, instead of an unnamed one linked in whole (:meth:`FolderWriter._write_unnamed`)
+UNNAMED_SWITCH = "SMETS_UNNAMED_WRITES"
+#: where a process's open files have a name (an unnamed file is linked into its folder through it)
+_PROC_FD = "/proc/self/fd"
+_UNNAMED = getattr(os, "O_TMPFILE", 0) | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+#: a link through :data:`_PROC_FD` refused: no such file (no /proc), or not this way (EXDEV, EPERM...)
+_CANNOT_LINK = frozenset({errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EACCES, errno.ENOTDIR, errno.ELOOP})
 
 
 def _check_name(name: str) -> None:
@@ -146,6 +156,9 @@ class FolderWriter:
         #: new files written by :meth:`write_new` (``SMETS_NEW_WRITES=off``: by :meth:`write`)
         self.quick_new = not switched_off(NEW_SWITCH)
         self._fix_mode: bool | None = None
+        #: new files written unnamed and linked in (until this system or folder refuses one)
+        self.unnamed = hasattr(os, "O_TMPFILE") and not switched_off(UNNAMED_SWITCH)
+        self._folder_fd: int | None = None
 
     def write(self, name: str, data: bytes) -> None:
         """``folder/name`` (a plain file name) replaced by ``data``."""
@@ -171,8 +184,52 @@ class FolderWriter:
         temporary file is made with the new file's mode (the umask's default) at once, so no
         file is looked up for a mode to copy and the mode is not set again. As atomic as
         :meth:`write`: a reader sees no file or the whole file, never a part; a failure leaves
-        no file and no temporary one."""
+        no file and no temporary one. Where the system allows, the file is written unnamed and
+        linked in whole (:meth:`_write_unnamed`)."""
+        if self.unnamed and self._write_unnamed(name, data):
+            return
         self._write(name, data, self._new_mode, lambda _target, fd: self._new_file_mode(fd))
+
+    def _write_unnamed(self, name: str, data: bytes) -> bool:
+        """``data`` written into an unnamed file of the folder (``O_TMPFILE``), then given the name
+        ``name`` (``linkat``): the file appears whole, as a rename makes it, but no temporary name
+        is made in the folder and taken out again (less system time a file), and a failure or a
+        kill leaves nothing behind (an unnamed file goes with its last descriptor). False, with
+        nothing written, where this system or folder cannot (then this writer renames as before,
+        for this file and every later one) or where ``name`` is there after all (a rename
+        replaces it)."""
+        _check_name(name)
+        try:
+            folder = self._folder()
+            fd = os.open(".", _UNNAMED, self._new_mode, dir_fd=folder)
+        except OSError:  # no O_TMPFILE on this file system or kernel
+            self.unnamed = False
+            return False
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            mode = self._new_file_mode(fd)
+            if mode is not None:
+                os.fchmod(fd, mode)
+            os.link(f"{_PROC_FD}/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _CANNOT_LINK:
+                raise
+            self.unnamed = False  # no /proc to link through
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    def _folder(self) -> int:
+        """The folder, opened once (closed with this writer)."""
+        if self._folder_fd is None:
+            self._folder_fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+            weakref.finalize(self, os.close, self._folder_fd)
+        return self._folder_fd
 
     def _new_file_mode(self, fd: int) -> int | None:
         """None when the folder gives a new file the umask's mode (asked of the first file), else

@@ -43,7 +43,7 @@ from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
 from ..corpus.rstreader import NeedSpan, RawOption, need_spans
 from ..corpus.schema import BY_DIRECTIVE
-from . import plaintext, quickapp, quickquotes, quicksettings, quicktargets, quickwalks
+from . import plaintext, quickapp, quickassets, quickquotes, quicksettings, quicktargets, quickwalks
 from .linker import docname_of, has_requirement_pages
 from .rendercache import QUICK_KEYS_SWITCH, RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
@@ -436,6 +436,7 @@ def register(app: Sphinx) -> None:
     quickwalks.register(app)
     quicksettings.register(app)
     quicktargets.register(app)
+    quickassets.register(app)
     quickapp.register(app)
     app.connect("env-before-read-docs", _prepare)
     app.add_node(SmetsCard, html=(visit_card, depart_card))
