@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -72,10 +73,10 @@ def _stamp(out: Path) -> object:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("early")
     root = generate(base / "project", 120, seed=7)
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}
     for switch in ("on", "off"):
         out, cache, log = base / switch, base / f"cache-{switch}", base / f"{switch}.log"
         found[switch] = _build(root, out, cache, log, switch)
@@ -88,11 +89,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return found
 
 
-def _reads(events: list[list[object]]) -> list[set[str]]:
-    return [set(e[1]) for e in events if e[0] == "read"]  # type: ignore[arg-type]
+def _reads(events: list[list[Any]]) -> list[set[str]]:
+    return [set(e[1]) for e in events if e[0] == "read"]
 
 
-def test_the_readers_fork_before_the_scan_and_suite_are_waited_for(built: dict[str, object]) -> None:
+def test_the_readers_fork_before_the_scan_and_suite_are_waited_for(built: dict[str, Any]) -> None:
     on = built["on"]
     assert isinstance(on, list)
     kinds = [e[0] for e in on]
@@ -104,13 +105,13 @@ def test_the_readers_fork_before_the_scan_and_suite_are_waited_for(built: dict[s
     assert reads[-1] >= _LATE and not any(_LATE & r for r in reads[:-1])
 
 
-def test_with_the_switch_off_the_build_waits_before_reading(built: dict[str, object]) -> None:
+def test_with_the_switch_off_the_build_waits_before_reading(built: dict[str, Any]) -> None:
     off = built["off"]
     assert isinstance(off, list)
     assert [e[0] for e in off] == ["scan", "suite", "read", "read", "read", "read"]
 
 
-def test_the_same_site_needs_json_and_search_index(built: dict[str, object]) -> None:
+def test_the_same_site_needs_json_and_search_index(built: dict[str, Any]) -> None:
     on, off = built["on-out"], built["off-out"]
     assert isinstance(on, Path) and isinstance(off, Path)
     assert differences(off, on) == []  # every page and searchindex.js (the warm build's: both rebuilt)
@@ -118,14 +119,14 @@ def test_the_same_site_needs_json_and_search_index(built: dict[str, object]) -> 
     assert (on / "searchindex.js").stat().st_size > 10_000
 
 
-def test_the_same_conformance_stamp_and_warm_build(built: dict[str, object]) -> None:
+def test_the_same_conformance_stamp_and_warm_build(built: dict[str, Any]) -> None:
     for switch in ("on", "off"):
         stat = built[f"{switch}-results-stat"]
         assert isinstance(stat, os.stat_result)
         assert built[f"{switch}-stamp"] == ((stat.st_mtime_ns, stat.st_size), newest_source())
         # the warm build after it compares the same stamp: nothing read again, no wait left to a read
         assert built[f"{switch}-warm-stamp"] == built[f"{switch}-stamp"]
-        kinds = [e[0] for e in built[f"{switch}-warm"]]  # type: ignore[union-attr]
+        kinds = [e[0] for e in built[f"{switch}-warm"]]
         assert "read" not in kinds and "suite" not in kinds
 
 
