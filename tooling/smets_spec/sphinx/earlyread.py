@@ -12,8 +12,8 @@ Only two directives read that work: ``smets-conformance`` (the suite's results:
 read of a new environment follows (:func:`defer`), the wait is left to the read: the documents
 whose source names those directives (or includes another file: it might) are read in the last
 chunk (:func:`.jobs.read_last`), the corpus's analyses are worked out without those two panels,
-and the readers fork at once. Just before the reader of the last chunk forks
-(:data:`.forkahead.BEFORE_START`: by then the others have read for a second or more), this process
+and the readers fork at once. Just before the reader of that chunk forks, when the first reader is
+done (:data:`.forkahead.BEFORE_START`: by then the readers have read for a second or more), this process
 does what ``env-get-outdated`` did (it waits for the scan and the suite, a failed step stops the
 build as before, and the environment's conformance stamp is set as then) and works out those two
 panels, so that reader inherits them. The same documents read from the same state, the same

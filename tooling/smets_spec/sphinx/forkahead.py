@@ -23,9 +23,11 @@ only while Sphinx's task class is the one it was written for (:func:`.promptjoin
 ``SMETS_FORK_AHEAD=off``: Sphinx's own order (merge, then fork).
 
 A task may have work to be done in this process before its reader forks (:data:`BEFORE_START`: a
-cold build's wait for the work beside it, :mod:`.earlyread`): such a task is started after every
-other queued one, and its work is done just before its fork (a failure of that work ends the
-running readers and is raised from :meth:`ForkAheadTasks.add_task` or ``join``).
+cold build's wait for the work beside it, :mod:`.earlyread`): its work is done just before its
+fork, and it is the first queued task started once a process is free (its chunk, the last one
+queued, is not one of those forked at once, and the wait has had those readers' time to end; its
+pages are the heavier, and it has the longest to run). A failure of that work ends the running
+readers and is raised from :meth:`ForkAheadTasks.add_task` or ``join``.
 """
 
 from __future__ import annotations
@@ -67,11 +69,11 @@ class ForkAheadTasks(ParallelTasks):
             raise self._failed
 
     def _next_waiting(self) -> int:
-        """The queued task to start next: the newest (Sphinx's order), of those with no work before
+        """The queued task to start next: the newest (Sphinx's order), of those with work before
         their fork (:data:`BEFORE_START`) if any."""
         waiting = list(self._precvs_waiting)
-        free = (tid for tid in reversed(waiting) if _work_before(self._args.get(tid)) is None)
-        return next(free, waiting[-1])
+        held = (tid for tid in reversed(waiting) if _work_before(self._args.get(tid)) is not None)
+        return next(held, waiting[-1])
 
     def _start_waiting(self) -> None:
         while self._precvs_waiting and self._pworking < self.nproc:
