@@ -80,7 +80,7 @@ def _parallel_read(app: Sphinx, count: int) -> bool:
     forked by :class:`.forkahead.ForkAheadTasks` (as ``Builder.read`` and ``jobs`` decide)."""
     if count < jobs.SERIAL_BELOW or app.parallel <= 1 or not parallel_available:
         return False
-    if switched_off(jobs.READ_CHUNKS) or forkahead.tasks_class() is not forkahead.ForkAheadTasks:
+    if switched_off(jobs.READ_CHUNKS) or not forkahead.ahead():
         return False
     return all(getattr(ext, "parallel_read_safe", None) for ext in app.extensions.values())
 

@@ -113,8 +113,11 @@ class ForkAheadTasks(ParallelTasks):
         return True
 
 
+def ahead() -> bool:
+    """Whether a parallel read forks its readers with :class:`ForkAheadTasks`."""
+    return not switched_off(SWITCH) and same_tasks()
+
+
 def tasks_class() -> type[ParallelTasks]:
     """The task class a parallel read forks its readers with."""
-    if switched_off(SWITCH) or not same_tasks():
-        return ParallelTasks
-    return ForkAheadTasks
+    return ForkAheadTasks if ahead() else ParallelTasks
