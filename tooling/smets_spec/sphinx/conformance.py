@@ -10,6 +10,7 @@ When the file changes between two builds, every page computed from the corpus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -22,7 +23,7 @@ from ..corpus.cachedir import switched_off
 from ..corpus.project import Project
 from ..duplicates.memory import release as release_scan_memos
 from ..duplicates.page import analysis as duplicates_analysis
-from . import fingerprints
+from . import earlyread, fingerprints
 from .state import corpus_of, dependent_docs
 
 _STAMP = "smets_conformance_stamp"
@@ -69,19 +70,47 @@ def _outdated(
 ) -> list[str]:
     path = results_path(app)
     if forbuild.running_for(path):  # the suite still runs beside the build (see :func:`_init`)
-        duplicates_analysis(corpus_of(app))  # the longest analysis the pages share, needing no results
-        release_scan_memos()
-        _settle(app, path)
-    now = (live.stamp(), newest_source())  # the results, and the models and suite shown as source
+        new = getattr(env, _STAMP, None) is None  # a new environment: its stamp set by _later, after the wait
+        if new and earlyread.defer(app, env, added | changed, _later(app, env, path)):
+            return _changed(app, env, added | changed | removed)
+        _wait(app, path)
+    now = _now()
     if getattr(env, _STAMP, None) == now:
         return []
     setattr(env, _STAMP, now)
-    skip = added | changed | removed
+    return _changed(app, env, added | changed | removed)
+
+
+def _now() -> tuple[object, object]:
+    """The environment's stamp: the results, and the models and suite shown as source."""
+    return (live.stamp(), newest_source())
+
+
+def _changed(app: Sphinx, env: BuildEnvironment, skip: set[str]) -> list[str]:
     return sorted(set(fingerprints.changed_pages(app, env, skip)) | (dependent_docs(env) - skip))
+
+
+def _wait(app: Sphinx, path: Path) -> None:
+    """Wait for the work beside the build: the duplicate scan (the longest analysis the pages share,
+    needing no results), then the suite's results."""
+    duplicates_analysis(corpus_of(app))
+    release_scan_memos()
+    _settle(app, path)
+
+
+def _later(app: Sphinx, env: BuildEnvironment, path: Path) -> Callable[[], None]:
+    """What :func:`_outdated` does for a new environment, left to the read (:mod:`.earlyread`)."""
+
+    def finish() -> None:
+        _wait(app, path)
+        setattr(env, _STAMP, _now())
+
+    return finish
 
 
 def register(app: Sphinx) -> None:
     app.add_config_value("smets_conformance_results", "", "env", types=frozenset({str}))
     app.connect("builder-inited", _init)
     app.connect("env-get-outdated", _outdated, priority=800)  # after the others: see _init
+    earlyread.register(app)
     app.connect("build-finished", lambda app, exc: forbuild.build_finished(Path(app.outdir)))

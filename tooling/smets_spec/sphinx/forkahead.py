@@ -21,9 +21,19 @@ It repeats Sphinx's ``ParallelTasks._join_one``, two-clause BSD licence, Copyrig
 2007-2025 by the Sphinx team (see its AUTHORS), whose terms apply to what it repeats; it is used
 only while Sphinx's task class is the one it was written for (:func:`.promptjoin.same_tasks`).
 ``SMETS_FORK_AHEAD=off``: Sphinx's own order (merge, then fork).
+
+A task may have work to be done in this process before its reader forks (:data:`BEFORE_START`: a
+cold build's wait for the work beside it, :mod:`.earlyread`): its work is done just before its
+fork, and it is the first queued task started once a process is free (its chunk, the last one
+queued, is not one of those forked at once, and the wait has had those readers' time to end; its
+pages are the heavier, and it has the longest to run). A failure of that work ends the running
+readers and is raised from :meth:`ForkAheadTasks.add_task` or ``join``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from sphinx.errors import SphinxParallelError
 from sphinx.util.parallel import ParallelTasks, logger
@@ -32,15 +42,51 @@ from ..corpus.cachedir import switched_off
 from .promptjoin import same_tasks
 
 SWITCH = "SMETS_FORK_AHEAD"
+#: ``(arg) -> work``: what to do in this process before the task of ``arg`` forks (None: nothing)
+BEFORE_START: list[Callable[[Any], Callable[[], None] | None]] = []
+
+
+def _work_before(arg: Any) -> Callable[[], None] | None:
+    return next((work for find in BEFORE_START if (work := find(arg)) is not None), None)
 
 
 class ForkAheadTasks(ParallelTasks):
     """Sphinx's forked tasks, each queued task started as soon as a running one has written its
     result, before that result is taken (see the module's doc)."""
 
+    #: a failure of a task's work before its fork (:data:`BEFORE_START`), which Sphinx's
+    #: ``add_task`` would only log: raised again from :meth:`add_task`
+    _failed: BaseException | None = None
+
+    def add_task(
+        self,
+        task_func: Callable[[Any], Any] | Callable[[], Any],
+        arg: Any = None,
+        result_func: Callable[[Any, Any], Any] | None = None,
+    ) -> None:
+        super().add_task(task_func, arg, result_func)
+        if self._failed is not None:
+            raise self._failed
+
+    def _next_waiting(self) -> int:
+        """The queued task to start next: the newest (Sphinx's order), of those with work before
+        their fork (:data:`BEFORE_START`) if any."""
+        waiting = list(self._precvs_waiting)
+        held = (tid for tid in reversed(waiting) if _work_before(self._args.get(tid)) is not None)
+        return next(held, waiting[-1])
+
     def _start_waiting(self) -> None:
         while self._precvs_waiting and self._pworking < self.nproc:
-            newtid, newprecv = self._precvs_waiting.popitem()
+            newtid = self._next_waiting()
+            work = _work_before(self._args.get(newtid))
+            if work is not None:
+                try:
+                    work()
+                except BaseException as exc:
+                    self._failed = exc
+                    self.terminate()
+                    raise
+            newprecv = self._precvs_waiting.pop(newtid)
             self._precvs[newtid] = newprecv
             self._procs[newtid].start()
             self._pworking += 1
@@ -67,8 +113,11 @@ class ForkAheadTasks(ParallelTasks):
         return True
 
 
+def ahead() -> bool:
+    """Whether a parallel read forks its readers with :class:`ForkAheadTasks`."""
+    return not switched_off(SWITCH) and same_tasks()
+
+
 def tasks_class() -> type[ParallelTasks]:
     """The task class a parallel read forks its readers with."""
-    if switched_off(SWITCH) or not same_tasks():
-        return ParallelTasks
-    return ForkAheadTasks
+    return ForkAheadTasks if ahead() else ParallelTasks

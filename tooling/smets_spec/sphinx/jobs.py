@@ -84,21 +84,25 @@ SERIAL_BELOW = 64
 EDIT_READ_PARALLEL = "SMETS_EDIT_READ_PARALLEL"
 PARALLEL_EDIT_FROM = 16
 _SAVED = "_smets_parallel"
+#: ``SMETS_READ_CHUNKS=off``: a parallel read cut into chunks by Sphinx's ``make_chunks``
+READ_CHUNKS = "SMETS_READ_CHUNKS"
 #: Chunks of a parallel read per process (see :func:`read_chunks`).
 READ_CHUNKS_PER_PROCESS = 2
 #: Most bytes of pickled doctrees in one chunk of a parallel write (see :func:`sized_chunks`).
 CHUNK_BYTES = 8 << 20
 
 
-def warm(app: Sphinx, later: frozenset[str] = frozenset()) -> None:
+def warm(app: Sphinx, later: frozenset[str] = frozenset(), only: frozenset[str] | None = None) -> None:
     """Compute the per-corpus analyses the panels and pages share (see the module's doc); the
-    panels named in ``later`` are left to whoever asks for them."""
+    panels named in ``later`` are left to whoever asks for them; with ``only``, no other panel."""
     corpus = corpus_of(app)
     first = next(iter(corpus.requirements), None)
     if first is None:
         return
     linker = SphinxLinker(app, corpus, f"{REQ_FOLDER}/index")
     for panel in ordered():
+        if only is not None and panel.name not in only:
+            continue
         if panel.name not in later and not warmfull.panel_skipped(corpus, panel.name):
             panel.html(corpus, first.id, linker)
     release_scan_memos()  # the duplicate findings are kept; the scan's memos and tables are not
@@ -139,7 +143,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     if app.parallel > 1 and len(docnames) < _parallel_from():
         setattr(app, _SAVED, app.parallel)
         app.parallel = 1
-    if not switched_off("SMETS_READ_CHUNKS"):
+    if not switched_off(READ_CHUNKS):
         vars(sphinx.builders)["make_chunks"] = read_chunks  # what Builder._read_parallel cuts with
     vars(sphinx.builders)["ParallelTasks"] = forkahead.tasks_class()  # the next reader forked before a merge
     readback.start(app.parallel > 1)  # each worker sends back the documents it read, not what it inherited
@@ -150,10 +154,20 @@ def _parallel_from() -> int:
     return SERIAL_BELOW if switched_off(EDIT_READ_PARALLEL) else PARALLEL_EDIT_FROM
 
 
+#: the documents a parallel read puts in its last chunk (:func:`read_last`)
+_READ_LAST: list[frozenset[str]] = [frozenset()]
+
+
+def read_last(docnames: frozenset[str]) -> None:
+    """Have the next parallel read (:func:`read_chunks`) put ``docnames`` in its last chunk, after
+    its share of the others: pages whose text waits for work beside the build (:mod:`.earlyread`)."""
+    _READ_LAST[0] = docnames
+
+
 def read_chunks(arguments: Sequence[str], nproc: int, maxbatch: int = 10) -> list[list[str]]:
     """Sphinx's ``make_chunks`` for reading: :data:`READ_CHUNKS_PER_PROCESS` chunks a process
     (one for the read of an edit, fewer than :data:`SERIAL_BELOW` documents), each every
-    ``count``-th document.
+    ``count``-th document; the documents of :func:`read_last` at the end of the last chunk.
 
     Sphinx cuts a read of 324 documents on 2 processes into 9 chunks and forks a reader for each:
     each reader sends its whole environment back, pickled, and one forked after some chunks were
@@ -169,7 +183,13 @@ def read_chunks(arguments: Sequence[str], nproc: int, maxbatch: int = 10) -> lis
         return []
     per_process = READ_CHUNKS_PER_PROCESS if len(arguments) >= SERIAL_BELOW else 1
     count = max(1, min(nproc * per_process, len(arguments)))
-    return [list(arguments[start::count]) for start in range(count)]
+    last = _READ_LAST[0]
+    if not last.intersection(arguments):
+        return [list(arguments[start::count]) for start in range(count)]
+    rest = [doc for doc in arguments if doc not in last]
+    chunks = [rest[start::count] for start in range(min(count, len(rest)))] or [[]]
+    chunks[-1] += [doc for doc in arguments if doc in last]
+    return chunks
 
 
 def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -178,6 +198,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
         needs = SphinxNeedsData(env).get_needs_mutable().values()
         needmemory.share(need for need in needs if need["docname"] in read)
     readback.stop()
+    read_last(frozenset())
     vars(sphinx.builders)["make_chunks"] = original_chunks
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
     saved = getattr(app, _SAVED, None)
@@ -590,6 +611,7 @@ def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
     _restore_thresholds()
+    read_last(frozenset())
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
     vars(sphinx.builders)["make_chunks"] = original_chunks
     env = getattr(app, "env", None)
