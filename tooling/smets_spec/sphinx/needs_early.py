@@ -25,15 +25,6 @@ and search index both ways.
 
 ``SMETS_NEEDS_JSON_EARLY=off``: written at ``build-finished``, as before (so does
 ``SMETS_NEEDS_JSON_BESIDE=off``, by the build's own process).
-
-The copy starts earlier still, at ``write-started`` once sphinx-needs' post-processing is done
-(after this package's handlers of that event: the collection and freeze of :mod:`.jobs`), behind
-the build (:func:`.forking.start`): the same needs and the same file, but its CPU (0.3 s at 2,000
-requirements, 1.9 s at 10,000) is taken where a core would idle, first while this process
-resolves and writes the first page and the environment's copy ends (in a cold build at 2,000 one
-core idled ~0.3 s there), then as Sphinx's page writers and this process leave one free, instead
-of after Sphinx's write. ``SMETS_NEEDS_JSON_AT_WRITE=off``: started as the finish begins, at the
-build's priority, as before.
 """
 
 from __future__ import annotations
@@ -49,14 +40,11 @@ from . import needs_splice
 from .beside import drops_left, first_in_finish
 
 SWITCH = "SMETS_NEEDS_JSON_EARLY"
-#: ``SMETS_NEEDS_JSON_AT_WRITE=off``: the copy starts as the finish begins (see the module's doc)
-AT_WRITE = "SMETS_NEEDS_JSON_AT_WRITE"
 
 
-def start(app: Sphinx, behind: bool = False) -> bool:
+def start(app: Sphinx) -> bool:
     """The copy writing needs.json started, as :func:`.needs_splice.finish` would at
-    ``build-finished`` (True), or nothing done (False: it writes it then); ``behind``: behind this
-    process."""
+    ``build-finished`` (True), or nothing done (False: it writes it then)."""
     from sphinx_needs.builder import NeedsBuilder, build_needs_json
     from sphinx_needs.config import NeedsSphinxConfig
 
@@ -74,31 +62,26 @@ def start(app: Sphinx, behind: bool = False) -> bool:
     # what NeedsBuilder(app, env) holds that the job reads
     stand_in = SimpleNamespace(_app=app, env=env, outdir=app.outdir, srcdir=app.srcdir)
     job = needs_splice.job_of(stand_in)
-    if job is None or not needs_splice._beside(job, any_build=True, behind=behind):
+    if job is None or not needs_splice._beside(job, any_build=True):
         return False
     needs_splice.EARLY[:] = [env]
     return True
 
 
 def _before_finish(app: Sphinx, builder: Builder) -> None:
-    """``write-started``: in a parallel HTML build, :func:`start` runs now, behind this process, or
-    (``SMETS_NEEDS_JSON_AT_WRITE=off``) first thing in the builder's ``finish`` (this build's only;
-    :func:`.beside.first_in_finish`)."""
+    """``write-started``: in a parallel HTML build, :func:`start` runs first thing in the builder's
+    ``finish`` (this build's only; :func:`.beside.first_in_finish`)."""
     needs_splice.EARLY.clear()  # (one left by a build that ended before build-finished)
     if switched_off(SWITCH) or app.parallel <= 1 or builder.format != "html":
         return
-    now = not switched_off(AT_WRITE)
 
     def started() -> None:
         try:
-            start(app, behind=now)
+            start(app)
         except Exception:  # (a warning made an error, say): left to build-finished, as before
             needs_splice.EARLY.clear()
 
-    if now:
-        started()
-    else:
-        first_in_finish(builder, started)
+    first_in_finish(builder, started)
 
 
 def register(app: Sphinx) -> None:

@@ -256,7 +256,7 @@ BESIDE = "SMETS_NEEDS_JSON_BESIDE"
 _PENDING: list[tuple[Any, Any, _Job]] = []
 
 
-def _beside(job: _Job, any_build: bool = False, behind: bool = False) -> bool:
+def _beside(job: _Job, any_build: bool = False) -> bool:
     """needs.json written by a forked copy of this process while the build goes on (at
     ``build-finished``: the search index, the requirement pages' records...), joined by
     :func:`settle` at the end of ``build-finished``; True when the copy was started.
@@ -269,8 +269,7 @@ def _beside(job: _Job, any_build: bool = False, behind: bool = False) -> bool:
     fork, which nothing changes after sphinx-needs' post-processing, so the file is the one this
     process would have written; a copy that fails or ends without an outcome is followed by
     :func:`_write_here` in this process, which writes the file as before (needs.json and its index
-    are each written atomically: a broken copy leaves the last file or its own, never a part).
-    ``behind``: the copy runs behind this process (:func:`.forking.start`)."""
+    are each written atomically: a broken copy leaves the last file or its own, never a part)."""
     from .. import forking
     from .beside import waits_at_finish
 
@@ -284,7 +283,7 @@ def _beside(job: _Job, any_build: bool = False, behind: bool = False) -> bool:
     if not waits_at_finish(app, settle):
         return False  # nothing would wait for the copy before the build ends
     settle()
-    started = forking.start_piped(_in_copy, (job,), "smets-needs-json", behind=behind)
+    started = forking.start_piped(_in_copy, (job,), "smets-needs-json")
     if started is None:
         return False
     _PENDING.append((*started, job))
