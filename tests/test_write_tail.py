@@ -1,7 +1,6 @@
-"""The end of a parallel build's write (issue 20): needs.json's copy started at ``write-started``
-behind the build (sphinx/needs_early.py, ``SMETS_NEEDS_JSON_AT_WRITE``) and Sphinx's pages cut
-into the writers' runs by a page's cost, not its doctree's bytes alone (sphinx/forkwrite.py
-``_costs``, ``SMETS_WRITE_PAGE_COST``). A project built cold both ways gives the same site (every
+"""The end of a parallel build's write (issue 20): Sphinx's pages cut into the writers' runs by a
+page's cost, not its doctree's bytes alone (sphinx/forkwrite.py ``_costs``,
+``SMETS_WRITE_PAGE_COST``). A project built cold both ways gives the same site (every
 page, needs.json, the search index); an edit built after it into both sites gives the same site
 again, the edited requirement's page drawn anew and the index of the requirement pages the same.
 (Pages are compared as ``sitecompare`` does: the conformance suite's run time and age differ from
@@ -20,42 +19,31 @@ from clitools import driven_build
 from sitecompare import differences, site_files
 from smets_spec.corpus.synthetic import edit_requirement, generate
 
-_SWITCHES = ("SMETS_NEEDS_JSON_AT_WRITE", "SMETS_WRITE_PAGE_COST")
+_SWITCHES = ("SMETS_WRITE_PAGE_COST",)
 
-#: `smets build`; the events the build's process emits and the copies it starts, logged in order
-#: to ORDER_LOG, and each run of Sphinx's page writers (its pages' count) to RUNS_LOG
+#: `smets build`; each run of Sphinx's page writers (its number and its pages' count) logged to
+#: RUNS_LOG
 _DRIVER = """
 import os, sys
-from sphinx.events import EventManager
-from smets_spec import cli, forking
+from smets_spec import cli
 from smets_spec.sphinx import forkwrite
-def log(name, text):
-    with open(os.environ[name], "a", encoding="utf-8") as out:
-        out.write(text + "\\n")
-emit, start, chunk = EventManager.emit, forking.start_piped, forkwrite._write_chunk
-def logged_emit(self, name, *args, **kwargs):
-    if name in ("write-started", "doctree-resolved", "html-collect-pages", "build-finished"):
-        log("ORDER_LOG", name)
-    return emit(self, name, *args, **kwargs)
-def logged_start(target, args, name, behind=False):
-    log("ORDER_LOG", f"start {name} {'behind' if behind else 'level'}")
-    return start(target, args, name, behind=behind)
+chunk = forkwrite._write_chunk
 def logged_chunk(builder, job):
-    log("RUNS_LOG", f"{job[0]} {len(job[1])}")
+    with open(os.environ["RUNS_LOG"], "a", encoding="utf-8") as out:
+        out.write(f"{job[0]} {len(job[1])}\\n")
     return chunk(builder, job)
-EventManager.emit, forking.start_piped, forkwrite._write_chunk = logged_emit, logged_start, logged_chunk
+forkwrite._write_chunk = logged_chunk
 sys.exit(cli.main(sys.argv[1:]))
 """
 
 
 def _build(root: Path, side: str, step: str) -> dict[str, list[str]]:
     """`smets build -j 2` of ``root`` into ``site-SIDE`` (its own cache), the switches ``side``;
-    what the driver logged (``order``, ``runs``), kept beside the site as ``STEP-*.log``."""
+    what the driver logged (``runs``), kept beside the site as ``SIDE-STEP-runs.log``."""
     base = root.parent
-    logs = {kind: base / f"{side}-{step}-{kind}.log" for kind in ("order", "runs")}
+    logs = {kind: base / f"{side}-{step}-{kind}.log" for kind in ("runs",)}
     settings = {
         "SMETS_CACHE_DIR": str(base / f"cache-{side}"),
-        "ORDER_LOG": str(logs["order"]),
         "RUNS_LOG": str(logs["runs"]),
         **dict.fromkeys(_SWITCHES, side),
     }
@@ -95,18 +83,6 @@ def _same_sites(on: Path, off: Path) -> None:
 def test_a_cold_build_gives_the_same_site_both_ways(built: dict[str, object]) -> None:
     sites: dict[str, Path] = built["cold_sites"]  # type: ignore[assignment]
     _same_sites(sites["on"], sites["off"])
-
-
-def test_needs_json_copy_starts_at_write_started_behind_the_build(built: dict[str, object]) -> None:
-    cold: dict[str, dict[str, list[str]]] = built["cold"]  # type: ignore[assignment]
-    on, off = cold["on"]["order"], cold["off"]["order"]
-    copy_on = on.index("start smets-needs-json behind")
-    assert on.index("write-started") < copy_on < on.index("doctree-resolved")  # before the first page
-    copy_off = off.index("start smets-needs-json level")
-    assert off.index("doctree-resolved") < off.index("html-collect-pages") > copy_off
-    assert copy_off > len(off) - 1 - off[::-1].index("doctree-resolved")  # after the last page here
-    for order in (on, off):  # one copy each build, joined at build-finished
-        assert sum(line.startswith("start smets-needs-json") for line in order) == 1
 
 
 def test_the_writers_runs_hold_every_page_but_the_first(built: dict[str, object]) -> None:
