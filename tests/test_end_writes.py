@@ -21,31 +21,17 @@ from typing import Any
 import pytest
 
 from clitools import counted_calls
+from oscalls import count_os_calls, umask_mode
 from sitecompare import differences
 from smets_spec.corpus import files
 from smets_spec.corpus.files import FolderWriter
 from smets_spec.sphinx import quickassets
 
 
-def _umask_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many renames (``os.replace``) and links (``os.link``) the writer made."""
-    counted = {"replace": 0, "link": 0}
-    for name in counted:
-        original = getattr(os, name)
-
-        def counting(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
-            counted[_name] += 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(os, name, counting)
-    return counted
+    return count_os_calls(monkeypatch, ("replace", "link"))
 
 
 def test_a_new_file_is_linked_in_whole_with_no_temporary_name(
@@ -59,7 +45,7 @@ def test_a_new_file_is_linked_in_whole_with_no_temporary_name(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]
     assert (tmp_path / "a.html").read_bytes() == "é".encode() * 40000
     assert (tmp_path / "b.html").read_bytes() == b""
-    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == _umask_mode()
+    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == umask_mode()
     assert calls == {"replace": 0, "link": 2}
 
 

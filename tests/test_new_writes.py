@@ -8,33 +8,18 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from oscalls import count_os_calls, umask_mode
 from smets_spec.corpus import files
 from smets_spec.corpus.files import FolderWriter
-
-
-def _umask_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many times the writer looked a target up (``os.lstat``) and set a mode (``os.fchmod``)."""
-    counted = {"lstat": 0, "fchmod": 0}
-    for name in counted:
-        original = getattr(os, name)
-
-        def counting(*args: Any, _name: str = name, _original: Any = original) -> Any:
-            counted[_name] += 1
-            return _original(*args)
-
-        monkeypatch.setattr(os, name, counting)
-    return counted
+    return count_os_calls(monkeypatch, ("lstat", "fchmod"))
 
 
 def test_a_new_file_gets_its_bytes_and_the_umask_mode_without_a_lookup(
@@ -47,8 +32,8 @@ def test_a_new_file_gets_its_bytes_and_the_umask_mode_without_a_lookup(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]
     assert (tmp_path / "a.html").read_bytes() == "é".encode()
     assert (tmp_path / "b.html").read_bytes() == b""
-    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == _umask_mode()
-    assert stat.S_IMODE((tmp_path / "b.html").stat().st_mode) == _umask_mode()
+    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == umask_mode()
+    assert stat.S_IMODE((tmp_path / "b.html").stat().st_mode) == umask_mode()
     assert calls == {"lstat": 0, "fchmod": 0}
 
 
@@ -59,7 +44,7 @@ def test_switched_off_a_new_file_is_written_as_any_other(
     writer = FolderWriter(tmp_path)
     assert writer.write_if_changed("a.html", b"x", present=False)
     assert (tmp_path / "a.html").read_bytes() == b"x"
-    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == _umask_mode()
+    assert stat.S_IMODE((tmp_path / "a.html").stat().st_mode) == umask_mode()
     assert calls == {"lstat": 1, "fchmod": 1}  # the target looked up, the temporary file's 0o600 changed
 
 
