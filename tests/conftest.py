@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import os
@@ -19,8 +20,18 @@ from smets_spec.corpus.load import Corpus, load_spec
 from smets_spec.corpus.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-# The index cache of `smets diff/impact/review` goes to a folder of this run, not the user's.
-os.environ.setdefault("SMETS_CACHE_DIR", tempfile.mkdtemp(prefix="smets-test-cache-"))
+# The index cache of `smets diff/impact/review` goes to a folder of this run, not the user's,
+# removed when the process that made it ends (pytest-xdist's workers inherit it; a forked child
+# of a test leaves it alone).
+if "SMETS_CACHE_DIR" not in os.environ:
+    _RUN_CACHE, _MADE_BY = tempfile.mkdtemp(prefix="smets-test-cache-"), os.getpid()
+    os.environ["SMETS_CACHE_DIR"] = _RUN_CACHE
+
+    def _remove_run_cache() -> None:
+        if os.getpid() == _MADE_BY:
+            shutil.rmtree(_RUN_CACHE, ignore_errors=True)
+
+    atexit.register(_remove_run_cache)
 # A shell starts a background job with Ctrl-C (SIGINT) ignored, and every process it starts
 # inherits that, so the tests that stop a server with Ctrl-C would wait in vain. A handler of
 # this process's own is reset to the default in a child, where Python then raises
