@@ -121,9 +121,10 @@ class _Parsed:
         return name in names or "*" in names
 
 
-#: :class:`_Parsed` by file, while the file's bytes are the same (a few dozen modules at most)
+#: :class:`_Parsed` by file, while the file's bytes are the same: the last few files only (a page
+#: lists the definitions of one module together; 16 modules' trees take some 3 MB)
 _FILES: dict[Path, _Parsed] = {}
-_FILES_KEPT = 64
+_FILES_KEPT = 4
 
 
 def _parsed(file: Path) -> _Parsed:
