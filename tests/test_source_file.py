@@ -134,3 +134,64 @@ def test_definitions_it_cannot_answer_for_are_imported(
         assert sourcefile.source_of("smets_spec_probe.mod", "Props.plain") is None
     finally:
         sys.modules.pop("smets_spec_probe", None)
+
+
+def _answers(refs: list[str], monkeypatch: pytest.MonkeyPatch, index: str) -> list[object]:
+    monkeypatch.setenv(sourcefile.INDEX_SWITCH, index)
+    sourcefile._FILES.clear()
+    return [sourcefile.source_of(*ref.partition(":")[::2]) for ref in refs]
+
+
+def test_the_kept_files_and_bindings_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SMETS_SOURCE_INDEX``: every definition of the spec's listings and of the two packages
+    (each file parsed once, each statement's names looked for once) answered as when each
+    listing parses its file and walks the body again."""
+    monkeypatch.delenv(sourcefile.SWITCH, raising=False)
+    refs = _refs_in_spec() + _defs_of("smets_spec.reference") + _defs_of("smets_spec.conformance")
+    kept = _answers(refs, monkeypatch, "on")
+    assert kept == _answers(refs, monkeypatch, "off")
+    assert sum(found is not None for found in kept) > len(refs) * 0.8
+    assert len(sourcefile._FILES) == 0  # switched off: nothing kept
+    made: list[bytes] = []
+
+    class Counted(sourcefile._Parsed):
+        def __init__(self, raw: bytes) -> None:
+            super().__init__(raw)
+            made.append(raw)
+
+    monkeypatch.setattr(sourcefile, "_Parsed", Counted)
+    _answers(sorted(refs), monkeypatch, "on")  # a module's definitions together, as on a page
+    assert len(made) == len({ref.partition(":")[0] for ref in refs})  # one parse per file
+    assert 0 < len(sourcefile._FILES) <= sourcefile._FILES_KEPT
+
+
+def test_a_kept_file_is_parsed_again_when_its_bytes_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "smets_spec_probe2"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    mod = package / "mod.py"
+    mod.write_text("def first():\n    return 1\n\n\ndef second():\n    return 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(sourcefile.SWITCH, raising=False)
+    monkeypatch.setenv(sourcefile.INDEX_SWITCH, "on")
+    importlib.import_module("smets_spec_probe2")
+    try:
+        assert sourcefile.source_of("smets_spec_probe2.mod", "second") == (
+            ["def second():\n", "    return 2\n"],
+            5,
+            mod,
+        )
+        mod.write_text("second = 3\n\n\ndef second():\n    return 2\n")  # now bound twice
+        assert sourcefile.source_of("smets_spec_probe2.mod", "second") is None
+        mod.write_text("from x import *\n\n\ndef first():\n    return 1\n")  # a star import binds any name
+        assert sourcefile.source_of("smets_spec_probe2.mod", "first") is None
+        mod.write_text("# -*- coding: latin-1 -*-\ndef caf\xe9():\n    return '\xe9'", "latin-1")
+        assert sourcefile.source_of("smets_spec_probe2.mod", "caf\xe9") == (
+            ["def caf\xe9():\n", "    return '\xe9'\n"],
+            2,
+            mod,
+        )
+    finally:
+        sys.modules.pop("smets_spec_probe2", None)

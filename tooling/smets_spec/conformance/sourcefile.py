@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import importlib.machinery
 import inspect
+import io
 import sys
 import tokenize
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 from ..corpus.cachedir import switched_off
 
 SWITCH = "SMETS_SOURCE_FILE"
+INDEX_SWITCH = "SMETS_SOURCE_INDEX"
 #: decorators that return the object they are given (what ``inspect`` finds under the name)
 _SAME_OBJECT = ("dataclass", "dataclasses.dataclass", "runtime_checkable", "reference_model")
 _Def = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
@@ -79,12 +81,70 @@ def _bound(statement: ast.stmt, name: str) -> bool:
     )
 
 
-def _find(body: list[ast.stmt], name: str) -> _Def | None:
+def _names_bound(statement: ast.stmt) -> frozenset[str]:
+    """Every name :func:`_bound` says ``statement`` may bind (``*``: a star import, any name)."""
+    names: set[str] = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store | ast.Del):
+                names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, _Def):
+            names.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+    return frozenset(names)
+
+
+class _Parsed:
+    """A file's bytes, lines (as :func:`tokenize.open` reads them) and syntax tree, and what each
+    statement of the tree may bind (worked out on first use: the tree holds its statements, so
+    their ids stay theirs)."""
+
+    def __init__(self, raw: bytes) -> None:
+        buffer = io.BytesIO(raw)
+        encoding, _ = tokenize.detect_encoding(buffer.readline)
+        buffer.seek(0)
+        self.raw = raw
+        self.lines = io.TextIOWrapper(buffer, encoding, line_buffering=True).readlines()
+        if self.lines and not self.lines[-1].endswith("\n"):
+            self.lines[-1] += "\n"
+        self.tree = ast.parse("".join(self.lines))
+        self._names: dict[int, frozenset[str]] = {}
+
+    def bound(self, statement: ast.stmt, name: str) -> bool:
+        """:func:`_bound`, from the names the statement binds."""
+        names = self._names.get(id(statement))
+        if names is None:
+            names = self._names[id(statement)] = _names_bound(statement)
+        return name in names or "*" in names
+
+
+#: :class:`_Parsed` by file, while the file's bytes are the same: the last few files only (a page
+#: lists the definitions of one module together; 16 modules' trees take some 3 MB)
+_FILES: dict[Path, _Parsed] = {}
+_FILES_KEPT = 4
+
+
+def _parsed(file: Path) -> _Parsed:
+    raw = file.read_bytes()
+    found = _FILES.get(file)
+    if found is None or found.raw != raw:
+        found = _Parsed(raw)
+        if len(_FILES) >= _FILES_KEPT:
+            _FILES.clear()
+        _FILES[file] = found
+    return found
+
+
+def _find(body: list[ast.stmt], name: str, parsed: _Parsed | None = None) -> _Def | None:
     """The one def or class statement at the top of ``body`` binding ``name`` (None: not that)."""
     found = [s for s in body if isinstance(s, _Def) and s.name == name]
     if len(found) != 1 or not _plain_decorators(found[0]):
         return None
-    if any(_bound(s, name) for s in body if s is not found[0]):
+    bound = _bound if parsed is None else parsed.bound
+    if any(bound(s, name) for s in body if s is not found[0]):
         return None
     return found[0]
 
@@ -97,12 +157,17 @@ def source_of(module_name: str, qualname: str) -> tuple[list[str], int, Path] | 
     file = module_file(module_name)
     if file is None:
         return None
+    parsed: _Parsed | None = None
     try:
-        with tokenize.open(file) as handle:  # as linecache reads it
-            lines = handle.readlines()
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        tree = ast.parse("".join(lines))
+        if switched_off(INDEX_SWITCH):
+            with tokenize.open(file) as handle:  # as linecache reads it
+                lines = handle.readlines()
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+            tree = ast.parse("".join(lines))
+        else:
+            parsed = _parsed(file)
+            lines, tree = parsed.lines, parsed.tree
     except (OSError, SyntaxError, ValueError):
         return None
     body: list[ast.stmt] = tree.body
@@ -110,7 +175,7 @@ def source_of(module_name: str, qualname: str) -> tuple[list[str], int, Path] | 
     for part in qualname.split("."):
         if node is not None and not isinstance(node, ast.ClassDef):
             return None  # a function's locals: not reachable by attribute
-        node = _find(body, part)
+        node = _find(body, part, parsed)
         if node is None:
             return None
         body = node.body
