@@ -247,6 +247,7 @@ FIRST_WATCHED = [
     ("smets_spec.sphinx.fingerprints", "render"),
     ("smets_spec.sphinx.rawdirect", "_put_back"),
     ("smets_spec.sphinx.searchwalk", "collect"),
+    ("smets_spec.sphinx.searchcache", "plain_contribution"),
 ]
 
 

@@ -44,6 +44,7 @@ import functools
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -134,11 +135,44 @@ def cached(name: str, args: tuple[str, ...]) -> bool:
     return name in CACHED and enabled()
 
 
+#: ``SMETS_QUICK_INSTALLED=off``: the installed distributions named from their metadata files
+#: (:func:`_installed`)
+QUICK_INSTALLED = "SMETS_QUICK_INSTALLED"
+_METADATA_FOLDERS = (".dist-info", ".egg-info")
+
+
 @functools.cache
 def _installed() -> str:
-    """``name=version`` of every installed distribution (any library a renderer uses)."""
-    found = {f"{d.metadata['Name']}={d.version}" for d in metadata.distributions()}
+    """Every installed distribution (any library a renderer uses) with its version: the names of
+    the metadata folders on the import path (:func:`installed_folders`); ``name=version`` from
+    each one's metadata with ``SMETS_QUICK_INSTALLED=off`` (parsing the ~100 metadata files took
+    0.04 s of CPU in every build)."""
+    if switched_off(QUICK_INSTALLED):
+        found = {f"{d.metadata['Name']}={d.version}" for d in metadata.distributions()}
+    else:
+        found = set(installed_folders())
     return "\n".join(sorted(found))
+
+
+def installed_folders() -> list[str]:
+    """The metadata folder of each distribution importlib finds on the import path: named
+    ``NAME-VERSION.dist-info`` (or ``.egg-info``), so a distribution installed, removed or of
+    another version changes the list. A folder whose name holds no version (an ``.egg-info`` of a
+    development install) is listed with its metadata's version."""
+    found = []
+    for entry in dict.fromkeys(sys.path):
+        try:
+            folders = sorted(Path(entry or ".").iterdir())
+        except OSError:  # not a folder (a zip file's distributions are not listed)
+            continue
+        for folder in folders:
+            name = folder.name
+            if not name.endswith(_METADATA_FOLDERS):
+                continue
+            if "-" not in name.rsplit(".", 1)[0]:
+                name += "=" + str(metadata.PathDistribution(folder).version)
+            found.append(name)
+    return found
 
 
 @functools.cache

@@ -29,6 +29,7 @@ from sphinx.config import Config
 from sphinx.domains import Domain, ObjType
 from sphinx.util.docutils import new_document
 
+from ..corpus.cachedir import switched_off
 from ..corpus.load import Corpus
 from ..corpus.schema import NEED_TYPES, Requirement
 from ..corpus.usercache import digest  # each part length-prefixed: what one page was fed from
@@ -124,21 +125,29 @@ def feed_requirement_pages(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]
         return []
     corpus = corpus_of(app)
     texts = requirement_texts(app, corpus)
-    pages: dict[str, tuple[Requirement, str, str]] = {}
+    pages: dict[str, tuple[Requirement, str, str, tuple[str, str, str, str]]] = {}
     digests: dict[str, str] = {}
     for req in corpus.requirements:
         text = plain_text(texts.get(req.id) or req.content or "")
         title = " ".join(f"{req.id} {req.title}".split())
         docname = f"{REQ_FOLDER}/{req.id}"
-        pages[docname] = (req, title, text)
-        digests[docname] = digest((docname, f"{docname}.html", title, *_doctree_parts(req, text)))
+        parts = _doctree_parts(req, text)
+        pages[docname] = (req, title, text, parts)
+        digests[docname] = digest((docname, f"{docname}.html", title, *parts))
     kept = unchanged(app, indexer, digests)  # their entries of the last build stand (see searchreuse)
     code = Path(__file__).read_bytes()  # what makes the doctree from the parts digested
-    for n, (docname, (req, title, text)) in enumerate(pages.items()):
+    plain = not switched_off(searchcache.PLAIN_SWITCH)  # contributions made from the parts' words
+    for n, (docname, (req, title, text, parts)) in enumerate(pages.items()):
         if docname not in kept:
             made = functools.partial(_doctree, req, text)
+            _, heading, body, fields = parts
             searchcache.feed_prepared(
-                app, indexer, (docname, f"{docname}.html", title), (digests[docname], code), made
+                app,
+                indexer,
+                (docname, f"{docname}.html", title),
+                (digests[docname], code),
+                made,
+                (heading, (body, fields)) if plain else None,
             )
         if n % _SETTLE_EVERY == 0:
             searchmemory.settle(indexer)

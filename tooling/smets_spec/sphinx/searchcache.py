@@ -170,12 +170,14 @@ class PageCache:
         for n, left in self.loaded.items():  # pages of the shard not looked up in this build
             if any(name not in keep for name in left):
                 self.dirty.add(n)
+        shards: dict[int, list[str]] = {n: [] for n in self.dirty}
+        for name in self.used:  # (in the order looked up; each name's shard worked out once)
+            shards.get(self._number(name), []).append(name)
         for n in sorted(self.dirty):
             stored = self._read(n)
             merged = {name: item for name, item in stored.items() if name in keep and name not in self.used}
-            for name, (key, computed) in self.used.items():
-                if self._number(name) != n:
-                    continue
+            for name in shards[n]:
+                key, computed = self.used[name]
                 if computed is not None:
                     merged[name] = [key, computed]
                 elif name in stored:
@@ -449,6 +451,27 @@ def terms_wanted(writing: int, documents: int) -> bool:
     return share and not switched_off(TERMS_SWITCH) and _same_feed()
 
 
+#: ``SMETS_STEM_UNCACHED=off``: the search language's stemmer keeps PyStemmer's own cache
+STEM_SWITCH = "SMETS_STEM_UNCACHED"
+
+
+def uncached(lang: Any) -> bool:
+    """Turn off the cache of ``lang``'s stemmer when it is PyStemmer's (``Stemmer.Stemmer``, what
+    snowballstemmer gives when PyStemmer is installed); returns whether it did.
+
+    The cache keeps the stems of up to 10,000 words and, when full, purges the least used half:
+    with the ~55,000 distinct words of a cold build at 2,000 requirements it hardly ever hits, and
+    its keeping cost four times the stemming (0.10 against 0.025 s of CPU for those words). A
+    word's stem is the same with or without it (the cache holds what the stemmer returned), and
+    :class:`Terms` asks each word's stem once anyway."""
+    stemmer: Any = getattr(lang, "stemmer", None)
+    kind = type(stemmer)
+    if kind.__module__ != "Stemmer" or kind.__qualname__ != "Stemmer" or switched_off(STEM_SWITCH):
+        return False
+    stemmer.maxCacheSize = 0
+    return True
+
+
 def install(app: Sphinx, indexer: Any, writing: int | None = None) -> None:
     """Have ``indexer`` (this build's) take each page's contribution from the cache; ``writing``:
     how many documents the build writes (None: as many as it has)."""
@@ -457,6 +480,7 @@ def install(app: Sphinx, indexer: Any, writing: int | None = None) -> None:
     context = _context(app, indexer)
     if context is None:
         return
+    uncached(indexer.lang)
     from sphinx.search import IndexBuilder
 
     scratch: Any = IndexBuilder(app.env, indexer.lang.lang, app.config.html_search_options, "")
@@ -486,17 +510,66 @@ def install(app: Sphinx, indexer: Any, writing: int | None = None) -> None:
     setattr(app, _STATE, cache)
 
 
+#: ``SMETS_SEARCH_PLAIN_PAGES=off``: a requirement page's contribution computed by Sphinx's feed
+#: from its doctree, its words stemmed again for each page (:func:`plain_contribution`)
+PLAIN_SWITCH = "SMETS_SEARCH_PLAIN_PAGES"
+
+
+def plain_store(split: Callable[[str], list[str]], title: str, texts: tuple[str, ...]) -> Any:
+    """What Sphinx's collector (``_feed_visit_nodes``) takes from a document holding one section
+    titled ``title`` with a paragraph of each of ``texts`` (the requirement page's doctree,
+    :func:`.search._doctree`): the title (the main one: no anchor) and its words, then the words
+    of the title's text and of each paragraph, in order. None when a text holds a ``\\x00``
+    (docutils' unescaping of a text node would remove it)."""
+    from sphinx.search import WordStore
+
+    if any("\x00" in text for text in (title, *texts)):
+        return None
+    title_words = split(title)
+    words = list(title_words)
+    for text in texts:
+        words += split(text)
+    return WordStore(words=words, titles=[(title, None)], title_words=title_words)
+
+
+def plain_contribution(terms: Terms | None, filename: str, title: str, store: Any) -> Contribution | None:
+    """What Sphinx's feed adds for a page titled ``title`` whose collected words are ``store``
+    and which holds no ``index`` node, with the build's :class:`Terms` (each word's term worked
+    out once for all the pages, not once a page): the title, file and titles as the feed takes
+    them, the terms as :meth:`Terms.of` makes them, no index entries. None without terms (or
+    when a word makes none: :attr:`Terms.odd`): Sphinx's feed makes it then."""
+    if terms is None or store is None:
+        return None
+    made = terms.of(distinct(store))
+    if made is None:
+        return None
+    tterms, words = made
+    return {
+        "title": title,
+        "file": filename,
+        "titles": [list(pair) for pair in store.titles],
+        "tterms": [sys.intern(word) for word in tterms],
+        "terms": [sys.intern(word) for word in words],
+        "entries": [],
+    }
+
+
 def feed_prepared(
     app: Sphinx,
     indexer: Any,
     page: tuple[str, str, str],
     inputs: tuple[str, bytes],
     doctree: Callable[[], Any],
+    texts: tuple[str, tuple[str, ...]] | None = None,
 ) -> None:
     """Feed a page the extension makes itself (a requirement page): ``page`` is its name, file and
     title; ``inputs`` the digest of everything ``doctree()`` builds its doctree from, and the
     source of the code that builds it. A cached contribution under that key is added without
-    building the doctree; otherwise it is built and fed as any page."""
+    building the doctree; otherwise it is built and fed as any page. With ``texts`` (the title
+    of the doctree's one section, and the texts of its paragraphs: all ``doctree()`` holds), a
+    contribution to compute is made from their words and the build's terms
+    (:func:`plain_contribution`), without the doctree (the caller passes none with
+    :data:`PLAIN_SWITCH` off)."""
     docname, filename, title = page
     cache: PageCache | None = getattr(app, _STATE, None)
     if cache is None or docname in indexer._titles:
@@ -505,6 +578,11 @@ def feed_prepared(
     key = digest(["prepared", docname, filename, title, *inputs])
 
     def compute() -> Contribution:
+        if texts is not None:
+            store = plain_store(indexer.lang.split, *texts)
+            plain = plain_contribution(cache.terms, filename, title, store)
+            if plain is not None:
+                return plain
         made = doctree()
         return _compute(cache.scratch, docname, filename, title, made, indexer._word_collector(made))
 
