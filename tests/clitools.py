@@ -72,13 +72,20 @@ def driven_build(
 
 
 def beside_build(
-    driver: str, root: Path, site: Path, switch: tuple[str, str], *more: str, die: bool = False
+    driver: str,
+    root: Path,
+    site: Path,
+    switch: tuple[str, str],
+    *more: str,
+    die: bool = False,
+    cache: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`smets build -j 1` into ``site`` run by ``driver`` (a script that wraps the work a build hands
     to a forked copy: it logs each copy's pid to ``BESIDE_LOG``, or ends the copy at once when
-    ``BESIDE_DIE`` is set), with the project's own cache and the switch ``switch`` (name, value)."""
+    ``BESIDE_DIE`` is set), with the project's own cache (or ``cache``) and the switch ``switch``
+    (name, value)."""
     settings = {
-        "SMETS_CACHE_DIR": str(root.parent / "cache"),
+        "SMETS_CACHE_DIR": str(cache or root.parent / "cache"),
         "BESIDE_LOG": str(site.parent / f"{site.name}.log"),
         switch[0]: switch[1],
     }
@@ -91,6 +98,12 @@ def beside_log(site: Path) -> list[list[str]]:
     """What :func:`beside_build`'s driver logged for ``site``: one (pid, the build's pid) per copy."""
     log = site.parent / f"{site.name}.log"
     return [line.split() for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+
+
+def shared_log(logs: Path, name: str) -> list[str]:
+    """The lines a shared build logged to ``LOGS/NAME`` (:data:`SHARED_LOGGED`; none: no file)."""
+    log = logs / name
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
 def sourcedir(tmp_path: Path, name: str) -> Path:
@@ -272,7 +285,9 @@ SHARED_CURRENT = "shared-first-build"
 #: copy writing needs.json, in order, ``outcome.json`` that write's outcome, ``nav.log`` each
 #: folder's navigation tree as used against the one drawn for it (tests/test_needs_json_early.py);
 #: ``runs.log`` each run of Sphinx's page writers, its number and its pages' count
-#: (tests/test_write_tail.py). Only logs: the build is the one with no driver.
+#: (tests/test_write_tail.py); ``env.log`` each copy saving the environment (tests/test_env_beside.py;
+#: tests/test_needs_json_beside.py reads ``early.log`` and ``outcome.json``). Only logs: the build
+#: is the one with no driver.
 SHARED_LOGGED = """
 import gc as _gc, hashlib as _hashlib, json as _json, os as _os
 from dataclasses import asdict as _asdict
@@ -335,6 +350,12 @@ def _chunk_logged(builder, job):
     _log("runs.log", f"{job[0]} {len(job[1])}")
     return _chunk(builder, job)
 _forkwrite._write_chunk = _chunk_logged
+from smets_spec.sphinx import envparts as _envparts
+_env_copy = _envparts._in_copy
+def _env_copied(env, file, protocol):
+    _log("env.log", "copy" if _os.getpid() != _MAIN else "not-a-copy")
+    _env_copy(env, file, protocol)
+_envparts._in_copy = _env_copied
 def after():
     _log("outcome.json", _json.dumps(_asdict(_needs_splice.LAST[-1])))
 """
