@@ -440,6 +440,7 @@ class EditedBuilt:
         self.first = first
         self.snapshot = first.base / "edited"
         self.logs = first.base / "edited-logs"  # what the edit's build logged (:data:`SHARED_LOGGED`)
+        self.edited: Path | None = None  # the file edited
         self.counts: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]] | None = None
 
     def again(self) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], Path, dict[str, Path]]:
@@ -452,7 +453,7 @@ class EditedBuilt:
             root, first_counts = first.again()
             shutil.copytree(first.sites["on"], first.sites["off"], symlinks=True)
             shutil.copytree(work / "cache-on", work / "cache-off", symlinks=True)
-            edit_requirement(root, "edited")
+            self.edited = edit_requirement(root, "edited")
             shutil.rmtree(self.logs, ignore_errors=True)
             self.logs.mkdir()
             settings = {"SMETS_CACHE_DIR": str(work / "cache-on"), "SHARED_LOGS": str(self.logs)}
@@ -466,3 +467,10 @@ class EditedBuilt:
             shutil.rmtree(work)
             shutil.copytree(self.snapshot, work, symlinks=True)
         return dict(self.counts[0]), dict(self.counts[1]), first.root, dict(first.sites)
+
+    def touch(self) -> None:
+        """The edited file's time made now: for a test whose "off" side built the first build's
+        project itself after :meth:`again` put it back, then builds the edit (a file put back keeps
+        the time of the edit, before that "off" build: Sphinx would take it as read)."""
+        assert self.edited is not None
+        os.utime(self.edited)

@@ -77,6 +77,7 @@ def test_a_new_environment_is_saved_beside_the_build(tmp_path: Path, edited_60_s
     assert (on / pickle).is_file()
 
     _, edited, _, _ = edited_60_serial.again()  # the project edited, the edit built into "on"
+    edited_60_serial.touch()  # (edited before the "off" side's first build)
     read_on = edited[("sphinx.builders", "Builder.read_doc")]
     read_off, _ = _build(root, off, cache, "off")
     assert read_on == read_off < full / 2  # the copy's environment loaded: what the edit touched, read

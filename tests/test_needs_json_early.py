@@ -111,6 +111,7 @@ def test_needs_json_started_as_the_finish_begins_is_the_same(tmp_path: Path, edi
     assert outcome_on == outcome_off and outcome_on["mode"] == "full"
     _same(on, off)
     edited_60.again()  # the project edited, the edit built into "on"
+    edited_60.touch()  # (edited before the "off" side's first build)
     log_on, outcome_on = _shared(edited_60.logs)
     log_off, outcome_off = _build(root, off, cache, "off")
     assert log_on == ["copy", "build-finished"]

@@ -69,6 +69,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, edited_60: EditedBuilt) -> d
     cold = {"on": {"runs": runs}, "off": _build(root, base, "off", "cold")}
     shutil.copytree(sites["off"], cold_sites["off"], symlinks=True)  # the cold sites kept for their tests
     edited_60.again()  # the project edited (tag "edited"), the edit built into first's "on" site
+    edited_60.touch()  # (edited before the "off" side's first build)
     shutil.copytree(first.sites["on"], sites["on"], symlinks=True)
     edit = {"off": _build(root, base, "off", "edit")}
     return {"cold": cold, "edit": edit, "sites": sites, "cold_sites": cold_sites}
