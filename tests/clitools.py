@@ -72,13 +72,20 @@ def driven_build(
 
 
 def beside_build(
-    driver: str, root: Path, site: Path, switch: tuple[str, str], *more: str, die: bool = False
+    driver: str,
+    root: Path,
+    site: Path,
+    switch: tuple[str, str],
+    *more: str,
+    die: bool = False,
+    cache: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`smets build -j 1` into ``site`` run by ``driver`` (a script that wraps the work a build hands
     to a forked copy: it logs each copy's pid to ``BESIDE_LOG``, or ends the copy at once when
-    ``BESIDE_DIE`` is set), with the project's own cache and the switch ``switch`` (name, value)."""
+    ``BESIDE_DIE`` is set), with the project's own cache (or ``cache``) and the switch ``switch``
+    (name, value)."""
     settings = {
-        "SMETS_CACHE_DIR": str(root.parent / "cache"),
+        "SMETS_CACHE_DIR": str(cache or root.parent / "cache"),
         "BESIDE_LOG": str(site.parent / f"{site.name}.log"),
         switch[0]: switch[1],
     }
@@ -91,6 +98,12 @@ def beside_log(site: Path) -> list[list[str]]:
     """What :func:`beside_build`'s driver logged for ``site``: one (pid, the build's pid) per copy."""
     log = site.parent / f"{site.name}.log"
     return [line.split() for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+
+
+def shared_log(logs: Path, name: str) -> list[str]:
+    """The lines a shared build logged to ``LOGS/NAME`` (:data:`SHARED_LOGGED`; none: no file)."""
+    log = logs / name
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
 def sourcedir(tmp_path: Path, name: str) -> Path:
@@ -130,11 +143,18 @@ def switched_build(switch: str, watched: tuple[str, str], **also: str) -> Callab
 
 
 def counted_calls(
-    root: Path, site: Path, watched: list[tuple[str, str]], settings: Mapping[str, str], *more: str
+    root: Path,
+    site: Path,
+    watched: list[tuple[str, str]],
+    settings: Mapping[str, str],
+    *more: str,
+    logged: str = "",
 ) -> list[int]:
     """:func:`counted_build` of each of several functions: how many calls the build made of each,
-    in the order of ``watched``."""
+    in the order of ``watched``; ``logged``: more of the driver's code, run before the build (it
+    may define ``after()``, run after it: :data:`SHARED_LOGGED`)."""
     wraps = "".join(f"watch({module!r}, {function!r}, {k})\n" for k, (module, function) in enumerate(watched))
+    wraps += logged
     driver = f"""
 import importlib
 import sys
@@ -150,7 +170,10 @@ def watch(module, function, k):
         calls[k] += 1
         return original(*args, **kwargs)
     setattr(owner, name, counted)
+after = None
 {wraps}status = cli.main(sys.argv[1:])
+if after is not None:
+    after()
 print("CALLS", *calls)
 sys.exit(status)
 """
@@ -239,7 +262,8 @@ class References:
         return self.built[key]
 
 
-#: the functions :class:`FirstBuilt`'s build counts, for the tests that start from it
+#: the functions :class:`FirstBuilt`'s build counts, for the tests that start from it (the last
+#: two: a file linked in, Sphinx's checksum of an asset's link, for tests/test_end_writes.py)
 FIRST_WATCHED = [
     ("sphinx.builders", "Builder.read_doc"),
     ("sphinx.builders", "Builder._read_parallel"),
@@ -248,7 +272,94 @@ FIRST_WATCHED = [
     ("smets_spec.sphinx.rawdirect", "_put_back"),
     ("smets_spec.sphinx.searchwalk", "collect"),
     ("smets_spec.sphinx.searchcache", "plain_contribution"),
+    ("smets_spec.corpus.files", "FolderWriter._write_unnamed"),
+    ("sphinx.builders.html", "_file_checksum"),
 ]
+#: the conformance suite's cached run is keyed by pytest's variables too: :class:`FirstBuilt`'s
+#: build runs with this one, and so does a test that builds from its cache with nothing changed
+SHARED_CURRENT = "shared-first-build"
+#: what the shared builds (:class:`FirstBuilt`, :class:`EditedBuilt`) log beside their counts, each
+#: line to a file of the folder ``SHARED_LOGS``, for the switch tests whose "on" side they are:
+#: ``raised.log`` each forked reader that read with the readers' thresholds (tests/test_reader_gc.py);
+#: ``steps.log`` the read's task class (AHEAD or PLAIN), where the cards' fingerprints were worked
+#: out (BESIDE or HERE) and a digest of those kept (CARDS); ``early.log`` build-finished and each
+#: copy writing needs.json, in order, ``outcome.json`` that write's outcome, ``nav.log`` each
+#: folder's navigation tree as used against the one drawn for it (tests/test_needs_json_early.py);
+#: ``runs.log`` each run of Sphinx's page writers, its number and its pages' count
+#: (tests/test_write_tail.py); ``env.log`` each copy saving the environment (tests/test_env_beside.py;
+#: tests/test_needs_json_beside.py reads ``early.log`` and ``outcome.json``). Only logs: the build
+#: is the one with no driver.
+SHARED_LOGGED = """
+import gc as _gc, hashlib as _hashlib, json as _json, os as _os
+from dataclasses import asdict as _asdict
+import sphinx.application as _application
+from sphinx.events import EventManager as _EventManager
+from smets_spec.sphinx import cardsbeside as _cardsbeside, forkahead as _forkahead
+from smets_spec.sphinx import forkwrite as _forkwrite, jobs as _jobs, navtree as _navtree
+from smets_spec.sphinx import needs_splice as _needs_splice
+_MAIN, _RAISED = _os.getpid(), set()
+def _log(name, text):
+    with open(_os.path.join(_os.environ["SHARED_LOGS"], name), "a", encoding="utf-8") as out:
+        out.write(text + "\\n")
+_young = _jobs._young_later
+def _young_logged():
+    _young()
+    if _gc.get_threshold() == _jobs.READER_THRESHOLDS and _os.getpid() not in _RAISED:
+        _RAISED.add(_os.getpid())
+        _log("raised.log", str(_os.getpid()))
+_jobs._young_later = _young_logged
+_classes = _forkahead.tasks_class
+def _tasks_class():
+    chosen = _classes()
+    _log("steps.log", "AHEAD" if chosen is _forkahead.ForkAheadTasks else "PLAIN")
+    return chosen
+_forkahead.tasks_class = _tasks_class
+_started = _cardsbeside.start
+def _start(*args):
+    ok = _started(*args)
+    _log("steps.log", "BESIDE" if ok else "HERE")
+    return ok
+_cardsbeside.start = _start
+_build = _application.Sphinx.build
+def _built(app, *args, **kwargs):
+    try:
+        return _build(app, *args, **kwargs)
+    finally:
+        kept = _json.dumps(getattr(app.env, "smets_card_fingerprints", None), sort_keys=True)
+        empty = "{}" in kept or "null" in kept
+        _log("steps.log", f"CARDS {_hashlib.sha1(kept.encode()).hexdigest()} {empty}")
+_application.Sphinx.build = _built
+_emit, _in_copy = _EventManager.emit, _needs_splice._in_copy
+def _emitted(self, name, *args, **kwargs):
+    if name == "build-finished":
+        _log("early.log", name)
+    return _emit(self, name, *args, **kwargs)
+def _copied(job, send):
+    _log("early.log", "copy" if _os.getpid() != _MAIN else "not-a-copy")
+    _in_copy(job, send)
+_EventManager.emit, _needs_splice._in_copy = _emitted, _copied
+_folder = _navtree._folder
+def _compared(builder, directory, folders):
+    used = _folder(builder, directory, folders)
+    drawn = _navtree._neutral(builder, directory)
+    same = (used is None and drawn is None) or (used.html, used.probe) == (drawn.html, drawn.probe)
+    _log("nav.log", f"{'same' if same else 'DIFFERS'}:{directory or '.'}")
+    return used
+_navtree._folder = _compared
+_chunk = _forkwrite._write_chunk
+def _chunk_logged(builder, job):
+    _log("runs.log", f"{job[0]} {len(job[1])}")
+    return _chunk(builder, job)
+_forkwrite._write_chunk = _chunk_logged
+from smets_spec.sphinx import envparts as _envparts
+_env_copy = _envparts._in_copy
+def _env_copied(env, file, protocol):
+    _log("env.log", "copy" if _os.getpid() != _MAIN else "not-a-copy")
+    _env_copy(env, file, protocol)
+_envparts._in_copy = _env_copied
+def after():
+    _log("outcome.json", _json.dumps(_asdict(_needs_splice.LAST[-1])))
+"""
 
 
 class FirstBuilt:
@@ -264,6 +375,7 @@ class FirstBuilt:
         self.base, self.jobs = base, jobs
         self.root = base / "work" / "project"
         self.sites = {switch: base / "work" / f"site-{switch}" for switch in ("on", "off")}
+        self.logs = base / "logs"  # what the build logged (:data:`SHARED_LOGGED`)
         self.counts: dict[tuple[str, str], int] | None = None
 
     def again(self) -> tuple[Path, dict[tuple[str, str], int]]:
@@ -273,9 +385,17 @@ class FirstBuilt:
         work, pristine = self.base / "work", self.base / "pristine"
         if self.counts is None:
             shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(self.logs, ignore_errors=True)
             generate(self.root, 60)
-            settings = {"SMETS_CACHE_DIR": str(work / "cache-on")}
-            calls = counted_calls(self.root, self.sites["on"], FIRST_WATCHED, settings, "-j", self.jobs)
+            self.logs.mkdir()
+            settings = {
+                "SMETS_CACHE_DIR": str(work / "cache-on"),
+                "SHARED_LOGS": str(self.logs),
+                "PYTEST_CURRENT_TEST": SHARED_CURRENT,
+            }
+            calls = counted_calls(
+                self.root, self.sites["on"], FIRST_WATCHED, settings, "-j", self.jobs, logged=SHARED_LOGGED
+            )
             shutil.copytree(work, pristine, symlinks=True)
             self.counts = dict(zip(FIRST_WATCHED, calls, strict=True))
         else:
@@ -320,6 +440,8 @@ class EditedBuilt:
     def __init__(self, first: FirstBuilt) -> None:
         self.first = first
         self.snapshot = first.base / "edited"
+        self.logs = first.base / "edited-logs"  # what the edit's build logged (:data:`SHARED_LOGGED`)
+        self.edited: Path | None = None  # the file edited
         self.counts: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]] | None = None
 
     def again(self) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], Path, dict[str, Path]]:
@@ -332,9 +454,13 @@ class EditedBuilt:
             root, first_counts = first.again()
             shutil.copytree(first.sites["on"], first.sites["off"], symlinks=True)
             shutil.copytree(work / "cache-on", work / "cache-off", symlinks=True)
-            edit_requirement(root, "edited")
-            settings = {"SMETS_CACHE_DIR": str(work / "cache-on")}
-            calls = counted_calls(root, first.sites["on"], EDITED_WATCHED, settings, "-j", first.jobs)
+            self.edited = edit_requirement(root, "edited")
+            shutil.rmtree(self.logs, ignore_errors=True)
+            self.logs.mkdir()
+            settings = {"SMETS_CACHE_DIR": str(work / "cache-on"), "SHARED_LOGS": str(self.logs)}
+            calls = counted_calls(
+                root, first.sites["on"], EDITED_WATCHED, settings, "-j", first.jobs, logged=SHARED_LOGGED
+            )
             shutil.rmtree(self.snapshot, ignore_errors=True)
             shutil.copytree(work, self.snapshot, symlinks=True)
             self.counts = (first_counts, dict(zip(EDITED_WATCHED, calls, strict=True)))
@@ -342,3 +468,10 @@ class EditedBuilt:
             shutil.rmtree(work)
             shutil.copytree(self.snapshot, work, symlinks=True)
         return dict(self.counts[0]), dict(self.counts[1]), first.root, dict(first.sites)
+
+    def touch(self) -> None:
+        """The edited file's time made now: for a test whose "off" side built the first build's
+        project itself after :meth:`again` put it back, then builds the edit (a file put back keeps
+        the time of the edit, before that "off" build: Sphinx would take it as read)."""
+        assert self.edited is not None
+        os.utime(self.edited)

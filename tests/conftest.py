@@ -143,7 +143,8 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str]
 
 
 #: the test files whose tests take longest (several builds of a generated project each; measured
-#: with ``--durations``: session 21's CI run less the builds since shared), longest first:
+#: with ``--durations``: session 21's CI run less the builds since shared, session 23's switch
+#: tests by their own run), longest first:
 #: collected before the others, so that with ``-n 2`` they start early and no worker waits at the
 #: end of the run behind one of them. A file keeps its tests' order (and its module fixtures are
 #: made once); the others follow in their usual order.
@@ -155,20 +156,25 @@ SLOW_FIRST = (
     "test_needs_patched_build.py",
     "test_fork_write.py",
     "test_search_terms.py",
+    "test_needs_quickjson.py",
+    "test_req_kept.py",
     "test_needs_json_splice.py",
+    "test_early_read.py",
     "test_build_render_cache.py",
     "test_warm_full_build.py",
-    "test_needs_json_early.py",
     "test_search_unchanged.py",
     "test_shared_page_work.py",
     "test_half_read.py",
     "test_readme_site.py",
     "test_env_beside.py",
     "test_edit_read_parallel.py",
+    "test_write_tail.py",
+    "test_needs_json_early.py",
     "test_needs_plan.py",
     "test_gc_warm.py",
     "test_needs_post.py",
     "test_write_memory.py",
+    "test_readback_filter.py",
     "test_set_edits.py",
 )
 

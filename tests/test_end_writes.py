@@ -7,8 +7,9 @@
   asset's path again for every link of every page (:mod:`smets_spec.sphinx.quickassets`,
   ``SMETS_QUICK_ASSETS``).
 
-A cold build of a generated project with both on (as by default) against one with both off:
-every page, needs.json and the search index the same.
+A cold build of a generated project with both on (as by default: conftest's
+``first_built_60_serial``) against one with both off: every page, needs.json and the search index
+the same.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from clitools import counted_calls
+from clitools import FIRST_WATCHED, FirstBuilt, counted_calls
 from oscalls import count_os_calls, umask_mode
 from sitecompare import differences
 from smets_spec.corpus import files
@@ -123,35 +124,40 @@ def test_an_asset_checksum_is_asked_once_and_a_refused_name_each_time(tmp_path: 
     quickassets._MEMO.clear()
 
 
-#: what the two switches' paths call: a file linked in, Sphinx's checksum of an asset's link
-_WATCHED = [
-    ("smets_spec.corpus.files", "FolderWriter._write_unnamed"),
-    ("sphinx.builders.html", "_file_checksum"),
-]
+#: what the two switches' paths call: a file linked in, Sphinx's checksum of an asset's link (the
+#: last two of :data:`clitools.FIRST_WATCHED`: the "on" side's counts)
+_WATCHED = FIRST_WATCHED[-2:]
 
 
-def test_a_cold_build_is_the_same_site_either_way(tmp_path: Path) -> None:
-    from smets_spec.corpus.synthetic import generate
-
-    root = generate(tmp_path / "project", 60)
-    made: dict[str, list[int]] = {}
-    for side, value in (("on", "on"), ("off", "off")):
-        settings = {
-            "SMETS_CACHE_DIR": str(tmp_path / f"cache-{side}"),
-            files.UNNAMED_SWITCH: value,
-            quickassets.SWITCH: value,
-        }
-        made[side] = counted_calls(root, tmp_path / f"site-{side}", _WATCHED, settings, "-j", "1")
-    pages = [p for p in (tmp_path / "site-on" / "req").iterdir() if p.name != "index.html"]
+def test_a_cold_build_is_the_same_site_either_way(tmp_path: Path, first_built_60_serial: FirstBuilt) -> None:
+    """The "on" side is conftest's ``first_built_60_serial`` (the same generated project built cold
+    with one process, every switch on, these calls counted); the "off" side builds that project
+    into a folder of its own."""
+    assert _WATCHED == [
+        ("smets_spec.corpus.files", "FolderWriter._write_unnamed"),
+        ("sphinx.builders.html", "_file_checksum"),
+    ]
+    root, counts = first_built_60_serial.again()
+    site_on = first_built_60_serial.sites["on"]
+    settings = {
+        "SMETS_CACHE_DIR": str(tmp_path / "cache-off"),
+        files.UNNAMED_SWITCH: "off",
+        quickassets.SWITCH: "off",
+    }
+    made = {
+        "on": [counts[watched] for watched in _WATCHED],
+        "off": counted_calls(root, tmp_path / "site-off", _WATCHED, settings, "-j", "1"),
+    }
+    pages = [p for p in (site_on / "req").iterdir() if p.name != "index.html"]
     assert len([p for p in pages if p.suffix == ".html"]) >= 120  # each requirement's page and its redirect
     linked, on_checksums = made["on"]
     assert linked >= 120
     unlinked, off_checksums = made["off"]
     assert unlinked == 0
-    pages_written = len(list((tmp_path / "site-on").rglob("*.html")))
+    pages_written = len(list(site_on.rglob("*.html")))
     # each asset once, against each link of each page
     assert 0 < on_checksums < 40 < pages_written < off_checksums
-    assert not list((tmp_path / "site-on").rglob("*.tmp"))
-    assert differences(tmp_path / "site-on", tmp_path / "site-off") == []
+    assert not list(site_on.rglob("*.tmp"))
+    assert differences(site_on, tmp_path / "site-off") == []
     for name in ("needs.json", "searchindex.js"):
-        assert (tmp_path / "site-on" / name).is_file()
+        assert (site_on / name).is_file()

@@ -5,11 +5,11 @@ touched), and a copy that dies leaves no environment file, so the next build rea
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from clitools import beside_build, beside_log
+from clitools import EditedBuilt, beside_build, beside_log, shared_log
 from sitecompare import differences
-from smets_spec.corpus.synthetic import edit_requirement, generate
 
 #: `smets build -j 1`; each copy's pid written to BESIDE_LOG (or the copy ended at once:
 #: BESIDE_DIE); the documents read printed at the end
@@ -37,8 +37,8 @@ sys.exit(status)
 """
 
 
-def _build(root: Path, site: Path, switch: str, die: bool = False) -> tuple[int, str]:
-    result = beside_build(_DRIVER, root, site, ("SMETS_ENV_BESIDE", switch), die=die)
+def _build(root: Path, site: Path, cache: Path, switch: str, die: bool = False) -> tuple[int, str]:
+    result = beside_build(_DRIVER, root, site, ("SMETS_ENV_BESIDE", switch), die=die, cache=cache)
     return int(result.stdout.rsplit("READ", 1)[1]), result.stderr
 
 
@@ -47,12 +47,27 @@ def _copies(site: Path) -> list[bool]:
     return [pid != parent for pid, parent in beside_log(site)]
 
 
-def test_a_new_environment_is_saved_beside_the_build(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 20)
-    on, off, died = (tmp_path / f"site-{name}" for name in ("on", "off", "die"))
-    read_on, _ = _build(root, on, "on")
-    read_off, _ = _build(root, off, "off")
-    assert _copies(on) == [True] and _copies(off) == []  # saved by one forked copy, or by the build
+def _shared_copies(logs: Path) -> list[bool]:
+    """:func:`_copies` of a shared build (every switch on), from what it logged in ``logs``
+    (:data:`clitools.SHARED_LOGGED`)."""
+    return [entry == "copy" for entry in shared_log(logs, "env.log")]
+
+
+def test_a_new_environment_is_saved_beside_the_build(tmp_path: Path, edited_60_serial: EditedBuilt) -> None:
+    """The "on" side's builds are conftest's ``first_built_60_serial`` (the same generated project,
+    cold, ``-j 1``, every switch on) and ``edited_60_serial`` (its edit, tag "edited"); the other
+    builds are of that project in folders of their own, with a copy of the cache the first build
+    filled (one cache for them all, as the "on" side's first build had)."""
+    first = edited_60_serial.first
+    root, counts = first.again()
+    on = first.sites["on"]
+    off, died, cache = tmp_path / "site-off", tmp_path / "site-die", tmp_path / "cache"
+    shutil.copytree(first.base / "work" / "cache-on", cache, symlinks=True)
+    read_on = counts[("sphinx.builders", "Builder.read_doc")]
+    read_off, _ = _build(root, off, cache, "off")
+    assert (
+        _shared_copies(first.logs) == [True] and _copies(off) == []
+    )  # saved by one forked copy, or by the build
     assert read_on == read_off > 20
     full = read_on
     assert differences(on, off) == []
@@ -61,16 +76,17 @@ def test_a_new_environment_is_saved_beside_the_build(tmp_path: Path) -> None:
     pickle = Path(".doctrees", "environment.pickle")
     assert (on / pickle).is_file()
 
-    edit_requirement(root, "beside")
-    read_on, _ = _build(root, on, "on")
-    read_off, _ = _build(root, off, "off")
+    _, edited, _, _ = edited_60_serial.again()  # the project edited, the edit built into "on"
+    edited_60_serial.touch()  # (edited before the "off" side's first build)
+    read_on = edited[("sphinx.builders", "Builder.read_doc")]
+    read_off, _ = _build(root, off, cache, "off")
     assert read_on == read_off < full / 2  # the copy's environment loaded: what the edit touched, read
-    assert _copies(on) == [True]  # an environment loaded is saved by the build itself
+    assert _shared_copies(edited_60_serial.logs) == []  # an environment loaded is saved by the build itself
     assert differences(on, off) == []
 
-    read_died, stderr = _build(root, died, "on", die=True)
+    read_died, stderr = _build(root, died, cache, "on", die=True)
     assert _copies(died) == [True] and read_died == full
     assert not (died / pickle).exists()  # no environment rather than a part of one
     assert "the environment could not be saved" in stderr
-    assert _build(root, died, "on")[0] == full  # so the next build reads every document
+    assert _build(root, died, cache, "on")[0] == full  # so the next build reads every document
     assert differences(died, off) == []

@@ -10,9 +10,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from clitools import beside_build, beside_log
+from clitools import EditedBuilt, beside_build, beside_log, shared_log
 from sitecompare import differences
-from smets_spec.corpus.synthetic import edit_requirement, generate
 
 #: `smets build`; the copy's pid written to BESIDE_LOG (or the copy killed at once: BESIDE_DIE)
 _DRIVER = """
@@ -34,8 +33,10 @@ sys.exit(status)
 """
 
 
-def _build(root: Path, site: Path, switch: str, *more: str, die: bool = False) -> dict[str, Any]:
-    result = beside_build(_DRIVER, root, site, ("SMETS_NEEDS_JSON_BESIDE", switch), *more, die=die)
+def _build(root: Path, site: Path, cache: Path, switch: str, *more: str, die: bool = False) -> dict[str, Any]:
+    result = beside_build(
+        _DRIVER, root, site, ("SMETS_NEEDS_JSON_BESIDE", switch), *more, die=die, cache=cache
+    )
     outcome: dict[str, Any] = json.loads(result.stdout.rsplit("OUTCOME", 1)[1])
     return outcome
 
@@ -43,20 +44,30 @@ def _build(root: Path, site: Path, switch: str, *more: str, die: bool = False) -
 _copies = beside_log
 
 
-def test_an_edit_writes_the_same_needs_json_beside(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 20)
-    sites = {name: tmp_path / f"site-{name}" for name in ("on", "off", "die")}
-    _build(root, sites["on"], "on", "--fresh")
-    assert _copies(sites["on"]) == []  # a build from nothing writes needs.json itself
-    for name in ("off", "die"):  # each edit build starts from that same build
-        shutil.copytree(sites["on"], sites[name], symlinks=True)
-    edit_requirement(root, "beside")
+def _shared_copies(logs: Path) -> list[bool]:
+    """For each copy a shared build (every switch on) started to write needs.json: whether it was
+    another process than the build's (from what it logged in ``logs``: :data:`clitools.SHARED_LOGGED`)."""
+    return [entry == "copy" for entry in shared_log(logs, "early.log") if entry != "build-finished"]
+
+
+def test_an_edit_writes_the_same_needs_json_beside(tmp_path: Path, edited_60_serial: EditedBuilt) -> None:
+    """The "on" side's builds are conftest's ``first_built_60_serial`` (the same generated project,
+    cold, ``-j 1``, every switch on) and ``edited_60_serial`` (its edit, tag "edited"); the "off"
+    side and the copy that dies build that edit from the first build's site and cache too."""
+    first = edited_60_serial.first
+    root, _ = first.again()
+    died, died_cache = tmp_path / "site-die", tmp_path / "cache-die"
+    shutil.copytree(first.sites["on"], died, symlinks=True)  # each edit build starts from that same build
+    shutil.copytree(first.base / "work" / "cache-on", died_cache, symlinks=True)
+    assert _shared_copies(first.logs) == []  # a build from nothing writes needs.json itself
+    edited_60_serial.again()  # the project edited; "off": the first build's site and cache
+    on, off, work = first.sites["on"], first.sites["off"], first.base / "work"
     outcomes = {
-        name: _build(root, site, "off" if name == "off" else "on", die=name == "die")
-        for name, site in sites.items()
+        "on": json.loads((edited_60_serial.logs / "outcome.json").read_text(encoding="utf-8")),
+        "off": _build(root, off, work / "cache-off", "off"),
+        "die": _build(root, died, died_cache, "on", die=True),
     }
-    on, off, died = sites["on"], sites["off"], sites["die"]
-    assert [pid != parent for pid, parent in _copies(on)] == [True]  # written by one forked copy
+    assert _shared_copies(edited_60_serial.logs) == [True]  # written by one forked copy
     assert _copies(off) == [] and len(_copies(died)) == 1
     assert outcomes["on"] == outcomes["off"] and outcomes["on"]["mode"] == "spliced"
     assert outcomes["on"]["serialised"] < outcomes["on"]["reused"]
@@ -65,8 +76,10 @@ def test_an_edit_writes_the_same_needs_json_beside(tmp_path: Path) -> None:
         assert differences(site, off) == []
         for name in ("needs.json", "searchindex.js"):
             assert (site / name).read_bytes() == (off / name).read_bytes(), name
-    assert b"EDITEDbeside" in (on / "needs.json").read_bytes()
-    again = _build(root, on, "on")  # nothing changed: the file verifies, and is left as it was
+    assert b"EDITEDedited" in (on / "needs.json").read_bytes()
+    again = _build(
+        root, on, work / "cache-on", "on"
+    )  # nothing changed: the file verifies, and is left as it was
     assert (
         again["written"] is False
         and again["reused"] == outcomes["on"]["reused"] + outcomes["on"]["serialised"]

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
-from clitools import driven_build
+from clitools import EditedBuilt, driven_build
 from sitecompare import differences
-from smets_spec.corpus.synthetic import edit_requirement, generate
 
 #: `smets build`; build-finished and each copy writing needs.json logged in order, with the outcome;
 #: each folder's navigation tree as used, compared with the one drawn for it, logged to NAV_LOG
@@ -57,11 +57,11 @@ sys.exit(status)
 """
 
 
-def _build(root: Path, site: Path, switch: str) -> tuple[list[str], dict[str, Any]]:
+def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[list[str], dict[str, Any]]:
     log = site.parent / f"{site.name}.log"
     log.unlink(missing_ok=True)
     settings = {
-        "SMETS_CACHE_DIR": str(root.parent / "cache"),  # (the cache is the same either way)
+        "SMETS_CACHE_DIR": str(cache),
         "SMETS_NEEDS_JSON_EARLY": switch,
         "EARLY_LOG": str(log),
         "SMETS_NAV_REBASE": switch,
@@ -71,6 +71,13 @@ def _build(root: Path, site: Path, switch: str) -> tuple[list[str], dict[str, An
     result = driven_build(_DRIVER, root, site, settings, "-j", "2")
     outcome: dict[str, Any] = json.loads(result.stdout.rsplit("OUTCOME", 1)[1])
     return log.read_text(encoding="utf-8").split() if log.exists() else [], outcome
+
+
+def _shared(logs: Path) -> tuple[list[str], dict[str, Any]]:
+    """:func:`_build`'s log and outcome of a shared build (every switch on), from what it logged
+    in ``logs`` (the same driver's logs: :data:`clitools.SHARED_LOGGED`)."""
+    outcome: dict[str, Any] = json.loads((logs / "outcome.json").read_text(encoding="utf-8"))
+    return (logs / "early.log").read_text(encoding="utf-8").split(), outcome
 
 
 def _nav_log(site: Path) -> Path:
@@ -83,25 +90,33 @@ def _same(one: Path, other: Path) -> None:
         assert (one / name).read_bytes() == (other / name).read_bytes(), name
 
 
-def test_needs_json_started_as_the_finish_begins_is_the_same(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 20)
-    on, off = tmp_path / "site-on", tmp_path / "site-off"
-    log_on, outcome_on = _build(root, on, "on")
-    logged = _nav_log(on).read_text(encoding="utf-8").split()  # the trees of the build from nothing
+def test_needs_json_started_as_the_finish_begins_is_the_same(tmp_path: Path, edited_60: EditedBuilt) -> None:
+    """The "on" side is conftest's ``first_built_60`` (the same generated project, cold, ``-j 2``,
+    every switch on) and ``edited_60`` (its edit, tag "edited"); the "off" side builds that project
+    into a folder of its own, with a copy of the cache the "on" side's first build filled."""
+    first = edited_60.first
+    root, _ = first.again()
+    on, off, cache = first.sites["on"], tmp_path / "site-off", tmp_path / "cache-off"
+    shutil.copytree(first.base / "work" / "cache-on", cache, symlinks=True)  # (the same either way)
+    log_on, outcome_on = _shared(first.logs)
+    logged = (
+        (first.logs / "nav.log").read_text(encoding="utf-8").split()
+    )  # the trees of the build from nothing
     folders = {entry.split(":", 1)[1] for entry in logged}
     assert len(folders) >= 10 and {"sections", "guide", "req"} <= folders
     assert [entry for entry in logged if not entry.startswith("same:")] == []
-    log_off, outcome_off = _build(root, off, "off")
+    log_off, outcome_off = _build(root, off, cache, "off")
     assert log_on == ["copy", "build-finished"]  # from nothing: a copy, before build-finished
     assert log_off == ["build-finished"]  # written by the build itself
     assert outcome_on == outcome_off and outcome_on["mode"] == "full"
     _same(on, off)
-    edit_requirement(root, "early")
-    log_on, outcome_on = _build(root, on, "on")
-    log_off, outcome_off = _build(root, off, "off")
+    edited_60.again()  # the project edited, the edit built into "on"
+    edited_60.touch()  # (edited before the "off" side's first build)
+    log_on, outcome_on = _shared(edited_60.logs)
+    log_off, outcome_off = _build(root, off, cache, "off")
     assert log_on == ["copy", "build-finished"]
     assert log_off == ["build-finished", "copy"]  # an edit's copy, started at build-finished
     assert outcome_on == outcome_off and outcome_on["mode"] == "spliced"
     _same(on, off)
-    assert b"EDITEDearly" in (on / "needs.json").read_bytes()
+    assert b"EDITEDedited" in (on / "needs.json").read_bytes()
     assert not any(name.startswith("EARLY") for name in os.environ)

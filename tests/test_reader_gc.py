@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from clitools import driven_build
+from clitools import FirstBuilt, driven_build
 from sitecompare import differences
-from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import forkahead, jobs
 
 #: `smets build`, printing once per process that read with the readers' thresholds
@@ -56,6 +55,7 @@ def logged():
 jobs._young_later = logged
 sys.exit(cli.main(sys.argv[1:]))
 """
+_STEPS = {"AHEAD", "PLAIN", "BESIDE", "HERE"}
 
 
 def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[int, list[str]]:
@@ -72,20 +72,32 @@ def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[int, list[
     }
     result = driven_build(_DRIVER, root, site, settings, "-j", "2")
     lines = result.stdout.splitlines()
-    steps = {"AHEAD", "PLAIN", "BESIDE", "HERE"}
-    return lines.count("RAISED"), [line for line in lines if line in steps or line.startswith("CARDS")]
+    return lines.count("RAISED"), [line for line in lines if line in _STEPS or line.startswith("CARDS")]
 
 
-def test_readers_with_fewer_young_collections_build_the_same_site(tmp_path: Path) -> None:
-    root = generate(tmp_path / "project", 30)
-    on, tasks_on = _build(root, tmp_path / "on", tmp_path / "cache-on", "on")
+def _shared(first: FirstBuilt) -> tuple[int, list[str]]:
+    """:func:`_build`'s figures of ``first``'s build (every switch on, the same driver's logs:
+    :data:`clitools.SHARED_LOGGED`)."""
+    raised = (first.logs / "raised.log").read_text(encoding="utf-8").split()
+    lines = (first.logs / "steps.log").read_text(encoding="utf-8").splitlines()
+    return len(raised), [line for line in lines if line in _STEPS or line.startswith("CARDS")]
+
+
+def test_readers_with_fewer_young_collections_build_the_same_site(
+    tmp_path: Path, first_built_60: FirstBuilt
+) -> None:
+    """The "on" side is conftest's ``first_built_60`` (the same generated project, cold, ``-j 2``,
+    every switch on); the "off" side builds that project into a folder of its own."""
+    root, _ = first_built_60.again()
+    on_site = first_built_60.sites["on"]
+    on, tasks_on = _shared(first_built_60)
     off, tasks_off = _build(root, tmp_path / "off", tmp_path / "cache-off", "off")
     assert on >= 2 and off == 0  # (one per forked reader: four chunks at this size)
     assert tasks_on[:2] == ["BESIDE", "AHEAD"] and tasks_off[:2] == ["HERE", "PLAIN"]
     assert tasks_on[2] == tasks_off[2] and tasks_on[2].endswith(" False")  # the same fingerprints kept
     for name in ("needs.json", "searchindex.js"):
-        assert (tmp_path / "on" / name).read_bytes() == (tmp_path / "off" / name).read_bytes(), name
-    assert differences(tmp_path / "on", tmp_path / "off") == []
+        assert (on_site / name).read_bytes() == (tmp_path / "off" / name).read_bytes(), name
+    assert differences(on_site, tmp_path / "off") == []
 
 
 @pytest.fixture

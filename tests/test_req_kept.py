@@ -4,8 +4,9 @@ title and the texts kept by the last build (sphinx/reqpages.py ``_start_kept``, 
 index as a build with the switch off, when the kept copy is right, stale (another title in
 conf.py, a text not the real one) or planted (refused, no traceback).
 
-One cold build of a generated project fills a cache folder; each build below starts from a copy of
-it, into an empty output folder, with ``-j 2`` (the pages are drawn early only in a parallel build).
+One cold build of a generated project (conftest's shared ``first_built_60``) fills a cache folder;
+each build below starts from a copy of it, into an empty output folder, with ``-j 2`` (the pages
+are drawn early only in a parallel build).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from clitools import driven_build
+from clitools import SHARED_CURRENT, FirstBuilt, driven_build
 from sitecompare import differences
-from smets_spec.corpus.synthetic import generate
 from smets_spec.sphinx import reqkept
 
 #: `smets build`, printing whether pages were drawn from the kept shell and what the finish drew
@@ -41,23 +41,27 @@ def logged_plan(app, corpus, shell):
 reqpages._join_kept, reqpages.plan = logged_join, logged_plan
 sys.exit(cli.main(sys.argv[1:]))
 """
-N = 104  # (the generated project of 30 has the real requirements too)
+N = 104  # (the generated project of 60 has the real requirements)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """The project, its cold build's site and the cache folder it filled (never written again)."""
+def built(tmp_path_factory: pytest.TempPathFactory, first_built_60: FirstBuilt) -> tuple[Path, Path, Path]:
+    """The project, its cold build's site and the cache folder it filled (never written again): the
+    cold build is conftest's ``first_built_60`` (``-j 2``, every switch on, its conformance run
+    keyed by :data:`clitools.SHARED_CURRENT`), its site and cache copied aside; the project stays
+    where it was built (the caches record its path) for this file's tests."""
     where = tmp_path_factory.mktemp("kept")
-    root = generate(where / "project", 30)
-    _build(root, where / "cold", where / "cache", "on")
+    root, _ = first_built_60.again()
+    shutil.copytree(first_built_60.sites["on"], where / "cold", symlinks=True)
+    shutil.copytree(first_built_60.base / "work" / "cache-on", where / "cache", symlinks=True)
     assert len(list((where / "cache" / reqkept.KIND).glob("*.json"))) == 1
     return root, where / "cold", where / "cache"
 
 
 def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[list[str], str]:
     """Build into ``site`` with ``cache``: the driver's lines, and what the build printed."""
-    # (the conformance suite's cached run is keyed by pytest's variables too: one for every build)
-    settings = {"SMETS_CACHE_DIR": str(cache), reqkept.SWITCH: switch, "PYTEST_CURRENT_TEST": "reqkept"}
+    # (the conformance suite's cached run is keyed by pytest's variables too: the cold build's)
+    settings = {"SMETS_CACHE_DIR": str(cache), reqkept.SWITCH: switch, "PYTEST_CURRENT_TEST": SHARED_CURRENT}
     result = driven_build(_DRIVER, root, site, settings, "-j", "2")
     lines = [line for line in result.stdout.splitlines() if line.startswith(("KEPT", "PLAN"))]
     return lines, result.stdout + result.stderr

@@ -3,6 +3,7 @@ page's cost, not its doctree's bytes alone (sphinx/forkwrite.py ``_costs``,
 ``SMETS_WRITE_PAGE_COST``). A project built cold both ways gives the same site (every
 page, needs.json, the search index); an edit built after it into both sites gives the same site
 again, the edited requirement's page drawn anew and the index of the requirement pages the same.
+The "on" side's builds are conftest's shared ``first_built_60`` and ``edited_60`` (every switch on).
 (Pages are compared as ``sitecompare`` does: the conformance suite's run time and age differ from
 build to build.)"""
 
@@ -15,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from clitools import driven_build
+from clitools import EditedBuilt, driven_build
 from sitecompare import differences, site_files
-from smets_spec.corpus.synthetic import edit_requirement, generate
 
 _SWITCHES = ("SMETS_WRITE_PAGE_COST",)
 
@@ -37,10 +37,9 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-def _build(root: Path, side: str, step: str) -> dict[str, list[str]]:
-    """`smets build -j 2` of ``root`` into ``site-SIDE`` (its own cache), the switches ``side``;
+def _build(root: Path, base: Path, side: str, step: str) -> dict[str, list[str]]:
+    """`smets build -j 2` of ``root`` into ``BASE/site-SIDE`` (its own cache), the switches ``side``;
     what the driver logged (``runs``), kept beside the site as ``SIDE-STEP-runs.log``."""
-    base = root.parent
     logs = {kind: base / f"{side}-{step}-{kind}.log" for kind in ("runs",)}
     settings = {
         "SMETS_CACHE_DIR": str(base / f"cache-{side}"),
@@ -55,18 +54,25 @@ def _build(root: Path, side: str, step: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Both sides built cold, then one requirement edited and built into both."""
+def built(tmp_path_factory: pytest.TempPathFactory, edited_60: EditedBuilt) -> dict[str, object]:
+    """Both sides built cold, then one requirement edited and built into both: the "on" side is
+    conftest's ``first_built_60`` (the same generated project, cold, ``-j 2``, every switch on) and
+    ``edited_60`` (its edit, tag "edited"); the "off" side builds that project into a folder of
+    its own (its own cache), then the edit."""
     base = tmp_path_factory.mktemp("writetail")
-    root = generate(base / "project", 60)
-    cold = {side: _build(root, side, "cold") for side in ("on", "off")}
+    first = edited_60.first
+    root, _ = first.again()
     sites = {side: base / f"site-{side}" for side in ("on", "off")}
     cold_sites = {side: base / f"cold-{side}" for side in ("on", "off")}
-    for side, site in sites.items():  # the cold sites kept for their tests
-        shutil.copytree(site, cold_sites[side], symlinks=True)
-    edited = edit_requirement(root, "tailtag")
-    edit = {side: _build(root, side, "edit") for side in ("on", "off")}
-    return {"cold": cold, "edit": edit, "sites": sites, "cold_sites": cold_sites, "edited": edited}
+    shutil.copytree(first.sites["on"], cold_sites["on"], symlinks=True)
+    runs = (first.logs / "runs.log").read_text(encoding="utf-8").splitlines()
+    cold = {"on": {"runs": runs}, "off": _build(root, base, "off", "cold")}
+    shutil.copytree(sites["off"], cold_sites["off"], symlinks=True)  # the cold sites kept for their tests
+    edited_60.again()  # the project edited (tag "edited"), the edit built into first's "on" site
+    edited_60.touch()  # (edited before the "off" side's first build)
+    shutil.copytree(first.sites["on"], sites["on"], symlinks=True)
+    edit = {"off": _build(root, base, "off", "edit")}
+    return {"cold": cold, "edit": edit, "sites": sites, "cold_sites": cold_sites}
 
 
 def _same_sites(on: Path, off: Path) -> None:
@@ -99,9 +105,9 @@ def test_an_edit_after_it_gives_the_same_site_and_draws_the_edited_page(built: d
     sites: dict[str, Path] = built["sites"]  # type: ignore[assignment]
     _same_sites(sites["on"], sites["off"])
     for site in sites.values():
-        drawn = [p for p in (site / "req").glob("*.html") if "EDITEDtailtag" in p.read_text(encoding="utf-8")]
+        drawn = [p for p in (site / "req").glob("*.html") if "EDITEDedited" in p.read_text(encoding="utf-8")]
         assert len(drawn) == 1  # the edited requirement's page, drawn again (no stale page)
-        assert "tailtag" in drawn[0].read_text(encoding="utf-8").split("<title>", 1)[1].split("</title>")[0]
+        assert "edited" in drawn[0].read_text(encoding="utf-8").split("<title>", 1)[1].split("</title>")[0]
     on, off = (_index(sites[side]) for side in ("on", "off"))
     assert on == off and len(on["pages"]) == 104  # the index of what each page was drawn from
 
