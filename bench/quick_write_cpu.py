@@ -7,7 +7,8 @@ them), alternated, in one process (issue 20: the writers' CPU without the machin
 SITE is a ``smets build`` output folder (its ``.doctrees``). Prints, per walk, the median over
 ROUNDS (default 5) of the CPU summed over every page: highlight settings
 (``HighlightLanguageTransform``'s visitor and its ``findall``), the words of every card to be
-stored (``WordCollector``), sphinx-needs' node search (``findall(node_match(...))``, its two handlers' types); and checks each gives the same.
+stored (``WordCollector``), sphinx-needs' node search (``findall(node_match(...))``, its two
+handlers' types); and checks the card words are the same.
 """
 
 from __future__ import annotations
