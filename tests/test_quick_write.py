@@ -18,7 +18,9 @@ import pytest
 import sphinx_needs.needs as needs_module
 import sphinx_needs.utils as needs_utils
 from docutils import nodes
+from docutils import utils as docutils_utils
 from docutils.utils import Reporter
+from docutils.writers import html5_polyglot
 from sphinx import addnodes
 from sphinx.search import WordCollector
 from sphinx.search.en import SearchEnglish
@@ -190,11 +192,39 @@ def test_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_quick_transform_stands_where_sphinx_put_its_own() -> None:
-    app = SimpleNamespace(registry=SimpleNamespace(post_transforms=[object, HighlightLanguageTransform, int]))
-    original = needs_module.node_match
+    connected: list[tuple[str, Any]] = []
+    app = SimpleNamespace(
+        registry=SimpleNamespace(post_transforms=[object, HighlightLanguageTransform, int]),
+        connect=lambda event, handler: connected.append((event, handler)),
+    )
+    original, looked_up = needs_module.node_match, docutils_utils.get_stylesheet_list
     try:
         quickwrite.register(app)  # type: ignore[arg-type]
         assert needs_module.node_match is quickwrite.node_match
+        assert docutils_utils.get_stylesheet_list is quickwrite.stylesheets
     finally:
-        needs_module.node_match = original
+        needs_module.node_match, docutils_utils.get_stylesheet_list = original, looked_up
     assert app.registry.post_transforms == [object, quickwrite.QuickHighlightLanguage, int]
+    assert [event for event, _ in connected] == ["builder-inited"]
+
+
+def test_stylesheets_are_looked_up_once_a_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    settings = new_document("").settings
+    settings.stylesheet, settings.stylesheet_path = None, "minimal.css,plain.css"
+    settings.stylesheet_dirs = [str(tmp_path), str(Path(html5_polyglot.__file__).parent)]
+    (tmp_path / "minimal.css").write_text("p {}\n", encoding="utf-8")
+    expected = docutils_utils.get_stylesheet_list(settings)
+    assert expected[0] == (tmp_path / "minimal.css").as_posix() and expected[1].endswith(
+        "html5_polyglot/plain.css"
+    )
+    assert quickwrite.enabled()  # (before docutils' function is stood in for below)
+    quickwrite._forget_stylesheets(None)  # type: ignore[arg-type]
+    monkeypatch.setattr(quickwrite, "_STYLESHEETS", lambda s: expected)
+    assert quickwrite.stylesheets(settings) == expected
+    monkeypatch.setattr(quickwrite, "_STYLESHEETS", lambda s: ["asked again"])
+    assert quickwrite.stylesheets(settings) == expected  # kept
+    monkeypatch.setenv("SMETS_QUICK_WRITE", "off")
+    assert quickwrite.stylesheets(settings) == ["asked again"]
+    monkeypatch.delenv("SMETS_QUICK_WRITE")
+    quickwrite._forget_stylesheets(None)  # type: ignore[arg-type]
+    assert quickwrite.stylesheets(settings) == ["asked again"]  # a new build asks again

@@ -1,4 +1,5 @@
-"""Three walks of Sphinx's page writers done with less work per node (issue 20, the writers' CPU).
+"""Three walks of Sphinx's page writers done with less work per node, and a look-up kept (issue 20,
+the writers' CPU).
 
 Each page a writer resolves is walked, among others, by:
 
@@ -21,22 +22,28 @@ Each page a writer resolves is walked, among others, by:
   walk (a generator per node, a call and a test per type: ~0.13 s of the writers' CPU at 2,000).
   :func:`node_match` gives a class whose instances are the nodes of those types: docutils' walk
   by class, the same nodes in the same order.
+* docutils' HTML translator, made for every page, looks each of its stylesheets up on disk
+  (``get_stylesheet_list``; ~0.1 s with the translator's other set-up at 2,000): its answer is
+  kept for the build (:func:`stylesheets`).
 
 Used only while Sphinx's and sphinx-needs' code is the code this was written against
 (:data:`KNOWN`, a digest of its source; ``tests/test_quick_write.py`` says when it changed).
-``SMETS_QUICK_WRITE=off``: Sphinx's transform and collector, sphinx-needs' condition.
+``SMETS_QUICK_WRITE=off``: Sphinx's transform and collector, sphinx-needs' condition, docutils'
+look-up each time.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
+from pathlib import Path
 from typing import Any
 
 import sphinx.search as sphinx_search
 import sphinx_needs.needs as needs_module
 import sphinx_needs.utils as needs_utils
 from docutils import nodes
+from docutils import utils as docutils_utils
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms.code import (
@@ -51,7 +58,7 @@ from .sourcedigest import source_digest
 
 SWITCH = "SMETS_QUICK_WRITE"
 #: the SHA-256 of the Sphinx code repeated here (see :func:`code_digest`)
-KNOWN = "7c2b0bf6a44d28e6682686dbc58a05ec4260f21c6c16c36eb714cab6bd8c3930"
+KNOWN = "900489c09bda7946a6a6df290278d81276487e1103a639fb4ba3e9c206c5dd27"
 #: a marker on the walk's stack: the settings pushed by a ``document`` or ``start_of_file`` go
 _POP = object()
 #: the visitor's methods, by the node class's name (its dispatch's ``"visit_" + name``)
@@ -69,6 +76,8 @@ def code_digest() -> str:
         sphinx_search._is_meta_keywords,
         needs_utils.node_match,
         needs_module.process_creator,
+        _STYLESHEETS,
+        docutils_utils.find_file_in_dirs,
     )
 
 
@@ -206,12 +215,37 @@ def node_match(node_types: type | list[type]) -> Any:
 
 #: sphinx-needs' own (as :func:`register` found it)
 _NODE_MATCH = needs_utils.node_match
+#: docutils' own, and its answers kept in this process since the build started (:func:`stylesheets`)
+_STYLESHEETS = docutils_utils.get_stylesheet_list
+_KEPT_STYLESHEETS: dict[str, list[str]] = {}
+
+
+def stylesheets(settings: Any) -> list[str]:
+    """docutils' ``get_stylesheet_list``, each answer kept for the build: its HTML translator asks
+    it for every page Sphinx writes, each time looking every stylesheet up on disk (``Path.exists``
+    in each folder of ``stylesheet_dirs``); the answer depends on those settings, the current
+    folder and those files only. (Sphinx's pages do not show it: its templates draw their own
+    links.)"""
+    if not enabled():
+        return list(_STYLESHEETS(settings))
+    key = repr((settings.stylesheet, settings.stylesheet_path, settings.stylesheet_dirs, str(Path.cwd())))
+    kept = _KEPT_STYLESHEETS.get(key)
+    if kept is None:
+        kept = _KEPT_STYLESHEETS[key] = _STYLESHEETS(settings)
+    return list(kept)
+
+
+def _forget_stylesheets(app: Sphinx) -> None:
+    _KEPT_STYLESHEETS.clear()
 
 
 def register(app: Sphinx) -> None:
-    """The quick transform where Sphinx registered its own (the same place in the order), and
-    :func:`node_match` where sphinx-needs' handler looks its own up."""
+    """The quick transform where Sphinx registered its own (the same place in the order),
+    :func:`node_match` where sphinx-needs' handler looks its own up, :func:`stylesheets` where
+    docutils' HTML translator does, forgotten as each build starts."""
     setattr(needs_module, "node_match", node_match)  # noqa: B010 (a name it imported)
+    docutils_utils.get_stylesheet_list = stylesheets
+    app.connect("builder-inited", _forget_stylesheets)
     transforms = app.registry.post_transforms
     for index, transform in enumerate(transforms):
         if transform is HighlightLanguageTransform:
