@@ -43,7 +43,16 @@ from ..corpus.cachedir import switched_off, user_cache_folder
 from ..corpus.load import Corpus
 from ..corpus.rstreader import NeedSpan, RawOption, need_spans
 from ..corpus.schema import BY_DIRECTIVE
-from . import plaintext, quickapp, quickassets, quickquotes, quicksettings, quicktargets, quickwalks
+from . import (
+    plaintext,
+    quickapp,
+    quickassets,
+    quickquotes,
+    quicksettings,
+    quicktargets,
+    quickwalks,
+    quickwrite,
+)
 from .linker import docname_of, has_requirement_pages
 from .rendercache import QUICK_KEYS_SWITCH, RenderCache, Rendered, card_inputs, card_key, context_digest
 from .state import corpus_of
@@ -371,11 +380,15 @@ def forget(app: Sphinx, doctree: nodes.document) -> None:
 def collect_words(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``doctree-resolved``: the words the search index will take from each card to be stored."""
     indexer = getattr(app.builder, "indexer", None)
+    quick = quickwrite.usable(doctree)  # (the same words, with less work per node)
     for card in doctree.findall(SmetsCard):
         if not card.get("smets_key"):
             continue
         if indexer is None:
             card["smets_key"] = ""
+            continue
+        if quick:
+            card["smets_words"] = quickwrite.card_words(card, indexer.lang)
             continue
         collector = WordCollector(doctree, indexer.lang)
         card.walk(collector)
@@ -434,6 +447,7 @@ def _prepare(app: Sphinx, *args: Any) -> None:
 def register(app: Sphinx) -> None:
     quickquotes.register(app)
     quickwalks.register(app)
+    quickwrite.register(app)
     quicksettings.register(app)
     quicktargets.register(app)
     quickassets.register(app)
