@@ -155,7 +155,7 @@ def test_a_warm_full_build_gives_the_same_site_with_the_switch_on_and_off(
 ) -> None:
     """The 60-requirement project built (cache warm, conftest's ``first_built_60``), then built
     again into two empty folders with the switches on and off (``SMETS_GC_WARM``,
-    ``SMETS_GC_WARM_SKIP``, ``SMETS_WRITE_GC_PAUSE``, ``SMETS_GC_MERGE_FREEZE``), each from its own
+    ``SMETS_GC_WARM_SKIP``, ``SMETS_GC_MERGE_FREEZE``), each from its own
     copy of that cache: the thresholds set and restored once in the "on" build's process, never in
     the "off" one's; the "on" build's process two full collections fewer (after the read, after the
     post-processing); and the same site, file for file (needs.json and the search index with it)."""
@@ -170,7 +170,6 @@ def test_a_warm_full_build_gives_the_same_site_with_the_switch_on_and_off(
             "SMETS_CACHE_DIR": str(copy),
             jobs.GC_WARM: switch,
             jobs.GC_WARM_SKIP: switch,
-            forkwrite.GC_PAUSE: switch,
             envpickle.MERGE_FREEZE: switch,
         }
         watched = [("gc", "set_threshold"), ("gc", "collect")]
@@ -178,80 +177,6 @@ def test_a_warm_full_build_gives_the_same_site_with_the_switch_on_and_off(
     assert sets == {"on": 2, "off": 0}
     assert collects["off"] - collects["on"] == 2
     assert differences(sites["on"], sites["off"]) == []
-
-
-@pytest.mark.parametrize(
-    ("pause", "switch", "paused"), [(True, "on", True), (True, "off", False), (False, "on", False)]
-)
-def test_a_writer_pauses_the_collector_through_each_page(
-    monkeypatch: pytest.MonkeyPatch, pause: bool, switch: str, paused: bool
-) -> None:
-    """A forked writer of a warm full build (``forkwrite.PAUSE_PAGES``, set after the post-processing)
-    resolves, serialises and writes each page with the collector paused, and has it on again
-    between pages and after them (``SMETS_WRITE_GC_PAUSE=off``: on throughout)."""
-    monkeypatch.setenv(forkwrite.GC_PAUSE, switch)
-    monkeypatch.setattr(forkwrite, "PAUSE_PAGES", [pause])
-    seen: list[tuple[str, str, bool]] = []
-
-    def resolve(docname: str, builder: Any, tags: Any) -> str:
-        seen.append(("resolve", docname, gc.isenabled()))
-        return f"tree of {docname}"
-
-    def serialized(builder: Any, docname: str, doctree: Any, known: Any) -> forkwrite.Page:
-        seen.append(("serialise", docname, gc.isenabled()))
-        return forkwrite.Page(docname)
-
-    def write_doc(docname: str, doctree: Any) -> None:
-        seen.append(("write", docname, gc.isenabled()))
-
-    def release(doctree: Any) -> None:
-        seen.append(("release", doctree, gc.isenabled()))
-
-    env = SimpleNamespace(images={}, get_and_resolve_doctree=resolve)
-    builder = SimpleNamespace(env=env, tags=None, phase=None, write_doc=write_doc)
-    monkeypatch.setattr(forkwrite, "_serialized", serialized)
-    monkeypatch.setattr(forkwrite, "_RELEASE", [release])
-    assert gc.isenabled()
-    number, pages = forkwrite._write_chunk(builder, (3, ["a", "b"]))
-    assert gc.isenabled()
-    assert number == 3 and [page.docname for page in pages] == ["a", "b"]
-    assert seen == [
-        ("resolve", "a", not paused),
-        ("serialise", "a", not paused),
-        ("write", "a", not paused),
-        ("release", "tree of a", not paused),
-        ("resolve", "b", not paused),
-        ("serialise", "b", not paused),
-        ("write", "b", not paused),
-        ("release", "tree of b", not paused),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("warm_at_start", "count", "pause"), [(True, 64, True), (False, 64, False), (True, 10, False)]
-)
-def test_the_writers_pause_in_a_warm_full_build_only(
-    app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_at_start: bool, count: int, pause: bool
-) -> None:
-    """``forkwrite.PAUSE_PAGES`` is set as the writers are about to fork (after the post-processing)
-    in a full read with a cache warm at the start, and cleared at ``build-finished``."""
-    monkeypatch.setattr(jobs, "_WARM_AT_START", [warm_at_start])
-    monkeypatch.setattr(forkwrite, "PAUSE_PAGES", [False])
-    _warm_cache(tmp_path)
-    before = gc.get_threshold()
-    try:
-        jobs._before_read(app, None, [f"d{k}" for k in range(count)])  # type: ignore[arg-type]
-        jobs._after_read(app, None)  # type: ignore[arg-type]
-        assert forkwrite.PAUSE_PAGES[0] is False
-        jobs._after_post_processing(app, None)  # type: ignore[arg-type]
-        assert forkwrite.PAUSE_PAGES[0] is pause
-        jobs._unfreeze(app, None)
-        assert forkwrite.PAUSE_PAGES[0] is False
-    finally:
-        jobs._unfreeze(app, None)
-        gc.unfreeze()
-        gc.set_threshold(*before)
-        jobs._SAVED_THRESHOLDS.clear()
 
 
 @pytest.mark.parametrize(

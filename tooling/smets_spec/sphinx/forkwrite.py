@@ -46,7 +46,6 @@ edit's build), it is not loaded here at all, and each page's feed is held for th
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,7 +67,6 @@ from sphinx.util.docutils import new_document
 from sphinx.util.osutil import relative_uri
 
 from ..corpus.cachedir import switched_off
-from ..forking import no_gc
 from .sourcedigest import source_digest
 from .state import builder_app
 
@@ -85,24 +83,6 @@ CHUNKS_PER_PROCESS = 2
 _RELEASE: list[Callable[[nodes.Node], None]] = [lambda tree: None]
 #: the attribute of a stand-in document that holds a page's collected words
 _WORDS = "smets_collected_words"
-#: ``SMETS_WRITE_GC_PAUSE=off``: a writer's collector runs while it resolves and writes each page
-GC_PAUSE = "SMETS_WRITE_GC_PAUSE"
-#: whether the writers of this build pause the collector through each page (set by :mod:`.jobs`:
-#: a full build with a warm cache)
-PAUSE_PAGES = [False]
-
-
-def _page_collector() -> contextlib.AbstractContextManager[None]:
-    """The collector paused while a writer resolves, serialises and writes one page (:data:`PAUSE_PAGES`).
-
-    The page's doctree is unpickled with the collector paused (:mod:`.envpickle`) and lives until
-    the page is written, then its upward references are cut (:data:`_RELEASE`) and reference
-    counting frees it. In between, every young collection walked it (and a page's HTML pieces)
-    again: 5-15 collections a writer, 0.10-0.26 s of CPU each in a warm full build at 10,000
-    requirements. Paused, the collector counts the page's new objects all the same; once it is
-    on again, what the page left alive (and any reference cycle it left) is collected by the next
-    young collection, a page's garbage at a time."""
-    return no_gc() if PAUSE_PAGES[0] and not switched_off(GC_PAUSE) else contextlib.nullcontext()
 
 
 def _sphinx_digest() -> str:
@@ -172,15 +152,13 @@ def _write_chunk(builder: Any, job: tuple[int, list[str]]) -> tuple[int, list[Pa
     env = builder.env
     pages: list[Page] = []
     for docname in docnames:
-        with _page_collector():
-            builder.phase = BuildPhase.RESOLVING
-            known = set(env.images)
-            doctree = env.get_and_resolve_doctree(docname, builder, tags=builder.tags)
-            pages.append(_serialized(builder, docname, doctree, known))
-            builder.phase = BuildPhase.WRITING
-            builder.write_doc(docname, doctree)
-            _RELEASE[0](doctree)
-            del doctree
+        builder.phase = BuildPhase.RESOLVING
+        known = set(env.images)
+        doctree = env.get_and_resolve_doctree(docname, builder, tags=builder.tags)
+        pages.append(_serialized(builder, docname, doctree, known))
+        builder.phase = BuildPhase.WRITING
+        builder.write_doc(docname, doctree)
+        _RELEASE[0](doctree)
     return number, pages
 
 

@@ -389,7 +389,6 @@ def _after_post_processing(app: Sphinx, builder: Builder) -> None:
     if (not _SAVED_THRESHOLDS or _WARM_QUIET[0]) and not _skips_collections():
         gc.collect()
     freeze()
-    forkwrite.PAUSE_PAGES[0] = _warm_full()  # (the writers fork from here)
     trim()  # and what pickling the environment and the post-processing left free: each writer forks from here
 
 
@@ -640,7 +639,6 @@ def _bounded_write(app: Sphinx, builder: Builder) -> None:
 def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
-    forkwrite.PAUSE_PAGES[0] = False
     envpickle.FREEZE_LOADED[0] = 0
     _restore_thresholds()
     read_last(frozenset())
