@@ -242,7 +242,8 @@ def _warm_full() -> bool:
 
 #: ``SMETS_GC_WARM=off``: a full build with a warm cache keeps the collector's usual thresholds
 GC_WARM = "SMETS_GC_WARM"
-#: whether :func:`_quieten_warm` set the thresholds (its explicit collections are all kept)
+#: whether :func:`_quieten_warm` set the thresholds (explicit collections kept, but for those
+#: :func:`_skips_collections` leaves out)
 _WARM_QUIET = [False]
 
 
@@ -256,8 +257,8 @@ def _quieten_warm() -> None:
     walked only what the build made since, mostly freed by reference counting anyway: in a warm
     full build at 10,000 requirements, 4 full collections during sphinx-needs' post-processing
     (0.32 s of CPU), 5 more during the finish (0.22 s) and some 900 young ones. Unlike the build of
-    an edit (:func:`quieten`), every explicit collection stays (after the post-processing, at
-    ``build-finished``), so what is left in reference cycles goes where it went. A cold build keeps
+    an edit (:func:`quieten`), the collection at ``build-finished`` stays, and so do those after the
+    read and the post-processing unless :func:`_skips_collections` leaves them out. A cold build keeps
     the usual thresholds (its peak memory is the one issue 20 bounds)."""
     if _SAVED_THRESHOLDS or not _SETTLING[0] or switched_off(GC_WARM, GC_EDIT) or not _cards_cached():
         return
