@@ -16,7 +16,7 @@ import pytest
 
 from clitools import FirstBuilt, counted_calls
 from sitecompare import differences
-from smets_spec.sphinx import eventlog, forkwrite, halfread, jobs, readback, rendercache, warmfull
+from smets_spec.sphinx import envpickle, eventlog, forkwrite, halfread, jobs, readback, rendercache, warmfull
 
 
 class _Cycle:
@@ -155,7 +155,7 @@ def test_a_warm_full_build_gives_the_same_site_with_the_switch_on_and_off(
 ) -> None:
     """The 60-requirement project built (cache warm, conftest's ``first_built_60``), then built
     again into two empty folders with the switches on and off (``SMETS_GC_WARM``,
-    ``SMETS_GC_WARM_SKIP``), each from its own
+    ``SMETS_GC_WARM_SKIP``, ``SMETS_GC_MERGE_FREEZE``), each from its own
     copy of that cache: the thresholds set and restored once in the "on" build's process, never in
     the "off" one's; the "on" build's process two full collections fewer (after the read, after the
     post-processing); and the same site, file for file (needs.json and the search index with it)."""
@@ -170,9 +170,36 @@ def test_a_warm_full_build_gives_the_same_site_with_the_switch_on_and_off(
             "SMETS_CACHE_DIR": str(copy),
             jobs.GC_WARM: switch,
             jobs.GC_WARM_SKIP: switch,
+            envpickle.MERGE_FREEZE: switch,
         }
         watched = [("gc", "set_threshold"), ("gc", "collect")]
         sets[switch], collects[switch] = counted_calls(root, sites[switch], watched, settings, "-j", "2")
     assert sets == {"on": 2, "off": 0}
     assert collects["off"] - collects["on"] == 2
     assert differences(sites["on"], sites["off"]) == []
+
+
+@pytest.mark.parametrize(
+    ("merging", "switch", "frozen"), [("this", "on", True), ("this", "off", False), ("another", "on", False)]
+)
+def test_a_warm_full_reads_merges_freeze_what_they_unpickle(
+    monkeypatch: pytest.MonkeyPatch, merging: str, switch: str, frozen: bool
+) -> None:
+    """In the process that merges a warm full read's workers (``envpickle.FREEZE_LOADED``), a worker's
+    unpickled result is frozen before the collector is on again (``SMETS_GC_MERGE_FREEZE=off``: not);
+    elsewhere (a forked reader, say) it is not. The same object either way."""
+    import os
+    import pickle
+
+    monkeypatch.setenv(envpickle.MERGE_FREEZE, switch)
+    monkeypatch.setattr(envpickle, "FREEZE_LOADED", [os.getpid() if merging == "this" else os.getpid() + 1])
+    value = {"docs": [f"d{k}" for k in range(500)], "parts": [[k, {"k": k}] for k in range(2000)]}
+    data = pickle.dumps(value)
+    gc.unfreeze()
+    try:
+        before = gc.get_freeze_count()
+        loaded = envpickle._loads(data)
+        assert loaded == value
+        assert (gc.get_freeze_count() - before >= 4000) == frozen
+    finally:
+        gc.unfreeze()

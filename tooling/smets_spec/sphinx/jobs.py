@@ -60,6 +60,7 @@ from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
 from . import (
     copyheap,
+    envpickle,
     eventlog,
     forkahead,
     forkwrite,
@@ -133,6 +134,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     purge_first(app, env, docnames)
     _SETTLING[0] = len(docnames) >= SERIAL_BELOW
     _READING_PROCESS[0] = os.getpid()
+    envpickle.FREEZE_LOADED[0] = os.getpid() if _warm_full() else 0
     if docnames:
         warm(app, frozenset().union(*(later(app, docnames) for later in WARM_LATER)))
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
@@ -198,6 +200,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
         needs = SphinxNeedsData(env).get_needs_mutable().values()
         needmemory.share(need for need in needs if need["docname"] in read)
     readback.stop()
+    envpickle.FREEZE_LOADED[0] = 0
     read_last(frozenset())
     vars(sphinx.builders)["make_chunks"] = original_chunks
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
@@ -637,6 +640,7 @@ def _bounded_write(app: Sphinx, builder: Builder) -> None:
 def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
+    envpickle.FREEZE_LOADED[0] = 0
     _restore_thresholds()
     read_last(frozenset())
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
