@@ -55,6 +55,7 @@ import dataclasses
 import functools
 import gc
 import operator
+import os
 import pickle
 import types
 from collections.abc import Callable, Iterator
@@ -534,7 +535,33 @@ def _pause_collector_in_builders() -> None:
     for name in ("dump", "dumps", "load", "loads"):
         setattr(paused, name, _paused(getattr(pickle, name)))
     setattr(paused, "dump", _paused(_dump))  # noqa: B010  (a module made here)
+    setattr(paused, "loads", _paused(_loads))  # noqa: B010
     vars(sphinx.builders)["pickle"] = paused
+
+
+#: ``SMETS_GC_MERGE_FREEZE=off``: a warm full read's merges leave what they unpickle to the collector
+MERGE_FREEZE = "SMETS_GC_MERGE_FREEZE"
+#: the process whose unpickled worker results are frozen as they are loaded (0: none; set by
+#: :mod:`.jobs` for the read of a full build with a warm cache)
+FREEZE_LOADED = [0]
+
+
+def _loads(data: Any, *args: Any, **kwargs: Any) -> Any:
+    """Sphinx's builders' ``pickle.loads`` (the collector paused): in the process that merges a warm
+    full read's workers (:data:`FREEZE_LOADED`), everything alive frozen before the collector is on
+    again.
+
+    A worker's environment arrives pickled and is unpickled with the collector paused, hundreds of
+    thousands of objects a chunk; the collector counted them all the same, so its next young
+    collection (in the merge) walked all of them, then its older ones again (at 10,000
+    requirements ~0.3 s of this process's CPU during the read, beside the readers). Merged, most
+    of them live to the end of the build, frozen after the read anyway; the rest is freed by
+    reference counting, frozen or not. What is left in reference cycles waits, frozen, for the
+    end of the build, as after the read (:func:`.jobs._skips_collections`)."""
+    loaded = pickle.loads(data, *args, **kwargs)
+    if FREEZE_LOADED[0] == os.getpid() and not switched_off(MERGE_FREEZE):
+        gc.freeze()
+    return loaded
 
 
 def _dump(obj: Any, file: Any, protocol: int | None = None) -> None:

@@ -60,6 +60,7 @@ from ..duplicates.memory import release as release_scan_memos
 from ..markup.panels import ordered
 from . import (
     copyheap,
+    envpickle,
     eventlog,
     forkahead,
     forkwrite,
@@ -133,6 +134,7 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     purge_first(app, env, docnames)
     _SETTLING[0] = len(docnames) >= SERIAL_BELOW
     _READING_PROCESS[0] = os.getpid()
+    envpickle.FREEZE_LOADED[0] = os.getpid() if _warm_full() else 0
     if docnames:
         warm(app, frozenset().union(*(later(app, docnames) for later in WARM_LATER)))
     # the corpus, its analyses and Sphinx's state live to the end of the build: keep the garbage
@@ -198,6 +200,7 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
         needs = SphinxNeedsData(env).get_needs_mutable().values()
         needmemory.share(need for need in needs if need["docname"] in read)
     readback.stop()
+    envpickle.FREEZE_LOADED[0] = 0
     read_last(frozenset())
     vars(sphinx.builders)["make_chunks"] = original_chunks
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
@@ -208,15 +211,42 @@ def _after_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     getattr(env, "_write_doc_doctree_cache", {}).clear()  # see _drop_read
     # the merged environment lives to the end of the build too; what the merges left (each
     # worker's environment, unpickled, in reference cycles) goes before it is frozen
-    gc.collect()
+    if not _skips_collections():
+        gc.collect()
     freeze()
     _quieten_warm()
     return []
 
 
+#: ``SMETS_GC_WARM_SKIP=off``: a full read with a warm cache collects after the read and after
+#: sphinx-needs' post-processing, before each freeze, as any other build
+GC_WARM_SKIP = "SMETS_GC_WARM_SKIP"
+#: whether the user cache held cards as this build started (:func:`register`: before any reader kept one)
+_WARM_AT_START = [False]
+
+
+def _skips_collections() -> bool:
+    """Whether this read's two full collections before a freeze are left out: after the read of many
+    documents (:data:`SERIAL_BELOW`) with a cache that was warm as the build started.
+
+    Each walks every object not frozen: after the read, the whole merged environment (1.37 million
+    objects at 10,000 requirements: 0.50 s of CPU), after the post-processing every need's new link
+    lists (0.54 million: 0.21 s), each in this process while the writers wait to fork. In a warm
+    full build at 10,000 they found 9,839 and 70 objects in reference cycles: now frozen with the
+    rest and collected at ``build-finished`` (:func:`_unfreeze`), a few MB kept meanwhile. A cold
+    build (whose peak memory issue 20 bounds) and the build of an edit collect as before."""
+    return _warm_full() and not switched_off(GC_WARM_SKIP)
+
+
+def _warm_full() -> bool:
+    """Whether this build read many documents (:data:`SERIAL_BELOW`) with a cache warm as it started."""
+    return _SETTLING[0] and _WARM_AT_START[0]
+
+
 #: ``SMETS_GC_WARM=off``: a full build with a warm cache keeps the collector's usual thresholds
 GC_WARM = "SMETS_GC_WARM"
-#: whether :func:`_quieten_warm` set the thresholds (its explicit collections are all kept)
+#: whether :func:`_quieten_warm` set the thresholds (explicit collections kept, but for those
+#: :func:`_skips_collections` leaves out)
 _WARM_QUIET = [False]
 
 
@@ -230,8 +260,8 @@ def _quieten_warm() -> None:
     walked only what the build made since, mostly freed by reference counting anyway: in a warm
     full build at 10,000 requirements, 4 full collections during sphinx-needs' post-processing
     (0.32 s of CPU), 5 more during the finish (0.22 s) and some 900 young ones. Unlike the build of
-    an edit (:func:`quieten`), every explicit collection stays (after the post-processing, at
-    ``build-finished``), so what is left in reference cycles goes where it went. A cold build keeps
+    an edit (:func:`quieten`), the collection at ``build-finished`` stays, and so do those after the
+    read and the post-processing unless :func:`_skips_collections` leaves them out. A cold build keeps
     the usual thresholds (its peak memory is the one issue 20 bounds)."""
     if _SAVED_THRESHOLDS or not _SETTLING[0] or switched_off(GC_WARM, GC_EDIT) or not _cards_cached():
         return
@@ -357,7 +387,7 @@ def _restore_thresholds() -> None:
 def _after_post_processing(app: Sphinx, builder: Builder) -> None:
     """sphinx-needs' post-processing (at ``write-started``) made every need's link lists anew: they
     live to the end of the build too. (In the build of an edit, see :func:`quieten`.)"""
-    if not _SAVED_THRESHOLDS or _WARM_QUIET[0]:
+    if (not _SAVED_THRESHOLDS or _WARM_QUIET[0]) and not _skips_collections():
         gc.collect()
     freeze()
     trim()  # and what pickling the environment and the post-processing left free: each writer forks from here
@@ -610,6 +640,7 @@ def _bounded_write(app: Sphinx, builder: Builder) -> None:
 def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
     """Hand the frozen objects back to the collector (a process may build again, e.g. in tests)."""
     gc.unfreeze()
+    envpickle.FREEZE_LOADED[0] = 0
     _restore_thresholds()
     read_last(frozenset())
     vars(sphinx.builders)["ParallelTasks"] = ParallelTasks
@@ -622,6 +653,7 @@ def _unfreeze(app: Sphinx, exception: Exception | None) -> None:
 
 def register(app: Sphinx) -> None:
     warmfull.register(app)
+    _WARM_AT_START[0] = _cards_cached()
     map_large_blocks(keep=_cache_warm())
     eventlog.install(app)
     readback.register(app)
