@@ -18,59 +18,24 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from clitools import EditedBuilt, driven_build
+from clitools import SHARED_LOGGED, EditedBuilt, counted_calls
 from sitecompare import differences
-
-#: `smets build`; build-finished and each copy writing needs.json logged in order, with the outcome;
-#: each folder's navigation tree as used, compared with the one drawn for it, logged to NAV_LOG
-_DRIVER = """
-import json, os, sys
-from dataclasses import asdict
-from sphinx.events import EventManager
-from smets_spec import cli
-from smets_spec.sphinx import needs_splice
-def log(text):
-    with open(os.environ["EARLY_LOG"], "a", encoding="utf-8") as out:
-        out.write(text + "\\n")
-emit, original, parent = EventManager.emit, needs_splice._in_copy, os.getpid()
-def logged_emit(self, name, *args, **kwargs):
-    if name == "build-finished":
-        log(name)
-    return emit(self, name, *args, **kwargs)
-def logged_copy(job, send):
-    log("copy" if os.getpid() != parent else "not-a-copy")
-    original(job, send)
-EventManager.emit, needs_splice._in_copy = logged_emit, logged_copy
-from smets_spec.sphinx import navtree
-folder = navtree._folder
-def compared(builder, directory, folders):
-    used = folder(builder, directory, folders)
-    drawn = navtree._neutral(builder, directory)
-    same = (used is None and drawn is None) or (used.html, used.probe) == (drawn.html, drawn.probe)
-    with open(os.environ["NAV_LOG"], "a", encoding="utf-8") as out:
-        out.write(f"{'same' if same else 'DIFFERS'}:{directory or '.'}\\n")
-    return used
-navtree._folder = compared
-status = cli.main(sys.argv[1:])
-print("OUTCOME", json.dumps(asdict(needs_splice.LAST[-1])))
-sys.exit(status)
-"""
 
 
 def _build(root: Path, site: Path, cache: Path, switch: str) -> tuple[list[str], dict[str, Any]]:
-    log = site.parent / f"{site.name}.log"
-    log.unlink(missing_ok=True)
+    """`smets build` of ``root`` into ``site`` with both switches ``switch``, run by the shared
+    builds' driver (:data:`clitools.SHARED_LOGGED`, its logs beside ``site``): what it logged."""
+    logs = site.parent / f"{site.name}-logs"
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir()
     settings = {
         "SMETS_CACHE_DIR": str(cache),
         "SMETS_NEEDS_JSON_EARLY": switch,
-        "EARLY_LOG": str(log),
         "SMETS_NAV_REBASE": switch,
-        "NAV_LOG": str(_nav_log(site)),
+        "SHARED_LOGS": str(logs),
     }
-    _nav_log(site).unlink(missing_ok=True)
-    result = driven_build(_DRIVER, root, site, settings, "-j", "2")
-    outcome: dict[str, Any] = json.loads(result.stdout.rsplit("OUTCOME", 1)[1])
-    return log.read_text(encoding="utf-8").split() if log.exists() else [], outcome
+    counted_calls(root, site, [], settings, "-j", "2", logged=SHARED_LOGGED)
+    return _shared(logs)
 
 
 def _shared(logs: Path) -> tuple[list[str], dict[str, Any]]:
@@ -78,10 +43,6 @@ def _shared(logs: Path) -> tuple[list[str], dict[str, Any]]:
     in ``logs`` (the same driver's logs: :data:`clitools.SHARED_LOGGED`)."""
     outcome: dict[str, Any] = json.loads((logs / "outcome.json").read_text(encoding="utf-8"))
     return (logs / "early.log").read_text(encoding="utf-8").split(), outcome
-
-
-def _nav_log(site: Path) -> Path:
-    return site.parent / f"{site.name}.nav.log"
 
 
 def _same(one: Path, other: Path) -> None:

@@ -91,6 +91,7 @@ def stopped(*args):
     stop(*args)
     from sphinx.environment import BuildEnvironment
     import gc
+    gc.collect()  # (a warm build leaves its collections to the end: the workers' merged copies)
     envs = [o for o in gc.get_objects() if isinstance(o, BuildEnvironment)]
     print("MERGED", *sorted(digest(e) for e in envs))
 readback.stop = stopped

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sphinx.search import IndexBuilder, WordStore
 
+from searchenv import scratch_env
 from smets_spec.sphinx import searchcache
 
 #: words whose stems collide, stop words, digits, case variants, ids Sphinx splits
@@ -50,24 +51,9 @@ VOCABULARY = [
 _WORDS = st.lists(st.sampled_from(VOCABULARY) | st.text("abcdeést01", min_size=1, max_size=6), max_size=60)
 
 
-def _env() -> Any:
-    return SimpleNamespace(
-        domains=SimpleNamespace(sorted=lambda: []),
-        version={},
-        _search_index_titles={},
-        _search_index_filenames={},
-        _search_index_mapping={},
-        _search_index_title_mapping={},
-        _search_index_all_titles={},
-        _search_index_index_entries={},
-        _search_index_objtypes={},
-        _search_index_objnames={},
-    )
-
-
 def _sphinx_feed(store: WordStore) -> dict[str, Any]:
     """Sphinx's own feed of the page, every word as collected, on a fresh index."""
-    index: Any = IndexBuilder(_env(), "en", {}, "")
+    index: Any = IndexBuilder(scratch_env(), "en", {}, "")
     index._word_collector = lambda _doctree: store
     index.feed("sec/page", "sec/page.rst", "Page", SimpleNamespace(findall=lambda _cls: []))
     return {
@@ -80,7 +66,9 @@ def _sphinx_feed(store: WordStore) -> dict[str, Any]:
     }
 
 
-_SCRATCH: Any = IndexBuilder(_env(), "en", {}, "")  # one scratch index for every example, as in a build
+_SCRATCH: Any = IndexBuilder(
+    scratch_env(), "en", {}, ""
+)  # one scratch index for every example, as in a build
 
 
 @settings(max_examples=300, deadline=None)
@@ -100,7 +88,7 @@ def test_distinct_keeps_first_places() -> None:
 
 
 def test_apply_adds_as_setdefault_does() -> None:
-    index: Any = IndexBuilder(_env(), "en", {}, "")
+    index: Any = IndexBuilder(scratch_env(), "en", {}, "")
     index._mapping.update({"meter": {"a"}, "suppli": {"b"}})
     index._title_mapping.update({"tariff": {"a"}})
     contribution = {

@@ -19,6 +19,7 @@ from sphinx.search import IndexBuilder
 from sphinx.search.en import SearchEnglish
 
 from clitools import FirstBuilt, counted_calls
+from searchenv import scratch_env
 from sitecompare import differences
 from smets_spec.corpus.load import Corpus
 from smets_spec.sphinx import search, searchcache
@@ -26,23 +27,8 @@ from smets_spec.sphinx import search, searchcache
 PLAIN = ("smets_spec.sphinx.searchcache", "plain_contribution")
 
 
-def _env() -> Any:
-    return SimpleNamespace(
-        domains=SimpleNamespace(sorted=lambda: []),
-        version={},
-        _search_index_titles={},
-        _search_index_filenames={},
-        _search_index_mapping={},
-        _search_index_title_mapping={},
-        _search_index_all_titles={},
-        _search_index_index_entries={},
-        _search_index_objtypes={},
-        _search_index_objnames={},
-    )
-
-
 def _scratch() -> Any:
-    return IndexBuilder(_env(), "en", {}, "")
+    return IndexBuilder(scratch_env(), "en", {}, "")
 
 
 def _pages(corpus: Corpus) -> list[tuple[Any, str, str]]:

@@ -87,13 +87,24 @@ def test_every_definition_the_file_answers_for_is_the_imported_one(
     assert answered > len(refs) * 0.8, (answered, len(refs))
 
 
+def _probe_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, package: str, source: str) -> Path:
+    """A package ``package`` in ``tmp_path`` (on the import path) whose module ``mod`` is ``source``."""
+    folder = tmp_path / package
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    module = folder / "mod.py"
+    module.write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return module
+
+
 def test_definitions_it_cannot_answer_for_are_imported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package = tmp_path / "smets_spec_probe"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "mod.py").write_text(
+    _probe_module(
+        tmp_path,
+        monkeypatch,
+        "smets_spec_probe",
         "import functools\n"
         "class Twice:\n    pass\n"
         "class Twice:\n    x = 1\n"
@@ -107,7 +118,6 @@ def test_definitions_it_cannot_answer_for_are_imported(
         "@dataclass_like\nclass Marked:\n    pass\n"
         "def last():\n    return 1",  # no newline at the end, as linecache would add
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
     importlib.import_module("smets_spec_probe")
     try:
         for qualname in (
@@ -168,12 +178,12 @@ def test_the_kept_files_and_bindings_give_the_same_answers(monkeypatch: pytest.M
 def test_a_kept_file_is_parsed_again_when_its_bytes_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package = tmp_path / "smets_spec_probe2"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    mod = package / "mod.py"
-    mod.write_text("def first():\n    return 1\n\n\ndef second():\n    return 2\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = _probe_module(
+        tmp_path,
+        monkeypatch,
+        "smets_spec_probe2",
+        "def first():\n    return 1\n\n\ndef second():\n    return 2\n",
+    )
     monkeypatch.delenv(sourcefile.SWITCH, raising=False)
     monkeypatch.setenv(sourcefile.INDEX_SWITCH, "on")
     importlib.import_module("smets_spec_probe2")

@@ -37,7 +37,15 @@ def computed(*args):
 def looked_up(self, *args):
     counts[1] += 1
     return contribution(self, *args)
+plain = searchcache.plain_contribution
+def computed_plain(terms, filename, *args):  # a requirement page's, from its words (no doctree)
+    made = plain(terms, filename, *args)
+    if made is not None:
+        counts[0] += 1
+        names.append(filename.removesuffix(".html"))
+    return made
 searchcache._compute, searchcache.PageCache.contribution = computed, looked_up
+searchcache.plain_contribution = computed_plain
 status = cli.main(sys.argv[1:])
 print("computed:", *names)
 print("search pages computed", counts[0], "of", counts[1])
