@@ -94,7 +94,6 @@ class _TreeMemory(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
-        self.samples, self.cpu = 0, 0.0
 
     def run(self) -> None:
         with contextlib.suppress(OSError, AttributeError):  # Linux: a thread's own nice value
@@ -103,9 +102,7 @@ class _TreeMemory(threading.Thread):
         while not self.done.wait(wait):
             start = time.thread_time()
             self.peak_kb = max(self.peak_kb, sum(pss_kb(p) for p in tree(self.pid)))
-            took = time.thread_time() - start
-            self.samples, self.cpu = self.samples + 1, self.cpu + took
-            wait = max(MIN_WAIT, SAMPLE_SHARE * took)
+            wait = max(MIN_WAIT, SAMPLE_SHARE * (time.thread_time() - start))
 
 
 def measure(cmd: list[str], cwd: Path) -> Run:
